@@ -1,0 +1,1 @@
+"""The chainhub command line: thin Typer commands over the domain services."""

@@ -1,0 +1,29 @@
+"""The `chainhub` command: one Typer app assembled from the command modules."""
+
+from __future__ import annotations
+
+import typer
+
+from chainhub.cli import common
+
+app = typer.Typer(
+    name="chainhub",
+    help="chainhub: industrial-chain collaboration hub (产业链协同数据枢纽).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    # Each module adds its commands to `app`; imported here so nothing runs at import of main.
+    from chainhub.cli import db, demo, serve, simulate, standard
+
+    for module in (standard, db, simulate, demo, serve):
+        module.register(app)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    _register()
+    common.main_guard(app)

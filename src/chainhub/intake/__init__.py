@@ -1,0 +1,1 @@
+"""Partner onboarding: file readers, mapping profiles, validation and submissions."""

@@ -1,0 +1,103 @@
+"""Mapping profiles: how one partner's export of one document type maps to the standard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from chainhub.errors import ChainhubError
+
+PROFILE_FORMAT = 1
+
+
+class SourceFormat(BaseModel):
+    """How the file is written."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["csv", "xlsx", "json"] = Field(description="File format")
+    encoding: Literal["utf-8", "utf-8-sig", "gbk", "gb18030"] = Field(
+        default="utf-8", description="Text encoding (csv)"
+    )
+    delimiter: str = Field(default=",", min_length=1, max_length=1, description="Separator (csv)")
+    sheet: str | int | None = Field(default=None, description="Sheet name or 0-based index (xlsx)")
+    header_row: int = Field(default=1, ge=1, description="1-based row that holds column names")
+    decimal_comma: bool = Field(default=False, description="Numbers use a decimal comma: 12,5")
+    thousands_separator: str | None = Field(
+        default=None, max_length=1, description="Thousands separator to strip from numbers"
+    )
+
+
+class FieldMapping(BaseModel):
+    """Where one standard field comes from and how its value is transformed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str | None = Field(default=None, description="Source column name")
+    value: Any = Field(default=None, description="Constant value, when there is no column")
+    date_format: str | None = Field(
+        default=None, description="strftime format of dates or timestamps in the column"
+    )
+    timezone: str = Field(
+        default="+08:00", description="UTC offset for timestamps written without one"
+    )
+    map: dict[str, str] | None = Field(
+        default=None, description="Source value → standard value (codes, status words, units)"
+    )
+    default: Any = Field(default=None, description="Value used where the column is empty")
+    crosswalk: bool = Field(
+        default=False,
+        description="The column holds the partner's own material code: translate it through "
+        "the partner's material crosswalk",
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FieldMapping:
+        if (self.column is None) == (self.value is None):
+            raise ValueError("give exactly one of 'column' or 'value'")
+        return self
+
+
+class MappingProfile(BaseModel):
+    """A partner's mapping of one document type: source format plus one mapping per field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    chainhub_profile: Literal[1] = Field(default=PROFILE_FORMAT, description="Profile format")
+    partner_id: str = Field(description="Partner whose exports this profile reads")
+    document_type: str = Field(description="Standard document type produced")
+    source: SourceFormat
+    fields: dict[str, FieldMapping] = Field(description="Standard field → its mapping")
+
+    def to_yaml(self) -> str:
+        """The profile as YAML, the form partners keep next to their files."""
+        data = self.model_dump(mode="json", exclude_defaults=True)
+        data = {"chainhub_profile": PROFILE_FORMAT, **data}
+        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def load_profile(path: Path) -> MappingProfile:
+    """Read a profile YAML file, or a ChainhubError naming the file and the problem."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ChainhubError(
+            "profile_not_found", f"profile file not found: {path}",
+            f"找不到映射配置文件：{path}",
+        ) from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ChainhubError(
+            "profile_unreadable", f"profile {path} is not valid YAML: {exc}",
+            f"映射配置 {path} 不是有效的 YAML：{exc}",
+        ) from None
+    try:
+        return MappingProfile.model_validate(data)
+    except ValueError as exc:
+        first = str(exc).splitlines()
+        raise ChainhubError(
+            "profile_invalid", f"profile {path} is invalid: {'; '.join(first[:3])}",
+            f"映射配置 {path} 无效：{'; '.join(first[:3])}",
+        ) from None
