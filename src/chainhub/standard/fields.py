@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from chainhub.standard.examples import example_of
 from chainhub.standard.units import UNIT_CODES
 
 
@@ -20,6 +21,21 @@ def field(en: str, zh: str, *, example: Any, **constraints: Any) -> Any:
         json_schema_extra={"x-description-zh": zh},
         **constraints,
     )
+
+
+def lines_field(line_model: type[BaseModel], en: str, zh: str) -> Any:
+    """The list-of-lines field of a document, with one full example line."""
+    return Field(
+        min_length=1,
+        description=en,
+        examples=[[example_of(line_model)]],
+        json_schema_extra={"x-description-zh": zh},
+    )
+
+
+def described_zh(zh: str) -> ConfigDict:
+    """Model configuration that adds the Chinese description of a model to its JSON Schema."""
+    return ConfigDict(json_schema_extra={"x-description-zh": zh})
 
 
 class StandardModel(BaseModel):
@@ -85,9 +101,28 @@ PartnerId = Annotated[str, Field(pattern=ID_PATTERN, max_length=63)]
 SiteId = Annotated[str, Field(pattern=ID_PATTERN, max_length=63)]
 Code = Annotated[str, Field(pattern=CODE_PATTERN, max_length=40)]
 LotNumber = Annotated[str, Field(pattern=LOT_PATTERN, max_length=20)]
-Gtin = Annotated[str, AfterValidator(_gtin)]
-Gln = Annotated[str, AfterValidator(_gln)]
-Uscc = Annotated[str, AfterValidator(_uscc)]
+# The patterns are published in the JSON Schema only; the validators check length and check
+# character themselves so their messages stay specific.
+Gtin = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": r"^(\d{8}|\d{12,14})$", "x-check-digit": "GS1 mod 10"}),
+    AfterValidator(_gtin),
+]
+Gln = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": r"^\d{13}$", "x-check-digit": "GS1 mod 10"}),
+    AfterValidator(_gln),
+]
+Uscc = Annotated[
+    str,
+    Field(
+        json_schema_extra={
+            "pattern": f"^[{USCC_CHARSET}]{{18}}$",
+            "x-check-digit": "GB 32100-2015 mod 31",
+        }
+    ),
+    AfterValidator(_uscc),
+]
 Quantity = Annotated[Decimal, Field(max_digits=18, decimal_places=6)]
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=4, ge=0)]
 
