@@ -1,0 +1,88 @@
+"""Database engines for the two supported backends, with connection errors made readable."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError
+
+from chainhub.errors import ChainhubError
+
+ACCEPTED_FORMS: Final = (
+    "duckdb:///path/file.duckdb, path/file.duckdb, postgresql://user@host/db "
+    "or postgresql+psycopg://user@host/db"
+)
+_DUCKDB_LOCK: Final = re.compile(r"Could not set lock on file|Conflicting lock", re.IGNORECASE)
+
+
+def create_engine_for(url: str) -> sa.Engine:
+    """An engine for a DuckDB file or a PostgreSQL database; ChainhubError for any other URL."""
+    parsed = _parse_url(url)
+    engine = sa.create_engine(parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql")
+    sa.event.listen(engine, "handle_error", _translate_connect_error)
+    return engine
+
+
+def describe_url(url: URL) -> str:
+    """The database a URL names, for messages: the DuckDB file, or host/db without a password."""
+    if url.get_backend_name() == "duckdb":
+        return url.database or ""
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+
+
+def _parse_url(url: str) -> URL:
+    text = url.strip()
+    if "://" not in text and text.endswith(".duckdb"):
+        text = f"duckdb:///{text}"
+    try:
+        parsed = make_url(text)
+    except ArgumentError:
+        raise _bad_url(url) from None
+    if parsed.drivername == "duckdb" and parsed.database:
+        return parsed
+    if parsed.drivername in ("postgresql", "postgresql+psycopg") and parsed.database:
+        return parsed.set(drivername="postgresql+psycopg")
+    raise _bad_url(url)
+
+
+def _bad_url(url: str) -> ChainhubError:
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        shown = url
+    return ChainhubError(
+        "bad_database_url",
+        f"Unsupported database URL {shown!r}; use {ACCEPTED_FORMS}",
+        f"不支持的数据库地址 {shown!r}；请使用 {ACCEPTED_FORMS}",
+    )
+
+
+def _translate_connect_error(context: ExceptionContext) -> None:
+    # Only failures to open a connection are translated; errors of a statement stay as they are.
+    if context.connection is not None or context.engine is None:
+        return
+    url = context.engine.url
+    where = describe_url(url)
+    detail = str(context.original_exception).splitlines()[0] if context.original_exception else ""
+    if url.get_backend_name() == "duckdb":
+        if _DUCKDB_LOCK.search(str(context.original_exception)):
+            raise ChainhubError(
+                "database_locked",
+                f"The database file {where} is in use by another process, usually a running "
+                "`chainhub serve`: use the hub's API while it runs, or stop the server first",
+                f"数据库文件 {where} 正被另一个进程占用（通常是正在运行的 `chainhub serve`）："
+                "服务运行期间请通过 API 操作，或先停止服务",
+            ) from None
+        raise ChainhubError(
+            "database_unreachable",
+            f"Cannot open the database file {where}: {detail}",
+            f"无法打开数据库文件 {where}：{detail}",
+        ) from None
+    raise ChainhubError(
+        "database_unreachable",
+        f"Cannot connect to PostgreSQL at {where}: {detail}",
+        f"无法连接 PostgreSQL 数据库 {where}：{detail}",
+    ) from None

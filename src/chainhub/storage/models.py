@@ -1,0 +1,155 @@
+"""Tables of the hub, generated from the standard's registry: one append-only table per type."""
+
+from __future__ import annotations
+
+import types
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import cache
+from typing import Annotated, Any, Final, Union, get_args, get_origin
+
+import sqlalchemy as sa
+from pydantic import AwareDatetime
+from pydantic.fields import FieldInfo
+
+from chainhub.standard.registry import DOCUMENT_TYPES, get_document_type
+
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "pk": "pk_%(table_name)s",
+}
+LIST_SEPARATOR: Final = ","
+KEY_SEPARATOR: Final = "|"
+SYSTEM_COLUMNS: Final = (
+    "_submission_id",
+    "_source_row",
+    "_doc_key",
+    "_doc_version",
+    "_submitted_by",
+    "_received_at",
+    "_standard_version",
+    "_source_file",
+)
+
+
+def doc_table_name(document_type: str) -> str:
+    """Name of the table holding every version of every document of a type."""
+    return f"doc_{document_type}"
+
+
+def current_view_name(document_type: str) -> str:
+    """Name of the view holding the latest version of each document of a type."""
+    return f"current_{document_type}"
+
+
+@cache
+def get_metadata() -> sa.MetaData:
+    """The hub's tables; migrations must produce exactly these."""
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    sa.Table(
+        "submissions",
+        metadata,
+        sa.Column("submission_id", sa.String(36), primary_key=True),
+        sa.Column("partner_id", sa.String(), nullable=False),
+        sa.Column("document_type", sa.String(), nullable=False),
+        sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("source_file", sa.String(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("standard_version", sa.String(), nullable=False),
+        sa.Column("row_count", sa.BigInteger(), nullable=False),
+        sa.Column("document_count", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(), nullable=False),
+        sa.UniqueConstraint("partner_id", "document_type", "content_hash"),
+    )
+    for name, document_type in DOCUMENT_TYPES.items():
+        columns = [
+            sa.Column(field_name, column_type(info), nullable=is_nullable(info))
+            for field_name, info in document_type.record_fields.items()
+        ]
+        sa.Table(
+            doc_table_name(name),
+            metadata,
+            *columns,
+            sa.Column("_submission_id", sa.String(36), primary_key=True),
+            sa.Column("_source_row", sa.Integer(), primary_key=True, autoincrement=False),
+            sa.Column("_doc_key", sa.String(), nullable=False, index=True),
+            sa.Column("_doc_version", sa.Integer(), nullable=False),
+            sa.Column("_submitted_by", sa.String(), nullable=False),
+            sa.Column("_received_at", sa.DateTime(timezone=True), nullable=False),
+            sa.Column("_standard_version", sa.String(), nullable=False),
+            sa.Column("_source_file", sa.String(), nullable=False),
+        )
+    return metadata
+
+
+def submissions_table() -> sa.Table:
+    """The table of submissions, one row per accepted file."""
+    return get_metadata().tables["submissions"]
+
+
+def doc_table(document_type: str) -> sa.Table:
+    """The table of all versions of documents of a type."""
+    return get_metadata().tables[doc_table_name(get_document_type(document_type).name)]
+
+
+def current_view(document_type: str) -> sa.TableClause:
+    """The view of current versions of documents of a type, with the table's columns."""
+    table = doc_table(document_type)
+    return sa.table(
+        current_view_name(document_type), *(sa.column(c.name, c.type) for c in table.columns)
+    )
+
+
+def record_field_defaults(document_type: str) -> dict[str, object]:
+    """Defaults of record fields that are not optional, used where a column is absent."""
+    defaults: dict[str, object] = {}
+    for name, info in get_document_type(document_type).record_fields.items():
+        if info.is_required():
+            continue
+        value = info.get_default(call_default_factory=True)
+        if value is not None:
+            defaults[name] = value.value if isinstance(value, Enum) else value
+    return defaults
+
+
+def column_type(info: FieldInfo) -> sa.types.TypeEngine[Any]:
+    """The column type storing a field of the standard."""
+    base = _strip(info.annotation)
+    if get_origin(base) is list:
+        return sa.String()
+    if base is AwareDatetime or (isinstance(base, type) and issubclass(base, datetime)):
+        return sa.DateTime(timezone=True)
+    if isinstance(base, type) and issubclass(base, date):
+        return sa.Date()
+    if isinstance(base, type) and issubclass(base, Decimal):
+        return sa.Numeric(18, 6)
+    if base is int:
+        return sa.BigInteger()
+    if isinstance(base, type) and issubclass(base, str):
+        return sa.String()
+    raise TypeError(f"no column type for annotation {info.annotation!r}")
+
+
+def is_nullable(info: FieldInfo) -> bool:
+    """True when the field's annotation admits None."""
+    return _admits_none(info.annotation)
+
+
+def _strip(annotation: Any) -> Any:
+    """The annotation without Optional and Annotated wrappers."""
+    if get_origin(annotation) is Annotated:
+        return _strip(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        (inner,) = (a for a in get_args(annotation) if a is not type(None))
+        return _strip(inner)
+    return annotation
+
+
+def _admits_none(annotation: Any) -> bool:
+    if get_origin(annotation) is Annotated:
+        return _admits_none(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        return type(None) in get_args(annotation)
+    return False
