@@ -9,6 +9,7 @@ from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Final, Union, get_args, get_origin
 
+import polars as pl
 import sqlalchemy as sa
 from pydantic import AwareDatetime
 from pydantic.fields import FieldInfo
@@ -130,6 +131,23 @@ def column_type(info: FieldInfo) -> sa.types.TypeEngine[Any]:
     if isinstance(base, type) and issubclass(base, str):
         return sa.String()
     raise TypeError(f"no column type for annotation {info.annotation!r}")
+
+
+def polars_type(column_type: sa.types.TypeEngine[Any]) -> pl.DataType:
+    """The Polars type holding values of a column type."""
+    if isinstance(column_type, sa.DateTime):
+        return pl.Datetime("us", "UTC")
+    if isinstance(column_type, sa.Date):
+        return pl.Date()
+    if isinstance(column_type, sa.Numeric):
+        return pl.Decimal(column_type.precision or 38, column_type.scale or 0)
+    if isinstance(column_type, sa.BigInteger):
+        return pl.Int64()
+    if isinstance(column_type, sa.Integer):
+        return pl.Int32()
+    if isinstance(column_type, sa.String):
+        return pl.String()
+    raise TypeError(f"no Polars type for {column_type!r}")
 
 
 def is_nullable(info: FieldInfo) -> bool:

@@ -1,0 +1,36 @@
+"""Shapes the storage layer returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class StoreResult(BaseModel):
+    """Outcome of storing a submission; a duplicate stores nothing and names the original."""
+
+    model_config = ConfigDict(frozen=True)
+
+    submission_id: str | None
+    rows: int
+    documents: int
+    new_versions: int
+    duplicate_of: str | None = None
+
+
+class SubmissionRead(BaseModel):
+    """One stored submission."""
+
+    model_config = ConfigDict(frozen=True)
+
+    submission_id: str
+    partner_id: str
+    document_type: str
+    content_hash: str
+    source_file: str
+    received_at: datetime
+    standard_version: str
+    row_count: int
+    document_count: int
+    status: str

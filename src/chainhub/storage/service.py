@@ -1,0 +1,261 @@
+"""Storing submissions append-only with provenance, and reading current documents and history."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final
+
+import polars as pl
+import sqlalchemy as sa
+
+from chainhub.errors import ChainhubError
+from chainhub.standard.registry import DOCUMENT_TYPES, get_document_type
+from chainhub.storage.models import (
+    KEY_SEPARATOR,
+    LIST_SEPARATOR,
+    current_view,
+    doc_table,
+    polars_type,
+    record_field_defaults,
+    submissions_table,
+)
+from chainhub.storage.schemas import StoreResult, SubmissionRead
+
+STATUS_STORED: Final = "stored"
+_COPY_CHUNK_ROWS: Final = 50_000
+
+
+def do_store_submission(
+    *,
+    conn: sa.Connection,
+    document_type: str,
+    records: pl.DataFrame,
+    submitted_by: str,
+    source_file: str,
+    content_hash: str,
+    standard_version: str,
+    received_at: datetime,
+) -> StoreResult:
+    """Store one submission's records in the caller's transaction, unless its content is known.
+
+    `records` holds record-field columns typed as the standard says plus `_source_row`;
+    absent optional columns are stored as their default or NULL.
+    """
+    submissions = submissions_table()
+    existing = conn.execute(
+        sa.select(submissions.c.submission_id).where(
+            submissions.c.partner_id == submitted_by,
+            submissions.c.document_type == document_type,
+            submissions.c.content_hash == content_hash,
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return StoreResult(
+            submission_id=None, rows=0, documents=0, new_versions=0, duplicate_of=existing
+        )
+
+    load_id = uuid.uuid4()
+    submission_id = str(load_id)
+    table = doc_table(document_type)
+    frame = _to_table_frame(
+        records,
+        table=table,
+        document_type=document_type,
+        system={
+            "_submission_id": submission_id,
+            "_submitted_by": submitted_by,
+            "_received_at": received_at,
+            "_standard_version": standard_version,
+            "_source_file": source_file,
+        },
+    )
+    latest = _latest_versions(conn=conn, table=table, keys=frame.get_column("_doc_key").unique())
+    frame = (
+        frame.join(latest, on="_doc_key", how="left")
+        .with_columns((pl.col("_latest").fill_null(0) + 1).cast(pl.Int32).alias("_doc_version"))
+        .select(table.columns.keys())
+    )
+    documents = frame.get_column("_doc_key").n_unique()
+    conn.execute(
+        sa.insert(submissions).values(
+            submission_id=submission_id,
+            partner_id=submitted_by,
+            document_type=document_type,
+            content_hash=content_hash,
+            source_file=source_file,
+            received_at=received_at,
+            standard_version=standard_version,
+            row_count=frame.height,
+            document_count=documents,
+            status=STATUS_STORED,
+        )
+    )
+    if conn.dialect.name == "duckdb":
+        _load_duckdb(conn=conn, table=table, frame=frame, name=f"chainhub_load_{load_id.hex}")
+    else:
+        _load_postgresql(conn=conn, table=table, frame=frame)
+    return StoreResult(
+        submission_id=submission_id,
+        rows=frame.height,
+        documents=documents,
+        new_versions=latest.height,
+    )
+
+
+def list_submissions(
+    *, conn: sa.Connection, partner_id: str | None = None, document_type: str | None = None
+) -> list[SubmissionRead]:
+    """Submissions, newest first, optionally of one partner and one document type."""
+    submissions = submissions_table()
+    query = sa.select(submissions).order_by(
+        submissions.c.received_at.desc(), submissions.c.submission_id
+    )
+    if partner_id is not None:
+        query = query.where(submissions.c.partner_id == partner_id)
+    if document_type is not None:
+        query = query.where(submissions.c.document_type == document_type)
+    return [SubmissionRead.model_validate(row) for row in conn.execute(query).mappings()]
+
+
+def count_documents(*, conn: sa.Connection) -> dict[str, tuple[int, int]]:
+    """Rows and documents per document type, counting current versions only."""
+    query = sa.union_all(
+        *(
+            sa.select(
+                sa.literal(name).label("document_type"),
+                sa.func.count().label("rows"),
+                sa.func.count(sa.distinct(view.c._doc_key)).label("documents"),
+            ).select_from(view)
+            for name in DOCUMENT_TYPES
+            for view in (current_view(name),)
+        )
+    )
+    return {row.document_type: (row.rows, row.documents) for row in conn.execute(query)}
+
+
+def list_current_records(
+    *,
+    conn: sa.Connection,
+    document_type: str,
+    filters: Mapping[str, object] | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> pl.DataFrame:
+    """One page of current records of a type, equal to `filters` (None matches NULL)."""
+    view = current_view(document_type)
+    query = (
+        sa.select(view).order_by(view.c._doc_key, view.c._source_row).limit(limit).offset(offset)
+    )
+    for name, value in (filters or {}).items():
+        if name not in view.c:
+            raise ChainhubError(
+                "unknown_field",
+                f"{document_type} has no field {name!r}",
+                f"{document_type} 没有字段 {name!r}",
+                {"document_type": document_type, "field": name},
+            )
+        column = view.c[name]
+        query = query.where(column.is_(None) if value is None else column == value)
+    return _frame(conn.execute(query), view)
+
+
+def get_document_history(*, conn: sa.Connection, document_type: str, doc_key: str) -> pl.DataFrame:
+    """Every stored version of one document, oldest first."""
+    table = doc_table(document_type)
+    query = (
+        sa.select(table)
+        .where(table.c._doc_key == doc_key)
+        .order_by(table.c._doc_version, table.c._source_row)
+    )
+    return _frame(conn.execute(query), table)
+
+
+def _to_table_frame(
+    records: pl.DataFrame,
+    *,
+    table: sa.Table,
+    document_type: str,
+    system: Mapping[str, object],
+) -> pl.DataFrame:
+    """Records cast to the table's column types, with system columns and the document key."""
+    defaults = record_field_defaults(document_type)
+    columns: list[pl.Expr] = []
+    for column in table.columns:
+        if column.name in system or column.name in ("_doc_key", "_doc_version"):
+            continue
+        dtype = polars_type(column.type)
+        if column.name not in records.columns:
+            columns.append(pl.lit(defaults.get(column.name), dtype=dtype).alias(column.name))
+        elif isinstance(records.schema[column.name], pl.List):
+            columns.append(pl.col(column.name).list.join(LIST_SEPARATOR).alias(column.name))
+        else:
+            _check_aware(records, column.name)
+            columns.append(pl.col(column.name).cast(dtype))
+    columns.extend(
+        pl.lit(value, dtype=polars_type(table.c[name].type)).alias(name)
+        for name, value in system.items()
+    )
+    key = get_document_type(document_type).key
+    return records.select(columns).with_columns(
+        pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=KEY_SEPARATOR).alias(
+            "_doc_key"
+        )
+    )
+
+
+def _check_aware(records: pl.DataFrame, name: str) -> None:
+    dtype = records.schema[name]
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
+        raise ValueError(f"column {name} holds timestamps without a time zone")
+
+
+def _latest_versions(*, conn: sa.Connection, table: sa.Table, keys: pl.Series) -> pl.DataFrame:
+    """The highest stored version of each of `keys` that is already stored."""
+    keys_param = sa.bindparam("keys", keys.to_list(), type_=sa.ARRAY(sa.String()))
+    query = (
+        sa.select(table.c._doc_key, sa.func.max(table.c._doc_version).label("_latest"))
+        .where(table.c._doc_key == sa.any_(keys_param))
+        .group_by(table.c._doc_key)
+    )
+    rows = conn.execute(query).all()
+    return pl.DataFrame(rows, schema={"_doc_key": pl.String, "_latest": pl.Int32}, orient="row")
+
+
+def _load_duckdb(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, name: str) -> None:
+    """Bulk insert through Arrow, on the raw connection under the caller's transaction."""
+    raw = _driver_connection(conn)
+    columns = _column_list(table)
+    raw.register(name, frame.to_arrow())
+    try:
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {name}")
+    finally:
+        raw.unregister(name)
+
+
+def _load_postgresql(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
+    """Bulk insert with COPY, streamed in CSV chunks on the caller's transaction."""
+    raw = _driver_connection(conn)
+    sql = f"COPY {table.name} ({_column_list(table)}) FROM STDIN (FORMAT csv)"
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        # Polars writes NULL unquoted and empty text as "", which is how COPY CSV tells them apart.
+        for chunk in frame.iter_slices(_COPY_CHUNK_ROWS):
+            copy.write(chunk.write_csv(include_header=False).encode())
+
+
+def _driver_connection(conn: sa.Connection) -> Any:
+    """The DB-API driver's own connection (DuckDB or psycopg) behind `conn`."""
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the connection is closed")
+    return raw
+
+
+def _column_list(table: sa.Table) -> str:
+    return ", ".join(f'"{name}"' for name in table.columns.keys())
+
+
+def _frame(result: sa.CursorResult[Any], table: sa.TableClause) -> pl.DataFrame:
+    schema = {column.name: polars_type(column.type) for column in table.columns}
+    return pl.DataFrame(result.all(), schema=schema, orient="row")
