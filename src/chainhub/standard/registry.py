@@ -68,9 +68,7 @@ class DocumentType:
         fields: dict[str, Any] = {
             name: (info.annotation, info) for name, info in self.record_fields.items()
         }
-        return create_model(
-            f"{self.model.__name__}Record", __base__=StandardModel, **fields
-        )
+        return create_model(f"{self.model.__name__}Record", __base__=StandardModel, **fields)
 
 
 _TYPES: Final = (

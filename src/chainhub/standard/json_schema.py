@@ -1,0 +1,91 @@
+"""JSON Schema (Draft 2020-12) of the standard's models, with bilingual annotations."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
+
+from chainhub.standard.codelists import CODE_LISTS_BY_ENUM
+from chainhub.standard.version import STANDARD_VERSION
+
+DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
+BASE_URL: Final = "https://chainhub.dev/standard"
+
+
+class StandardSchemaGenerator(GenerateJsonSchema):
+    """Pydantic's generator, tuned for a published standard.
+
+    Field titles are dropped (descriptions carry the meaning), code lists carry Chinese labels,
+    and decimal strings are held to the sign their range allows.
+    """
+
+    def field_title_should_be_set(self, schema: Any) -> bool:  # noqa: ARG002 - hook signature
+        """Never: pydantic's titles only echo the field name."""
+        return False
+
+    def enum_schema(self, schema: core_schema.EnumSchema) -> JsonSchemaValue:
+        """The code list with its Chinese title and a Chinese label per code."""
+        result = super().enum_schema(schema)
+        code_list = CODE_LISTS_BY_ENUM.get(schema["cls"])
+        if code_list is not None:
+            result["x-title-zh"] = code_list.title_zh
+            result["x-enum-labels-zh"] = dict(code_list.labels_zh)
+        return result
+
+    def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
+        """A number or a decimal string, whose sign obeys a lower bound of zero."""
+        result = super().decimal_schema(schema)
+        ge, gt = schema.get("ge"), schema.get("gt")
+        non_negative = (ge is not None and ge >= 0) or (gt is not None and gt >= 0)
+        for branch in result.get("anyOf", [result]):
+            pattern = branch.get("pattern")
+            if branch.get("type") != "string" or pattern is None or not non_negative:
+                continue
+            pattern = pattern.replace("[+-]?", r"\+?", 1)
+            if gt is not None and gt == 0:
+                pattern = pattern.replace("^", r"^(?!\+?0*\.?0*$)", 1)
+            branch["pattern"] = pattern
+        for key, value in (
+            ("x-max-digits", schema.get("max_digits")),
+            ("x-decimal-places", schema.get("decimal_places")),
+        ):
+            if value is not None:
+                result[key] = value
+        return result
+
+
+def schema_url(*, file_name: str) -> str:
+    """The `$id` of a published schema file of this version of the standard."""
+    return f"{BASE_URL}/{STANDARD_VERSION}/{file_name}"
+
+
+def get_model_schema(
+    *,
+    model: type[BaseModel],
+    file_name: str,
+    title_en: str,
+    title_zh: str,
+    description_en: str,
+    description_zh: str,
+    annotations: dict[str, Any],
+    examples: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The published schema of `model`: a self-describing Draft 2020-12 document."""
+    body = model.model_json_schema(schema_generator=StandardSchemaGenerator)
+    for key in ("title", "description", "x-description-zh"):
+        body.pop(key, None)
+    return {
+        "$schema": DIALECT,
+        "$id": schema_url(file_name=file_name),
+        "title": title_en,
+        "x-title-zh": title_zh,
+        "description": description_en,
+        "x-description-zh": description_zh,
+        "x-standard-version": STANDARD_VERSION,
+        **annotations,
+        **body,
+        "examples": examples,
+    }
