@@ -1,7 +1,112 @@
-"""Commands: demo."""
+"""Commands: demo — simulate a chain, load it through the partners' intake path, serve it."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from chainhub.cli.common import DbOption, console, fail, load_settings
+from chainhub.errors import ChainhubError
+
+
+def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
+    """Ingest every submission of the simulated chain, each in its own transaction."""
+    from chainhub.intake.schemas import load_profile
+    from chainhub.intake.service import do_ingest_file
+    from chainhub.storage.engine import create_engine_for
+    from chainhub.storage.migrate import do_upgrade
+
+    settings = load_settings(db)
+    engine = create_engine_for(settings.database_url)
+    do_upgrade(engine=engine)
+    manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
+    outcome = {"stored": 0, "duplicate": 0}
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("loading", total=len(manifest["submissions"]))
+        for entry in manifest["submissions"]:
+            progress.update(task, description=f"{entry['partner_id']} {entry['document_type']}")
+            profile = load_profile(data_dir / entry["profile"])
+            with engine.begin() as conn:
+                result = do_ingest_file(conn=conn, path=data_dir / entry["file"],
+                                        profile=profile, submitted_by=entry["partner_id"])
+            if result.status == "rejected":
+                assert result.validation is not None
+                first = result.validation.errors.row(0, named=True)
+                raise ChainhubError(
+                    "demo_rejected",
+                    f"{entry['file']} was rejected: row {first['row']} {first['message_en']}",
+                    f"{entry['file']} 被拒收：第 {first['row']} 行 {first['message_zh']}",
+                )
+            outcome[result.status] += 1
+            progress.advance(task)
+    engine.dispose()
+    return outcome
+
+
+def _summary(*, db: str | None) -> Table:
+    from chainhub.standard.registry import DOCUMENT_TYPES
+    from chainhub.storage.engine import create_engine_for
+    from chainhub.storage.service import count_documents
+
+    engine = create_engine_for(load_settings(db).database_url)
+    with engine.connect() as conn:
+        counts = count_documents(conn=conn)
+    engine.dispose()
+    table = Table(title="chainhub demo: documents loaded")
+    for name in ("type", "documents", "lines"):
+        table.add_column(name, justify="left" if name == "type" else "right")
+    for doc_type in DOCUMENT_TYPES:
+        rows, docs = counts.get(doc_type, (0, 0))
+        table.add_row(doc_type, f"{docs:,}", f"{rows:,}")
+    return table
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to `app`."""
+    """Add `demo` to `app`."""
+
+    @app.command()
+    def demo(
+        db: DbOption = None,
+        scale: Annotated[str, typer.Option(help="small, medium, large or a line count")] = "small",
+        seed: Annotated[int, typer.Option(min=0, help="Seed of the simulated chain")] = 7,
+        data_dir: Annotated[Path, typer.Option("--data-dir", help="Where the simulated "
+                                               "partner files go")] = Path("demo-data"),
+        no_serve: Annotated[bool, typer.Option("--no-serve", help="Load, print a summary "
+                                               "and stop")] = False,
+        host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(min=1, max=65535, help="Port")] = 8000,
+    ) -> None:
+        """Simulate a chain, load it through the intake path partners use, and serve the hub."""
+        from chainhub.cli.serve import check_port_free, serve_app
+        from chainhub.cli.simulate import parse_scale
+        from chainhub.sim.service import do_simulate
+
+        if not no_serve:
+            check_port_free(host, port)
+        started = time.perf_counter()
+        sim_scale = parse_scale(scale)
+        console.print(f"simulating the {scale} chain (seed {seed}) into {data_dir}/ …")
+        do_simulate(out=data_dir, scale=sim_scale, seed=seed, progress=None, force=True)
+        simulated = time.perf_counter() - started
+        try:
+            outcome = _load(db=db, data_dir=data_dir)
+        except ChainhubError as error:
+            fail(error)
+        loaded = time.perf_counter() - started
+        console.print(_summary(db=db))
+        console.print(
+            f"simulated in {simulated:.1f} s, loaded {outcome['stored']} submissions "
+            f"({outcome['duplicate']} already stored) in {loaded - simulated:.1f} s; "
+            f"total {loaded:.1f} s"
+        )
+        if not no_serve:
+            console.print(f"open http://{host}:{port}/  (中文: http://{host}:{port}/?lang=zh)")
+            serve_app(db=db, host=host, port=port)

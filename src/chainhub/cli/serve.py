@@ -1,7 +1,50 @@
-"""Commands: serve."""
+"""Commands: serve — run the hub's web server."""
+
+from __future__ import annotations
+
+import socket
+from typing import Annotated
 
 import typer
 
+from chainhub.cli.common import DbOption, console, load_settings, usage_error
+
+
+def check_port_free(host: str, port: int) -> None:
+    """A usage error when another process already listens on host:port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        if probe.connect_ex((host, port)) == 0:
+            usage_error(
+                "port_in_use",
+                f"port {port} on {host} is already in use; choose another with --port",
+                f"{host} 的端口 {port} 已被占用；请用 --port 指定其他端口",
+            )
+
+
+def serve_app(*, db: str | None, host: str, port: int) -> None:
+    """Build the app for the database and serve it until interrupted."""
+    import uvicorn
+
+    from chainhub.app import create_app
+
+    settings = load_settings(db).model_copy(update={"host": host, "port": port})
+    check_port_free(host, port)
+    app = create_app(settings)
+    # Connect once before serving so a locked or unreachable database is a one-line error.
+    with app.state.engine.connect():
+        pass
+    console.print(f"chainhub serving {settings.database_url} at http://{host}:{port}/")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to `app`."""
+    """Add `serve` to `app`."""
+
+    @app.command()
+    def serve(
+        db: DbOption = None,
+        host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(min=1, max=65535, help="Port")] = 8000,
+    ) -> None:
+        """Serve the hub: API under /api/v1 and the dashboard at /."""
+        serve_app(db=db, host=host, port=port)

@@ -1,0 +1,398 @@
+"""Apply a mapping profile to a partner's file and check every row, vectorized.
+
+Each standard field becomes one Polars expression (text → transform → typed value) plus one
+boolean expression per rule; all are evaluated in a single pass and every failing cell is
+reported with its source row and column, never just the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from chainhub.errors import ChainhubError
+from chainhub.intake.messages import RULE_MESSAGES
+from chainhub.intake.readers import SOURCE_ROW
+from chainhub.intake.rules import CROSS_FIELD_RULES
+from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
+from chainhub.intake.spec import FieldSpec, record_specs
+from chainhub.standard.fields import USCC_CHARSET
+from chainhub.standard.registry import DocumentType, get_document_type
+
+DTYPES: dict[str, pl.DataType] = {
+    "str": pl.Utf8(),
+    "enum": pl.Utf8(),
+    "enum_list": pl.Utf8(),
+    "int": pl.Int64(),
+    "decimal": pl.Decimal(18, 6),
+    "date": pl.Date(),
+    "datetime": pl.Datetime("us", "UTC"),
+}
+ERROR_SCHEMA: dict[str, pl.DataType] = {
+    "row": pl.Int64(),
+    "column": pl.Utf8(),
+    "field": pl.Utf8(),
+    "value": pl.Utf8(),
+    "rule": pl.Utf8(),
+    "message_en": pl.Utf8(),
+    "message_zh": pl.Utf8(),
+}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """Typed records of every row, and every error found, by source row."""
+
+    document_type: str
+    records: pl.DataFrame
+    errors: pl.DataFrame
+
+    @property
+    def rows(self) -> int:
+        """Data rows read."""
+        return self.records.height
+
+    @property
+    def invalid_rows(self) -> int:
+        """Rows with at least one error."""
+        return self.errors.get_column("row").n_unique() if self.errors.height else 0
+
+    @property
+    def valid_rows(self) -> int:
+        """Rows without errors."""
+        return self.rows - self.invalid_rows
+
+    def valid_records(self) -> pl.DataFrame:
+        """Records of the rows without errors."""
+        bad = self.errors.select(pl.col("row").alias(SOURCE_ROW)).unique()
+        return self.records.join(bad, on=SOURCE_ROW, how="anti")
+
+
+def source_column(column: str) -> str:
+    """Name under which a source column is kept, apart from the standard field names."""
+    return f"__src:{column}"
+
+
+@dataclass(frozen=True)
+class _Check:
+    field: str
+    column: str | None
+    rule: str
+    fails: pl.Expr
+    detail: str = ""
+    detail_zh: str = ""
+
+
+def _text(mapping: FieldMapping | None, spec: FieldSpec) -> pl.Expr:
+    """The field's value as trimmed text after value maps and defaults; null when empty."""
+    if mapping is None:
+        expr = pl.lit(None, dtype=pl.Utf8)
+    elif mapping.column is not None:
+        raw = pl.col(source_column(mapping.column)).cast(pl.Utf8).str.strip_chars()
+        expr = pl.when(raw == "").then(None).otherwise(raw)
+    else:
+        expr = pl.lit(str(mapping.value), dtype=pl.Utf8)
+    if mapping is not None and mapping.map:
+        expr = expr.replace({str(k): str(v) for k, v in mapping.map.items()})
+    for default in (mapping.default if mapping else None, spec.default):
+        if default is not None:
+            expr = expr.fill_null(pl.lit(str(default)))
+    return expr
+
+
+def _number_text(text: pl.Expr, source: SourceFormat) -> pl.Expr:
+    if source.thousands_separator:
+        text = text.str.replace_all(source.thousands_separator, "", literal=True)
+    if source.decimal_comma:
+        text = text.str.replace(",", ".", literal=True)
+    return text
+
+
+def _parse_datetime(text: pl.Expr, mapping: FieldMapping | None) -> pl.Expr:
+    tz = mapping.timezone if mapping else "+08:00"
+    fmt = mapping.date_format if mapping else None
+    if fmt is not None:
+        naive = text.str.to_datetime(fmt, strict=False, time_unit="us")
+        return naive.dt.replace_time_zone(tz).dt.convert_time_zone("UTC")
+    aware = text.str.to_datetime(
+        "%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_unit="us", time_zone="UTC"
+    )
+    naive = pl.coalesce(
+        text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us"),
+        text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit="us"),
+    )
+    return pl.coalesce(aware, naive.dt.replace_time_zone(tz).dt.convert_time_zone("UTC"))
+
+
+def gs1_fails(text: pl.Expr, lengths: tuple[int, ...]) -> pl.Expr:
+    padded = text.str.zfill(18)
+    total = pl.lit(0, dtype=pl.Int32)
+    for i in range(17):
+        digit = padded.str.slice(i, 1).cast(pl.Int32, strict=False)
+        total = total + digit * (3 if (16 - i) % 2 == 0 else 1)
+    check = padded.str.slice(17, 1).cast(pl.Int32, strict=False)
+    ok = (
+        text.str.contains(r"^\d+$")
+        & text.str.len_chars().is_in(list(lengths))
+        & (((10 - total % 10) % 10) == check)
+    )
+    return ~ok
+
+
+def uscc_fails(text: pl.Expr) -> pl.Expr:
+    index = {c: i for i, c in enumerate(USCC_CHARSET)}
+    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+    total = pl.lit(0, dtype=pl.Int64)
+    for i, w in enumerate(weights):
+        value = text.str.slice(i, 1).replace_strict(index, default=None, return_dtype=pl.Int64)
+        total = total + value * w
+    expected = ((31 - total % 31) % 31).replace_strict(
+        dict(enumerate(USCC_CHARSET)), default=None, return_dtype=pl.Utf8
+    )
+    ok = (text.str.len_chars() == 18) & (text.str.slice(17, 1) == expected)
+    return ~ok.fill_null(False)
+
+
+def _choices_detail(choices: tuple[str, ...]) -> str:
+    shown = ", ".join(choices[:8])
+    return f"{shown}, … ({len(choices)} codes)" if len(choices) > 8 else shown
+
+
+def _range_detail(spec: FieldSpec) -> str:
+    parts = [
+        f"{op} {value}"
+        for op, value in ((">", spec.gt), (">=", spec.ge), ("<", spec.lt), ("<=", spec.le))
+        if value is not None
+    ]
+    return " and ".join(parts)
+
+
+def _field(
+    spec: FieldSpec,
+    mapping: FieldMapping | None,
+    source: SourceFormat,
+    crosswalk: dict[str, str] | None,
+) -> tuple[pl.Expr, list[_Check]]:
+    """The typed expression of one field and the checks on it."""
+    column = mapping.column if mapping else None
+    text = _text(mapping, spec)
+    present = text.is_not_null()
+    checks: list[_Check] = []
+
+    def check(rule: str, fails: pl.Expr, detail: str = "", detail_zh: str = "") -> None:
+        checks.append(_Check(spec.name, column, rule, fails, detail, detail_zh or detail))
+
+    if spec.required:
+        check("required", ~present)
+    if mapping is not None and mapping.crosswalk:
+        if crosswalk is None:
+            raise ChainhubError(
+                "crosswalk_needed",
+                f"field {spec.name} is translated through the partner's material crosswalk: "
+                "give a database that holds it (--db)",
+                f"字段 {spec.name} 需要通过伙伴物料编码对照表转换：请指定包含对照表的数据库（--db）",
+            )
+        translated = text.replace_strict(crosswalk, default=None, return_dtype=pl.Utf8)
+        check("crosswalk", present & translated.is_null())
+        text = translated
+        present = text.is_not_null()
+
+    typed: pl.Expr
+    if spec.kind in ("str", "enum"):
+        typed = text
+        if spec.pattern:
+            check("pattern", present & ~text.str.contains(spec.pattern), spec.pattern)
+        if spec.max_length is not None or spec.min_length is not None:
+            low, high = spec.min_length or 0, spec.max_length or 10**9
+            length = text.str.len_chars()
+            detail = f"{low}..{high}" if spec.max_length is not None else f">= {low}"
+            check("length", present & ((length < low) | (length > high)), detail)
+        if spec.choices:
+            check("code_list", present & ~text.is_in(list(spec.choices)),
+                  _choices_detail(spec.choices))
+        if spec.check == "uscc":
+            check("check_digit", present & uscc_fails(text), "GB 32100-2015")
+        elif spec.check == "gtin":
+            check("check_digit", present & gs1_fails(text, (8, 12, 13, 14)), "GTIN")
+        elif spec.check == "gln":
+            check("check_digit", present & gs1_fails(text, (13,)), "GLN")
+    elif spec.kind == "enum_list":
+        typed = text.str.replace_all(r"[;|、，\s]+", ",")
+        ok = typed.str.split(",").list.eval(pl.element().is_in(list(spec.choices))).list.all()
+        check("code_list", present & ~ok, _choices_detail(spec.choices))
+    elif spec.kind == "int":
+        cleaned = text.str.replace(r"\.0+$", "")
+        typed = cleaned.cast(pl.Int64, strict=False)
+        check("integer", present & typed.is_null())
+    elif spec.kind == "decimal":
+        cleaned = _number_text(text, source)
+        typed = cleaned.cast(pl.Decimal(18, 6), strict=False)
+        places = spec.decimal_places if spec.decimal_places is not None else 6
+        whole = (spec.max_digits or 18) - places
+        trimmed = cleaned.str.replace(r"(\.\d*?)0+$", "${1}").str.replace(r"\.$", "")
+        too_long = trimmed.str.contains(
+            rf"^[+-]?(\d{{{whole + 1},}}|\d*\.\d{{{places + 1},}})$"
+        )
+        check("precision", present & too_long, f"{whole}.{places}")
+        check("number", present & typed.is_null() & ~too_long)
+    elif spec.kind == "date":
+        fmt = (mapping.date_format if mapping else None) or "%Y-%m-%d"
+        typed = text.str.to_date(fmt, strict=False)
+        check("date", present & typed.is_null(), fmt)
+    else:
+        typed = _parse_datetime(text, mapping)
+        fmt = (mapping.date_format if mapping else None) or "ISO 8601"
+        check("datetime", present & typed.is_null(), fmt)
+    if spec.kind in ("int", "decimal") and _range_detail(spec):
+        out = pl.lit(False)
+        for op, bound in (("gt", spec.gt), ("ge", spec.ge), ("lt", spec.lt), ("le", spec.le)):
+            if bound is not None:
+                value = pl.lit(bound) if spec.kind == "decimal" else pl.lit(int(bound))
+                fails = {"gt": typed <= value, "ge": typed < value,
+                         "lt": typed >= value, "le": typed > value}[op]
+                out = out | fails
+        check("range", out.fill_null(False), _range_detail(spec))
+    return typed.cast(DTYPES[spec.kind]).alias(spec.name), checks
+
+
+def _check_profile(doc_type: DocumentType, profile: MappingProfile, columns: list[str]) -> None:
+    specs = record_specs(doc_type.name)
+    unknown = sorted(set(profile.fields) - set(specs))
+    if unknown:
+        raise ChainhubError(
+            "profile_unknown_field",
+            f"profile maps fields that {doc_type.name} does not have: {', '.join(unknown)}",
+            f"映射配置包含 {doc_type.name} 中不存在的字段：{', '.join(unknown)}",
+        )
+    unmapped = [n for n, s in specs.items() if s.required and s.default is None
+                and n not in profile.fields]
+    if unmapped:
+        raise ChainhubError(
+            "profile_missing_field",
+            f"profile does not map required fields of {doc_type.name}: {', '.join(unmapped)}",
+            f"映射配置缺少 {doc_type.name} 的必填字段：{', '.join(unmapped)}",
+        )
+    missing = [m.column for m in profile.fields.values()
+               if m.column is not None and m.column not in columns]
+    if missing:
+        raise ChainhubError(
+            "column_missing",
+            f"the file has no column {', '.join(missing)}; it has: {', '.join(columns)}",
+            f"文件缺少列 {', '.join(missing)}；文件中的列为：{', '.join(columns)}",
+            {"column": missing[0]},
+        )
+
+
+def _document_checks(doc_type: DocumentType, profile: MappingProfile) -> list[_Check]:
+    """Header fields agree across a document's lines; no line appears twice."""
+    checks: list[_Check] = []
+    key = list(doc_type.key)
+    if doc_type.lines_field is not None:
+        for name in doc_type.header_fields:
+            if name in key:
+                continue
+            mapping = profile.fields.get(name)
+            differs = pl.col(name).n_unique().over(key) > 1
+            checks.append(_Check(name, mapping.column if mapping else None,
+                                 "header_mismatch", differs))
+    unique_by = key + list(doc_type.line_key)
+    repeat = pl.int_range(pl.len()).over(unique_by) > 0
+    first = doc_type.line_key[0] if doc_type.line_key else key[-1]
+    mapping = profile.fields.get(first)
+    checks.append(_Check(first, mapping.column if mapping else None, "duplicate", repeat,
+                         ", ".join(unique_by)))
+    return checks
+
+
+def _message(check: _Check, lang: str) -> str:
+    en, zh = RULE_MESSAGES[check.rule]
+    template = zh if lang == "zh" else en
+    return template.format(field=check.field, detail=check.detail, detail_zh=check.detail_zh)
+
+
+def _party_check(doc_type: DocumentType, profile: MappingProfile, submitted_by: str) -> _Check:
+    """The submitter must be a party to every document it sends."""
+    is_party = pl.any_horizontal([pl.col(p) == submitted_by for p in doc_type.parties])
+    first = doc_type.parties[0]
+    return _Check(first, _column(profile, first), "not_a_party", ~is_party.fill_null(False),
+                  submitted_by)
+
+
+def check_frame(
+    *,
+    frame: pl.DataFrame,
+    profile: MappingProfile,
+    crosswalk: dict[str, str] | None = None,
+    submitted_by: str | None = None,
+) -> ValidationResult:
+    """Map a frame of source text columns to standard records and check every row.
+
+    With `submitted_by`, a transaction document the submitter is not a party to is an error.
+    """
+    doc_type = get_document_type(profile.document_type)
+    _check_profile(doc_type, profile, [c for c in frame.columns if c != SOURCE_ROW])
+    typed: list[pl.Expr] = []
+    checks: list[_Check] = []
+    for name, spec in record_specs(doc_type.name).items():
+        expr, field_checks = _field(spec, profile.fields.get(name), profile.source, crosswalk)
+        typed.append(expr)
+        checks.extend(field_checks)
+    checks.extend(
+        _Check(rule.field, _column(profile, rule.field), "cross_field", rule.fails,
+               rule.message_en, rule.message_zh)
+        for rule in CROSS_FIELD_RULES.get(doc_type.name, ())
+    )
+    checks.extend(_document_checks(doc_type, profile))
+    if submitted_by is not None and not doc_type.master and doc_type.parties:
+        checks.append(_party_check(doc_type, profile, submitted_by))
+
+    values = {
+        f"__v{i}": _source_text(profile, c.field) for i, c in enumerate(checks)
+    }
+    flags = [c.fails.fill_null(False).alias(f"__c{i}") for i, c in enumerate(checks)]
+    evaluated = (
+        frame.lazy()
+        .rename({c: source_column(c) for c in frame.columns if c != SOURCE_ROW})
+        .with_columns(typed)
+        .with_columns(flags)
+        .collect()
+    )
+    records = evaluated.select(SOURCE_ROW, *record_specs(doc_type.name))
+    parts = []
+    for i, c in enumerate(checks):
+        failing = evaluated.filter(pl.col(f"__c{i}"))
+        if failing.height == 0:
+            continue
+        parts.append(
+            failing.select(
+                pl.col(SOURCE_ROW).alias("row"),
+                pl.lit(c.column, dtype=pl.Utf8).alias("column"),
+                pl.lit(c.field).alias("field"),
+                values[f"__v{i}"].alias("value"),
+                pl.lit(c.rule).alias("rule"),
+                pl.lit(_message(c, "en")).alias("message_en"),
+                pl.lit(_message(c, "zh")).alias("message_zh"),
+            )
+        )
+    errors = (
+        pl.concat(parts).sort("row", "field", maintain_order=True)
+        if parts
+        else pl.DataFrame(schema=ERROR_SCHEMA)
+    )
+    return ValidationResult(document_type=doc_type.name, records=records, errors=errors)
+
+
+def _column(profile: MappingProfile, field: str) -> str | None:
+    mapping = profile.fields.get(field)
+    return mapping.column if mapping else None
+
+
+def _source_text(profile: MappingProfile, field: str) -> pl.Expr:
+    """The cell as the partner wrote it, for the error report."""
+    column = _column(profile, field)
+    if column is not None:
+        return pl.col(source_column(column)).cast(pl.Utf8)
+    mapping: Any = profile.fields.get(field)
+    return pl.lit(None if mapping is None else str(mapping.value), dtype=pl.Utf8)

@@ -1,0 +1,1 @@
+"""KPIs and aggregates, written in Ibis so they run on DuckDB, PostgreSQL and Spark."""
