@@ -36,18 +36,13 @@ class StandardSchemaGenerator(GenerateJsonSchema):
         return result
 
     def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
-        """A number or a decimal string, whose sign obeys a lower bound of zero."""
+        """A number or a decimal string in plain notation that keeps the digit and sign limits."""
+        # Pydantic's own string pattern has an unanchored first branch and accepts any text.
         result = super().decimal_schema(schema)
-        ge, gt = schema.get("ge"), schema.get("gt")
-        non_negative = (ge is not None and ge >= 0) or (gt is not None and gt >= 0)
+        pattern = _decimal_pattern(schema)
         for branch in result.get("anyOf", [result]):
-            pattern = branch.get("pattern")
-            if branch.get("type") != "string" or pattern is None or not non_negative:
-                continue
-            pattern = pattern.replace("[+-]?", r"\+?", 1)
-            if gt is not None and gt == 0:
-                pattern = pattern.replace("^", r"^(?!\+?0*\.?0*$)", 1)
-            branch["pattern"] = pattern
+            if branch.get("type") == "string":
+                branch["pattern"] = pattern
         for key, value in (
             ("x-max-digits", schema.get("max_digits")),
             ("x-decimal-places", schema.get("decimal_places")),
@@ -55,6 +50,26 @@ class StandardSchemaGenerator(GenerateJsonSchema):
             if value is not None:
                 result[key] = value
         return result
+
+
+def _decimal_pattern(schema: core_schema.DecimalSchema) -> str:
+    """A regular expression for decimal strings within the schema's digits and sign.
+
+    Only a lower bound of zero is expressed (no minus sign; no zero value for `gt=0`); other
+    bounds are left to the number branch and to the model.
+    """
+    max_digits, places = schema.get("max_digits"), schema.get("decimal_places")
+    ge, gt = schema.get("ge"), schema.get("gt")
+    non_negative = (ge is not None and ge >= 0) or (gt is not None and gt >= 0)
+    positive = gt is not None and gt >= 0
+    integer_digits = max_digits - (places or 0) if max_digits is not None else None
+    integer = r"\d+" if integer_digits is None else rf"\d{{1,{max(integer_digits, 1)}}}"
+    fraction = r"\d*" if places is None else rf"\d{{0,{places}}}0*"
+    sign = r"\+?" if non_negative else "[+-]?"
+    not_zero = r"(?![+-]?0*\.?0*$)" if positive else ""
+    return (
+        rf"^{not_zero}{sign}0*(?:{integer}(?:\.{fraction})?|\.{fraction.replace('0,', '1,', 1)})$"
+    )
 
 
 def schema_url(*, file_name: str) -> str:

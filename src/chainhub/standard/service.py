@@ -252,7 +252,7 @@ def check_export_directory(*, directory: Path) -> None:
                 "export_target_not_directory",
                 f"{path} exists and is not a directory",
                 f"{path} 已存在且不是目录",
-                {"path": str(directory)},
+                {} if path == directory else {"path": str(directory)},
             )
 
 
