@@ -22,6 +22,10 @@ def create_engine_for(url: str) -> sa.Engine:
     """An engine for a DuckDB file or a PostgreSQL database; ChainhubError for any other URL."""
     parsed = _parse_url(url)
     engine = sa.create_engine(parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql")
+    if parsed.get_backend_name() == "duckdb":
+        # DuckDB returns DECIMAL as Decimal; without this flag SQLAlchemy round-trips the
+        # value through float and loses digits beyond 15 significant ones.
+        engine.dialect.supports_native_decimal = True
     sa.event.listen(engine, "handle_error", _translate_connect_error)
     return engine
 
