@@ -180,7 +180,7 @@ def test_reference_mentions_every_field_of_every_type(published: Path) -> None:
         assert f"{doc_type.title_en} · {doc_type.title_zh}" in reference
         for field_name, info in {**doc_type.model.model_fields, **doc_type.line_fields}.items():
             assert f"| `{field_name}` |" in reference, (name, field_name)
-            assert info.description in reference
+            assert info.description and info.description in reference
 
 
 def test_reference_has_code_lists_and_units(published: Path) -> None:
@@ -197,7 +197,9 @@ def test_reference_has_code_lists_and_units(published: Path) -> None:
 def test_every_code_list_in_a_schema_has_chinese_labels(published: Path) -> None:
     seen: set[str] = set()
     for name in NAMES:
-        for def_name, definition in _load(published, f"{name}.schema.json").get("$defs", {}).items():
+        for def_name, definition in (
+            _load(published, f"{name}.schema.json").get("$defs", {}).items()
+        ):
             if "enum" in definition:
                 assert set(definition["x-enum-labels-zh"]) == set(definition["enum"]), def_name
                 assert definition["x-title-zh"]

@@ -9,6 +9,7 @@ from typing import Any, Final
 from pydantic import create_model
 from pydantic.fields import FieldInfo
 
+from chainhub.errors import ChainhubError
 from chainhub.standard import documents as d
 from chainhub.standard import master as m
 from chainhub.standard.fields import StandardModel
@@ -220,11 +221,18 @@ _TYPES: Final = (
 DOCUMENT_TYPES: Final[dict[str, DocumentType]] = {t.name: t for t in _TYPES}
 
 
-class UnknownDocumentTypeError(LookupError):
+class UnknownDocumentTypeError(ChainhubError):
     """Raised for a document type name the standard does not define."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(name)
+        known = ", ".join(DOCUMENT_TYPES)
+        super().__init__(
+            "unknown_document_type",
+            f"unknown document type {name!r}; the standard has: {known}",
+            f"未知的单据类型 {name!r}；标准包含：{known}",
+            {"document_type": name},
+            404,
+        )
         self.name = name
 
 
