@@ -58,7 +58,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def _domain_error(request: Request, exc: ChainhubError) -> JSONResponse:
         lang = parse_language(request.headers.get("accept-language"))
         return JSONResponse(
-            status_code=400,
+            status_code=exc.status,
             content={"error": {"code": exc.code, "message": exc.message(lang),
                                "location": exc.location}},
         )

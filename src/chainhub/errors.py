@@ -16,6 +16,7 @@ class ChainhubError(Exception):
     message_en: str
     message_zh: str
     location: dict[str, str | int] = field(default_factory=dict)
+    status: int = 400
 
     def message(self, lang: Language = "en") -> str:
         """The message in `lang`, followed by its location."""

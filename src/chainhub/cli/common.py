@@ -23,7 +23,7 @@ DbOption = Annotated[
 ]
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def cli_language() -> Language:

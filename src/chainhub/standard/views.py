@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from chainhub.standard import service
 from chainhub.standard.registry import DOCUMENT_TYPES
 from chainhub.standard.version import STANDARD_VERSION
 
@@ -31,8 +32,6 @@ def get_standard() -> dict[str, Any]:
 
 
 @router.get("/{document_type}/schema")
-def get_document_schema(document_type: str) -> dict[str, Any]:
-    """JSON Schema of one document type."""
-    from chainhub.standard.registry import get_document_type
-
-    return get_document_type(document_type).model.model_json_schema()
+def get_document_schema(document_type: str, record: bool = False) -> dict[str, Any]:
+    """Published JSON Schema of one document type, or of its flat record with `record=true`."""
+    return service.get_document_schema(document_type=document_type, record=record)
