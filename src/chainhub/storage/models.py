@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -82,7 +83,16 @@ def get_metadata() -> sa.MetaData:
             sa.Column("_standard_version", sa.String(), nullable=False),
             sa.Column("_source_file", sa.String(), nullable=False),
         )
+    for define_tables in _domain_table_definers():
+        define_tables(metadata)
     return metadata
+
+
+def _domain_table_definers() -> tuple[Callable[[sa.MetaData], None], ...]:
+    """Each domain with tables adds them through its `models.define_tables(metadata)`."""
+    from chainhub.partners import models as partners
+
+    return (partners.define_tables,)
 
 
 def submissions_table() -> sa.Table:

@@ -1,0 +1,78 @@
+"""Engines: accepted URLs, and readable errors for bad URLs, locked files and absent servers."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from chainhub.errors import ChainhubError
+from chainhub.storage.engine import create_engine_for
+
+
+@pytest.mark.parametrize(
+    ("url", "driver", "database"),
+    [
+        ("duckdb:///data/hub.duckdb", "duckdb", "data/hub.duckdb"),
+        ("data/hub.duckdb", "duckdb", "data/hub.duckdb"),
+        ("/srv/chainhub/hub.duckdb", "duckdb", "/srv/chainhub/hub.duckdb"),
+        ("postgresql://hub@db.example/chainhub", "postgresql+psycopg", "chainhub"),
+        ("postgresql+psycopg://hub@db.example/chainhub", "postgresql+psycopg", "chainhub"),
+    ],
+)
+def test_accepted_urls(url: str, driver: str, database: str) -> None:
+    engine = create_engine_for(url)
+    assert (engine.url.drivername, engine.url.database) == (driver, database)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://hub:secret@db.example/chainhub",
+        "sqlite:///hub.db",
+        "postgresql+psycopg2://hub@db.example/chainhub",
+        "postgresql://hub@db.example",
+        "duckdb://",
+        "hub.db",
+        "",
+    ],
+)
+def test_other_urls_are_refused_by_name(url: str) -> None:
+    with pytest.raises(ChainhubError) as error:
+        create_engine_for(url)
+    message = error.value.message("en")
+    assert error.value.code == "bad_database_url"
+    assert "duckdb:///path/file.duckdb" in message and "postgresql://" in message
+    assert "secret" not in message
+    assert url.replace("secret", "***") in message
+
+
+def test_a_locked_duckdb_file_names_the_file_and_the_server(held_duckdb_file: Path) -> None:
+    engine = create_engine_for(str(held_duckdb_file))
+    with pytest.raises(ChainhubError) as error, engine.connect():
+        pass
+    assert error.value.code == "database_locked"
+    assert str(held_duckdb_file) in error.value.message("en")
+    assert "chainhub serve" in error.value.message("en")
+    assert str(held_duckdb_file) in error.value.message("zh")
+
+
+def test_a_duckdb_file_in_a_missing_folder_is_unreachable(tmp_path: Path) -> None:
+    path = tmp_path / "absent" / "hub.duckdb"
+    with pytest.raises(ChainhubError) as error, create_engine_for(str(path)).connect():
+        pass
+    assert error.value.code == "database_unreachable"
+    assert str(path) in error.value.message("en")
+
+
+def test_an_absent_postgresql_server_is_unreachable() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens once the socket is closed
+    engine = create_engine_for(f"postgresql://hub:secret@127.0.0.1:{port}/chainhub")
+    with pytest.raises(ChainhubError) as error, engine.connect():
+        pass
+    assert error.value.code == "database_unreachable"
+    assert f"127.0.0.1:{port}/chainhub" in error.value.message("en")
+    assert "secret" not in error.value.message("en")
