@@ -38,11 +38,10 @@ def do_store_submission(
     standard_version: str,
     received_at: datetime,
 ) -> StoreResult:
-    """Store one submission's records in the caller's transaction, unless its content is known.
-
-    `records` holds record-field columns typed as the standard says plus `_source_row`;
-    absent optional columns are stored as their default or NULL.
-    """
+    """Store one submission's records in the caller's transaction, unless its content is known."""
+    # Precondition: `records` holds record-field columns typed as the standard says, plus
+    # `_source_row`; absent optional columns get the field's default or NULL. Two concurrent
+    # stores of the same content cannot both succeed: the unique key refuses the second.
     submissions = submissions_table()
     existing = conn.execute(
         sa.select(submissions.c.submission_id).where(
