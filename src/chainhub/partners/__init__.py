@@ -1,0 +1,1 @@
+"""Partners, users, API tokens, data-sharing rules and audit."""
