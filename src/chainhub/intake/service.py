@@ -92,6 +92,10 @@ def do_ingest_file(
         standard_version=STANDARD_VERSION,
         received_at=received_at or datetime.now(UTC),
     )
+    if stored.duplicate_of is not None:
+        # Another transaction stored the same content after our check.
+        return IngestResult("duplicate", profile.document_type, result.rows, 0,
+                            stored.documents, stored.duplicate_of, result)
     return IngestResult("stored", profile.document_type, result.rows, stored.rows,
                         stored.documents, stored.submission_id, result)
 

@@ -118,6 +118,25 @@ def list_submissions(
     return [SubmissionRead.model_validate(row) for row in conn.execute(query).mappings()]
 
 
+def find_submission(
+    *, conn: sa.Connection, partner_id: str, document_type: str, content_hash: str
+) -> SubmissionRead | None:
+    """The submission of this partner and type with this content, if one was stored."""
+    submissions = submissions_table()
+    row = (
+        conn.execute(
+            sa.select(submissions).where(
+                submissions.c.partner_id == partner_id,
+                submissions.c.document_type == document_type,
+                submissions.c.content_hash == content_hash,
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else SubmissionRead.model_validate(row)
+
+
 def count_documents(*, conn: sa.Connection) -> dict[str, tuple[int, int]]:
     """Rows and documents per document type, counting current versions only."""
     query = sa.union_all(

@@ -1,0 +1,136 @@
+"""Ingesting files: stored whole or not at all, once per content, with provenance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
+from chainhub.intake.service import do_ingest_file, errors_as_records
+from chainhub.storage.service import count_documents, list_current_records, list_submissions
+
+CROSSWALK_PROFILE = MappingProfile(
+    partner_id="haichuan",
+    document_type="material_crosswalk",
+    source=SourceFormat(format="csv"),
+    fields={
+        "partner_id": FieldMapping(column="LIFNR"),
+        "partner_material_code": FieldMapping(column="IDNLF"),
+        "material_code": FieldMapping(column="MATNR"),
+    },
+)
+SHIPMENT_PROFILE = MappingProfile(
+    partner_id="jinli-motor",
+    document_type="shipment",
+    source=SourceFormat(format="csv", encoding="gbk"),
+    fields={
+        "shipment_number": FieldMapping(column="发货单号"),
+        "shipper_id": FieldMapping(value="jinli-motor"),
+        "receiver_id": FieldMapping(value="haichuan"),
+        "ship_from_site": FieldMapping(value="jinli-ningbo"),
+        "ship_to_site": FieldMapping(value="haichuan-foshan"),
+        "ship_date": FieldMapping(column="发货日期", date_format="%Y%m%d"),
+        "expected_delivery_date": FieldMapping(column="预计到货", date_format="%Y%m%d"),
+        "line_no": FieldMapping(column="行号"),
+        "material_code": FieldMapping(column="物料编码", crosswalk=True),
+        "quantity": FieldMapping(column="数量"),
+        "unit": FieldMapping(column="单位", map={"件": "H87"}),
+        "lot_number": FieldMapping(column="批号"),
+    },
+)
+SHIPMENT_HEADER = "发货单号,发货日期,预计到货,行号,物料编码,数量,单位,批号\n"
+
+
+@pytest.fixture
+def with_crosswalk(engine: sa.Engine, tmp_path: Path) -> sa.Engine:
+    path = tmp_path / "crosswalk.csv"
+    path.write_text("LIFNR,IDNLF,MATNR\njinli-motor,MAT01,M001\njinli-motor,MAT02,M002\n",
+                    encoding="utf-8")
+    with engine.begin() as conn:
+        result = do_ingest_file(conn=conn, path=path, profile=CROSSWALK_PROFILE,
+                                submitted_by="haichuan")
+    assert result.status == "stored"
+    return engine
+
+
+def _shipment_file(tmp_path: Path, body: str, name: str = "asn.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes((SHIPMENT_HEADER + body).encode("gbk"))
+    return path
+
+
+def test_file_is_stored_with_golden_codes_and_provenance(
+    with_crosswalk: sa.Engine, tmp_path: Path
+) -> None:
+    path = _shipment_file(
+        tmp_path,
+        "ASN-1,20260305,20260308,10,MAT01,200,件,JL260305A\n"
+        "ASN-1,20260305,20260308,20,MAT02,50,件,JL260305B\n",
+    )
+    with with_crosswalk.begin() as conn:
+        result = do_ingest_file(conn=conn, path=path, profile=SHIPMENT_PROFILE,
+                                submitted_by="jinli-motor")
+    assert (result.status, result.stored_rows, result.documents) == ("stored", 2, 1)
+    with with_crosswalk.connect() as conn:
+        stored = list_current_records(conn=conn, document_type="shipment")
+        submission = list_submissions(conn=conn, document_type="shipment")[0]
+    assert stored.sort("line_no")["material_code"].to_list() == ["M001", "M002"]
+    assert stored["_source_file"].unique().to_list() == ["asn.csv"]
+    assert sorted(stored["_source_row"].to_list()) == [1, 2]
+    assert stored["_submitted_by"].unique().to_list() == ["jinli-motor"]
+    assert submission.submission_id == result.submission_id
+    assert (submission.row_count, submission.document_count) == (2, 1)
+
+
+def test_same_content_twice_is_stored_once(with_crosswalk: sa.Engine, tmp_path: Path) -> None:
+    path = _shipment_file(tmp_path, "ASN-1,20260305,20260308,10,MAT01,200,件,JL260305A\n")
+    with with_crosswalk.begin() as conn:
+        first = do_ingest_file(conn=conn, path=path, profile=SHIPMENT_PROFILE,
+                               submitted_by="jinli-motor")
+    with with_crosswalk.begin() as conn:
+        second = do_ingest_file(conn=conn, path=path, profile=SHIPMENT_PROFILE,
+                                submitted_by="jinli-motor")
+    assert first.status == "stored"
+    assert (second.status, second.submission_id) == ("duplicate", first.submission_id)
+    with with_crosswalk.connect() as conn:
+        assert count_documents(conn=conn)["shipment"] == (1, 1)
+
+
+def test_a_file_with_one_bad_row_is_rejected_whole(
+    with_crosswalk: sa.Engine, tmp_path: Path
+) -> None:
+    path = _shipment_file(
+        tmp_path,
+        "ASN-2,20260305,20260308,10,MAT01,200,件,JL260305A\n"
+        "ASN-2,20260305,20260308,20,MAT99,50,件,JL260305B\n",
+    )
+    with with_crosswalk.begin() as conn:
+        result = do_ingest_file(conn=conn, path=path, profile=SHIPMENT_PROFILE,
+                                submitted_by="jinli-motor")
+    assert result.status == "rejected"
+    assert result.validation is not None
+    assert errors_as_records(result.validation, lang="en") == [
+        {"row": 2, "column": "物料编码", "field": "material_code", "value": "MAT99",
+         "rule": "crosswalk",
+         "message": "material_code: the partner's code has no crosswalk to a golden material"},
+    ]
+    with with_crosswalk.connect() as conn:
+        assert count_documents(conn=conn).get("shipment", (0, 0)) == (0, 0)
+        assert list_submissions(conn=conn, document_type="shipment") == []
+
+
+def test_a_changed_document_becomes_a_new_version(
+    with_crosswalk: sa.Engine, tmp_path: Path
+) -> None:
+    first = _shipment_file(tmp_path, "ASN-3,20260305,20260308,10,MAT01,200,件,L1\n", "a.csv")
+    second = _shipment_file(tmp_path, "ASN-3,20260305,20260309,10,MAT01,180,件,L1\n", "b.csv")
+    for path in (first, second):
+        with with_crosswalk.begin() as conn:
+            assert do_ingest_file(conn=conn, path=path, profile=SHIPMENT_PROFILE,
+                                  submitted_by="jinli-motor").status == "stored"
+    with with_crosswalk.connect() as conn:
+        current = list_current_records(conn=conn, document_type="shipment")
+    assert current["_doc_version"].to_list() == [2]
+    assert str(current["quantity"][0]) == "180.000000"
