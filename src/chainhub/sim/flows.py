@@ -21,6 +21,7 @@ Row = dict[str, Any]
 Lots = tuple[str, int, int]
 Item = tuple[str | None, int | None, str, list[Lots]]
 _PACK: Final = {"M015": 5000}
+RUN_OUT_DAYS: Final = 30  # no new purchase orders in the last days, so every line can close
 _DEFECTS: Final = (
     ("dongfang-steel", "R101", 0.22, "冷轧钢板硬度超标，冲压开裂风险 / sheet hardness above spec"),
     ("huayang-compressor", "M001", 0.38, "压缩机焊缝微漏 / compressor weld micro-leak"),
@@ -263,10 +264,10 @@ class _Engine:
                     step = _PACK.get(ln.material, 10 * MILLI)
                     ln.confirmed_qty = max(step, ln.qty * self.rng.randint(70, 90) // 100
                                            // step * step)
-                late = self.rng.random() < 0.2
+                late = self.rng.random() < 0.1
                 ln.confirmed_day = ln.requested + (self.rng.randint(1, 5) if late else 0)
                 ln.status = "confirmed"
-                slip = self.rng.randint(1, 4) if self.rng.random() < 0.12 else 0
+                slip = self.rng.randint(1, 4) if self.rng.random() < 0.06 else 0
                 ln.ship_day = max(day, ln.confirmed_day - transit) + slip
             self.emit_po(po, day)
             self.maybe_close_po(po, day)
@@ -474,7 +475,7 @@ class _Engine:
             short = self.chain.sites[site].short
             lot = f"HC{short}{self.ymd(day)}-{self.seq(f'lot-{site}-{day}')}"
             number = f"10{self.seq('mo-oem'):07d}"
-            centre = "WC-ASSY-1" if material.startswith("FG-") else "WC-PACK"
+            centre = "WC-ASSY-1"
         else:
             lot = f"{partner.lot_prefix}{self.ymd(day)}-{self.seq(f'lot-{maker}-{day}')}"
             number = f"MO{partner.lot_prefix}{day_date(day).strftime('%y%m')}-" \
@@ -565,7 +566,7 @@ class _Engine:
             if self.chain.partners[po.supplier].tier != 1 or po.buyer != cat.OEM_ID:
                 continue
             for ln in po.lines:
-                if not ln.closed and ln.confirmed_qty is not None and ln.ship_day <= day + 2:
+                if not ln.closed and ln.confirmed_qty is not None and ln.ship_day <= day + 4:
                     key = (po.supplier, ln.material)
                     due[key] = due.get(key, 0) + max(0, ln.confirmed_qty - ln.shipped)
         for (supplier, material), qty in sorted(due.items()):
@@ -801,9 +802,10 @@ def run_flows(*, chain: Chain, sink: Sink, seed: int,
         eng.oem_ship(day)
         if k >= 14:
             eng.distributors(day)
-        if today.weekday() == 0 or k == 0:
-            eng.oem_purchase(day)
-        eng.tier1_purchase(day, first=k == 0)
+        if k < chain.days - RUN_OUT_DAYS:
+            if today.weekday() == 0 or k == 0:
+                eng.oem_purchase(day)
+            eng.tier1_purchase(day, first=k == 0)
         eng.confirm_pos(day)
         eng.settle(day)
         month_end = (today + timedelta(days=1)).day == 1 or k == chain.days - 1

@@ -1,0 +1,87 @@
+"""The output layout other code depends on: manifest, files, profiles, ground truth."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import datetime
+
+import polars as pl
+
+from chainhub.intake.schemas import load_profile
+from chainhub.sim.catalog import NAMED_PARTNERS, OEM_ID
+from chainhub.sim.writer import LOAD_ORDER
+from chainhub.standard.registry import DOCUMENT_TYPES
+from chainhub.standard.version import STANDARD_VERSION
+
+from .conftest import SEED, SmallChain
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+def test_manifest_header(small_chain: SmallChain) -> None:
+    m = small_chain.manifest
+    assert list(m) == ["seed", "scale", "standard_version", "generated_at", "submissions"]
+    assert (m["seed"], m["scale"], m["standard_version"]) == (SEED, "small", STANDARD_VERSION)
+    assert m["generated_at"] == "2026-06-30T18:00:00+08:00"
+    assert datetime.fromisoformat(m["generated_at"]).utcoffset() is not None
+
+
+def test_submissions_in_load_order_and_files_exist(small_chain: SmallChain) -> None:
+    subs = small_chain.manifest["submissions"]
+    ranks = [LOAD_ORDER.index(s["document_type"]) for s in subs]
+    assert ranks == sorted(ranks)
+    masters = [s for s in subs if DOCUMENT_TYPES[s["document_type"]].master]
+    assert {s["partner_id"] for s in masters} == {OEM_ID}
+    assert [s["document_type"] for s in masters] == list(LOAD_ORDER[:7])
+    for s in subs:
+        assert set(s) == {"partner_id", "document_type", "file", "profile", "rows"}
+        assert s["file"].startswith(f"partners/{s['partner_id']}/")
+        assert s["profile"] == f"profiles/{s['partner_id']}/{s['document_type']}.yaml"
+        assert (small_chain.root / s["file"]).is_file()
+        profile = load_profile(small_chain.root / s["profile"])
+        assert (profile.partner_id, profile.document_type) == (s["partner_id"],
+                                                               s["document_type"])
+
+
+def test_rows_match_ground_truth(small_chain: SmallChain) -> None:
+    for doc_type in DOCUMENT_TYPES:
+        counts = dict(small_chain.truth(doc_type).group_by("source_file").len().iter_rows())
+        listed = {s["file"]: s["rows"] for s in small_chain.manifest["submissions"]
+                  if s["document_type"] == doc_type}
+        assert counts == listed
+    assert sum(small_chain.summary.rows.values()) == sum(
+        s["rows"] for s in small_chain.manifest["submissions"])
+
+
+def test_named_partners_and_ids(small_chain: SmallChain) -> None:
+    partners = small_chain.truth("partner")
+    assert partners["partner_id"].to_list() == list(NAMED_PARTNERS)
+    assert partners.filter(pl.col("tier") == 1)["roles"].list.first().value_counts(
+        sort=True).rows() == [("supplier", 12), ("distributor", 5)]
+    assert partners.filter(pl.col("tier") == 2).height == 8
+    sites = small_chain.truth("site")
+    assert {"haichuan-foshan", "haichuan-hefei"} <= set(sites["site_id"])
+    assert all(_ID.match(x) for x in [*partners["partner_id"], *sites["site_id"]])
+    assert sites.filter(pl.col("site_id") == "haichuan-hefei").row(0, named=True)["province"] \
+        == "安徽"
+
+
+def test_ground_truth_files(small_chain: SmallChain) -> None:
+    gt = small_chain.root / "ground_truth"
+    mapping = json.loads((gt / "mapping.json").read_text("utf-8"))
+    assert mapping["jinli-motor"]["shipment"]["encoding"] == "gbk"
+    assert mapping["jinli-motor"]["shipment"]["columns"]["material_code"] == "存货编码"
+    assert mapping["haichuan"]["purchase_order"]["columns"]["po_number"] == "EBELN"
+    with (gt / "crosswalk.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {"partner_id": "zhongci-magnet", "partner_material_code": "ZC-0001",
+            "material_code": "R107", "partner_unit": "g",
+            "units_per_partner_unit": "0.001"} in rows
+    assert len(rows) == small_chain.truth("material_crosswalk").height
+    with (gt / "order_outcomes.csv").open(encoding="utf-8") as fh:
+        outcomes = list(csv.DictReader(fh))
+    assert {o["outcome"] for o in outcomes} == {"delivered", "partially_delivered", "late",
+                                                "cancelled"}
+    assert all(o["reason"] for o in outcomes)
