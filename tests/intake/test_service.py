@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.intake.service import do_ingest_file, errors_as_records
+from chainhub.storage.models import get_metadata
 from chainhub.storage.service import count_documents, list_current_records, list_submissions
 
 CROSSWALK_PROFILE = MappingProfile(
@@ -44,15 +46,15 @@ SHIPMENT_HEADER = "发货单号,发货日期,预计到货,行号,物料编码,�
 
 
 @pytest.fixture
-def with_crosswalk(engine: sa.Engine, tmp_path: Path) -> sa.Engine:
+def with_crosswalk(registered: sa.Engine, tmp_path: Path) -> sa.Engine:
     path = tmp_path / "crosswalk.csv"
     path.write_text("LIFNR,IDNLF,MATNR\njinli-motor,MAT01,M001\njinli-motor,MAT02,M002\n",
                     encoding="utf-8")
-    with engine.begin() as conn:
+    with registered.begin() as conn:
         result = do_ingest_file(conn=conn, path=path, profile=CROSSWALK_PROFILE,
                                 submitted_by="haichuan")
     assert result.status == "stored"
-    return engine
+    return registered
 
 
 def _shipment_file(tmp_path: Path, body: str, name: str = "asn.csv") -> Path:
@@ -134,3 +136,72 @@ def test_a_changed_document_becomes_a_new_version(
         current = list_current_records(conn=conn, document_type="shipment")
     assert current["_doc_version"].to_list() == [2]
     assert str(current["quantity"][0]) == "180.000000"
+
+
+def test_accept_valid_stores_whole_good_documents_and_quarantines_the_rest(
+    with_crosswalk: sa.Engine, tmp_path: Path
+) -> None:
+    path = _shipment_file(
+        tmp_path,
+        "ASN-4,20260305,20260308,10,MAT01,200,件,L1\n"
+        "ASN-5,20260305,20260308,10,MAT01,10,件,L2\n"
+        "ASN-5,20260305,20260308,20,MAT02,-1,件,L3\n",
+    )
+    with with_crosswalk.begin() as conn:
+        result = do_ingest_file(conn=conn, path=path, profile=SHIPMENT_PROFILE,
+                                submitted_by="jinli-motor", accept_valid=True)
+    assert (result.status, result.stored_rows, result.quarantined_rows) == ("partial", 1, 2)
+    quarantine = get_metadata().tables["quarantine"]
+    with with_crosswalk.connect() as conn:
+        stored = list_current_records(conn=conn, document_type="shipment")
+        kept = conn.execute(
+            sa.select(quarantine.c.source_row, quarantine.c.source_values, quarantine.c.errors)
+            .order_by(quarantine.c.source_row)
+        ).all()
+    assert stored["shipment_number"].to_list() == ["ASN-4"]
+    assert [row.source_row for row in kept] == [2, 3]
+    assert json.loads(kept[1].source_values)["数量"] == "-1"
+    assert json.loads(kept[0].errors) == {"errors": []}
+    assert [e["rule"] for e in json.loads(kept[1].errors)["errors"]] == ["range"]
+
+
+def test_unknown_master_data_is_reported_by_field(
+    with_crosswalk: sa.Engine, tmp_path: Path
+) -> None:
+    profile = SHIPMENT_PROFILE.model_copy(
+        update={"fields": {**SHIPMENT_PROFILE.fields,
+                           "ship_to_site": FieldMapping(value="haichuan-hefei")}}
+    )
+    path = _shipment_file(tmp_path, "ASN-6,20260305,20260308,10,MAT01,200,件,L1\n")
+    with with_crosswalk.begin() as conn:
+        result = do_ingest_file(conn=conn, path=path, profile=profile,
+                                submitted_by="jinli-motor")
+    assert result.validation is not None
+    assert errors_as_records(result.validation, lang="zh") == [
+        {"row": 1, "column": None, "field": "ship_to_site", "value": "haichuan-hefei",
+         "rule": "unknown_reference", "message": "ship_to_site：枢纽中没有登记此编码的场所"},
+    ]
+
+
+def test_every_attempt_is_logged_with_its_failing_rules(
+    with_crosswalk: sa.Engine, tmp_path: Path
+) -> None:
+    bad = _shipment_file(tmp_path, "ASN-7,20260305,20260308,10,MAT01,0,件,L1\n", "bad.csv")
+    good = _shipment_file(tmp_path, "ASN-7,20260305,20260308,10,MAT01,5,件,L1\n", "good.csv")
+    for path in (bad, good, good):
+        with with_crosswalk.begin() as conn:
+            do_ingest_file(conn=conn, path=path, profile=SHIPMENT_PROFILE,
+                           submitted_by="jinli-motor")
+    tables = get_metadata().tables
+    attempts, rules = tables["intake_attempts"], tables["intake_attempt_rules"]
+    with with_crosswalk.connect() as conn:
+        logged = conn.execute(
+            sa.select(attempts.c.source_file, attempts.c.status, attempts.c.error_count)
+            .where(attempts.c.document_type == "shipment")
+            .order_by(attempts.c.received_at)
+        ).all()
+        failing = conn.execute(sa.select(rules.c.rule, rules.c.field, rules.c.error_count)).all()
+    assert [tuple(r) for r in logged] == [
+        ("bad.csv", "rejected", 1), ("good.csv", "stored", 0), ("good.csv", "duplicate", 0)
+    ]
+    assert [tuple(r) for r in failing] == [("range", "quantity", 1)]

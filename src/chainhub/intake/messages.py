@@ -35,6 +35,10 @@ RULE_MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "line appears more than once in the file ({detail})",
         "该行在文件中重复出现（{detail}）",
     ),
+    "unknown_reference": (
+        "{field}: no {detail} with this code is registered in the hub",
+        "{field}：枢纽中没有登记此编码的{detail_zh}",
+    ),
     "not_a_party": (
         "{detail} is not a party to this document ({field})",
         "{detail} 不是该单据的当事方（{field}）",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -9,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chainhub.errors import ChainhubError
+from chainhub.standard.registry import get_document_type
 
 PROFILE_FORMAT = 1
 
@@ -77,6 +79,19 @@ class MappingProfile(BaseModel):
         data = self.model_dump(mode="json", exclude_defaults=True)
         data = {"chainhub_profile": PROFILE_FORMAT, **data}
         return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def standard_profile(
+    *, partner_id: str, document_type: str, columns: Iterable[str], source: SourceFormat
+) -> MappingProfile:
+    """A profile for a file already in the standard's flat form: each field from its own column."""
+    fields = get_document_type(document_type).record_fields
+    return MappingProfile(
+        partner_id=partner_id,
+        document_type=document_type,
+        source=source,
+        fields={c: FieldMapping(column=c) for c in columns if c in fields},
+    )
 
 
 def load_profile(path: Path) -> MappingProfile:

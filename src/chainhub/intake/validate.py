@@ -7,15 +7,16 @@ reported with its source row and column, never just the first.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 
 from chainhub.errors import ChainhubError
 from chainhub.intake.messages import RULE_MESSAGES
 from chainhub.intake.readers import SOURCE_ROW
-from chainhub.intake.rules import CROSS_FIELD_RULES
+from chainhub.intake.rules import CROSS_FIELD_RULES, reference_fields
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.intake.spec import FieldSpec, record_specs
 from chainhub.standard.fields import USCC_CHARSET
@@ -30,6 +31,7 @@ DTYPES: dict[str, pl.DataType] = {
     "date": pl.Date(),
     "datetime": pl.Datetime("us", "UTC"),
 }
+_REFERENCE_ZH: Final = {"partner": "合作伙伴", "site": "场所", "material": "物料"}
 ERROR_SCHEMA: dict[str, pl.DataType] = {
     "row": pl.Int64(),
     "column": pl.Utf8(),
@@ -48,6 +50,7 @@ class ValidationResult:
     document_type: str
     records: pl.DataFrame
     errors: pl.DataFrame
+    source: pl.DataFrame
 
     @property
     def rows(self) -> int:
@@ -326,10 +329,12 @@ def check_frame(
     profile: MappingProfile,
     crosswalk: dict[str, str] | None = None,
     submitted_by: str | None = None,
+    references: Mapping[str, Collection[str]] | None = None,
 ) -> ValidationResult:
     """Map a frame of source text columns to standard records and check every row.
 
-    With `submitted_by`, a transaction document the submitter is not a party to is an error.
+    With `submitted_by`, a transaction document the submitter is not a party to is an error;
+    with `references` (partner, site, material → known codes), so is an unknown code.
     """
     doc_type = get_document_type(profile.document_type)
     _check_profile(doc_type, profile, [c for c in frame.columns if c != SOURCE_ROW])
@@ -347,6 +352,12 @@ def check_frame(
     checks.extend(_document_checks(doc_type, profile))
     if submitted_by is not None and not doc_type.master and doc_type.parties:
         checks.append(_party_check(doc_type, profile, submitted_by))
+    if references is not None:
+        for name, kind in reference_fields(doc_type.name, doc_type.key).items():
+            known = pl.Series(list(references.get(kind, ())), dtype=pl.Utf8)
+            checks.append(_Check(name, _column(profile, name), "unknown_reference",
+                                 pl.col(name).is_not_null() & ~pl.col(name).is_in(known.implode()),
+                                 kind, _REFERENCE_ZH[kind]))
 
     values = {
         f"__v{i}": _source_text(profile, c.field) for i, c in enumerate(checks)
@@ -381,7 +392,8 @@ def check_frame(
         if parts
         else pl.DataFrame(schema=ERROR_SCHEMA)
     )
-    return ValidationResult(document_type=doc_type.name, records=records, errors=errors)
+    return ValidationResult(document_type=doc_type.name, records=records, errors=errors,
+                            source=frame)
 
 
 def _column(profile: MappingProfile, field: str) -> str | None:

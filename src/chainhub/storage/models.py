@@ -90,9 +90,10 @@ def get_metadata() -> sa.MetaData:
 
 def _domain_table_definers() -> tuple[Callable[[sa.MetaData], None], ...]:
     """Each domain with tables adds them through its `models.define_tables(metadata)`."""
+    from chainhub.intake import models as intake
     from chainhub.partners import models as partners
 
-    return (partners.define_tables,)
+    return (partners.define_tables, intake.define_tables)
 
 
 def submissions_table() -> sa.Table:

@@ -55,8 +55,7 @@ def do_store_submission(
             submission_id=None, rows=0, documents=0, new_versions=0, duplicate_of=existing
         )
 
-    load_id = uuid.uuid4()
-    submission_id = str(load_id)
+    submission_id = str(uuid.uuid4())
     table = doc_table(document_type)
     frame = _to_table_frame(
         records,
@@ -91,10 +90,7 @@ def do_store_submission(
             status=STATUS_STORED,
         )
     )
-    if conn.dialect.name == "duckdb":
-        _load_duckdb(conn=conn, table=table, frame=frame, name=f"chainhub_load_{load_id.hex}")
-    else:
-        _load_postgresql(conn=conn, table=table, frame=frame)
+    do_bulk_insert(conn=conn, table=table, frame=frame)
     return StoreResult(
         submission_id=submission_id,
         rows=frame.height,
@@ -239,6 +235,14 @@ def _latest_versions(*, conn: sa.Connection, table: sa.Table, keys: pl.Series) -
     )
     rows = conn.execute(query).all()
     return pl.DataFrame(rows, schema={"_doc_key": pl.String, "_latest": pl.Int32}, orient="row")
+
+
+def do_bulk_insert(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
+    """Insert a frame whose columns are the table's, by Arrow (DuckDB) or COPY (PostgreSQL)."""
+    if conn.dialect.name == "duckdb":
+        _load_duckdb(conn=conn, table=table, frame=frame, name=f"chainhub_load_{uuid.uuid4().hex}")
+    else:
+        _load_postgresql(conn=conn, table=table, frame=frame)
 
 
 def _load_duckdb(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, name: str) -> None:
