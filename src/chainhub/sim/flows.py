@@ -135,7 +135,8 @@ class _Engine:
         for index, (supplier, material, _, text) in enumerate(_DEFECTS):
             self.result.defects.append({
                 "defect_id": index + 1, "supplier_id": supplier, "material_code": material,
-                "description": text, "lot_number": None, "injected_on": None, "lots": [],
+                "description": text, "lot_number": None, "injected_on": None, "made_by": None,
+                "lots": [],
                 "production_orders": [], "shipments": [], "partners_reached": [],
                 "customers": [],
             })
@@ -483,19 +484,18 @@ class _Engine:
             centre = "WC-01"
         lines.append({"line_no": len(lines) + 1, "direction": "output", "material_code": material,
                       "lot_number": lot, "quantity": out, "unit": self.chain.unit(material)})
+        for d in sources:
+            self.result.defects[d - 1]["lots"].append(lot)
+            self.result.defects[d - 1]["production_orders"].append(number)
         key = (maker, material)
         if key in self.defect_day and day >= self.defect_day[key]:
             defect = self.result.defects[[(s, m) for s, m, _, _ in _DEFECTS].index(key)]
             if defect["lot_number"] is None:
                 defect["lot_number"], defect["injected_on"] = lot, day_date(day).isoformat()
+                defect["made_by"] = number
                 sources.add(defect["defect_id"])
         if sources:
-            self.tainted[lot] = set(sources)
-            for d in sources:
-                entry = self.result.defects[d - 1]
-                if lot != entry["lot_number"]:
-                    entry["lots"].append(lot)
-                entry["production_orders"].append(number)
+            self.tainted[lot] = sources
         start = day * 1440 + 8 * 60
         hours = max(1, min(11, out // MILLI // 40 + 1))
         late = self.rng.choice((0, 0, 0, 10, 20, 35))
@@ -732,14 +732,17 @@ class _Engine:
 
     def snapshots(self, day: int) -> None:
         """Month-end stock of the OEM plants, the component suppliers and the distributors."""
-        by_site: dict[str, list[Row]] = {}
+        by_site: dict[str, dict[tuple[str, str], int]] = {}
         for (site, material), lots in sorted(self.stock.items()):
             for lot, qty, _ in lots:
-                if qty > 0:
-                    by_site.setdefault(site, []).append({
-                        "material_code": material, "lot_number": lot, "quantity_on_hand": qty,
-                        "quantity_blocked": 0, "unit": self.chain.unit(material)})
-        for site, lines in by_site.items():
+                held = by_site.setdefault(site, {})
+                held[(material, lot)] = held.get((material, lot), 0) + qty
+        for site, held in by_site.items():
+            lines = [{"material_code": m, "lot_number": lot, "quantity_on_hand": qty,
+                      "quantity_blocked": 0, "unit": self.chain.unit(m)}
+                     for (m, lot), qty in held.items() if qty > 0]
+            if not lines:
+                continue
             owner = self.chain.sites[site].partner_id
             self.sink.emit(doc_type="inventory_snapshot", writer=owner, day=day,
                            header={"partner_id": owner, "site_id": site, "snapshot_date": day},
