@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from chainhub.cli.common import DbOption, console, fail, load_settings
+from chainhub.cli.common import DbOption, console, fail, load_settings, usage_error
 from chainhub.errors import ChainhubError
 
 
@@ -51,6 +52,22 @@ def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
     return outcome
 
 
+def _clear_previous(data_dir: Path) -> None:
+    """Remove an earlier demo's files; refuse to touch a folder that holds anything else."""
+    if not data_dir.exists():
+        return
+    if data_dir.is_dir() and (data_dir / "manifest.json").is_file():
+        shutil.rmtree(data_dir)
+        return
+    if data_dir.is_dir() and not any(data_dir.iterdir()):
+        return
+    usage_error(
+        "data_dir_in_use",
+        f"{data_dir} exists and does not hold an earlier demo; choose another --data-dir",
+        f"{data_dir} 已存在且不是之前的演示数据目录；请用 --data-dir 指定其他目录",
+    )
+
+
 def _summary(*, db: str | None) -> Table:
     from chainhub.standard.registry import DOCUMENT_TYPES
     from chainhub.storage.engine import create_engine_for
@@ -86,15 +103,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Simulate a chain, load it through the intake path partners use, and serve the hub."""
         from chainhub.cli.serve import check_port_free, serve_app
-        from chainhub.cli.simulate import parse_scale
-        from chainhub.sim.service import do_simulate
+        from chainhub.sim.service import check_scale, do_simulate
 
         if not no_serve:
             check_port_free(host, port)
         started = time.perf_counter()
-        sim_scale = parse_scale(scale)
+        check_scale(scale)
+        _clear_previous(data_dir)
         console.print(f"simulating the {scale} chain (seed {seed}) into {data_dir}/ …")
-        do_simulate(out=data_dir, scale=sim_scale, seed=seed, progress=None, force=True)
+        do_simulate(out=data_dir, scale=scale, seed=seed)
         simulated = time.perf_counter() - started
         try:
             outcome = _load(db=db, data_dir=data_dir)
