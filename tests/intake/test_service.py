@@ -10,8 +10,14 @@ import sqlalchemy as sa
 
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.intake.service import do_ingest_file, errors_as_records
+from tests.intake.conftest import ingest_records
 from chainhub.storage.models import get_metadata
-from chainhub.storage.service import count_documents, list_current_records, list_submissions
+from chainhub.storage.service import (
+    count_documents,
+    get_document_history,
+    list_current_records,
+    list_submissions,
+)
 
 CROSSWALK_PROFILE = MappingProfile(
     partner_id="haichuan",
@@ -205,3 +211,28 @@ def test_every_attempt_is_logged_with_its_failing_rules(
         ("bad.csv", "rejected", 1), ("good.csv", "stored", 0), ("good.csv", "duplicate", 0)
     ]
     assert [tuple(r) for r in failing] == [("range", "quantity", 1)]
+
+
+def test_revisions_of_one_order_in_one_file_become_successive_versions(
+    registered: sa.Engine, tmp_path: Path
+) -> None:
+    line = {"buyer_id": "haichuan", "supplier_id": "jinli-motor",
+            "ship_to_site": "haichuan-foshan", "order_date": "2026-03-01", "line_no": 10,
+            "material_code": "M001", "unit": "H87", "requested_date": "2026-03-09"}
+    records = [
+        {**line, "po_number": "4500000001", "revision": 0, "quantity": "100"},
+        {**line, "po_number": "4500000001", "revision": 1, "quantity": "80",
+         "status": "confirmed"},
+        {**line, "po_number": "4500000002", "revision": 0, "quantity": "5"},
+    ]
+    result = ingest_records(registered, tmp_path, "purchase_order", records)
+    assert (result.status, result.stored_rows, result.documents) == ("stored", 3, 2)
+    with registered.connect() as conn:
+        current = list_current_records(conn=conn, document_type="purchase_order")
+        history = get_document_history(conn=conn, document_type="purchase_order",
+                                       doc_key="haichuan|4500000001")
+    by_po = {r["po_number"]: r for r in current.to_dicts()}
+    assert (by_po["4500000001"]["revision"], by_po["4500000001"]["_doc_version"]) == (1, 2)
+    assert str(by_po["4500000001"]["quantity"]) == "80.000000"
+    assert by_po["4500000002"]["_doc_version"] == 1
+    assert sorted(history["_doc_version"].to_list()) == [1, 2]

@@ -289,22 +289,19 @@ def _check_profile(doc_type: DocumentType, profile: MappingProfile, columns: lis
 
 
 def _document_checks(doc_type: DocumentType, profile: MappingProfile) -> list[_Check]:
-    """Header fields agree across a document's lines; no line appears twice."""
+    """Header fields agree across the lines of one document version; no line appears twice."""
     checks: list[_Check] = []
-    key = list(doc_type.key)
+    version_key = list(doc_type.version_key)
     if doc_type.lines_field is not None:
         for name in doc_type.header_fields:
-            if name in key:
+            if name in version_key:
                 continue
-            mapping = profile.fields.get(name)
-            differs = pl.col(name).n_unique().over(key) > 1
-            checks.append(_Check(name, mapping.column if mapping else None,
-                                 "header_mismatch", differs))
-    unique_by = key + list(doc_type.line_key)
+            differs = pl.col(name).n_unique().over(version_key) > 1
+            checks.append(_Check(name, _column(profile, name), "header_mismatch", differs))
+    unique_by = version_key + list(doc_type.line_key)
     repeat = pl.int_range(pl.len()).over(unique_by) > 0
-    first = doc_type.line_key[0] if doc_type.line_key else key[-1]
-    mapping = profile.fields.get(first)
-    checks.append(_Check(first, mapping.column if mapping else None, "duplicate", repeat,
+    first = doc_type.line_key[0] if doc_type.line_key else doc_type.key[-1]
+    checks.append(_Check(first, _column(profile, first), "duplicate", repeat,
                          ", ".join(unique_by)))
     return checks
 

@@ -24,6 +24,8 @@ class DocumentType:
     A document is a header with optional lines. Its flat record (one row per line, header
     fields repeated) is the tabular form partners exchange as CSV or XLSX and the form
     the hub stores; header and line field names never collide so the flat form is lossless.
+    A type with a `revision_field` may carry several revisions of one document in one file;
+    each becomes its own version, in revision order.
     """
 
     name: str
@@ -35,6 +37,12 @@ class DocumentType:
     master: bool
     lines_field: str | None = None
     line_key: tuple[str, ...] = ()
+    revision_field: str | None = None
+
+    @property
+    def version_key(self) -> tuple[str, ...]:
+        """Fields identifying one version of a document within a submission."""
+        return self.key + ((self.revision_field,) if self.revision_field else ())
 
     @cached_property
     def line_model(self) -> type[StandardModel] | None:
@@ -138,6 +146,7 @@ _TYPES: Final = (
         master=False,
         lines_field="lines",
         line_key=("line_no",),
+        revision_field="revision",
     ),
     DocumentType(
         "sales_order",

@@ -70,9 +70,14 @@ def do_store_submission(
         },
     )
     latest = _latest_versions(conn=conn, table=table, keys=frame.get_column("_doc_key").unique())
+    revision = get_document_type(document_type).revision_field
+    # Several revisions of one document in a submission become successive versions.
+    step = pl.col(revision).rank("dense").over("_doc_key") if revision else pl.lit(1)
     frame = (
         frame.join(latest, on="_doc_key", how="left")
-        .with_columns((pl.col("_latest").fill_null(0) + 1).cast(pl.Int32).alias("_doc_version"))
+        .with_columns(
+            (pl.col("_latest").fill_null(0) + step).cast(pl.Int32).alias("_doc_version")
+        )
         .select(table.columns.keys())
     )
     documents = frame.get_column("_doc_key").n_unique()
