@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,17 +28,25 @@ def _raw(root: Path, file: str, profile_path: str) -> tuple[list[dict[str, Any]]
     path = root / file
     if src.format == "csv":
         text = path.read_bytes().decode(src.encoding)
-        frame = pl.read_csv(io.StringIO(text), separator=src.delimiter, infer_schema=False,
-                            skip_rows=src.header_row - 1)
+        frame = pl.read_csv(
+            io.StringIO(text),
+            separator=src.delimiter,
+            infer_schema=False,
+            skip_rows=src.header_row - 1,
+        )
     else:
         sheet = src.sheet if src.sheet is not None else 0
-        frame = fastexcel.read_excel(path).load_sheet(
-            sheet, header_row=src.header_row - 1, dtypes="string").to_polars()
+        frame = (
+            fastexcel.read_excel(path)
+            .load_sheet(sheet, header_row=src.header_row - 1, dtypes="string")
+            .to_polars()
+        )
     return frame.to_dicts(), profile
 
 
-def read_standard(root: Path, file: str, profile_path: str,
-                  crosswalk: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
+def read_standard(
+    root: Path, file: str, profile_path: str, crosswalk: dict[tuple[str, str], str]
+) -> list[dict[str, Any]]:
     """Apply a profile to a partner file: the standard records it describes."""
     rows, profile = _raw(root, file, profile_path)
     src = profile.source
@@ -74,8 +82,9 @@ def read_standard(root: Path, file: str, profile_path: str,
                     value = datetime.strptime(value, mapping.date_format).date()  # noqa: DTZ007
                 elif kind == "ts":
                     stamp = datetime.strptime(value, mapping.date_format)  # noqa: DTZ007
-                    value = stamp if stamp.tzinfo else stamp.replace(
-                        tzinfo=_offset(mapping.timezone))
+                    value = (
+                        stamp if stamp.tzinfo else stamp.replace(tzinfo=_offset(mapping.timezone))
+                    )
                 elif kind == "list":
                     value = [value]
             record[name] = value
@@ -88,7 +97,7 @@ def normal(value: Any) -> Any:
     if isinstance(value, Decimal):
         return value.normalize()
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     if isinstance(value, date | str | int | list) or value is None:
         return value
     raise TypeError(type(value))

@@ -41,31 +41,36 @@ def test_submissions_in_load_order_and_files_exist(small_chain: SmallChain) -> N
         assert s["profile"] == f"profiles/{s['partner_id']}/{s['document_type']}.yaml"
         assert (small_chain.root / s["file"]).is_file()
         profile = load_profile(small_chain.root / s["profile"])
-        assert (profile.partner_id, profile.document_type) == (s["partner_id"],
-                                                               s["document_type"])
+        assert (profile.partner_id, profile.document_type) == (s["partner_id"], s["document_type"])
 
 
 def test_rows_match_ground_truth(small_chain: SmallChain) -> None:
     for doc_type in DOCUMENT_TYPES:
         counts = dict(small_chain.truth(doc_type).group_by("source_file").len().iter_rows())
-        listed = {s["file"]: s["rows"] for s in small_chain.manifest["submissions"]
-                  if s["document_type"] == doc_type}
+        listed = {
+            s["file"]: s["rows"]
+            for s in small_chain.manifest["submissions"]
+            if s["document_type"] == doc_type
+        }
         assert counts == listed
     assert sum(small_chain.summary.rows.values()) == sum(
-        s["rows"] for s in small_chain.manifest["submissions"])
+        s["rows"] for s in small_chain.manifest["submissions"]
+    )
 
 
 def test_named_partners_and_ids(small_chain: SmallChain) -> None:
     partners = small_chain.truth("partner")
     assert partners["partner_id"].to_list() == list(NAMED_PARTNERS)
     assert partners.filter(pl.col("tier") == 1)["roles"].list.first().value_counts(
-        sort=True).rows() == [("supplier", 12), ("distributor", 5)]
+        sort=True
+    ).rows() == [("supplier", 12), ("distributor", 5)]
     assert partners.filter(pl.col("tier") == 2).height == 8
     sites = small_chain.truth("site")
     assert {"haichuan-foshan", "haichuan-hefei"} <= set(sites["site_id"])
     assert all(_ID.match(x) for x in [*partners["partner_id"], *sites["site_id"]])
-    assert sites.filter(pl.col("site_id") == "haichuan-hefei").row(0, named=True)["province"] \
-        == "安徽"
+    assert (
+        sites.filter(pl.col("site_id") == "haichuan-hefei").row(0, named=True)["province"] == "安徽"
+    )
 
 
 def test_ground_truth_files(small_chain: SmallChain) -> None:
@@ -76,12 +81,20 @@ def test_ground_truth_files(small_chain: SmallChain) -> None:
     assert mapping["haichuan"]["purchase_order"]["columns"]["po_number"] == "EBELN"
     with (gt / "crosswalk.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert {"partner_id": "zhongci-magnet", "partner_material_code": "ZC-0001",
-            "material_code": "R107", "partner_unit": "g",
-            "units_per_partner_unit": "0.001"} in rows
+    assert {
+        "partner_id": "zhongci-magnet",
+        "partner_material_code": "ZC-0001",
+        "material_code": "R107",
+        "partner_unit": "g",
+        "units_per_partner_unit": "0.001",
+    } in rows
     assert len(rows) == small_chain.truth("material_crosswalk").height
     with (gt / "order_outcomes.csv").open(encoding="utf-8") as fh:
         outcomes = list(csv.DictReader(fh))
-    assert {o["outcome"] for o in outcomes} == {"delivered", "partially_delivered", "late",
-                                                "cancelled"}
+    assert {o["outcome"] for o in outcomes} == {
+        "delivered",
+        "partially_delivered",
+        "late",
+        "cancelled",
+    }
     assert all(o["reason"] for o in outcomes)

@@ -14,7 +14,10 @@ from chainhub.standard.fields import USCC_CHARSET, uscc_check_char
 MILLI: Final = 1000
 
 _NAMED_SIZES: Final = {
-    "huadong-trading": 1.4, "jingjin-electric": 1.0, "xinan-home": 0.8, "huazhong-retail": 1.1,
+    "huadong-trading": 1.4,
+    "jingjin-electric": 1.0,
+    "xinan-home": 0.8,
+    "huazhong-retail": 1.1,
     "lingnan-appliance": 1.2,
 }
 _CSV_DIALECTS: Final = ("yonyou_gbk", "excel_zh_csv", "english_tab", "legacy_gb18030")
@@ -126,11 +129,15 @@ class Chain:
             return (cat.OEM_ID, partner_id)
         mine = set(self.partner_materials[partner_id])
         if partner.tier == 2:
-            buyers = sorted(q for q, v in self.partners.items() if v.tier == 1
-                            and v.role == "supplier" and mine & set(self.partner_materials[q]))
+            buyers = sorted(
+                q
+                for q, v in self.partners.items()
+                if v.tier == 1 and v.role == "supplier" and mine & set(self.partner_materials[q])
+            )
             return (cat.OEM_ID, partner_id, *buyers)
-        sellers = sorted({s for m in mine if self.materials[m].category == "raw"
-                          for s, _ in self.makers(m)})
+        sellers = sorted(
+            {s for m in mine if self.materials[m].category == "raw" for s, _ in self.makers(m)}
+        )
         return (cat.OEM_ID, partner_id, *sellers)
 
 
@@ -164,18 +171,27 @@ def _dealers(rng: random.Random, count: int) -> list[cat.CompanySpec]:
         city = cities[i % len(cities)]
         word_zh, word_en = cat.DEALER_WORDS[(i // len(cities)) % len(cat.DEALER_WORDS)]
         n = i + 6
-        dealers.append(cat.CompanySpec(
-            f"dealer-{n:04d}", f"{city}{word_zh}家电商行（{n}号）",
-            f"{cat.CITIES[city].slug.title()} {word_en} Appliance Store No. {n}", "distributor", 1,
-            city, rng.choice(_CSV_DIALECTS), rng.choice(_SCHEMES), f"D{n}", "year",
-            1 + rng.randrange(4),
-        ))
+        dealers.append(
+            cat.CompanySpec(
+                f"dealer-{n:04d}",
+                f"{city}{word_zh}家电商行（{n}号）",
+                f"{cat.CITIES[city].slug.title()} {word_en} Appliance Store No. {n}",
+                "distributor",
+                1,
+                city,
+                rng.choice(_CSV_DIALECTS),
+                rng.choice(_SCHEMES),
+                f"D{n}",
+                "year",
+                1 + rng.randrange(4),
+            )
+        )
     return dealers
 
 
 def build_chain(*, seed: int, start: date, days: int, extra_dealers: int) -> Chain:
     """The chain for a run: the named small chain plus `extra_dealers` generated distributors."""
-    rng = random.Random(f"chain-{seed}")
+    rng = random.Random(f"chain-{seed}")  # noqa: S311 - a seeded simulation, not security
     specs = [*cat.COMPANIES, *_dealers(rng, extra_dealers)]
     partners: dict[str, Partner] = {}
     sites: dict[str, Site] = {}
@@ -183,9 +199,20 @@ def build_chain(*, seed: int, start: date, days: int, extra_dealers: int) -> Cha
         city = cat.CITIES[spec.city]
         size = _NAMED_SIZES.get(spec.partner_id, round(rng.lognormvariate(0, 0.5), 3))
         partners[spec.partner_id] = Partner(
-            spec.partner_id, spec.name_zh, spec.name_en, spec.role, spec.tier, spec.city,
-            spec.dialect, spec.code_scheme, spec.lot_prefix, spec.split, spec.transit_days,
-            index, _uscc(rng, city.admin_code), _gln(index + 1, 0),
+            spec.partner_id,
+            spec.name_zh,
+            spec.name_en,
+            spec.role,
+            spec.tier,
+            spec.city,
+            spec.dialect,
+            spec.code_scheme,
+            spec.lot_prefix,
+            spec.split,
+            spec.transit_days,
+            index,
+            _uscc(rng, city.admin_code),
+            _gln(index + 1, 0),
             size if spec.role == "distributor" else 1.0,
         )
         short = spec.name_zh.replace("股份有限公司", "").replace("有限公司", "")
@@ -193,17 +220,33 @@ def build_chain(*, seed: int, start: date, days: int, extra_dealers: int) -> Cha
             for k, (plant_city, name_zh, name_en, _) in enumerate(cat.OEM_PLANTS, start=1):
                 pc = cat.CITIES[plant_city]
                 site_id = f"{cat.OEM_ID}-{pc.slug}"
-                sites[site_id] = Site(site_id, cat.OEM_ID, name_zh, name_en, "plant", plant_city,
-                                      pc.province, _gln(index + 1, k), pc.slug[:2].upper())
+                sites[site_id] = Site(
+                    site_id,
+                    cat.OEM_ID,
+                    name_zh,
+                    name_en,
+                    "plant",
+                    plant_city,
+                    pc.province,
+                    _gln(index + 1, k),
+                    pc.slug[:2].upper(),
+                )
             continue
         kind = "distribution_centre" if spec.role == "distributor" else "plant"
-        word_zh, word_en = ("配送中心", "Distribution Centre") if kind != "plant" else (
-            "工厂", "Plant")
+        word_zh, word_en = (
+            ("配送中心", "Distribution Centre") if kind != "plant" else ("工厂", "Plant")
+        )
         site_id = f"{spec.partner_id}-{city.slug}"
         sites[site_id] = Site(
-            site_id, spec.partner_id, f"{short}{spec.city}{word_zh}",
-            f"{spec.name_en.split(' Co.')[0]} {city.slug.title()} {word_en}", kind, spec.city,
-            city.province, _gln(index + 1, 1), spec.lot_prefix,
+            site_id,
+            spec.partner_id,
+            f"{short}{spec.city}{word_zh}",
+            f"{spec.name_en.split(' Co.')[0]} {city.slug.title()} {word_en}",
+            kind,
+            spec.city,
+            city.province,
+            _gln(index + 1, 1),
+            spec.lot_prefix,
         )
     materials = {m.code: m for m in cat.MATERIALS}
     boms = {
@@ -211,8 +254,15 @@ def build_chain(*, seed: int, start: date, days: int, extra_dealers: int) -> Cha
         for parent, (base, lines) in cat.BOMS.items()
     }
     distributors = tuple(p for p, v in partners.items() if v.role == "distributor")
-    chain = Chain(date(start.year, start.month, start.day), days, partners, sites, materials,
-                  boms, distributors)
+    chain = Chain(
+        date(start.year, start.month, start.day),
+        days,
+        partners,
+        sites,
+        materials,
+        boms,
+        distributors,
+    )
     _assign_codes(chain)
     return chain
 
@@ -235,4 +285,5 @@ def _assign_codes(chain: Chain) -> None:
         chain.partner_materials[pid] = tuple(handled)
         for n, material in enumerate(handled, start=1):
             chain.codes[(pid, material)] = _partner_code(
-                partner.code_scheme, partner.lot_prefix, n, chain.materials[material].category)
+                partner.code_scheme, partner.lot_prefix, n, chain.materials[material].category
+            )

@@ -11,8 +11,14 @@ from numpy.typing import NDArray
 from chainhub.sim.catalog import SALEABLE
 
 BASE_RATE: Final[dict[str, float]] = {
-    "FG-AC-26": 5.0, "FG-AC-35": 7.0, "FG-AC-72": 1.6, "FG-RF-450": 2.6, "FG-RF-218": 3.4,
-    "FG-WM-100": 3.2, "SP-RC-01": 0.12, "SP-HOSE-15": 0.08,
+    "FG-AC-26": 5.0,
+    "FG-AC-35": 7.0,
+    "FG-AC-72": 1.6,
+    "FG-RF-450": 2.6,
+    "FG-RF-218": 3.4,
+    "FG-WM-100": 3.2,
+    "SP-RC-01": 0.12,
+    "SP-HOSE-15": 0.08,
 }
 _SEASON: Final[dict[str, tuple[float, ...]]] = {
     "AC": (0.45, 0.4, 0.6, 0.9, 1.3, 1.8, 2.0, 1.7, 1.0, 0.7, 0.9, 0.55),
@@ -52,8 +58,9 @@ def mean_rates(*, day: date, start: date, sizes: NDArray[np.float64]) -> NDArray
     return np.outer(sizes, per_sku * spare)
 
 
-def daily_demand(*, rng: np.random.Generator, day: date, start: date,
-                 sizes: NDArray[np.float64]) -> NDArray[np.int64]:
+def daily_demand(
+    *, rng: np.random.Generator, day: date, start: date, sizes: NDArray[np.float64]
+) -> NDArray[np.int64]:
     """Units demanded on `day`: Poisson for appliances, intermittent bursts for spare parts."""
     rates = mean_rates(day=day, start=start, sizes=sizes)
     demand = rng.poisson(rates).astype(np.int64)
@@ -68,9 +75,15 @@ def season_outlook(*, day: date, start: date, horizon: int) -> dict[str, float]:
     """Mean seasonal-and-trend demand factor of each material over the next `horizon` days."""
     days = [day + timedelta(days=k) for k in range(horizon)]
     return {
-        s: float(np.mean([
-            _SEASON[family(s)][d.month - 1] * (1 + ANNUAL_GROWTH * (d - start).days / 365.0)
-            * (1.0 if family(s) == "SP" else promo_factor(d)) for d in days
-        ]))
+        s: float(
+            np.mean(
+                [
+                    _SEASON[family(s)][d.month - 1]
+                    * (1 + ANNUAL_GROWTH * (d - start).days / 365.0)
+                    * (1.0 if family(s) == "SP" else promo_factor(d))
+                    for d in days
+                ]
+            )
+        )
         for s in SALEABLE
     }

@@ -6,7 +6,7 @@ import random
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any, Final, Protocol
 
 import numpy as np
@@ -32,8 +32,7 @@ _DEFECTS: Final = (
 class Sink(Protocol):
     """Where the engine sends standard documents (header plus lines, one row per line)."""
 
-    def emit(self, *, doc_type: str, writer: str, day: int, header: Row,
-             lines: list[Row]) -> None:
+    def emit(self, *, doc_type: str, writer: str, day: int, header: Row, lines: list[Row]) -> None:
         """Take one document."""
 
 
@@ -114,7 +113,7 @@ class _Engine:
     def __init__(self, *, chain: Chain, sink: Sink, seed: int) -> None:
         self.chain = chain
         self.sink = sink
-        self.rng = random.Random(f"flows-{seed}")
+        self.rng = random.Random(f"flows-{seed}")  # noqa: S311 - a seeded simulation
         self.np_rng = np.random.default_rng(seed)
         self.d0 = day_number(chain.start)
         self.stock: dict[tuple[str, str], deque[list[Any]]] = {}
@@ -133,17 +132,27 @@ class _Engine:
         self.tier2 = [p for p in chain.partners.values() if p.tier == 2]
         self.defect_day = {(s, m): self.d0 + int(f * chain.days) for s, m, f, _ in _DEFECTS}
         for index, (supplier, material, _, text) in enumerate(_DEFECTS):
-            self.result.defects.append({
-                "defect_id": index + 1, "supplier_id": supplier, "material_code": material,
-                "description": text, "lot_number": None, "injected_on": None, "made_by": None,
-                "lots": [],
-                "production_orders": [], "shipments": [], "partners_reached": [],
-                "customers": [],
-            })
+            self.result.defects.append(
+                {
+                    "defect_id": index + 1,
+                    "supplier_id": supplier,
+                    "material_code": material,
+                    "description": text,
+                    "lot_number": None,
+                    "injected_on": None,
+                    "made_by": None,
+                    "lots": [],
+                    "production_orders": [],
+                    "shipments": [],
+                    "partners_reached": [],
+                    "customers": [],
+                }
+            )
         self.outlook: dict[str, float] = {}
         total = float(self.sizes.sum())
-        self.fg_base = {s: BASE_RATE[s] * total * (3.0 if family(s) == "SP" else 1.0)
-                        for s in cat.SALEABLE}
+        self.fg_base = {
+            s: BASE_RATE[s] * total * (3.0 if family(s) == "SP" else 1.0) for s in cat.SALEABLE
+        }
 
     def seq(self, key: str) -> int:
         """The next number of a counter."""
@@ -200,8 +209,9 @@ class _Engine:
 
     # -- purchase orders ---------------------------------------------------------------------
 
-    def place_po(self, *, buyer: str, supplier: str, site: str, day: int,
-                 wants: list[tuple[str, int]]) -> None:
+    def place_po(
+        self, *, buyer: str, supplier: str, site: str, day: int, wants: list[tuple[str, int]]
+    ) -> None:
         """Place a purchase order and send its original revision."""
         transit = self.chain.partners[supplier].transit_days
         lead = 7 if self.chain.partners[supplier].tier == 1 else 5
@@ -210,10 +220,20 @@ class _Engine:
         else:
             prefix = self.chain.partners[buyer].lot_prefix
             number = f"PO{prefix}{day_date(day).strftime('%y%m')}{self.seq('po-' + buyer):04d}"
-        lines = [PoLine((i + 1) * 10, m, q, self.price(m), day + lead + transit)
-                 for i, (m, q) in enumerate(wants)]
-        po = Po(number, buyer, supplier, site, day, lines, day + 1 + self.rng.randrange(2),
-                self.rng.random() < 0.04)
+        lines = [
+            PoLine((i + 1) * 10, m, q, self.price(m), day + lead + transit)
+            for i, (m, q) in enumerate(wants)
+        ]
+        po = Po(
+            number,
+            buyer,
+            supplier,
+            site,
+            day,
+            lines,
+            day + 1 + self.rng.randrange(2),
+            self.rng.random() < 0.04,
+        )
         self.pos[number] = po
         self.emit_po(po, day)
 
@@ -224,17 +244,34 @@ class _Engine:
     def emit_po(self, po: Po, day: int) -> None:
         """Send the current state of a purchase order as its next revision."""
         unit = self.chain.unit
-        header = {"po_number": po.number, "revision": po.revision, "buyer_id": po.buyer,
-                  "supplier_id": po.supplier, "ship_to_site": po.site,
-                  "order_date": po.order_day, "currency": "CNY", "status": self.po_status(po)}
-        lines = [{
-            "line_no": ln.line_no, "material_code": ln.material, "quantity": ln.qty,
-            "unit": unit(ln.material), "unit_price": ln.price, "requested_date": ln.requested,
-            "confirmed_date": ln.confirmed_day, "confirmed_quantity": ln.confirmed_qty,
-            "line_status": ln.status, "cancel_reason": ln.cancel_reason,
-        } for ln in po.lines]
-        self.sink.emit(doc_type="purchase_order", writer=po.buyer, day=day, header=header,
-                       lines=lines)
+        header = {
+            "po_number": po.number,
+            "revision": po.revision,
+            "buyer_id": po.buyer,
+            "supplier_id": po.supplier,
+            "ship_to_site": po.site,
+            "order_date": po.order_day,
+            "currency": "CNY",
+            "status": self.po_status(po),
+        }
+        lines = [
+            {
+                "line_no": ln.line_no,
+                "material_code": ln.material,
+                "quantity": ln.qty,
+                "unit": unit(ln.material),
+                "unit_price": ln.price,
+                "requested_date": ln.requested,
+                "confirmed_date": ln.confirmed_day,
+                "confirmed_quantity": ln.confirmed_qty,
+                "line_status": ln.status,
+                "cancel_reason": ln.cancel_reason,
+            }
+            for ln in po.lines
+        ]
+        self.sink.emit(
+            doc_type="purchase_order", writer=po.buyer, day=day, header=header, lines=lines
+        )
         po.revision += 1
 
     def po_status(self, po: Po) -> str:
@@ -263,8 +300,9 @@ class _Engine:
                 ln.confirmed_qty = ln.qty
                 if short:
                     step = _PACK.get(ln.material, 10 * MILLI)
-                    ln.confirmed_qty = max(step, ln.qty * self.rng.randint(70, 90) // 100
-                                           // step * step)
+                    ln.confirmed_qty = max(
+                        step, ln.qty * self.rng.randint(70, 90) // 100 // step * step
+                    )
                 late = self.rng.random() < 0.1
                 ln.confirmed_day = ln.requested + (self.rng.randint(1, 5) if late else 0)
                 ln.status = "confirmed"
@@ -287,15 +325,25 @@ class _Engine:
             ln.reason = "delivered after the requested date (supplier confirmed later or slipped)"
         if outcome == "delivered":
             ln.reason = "delivered in full by the requested date"
-        self.result.outcomes.append({
-            "buyer_id": po.buyer, "supplier_id": po.supplier, "po_number": po.number,
-            "line_no": ln.line_no, "material_code": ln.material,
-            "ordered_quantity": ln.qty, "confirmed_quantity": ln.confirmed_qty,
-            "shipped_quantity": ln.shipped, "received_quantity": ln.received,
-            "unit": self.chain.unit(ln.material), "requested_date": ln.requested,
-            "confirmed_date": ln.confirmed_day, "last_receipt_date": ln.last_receipt,
-            "outcome": outcome, "reason": ln.reason,
-        })
+        self.result.outcomes.append(
+            {
+                "buyer_id": po.buyer,
+                "supplier_id": po.supplier,
+                "po_number": po.number,
+                "line_no": ln.line_no,
+                "material_code": ln.material,
+                "ordered_quantity": ln.qty,
+                "confirmed_quantity": ln.confirmed_qty,
+                "shipped_quantity": ln.shipped,
+                "received_quantity": ln.received,
+                "unit": self.chain.unit(ln.material),
+                "requested_date": ln.requested,
+                "confirmed_date": ln.confirmed_day,
+                "last_receipt_date": ln.last_receipt,
+                "outcome": outcome,
+                "reason": ln.reason,
+            }
+        )
 
     def maybe_close_po(self, po: Po, day: int) -> None:
         """Close a purchase order whose lines are all closed, sending its final revision."""
@@ -321,9 +369,11 @@ class _Engine:
                         ln.reason = "supplier could not deliver; line cancelled"
                     elif ln.shipped < ln.qty:
                         ln.status = "partially_delivered"
-                        ln.reason = ("supplier confirmed a reduced quantity"
-                                     if ln.confirmed_qty < ln.qty and not overdue else
-                                     "supplier short-shipped; balance cancelled")
+                        ln.reason = (
+                            "supplier confirmed a reduced quantity"
+                            if ln.confirmed_qty < ln.qty and not overdue
+                            else "supplier short-shipped; balance cancelled"
+                        )
                     else:
                         ln.status = "delivered"
                     ln.closed = True
@@ -332,9 +382,17 @@ class _Engine:
 
     # -- shipping and receiving --------------------------------------------------------------
 
-    def ship(self, *, shipper: str, receiver: str, from_site: str, to_site: str, day: int,
-             items: list[Item],
-             transit: int) -> str:
+    def ship(
+        self,
+        *,
+        shipper: str,
+        receiver: str,
+        from_site: str,
+        to_site: str,
+        day: int,
+        items: list[Item],
+        transit: int,
+    ) -> str:
         """Send a shipment of lots: items are (po, po line, material, [(lot, qty)])."""
         partner = self.chain.partners[shipper]
         if shipper == cat.OEM_ID:
@@ -349,24 +407,44 @@ class _Engine:
                 written = qty
                 if shipper in cat.GRAM_WRITERS and unit == "KGM":
                     unit, written = "GRM", qty * 1000
-                lines.append({
-                    "line_no": len(lines) + 1, "po_number": po, "po_line_no": po_line,
-                    "material_code": material, "quantity": written, "unit": unit,
-                    "lot_number": lot, "_qty": qty,
-                    "supplier_batch": f"B{day_date(day).strftime('%y%m')}-"
-                                      f"{self.seq('batch-' + shipper):05d}",
-                    "production_date": made, "expiry_date": None,
-                })
+                lines.append(
+                    {
+                        "line_no": len(lines) + 1,
+                        "po_number": po,
+                        "po_line_no": po_line,
+                        "material_code": material,
+                        "quantity": written,
+                        "unit": unit,
+                        "lot_number": lot,
+                        "_qty": qty,
+                        "supplier_batch": f"B{day_date(day).strftime('%y%m')}-"
+                        f"{self.seq('batch-' + shipper):05d}",
+                        "production_date": made,
+                        "expiry_date": None,
+                    }
+                )
                 self.reach(lot, shipment=number, receiver=receiver)
-        header = {"shipment_number": number, "shipper_id": shipper, "receiver_id": receiver,
-                  "ship_from_site": from_site, "ship_to_site": to_site, "ship_date": day,
-                  "expected_delivery_date": day + transit,
-                  "carrier": cat.CARRIERS[self.rng.randrange(len(cat.CARRIERS))],
-                  "status": "in_transit"}
-        self.sink.emit(doc_type="shipment", writer=shipper, day=day, header=header,
-                       lines=[{k: v for k, v in ln.items() if k != "_qty"} for ln in lines])
+        header = {
+            "shipment_number": number,
+            "shipper_id": shipper,
+            "receiver_id": receiver,
+            "ship_from_site": from_site,
+            "ship_to_site": to_site,
+            "ship_date": day,
+            "expected_delivery_date": day + transit,
+            "carrier": cat.CARRIERS[self.rng.randrange(len(cat.CARRIERS))],
+            "status": "in_transit",
+        }
+        self.sink.emit(
+            doc_type="shipment",
+            writer=shipper,
+            day=day,
+            header=header,
+            lines=[{k: v for k, v in ln.items() if k != "_qty"} for ln in lines],
+        )
         self.transit.setdefault(day + transit + delay, []).append(
-            Shipment(number, shipper, receiver, to_site, day, day + transit + delay, lines))
+            Shipment(number, shipper, receiver, to_site, day, day + transit + delay, lines)
+        )
         return number
 
     def receive(self, shp: Shipment, day: int) -> None:
@@ -386,37 +464,69 @@ class _Engine:
             reason = None
             if rejected:
                 reason = "运输破损" if receiver.role == "distributor" else "外观不良/尺寸超差"
-            lines.append({
-                "line_no": len(lines) + 1, "po_number": sl["po_number"],
-                "po_line_no": sl["po_line_no"], "material_code": material,
-                "lot_number": sl["lot_number"], "received_quantity": qty,
-                "accepted_quantity": qty - rejected, "rejected_quantity": rejected,
-                "unit": self.chain.unit(material), "rejection_reason": reason,
-            })
+            lines.append(
+                {
+                    "line_no": len(lines) + 1,
+                    "po_number": sl["po_number"],
+                    "po_line_no": sl["po_line_no"],
+                    "material_code": material,
+                    "lot_number": sl["lot_number"],
+                    "received_quantity": qty,
+                    "accepted_quantity": qty - rejected,
+                    "rejected_quantity": rejected,
+                    "unit": self.chain.unit(material),
+                    "rejection_reason": reason,
+                }
+            )
             if receiver.role == "distributor":
-                self.dist_stock[self.dist_index[shp.receiver],
-                                cat.SALEABLE.index(material)] += (qty - rejected) // MILLI
+                self.dist_stock[self.dist_index[shp.receiver], cat.SALEABLE.index(material)] += (
+                    qty - rejected
+                ) // MILLI
             else:
                 self.put(shp.to_site, material, sl["lot_number"], qty - rejected, day)
             if sl["po_number"] is not None and sl["po_number"] in self.pos:
-                ln = next(x for x in self.pos[sl["po_number"]].lines
-                          if x.line_no == sl["po_line_no"])
+                ln = next(
+                    x for x in self.pos[sl["po_number"]].lines if x.line_no == sl["po_line_no"]
+                )
                 ln.received += qty
                 ln.last_receipt = day
             if receiver.role != "distributor":
                 chance = 0.3 if shp.receiver == cat.OEM_ID else 0.2
                 if rejected or self.rng.random() < chance:
-                    self.inspect(inspector=shp.receiver, supplier=shp.shipper, site=shp.to_site,
-                                 material=material, lot=sl["lot_number"], qty=qty, day=day,
-                                 fail=bool(rejected))
-        header = {"receipt_number": number, "receiver_id": shp.receiver,
-                  "supplier_id": shp.shipper, "site_id": shp.to_site, "receipt_date": day,
-                  "shipment_number": shp.number}
-        self.sink.emit(doc_type="goods_receipt", writer=shp.receiver, day=day, header=header,
-                       lines=lines)
+                    self.inspect(
+                        inspector=shp.receiver,
+                        supplier=shp.shipper,
+                        site=shp.to_site,
+                        material=material,
+                        lot=sl["lot_number"],
+                        qty=qty,
+                        day=day,
+                        fail=bool(rejected),
+                    )
+        header = {
+            "receipt_number": number,
+            "receiver_id": shp.receiver,
+            "supplier_id": shp.shipper,
+            "site_id": shp.to_site,
+            "receipt_date": day,
+            "shipment_number": shp.number,
+        }
+        self.sink.emit(
+            doc_type="goods_receipt", writer=shp.receiver, day=day, header=header, lines=lines
+        )
 
-    def inspect(self, *, inspector: str, supplier: str, site: str, material: str, lot: str,
-                qty: int, day: int, fail: bool) -> None:
+    def inspect(
+        self,
+        *,
+        inspector: str,
+        supplier: str,
+        site: str,
+        material: str,
+        lot: str,
+        qty: int,
+        day: int,
+        fail: bool,
+    ) -> None:
         """An incoming inspection of a received lot."""
         if inspector == cat.OEM_ID:
             number = f"01{self.seq('iq-oem'):010d}"
@@ -424,17 +534,30 @@ class _Engine:
             prefix = self.chain.partners[inspector].lot_prefix
             number = f"IQC{prefix}{self.ymd(day)}-{self.seq('iq-' + inspector)}"
         units = qty // MILLI if self.chain.unit(material) == "H87" else 10
-        sample = next(n for limit, n in ((90, 5), (500, 20), (3200, 50), (10**12, 80))
-                      if units <= limit)
-        lines = inspection_lines(rng=self.rng, category=self.chain.materials[material].category,
-                                 unit=self.chain.unit(material), fail=fail)
-        header = {"inspection_number": number, "inspector_id": inspector,
-                  "supplier_id": supplier, "site_id": site,
-                  "inspected_at": day * 1440 + 9 * 60 + self.rng.randrange(480),
-                  "inspection_type": "incoming", "material_code": material, "lot_number": lot,
-                  "sample_size": sample, "result": "fail" if fail else "pass"}
-        self.sink.emit(doc_type="quality_inspection", writer=inspector, day=day, header=header,
-                       lines=lines)
+        sample = next(
+            n for limit, n in ((90, 5), (500, 20), (3200, 50), (10**12, 80)) if units <= limit
+        )
+        lines = inspection_lines(
+            rng=self.rng,
+            category=self.chain.materials[material].category,
+            unit=self.chain.unit(material),
+            fail=fail,
+        )
+        header = {
+            "inspection_number": number,
+            "inspector_id": inspector,
+            "supplier_id": supplier,
+            "site_id": site,
+            "inspected_at": day * 1440 + 9 * 60 + self.rng.randrange(480),
+            "inspection_type": "incoming",
+            "material_code": material,
+            "lot_number": lot,
+            "sample_size": sample,
+            "result": "fail" if fail else "pass",
+        }
+        self.sink.emit(
+            doc_type="quality_inspection", writer=inspector, day=day, header=header, lines=lines
+        )
 
     # -- production --------------------------------------------------------------------------
 
@@ -455,8 +578,9 @@ class _Engine:
                 out = min(out - step, guess)
         return max(out, 0)
 
-    def produce(self, *, maker: str, site: str, material: str, want: int, day: int,
-                step: int) -> None:
+    def produce(
+        self, *, maker: str, site: str, material: str, want: int, day: int, step: int
+    ) -> None:
         """Run a production order: consume lots by BOM, make one output lot."""
         out = self.feasible(site, material, want, step)
         if out <= 0:
@@ -468,9 +592,16 @@ class _Engine:
         for comp, qp, scrap in bom.lines:
             qty = self.need(out, qp, scrap, bom.base_milli, self.chain.unit(comp))
             for lot, part, _ in self.take(site, comp, qty):
-                lines.append({"line_no": len(lines) + 1, "direction": "input",
-                              "material_code": comp, "lot_number": lot, "quantity": part,
-                              "unit": self.chain.unit(comp)})
+                lines.append(
+                    {
+                        "line_no": len(lines) + 1,
+                        "direction": "input",
+                        "material_code": comp,
+                        "lot_number": lot,
+                        "quantity": part,
+                        "unit": self.chain.unit(comp),
+                    }
+                )
                 sources |= self.tainted.get(lot, set())
         if maker == cat.OEM_ID:
             short = self.chain.sites[site].short
@@ -479,11 +610,21 @@ class _Engine:
             centre = "WC-ASSY-1"
         else:
             lot = f"{partner.lot_prefix}{self.ymd(day)}-{self.seq(f'lot-{maker}-{day}')}"
-            number = f"MO{partner.lot_prefix}{day_date(day).strftime('%y%m')}-" \
-                     f"{self.seq('mo-' + maker):04d}"
+            number = (
+                f"MO{partner.lot_prefix}{day_date(day).strftime('%y%m')}-"
+                f"{self.seq('mo-' + maker):04d}"
+            )
             centre = "WC-01"
-        lines.append({"line_no": len(lines) + 1, "direction": "output", "material_code": material,
-                      "lot_number": lot, "quantity": out, "unit": self.chain.unit(material)})
+        lines.append(
+            {
+                "line_no": len(lines) + 1,
+                "direction": "output",
+                "material_code": material,
+                "lot_number": lot,
+                "quantity": out,
+                "unit": self.chain.unit(material),
+            }
+        )
         for d in sources:
             self.result.defects[d - 1]["lots"].append(lot)
             self.result.defects[d - 1]["production_orders"].append(number)
@@ -499,15 +640,24 @@ class _Engine:
         start = day * 1440 + 8 * 60
         hours = max(1, min(11, out // MILLI // 40 + 1))
         late = self.rng.choice((0, 0, 0, 10, 20, 35))
-        header = {"order_number": number, "manufacturer_id": maker, "site_id": site,
-                  "work_centre_id": centre, "product_code": material,
-                  "product_unit": self.chain.unit(material), "planned_quantity": want,
-                  "actual_quantity": out, "planned_start": start,
-                  "planned_end": start + hours * 60, "actual_start": start + late,
-                  "actual_end": start + hours * 60 + late + self.rng.randrange(30),
-                  "status": "completed"}
-        self.sink.emit(doc_type="production_order", writer=maker, day=day, header=header,
-                       lines=lines)
+        header = {
+            "order_number": number,
+            "manufacturer_id": maker,
+            "site_id": site,
+            "work_centre_id": centre,
+            "product_code": material,
+            "product_unit": self.chain.unit(material),
+            "planned_quantity": want,
+            "actual_quantity": out,
+            "planned_start": start,
+            "planned_end": start + hours * 60,
+            "actual_start": start + late,
+            "actual_end": start + hours * 60 + late + self.rng.randrange(30),
+            "status": "completed",
+        }
+        self.sink.emit(
+            doc_type="production_order", writer=maker, day=day, header=header, lines=lines
+        )
         self.put(site, material, lot, out, day)
 
     def reach(self, lot: str, *, shipment: str, receiver: str) -> None:
@@ -518,8 +668,10 @@ class _Engine:
                 entry["shipments"].append(shipment)
             if receiver not in entry["partners_reached"]:
                 entry["partners_reached"].append(receiver)
-            if self.chain.partners[receiver].role == "distributor" and \
-                    receiver not in entry["customers"]:
+            if (
+                self.chain.partners[receiver].role == "distributor"
+                and receiver not in entry["customers"]
+            ):
                 entry["customers"].append(receiver)
 
     # -- the daily steps ---------------------------------------------------------------------
@@ -552,12 +704,19 @@ class _Engine:
                         defect["injected_on"] = day_date(day).isoformat()
                         self.tainted[lot] = {defect["defect_id"]}
                 ln.shipped += qty
-                items.append((po.number, ln.line_no, ln.material,
-                              [(lot, qty, day - self.rng.randint(1, 5))]))
+                items.append(
+                    (po.number, ln.line_no, ln.material, [(lot, qty, day - self.rng.randint(1, 5))])
+                )
             if items:
-                self.ship(shipper=po.supplier, receiver=po.buyer,
-                          from_site=self.chain.site_of(po.supplier), to_site=po.site, day=day,
-                          items=items, transit=supplier.transit_days)
+                self.ship(
+                    shipper=po.supplier,
+                    receiver=po.buyer,
+                    from_site=self.chain.site_of(po.supplier),
+                    to_site=po.site,
+                    day=day,
+                    items=items,
+                    transit=supplier.transit_days,
+                )
 
     def tier1_make_and_ship(self, day: int) -> None:
         """Component suppliers produce what is due soon, then ship from stock."""
@@ -577,11 +736,17 @@ class _Engine:
             step = _PACK.get(material, 10 * MILLI)
             share = dict(self.chain.makers(material))[supplier] / 100
             cap = max(step, int(2.2 * self.usage(material) * share * MILLI) // step * step)
-            self.produce(maker=supplier, site=site, material=material, day=day, step=step,
-                         want=min(cap, -(-short // step) * step))
+            self.produce(
+                maker=supplier,
+                site=site,
+                material=material,
+                day=day,
+                step=step,
+                want=min(cap, -(-short // step) * step),
+            )
         for po in list(self.pos.values()):
-            supplier = self.chain.partners[po.supplier]
-            if supplier.tier != 1 or po.buyer != cat.OEM_ID:
+            maker = self.chain.partners[po.supplier]
+            if maker.tier != 1 or po.buyer != cat.OEM_ID:
                 continue
             site = self.chain.site_of(po.supplier)
             items: list[Item] = []
@@ -594,11 +759,19 @@ class _Engine:
                 if qty < ln.confirmed_qty - ln.shipped:
                     ln.reason = "supplier stock short; shipped in parts"
                 ln.shipped += qty
-                items.append((po.number, ln.line_no, ln.material,
-                              self.take(site, ln.material, qty)))
+                items.append(
+                    (po.number, ln.line_no, ln.material, self.take(site, ln.material, qty))
+                )
             if items:
-                self.ship(shipper=po.supplier, receiver=cat.OEM_ID, from_site=site,
-                          to_site=po.site, day=day, items=items, transit=supplier.transit_days)
+                self.ship(
+                    shipper=po.supplier,
+                    receiver=cat.OEM_ID,
+                    from_site=site,
+                    to_site=po.site,
+                    day=day,
+                    items=items,
+                    transit=maker.transit_days,
+                )
 
     def oem_produce(self, day: int) -> None:
         """The OEM makes finished goods to a stock target, limited by components on hand."""
@@ -613,10 +786,11 @@ class _Engine:
             step = 10 * MILLI
             if target < step:
                 continue
-            want = min(-(-target // step) * step,
-                       max(step, int(2.5 * self.fg_rate(fg) * MILLI) // step * step))
-            self.produce(maker=cat.OEM_ID, site=site, material=fg, want=want, day=day,
-                         step=step)
+            want = min(
+                -(-target // step) * step,
+                max(step, int(2.5 * self.fg_rate(fg) * MILLI) // step * step),
+            )
+            self.produce(maker=cat.OEM_ID, site=site, material=fg, want=want, day=day, step=step)
 
     def oem_ship(self, day: int) -> None:
         """The OEM ships due sales-order lines from stock; short lines wait, then lapse."""
@@ -630,22 +804,28 @@ class _Engine:
                 qty = min(sl.qty, self.on_hand(site, sl.material))
                 if qty > 0:
                     groups.setdefault(sl.customer, []).append(
-                        (None, None, sl.material, self.take(site, sl.material, qty)))
+                        (None, None, sl.material, self.take(site, sl.material, qty))
+                    )
                     sl.qty -= qty
                 if sl.qty > 0 and day <= sl.promised + 7:
                     keep.append(sl)
             self.backlog[site] = keep
             for customer, items in groups.items():
                 partner = self.chain.partners[customer]
-                self.ship(shipper=cat.OEM_ID, receiver=customer, from_site=site,
-                          to_site=self.chain.site_of(customer), day=day, items=items,
-                          transit=partner.transit_days)
+                self.ship(
+                    shipper=cat.OEM_ID,
+                    receiver=customer,
+                    from_site=site,
+                    to_site=self.chain.site_of(customer),
+                    day=day,
+                    items=items,
+                    transit=partner.transit_days,
+                )
 
     def distributors(self, day: int) -> None:
         """Distributors sell from stock and order what they sold."""
         today = day_date(day)
-        demand = daily_demand(rng=self.np_rng, day=today, start=self.chain.start,
-                              sizes=self.sizes)
+        demand = daily_demand(rng=self.np_rng, day=today, start=self.chain.start, sizes=self.sizes)
         self.result.demand_units += int(demand.sum())
         self.dist_stock -= np.minimum(self.dist_stock, demand)
         rows, cols = np.nonzero(demand)
@@ -653,7 +833,8 @@ class _Engine:
         for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
             material = cat.SALEABLE[j]
             orders.setdefault((i, self.chain.plant_of(material)), []).append(
-                {"material_code": material, "quantity": int(demand[i, j]) * MILLI})
+                {"material_code": material, "quantity": int(demand[i, j]) * MILLI}
+            )
         for (i, site), wanted in sorted(orders.items()):
             customer = self.dists[i]
             transit = self.chain.partners[customer].transit_days
@@ -663,16 +844,32 @@ class _Engine:
             lines = []
             for k, w in enumerate(wanted, start=1):
                 material = w["material_code"]
-                lines.append({**w, "line_no": k * 10, "unit": "H87",
-                              "unit_price": self.price(material), "requested_date": requested,
-                              "promised_date": promised, "line_status": "confirmed"})
-                self.backlog.setdefault(site, []).append(SoLine(
-                    number, customer, material, w["quantity"], promised, promised - transit))
-            header = {"so_number": number, "seller_id": cat.OEM_ID, "customer_id": customer,
-                      "ship_from_site": site, "order_date": day, "currency": "CNY",
-                      "status": "confirmed"}
-            self.sink.emit(doc_type="sales_order", writer=cat.OEM_ID, day=day, header=header,
-                           lines=lines)
+                lines.append(
+                    {
+                        **w,
+                        "line_no": k * 10,
+                        "unit": "H87",
+                        "unit_price": self.price(material),
+                        "requested_date": requested,
+                        "promised_date": promised,
+                        "line_status": "confirmed",
+                    }
+                )
+                self.backlog.setdefault(site, []).append(
+                    SoLine(number, customer, material, w["quantity"], promised, promised - transit)
+                )
+            header = {
+                "so_number": number,
+                "seller_id": cat.OEM_ID,
+                "customer_id": customer,
+                "ship_from_site": site,
+                "order_date": day,
+                "currency": "CNY",
+                "status": "confirmed",
+            }
+            self.sink.emit(
+                doc_type="sales_order", writer=cat.OEM_ID, day=day, header=header, lines=lines
+            )
 
     def oem_purchase(self, day: int) -> None:
         """Weekly order-up-to purchasing of components and spare parts for each plant."""
@@ -684,9 +881,13 @@ class _Engine:
                 rate = self.usage(material, site=site)
                 if rate <= 0:
                     continue
-                open_qty = sum(ln.qty - ln.received for po in self.pos.values()
-                               if po.site == site for ln in po.lines
-                               if ln.material == material and not ln.closed)
+                open_qty = sum(
+                    ln.qty - ln.received
+                    for po in self.pos.values()
+                    if po.site == site
+                    for ln in po.lines
+                    if ln.material == material and not ln.closed
+                )
                 lead = 7 + max(self.chain.partners[s].transit_days for s, _ in sources)
                 gap = int(rate * (lead + 16) * MILLI) - self.on_hand(site, material) - open_qty
                 step = _PACK.get(material, 10 * MILLI)
@@ -695,8 +896,7 @@ class _Engine:
                     if qty > 0:
                         wants.setdefault(supplier, []).append((material, qty))
             for supplier, items in sorted(wants.items()):
-                self.place_po(buyer=cat.OEM_ID, supplier=supplier, site=site, day=day,
-                              wants=items)
+                self.place_po(buyer=cat.OEM_ID, supplier=supplier, site=site, day=day, wants=items)
 
     def tier1_purchase(self, day: int, *, first: bool) -> None:
         """Component suppliers buy raw materials weekly, order-up-to their expected use."""
@@ -712,14 +912,19 @@ class _Engine:
                 rate = self.usage(material) * share / 100
                 bom = self.chain.boms[material]
                 for comp, qp, scrap in bom.lines:
-                    use[comp] = use.get(comp, 0.0) + rate * qp * (MILLI + scrap) / MILLI / \
-                        bom.base_milli
+                    use[comp] = (
+                        use.get(comp, 0.0) + rate * qp * (MILLI + scrap) / MILLI / bom.base_milli
+                    )
             wants: dict[str, list[tuple[str, int]]] = {}
             for raw, rate in sorted(use.items()):
                 supplier = self.chain.makers(raw)[0][0]
-                open_qty = sum(ln.qty - ln.received for po in self.pos.values()
-                               if po.buyer == partner.partner_id for ln in po.lines
-                               if ln.material == raw and not ln.closed)
+                open_qty = sum(
+                    ln.qty - ln.received
+                    for po in self.pos.values()
+                    if po.buyer == partner.partner_id
+                    for ln in po.lines
+                    if ln.material == raw and not ln.closed
+                )
                 lead = 5 + self.chain.partners[supplier].transit_days
                 gap = int(rate * (lead + 18) * MILLI) - self.on_hand(site, raw) - open_qty
                 step = MILLI if self.chain.unit(raw) == "H87" else 100 * MILLI
@@ -727,8 +932,9 @@ class _Engine:
                 if qty > 0:
                     wants.setdefault(supplier, []).append((raw, qty))
             for supplier, items in sorted(wants.items()):
-                self.place_po(buyer=partner.partner_id, supplier=supplier, site=site, day=day,
-                              wants=items)
+                self.place_po(
+                    buyer=partner.partner_id, supplier=supplier, site=site, day=day, wants=items
+                )
 
     def snapshots(self, day: int) -> None:
         """Month-end stock of the OEM plants, the component suppliers and the distributors."""
@@ -738,24 +944,51 @@ class _Engine:
                 held = by_site.setdefault(site, {})
                 held[(material, lot)] = held.get((material, lot), 0) + qty
         for site, held in by_site.items():
-            lines = [{"material_code": m, "lot_number": lot, "quantity_on_hand": qty,
-                      "quantity_blocked": 0, "unit": self.chain.unit(m)}
-                     for (m, lot), qty in held.items() if qty > 0]
+            lines = [
+                {
+                    "material_code": m,
+                    "lot_number": lot,
+                    "quantity_on_hand": qty,
+                    "quantity_blocked": 0,
+                    "unit": self.chain.unit(m),
+                }
+                for (m, lot), qty in held.items()
+                if qty > 0
+            ]
             if not lines:
                 continue
             owner = self.chain.sites[site].partner_id
-            self.sink.emit(doc_type="inventory_snapshot", writer=owner, day=day,
-                           header={"partner_id": owner, "site_id": site, "snapshot_date": day},
-                           lines=lines)
+            self.sink.emit(
+                doc_type="inventory_snapshot",
+                writer=owner,
+                day=day,
+                header={"partner_id": owner, "site_id": site, "snapshot_date": day},
+                lines=lines,
+            )
         for i, dist in enumerate(self.dists):
-            lines = [{"material_code": m, "lot_number": None,
-                      "quantity_on_hand": int(self.dist_stock[i, j]) * MILLI,
-                      "quantity_blocked": 0, "unit": "H87"}
-                     for j, m in enumerate(cat.SALEABLE) if self.dist_stock[i, j] > 0]
+            lines = [
+                {
+                    "material_code": m,
+                    "lot_number": None,
+                    "quantity_on_hand": int(self.dist_stock[i, j]) * MILLI,
+                    "quantity_blocked": 0,
+                    "unit": "H87",
+                }
+                for j, m in enumerate(cat.SALEABLE)
+                if self.dist_stock[i, j] > 0
+            ]
             if lines:
-                self.sink.emit(doc_type="inventory_snapshot", writer=dist, day=day,
-                               header={"partner_id": dist, "site_id": self.chain.site_of(dist),
-                                       "snapshot_date": day}, lines=lines)
+                self.sink.emit(
+                    doc_type="inventory_snapshot",
+                    writer=dist,
+                    day=day,
+                    header={
+                        "partner_id": dist,
+                        "site_id": self.chain.site_of(dist),
+                        "snapshot_date": day,
+                    },
+                    lines=lines,
+                )
 
     def forecast(self, day: int) -> None:
         """The OEM's monthly forecast per plant in weekly buckets for the next eight weeks."""
@@ -772,16 +1005,32 @@ class _Engine:
                     start = monday + timedelta(weeks=week)
                     outlook = season_outlook(day=start, start=self.chain.start, horizon=7)[fg]
                     qty = int(self.fg_base[fg] * outlook * 7 * self.rng.uniform(0.9, 1.1))
-                    lines.append({"material_code": fg, "period_start": day_number(start),
-                                  "quantity": qty * MILLI, "unit": "H87"})
-            self.sink.emit(doc_type="demand_forecast", writer=cat.OEM_ID, day=day, header={
-                "forecast_id": f"FC-{today.strftime('%y%m')}-{site.short}",
-                "issuer_id": cat.OEM_ID, "site_id": site_id, "forecast_date": day,
-                "bucket": "week"}, lines=lines)
+                    lines.append(
+                        {
+                            "material_code": fg,
+                            "period_start": day_number(start),
+                            "quantity": qty * MILLI,
+                            "unit": "H87",
+                        }
+                    )
+            self.sink.emit(
+                doc_type="demand_forecast",
+                writer=cat.OEM_ID,
+                day=day,
+                header={
+                    "forecast_id": f"FC-{today.strftime('%y%m')}-{site.short}",
+                    "issuer_id": cat.OEM_ID,
+                    "site_id": site_id,
+                    "forecast_date": day,
+                    "bucket": "week",
+                },
+                lines=lines,
+            )
 
 
-def run_flows(*, chain: Chain, sink: Sink, seed: int,
-              on_day: Callable[[int, bool], None] | None = None) -> FlowResult:
+def run_flows(
+    *, chain: Chain, sink: Sink, seed: int, on_day: Callable[[int, bool], None] | None = None
+) -> FlowResult:
     """Run the chain for `chain.days` days, sending documents to `sink`.
 
     `on_day(day_index, month_end)` is called after each day, e.g. to flush files at month end.
@@ -789,7 +1038,8 @@ def run_flows(*, chain: Chain, sink: Sink, seed: int,
     eng = _Engine(chain=chain, sink=sink, seed=seed)
     for i in range(len(eng.dists)):
         eng.dist_stock[i] = np.rint(
-            np.array([BASE_RATE[s] for s in cat.SALEABLE]) * eng.sizes[i] * 12).astype(np.int64)
+            np.array([BASE_RATE[s] for s in cat.SALEABLE]) * eng.sizes[i] * 12
+        ).astype(np.int64)
     for k in range(chain.days):
         day = eng.d0 + k
         today = day_date(day)

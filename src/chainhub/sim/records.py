@@ -25,8 +25,12 @@ LOCAL_TZ: Final = "+08:00"
 TRUTH_TZ: Final = "Asia/Shanghai"
 
 POLARS_TYPES: Final[dict[Kind, pl.DataType]] = {
-    "str": pl.String(), "int": pl.Int64(), "dec": pl.Int64(), "date": pl.Int32(),
-    "ts": pl.Int64(), "list": pl.List(pl.String()),
+    "str": pl.String(),
+    "int": pl.Int64(),
+    "dec": pl.Int64(),
+    "date": pl.Int32(),
+    "ts": pl.Int64(),
+    "list": pl.List(pl.String()),
 }
 
 
@@ -89,9 +93,11 @@ def optional_fields(doc_type: str) -> frozenset[str]:
 
 def dec_text(expr: pl.Expr, *, decimal_comma: bool = False) -> pl.Expr:
     """Thousandths as plain decimal text: 12500 → "12.5", 3000 → "3"."""
-    text = pl.format(
-        "{}.{}", expr // 1000, (expr % 1000).cast(pl.String).str.zfill(3)
-    ).str.strip_chars_end("0").str.strip_chars_end(".")
+    text = (
+        pl.format("{}.{}", expr // 1000, (expr % 1000).cast(pl.String).str.zfill(3))
+        .str.strip_chars_end("0")
+        .str.strip_chars_end(".")
+    )
     return text.str.replace(".", ",", literal=True) if decimal_comma else text
 
 
@@ -105,8 +111,11 @@ def to_truth(frame: pl.DataFrame, *, doc_type: str) -> pl.DataFrame:
         elif kind == "date":
             col = col.cast(pl.Date)
         elif kind == "ts":
-            col = ((col - 480) * 60_000_000).cast(pl.Datetime("us", "UTC")).dt.convert_time_zone(
-                TRUTH_TZ)
+            col = (
+                ((col - 480) * 60_000_000)
+                .cast(pl.Datetime("us", "UTC"))
+                .dt.convert_time_zone(TRUTH_TZ)
+            )
         exprs.append(col.alias(name))
     return frame.select(exprs)
 

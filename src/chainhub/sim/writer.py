@@ -29,9 +29,21 @@ from chainhub.sim.records import (
 from chainhub.standard.registry import DOCUMENT_TYPES
 
 LOAD_ORDER: Final = (
-    "partner", "site", "material", "material_crosswalk", "bom", "work_centre", "routing",
-    "purchase_order", "sales_order", "shipment", "goods_receipt", "production_order",
-    "quality_inspection", "demand_forecast", "inventory_snapshot",
+    "partner",
+    "site",
+    "material",
+    "material_crosswalk",
+    "bom",
+    "work_centre",
+    "routing",
+    "purchase_order",
+    "sales_order",
+    "shipment",
+    "goods_receipt",
+    "production_order",
+    "quality_inspection",
+    "demand_forecast",
+    "inventory_snapshot",
 )
 _FLUSH_ROWS: Final = 200_000
 _XLSX_EPOCH: Final = datetime(2025, 1, 1)  # noqa: DTZ001 - xlsx core properties are naive
@@ -65,8 +77,7 @@ class OutputWriter:
         self.fields = {t: tuple(record_kinds(t)) for t in DOCUMENT_TYPES}
         self.profiles: set[tuple[str, str]] = set()
 
-    def emit(self, *, doc_type: str, writer: str, day: int, header: Row,
-             lines: list[Row]) -> None:
+    def emit(self, *, doc_type: str, writer: str, day: int, header: Row, lines: list[Row]) -> None:
         """Buffer one document as flat records (one per line)."""
         partner = self.chain.partners[writer]
         dialect = DIALECTS[partner.dialect]
@@ -93,8 +104,9 @@ class OutputWriter:
                 self._flush(*key, rows=self.buffers.pop(key))
         self.pending = sum(len(v) for v in self.buffers.values())
 
-    def _flush(self, writer: str, doc_type: str, period: str, *, rows: list[tuple[Any, ...]]
-               ) -> None:
+    def _flush(
+        self, writer: str, doc_type: str, period: str, *, rows: list[tuple[Any, ...]]
+    ) -> None:
         if not rows:
             return
         dialect = DIALECTS[self.chain.partners[writer].dialect]
@@ -102,41 +114,55 @@ class OutputWriter:
         dropped = dialect.omit & optional_fields(doc_type)
         if dropped:
             frame = frame.with_columns(
-                pl.lit(None, dtype=frame.schema[f]).alias(f) for f in sorted(dropped))
+                pl.lit(None, dtype=frame.schema[f]).alias(f) for f in sorted(dropped)
+            )
         name = doc_type if period in ("master", "all") else f"{doc_type}_{period}"
         rel = f"partners/{writer}/{name}.{dialect.ext}"
         self._write_profile(writer, doc_type)
         first = rel not in self.files
         if first:
             self.files[rel] = Submission(
-                writer, doc_type, rel, f"profiles/{writer}/{doc_type}.yaml", 0,
-                "" if period in ("master", "all") else period, LOAD_ORDER.index(doc_type))
+                writer,
+                doc_type,
+                rel,
+                f"profiles/{writer}/{doc_type}.yaml",
+                0,
+                "" if period in ("master", "all") else period,
+                LOAD_ORDER.index(doc_type),
+            )
         self.files[rel].rows += frame.height
         path = self.out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         if dialect.fmt == "xlsx":
             self._write_xlsx(path, frame, writer=writer, doc_type=doc_type)
         else:
-            text = render(frame, chain=self.chain, writer=writer, doc_type=doc_type,
-                          numeric=False).write_csv(
-                include_header=first, separator=dialect.delimiter, null_value="",
-                line_terminator=dialect.line_terminator)
-            encoding = "utf-8" if dialect.encoding == "utf-8-sig" and not first else \
-                dialect.encoding
+            text = render(
+                frame, chain=self.chain, writer=writer, doc_type=doc_type, numeric=False
+            ).write_csv(
+                include_header=first,
+                separator=dialect.delimiter,
+                null_value="",
+                line_terminator=dialect.line_terminator,
+            )
+            encoding = (
+                "utf-8" if dialect.encoding == "utf-8-sig" and not first else dialect.encoding
+            )
             with path.open("ab") as fh:
                 fh.write(text.encode(encoding))
-        truth = to_truth(frame, doc_type=doc_type).with_columns(
-            pl.lit(rel).alias("source_file")).select(["source_file", *self.fields[doc_type]])
+        truth = (
+            to_truth(frame, doc_type=doc_type)
+            .with_columns(pl.lit(rel).alias("source_file"))
+            .select(["source_file", *self.fields[doc_type]])
+        )
         self.truth.setdefault(doc_type, []).append(truth)
         self.truth_rows[doc_type] = self.truth_rows.get(doc_type, 0) + truth.height
         if self.truth_rows[doc_type] >= _FLUSH_ROWS:
             self._write_truth(doc_type)
 
-    def _write_xlsx(self, path: Path, frame: pl.DataFrame, *, writer: str, doc_type: str
-                    ) -> None:
+    def _write_xlsx(self, path: Path, frame: pl.DataFrame, *, writer: str, doc_type: str) -> None:
         dialect = DIALECTS[self.chain.partners[writer].dialect]
         table = render(frame, chain=self.chain, writer=writer, doc_type=doc_type, numeric=True)
-        book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        book = xlsxwriter.Workbook(str(path), {"in_memory": True})
         book.set_properties({"created": _XLSX_EPOCH, "author": writer})
         sheet = sheet_name(self.chain, writer=writer, doc_type=doc_type)
         ws = book.add_worksheet(sheet if isinstance(sheet, str) else None)
@@ -185,19 +211,31 @@ class OutputWriter:
         for w in self.parquet.values():
             w.close()
         truth = self.out / "ground_truth"
-        submissions = sorted(self.files.values(), key=lambda s: (
-            s.rank, s.period, self.chain.partners[s.partner_id].index, s.file))
+        submissions = sorted(
+            self.files.values(),
+            key=lambda s: (s.rank, s.period, self.chain.partners[s.partner_id].index, s.file),
+        )
         (truth / "mapping.json").write_text(
-            json.dumps(self._mapping(), ensure_ascii=False, indent=2), encoding="utf-8")
+            json.dumps(self._mapping(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         (truth / "defects.json").write_text(
-            json.dumps(result.defects, ensure_ascii=False, indent=2), encoding="utf-8")
+            json.dumps(result.defects, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         _write_csv(truth / "crosswalk.csv", self._crosswalk())
         _write_csv(truth / "order_outcomes.csv", [_outcome_row(o) for o in result.outcomes])
         manifest["submissions"] = [
-            {"partner_id": s.partner_id, "document_type": s.document_type, "file": s.file,
-             "profile": s.profile, "rows": s.rows} for s in submissions]
+            {
+                "partner_id": s.partner_id,
+                "document_type": s.document_type,
+                "file": s.file,
+                "profile": s.profile,
+                "rows": s.rows,
+            }
+            for s in submissions
+        ]
         (self.out / "manifest.json").write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         return submissions
 
     def _mapping(self) -> dict[str, dict[str, Any]]:
@@ -206,11 +244,14 @@ class OutputWriter:
             dialect = DIALECTS[self.chain.partners[writer].dialect]
             plan = column_plan(self.chain, writer=writer, doc_type=doc_type)
             mapping.setdefault(writer, {})[doc_type] = {
-                "dialect": dialect.name, "format": dialect.fmt,
+                "dialect": dialect.name,
+                "format": dialect.fmt,
                 "encoding": dialect.encoding if dialect.fmt == "csv" else None,
                 "delimiter": dialect.delimiter if dialect.fmt == "csv" else None,
-                "decimal_comma": dialect.decimal_comma, "date_format": dialect.date_parse,
-                "datetime_format": dialect.ts_parse, "header_row": dialect.header_row,
+                "decimal_comma": dialect.decimal_comma,
+                "date_format": dialect.date_parse,
+                "datetime_format": dialect.ts_parse,
+                "header_row": dialect.header_row,
                 "columns": {c.field: c.header for c in plan if c.header},
                 "constants": {c.field: c.value for c in plan if c.value is not None},
                 "units": {word: code for code, word in dialect.units},
@@ -223,10 +264,15 @@ class OutputWriter:
             unit = self.chain.unit(material)
             grams = pid in GRAM_WRITERS and unit == "KGM"
             words = dict(DIALECTS[self.chain.partners[pid].dialect].units)
-            rows.append({"partner_id": pid, "partner_material_code": code,
-                         "material_code": material,
-                         "partner_unit": words["GRM" if grams else unit],
-                         "units_per_partner_unit": "0.001" if grams else "1"})
+            rows.append(
+                {
+                    "partner_id": pid,
+                    "partner_material_code": code,
+                    "material_code": material,
+                    "partner_unit": words["GRM" if grams else unit],
+                    "units_per_partner_unit": "0.001" if grams else "1",
+                }
+            )
         return rows
 
 
@@ -238,14 +284,20 @@ def _outcome_row(o: Row) -> dict[str, str]:
         return "" if v is None else day_date(v).isoformat()
 
     return {
-        "buyer_id": o["buyer_id"], "supplier_id": o["supplier_id"], "po_number": o["po_number"],
-        "line_no": str(o["line_no"]), "material_code": o["material_code"],
+        "buyer_id": o["buyer_id"],
+        "supplier_id": o["supplier_id"],
+        "po_number": o["po_number"],
+        "line_no": str(o["line_no"]),
+        "material_code": o["material_code"],
         "ordered_quantity": qty(o["ordered_quantity"]),
         "confirmed_quantity": qty(o["confirmed_quantity"]),
         "shipped_quantity": qty(o["shipped_quantity"]),
-        "received_quantity": qty(o["received_quantity"]), "unit": o["unit"],
-        "requested_date": day(o["requested_date"]), "confirmed_date": day(o["confirmed_date"]),
-        "last_receipt_date": day(o["last_receipt_date"]), "outcome": o["outcome"],
+        "received_quantity": qty(o["received_quantity"]),
+        "unit": o["unit"],
+        "requested_date": day(o["requested_date"]),
+        "confirmed_date": day(o["confirmed_date"]),
+        "last_receipt_date": day(o["last_receipt_date"]),
+        "outcome": o["outcome"],
         "reason": o["reason"],
     }
 
@@ -257,4 +309,3 @@ def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
         out.writeheader()
         out.writerows(rows)
     path.write_text(buf.getvalue(), encoding="utf-8")
-
