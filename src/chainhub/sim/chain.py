@@ -95,11 +95,6 @@ class Chain:
     partner_materials: dict[str, tuple[str, ...]] = field(default_factory=dict)
     codes: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    @property
-    def oem(self) -> Partner:
-        """The chain leader."""
-        return self.partners[cat.OEM_ID]
-
     def site_of(self, partner_id: str) -> str:
         """The single site of a partner other than the OEM."""
         return f"{partner_id}-{cat.CITIES[self.partners[partner_id].city].slug}"

@@ -104,7 +104,6 @@ class FlowResult:
 
     outcomes: list[Row] = field(default_factory=list)
     defects: list[dict[str, Any]] = field(default_factory=list)
-    demand_units: int = 0
 
 
 class _Engine:
@@ -127,9 +126,7 @@ class _Engine:
         self.dist_index = {d: i for i, d in enumerate(self.dists)}
         self.sizes = np.array([chain.partners[d].size for d in self.dists])
         self.dist_stock = np.zeros((len(self.dists), len(cat.SALEABLE)), dtype=np.int64)
-        self.makers = {s for src in cat.SOURCES.values() for s, _ in src}
         self.tier1 = [p for p in chain.partners.values() if p.tier == 1 and p.role == "supplier"]
-        self.tier2 = [p for p in chain.partners.values() if p.tier == 2]
         self.defect_day = {(s, m): self.d0 + int(f * chain.days) for s, m, f, _ in _DEFECTS}
         for index, (supplier, material, _, text) in enumerate(_DEFECTS):
             self.result.defects.append(
@@ -826,7 +823,6 @@ class _Engine:
         """Distributors sell from stock and order what they sold."""
         today = day_date(day)
         demand = daily_demand(rng=self.np_rng, day=today, start=self.chain.start, sizes=self.sizes)
-        self.result.demand_units += int(demand.sum())
         self.dist_stock -= np.minimum(self.dist_stock, demand)
         rows, cols = np.nonzero(demand)
         orders: dict[tuple[int, str], list[Row]] = {}
@@ -1031,10 +1027,7 @@ class _Engine:
 def run_flows(
     *, chain: Chain, sink: Sink, seed: int, on_day: Callable[[int, bool], None] | None = None
 ) -> FlowResult:
-    """Run the chain for `chain.days` days, sending documents to `sink`.
-
-    `on_day(day_index, month_end)` is called after each day, e.g. to flush files at month end.
-    """
+    """Run the chain day by day into `sink`, calling `on_day(index, month_end)` after each day."""
     eng = _Engine(chain=chain, sink=sink, seed=seed)
     for i in range(len(eng.dists)):
         eng.dist_stock[i] = np.rint(

@@ -1,8 +1,6 @@
-"""The flat record layout of each document type, as the simulator buffers it.
+"""Flat records as the simulator buffers them: decimals in thousandths, dates as day numbers."""
 
-Values are held compactly: decimals as integers in thousandths, dates as days since
-1970-01-01, timestamps as minutes since 1970-01-01 00:00 in local time (+08:00).
-"""
+# Timestamps are minutes since 1970-01-01 00:00 local time (+08:00), dates days since 1970-01-01.
 
 from __future__ import annotations
 
