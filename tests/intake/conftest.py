@@ -14,37 +14,82 @@ from chainhub.intake.service import IngestResult, do_ingest_file
 
 MASTER_DATA: dict[str, list[dict[str, Any]]] = {
     "partner": [
-        {"partner_id": "haichuan", "name_zh": "海川电器股份有限公司",
-         "name_en": "Haichuan Appliances", "roles": "oem", "tier": 0},
-        {"partner_id": "jinli-motor", "name_zh": "金力电机有限公司", "name_en": "Jinli Motor",
-         "roles": "supplier", "tier": 1},
-        {"partner_id": "huadong-trading", "name_zh": "华东商贸", "name_en": "Huadong Trading",
-         "roles": "distributor", "tier": 1},
+        {
+            "partner_id": "haichuan",
+            "name_zh": "海川电器股份有限公司",
+            "name_en": "Haichuan Appliances",
+            "roles": "oem",
+            "tier": 0,
+        },
+        {
+            "partner_id": "jinli-motor",
+            "name_zh": "金力电机有限公司",
+            "name_en": "Jinli Motor",
+            "roles": "supplier",
+            "tier": 1,
+        },
+        {
+            "partner_id": "huadong-trading",
+            "name_zh": "华东商贸",
+            "name_en": "Huadong Trading",
+            "roles": "distributor",
+            "tier": 1,
+        },
     ],
     "site": [
-        {"site_id": "haichuan-foshan", "partner_id": "haichuan", "name_zh": "海川佛山工厂",
-         "name_en": "Haichuan Foshan Plant", "site_type": "plant", "city": "佛山"},
-        {"site_id": "jinli-ningbo", "partner_id": "jinli-motor", "name_zh": "金力宁波工厂",
-         "name_en": "Jinli Ningbo Plant", "site_type": "plant", "city": "宁波"},
+        {
+            "site_id": "haichuan-foshan",
+            "partner_id": "haichuan",
+            "name_zh": "海川佛山工厂",
+            "name_en": "Haichuan Foshan Plant",
+            "site_type": "plant",
+            "city": "佛山",
+        },
+        {
+            "site_id": "jinli-ningbo",
+            "partner_id": "jinli-motor",
+            "name_zh": "金力宁波工厂",
+            "name_en": "Jinli Ningbo Plant",
+            "site_type": "plant",
+            "city": "宁波",
+        },
     ],
     "material": [
-        {"material_code": "M001", "name_zh": "压缩机 QX-1.5P", "name_en": "Compressor QX-1.5P",
-         "category": "component", "base_unit": "H87"},
-        {"material_code": "M002", "name_zh": "不锈钢螺钉 M4×12", "name_en": "Screw M4x12",
-         "category": "component", "base_unit": "H87"},
+        {
+            "material_code": "M001",
+            "name_zh": "压缩机 QX-1.5P",
+            "name_en": "Compressor QX-1.5P",
+            "category": "component",
+            "base_unit": "H87",
+        },
+        {
+            "material_code": "M002",
+            "name_zh": "不锈钢螺钉 M4×12",
+            "name_en": "Screw M4x12",
+            "category": "component",
+            "base_unit": "H87",
+        },
     ],
 }
 
 
 def ingest_records(
-    engine: sa.Engine, tmp_path: Path, document_type: str, records: list[dict[str, Any]],
-    *, submitted_by: str = "haichuan",
+    engine: sa.Engine,
+    tmp_path: Path,
+    document_type: str,
+    records: list[dict[str, Any]],
+    *,
+    submitted_by: str = "haichuan",
 ) -> IngestResult:
     """Submit standard-form records as a JSON file through the intake path."""
     path = tmp_path / f"{document_type}.json"
     path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-    profile = standard_profile(partner_id=submitted_by, document_type=document_type,
-                               columns=records[0].keys(), source=SourceFormat(format="json"))
+    profile = standard_profile(
+        partner_id=submitted_by,
+        document_type=document_type,
+        columns=records[0].keys(),
+        source=SourceFormat(format="json"),
+    )
     with engine.begin() as conn:
         return do_ingest_file(conn=conn, path=path, profile=profile, submitted_by=submitted_by)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from tests.intake.conftest import ingest_records
 
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.intake.service import do_ingest_file, errors_as_records
-from tests.intake.conftest import ingest_records
 from chainhub.storage.models import get_metadata
 from chainhub.storage.service import (
     count_documents,
@@ -54,11 +54,13 @@ SHIPMENT_HEADER = "发货单号,发货日期,预计到货,行号,物料编码,�
 @pytest.fixture
 def with_crosswalk(registered: sa.Engine, tmp_path: Path) -> sa.Engine:
     path = tmp_path / "crosswalk.csv"
-    path.write_text("LIFNR,IDNLF,MATNR\njinli-motor,MAT01,M001\njinli-motor,MAT02,M002\n",
-                    encoding="utf-8")
+    path.write_text(
+        "LIFNR,IDNLF,MATNR\njinli-motor,MAT01,M001\njinli-motor,MAT02,M002\n", encoding="utf-8"
+    )
     with registered.begin() as conn:
-        result = do_ingest_file(conn=conn, path=path, profile=CROSSWALK_PROFILE,
-                                submitted_by="haichuan")
+        result = do_ingest_file(
+            conn=conn, path=path, profile=CROSSWALK_PROFILE, submitted_by="haichuan"
+        )
     assert result.status == "stored"
     return registered
 
@@ -78,8 +80,9 @@ def test_file_is_stored_with_golden_codes_and_provenance(
         "ASN-1,20260305,20260308,20,MAT02,50,件,JL260305B\n",
     )
     with with_crosswalk.begin() as conn:
-        result = do_ingest_file(conn=conn, path=path, profile=SHIPMENT_PROFILE,
-                                submitted_by="jinli-motor")
+        result = do_ingest_file(
+            conn=conn, path=path, profile=SHIPMENT_PROFILE, submitted_by="jinli-motor"
+        )
     assert (result.status, result.stored_rows, result.documents) == ("stored", 2, 1)
     with with_crosswalk.connect() as conn:
         stored = list_current_records(conn=conn, document_type="shipment")
@@ -95,11 +98,13 @@ def test_file_is_stored_with_golden_codes_and_provenance(
 def test_same_content_twice_is_stored_once(with_crosswalk: sa.Engine, tmp_path: Path) -> None:
     path = _shipment_file(tmp_path, "ASN-1,20260305,20260308,10,MAT01,200,件,JL260305A\n")
     with with_crosswalk.begin() as conn:
-        first = do_ingest_file(conn=conn, path=path, profile=SHIPMENT_PROFILE,
-                               submitted_by="jinli-motor")
+        first = do_ingest_file(
+            conn=conn, path=path, profile=SHIPMENT_PROFILE, submitted_by="jinli-motor"
+        )
     with with_crosswalk.begin() as conn:
-        second = do_ingest_file(conn=conn, path=path, profile=SHIPMENT_PROFILE,
-                                submitted_by="jinli-motor")
+        second = do_ingest_file(
+            conn=conn, path=path, profile=SHIPMENT_PROFILE, submitted_by="jinli-motor"
+        )
     assert first.status == "stored"
     assert (second.status, second.submission_id) == ("duplicate", first.submission_id)
     with with_crosswalk.connect() as conn:
@@ -115,14 +120,20 @@ def test_a_file_with_one_bad_row_is_rejected_whole(
         "ASN-2,20260305,20260308,20,MAT99,50,件,JL260305B\n",
     )
     with with_crosswalk.begin() as conn:
-        result = do_ingest_file(conn=conn, path=path, profile=SHIPMENT_PROFILE,
-                                submitted_by="jinli-motor")
+        result = do_ingest_file(
+            conn=conn, path=path, profile=SHIPMENT_PROFILE, submitted_by="jinli-motor"
+        )
     assert result.status == "rejected"
     assert result.validation is not None
     assert errors_as_records(result.validation, lang="en") == [
-        {"row": 2, "column": "物料编码", "field": "material_code", "value": "MAT99",
-         "rule": "crosswalk",
-         "message": "material_code: the partner's code has no crosswalk to a golden material"},
+        {
+            "row": 2,
+            "column": "物料编码",
+            "field": "material_code",
+            "value": "MAT99",
+            "rule": "crosswalk",
+            "message": "material_code: the partner's code has no crosswalk to a golden material",
+        },
     ]
     with with_crosswalk.connect() as conn:
         assert count_documents(conn=conn).get("shipment", (0, 0)) == (0, 0)
@@ -136,8 +147,12 @@ def test_a_changed_document_becomes_a_new_version(
     second = _shipment_file(tmp_path, "ASN-3,20260305,20260309,10,MAT01,180,件,L1\n", "b.csv")
     for path in (first, second):
         with with_crosswalk.begin() as conn:
-            assert do_ingest_file(conn=conn, path=path, profile=SHIPMENT_PROFILE,
-                                  submitted_by="jinli-motor").status == "stored"
+            assert (
+                do_ingest_file(
+                    conn=conn, path=path, profile=SHIPMENT_PROFILE, submitted_by="jinli-motor"
+                ).status
+                == "stored"
+            )
     with with_crosswalk.connect() as conn:
         current = list_current_records(conn=conn, document_type="shipment")
     assert current["_doc_version"].to_list() == [2]
@@ -154,15 +169,21 @@ def test_accept_valid_stores_whole_good_documents_and_quarantines_the_rest(
         "ASN-5,20260305,20260308,20,MAT02,-1,件,L3\n",
     )
     with with_crosswalk.begin() as conn:
-        result = do_ingest_file(conn=conn, path=path, profile=SHIPMENT_PROFILE,
-                                submitted_by="jinli-motor", accept_valid=True)
+        result = do_ingest_file(
+            conn=conn,
+            path=path,
+            profile=SHIPMENT_PROFILE,
+            submitted_by="jinli-motor",
+            accept_valid=True,
+        )
     assert (result.status, result.stored_rows, result.quarantined_rows) == ("partial", 1, 2)
     quarantine = get_metadata().tables["quarantine"]
     with with_crosswalk.connect() as conn:
         stored = list_current_records(conn=conn, document_type="shipment")
         kept = conn.execute(
-            sa.select(quarantine.c.source_row, quarantine.c.source_values, quarantine.c.errors)
-            .order_by(quarantine.c.source_row)
+            sa.select(
+                quarantine.c.source_row, quarantine.c.source_values, quarantine.c.errors
+            ).order_by(quarantine.c.source_row)
         ).all()
     assert stored["shipment_number"].to_list() == ["ASN-4"]
     assert [row.source_row for row in kept] == [2, 3]
@@ -175,17 +196,26 @@ def test_unknown_master_data_is_reported_by_field(
     with_crosswalk: sa.Engine, tmp_path: Path
 ) -> None:
     profile = SHIPMENT_PROFILE.model_copy(
-        update={"fields": {**SHIPMENT_PROFILE.fields,
-                           "ship_to_site": FieldMapping(value="haichuan-hefei")}}
+        update={
+            "fields": {
+                **SHIPMENT_PROFILE.fields,
+                "ship_to_site": FieldMapping(value="haichuan-hefei"),
+            }
+        }
     )
     path = _shipment_file(tmp_path, "ASN-6,20260305,20260308,10,MAT01,200,件,L1\n")
     with with_crosswalk.begin() as conn:
-        result = do_ingest_file(conn=conn, path=path, profile=profile,
-                                submitted_by="jinli-motor")
+        result = do_ingest_file(conn=conn, path=path, profile=profile, submitted_by="jinli-motor")
     assert result.validation is not None
     assert errors_as_records(result.validation, lang="zh") == [
-        {"row": 1, "column": None, "field": "ship_to_site", "value": "haichuan-hefei",
-         "rule": "unknown_reference", "message": "ship_to_site：枢纽中没有登记此编码的场所"},
+        {
+            "row": 1,
+            "column": None,
+            "field": "ship_to_site",
+            "value": "haichuan-hefei",
+            "rule": "unknown_reference",
+            "message": "ship_to_site：枢纽中没有登记此编码的场所",
+        },
     ]
 
 
@@ -196,8 +226,9 @@ def test_every_attempt_is_logged_with_its_failing_rules(
     good = _shipment_file(tmp_path, "ASN-7,20260305,20260308,10,MAT01,5,件,L1\n", "good.csv")
     for path in (bad, good, good):
         with with_crosswalk.begin() as conn:
-            do_ingest_file(conn=conn, path=path, profile=SHIPMENT_PROFILE,
-                           submitted_by="jinli-motor")
+            do_ingest_file(
+                conn=conn, path=path, profile=SHIPMENT_PROFILE, submitted_by="jinli-motor"
+            )
     tables = get_metadata().tables
     attempts, rules = tables["intake_attempts"], tables["intake_attempt_rules"]
     with with_crosswalk.connect() as conn:
@@ -208,7 +239,9 @@ def test_every_attempt_is_logged_with_its_failing_rules(
         ).all()
         failing = conn.execute(sa.select(rules.c.rule, rules.c.field, rules.c.error_count)).all()
     assert [tuple(r) for r in logged] == [
-        ("bad.csv", "rejected", 1), ("good.csv", "stored", 0), ("good.csv", "duplicate", 0)
+        ("bad.csv", "rejected", 1),
+        ("good.csv", "stored", 0),
+        ("good.csv", "duplicate", 0),
     ]
     assert [tuple(r) for r in failing] == [("range", "quantity", 1)]
 
@@ -216,21 +249,28 @@ def test_every_attempt_is_logged_with_its_failing_rules(
 def test_revisions_of_one_order_in_one_file_become_successive_versions(
     registered: sa.Engine, tmp_path: Path
 ) -> None:
-    line = {"buyer_id": "haichuan", "supplier_id": "jinli-motor",
-            "ship_to_site": "haichuan-foshan", "order_date": "2026-03-01", "line_no": 10,
-            "material_code": "M001", "unit": "H87", "requested_date": "2026-03-09"}
+    line = {
+        "buyer_id": "haichuan",
+        "supplier_id": "jinli-motor",
+        "ship_to_site": "haichuan-foshan",
+        "order_date": "2026-03-01",
+        "line_no": 10,
+        "material_code": "M001",
+        "unit": "H87",
+        "requested_date": "2026-03-09",
+    }
     records = [
         {**line, "po_number": "4500000001", "revision": 0, "quantity": "100"},
-        {**line, "po_number": "4500000001", "revision": 1, "quantity": "80",
-         "status": "confirmed"},
+        {**line, "po_number": "4500000001", "revision": 1, "quantity": "80", "status": "confirmed"},
         {**line, "po_number": "4500000002", "revision": 0, "quantity": "5"},
     ]
     result = ingest_records(registered, tmp_path, "purchase_order", records)
     assert (result.status, result.stored_rows, result.documents) == ("stored", 3, 2)
     with registered.connect() as conn:
         current = list_current_records(conn=conn, document_type="purchase_order")
-        history = get_document_history(conn=conn, document_type="purchase_order",
-                                       doc_key="haichuan|4500000001")
+        history = get_document_history(
+            conn=conn, document_type="purchase_order", doc_key="haichuan|4500000001"
+        )
     by_po = {r["po_number"]: r for r in current.to_dicts()}
     assert (by_po["4500000001"]["revision"], by_po["4500000001"]["_doc_version"]) == (1, 2)
     assert str(by_po["4500000001"]["quantity"]) == "80.000000"

@@ -50,8 +50,9 @@ HEADER = "采购订单号;行号;物料;数量;单位;下单日期;要求交期;
 def test_gbk_semicolon_decimal_comma_file_maps_to_standard_records(tmp_path: Path) -> None:
     profile = _po_profile(encoding="gbk", delimiter=";", decimal_comma=True)
     path = _write(tmp_path, HEADER + "4500001;10;MAT01;1,5;件;2026/3/5;2026/3/9;12,30\n", "gbk")
-    result = check_frame(frame=read_source(path, profile.source), profile=profile,
-                         crosswalk=CROSSWALK)
+    result = check_frame(
+        frame=read_source(path, profile.source), profile=profile, crosswalk=CROSSWALK
+    )
     assert result.errors.height == 0
     record = result.records.row(0, named=True)
     assert record["material_code"] == "M001"
@@ -74,8 +75,9 @@ def test_every_bad_cell_is_reported_with_row_column_and_rule(tmp_path: Path) -> 
         + "4500002;10;ZZZ;3;箱;2026/13/5;2026/3/9;\n"
         + "4500001;10;MAT01;1,5;件;2026/3/5;2026/3/9;12,30\n",
     )
-    result = check_frame(frame=read_source(path, profile.source), profile=profile,
-                         crosswalk=CROSSWALK)
+    result = check_frame(
+        frame=read_source(path, profile.source), profile=profile, crosswalk=CROSSWALK
+    )
     found = {(r["row"], r["column"], r["rule"]) for r in result.errors.to_dicts()}
     assert found == {
         (2, "数量", "range"),
@@ -100,8 +102,9 @@ def test_header_fields_must_agree_across_lines_of_one_document(tmp_path: Path) -
         + "4500001;10;MAT01;1;件;2026/3/5;2026/3/9;1\n"
         + "4500001;20;MAT02;1;件;2026/3/6;2026/3/9;1\n",
     )
-    result = check_frame(frame=read_source(path, profile.source), profile=profile,
-                         crosswalk=CROSSWALK)
+    result = check_frame(
+        frame=read_source(path, profile.source), profile=profile, crosswalk=CROSSWALK
+    )
     assert set(result.errors["rule"]) == {"header_mismatch"}
     assert sorted(result.errors["row"]) == [1, 2]
 
@@ -112,8 +115,9 @@ def test_submitter_must_be_a_party(tmp_path: Path) -> None:
     frame = read_source(path, profile.source)
     ok = check_frame(frame=frame, profile=profile, crosswalk=CROSSWALK, submitted_by="haichuan")
     assert ok.errors.height == 0
-    other = check_frame(frame=frame, profile=profile, crosswalk=CROSSWALK,
-                        submitted_by="huadong-trading")
+    other = check_frame(
+        frame=frame, profile=profile, crosswalk=CROSSWALK, submitted_by="huadong-trading"
+    )
     assert other.errors["rule"].to_list() == ["not_a_party"]
 
 
@@ -179,11 +183,18 @@ def test_timestamps_get_the_profile_offset_and_are_stored_in_utc(tmp_path: Path)
         "upper_limit": FieldMapping(column="hi"),
         "line_result": FieldMapping(value="pass"),
     }
-    profile = MappingProfile(partner_id="haichuan", document_type="quality_inspection",
-                             source=SourceFormat(format="csv"), fields=fields)
+    profile = MappingProfile(
+        partner_id="haichuan",
+        document_type="quality_inspection",
+        source=SourceFormat(format="csv"),
+        fields=fields,
+    )
     path = tmp_path / "qi.csv"
-    path.write_text("no,at,v,lo,hi\nIQC-1,2026-03-08 14:30,12.02,11.95,12.05\n"
-                    "IQC-2,2026-03-08 25:30,12.02,12.10,12.05\n", encoding="utf-8")
+    path.write_text(
+        "no,at,v,lo,hi\nIQC-1,2026-03-08 14:30,12.02,11.95,12.05\n"
+        "IQC-2,2026-03-08 25:30,12.02,12.10,12.05\n",
+        encoding="utf-8",
+    )
     result = check_frame(frame=read_source(path, profile.source), profile=profile)
     assert result.records["inspected_at"][0] == datetime(2026, 3, 8, 6, 30, tzinfo=UTC)
     found = {(r["row"], r["field"], r["rule"]) for r in result.errors.to_dicts()}

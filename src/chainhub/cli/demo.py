@@ -28,16 +28,24 @@ def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
     do_upgrade(engine=engine)
     manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
     outcome = {"stored": 0, "duplicate": 0}
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("loading", total=len(manifest["submissions"]))
         for entry in manifest["submissions"]:
             progress.update(task, description=f"{entry['partner_id']} {entry['document_type']}")
             profile = load_profile(data_dir / entry["profile"])
             with engine.begin() as conn:
-                result = do_ingest_file(conn=conn, path=data_dir / entry["file"],
-                                        profile=profile, submitted_by=entry["partner_id"])
+                result = do_ingest_file(
+                    conn=conn,
+                    path=data_dir / entry["file"],
+                    profile=profile,
+                    submitted_by=entry["partner_id"],
+                )
             if result.status == "rejected":
                 assert result.validation is not None
                 first = result.validation.errors.row(0, named=True)
@@ -94,10 +102,12 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         scale: Annotated[str, typer.Option(help="small, medium, large or a line count")] = "small",
         seed: Annotated[int, typer.Option(min=0, help="Seed of the simulated chain")] = 7,
-        data_dir: Annotated[Path, typer.Option("--data-dir", help="Where the simulated "
-                                               "partner files go")] = Path("demo-data"),
-        no_serve: Annotated[bool, typer.Option("--no-serve", help="Load, print a summary "
-                                               "and stop")] = False,
+        data_dir: Annotated[
+            Path, typer.Option("--data-dir", help="Where the simulated partner files go")
+        ] = Path("demo-data"),
+        no_serve: Annotated[
+            bool, typer.Option("--no-serve", help="Load, print a summary and stop")
+        ] = False,
         host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
         port: Annotated[int, typer.Option(min=1, max=65535, help="Port")] = 8000,
     ) -> None:

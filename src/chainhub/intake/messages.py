@@ -21,7 +21,10 @@ RULE_MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "length": ("{field} must have {detail} characters", "{field} 长度须为 {detail} 个字符"),
     "code_list": ("{field} must be one of {detail}", "{field} 须为以下值之一：{detail}"),
     "range": ("{field} must be {detail}", "{field} 须满足 {detail}"),
-    "check_digit": ("{field} has an invalid check digit ({detail})", "{field} 校验位错误（{detail}）"),
+    "check_digit": (
+        "{field} has an invalid check digit ({detail})",
+        "{field} 校验位错误（{detail}）",
+    ),
     "crosswalk": (
         "{field}: the partner's code has no crosswalk to a golden material",
         "{field}：该伙伴物料编码没有对应的标准物料编码",

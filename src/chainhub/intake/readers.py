@@ -27,8 +27,9 @@ def file_hash(path: Path) -> str:
 
 
 def _unreadable(path: Path, en: str, zh: str) -> ChainhubError:
-    return ChainhubError("file_unreadable", f"{path.name}: {en}", f"{path.name}：{zh}",
-                         {"file": str(path)})
+    return ChainhubError(
+        "file_unreadable", f"{path.name}: {en}", f"{path.name}：{zh}", {"file": str(path)}
+    )
 
 
 def _read_csv(path: Path, source: SourceFormat) -> pl.DataFrame:
@@ -38,7 +39,8 @@ def _read_csv(path: Path, source: SourceFormat) -> pl.DataFrame:
             raw = raw.decode(_PYTHON_CODECS[source.encoding]).encode("utf-8")
         except UnicodeDecodeError as exc:
             raise _unreadable(
-                path, f"not valid {source.encoding} text at byte {exc.start}",
+                path,
+                f"not valid {source.encoding} text at byte {exc.start}",
                 f"第 {exc.start} 字节处不是有效的 {source.encoding} 编码文本",
             ) from None
     try:
@@ -75,8 +77,11 @@ def _read_json(path: Path) -> pl.DataFrame:
         raise _unreadable(path, f"not valid JSON: {exc}", f"不是有效的 JSON：{exc}") from None
     records = data.get("records") if isinstance(data, dict) else data
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise _unreadable(path, "JSON must be a list of flat records or {\"records\": [...]}",
-                          "JSON 必须是扁平记录列表或 {\"records\": [...]}")
+        raise _unreadable(
+            path,
+            'JSON must be a list of flat records or {"records": [...]}',
+            'JSON 必须是扁平记录列表或 {"records": [...]}',
+        )
     columns = list(dict.fromkeys(k for r in records for k in r))
     return pl.DataFrame(
         {c: [None if r.get(c) is None else str(r[c]) for r in records] for c in columns},
@@ -87,8 +92,9 @@ def _read_json(path: Path) -> pl.DataFrame:
 def read_source(path: Path, source: SourceFormat) -> pl.DataFrame:
     """All columns of the file as text, with the 1-based data row number in `_source_row`."""
     if not path.is_file():
-        raise ChainhubError("file_not_found", f"file not found: {path}", f"找不到文件：{path}",
-                            {"file": str(path)})
+        raise ChainhubError(
+            "file_not_found", f"file not found: {path}", f"找不到文件：{path}", {"file": str(path)}
+        )
     if source.format == "csv":
         frame = _read_csv(path, source)
     elif source.format == "xlsx":
@@ -96,4 +102,6 @@ def read_source(path: Path, source: SourceFormat) -> pl.DataFrame:
     else:
         frame = _read_json(path)
     frame = frame.rename({c: c.strip() for c in frame.columns})
-    return frame.with_row_index(SOURCE_ROW, offset=1).with_columns(pl.col(SOURCE_ROW).cast(pl.Int64))
+    return frame.with_row_index(SOURCE_ROW, offset=1).with_columns(
+        pl.col(SOURCE_ROW).cast(pl.Int64)
+    )

@@ -27,8 +27,11 @@ class CrossFieldRule:
 
 def _before(later: str, earlier: str) -> CrossFieldRule:
     return CrossFieldRule(
-        f"{later}_before_{earlier}", later, pl.col(later) < pl.col(earlier),
-        f"{later} is before {earlier}", f"{later} 早于 {earlier}",
+        f"{later}_before_{earlier}",
+        later,
+        pl.col(later) < pl.col(earlier),
+        f"{later} is before {earlier}",
+        f"{later} 早于 {earlier}",
     )
 
 
@@ -38,7 +41,8 @@ CROSS_FIELD_RULES: Final[dict[str, tuple[CrossFieldRule, ...]]] = {
     "shipment": (_before("expected_delivery_date", "ship_date"),),
     "goods_receipt": (
         CrossFieldRule(
-            "receipt_quantities_balance", "accepted_quantity",
+            "receipt_quantities_balance",
+            "accepted_quantity",
             pl.col("accepted_quantity") + pl.col("rejected_quantity")
             != pl.col("received_quantity"),
             "accepted_quantity + rejected_quantity must equal received_quantity",
@@ -51,8 +55,11 @@ CROSS_FIELD_RULES: Final[dict[str, tuple[CrossFieldRule, ...]]] = {
     ),
     "quality_inspection": (
         CrossFieldRule(
-            "limits_ordered", "lower_limit", pl.col("lower_limit") > pl.col("upper_limit"),
-            "lower_limit is above upper_limit", "规格下限高于规格上限",
+            "limits_ordered",
+            "lower_limit",
+            pl.col("lower_limit") > pl.col("upper_limit"),
+            "lower_limit is above upper_limit",
+            "规格下限高于规格上限",
         ),
     ),
 }
@@ -61,10 +68,21 @@ CROSS_FIELD_RULES: Final[dict[str, tuple[CrossFieldRule, ...]]] = {
 REFERENCE_FIELDS: Final[dict[str, tuple[str, frozenset[str]]]] = {
     "partner": (
         "partner",
-        frozenset({
-            "partner_id", "owner_id", "buyer_id", "supplier_id", "seller_id", "customer_id",
-            "issuer_id", "shipper_id", "receiver_id", "manufacturer_id", "inspector_id",
-        }),
+        frozenset(
+            {
+                "partner_id",
+                "owner_id",
+                "buyer_id",
+                "supplier_id",
+                "seller_id",
+                "customer_id",
+                "issuer_id",
+                "shipper_id",
+                "receiver_id",
+                "manufacturer_id",
+                "inspector_id",
+            }
+        ),
     ),
     "site": ("site", frozenset({"site_id", "ship_to_site", "ship_from_site"})),
     "material": (

@@ -20,7 +20,7 @@ from chainhub.intake.validate import ValidationResult, check_frame
 from chainhub.standard import STANDARD_VERSION
 from chainhub.standard.registry import get_document_type
 from chainhub.storage import service as storage
-from chainhub.storage.models import current_view, get_metadata
+from chainhub.storage.models import current_view, doc_table, get_metadata
 
 IngestStatus = Literal["stored", "partial", "duplicate", "rejected"]
 _REFERENCE_KEYS: Final = {"partner": "partner_id", "site": "site_id", "material": "material_code"}
@@ -49,16 +49,16 @@ def get_crosswalk(*, conn: Connection, partner_id: str) -> dict[str, str]:
             view.c.partner_id == partner_id
         )
     ).all()
-    return {code: golden for code, golden in rows}
+    return dict(rows)
 
 
 def list_reference_codes(*, conn: Connection) -> dict[str, Collection[str]]:
     """Codes of every registered partner, site and material (current versions)."""
     codes: dict[str, Collection[str]] = {}
     for kind, (defining_type, _fields) in REFERENCE_FIELDS.items():
-        view = current_view(defining_type)
-        column = view.c[_REFERENCE_KEYS[kind]]
-        codes[kind] = frozenset(conn.execute(sa.select(column)).scalars())
+        # Keys never change between versions, so the table answers without the view's window.
+        column = doc_table(defining_type).c[_REFERENCE_KEYS[kind]]
+        codes[kind] = frozenset(conn.execute(sa.select(column).distinct()).scalars())
     return codes
 
 
@@ -107,40 +107,82 @@ def do_ingest_file(
     """
     received_at = received_at or datetime.now(UTC)
     content_hash = file_hash(path)
-    attempt = _Attempt(str(uuid.uuid4()), submitted_by, profile.document_type, path.name,
-                       content_hash, received_at)
+    attempt = _Attempt(
+        str(uuid.uuid4()), submitted_by, profile.document_type, path.name, content_hash, received_at
+    )
     existing = storage.find_submission(
-        conn=conn, partner_id=submitted_by, document_type=profile.document_type,
+        conn=conn,
+        partner_id=submitted_by,
+        document_type=profile.document_type,
         content_hash=content_hash,
     )
     if existing is not None:
-        return attempt.log(conn, "duplicate", rows=existing.row_count, stored=0,
-                           documents=existing.document_count,
-                           submission_id=existing.submission_id, result=None)
+        return attempt.log(
+            conn,
+            "duplicate",
+            rows=existing.row_count,
+            stored=0,
+            documents=existing.document_count,
+            submission_id=existing.submission_id,
+            result=None,
+        )
     result = check_file(conn=conn, path=path, profile=profile, submitted_by=submitted_by)
     if result.errors.height and not accept_valid:
-        return attempt.log(conn, "rejected", rows=result.rows, stored=0, documents=0,
-                           submission_id=None, result=result)
+        return attempt.log(
+            conn,
+            "rejected",
+            rows=result.rows,
+            stored=0,
+            documents=0,
+            submission_id=None,
+            result=result,
+        )
     good, bad_rows = _split_by_document(result)
     if bad_rows.height:
         _quarantine(conn=conn, attempt=attempt, result=result, rows=bad_rows)
     if good.height == 0:
-        return attempt.log(conn, "rejected", rows=result.rows, stored=0, documents=0,
-                           submission_id=None, result=result, quarantined=bad_rows.height)
+        return attempt.log(
+            conn,
+            "rejected",
+            rows=result.rows,
+            stored=0,
+            documents=0,
+            submission_id=None,
+            result=result,
+            quarantined=bad_rows.height,
+        )
     stored = storage.do_store_submission(
-        conn=conn, document_type=profile.document_type, records=good,
-        submitted_by=submitted_by, source_file=path.name, content_hash=content_hash,
-        standard_version=STANDARD_VERSION, received_at=received_at,
+        conn=conn,
+        document_type=profile.document_type,
+        records=good,
+        submitted_by=submitted_by,
+        source_file=path.name,
+        content_hash=content_hash,
+        standard_version=STANDARD_VERSION,
+        received_at=received_at,
     )
     if stored.duplicate_of is not None:
         # Another transaction stored the same content after our check.
-        return attempt.log(conn, "duplicate", rows=result.rows, stored=0,
-                           documents=stored.documents, submission_id=stored.duplicate_of,
-                           result=result)
+        return attempt.log(
+            conn,
+            "duplicate",
+            rows=result.rows,
+            stored=0,
+            documents=stored.documents,
+            submission_id=stored.duplicate_of,
+            result=result,
+        )
     status: IngestStatus = "partial" if bad_rows.height else "stored"
-    return attempt.log(conn, status, rows=result.rows, stored=stored.rows,
-                       documents=stored.documents, submission_id=stored.submission_id,
-                       result=result, quarantined=bad_rows.height)
+    return attempt.log(
+        conn,
+        status,
+        rows=result.rows,
+        stored=stored.rows,
+        documents=stored.documents,
+        submission_id=stored.submission_id,
+        result=result,
+        quarantined=bad_rows.height,
+    )
 
 
 def _split_by_document(result: ValidationResult) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -171,10 +213,15 @@ def _quarantine(
     """Keep the partner's rows as written, with their errors, for correction and resubmission."""
     messages = (
         result.errors.group_by("row")
-        .agg(pl.struct("column", "field", "value", "rule", "message_en", "message_zh")
-             .alias("errors"))
-        .select(pl.col("row").alias(SOURCE_ROW),
-                pl.struct("errors").struct.json_encode().alias("errors"))
+        .agg(
+            pl.struct("column", "field", "value", "rule", "message_en", "message_zh").alias(
+                "errors"
+            )
+        )
+        .select(
+            pl.col("row").alias(SOURCE_ROW),
+            pl.struct("errors").struct.json_encode().alias("errors"),
+        )
     )
     source_columns = [c for c in result.source.columns if c != SOURCE_ROW]
     frame = (
@@ -218,11 +265,18 @@ class _Attempt:
         tables = get_metadata().tables
         errors = result.errors if result is not None else None
         conn.execute(
-            tables["intake_attempts"].insert().values(
-                attempt_id=self.attempt_id, partner_id=self.partner_id,
-                document_type=self.document_type, source_file=self.source_file,
-                content_hash=self.content_hash, received_at=self.received_at, status=status,
-                rows=rows, valid_rows=result.valid_rows if result else rows,
+            tables["intake_attempts"]
+            .insert()
+            .values(
+                attempt_id=self.attempt_id,
+                partner_id=self.partner_id,
+                document_type=self.document_type,
+                source_file=self.source_file,
+                content_hash=self.content_hash,
+                received_at=self.received_at,
+                status=status,
+                rows=rows,
+                valid_rows=result.valid_rows if result else rows,
                 error_count=errors.height if errors is not None else 0,
                 submission_id=submission_id,
             )
@@ -233,8 +287,17 @@ class _Attempt:
                 tables["intake_attempt_rules"].insert(),
                 [{"attempt_id": self.attempt_id, **r} for r in counts.to_dicts()],
             )
-        return IngestResult(self.attempt_id, status, self.document_type, rows, stored,
-                            quarantined, documents, submission_id, result)
+        return IngestResult(
+            self.attempt_id,
+            status,
+            self.document_type,
+            rows,
+            stored,
+            quarantined,
+            documents,
+            submission_id,
+            result,
+        )
 
 
 def errors_as_records(result: ValidationResult, *, lang: str) -> list[dict[str, object]]:

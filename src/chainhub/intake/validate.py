@@ -172,16 +172,26 @@ def _range_detail(spec: FieldSpec) -> str:
     return " and ".join(parts)
 
 
+def text_column(name: str) -> str:
+    """Name of the column holding a field's mapped text, before typing."""
+    return f"__text:{name}"
+
+
 def _field(
     spec: FieldSpec,
     mapping: FieldMapping | None,
     source: SourceFormat,
     crosswalk: dict[str, str] | None,
-) -> tuple[pl.Expr, list[_Check]]:
-    """The typed expression of one field and the checks on it."""
+) -> tuple[pl.Expr, pl.Expr, list[_Check]]:
+    """One field's mapped text, its typed value (from the text column) and the checks on it.
+
+    The three are evaluated in stages, text then typed then checks, so each check reads
+    materialized columns instead of recomputing the transforms.
+    """
     column = mapping.column if mapping else None
-    text = _text(mapping, spec)
+    text = pl.col(text_column(spec.name))
     present = text.is_not_null()
+    value = pl.col(spec.name)
     checks: list[_Check] = []
 
     def check(rule: str, fails: pl.Expr, detail: str = "", detail_zh: str = "") -> None:
@@ -195,69 +205,77 @@ def _field(
                 "crosswalk_needed",
                 f"field {spec.name} is translated through the partner's material crosswalk: "
                 "give a database that holds it (--db)",
-                f"字段 {spec.name} 需要通过伙伴物料编码对照表转换：请指定包含对照表的数据库（--db）",
+                f"字段 {spec.name} 需要通过伙伴物料编码对照表转换："
+                "请指定包含对照表的数据库（--db）",
             )
-        translated = text.replace_strict(crosswalk, default=None, return_dtype=pl.Utf8)
-        check("crosswalk", present & translated.is_null())
-        text = translated
-        present = text.is_not_null()
+        text = text.replace_strict(crosswalk, default=None, return_dtype=pl.Utf8)
+        check("crosswalk", present & value.is_null())
+        present = value.is_not_null()
+        literal = value
+    else:
+        literal = text
 
     typed: pl.Expr
     if spec.kind in ("str", "enum"):
         typed = text
         if spec.pattern:
-            check("pattern", present & ~text.str.contains(spec.pattern), spec.pattern)
+            check("pattern", present & ~literal.str.contains(spec.pattern), spec.pattern)
         if spec.max_length is not None or spec.min_length is not None:
             low, high = spec.min_length or 0, spec.max_length or 10**9
-            length = text.str.len_chars()
+            length = literal.str.len_chars()
             detail = f"{low}..{high}" if spec.max_length is not None else f">= {low}"
             check("length", present & ((length < low) | (length > high)), detail)
         if spec.choices:
-            check("code_list", present & ~text.is_in(list(spec.choices)),
-                  _choices_detail(spec.choices))
+            check(
+                "code_list",
+                present & ~literal.is_in(list(spec.choices)),
+                _choices_detail(spec.choices),
+            )
         if spec.check == "uscc":
-            check("check_digit", present & uscc_fails(text), "GB 32100-2015")
+            check("check_digit", present & uscc_fails(literal), "GB 32100-2015")
         elif spec.check == "gtin":
-            check("check_digit", present & gs1_fails(text, (8, 12, 13, 14)), "GTIN")
+            check("check_digit", present & gs1_fails(literal, (8, 12, 13, 14)), "GTIN")
         elif spec.check == "gln":
-            check("check_digit", present & gs1_fails(text, (13,)), "GLN")
+            check("check_digit", present & gs1_fails(literal, (13,)), "GLN")
     elif spec.kind == "enum_list":
         typed = text.str.replace_all(r"[;|、，\s]+", ",")
-        ok = typed.str.split(",").list.eval(pl.element().is_in(list(spec.choices))).list.all()
+        ok = value.str.split(",").list.eval(pl.element().is_in(list(spec.choices))).list.all()
         check("code_list", present & ~ok, _choices_detail(spec.choices))
     elif spec.kind == "int":
-        cleaned = text.str.replace(r"\.0+$", "")
-        typed = cleaned.cast(pl.Int64, strict=False)
-        check("integer", present & typed.is_null())
+        typed = text.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
+        check("integer", present & value.is_null())
     elif spec.kind == "decimal":
         cleaned = _number_text(text, source)
         typed = cleaned.cast(pl.Decimal(18, 6), strict=False)
         places = spec.decimal_places if spec.decimal_places is not None else 6
         whole = (spec.max_digits or 18) - places
         trimmed = cleaned.str.replace(r"(\.\d*?)0+$", "${1}").str.replace(r"\.$", "")
-        too_long = trimmed.str.contains(
-            rf"^[+-]?(\d{{{whole + 1},}}|\d*\.\d{{{places + 1},}})$"
-        )
+        too_long = trimmed.str.contains(rf"^[+-]?(\d{{{whole + 1},}}|\d*\.\d{{{places + 1},}})$")
         check("precision", present & too_long, f"{whole}.{places}")
-        check("number", present & typed.is_null() & ~too_long)
+        check("number", present & value.is_null() & ~too_long)
     elif spec.kind == "date":
         fmt = (mapping.date_format if mapping else None) or "%Y-%m-%d"
         typed = text.str.to_date(fmt, strict=False)
-        check("date", present & typed.is_null(), fmt)
+        check("date", present & value.is_null(), fmt)
     else:
         typed = _parse_datetime(text, mapping)
         fmt = (mapping.date_format if mapping else None) or "ISO 8601"
-        check("datetime", present & typed.is_null(), fmt)
+        check("datetime", present & value.is_null(), fmt)
     if spec.kind in ("int", "decimal") and _range_detail(spec):
         out = pl.lit(False)
         for op, bound in (("gt", spec.gt), ("ge", spec.ge), ("lt", spec.lt), ("le", spec.le)):
             if bound is not None:
-                value = pl.lit(bound) if spec.kind == "decimal" else pl.lit(int(bound))
-                fails = {"gt": typed <= value, "ge": typed < value,
-                         "lt": typed >= value, "le": typed > value}[op]
+                limit = pl.lit(bound) if spec.kind == "decimal" else pl.lit(int(bound))
+                fails = {
+                    "gt": value <= limit,
+                    "ge": value < limit,
+                    "lt": value >= limit,
+                    "le": value > limit,
+                }[op]
                 out = out | fails
         check("range", out.fill_null(False), _range_detail(spec))
-    return typed.cast(DTYPES[spec.kind]).alias(spec.name), checks
+    text_expr = _text(mapping, spec).alias(text_column(spec.name))
+    return text_expr, typed.cast(DTYPES[spec.kind]).alias(spec.name), checks
 
 
 def _check_profile(doc_type: DocumentType, profile: MappingProfile, columns: list[str]) -> None:
@@ -269,16 +287,20 @@ def _check_profile(doc_type: DocumentType, profile: MappingProfile, columns: lis
             f"profile maps fields that {doc_type.name} does not have: {', '.join(unknown)}",
             f"映射配置包含 {doc_type.name} 中不存在的字段：{', '.join(unknown)}",
         )
-    unmapped = [n for n, s in specs.items() if s.required and s.default is None
-                and n not in profile.fields]
+    unmapped = [
+        n for n, s in specs.items() if s.required and s.default is None and n not in profile.fields
+    ]
     if unmapped:
         raise ChainhubError(
             "profile_missing_field",
             f"profile does not map required fields of {doc_type.name}: {', '.join(unmapped)}",
             f"映射配置缺少 {doc_type.name} 的必填字段：{', '.join(unmapped)}",
         )
-    missing = [m.column for m in profile.fields.values()
-               if m.column is not None and m.column not in columns]
+    missing = [
+        m.column
+        for m in profile.fields.values()
+        if m.column is not None and m.column not in columns
+    ]
     if missing:
         raise ChainhubError(
             "column_missing",
@@ -292,17 +314,18 @@ def _document_checks(doc_type: DocumentType, profile: MappingProfile) -> list[_C
     """Header fields agree across the lines of one document version; no line appears twice."""
     checks: list[_Check] = []
     version_key = list(doc_type.version_key)
-    if doc_type.lines_field is not None:
-        for name in doc_type.header_fields:
-            if name in version_key:
-                continue
-            differs = pl.col(name).n_unique().over(version_key) > 1
+    headers = [n for n in doc_type.header_fields if n not in version_key]
+    if doc_type.lines_field is not None and headers:
+        # One window over a hash of the whole header finds the disagreeing documents; the
+        # per-field windows only run within those (rare) documents.
+        disagree = pl.struct(headers).hash().n_unique().over(version_key) > 1
+        for name in headers:
+            differs = disagree & (pl.col(name).n_unique().over(version_key) > 1)
             checks.append(_Check(name, _column(profile, name), "header_mismatch", differs))
     unique_by = version_key + list(doc_type.line_key)
     repeat = pl.int_range(pl.len()).over(unique_by) > 0
     first = doc_type.line_key[0] if doc_type.line_key else doc_type.key[-1]
-    checks.append(_Check(first, _column(profile, first), "duplicate", repeat,
-                         ", ".join(unique_by)))
+    checks.append(_Check(first, _column(profile, first), "duplicate", repeat, ", ".join(unique_by)))
     return checks
 
 
@@ -316,8 +339,9 @@ def _party_check(doc_type: DocumentType, profile: MappingProfile, submitted_by: 
     """The submitter must be a party to every document it sends."""
     is_party = pl.any_horizontal([pl.col(p) == submitted_by for p in doc_type.parties])
     first = doc_type.parties[0]
-    return _Check(first, _column(profile, first), "not_a_party", ~is_party.fill_null(False),
-                  submitted_by)
+    return _Check(
+        first, _column(profile, first), "not_a_party", ~is_party.fill_null(False), submitted_by
+    )
 
 
 def check_frame(
@@ -335,15 +359,25 @@ def check_frame(
     """
     doc_type = get_document_type(profile.document_type)
     _check_profile(doc_type, profile, [c for c in frame.columns if c != SOURCE_ROW])
+    texts: list[pl.Expr] = []
     typed: list[pl.Expr] = []
     checks: list[_Check] = []
     for name, spec in record_specs(doc_type.name).items():
-        expr, field_checks = _field(spec, profile.fields.get(name), profile.source, crosswalk)
-        typed.append(expr)
+        text, value, field_checks = _field(
+            spec, profile.fields.get(name), profile.source, crosswalk
+        )
+        texts.append(text)
+        typed.append(value)
         checks.extend(field_checks)
     checks.extend(
-        _Check(rule.field, _column(profile, rule.field), "cross_field", rule.fails,
-               rule.message_en, rule.message_zh)
+        _Check(
+            rule.field,
+            _column(profile, rule.field),
+            "cross_field",
+            rule.fails,
+            rule.message_en,
+            rule.message_zh,
+        )
         for rule in CROSS_FIELD_RULES.get(doc_type.name, ())
     )
     checks.extend(_document_checks(doc_type, profile))
@@ -352,27 +386,33 @@ def check_frame(
     if references is not None:
         for name, kind in reference_fields(doc_type.name, doc_type.key).items():
             known = pl.Series(list(references.get(kind, ())), dtype=pl.Utf8)
-            checks.append(_Check(name, _column(profile, name), "unknown_reference",
-                                 pl.col(name).is_not_null() & ~pl.col(name).is_in(known.implode()),
-                                 kind, _REFERENCE_ZH[kind]))
+            checks.append(
+                _Check(
+                    name,
+                    _column(profile, name),
+                    "unknown_reference",
+                    pl.col(name).is_not_null() & ~pl.col(name).is_in(known.implode()),
+                    kind,
+                    _REFERENCE_ZH[kind],
+                )
+            )
 
-    values = {
-        f"__v{i}": _source_text(profile, c.field) for i, c in enumerate(checks)
-    }
+    values = {f"__v{i}": _source_text(profile, c.field) for i, c in enumerate(checks)}
     flags = [c.fails.fill_null(False).alias(f"__c{i}") for i, c in enumerate(checks)]
+    # Eager stages: Polars' lazy common-subexpression search costs more than the work here.
     evaluated = (
-        frame.lazy()
-        .rename({c: source_column(c) for c in frame.columns if c != SOURCE_ROW})
+        frame.rename({c: source_column(c) for c in frame.columns if c != SOURCE_ROW})
+        .with_columns(texts)
         .with_columns(typed)
         .with_columns(flags)
-        .collect()
     )
     records = evaluated.select(SOURCE_ROW, *record_specs(doc_type.name))
+    hits = evaluated.select(pl.col(f"__c{i}").sum() for i in range(len(checks))).row(0)
     parts = []
     for i, c in enumerate(checks):
-        failing = evaluated.filter(pl.col(f"__c{i}"))
-        if failing.height == 0:
+        if not hits[i]:
             continue
+        failing = evaluated.filter(pl.col(f"__c{i}"))
         parts.append(
             failing.select(
                 pl.col(SOURCE_ROW).alias("row"),
@@ -389,8 +429,9 @@ def check_frame(
         if parts
         else pl.DataFrame(schema=ERROR_SCHEMA)
     )
-    return ValidationResult(document_type=doc_type.name, records=records, errors=errors,
-                            source=frame)
+    return ValidationResult(
+        document_type=doc_type.name, records=records, errors=errors, source=frame
+    )
 
 
 def _column(profile: MappingProfile, field: str) -> str | None:
