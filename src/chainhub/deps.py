@@ -1,26 +1,48 @@
-"""Typed dependencies shared by every router: settings, a transaction per request, language."""
+"""Typed dependencies shared by every router: settings, language, the caller, and a transaction
+per request that records the request in the audit log.
+
+A write is audited inside its own transaction, so the change and its record commit together;
+a read, and any request that failed, is audited in a short transaction of its own. Events of
+committed changes go to the event stream and the webhook worker only after the commit.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Annotated, Final
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Connection, Engine
 
-from chainhub.errors import Language, parse_language
+from chainhub.errors import ChainhubError, Language, parse_language
+from chainhub.partners.audit import AuditRecord, do_append_audit
+from chainhub.partners.notify import HubRuntime
+from chainhub.partners.schemas import HubEvent, Principal
+from chainhub.partners.service import access_principal, get_token_id
 from chainhub.settings import Settings
+
+TOKEN_COOKIE: Final = "chainhub_token"  # noqa: S105 - the cookie's name, not a secret
+_READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class RequestContext:
+    """What a request learns on its way, for its audit entry and its after-commit effects."""
+
+    principal: Principal | None = None
+    claimed_token_id: str | None = None
+    documents: list[str] = field(default_factory=list)
+    events: list[HubEvent] = field(default_factory=list)
+    status: int | None = None
+    outcome: str | None = None
 
 
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-def _conn(request: Request) -> Iterator[Connection]:
-    engine: Engine = request.app.state.engine
-    with engine.begin() as conn:
-        yield conn
 
 
 def _language(request: Request) -> Language:
@@ -29,6 +51,122 @@ def _language(request: Request) -> Language:
     )
 
 
+def _context(request: Request) -> RequestContext:
+    context = getattr(request.state, "chainhub", None)
+    if context is None:
+        context = request.state.chainhub = RequestContext()
+    return context
+
+
+def _record(request: Request, context: RequestContext, status: int, outcome: str) -> AuditRecord:
+    route = request.scope.get("route")
+    principal = context.principal
+    query: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        query.setdefault(key, []).append(value)
+    target: dict[str, object] = {"path": request.url.path, "query": query}
+    if context.documents:
+        target["documents"] = context.documents
+    return AuditRecord(
+        action=f"{request.method} {getattr(route, 'path', request.url.path)}",
+        status=context.status or status,
+        outcome=context.outcome or outcome,
+        partner_id=principal.partner_id if principal else None,
+        user_id=principal.user_id if principal else None,
+        token_id=principal.token_id if principal else context.claimed_token_id,
+        target=target,
+    )
+
+
+def _failure(exc: Exception) -> tuple[int, str]:
+    if isinstance(exc, ChainhubError):
+        return exc.status, exc.code
+    if isinstance(exc, RequestValidationError):
+        return 422, "invalid_request"
+    if isinstance(exc, HTTPException):
+        return exc.status_code, "http_error"
+    return 500, "internal_error"
+
+
+def _audit_apart(runtime: HubRuntime, engine: Engine, record: AuditRecord, holding: bool) -> None:
+    """Audit in a transaction of its own, taking DuckDB's audit lock unless already held."""
+    take = engine.dialect.name == "duckdb" and not holding
+    if take:
+        runtime.audit_lock.acquire()
+    try:
+        with engine.begin() as conn:
+            do_append_audit(conn=conn, record=record)
+    finally:
+        if take:
+            runtime.audit_lock.release()
+
+
+def _conn(request: Request) -> Iterator[Connection]:
+    engine: Engine = request.app.state.engine
+    runtime: HubRuntime = request.app.state.runtime
+    context = _context(request)
+    write = request.method not in _READ_METHODS
+    route_status = getattr(request.scope.get("route"), "status_code", None) or 200
+    holding = write and engine.dialect.name == "duckdb"
+    if holding:
+        runtime.audit_lock.acquire()
+    try:
+        with engine.begin() as conn:
+            yield conn
+            if write:
+                do_append_audit(conn=conn, record=_record(request, context, route_status, "ok"))
+    except Exception as exc:
+        _audit_apart(runtime, engine, _record(request, context, *_failure(exc)), holding)
+        raise
+    finally:
+        if holding:
+            runtime.audit_lock.release()
+    if not write:
+        _audit_apart(runtime, engine, _record(request, context, route_status, "ok"), False)
+    if context.events:
+        runtime.broker.publish(context.events)
+        runtime.worker.wake()
+
+
+def get_request_token(request: Request) -> str | None:
+    """The bearer token of the Authorization header, else the login cookie's."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return request.cookies.get(TOKEN_COOKIE) or None
+
+
+ConnDep = Annotated[Connection, Depends(_conn, scope="function")]
+
+
+def _optional_principal(request: Request, conn: ConnDep) -> Principal | None:
+    token = get_request_token(request)
+    if token is None:
+        return None
+    context = _context(request)
+    context.claimed_token_id = get_token_id(token)
+    context.principal = access_principal(conn=conn, token=token)
+    return context.principal
+
+
+def _principal(principal: Annotated[Principal | None, Depends(_optional_principal)]) -> Principal:
+    if principal is None:
+        raise ChainhubError(
+            "not_authenticated",
+            "send an API token: Authorization: Bearer <token>",
+            "请提供 API 令牌：Authorization: Bearer <令牌>",
+            status=401,
+        )
+    return principal
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
-ConnDep = Annotated[Connection, Depends(_conn)]
 LanguageDep = Annotated[Language, Depends(_language)]
+ContextDep = Annotated[RequestContext, Depends(_context)]
+PrincipalDep = Annotated[Principal, Depends(_principal)]
+OptionalPrincipalDep = Annotated[Principal | None, Depends(_optional_principal)]
+TodayDep = Annotated[date, Depends(_today)]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+from chainhub.standard.fields import PartnerId
 
 
 class Role(StrEnum):
@@ -18,16 +21,25 @@ class Role(StrEnum):
 
 
 class Principal(BaseModel):
-    """Who is calling: the token's partner (none for the hub admin) and role."""
+    """Who is calling: the token's partner (none for the hub admin), user and role."""
+
+    model_config = ConfigDict(frozen=True)
 
     token_id: str
     partner_id: str | None
     role: Role
+    user_id: str | None = None
+    chain_leader: bool = False
 
     @property
     def is_hub_admin(self) -> bool:
         """True for the hub's own administrators."""
         return self.role is Role.HUB_ADMIN
+
+    @property
+    def sees_all(self) -> bool:
+        """True for the hub admin and the chain leader, who see every document."""
+        return self.is_hub_admin or self.chain_leader
 
 
 class TokenRead(BaseModel):
@@ -37,6 +49,208 @@ class TokenRead(BaseModel):
     partner_id: str | None
     role: Role
     label: str
+    user_id: str | None = None
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+
+
+class TokenCreate(BaseModel):
+    """A request for a new token of the caller's partner (or any partner, for the hub admin)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    partner_id: PartnerId | None = Field(
+        default=None, description="Partner of the token; default the caller's own"
+    )
+    role: Role = Field(default=Role.PARTNER_MEMBER, description="Role the token carries")
+    label: str = Field(default="api", min_length=1, max_length=100, description="What it is for")
+    user: str | None = Field(
+        default=None, min_length=1, max_length=100, description="Name of the user it belongs to"
+    )
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650, description="Lifetime")
+
+
+class TokenCreated(TokenRead):
+    """A new token: the secret is shown this once."""
+
+    token: str
+
+
+class DemoToken(BaseModel):
+    """A token the demo prints for one of its named participants."""
+
+    partner_id: str | None
+    role: Role
+    label: str
+    token: str
+
+
+class PartnerRead(BaseModel):
+    """A partner in the hub's directory."""
+
+    partner_id: str
+    name_zh: str | None
+    name_en: str | None
+    roles: list[str]
+    tier: int | None
+    city: str | None
+    chain_leader: bool
+
+
+class Me(BaseModel):
+    """The caller as the hub sees it."""
+
+    token_id: str
+    partner_id: str | None
+    user_id: str | None
+    role: Role
+    chain_leader: bool
+
+
+class ScopeKind(StrEnum):
+    """Which of the grantor's materials an agreement covers."""
+
+    ALL = "all"
+    MATERIALS = "materials"
+    CATEGORIES = "categories"
+    SUPPLIED_BY_GRANTEE = "supplied_by_grantee"
+
+
+class AgreementStatus(StrEnum):
+    """Where an agreement stands."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REVOKED = "revoked"
+
+
+class AgreementCreate(BaseModel):
+    """A proposal to share the grantor's documents with the grantee."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    grantor_id: PartnerId = Field(description="Partner whose documents are shared")
+    grantee_id: PartnerId = Field(description="Partner who may read them")
+    document_types: list[str] = Field(min_length=1, description="Document types shared")
+    scope_kind: ScopeKind = Field(description="Which materials the agreement covers")
+    scope_values: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=list, description="Material codes or categories, for those kinds"
+    )
+    purpose: str = Field(min_length=1, max_length=200, description="Why the data is shared")
+    valid_from: date = Field(description="First day the agreement applies")
+    valid_to: date | None = Field(default=None, description="Last day it applies, if any")
+
+
+class AgreementRead(BaseModel):
+    """A sharing agreement and its state."""
+
+    agreement_id: str
+    grantor_id: str
+    grantee_id: str
+    document_types: list[str]
+    scope_kind: ScopeKind
+    scope_values: list[str]
+    purpose: str
+    valid_from: date
+    valid_to: date | None
+    status: AgreementStatus
+    proposed_by: str
+    proposed_at: datetime
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+
+
+class AuditEntry(BaseModel):
+    """One line of the audit log."""
+
+    seq: int
+    occurred_at: datetime
+    partner_id: str | None
+    user_id: str | None
+    token_id: str | None
+    action: str
+    target: str
+    status: int
+    outcome: str
+    prev_hash: str
+    row_hash: str
+
+
+class AuditPage(BaseModel):
+    """A page of the audit log, newest first."""
+
+    entries: list[AuditEntry]
+    limit: int
+    offset: int
+
+
+class AuditVerification(BaseModel):
+    """Result of recomputing the audit chain."""
+
+    ok: bool
+    checked: int
+    first_broken_seq: int | None
+
+
+class WebhookEvent(StrEnum):
+    """Events a partner can subscribe to."""
+
+    PO_CREATED = "purchase_order.created"
+    PO_CHANGED = "purchase_order.changed"
+    SHIPMENT_ANNOUNCED = "shipment.announced"
+    RECEIPT_POSTED = "goods_receipt.posted"
+    QUALITY_ALERT = "quality.alert"
+
+
+class SubscriptionCreate(BaseModel):
+    """A webhook subscription of the caller's partner."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: HttpUrl = Field(description="Where events are POSTed")
+    events: list[WebhookEvent] = Field(min_length=1, description="Events to receive")
+
+
+class SubscriptionRead(BaseModel):
+    """A webhook subscription, without its secret."""
+
+    subscription_id: str
+    partner_id: str
+    url: str
+    events: list[WebhookEvent]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class SubscriptionCreated(SubscriptionRead):
+    """A new subscription: the signing secret is shown this once."""
+
+    secret: str
+
+
+class DeliveryRead(BaseModel):
+    """One event sent to one subscription, with its attempts."""
+
+    delivery_id: str
+    subscription_id: str
+    event: str
+    payload: str
+    status: str
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+
+
+class HubEvent(BaseModel):
+    """A change to a document, as webhooks and the event stream announce it."""
+
+    event: WebhookEvent
+    document_type: str
+    doc_key: str
+    version: int
+    submission_id: str
+    occurred_at: datetime

@@ -1,0 +1,1 @@
+"""Documents over the API: submission, and reads through the visibility service."""

@@ -1,0 +1,446 @@
+"""Documents for the API and the pages: every read goes through the visibility service, every
+write through the intake path partners' files take."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import types
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from typing import Any, Final, Union, get_args, get_origin
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlalchemy import Connection
+
+from chainhub.documents.schemas import (
+    DocumentCount,
+    DocumentHistory,
+    DocumentRead,
+    DocumentVersion,
+    FlowPoint,
+    JsonRecord,
+    RecordPage,
+    SubmissionIssue,
+    SubmissionOutcome,
+)
+from chainhub.errors import ChainhubError, Language
+from chainhub.intake.readers import read_source
+from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
+from chainhub.intake.service import IngestResult, do_ingest_file, errors_as_records
+from chainhub.partners.schemas import HubEvent, Principal
+from chainhub.partners.visibility import (
+    check_may_submit,
+    check_submission_parties,
+    get_visible_clause,
+)
+from chainhub.partners.webhooks import do_enqueue_deliveries, list_submission_events
+from chainhub.standard.registry import DOCUMENT_TYPES, get_document_type
+from chainhub.standard.service import document_to_records
+from chainhub.storage.models import LIST_SEPARATOR, current_view, doc_table
+
+FLOWS: Final = (
+    ("purchase_order", "order_date"),
+    ("shipment", "ship_date"),
+    ("goods_receipt", "receipt_date"),
+    ("sales_order", "order_date"),
+)
+_FORMATS: Final = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
+
+
+@cache
+def _list_fields(document_type: str) -> frozenset[str]:
+    """Record fields holding lists, stored joined with commas."""
+    names = set()
+    for name, info in get_document_type(document_type).record_fields.items():
+        annotation = info.annotation
+        if get_origin(annotation) in (Union, types.UnionType):
+            annotation = next(a for a in get_args(annotation) if a is not type(None))
+        if get_origin(annotation) is list:
+            names.add(name)
+    return frozenset(names)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _json_record(
+    row: Mapping[Any, Any], document_type: str, extra: Iterable[str] = ()
+) -> JsonRecord:
+    lists = _list_fields(document_type)
+    record: JsonRecord = {}
+    for name in (*get_document_type(document_type).record_fields, *extra):
+        value = row[name]
+        record[name] = (
+            value.split(LIST_SEPARATOR) if name in lists and value else _json_value(value)
+        )
+    return record
+
+
+def _where(
+    *,
+    conn: Connection,
+    principal: Principal,
+    document_type: str,
+    relation: Any,
+    today: date,
+    filters: Mapping[str, str],
+) -> list[sa.ColumnElement[bool]]:
+    clauses = [
+        get_visible_clause(
+            conn=conn,
+            principal=principal,
+            document_type=document_type,
+            relation=relation,
+            today=today,
+        )
+    ]
+    fields = get_document_type(document_type).record_fields
+    for name, value in filters.items():
+        if name not in fields:
+            raise ChainhubError(
+                "unknown_field",
+                f"{document_type} has no field {name!r}",
+                f"{document_type} 没有字段 {name!r}",
+                {"document_type": document_type, "field": name},
+            )
+        clauses.append(sa.cast(relation.c[name], sa.String) == value)
+    return clauses
+
+
+def list_visible_records(
+    *,
+    conn: Connection,
+    principal: Principal,
+    document_type: str,
+    today: date,
+    filters: Mapping[str, str] | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> RecordPage:
+    """One page of the current records of a type that the caller may see, equal to `filters`."""
+    view = current_view(document_type)
+    where = _where(
+        conn=conn,
+        principal=principal,
+        document_type=document_type,
+        relation=view,
+        today=today,
+        filters=filters or {},
+    )
+    total = conn.execute(sa.select(sa.func.count()).select_from(view).where(*where)).scalar_one()
+    rows = conn.execute(
+        sa.select(view)
+        .where(*where)
+        .order_by(view.c._doc_key, view.c._source_row)
+        .limit(limit)
+        .offset(offset)
+    ).mappings()
+    return RecordPage(
+        document_type=document_type,
+        total=total,
+        limit=limit,
+        offset=offset,
+        records=[_json_record(r, document_type, ("_doc_key", "_doc_version")) for r in rows],
+    )
+
+
+def _not_found(document_type: str, doc_key: str) -> ChainhubError:
+    return ChainhubError(
+        "document_not_found",
+        f"no {document_type} {doc_key!r} that you may see",
+        f"没有您可查看的 {document_type} 单据 {doc_key!r}",
+        {"document_type": document_type, "doc_key": doc_key},
+        404,
+    )
+
+
+def _versions(rows: Sequence[sa.RowMapping], document_type: str) -> list[DocumentVersion]:
+    versions: dict[int, DocumentVersion] = {}
+    for row in rows:
+        version = versions.get(row["_doc_version"])
+        if version is None:
+            version = versions[row["_doc_version"]] = DocumentVersion(
+                version=row["_doc_version"],
+                submission_id=row["_submission_id"],
+                submitted_by=row["_submitted_by"],
+                received_at=row["_received_at"],
+                source_file=row["_source_file"],
+                standard_version=row["_standard_version"],
+                records=[],
+            )
+        version.records.append(_json_record(row, document_type))
+    return list(versions.values())
+
+
+def access_document(
+    *, conn: Connection, principal: Principal, document_type: str, doc_key: str, today: date
+) -> DocumentRead:
+    """The current version of a document, with the records the caller may see."""
+    view = current_view(document_type)
+    where = _where(
+        conn=conn,
+        principal=principal,
+        document_type=document_type,
+        relation=view,
+        today=today,
+        filters={},
+    )
+    rows = (
+        conn.execute(
+            sa.select(view).where(view.c._doc_key == doc_key, *where).order_by(view.c._source_row)
+        )
+        .mappings()
+        .all()
+    )
+    if not rows:
+        raise _not_found(document_type, doc_key)
+    return DocumentRead(
+        document_type=document_type, doc_key=doc_key, current=_versions(rows, document_type)[0]
+    )
+
+
+def access_history(
+    *, conn: Connection, principal: Principal, document_type: str, doc_key: str, today: date
+) -> DocumentHistory:
+    """Every version of a document, oldest first, each with the records the caller may see."""
+    table = doc_table(document_type)
+    where = _where(
+        conn=conn,
+        principal=principal,
+        document_type=document_type,
+        relation=table,
+        today=today,
+        filters={},
+    )
+    rows = (
+        conn.execute(
+            sa.select(table)
+            .where(table.c._doc_key == doc_key, *where)
+            .order_by(table.c._doc_version, table.c._source_row)
+        )
+        .mappings()
+        .all()
+    )
+    if not rows:
+        raise _not_found(document_type, doc_key)
+    return DocumentHistory(
+        document_type=document_type, doc_key=doc_key, versions=_versions(rows, document_type)
+    )
+
+
+def count_visible_documents(
+    *, conn: Connection, principal: Principal, today: date
+) -> list[DocumentCount]:
+    """Current documents and lines of each type that the caller may see."""
+    counts = []
+    for name in DOCUMENT_TYPES:
+        view = current_view(name)
+        where = get_visible_clause(
+            conn=conn, principal=principal, document_type=name, relation=view, today=today
+        )
+        rows, documents = conn.execute(
+            sa.select(sa.func.count(), sa.func.count(sa.distinct(view.c._doc_key))).where(where)
+        ).one()
+        counts.append(DocumentCount(document_type=name, documents=documents, rows=rows))
+    return counts
+
+
+def list_visible_monthly_flows(
+    *, conn: Connection, principal: Principal, today: date
+) -> list[FlowPoint]:
+    """Visible lines per month of orders, shipments, receipts and sales."""
+    points = []
+    for name, date_field in FLOWS:
+        view = current_view(name)
+        where = get_visible_clause(
+            conn=conn, principal=principal, document_type=name, relation=view, today=today
+        )
+        month = sa.func.date_trunc("month", view.c[date_field]).label("month")
+        for row in conn.execute(
+            sa.select(month, sa.func.count().label("lines"))
+            .where(where)
+            .group_by(month)
+            .order_by(month)
+        ):
+            value = row.month.date() if isinstance(row.month, datetime) else row.month
+            points.append(FlowPoint(flow=name, month=value, lines=row.lines))
+    return points
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(v.value if isinstance(v, Enum) else v) for v in value)
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(_json_value(value))
+
+
+def get_identity_profile(
+    *, document_type: str, partner_id: str, file_format: str, columns: Iterable[str] | None = None
+) -> MappingProfile:
+    """A profile for files whose columns carry the standard's field names (all, or `columns`)."""
+    fields = get_document_type(document_type).record_fields
+    names = [n for n in fields if columns is None or n in set(columns)]
+    return MappingProfile(
+        partner_id=partner_id,
+        document_type=document_type,
+        source=SourceFormat(format=file_format),
+        fields={name: FieldMapping(column=name) for name in names},
+    )
+
+
+def _outcome(
+    *,
+    conn: Connection,
+    principal: Principal,
+    result: IngestResult,
+    lang: Language,
+    positions: Sequence[tuple[int, int]] | None,
+    now: datetime,
+) -> tuple[SubmissionOutcome, list[HubEvent]]:
+    events: list[HubEvent] = []
+    if result.status in ("stored", "partial") and result.submission_id is not None:
+        check_submission_parties(
+            conn=conn,
+            principal=principal,
+            document_type=result.document_type,
+            submission_id=result.submission_id,
+        )
+        events = list_submission_events(
+            conn=conn,
+            document_type=result.document_type,
+            submission_id=result.submission_id,
+            now=now,
+        )
+        do_enqueue_deliveries(conn=conn, events=events, today=now.date(), now=now)
+    issues = []
+    for error in errors_as_records(result.validation, lang=lang) if result.validation else []:
+        row = int(str(error["row"]))
+        document, line = positions[row - 1] if positions else (None, None)
+        issues.append(
+            SubmissionIssue.model_validate(
+                {**error, "row": row, "document": document, "line": line}
+            )
+        )
+    outcome = SubmissionOutcome(
+        status=result.status,
+        document_type=result.document_type,
+        attempt_id=result.attempt_id,
+        submission_id=result.submission_id,
+        rows=result.rows,
+        stored_rows=result.stored_rows,
+        quarantined_rows=result.quarantined_rows,
+        documents=result.documents,
+        issues=issues,
+    )
+    return outcome, events
+
+
+def do_submit_documents(
+    *,
+    conn: Connection,
+    principal: Principal,
+    document_type: str,
+    documents: Sequence[BaseModel],
+    lang: Language,
+    now: datetime,
+    accept_valid: bool = False,
+) -> tuple[SubmissionOutcome, list[HubEvent]]:
+    """Submit nested documents as their flat records in canonical JSON, through intake.
+
+    The same batch twice is stored once: the file's hash is the hash of the canonical body.
+    """
+    submitter = check_may_submit(principal=principal, document_type=document_type)
+    records, positions = [], []
+    for number, document in enumerate(documents, start=1):
+        for line, record in enumerate(
+            document_to_records(document_type=document_type, document=document), start=1
+        ):
+            records.append({name: _text(value) for name, value in record.items()})
+            positions.append((number, line))
+    body = json.dumps(
+        {"records": records}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    profile = get_identity_profile(
+        document_type=document_type, partner_id=submitter, file_format="json"
+    )
+    with tempfile.TemporaryDirectory(prefix="chainhub-api-") as folder:
+        path = Path(folder) / f"api-{document_type}.json"
+        path.write_text(body, encoding="utf-8")
+        result = do_ingest_file(
+            conn=conn,
+            path=path,
+            profile=profile,
+            submitted_by=submitter,
+            accept_valid=accept_valid,
+            received_at=now,
+        )
+    return _outcome(
+        conn=conn, principal=principal, result=result, lang=lang, positions=positions, now=now
+    )
+
+
+def do_submit_file(
+    *,
+    conn: Connection,
+    principal: Principal,
+    document_type: str,
+    path: Path,
+    profile: MappingProfile | None,
+    lang: Language,
+    now: datetime,
+    accept_valid: bool = False,
+) -> tuple[SubmissionOutcome, list[HubEvent]]:
+    """Submit a partner's file through its mapping profile, or by standard column names."""
+    submitter = check_may_submit(principal=principal, document_type=document_type)
+    if profile is None:
+        file_format = _FORMATS.get(path.suffix.lower())
+        if file_format is None:
+            raise ChainhubError(
+                "file_format",
+                f"{path.name}: send .csv, .xlsx or .json, or a mapping profile",
+                f"{path.name}：请发送 .csv、.xlsx 或 .json 文件，或附上映射配置",
+                {"file": path.name},
+                415,
+            )
+        columns = read_source(path, SourceFormat(format=file_format)).columns
+        profile = get_identity_profile(
+            document_type=document_type,
+            partner_id=submitter,
+            file_format=file_format,
+            columns=columns,
+        )
+    elif profile.document_type != document_type:
+        raise ChainhubError(
+            "profile_document_type",
+            f"the profile maps {profile.document_type}, not {document_type}",
+            f"映射配置对应 {profile.document_type}，而不是 {document_type}",
+            {"field": "document_type"},
+            422,
+        )
+    # A profile speaks for the partner that sends it, whatever partner it names.
+    profile = profile.model_copy(update={"partner_id": submitter})
+    result = do_ingest_file(
+        conn=conn,
+        path=path,
+        profile=profile,
+        submitted_by=submitter,
+        accept_valid=accept_valid,
+        received_at=now,
+    )
+    return _outcome(
+        conn=conn, principal=principal, result=result, lang=lang, positions=None, now=now
+    )

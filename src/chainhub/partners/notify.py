@@ -1,0 +1,129 @@
+"""After commit: the webhook delivery worker thread and the broker behind the event stream."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from chainhub.partners.schemas import HubEvent
+from chainhub.partners.webhooks import do_record_attempt, list_due_deliveries, send_delivery
+
+logger = logging.getLogger(__name__)
+
+
+class DeliveryWorker:
+    """Sends due webhook deliveries from a background thread, retrying with exponential backoff."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        backoff: timedelta = timedelta(seconds=5),
+        max_attempts: int = 6,
+        poll_seconds: float = 2.0,
+        timeout_seconds: float = 10.0,
+    ) -> None:
+        self.engine = engine
+        self.backoff = backoff
+        self.max_attempts = max_attempts
+        self.poll_seconds = poll_seconds
+        self.timeout_seconds = timeout_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the thread."""
+        self._thread = threading.Thread(target=self._run, name="chainhub-webhooks", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread and wait for it."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def wake(self) -> None:
+        """Look for due deliveries now: a change was committed."""
+        self._wake.set()
+
+    def deliver_due(self) -> int:
+        """Send every delivery that is due now; the number of attempts made."""
+        with self.engine.begin() as conn:
+            due = list_due_deliveries(conn=conn, now=datetime.now(UTC))
+        for delivery_id, event, payload, url, secret in due:
+            status_code, error = send_delivery(
+                url=url,
+                secret=secret,
+                event=event,
+                delivery_id=delivery_id,
+                payload=payload,
+                timeout=self.timeout_seconds,
+            )
+            with self.engine.begin() as conn:
+                do_record_attempt(
+                    conn=conn,
+                    delivery_id=delivery_id,
+                    status_code=status_code,
+                    error=error,
+                    now=datetime.now(UTC),
+                    backoff=self.backoff,
+                    max_attempts=self.max_attempts,
+                )
+        return len(due)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.deliver_due()
+            except Exception:  # the worker outlives a failed round; the next one retries
+                logger.exception("webhook delivery round failed")
+
+
+class EventBroker:
+    """Hands committed events to the open event streams of this process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queues: dict[asyncio.Queue[HubEvent], asyncio.AbstractEventLoop] = {}
+
+    def subscribe(self) -> asyncio.Queue[HubEvent]:
+        """A queue that receives every event published from now on; call in the event loop."""
+        queue: asyncio.Queue[HubEvent] = asyncio.Queue()
+        with self._lock:
+            self._queues[queue] = asyncio.get_running_loop()
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[HubEvent]) -> None:
+        """Stop delivering to `queue`."""
+        with self._lock:
+            self._queues.pop(queue, None)
+
+    def publish(self, events: Iterable[HubEvent]) -> None:
+        """Give committed events to every stream; safe from any thread."""
+        with self._lock:
+            targets = list(self._queues.items())
+        for event in events:
+            for queue, loop in targets:
+                loop.call_soon_threadsafe(queue.put_nowait, event)
+
+
+class HubRuntime:
+    """What a running hub keeps beside its engine: the audit lock, the broker and the worker."""
+
+    def __init__(self, *, engine: Engine, worker: DeliveryWorker | None = None) -> None:
+        # DuckDB has one writing process and snapshot reads, so this process's audited
+        # transactions take turns; PostgreSQL serializes them with an advisory lock instead.
+        self.audit_lock = threading.Lock()
+        self.broker = EventBroker()
+        self.worker = worker or DeliveryWorker(engine=engine)

@@ -1,0 +1,166 @@
+"""The one place that decides who may see and send what; every endpoint, page and export asks it.
+
+A partner sees the rows of documents it is a party to, plus rows of a grantor's documents that
+an accepted agreement in force shares with it, within the agreement's material scope. The hub
+admin and the designated chain leader see everything. Partners, sites and materials form the
+directory every authenticated partner sees.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import FromClause
+
+from chainhub.errors import ChainhubError
+from chainhub.partners.agreements import list_active_grants
+from chainhub.partners.schemas import AgreementRead, Principal, Role, ScopeKind
+from chainhub.standard.registry import DocumentType, get_document_type
+from chainhub.storage.models import current_view, doc_table
+
+DIRECTORY_TYPES: Final = frozenset({"partner", "site", "material"})
+WRITER_ROLES: Final = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_MEMBER})
+
+
+def _forbidden(en: str, zh: str) -> ChainhubError:
+    return ChainhubError("forbidden", en, zh, status=403)
+
+
+def _party_clause(
+    doc_type: DocumentType, relation: FromClause, partner_id: str
+) -> ColumnElement[bool]:
+    if not doc_type.parties:
+        return sa.false()
+    return sa.or_(*(relation.c[p] == partner_id for p in doc_type.parties))
+
+
+def _scope_clause(grant: AgreementRead, relation: FromClause) -> ColumnElement[bool]:
+    if grant.scope_kind is ScopeKind.ALL:
+        return sa.true()
+    if "material_code" not in relation.c:
+        return sa.false()
+    material = relation.c.material_code
+    if grant.scope_kind is ScopeKind.MATERIALS:
+        return material.in_(grant.scope_values)
+    if grant.scope_kind is ScopeKind.CATEGORIES:
+        golden = current_view("material")
+        return material.in_(
+            sa.select(golden.c.material_code).where(golden.c.category.in_(grant.scope_values))
+        )
+    orders = current_view("purchase_order")
+    return material.in_(
+        sa.select(orders.c.material_code).where(
+            orders.c.supplier_id == grant.grantee_id, orders.c.buyer_id == grant.grantor_id
+        )
+    )
+
+
+def get_visible_clause(
+    *,
+    conn: Connection,
+    principal: Principal,
+    document_type: str,
+    relation: FromClause,
+    today: date,
+) -> ColumnElement[bool]:
+    """WHERE clause over a type's current view or table that keeps what the caller may see."""
+    doc_type = get_document_type(document_type)
+    if principal.sees_all or doc_type.name in DIRECTORY_TYPES:
+        return sa.true()
+    if principal.partner_id is None:
+        return sa.false()
+    clauses = [_party_clause(doc_type, relation, principal.partner_id)]
+    clauses.extend(
+        sa.and_(_party_clause(doc_type, relation, grant.grantor_id), _scope_clause(grant, relation))
+        for grant in list_active_grants(
+            conn=conn, grantee_id=principal.partner_id, document_type=doc_type.name, today=today
+        )
+    )
+    return sa.or_(*clauses)
+
+
+def check_document_visible(
+    *, conn: Connection, principal: Principal, document_type: str, doc_key: str, today: date
+) -> bool:
+    """True when the caller sees at least one row of the current version of the document."""
+    view = current_view(document_type)
+    where = get_visible_clause(
+        conn=conn, principal=principal, document_type=document_type, relation=view, today=today
+    )
+    query = sa.select(sa.literal(1)).select_from(view).where(view.c._doc_key == doc_key, where)
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def check_may_write(*, principal: Principal) -> str:
+    """The caller's partner, when its role may submit documents and change settings."""
+    if principal.partner_id is None or principal.role not in WRITER_ROLES:
+        raise _forbidden(
+            f"a {principal.role} token cannot submit or change anything; "
+            "use a partner admin or member token",
+            f"{principal.role} 令牌不能提交或修改数据；请使用伙伴管理员或成员令牌",
+        )
+    return principal.partner_id
+
+
+def check_may_administer(*, principal: Principal, partner_id: str) -> None:
+    """The caller is the hub admin or a partner admin of `partner_id`."""
+    if principal.is_hub_admin:
+        return
+    if principal.role is not Role.PARTNER_ADMIN or principal.partner_id != partner_id:
+        raise _forbidden(
+            f"only a partner admin of {partner_id} or the hub admin may do this",
+            f"只有 {partner_id} 的伙伴管理员或枢纽管理员可以执行此操作",
+        )
+
+
+def check_hub_admin(*, principal: Principal) -> None:
+    """The caller is the hub admin."""
+    if not principal.is_hub_admin:
+        raise _forbidden("only the hub admin may do this", "只有枢纽管理员可以执行此操作")
+
+
+def check_may_submit(*, principal: Principal, document_type: str) -> str:
+    """The submitting partner, when it may send documents of this type at all."""
+    submitter = check_may_write(principal=principal)
+    if not get_document_type(document_type).parties and not principal.chain_leader:
+        raise _forbidden(
+            f"only the chain leader publishes {document_type} records",
+            f"只有链主可以发布 {document_type} 记录",
+        )
+    return submitter
+
+
+def check_submission_parties(
+    *, conn: Connection, principal: Principal, document_type: str, submission_id: str
+) -> None:
+    """Every stored row of the submission names the submitter as a party.
+
+    The chain leader publishes master data for the whole chain, so its master records are exempt.
+    """
+    doc_type = get_document_type(document_type)
+    submitter = check_may_write(principal=principal)
+    if not doc_type.parties or (doc_type.master and principal.chain_leader):
+        return
+    table = doc_table(document_type)
+    row = conn.execute(
+        sa.select(table.c._source_row)
+        .where(
+            table.c._submission_id == submission_id,
+            sa.not_(sa.func.coalesce(_party_clause(doc_type, table, submitter), False)),
+        )
+        .order_by(table.c._source_row)
+        .limit(1)
+    ).first()
+    if row is not None:
+        fields = ", ".join(doc_type.parties)
+        raise ChainhubError(
+            "not_a_party",
+            f"{submitter} may only send {document_type} records that name it in {fields}",
+            f"{submitter} 只能提交在 {fields} 中列明自身的 {document_type} 记录",
+            {"document_type": document_type, "row": row._source_row, "field": doc_type.parties[0]},
+            403,
+        )

@@ -1,0 +1,346 @@
+"""Webhooks: subscriptions per partner, an outbox of deliveries written with the change they
+announce, signed sending with exponential backoff, and a log of every attempt."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from chainhub.errors import ChainhubError
+from chainhub.partners.schemas import (
+    DeliveryRead,
+    HubEvent,
+    Principal,
+    Role,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionRead,
+    WebhookEvent,
+)
+from chainhub.partners.service import SETUP
+from chainhub.partners.visibility import check_document_visible
+from chainhub.storage.models import LIST_SEPARATOR, doc_table, get_metadata
+
+SIGNATURE_HEADER: Final = "X-Chainhub-Signature"
+EVENT_HEADER: Final = "X-Chainhub-Event"
+DELIVERY_HEADER: Final = "X-Chainhub-Delivery"
+PENDING: Final = "pending"
+DELIVERED: Final = "delivered"
+FAILED: Final = "failed"
+
+
+def _table(name: str) -> sa.Table:
+    return get_metadata().tables[name]
+
+
+def _subscription(row: Mapping[Any, Any]) -> SubscriptionRead:
+    values = {k: v for k, v in row.items() if k != "secret"}
+    values["events"] = values["events"].split(LIST_SEPARATOR)
+    return SubscriptionRead.model_validate(values)
+
+
+def get_signature(*, secret: str, body: bytes) -> str:
+    """The signature header value: sha256= and the hex HMAC-SHA256 of the body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def do_create_subscription(
+    *,
+    conn: Connection,
+    partner_id: str,
+    subscription: SubscriptionCreate,
+    now: datetime | None = None,
+) -> SubscriptionCreated:
+    """Subscribe the partner to events; the signing secret is returned this once."""
+    subscription_id, secret = str(uuid.uuid4()), secrets.token_urlsafe(32)
+    values = {
+        "subscription_id": subscription_id,
+        "partner_id": partner_id,
+        "url": str(subscription.url),
+        "events": LIST_SEPARATOR.join(e.value for e in dict.fromkeys(subscription.events)),
+        "secret": secret,
+        "created_at": now or datetime.now(UTC),
+        "revoked_at": None,
+    }
+    conn.execute(_table("webhook_subscriptions").insert().values(**values))
+    return SubscriptionCreated(**_subscription(values).model_dump(), secret=secret)
+
+
+def list_subscriptions(*, conn: Connection, partner_id: str | None) -> list[SubscriptionRead]:
+    """Subscriptions of one partner (all, for None), newest first."""
+    table = _table("webhook_subscriptions")
+    query = sa.select(table).order_by(table.c.created_at.desc(), table.c.subscription_id)
+    if partner_id is not None:
+        query = query.where(table.c.partner_id == partner_id)
+    return [_subscription(row) for row in conn.execute(query).mappings()]
+
+
+def access_subscription(
+    *, conn: Connection, principal: Principal, subscription_id: str
+) -> SubscriptionRead:
+    """A subscription of the caller's partner (any, for the hub admin)."""
+    table = _table("webhook_subscriptions")
+    row = (
+        conn.execute(sa.select(table).where(table.c.subscription_id == subscription_id))
+        .mappings()
+        .first()
+    )
+    if row is None or not (principal.is_hub_admin or row["partner_id"] == principal.partner_id):
+        raise ChainhubError(
+            "subscription_not_found",
+            f"no subscription {subscription_id} of yours",
+            f"没有您的订阅 {subscription_id}",
+            {"subscription_id": subscription_id},
+            404,
+        )
+    return _subscription(row)
+
+
+def do_revoke_subscription(
+    *, conn: Connection, subscription_id: str, now: datetime | None = None
+) -> None:
+    """Stop a subscription; pending deliveries to it are not sent."""
+    table = _table("webhook_subscriptions")
+    conn.execute(
+        table.update()
+        .where(table.c.subscription_id == subscription_id, table.c.revoked_at.is_(None))
+        .values(revoked_at=now or datetime.now(UTC))
+    )
+
+
+def list_submission_events(
+    *, conn: Connection, document_type: str, submission_id: str, now: datetime
+) -> list[HubEvent]:
+    """The events a stored submission raises, one per document and kind of event."""
+    table = doc_table(document_type)
+    columns = [table.c._doc_key, table.c._doc_version]
+    if document_type == "quality_inspection":
+        columns.append(table.c.result)
+    rows = conn.execute(
+        sa.select(*columns)
+        .distinct()
+        .where(table.c._submission_id == submission_id)
+        .order_by(table.c._doc_key)
+    ).all()
+    events: list[HubEvent] = []
+    for row in rows:
+        version = int(row._doc_version)
+        if document_type == "purchase_order":
+            kind = WebhookEvent.PO_CREATED if version == 1 else WebhookEvent.PO_CHANGED
+        elif document_type == "shipment" and version == 1:
+            kind = WebhookEvent.SHIPMENT_ANNOUNCED
+        elif document_type == "goods_receipt" and version == 1:
+            kind = WebhookEvent.RECEIPT_POSTED
+        elif document_type == "quality_inspection" and row.result == "fail":
+            kind = WebhookEvent.QUALITY_ALERT
+        else:
+            continue
+        events.append(
+            HubEvent(
+                event=kind,
+                document_type=document_type,
+                doc_key=row._doc_key,
+                version=version,
+                submission_id=submission_id,
+                occurred_at=now,
+            )
+        )
+    return events
+
+
+def do_enqueue_deliveries(
+    *, conn: Connection, events: list[HubEvent], today: date, now: datetime
+) -> int:
+    """Queue each event for every live subscription to it whose partner may see the document."""
+    subscriptions, accounts = _table("webhook_subscriptions"), _table("partner_accounts")
+    active = conn.execute(
+        sa.select(
+            subscriptions.c.subscription_id,
+            subscriptions.c.partner_id,
+            subscriptions.c.events,
+            sa.func.coalesce(accounts.c.chain_leader, False).label("leader"),
+        )
+        .select_from(
+            subscriptions.outerjoin(accounts, accounts.c.partner_id == subscriptions.c.partner_id)
+        )
+        .where(subscriptions.c.revoked_at.is_(None))
+        .order_by(subscriptions.c.subscription_id)
+    ).all()
+    queued = 0
+    for event in events:
+        for sub in active:
+            if event.event.value not in sub.events.split(LIST_SEPARATOR):
+                continue
+            reader = Principal(
+                token_id=SETUP,
+                partner_id=sub.partner_id,
+                role=Role.PARTNER_MEMBER,
+                chain_leader=bool(sub.leader),
+            )
+            if not check_document_visible(
+                conn=conn,
+                principal=reader,
+                document_type=event.document_type,
+                doc_key=event.doc_key,
+                today=today,
+            ):
+                continue
+            conn.execute(
+                _table("webhook_deliveries")
+                .insert()
+                .values(
+                    delivery_id=str(uuid.uuid4()),
+                    subscription_id=sub.subscription_id,
+                    event=event.event.value,
+                    payload=event.model_dump_json(),
+                    status=PENDING,
+                    attempts=0,
+                    created_at=now,
+                    next_attempt_at=now,
+                    delivered_at=None,
+                )
+            )
+            queued += 1
+    return queued
+
+
+def list_due_deliveries(
+    *, conn: Connection, now: datetime, limit: int = 50
+) -> list[tuple[str, str, str, str, str]]:
+    """(delivery id, event, payload, url, secret) of pending deliveries whose time has come."""
+    deliveries, subscriptions = _table("webhook_deliveries"), _table("webhook_subscriptions")
+    query = (
+        sa.select(
+            deliveries.c.delivery_id,
+            deliveries.c.event,
+            deliveries.c.payload,
+            subscriptions.c.url,
+            subscriptions.c.secret,
+        )
+        .select_from(
+            deliveries.join(
+                subscriptions, subscriptions.c.subscription_id == deliveries.c.subscription_id
+            )
+        )
+        .where(
+            deliveries.c.status == PENDING,
+            deliveries.c.next_attempt_at <= now,
+            subscriptions.c.revoked_at.is_(None),
+        )
+        .order_by(deliveries.c.next_attempt_at, deliveries.c.delivery_id)
+        .limit(limit)
+    )
+    return [tuple(row) for row in conn.execute(query)]
+
+
+def send_delivery(
+    *, url: str, secret: str, event: str, delivery_id: str, payload: str, timeout: float = 10.0
+) -> tuple[int | None, str | None]:
+    """POST a signed event; the response status, or None and the reason it could not be sent."""
+    body = payload.encode()
+    request = urllib.request.Request(  # noqa: S310 - subscription URLs are http(s) by validation
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            EVENT_HEADER: event,
+            DELIVERY_HEADER: delivery_id,
+            SIGNATURE_HEADER: get_signature(secret=secret, body=body),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return int(response.status), None
+    except urllib.error.HTTPError as exc:
+        return exc.code, None
+    except (urllib.error.URLError, OSError) as exc:
+        return None, str(getattr(exc, "reason", exc))
+
+
+def do_record_attempt(
+    *,
+    conn: Connection,
+    delivery_id: str,
+    status_code: int | None,
+    error: str | None,
+    now: datetime,
+    backoff: timedelta,
+    max_attempts: int,
+) -> str:
+    """Log one attempt; the delivery is done on a 2xx, retried later, or failed after the last."""
+    deliveries = _table("webhook_deliveries")
+    attempts = (
+        conn.execute(
+            sa.select(deliveries.c.attempts).where(deliveries.c.delivery_id == delivery_id)
+        ).scalar_one()
+        + 1
+    )
+    succeeded = status_code is not None and 200 <= status_code < 300
+    if error is None and not succeeded:
+        error = f"HTTP {status_code}"
+    conn.execute(
+        _table("webhook_attempts")
+        .insert()
+        .values(
+            delivery_id=delivery_id,
+            attempt=attempts,
+            attempted_at=now,
+            status_code=status_code,
+            error=error,
+        )
+    )
+    if succeeded:
+        status, next_at, done_at = DELIVERED, None, now
+    elif attempts >= max_attempts:
+        status, next_at, done_at = FAILED, None, None
+    else:
+        status, next_at, done_at = PENDING, now + backoff * 2 ** (attempts - 1), None
+    conn.execute(
+        deliveries.update()
+        .where(deliveries.c.delivery_id == delivery_id)
+        .values(status=status, attempts=attempts, next_attempt_at=next_at, delivered_at=done_at)
+    )
+    return status
+
+
+def list_deliveries(
+    *, conn: Connection, subscription_id: str, limit: int = 100
+) -> list[DeliveryRead]:
+    """The delivery log of a subscription, newest first, with each delivery's last attempt."""
+    deliveries, attempts = _table("webhook_deliveries"), _table("webhook_attempts")
+    last = (
+        sa.select(attempts.c.delivery_id, sa.func.max(attempts.c.attempt).label("attempt"))
+        .group_by(attempts.c.delivery_id)
+        .subquery()
+    )
+    query = (
+        sa.select(
+            deliveries,
+            attempts.c.status_code.label("last_status_code"),
+            attempts.c.error.label("last_error"),
+        )
+        .select_from(
+            deliveries.outerjoin(last, last.c.delivery_id == deliveries.c.delivery_id).outerjoin(
+                attempts,
+                sa.and_(
+                    attempts.c.delivery_id == last.c.delivery_id,
+                    attempts.c.attempt == last.c.attempt,
+                ),
+            )
+        )
+        .where(deliveries.c.subscription_id == subscription_id)
+        .order_by(deliveries.c.created_at.desc(), deliveries.c.delivery_id)
+        .limit(limit)
+    )
+    return [DeliveryRead.model_validate(dict(row)) for row in conn.execute(query).mappings()]
