@@ -24,7 +24,9 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from tests.support import SIM_SEED, SmallChain
 
+from chainhub.sim.service import do_simulate
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
 
@@ -137,3 +139,11 @@ def engine(database_url: str) -> Iterator[sa.Engine]:
     do_upgrade(engine=engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def small_chain(tmp_path_factory: pytest.TempPathFactory) -> SmallChain:
+    """The small simulated chain (seed 7), generated once per test session."""
+    root = tmp_path_factory.mktemp("sim") / "chain"
+    summary = do_simulate(out=root, scale="small", seed=SIM_SEED)
+    return SmallChain(root, summary)

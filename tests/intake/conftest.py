@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
-from chainhub.intake.schemas import SourceFormat, standard_profile
-from chainhub.intake.service import IngestResult, do_ingest_file
+from tests.support import ingest_records
 
 MASTER_DATA: dict[str, list[dict[str, Any]]] = {
     "partner": [
@@ -71,27 +68,6 @@ MASTER_DATA: dict[str, list[dict[str, Any]]] = {
         },
     ],
 }
-
-
-def ingest_records(
-    engine: sa.Engine,
-    tmp_path: Path,
-    document_type: str,
-    records: list[dict[str, Any]],
-    *,
-    submitted_by: str = "haichuan",
-) -> IngestResult:
-    """Submit standard-form records as a JSON file through the intake path."""
-    path = tmp_path / f"{document_type}.json"
-    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-    profile = standard_profile(
-        partner_id=submitted_by,
-        document_type=document_type,
-        columns=records[0].keys(),
-        source=SourceFormat(format="json"),
-    )
-    with engine.begin() as conn:
-        return do_ingest_file(conn=conn, path=path, profile=profile, submitted_by=submitted_by)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from tests.intake.conftest import ingest_records
+from tests.support import ingest_records
 
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.intake.service import do_ingest_file, errors_as_records

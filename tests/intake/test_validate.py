@@ -162,7 +162,7 @@ def test_master_data_check_digits_and_lists(tmp_path: Path) -> None:
         (3, "roles", "code_list"),
         (3, "tier", "range"),
     }
-    assert result.records["roles"].to_list()[1] == "supplier,logistics"
+    assert result.records["roles"].to_list()[1] == ["supplier", "logistics"]
 
 
 def test_timestamps_get_the_profile_offset_and_are_stored_in_utc(tmp_path: Path) -> None:
@@ -199,3 +199,37 @@ def test_timestamps_get_the_profile_offset_and_are_stored_in_utc(tmp_path: Path)
     assert result.records["inspected_at"][0] == datetime(2026, 3, 8, 6, 30, tzinfo=UTC)
     found = {(r["row"], r["field"], r["rule"]) for r in result.errors.to_dicts()}
     assert found == {(2, "inspected_at", "datetime"), (2, "lower_limit", "cross_field")}
+
+
+def test_timestamps_with_their_own_offset_ignore_the_profile_zone(tmp_path: Path) -> None:
+    fields = {
+        "inspection_number": FieldMapping(column="no"),
+        "inspector_id": FieldMapping(value="haichuan"),
+        "site_id": FieldMapping(value="haichuan-foshan"),
+        "inspected_at": FieldMapping(column="at", date_format="%Y-%m-%dT%H:%M:%S%z"),
+        "inspection_type": FieldMapping(value="incoming"),
+        "material_code": FieldMapping(value="M001"),
+        "lot_number": FieldMapping(value="L1"),
+        "sample_size": FieldMapping(value=5),
+        "result": FieldMapping(value="pass"),
+        "line_no": FieldMapping(value=1),
+        "characteristic": FieldMapping(value="外径"),
+        "measured_value": FieldMapping(value="1"),
+        "line_result": FieldMapping(value="pass"),
+    }
+    profile = MappingProfile(
+        partner_id="haichuan",
+        document_type="quality_inspection",
+        source=SourceFormat(format="csv"),
+        fields=fields,
+    )
+    path = tmp_path / "qi.csv"
+    path.write_text(
+        "no,at\nIQC-1,2026-03-08T14:30:00+0800\nIQC-2,2026-03-08T14:30:00-0500\n", encoding="utf-8"
+    )
+    result = check_frame(frame=read_source(path, profile.source), profile=profile)
+    assert result.errors.height == 0
+    assert result.records["inspected_at"].to_list() == [
+        datetime(2026, 3, 8, 6, 30, tzinfo=UTC),
+        datetime(2026, 3, 8, 19, 30, tzinfo=UTC),
+    ]

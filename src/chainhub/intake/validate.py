@@ -7,6 +7,7 @@ reported with its source row and column, never just the first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -25,7 +26,7 @@ from chainhub.standard.registry import DocumentType, get_document_type
 DTYPES: dict[str, pl.DataType] = {
     "str": pl.Utf8(),
     "enum": pl.Utf8(),
-    "enum_list": pl.Utf8(),
+    "enum_list": pl.List(pl.Utf8()),
     "int": pl.Int64(),
     "decimal": pl.Decimal(18, 6),
     "date": pl.Date(),
@@ -116,6 +117,9 @@ def _number_text(text: pl.Expr, source: SourceFormat) -> pl.Expr:
 def _parse_datetime(text: pl.Expr, mapping: FieldMapping | None) -> pl.Expr:
     tz = mapping.timezone if mapping else "+08:00"
     fmt = mapping.date_format if mapping else None
+    if fmt is not None and re.search(r"%[:#]?z", fmt):
+        # The text carries its own offset (%z, %:z): the profile's time zone does not apply.
+        return text.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC")
     if fmt is not None:
         naive = text.str.to_datetime(fmt, strict=False, time_unit="us")
         return naive.dt.replace_time_zone(tz).dt.convert_time_zone("UTC")
@@ -238,8 +242,8 @@ def _field(
         elif spec.check == "gln":
             check("check_digit", present & gs1_fails(literal, (13,)), "GLN")
     elif spec.kind == "enum_list":
-        typed = text.str.replace_all(r"[;|、，\s]+", ",")
-        ok = value.str.split(",").list.eval(pl.element().is_in(list(spec.choices))).list.all()
+        typed = text.str.replace_all(r"[;|、，\s]+", ",").str.split(",")
+        ok = value.list.eval(pl.element().is_in(list(spec.choices))).list.all()
         check("code_list", present & ~ok, _choices_detail(spec.choices))
     elif spec.kind == "int":
         typed = text.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)

@@ -1,0 +1,54 @@
+"""Helpers shared by tests: the simulated chain on disk, and submitting records."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+
+from chainhub.intake.schemas import SourceFormat, standard_profile
+from chainhub.intake.service import IngestResult, do_ingest_file
+from chainhub.sim.service import SimulationSummary
+
+SIM_SEED = 7
+
+
+class SmallChain:
+    """A generated small chain on disk with its manifest and ground truth."""
+
+    def __init__(self, root: Path, summary: SimulationSummary) -> None:
+        self.root = root
+        self.summary = summary
+        self.manifest: dict[str, Any] = json.loads((root / "manifest.json").read_text("utf-8"))
+        self._truth: dict[str, pl.DataFrame] = {}
+
+    def truth(self, doc_type: str) -> pl.DataFrame:
+        """Standard records of one type from the ground truth."""
+        if doc_type not in self._truth:
+            path = self.root / "ground_truth" / "standard" / f"{doc_type}.parquet"
+            self._truth[doc_type] = pl.read_parquet(path)
+        return self._truth[doc_type]
+
+
+def ingest_records(
+    engine: sa.Engine,
+    tmp_path: Path,
+    document_type: str,
+    records: list[dict[str, Any]],
+    *,
+    submitted_by: str = "haichuan",
+) -> IngestResult:
+    """Submit standard-form records as a JSON file through the intake path."""
+    path = tmp_path / f"{document_type}.json"
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    profile = standard_profile(
+        partner_id=submitted_by,
+        document_type=document_type,
+        columns=records[0].keys(),
+        source=SourceFormat(format="json"),
+    )
+    with engine.begin() as conn:
+        return do_ingest_file(conn=conn, path=path, profile=profile, submitted_by=submitted_by)
