@@ -24,11 +24,11 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from tests.support import SIM_SEED, SmallChain
 
 from chainhub.sim.service import do_simulate
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
+from tests.support import SIM_SEED, SmallChain
 
 BACKENDS = ("duckdb", pytest.param("postgresql", marks=pytest.mark.postgresql))
 

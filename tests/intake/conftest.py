@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+
 from tests.support import ingest_records
 
 MASTER_DATA: dict[str, list[dict[str, Any]]] = {

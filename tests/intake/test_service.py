@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from tests.support import ingest_records
 
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.intake.service import do_ingest_file, errors_as_records
@@ -18,6 +17,7 @@ from chainhub.storage.service import (
     list_current_records,
     list_submissions,
 )
+from tests.support import ingest_records
 
 CROSSWALK_PROFILE = MappingProfile(
     partner_id="haichuan",

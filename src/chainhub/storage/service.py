@@ -75,9 +75,7 @@ def do_store_submission(
     step = pl.col(revision).rank("dense").over("_doc_key") if revision else pl.lit(1)
     frame = (
         frame.join(latest, on="_doc_key", how="left")
-        .with_columns(
-            (pl.col("_latest").fill_null(0) + step).cast(pl.Int32).alias("_doc_version")
-        )
+        .with_columns((pl.col("_latest").fill_null(0) + step).cast(pl.Int32).alias("_doc_version"))
         .select(table.columns.keys())
     )
     documents = frame.get_column("_doc_key").n_unique()

@@ -42,7 +42,9 @@ def upgrade() -> None:
         sa.Column("rule", sa.String(), nullable=False),
         sa.Column("field", sa.String(), nullable=False),
         sa.Column("error_count", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("attempt_id", "rule", "field", name=op.f("pk_intake_attempt_rules")),
+        sa.PrimaryKeyConstraint(
+            "attempt_id", "rule", "field", name=op.f("pk_intake_attempt_rules")
+        ),
     )
     op.create_table(
         "quarantine",
