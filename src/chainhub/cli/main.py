@@ -17,9 +17,9 @@ app = typer.Typer(
 
 def _register() -> None:
     # Each module adds its commands to `app`; imported here so nothing runs at import of main.
-    from chainhub.cli import db, demo, serve, simulate, standard
+    from chainhub.cli import db, demo, masterdata, serve, simulate, standard
 
-    for module in (standard, db, simulate, demo, serve):
+    for module in (standard, db, simulate, demo, serve, masterdata):
         module.register(app)
 
 

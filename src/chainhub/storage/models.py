@@ -91,9 +91,10 @@ def get_metadata() -> sa.MetaData:
 def _domain_table_definers() -> tuple[Callable[[sa.MetaData], None], ...]:
     """Each domain with tables adds them through its `models.define_tables(metadata)`."""
     from chainhub.intake import models as intake
+    from chainhub.masterdata import models as masterdata
     from chainhub.partners import models as partners
 
-    return (partners.define_tables, intake.define_tables)
+    return (partners.define_tables, intake.define_tables, masterdata.define_tables)
 
 
 def submissions_table() -> sa.Table:

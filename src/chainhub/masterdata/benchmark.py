@@ -1,0 +1,196 @@
+"""Measuring the matcher: product-matching pairs (ER-Magellan, Ditto format) and a crosswalk."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+from sklearn.model_selection import StratifiedKFold
+
+from chainhub.masterdata.matching import (
+    Combiner,
+    FloatArray,
+    IntArray,
+    Item,
+    Vectorizers,
+    fit_combiner,
+    pair_features,
+    prepare,
+    suggest,
+)
+
+# Published F1 on the same splits (Mudgal et al., SIGMOD 2018), in percent.
+PUBLISHED: Final = {
+    "Abt-Buy": {"Magellan": 43.6, "DeepMatcher": 62.8},
+    "Amazon-Google": {"Magellan": 49.1, "DeepMatcher": 69.3},
+}
+DATASETS: Final = {"Abt-Buy": "Textual/Abt-Buy", "Amazon-Google": "Structured/Amazon-Google"}
+_COLUMN_RE: Final = re.compile(r"COL (\S+) VAL ")
+_THRESHOLDS: Final = np.round(np.arange(0.05, 0.951, 0.01), 2)
+
+
+@dataclass(frozen=True)
+class PairSplit:
+    """Labelled record pairs: each side's product title, and 1 for a match."""
+
+    left: list[Item]
+    right: list[Item]
+    labels: IntArray
+
+
+def parse_record(side: str) -> dict[str, str]:
+    """Attributes of one side of a Ditto line: `COL name VAL value COL ...`."""
+    parts = _COLUMN_RE.split(side)[1:]
+    return {parts[k]: parts[k + 1].strip() for k in range(0, len(parts), 2)}
+
+
+def read_pairs(path: Path, *, limit: int | None = None) -> PairSplit:
+    """A split file of tab-separated left record, right record and label."""
+    left: list[Item] = []
+    right: list[Item] = []
+    labels: list[int] = []
+    with path.open(encoding="utf-8") as lines:
+        for n, line in enumerate(lines):
+            if limit is not None and n >= limit:
+                break
+            a, b, label = line.rstrip("\n").split("\t")
+            for side, out in ((a, left), (b, right)):
+                record = parse_record(side)
+                out.append(Item(str(n), record.get("title") or record.get("name") or ""))
+            labels.append(int(label))
+    return PairSplit(left, right, np.asarray(labels, dtype=np.int64))
+
+
+def split_features(
+    split: PairSplit, vectorizers: Vectorizers | None = None
+) -> tuple[FloatArray, Vectorizers]:
+    """Features of each pair; TF-IDF weights are learnt from this split unless given."""
+    left, right = prepare(split.left), prepare(split.right)
+    vectorizers = vectorizers or Vectorizers().fit([left, right])
+    index = np.arange(len(split.labels), dtype=np.int64)
+    return pair_features(left, right, np.column_stack([index, index]), vectorizers), vectorizers
+
+
+def f1(labels: IntArray, predicted: npt.NDArray[np.bool_]) -> float:
+    """F1 of the positive class, in percent."""
+    tp = int(np.sum(predicted & (labels == 1)))
+    fp = int(np.sum(predicted & (labels == 0)))
+    fn = int(np.sum(~predicted & (labels == 1)))
+    return 0.0 if tp == 0 else 200.0 * tp / (2 * tp + fp + fn)
+
+
+def tune_threshold(features: FloatArray, labels: IntArray, *, folds: int = 5) -> float:
+    """The threshold with the best cross-validated F1 on the training pairs."""
+    scores = np.zeros(len(labels))
+    for train, held in StratifiedKFold(folds, shuffle=True, random_state=0).split(features, labels):
+        scores[held] = fit_combiner(features[train], labels[train]).confidence(features[held])
+    best = max(_THRESHOLDS, key=lambda t: f1(labels, scores >= t))
+    return float(best)
+
+
+@dataclass(frozen=True)
+class BenchmarkResult:
+    """F1 of the matcher on one data set, trained and tuned on its train split."""
+
+    dataset: str
+    threshold: float
+    train_f1: float
+    valid_f1: float
+    combiner: Combiner
+
+
+def run_benchmark(root: Path, dataset: str, *, limit: int | None = None) -> BenchmarkResult:
+    """Fit the combiner and threshold on train, score valid."""
+    folder = root / DATASETS[dataset]
+    train = read_pairs(folder / "train.txt", limit=limit)
+    valid = read_pairs(folder / "valid.txt", limit=limit)
+    train_x, vectorizers = split_features(train)
+    valid_x, _ = split_features(valid, vectorizers)
+    threshold = tune_threshold(train_x, train.labels)
+    combiner = fit_combiner(train_x, train.labels)
+    return BenchmarkResult(
+        dataset,
+        threshold,
+        f1(train.labels, combiner.confidence(train_x) >= threshold),
+        f1(valid.labels, combiner.confidence(valid_x) >= threshold),
+        combiner,
+    )
+
+
+_ZH_REWRITES: Final = (("螺钉", "螺丝"), ("不锈钢", "SUS"), ("匹", "P"), ("×", "*"), (" ", ""))
+_EN_REWRITES: Final = (("×", "X"), ("Stainless steel", "SS"), ("HP", "P"), ("-", " "))
+
+
+def stand_in_description(
+    *, partner_id: str, code: str, name_zh: str, name_en: str, spec: str | None
+) -> str:
+    """How a partner's ERP might describe a golden material, for a crosswalk without texts.
+
+    The simulator writes no partner-side descriptions, so each (partner, code) gets one of
+    four deterministic styles: a Chinese ERP text, an SAP short text, a terse Chinese model
+    reference, or an English text; each drops or rewrites parts of the golden description.
+    """
+    style = int(hashlib.sha256(f"{partner_id}|{code}".encode()).hexdigest(), 16) % 4
+    if style == 0:
+        text = f"{name_zh} {spec or ''}"
+        for old, new in _ZH_REWRITES:
+            text = text.replace(old, new)
+        return unicodedata.normalize("NFKC", text).translate(_FULL_WIDTH_DIGITS)
+    if style == 1:
+        return name_en.upper()[:40]
+    if style == 2:
+        noun, _, rest = name_zh.partition(" ")
+        return f"{rest or noun}{noun[-2:]}".replace("×", "x")
+    text = name_en
+    for old, new in _EN_REWRITES:
+        text = text.replace(old, new)
+    return text.lower()
+
+
+_FULL_WIDTH_DIGITS: Final = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@dataclass(frozen=True)
+class CrosswalkResult:
+    """Suggestions measured against a known crosswalk at one auto-accept threshold."""
+
+    codes: int
+    top1_accuracy: float
+    threshold: float
+    accepted: int
+    precision: float
+    recall: float
+
+
+def measure_crosswalk(
+    truth: pl.DataFrame, golden: list[Item], *, combiner: Combiner, threshold: float
+) -> CrosswalkResult:
+    """Hide the crosswalk, suggest a golden code for each partner code, compare at `threshold`.
+
+    `truth` has partner_id, partner_material_code, material_code, partner_unit, description.
+    """
+    rows = truth.to_dicts()
+    queries = [Item(str(n), r["description"] or r["partner_material_code"], r["partner_unit"])
+               for n, r in enumerate(rows)]  # fmt: skip
+    best = {s.query_key: s for s in suggest(queries, golden, combiner=combiner, top_k=1)}
+    top1 = sum(1 for n, r in enumerate(rows)
+               if str(n) in best and best[str(n)].golden_key == r["material_code"])  # fmt: skip
+    accepted = [
+        (n, s) for n, r in enumerate(rows) if (s := best.get(str(n))) and s.confidence >= threshold
+    ]
+    correct = sum(1 for n, s in accepted if s.golden_key == rows[n]["material_code"])
+    return CrosswalkResult(
+        codes=len(rows),
+        top1_accuracy=100.0 * top1 / max(len(rows), 1),
+        threshold=threshold,
+        accepted=len(accepted),
+        precision=100.0 * correct / len(accepted) if accepted else 100.0,
+        recall=100.0 * correct / max(len(rows), 1),
+    )

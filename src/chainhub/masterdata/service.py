@@ -1,0 +1,475 @@
+"""Unknown partner codes, their ranked suggestions, and decisions that write crosswalks."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from chainhub.errors import ChainhubError
+from chainhub.masterdata.matching import (
+    DEFAULT_AUTO_ACCEPT_THRESHOLD,
+    DEFAULT_COMBINER,
+    Combiner,
+    Item,
+    suggest,
+)
+from chainhub.masterdata.schemas import (
+    CodeStatus,
+    DecisionKind,
+    DecisionMode,
+    DecisionRead,
+    SuggestionRead,
+    UnknownCodeRead,
+)
+from chainhub.masterdata.units import units_per_partner_unit
+from chainhub.standard import STANDARD_VERSION
+from chainhub.storage import service as storage
+from chainhub.storage.models import current_view, get_metadata
+
+HUB_SUBMITTER: Final = "hub"
+REVIEW_SOURCE_FILE: Final = "masterdata-review"
+REASON_SEPARATOR: Final = "; "
+
+
+def _unknown() -> sa.Table:
+    return get_metadata().tables["masterdata_unknown_codes"]
+
+
+def _suggestions() -> sa.Table:
+    return get_metadata().tables["masterdata_suggestions"]
+
+
+def _decisions() -> sa.Table:
+    return get_metadata().tables["masterdata_decisions"]
+
+
+def do_record_unknown_codes(
+    *,
+    conn: Connection,
+    partner_id: str,
+    codes: pl.DataFrame,
+    submission_ref: str,
+    seen_at: datetime | None = None,
+) -> int:
+    """Record codes that failed the crosswalk rule, counting repeats; returns distinct codes."""
+    # Precondition: `codes` has partner_material_code, description and unit (nullable), one
+    # row per occurrence. A code seen again keeps its status and first description.
+    seen_at = seen_at or datetime.now(UTC)
+    grouped = (
+        codes.filter(pl.col("partner_material_code").is_not_null())
+        .group_by("partner_material_code", maintain_order=True)
+        .agg(
+            pl.col("description").drop_nulls().first(),
+            pl.col("unit").drop_nulls().first(),
+            pl.len().alias("occurrences"),
+        )
+    )
+    if not grouped.height:
+        return 0
+    table = _unknown()
+    known = {
+        row.partner_material_code: row.occurrences
+        for row in conn.execute(
+            sa.select(table.c.partner_material_code, table.c.occurrences).where(
+                table.c.partner_id == partner_id,
+                table.c.partner_material_code.in_(grouped["partner_material_code"].to_list()),
+            )
+        )
+    }
+    fresh = [
+        row for row in grouped.iter_rows(named=True) if row["partner_material_code"] not in known
+    ]
+    if fresh:
+        conn.execute(
+            sa.insert(table),
+            [
+                {
+                    "partner_id": partner_id,
+                    "partner_material_code": row["partner_material_code"],
+                    "description": row["description"],
+                    "unit": row["unit"],
+                    "first_seen_at": seen_at,
+                    "last_seen_at": seen_at,
+                    "occurrences": row["occurrences"],
+                    "last_submission_ref": submission_ref,
+                    "status": CodeStatus.OPEN.value,
+                    "material_code": None,
+                }
+                for row in fresh
+            ],
+        )
+    for row in grouped.iter_rows(named=True):
+        code = row["partner_material_code"]
+        if code not in known:
+            continue
+        conn.execute(
+            sa.update(table)
+            .where(table.c.partner_id == partner_id, table.c.partner_material_code == code)
+            .values(
+                occurrences=known[code] + row["occurrences"],
+                last_seen_at=seen_at,
+                last_submission_ref=submission_ref,
+                description=sa.func.coalesce(table.c.description, row["description"]),
+                unit=sa.func.coalesce(table.c.unit, row["unit"]),
+            )
+        )
+    return grouped.height
+
+
+def list_unknown_codes(
+    *, conn: Connection, partner_id: str | None = None, status: CodeStatus | None = CodeStatus.OPEN
+) -> list[UnknownCodeRead]:
+    """Unknown codes, most frequent first, optionally of one partner and one status."""
+    table = _unknown()
+    query = sa.select(table).order_by(
+        table.c.occurrences.desc(), table.c.partner_id, table.c.partner_material_code
+    )
+    if partner_id is not None:
+        query = query.where(table.c.partner_id == partner_id)
+    if status is not None:
+        query = query.where(table.c.status == status.value)
+    return [UnknownCodeRead.model_validate(row) for row in conn.execute(query).mappings()]
+
+
+def list_suggestions(
+    *, conn: Connection, partner_id: str | None = None, partner_material_code: str | None = None
+) -> list[SuggestionRead]:
+    """Stored suggestions, by partner and code, best first."""
+    table = _suggestions()
+    query = sa.select(table).order_by(
+        table.c.partner_id, table.c.partner_material_code, table.c.rank
+    )
+    if partner_id is not None:
+        query = query.where(table.c.partner_id == partner_id)
+    if partner_material_code is not None:
+        query = query.where(table.c.partner_material_code == partner_material_code)
+    return [_suggestion(row) for row in conn.execute(query).mappings()]
+
+
+def list_decisions(*, conn: Connection, partner_id: str | None = None) -> list[DecisionRead]:
+    """Recorded decisions, oldest first."""
+    table = _decisions()
+    query = sa.select(table).order_by(table.c.decided_at, table.c.decision_id)
+    if partner_id is not None:
+        query = query.where(table.c.partner_id == partner_id)
+    return [DecisionRead.model_validate(row) for row in conn.execute(query).mappings()]
+
+
+def list_golden_items(*, conn: Connection) -> list[Item]:
+    """Current golden materials as match targets: one item per language, keyed by code."""
+    view = current_view("material")
+    rows = conn.execute(
+        sa.select(
+            view.c.material_code, view.c.name_zh, view.c.name_en, view.c.spec,
+            view.c.category, view.c.base_unit,
+        ).order_by(view.c.material_code)
+    ).all()  # fmt: skip
+    return [
+        Item(row.material_code, f"{name} {row.spec or ''}", row.base_unit, row.category)
+        for row in rows
+        for name in (row.name_zh, row.name_en)
+    ]
+
+
+def do_suggest_matches(
+    *,
+    conn: Connection,
+    partner_id: str | None = None,
+    top_k: int = 5,
+    combiner: Combiner = DEFAULT_COMBINER,
+    now: datetime | None = None,
+) -> int:
+    """Rank golden materials for every open code, replacing earlier suggestions; returns codes."""
+    now = now or datetime.now(UTC)
+    open_codes = list_unknown_codes(conn=conn, partner_id=partner_id)
+    golden = list_golden_items(conn=conn)
+    queries = [
+        Item(_code_key(c.partner_id, c.partner_material_code),
+             c.description or c.partner_material_code, c.unit)
+        for c in open_codes
+    ]  # fmt: skip
+    refused = _rejected_pairs(conn=conn, partner_id=partner_id)
+    ranked = suggest(queries, golden, combiner=combiner, top_k=top_k + len(refused))
+    rows: list[dict[str, Any]] = []
+    ranks: dict[str, int] = {}
+    for s in ranked:
+        if (s.query_key, s.golden_key) in refused or ranks.get(s.query_key, 0) >= top_k:
+            continue
+        ranks[s.query_key] = ranks.get(s.query_key, 0) + 1
+        pid, code = s.query_key.split("\x1f")
+        rows.append({"partner_id": pid, "partner_material_code": code,
+                     "rank": ranks[s.query_key], "material_code": s.golden_key,
+                     "confidence": s.confidence, "reasons": REASON_SEPARATOR.join(s.reasons),
+                     "suggested_at": now})  # fmt: skip
+    table = _suggestions()
+    for c in open_codes:
+        conn.execute(
+            sa.delete(table).where(
+                table.c.partner_id == c.partner_id,
+                table.c.partner_material_code == c.partner_material_code,
+            )
+        )
+    if rows:
+        conn.execute(sa.insert(table), rows)
+    return len(ranks)
+
+
+def check_open_code(
+    *, conn: Connection, partner_id: str, partner_material_code: str
+) -> UnknownCodeRead:
+    """The unknown code, which must exist and be open."""
+    table = _unknown()
+    row = (
+        conn.execute(
+            sa.select(table).where(
+                table.c.partner_id == partner_id,
+                table.c.partner_material_code == partner_material_code,
+            )
+        )
+        .mappings()
+        .first()
+    )
+    where: dict[str, str | int] = {"partner": partner_id, "code": partner_material_code}
+    if row is None:
+        raise ChainhubError("unknown_code_not_found", "no such unknown partner code",
+                            "没有该待匹配的伙伴编码", where, status=404)  # fmt: skip
+    code = UnknownCodeRead.model_validate(row)
+    if code.status is not CodeStatus.OPEN:
+        raise ChainhubError("unknown_code_closed", f"the code is already {code.status.value}",
+                            f"该编码已处理（{code.status.value}）", where, status=409)  # fmt: skip
+    return code
+
+
+def _base_unit(*, conn: Connection, material_code: str) -> str:
+    view = current_view("material")
+    unit = conn.execute(
+        sa.select(view.c.base_unit).where(view.c.material_code == material_code)
+    ).scalar_one_or_none()
+    if unit is None:
+        raise ChainhubError("material_not_found", "no such golden material", "没有该标准物料",
+                            {"material": material_code}, status=404)  # fmt: skip
+    return str(unit)
+
+
+def do_accept_match(
+    *,
+    conn: Connection,
+    partner_id: str,
+    partner_material_code: str,
+    material_code: str,
+    decided_by: str,
+    units_per_package: Decimal | None = None,
+    mode: DecisionMode = DecisionMode.MANUAL,
+    now: datetime | None = None,
+) -> DecisionRead:
+    """Map the code to the golden material: store a crosswalk version and record the decision."""
+    now = now or datetime.now(UTC)
+    code = check_open_code(
+        conn=conn, partner_id=partner_id, partner_material_code=partner_material_code
+    )
+    base_unit = _base_unit(conn=conn, material_code=material_code)
+    factor = units_per_partner_unit(
+        partner_unit=code.unit, base_unit=base_unit, units_per_package=units_per_package
+    )
+    if factor is None:
+        raise ChainhubError(
+            "unit_conversion_needed",
+            f"unit {code.unit!r} does not convert to {base_unit}: give the base units in one "
+            f"{code.unit}",
+            f"单位 {code.unit!r} 无法换算为 {base_unit}：请给出每{code.unit}折合的基本单位数量",
+            {"partner": partner_id, "code": partner_material_code},
+        )
+    decision_id = str(uuid.uuid4())
+    records = pl.DataFrame(
+        {
+            "partner_id": [partner_id],
+            "partner_material_code": [partner_material_code],
+            "material_code": [material_code],
+            "partner_unit": [code.unit],
+            "units_per_partner_unit": [factor],
+            "valid_from": [now.date()],
+            "_source_row": [1],
+        },
+        schema_overrides={"partner_unit": pl.String, "units_per_partner_unit": pl.Decimal(18, 6)},
+    )
+    stored = storage.do_store_submission(
+        conn=conn,
+        document_type="material_crosswalk",
+        records=records,
+        submitted_by=HUB_SUBMITTER,
+        source_file=REVIEW_SOURCE_FILE,
+        content_hash=hashlib.sha256(decision_id.encode()).hexdigest(),
+        standard_version=STANDARD_VERSION,
+        received_at=now,
+    )
+    unknown = _unknown()
+    conn.execute(
+        sa.update(unknown)
+        .where(unknown.c.partner_id == partner_id,
+               unknown.c.partner_material_code == partner_material_code)
+        .values(status=CodeStatus.MAPPED.value, material_code=material_code)
+    )  # fmt: skip
+    return _record_decision(
+        conn=conn, decision_id=decision_id, partner_id=partner_id,
+        partner_material_code=partner_material_code, material_code=material_code,
+        decision=DecisionKind.ACCEPTED, mode=mode, decided_by=decided_by, now=now,
+        submission_id=stored.submission_id,
+    )  # fmt: skip
+
+
+def do_reject_match(
+    *,
+    conn: Connection,
+    partner_id: str,
+    partner_material_code: str,
+    material_code: str,
+    decided_by: str,
+    now: datetime | None = None,
+) -> DecisionRead:
+    """Refuse one suggested match; a code left without suggestions becomes rejected."""
+    now = now or datetime.now(UTC)
+    check_open_code(conn=conn, partner_id=partner_id, partner_material_code=partner_material_code)
+    decision = _record_decision(
+        conn=conn, decision_id=str(uuid.uuid4()), partner_id=partner_id,
+        partner_material_code=partner_material_code, material_code=material_code,
+        decision=DecisionKind.REJECTED, mode=DecisionMode.MANUAL, decided_by=decided_by,
+        now=now, submission_id=None,
+    )  # fmt: skip
+    remaining = [
+        s
+        for s in list_suggestions(
+            conn=conn, partner_id=partner_id, partner_material_code=partner_material_code
+        )
+        if s.material_code != material_code
+    ]
+    table = _suggestions()
+    conn.execute(
+        sa.delete(table).where(
+            table.c.partner_id == partner_id,
+            table.c.partner_material_code == partner_material_code,
+        )
+    )
+    if remaining:
+        conn.execute(
+            sa.insert(table),
+            [{**s.model_dump(exclude={"reasons"}), "rank": rank,
+              "reasons": REASON_SEPARATOR.join(s.reasons), "suggested_at": now}
+             for rank, s in enumerate(remaining, start=1)],
+        )  # fmt: skip
+    else:
+        unknown = _unknown()
+        conn.execute(
+            sa.update(unknown)
+            .where(unknown.c.partner_id == partner_id,
+                   unknown.c.partner_material_code == partner_material_code)
+            .values(status=CodeStatus.REJECTED.value)
+        )  # fmt: skip
+    return decision
+
+
+def do_auto_accept(
+    *,
+    conn: Connection,
+    threshold: float = DEFAULT_AUTO_ACCEPT_THRESHOLD,
+    decided_by: str = HUB_SUBMITTER,
+    partner_id: str | None = None,
+    now: datetime | None = None,
+) -> list[DecisionRead]:
+    """Accept every open code's best suggestion at or above `threshold`, flagged for review."""
+    now = now or datetime.now(UTC)
+    open_codes = {
+        (c.partner_id, c.partner_material_code): c
+        for c in list_unknown_codes(conn=conn, partner_id=partner_id)
+    }
+    decisions: list[DecisionRead] = []
+    for s in list_suggestions(conn=conn, partner_id=partner_id):
+        code = open_codes.get((s.partner_id, s.partner_material_code))
+        if s.rank != 1 or s.confidence < threshold or code is None:
+            continue
+        base_unit = _base_unit(conn=conn, material_code=s.material_code)
+        if units_per_partner_unit(partner_unit=code.unit, base_unit=base_unit) is None:
+            continue  # a package unit needs a person to say how many base units it holds
+        decisions.append(
+            do_accept_match(
+                conn=conn, partner_id=s.partner_id, partner_material_code=s.partner_material_code,
+                material_code=s.material_code, decided_by=decided_by, mode=DecisionMode.AUTO,
+                now=now,
+            )
+        )  # fmt: skip
+    return decisions
+
+
+def _record_decision(
+    *,
+    conn: Connection,
+    decision_id: str,
+    partner_id: str,
+    partner_material_code: str,
+    material_code: str,
+    decision: DecisionKind,
+    mode: DecisionMode,
+    decided_by: str,
+    now: datetime,
+    submission_id: str | None,
+) -> DecisionRead:
+    suggestions = _suggestions()
+    confidence = conn.execute(
+        sa.select(suggestions.c.confidence).where(
+            suggestions.c.partner_id == partner_id,
+            suggestions.c.partner_material_code == partner_material_code,
+            suggestions.c.material_code == material_code,
+        )
+    ).scalar_one_or_none()
+    values: dict[str, Any] = {
+        "decision_id": decision_id,
+        "partner_id": partner_id,
+        "partner_material_code": partner_material_code,
+        "material_code": material_code,
+        "decision": decision.value,
+        "mode": mode.value,
+        "confidence": confidence,
+        "flagged": mode is DecisionMode.AUTO,
+        "decided_by": decided_by,
+        "decided_at": now,
+        "submission_id": submission_id,
+    }
+    conn.execute(sa.insert(_decisions()).values(**values))
+    return DecisionRead.model_validate(values)
+
+
+def _rejected_pairs(*, conn: Connection, partner_id: str | None) -> set[tuple[str, str]]:
+    table = _decisions()
+    query = sa.select(
+        table.c.partner_id, table.c.partner_material_code, table.c.material_code
+    ).where(table.c.decision == DecisionKind.REJECTED.value)
+    if partner_id is not None:
+        query = query.where(table.c.partner_id == partner_id)
+    return {
+        (_code_key(row.partner_id, row.partner_material_code), row.material_code)
+        for row in conn.execute(query)
+    }
+
+
+def _code_key(partner_id: str, partner_material_code: str) -> str:
+    # The unit separator cannot occur in a partner id or a code read from a file's cell.
+    return f"{partner_id}\x1f{partner_material_code}"
+
+
+def _suggestion(row: sa.RowMapping) -> SuggestionRead:
+    reasons: Sequence[str] = row["reasons"].split(REASON_SEPARATOR) if row["reasons"] else ()
+    return SuggestionRead(
+        partner_id=row["partner_id"],
+        partner_material_code=row["partner_material_code"],
+        rank=row["rank"],
+        material_code=row["material_code"],
+        confidence=row["confidence"],
+        reasons=list(reasons),
+    )

@@ -1,0 +1,78 @@
+"""Master-data review over HTTP: unknown codes with suggestions, accept and reject."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from chainhub.deps import ConnDep, PrincipalDep
+from chainhub.errors import ChainhubError
+from chainhub.masterdata import service
+from chainhub.masterdata.schemas import (
+    DecisionRead,
+    MatchDecision,
+    SuggestionRead,
+    UnknownCodeRead,
+)
+from chainhub.partners.schemas import Principal
+
+router = APIRouter(prefix="/api/v1/masterdata", tags=["masterdata"])
+
+
+def _partner_scope(principal: Principal, partner_id: str | None) -> str | None:
+    """The partner whose codes the caller may see: any for the hub, else only its own."""
+    return partner_id if principal.sees_all else principal.partner_id
+
+
+def _require_hub_admin(principal: Principal) -> str:
+    if not principal.is_hub_admin:
+        raise ChainhubError("forbidden", "only a hub administrator decides matches",
+                            "仅枢纽管理员可以确认或拒绝匹配", status=403)  # fmt: skip
+    return principal.user_id or principal.token_id
+
+
+@router.get("/unknown-codes", response_model=list[UnknownCodeRead])
+def get_unknown_codes(
+    principal: PrincipalDep, conn: ConnDep, partner_id: str | None = None
+) -> list[UnknownCodeRead]:
+    """Open unknown partner codes, most frequent first."""
+    return service.list_unknown_codes(conn=conn, partner_id=_partner_scope(principal, partner_id))
+
+
+@router.get("/suggestions", response_model=list[SuggestionRead])
+def get_suggestions(
+    principal: PrincipalDep,
+    conn: ConnDep,
+    partner_id: str | None = None,
+    partner_material_code: str | None = None,
+) -> list[SuggestionRead]:
+    """Ranked suggestions for unknown codes."""
+    return service.list_suggestions(
+        conn=conn,
+        partner_id=_partner_scope(principal, partner_id),
+        partner_material_code=partner_material_code,
+    )
+
+
+@router.post("/suggestions/refresh")
+def refresh_suggestions(principal: PrincipalDep, conn: ConnDep) -> dict[str, int]:
+    """Rank golden materials again for every open code."""
+    _require_hub_admin(principal)
+    return {"codes": service.do_suggest_matches(conn=conn)}
+
+
+@router.post("/accept", response_model=DecisionRead, status_code=201)
+def accept_match(match: MatchDecision, principal: PrincipalDep, conn: ConnDep) -> DecisionRead:
+    """Map a partner code to a golden material, writing a new crosswalk version."""
+    return service.do_accept_match(
+        conn=conn, partner_id=match.partner_id, partner_material_code=match.partner_material_code,
+        material_code=match.material_code, decided_by=_require_hub_admin(principal),
+    )  # fmt: skip
+
+
+@router.post("/reject", response_model=DecisionRead, status_code=201)
+def reject_match(match: MatchDecision, principal: PrincipalDep, conn: ConnDep) -> DecisionRead:
+    """Refuse one suggested match."""
+    return service.do_reject_match(
+        conn=conn, partner_id=match.partner_id, partner_material_code=match.partner_material_code,
+        material_code=match.material_code, decided_by=_require_hub_admin(principal),
+    )  # fmt: skip

@@ -1,0 +1,32 @@
+"""Normalized descriptions and the attributes parsed from them."""
+
+from __future__ import annotations
+
+from chainhub.masterdata.text import normalize_text, parse_attributes, tokens
+
+
+def test_normalization_folds_width_case_times_and_synonyms() -> None:
+    assert normalize_text("ＳＵＳ３０４螺丝M4*12") == "sus304 螺钉 m4x12"
+    assert normalize_text("不锈钢螺钉 M4×12") == "sus 螺钉 m4x12"
+    assert normalize_text("Stainless steel screw M4 x 12") == "sus 螺钉 m4x12"
+    assert normalize_text("挂壁式空调KFR-35GW 1.5匹") == "挂壁式空调 kfr-35gw 1.5 p"
+    assert normalize_text("built-in dishwasher, 12,5 kg") == "built-in dishwasher 12.5 kg"
+    assert normalize_text(None) == ""
+
+
+def test_tokens_are_words_and_chinese_bigrams() -> None:
+    assert tokens("冷轧钢板 spcc 0.8mm") == ["冷轧", "轧钢", "钢板", "spcc", "0.8mm"]
+    assert tokens("铜") == ["铜"]
+
+
+def test_attributes_of_parts_and_raw_materials() -> None:
+    screw = parse_attributes(normalize_text("不锈钢螺钉 M4×12 SUS304"))
+    assert (screw.codes, screw.dimensions) == ({"sus304"}, {"m4x12"})
+    sheet = parse_attributes(normalize_text("冷轧钢板 SPCC 0.8mm"))
+    assert (sheet.codes, sheet.measures, sheet.numbers) == ({"spcc"}, {"0.8mm"}, {"0.8"})
+    compressor = parse_attributes(normalize_text("压缩机 QX-1.5P 1.5匹"))
+    assert (compressor.codes, compressor.measures) == ({"qx15p"}, {"1.5p"})
+    tube = parse_attributes(normalize_text("紫铜管 TP2 Φ9.52"))
+    assert (tube.codes, tube.measures) == ({"tp2"}, {"phi9.52"})
+    motor = parse_attributes(normalize_text("直流风机电机 ZWK-40W 310V"))
+    assert (motor.codes, motor.measures) == ({"zwk40w"}, {"40w", "310v"})
