@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from chainhub.intake.service import do_ingest_file
+from tests.intake.shipments import CROSSWALK_PROFILE
 from tests.support import ingest_records
 
 MASTER_DATA: dict[str, list[dict[str, Any]]] = {
@@ -78,3 +80,18 @@ def registered(engine: sa.Engine, tmp_path: Path) -> sa.Engine:
         result = ingest_records(engine, tmp_path, document_type, records)
         assert result.status == "stored", result.validation and result.validation.errors
     return engine
+
+
+@pytest.fixture
+def with_crosswalk(registered: sa.Engine, tmp_path: Path) -> sa.Engine:
+    """The registered hub plus jinli-motor's crosswalk for MAT01 and MAT02."""
+    path = tmp_path / "crosswalk.csv"
+    path.write_text(
+        "LIFNR,IDNLF,MATNR\njinli-motor,MAT01,M001\njinli-motor,MAT02,M002\n", encoding="utf-8"
+    )
+    with registered.begin() as conn:
+        result = do_ingest_file(
+            conn=conn, path=path, profile=CROSSWALK_PROFILE, submitted_by="haichuan"
+        )
+    assert result.status == "stored"
+    return registered

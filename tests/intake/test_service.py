@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
-from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
+from chainhub.intake.schemas import FieldMapping
 from chainhub.intake.service import do_ingest_file, errors_as_records
 from chainhub.storage.models import get_metadata
 from chainhub.storage.service import (
@@ -17,64 +16,14 @@ from chainhub.storage.service import (
     list_current_records,
     list_submissions,
 )
+from tests.intake.shipments import SHIPMENT_PROFILE, shipment_file
 from tests.support import ingest_records
-
-CROSSWALK_PROFILE = MappingProfile(
-    partner_id="haichuan",
-    document_type="material_crosswalk",
-    source=SourceFormat(format="csv"),
-    fields={
-        "partner_id": FieldMapping(column="LIFNR"),
-        "partner_material_code": FieldMapping(column="IDNLF"),
-        "material_code": FieldMapping(column="MATNR"),
-    },
-)
-SHIPMENT_PROFILE = MappingProfile(
-    partner_id="jinli-motor",
-    document_type="shipment",
-    source=SourceFormat(format="csv", encoding="gbk"),
-    fields={
-        "shipment_number": FieldMapping(column="发货单号"),
-        "shipper_id": FieldMapping(value="jinli-motor"),
-        "receiver_id": FieldMapping(value="haichuan"),
-        "ship_from_site": FieldMapping(value="jinli-ningbo"),
-        "ship_to_site": FieldMapping(value="haichuan-foshan"),
-        "ship_date": FieldMapping(column="发货日期", date_format="%Y%m%d"),
-        "expected_delivery_date": FieldMapping(column="预计到货", date_format="%Y%m%d"),
-        "line_no": FieldMapping(column="行号"),
-        "material_code": FieldMapping(column="物料编码", crosswalk=True),
-        "quantity": FieldMapping(column="数量"),
-        "unit": FieldMapping(column="单位", map={"件": "H87"}),
-        "lot_number": FieldMapping(column="批号"),
-    },
-)
-SHIPMENT_HEADER = "发货单号,发货日期,预计到货,行号,物料编码,数量,单位,批号\n"
-
-
-@pytest.fixture
-def with_crosswalk(registered: sa.Engine, tmp_path: Path) -> sa.Engine:
-    path = tmp_path / "crosswalk.csv"
-    path.write_text(
-        "LIFNR,IDNLF,MATNR\njinli-motor,MAT01,M001\njinli-motor,MAT02,M002\n", encoding="utf-8"
-    )
-    with registered.begin() as conn:
-        result = do_ingest_file(
-            conn=conn, path=path, profile=CROSSWALK_PROFILE, submitted_by="haichuan"
-        )
-    assert result.status == "stored"
-    return registered
-
-
-def _shipment_file(tmp_path: Path, body: str, name: str = "asn.csv") -> Path:
-    path = tmp_path / name
-    path.write_bytes((SHIPMENT_HEADER + body).encode("gbk"))
-    return path
 
 
 def test_file_is_stored_with_golden_codes_and_provenance(
     with_crosswalk: sa.Engine, tmp_path: Path
 ) -> None:
-    path = _shipment_file(
+    path = shipment_file(
         tmp_path,
         "ASN-1,20260305,20260308,10,MAT01,200,件,JL260305A\n"
         "ASN-1,20260305,20260308,20,MAT02,50,件,JL260305B\n",
@@ -96,7 +45,7 @@ def test_file_is_stored_with_golden_codes_and_provenance(
 
 
 def test_same_content_twice_is_stored_once(with_crosswalk: sa.Engine, tmp_path: Path) -> None:
-    path = _shipment_file(tmp_path, "ASN-1,20260305,20260308,10,MAT01,200,件,JL260305A\n")
+    path = shipment_file(tmp_path, "ASN-1,20260305,20260308,10,MAT01,200,件,JL260305A\n")
     with with_crosswalk.begin() as conn:
         first = do_ingest_file(
             conn=conn, path=path, profile=SHIPMENT_PROFILE, submitted_by="jinli-motor"
@@ -114,7 +63,7 @@ def test_same_content_twice_is_stored_once(with_crosswalk: sa.Engine, tmp_path: 
 def test_a_file_with_one_bad_row_is_rejected_whole(
     with_crosswalk: sa.Engine, tmp_path: Path
 ) -> None:
-    path = _shipment_file(
+    path = shipment_file(
         tmp_path,
         "ASN-2,20260305,20260308,10,MAT01,200,件,JL260305A\n"
         "ASN-2,20260305,20260308,20,MAT99,50,件,JL260305B\n",
@@ -143,8 +92,8 @@ def test_a_file_with_one_bad_row_is_rejected_whole(
 def test_a_changed_document_becomes_a_new_version(
     with_crosswalk: sa.Engine, tmp_path: Path
 ) -> None:
-    first = _shipment_file(tmp_path, "ASN-3,20260305,20260308,10,MAT01,200,件,L1\n", "a.csv")
-    second = _shipment_file(tmp_path, "ASN-3,20260305,20260309,10,MAT01,180,件,L1\n", "b.csv")
+    first = shipment_file(tmp_path, "ASN-3,20260305,20260308,10,MAT01,200,件,L1\n", "a.csv")
+    second = shipment_file(tmp_path, "ASN-3,20260305,20260309,10,MAT01,180,件,L1\n", "b.csv")
     for path in (first, second):
         with with_crosswalk.begin() as conn:
             assert (
@@ -162,7 +111,7 @@ def test_a_changed_document_becomes_a_new_version(
 def test_accept_valid_stores_whole_good_documents_and_quarantines_the_rest(
     with_crosswalk: sa.Engine, tmp_path: Path
 ) -> None:
-    path = _shipment_file(
+    path = shipment_file(
         tmp_path,
         "ASN-4,20260305,20260308,10,MAT01,200,件,L1\n"
         "ASN-5,20260305,20260308,10,MAT01,10,件,L2\n"
@@ -203,7 +152,7 @@ def test_unknown_master_data_is_reported_by_field(
             }
         }
     )
-    path = _shipment_file(tmp_path, "ASN-6,20260305,20260308,10,MAT01,200,件,L1\n")
+    path = shipment_file(tmp_path, "ASN-6,20260305,20260308,10,MAT01,200,件,L1\n")
     with with_crosswalk.begin() as conn:
         result = do_ingest_file(conn=conn, path=path, profile=profile, submitted_by="jinli-motor")
     assert result.validation is not None
@@ -222,8 +171,8 @@ def test_unknown_master_data_is_reported_by_field(
 def test_every_attempt_is_logged_with_its_failing_rules(
     with_crosswalk: sa.Engine, tmp_path: Path
 ) -> None:
-    bad = _shipment_file(tmp_path, "ASN-7,20260305,20260308,10,MAT01,0,件,L1\n", "bad.csv")
-    good = _shipment_file(tmp_path, "ASN-7,20260305,20260308,10,MAT01,5,件,L1\n", "good.csv")
+    bad = shipment_file(tmp_path, "ASN-7,20260305,20260308,10,MAT01,0,件,L1\n", "bad.csv")
+    good = shipment_file(tmp_path, "ASN-7,20260305,20260308,10,MAT01,5,件,L1\n", "good.csv")
     for path in (bad, good, good):
         with with_crosswalk.begin() as conn:
             do_ingest_file(

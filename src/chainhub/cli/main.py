@@ -17,9 +17,20 @@ app = typer.Typer(
 
 def _register() -> None:
     # Each module adds its commands to `app`; imported here so nothing runs at import of main.
-    from chainhub.cli import db, demo, masterdata, serve, simulate, standard
+    from chainhub.cli import (
+        audit,
+        db,
+        demo,
+        intake,
+        masterdata,
+        partner,
+        serve,
+        simulate,
+        standard,
+        token,
+    )
 
-    for module in (standard, db, simulate, demo, serve, masterdata):
+    for module in (standard, db, simulate, demo, serve, intake, masterdata, partner, token, audit):
         module.register(app)
 
 

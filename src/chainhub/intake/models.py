@@ -19,6 +19,7 @@ def define_tables(metadata: sa.MetaData) -> None:
         sa.Column("status", sa.String(), nullable=False),
         sa.Column("rows", sa.BigInteger(), nullable=False),
         sa.Column("valid_rows", sa.BigInteger(), nullable=False),
+        sa.Column("stored_rows", sa.BigInteger(), nullable=False),
         sa.Column("error_count", sa.BigInteger(), nullable=False),
         sa.Column("submission_id", sa.String(36), nullable=True),
     )

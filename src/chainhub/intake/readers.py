@@ -53,6 +53,18 @@ def _read_csv(path: Path, source: SourceFormat) -> pl.DataFrame:
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         first = str(exc).splitlines()[0]
+        if "utf-8" in first:
+            # Only on failure: find where the text stops being UTF-8, to say so precisely.
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                raise _unreadable(
+                    path,
+                    f"not valid {source.encoding} text at byte {bad.start}; set the profile's "
+                    "source.encoding (gbk, gb18030, utf-8-sig)",
+                    f"第 {bad.start} 字节处不是有效的 {source.encoding} 编码文本；请在映射配置的 "
+                    "source.encoding 中指定编码（gbk、gb18030、utf-8-sig）",
+                ) from None
         raise _unreadable(path, f"cannot parse CSV: {first}", f"无法解析 CSV：{first}") from None
 
 

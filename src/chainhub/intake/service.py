@@ -277,6 +277,7 @@ class _Attempt:
                 status=status,
                 rows=rows,
                 valid_rows=result.valid_rows if result else rows,
+                stored_rows=stored,
                 error_count=errors.height if errors is not None else 0,
                 submission_id=submission_id,
             )

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(), nullable=False),
         sa.Column("rows", sa.BigInteger(), nullable=False),
         sa.Column("valid_rows", sa.BigInteger(), nullable=False),
+        sa.Column("stored_rows", sa.BigInteger(), nullable=False),
         sa.Column("error_count", sa.BigInteger(), nullable=False),
         sa.Column("submission_id", sa.String(length=36), nullable=True),
         sa.PrimaryKeyConstraint("attempt_id", name=op.f("pk_intake_attempts")),

@@ -1,0 +1,325 @@
+"""Commands: conform (check a file, no server needed), ingest (store it), scorecard."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from rich.table import Table
+
+from chainhub.cli.common import DbOption, console, fail, load_settings, usage_error
+from chainhub.errors import ChainhubError, Language
+
+FormatOption = Annotated[
+    Literal["table", "json"], typer.Option("--format", help="table for people, json for tools")
+]
+LangOption = Annotated[
+    Literal["en", "zh"] | None,
+    typer.Option("--lang", help="Language of messages (default: $CHAINHUB_LANGUAGE or locale)"),
+]
+ProfileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--profile",
+        help="Mapping profile (YAML); default: the file is already in "
+        "the standard's flat form, one column per field",
+    ),
+]
+TypeOption = Annotated[str, typer.Option("--type", help="Standard document type")]
+_SHOWN_PER_RULE = 20
+
+
+def _language(lang: str | None) -> Language:
+    from chainhub.cli.common import cli_language
+
+    return "zh" if lang == "zh" else "en" if lang == "en" else cli_language()
+
+
+def _resolve_profile(path: Path, document_type: str, profile: Path | None, partner: str) -> Any:
+    """The profile to read `path` with: the given one, or the standard's own flat form."""
+    from chainhub.intake.readers import read_source
+    from chainhub.intake.schemas import SourceFormat, load_profile, standard_profile
+    from chainhub.standard.registry import get_document_type
+
+    try:
+        get_document_type(document_type)
+    except ChainhubError as error:
+        fail(error, exit_code=2)
+    if not path.is_file():
+        usage_error("file_not_found", f"file not found: {path}", f"找不到文件：{path}")
+    if profile is not None:
+        loaded = load_profile(profile)
+        if loaded.document_type != document_type:
+            usage_error(
+                "profile_type_mismatch",
+                f"profile {profile} maps {loaded.document_type}, not {document_type}",
+                f"映射配置 {profile} 对应 {loaded.document_type}，而不是 {document_type}",
+            )
+        return loaded
+    suffix = path.suffix.lower()
+    fmt: Literal["csv", "xlsx", "json"] = (
+        "xlsx" if suffix in (".xlsx", ".xlsm") else "json" if suffix == ".json" else "csv"
+    )
+    source = SourceFormat(format=fmt)
+    try:
+        columns = read_source(path, source).columns
+    except ChainhubError as error:
+        fail(error, exit_code=2)
+    drafted = standard_profile(
+        partner_id=partner, document_type=document_type, columns=columns, source=source
+    )
+    if not drafted.fields:
+        usage_error(
+            "profile_needed",
+            f"{path.name} does not use the standard's field names; give --profile "
+            "(draft one with: chainhub profile suggest)",
+            f"{path.name} 的列名不是标准字段名；请用 --profile 指定映射配置"
+            "（可用 chainhub profile suggest 生成草稿）",
+        )
+    return drafted
+
+
+def _report(*, path: Path, document_type: str, result: Any, lang: Language) -> dict[str, Any]:
+    from chainhub.intake.service import errors_as_records
+    from chainhub.standard import STANDARD_VERSION
+
+    return {
+        "file": str(path),
+        "type": document_type,
+        "standard_version": STANDARD_VERSION,
+        "rows": result.rows,
+        "valid_rows": result.valid_rows,
+        "errors": errors_as_records(result, lang=lang),
+    }
+
+
+def _print_errors(report: dict[str, Any], lang: Language) -> None:
+    """Errors grouped by rule, as a person reads them."""
+    by_rule: dict[str, list[dict[str, Any]]] = {}
+    for error in report["errors"]:
+        by_rule.setdefault(error["rule"], []).append(error)
+    heads = (
+        ("行", "列", "字段", "值", "说明")
+        if lang == "zh"
+        else ("row", "column", "field", "value", "message")
+    )
+    for rule, errors in sorted(by_rule.items(), key=lambda kv: -len(kv[1])):
+        table = Table(title=f"{rule}: {len(errors):,}", title_justify="left")
+        for head in heads:
+            table.add_column(head, justify="right" if head in ("row", "行") else "left")
+        for e in errors[:_SHOWN_PER_RULE]:
+            table.add_row(
+                str(e["row"]), e["column"] or "", e["field"], e["value"] or "", e["message"]
+            )
+        console.print(table)
+        if len(errors) > _SHOWN_PER_RULE:
+            more = len(errors) - _SHOWN_PER_RULE
+            console.print(
+                f"  … {more:,} more (--format json or --report PATH lists all)"
+                if lang == "en"
+                else f"  … 另有 {more:,} 条（用 --format json 或 --report PATH 查看全部）"
+            )
+
+
+def _summary_line(report: dict[str, Any], lang: Language) -> str:
+    bad = report["rows"] - report["valid_rows"]
+    if lang == "zh":
+        return (
+            f"{report['file']}：共 {report['rows']:,} 行，合格 {report['valid_rows']:,} 行，"
+            f"{bad:,} 行有 {len(report['errors']):,} 处错误"
+        )
+    return (
+        f"{report['file']}: {report['rows']:,} rows, {report['valid_rows']:,} valid, "
+        f"{len(report['errors']):,} errors in {bad:,} rows"
+    )
+
+
+def _engine(db: str | None) -> Any:
+    from chainhub.storage.engine import create_engine_for
+
+    return create_engine_for(load_settings(db).database_url)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `conform`, `ingest` and `scorecard` to `app`."""
+
+    @app.command()
+    def conform(
+        file: Annotated[Path, typer.Argument(help="The partner's file (CSV, XLSX or JSON)")],
+        document_type: TypeOption,
+        profile: ProfileOption = None,
+        db: DbOption = None,
+        output: FormatOption = "table",
+        lang: LangOption = None,
+        report_path: Annotated[
+            Path | None, typer.Option("--report", help="Also write the JSON report here")
+        ] = None,
+    ) -> None:
+        """Check a file against the standard: every failing row, no server needed.
+
+        Exit status: 0 when the file conforms, 1 when it does not, 2 for usage errors.
+        """
+        from chainhub.intake.service import check_file
+
+        language = _language(lang)
+        mapping = _resolve_profile(file, document_type, profile, partner="unknown")
+        try:
+            if db is None:
+                result = check_file(conn=None, path=file, profile=mapping)
+            else:
+                engine = _engine(db)
+                with engine.connect() as conn:
+                    result = check_file(conn=conn, path=file, profile=mapping)
+                engine.dispose()
+        except ChainhubError as error:
+            fail(
+                error,
+                exit_code=2 if error.code.startswith(("crosswalk", "profile", "column")) else 1,
+            )
+        report = _report(path=file, document_type=document_type, result=result, lang=language)
+        if report_path is not None:
+            report_path.write_text(
+                json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+            )
+        if output == "json":
+            typer.echo(json.dumps(report, ensure_ascii=False, default=str))
+        else:
+            _print_errors(report, language)
+            console.print(_summary_line(report, language))
+        raise typer.Exit(0 if not report["errors"] else 1)
+
+    @app.command()
+    def ingest(
+        file: Annotated[Path, typer.Argument(help="The partner's file (CSV, XLSX or JSON)")],
+        partner: Annotated[str, typer.Option("--partner", help="Submitting partner id")],
+        document_type: TypeOption,
+        profile: ProfileOption = None,
+        accept_valid: Annotated[
+            bool,
+            typer.Option(
+                "--accept-valid", help="Store the documents that pass; quarantine the rest"
+            ),
+        ] = False,
+        db: DbOption = None,
+        output: FormatOption = "table",
+        lang: LangOption = None,
+    ) -> None:
+        """Store a file's documents: whole or not at all, once per content, with provenance."""
+        from chainhub.intake.service import do_ingest_file
+        from chainhub.storage.migrate import do_upgrade
+
+        language = _language(lang)
+        mapping = _resolve_profile(file, document_type, profile, partner=partner)
+        if mapping.partner_id != partner:
+            usage_error(
+                "profile_partner_mismatch",
+                f"profile {profile} is for partner {mapping.partner_id}, not {partner}",
+                f"映射配置 {profile} 属于伙伴 {mapping.partner_id}，而不是 {partner}",
+            )
+        engine = _engine(db)
+        do_upgrade(engine=engine)
+        with console.status("checking and storing …"), engine.begin() as conn:
+            result = do_ingest_file(
+                conn=conn,
+                path=file,
+                profile=mapping,
+                submitted_by=partner,
+                accept_valid=accept_valid,
+            )
+        engine.dispose()
+        outcome: dict[str, Any] = {
+            "status": result.status,
+            "submission_id": result.submission_id,
+            "rows": result.rows,
+            "stored_rows": result.stored_rows,
+            "quarantined_rows": result.quarantined_rows,
+            "documents": result.documents,
+        }
+        report = (
+            _report(path=file, document_type=document_type, result=result.validation, lang=language)
+            if result.validation is not None and result.validation.errors.height
+            else None
+        )
+        if output == "json":
+            typer.echo(json.dumps({**outcome, "report": report}, ensure_ascii=False, default=str))
+        else:
+            if report is not None:
+                _print_errors(report, language)
+            console.print(_outcome_line(outcome, language))
+        raise typer.Exit(1 if result.status == "rejected" else 0)
+
+    @app.command()
+    def scorecard(
+        partner: Annotated[str | None, typer.Option("--partner", help="One partner")] = None,
+        db: DbOption = None,
+        output: FormatOption = "table",
+    ) -> None:
+        """Data quality per partner: submissions, rows accepted and rejected, top failing
+        rules, timeliness."""
+        from chainhub.intake.scorecard import list_scorecards
+
+        engine = _engine(db)
+        with engine.connect() as conn:
+            cards = list_scorecards(conn=conn, partner_id=partner)
+        engine.dispose()
+        if output == "json":
+            typer.echo(json.dumps([c.model_dump() for c in cards], ensure_ascii=False))
+            return
+        table = Table(title="data-quality scorecard / 数据质量记分卡")
+        for head in (
+            "partner",
+            "attempts",
+            "stored",
+            "partial",
+            "rejected",
+            "duplicates",
+            "rows ok",
+            "rows bad",
+            "acceptance",
+            "median lag (d)",
+            "on time",
+            "top failing rules",
+        ):
+            table.add_column(
+                head, justify="left" if head in ("partner", "top failing rules") else "right"
+            )
+        for c in cards:
+            table.add_row(
+                c.partner_id,
+                str(c.attempts),
+                str(c.stored),
+                str(c.partial),
+                str(c.rejected),
+                str(c.duplicates),
+                f"{c.rows_accepted:,}",
+                f"{c.rows_rejected:,}",
+                f"{c.acceptance_rate:.1%}",
+                "" if c.median_lag_days is None else f"{c.median_lag_days:.1f}",
+                "" if c.on_time_share is None else f"{c.on_time_share:.0%}",
+                ", ".join(f"{r.rule}/{r.field} ({r.errors})" for r in c.top_rules),
+            )
+        console.print(table)
+
+
+def _outcome_line(outcome: dict[str, Any], lang: Language) -> str:
+    status = outcome["status"]
+    if lang == "zh":
+        text = {
+            "stored": "已入库：{stored_rows:,} 行，{documents:,} 张单据，提交编号 {submission_id}",
+            "partial": "部分入库：{stored_rows:,} 行已入库，{quarantined_rows:,} 行已隔离，"
+            "提交编号 {submission_id}",
+            "duplicate": "内容与已入库的提交 {submission_id} 相同，未重复入库",
+            "rejected": "已拒收：文件有错误，未入库任何数据",
+        }[status]
+    else:
+        text = {
+            "stored": "stored {stored_rows:,} rows in {documents:,} documents as submission "
+            "{submission_id}",
+            "partial": "stored {stored_rows:,} rows, quarantined {quarantined_rows:,}, as "
+            "submission {submission_id}",
+            "duplicate": "already stored as submission {submission_id}: nothing stored twice",
+            "rejected": "rejected: the file has errors, nothing was stored",
+        }[status]
+    return text.format(**outcome)

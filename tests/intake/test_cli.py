@@ -1,0 +1,181 @@
+"""`chainhub conform`, `ingest` and `scorecard` as a partner's IT person runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from chainhub.cli.main import _register, app
+from tests.intake.shipments import SHIPMENT_PROFILE, shipment_file
+
+runner = CliRunner()
+_register()
+
+
+@pytest.fixture
+def profile_file(tmp_path: Path) -> Path:
+    path = tmp_path / "jinli-shipment.yaml"
+    path.write_text(SHIPMENT_PROFILE.to_yaml(), encoding="utf-8")
+    return path
+
+
+def _db(engine: sa.Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def test_conform_reports_every_bad_row_as_json_and_exits_1(
+    with_crosswalk: sa.Engine, tmp_path: Path, profile_file: Path
+) -> None:
+    path = shipment_file(
+        tmp_path,
+        "ASN-1,20260305,20260308,10,MAT01,0,件,L1\nASN-1,20260305,20260308,20,MAT99,1,件,L2\n",
+    )
+    out = runner.invoke(
+        app,
+        [
+            "conform",
+            str(path),
+            "--type",
+            "shipment",
+            "--profile",
+            str(profile_file),
+            "--db",
+            _db(with_crosswalk),
+            "--format",
+            "json",
+            "--lang",
+            "zh",
+        ],
+    )
+    assert out.exit_code == 1, out.output
+    report = json.loads(out.stdout)
+    assert {k: report[k] for k in ("type", "rows", "valid_rows", "standard_version")} == {
+        "type": "shipment",
+        "rows": 2,
+        "valid_rows": 0,
+        "standard_version": "1.0.0",
+    }
+    assert [(e["row"], e["column"], e["rule"]) for e in report["errors"]] == [
+        (1, "数量", "range"),
+        (2, "物料编码", "crosswalk"),
+    ]
+    assert report["errors"][0]["message"] == "quantity 须满足 > 0"
+
+
+def test_conform_exit_0_and_the_report_file(
+    with_crosswalk: sa.Engine, tmp_path: Path, profile_file: Path
+) -> None:
+    path = shipment_file(tmp_path, "ASN-1,20260305,20260308,10,MAT01,3,件,L1\n")
+    report = tmp_path / "report.json"
+    out = runner.invoke(
+        app,
+        [
+            "conform",
+            str(path),
+            "--type",
+            "shipment",
+            "--profile",
+            str(profile_file),
+            "--db",
+            _db(with_crosswalk),
+            "--report",
+            str(report),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert json.loads(report.read_text("utf-8"))["errors"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["conform", "missing.csv", "--type", "shipment"], "file not found: missing.csv"),
+        (["conform", "{file}", "--type", "invoice"], "unknown document type 'invoice'"),
+        (["conform", "{file}", "--type", "shipment"], "not valid"),
+        (["conform", "{plain}", "--type", "shipment"], "does not use the standard's field"),
+        (
+            ["conform", "{file}", "--type", "shipment", "--profile", "{profile}"],
+            "give a database that holds it (--db)",
+        ),
+        (
+            ["conform", "{file}", "--type", "purchase_order", "--profile", "{profile}"],
+            "maps shipment, not purchase_order",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(
+    tmp_path: Path, profile_file: Path, args: list[str], message: str
+) -> None:
+    path = shipment_file(tmp_path, "ASN-1,20260305,20260308,10,MAT01,3,件,L1\n")
+    plain = tmp_path / "plain.csv"
+    plain.write_text("a,b\n1,2\n", encoding="utf-8")
+    argv = [a.format(file=path, profile=profile_file, plain=plain) for a in args]
+    out = runner.invoke(app, argv, env={"CHAINHUB_LANGUAGE": "en", "COLUMNS": "300"})
+    assert out.exit_code == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.output + out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_ingest_stores_once_then_says_duplicate_and_scorecard_counts(
+    with_crosswalk: sa.Engine, tmp_path: Path, profile_file: Path
+) -> None:
+    path = shipment_file(tmp_path, "ASN-1,20260305,20260308,10,MAT01,3,件,L1\n")
+    args = [
+        "ingest",
+        str(path),
+        "--partner",
+        "jinli-motor",
+        "--type",
+        "shipment",
+        "--profile",
+        str(profile_file),
+        "--db",
+        _db(with_crosswalk),
+        "--format",
+        "json",
+    ]
+    first = runner.invoke(app, args)
+    second = runner.invoke(app, args)
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    stored, again = json.loads(first.stdout), json.loads(second.stdout)
+    assert (stored["status"], stored["stored_rows"], stored["documents"]) == ("stored", 1, 1)
+    assert (again["status"], again["submission_id"]) == ("duplicate", stored["submission_id"])
+    card = runner.invoke(
+        app,
+        ["scorecard", "--partner", "jinli-motor", "--db", _db(with_crosswalk), "--format", "json"],
+    )
+    assert card.exit_code == 0, card.output
+    (row,) = json.loads(card.stdout)
+    assert (row["attempts"], row["stored"], row["duplicates"], row["rows_accepted"]) == (2, 1, 1, 1)
+
+
+def test_ingest_rejects_a_bad_file_whole_with_exit_1(
+    with_crosswalk: sa.Engine, tmp_path: Path, profile_file: Path
+) -> None:
+    path = shipment_file(tmp_path, "ASN-1,20260305,20260308,10,MAT01,-3,件,L1\n")
+    out = runner.invoke(
+        app,
+        [
+            "ingest",
+            str(path),
+            "--partner",
+            "jinli-motor",
+            "--type",
+            "shipment",
+            "--profile",
+            str(profile_file),
+            "--db",
+            _db(with_crosswalk),
+            "--lang",
+            "en",
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert out.exit_code == 1
+    assert "rejected: the file has errors, nothing was stored" in out.stdout
+    assert "quantity must be > 0" in out.stdout
