@@ -11,7 +11,7 @@ from typing import Final
 
 import polars as pl
 
-from chainhub.standard.registry import get_document_type
+from chainhub.standard.registry import REFERENCES, get_document_type
 
 
 @dataclass(frozen=True)
@@ -65,34 +65,6 @@ CROSS_FIELD_RULES: Final[dict[str, tuple[CrossFieldRule, ...]]] = {
 }
 
 
-REFERENCE_FIELDS: Final[dict[str, tuple[str, frozenset[str]]]] = {
-    "partner": (
-        "partner",
-        frozenset(
-            {
-                "partner_id",
-                "owner_id",
-                "buyer_id",
-                "supplier_id",
-                "seller_id",
-                "customer_id",
-                "issuer_id",
-                "shipper_id",
-                "receiver_id",
-                "manufacturer_id",
-                "inspector_id",
-            }
-        ),
-    ),
-    "site": ("site", frozenset({"site_id", "ship_to_site", "ship_from_site"})),
-    "material": (
-        "material",
-        frozenset({"material_code", "component_code", "parent_code", "product_code"}),
-    ),
-}
-"""Reference kind → (the master-data type that defines it, fields that refer to it)."""
-
-
 def reference_fields(document_type: str, key: tuple[str, ...]) -> dict[str, str]:
     """Fields of a type that must name known master data, mapped to the reference kind.
 
@@ -100,7 +72,7 @@ def reference_fields(document_type: str, key: tuple[str, ...]) -> dict[str, str]
     """
     fields = get_document_type(document_type).record_fields
     found: dict[str, str] = {}
-    for kind, (defining_type, names) in REFERENCE_FIELDS.items():
+    for kind, (defining_type, _key, names) in REFERENCES.items():
         for name in names & fields.keys():
             if document_type == defining_type and name in key:
                 continue

@@ -7,23 +7,21 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final, Literal
+from typing import Literal
 
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from chainhub.intake.readers import SOURCE_ROW, file_hash, read_source
-from chainhub.intake.rules import REFERENCE_FIELDS
 from chainhub.intake.schemas import MappingProfile
 from chainhub.intake.validate import ValidationResult, check_frame
 from chainhub.standard import STANDARD_VERSION
-from chainhub.standard.registry import get_document_type
+from chainhub.standard.registry import REFERENCES, get_document_type
 from chainhub.storage import service as storage
 from chainhub.storage.models import current_view, doc_table, get_metadata
 
 IngestStatus = Literal["stored", "partial", "duplicate", "rejected"]
-_REFERENCE_KEYS: Final = {"partner": "partner_id", "site": "site_id", "material": "material_code"}
 
 
 @dataclass(frozen=True)
@@ -55,9 +53,9 @@ def get_crosswalk(*, conn: Connection, partner_id: str) -> dict[str, str]:
 def list_reference_codes(*, conn: Connection) -> dict[str, Collection[str]]:
     """Codes of every registered partner, site and material (current versions)."""
     codes: dict[str, Collection[str]] = {}
-    for kind, (defining_type, _fields) in REFERENCE_FIELDS.items():
+    for kind, (defining_type, key, _fields) in REFERENCES.items():
         # Keys never change between versions, so the table answers without the view's window.
-        column = doc_table(defining_type).c[_REFERENCE_KEYS[kind]]
+        column = doc_table(defining_type).c[key]
         codes[kind] = frozenset(conn.execute(sa.select(column).distinct()).scalars())
     return codes
 

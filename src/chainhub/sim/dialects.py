@@ -13,7 +13,12 @@ from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.sim.catalog import CITIES, OEM_ID, OEM_PLANTS
 from chainhub.sim.chain import Chain
 from chainhub.sim.records import LOCAL_TZ, Kind, dec_text, enum_of, optional_fields, record_kinds
-from chainhub.standard.registry import DOCUMENT_TYPES
+from chainhub.standard.registry import (
+    DOCUMENT_TYPES,
+    MATERIAL_FIELDS,
+    PARTNER_FIELDS,
+    SITE_FIELDS,
+)
 
 
 @dataclass(frozen=True)
@@ -186,25 +191,6 @@ _MEASURES: Final = {
     "sap": {"MMT": "MM", "KPA": "KPA"},
 }
 
-PARTY_FIELDS: Final = frozenset(
-    {
-        "partner_id",
-        "owner_id",
-        "buyer_id",
-        "supplier_id",
-        "seller_id",
-        "customer_id",
-        "issuer_id",
-        "shipper_id",
-        "receiver_id",
-        "manufacturer_id",
-        "inspector_id",
-    }
-)
-SITE_FIELDS: Final = frozenset({"site_id", "ship_to_site", "ship_from_site"})
-MATERIAL_FIELDS: Final = frozenset(
-    {"material_code", "component_code", "parent_code", "product_code"}
-)
 SELF_FIELD: Final = {
     "purchase_order": "buyer_id",
     "sales_order": "seller_id",
@@ -695,7 +681,7 @@ def column_plan(chain: Chain, *, writer: str, doc_type: str) -> tuple[Column, ..
         enum = enum_of(DOCUMENT_TYPES[doc_type].record_fields[name].annotation)
         if enum is not None and enum.__name__ == "UnitCode":
             words = units | _MEASURES[dialect.words]
-        elif name in PARTY_FIELDS and partners:
+        elif name in PARTNER_FIELDS and partners:
             words = partners
         elif name in SITE_FIELDS and sites:
             words = sites

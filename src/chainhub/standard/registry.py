@@ -229,6 +229,20 @@ _TYPES: Final = (
 
 DOCUMENT_TYPES: Final[dict[str, DocumentType]] = {t.name: t for t in _TYPES}
 
+PARTNER_FIELDS: Final = frozenset({
+    "partner_id", "owner_id", "buyer_id", "supplier_id", "seller_id", "customer_id",
+    "issuer_id", "shipper_id", "receiver_id", "manufacturer_id", "inspector_id",
+})  # fmt: skip
+SITE_FIELDS: Final = frozenset({"site_id", "ship_to_site", "ship_from_site"})
+MATERIAL_FIELDS: Final = frozenset({"material_code", "component_code", "parent_code",
+                                    "product_code"})  # fmt: skip
+REFERENCES: Final[dict[str, tuple[str, str, frozenset[str]]]] = {
+    "partner": ("partner", "partner_id", PARTNER_FIELDS),
+    "site": ("site", "site_id", SITE_FIELDS),
+    "material": ("material", "material_code", MATERIAL_FIELDS),
+}
+"""What a field may refer to: kind → (master-data type defining it, its key, referring fields)."""
+
 
 class UnknownDocumentTypeError(ChainhubError):
     """Raised for a document type name the standard does not define."""
