@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -222,15 +222,12 @@ VISIBLE_TO: Final[dict[str, frozenset[str]]] = {
     "PO-HC-TK-1": frozenset({OEM, TAIHE}),
     "PO-HY-TK-9": frozenset({OEM, HUAYANG, TAIHE}),
     "SO-HC-HD-1": frozenset({OEM, HUADONG}),
-    "INV-HC-0310": frozenset({OEM, JINLI, HUAYANG}),
-    "INV-HC-0311": frozenset({OEM, JINLI, HUAYANG}),
-    "INV-HY-0311": frozenset({OEM, HUAYANG}),
     "FC-HC-W14": frozenset({OEM, JINLI, HUAYANG}),
     "ASN-JL-1": frozenset({OEM, JINLI}),
     "GR-HC-JL-1": frozenset({OEM, JINLI}),
     "CW-JL-MAT04": frozenset({OEM, JINLI}),
 }
-# Markers that only some lines carry: lots of the OEM's stock per material.
+# Markers that only some lines carry: lots in stock (snapshots have no document number).
 LINE_VISIBLE_TO: Final[dict[str, frozenset[str]]] = {
     "L-M001-A": frozenset({OEM, HUAYANG}),
     "L-M001-B": frozenset({OEM, HUAYANG}),
@@ -238,6 +235,7 @@ LINE_VISIBLE_TO: Final[dict[str, frozenset[str]]] = {
     "L-M004-B": frozenset({OEM, JINLI}),
     "L-M009-A": frozenset({OEM}),
     "L-M009-B": frozenset({OEM}),
+    "L-HY-FG-1": frozenset({OEM, HUAYANG}),
 }
 
 
@@ -248,7 +246,8 @@ class Hub:
     client: TestClient
     engine: sa.Engine
     tokens: dict[str, str]
-    agreements: dict[str, str]
+    agreements: dict[str, str] = field(default_factory=dict)
+    private: dict[str, str] = field(default_factory=dict)
 
     def headers(self, who: str | None, lang: str = "en") -> dict[str, str]:
         """Authorization (none for None) and Accept-Language headers."""

@@ -37,6 +37,13 @@ def _visible(conn: Connection, principal: Principal, today: date) -> Visible:
     }
 
 
+def _plain(value: Decimal | None) -> Decimal | None:
+    """The value without trailing zeros, never in exponent form."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
 def _stock(
     conn: Connection, vis: Visible, buyer: str, material: str
 ) -> tuple[Decimal | None, date | None]:
@@ -56,7 +63,7 @@ def _stock(
             rows.c.snapshot_date == rows.c.latest
         )
     ).one()
-    return total, latest
+    return _plain(total), latest
 
 
 def _open_orders(
@@ -72,22 +79,42 @@ def _open_orders(
             view.c.line_status.in_(OPEN_LINE_STATUSES),
         )
     ).one()
-    return Decimal(quantity), lines
+    return _plain(Decimal(quantity)) or Decimal(0), lines
 
 
 def _forecast(
     conn: Connection, vis: Visible, buyer: str, material: str
 ) -> tuple[Decimal | None, date | None]:
-    """The total of the buyer's latest visible forecast of the material."""
+    """The material's demand in the buyer's latest visible forecast: its own lines plus the
+    lines of products whose bill of materials (one level) uses it."""
     view, where = vis["demand_forecast"]
-    mine = sa.and_(where, view.c.issuer_id == buyer, view.c.material_code == material)
-    latest = conn.execute(sa.select(sa.func.max(view.c.forecast_date)).where(mine)).scalar()
+    bom = current_view("bom")
+    joined = view.outerjoin(
+        bom,
+        sa.and_(
+            bom.c.owner_id == buyer,
+            bom.c.parent_code == view.c.material_code,
+            bom.c.component_code == material,
+        ),
+    )
+    per_unit = bom.c.quantity_per * (1 + bom.c.scrap_rate) / bom.c.base_quantity
+    factor = sa.case((view.c.material_code == material, 1), else_=per_unit)
+    relevant = sa.and_(
+        where,
+        view.c.issuer_id == buyer,
+        sa.or_(view.c.material_code == material, bom.c.component_code.is_not(None)),
+    )
+    latest = conn.execute(
+        sa.select(sa.func.max(view.c.forecast_date)).select_from(joined).where(relevant)
+    ).scalar()
     if latest is None:
         return None, None
     total = conn.execute(
-        sa.select(sa.func.sum(view.c.quantity)).where(mine, view.c.forecast_date == latest)
+        sa.select(sa.cast(sa.func.sum(view.c.quantity * factor), sa.Numeric(18, 6)))
+        .select_from(joined)
+        .where(relevant, view.c.forecast_date == latest)
     ).scalar()
-    return total, latest
+    return _plain(total), latest
 
 
 def _receipts(
@@ -95,7 +122,13 @@ def _receipts(
 ) -> list[ReceiptLine]:
     view, where = vis["goods_receipt"]
     rows = conn.execute(
-        sa.select(view.c.receipt_number, view.c.receipt_date, view.c.received_quantity, view.c.unit)
+        sa.select(
+            view.c.receipt_number,
+            view.c.receipt_date,
+            view.c.lot_number,
+            view.c.received_quantity,
+            view.c.unit,
+        )
         .where(
             where,
             view.c.receiver_id == buyer,
@@ -105,7 +138,10 @@ def _receipts(
         .order_by(view.c.receipt_date.desc(), view.c.receipt_number.desc(), view.c.line_no)
         .limit(RECENT_RECEIPTS)
     ).mappings()
-    return [ReceiptLine.model_validate(dict(r)) for r in rows]
+    return [
+        ReceiptLine.model_validate({**r, "received_quantity": _plain(r["received_quantity"])})
+        for r in rows
+    ]
 
 
 def _lines(

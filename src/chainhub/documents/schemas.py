@@ -97,6 +97,7 @@ class ReceiptLine(BaseModel):
 
     receipt_number: str
     receipt_date: date
+    lot_number: str
     received_quantity: Decimal
     unit: str
 

@@ -1,7 +1,8 @@
 """The one place that decides who may see and send what; every endpoint, page and export asks it.
 
 A partner sees the rows of documents it is a party to, plus rows of a grantor's documents that
-an accepted agreement in force shares with it, within the agreement's material scope. The hub
+an accepted agreement in force shares with it, within the agreement's material scope (for
+forecasts, the scope includes the grantor's products built from those materials). The hub
 admin and the designated chain leader see everything. Partners, sites and materials form the
 directory every authenticated partner sees.
 """
@@ -9,7 +10,7 @@ directory every authenticated partner sees.
 from __future__ import annotations
 
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -23,6 +24,7 @@ from chainhub.standard.registry import DocumentType, get_document_type
 from chainhub.storage.models import current_view, doc_table
 
 DIRECTORY_TYPES: Final = frozenset({"partner", "site", "material"})
+BOM_PARENT_TYPES: Final = frozenset({"demand_forecast"})
 WRITER_ROLES: Final = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_MEMBER})
 
 
@@ -38,25 +40,37 @@ def _party_clause(
     return sa.or_(*(relation.c[p] == partner_id for p in doc_type.parties))
 
 
-def _scope_clause(grant: AgreementRead, relation: FromClause) -> ColumnElement[bool]:
+def _scoped_materials(grant: AgreementRead) -> Any:
+    """The grant's materials: a list, or a subquery over current master data or orders."""
+    if grant.scope_kind is ScopeKind.MATERIALS:
+        return grant.scope_values
+    if grant.scope_kind is ScopeKind.CATEGORIES:
+        golden = current_view("material")
+        return sa.select(golden.c.material_code).where(golden.c.category.in_(grant.scope_values))
+    orders = current_view("purchase_order")
+    return sa.select(orders.c.material_code).where(
+        orders.c.supplier_id == grant.grantee_id, orders.c.buyer_id == grant.grantor_id
+    )
+
+
+def _scope_clause(
+    grant: AgreementRead, relation: FromClause, document_type: str
+) -> ColumnElement[bool]:
+    """Rows of the grant's materials; for forecasts, also of the grantor's products that use
+    them (one BOM level), since a supplier plans from the demand for what its parts go into."""
     if grant.scope_kind is ScopeKind.ALL:
         return sa.true()
     if "material_code" not in relation.c:
         return sa.false()
-    material = relation.c.material_code
-    if grant.scope_kind is ScopeKind.MATERIALS:
-        return material.in_(grant.scope_values)
-    if grant.scope_kind is ScopeKind.CATEGORIES:
-        golden = current_view("material")
-        return material.in_(
-            sa.select(golden.c.material_code).where(golden.c.category.in_(grant.scope_values))
+    materials = _scoped_materials(grant)
+    clause: ColumnElement[bool] = relation.c.material_code.in_(materials)
+    if document_type in BOM_PARENT_TYPES:
+        bom = current_view("bom")
+        parents = sa.select(bom.c.parent_code).where(
+            bom.c.owner_id == grant.grantor_id, bom.c.component_code.in_(materials)
         )
-    orders = current_view("purchase_order")
-    return material.in_(
-        sa.select(orders.c.material_code).where(
-            orders.c.supplier_id == grant.grantee_id, orders.c.buyer_id == grant.grantor_id
-        )
-    )
+        clause = sa.or_(clause, relation.c.material_code.in_(parents))
+    return clause
 
 
 def get_visible_clause(
@@ -75,7 +89,10 @@ def get_visible_clause(
         return sa.false()
     clauses = [_party_clause(doc_type, relation, principal.partner_id)]
     clauses.extend(
-        sa.and_(_party_clause(doc_type, relation, grant.grantor_id), _scope_clause(grant, relation))
+        sa.and_(
+            _party_clause(doc_type, relation, grant.grantor_id),
+            _scope_clause(grant, relation, doc_type.name),
+        )
         for grant in list_active_grants(
             conn=conn, grantee_id=principal.partner_id, document_type=doc_type.name, today=today
         )
