@@ -24,13 +24,26 @@ def _register() -> None:
         intake,
         masterdata,
         partner,
+        profile,
         serve,
         simulate,
         standard,
         token,
     )
 
-    for module in (standard, db, simulate, demo, serve, intake, masterdata, partner, token, audit):
+    for module in (
+        standard,
+        db,
+        simulate,
+        demo,
+        serve,
+        intake,
+        masterdata,
+        partner,
+        token,
+        audit,
+        profile,
+    ):
         module.register(app)
 
 
