@@ -330,7 +330,7 @@ def test_unknown_words_and_columns_are_reported_not_guessed(tmp_path: Path) -> N
             "发货单号,收货方,发货场所,收货场所,发货日期,预计到货日期,发货状态,发货行号,物料代码,"
             "发货数量,计量单位,标准批次号,备注",
             "ASN-1,haichuan,hd-zs,haichuan-foshan,20250709,20250710,已发货,1,HD-1,3,件,L1,加急",
-            "ASN-2,haichuan,hd-zs,haichuan-foshan,20250709,20250710,半路,1,HD-1,3,箱子,L2,",
+            "ASN-2,haichuan,hd-zs,haichuan-foshan,20250709,待定,半路,1,HD-1,3,箱子,L2,",
         ],
         encoding="utf-8",
     )
@@ -342,7 +342,11 @@ def test_unknown_words_and_columns_are_reported_not_guessed(tmp_path: Path) -> N
     assert suggestion.profile.fields["status"].map == {"已发货": "in_transit"}
     assert suggestion.profile.fields["material_code"].crosswalk is False
     reviews = {r.field: r.values for r in suggestion.reviews}
-    assert reviews == {"status": ("半路",), "unit": ("箱子",)}
+    assert reviews == {
+        "expected_delivery_date": ("待定",),
+        "status": ("半路",),
+        "unit": ("箱子",),
+    }
 
 
 def test_names_map_to_ids_through_the_hub_directory(registered: sa.Engine, tmp_path: Path) -> None:

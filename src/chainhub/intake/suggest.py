@@ -236,13 +236,16 @@ def _share(flags: pl.Series) -> float:
     return int(flags.sum()) / flags.len() if flags.len() else 0.0
 
 
-def _parse_share(values: pl.Series, fmt: str, *, timestamp: bool) -> float:
+def _parsed(values: pl.Series, fmt: str, *, timestamp: bool) -> pl.Series:
+    """Values parsed under a date or timestamp format; null where they do not parse."""
     if timestamp:
         zone = "UTC" if "%z" in fmt else None
-        parsed = values.str.to_datetime(fmt, strict=False, time_unit="us", time_zone=zone)
-    else:
-        parsed = values.str.to_date(fmt, strict=False)
-    return 1 - parsed.null_count() / values.len()
+        return values.str.to_datetime(fmt, strict=False, time_unit="us", time_zone=zone)
+    return values.str.to_date(fmt, strict=False)
+
+
+def _parse_share(values: pl.Series, fmt: str, *, timestamp: bool) -> float:
+    return 1 - _parsed(values, fmt, timestamp=timestamp).null_count() / values.len()
 
 
 @dataclass
@@ -299,6 +302,13 @@ class ColumnValues:
             if us and eu:
                 return (us[0] if self.ascii_header else eu[0]), best
         return (winners[0] if best > 0 else None), best
+
+    def unparsed(self, fmt: str | None, *, timestamp: bool) -> tuple[str, ...]:
+        """Values that do not parse under a date or timestamp format."""
+        if fmt is None:
+            return tuple(self.values.head(20).to_list())
+        parsed = _parsed(self.values, fmt, timestamp=timestamp)
+        return tuple(self.values.filter(parsed.is_null()).head(20).to_list())
 
     @cached_property
     def unit_codes(self) -> dict[str, str | None]:
@@ -363,7 +373,7 @@ def _field_terms(document_type: str) -> dict[str, dict[str, float]]:
     terms: dict[str, dict[str, float]] = {}
     for name, info in doc.record_fields.items():
         weights = {fold(t): 0.95 for t in FIELD_TERMS.get(name, ())}
-        own = [name, name.replace("_", " "), *TYPE_TERMS.get((document_type, name), ())]
+        own = [name, *TYPE_TERMS.get((document_type, name), ())]
         extra = info.json_schema_extra
         if isinstance(extra, dict) and isinstance(extra.get("x-description-zh"), str):
             own.append(str(extra["x-description-zh"]))
@@ -583,8 +593,9 @@ def _draft(
         if fmt is not None:
             draft.mapping["date_format"] = fmt
         if 0 < column.values.len() and share < 1:
+            bad = column.unparsed(fmt, timestamp=spec.kind == "datetime")
             draft.reviews.append(
-                ValueReview(spec.name, column.name, f"values that do not parse as {fmt}", ())
+                ValueReview(spec.name, column.name, f"values that do not parse as {fmt}", bad)
             )
     enum_name = _enum_name(spec)
     if enum_name is not None:
@@ -594,12 +605,16 @@ def _draft(
     defines = {"partner": "partner_id", "site": "site_id"}.get(document_type)
     if kind in ("partner", "site"):
         _party_map(spec.name, kind, column, directory, draft)
-    elif spec.name == defines and not all(
-        re.fullmatch(ID_PATTERN, v) and re.search("[a-z]", v) for v in column.values.to_list()
-    ):
-        draft.reviews.append(
-            ValueReview(spec.name, column.name, "not hub ids: needs a value map", ())
+    elif spec.name == defines:
+        bad = tuple(
+            v
+            for v in column.values.to_list()
+            if not (re.fullmatch(ID_PATTERN, v) and re.search("[a-z]", v))
         )
+        if bad:
+            draft.reviews.append(
+                ValueReview(spec.name, column.name, "not hub ids: needs a value map", bad)
+            )
     elif kind == "material":
         _material(spec.name, document_type, column, partner_id, directory, draft)
     if (
