@@ -76,6 +76,21 @@ def _clear_previous(data_dir: Path) -> None:
     )
 
 
+def _issue_tokens(*, db: str | None) -> list[str]:
+    """Sharing agreements and tokens for the demo's named participants, one line each."""
+    from chainhub.partners.service import do_issue_demo_tokens
+    from chainhub.storage.engine import create_engine_for
+
+    engine = create_engine_for(load_settings(db).database_url)
+    with engine.begin() as conn:
+        tokens = do_issue_demo_tokens(conn=conn)
+    engine.dispose()
+    return [
+        f"  {issued.partner_id or 'hub':<20} {issued.role.value:<14} {issued.token}"
+        for issued in tokens
+    ]
+
+
 def _summary(*, db: str | None) -> Table:
     from chainhub.standard.registry import DOCUMENT_TYPES
     from chainhub.storage.engine import create_engine_for
@@ -129,11 +144,19 @@ def register(app: typer.Typer) -> None:
             fail(error)
         loaded = time.perf_counter() - started
         console.print(_summary(db=db))
+        console.print("demo credentials, shown once / 演示令牌（仅显示一次）:")
+        for line in _issue_tokens(db=db):
+            console.print(line, soft_wrap=True, highlight=False)
         console.print(
             f"simulated in {simulated:.1f} s, loaded {outcome['stored']} submissions "
             f"({outcome['duplicate']} already stored) in {loaded - simulated:.1f} s; "
             f"total {loaded:.1f} s"
         )
         if not no_serve:
-            console.print(f"open http://{host}:{port}/  (中文: http://{host}:{port}/?lang=zh)")
+            console.print(
+                f"open http://{host}:{port}/ and sign in with a token above "
+                f"(中文: http://{host}:{port}/?lang=zh); API docs: http://{host}:{port}/docs; "
+                f"e.g. curl -H 'Authorization: Bearer <token>' "
+                f"http://{host}:{port}/api/v1/me/overview"
+            )
             serve_app(db=db, host=host, port=port)
