@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from chainhub.intake.schemas import FieldMapping
 from chainhub.intake.service import do_ingest_file, errors_as_records
+from chainhub.masterdata.service import list_unknown_codes
 from chainhub.storage.models import get_metadata
 from chainhub.storage.service import (
     count_documents,
@@ -225,3 +226,30 @@ def test_revisions_of_one_order_in_one_file_become_successive_versions(
     assert str(by_po["4500000001"]["quantity"]) == "80.000000"
     assert by_po["4500000002"]["_doc_version"] == 1
     assert sorted(history["_doc_version"].to_list()) == [1, 2]
+
+
+def test_unknown_partner_codes_wait_for_review_even_when_the_file_is_rejected(
+    with_crosswalk: sa.Engine, tmp_path: Path
+) -> None:
+    profile = SHIPMENT_PROFILE.model_copy(update={"material_description": "物料描述"})
+    path = tmp_path / "asn.csv"
+    path.write_bytes(
+        (
+            "发货单号,发货日期,预计到货,行号,物料编码,物料描述,数量,单位,批号\n"
+            "ASN-8,20260305,20260308,10,MAT01,压缩机,2,件,L1\n"
+            "ASN-8,20260305,20260308,20,MAT55,不锈钢螺钉M4x12,100,件,L2\n"
+            "ASN-9,20260306,20260309,10,MAT55,,100,件,L3\n"
+        ).encode("gbk")
+    )
+    with with_crosswalk.begin() as conn:
+        result = do_ingest_file(conn=conn, path=path, profile=profile, submitted_by="jinli-motor")
+    assert result.status == "rejected"
+    with with_crosswalk.connect() as conn:
+        (code,) = list_unknown_codes(conn=conn, partner_id="jinli-motor")
+    assert (code.partner_material_code, code.description, code.unit, code.occurrences) == (
+        "MAT55",
+        "不锈钢螺钉M4x12",
+        "件",
+        2,
+    )
+    assert code.last_submission_ref == result.attempt_id

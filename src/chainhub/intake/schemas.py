@@ -73,6 +73,11 @@ class MappingProfile(BaseModel):
     document_type: str = Field(description="Standard document type produced")
     source: SourceFormat
     fields: dict[str, FieldMapping] = Field(description="Standard field → its mapping")
+    material_description: str | None = Field(
+        default=None,
+        description="Source column with the partner's own description of the material; kept "
+        "with unknown partner codes so the hub can suggest golden matches",
+    )
 
     def to_yaml(self) -> str:
         """The profile as YAML, the form partners keep next to their files."""

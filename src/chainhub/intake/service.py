@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from chainhub.intake.readers import SOURCE_ROW, file_hash, read_source
 from chainhub.intake.schemas import MappingProfile
 from chainhub.intake.validate import ValidationResult, check_frame
+from chainhub.masterdata.service import do_record_unknown_codes
 from chainhub.standard import STANDARD_VERSION
 from chainhub.standard.registry import REFERENCES, get_document_type
 from chainhub.storage import service as storage
@@ -125,6 +126,7 @@ def do_ingest_file(
             result=None,
         )
     result = check_file(conn=conn, path=path, profile=profile, submitted_by=submitted_by)
+    _record_unknown_codes(conn=conn, profile=profile, result=result, attempt=attempt)
     if result.errors.height and not accept_valid:
         return attempt.log(
             conn,
@@ -181,6 +183,41 @@ def do_ingest_file(
         result=result,
         quarantined=bad_rows.height,
     )
+
+
+def _record_unknown_codes(
+    *, conn: Connection, profile: MappingProfile, result: ValidationResult, attempt: _Attempt
+) -> None:
+    """Partner codes without a crosswalk are never dropped: they wait for review with
+    ranked golden suggestions, whatever becomes of the file."""
+    failed = result.errors.filter(pl.col("rule") == "crosswalk").select(
+        pl.col("row").alias(SOURCE_ROW), pl.col("value").alias("partner_material_code")
+    )
+    if failed.height == 0:
+        return
+    extra = {"description": profile.material_description, "unit": _column_of(profile, "unit")}
+    context = result.source.select(
+        SOURCE_ROW,
+        *(
+            (pl.col(column) if column in result.source.columns else pl.lit(None))
+            .cast(pl.Utf8)
+            .alias(name)
+            for name, column in extra.items()
+        ),
+    )
+    codes = failed.join(context, on=SOURCE_ROW, how="left").drop(SOURCE_ROW)
+    do_record_unknown_codes(
+        conn=conn,
+        partner_id=profile.partner_id,
+        codes=codes,
+        submission_ref=attempt.attempt_id,
+        seen_at=attempt.received_at,
+    )
+
+
+def _column_of(profile: MappingProfile, field: str) -> str | None:
+    mapping = profile.fields.get(field)
+    return mapping.column if mapping else None
 
 
 def _split_by_document(result: ValidationResult) -> tuple[pl.DataFrame, pl.DataFrame]:
