@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from chainhub import __version__
 from chainhub.errors import ChainhubError, parse_language
 from chainhub.partners.notify import HubRuntime
-from chainhub.responses import get_error_body
+from chainhub.responses import ERROR_RESPONSES, get_error_body
 from chainhub.settings import Settings
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
@@ -110,7 +110,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.runtime = runtime
     for router in _routers():
-        app.include_router(router)  # type: ignore[arg-type]
+        # Every route may answer with the error body; the published schema says so.
+        app.include_router(router, responses=ERROR_RESPONSES)  # type: ignore[arg-type]
     app.mount("/static/plotly", StaticFiles(directory=PLOTLY_JS_DIR), name="plotly")
     app.mount("/static/swagger-ui", StaticFiles(directory=SWAGGER_UI_DIR), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -38,6 +38,9 @@ DocumentTypeName = StrEnum(  # type: ignore[misc]
 )
 _STATUS = {"stored": 201, "partial": 201, "duplicate": 200, "rejected": 422}
 MAX_OFFSET = 1_000_000_000
+ALREADY_STORED: dict[int | str, dict[str, Any]] = {
+    200: {"model": SubmissionOutcome, "description": "Already stored: nothing new"}
+}
 AcceptValid = Annotated[
     bool,
     Query(
@@ -160,12 +163,18 @@ for _name in DOCUMENT_TYPES:
         methods=["POST"],
         response_model=SubmissionOutcome,
         status_code=201,
+        responses=ALREADY_STORED,
         name=f"submit_{_name}",
         summary=f"Submit {_name} documents",
     )
 
 
-@router.post("/documents/{document_type}/upload", response_model=SubmissionOutcome, status_code=201)
+@router.post(
+    "/documents/{document_type}/upload",
+    response_model=SubmissionOutcome,
+    status_code=201,
+    responses=ALREADY_STORED,
+)
 def upload_file(
     document_type: DocumentTypeName,
     response: Response,
