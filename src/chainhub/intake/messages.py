@@ -47,3 +47,21 @@ RULE_MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{detail} 不是该单据的当事方（{field}）",
     ),
 }
+
+
+def malformed_message(rule: str, found: int | None, expected: int) -> tuple[str, str]:
+    """English and Chinese message of a row that cannot be split into fields."""
+    if rule == "broken_quote":
+        return (
+            "a quoted field on this row is never closed; the row cannot be split into fields",
+            "该行有未闭合的引号字段，无法拆分为各个字段",
+        )
+    if found is None:
+        return (
+            f"the row has more fields than the header's {expected}",
+            f"该行的字段多于表头的 {expected} 个",
+        )
+    return (
+        f"the row has {found} fields where the header has {expected}",
+        f"该行有 {found} 个字段，而表头有 {expected} 个",
+    )

@@ -13,7 +13,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from chainhub.intake.readers import SOURCE_ROW, file_hash, read_source
+from chainhub.intake.readers import SOURCE_ROW, file_hash, read_rows
 from chainhub.intake.schemas import MappingProfile
 from chainhub.intake.validate import ValidationResult, check_frame
 from chainhub.masterdata.service import do_record_unknown_codes
@@ -71,9 +71,10 @@ def check_file(
     """Read and check a file through its profile.
 
     With a database, partner codes are translated through the crosswalk and references to
-    partners, sites and materials must be registered.
+    partners, sites and materials must be registered. Rows of a CSV file that cannot be split
+    into fields are reported among the errors; every other row is still checked.
     """
-    frame = read_source(path, profile.source)
+    source = read_rows(path=path, source=profile.source)
     needs_crosswalk = any(m.crosswalk for m in profile.fields.values())
     crosswalk = (
         get_crosswalk(conn=conn, partner_id=profile.partner_id)
@@ -81,11 +82,12 @@ def check_file(
         else None
     )
     return check_frame(
-        frame=frame,
+        frame=source.frame,
         profile=profile,
         crosswalk=crosswalk,
         submitted_by=submitted_by,
         references=list_reference_codes(conn=conn) if conn is not None else None,
+        malformed=source.malformed,
     )
 
 
@@ -101,7 +103,9 @@ def do_ingest_file(
     """Store a file's documents; the same content twice is stored once.
 
     By default a file with any error is rejected whole. With `accept_valid`, documents whose
-    rows all pass are stored and the rows of the others are quarantined with their errors.
+    rows all pass are stored and the rows of the others are quarantined with their errors; a
+    file with a row that cannot be split into fields is still rejected whole, since that
+    row's document is unknown.
     Every attempt is logged for the partner's scorecard.
     """
     received_at = received_at or datetime.now(UTC)
@@ -127,7 +131,7 @@ def do_ingest_file(
         )
     result = check_file(conn=conn, path=path, profile=profile, submitted_by=submitted_by)
     _record_unknown_codes(conn=conn, profile=profile, result=result, attempt=attempt)
-    if result.errors.height and not accept_valid:
+    if result.errors.height and (not accept_valid or result.malformed_rows):
         return attempt.log(
             conn,
             "rejected",

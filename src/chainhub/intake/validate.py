@@ -15,7 +15,7 @@ from typing import Any, Final
 import polars as pl
 
 from chainhub.errors import ChainhubError
-from chainhub.intake.messages import RULE_MESSAGES
+from chainhub.intake.messages import RULE_MESSAGES, malformed_message
 from chainhub.intake.readers import SOURCE_ROW
 from chainhub.intake.rules import CROSS_FIELD_RULES, reference_fields
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
@@ -33,6 +33,8 @@ DTYPES: dict[str, pl.DataType] = {
     "datetime": pl.Datetime("us", "UTC"),
 }
 _REFERENCE_ZH: Final = {"partner": "合作伙伴", "site": "场所", "material": "物料"}
+ROW_FIELD: Final = "_row"
+"""The field named by errors of a whole row that could not be split into fields."""
 ERROR_SCHEMA: dict[str, pl.DataType] = {
     "row": pl.Int64(),
     "column": pl.Utf8(),
@@ -52,11 +54,12 @@ class ValidationResult:
     records: pl.DataFrame
     errors: pl.DataFrame
     source: pl.DataFrame
+    malformed_rows: int = 0
 
     @property
     def rows(self) -> int:
-        """Data rows read."""
-        return self.records.height
+        """Data rows read, with those that could not be split into fields."""
+        return self.records.height + self.malformed_rows
 
     @property
     def invalid_rows(self) -> int:
@@ -94,8 +97,9 @@ def _text(mapping: FieldMapping | None, spec: FieldSpec) -> pl.Expr:
     if mapping is None:
         expr = pl.lit(None, dtype=pl.Utf8)
     elif mapping.column is not None:
-        raw = pl.col(source_column(mapping.column)).cast(pl.Utf8).str.strip_chars()
-        expr = pl.when(raw == "").then(None).otherwise(raw)
+        expr = (
+            pl.col(source_column(mapping.column)).cast(pl.Utf8).str.strip_chars().replace("", None)
+        )
     else:
         expr = pl.lit(str(mapping.value), dtype=pl.Utf8)
     if mapping is not None and mapping.map:
@@ -181,12 +185,24 @@ def text_column(name: str) -> str:
     return f"__text:{name}"
 
 
+def precision_column(name: str) -> str:
+    """Name of the column flagging a number with more digits than its field allows."""
+    return f"__precision:{name}"
+
+
+@dataclass(frozen=True)
+class _Field:
+    text: pl.Expr
+    typed: list[pl.Expr]
+    checks: list[_Check]
+
+
 def _field(
     spec: FieldSpec,
     mapping: FieldMapping | None,
     source: SourceFormat,
     crosswalk: dict[str, str] | None,
-) -> tuple[pl.Expr, pl.Expr, list[_Check]]:
+) -> _Field:
     """One field's mapped text, its typed value (from the text column) and the checks on it.
 
     The three are evaluated in stages, text then typed then checks, so each check reads
@@ -197,6 +213,7 @@ def _field(
     present = text.is_not_null()
     value = pl.col(spec.name)
     checks: list[_Check] = []
+    helpers: list[pl.Expr] = []
 
     def check(rule: str, fails: pl.Expr, detail: str = "", detail_zh: str = "") -> None:
         checks.append(_Check(spec.name, column, rule, fails, detail, detail_zh or detail))
@@ -253,8 +270,11 @@ def _field(
         typed = cleaned.cast(pl.Decimal(18, 6), strict=False)
         places = spec.decimal_places if spec.decimal_places is not None else 6
         whole = (spec.max_digits or 18) - places
-        trimmed = cleaned.str.replace(r"(\.\d*?)0+$", "${1}").str.replace(r"\.$", "")
-        too_long = trimmed.str.contains(rf"^[+-]?(\d{{{whole + 1},}}|\d*\.\d{{{places + 1},}})$")
+        # More whole digits, or a non-zero digit beyond the last decimal place: one regex,
+        # evaluated once with the typed values and read by both checks.
+        pattern = rf"^[+-]?(\d{{{whole + 1},}}(\.0*)?|\d*\.\d{{{places}}}\d*[1-9]0*)$"
+        helpers.append(cleaned.str.contains(pattern).alias(precision_column(spec.name)))
+        too_long = pl.col(precision_column(spec.name))
         check("precision", present & too_long, f"{whole}.{places}")
         check("number", present & value.is_null() & ~too_long)
     elif spec.kind == "date":
@@ -279,7 +299,7 @@ def _field(
                 out = out | fails
         check("range", out.fill_null(False), _range_detail(spec))
     text_expr = _text(mapping, spec).alias(text_column(spec.name))
-    return text_expr, typed.cast(DTYPES[spec.kind]).alias(spec.name), checks
+    return _Field(text_expr, [typed.cast(DTYPES[spec.kind]).alias(spec.name), *helpers], checks)
 
 
 def _check_profile(doc_type: DocumentType, profile: MappingProfile, columns: list[str]) -> None:
@@ -314,23 +334,77 @@ def _check_profile(doc_type: DocumentType, profile: MappingProfile, columns: lis
         )
 
 
+def _header_fields(doc_type: DocumentType) -> list[str]:
+    """Header fields repeated on every line of a document, which must agree."""
+    if doc_type.lines_field is None:
+        return []
+    return [n for n in doc_type.header_fields if n not in doc_type.version_key]
+
+
+def _line_field(doc_type: DocumentType) -> str:
+    return doc_type.line_key[0] if doc_type.line_key else doc_type.key[-1]
+
+
+def _document_column(rule: str, name: str) -> str:
+    return f"__doc:{rule}:{name}"
+
+
 def _document_checks(doc_type: DocumentType, profile: MappingProfile) -> list[_Check]:
     """Header fields agree across the lines of one document version; no line appears twice."""
-    checks: list[_Check] = []
-    version_key = list(doc_type.version_key)
-    headers = [n for n in doc_type.header_fields if n not in version_key]
-    if doc_type.lines_field is not None and headers:
-        # One window over a hash of the whole header finds the disagreeing documents; the
-        # per-field windows only run within those (rare) documents.
-        disagree = pl.struct(headers).hash().n_unique().over(version_key) > 1
-        for name in headers:
-            differs = disagree & (pl.col(name).n_unique().over(version_key) > 1)
-            checks.append(_Check(name, _column(profile, name), "header_mismatch", differs))
-    unique_by = version_key + list(doc_type.line_key)
-    repeat = pl.int_range(pl.len()).over(unique_by) > 0
-    first = doc_type.line_key[0] if doc_type.line_key else doc_type.key[-1]
-    checks.append(_Check(first, _column(profile, first), "duplicate", repeat, ", ".join(unique_by)))
+    checks = [
+        _Check(
+            name,
+            _column(profile, name),
+            "header_mismatch",
+            pl.col(_document_column("header_mismatch", name)),
+        )
+        for name in _header_fields(doc_type)
+    ]
+    first = _line_field(doc_type)
+    unique_by = ", ".join((*doc_type.version_key, *doc_type.line_key))
+    repeat = pl.col(_document_column("duplicate", first))
+    checks.append(_Check(first, _column(profile, first), "duplicate", repeat, unique_by))
     return checks
+
+
+def _document_flags(frame: pl.DataFrame, doc_type: DocumentType) -> list[pl.Series]:
+    """Per row: each header field that differs within its document version; a repeated line.
+
+    Hashes of the keys find the few candidate rows in one pass; the exact windows run on those
+    rows only, so a hash collision costs time, never a false error.
+    """
+    version_key = list(doc_type.version_key)
+    headers = _header_fields(doc_type)
+    unique_by = version_key + list(doc_type.line_key)
+    hashed = frame.select(
+        pl.struct(version_key).hash().alias("key"),
+        (pl.struct(headers).hash() if headers else pl.lit(0, pl.UInt64)).alias("header"),
+        pl.struct(unique_by).hash().alias("line"),
+    )
+    mixed = (
+        hashed.group_by("key")
+        .agg(pl.col("header").n_unique().alias("n"))
+        .filter(pl.col("n") > 1)
+        .get_column("key")
+    )
+    suspects = {
+        "header_mismatch": hashed.get_column("key").is_in(mixed.implode()).arg_true(),
+        "duplicate": hashed.get_column("line").is_duplicated().arg_true(),
+    }
+    exact = {
+        "header_mismatch": {n: pl.col(n).n_unique().over(version_key) > 1 for n in headers},
+        "duplicate": {_line_field(doc_type): pl.int_range(pl.len()).over(unique_by) > 0},
+    }
+    flags = []
+    for rule, expressions in exact.items():
+        rows = suspects[rule]
+        found = frame.select(pl.all().gather(rows)).select(**expressions) if rows.len() else None
+        for name in expressions:
+            flag = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True)
+            if found is not None:
+                flag = flag.scatter(rows, found.get_column(name))
+            flags.append(flag.alias(_document_column(rule, name)))
+    return flags
 
 
 def _message(check: _Check, lang: str) -> str:
@@ -355,24 +429,21 @@ def check_frame(
     crosswalk: dict[str, str] | None = None,
     submitted_by: str | None = None,
     references: Mapping[str, Collection[str]] | None = None,
+    malformed: pl.DataFrame | None = None,
 ) -> ValidationResult:
     """Map a frame of source text columns to standard records and check every row.
 
     With `submitted_by`, a transaction document the submitter is not a party to is an error;
-    with `references` (partner, site, material → known codes), so is an unknown code.
+    with `references` (partner, site, material → known codes), so is an unknown code;
+    `malformed` rows (from `read_rows`) are reported as they are.
     """
     doc_type = get_document_type(profile.document_type)
     _check_profile(doc_type, profile, [c for c in frame.columns if c != SOURCE_ROW])
-    texts: list[pl.Expr] = []
-    typed: list[pl.Expr] = []
-    checks: list[_Check] = []
-    for name, spec in record_specs(doc_type.name).items():
-        text, value, field_checks = _field(
-            spec, profile.fields.get(name), profile.source, crosswalk
-        )
-        texts.append(text)
-        typed.append(value)
-        checks.extend(field_checks)
+    fields = [
+        _field(spec, profile.fields.get(name), profile.source, crosswalk)
+        for name, spec in record_specs(doc_type.name).items()
+    ]
+    checks = [c for f in fields for c in f.checks]
     checks.extend(
         _Check(
             rule.field,
@@ -401,40 +472,69 @@ def check_frame(
                 )
             )
 
-    values = {f"__v{i}": _source_text(profile, c.field) for i, c in enumerate(checks)}
     flags = [c.fails.fill_null(False).alias(f"__c{i}") for i, c in enumerate(checks)]
     # Eager stages: Polars' lazy common-subexpression search costs more than the work here.
-    evaluated = (
+    typed = (
         frame.rename({c: source_column(c) for c in frame.columns if c != SOURCE_ROW})
-        .with_columns(texts)
-        .with_columns(typed)
-        .with_columns(flags)
+        .with_columns(f.text for f in fields)
+        .with_columns(e for f in fields for e in f.typed)
     )
+    evaluated = typed.with_columns(_document_flags(typed, doc_type)).with_columns(flags)
     records = evaluated.select(SOURCE_ROW, *record_specs(doc_type.name))
     hits = evaluated.select(pl.col(f"__c{i}").sum() for i in range(len(checks))).row(0)
-    parts = []
-    for i, c in enumerate(checks):
-        if not hits[i]:
-            continue
-        failing = evaluated.filter(pl.col(f"__c{i}"))
-        parts.append(
-            failing.select(
-                pl.col(SOURCE_ROW).alias("row"),
-                pl.lit(c.column, dtype=pl.Utf8).alias("column"),
-                pl.lit(c.field).alias("field"),
-                values[f"__v{i}"].alias("value"),
-                pl.lit(c.rule).alias("rule"),
-                pl.lit(_message(c, "en")).alias("message_en"),
-                pl.lit(_message(c, "zh")).alias("message_zh"),
+    failing = [i for i in range(len(checks)) if hits[i]]
+    parts = [_malformed_errors(malformed)] if malformed is not None else []
+    if failing:
+        # Only the failing rows, few, are kept before the report is built check by check.
+        sources = {c.field: _source_text(profile, c.field) for c in checks}
+        rows = evaluated.select(
+            SOURCE_ROW,
+            *(e.alias(f"__v:{name}") for name, e in sources.items()),
+            *(f"__c{i}" for i in failing),
+        ).filter(pl.any_horizontal(f"__c{i}" for i in failing))
+        for i in failing:
+            c = checks[i]
+            parts.append(
+                rows.filter(pl.col(f"__c{i}")).select(
+                    pl.col(SOURCE_ROW).alias("row"),
+                    pl.lit(c.column, dtype=pl.Utf8).alias("column"),
+                    pl.lit(c.field).alias("field"),
+                    pl.col(f"__v:{c.field}").alias("value"),
+                    pl.lit(c.rule).alias("rule"),
+                    pl.lit(_message(c, "en")).alias("message_en"),
+                    pl.lit(_message(c, "zh")).alias("message_zh"),
+                )
             )
-        )
-    errors = (
-        pl.concat(parts).sort("row", "field", maintain_order=True)
-        if parts
-        else pl.DataFrame(schema=ERROR_SCHEMA)
-    )
+    errors = pl.concat(parts).sort("row", "field", maintain_order=True) if parts else None
     return ValidationResult(
-        document_type=doc_type.name, records=records, errors=errors, source=frame
+        document_type=doc_type.name,
+        records=records,
+        errors=errors if errors is not None else pl.DataFrame(schema=ERROR_SCHEMA),
+        source=frame,
+        malformed_rows=malformed.height if malformed is not None else 0,
+    )
+
+
+def _malformed_errors(malformed: pl.DataFrame) -> pl.DataFrame:
+    """Errors of the rows a reader could not split into fields, the line as their value."""
+    kinds = malformed.select("rule", "found", "expected").unique()
+    messages = [
+        malformed_message(k["rule"], k["found"], k["expected"]) for k in kinds.iter_rows(named=True)
+    ]
+    worded = kinds.with_columns(
+        pl.Series("message_en", [m[0] for m in messages], dtype=pl.Utf8),
+        pl.Series("message_zh", [m[1] for m in messages], dtype=pl.Utf8),
+    )
+    return malformed.join(
+        worded, on=["rule", "found", "expected"], how="left", nulls_equal=True
+    ).select(
+        pl.col("row"),
+        pl.lit(None, dtype=pl.Utf8).alias("column"),
+        pl.lit(ROW_FIELD).alias("field"),
+        pl.col("line").alias("value"),
+        "rule",
+        "message_en",
+        "message_zh",
     )
 
 
