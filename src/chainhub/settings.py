@@ -27,3 +27,9 @@ class Settings(BaseSettings):
         default="dev", description="dev and demo allow demo credentials; production does not"
     )
     data_dir: Path = Field(default=Path("."), description="Where the hub keeps its files")
+    masterdata_auto_accept_threshold: float = Field(
+        default=0.7,
+        ge=0.0,
+        le=1.0,
+        description="Confidence above which a suggested material match is accepted and flagged",
+    )

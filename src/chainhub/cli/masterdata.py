@@ -12,7 +12,6 @@ from rich.table import Table
 from chainhub.cli.common import DbOption, console, fail, load_settings, usage_error
 from chainhub.errors import ChainhubError
 from chainhub.masterdata import service
-from chainhub.masterdata.matching import DEFAULT_AUTO_ACCEPT_THRESHOLD
 from chainhub.masterdata.schemas import DecisionRead, SuggestionRead, UnknownCodeRead
 from chainhub.masterdata.units import unit_aliases
 from chainhub.standard.units import UNITS
@@ -50,8 +49,14 @@ def review(
         bool, typer.Option("--auto-accept", help="Accept best suggestions above the threshold")
     ] = False,
     threshold: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="Confidence needed to auto-accept")
-    ] = DEFAULT_AUTO_ACCEPT_THRESHOLD,
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Confidence needed to auto-accept (default $CHAINHUB_MASTERDATA_AUTO_ACCEPT_"
+            "THRESHOLD, 0.7)",
+        ),
+    ] = None,
     by: Annotated[str, typer.Option(help="Who decides, as recorded")] = service.HUB_SUBMITTER,
     output: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = (
         OutputFormat.TABLE
@@ -65,7 +70,8 @@ def review(
     engine = None
     decisions: list[DecisionRead] = []
     try:
-        engine = create_engine_for(load_settings(db).database_url)
+        settings = load_settings(db)
+        engine = create_engine_for(settings.database_url)
         with engine.begin() as conn:
             service.do_suggest_matches(conn=conn, partner_id=partner)
             for code, golden in accepts:
@@ -78,7 +84,12 @@ def review(
                     material_code=golden, decided_by=by))  # fmt: skip
             if auto_accept:
                 decisions += service.do_auto_accept(
-                    conn=conn, threshold=threshold, decided_by=by, partner_id=partner
+                    conn=conn,
+                    threshold=settings.masterdata_auto_accept_threshold
+                    if threshold is None
+                    else threshold,
+                    decided_by=by,
+                    partner_id=partner,
                 )
             codes = service.list_unknown_codes(conn=conn, partner_id=partner)
             suggestions = service.list_suggestions(conn=conn, partner_id=partner)
