@@ -76,3 +76,11 @@ def test_an_absent_postgresql_server_is_unreachable() -> None:
     assert error.value.code == "database_unreachable"
     assert f"127.0.0.1:{port}/chainhub" in error.value.message("en")
     assert "secret" not in error.value.message("en")
+
+
+def test_a_missing_duckdb_file_is_an_error_when_it_must_exist(tmp_path: Path) -> None:
+    path = tmp_path / "typo.duckdb"
+    with pytest.raises(ChainhubError) as caught:
+        create_engine_for(f"duckdb:///{path}", must_exist=True)
+    assert caught.value.code == "database_missing"
+    assert not path.exists()

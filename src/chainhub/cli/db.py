@@ -30,7 +30,7 @@ def status(db: DbOption = None) -> None:
     """Show the database revision and the stored rows and documents per type."""
     engine = None
     try:
-        engine = create_engine_for(load_settings(db).database_url)
+        engine = create_engine_for(load_settings(db).database_url, must_exist=True)
         with engine.connect() as conn:
             revision = get_current_revision(conn=conn)
             counts = count_documents(conn=conn) if revision is not None else {}

@@ -21,11 +21,9 @@ def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
     from chainhub.intake.schemas import load_profile
     from chainhub.intake.service import do_ingest_file
     from chainhub.storage.engine import create_engine_for
-    from chainhub.storage.migrate import do_upgrade
 
     settings = load_settings(db)
     engine = create_engine_for(settings.database_url)
-    do_upgrade(engine=engine)
     manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
     outcome = {"stored": 0, "duplicate": 0}
     columns = (
@@ -58,6 +56,16 @@ def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
             progress.advance(task)
     engine.dispose()
     return outcome
+
+
+def _prepare_database(*, db: str | None) -> None:
+    """Reach and migrate the database first, so a bad URL fails before any work is done."""
+    from chainhub.storage.engine import create_engine_for
+    from chainhub.storage.migrate import do_upgrade
+
+    engine = create_engine_for(load_settings(db).database_url)
+    do_upgrade(engine=engine)
+    engine.dispose()
 
 
 def _clear_previous(data_dir: Path) -> None:
@@ -133,19 +141,21 @@ def register(app: typer.Typer) -> None:
         if not no_serve:
             check_port_free(host, port)
         started = time.perf_counter()
-        check_scale(scale)
-        _clear_previous(data_dir)
-        console.print(f"simulating the {scale} chain (seed {seed}) into {data_dir}/ …")
-        do_simulate(out=data_dir, scale=scale, seed=seed)
-        simulated = time.perf_counter() - started
         try:
+            check_scale(scale)
+            _prepare_database(db=db)
+            _clear_previous(data_dir)
+            console.print(f"simulating the {scale} chain (seed {seed}) into {data_dir}/ …")
+            do_simulate(out=data_dir, scale=scale, seed=seed)
+            simulated = time.perf_counter() - started
             outcome = _load(db=db, data_dir=data_dir)
+            loaded = time.perf_counter() - started
+            console.print(_summary(db=db))
+            tokens = _issue_tokens(db=db)
         except ChainhubError as error:
             fail(error)
-        loaded = time.perf_counter() - started
-        console.print(_summary(db=db))
         console.print("demo credentials, shown once / 演示令牌（仅显示一次）:")
-        for line in _issue_tokens(db=db):
+        for line in tokens:
             console.print(line, soft_wrap=True, highlight=False)
         console.print(
             f"simulated in {simulated:.1f} s, loaded {outcome['stored']} submissions "

@@ -136,10 +136,10 @@ def _summary_line(report: dict[str, Any], lang: Language) -> str:
     )
 
 
-def _engine(db: str | None) -> Any:
+def _engine(db: str | None, *, must_exist: bool = True) -> Any:
     from chainhub.storage.engine import create_engine_for
 
-    return create_engine_for(load_settings(db).database_url)
+    return create_engine_for(load_settings(db).database_url, must_exist=must_exist)
 
 
 def register(app: typer.Typer) -> None:
@@ -218,7 +218,7 @@ def register(app: typer.Typer) -> None:
                 f"profile {profile} is for partner {mapping.partner_id}, not {partner}",
                 f"映射配置 {profile} 属于伙伴 {mapping.partner_id}，而不是 {partner}",
             )
-        engine = _engine(db)
+        engine = _engine(db, must_exist=False)
         do_upgrade(engine=engine)
         with console.status("checking and storing …"), engine.begin() as conn:
             result = do_ingest_file(

@@ -71,7 +71,7 @@ def review(
     decisions: list[DecisionRead] = []
     try:
         settings = load_settings(db)
-        engine = create_engine_for(settings.database_url)
+        engine = create_engine_for(settings.database_url, must_exist=True)
         with engine.begin() as conn:
             service.do_suggest_matches(conn=conn, partner_id=partner)
             for code, golden in accepts:

@@ -86,7 +86,7 @@ def suggest(
         if db is None:
             suggestion = suggest_profile(path=file, document_type=document_type, partner_id=partner)
         else:
-            engine = create_engine_for(load_settings(db).database_url)
+            engine = create_engine_for(load_settings(db).database_url, must_exist=True)
             try:
                 with engine.connect() as conn:
                     suggestion = suggest_profile(

@@ -34,7 +34,7 @@ def hub_transaction(db: str | None) -> Iterator[sa.Connection]:
     """A transaction on the migrated hub database; a ChainhubError becomes a one-line error."""
     engine = None
     try:
-        engine = create_engine_for(load_settings(db).database_url)
+        engine = create_engine_for(load_settings(db).database_url, must_exist=True)
         do_upgrade(engine=engine)
         with engine.begin() as conn:
             yield conn

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Final
 
 import sqlalchemy as sa
@@ -18,9 +19,24 @@ ACCEPTED_FORMS: Final = (
 _DUCKDB_LOCK: Final = re.compile(r"Could not set lock on file|Conflicting lock", re.IGNORECASE)
 
 
-def create_engine_for(url: str) -> sa.Engine:
-    """An engine for a DuckDB file or a PostgreSQL database; ChainhubError for any other URL."""
+def create_engine_for(url: str, *, must_exist: bool = False) -> sa.Engine:
+    """An engine for a DuckDB file or a PostgreSQL database; ChainhubError for any other URL.
+
+    With `must_exist`, a DuckDB file that is not there is an error instead of a new empty hub:
+    commands that only read say so rather than create a database at a mistyped path.
+    """
     parsed = _parse_url(url)
+    if must_exist and parsed.get_backend_name() == "duckdb":
+        path = Path(parsed.database or "")
+        if not path.is_file():
+            raise ChainhubError(
+                "database_missing",
+                f"there is no hub database at {path}; create one with `chainhub demo` or "
+                "`chainhub db upgrade`, or point --db at an existing one",
+                f"{path} 处没有枢纽数据库；请先运行 `chainhub demo` 或 `chainhub db upgrade`，"
+                "或用 --db 指向已有的数据库",
+                {"database": str(path)},
+            )
     engine = sa.create_engine(parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql")
     if parsed.get_backend_name() == "duckdb":
         # DuckDB returns DECIMAL as Decimal; without this flag SQLAlchemy round-trips the
