@@ -31,7 +31,7 @@ from chainhub.documents.schemas import (
 )
 from chainhub.errors import ChainhubError, Language
 from chainhub.intake.readers import read_source
-from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
+from chainhub.intake.schemas import MappingProfile, SourceFormat, standard_profile
 from chainhub.intake.service import IngestResult, do_ingest_file, errors_as_records
 from chainhub.partners.schemas import HubEvent, Principal
 from chainhub.partners.visibility import (
@@ -288,20 +288,6 @@ def _text(value: Any) -> str | None:
     return str(_json_value(value))
 
 
-def get_identity_profile(
-    *, document_type: str, partner_id: str, file_format: str, columns: Iterable[str] | None = None
-) -> MappingProfile:
-    """A profile for files whose columns carry the standard's field names (all, or `columns`)."""
-    fields = get_document_type(document_type).record_fields
-    names = [n for n in fields if columns is None or n in set(columns)]
-    return MappingProfile(
-        partner_id=partner_id,
-        document_type=document_type,
-        source=SourceFormat(format=file_format),
-        fields={name: FieldMapping(column=name) for name in names},
-    )
-
-
 def _outcome(
     *,
     conn: Connection,
@@ -374,8 +360,11 @@ def do_submit_documents(
     body = json.dumps(
         {"records": records}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
-    profile = get_identity_profile(
-        document_type=document_type, partner_id=submitter, file_format="json"
+    profile = standard_profile(
+        partner_id=submitter,
+        document_type=document_type,
+        columns=get_document_type(document_type).record_fields,
+        source=SourceFormat(format="json"),
     )
     with tempfile.TemporaryDirectory(prefix="chainhub-api-") as folder:
         path = Path(folder) / f"api-{document_type}.json"
@@ -416,12 +405,12 @@ def do_submit_file(
                 {"file": path.name},
                 415,
             )
-        columns = read_source(path, SourceFormat(format=file_format)).columns
-        profile = get_identity_profile(
-            document_type=document_type,
+        source = SourceFormat(format=file_format)
+        profile = standard_profile(
             partner_id=submitter,
-            file_format=file_format,
-            columns=columns,
+            document_type=document_type,
+            columns=read_source(path, source).columns,
+            source=source,
         )
     elif profile.document_type != document_type:
         raise ChainhubError(
