@@ -87,7 +87,10 @@ def cases(small_chain: SmallChain, hub: sa.Engine) -> list[Case]:
 
 
 def _columns(profile: MappingProfile) -> dict[str, str]:
-    return {n: m.column for n, m in profile.fields.items() if m.column is not None}
+    columns = {n: m.column for n, m in profile.fields.items() if m.column is not None}
+    if profile.material_description is not None:
+        columns["material_description"] = profile.material_description
+    return columns
 
 
 def test_every_column_of_every_dialect_is_placed_as_in_the_true_profile(
@@ -95,6 +98,10 @@ def test_every_column_of_every_dialect_is_placed_as_in_the_true_profile(
 ) -> None:
     placed: Counter[str] = Counter()
     total: Counter[str] = Counter()
+    described = Counter(c.suggestion.profile.material_description for c in cases)
+    # Every file of a partner writing its own codes names them in its own words too.
+    assert described == {None: 103, "物料名称": 171, "存货名称": 95, "物料描述": 30, "MAKTX": 49,
+                         "ARKTX": 15, "TXZ01": 13, "Description": 9}  # fmt: skip
     for case in cases:
         truth, suggested = _columns(case.truth), _columns(case.suggestion.profile)
         placed[case.dialect] += sum(suggested.get(f) == c for f, c in truth.items())
@@ -347,6 +354,36 @@ def test_unknown_words_and_columns_are_reported_not_guessed(tmp_path: Path) -> N
         "status": ("半路",),
         "unit": ("箱子",),
     }
+
+
+@pytest.mark.parametrize(
+    ("header", "descriptions"),
+    [
+        ("品名", ("旋转式压缩机QX1.5P(R32) 1.5匹", "十字盘头螺丝M4*12 SUS304")),
+        ("MAKTX", ("COMPR ROT QX-1.5P R32", "SCREW PAN HD M4X12 SS304")),
+        ("Item description", ("Rotary compressor QX-1.5P 1.5HP", "Pan head screw M4x12")),
+    ],
+)
+def test_the_partners_description_is_placed_beside_its_code(
+    tmp_path: Path, header: str, descriptions: tuple[str, str]
+) -> None:
+    path = _write(
+        tmp_path / "asn.csv",
+        [
+            f"发货单号,发货日期,收货方,收货场所,发货行号,物料编码,{header},发货数量,单位,批号,备注",
+            f"ASN-1,2025-07-09,haichuan,haichuan-foshan,1,MAT01,{descriptions[0]},3,个,L1,加急",
+            f"ASN-1,2025-07-09,haichuan,haichuan-foshan,2,MAT09,{descriptions[1]},500,个,L2,",
+        ],
+        encoding="utf-8",
+        delimiter="|",
+    )
+    suggestion = suggest_profile(path=path, document_type="shipment", partner_id="fuxing")
+    assert suggestion.profile.material_description == header
+    assert "material_description" not in suggestion.profile.fields
+    assert _columns(suggestion.profile)["material_code"] == "物料编码"
+    assert suggestion.unplaced == ("备注",)
+    (placement,) = [p for p in suggestion.placements if p.field == "material_description"]
+    assert placement.evidence.endswith("values: 100% free text, 100% varied")
 
 
 def test_names_map_to_ids_through_the_hub_directory(registered: sa.Engine, tmp_path: Path) -> None:

@@ -87,6 +87,7 @@ def test_ground_truth_files(small_chain: SmallChain) -> None:
         "material_code": "R107",
         "partner_unit": "g",
         "units_per_partner_unit": "0.001",
+        "description": "烧结钕铁硼 N35 镀锌",
     } in rows
     assert len(rows) == small_chain.truth("material_crosswalk").height
     with (gt / "order_outcomes.csv").open(encoding="utf-8") as fh:

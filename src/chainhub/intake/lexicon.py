@@ -189,6 +189,16 @@ TYPE_TERMS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
     ("production_order", "unit"): ("MEINS",),
 }
 
+# Header terms of the partner's own description of the material next to its code, kept with
+# unknown codes for matching (not a standard field): Kingdee 物料名称, U8 存货名称, SAP material
+# short text MAKTX, purchase-order item text TXZ01, delivery item text ARKTX.
+DESCRIPTION_TERMS: Final[tuple[str, ...]] = (
+    "物料描述", "物料名称", "物料说明", "存货名称", "品名", "货品名称", "商品名称", "产品描述",
+    "规格描述", "MAKTX", "ARKTX", "TXZ01", "Materialkurztext", "Materialbezeichnung",
+    "Description", "Item description", "Material description", "Part description",
+    "Item name", "Short text",
+)  # fmt: skip
+
 # Enumeration (class name in the standard) → standard value → words exports write for it.
 ENUM_WORDS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     "OrderStatus": {

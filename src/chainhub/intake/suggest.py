@@ -3,9 +3,10 @@
 Columns are placed on fields by a score that multiplies header evidence (the bilingual
 lexicon, the standard's own names, fuzzy matching for unseen variants) by value evidence
 (dates, numbers, unit and code words compatible with the field's kind); the best pairs are
-taken one-to-one. Value maps are drafted only from knowledge: the code-word vocabulary, the
-unit normalizer and, with a database, the hub's partner and site directory; every value the
-suggestion cannot place is reported for review instead of guessed.
+taken one-to-one. The partner's own description of the material competes for a column too,
+as the profile's `material_description`. Value maps are drafted only from knowledge: the
+code-word vocabulary, the unit normalizer and, with a database, the hub's partner and site
+directory; every value the suggestion cannot place is reported for review instead of guessed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,13 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import Connection
 
 from chainhub.errors import ChainhubError
-from chainhub.intake.lexicon import COMPANY_SUFFIXES, ENUM_WORDS, FIELD_TERMS, TYPE_TERMS
+from chainhub.intake.lexicon import (
+    COMPANY_SUFFIXES,
+    DESCRIPTION_TERMS,
+    ENUM_WORDS,
+    FIELD_TERMS,
+    TYPE_TERMS,
+)
 from chainhub.intake.readers import SOURCE_ROW, read_source
 from chainhub.intake.rules import reference_fields
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
@@ -42,6 +49,7 @@ from chainhub.standard.units import UNIT_CODES
 from chainhub.storage.service import list_current_records
 
 THRESHOLD: Final = 0.5
+DESCRIPTION: Final = "material_description"
 SAMPLE_ROWS: Final = 5000
 DATE_FORMATS: Final = (
     "%Y-%m-%d",
@@ -66,6 +74,10 @@ _COMMA_NUMBER: Final = r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$"
 _GROUPED_NUMBER: Final = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
 # Count units a partner writes for "piece" (个, EA, PC, ST) all mean the hub's piece, H87.
 _PIECE_CODES: Final = frozenset({"H87", "C62", "EA"})
+_CJK: Final = r"\u3400-\u4dbf\u4e00-\u9fff"
+# Free text: two Chinese characters, or two words of which one has letters.
+_FREE_TEXT: Final = rf"[{_CJK}].*[{_CJK}]|[^\W\d_]{{2}}.*\s\S|\S\s.*[^\W\d_]{{2}}"
+_SHAPE_RULES: Final = ((rf"[{_CJK}]+", "字"), (r"[^\W\d_]+", "a"), (r"\d+", "9"), (r"\s+", " "))
 
 
 @dataclass(frozen=True)
@@ -321,6 +333,23 @@ class ColumnValues:
         codes = self.unit_codes
         return sum(c is not None for c in codes.values()) / len(codes) if codes else 0.0
 
+    @cached_property
+    def free_text_share(self) -> float:
+        """Share of values that are free text: words, mostly not digits."""
+        text = self.values.str.normalize("NFKC")
+        digits = text.str.count_matches(r"\d") / text.str.len_chars()
+        return _share(text.str.contains(_FREE_TEXT) & (digits <= 0.6))
+
+    @cached_property
+    def shape_variety(self) -> float:
+        """Distinct shapes per distinct value: codes of one scheme share a shape, texts vary."""
+        if self.values.len() == 0:
+            return 0.0
+        shapes = self.values.str.normalize("NFKC")
+        for pattern, letter in _SHAPE_RULES:
+            shapes = shapes.str.replace_all(pattern, letter)
+        return shapes.n_unique() / self.values.len()
+
     def word_share(self, enum_name: str, choices: tuple[str, ...]) -> float:
         """Share of values that are a known word (or code) of an enumeration."""
         if self.values.len() == 0:
@@ -419,6 +448,28 @@ def value_fit(spec: FieldSpec, column: ColumnValues) -> tuple[float, str]:
         share = column.word_share(enum_name, spec.choices)
         return 0.6 + 0.4 * share, f"{share:.0%} known {enum_name} words"
     return 1.0, ""
+
+
+def description_fit(column: ColumnValues) -> tuple[float, str]:
+    """Factor in (0, 1] for how much a column's values look like descriptions of materials."""
+    if column.values.len() == 0:
+        return 0.9, "column empty"
+    share, variety = column.free_text_share, column.shape_variety
+    return (
+        0.3 + 0.7 * share * (0.5 + 0.5 * variety),
+        f"{share:.0%} free text, {variety:.0%} varied",
+    )
+
+
+@cache
+def _description_terms() -> dict[str, float]:
+    return {fold(t): 0.95 for t in DESCRIPTION_TERMS}
+
+
+def _describable(document_type: str) -> bool:
+    """Transactions that name materials may carry the partner's own description of them."""
+    doc = get_document_type(document_type)
+    return not doc.master and "material_code" in doc.record_fields
 
 
 # Directory of the hub
@@ -634,13 +685,19 @@ def _place(document_type: str, columns: list[ColumnValues]) -> list[tuple[Placem
     """The best one-to-one placement of columns on fields, greedy on descending score."""
     specs = record_specs(document_type)
     terms = _field_terms(document_type)
+    described = _describable(document_type)
+    order = [*specs, DESCRIPTION] if described else list(specs)
     scored: list[tuple[float, int, int, Placement]] = []
     for ci, column in enumerate(columns):
-        for fi, (name, spec) in enumerate(specs.items()):
-            header, why = header_score(column.name, terms[name])
+        for fi, name in enumerate(order):
+            header, why = header_score(
+                column.name, _description_terms() if name == DESCRIPTION else terms[name]
+            )
             if header == 0:
                 continue
-            fit, fit_why = value_fit(spec, column)
+            fit, fit_why = (
+                description_fit(column) if name == DESCRIPTION else value_fit(specs[name], column)
+            )
             score = header * fit
             if score >= THRESHOLD:
                 evidence = f"{why}; values: {fit_why}" if fit_why else why
@@ -657,7 +714,6 @@ def _place(document_type: str, columns: list[ColumnValues]) -> list[tuple[Placem
         taken_columns.add(ci)
         taken_fields.add(placement.field)
         placed.append((placement, columns[ci]))
-    order = list(specs)
     return sorted(placed, key=lambda p: order.index(p[0].field))
 
 
@@ -703,7 +759,11 @@ def suggest_profile(
     fields: dict[str, FieldMapping] = {}
     reviews: list[ValueReview] = []
     notes: list[str] = []
+    description = None
     for placement, column in placed:
+        if placement.field == DESCRIPTION:
+            description = column.name
+            continue
         draft = _draft(
             spec=specs[placement.field],
             document_type=document_type,
@@ -730,6 +790,7 @@ def suggest_profile(
         document_type=document_type,
         source=source,
         fields={n: fields[n] for n in specs if n in fields},
+        material_description=description,
     )
     return ProfileSuggestion(
         profile=profile,

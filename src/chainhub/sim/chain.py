@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Final
 
 from chainhub.sim import catalog as cat
+from chainhub.sim.descriptions import describe
+from chainhub.sim.dialects import DIALECTS
 from chainhub.standard.fields import USCC_CHARSET, uscc_check_char
 
 MILLI: Final = 1000
@@ -94,6 +96,7 @@ class Chain:
     distributors: tuple[str, ...]
     partner_materials: dict[str, tuple[str, ...]] = field(default_factory=dict)
     codes: dict[tuple[str, str], str] = field(default_factory=dict)
+    descriptions: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def site_of(self, partner_id: str) -> str:
         """The single site of a partner other than the OEM."""
@@ -114,6 +117,10 @@ class Chain:
     def code(self, partner_id: str, material: str) -> str:
         """The material code a partner writes (the golden code for the OEM)."""
         return self.codes.get((partner_id, material), material)
+
+    def description(self, partner_id: str, material: str) -> str:
+        """How a partner describes a material it has its own code for."""
+        return self.descriptions[(partner_id, material)]
 
     def counterparties(self, partner_id: str) -> tuple[str, ...]:
         """Partners a partner deals with, itself included (the OEM deals with everyone)."""
@@ -258,11 +265,11 @@ def build_chain(*, seed: int, start: date, days: int, extra_dealers: int) -> Cha
         boms,
         distributors,
     )
-    _assign_codes(chain)
+    _assign_codes(chain, seed=seed)
     return chain
 
 
-def _assign_codes(chain: Chain) -> None:
+def _assign_codes(chain: Chain, *, seed: int) -> None:
     made: dict[str, list[str]] = {}
     for material, sources in cat.SOURCES.items():
         for supplier, _ in sources:
@@ -278,7 +285,18 @@ def _assign_codes(chain: Chain) -> None:
                 raws = {c for m in handled for c, _, _ in chain.boms[m].lines}
                 handled += sorted(raws)
         chain.partner_materials[pid] = tuple(handled)
+        dialect = DIALECTS[partner.dialect]
         for n, material in enumerate(handled, start=1):
+            spec = chain.materials[material]
             chain.codes[(pid, material)] = _partner_code(
-                partner.code_scheme, partner.lot_prefix, n, chain.materials[material].category
+                partner.code_scheme, partner.lot_prefix, n, spec.category
+            )
+            chain.descriptions[(pid, material)] = describe(
+                seed=seed,
+                partner_id=pid,
+                material=material,
+                packed=None if spec.category == "finished" else spec.unit,
+                style=dialect.words,
+                full_width=dialect.full_width,
+                decimal_comma=dialect.decimal_comma,
             )

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
 
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.sim.catalog import CITIES, OEM_ID, OEM_PLANTS
-from chainhub.sim.chain import Chain
 from chainhub.sim.records import LOCAL_TZ, Kind, dec_text, enum_of, optional_fields, record_kinds
 from chainhub.standard.registry import (
     DOCUMENT_TYPES,
@@ -19,6 +18,10 @@ from chainhub.standard.registry import (
     PARTNER_FIELDS,
     SITE_FIELDS,
 )
+
+if TYPE_CHECKING:
+    # The chain assigns descriptions in each partner's dialect, so it imports this module.
+    from chainhub.sim.chain import Chain
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Dialect:
     blank_zero: frozenset[str] = frozenset()
     header_row: int = 1
     line_terminator: str = "\n"
+    full_width: float = 0.1  # chance its users type a description's Latin letters full-width
 
     @property
     def ext(self) -> str:
@@ -181,6 +185,7 @@ DIALECTS: Final[dict[str, Dialect]] = {
             "name",
             blank_zero=frozenset({"rejected_quantity", "quantity_blocked"}),
             line_terminator="\r\n",
+            full_width=0.5,
         ),
     )
 }
@@ -588,6 +593,20 @@ _ENGLISH: Final = {
 }
 
 
+DESCRIPTION: Final = "material_description"
+# The writer's own name of the material, next to its code: SAP's material short text (MAKTX),
+# purchase-order item text (TXZ01) and delivery item text (ARKTX); Kingdee's 物料名称, U8's
+# 存货名称.
+_DESCRIPTION: Final = {
+    "sap": "MAKTX",
+    "kingdee": "物料名称",
+    "yonyou": "存货名称",
+    "zh": "物料描述",
+    "english": "Description",
+}
+_DESCRIPTION_TYPE: Final = {("sap", "purchase_order"): "TXZ01", ("sap", "shipment"): "ARKTX"}
+
+
 def _zh_description(doc_type: str, name: str) -> str:
     extra = DOCUMENT_TYPES[doc_type].record_fields[name].json_schema_extra
     text = str(extra["x-description-zh"]) if isinstance(extra, dict) else name
@@ -638,7 +657,11 @@ def party_words(chain: Chain, *, writer: str) -> tuple[dict[str, str], dict[str,
 
 @dataclass(frozen=True)
 class Column:
-    """How one standard field is written: a column (with its transform) or a constant."""
+    """How one standard field is written: a column (with its transform) or a constant.
+
+    The column of the writer's own description of the material is not a standard field: its
+    `field` is the profile's `material_description` and `describes` the code field it follows.
+    """
 
     field: str
     kind: Kind
@@ -649,6 +672,7 @@ class Column:
     date_render: str | None
     date_parse: str | None
     blank_zero: bool
+    describes: str | None = None
 
 
 @cache
@@ -689,6 +713,7 @@ def column_plan(chain: Chain, *, writer: str, doc_type: str) -> tuple[Column, ..
             "date": (dialect.date_render, dialect.date_parse),
             "ts": (dialect.ts_render, dialect.ts_parse),
         }.get(kind, (None, None))
+        crosswalk = name in MATERIAL_FIELDS and writer != OEM_ID
         plan.append(
             Column(
                 name,
@@ -696,12 +721,28 @@ def column_plan(chain: Chain, *, writer: str, doc_type: str) -> tuple[Column, ..
                 header_name(dialect.headers, doc_type, name),
                 None,
                 words,
-                name in MATERIAL_FIELDS and writer != OEM_ID,
+                crosswalk,
                 render,
                 parse,
                 name in dialect.blank_zero,
             )
         )
+        if crosswalk and name == "material_code":
+            header = _DESCRIPTION_TYPE.get((dialect.headers, doc_type))
+            plan.append(
+                Column(
+                    DESCRIPTION,
+                    "str",
+                    header or _DESCRIPTION[dialect.headers],
+                    None,
+                    None,
+                    False,
+                    None,
+                    None,
+                    False,
+                    describes=name,
+                )
+            )
     headers = [c.header for c in plan if c.header]
     if len(headers) != len(set(headers)):
         raise ValueError(f"{dialect.name}/{doc_type}: duplicate column names {headers}")
@@ -718,9 +759,13 @@ def build_profile(chain: Chain, *, writer: str, doc_type: str) -> MappingProfile
     """The true mapping profile of a writer's files of `doc_type`."""
     dialect = DIALECTS[chain.partners[writer].dialect]
     fields: dict[str, FieldMapping] = {}
+    description = None
     for col in column_plan(chain, writer=writer, doc_type=doc_type):
         if col.value is not None:
             fields[col.field] = FieldMapping(value=col.value)
+            continue
+        if col.describes is not None:
+            description = col.header
             continue
         spec: dict[str, Any] = {"column": col.header}
         if col.date_parse:
@@ -741,7 +786,13 @@ def build_profile(chain: Chain, *, writer: str, doc_type: str) -> MappingProfile
         header_row=dialect.header_row,
         decimal_comma=dialect.decimal_comma,
     )
-    return MappingProfile(partner_id=writer, document_type=doc_type, source=source, fields=fields)
+    return MappingProfile(
+        partner_id=writer,
+        document_type=doc_type,
+        source=source,
+        fields=fields,
+        material_description=description,
+    )
 
 
 def render(
@@ -749,10 +800,19 @@ def render(
 ) -> pl.DataFrame:
     """A batch of standard records as the writer's ERP exports them (numbers typed if `numeric`)."""
     dialect = DIALECTS[chain.partners[writer].dialect]
-    codes = {m: chain.code(writer, m) for m in chain.partner_materials.get(writer, ())}
+    mine = chain.partner_materials.get(writer, ())
+    codes = {m: chain.code(writer, m) for m in mine}
+    descriptions = {m: chain.description(writer, m) for m in mine}
     exprs: list[pl.Expr] = []
     for col in column_plan(chain, writer=writer, doc_type=doc_type):
         if col.value is not None:
+            continue
+        if col.describes is not None:
+            exprs.append(
+                pl.col(col.describes)
+                .replace_strict(descriptions, return_dtype=pl.String)
+                .alias(col.header or col.field)
+            )
             continue
         expr = pl.col(col.field)
         if col.kind == "list":

@@ -271,6 +271,7 @@ class OutputWriter:
                     "material_code": material,
                     "partner_unit": words["GRM" if grams else unit],
                     "units_per_partner_unit": "0.001" if grams else "1",
+                    "description": self.chain.description(pid, material),
                 }
             )
         return rows
