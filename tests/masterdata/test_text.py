@@ -30,3 +30,16 @@ def test_attributes_of_parts_and_raw_materials() -> None:
     assert (tube.codes, tube.measures) == ({"tp2"}, {"phi9.52"})
     motor = parse_attributes(normalize_text("直流风机电机 ZWK-40W 310V"))
     assert (motor.codes, motor.measures) == ({"zwk40w"}, {"40w", "310v"})
+
+
+def test_supplier_spellings_of_sizes_grades_and_trade_words() -> None:
+    assert normalize_text("ROTARY COMPRESSOR QX1,5P 1,5HP") == "旋转式 压缩机 qx1.5p 1.5 p"
+    assert normalize_text("CR STEEL SPCC 0,8MM COIL") == "冷轧 钢 spcc 0.8mm coil"
+    assert normalize_text("冷板 SPCC δ0.8") == "冷轧板 spcc 0.8mm"
+    assert normalize_text("GI sheet DX51D t0.6") == "镀锌 sheet dx51d 0.6mm"
+    assert normalize_text("SS304 WIRE D3.5") == "sus304 wire phi 3.5"
+    assert normalize_text("五层瓦楞纸箱 40瓦") == "五层瓦楞纸箱 40 w"
+    assert normalize_text("CR2032 battery") == "cr2032 battery"
+    hose = parse_attributes(normalize_text("洗衣机上水管 1500mm"))
+    assert hose.measures == parse_attributes(normalize_text("洗衣机进水管 1.5米")).measures
+    assert hose.measures == {"1500mm"}

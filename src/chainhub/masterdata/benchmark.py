@@ -1,10 +1,9 @@
-"""Measuring the matcher: product-matching pairs (ER-Magellan, Ditto format) and a crosswalk."""
+"""Measuring the matcher: ER-Magellan product pairs, golden-catalog pairs and a known crosswalk."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -20,6 +19,7 @@ from chainhub.masterdata.matching import (
     IntArray,
     Item,
     Vectorizers,
+    candidate_pairs,
     fit_combiner,
     pair_features,
     prepare,
@@ -124,37 +124,16 @@ def run_benchmark(root: Path, dataset: str, *, limit: int | None = None) -> Benc
     )
 
 
-_ZH_REWRITES: Final = (("螺钉", "螺丝"), ("不锈钢", "SUS"), ("匹", "P"), ("×", "*"), (" ", ""))
-_EN_REWRITES: Final = (("×", "X"), ("Stainless steel", "SS"), ("HP", "P"), ("-", " "))
-
-
-def stand_in_description(
-    *, partner_id: str, code: str, name_zh: str, name_en: str, spec: str | None
-) -> str:
-    """How a partner's ERP might describe a golden material, for a crosswalk without texts.
-
-    The simulator writes no partner-side descriptions, so each (partner, code) gets one of
-    four deterministic styles: a Chinese ERP text, an SAP short text, a terse Chinese model
-    reference, or an English text; each drops or rewrites parts of the golden description.
-    """
-    style = int(hashlib.sha256(f"{partner_id}|{code}".encode()).hexdigest(), 16) % 4
-    if style == 0:
-        text = f"{name_zh} {spec or ''}"
-        for old, new in _ZH_REWRITES:
-            text = text.replace(old, new)
-        return unicodedata.normalize("NFKC", text).translate(_FULL_WIDTH_DIGITS)
-    if style == 1:
-        return name_en.upper()[:40]
-    if style == 2:
-        noun, _, rest = name_zh.partition(" ")
-        return f"{rest or noun}{noun[-2:]}".replace("×", "x")
-    text = name_en
-    for old, new in _EN_REWRITES:
-        text = text.replace(old, new)
-    return text.lower()
-
-
-_FULL_WIDTH_DIGITS: Final = str.maketrans("0123456789", "０１２３４５６７８９")
+def catalog_pairs(first: Sequence[Item], second: Sequence[Item]) -> tuple[FloatArray, IntArray]:
+    """Features and labels of a golden catalog's names in one language against the other's."""
+    # Each name meets its blocking candidates in the other language: the same material is a
+    # match written differently (few shared words, the same model numbers and sizes), a
+    # neighbour with another model number a hard non-match. No partner text is used.
+    left, right = prepare(first), prepare(second)
+    vectorizers = Vectorizers().fit([left, right])
+    pairs = candidate_pairs(left, right, vectorizers)
+    labels = np.asarray([left.keys[i] == right.keys[j] for i, j in pairs], dtype=np.int64)
+    return pair_features(left, right, pairs, vectorizers), labels
 
 
 @dataclass(frozen=True)

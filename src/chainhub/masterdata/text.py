@@ -7,29 +7,82 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
-# Synonyms folded to one spelling before comparing; longer phrases first so they win. Latin
-# words match whole words only ("washer" is not inside "dishwasher"); Chinese words anywhere.
+# Synonyms folded to one spelling before comparing: Chinese and English trade words, SAP short-text
+# abbreviations and common supplier spellings, for parts, metals, plastics and appliances. Latin
+# words match whole words only ("washer" is not inside "dishwasher"); Chinese words anywhere. The
+# longest spelling at a place wins.
 _SYNONYMS: Final[tuple[tuple[str, str], ...]] = (
-    ("stainless steel", "sus"), ("不锈钢", "sus"), ("cold-rolled", "冷轧"),
-    ("cold rolled", "冷轧"), ("galvanised", "镀锌"), ("galvanized", "镀锌"),
-    ("printed circuit board", "pcb"), ("电路板", "pcb"), ("线路板", "pcb"),
-    ("control board", "控制板"), ("air conditioner", "空调"), ("air-conditioner", "空调"),
-    ("refrigerator", "冰箱"), ("fridge", "冰箱"), ("washing machine", "洗衣机"),
-    ("washer", "洗衣机"), ("compressor", "压缩机"), ("motor", "电机"), ("马达", "电机"),
-    ("screw", "螺钉"), ("螺丝", "螺钉"), ("bolt", "螺栓"), ("nut", "螺母"),
-    ("copper", "铜"), ("aluminium", "铝"), ("aluminum", "铝"), ("steel", "钢"),
-    ("carton", "纸箱"), ("wire harness", "线束"), ("harness", "线束"), ("valve", "阀"),
+    # Materials
+    ("stainless steel", "sus"), ("stainless", "sus"), ("不锈钢", "sus"), ("ss", "sus"),
+    ("cold-rolled", "冷轧"), ("cold rolled", "冷轧"), ("cr", "冷轧"), ("冷板", "冷轧板"),
+    ("galvanised", "镀锌"), ("galvanized", "镀锌"), ("galv", "镀锌"), ("gi", "镀锌"),
+    ("热镀锌", "镀锌"), ("copper", "铜"), ("cu", "铜"), ("aluminium", "铝"), ("aluminum", "铝"),
+    ("alu", "铝"), ("al", "铝"), ("steel", "钢"), ("polypropylene", "pp"), ("聚丙烯", "pp"),
+    ("neodymium", "ndfeb"), ("钕铁硼", "ndfeb"), ("magnet", "磁钢"), ("磁铁", "磁钢"),
+    ("sintered", "烧结"), ("resin", "树脂"), ("pellets", "颗粒"), ("pellet", "颗粒"),
+    ("粒料", "颗粒"), ("粒子", "颗粒"), ("copolymer", "共聚"), ("hydrophilic", "亲水"),
+    ("hydro", "亲水"), ("foil", "箔"), ("铝箔", "铝 箔"), ("fin stock", "翅片 箔"),
+    ("fin", "翅片"), ("wire rod", "线材"), ("盘条", "线材"), ("enamelled copper wire", "漆包线"),
+    ("enamelled wire", "漆包线"), ("enameled wire", "漆包线"), ("magnet wire", "漆包线"),
+    ("漆包铜圆线", "漆包线"), ("漆包铜线", "漆包线"), ("corrugating medium", "瓦楞原纸"),
+    ("fluting paper", "瓦楞原纸"), ("瓦楞芯纸", "瓦楞原纸"), ("corrugated", "瓦楞"),
+    ("fluting", "瓦楞"), ("foam", "泡沫"), ("保丽龙", "eps"),
+    # Parts
+    ("printed circuit board", "pcb"), ("pcba", "pcb"), ("电路板", "pcb"), ("线路板", "pcb"),
+    ("control board", "控制板"), ("电脑板", "控制板"), ("电控板", "控制板"), ("main", "主"),
+    ("ctrl", "控制"), ("control", "控制"), ("remote controller", "遥控器"),
+    ("remote control", "遥控器"), ("摇控器", "遥控器"), ("compressor", "压缩机"),
+    ("compr", "压缩机"), ("rotary", "旋转式"), ("rot", "旋转式"), ("转子", "旋转式"),
+    ("reciprocating", "往复式"), ("recip", "往复式"), ("活塞式", "往复式"), ("motor", "电机"),
+    ("马达", "电机"), ("fan", "风机"), ("风扇", "风机"), ("bldc", "直流"), ("dc", "直流"),
+    ("direct drive", "直驱"), ("direct-drive", "直驱"), ("inverter", "变频"), ("inv", "变频"),
+    ("electronic", "电子"), ("elec", "电子"), ("expansion valve", "膨胀阀"),
+    ("电膨阀", "电子膨胀阀"), ("valve", "阀"), ("evaporator", "蒸发器"), ("evap", "蒸发器"),
+    ("condenser", "冷凝器"),
+    ("cond", "冷凝器"), ("assembly", "组件"), ("assy", "组件"), ("总成", "组件"), ("kit", "组件"),
+    ("casing", "外壳"), ("机壳", "外壳"), ("壳体", "外壳"), ("panel", "面板"),
+    ("outer tub", "外桶"), ("outer drum", "外桶"), ("外筒", "外桶"), ("盛水桶", "外桶"),
+    ("tub", "桶"), ("drum", "桶"),
+    ("copper tube", "铜管"), ("copper pipe", "铜管"), ("tube", "管"), ("pipe", "管"),
+    ("piping", "管"), ("配管", "管"), ("inlet hose", "进水管"), ("上水管", "进水管"),
+    ("进水软管", "进水管"), ("hose", "管"), ("screw", "螺钉"), ("螺丝", "螺钉"), ("机丝", "螺钉"),
+    ("bolt", "螺栓"), ("nut", "螺母"), ("pan head", "盘头"), ("圆头", "盘头"), ("phillips", "十字"),
+    ("carton", "纸箱"), ("外箱", "纸箱"), ("corner protector", "护角"), ("corner guard", "护角"),
+    ("wire harness", "线束"), ("harness", "线束"), ("power cord", "电源线"), ("power", "电源"),
+    ("microcontroller", "mcu"), ("单片机", "mcu"), ("intelligent power module", "ipm"),
+    ("智能功率模块", "ipm"), ("power module", "功率模块"), ("module", "模块"),
+    # Appliances
+    ("air conditioner", "空调"), ("air-conditioner", "空调"), ("air-con", "空调"), ("a/c", "空调"),
+    ("wall-mounted", "挂壁式"), ("wall mounted", "挂壁式"), ("wall mount", "挂壁式"),
+    ("壁挂式", "挂壁式"), ("挂式", "挂壁式"), ("挂机", "挂壁式空调"), ("floor-standing", "柜式"),
+    ("floor standing", "柜式"), ("立柜式", "柜式"), ("立式", "柜式"), ("柜机", "柜式空调"),
+    ("refrigerator", "冰箱"), ("refrig", "冰箱"), ("fridge", "冰箱"), ("side-by-side", "对开门"),
+    ("side by side", "对开门"), ("sbs", "对开门"), ("sxs", "对开门"), ("双开门", "对开门"),
+    ("three-door", "三门"), ("three door", "三门"), ("3-door", "三门"), ("三开门", "三门"),
+    ("washing machine", "洗衣机"), ("washing mach", "洗衣机"), ("washer", "洗衣机"),
+    ("front-load", "滚筒"), ("front load", "滚筒"), ("front loader", "滚筒"),
+    ("outdoor unit", "外机"), ("室外机", "外机"), ("odu", "外机"), ("indoor unit", "内机"),
+    ("室内机", "内机"), ("idu", "内机"),
+    ("φ", "phi "), ("ø", "phi "), ("⌀", "phi "),
+)  # fmt: skip
+# Unit words, folded only after a number: 瓦 is a watt in 40瓦 but not in 瓦楞.
+_UNITS: Final[tuple[tuple[str, str], ...]] = (
     ("匹", "p"), ("hp", "p"), ("公斤", "kg"), ("千克", "kg"), ("毫米", "mm"), ("厘米", "cm"),
     ("平方", "mm2"), ("米", "m"), ("升", "l"), ("千瓦", "kw"), ("瓦", "w"), ("伏", "v"),
-    ("安培", "a"), ("φ", "phi "), ("ø", "phi "), ("⌀", "phi "), ("dia", "phi "),
+    ("安培", "a"), ("克", "g"), ("gsm", "g"),
 )  # fmt: skip
+_SYNONYM_MAP: Final = dict(_SYNONYMS) | dict(_UNITS)
 _SYNONYM_RE: Final = re.compile(
     "|".join(
-        re.escape(a) if not a[0].isascii() else rf"(?<![a-z]){re.escape(a)}(?![a-z])"
-        for a, _ in _SYNONYMS
+        [
+            rf"(?:(?<=\d)|(?<=\d ))(?:{'|'.join(re.escape(a) for a, _ in _UNITS)})(?![a-z0-9])",
+            *(
+                re.escape(a) if not a[0].isascii() else rf"(?<![a-z]){re.escape(a)}(?![a-z0-9])"
+                for a in sorted(dict(_SYNONYMS), key=len, reverse=True)
+            ),
+        ]
     )
 )
-_SYNONYM_MAP: Final = dict(_SYNONYMS)
 _UNIT_WORDS: Final = frozenset({"mm2", "kwh", "mah"})
 
 _CJK: Final = r"\u3400-\u4dbf\u4e00-\u9fff"
@@ -37,7 +90,15 @@ _TIMES_RE: Final = re.compile(r"(?<=[0-9a-z])\s*[×x*]\s*(?=[0-9])")
 _CJK_LATIN_RE: Final = re.compile(rf"(?<=[{_CJK}])(?=[0-9a-z])|(?<=[0-9a-z.%])(?=[{_CJK}])")
 _PUNCT_RE: Final = re.compile(r"[^\w.+\-/%" + _CJK + r"]+|(?<!\d)[.](?!\d)|[_]")
 _SPACES_RE: Final = re.compile(r"\s+")
-_DECIMAL_COMMA_RE: Final = re.compile(r"(?<=\d),(?=\d{1,2}\b)")
+_DECIMAL_COMMA_RE: Final = re.compile(r"(?<=\d),(?=\d{1,2}(?!\d))")
+# Sizes as suppliers write them: SS304 for SUS304, D9.52 or OD9.52 for a diameter, δ0.8, t=0.8
+# or t0.8 for a thickness in millimetres.
+_STAINLESS_GRADE_RE: Final = re.compile(r"(?<![a-z])ss(?=\d{3}(?!\d))")
+_DIAMETER_RE: Final = re.compile(r"(?<![a-z0-9])(?:dia|od|d(?=\d+\.\d))\s?(?=\d)")
+_THICKNESS_RE: Final = re.compile(
+    r"(?<![a-z0-9])(?:δ\s?|t\s?=\s?|t(?=\d+\.\d))(\d+(?:\.\d+)?)(?:\s?mm)?(?![a-z0-9])"
+)
+_TO_MILLIMETRES: Final = {"m": 1000.0, "cm": 10.0}
 
 _NUMBER_UNIT_RE: Final = re.compile(
     r"(?<![a-z0-9.])(\d+(?:\.\d+)?)\s?(mm2|mm|cm|kg|kw|kwh|mah|hz|g|m|l|ml|w|v|a|p|t|in|gb|tb)"
@@ -63,6 +124,9 @@ def normalize_text(text: str | None) -> str:
         return ""
     folded = unicodedata.normalize("NFKC", text).casefold()
     folded = _DECIMAL_COMMA_RE.sub(".", folded)
+    folded = _STAINLESS_GRADE_RE.sub("sus", folded)
+    folded = _DIAMETER_RE.sub(" phi ", folded)
+    folded = _THICKNESS_RE.sub(r" \1mm ", folded)
     folded = _SYNONYM_RE.sub(lambda m: f" {_SYNONYM_MAP[m.group(0)]} ", folded)
     folded = _TIMES_RE.sub("x", folded)
     folded = _PUNCT_RE.sub(" ", folded)
@@ -85,6 +149,13 @@ def _compact(code: str) -> str:
     return re.sub(r"[-/.]", "", code)
 
 
+def _measure(number: str, unit: str) -> str:
+    """A quantity in one spelling, lengths in millimetres: 1.5m -> 1500mm."""
+    if unit in _TO_MILLIMETRES:
+        return f"{float(number) * _TO_MILLIMETRES[unit]:g}mm"
+    return f"{float(number):g}{unit}"
+
+
 def _dimension(text: str) -> str:
     """A dimension with its numbers in one spelling: m4x12.0 -> m4x12."""
     prefix = re.match(r"[a-z]*", text)
@@ -104,7 +175,7 @@ class Attributes:
 
 def parse_attributes(normalized: str) -> Attributes:
     """Model numbers (KFR-35GW, SPCC), measures (0.8mm, 1.5p, 40w), dimensions (m4x12)."""
-    measures = {f"{float(n):g}{u}" for n, u in _NUMBER_UNIT_RE.findall(normalized)}
+    measures = {_measure(n, u) for n, u in _NUMBER_UNIT_RE.findall(normalized)}
     measures |= {f"phi{float(n):g}" for n in _PHI_RE.findall(normalized)}
     dimensions = {_dimension(d) for d in _DIMENSION_RE.findall(normalized)}
     codes: set[str] = set()
