@@ -132,18 +132,25 @@ class _Lines:
         # header, the header.
         self.skip = skip + 2
         self.columns = [f"_c{i}" for i in range(width + 2)]
-        end = (delimiter + self.sentinel + "\n").encode()
-        wide = (delimiter * width).encode()
         last = b"" if raw.endswith(b"\n") else b"\n"
-        self.marked = b"".join((wide, b"\n", raw, last)).replace(b"\n", end)
-        self.table = pl.read_csv(
+        self.marked = b"".join(((delimiter * width).encode(), b"\n", raw, last))
+
+    def read(self) -> pl.DataFrame:
+        """Every line split into fields, as text; the caller has dropped the file's bytes."""
+        end = (self.delimiter + self.sentinel + "\n").encode()
+        self.marked = self.marked.replace(b"\n", end)
+        return pl.read_csv(
             self.marked,
             has_header=False,
-            separator=delimiter,
+            separator=self.delimiter,
             schema=dict.fromkeys(self.columns, pl.Utf8),
             quote_char=None,
             truncate_ragged_lines=True,
         ).slice(self.skip)
+
+    def release(self) -> None:
+        """Drop the marked bytes once no line needs its exact text."""
+        self.marked = b""
 
     @property
     def _mark(self) -> str:
@@ -194,27 +201,29 @@ def _read_csv(path: Path, source: SourceFormat) -> SourceRows:
     names = [n.strip() for n in next(csv.reader([header], delimiter=source.delimiter), [])]
     if not any(names):
         raise _unreadable(path, "cannot parse CSV: no header row", "无法解析 CSV：没有表头行")
+    lines = _Lines(raw, width=len(names), delimiter=source.delimiter, skip=source.header_row - 1)
+    del raw  # one copy of the file at a time: a large file is most of the memory used
     try:
-        lines = _Lines(
-            raw, width=len(names), delimiter=source.delimiter, skip=source.header_row - 1
-        )
+        return _split_records(lines, names, _Grammar.of(source.delimiter))
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         first = str(exc).splitlines()[0]
         if "utf-8" in first:
-            raise _not_utf8(path, raw, source) from None
+            raise _not_utf8(path, _utf8_bytes(path, source), source) from None
         raise _unreadable(path, f"cannot parse CSV: {first}", f"无法解析 CSV：{first}") from None
-    del raw
-    return _split_records(lines, names, _Grammar.of(source.delimiter))
 
 
 def _split_records(lines: _Lines, names: list[str], grammar: _Grammar) -> SourceRows:
     """Well-formed rows as fields and the others as malformed rows, numbered as data rows."""
     data = lines.columns[: lines.width]
-    table = lines.table.with_row_index("_line").with_columns(
-        pl.any_horizontal(pl.col(c).str.starts_with('"') for c in lines.columns)
-        .fill_null(False)
-        .alias("_quoted"),
-        lines.complete().fill_null(False).alias("_complete"),
+    table = (
+        lines.read()
+        .with_row_index("_line")
+        .with_columns(
+            pl.any_horizontal(pl.col(c).str.starts_with('"') for c in lines.columns)
+            .fill_null(False)
+            .alias("_quoted"),
+            lines.complete().fill_null(False).alias("_complete"),
+        )
     )
     plain = pl.col("_complete") & ~pl.col("_quoted")
     if table.get_column("_complete").all() and not table.get_column("_quoted").any():
@@ -231,6 +240,7 @@ def _split_records(lines: _Lines, names: list[str], grammar: _Grammar) -> Source
     quoted = rare.filter(pl.col("_quoted"))
     if quoted.get_column("_found").null_count():
         quoted = quoted.with_columns(lines.exact_text(quoted.get_column("_line")).alias("_text"))
+    lines.release()
     rest = pl.col("_text").str.replace_all(grammar.field, "")
     quoted = quoted.with_columns(
         (rest.str.replace_all(lines.delimiter, "", literal=True) == "").alias("_single"),
@@ -242,14 +252,14 @@ def _split_records(lines: _Lines, names: list[str], grammar: _Grammar) -> Source
         grammar,
         lines.delimiter,
     )
-    continued = multi.get_column("_inside").explode().drop_nulls()
+    continued = _continuation_lines(multi)
     inside = pl.col("_line").is_in(continued.implode())
     records = pl.concat(
         [
             quoted.filter(pl.col("_single") & ~inside).select(
                 "_line", "_text", pl.col("_fields").alias("_found")
             ),
-            multi.drop("_inside"),
+            multi.drop("_end"),
         ]
     )
     ragged = pl.lit("ragged_row").alias("rule")
@@ -269,15 +279,23 @@ def _split_records(lines: _Lines, names: list[str], grammar: _Grammar) -> Source
             ),
         ]
     )
-    kept = pl.concat(
+    others = pl.concat(
         [
-            table.filter(plain).select("_line", *data),
             rare.filter(blank & ~inside).select(
                 "_line", *(pl.lit(None, pl.Utf8).alias(c) for c in data)
             ),
             _parse_records(records.filter(pl.col("_found") == lines.width), data, lines.delimiter),
         ]
     ).sort("_line")
+    # One gather puts the kept lines in file order: the table's views are most of the memory,
+    # so a filter then a merge (two copies) would nearly double it.
+    slot = np.full(table.height, -1, dtype=np.int64)
+    plain_lines = table.select(plain).to_series().arg_true().to_numpy()
+    slot[plain_lines] = plain_lines
+    slot[others.get_column("_line").to_numpy()] = table.height + np.arange(others.height)
+    combined = pl.concat([table.select("_line", *data), others], rechunk=False)
+    del table
+    kept = combined.select(pl.all().gather(slot[slot >= 0]))
     # A line's data row: its index less the continuation lines before it.
     row = (
         pl.col("_line").cast(pl.Int64)
@@ -295,6 +313,15 @@ def _split_records(lines: _Lines, names: list[str], grammar: _Grammar) -> Source
         pl.col("_text").alias("line"),
     )
     return SourceRows(_named(frame, names), errors)
+
+
+def _continuation_lines(multi: pl.DataFrame) -> pl.Series:
+    """Lines after the first of each record that spans lines, in order."""
+    starts = multi.get_column("_line").to_numpy().astype(np.int64)
+    lengths = multi.get_column("_end").to_numpy().astype(np.int64) - starts
+    before = np.cumsum(lengths) - lengths
+    lines = np.repeat(starts + 1 - before, lengths) + np.arange(lengths.sum())
+    return pl.Series(lines, dtype=pl.UInt32)
 
 
 def _named(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
@@ -332,29 +359,29 @@ def _join_quoted_lines(
     otherwise the line is broken and is one row, so it cannot swallow the rest of the file.
     Only lines with an unbalanced quote come here, few in any file.
     """
-    numbers = rare.get_column("_line").to_numpy()
+    numbers = rare.get_column("_line").to_numpy().astype(np.int64)
     texts = rare.get_column("_text")
-    records: list[tuple[int, str, list[int]]] = []
+    starts = openers.to_numpy().astype(np.int64)
+    records: list[tuple[int, str, int]] = []
     broken: list[int] = []
     reached = -1
-    for start in openers.to_list():
+    for start, k in zip(starts.tolist(), np.searchsorted(numbers, starts).tolist(), strict=True):
         if start <= reached:
             continue
-        k = int(np.searchsorted(numbers, start))
-        joined, inside, closed = texts[k], list[int](), False
-        while not closed and len(inside) < _MAX_RECORD_LINES:
+        joined, end, closed = texts[k], start, False
+        while not closed and end - start < _MAX_RECORD_LINES:
             k += 1
             # The next line must be a malformed one too: a complete row ends the search.
-            if k == numbers.size or numbers[k] != start + len(inside) + 1:
+            if k == numbers.size or numbers[k] != end + 1:
                 break
-            inside.append(int(numbers[k]))
+            end += 1
             joined += "\n" + texts[k]
             closed = grammar.record.fullmatch(joined) is not None
             if not closed and grammar.open_record.fullmatch(joined) is None:
                 break
         if closed:
-            records.append((start, joined, inside))
-            reached = inside[-1]
+            records.append((start, joined, end))
+            reached = end
         else:
             broken.append(start)
     multi = pl.DataFrame(
@@ -362,14 +389,9 @@ def _join_quoted_lines(
             "_line": [r[0] for r in records],
             "_text": [r[1] for r in records],
             "_found": [grammar.fields(r[1], delimiter) for r in records],
-            "_inside": [r[2] for r in records],
+            "_end": [r[2] for r in records],
         },
-        schema={
-            "_line": pl.UInt32,
-            "_text": pl.Utf8,
-            "_found": pl.Int64,
-            "_inside": pl.List(pl.UInt32),
-        },
+        schema={"_line": pl.UInt32, "_text": pl.Utf8, "_found": pl.Int64, "_end": pl.UInt32},
     )
     return multi, pl.Series(broken, dtype=pl.UInt32)
 
