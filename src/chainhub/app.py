@@ -36,12 +36,20 @@ _HTTP_CODES = {
 
 def _routers() -> list[object]:
     from chainhub.documents.views import router as documents_router
+    from chainhub.intake.views import router as intake_router
     from chainhub.masterdata.views import router as masterdata_router
     from chainhub.partners.views import router as partners_router
     from chainhub.standard.views import router as standard_router
     from chainhub.web.views import router as web_router
 
-    return [standard_router, documents_router, partners_router, masterdata_router, web_router]
+    return [
+        standard_router,
+        documents_router,
+        intake_router,
+        partners_router,
+        masterdata_router,
+        web_router,
+    ]
 
 
 def _language(request: Request) -> str:
