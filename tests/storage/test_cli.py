@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -41,9 +42,19 @@ def test_upgrade_then_status(run: CliRunner, tmp_path: Path) -> None:
 
 
 def test_status_before_upgrade_says_what_to_do(run: CliRunner, tmp_path: Path) -> None:
-    result = run.invoke(_app(), ["db", "status", "--db", str(tmp_path / "hub.duckdb")])
+    path = tmp_path / "hub.duckdb"
+    duckdb.connect(str(path)).close()
+    result = run.invoke(_app(), ["db", "status", "--db", str(path)])
     assert result.exit_code == 1
     assert "run `chainhub db upgrade`" in _text(result.output)
+
+
+def test_status_of_a_missing_file_creates_nothing(run: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "typo.duckdb"
+    result = run.invoke(_app(), ["db", "status", "--db", str(path)])
+    assert result.exit_code == 1
+    assert _text(result.output).startswith(f"error: there is no hub database at {path}")
+    assert not path.exists()
 
 
 def test_a_bad_url_is_one_error_not_a_traceback(run: CliRunner) -> None:

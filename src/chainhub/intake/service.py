@@ -195,7 +195,10 @@ def _record_unknown_codes(
     """Partner codes without a crosswalk are never dropped: they wait for review with
     ranked golden suggestions, whatever becomes of the file."""
     failed = result.errors.filter(pl.col("rule") == "crosswalk").select(
-        pl.col("row").alias(SOURCE_ROW), pl.col("value").alias("partner_material_code")
+        pl.col("row").alias(SOURCE_ROW),
+        pl.col("value").alias("partner_material_code"),
+        # The description and unit columns describe the line's material, no other code.
+        (pl.col("field") == "material_code").alias("_described"),
     )
     if failed.height == 0:
         return
@@ -209,7 +212,13 @@ def _record_unknown_codes(
             for name, column in extra.items()
         ),
     )
-    codes = failed.join(context, on=SOURCE_ROW, how="left").drop(SOURCE_ROW)
+    codes = (
+        failed.join(context, on=SOURCE_ROW, how="left")
+        .with_columns(
+            pl.when(pl.col("_described")).then(pl.col(c)).otherwise(None).alias(c) for c in extra
+        )
+        .drop(SOURCE_ROW, "_described")
+    )
     do_record_unknown_codes(
         conn=conn,
         partner_id=profile.partner_id,
