@@ -153,3 +153,15 @@ def test_demo_tokens_give_the_named_views(hub: Hub) -> None:
     assert [(s["material_code"], s["on_hand"]) for s in overview["supplied"]] == [("M004", "120")]
     oem = {"Authorization": f"Bearer {issued[1].token}"}
     assert hub.client.get("/api/v1/documents/purchase_order", headers=oem).json()["total"] == 5
+
+
+def test_a_second_demo_run_keeps_its_agreements(hub: Hub) -> None:
+    admin = {"Authorization": f"Bearer {hub.tokens['admin']}"}
+    before = len(hub.client.get("/api/v1/agreements", headers=admin).json())
+    for _ in range(2):
+        with hub.engine.begin() as conn:
+            do_issue_demo_tokens(conn=conn)
+    after = hub.client.get("/api/v1/agreements", headers=admin).json()
+    vmi = [a for a in after if a["purpose"].startswith("vendor-managed inventory")]
+    assert sorted(a["grantee_id"] for a in vmi) == [HUAYANG, JINLI]
+    assert len(after) == before + 2

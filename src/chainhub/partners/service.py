@@ -13,9 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from chainhub.errors import ChainhubError
-from chainhub.partners.agreements import do_accept_agreement, do_propose_agreement
+from chainhub.partners.agreements import (
+    do_accept_agreement,
+    do_propose_agreement,
+    list_agreements,
+)
 from chainhub.partners.schemas import (
     AgreementCreate,
+    AgreementStatus,
     DemoToken,
     PartnerRead,
     Principal,
@@ -28,6 +33,7 @@ from chainhub.storage.models import LIST_SEPARATOR, current_view, get_metadata
 TOKEN_PREFIX: Final = "chk"  # noqa: S105 - a visible prefix, not a secret
 DEMO_LEADER: Final = "haichuan"
 DEMO_SUPPLIERS: Final = ("jinli-motor", "huayang-compressor")
+DEMO_PURPOSE: Final = "vendor-managed inventory / 供应商管理库存"
 # The token id of principals the hub acts as on a partner's behalf, for setup and webhooks.
 SETUP: Final = "setup"
 VMI_DOCUMENT_TYPES: Final = ("inventory_snapshot", "demand_forecast", "production_order")
@@ -239,13 +245,21 @@ def do_issue_demo_tokens(*, conn: Connection, today: date | None = None) -> list
     today = today or datetime.now(UTC).date()
     do_set_chain_leader(conn=conn, partner_id=DEMO_LEADER)
     leader_admin = Principal(token_id=SETUP, partner_id=DEMO_LEADER, role=Role.PARTNER_ADMIN)
-    for supplier in DEMO_SUPPLIERS:
+    # A demo run again on the same hub keeps the agreements it already made.
+    agreed = {
+        a.grantee_id
+        for a in list_agreements(conn=conn, principal=leader_admin)
+        if a.grantor_id == DEMO_LEADER
+        and a.status is AgreementStatus.ACCEPTED
+        and a.purpose == DEMO_PURPOSE
+    }
+    for supplier in (s for s in DEMO_SUPPLIERS if s not in agreed):
         proposal = AgreementCreate(
             grantor_id=DEMO_LEADER,
             grantee_id=supplier,
             document_types=list(VMI_DOCUMENT_TYPES),
             scope_kind=ScopeKind.SUPPLIED_BY_GRANTEE,
-            purpose="vendor-managed inventory / 供应商管理库存",
+            purpose=DEMO_PURPOSE,
             valid_from=today,
         )
         agreement = do_propose_agreement(conn=conn, principal=leader_admin, proposal=proposal)
