@@ -201,21 +201,11 @@ def build_chain(*, seed: int, start: date, days: int, extra_dealers: int) -> Cha
         city = cat.CITIES[spec.city]
         size = _NAMED_SIZES.get(spec.partner_id, round(rng.lognormvariate(0, 0.5), 3))
         partners[spec.partner_id] = Partner(
-            spec.partner_id,
-            spec.name_zh,
-            spec.name_en,
-            spec.role,
-            spec.tier,
-            spec.city,
-            spec.dialect,
-            spec.code_scheme,
-            spec.lot_prefix,
-            spec.split,
-            spec.transit_days,
-            index,
-            _uscc(rng, city.admin_code),
-            _gln(index + 1, 0),
-            size if spec.role == "distributor" else 1.0,
+            **spec._asdict(),
+            index=index,
+            uscc=_uscc(rng, city.admin_code),
+            gln=_gln(index + 1, 0),
+            size=size if spec.role == "distributor" else 1.0,
         )
         short = spec.name_zh.replace("股份有限公司", "").replace("有限公司", "")
         if spec.partner_id == cat.OEM_ID:
