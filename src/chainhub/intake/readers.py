@@ -7,6 +7,8 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -20,6 +22,10 @@ from chainhub.intake.messages import malformed_message
 from chainhub.intake.schemas import SourceFormat
 
 SOURCE_ROW = "_source_row"
+LINE = "_line"
+"""A line's index among the file's lines after the header, 0-based."""
+BLOCK_BYTES: Final = 1 << 25
+"""Bytes of a CSV file read and checked at a time: memory stays bounded whatever the size."""
 MALFORMED_SCHEMA: Final[dict[str, pl.DataType]] = {
     "row": pl.Int64(),
     "rule": pl.Utf8(),
@@ -61,31 +67,35 @@ def _unreadable(path: Path, en: str, zh: str) -> ChainhubError:
     )
 
 
-def _utf8_bytes(path: Path, source: SourceFormat) -> bytes:
-    """The file's bytes as UTF-8 with LF line ends; UTF-8 itself is checked by the parser."""
-    raw = path.read_bytes()
+def _to_utf8(raw: bytes, source: SourceFormat, *, path: Path, offset: int) -> bytes:
+    """Bytes of whole lines as UTF-8 with LF line ends; UTF-8 itself is checked by the parser.
+
+    `offset` is where the bytes start in the file, so a decoding error names its file byte.
+    """
     if source.encoding != "utf-8":
         try:
             raw = raw.decode(_PYTHON_CODECS[source.encoding]).encode("utf-8")
         except UnicodeDecodeError as exc:
+            at = offset + exc.start
             raise _unreadable(
                 path,
-                f"not valid {source.encoding} text at byte {exc.start}",
-                f"第 {exc.start} 字节处不是有效的 {source.encoding} 编码文本",
+                f"not valid {source.encoding} text at byte {at}",
+                f"第 {at} 字节处不是有效的 {source.encoding} 编码文本",
             ) from None
     return raw.replace(b"\r\n", b"\n") if b"\r" in raw else raw
 
 
-def _not_utf8(path: Path, raw: bytes, source: SourceFormat) -> ChainhubError:
+def _not_utf8(path: Path, raw: bytes, source: SourceFormat, *, offset: int) -> ChainhubError:
     """Where the text stops being UTF-8, said precisely."""
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as bad:
+        at = offset + bad.start
         return _unreadable(
             path,
-            f"not valid {source.encoding} text at byte {bad.start}; set the profile's "
+            f"not valid {source.encoding} text at byte {at}; set the profile's "
             "source.encoding (gbk, gb18030, utf-8-sig)",
-            f"第 {bad.start} 字节处不是有效的 {source.encoding} 编码文本；请在映射配置的 "
+            f"第 {at} 字节处不是有效的 {source.encoding} 编码文本；请在映射配置的 "
             "source.encoding 中指定编码（gbk、gb18030、utf-8-sig）",
         )
     return _unreadable(path, "cannot parse CSV: not UTF-8 text", "无法解析 CSV：不是 UTF-8 文本")
@@ -115,224 +125,343 @@ class _Grammar:
         return re.sub(self.field, "", record).count(delimiter) + 1
 
 
-class _Lines:
-    """The physical lines of a CSV file after its header, split on the delimiter, unquoted.
+RARE_SCHEMA: Final[dict[str, pl.DataType]] = {
+    LINE: pl.Int64(),
+    "_text": pl.Utf8(),
+    "_found": pl.Int64(),
+    "_quoted": pl.Boolean(),
+    "_blank": pl.Boolean(),
+    "_single": pl.Boolean(),
+}
 
-    Every line gets one more field, a sentinel: where a line has too few fields the sentinel
-    arrives early, where it has too many it arrives late or is cut off, so both show in one
-    read. Two columns beyond the header's keep the sentinel of a line with one delimiter
-    inside quotes, the common case, so its text needs no second read.
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a CSV file's lines, split on the delimiter.
+
+    `frame` has every line of the block: `_line`, its index among the lines after the header,
+    then the header's columns. Lines marked in `plain` were split exactly (as many fields as
+    the header, no quotes); each other line is in `rare` with its text, for `CsvFile.resolve`.
     """
 
-    def __init__(self, raw: bytes, *, width: int, delimiter: str, skip: int) -> None:
-        self.width = width
-        self.delimiter = delimiter
-        self.sentinel = next(c for c in _SENTINELS if c.encode() not in raw)
-        # Lines dropped after reading: one made as wide as the columns, those above the
-        # header, the header.
-        self.skip = skip + 2
-        self.columns = [f"_c{i}" for i in range(width + 2)]
-        last = b"" if raw.endswith(b"\n") else b"\n"
-        self.marked = b"".join(((delimiter * width).encode(), b"\n", raw, last))
+    frame: pl.DataFrame
+    plain: pl.Series
+    rare: pl.DataFrame
 
-    def read(self) -> pl.DataFrame:
-        """Every line split into fields, as text; the caller has dropped the file's bytes."""
-        end = (self.delimiter + self.sentinel + "\n").encode()
-        self.marked = self.marked.replace(b"\n", end)
-        return pl.read_csv(
-            self.marked,
-            has_header=False,
-            separator=self.delimiter,
-            schema=dict.fromkeys(self.columns, pl.Utf8),
-            quote_char=None,
-            truncate_ragged_lines=True,
-        ).slice(self.skip)
 
-    def release(self) -> None:
-        """Drop the marked bytes once no line needs its exact text."""
-        self.marked = b""
+@dataclass(frozen=True)
+class Resolved:
+    """The rare lines of a whole file made into rows.
 
-    @property
-    def _mark(self) -> str:
-        return f"{re.escape(self.delimiter)}\\x{ord(self.sentinel):02x}"
+    `others`: rows of quoted records and blank lines, as `Block.frame`; `malformed`: lines that
+    are no row (`_line`, rule, found, expected, line); `continued`: lines that continue a
+    record begun on an earlier line, sorted.
+    """
 
-    def complete(self) -> pl.Expr:
-        """The line has as many fields as the header."""
-        return pl.col(self.columns[self.width]) == self.sentinel
+    others: pl.DataFrame
+    malformed: pl.DataFrame
+    continued: pl.Series
 
-    def text(self) -> pl.Expr:
-        """The line as written; only its first fields when it has two or more too many."""
+    def row(self, line: pl.Expr) -> pl.Expr:
+        """A line's 1-based data row: its index less the continuation lines before it."""
+        if self.continued.len() == 0:
+            return line + 1
+        return line + 1 - pl.lit(self.continued).search_sorted(line).cast(pl.Int64)
+
+    def lines_of(self, rows: pl.Series) -> pl.Series:
+        """The first line of each data row (1-based rows in, 0-based lines out)."""
+        before = rows.cast(pl.Int64) - 1
+        if self.continued.len() == 0:
+            return before
+        # The r-th line that continues nothing: r plus the continuation lines at or below
+        # it, counted against each continuation line less the ones before it.
+        shifted = self.continued - pl.int_range(self.continued.len(), eager=True)
+        return before + shifted.search_sorted(before, side="right").cast(pl.Int64)
+
+
+class CsvFile:
+    """A CSV file read as its profile describes it, in blocks of whole lines.
+
+    A block's lines are split with quoting off, so the reader is as fast as the plain read;
+    every line also gets a sentinel field: where a line has too few fields the sentinel
+    arrives early, where it has too many it arrives late or is cut off, so both show in the
+    same read. Lines with a quote, few in any file, are parsed again as CSV records.
+    """
+
+    def __init__(self, path: Path, source: SourceFormat, *, block_bytes: int = BLOCK_BYTES):
+        if not path.is_file():
+            raise ChainhubError(
+                "file_not_found",
+                f"file not found: {path}",
+                f"找不到文件：{path}",
+                {"file": str(path)},
+            )
+        self.path = path
+        self.source = source
+        self.delimiter = source.delimiter
+        self.block_bytes = block_bytes
+        self.names, self.data_start = self._header()
+        self.width = len(self.names)
+        self.columns = [f"_c{i}" for i in range(self.width + 2)]
+        self.grammar = _Grammar.of(self.delimiter)
+        # (first byte, bytes, first line) of each block read, to read some again.
+        self.spans: list[tuple[int, int, int]] = []
+
+    def _header(self) -> tuple[list[str], int]:
+        with self.path.open("rb") as handle:
+            head = handle.read(1 << 16)
+            while head.count(b"\n") < self.source.header_row:
+                more = handle.read(1 << 16)
+                if not more:
+                    break
+                head += more
+        start = 0
+        for _ in range(self.source.header_row - 1):
+            start = head.find(b"\n", start) + 1 or len(head)
+        end = head.find(b"\n", start)
+        stop = len(head) if end < 0 else end + 1
+        line = _to_utf8(head[start:stop], self.source, path=self.path, offset=start)
+        try:
+            header = line.decode("utf-8").lstrip("\ufeff").rstrip("\n")
+        except UnicodeDecodeError:
+            raise _not_utf8(self.path, line, self.source, offset=start) from None
+        names = [n.strip() for n in next(csv.reader([header], delimiter=self.delimiter), [])]
+        if not any(names):
+            raise _unreadable(
+                self.path, "cannot parse CSV: no header row", "无法解析 CSV：没有表头行"
+            )
+        return names, stop
+
+    def _raw_blocks(self) -> Iterator[tuple[int, bytes]]:
+        """(first byte, bytes) of each block of whole lines after the header."""
+        with self.path.open("rb") as handle:
+            handle.seek(self.data_start)
+            offset, carry = self.data_start, b""
+            while chunk := handle.read(self.block_bytes):
+                data = carry + chunk
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:
+                    carry = data
+                    continue
+                yield offset, data[:cut]
+                offset, carry = offset + cut, data[cut:]
+            if carry:
+                yield offset, carry
+
+    def _marked(self) -> Iterator[tuple[int, bytes, str]]:
+        """Each block as marked UTF-8 with its first line and sentinel, numbering the lines."""
+        line = 0
+        self.spans = []
+        for offset, raw in self._raw_blocks():
+            self.spans.append((offset, len(raw), line))
+            yield line, *self._mark(raw, offset)
+            line += raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+
+    def _mark(self, raw: bytes, offset: int) -> tuple[bytes, str]:
+        text = _to_utf8(raw, self.source, path=self.path, offset=offset)
+        sentinel = next((c for c in _SENTINELS if c.encode() not in text), None)
+        if sentinel is None:
+            raise _unreadable(
+                self.path, "cannot parse CSV: binary content", "无法解析 CSV：含有二进制内容"
+            )
+        end = (self.delimiter + sentinel + "\n").encode()
+        last = b"" if text.endswith(b"\n") else b"\n"
+        # A first line as wide as the columns makes the reader expect all of them.
+        marked = b"".join(((self.delimiter * self.width).encode(), b"\n", text, last))
+        return marked.replace(b"\n", end), sentinel
+
+    def blocks(self) -> Iterator[Block]:
+        """Every block in file order; the next block is read and marked while one is parsed."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            marked = self._marked()
+            ahead = pool.submit(next, marked, None)
+            while (item := ahead.result()) is not None:
+                ahead = pool.submit(next, marked, None)
+                yield self._split(*item)
+
+    def block(self, index: int) -> Block:
+        """One block again, by its place among the blocks already read."""
+        offset, size, line = self.spans[index]
+        with self.path.open("rb") as handle:
+            handle.seek(offset)
+            raw = handle.read(size)
+        return self._split(line, *self._mark(raw, offset))
+
+    def _split(self, first_line: int, marked: bytes, sentinel: str) -> Block:
+        try:
+            table = pl.read_csv(
+                marked,
+                has_header=False,
+                separator=self.delimiter,
+                schema=dict.fromkeys(self.columns, pl.Utf8),
+                quote_char=None,
+                truncate_ragged_lines=True,
+            ).slice(1)
+        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+            first = str(exc).splitlines()[0]
+            if "utf-8" in first:
+                offset = next(o for o, _s, line in self.spans if line == first_line)
+                raw = _to_utf8(self.block_raw(offset), self.source, path=self.path, offset=offset)
+                raise _not_utf8(self.path, raw, self.source, offset=offset) from None
+            raise _unreadable(
+                self.path, f"cannot parse CSV: {first}", f"无法解析 CSV：{first}"
+            ) from None
+        data = self.columns[: self.width]
+        lines = pl.int_range(pl.len(), dtype=pl.Int64) + first_line
+        flags = table.select(
+            (pl.col(self.columns[self.width]) == sentinel).fill_null(False).alias("_complete"),
+            pl.any_horizontal(pl.col(c).str.starts_with('"') for c in self.columns)
+            .fill_null(False)
+            .alias("_quoted"),
+        )
+        plain = (flags.get_column("_complete") & ~flags.get_column("_quoted")).alias("_plain")
+        frame = table.select(lines.alias(LINE), *data).rename(
+            dict(zip(data, self.names, strict=True))
+        )
+        if plain.all():
+            return Block(frame, plain, pl.DataFrame(schema=RARE_SCHEMA))
+        return Block(frame, plain, self._rare(table, flags, plain, marked, sentinel, first_line))
+
+    def block_raw(self, offset: int) -> bytes:
+        """The bytes of the block that starts at `offset`."""
+        size = next(s for o, s, _line in self.spans if o == offset)
+        with self.path.open("rb") as handle:
+            handle.seek(offset)
+            return handle.read(size)
+
+    def _rare(
+        self,
+        table: pl.DataFrame,
+        flags: pl.DataFrame,
+        plain: pl.Series,
+        marked: bytes,
+        sentinel: str,
+        first_line: int,
+    ) -> pl.DataFrame:
+        """The lines of a block that were not split exactly, with their text."""
+        mark = f"{re.escape(self.delimiter)}\\x{ord(sentinel):02x}"
         joined = pl.concat_str(
             [pl.col(c).fill_null("") for c in self.columns], separator=self.delimiter
         )
-        return pl.coalesce(joined.str.extract(f"^(.*){self._mark}", 1), joined + pl.lit(" …"))
-
-    def found(self) -> pl.Expr:
-        """Fields on the line; null when it has two or more beyond the header's."""
-        return pl.coalesce(
-            pl.when(pl.col(c) == self.sentinel).then(pl.lit(i, pl.Int64))
-            for i, c in enumerate(self.columns)
+        rare = (
+            table.with_row_index("_index")
+            .hstack(flags.select("_quoted"))
+            .filter(~plain)
+            .select(
+                pl.col("_index").cast(pl.Int64),
+                "_quoted",
+                # The line as written; only its first fields when it has two or more too many.
+                pl.coalesce(joined.str.extract(f"^(.*){mark}", 1), joined + pl.lit(" …")).alias(
+                    "_text"
+                ),
+                # Fields on the line; null when it has two or more beyond the header's.
+                pl.coalesce(
+                    pl.when(pl.col(c) == sentinel).then(pl.lit(i, pl.Int64))
+                    for i, c in enumerate(self.columns)
+                ).alias("_found"),
+                pl.col(self.columns[0]).fill_null("").str.strip_chars().alias("_first"),
+            )
+        )
+        cut = rare.filter(pl.col("_quoted") & pl.col("_found").is_null())
+        if cut.height:
+            # A quoted line with two or more extra delimiters: its whole text, read again.
+            unused = next(c for c in _SENTINELS if c.encode() not in marked)
+            every = pl.read_csv(
+                marked, has_header=False, separator=unused, quote_char=None, schema={"l": pl.Utf8}
+            ).slice(1)
+            whole = every.get_column("l").gather(cut.get_column("_index"))
+            texts = cut.select(
+                "_index", whole.str.strip_suffix(self.delimiter + sentinel).alias("_text")
+            )
+            rare = rare.update(texts, on="_index")
+        rest = pl.col("_text").str.replace_all(self.grammar.field, "")
+        return rare.select(
+            (pl.col("_index") + first_line).alias(LINE),
+            "_text",
+            pl.when(pl.col("_quoted"))
+            .then(rest.str.len_chars().cast(pl.Int64) + 1)
+            .otherwise(pl.col("_found"))
+            .alias("_found"),
+            "_quoted",
+            (~pl.col("_quoted") & (pl.col("_found") == 1) & (pl.col("_first") == "")).alias(
+                "_blank"
+            ),
+            (
+                pl.col("_quoted") & (rest.str.replace_all(self.delimiter, "", literal=True) == "")
+            ).alias("_single"),
         )
 
-    def exact_text(self, lines: pl.Series) -> pl.Series:
-        """The text of some lines (by 0-based index after the header), however long."""
-        unused = next(c for c in _SENTINELS if c.encode() not in self.marked)
-        every = pl.read_csv(
-            self.marked,
-            has_header=False,
-            separator=unused,
-            quote_char=None,
-            schema={"line": pl.Utf8},
-        ).slice(self.skip)
-        mark = self.delimiter + self.sentinel
-        return every.get_column("line").gather(lines).str.strip_suffix(mark)
+    def resolve(self, rare: pl.DataFrame) -> Resolved:
+        """The rare lines of every block, in file order, made into rows and malformed lines.
 
-
-def _read_csv(path: Path, source: SourceFormat) -> SourceRows:
-    raw = _utf8_bytes(path, source)
-    start = 0
-    for _ in range(source.header_row - 1):
-        start = raw.find(b"\n", start) + 1 or len(raw)
-    end = raw.find(b"\n", start)
-    try:
-        header = raw[start : len(raw) if end < 0 else end].decode("utf-8").lstrip("\ufeff")
-    except UnicodeDecodeError:
-        raise _not_utf8(path, raw, source) from None
-    names = [n.strip() for n in next(csv.reader([header], delimiter=source.delimiter), [])]
-    if not any(names):
-        raise _unreadable(path, "cannot parse CSV: no header row", "无法解析 CSV：没有表头行")
-    lines = _Lines(raw, width=len(names), delimiter=source.delimiter, skip=source.header_row - 1)
-    del raw  # one copy of the file at a time: a large file is most of the memory used
-    try:
-        return _split_records(lines, names, _Grammar.of(source.delimiter))
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        first = str(exc).splitlines()[0]
-        if "utf-8" in first:
-            raise _not_utf8(path, _utf8_bytes(path, source), source) from None
-        raise _unreadable(path, f"cannot parse CSV: {first}", f"无法解析 CSV：{first}") from None
-
-
-def _split_records(lines: _Lines, names: list[str], grammar: _Grammar) -> SourceRows:
-    """Well-formed rows as fields and the others as malformed rows, numbered as data rows."""
-    data = lines.columns[: lines.width]
-    table = (
-        lines.read()
-        .with_row_index("_line")
-        .with_columns(
-            pl.any_horizontal(pl.col(c).str.starts_with('"') for c in lines.columns)
-            .fill_null(False)
-            .alias("_quoted"),
-            lines.complete().fill_null(False).alias("_complete"),
+        A quoted field may span lines; lines whose quote never closes are broken rows.
+        """
+        quoted = rare.filter(pl.col("_quoted"))
+        multi, broken = _join_quoted_lines(
+            rare, quoted.filter(~pl.col("_single")).get_column(LINE), self.grammar, self.delimiter
         )
-    )
-    plain = pl.col("_complete") & ~pl.col("_quoted")
-    if table.get_column("_complete").all() and not table.get_column("_quoted").any():
-        frame = table.select((pl.col("_line").cast(pl.Int64) + 1).alias(SOURCE_ROW), *data)
-        return SourceRows(_named(frame, names), pl.DataFrame(schema=MALFORMED_SCHEMA))
-    rare = table.filter(~plain).with_columns(
-        lines.text().alias("_text"), lines.found().alias("_found")
-    )
-    blank = (
-        ~pl.col("_quoted")
-        & (pl.col("_found") == 1)
-        & (pl.col(data[0]).fill_null("").str.strip_chars() == "")
-    )
-    quoted = rare.filter(pl.col("_quoted"))
-    if quoted.get_column("_found").null_count():
-        quoted = quoted.with_columns(lines.exact_text(quoted.get_column("_line")).alias("_text"))
-    lines.release()
-    rest = pl.col("_text").str.replace_all(grammar.field, "")
-    quoted = quoted.with_columns(
-        (rest.str.replace_all(lines.delimiter, "", literal=True) == "").alias("_single"),
-        (rest.str.len_chars().cast(pl.Int64) + 1).alias("_fields"),
-    )
-    multi, broken = _join_quoted_lines(
-        rare.update(quoted.select("_line", "_text"), on="_line"),
-        quoted.filter(~pl.col("_single")).get_column("_line"),
-        grammar,
-        lines.delimiter,
-    )
-    continued = _continuation_lines(multi)
-    inside = pl.col("_line").is_in(continued.implode())
-    records = pl.concat(
-        [
-            quoted.filter(pl.col("_single") & ~inside).select(
-                "_line", "_text", pl.col("_fields").alias("_found")
-            ),
-            multi.drop("_end"),
-        ]
-    )
-    ragged = pl.lit("ragged_row").alias("rule")
-    malformed = pl.concat(
-        [
-            rare.filter(~pl.col("_quoted") & ~blank & ~inside).select(
-                "_line", ragged, "_found", "_text"
-            ),
-            records.filter(pl.col("_found") != lines.width).select(
-                "_line", ragged, "_found", "_text"
-            ),
-            quoted.filter(pl.col("_line").is_in(broken.implode())).select(
-                "_line",
-                pl.lit("broken_quote").alias("rule"),
-                pl.lit(None, pl.Int64).alias("_found"),
-                "_text",
-            ),
-        ]
-    )
-    others = pl.concat(
-        [
-            rare.filter(blank & ~inside).select(
-                "_line", *(pl.lit(None, pl.Utf8).alias(c) for c in data)
-            ),
-            _parse_records(records.filter(pl.col("_found") == lines.width), data, lines.delimiter),
-        ]
-    ).sort("_line")
-    # One gather puts the kept lines in file order: the table's views are most of the memory,
-    # so a filter then a merge (two copies) would nearly double it.
-    slot = np.full(table.height, -1, dtype=np.int64)
-    plain_lines = table.select(plain).to_series().arg_true().to_numpy()
-    slot[plain_lines] = plain_lines
-    slot[others.get_column("_line").to_numpy()] = table.height + np.arange(others.height)
-    combined = pl.concat([table.select("_line", *data), others], rechunk=False)
-    del table
-    kept = combined.select(pl.all().gather(slot[slot >= 0]))
-    # A line's data row: its index less the continuation lines before it.
-    row = (
-        pl.col("_line").cast(pl.Int64)
-        + 1
-        - pl.lit(continued.sort()).search_sorted(pl.col("_line")).cast(pl.Int64)
-        if continued.len()
-        else pl.col("_line").cast(pl.Int64) + 1
-    )
-    frame = kept.select(row.alias(SOURCE_ROW), *data)
-    errors = malformed.sort("_line").select(
-        row.alias("row"),
-        "rule",
-        pl.col("_found").alias("found"),
-        pl.lit(lines.width, pl.Int64).alias("expected"),
-        pl.col("_text").alias("line"),
-    )
-    return SourceRows(_named(frame, names), errors)
+        continued = _continuation_lines(multi)
+        inside = pl.col(LINE).is_in(continued.implode())
+        records = pl.concat(
+            [
+                quoted.filter(pl.col("_single") & ~inside).select(LINE, "_text", "_found"),
+                multi.drop("_end"),
+            ]
+        )
+        ragged = pl.lit("ragged_row").alias("rule")
+        expected = pl.lit(self.width, pl.Int64).alias("expected")
+        malformed = pl.concat(
+            [
+                rare.filter(~pl.col("_quoted") & ~pl.col("_blank") & ~inside).select(
+                    LINE,
+                    ragged,
+                    pl.col("_found").alias("found"),
+                    expected,
+                    pl.col("_text").alias("line"),
+                ),
+                records.filter(pl.col("_found") != self.width).select(
+                    LINE,
+                    ragged,
+                    pl.col("_found").alias("found"),
+                    expected,
+                    pl.col("_text").alias("line"),
+                ),
+                quoted.filter(pl.col(LINE).is_in(broken.implode())).select(
+                    LINE,
+                    pl.lit("broken_quote").alias("rule"),
+                    pl.lit(None, pl.Int64).alias("found"),
+                    expected,
+                    pl.col("_text").alias("line"),
+                ),
+            ]
+        ).sort(LINE)
+        others = pl.concat(
+            [
+                rare.filter(pl.col("_blank") & ~inside).select(
+                    LINE, *(pl.lit(None, pl.Utf8).alias(n) for n in self.names)
+                ),
+                _parse_records(
+                    records.filter(pl.col("_found") == self.width), self.names, self.delimiter
+                ),
+            ]
+        ).sort(LINE)
+        return Resolved(others, malformed, continued)
 
 
 def _continuation_lines(multi: pl.DataFrame) -> pl.Series:
     """Lines after the first of each record that spans lines, in order."""
-    starts = multi.get_column("_line").to_numpy().astype(np.int64)
+    starts = multi.get_column(LINE).to_numpy().astype(np.int64)
     lengths = multi.get_column("_end").to_numpy().astype(np.int64) - starts
     before = np.cumsum(lengths) - lengths
     lines = np.repeat(starts + 1 - before, lengths) + np.arange(lengths.sum())
-    return pl.Series(lines, dtype=pl.UInt32)
+    return pl.Series(LINE, lines, dtype=pl.Int64)
 
 
-def _named(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
-    """Data columns under the header's names."""
-    return frame.rename(dict(zip(frame.columns[1:], names, strict=True)))
-
-
-def _parse_records(records: pl.DataFrame, columns: list[str], delimiter: str) -> pl.DataFrame:
+def _parse_records(records: pl.DataFrame, names: list[str], delimiter: str) -> pl.DataFrame:
     """Fields of records with quoted fields, parsed by the CSV reader itself."""
+    columns = [f"_c{i}" for i in range(len(names))]
     if records.height == 0:
-        return pl.DataFrame(schema={"_line": pl.UInt32, **dict.fromkeys(columns, pl.Utf8)})
+        return pl.DataFrame(schema={LINE: pl.Int64, **dict.fromkeys(names, pl.Utf8)})
     buffer = io.BytesIO()
     records.select("_text").write_csv(buffer, include_header=False, quote_style="never")
     parsed = pl.read_csv(
@@ -347,7 +476,9 @@ def _parse_records(records: pl.DataFrame, columns: list[str], delimiter: str) ->
             "quoted fields could not be read consistently",
             "引号字段无法一致地读取",
         )
-    return parsed.insert_column(0, records.get_column("_line"))
+    return parsed.rename(dict(zip(columns, names, strict=True))).insert_column(
+        0, records.get_column(LINE)
+    )
 
 
 def _join_quoted_lines(
@@ -359,7 +490,7 @@ def _join_quoted_lines(
     otherwise the line is broken and is one row, so it cannot swallow the rest of the file.
     Only lines with an unbalanced quote come here, few in any file.
     """
-    numbers = rare.get_column("_line").to_numpy().astype(np.int64)
+    numbers = rare.get_column(LINE).to_numpy().astype(np.int64)
     texts = rare.get_column("_text")
     starts = openers.to_numpy().astype(np.int64)
     records: list[tuple[int, str, int]] = []
@@ -386,14 +517,33 @@ def _join_quoted_lines(
             broken.append(start)
     multi = pl.DataFrame(
         {
-            "_line": [r[0] for r in records],
+            LINE: [r[0] for r in records],
             "_text": [r[1] for r in records],
             "_found": [grammar.fields(r[1], delimiter) for r in records],
             "_end": [r[2] for r in records],
         },
-        schema={"_line": pl.UInt32, "_text": pl.Utf8, "_found": pl.Int64, "_end": pl.UInt32},
+        schema={LINE: pl.Int64, "_text": pl.Utf8, "_found": pl.Int64, "_end": pl.Int64},
     )
-    return multi, pl.Series(broken, dtype=pl.UInt32)
+    return multi, pl.Series(broken, dtype=pl.Int64)
+
+
+def _read_csv(path: Path, source: SourceFormat) -> SourceRows:
+    """The whole file in memory: for files checked as one frame."""
+    csv_file = CsvFile(path, source)
+    frames, rares = [], []
+    for block in csv_file.blocks():
+        frames.append(block.frame.filter(block.plain))
+        rares.append(block.rare)
+    resolved = csv_file.resolve(pl.concat(rares) if rares else pl.DataFrame(schema=RARE_SCHEMA))
+    empty = pl.DataFrame(schema={LINE: pl.Int64, **dict.fromkeys(csv_file.names, pl.Utf8)})
+    lines = pl.concat([empty, *frames, resolved.others])
+    if resolved.others.height:
+        lines = lines.sort(LINE)
+    frame = lines.select(resolved.row(pl.col(LINE)).alias(SOURCE_ROW), *csv_file.names)
+    errors = resolved.malformed.select(
+        resolved.row(pl.col(LINE)).alias("row"), "rule", "found", "expected", "line"
+    )
+    return SourceRows(frame, errors)
 
 
 def _read_xlsx(path: Path, source: SourceFormat) -> pl.DataFrame:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from chainhub.intake.readers import SOURCE_ROW, file_hash, read_rows
 from chainhub.intake.schemas import MappingProfile
-from chainhub.intake.validate import ValidationResult, check_frame
+from chainhub.intake.validate import ValidationResult, check_csv, check_frame
 from chainhub.masterdata.service import do_record_unknown_codes
 from chainhub.standard import STANDARD_VERSION
 from chainhub.standard.registry import REFERENCES, get_document_type
@@ -67,26 +67,39 @@ def check_file(
     path: Path,
     profile: MappingProfile,
     submitted_by: str | None = None,
+    records: bool = True,
 ) -> ValidationResult:
     """Read and check a file through its profile.
 
     With a database, partner codes are translated through the crosswalk and references to
     partners, sites and materials must be registered. Rows of a CSV file that cannot be split
-    into fields are reported among the errors; every other row is still checked.
+    into fields are reported among the errors; every other row is still checked. A CSV file
+    is checked block by block, so its size is not bounded by memory; without `records` only
+    the report is kept.
     """
-    source = read_rows(path=path, source=profile.source)
     needs_crosswalk = any(m.crosswalk for m in profile.fields.values())
     crosswalk = (
         get_crosswalk(conn=conn, partner_id=profile.partner_id)
         if needs_crosswalk and conn is not None
         else None
     )
+    references = list_reference_codes(conn=conn) if conn is not None else None
+    if profile.source.format == "csv":
+        return check_csv(
+            path=path,
+            profile=profile,
+            crosswalk=crosswalk,
+            submitted_by=submitted_by,
+            references=references,
+            records=records,
+        )
+    source = read_rows(path=path, source=profile.source)
     return check_frame(
         frame=source.frame,
         profile=profile,
         crosswalk=crosswalk,
         submitted_by=submitted_by,
-        references=list_reference_codes(conn=conn) if conn is not None else None,
+        references=references,
         malformed=source.malformed,
     )
 
@@ -203,12 +216,11 @@ def _record_unknown_codes(
     if failed.height == 0:
         return
     extra = {"description": profile.material_description, "unit": _column_of(profile, "unit")}
-    context = result.source.select(
+    source = result.source_of(failed.get_column(SOURCE_ROW).unique())
+    context = source.select(
         SOURCE_ROW,
         *(
-            (pl.col(column) if column in result.source.columns else pl.lit(None))
-            .cast(pl.Utf8)
-            .alias(name)
+            (pl.col(column) if column in source.columns else pl.lit(None)).cast(pl.Utf8).alias(name)
             for name, column in extra.items()
         ),
     )
@@ -271,9 +283,10 @@ def _quarantine(
             pl.struct("errors").struct.json_encode().alias("errors"),
         )
     )
-    source_columns = [c for c in result.source.columns if c != SOURCE_ROW]
+    source = result.source_of(rows.get_column(SOURCE_ROW))
+    source_columns = [c for c in source.columns if c != SOURCE_ROW]
     frame = (
-        result.source.join(rows, on=SOURCE_ROW)
+        source.join(rows, on=SOURCE_ROW)
         .join(messages, on=SOURCE_ROW, how="left")
         .select(
             pl.lit(attempt.attempt_id).alias("attempt_id"),

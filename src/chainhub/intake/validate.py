@@ -8,15 +8,16 @@ reported with its source row and column, never just the first.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
 
 from chainhub.errors import ChainhubError
 from chainhub.intake.messages import RULE_MESSAGES, malformed_message
-from chainhub.intake.readers import SOURCE_ROW
+from chainhub.intake.readers import BLOCK_BYTES, LINE, RARE_SCHEMA, SOURCE_ROW, CsvFile
 from chainhub.intake.rules import CROSS_FIELD_RULES, reference_fields
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.intake.spec import FieldSpec, record_specs
@@ -44,37 +45,6 @@ ERROR_SCHEMA: dict[str, pl.DataType] = {
     "message_en": pl.Utf8(),
     "message_zh": pl.Utf8(),
 }
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """Typed records of every row, and every error found, by source row."""
-
-    document_type: str
-    records: pl.DataFrame
-    errors: pl.DataFrame
-    source: pl.DataFrame
-    malformed_rows: int = 0
-
-    @property
-    def rows(self) -> int:
-        """Data rows read, with those that could not be split into fields."""
-        return self.records.height + self.malformed_rows
-
-    @property
-    def invalid_rows(self) -> int:
-        """Rows with at least one error."""
-        return self.errors.get_column("row").n_unique() if self.errors.height else 0
-
-    @property
-    def valid_rows(self) -> int:
-        """Rows without errors."""
-        return self.rows - self.invalid_rows
-
-    def valid_records(self) -> pl.DataFrame:
-        """Records of the rows without errors."""
-        bad = self.errors.select(pl.col("row").alias(SOURCE_ROW)).unique()
-        return self.records.join(bad, on=SOURCE_ROW, how="anti")
 
 
 def source_column(column: str) -> str:
@@ -345,68 +315,6 @@ def _line_field(doc_type: DocumentType) -> str:
     return doc_type.line_key[0] if doc_type.line_key else doc_type.key[-1]
 
 
-def _document_column(rule: str, name: str) -> str:
-    return f"__doc:{rule}:{name}"
-
-
-def _document_checks(doc_type: DocumentType, profile: MappingProfile) -> list[_Check]:
-    """Header fields agree across the lines of one document version; no line appears twice."""
-    checks = [
-        _Check(
-            name,
-            _column(profile, name),
-            "header_mismatch",
-            pl.col(_document_column("header_mismatch", name)),
-        )
-        for name in _header_fields(doc_type)
-    ]
-    first = _line_field(doc_type)
-    unique_by = ", ".join((*doc_type.version_key, *doc_type.line_key))
-    repeat = pl.col(_document_column("duplicate", first))
-    checks.append(_Check(first, _column(profile, first), "duplicate", repeat, unique_by))
-    return checks
-
-
-def _document_flags(frame: pl.DataFrame, doc_type: DocumentType) -> list[pl.Series]:
-    """Per row: each header field that differs within its document version; a repeated line.
-
-    Hashes of the keys find the few candidate rows in one pass; the exact windows run on those
-    rows only, so a hash collision costs time, never a false error.
-    """
-    version_key = list(doc_type.version_key)
-    headers = _header_fields(doc_type)
-    unique_by = version_key + list(doc_type.line_key)
-    hashed = frame.select(
-        pl.struct(version_key).hash().alias("key"),
-        (pl.struct(headers).hash() if headers else pl.lit(0, pl.UInt64)).alias("header"),
-        pl.struct(unique_by).hash().alias("line"),
-    )
-    mixed = (
-        hashed.group_by("key")
-        .agg(pl.col("header").n_unique().alias("n"))
-        .filter(pl.col("n") > 1)
-        .get_column("key")
-    )
-    suspects = {
-        "header_mismatch": hashed.get_column("key").is_in(mixed.implode()).arg_true(),
-        "duplicate": hashed.get_column("line").is_duplicated().arg_true(),
-    }
-    exact = {
-        "header_mismatch": {n: pl.col(n).n_unique().over(version_key) > 1 for n in headers},
-        "duplicate": {_line_field(doc_type): pl.int_range(pl.len()).over(unique_by) > 0},
-    }
-    flags = []
-    for rule, expressions in exact.items():
-        rows = suspects[rule]
-        found = frame.select(pl.all().gather(rows)).select(**expressions) if rows.len() else None
-        for name in expressions:
-            flag = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True)
-            if found is not None:
-                flag = flag.scatter(rows, found.get_column(name))
-            flags.append(flag.alias(_document_column(rule, name)))
-    return flags
-
-
 def _message(check: _Check, lang: str) -> str:
     en, zh = RULE_MESSAGES[check.rule]
     template = zh if lang == "zh" else en
@@ -420,6 +328,254 @@ def _party_check(doc_type: DocumentType, profile: MappingProfile, submitted_by: 
     return _Check(
         first, _column(profile, first), "not_a_party", ~is_party.fill_null(False), submitted_by
     )
+
+
+SourceLookup = Callable[[pl.Series], pl.DataFrame]
+"""Rows as written (`_source_row` and the source columns), by their 1-based data rows."""
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """Typed records of every row, every error found by source row, and the rows read."""
+
+    document_type: str
+    records: pl.DataFrame
+    errors: pl.DataFrame
+    rows: int
+    """Data rows read, with those that could not be split into fields."""
+    source_of: SourceLookup
+    malformed_rows: int = 0
+
+    @property
+    def invalid_rows(self) -> int:
+        """Rows with at least one error."""
+        return self.errors.get_column("row").n_unique() if self.errors.height else 0
+
+    @property
+    def valid_rows(self) -> int:
+        """Rows without errors."""
+        return self.rows - self.invalid_rows
+
+    def valid_records(self) -> pl.DataFrame:
+        """Records of the rows without errors."""
+        bad = self.errors.select(pl.col("row").alias(SOURCE_ROW)).unique()
+        return self.records.join(bad, on=SOURCE_ROW, how="anti")
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """One frame checked row by row: its records, errors, and the keys for document checks."""
+
+    records: pl.DataFrame | None
+    errors: list[pl.DataFrame]
+    keys: pl.DataFrame
+
+
+_KEY_HASHES = ("_key", "_header", "_line_key")
+
+
+class _Plan:
+    """A profile's checks, built once and run on every block of a file."""
+
+    def __init__(
+        self,
+        *,
+        profile: MappingProfile,
+        columns: list[str],
+        crosswalk: dict[str, str] | None,
+        submitted_by: str | None,
+        references: Mapping[str, Collection[str]] | None,
+    ) -> None:
+        doc_type = get_document_type(profile.document_type)
+        _check_profile(doc_type, profile, columns)
+        self.profile = profile
+        self.doc_type = doc_type
+        self.specs = record_specs(doc_type.name)
+        self.fields = [
+            _field(spec, profile.fields.get(name), profile.source, crosswalk)
+            for name, spec in self.specs.items()
+        ]
+        checks = [c for f in self.fields for c in f.checks]
+        checks.extend(
+            _Check(
+                rule.field,
+                _column(profile, rule.field),
+                "cross_field",
+                rule.fails,
+                rule.message_en,
+                rule.message_zh,
+            )
+            for rule in CROSS_FIELD_RULES.get(doc_type.name, ())
+        )
+        if submitted_by is not None and not doc_type.master and doc_type.parties:
+            checks.append(_party_check(doc_type, profile, submitted_by))
+        if references is not None:
+            for name, kind in reference_fields(doc_type.name, doc_type.key).items():
+                known = pl.Series(list(references.get(kind, ())), dtype=pl.Utf8)
+                checks.append(
+                    _Check(
+                        name,
+                        _column(profile, name),
+                        "unknown_reference",
+                        pl.col(name).is_not_null() & ~pl.col(name).is_in(known.implode()),
+                        kind,
+                        _REFERENCE_ZH[kind],
+                    )
+                )
+        self.checks = checks
+        self.version_key = list(doc_type.version_key)
+        self.headers = _header_fields(doc_type)
+        self.unique_by = self.version_key + list(doc_type.line_key)
+
+    def _typed(self, frame: pl.DataFrame) -> pl.DataFrame:
+        # Eager stages: Polars' lazy common-subexpression search costs more than the work here.
+        return (
+            frame.rename({c: source_column(c) for c in frame.columns if c != SOURCE_ROW})
+            .with_columns(f.text for f in self.fields)
+            .with_columns(e for f in self.fields for e in f.typed)
+        )
+
+    def check_rows(
+        self, frame: pl.DataFrame, *, keep: pl.Series | None = None, records: bool = True
+    ) -> _Checked:
+        """Every check of one record on each row; rows not in `keep` are skipped."""
+        flags = [c.fails.fill_null(False).alias(f"__c{i}") for i, c in enumerate(self.checks)]
+        hashes = [
+            pl.struct(self.version_key).hash().alias("_key"),
+            (pl.struct(self.headers).hash() if self.headers else pl.lit(0, pl.UInt64)).alias(
+                "_header"
+            ),
+            pl.struct(self.unique_by).hash().alias("_line_key"),
+        ]
+        evaluated = self._typed(frame).with_columns(*flags, *hashes)
+        if keep is not None:
+            evaluated = evaluated.with_columns(keep.alias("_keep"))
+        kept = pl.col("_keep") if keep is not None else pl.lit(True)
+        hits = evaluated.select(pl.col(f"__c{i}").sum() for i in range(len(self.checks))).row(0)
+        failing = [i for i in range(len(self.checks)) if hits[i]]
+        errors = []
+        if failing:
+            # Only the failing rows, few, are kept before the report is built check by check.
+            sources = {c.field: _source_text(self.profile, c.field) for c in self.checks}
+            rows = evaluated.filter(pl.any_horizontal(f"__c{i}" for i in failing) & kept).select(
+                SOURCE_ROW,
+                *(e.alias(f"__v:{name}") for name, e in sources.items()),
+                *(f"__c{i}" for i in failing),
+            )
+            errors = [
+                rows.filter(pl.col(f"__c{i}")).select(
+                    pl.col(SOURCE_ROW).alias("row"),
+                    *self._error_columns(self.checks[i], pl.col(f"__v:{self.checks[i].field}")),
+                )
+                for i in failing
+            ]
+        line = self._line_value()
+        keys = evaluated.select(SOURCE_ROW, *_KEY_HASHES, line.alias("_line_no"))
+        typed = evaluated.select(SOURCE_ROW, *self.specs) if records else None
+        if keep is not None:
+            keys = keys.filter(keep)
+            typed = typed.filter(keep) if typed is not None else None
+        return _Checked(typed, errors, keys)
+
+    def _line_value(self) -> pl.Expr:
+        """The line key as a number when it is one integer field, else null."""
+        line_key = self.doc_type.line_key
+        if len(line_key) == 1 and self.specs[line_key[0]].kind == "int":
+            return pl.col(line_key[0]).cast(pl.Int64)
+        return pl.lit(None, pl.Int64)
+
+    def _error_columns(self, check: _Check, value: pl.Expr) -> list[pl.Expr]:
+        return [
+            pl.lit(check.column, dtype=pl.Utf8).alias("column"),
+            pl.lit(check.field).alias("field"),
+            value.alias("value"),
+            pl.lit(check.rule).alias("rule"),
+            pl.lit(_message(check, "en")).alias("message_en"),
+            pl.lit(_message(check, "zh")).alias("message_zh"),
+        ]
+
+    def document_errors(self, keys: pl.DataFrame, source_of: SourceLookup) -> list[pl.DataFrame]:
+        """Header fields that differ within one document version; lines that appear twice.
+
+        Keys (by hash) find the few candidate rows in one pass; the exact checks then run on
+        those rows' documents, read again, so a hash collision costs time, never a false
+        error. Lines of one document are usually adjacent, which spares a grouping.
+        """
+        suspects = self._suspects(keys)
+        if suspects.len() == 0:
+            return []
+        source = source_of(suspects)
+        typed = self._typed(source)
+        exact = {
+            "header_mismatch": {
+                n: pl.col(n).n_unique().over(self.version_key) > 1 for n in self.headers
+            },
+            "duplicate": {
+                _line_field(self.doc_type): pl.int_range(pl.len()).over(self.unique_by) > 0
+            },
+        }
+        found = typed.with_columns(
+            expr.alias(f"__d:{rule}:{name}")
+            for rule, exprs in exact.items()
+            for name, expr in exprs.items()
+        )
+        unique_by = ", ".join(self.unique_by)
+        errors = []
+        for rule, exprs in exact.items():
+            for name in exprs:
+                check = _Check(
+                    name,
+                    _column(self.profile, name),
+                    rule,
+                    pl.lit(True),
+                    unique_by if rule == "duplicate" else "",
+                )
+                errors.append(
+                    found.filter(pl.col(f"__d:{rule}:{name}")).select(
+                        pl.col(SOURCE_ROW).alias("row"),
+                        *self._error_columns(check, _source_text(self.profile, name)),
+                    )
+                )
+        return errors
+
+    def _suspects(self, keys: pl.DataFrame) -> pl.Series:
+        """Rows of every document version whose keys say it may fail a document check."""
+        if keys.height == 0:
+            return pl.Series(SOURCE_ROW, [], dtype=pl.Int64)
+        runs = keys.select(
+            SOURCE_ROW,
+            "_key",
+            (pl.col("_key") != pl.col("_key").shift(1)).fill_null(True).alias("_start"),
+            (pl.col("_header") != pl.col("_header").shift(1)).fill_null(True).alias("_new_header"),
+            (pl.col("_line_no") > pl.col("_line_no").shift(1)).fill_null(False).alias("_rising"),
+        ).with_columns(pl.col("_start").cum_sum().alias("_run"))
+        starts = runs.filter(pl.col("_start")).get_column("_key")
+        if not starts.is_duplicated().any():
+            # Each document version in one run of adjacent lines: a differing header is a
+            # change within a run; a repeated line, a line number that does not rise.
+            mixed = runs.filter(~pl.col("_start") & pl.col("_new_header"))
+            if keys.get_column("_line_no").null_count() == 0:
+                repeated = runs.filter(~pl.col("_start") & ~pl.col("_rising"))
+            else:
+                repeated = runs.filter(keys.get_column("_line_key").is_duplicated())
+            bad = pl.concat([mixed.get_column("_run"), repeated.get_column("_run")]).unique()
+            return runs.filter(pl.col("_run").is_in(bad.implode())).get_column(SOURCE_ROW)
+        mixed_keys = (
+            keys.group_by("_key")
+            .agg(pl.col("_header").n_unique().alias("n"))
+            .filter(pl.col("n") > 1)
+            .get_column("_key")
+        )
+        repeated_keys = keys.filter(pl.col("_line_key").is_duplicated()).get_column("_key")
+        bad_keys = pl.concat([mixed_keys, repeated_keys]).unique()
+        return keys.filter(pl.col("_key").is_in(bad_keys.implode())).get_column(SOURCE_ROW)
+
+
+def _finish(errors: list[pl.DataFrame]) -> pl.DataFrame:
+    """The report, by row and field."""
+    if not errors:
+        return pl.DataFrame(schema=ERROR_SCHEMA)
+    return pl.concat(errors).sort("row", "field", maintain_order=True)
 
 
 def check_frame(
@@ -437,81 +593,110 @@ def check_frame(
     with `references` (partner, site, material → known codes), so is an unknown code;
     `malformed` rows (from `read_rows`) are reported as they are.
     """
-    doc_type = get_document_type(profile.document_type)
-    _check_profile(doc_type, profile, [c for c in frame.columns if c != SOURCE_ROW])
-    fields = [
-        _field(spec, profile.fields.get(name), profile.source, crosswalk)
-        for name, spec in record_specs(doc_type.name).items()
-    ]
-    checks = [c for f in fields for c in f.checks]
-    checks.extend(
-        _Check(
-            rule.field,
-            _column(profile, rule.field),
-            "cross_field",
-            rule.fails,
-            rule.message_en,
-            rule.message_zh,
-        )
-        for rule in CROSS_FIELD_RULES.get(doc_type.name, ())
+    plan = _Plan(
+        profile=profile,
+        columns=[c for c in frame.columns if c != SOURCE_ROW],
+        crosswalk=crosswalk,
+        submitted_by=submitted_by,
+        references=references,
     )
-    checks.extend(_document_checks(doc_type, profile))
-    if submitted_by is not None and not doc_type.master and doc_type.parties:
-        checks.append(_party_check(doc_type, profile, submitted_by))
-    if references is not None:
-        for name, kind in reference_fields(doc_type.name, doc_type.key).items():
-            known = pl.Series(list(references.get(kind, ())), dtype=pl.Utf8)
-            checks.append(
-                _Check(
-                    name,
-                    _column(profile, name),
-                    "unknown_reference",
-                    pl.col(name).is_not_null() & ~pl.col(name).is_in(known.implode()),
-                    kind,
-                    _REFERENCE_ZH[kind],
-                )
-            )
 
-    flags = [c.fails.fill_null(False).alias(f"__c{i}") for i, c in enumerate(checks)]
-    # Eager stages: Polars' lazy common-subexpression search costs more than the work here.
-    typed = (
-        frame.rename({c: source_column(c) for c in frame.columns if c != SOURCE_ROW})
-        .with_columns(f.text for f in fields)
-        .with_columns(e for f in fields for e in f.typed)
+    def source_of(rows: pl.Series) -> pl.DataFrame:
+        return frame.filter(pl.col(SOURCE_ROW).is_in(rows.implode()))
+
+    checked = plan.check_rows(frame)
+    errors = [_malformed_errors(malformed)] if malformed is not None else []
+    errors.extend(checked.errors)
+    errors.extend(plan.document_errors(checked.keys, source_of))
+    return ValidationResult(
+        document_type=plan.doc_type.name,
+        records=checked.records if checked.records is not None else frame.clear(),
+        errors=_finish(errors),
+        rows=frame.height + (malformed.height if malformed is not None else 0),
+        source_of=source_of,
+        malformed_rows=malformed.height if malformed is not None else 0,
     )
-    evaluated = typed.with_columns(_document_flags(typed, doc_type)).with_columns(flags)
-    records = evaluated.select(SOURCE_ROW, *record_specs(doc_type.name))
-    hits = evaluated.select(pl.col(f"__c{i}").sum() for i in range(len(checks))).row(0)
-    failing = [i for i in range(len(checks)) if hits[i]]
-    parts = [_malformed_errors(malformed)] if malformed is not None else []
-    if failing:
-        # Only the failing rows, few, are kept before the report is built check by check.
-        sources = {c.field: _source_text(profile, c.field) for c in checks}
-        rows = evaluated.select(
-            SOURCE_ROW,
-            *(e.alias(f"__v:{name}") for name, e in sources.items()),
-            *(f"__c{i}" for i in failing),
-        ).filter(pl.any_horizontal(f"__c{i}" for i in failing))
-        for i in failing:
-            c = checks[i]
-            parts.append(
-                rows.filter(pl.col(f"__c{i}")).select(
-                    pl.col(SOURCE_ROW).alias("row"),
-                    pl.lit(c.column, dtype=pl.Utf8).alias("column"),
-                    pl.lit(c.field).alias("field"),
-                    pl.col(f"__v:{c.field}").alias("value"),
-                    pl.lit(c.rule).alias("rule"),
-                    pl.lit(_message(c, "en")).alias("message_en"),
-                    pl.lit(_message(c, "zh")).alias("message_zh"),
+
+
+def check_csv(
+    *,
+    path: Path,
+    profile: MappingProfile,
+    crosswalk: dict[str, str] | None = None,
+    submitted_by: str | None = None,
+    references: Mapping[str, Collection[str]] | None = None,
+    records: bool = True,
+    block_bytes: int = BLOCK_BYTES,
+) -> ValidationResult:
+    """`check_frame` for a CSV file of any size, block by block, in bounded memory.
+
+    Rows that cannot be split into fields are among the errors; without `records` only the
+    report is kept.
+    """
+    source = CsvFile(path, profile.source, block_bytes=block_bytes)
+    plan = _Plan(
+        profile=profile,
+        columns=source.names,
+        crosswalk=crosswalk,
+        submitted_by=submitted_by,
+        references=references,
+    )
+    parts: list[_Checked] = []
+    rare: list[pl.DataFrame] = []
+    lines = 0
+    for block in source.blocks():
+        frame = block.frame.rename({LINE: SOURCE_ROW})
+        parts.append(plan.check_rows(frame, keep=block.plain, records=records))
+        rare.append(block.rare)
+        lines += block.frame.height
+    resolved = source.resolve(pl.concat(rare) if rare else pl.DataFrame(schema=RARE_SCHEMA))
+    others = resolved.others.rename({LINE: SOURCE_ROW})
+    parts.append(plan.check_rows(others, records=records))
+
+    def numbered(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+        return frame.with_columns(resolved.row(pl.col(column)).alias(column))
+
+    def source_of(rows: pl.Series) -> pl.DataFrame:
+        wanted = resolved.lines_of(rows)
+        starts = pl.Series([line for _o, _s, line in source.spans], dtype=pl.Int64)
+        blocks = (starts.search_sorted(wanted, side="right") - 1).unique().sort()
+        found = [
+            source.block(index).frame.filter(pl.col(LINE).is_in(wanted.implode()))
+            for index in blocks.to_list()
+        ]
+        found.append(resolved.others.filter(pl.col(LINE).is_in(wanted.implode())))
+        # A block's line that is rare there (part of a quoted record) is not a row.
+        rows_only = pl.concat(found).unique(LINE, keep="last").sort(LINE)
+        return rows_only.select(resolved.row(pl.col(LINE)).alias(SOURCE_ROW), *source.names)
+
+    errors = [numbered(e, "row") for part in parts for e in part.errors]
+    if resolved.malformed.height:
+        errors.append(
+            _malformed_errors(
+                resolved.malformed.select(
+                    resolved.row(pl.col(LINE)).alias("row"), "rule", "found", "expected", "line"
                 )
             )
-    errors = pl.concat(parts).sort("row", "field", maintain_order=True) if parts else None
+        )
+    keys = pl.concat([p.keys for p in parts])
+    if others.height:
+        keys = keys.sort(SOURCE_ROW)
+    errors.extend(plan.document_errors(numbered(keys, SOURCE_ROW), source_of))
+    typed = (
+        pl.concat([p.records for p in parts if p.records is not None])
+        if records
+        else pl.DataFrame(schema={SOURCE_ROW: pl.Int64})
+    )
+    if records:
+        typed = numbered(typed.sort(SOURCE_ROW) if others.height else typed, SOURCE_ROW)
+    continued = resolved.continued.len()
     return ValidationResult(
-        document_type=doc_type.name,
-        records=records,
-        errors=errors if errors is not None else pl.DataFrame(schema=ERROR_SCHEMA),
-        source=frame,
-        malformed_rows=malformed.height if malformed is not None else 0,
+        document_type=plan.doc_type.name,
+        records=typed,
+        errors=_finish(errors),
+        rows=lines - continued,
+        source_of=source_of,
+        malformed_rows=resolved.malformed.height,
     )
 
 
