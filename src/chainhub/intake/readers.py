@@ -141,12 +141,14 @@ class Block:
 
     `frame` has every line of the block: `_line`, its index among the lines after the header,
     then the header's columns. Lines marked in `plain` were split exactly (as many fields as
-    the header, no quotes); each other line is in `rare` with its text, for `CsvFile.resolve`.
+    the header, no quotes); each other line is in `rare` with its text, for `CsvFile.resolve`,
+    and `quoted` has the rows of quoted lines that are whole records by themselves.
     """
 
     frame: pl.DataFrame
     plain: pl.Series
     rare: pl.DataFrame
+    quoted: pl.DataFrame
 
 
 @dataclass(frozen=True)
@@ -319,8 +321,9 @@ class CsvFile:
             dict(zip(data, self.names, strict=True))
         )
         if plain.all():
-            return Block(frame, plain, pl.DataFrame(schema=RARE_SCHEMA))
-        return Block(frame, plain, self._rare(table, flags, plain, marked, sentinel, first_line))
+            return Block(frame, plain, pl.DataFrame(schema=RARE_SCHEMA), frame.clear())
+        rare, quoted = self._rare(table, flags, plain, marked, sentinel, first_line)
+        return Block(frame, plain, rare, quoted)
 
     def block_raw(self, offset: int) -> bytes:
         """The bytes of the block that starts at `offset`."""
@@ -337,11 +340,16 @@ class CsvFile:
         marked: bytes,
         sentinel: str,
         first_line: int,
-    ) -> pl.DataFrame:
-        """The lines of a block that were not split exactly, with their text."""
-        mark = f"{re.escape(self.delimiter)}\\x{ord(sentinel):02x}"
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The lines of a block that were not split exactly, with their text, and the rows of
+        its quoted lines that are whole records by themselves, split."""
+        mark = f"{re.escape(self.delimiter)}\\x{ord(sentinel):02x}.*"
         joined = pl.concat_str(
             [pl.col(c).fill_null("") for c in self.columns], separator=self.delimiter
+        )
+        found = pl.coalesce(
+            pl.when(pl.col(c) == sentinel).then(pl.lit(i, pl.Int64))
+            for i, c in enumerate(self.columns)
         )
         rare = (
             table.with_row_index("_index")
@@ -350,15 +358,13 @@ class CsvFile:
             .select(
                 pl.col("_index").cast(pl.Int64),
                 "_quoted",
-                # The line as written; only its first fields when it has two or more too many.
-                pl.coalesce(joined.str.extract(f"^(.*){mark}", 1), joined + pl.lit(" …")).alias(
-                    "_text"
-                ),
                 # Fields on the line; null when it has two or more beyond the header's.
-                pl.coalesce(
-                    pl.when(pl.col(c) == sentinel).then(pl.lit(i, pl.Int64))
-                    for i, c in enumerate(self.columns)
-                ).alias("_found"),
+                found.alias("_found"),
+                # The line as written; only its first fields when it has two or more too many.
+                pl.when(found.is_null())
+                .then(joined + pl.lit(" …"))
+                .otherwise(joined.str.replace(mark, ""))
+                .alias("_text"),
                 pl.col(self.columns[0]).fill_null("").str.strip_chars().alias("_first"),
             )
         )
@@ -374,12 +380,17 @@ class CsvFile:
                 "_index", whole.str.strip_suffix(self.delimiter + sentinel).alias("_text")
             )
             rare = rare.update(texts, on="_index")
+        split = self._split_quoted(rare, sentinel)
         rest = pl.col("_text").str.replace_all(self.grammar.field, "")
-        return rare.select(
+        grammar = pl.col("_quoted") & pl.col("_fields").is_null()
+        rare = rare.join(split.select("_index", "_fields"), on="_index", how="left")
+        lines = rare.select(
             (pl.col("_index") + first_line).alias(LINE),
             "_text",
-            pl.when(pl.col("_quoted"))
+            pl.when(grammar)
             .then(rest.str.len_chars().cast(pl.Int64) + 1)
+            .when(pl.col("_quoted"))
+            .then(pl.col("_fields"))
             .otherwise(pl.col("_found"))
             .alias("_found"),
             "_quoted",
@@ -387,12 +398,59 @@ class CsvFile:
                 "_blank"
             ),
             (
-                pl.col("_quoted") & (rest.str.replace_all(self.delimiter, "", literal=True) == "")
+                pl.col("_fields").is_not_null()
+                | (grammar & (rest.str.replace_all(self.delimiter, "", literal=True) == ""))
             ).alias("_single"),
         )
+        rows = split.filter(pl.col("_fields") == self.width).select(
+            (pl.col("_index") + first_line).alias(LINE),
+            *(pl.col(c).alias(n) for c, n in zip(self.columns, self.names, strict=False)),
+        )
+        return lines, rows
 
-    def resolve(self, rare: pl.DataFrame) -> Resolved:
-        """The rare lines of every block, in file order, made into rows and malformed lines.
+    def _split_quoted(self, rare: pl.DataFrame, sentinel: str) -> pl.DataFrame:
+        """Quoted lines with an even count of quotes, split by the quote-aware reader.
+
+        Each gets the sentinel field again, so a line's field count shows as before. When a
+        quote stays open after all (the reader joins lines), none is split here and the field
+        grammar decides each line instead. `_fields` is null where the count is unknown.
+        """
+        even = rare.filter(
+            pl.col("_quoted") & (pl.col("_text").str.count_matches('"', literal=True) % 2 == 0)
+        )
+        empty = pl.DataFrame(
+            schema={"_index": pl.Int64, "_fields": pl.Int64, **dict.fromkeys(self.columns, pl.Utf8)}
+        )
+        if even.height == 0:
+            return empty
+        buffer = io.BytesIO()
+        buffer.write((self.delimiter * (self.width + 1) + "\n").encode())
+        even.select(pl.col("_text") + pl.lit(self.delimiter + sentinel)).write_csv(
+            buffer, include_header=False, quote_style="never"
+        )
+        try:
+            split = pl.read_csv(
+                buffer.getvalue(),
+                has_header=False,
+                separator=self.delimiter,
+                schema=dict.fromkeys(self.columns, pl.Utf8),
+                truncate_ragged_lines=True,
+            ).slice(1)
+        except pl.exceptions.ComputeError:
+            return empty
+        if split.height != even.height:
+            return empty
+        fields = pl.coalesce(
+            pl.when(pl.col(c) == sentinel).then(pl.lit(i, pl.Int64))
+            for i, c in enumerate(self.columns)
+        )
+        return split.select(
+            even.get_column("_index"), fields.alias("_fields"), *self.columns
+        ).filter(pl.col("_fields").is_not_null())
+
+    def resolve(self, rare: pl.DataFrame, quoted_rows: pl.DataFrame) -> Resolved:
+        """The rare lines of every block, in file order, made into rows and malformed lines;
+        `quoted_rows` are the blocks' rows of quoted lines already split.
 
         A quoted field may span lines; lines whose quote never closes are broken rows.
         """
@@ -402,30 +460,22 @@ class CsvFile:
         )
         continued = _continuation_lines(multi)
         inside = pl.col(LINE).is_in(continued.implode())
+        split = pl.col(LINE).is_in(quoted_rows.get_column(LINE).implode())
         records = pl.concat(
             [
-                quoted.filter(pl.col("_single") & ~inside).select(LINE, "_text", "_found"),
+                quoted.filter(pl.col("_single") & ~inside & ~split).select(LINE, "_text", "_found"),
                 multi.drop("_end"),
             ]
         )
         ragged = pl.lit("ragged_row").alias("rule")
         expected = pl.lit(self.width, pl.Int64).alias("expected")
+        as_written = (pl.col("_found").alias("found"), expected, pl.col("_text").alias("line"))
         malformed = pl.concat(
             [
                 rare.filter(~pl.col("_quoted") & ~pl.col("_blank") & ~inside).select(
-                    LINE,
-                    ragged,
-                    pl.col("_found").alias("found"),
-                    expected,
-                    pl.col("_text").alias("line"),
+                    LINE, ragged, *as_written
                 ),
-                records.filter(pl.col("_found") != self.width).select(
-                    LINE,
-                    ragged,
-                    pl.col("_found").alias("found"),
-                    expected,
-                    pl.col("_text").alias("line"),
-                ),
+                records.filter(pl.col("_found") != self.width).select(LINE, ragged, *as_written),
                 quoted.filter(pl.col(LINE).is_in(broken.implode())).select(
                     LINE,
                     pl.lit("broken_quote").alias("rule"),
@@ -443,6 +493,7 @@ class CsvFile:
                 _parse_records(
                     records.filter(pl.col("_found") == self.width), self.names, self.delimiter
                 ),
+                quoted_rows.filter(~inside),
             ]
         ).sort(LINE)
         return Resolved(others, malformed, continued)
@@ -530,12 +581,13 @@ def _join_quoted_lines(
 def _read_csv(path: Path, source: SourceFormat) -> SourceRows:
     """The whole file in memory: for files checked as one frame."""
     csv_file = CsvFile(path, source)
-    frames, rares = [], []
+    empty = pl.DataFrame(schema={LINE: pl.Int64, **dict.fromkeys(csv_file.names, pl.Utf8)})
+    frames, rares, quoted = [], [pl.DataFrame(schema=RARE_SCHEMA)], [empty]
     for block in csv_file.blocks():
         frames.append(block.frame.filter(block.plain))
         rares.append(block.rare)
-    resolved = csv_file.resolve(pl.concat(rares) if rares else pl.DataFrame(schema=RARE_SCHEMA))
-    empty = pl.DataFrame(schema={LINE: pl.Int64, **dict.fromkeys(csv_file.names, pl.Utf8)})
+        quoted.append(block.quoted)
+    resolved = csv_file.resolve(pl.concat(rares), pl.concat(quoted))
     lines = pl.concat([empty, *frames, resolved.others])
     if resolved.others.height:
         lines = lines.sort(LINE)

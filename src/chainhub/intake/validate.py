@@ -642,14 +642,16 @@ def check_csv(
         references=references,
     )
     parts: list[_Checked] = []
-    rare: list[pl.DataFrame] = []
+    rare = [pl.DataFrame(schema=RARE_SCHEMA)]
+    quoted = [pl.DataFrame(schema={LINE: pl.Int64, **dict.fromkeys(source.names, pl.Utf8)})]
     lines = 0
     for block in source.blocks():
         frame = block.frame.rename({LINE: SOURCE_ROW})
         parts.append(plan.check_rows(frame, keep=block.plain, records=records))
         rare.append(block.rare)
+        quoted.append(block.quoted)
         lines += block.frame.height
-    resolved = source.resolve(pl.concat(rare) if rare else pl.DataFrame(schema=RARE_SCHEMA))
+    resolved = source.resolve(pl.concat(rare), pl.concat(quoted))
     others = resolved.others.rename({LINE: SOURCE_ROW})
     parts.append(plan.check_rows(others, records=records))
 
