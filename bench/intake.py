@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from chainhub.intake.readers import read_rows
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.intake.service import errors_as_records
-from chainhub.intake.validate import check_frame
+from chainhub.intake.validate import check_csv, check_frame
 from chainhub.standard.fields import CODE_PATTERN, ID_PATTERN
 from chainhub.standard.registry import get_document_type
 from chainhub.standard.units import UNIT_CODES
@@ -264,12 +264,16 @@ def bare_csv(path: Path, quoting: str) -> tuple[int, str]:
 
 
 def chainhub_check(path: Path, source_format: str, report: Path) -> tuple[int, str]:
-    """chainhub's full check: read, coerce, every rule, the row-level report written."""
+    """chainhub's full check, as `chainhub conform` runs it: read, coerce, every rule, the
+    row-level report written (a CSV block by block)."""
     profile = profile_for(source_format)
-    read = read_rows(path=path, source=profile.source)
-    result = check_frame(
-        frame=read.frame, profile=profile, references=REFERENCES, malformed=read.malformed
-    )
+    if source_format == "csv":
+        result = check_csv(path=path, profile=profile, references=REFERENCES, records=False)
+    else:
+        read = read_rows(path=path, source=profile.source)
+        result = check_frame(
+            frame=read.frame, profile=profile, references=REFERENCES, malformed=read.malformed
+        )
     errors = errors_as_records(result, lang="zh")
     report.write_text(
         json.dumps({"rows": result.rows, "errors": errors}, ensure_ascii=False, default=str),

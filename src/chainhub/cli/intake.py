@@ -167,11 +167,11 @@ def register(app: typer.Typer) -> None:
         mapping = _resolve_profile(file, document_type, profile, partner="unknown")
         try:
             if db is None:
-                result = check_file(conn=None, path=file, profile=mapping)
+                result = check_file(conn=None, path=file, profile=mapping, records=False)
             else:
                 engine = _engine(db)
                 with engine.connect() as conn:
-                    result = check_file(conn=conn, path=file, profile=mapping)
+                    result = check_file(conn=conn, path=file, profile=mapping, records=False)
                 engine.dispose()
         except ChainhubError as error:
             fail(

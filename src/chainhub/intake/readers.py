@@ -381,26 +381,29 @@ class CsvFile:
             )
             rare = rare.update(texts, on="_index")
         split = self._split_quoted(rare, sentinel)
-        rest = pl.col("_text").str.replace_all(self.grammar.field, "")
-        grammar = pl.col("_quoted") & pl.col("_fields").is_null()
         rare = rare.join(split.select("_index", "_fields"), on="_index", how="left")
+        # The field grammar, a slow regex, only for quoted lines the reader could not split.
+        grammar = pl.col("_quoted") & pl.col("_fields").is_null()
+        rest = pl.col("_text").str.replace_all(self.grammar.field, "")
+        rare = pl.concat(
+            [
+                rare.filter(~grammar),
+                rare.filter(grammar).with_columns(
+                    (rest.str.len_chars().cast(pl.Int64) + 1).alias("_found"),
+                    (rest.str.replace_all(self.delimiter, "", literal=True) == "").alias("_single"),
+                ),
+            ],
+            how="diagonal",
+        ).sort("_index")
         lines = rare.select(
             (pl.col("_index") + first_line).alias(LINE),
             "_text",
-            pl.when(grammar)
-            .then(rest.str.len_chars().cast(pl.Int64) + 1)
-            .when(pl.col("_quoted"))
-            .then(pl.col("_fields"))
-            .otherwise(pl.col("_found"))
-            .alias("_found"),
+            pl.coalesce("_fields", "_found").alias("_found"),
             "_quoted",
             (~pl.col("_quoted") & (pl.col("_found") == 1) & (pl.col("_first") == "")).alias(
                 "_blank"
             ),
-            (
-                pl.col("_fields").is_not_null()
-                | (grammar & (rest.str.replace_all(self.delimiter, "", literal=True) == ""))
-            ).alias("_single"),
+            (pl.col("_fields").is_not_null() | pl.col("_single").fill_null(False)).alias("_single"),
         )
         rows = split.filter(pl.col("_fields") == self.width).select(
             (pl.col("_index") + first_line).alias(LINE),
