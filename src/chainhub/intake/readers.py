@@ -24,7 +24,7 @@ from chainhub.intake.schemas import SourceFormat
 SOURCE_ROW = "_source_row"
 LINE = "_line"
 """A line's index among the file's lines after the header, 0-based."""
-BLOCK_BYTES: Final = 1 << 25
+BLOCK_BYTES: Final = 1 << 24
 """Bytes of a CSV file read and checked at a time: memory stays bounded whatever the size."""
 MALFORMED_SCHEMA: Final[dict[str, pl.DataType]] = {
     "row": pl.Int64(),
