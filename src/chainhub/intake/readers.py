@@ -170,6 +170,12 @@ class Resolved:
             return line + 1
         return line + 1 - pl.lit(self.continued).search_sorted(line).cast(pl.Int64)
 
+    def malformed_rows(self) -> pl.DataFrame:
+        """The malformed lines by data row, as `SourceRows.malformed`."""
+        return self.malformed.select(
+            self.row(pl.col(LINE)).alias("row"), "rule", "found", "expected", "line"
+        )
+
     def lines_of(self, rows: pl.Series) -> pl.Series:
         """The first line of each data row (1-based rows in, 0-based lines out)."""
         before = rows.cast(pl.Int64) - 1
@@ -283,11 +289,15 @@ class CsvFile:
 
     def block(self, index: int) -> Block:
         """One block again, by its place among the blocks already read."""
-        offset, size, line = self.spans[index]
+        offset, _size, line = self.spans[index]
+        return self._split(line, *self._mark(self._read_span(index), offset))
+
+    def _read_span(self, index: int) -> bytes:
+        """The raw bytes of one block already read."""
+        offset, size, _line = self.spans[index]
         with self.path.open("rb") as handle:
             handle.seek(offset)
-            raw = handle.read(size)
-        return self._split(line, *self._mark(raw, offset))
+            return handle.read(size)
 
     def _split(self, first_line: int, marked: bytes, sentinel: str) -> Block:
         try:
@@ -302,8 +312,9 @@ class CsvFile:
         except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
             first = str(exc).splitlines()[0]
             if "utf-8" in first:
-                offset = next(o for o, _s, line in self.spans if line == first_line)
-                raw = _to_utf8(self.block_raw(offset), self.source, path=self.path, offset=offset)
+                index = next(i for i, span in enumerate(self.spans) if span[2] == first_line)
+                offset = self.spans[index][0]
+                raw = _to_utf8(self._read_span(index), self.source, path=self.path, offset=offset)
                 raise _not_utf8(self.path, raw, self.source, offset=offset) from None
             raise _unreadable(
                 self.path, f"cannot parse CSV: {first}", f"无法解析 CSV：{first}"
@@ -325,13 +336,6 @@ class CsvFile:
         rare, quoted = self._rare(table, flags, plain, marked, sentinel, first_line)
         return Block(frame, plain, rare, quoted)
 
-    def block_raw(self, offset: int) -> bytes:
-        """The bytes of the block that starts at `offset`."""
-        size = next(s for o, s, _line in self.spans if o == offset)
-        with self.path.open("rb") as handle:
-            handle.seek(offset)
-            return handle.read(size)
-
     def _rare(
         self,
         table: pl.DataFrame,
@@ -347,10 +351,7 @@ class CsvFile:
         joined = pl.concat_str(
             [pl.col(c).fill_null("") for c in self.columns], separator=self.delimiter
         )
-        found = pl.coalesce(
-            pl.when(pl.col(c) == sentinel).then(pl.lit(i, pl.Int64))
-            for i, c in enumerate(self.columns)
-        )
+        found = self._fields(sentinel)
         rare = (
             table.with_row_index("_index")
             .hstack(flags.select("_quoted"))
@@ -411,6 +412,14 @@ class CsvFile:
         )
         return lines, rows
 
+    def _fields(self, sentinel: str) -> pl.Expr:
+        """Fields on a line split with the sentinel: where the sentinel arrived; null when it
+        was cut off (two or more fields beyond the header's)."""
+        return pl.coalesce(
+            pl.when(pl.col(c) == sentinel).then(pl.lit(i, pl.Int64))
+            for i, c in enumerate(self.columns)
+        )
+
     def _split_quoted(self, rare: pl.DataFrame, sentinel: str) -> pl.DataFrame:
         """Quoted lines with an even count of quotes, split by the quote-aware reader.
 
@@ -443,12 +452,8 @@ class CsvFile:
             return empty
         if split.height != even.height:
             return empty
-        fields = pl.coalesce(
-            pl.when(pl.col(c) == sentinel).then(pl.lit(i, pl.Int64))
-            for i, c in enumerate(self.columns)
-        )
         return split.select(
-            even.get_column("_index"), fields.alias("_fields"), *self.columns
+            even.get_column("_index"), self._fields(sentinel).alias("_fields"), *self.columns
         ).filter(pl.col("_fields").is_not_null())
 
     def resolve(self, rare: pl.DataFrame, quoted_rows: pl.DataFrame) -> Resolved:
@@ -595,10 +600,7 @@ def _read_csv(path: Path, source: SourceFormat) -> SourceRows:
     if resolved.others.height:
         lines = lines.sort(LINE)
     frame = lines.select(resolved.row(pl.col(LINE)).alias(SOURCE_ROW), *csv_file.names)
-    errors = resolved.malformed.select(
-        resolved.row(pl.col(LINE)).alias("row"), "rule", "found", "expected", "line"
-    )
-    return SourceRows(frame, errors)
+    return SourceRows(frame, resolved.malformed_rows())
 
 
 def _read_xlsx(path: Path, source: SourceFormat) -> pl.DataFrame:

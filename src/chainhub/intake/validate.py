@@ -682,13 +682,7 @@ def check_csv(
 
     errors = [numbered(e, "row") for part in parts for e in part.errors]
     if resolved.malformed.height:
-        errors.append(
-            _malformed_errors(
-                resolved.malformed.select(
-                    resolved.row(pl.col(LINE)).alias("row"), "rule", "found", "expected", "line"
-                )
-            )
-        )
+        errors.append(_malformed_errors(resolved.malformed_rows()))
     keys = pl.concat([p.keys for p in parts])
     if others.height:
         keys = keys.sort(SOURCE_ROW)
