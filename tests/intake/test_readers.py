@@ -54,6 +54,20 @@ def test_a_broken_quote_does_not_pair_with_a_later_quote(tmp_path: Path) -> None
     assert malformed == [(1, "broken_quote", None), (3, "broken_quote", None)]
 
 
+def test_records_of_two_and_more_lines_whose_later_lines_open_quotes(tmp_path: Path) -> None:
+    # Row 1 spans three lines; row 2's second line opens a quote of its own, which its
+    # record closes; row 3 is a two-line record with a delimiter on each line.
+    text = 'a,b,c\n1,"one\ntwo\nthree",3\n2,"x\n",2\n3,"p,\nq,",3\n4,5,6\n'
+    rows, malformed = _rows(tmp_path, text)
+    assert rows == [
+        (1, "1", "one\ntwo\nthree", "3"),
+        (2, "2", "x\n", "2"),
+        (3, "3", "p,\nq,", "3"),
+        (4, "4", "5", "6"),
+    ]
+    assert malformed == []
+
+
 def test_rows_are_numbered_below_a_title_line_and_a_semicolon_header(tmp_path: Path) -> None:
     source = SourceFormat(format="csv", delimiter=";", header_row=2)
     rows, malformed = _rows(tmp_path, "导出 2026-03\na;b\n1;2\n3\n4;5\n", source)

@@ -547,16 +547,39 @@ def _join_quoted_lines(
 
     A quote stays open over the next lines while none of them is a complete row by itself;
     otherwise the line is broken and is one row, so it cannot swallow the rest of the file.
-    Only lines with an unbalanced quote come here, few in any file.
+    Only lines with an unbalanced quote come here.
     """
+    schema = {LINE: pl.Int64, "_text": pl.Utf8, "_found": pl.Int64, "_end": pl.Int64}
+    if openers.len() == 0:
+        return pl.DataFrame(schema=schema), pl.Series([], dtype=pl.Int64)
     numbers = rare.get_column(LINE).to_numpy().astype(np.int64)
     texts = rare.get_column("_text")
     starts = openers.to_numpy().astype(np.int64)
+    at = np.searchsorted(numbers, starts)
+    # Most such records span two lines: those are joined and matched in one batch.
+    following = np.minimum(at + 1, numbers.size - 1)
+    pairs = pl.DataFrame(
+        {
+            LINE: starts,
+            "_text": texts.gather(at) + "\n" + texts.gather(following),
+            "_end": starts + 1,
+        },
+        schema={LINE: pl.Int64, "_text": pl.Utf8, "_end": pl.Int64},
+    )
+    record = f"^(?:{grammar.record.pattern})$"
+    closes = (
+        pl.Series(numbers[following] == starts + 1) & pairs.get_column("_text").str.contains(record)
+    ).to_list()
+    paired: list[int] = []
     records: list[tuple[int, str, int]] = []
     broken: list[int] = []
     reached = -1
-    for start, k in zip(starts.tolist(), np.searchsorted(numbers, starts).tolist(), strict=True):
+    for i, (start, k) in enumerate(zip(starts.tolist(), at.tolist(), strict=True)):
         if start <= reached:
+            continue
+        if closes[i]:
+            paired.append(i)
+            reached = start + 1
             continue
         joined, end, closed = texts[k], start, False
         while not closed and end - start < _MAX_RECORD_LINES:
@@ -574,15 +597,14 @@ def _join_quoted_lines(
             reached = end
         else:
             broken.append(start)
-    multi = pl.DataFrame(
-        {
-            LINE: [r[0] for r in records],
-            "_text": [r[1] for r in records],
-            "_found": [grammar.fields(r[1], delimiter) for r in records],
-            "_end": [r[2] for r in records],
-        },
-        schema={LINE: pl.Int64, "_text": pl.Utf8, "_found": pl.Int64, "_end": pl.Int64},
+    longer = pl.DataFrame(records, schema=pairs.schema, orient="row")
+    multi = pl.concat([pairs[paired], longer]).sort(LINE)
+    found = (
+        pl.col("_text")
+        .str.replace_all(grammar.field, "")
+        .str.count_matches(delimiter, literal=True)
     )
+    multi = multi.select(LINE, "_text", (found.cast(pl.Int64) + 1).alias("_found"), "_end")
     return multi, pl.Series(broken, dtype=pl.Int64)
 
 

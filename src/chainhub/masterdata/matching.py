@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from chainhub.masterdata.text import Attributes, normalize_text, parse_attributes, tokens
 from chainhub.masterdata.units import normalize_unit, unit_dimension
+
+if TYPE_CHECKING:
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -79,14 +80,10 @@ class Vectorizers:
     """TF-IDF spaces over character n-grams and over words, fitted on a corpus."""
 
     char: TfidfVectorizer = field(
-        default_factory=lambda: TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=1
-        )
+        default_factory=lambda: _tfidf(analyzer="char_wb", ngram_range=(2, 4))
     )
     word: TfidfVectorizer = field(
-        default_factory=lambda: TfidfVectorizer(
-            analyzer=str.split, sublinear_tf=True, min_df=1, lowercase=False
-        )
+        default_factory=lambda: _tfidf(analyzer=str.split, lowercase=False)
     )
 
     def fit(self, corpus: Sequence[Prepared]) -> Vectorizers:
@@ -94,6 +91,13 @@ class Vectorizers:
         self.char.fit([t for p in corpus for t in p.texts])
         self.word.fit([t for p in corpus for t in p.token_texts])
         return self
+
+
+def _tfidf(**options: Any) -> TfidfVectorizer:
+    # scikit-learn takes a second to import: only commands that match descriptions pay it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(sublinear_tf=True, min_df=1, **options)
 
 
 def _rowwise_cosine(a: sparse.csr_matrix, b: sparse.csr_matrix) -> FloatArray:
@@ -295,5 +299,7 @@ def fit_combiner(
     features: FloatArray, labels: npt.NDArray[np.int64], weights: FloatArray | None = None
 ) -> Combiner:
     """A logistic combiner fitted on labelled pairs, each weighted by `weights` if given."""
+    from sklearn.linear_model import LogisticRegression
+
     model = LogisticRegression(C=1.0, max_iter=2000).fit(features, labels, sample_weight=weights)
     return Combiner(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]))
