@@ -34,6 +34,8 @@ LINES = [
     # A document whose lines are not adjacent.
     "4500001;30;MAT01;1;件;2026/3/9;2026/3/9;1",
     "4500005;10;MAT01;1;件;2026/3/7;2026/3/9;1",
+    # A record of three lines whose middle line is a whole quoted row by itself.
+    '4500006;10;"MAT\n"";1;件;2026/3/7;2026/3/9;1;x;""\n01";1;件;2026/3/7;2026/3/9;1',
 ]
 
 
@@ -55,10 +57,11 @@ def test_blocks_of_any_size_give_the_report_and_records_of_the_whole_file(
     whole, blocks = _both(path, block_bytes)
     assert blocks.errors.to_dicts() == whole.errors.to_dicts()
     assert blocks.records.equals(whole.records)
-    assert (blocks.rows, blocks.valid_rows) == (whole.rows, whole.valid_rows) == (12, 1)
+    assert (blocks.rows, blocks.valid_rows) == (whole.rows, whole.valid_rows) == (13, 1)
     rules = {(r["row"], r["rule"]) for r in blocks.errors.to_dicts()}
     assert {(4, "broken_quote"), (5, "ragged_row"), (7, "range"), (8, "duplicate")} <= rules
     assert {(9, "header_mismatch"), (10, "cross_field"), (11, "header_mismatch")} <= rules
+    assert {rule for row, rule in rules if row == 13} == {"crosswalk"}
     wanted = pl.Series([3, 8, 11])
     assert blocks.source_of(wanted).equals(whole.source_of(wanted))
     assert blocks.source_of(wanted).get_column("物料").to_list() == ["MAT\n01", "MAT01", "MAT01"]

@@ -20,7 +20,8 @@ from chainhub.masterdata.units import (
 @pytest.mark.parametrize(
     ("word", "code"),
     [("件", "H87"), ("PCS", "H87"), ("ｐｃｓ", "H87"), (" Pc ", "H87"), ("ST", "H87"),
-     ("EA", "EA"), ("个", "C62"), ("套", "SET"), ("双", "PR"), ("千克", "KGM"), ("公斤", "KGM"),
+     ("EA", "H87"), ("each", "H87"), ("个", "H87"), ("C62", "H87"), ("套", "SET"), ("双", "PR"),
+     ("千克", "KGM"), ("公斤", "KGM"),
      ("KG", "KGM"), ("kgm", "KGM"), ("克", "GRM"), ("g", "GRM"), ("吨", "TNE"), ("t", "TNE"),
      ("米", "MTR"), ("M", "MTR"), ("毫米", "MMT"), ("mm", "MMT"), ("升", "LTR"), ("L", "LTR"),
      ("ml", "MLT"), ("箱", None), ("", None), (None, None)],

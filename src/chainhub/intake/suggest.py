@@ -72,8 +72,6 @@ _INT: Final = r"^[+-]?\d+(\.0+)?$"
 _NUMBER: Final = r"^[+-]?(\d+\.?\d*|\.\d+)$"
 _COMMA_NUMBER: Final = r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$"
 _GROUPED_NUMBER: Final = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
-# Count units a partner writes for "piece" (个, EA, PC, ST) all mean the hub's piece, H87.
-_PIECE_CODES: Final = frozenset({"H87", "C62", "EA"})
 _CJK: Final = r"\u3400-\u4dbf\u4e00-\u9fff"
 # Free text: two Chinese characters, or two words of which one has letters.
 _FREE_TEXT: Final = rf"[{_CJK}].*[{_CJK}]|[^\W\d_]{{2}}.*\s\S|\S\s.*[^\W\d_]{{2}}"
@@ -325,7 +323,7 @@ class ColumnValues:
     @cached_property
     def unit_codes(self) -> dict[str, str | None]:
         """Each value's Rec 20 unit code, None where the word is unknown."""
-        return {v: unit_code(v) for v in self.values.to_list()}
+        return {v: normalize_unit(v) for v in self.values.to_list()}
 
     @cached_property
     def unit_share(self) -> float:
@@ -357,12 +355,6 @@ class ColumnValues:
         words = enum_words(enum_name)
         known = [v in choices or fold(v) in words for v in self.values.to_list()]
         return sum(known) / len(known)
-
-
-def unit_code(word: str) -> str | None:
-    """The Rec 20 code of a unit word, pieces written in any count word as H87."""
-    code = normalize_unit(word)
-    return "H87" if code in _PIECE_CODES else code
 
 
 @cache

@@ -14,14 +14,18 @@ from chainhub.standard.units import UNITS, conversion_factor
 FACTOR_DTYPE: Final = pl.Decimal(38, 12)
 QUANTITY_DTYPE: Final = pl.Decimal(18, 6)
 
+PIECE: Final = "H87"
+"""The hub's code for one piece: every word or code that means one piece normalizes to it."""
+_ONE_PIECE: Final = frozenset({"C62", "EA"})
+"""Rec 20 codes that count one piece as well (one, each): valid in documents, harmonized."""
 # Words partners write, beyond the Rec 20 codes and the standard's own Chinese names. Counting
-# words of Chinese (件 个 只 台 套 ...) all mean one piece; 双 and 打 keep their factor of 2 and 12.
+# words of Chinese (件 个 只 台 ...) all mean one piece; 套, 双 and 打 are sets, pairs, dozens.
 _ALIASES: Final[dict[str, str]] = {
     "件": "H87", "只": "H87", "台": "H87", "块": "H87", "支": "H87", "根": "H87", "片": "H87",
     "条": "H87", "张": "H87", "颗": "H87", "粒": "H87", "枚": "H87", "把": "H87", "部": "H87",
     "pcs": "H87", "pc": "H87", "piece": "H87", "pieces": "H87", "st": "H87", "stk": "H87",
-    "stück": "H87", "nos": "H87", "no": "H87", "ea": "EA", "each": "EA", "个": "C62",
-    "unit": "C62", "units": "C62", "套": "SET", "set": "SET", "sets": "SET", "双": "PR",
+    "stück": "H87", "nos": "H87", "no": "H87", "ea": "H87", "each": "H87", "个": "H87",
+    "unit": "H87", "units": "H87", "套": "SET", "set": "SET", "sets": "SET", "双": "PR",
     "对": "PR", "pair": "PR", "pairs": "PR", "打": "DZN", "dozen": "DZN", "dz": "DZN",
     "千克": "KGM", "公斤": "KGM", "kg": "KGM", "kgs": "KGM", "kilogram": "KGM", "克": "GRM",
     "g": "GRM", "gr": "GRM", "gram": "GRM", "吨": "TNE", "t": "TNE", "to": "TNE",
@@ -48,7 +52,7 @@ def unit_aliases() -> dict[str, str]:
     table.update({unit_key(u.name_en): u.code for u in UNITS.values()})
     table.update(_ALIASES)
     table.update({unit_key(code): code for code in UNITS})
-    return table
+    return {word: PIECE if code in _ONE_PIECE else code for word, code in table.items()}
 
 
 def normalize_unit(word: str | None) -> str | None:
