@@ -120,9 +120,13 @@ class _Grammar:
             re.compile(f'(?:(?:{field})?{d})*"(?:[^"]|"")*'),
         )
 
-    def fields(self, record: str, delimiter: str) -> int:
-        """Fields of a record that matches the grammar."""
-        return re.sub(self.field, "", record).count(delimiter) + 1
+    def rest(self, text: pl.Expr) -> pl.Expr:
+        """Each text without its fields: its delimiters, and what the grammar cannot read."""
+        return text.str.replace_all(self.field, "")
+
+    def fields(self, text: pl.Expr) -> pl.Expr:
+        """Fields of each text, what the grammar cannot read counted as more."""
+        return self.rest(text).str.len_chars().cast(pl.Int64) + 1
 
 
 RARE_SCHEMA: Final[dict[str, pl.DataType]] = {
@@ -385,12 +389,12 @@ class CsvFile:
         rare = rare.join(split.select("_index", "_fields"), on="_index", how="left")
         # The field grammar, a slow regex, only for quoted lines the reader could not split.
         grammar = pl.col("_quoted") & pl.col("_fields").is_null()
-        rest = pl.col("_text").str.replace_all(self.grammar.field, "")
+        rest = self.grammar.rest(pl.col("_text"))
         rare = pl.concat(
             [
                 rare.filter(~grammar),
                 rare.filter(grammar).with_columns(
-                    (rest.str.len_chars().cast(pl.Int64) + 1).alias("_found"),
+                    self.grammar.fields(pl.col("_text")).alias("_found"),
                     (rest.str.replace_all(self.delimiter, "", literal=True) == "").alias("_single"),
                 ),
             ],
@@ -464,7 +468,7 @@ class CsvFile:
         """
         quoted = rare.filter(pl.col("_quoted"))
         multi, broken = _join_quoted_lines(
-            rare, quoted.filter(~pl.col("_single")).get_column(LINE), self.grammar, self.delimiter
+            rare, quoted.filter(~pl.col("_single")).get_column(LINE), self.grammar
         )
         continued = _continuation_lines(multi)
         inside = pl.col(LINE).is_in(continued.implode())
@@ -541,7 +545,7 @@ def _parse_records(records: pl.DataFrame, names: list[str], delimiter: str) -> p
 
 
 def _join_quoted_lines(
-    rare: pl.DataFrame, openers: pl.Series, grammar: _Grammar, delimiter: str
+    rare: pl.DataFrame, openers: pl.Series, grammar: _Grammar
 ) -> tuple[pl.DataFrame, pl.Series]:
     """Records whose quoted field spans lines, and the lines whose quote never closes.
 
@@ -549,9 +553,7 @@ def _join_quoted_lines(
     otherwise the line is broken and is one row, so it cannot swallow the rest of the file.
     Only lines with an unbalanced quote come here.
     """
-    schema = {LINE: pl.Int64, "_text": pl.Utf8, "_found": pl.Int64, "_end": pl.Int64}
-    if openers.len() == 0:
-        return pl.DataFrame(schema=schema), pl.Series([], dtype=pl.Int64)
+    schema = {LINE: pl.Int64, "_text": pl.Utf8, "_end": pl.Int64}
     numbers = rare.get_column(LINE).to_numpy().astype(np.int64)
     texts = rare.get_column("_text")
     starts = openers.to_numpy().astype(np.int64)
@@ -564,7 +566,7 @@ def _join_quoted_lines(
             "_text": texts.gather(at) + "\n" + texts.gather(following),
             "_end": starts + 1,
         },
-        schema={LINE: pl.Int64, "_text": pl.Utf8, "_end": pl.Int64},
+        schema=schema,
     )
     record = f"^(?:{grammar.record.pattern})$"
     closes = (
@@ -597,15 +599,10 @@ def _join_quoted_lines(
             reached = end
         else:
             broken.append(start)
-    longer = pl.DataFrame(records, schema=pairs.schema, orient="row")
+    longer = pl.DataFrame(records, schema=schema, orient="row")
     multi = pl.concat([pairs[paired], longer]).sort(LINE)
-    found = (
-        pl.col("_text")
-        .str.replace_all(grammar.field, "")
-        .str.count_matches(delimiter, literal=True)
-    )
-    multi = multi.select(LINE, "_text", (found.cast(pl.Int64) + 1).alias("_found"), "_end")
-    return multi, pl.Series(broken, dtype=pl.Int64)
+    found = grammar.fields(pl.col("_text")).alias("_found")
+    return multi.select(LINE, "_text", found, "_end"), pl.Series(broken, dtype=pl.Int64)
 
 
 def _read_csv(path: Path, source: SourceFormat) -> SourceRows:
