@@ -155,16 +155,6 @@ def list_visible_records(
     )
 
 
-def _not_found(document_type: str, doc_key: str) -> ChainhubError:
-    return ChainhubError(
-        "document_not_found",
-        f"no {document_type} {doc_key!r} that you may see",
-        f"没有您可查看的 {document_type} 单据 {doc_key!r}",
-        {"document_type": document_type, "doc_key": doc_key},
-        404,
-    )
-
-
 def _versions(rows: Sequence[sa.RowMapping], document_type: str) -> list[DocumentVersion]:
     versions: dict[int, DocumentVersion] = {}
     for row in rows:
@@ -183,28 +173,57 @@ def _versions(rows: Sequence[sa.RowMapping], document_type: str) -> list[Documen
     return list(versions.values())
 
 
-def access_document(
-    *, conn: Connection, principal: Principal, document_type: str, doc_key: str, today: date
-) -> DocumentRead:
-    """The current version of a document, with the records the caller may see."""
-    view = current_view(document_type)
+def _document_rows(
+    *,
+    conn: Connection,
+    principal: Principal,
+    document_type: str,
+    doc_key: str,
+    today: date,
+    relation: Any,
+    order_by: Sequence[sa.ColumnElement[Any]],
+) -> Sequence[sa.RowMapping]:
+    """The rows of one document in `relation` that the caller may see; not found if none."""
     where = _where(
         conn=conn,
         principal=principal,
         document_type=document_type,
-        relation=view,
+        relation=relation,
         today=today,
         filters={},
     )
     rows = (
         conn.execute(
-            sa.select(view).where(view.c._doc_key == doc_key, *where).order_by(view.c._source_row)
+            sa.select(relation).where(relation.c._doc_key == doc_key, *where).order_by(*order_by)
         )
         .mappings()
         .all()
     )
     if not rows:
-        raise _not_found(document_type, doc_key)
+        raise ChainhubError(
+            "document_not_found",
+            f"no {document_type} {doc_key!r} that you may see",
+            f"没有您可查看的 {document_type} 单据 {doc_key!r}",
+            {"document_type": document_type, "doc_key": doc_key},
+            404,
+        )
+    return rows
+
+
+def access_document(
+    *, conn: Connection, principal: Principal, document_type: str, doc_key: str, today: date
+) -> DocumentRead:
+    """The current version of a document, with the records the caller may see."""
+    view = current_view(document_type)
+    rows = _document_rows(
+        conn=conn,
+        principal=principal,
+        document_type=document_type,
+        doc_key=doc_key,
+        today=today,
+        relation=view,
+        order_by=[view.c._source_row],
+    )
     return DocumentRead(
         document_type=document_type, doc_key=doc_key, current=_versions(rows, document_type)[0]
     )
@@ -215,25 +234,15 @@ def access_history(
 ) -> DocumentHistory:
     """Every version of a document, oldest first, each with the records the caller may see."""
     table = doc_table(document_type)
-    where = _where(
+    rows = _document_rows(
         conn=conn,
         principal=principal,
         document_type=document_type,
-        relation=table,
+        doc_key=doc_key,
         today=today,
-        filters={},
+        relation=table,
+        order_by=[table.c._doc_version, table.c._source_row],
     )
-    rows = (
-        conn.execute(
-            sa.select(table)
-            .where(table.c._doc_key == doc_key, *where)
-            .order_by(table.c._doc_version, table.c._source_row)
-        )
-        .mappings()
-        .all()
-    )
-    if not rows:
-        raise _not_found(document_type, doc_key)
     return DocumentHistory(
         document_type=document_type, doc_key=doc_key, versions=_versions(rows, document_type)
     )
