@@ -8,17 +8,16 @@ from pathlib import Path
 
 import plotly
 import swagger_ui
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chainhub import __version__
-from chainhub.errors import ChainhubError, parse_language
-from chainhub.partners.notify import HubRuntime
-from chainhub.responses import ERROR_RESPONSES, get_error_body
+from chainhub.api.errors import install_error_handlers
+from chainhub.api.responses import ERROR_RESPONSES
+from chainhub.api.runtime import HubRuntime
+from chainhub.partners.delivery import DeliveryWorker
 from chainhub.settings import Settings
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
@@ -26,12 +25,6 @@ from chainhub.storage.migrate import do_upgrade
 PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
 SWAGGER_UI_DIR = Path(swagger_ui.__file__).parent / "static"
 STATIC_DIR = Path(__file__).parent / "web" / "static"
-_HTTP_CODES = {
-    401: "not_authenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-}
 
 
 def _routers() -> list[object]:
@@ -52,51 +45,10 @@ def _routers() -> list[object]:
     ]
 
 
-def _language(request: Request) -> str:
-    return parse_language(
-        request.query_params.get("lang") or request.headers.get("accept-language")
-    )
-
-
-def _add_error_handlers(app: FastAPI) -> None:
-    """Every error is JSON with a stable code, a message in the caller's language, a location."""
-
-    @app.exception_handler(ChainhubError)
-    async def _domain_error(request: Request, exc: ChainhubError) -> JSONResponse:
-        lang = parse_language(_language(request))
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return JSONResponse(
-            status_code=exc.status, content=get_error_body(exc, lang), headers=headers
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = exc.errors()
-        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(part) for part in first["loc"])
-        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-        error = ChainhubError(
-            "invalid_request",
-            f"the request does not conform to the API: {where}: {first['msg']}{more}",
-            f"请求不符合接口定义：{where}：{first['msg']}{more}",
-            {"field": where} if where else {},
-            422,
-        )
-        return await _domain_error(request, error)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _HTTP_CODES.get(exc.status_code, "http_error")
-        error = ChainhubError(
-            code, str(exc.detail), str(exc.detail), {"path": request.url.path}, exc.status_code
-        )
-        return await _domain_error(request, error)
-
-
 def create_app(settings: Settings) -> FastAPI:
     """Build the hub: engine, migrations and webhook worker at start-up, routers, static files."""
     engine = create_engine_for(settings.database_url)
-    runtime = HubRuntime(engine=engine)
+    runtime = HubRuntime(worker=DeliveryWorker(engine=engine))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -124,7 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static/plotly", StaticFiles(directory=PLOTLY_JS_DIR), name="plotly")
     app.mount("/static/swagger-ui", StaticFiles(directory=SWAGGER_UI_DIR), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    _add_error_handlers(app)
+    install_error_handlers(app)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

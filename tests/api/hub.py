@@ -17,9 +17,9 @@ import httpx
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from chainhub.access.schemas import Role
+from chainhub.access.tokens import do_create_token, do_set_chain_leader
 from chainhub.app import create_app
-from chainhub.partners.schemas import Role
-from chainhub.partners.service import do_create_token, do_set_chain_leader
 from chainhub.settings import Settings
 
 OEM: Final = "haichuan"

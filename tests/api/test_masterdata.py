@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from chainhub.masterdata.service import do_record_unknown_codes
+from chainhub.intake.unknown_codes import do_record_unknown_codes
 from chainhub.storage.service import list_current_records
 from tests.api.hub import HUAYANG, JINLI, Hub
 

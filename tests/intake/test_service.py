@@ -7,10 +7,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from chainhub.intake.models import intake_attempt_rules, intake_attempts, quarantine
 from chainhub.intake.schemas import FieldMapping
 from chainhub.intake.service import do_ingest_file, errors_as_records
 from chainhub.masterdata.service import list_unknown_codes
-from chainhub.storage.models import get_metadata
 from chainhub.storage.service import (
     count_documents,
     get_document_history,
@@ -127,7 +127,6 @@ def test_accept_valid_stores_whole_good_documents_and_quarantines_the_rest(
             accept_valid=True,
         )
     assert (result.status, result.stored_rows, result.quarantined_rows) == ("partial", 1, 2)
-    quarantine = get_metadata().tables["quarantine"]
     with with_crosswalk.connect() as conn:
         stored = list_current_records(conn=conn, document_type="shipment")
         kept = conn.execute(
@@ -179,8 +178,7 @@ def test_every_attempt_is_logged_with_its_failing_rules(
             do_ingest_file(
                 conn=conn, path=path, profile=SHIPMENT_PROFILE, submitted_by="jinli-motor"
             )
-    tables = get_metadata().tables
-    attempts, rules = tables["intake_attempts"], tables["intake_attempt_rules"]
+    attempts, rules = intake_attempts, intake_attempt_rules
     with with_crosswalk.connect() as conn:
         logged = conn.execute(
             sa.select(attempts.c.source_file, attempts.c.status, attempts.c.error_count)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from chainhub.cli import main
 from chainhub.cli.main import app
-from chainhub.masterdata.service import do_record_unknown_codes
+from chainhub.intake.unknown_codes import do_record_unknown_codes
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
 

@@ -9,9 +9,8 @@ import polars as pl
 import sqlalchemy as sa
 
 from chainhub.intake.readers import SOURCE_ROW, read_source
-from chainhub.intake.schemas import MappingProfile, load_profile
+from chainhub.intake.schemas import CodeStatus, MappingProfile, load_profile
 from chainhub.intake.service import do_ingest_file
-from chainhub.masterdata.schemas import CodeStatus
 from chainhub.masterdata.service import (
     do_accept_match,
     do_suggest_matches,

@@ -10,13 +10,14 @@ import pytest
 import sqlalchemy as sa
 
 from chainhub.errors import ChainhubError
-from chainhub.masterdata.schemas import CodeStatus, DecisionKind, DecisionMode
+from chainhub.intake.schemas import CodeStatus
+from chainhub.intake.unknown_codes import do_record_unknown_codes
+from chainhub.masterdata.schemas import DecisionKind, DecisionMode
 from chainhub.masterdata.service import (
     HUB_SUBMITTER,
     REVIEW_SOURCE_FILE,
     do_accept_match,
     do_auto_accept,
-    do_record_unknown_codes,
     do_reject_match,
     do_suggest_matches,
     list_decisions,

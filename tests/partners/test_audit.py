@@ -7,7 +7,7 @@ import threading
 
 import sqlalchemy as sa
 
-from chainhub.partners.audit import AuditRecord, check_audit_chain, do_append_audit, list_audit
+from chainhub.access.audit import AuditRecord, check_audit_chain, do_append_audit, list_audit
 from tests.api.hub import JINLI, OEM, Hub
 
 

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from chainhub.partners.schemas import Role
-from chainhub.partners.service import do_create_token, do_issue_demo_tokens, list_tokens
+from chainhub.access.schemas import Role
+from chainhub.access.tokens import do_create_token, list_tokens
+from chainhub.partners.service import do_issue_demo_tokens
 from tests.api.hub import HUAYANG, JINLI, OEM, TAIHE, Hub
 
 

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from chainhub.partners.notify import DeliveryWorker
+from chainhub.partners.delivery import DeliveryWorker
 from chainhub.partners.webhooks import get_signature
 from tests.api.hub import HUAYANG, JINLI, OEM, Hub, _po
 

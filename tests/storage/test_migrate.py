@@ -17,14 +17,14 @@ from chainhub.storage.migrate import (
     get_head_revision,
     include_name,
 )
-from chainhub.storage.models import get_metadata
+from chainhub.tables import METADATA
 
 VIEWS = {f"current_{name}" for name in DOCUMENT_TYPES}
 
 
 def _with_extra_column() -> sa.MetaData:
-    changed = sa.MetaData(naming_convention=get_metadata().naming_convention)
-    for table in get_metadata().tables.values():
+    changed = sa.MetaData(naming_convention=METADATA.naming_convention)
+    for table in METADATA.tables.values():
         table.to_metadata(changed)
     changed.tables["doc_partner"].append_column(sa.Column("extra", sa.String()))
     return changed
@@ -41,7 +41,7 @@ def test_head_matches_the_metadata_on_postgresql(postgres_url: str) -> None:
     engine = create_engine_for(postgres_url)
     do_upgrade(engine=engine)
     with engine.connect() as conn:
-        assert _postgres_diff(conn, get_metadata()) == []
+        assert _postgres_diff(conn, METADATA) == []
         # The check can fail: a model change without a migration shows up.
         assert [d[0] for d in _postgres_diff(conn, _with_extra_column())] == ["add_column"]
     engine.dispose()
@@ -79,7 +79,7 @@ def test_head_matches_the_metadata_on_duckdb(tmp_path: Path) -> None:
     engine.dispose()
 
     assert len(migrated["columns"]) > 100
-    assert migrated == _created_from(get_metadata(), tmp_path / "created.duckdb")
+    assert migrated == _created_from(METADATA, tmp_path / "created.duckdb")
     assert migrated != _created_from(_with_extra_column(), tmp_path / "changed.duckdb")
 
 

@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from chainhub.access.audit import check_audit_chain, list_audit
 from chainhub.cli.common import DbOption, console, fail, usage_error
 from chainhub.cli.token import FormatOption, check_format, hub_transaction
 from chainhub.errors import ChainhubError
-from chainhub.partners.audit import check_audit_chain, list_audit
 
 
 def verify(db: DbOption = None) -> None:

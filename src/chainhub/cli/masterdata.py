@@ -13,7 +13,7 @@ from chainhub.cli.common import DbOption, console, fail, load_settings, usage_er
 from chainhub.errors import ChainhubError
 from chainhub.masterdata import service
 from chainhub.masterdata.schemas import DecisionRead, SuggestionRead, UnknownCodeRead
-from chainhub.masterdata.units import unit_aliases
+from chainhub.standard.unit_words import unit_aliases
 from chainhub.standard.units import UNITS
 from chainhub.storage.engine import create_engine_for
 

@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from chainhub.access.audit import AuditRecord, do_append_audit
+from chainhub.access.tokens import do_set_chain_leader
 from chainhub.cli.common import DbOption, console
 from chainhub.cli.token import FormatOption, check_format, hub_transaction
-from chainhub.partners.audit import AuditRecord, do_append_audit
-from chainhub.partners.service import do_set_chain_leader, list_partners
+from chainhub.partners.service import list_partners
 
 
 def show(output: FormatOption = "table", db: DbOption = None) -> None:

@@ -12,17 +12,12 @@ import sqlalchemy as sa
 import typer
 from rich.table import Table
 
+from chainhub.access.audit import AuditRecord, do_append_audit
+from chainhub.access.schemas import Role
+from chainhub.access.tokens import do_create_token, do_revoke_token, get_token_id, list_tokens
 from chainhub.cli.common import DbOption, console, fail, load_settings, usage_error
 from chainhub.errors import ChainhubError
-from chainhub.partners.audit import AuditRecord, do_append_audit
-from chainhub.partners.schemas import Role
-from chainhub.partners.service import (
-    do_create_token,
-    do_revoke_token,
-    get_token_id,
-    list_partners,
-    list_tokens,
-)
+from chainhub.partners.service import list_partners
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
 

@@ -10,8 +10,8 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from chainhub.access.schemas import Principal
 from chainhub.documents.schemas import Overview, OverviewLine, ReceiptLine
-from chainhub.partners.schemas import Principal
 from chainhub.partners.visibility import get_visible_clause
 from chainhub.storage.models import current_view
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
+from chainhub.access.schemas import Principal
 from chainhub.documents.schemas import (
     DocumentCount,
     DocumentHistory,
@@ -30,10 +31,10 @@ from chainhub.documents.schemas import (
     SubmissionOutcome,
 )
 from chainhub.errors import ChainhubError, Language
+from chainhub.events.schemas import HubEvent
 from chainhub.intake.readers import read_source
 from chainhub.intake.schemas import MappingProfile, SourceFormat, standard_profile
 from chainhub.intake.service import IngestResult, do_ingest_file, errors_as_records
-from chainhub.partners.schemas import HubEvent, Principal
 from chainhub.partners.visibility import (
     check_may_submit,
     check_submission_parties,

@@ -13,7 +13,15 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, create_model
 
-from chainhub.deps import ConnDep, ContextDep, LanguageDep, PrincipalDep, RequestContext, TodayDep
+from chainhub.api.deps import (
+    ConnDep,
+    ContextDep,
+    LanguageDep,
+    PrincipalDep,
+    RequestContext,
+    TodayDep,
+)
+from chainhub.api.responses import ERROR_RESPONSES, ErrorBody, ErrorDetail
 from chainhub.documents import overview as overview_service
 from chainhub.documents import service
 from chainhub.documents.schemas import (
@@ -26,7 +34,6 @@ from chainhub.documents.schemas import (
 from chainhub.errors import ChainhubError, Language
 from chainhub.intake.schemas import load_profile
 from chainhub.partners.visibility import check_may_submit
-from chainhub.responses import ERROR_RESPONSES, ErrorBody, ErrorDetail
 from chainhub.standard.registry import DOCUMENT_TYPES
 from chainhub.storage.schemas import SubmissionRead
 from chainhub.storage.service import list_submissions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -127,3 +128,11 @@ def load_profile(path: Path) -> MappingProfile:
             f"profile {path} is invalid: {'; '.join(first[:3])}",
             f"映射配置 {path} 无效：{'; '.join(first[:3])}",
         ) from None
+
+
+class CodeStatus(StrEnum):
+    """Where an unknown partner code stands."""
+
+    OPEN = "open"
+    MAPPED = "mapped"
+    REJECTED = "rejected"

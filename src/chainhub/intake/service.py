@@ -13,14 +13,15 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from chainhub.intake.models import intake_attempt_rules, intake_attempts, quarantine
 from chainhub.intake.readers import SOURCE_ROW, file_hash, read_rows
 from chainhub.intake.schemas import MappingProfile
+from chainhub.intake.unknown_codes import do_record_unknown_codes
 from chainhub.intake.validate import ValidationResult, check_csv, check_frame
-from chainhub.masterdata.service import do_record_unknown_codes
 from chainhub.standard import STANDARD_VERSION
 from chainhub.standard.registry import REFERENCES, get_document_type
 from chainhub.storage import service as storage
-from chainhub.storage.models import current_view, doc_table, get_metadata
+from chainhub.storage.models import current_view, doc_table
 
 IngestStatus = Literal["stored", "partial", "duplicate", "rejected"]
 
@@ -298,7 +299,7 @@ def _quarantine(
             pl.col("errors").fill_null('{"errors":[]}'),
         )
     )
-    storage.do_bulk_insert(conn=conn, table=get_metadata().tables["quarantine"], frame=frame)
+    storage.do_bulk_insert(conn=conn, table=quarantine, frame=frame)
 
 
 @dataclass(frozen=True)
@@ -323,12 +324,9 @@ class _Attempt:
         quarantined: int = 0,
     ) -> IngestResult:
         """Record the attempt and its failing rules; return the outcome."""
-        tables = get_metadata().tables
         errors = result.errors if result is not None else None
         conn.execute(
-            tables["intake_attempts"]
-            .insert()
-            .values(
+            intake_attempts.insert().values(
                 attempt_id=self.attempt_id,
                 partner_id=self.partner_id,
                 document_type=self.document_type,
@@ -346,7 +344,7 @@ class _Attempt:
         if errors is not None and errors.height:
             counts = errors.group_by("rule", "field").agg(pl.len().alias("error_count"))
             conn.execute(
-                tables["intake_attempt_rules"].insert(),
+                intake_attempt_rules.insert(),
                 [{"attempt_id": self.attempt_id, **r} for r in counts.to_dicts()],
             )
         return IngestResult(

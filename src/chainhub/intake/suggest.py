@@ -41,10 +41,10 @@ from chainhub.intake.rules import reference_fields
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.intake.service import get_crosswalk
 from chainhub.intake.spec import FieldSpec, record_specs
-from chainhub.masterdata.units import normalize_unit
 from chainhub.standard import fields as standard_fields
 from chainhub.standard.fields import ID_PATTERN
 from chainhub.standard.registry import get_document_type
+from chainhub.standard.unit_words import normalize_unit
 from chainhub.standard.units import UNIT_CODES
 from chainhub.storage.service import list_current_records
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from chainhub.deps import ConnDep, PrincipalDep
+from chainhub.api.deps import ConnDep, PrincipalDep
+from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.intake.scorecard import Scorecard, list_scorecards
-from chainhub.responses import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1/intake", tags=["intake"], responses=ERROR_RESPONSES)
 

@@ -11,7 +11,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from chainhub.masterdata.text import Attributes, normalize_text, parse_attributes, tokens
-from chainhub.masterdata.units import normalize_unit, unit_dimension
+from chainhub.standard.unit_words import normalize_unit, unit_dimension
 
 if TYPE_CHECKING:
     from scipy import sparse

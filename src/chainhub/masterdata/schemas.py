@@ -7,13 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-
-class CodeStatus(StrEnum):
-    """Where an unknown partner code stands."""
-
-    OPEN = "open"
-    MAPPED = "mapped"
-    REJECTED = "rejected"
+from chainhub.intake.schemas import CodeStatus
 
 
 class DecisionKind(StrEnum):

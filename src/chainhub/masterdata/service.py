@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from chainhub.errors import ChainhubError
+from chainhub.intake.models import unknown_codes
+from chainhub.intake.schemas import CodeStatus
 from chainhub.masterdata.matching import (
     DEFAULT_AUTO_ACCEPT_THRESHOLD,
     DEFAULT_COMBINER,
@@ -21,114 +23,29 @@ from chainhub.masterdata.matching import (
     Item,
     suggest,
 )
+from chainhub.masterdata.models import masterdata_decisions, masterdata_suggestions
 from chainhub.masterdata.schemas import (
-    CodeStatus,
     DecisionKind,
     DecisionMode,
     DecisionRead,
     SuggestionRead,
     UnknownCodeRead,
 )
-from chainhub.masterdata.units import units_per_partner_unit
 from chainhub.standard import STANDARD_VERSION
+from chainhub.standard.unit_words import units_per_partner_unit
 from chainhub.storage import service as storage
-from chainhub.storage.models import current_view, get_metadata
+from chainhub.storage.models import current_view
 
 HUB_SUBMITTER: Final = "hub"
 REVIEW_SOURCE_FILE: Final = "masterdata-review"
 REASON_SEPARATOR: Final = "; "
 
 
-def _unknown() -> sa.Table:
-    return get_metadata().tables["masterdata_unknown_codes"]
-
-
-def _suggestions() -> sa.Table:
-    return get_metadata().tables["masterdata_suggestions"]
-
-
-def _decisions() -> sa.Table:
-    return get_metadata().tables["masterdata_decisions"]
-
-
-def do_record_unknown_codes(
-    *,
-    conn: Connection,
-    partner_id: str,
-    codes: pl.DataFrame,
-    submission_ref: str,
-    seen_at: datetime | None = None,
-) -> int:
-    """Record codes that failed the crosswalk rule, counting repeats; returns distinct codes."""
-    # Precondition: `codes` has partner_material_code, description and unit (nullable), one
-    # row per occurrence. A code seen again keeps its status and first description.
-    seen_at = seen_at or datetime.now(UTC)
-    grouped = (
-        codes.filter(pl.col("partner_material_code").is_not_null())
-        .group_by("partner_material_code", maintain_order=True)
-        .agg(
-            pl.col("description").drop_nulls().first(),
-            pl.col("unit").drop_nulls().first(),
-            pl.len().alias("occurrences"),
-        )
-    )
-    if not grouped.height:
-        return 0
-    table = _unknown()
-    known = {
-        row.partner_material_code: row.occurrences
-        for row in conn.execute(
-            sa.select(table.c.partner_material_code, table.c.occurrences).where(
-                table.c.partner_id == partner_id,
-                table.c.partner_material_code.in_(grouped["partner_material_code"].to_list()),
-            )
-        )
-    }
-    fresh = [
-        row for row in grouped.iter_rows(named=True) if row["partner_material_code"] not in known
-    ]
-    if fresh:
-        conn.execute(
-            sa.insert(table),
-            [
-                {
-                    "partner_id": partner_id,
-                    "partner_material_code": row["partner_material_code"],
-                    "description": row["description"],
-                    "unit": row["unit"],
-                    "first_seen_at": seen_at,
-                    "last_seen_at": seen_at,
-                    "occurrences": row["occurrences"],
-                    "last_submission_ref": submission_ref,
-                    "status": CodeStatus.OPEN.value,
-                    "material_code": None,
-                }
-                for row in fresh
-            ],
-        )
-    for row in grouped.iter_rows(named=True):
-        code = row["partner_material_code"]
-        if code not in known:
-            continue
-        conn.execute(
-            sa.update(table)
-            .where(table.c.partner_id == partner_id, table.c.partner_material_code == code)
-            .values(
-                occurrences=known[code] + row["occurrences"],
-                last_seen_at=seen_at,
-                last_submission_ref=submission_ref,
-                description=sa.func.coalesce(table.c.description, row["description"]),
-                unit=sa.func.coalesce(table.c.unit, row["unit"]),
-            )
-        )
-    return grouped.height
-
-
 def list_unknown_codes(
     *, conn: Connection, partner_id: str | None = None, status: CodeStatus | None = CodeStatus.OPEN
 ) -> list[UnknownCodeRead]:
     """Unknown codes, most frequent first, optionally of one partner and one status."""
-    table = _unknown()
+    table = unknown_codes
     query = sa.select(table).order_by(
         table.c.occurrences.desc(), table.c.partner_id, table.c.partner_material_code
     )
@@ -143,7 +60,7 @@ def list_suggestions(
     *, conn: Connection, partner_id: str | None = None, partner_material_code: str | None = None
 ) -> list[SuggestionRead]:
     """Stored suggestions, by partner and code, best first."""
-    table = _suggestions()
+    table = masterdata_suggestions
     query = sa.select(table).order_by(
         table.c.partner_id, table.c.partner_material_code, table.c.rank
     )
@@ -156,7 +73,7 @@ def list_suggestions(
 
 def list_decisions(*, conn: Connection, partner_id: str | None = None) -> list[DecisionRead]:
     """Recorded decisions, oldest first."""
-    table = _decisions()
+    table = masterdata_decisions
     query = sa.select(table).order_by(table.c.decided_at, table.c.decision_id)
     if partner_id is not None:
         query = query.where(table.c.partner_id == partner_id)
@@ -209,7 +126,7 @@ def do_suggest_matches(
                      "rank": ranks[s.query_key], "material_code": s.golden_key,
                      "confidence": s.confidence, "reasons": REASON_SEPARATOR.join(s.reasons),
                      "suggested_at": now})  # fmt: skip
-    table = _suggestions()
+    table = masterdata_suggestions
     for c in open_codes:
         conn.execute(
             sa.delete(table).where(
@@ -226,7 +143,7 @@ def check_open_code(
     *, conn: Connection, partner_id: str, partner_material_code: str
 ) -> UnknownCodeRead:
     """The unknown code, which must exist and be open."""
-    table = _unknown()
+    table = unknown_codes
     row = (
         conn.execute(
             sa.select(table).where(
@@ -310,7 +227,7 @@ def do_accept_match(
         standard_version=STANDARD_VERSION,
         received_at=now,
     )
-    unknown = _unknown()
+    unknown = unknown_codes
     conn.execute(
         sa.update(unknown)
         .where(unknown.c.partner_id == partner_id,
@@ -350,7 +267,7 @@ def do_reject_match(
         )
         if s.material_code != material_code
     ]
-    table = _suggestions()
+    table = masterdata_suggestions
     conn.execute(
         sa.delete(table).where(
             table.c.partner_id == partner_id,
@@ -365,7 +282,7 @@ def do_reject_match(
              for rank, s in enumerate(remaining, start=1)],
         )  # fmt: skip
     else:
-        unknown = _unknown()
+        unknown = unknown_codes
         conn.execute(
             sa.update(unknown)
             .where(unknown.c.partner_id == partner_id,
@@ -420,7 +337,7 @@ def _record_decision(
     now: datetime,
     submission_id: str | None,
 ) -> DecisionRead:
-    suggestions = _suggestions()
+    suggestions = masterdata_suggestions
     confidence = conn.execute(
         sa.select(suggestions.c.confidence).where(
             suggestions.c.partner_id == partner_id,
@@ -441,12 +358,12 @@ def _record_decision(
         "decided_at": now,
         "submission_id": submission_id,
     }
-    conn.execute(sa.insert(_decisions()).values(**values))
+    conn.execute(sa.insert(masterdata_decisions).values(**values))
     return DecisionRead.model_validate(values)
 
 
 def _rejected_pairs(*, conn: Connection, partner_id: str | None) -> set[tuple[str, str]]:
-    table = _decisions()
+    table = masterdata_decisions
     query = sa.select(
         table.c.partner_id, table.c.partner_material_code, table.c.material_code
     ).where(table.c.decision == DecisionKind.REJECTED.value)

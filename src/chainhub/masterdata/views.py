@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from chainhub.deps import ConnDep, PrincipalDep
+from chainhub.access.schemas import Principal
+from chainhub.api.deps import ConnDep, PrincipalDep
 from chainhub.errors import ChainhubError
 from chainhub.masterdata import service
 from chainhub.masterdata.schemas import (
@@ -13,7 +14,6 @@ from chainhub.masterdata.schemas import (
     SuggestionRead,
     UnknownCodeRead,
 )
-from chainhub.partners.schemas import Principal
 
 router = APIRouter(prefix="/api/v1/masterdata", tags=["masterdata"])
 

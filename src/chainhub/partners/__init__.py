@@ -1,1 +1,1 @@
-"""Partners, users, API tokens, data-sharing rules and audit."""
+"""Partners: the directory, data-sharing agreements and visibility, webhooks."""

@@ -8,21 +8,12 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from chainhub.access.schemas import Principal, Role
 from chainhub.errors import ChainhubError
-from chainhub.partners.schemas import (
-    AgreementCreate,
-    AgreementRead,
-    AgreementStatus,
-    Principal,
-    Role,
-    ScopeKind,
-)
+from chainhub.partners.models import sharing_agreements
+from chainhub.partners.schemas import AgreementCreate, AgreementRead, AgreementStatus, ScopeKind
 from chainhub.standard.registry import get_document_type
-from chainhub.storage.models import LIST_SEPARATOR, get_metadata
-
-
-def _agreements() -> sa.Table:
-    return get_metadata().tables["sharing_agreements"]
+from chainhub.storage.models import LIST_SEPARATOR
 
 
 def _read(row: sa.RowMapping) -> AgreementRead:
@@ -98,9 +89,7 @@ def do_propose_agreement(
     proposer = _check_admin_of(principal, (proposal.grantor_id, proposal.grantee_id))
     agreement_id = str(uuid.uuid4())
     conn.execute(
-        _agreements()
-        .insert()
-        .values(
+        sharing_agreements.insert().values(
             agreement_id=agreement_id,
             grantor_id=proposal.grantor_id,
             grantee_id=proposal.grantee_id,
@@ -122,7 +111,7 @@ def do_propose_agreement(
 
 def access_agreement(*, conn: Connection, principal: Principal, agreement_id: str) -> AgreementRead:
     """An agreement the caller is a side of (any, for the hub admin)."""
-    table = _agreements()
+    table = sharing_agreements
     row = (
         conn.execute(sa.select(table).where(table.c.agreement_id == agreement_id))
         .mappings()
@@ -146,7 +135,7 @@ def do_accept_agreement(
         else agreement.grantor_id
     )
     _check_admin_of(principal, (other,))
-    table = _agreements()
+    table = sharing_agreements
     done = conn.execute(
         table.update()
         .where(
@@ -171,7 +160,7 @@ def do_revoke_agreement(
     """Revoke an agreement (or withdraw a proposal) at once, by a partner admin of either side."""
     agreement = access_agreement(conn=conn, principal=principal, agreement_id=agreement_id)
     _check_admin_of(principal, (agreement.grantor_id, agreement.grantee_id))
-    table = _agreements()
+    table = sharing_agreements
     done = conn.execute(
         table.update()
         .where(
@@ -192,7 +181,7 @@ def do_revoke_agreement(
 
 def list_agreements(*, conn: Connection, principal: Principal) -> list[AgreementRead]:
     """Agreements the caller is a side of (all, for the hub admin), newest first."""
-    table = _agreements()
+    table = sharing_agreements
     query = sa.select(table).order_by(table.c.proposed_at.desc(), table.c.agreement_id)
     if not principal.is_hub_admin:
         query = query.where(
@@ -208,7 +197,7 @@ def list_active_grants(
     *, conn: Connection, grantee_id: str, document_type: str, today: date
 ) -> list[AgreementRead]:
     """Accepted, unrevoked agreements in force today that share `document_type` with the grantee."""
-    table = _agreements()
+    table = sharing_agreements
     query = (
         sa.select(table)
         .where(

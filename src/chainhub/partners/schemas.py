@@ -8,73 +8,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
+from chainhub.access.schemas import Role
+from chainhub.events.schemas import WebhookEvent
 from chainhub.standard.fields import PartnerId
-
-
-class Role(StrEnum):
-    """What a token may do."""
-
-    HUB_ADMIN = "hub_admin"
-    PARTNER_ADMIN = "partner_admin"
-    PARTNER_MEMBER = "partner_member"
-    ANALYST = "analyst"
-
-
-class Principal(BaseModel):
-    """Who is calling: the token's partner (none for the hub admin), user and role."""
-
-    model_config = ConfigDict(frozen=True)
-
-    token_id: str
-    partner_id: str | None
-    role: Role
-    user_id: str | None = None
-    chain_leader: bool = False
-
-    @property
-    def is_hub_admin(self) -> bool:
-        """True for the hub's own administrators."""
-        return self.role is Role.HUB_ADMIN
-
-    @property
-    def sees_all(self) -> bool:
-        """True for the hub admin and the chain leader, who see every document."""
-        return self.is_hub_admin or self.chain_leader
-
-
-class TokenRead(BaseModel):
-    """A token as listed: never its secret."""
-
-    token_id: str
-    partner_id: str | None
-    role: Role
-    label: str
-    user_id: str | None = None
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
-
-
-class TokenCreate(BaseModel):
-    """A request for a new token of the caller's partner (or any partner, for the hub admin)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    partner_id: PartnerId | None = Field(
-        default=None, description="Partner of the token; default the caller's own"
-    )
-    role: Role = Field(default=Role.PARTNER_MEMBER, description="Role the token carries")
-    label: str = Field(default="api", min_length=1, max_length=100, description="What it is for")
-    user: str | None = Field(
-        default=None, min_length=1, max_length=100, description="Name of the user it belongs to"
-    )
-    expires_in_days: int | None = Field(default=None, ge=1, le=3650, description="Lifetime")
-
-
-class TokenCreated(TokenRead):
-    """A new token: the secret is shown this once."""
-
-    token: str
 
 
 class DemoToken(BaseModel):
@@ -161,48 +97,6 @@ class AgreementRead(BaseModel):
     revoked_at: datetime | None
 
 
-class AuditEntry(BaseModel):
-    """One line of the audit log."""
-
-    seq: int
-    occurred_at: datetime
-    partner_id: str | None
-    user_id: str | None
-    token_id: str | None
-    action: str
-    target: str
-    status: int
-    outcome: str
-    prev_hash: str
-    row_hash: str
-
-
-class AuditPage(BaseModel):
-    """A page of the audit log, newest first."""
-
-    entries: list[AuditEntry]
-    limit: int
-    offset: int
-
-
-class AuditVerification(BaseModel):
-    """Result of recomputing the audit chain."""
-
-    ok: bool
-    checked: int
-    first_broken_seq: int | None
-
-
-class WebhookEvent(StrEnum):
-    """Events a partner can subscribe to."""
-
-    PO_CREATED = "purchase_order.created"
-    PO_CHANGED = "purchase_order.changed"
-    SHIPMENT_ANNOUNCED = "shipment.announced"
-    RECEIPT_POSTED = "goods_receipt.posted"
-    QUALITY_ALERT = "quality.alert"
-
-
 class SubscriptionCreate(BaseModel):
     """A webhook subscription of the caller's partner."""
 
@@ -243,14 +137,3 @@ class DeliveryRead(BaseModel):
     delivered_at: datetime | None
     last_status_code: int | None
     last_error: str | None
-
-
-class HubEvent(BaseModel):
-    """A change to a document, as webhooks and the event stream announce it."""
-
-    event: WebhookEvent
-    document_type: str
-    doc_key: str
-    version: int
-    submission_id: str
-    occurred_at: datetime

@@ -13,26 +13,30 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 
-from chainhub.deps import ConnDep, PrincipalDep, get_request_token
-from chainhub.errors import ChainhubError
-from chainhub.partners import agreements, audit, service, webhooks
-from chainhub.partners.notify import HubRuntime
-from chainhub.partners.schemas import (
-    AgreementCreate,
-    AgreementRead,
+from chainhub.access import audit, tokens
+from chainhub.access.schemas import (
     AuditPage,
     AuditVerification,
-    DeliveryRead,
-    HubEvent,
-    Me,
-    PartnerRead,
     Role,
-    SubscriptionCreate,
-    SubscriptionCreated,
-    SubscriptionRead,
     TokenCreate,
     TokenCreated,
     TokenRead,
+)
+from chainhub.api.deps import ConnDep, PrincipalDep, get_request_token
+from chainhub.api.responses import ERROR_RESPONSES
+from chainhub.api.runtime import HubRuntime
+from chainhub.errors import ChainhubError
+from chainhub.events.schemas import HubEvent
+from chainhub.partners import agreements, service, webhooks
+from chainhub.partners.schemas import (
+    AgreementCreate,
+    AgreementRead,
+    DeliveryRead,
+    Me,
+    PartnerRead,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionRead,
 )
 from chainhub.partners.visibility import (
     check_document_visible,
@@ -40,7 +44,6 @@ from chainhub.partners.visibility import (
     check_may_administer,
     check_may_write,
 )
-from chainhub.responses import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["partners"], responses=ERROR_RESPONSES)
 KEEPALIVE_SECONDS: Final = 15.0
@@ -71,7 +74,7 @@ def get_tokens(
     """Tokens of the caller's partner (of any partner, for the hub admin), without secrets."""
     partner = partner_id if principal.is_hub_admin else principal.partner_id
     check_may_administer(principal=principal, partner_id=partner or "")
-    return service.list_tokens(conn=conn, partner_id=partner)
+    return tokens.list_tokens(conn=conn, partner_id=partner)
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201)
@@ -86,7 +89,7 @@ def create_token(request: TokenCreate, principal: PrincipalDep, conn: ConnDep) -
         check_hub_admin(principal=principal)
     else:
         check_may_administer(principal=principal, partner_id=partner)
-    token = service.do_create_token(
+    token = tokens.do_create_token(
         conn=conn,
         partner_id=partner,
         role=request.role,
@@ -94,7 +97,7 @@ def create_token(request: TokenCreate, principal: PrincipalDep, conn: ConnDep) -
         user=request.user,
         expires_in=timedelta(days=request.expires_in_days) if request.expires_in_days else None,
     )
-    stored = service.get_token(conn=conn, token_id=service.get_token_id(token) or "")
+    stored = tokens.get_token(conn=conn, token_id=tokens.get_token_id(token) or "")
     if stored is None:
         raise RuntimeError("a created token is missing")
     return TokenCreated(**stored.model_dump(), token=token)
@@ -103,7 +106,7 @@ def create_token(request: TokenCreate, principal: PrincipalDep, conn: ConnDep) -
 @router.delete("/tokens/{token_id}", status_code=204)
 def revoke_token(token_id: str, principal: PrincipalDep, conn: ConnDep) -> Response:
     """Revoke a token at once: the caller's own, or one of its partner as a partner admin."""
-    token = service.get_token(conn=conn, token_id=token_id)
+    token = tokens.get_token(conn=conn, token_id=token_id)
     if token_id != principal.token_id:
         if token is None or not (
             principal.is_hub_admin or token.partner_id == principal.partner_id
@@ -115,7 +118,7 @@ def revoke_token(token_id: str, principal: PrincipalDep, conn: ConnDep) -> Respo
                 status=404,
             )
         check_may_administer(principal=principal, partner_id=token.partner_id or "")
-    service.do_revoke_token(conn=conn, token_id=token_id)
+    tokens.do_revoke_token(conn=conn, token_id=token_id)
     return Response(status_code=204)
 
 
@@ -219,7 +222,7 @@ def _may_see(engine: Engine, token: str, event: HubEvent) -> bool | None:
     """Whether the stream's caller may see the event's document; None once its token is void."""
     with engine.connect() as conn:
         try:
-            principal = service.access_principal(conn=conn, token=token)
+            principal = tokens.access_principal(conn=conn, token=token)
         except ChainhubError:
             return None
         return check_document_visible(

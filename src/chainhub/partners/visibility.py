@@ -17,9 +17,10 @@ from sqlalchemy import Connection
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import FromClause
 
+from chainhub.access.schemas import Principal, Role
 from chainhub.errors import ChainhubError
 from chainhub.partners.agreements import list_active_grants
-from chainhub.partners.schemas import AgreementRead, Principal, Role, ScopeKind
+from chainhub.partners.schemas import AgreementRead, ScopeKind
 from chainhub.standard.registry import DocumentType, get_document_type
 from chainhub.storage.models import current_view, doc_table
 

@@ -16,20 +16,20 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from chainhub.access.models import partner_accounts
+from chainhub.access.schemas import Principal, Role
 from chainhub.errors import ChainhubError
+from chainhub.events.schemas import HubEvent, WebhookEvent
+from chainhub.partners.models import webhook_attempts, webhook_deliveries, webhook_subscriptions
 from chainhub.partners.schemas import (
     DeliveryRead,
-    HubEvent,
-    Principal,
-    Role,
     SubscriptionCreate,
     SubscriptionCreated,
     SubscriptionRead,
-    WebhookEvent,
 )
 from chainhub.partners.service import SETUP
 from chainhub.partners.visibility import check_document_visible
-from chainhub.storage.models import LIST_SEPARATOR, doc_table, get_metadata
+from chainhub.storage.models import LIST_SEPARATOR, doc_table
 
 SIGNATURE_HEADER: Final = "X-Chainhub-Signature"
 EVENT_HEADER: Final = "X-Chainhub-Event"
@@ -37,10 +37,6 @@ DELIVERY_HEADER: Final = "X-Chainhub-Delivery"
 PENDING: Final = "pending"
 DELIVERED: Final = "delivered"
 FAILED: Final = "failed"
-
-
-def _table(name: str) -> sa.Table:
-    return get_metadata().tables[name]
 
 
 def _subscription(row: Mapping[Any, Any]) -> SubscriptionRead:
@@ -72,13 +68,13 @@ def do_create_subscription(
         "created_at": now or datetime.now(UTC),
         "revoked_at": None,
     }
-    conn.execute(_table("webhook_subscriptions").insert().values(**values))
+    conn.execute(webhook_subscriptions.insert().values(**values))
     return SubscriptionCreated(**_subscription(values).model_dump(), secret=secret)
 
 
 def list_subscriptions(*, conn: Connection, partner_id: str | None) -> list[SubscriptionRead]:
     """Subscriptions of one partner (all, for None), newest first."""
-    table = _table("webhook_subscriptions")
+    table = webhook_subscriptions
     query = sa.select(table).order_by(table.c.created_at.desc(), table.c.subscription_id)
     if partner_id is not None:
         query = query.where(table.c.partner_id == partner_id)
@@ -89,7 +85,7 @@ def access_subscription(
     *, conn: Connection, principal: Principal, subscription_id: str
 ) -> SubscriptionRead:
     """A subscription of the caller's partner (any, for the hub admin)."""
-    table = _table("webhook_subscriptions")
+    table = webhook_subscriptions
     row = (
         conn.execute(sa.select(table).where(table.c.subscription_id == subscription_id))
         .mappings()
@@ -110,7 +106,7 @@ def do_revoke_subscription(
     *, conn: Connection, subscription_id: str, now: datetime | None = None
 ) -> None:
     """Stop a subscription; pending deliveries to it are not sent."""
-    table = _table("webhook_subscriptions")
+    table = webhook_subscriptions
     conn.execute(
         table.update()
         .where(table.c.subscription_id == subscription_id, table.c.revoked_at.is_(None))
@@ -162,7 +158,7 @@ def do_enqueue_deliveries(
     *, conn: Connection, events: list[HubEvent], today: date, now: datetime
 ) -> int:
     """Queue each event for every live subscription to it whose partner may see the document."""
-    subscriptions, accounts = _table("webhook_subscriptions"), _table("partner_accounts")
+    subscriptions, accounts = webhook_subscriptions, partner_accounts
     active = conn.execute(
         sa.select(
             subscriptions.c.subscription_id,
@@ -196,9 +192,7 @@ def do_enqueue_deliveries(
             ):
                 continue
             conn.execute(
-                _table("webhook_deliveries")
-                .insert()
-                .values(
+                webhook_deliveries.insert().values(
                     delivery_id=str(uuid.uuid4()),
                     subscription_id=sub.subscription_id,
                     event=event.event.value,
@@ -218,7 +212,7 @@ def list_due_deliveries(
     *, conn: Connection, now: datetime, limit: int = 50
 ) -> list[tuple[str, str, str, str, str]]:
     """(delivery id, event, payload, url, secret) of pending deliveries whose time has come."""
-    deliveries, subscriptions = _table("webhook_deliveries"), _table("webhook_subscriptions")
+    deliveries, subscriptions = webhook_deliveries, webhook_subscriptions
     query = (
         sa.select(
             deliveries.c.delivery_id,
@@ -279,7 +273,7 @@ def do_record_attempt(
     max_attempts: int,
 ) -> str:
     """Log one attempt; the delivery is done on a 2xx, retried later, or failed after the last."""
-    deliveries = _table("webhook_deliveries")
+    deliveries = webhook_deliveries
     attempts = (
         conn.execute(
             sa.select(deliveries.c.attempts).where(deliveries.c.delivery_id == delivery_id)
@@ -290,9 +284,7 @@ def do_record_attempt(
     if error is None and not succeeded:
         error = f"HTTP {status_code}"
     conn.execute(
-        _table("webhook_attempts")
-        .insert()
-        .values(
+        webhook_attempts.insert().values(
             delivery_id=delivery_id,
             attempt=attempts,
             attempted_at=now,
@@ -318,7 +310,7 @@ def list_deliveries(
     *, conn: Connection, subscription_id: str, limit: int = 100
 ) -> list[DeliveryRead]:
     """The delivery log of a subscription, newest first, with each delivery's last attempt."""
-    deliveries, attempts = _table("webhook_deliveries"), _table("webhook_attempts")
+    deliveries, attempts = webhook_deliveries, webhook_attempts
     last = (
         sa.select(attempts.c.delivery_id, sa.func.max(attempts.c.attempt).label("attempt"))
         .group_by(attempts.c.delivery_id)

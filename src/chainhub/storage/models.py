@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import types
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from functools import cache
-from typing import Annotated, Any, Final, Union, get_args, get_origin
+from typing import Any, Final, get_origin
 
 import polars as pl
 import sqlalchemy as sa
 from pydantic import AwareDatetime
 from pydantic.fields import FieldInfo
 
+from chainhub.standard.annotations import unwrap
 from chainhub.standard.registry import DOCUMENT_TYPES, get_document_type
 
 NAMING_CONVENTION: Final = {
@@ -46,65 +44,50 @@ def current_view_name(document_type: str) -> str:
     return f"current_{document_type}"
 
 
-@cache
-def get_metadata() -> sa.MetaData:
-    """The hub's tables; migrations must produce exactly these."""
-    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
-    sa.Table(
-        "submissions",
-        metadata,
-        sa.Column("submission_id", sa.String(36), primary_key=True),
-        sa.Column("partner_id", sa.String(), nullable=False),
-        sa.Column("document_type", sa.String(), nullable=False),
-        sa.Column("content_hash", sa.String(64), nullable=False),
-        sa.Column("source_file", sa.String(), nullable=False),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("standard_version", sa.String(), nullable=False),
-        sa.Column("row_count", sa.BigInteger(), nullable=False),
-        sa.Column("document_count", sa.BigInteger(), nullable=False),
-        sa.Column("status", sa.String(), nullable=False),
-        sa.UniqueConstraint("partner_id", "document_type", "content_hash"),
+METADATA: Final = sa.MetaData(naming_convention=NAMING_CONVENTION)
+"""The hub's one MetaData: storage's tables here, each domain's in its own `models.py`."""
+
+submissions = sa.Table(
+    "submissions",
+    METADATA,
+    sa.Column("submission_id", sa.String(36), primary_key=True),
+    sa.Column("partner_id", sa.String(), nullable=False),
+    sa.Column("document_type", sa.String(), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("source_file", sa.String(), nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("standard_version", sa.String(), nullable=False),
+    sa.Column("row_count", sa.BigInteger(), nullable=False),
+    sa.Column("document_count", sa.BigInteger(), nullable=False),
+    sa.Column("status", sa.String(), nullable=False),
+    sa.UniqueConstraint("partner_id", "document_type", "content_hash"),
+)
+
+
+def _document_table(name: str) -> sa.Table:
+    """The append-only table of one document type, generated from the standard."""
+    columns = [
+        sa.Column(field_name, column_type(info), nullable=is_nullable(info))
+        for field_name, info in get_document_type(name).record_fields.items()
+    ]
+    return sa.Table(
+        doc_table_name(name),
+        METADATA,
+        *columns,
+        sa.Column("_submission_id", sa.String(36), primary_key=True),
+        sa.Column("_source_row", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("_doc_key", sa.String(), nullable=False, index=True),
+        sa.Column("_doc_version", sa.Integer(), nullable=False),
+        sa.Column("_submitted_by", sa.String(), nullable=False),
+        sa.Column("_received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("_standard_version", sa.String(), nullable=False),
+        sa.Column("_source_file", sa.String(), nullable=False),
     )
-    for name, document_type in DOCUMENT_TYPES.items():
-        columns = [
-            sa.Column(field_name, column_type(info), nullable=is_nullable(info))
-            for field_name, info in document_type.record_fields.items()
-        ]
-        sa.Table(
-            doc_table_name(name),
-            metadata,
-            *columns,
-            sa.Column("_submission_id", sa.String(36), primary_key=True),
-            sa.Column("_source_row", sa.Integer(), primary_key=True, autoincrement=False),
-            sa.Column("_doc_key", sa.String(), nullable=False, index=True),
-            sa.Column("_doc_version", sa.Integer(), nullable=False),
-            sa.Column("_submitted_by", sa.String(), nullable=False),
-            sa.Column("_received_at", sa.DateTime(timezone=True), nullable=False),
-            sa.Column("_standard_version", sa.String(), nullable=False),
-            sa.Column("_source_file", sa.String(), nullable=False),
-        )
-    for define_tables in _domain_table_definers():
-        define_tables(metadata)
-    return metadata
-
-
-def _domain_table_definers() -> tuple[Callable[[sa.MetaData], None], ...]:
-    """Each domain with tables adds them through its `models.define_tables(metadata)`."""
-    from chainhub.intake import models as intake
-    from chainhub.masterdata import models as masterdata
-    from chainhub.partners import models as partners
-
-    return (partners.define_tables, intake.define_tables, masterdata.define_tables)
-
-
-def submissions_table() -> sa.Table:
-    """The table of submissions, one row per accepted file."""
-    return get_metadata().tables["submissions"]
 
 
 def doc_table(document_type: str) -> sa.Table:
     """The table of all versions of documents of a type."""
-    return get_metadata().tables[doc_table_name(get_document_type(document_type).name)]
+    return _DOC_TABLES[get_document_type(document_type).name]
 
 
 def current_view(document_type: str) -> sa.TableClause:
@@ -129,7 +112,7 @@ def record_field_defaults(document_type: str) -> dict[str, object]:
 
 def column_type(info: FieldInfo) -> sa.types.TypeEngine[Any]:
     """The column type storing a field of the standard."""
-    base = _strip(info.annotation)
+    base = unwrap(info.annotation).base
     if get_origin(base) is list:
         return sa.String()
     if base is AwareDatetime or (isinstance(base, type) and issubclass(base, datetime)):
@@ -164,22 +147,8 @@ def polars_type(column_type: sa.types.TypeEngine[Any]) -> pl.DataType:
 
 def is_nullable(info: FieldInfo) -> bool:
     """True when the field's annotation admits None."""
-    return _admits_none(info.annotation)
+    return unwrap(info.annotation).optional
 
 
-def _strip(annotation: Any) -> Any:
-    """The annotation without Optional and Annotated wrappers."""
-    if get_origin(annotation) is Annotated:
-        return _strip(get_args(annotation)[0])
-    if get_origin(annotation) in (Union, types.UnionType):
-        (inner,) = (a for a in get_args(annotation) if a is not type(None))
-        return _strip(inner)
-    return annotation
-
-
-def _admits_none(annotation: Any) -> bool:
-    if get_origin(annotation) is Annotated:
-        return _admits_none(get_args(annotation)[0])
-    if get_origin(annotation) in (Union, types.UnionType):
-        return type(None) in get_args(annotation)
-    return False
+# Built last: the column helpers above must exist first.
+_DOC_TABLES: Final = {name: _document_table(name) for name in DOCUMENT_TYPES}

@@ -19,7 +19,7 @@ from chainhub.storage.models import (
     doc_table,
     polars_type,
     record_field_defaults,
-    submissions_table,
+    submissions,
 )
 from chainhub.storage.schemas import StoreResult, SubmissionRead
 
@@ -42,7 +42,6 @@ def do_store_submission(
     # Precondition: `records` holds record-field columns typed as the standard says, plus
     # `_source_row`; absent optional columns get the field's default or NULL. Two concurrent
     # stores of the same content cannot both succeed: the unique key refuses the second.
-    submissions = submissions_table()
     existing = conn.execute(
         sa.select(submissions.c.submission_id).where(
             submissions.c.partner_id == submitted_by,
@@ -106,7 +105,6 @@ def list_submissions(
     *, conn: sa.Connection, partner_id: str | None = None, document_type: str | None = None
 ) -> list[SubmissionRead]:
     """Submissions, newest first, optionally of one partner and one document type."""
-    submissions = submissions_table()
     query = sa.select(submissions).order_by(
         submissions.c.received_at.desc(), submissions.c.submission_id
     )
@@ -121,7 +119,6 @@ def find_submission(
     *, conn: sa.Connection, partner_id: str, document_type: str, content_hash: str
 ) -> SubmissionRead | None:
     """The submission of this partner and type with this content, if one was stored."""
-    submissions = submissions_table()
     row = (
         conn.execute(
             sa.select(submissions).where(

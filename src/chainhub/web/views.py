@@ -12,7 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from chainhub import __version__
-from chainhub.deps import (
+from chainhub.access.schemas import Principal
+from chainhub.access.tokens import access_principal
+from chainhub.api.deps import (
     TOKEN_COOKIE,
     ConnDep,
     ContextDep,
@@ -24,8 +26,7 @@ from chainhub.documents.overview import get_overview
 from chainhub.documents.schemas import FlowPoint
 from chainhub.documents.service import count_visible_documents, list_visible_monthly_flows
 from chainhub.errors import ChainhubError
-from chainhub.partners.schemas import Principal
-from chainhub.partners.service import access_principal, list_partners
+from chainhub.partners.service import list_partners
 from chainhub.standard.registry import DOCUMENT_TYPES
 from chainhub.standard.version import STANDARD_VERSION
 from chainhub.web.i18n import FLOW_LABELS, TEXT

@@ -6,12 +6,12 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from chainhub.storage.migrate import include_name
-from chainhub.storage.models import get_metadata
+from chainhub.storage.models import METADATA
 
 connection: Connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=get_metadata(),
+    target_metadata=METADATA,
     compare_type=True,
     include_name=include_name,
 )

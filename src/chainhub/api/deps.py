@@ -17,11 +17,13 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Connection, Engine
 
-from chainhub.errors import ChainhubError, Language, parse_language
-from chainhub.partners.audit import AuditRecord, do_append_audit
-from chainhub.partners.notify import HubRuntime
-from chainhub.partners.schemas import HubEvent, Principal
-from chainhub.partners.service import access_principal, get_token_id
+from chainhub.access.audit import AuditRecord, do_append_audit
+from chainhub.access.schemas import Principal
+from chainhub.access.tokens import access_principal, get_token_id
+from chainhub.api.language import get_request_language
+from chainhub.api.runtime import HubRuntime
+from chainhub.errors import ChainhubError, Language
+from chainhub.events.schemas import HubEvent
 from chainhub.settings import Settings
 
 TOKEN_COOKIE: Final = "chainhub_token"  # noqa: S105 - the cookie's name, not a secret
@@ -43,12 +45,6 @@ class RequestContext:
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-def _language(request: Request) -> Language:
-    return parse_language(
-        request.query_params.get("lang") or request.headers.get("accept-language")
-    )
 
 
 def _context(request: Request) -> RequestContext:
@@ -165,7 +161,7 @@ def _today() -> date:
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
-LanguageDep = Annotated[Language, Depends(_language)]
+LanguageDep = Annotated[Language, Depends(get_request_language)]
 ContextDep = Annotated[RequestContext, Depends(_context)]
 PrincipalDep = Annotated[Principal, Depends(_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(_optional_principal)]

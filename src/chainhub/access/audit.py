@@ -11,8 +11,8 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from chainhub.partners.schemas import AuditEntry, AuditVerification
-from chainhub.storage.models import get_metadata
+from chainhub.access.models import audit_log
+from chainhub.access.schemas import AuditEntry, AuditVerification
 
 GENESIS_HASH: Final = "0" * 64
 # Any constant serves as the PostgreSQL advisory-lock key; this one spells "chainhub audit".
@@ -31,10 +31,6 @@ class AuditRecord:
     user_id: str | None = None
     token_id: str | None = None
     target: dict[str, Any] = field(default_factory=dict)
-
-
-def _audit_log() -> sa.Table:
-    return get_metadata().tables["audit_log"]
 
 
 def _canonical(value: Any) -> str:
@@ -58,7 +54,7 @@ def do_append_audit(
     # transaction began until it commits (DuckDB has one writing process and snapshot reads).
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
-    table = _audit_log()
+    table = audit_log
     last = conn.execute(
         sa.select(table.c.seq, table.c.row_hash).order_by(table.c.seq.desc()).limit(1)
     ).first()
@@ -89,7 +85,7 @@ def list_audit(
     offset: int = 0,
 ) -> list[AuditEntry]:
     """Entries, newest first, optionally of one partner and from a moment on."""
-    table = _audit_log()
+    table = audit_log
     query = sa.select(table).order_by(table.c.seq.desc()).limit(limit).offset(offset)
     if partner_id is not None:
         query = query.where(table.c.partner_id == partner_id)
@@ -100,7 +96,7 @@ def list_audit(
 
 def check_audit_chain(*, conn: Connection) -> AuditVerification:
     """Recompute the chain from the first entry; report the first entry that does not fit."""
-    table = _audit_log()
+    table = audit_log
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
     while True:
         rows = (

@@ -1,16 +1,13 @@
-"""After commit: the webhook delivery worker thread and the broker behind the event stream."""
+"""After commit: the webhook delivery worker thread, retrying with exponential backoff."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from chainhub.partners.schemas import HubEvent
 from chainhub.partners.webhooks import do_record_attempt, list_due_deliveries, send_delivery
 
 logger = logging.getLogger(__name__)
@@ -88,42 +85,3 @@ class DeliveryWorker:
                 self.deliver_due()
             except Exception:  # the worker outlives a failed round; the next one retries
                 logger.exception("webhook delivery round failed")
-
-
-class EventBroker:
-    """Hands committed events to the open event streams of this process."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._queues: dict[asyncio.Queue[HubEvent], asyncio.AbstractEventLoop] = {}
-
-    def subscribe(self) -> asyncio.Queue[HubEvent]:
-        """A queue that receives every event published from now on; call in the event loop."""
-        queue: asyncio.Queue[HubEvent] = asyncio.Queue()
-        with self._lock:
-            self._queues[queue] = asyncio.get_running_loop()
-        return queue
-
-    def unsubscribe(self, queue: asyncio.Queue[HubEvent]) -> None:
-        """Stop delivering to `queue`."""
-        with self._lock:
-            self._queues.pop(queue, None)
-
-    def publish(self, events: Iterable[HubEvent]) -> None:
-        """Give committed events to every stream; safe from any thread."""
-        with self._lock:
-            targets = list(self._queues.items())
-        for event in events:
-            for queue, loop in targets:
-                loop.call_soon_threadsafe(queue.put_nowait, event)
-
-
-class HubRuntime:
-    """What a running hub keeps beside its engine: the audit lock, the broker and the worker."""
-
-    def __init__(self, *, engine: Engine, worker: DeliveryWorker | None = None) -> None:
-        # DuckDB has one writing process and snapshot reads, so this process's audited
-        # transactions take turns; PostgreSQL serializes them with an advisory lock instead.
-        self.audit_lock = threading.Lock()
-        self.broker = EventBroker()
-        self.worker = worker or DeliveryWorker(engine=engine)

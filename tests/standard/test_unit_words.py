@@ -7,7 +7,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from chainhub.masterdata.units import (
+from chainhub.standard.unit_words import (
     base_quantity_expr,
     convert_quantity_expr,
     normalize_unit,

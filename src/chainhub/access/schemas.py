@@ -1,0 +1,108 @@
+"""Shapes of access: who calls (principals, roles, tokens) and what was done (audit)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chainhub.standard.fields import PartnerId
+
+
+class Role(StrEnum):
+    """What a token may do."""
+
+    HUB_ADMIN = "hub_admin"
+    PARTNER_ADMIN = "partner_admin"
+    PARTNER_MEMBER = "partner_member"
+    ANALYST = "analyst"
+
+
+class Principal(BaseModel):
+    """Who is calling: the token's partner (none for the hub admin), user and role."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token_id: str
+    partner_id: str | None
+    role: Role
+    user_id: str | None = None
+    chain_leader: bool = False
+
+    @property
+    def is_hub_admin(self) -> bool:
+        """True for the hub's own administrators."""
+        return self.role is Role.HUB_ADMIN
+
+    @property
+    def sees_all(self) -> bool:
+        """True for the hub admin and the chain leader, who see every document."""
+        return self.is_hub_admin or self.chain_leader
+
+
+class TokenRead(BaseModel):
+    """A token as listed: never its secret."""
+
+    token_id: str
+    partner_id: str | None
+    role: Role
+    label: str
+    user_id: str | None = None
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreate(BaseModel):
+    """A request for a new token of the caller's partner (or any partner, for the hub admin)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    partner_id: PartnerId | None = Field(
+        default=None, description="Partner of the token; default the caller's own"
+    )
+    role: Role = Field(default=Role.PARTNER_MEMBER, description="Role the token carries")
+    label: str = Field(default="api", min_length=1, max_length=100, description="What it is for")
+    user: str | None = Field(
+        default=None, min_length=1, max_length=100, description="Name of the user it belongs to"
+    )
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650, description="Lifetime")
+
+
+class TokenCreated(TokenRead):
+    """A new token: the secret is shown this once."""
+
+    token: str
+
+
+class AuditEntry(BaseModel):
+    """One line of the audit log."""
+
+    seq: int
+    occurred_at: datetime
+    partner_id: str | None
+    user_id: str | None
+    token_id: str | None
+    action: str
+    target: str
+    status: int
+    outcome: str
+    prev_hash: str
+    row_hash: str
+
+
+class AuditPage(BaseModel):
+    """A page of the audit log, newest first."""
+
+    entries: list[AuditEntry]
+    limit: int
+    offset: int
+
+
+class AuditVerification(BaseModel):
+    """Result of recomputing the audit chain."""
+
+    ok: bool
+    checked: int
+    first_broken_seq: int | None

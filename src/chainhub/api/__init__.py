@@ -1,0 +1,1 @@
+"""The glue every router stands on: dependencies, error bodies, language, the runtime."""

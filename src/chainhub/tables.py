@@ -1,0 +1,13 @@
+"""Every table of the hub: storage's MetaData once each domain has declared its tables on it."""
+
+from __future__ import annotations
+
+from chainhub.access import models as access
+from chainhub.intake import models as intake
+from chainhub.masterdata import models as masterdata
+from chainhub.partners import models as partners
+from chainhub.storage.models import METADATA
+
+DOMAIN_MODELS = (access, partners, intake, masterdata)
+
+__all__ = ["DOMAIN_MODELS", "METADATA"]
