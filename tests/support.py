@@ -9,11 +9,19 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from chainhub.intake.attempts import IngestResult
 from chainhub.intake.schemas import SourceFormat, standard_profile
-from chainhub.intake.service import IngestResult, do_ingest_file
+from chainhub.intake.service import Submitter, do_submit
 from chainhub.sim.service import SimulationSummary
 
 SIM_SEED = 7
+# The simulated chain's leader, which publishes the golden material list.
+LEADER = "haichuan"
+
+
+def submitter(partner_id: str) -> Submitter:
+    """A test load on a partner's behalf, as the CLI makes one (the leader is designated)."""
+    return Submitter(partner_id=partner_id, chain_leader=partner_id == LEADER, channel="test")
 
 
 class SmallChain:
@@ -51,4 +59,4 @@ def ingest_records(
         source=SourceFormat(format="json"),
     )
     with engine.begin() as conn:
-        return do_ingest_file(conn=conn, path=path, profile=profile, submitted_by=submitted_by)
+        return do_submit(conn=conn, path=path, profile=profile, submitter=submitter(submitted_by))

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from chainhub.intake.service import do_ingest_file
+from chainhub.intake.service import do_submit
 from tests.intake.shipments import CROSSWALK_PROFILE
-from tests.support import ingest_records
+from tests.support import ingest_records, submitter
 
 MASTER_DATA: dict[str, list[dict[str, Any]]] = {
     "partner": [
@@ -90,8 +90,8 @@ def with_crosswalk(registered: sa.Engine, tmp_path: Path) -> sa.Engine:
         "LIFNR,IDNLF,MATNR\njinli-motor,MAT01,M001\njinli-motor,MAT02,M002\n", encoding="utf-8"
     )
     with registered.begin() as conn:
-        result = do_ingest_file(
-            conn=conn, path=path, profile=CROSSWALK_PROFILE, submitted_by="haichuan"
+        result = do_submit(
+            conn=conn, path=path, profile=CROSSWALK_PROFILE, submitter=submitter("haichuan")
         )
     assert result.status == "stored"
     return registered

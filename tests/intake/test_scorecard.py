@@ -8,17 +8,18 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from chainhub.intake.scorecard import RuleCount, list_scorecards
-from chainhub.intake.service import do_ingest_file
+from chainhub.intake.service import do_submit
 from tests.intake.shipments import SHIPMENT_PROFILE, shipment_file
+from tests.support import submitter
 
 
 def _ingest(engine: sa.Engine, path: Path, at: datetime, *, accept_valid: bool = False) -> str:
     with engine.begin() as conn:
-        return do_ingest_file(
+        return do_submit(
             conn=conn,
             path=path,
             profile=SHIPMENT_PROFILE,
-            submitted_by="jinli-motor",
+            submitter=submitter("jinli-motor"),
             accept_valid=accept_valid,
             received_at=at,
         ).status

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from chainhub.intake.models import intake_attempt_rules, intake_attempts, quarantine
 from chainhub.intake.schemas import FieldMapping
-from chainhub.intake.service import do_ingest_file, errors_as_records
+from chainhub.intake.service import do_submit, errors_as_records
 from chainhub.masterdata.service import list_unknown_codes
 from chainhub.storage.service import (
     count_documents,
@@ -18,7 +18,7 @@ from chainhub.storage.service import (
     list_submissions,
 )
 from tests.intake.shipments import SHIPMENT_PROFILE, shipment_file
-from tests.support import ingest_records
+from tests.support import ingest_records, submitter
 
 
 def test_file_is_stored_with_golden_codes_and_provenance(
@@ -30,8 +30,8 @@ def test_file_is_stored_with_golden_codes_and_provenance(
         "ASN-1,20260305,20260308,20,MAT02,50,件,JL260305B\n",
     )
     with with_crosswalk.begin() as conn:
-        result = do_ingest_file(
-            conn=conn, path=path, profile=SHIPMENT_PROFILE, submitted_by="jinli-motor"
+        result = do_submit(
+            conn=conn, path=path, profile=SHIPMENT_PROFILE, submitter=submitter("jinli-motor")
         )
     assert (result.status, result.stored_rows, result.documents) == ("stored", 2, 1)
     with with_crosswalk.connect() as conn:
@@ -48,12 +48,12 @@ def test_file_is_stored_with_golden_codes_and_provenance(
 def test_same_content_twice_is_stored_once(with_crosswalk: sa.Engine, tmp_path: Path) -> None:
     path = shipment_file(tmp_path, "ASN-1,20260305,20260308,10,MAT01,200,件,JL260305A\n")
     with with_crosswalk.begin() as conn:
-        first = do_ingest_file(
-            conn=conn, path=path, profile=SHIPMENT_PROFILE, submitted_by="jinli-motor"
+        first = do_submit(
+            conn=conn, path=path, profile=SHIPMENT_PROFILE, submitter=submitter("jinli-motor")
         )
     with with_crosswalk.begin() as conn:
-        second = do_ingest_file(
-            conn=conn, path=path, profile=SHIPMENT_PROFILE, submitted_by="jinli-motor"
+        second = do_submit(
+            conn=conn, path=path, profile=SHIPMENT_PROFILE, submitter=submitter("jinli-motor")
         )
     assert first.status == "stored"
     assert (second.status, second.submission_id) == ("duplicate", first.submission_id)
@@ -70,8 +70,8 @@ def test_a_file_with_one_bad_row_is_rejected_whole(
         "ASN-2,20260305,20260308,20,MAT99,50,件,JL260305B\n",
     )
     with with_crosswalk.begin() as conn:
-        result = do_ingest_file(
-            conn=conn, path=path, profile=SHIPMENT_PROFILE, submitted_by="jinli-motor"
+        result = do_submit(
+            conn=conn, path=path, profile=SHIPMENT_PROFILE, submitter=submitter("jinli-motor")
         )
     assert result.status == "rejected"
     assert result.validation is not None
@@ -98,8 +98,11 @@ def test_a_changed_document_becomes_a_new_version(
     for path in (first, second):
         with with_crosswalk.begin() as conn:
             assert (
-                do_ingest_file(
-                    conn=conn, path=path, profile=SHIPMENT_PROFILE, submitted_by="jinli-motor"
+                do_submit(
+                    conn=conn,
+                    path=path,
+                    profile=SHIPMENT_PROFILE,
+                    submitter=submitter("jinli-motor"),
                 ).status
                 == "stored"
             )
@@ -119,11 +122,11 @@ def test_accept_valid_stores_whole_good_documents_and_quarantines_the_rest(
         "ASN-5,20260305,20260308,20,MAT02,-1,件,L3\n",
     )
     with with_crosswalk.begin() as conn:
-        result = do_ingest_file(
+        result = do_submit(
             conn=conn,
             path=path,
             profile=SHIPMENT_PROFILE,
-            submitted_by="jinli-motor",
+            submitter=submitter("jinli-motor"),
             accept_valid=True,
         )
     assert (result.status, result.stored_rows, result.quarantined_rows) == ("partial", 1, 2)
@@ -154,7 +157,9 @@ def test_unknown_master_data_is_reported_by_field(
     )
     path = shipment_file(tmp_path, "ASN-6,20260305,20260308,10,MAT01,200,件,L1\n")
     with with_crosswalk.begin() as conn:
-        result = do_ingest_file(conn=conn, path=path, profile=profile, submitted_by="jinli-motor")
+        result = do_submit(
+            conn=conn, path=path, profile=profile, submitter=submitter("jinli-motor")
+        )
     assert result.validation is not None
     assert errors_as_records(result.validation, lang="zh") == [
         {
@@ -175,8 +180,8 @@ def test_every_attempt_is_logged_with_its_failing_rules(
     good = shipment_file(tmp_path, "ASN-7,20260305,20260308,10,MAT01,5,件,L1\n", "good.csv")
     for path in (bad, good, good):
         with with_crosswalk.begin() as conn:
-            do_ingest_file(
-                conn=conn, path=path, profile=SHIPMENT_PROFILE, submitted_by="jinli-motor"
+            do_submit(
+                conn=conn, path=path, profile=SHIPMENT_PROFILE, submitter=submitter("jinli-motor")
             )
     attempts, rules = intake_attempts, intake_attempt_rules
     with with_crosswalk.connect() as conn:
@@ -240,7 +245,9 @@ def test_unknown_partner_codes_wait_for_review_even_when_the_file_is_rejected(
         ).encode("gbk")
     )
     with with_crosswalk.begin() as conn:
-        result = do_ingest_file(conn=conn, path=path, profile=profile, submitted_by="jinli-motor")
+        result = do_submit(
+            conn=conn, path=path, profile=profile, submitter=submitter("jinli-motor")
+        )
     assert result.status == "rejected"
     with with_crosswalk.connect() as conn:
         (code,) = list_unknown_codes(conn=conn, partner_id="jinli-motor")

@@ -18,13 +18,13 @@ from chainhub.cli import main
 from chainhub.intake.readers import read_source
 from chainhub.intake.rules import reference_fields
 from chainhub.intake.schemas import MappingProfile, load_profile
-from chainhub.intake.service import do_ingest_file, get_crosswalk
+from chainhub.intake.service import do_submit, get_crosswalk
 from chainhub.intake.suggest import ProfileSuggestion, suggest_profile
 from chainhub.intake.validate import check_frame
 from chainhub.standard.registry import DOCUMENT_TYPES, get_document_type
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
-from tests.support import SmallChain
+from tests.support import SmallChain, submitter
 
 SAP_DIALECTS = frozenset({"sap_s4", "sap_de"})
 
@@ -49,11 +49,11 @@ def hub(small_chain: SmallChain, tmp_path_factory: pytest.TempPathFactory) -> It
         if not DOCUMENT_TYPES[sub["document_type"]].master:
             continue
         with engine.begin() as conn:
-            result = do_ingest_file(
+            result = do_submit(
                 conn=conn,
                 path=small_chain.root / sub["file"],
                 profile=load_profile(small_chain.root / sub["profile"]),
-                submitted_by=sub["partner_id"],
+                submitter=submitter(sub["partner_id"]),
             )
         assert result.status == "stored", sub["file"]
     yield engine

@@ -24,8 +24,26 @@ GOLDEN = (
 )  # fmt: skip
 
 
+PARTNERS = (
+    ("haichuan", "海川电器股份有限公司", "Haichuan Appliances", "oem", 0),
+    ("huayang-compressor", "华阳压缩机有限公司", "Huayang Compressor", "supplier", 1),
+    ("jinli-motor", "金力电机有限公司", "Jinli Motor", "supplier", 1),
+)
+
+
 def store_golden(engine: sa.Engine) -> None:
-    """Store the golden materials as one submission of the OEM."""
+    """Store the golden materials as one submission of the OEM, with the partner directory
+    the crosswalks decided in review refer to."""
+    partners = pl.DataFrame(
+        [{"partner_id": p, "name_zh": zh, "name_en": en, "roles": roles, "tier": tier,
+          "_source_row": n} for n, (p, zh, en, roles, tier) in enumerate(PARTNERS, start=1)]
+    )  # fmt: skip
+    with engine.begin() as conn:
+        do_store_submission(
+            conn=conn, document_type="partner", records=partners, submitted_by="haichuan",
+            source_file="partner.csv", content_hash="partners", standard_version=STANDARD_VERSION,
+            received_at=PUBLISHED_AT,
+        )  # fmt: skip
     records = pl.DataFrame(
         [{"material_code": c, "name_zh": zh, "name_en": en, "category": cat, "base_unit": unit,
           "spec": spec, "_source_row": n} for n, (c, zh, en, cat, unit, spec)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from chainhub.intake.readers import SOURCE_ROW, read_source
 from chainhub.intake.schemas import CodeStatus, MappingProfile, load_profile
-from chainhub.intake.service import do_ingest_file
+from chainhub.intake.service import do_submit
 from chainhub.masterdata.service import (
     do_accept_match,
     do_suggest_matches,
@@ -18,7 +18,7 @@ from chainhub.masterdata.service import (
     list_unknown_codes,
 )
 from chainhub.standard.registry import DOCUMENT_TYPES
-from tests.support import SmallChain
+from tests.support import SmallChain, submitter
 
 SUPPLIER = "huayang-compressor"
 DROPPED = {"MAT01": "M001", "MAT02": "M002", "MAT03": "M003"}
@@ -47,8 +47,8 @@ def _load_master_data(engine: sa.Engine, chain: SmallChain, tmp_path: Path) -> N
         if sub["document_type"] == "material_crosswalk":
             path = _without_dropped_rows(path, profile, tmp_path / path.name)
         with engine.begin() as conn:
-            result = do_ingest_file(
-                conn=conn, path=path, profile=profile, submitted_by=sub["partner_id"]
+            result = do_submit(
+                conn=conn, path=path, profile=profile, submitter=submitter(sub["partner_id"])
             )
         assert result.status == "stored", sub["file"]
 
@@ -65,7 +65,7 @@ def test_unknown_codes_are_suggested_accepted_and_the_file_then_stored(
     )
     source = read_source(path, profile.source)
     with engine.begin() as conn:
-        rejected = do_ingest_file(conn=conn, path=path, profile=profile, submitted_by=SUPPLIER)
+        rejected = do_submit(conn=conn, path=path, profile=profile, submitter=submitter(SUPPLIER))
     assert rejected.status == "rejected" and rejected.validation is not None
     errors = rejected.validation.errors
     assert errors["rule"].unique().to_list() == ["crosswalk"]
@@ -107,7 +107,7 @@ def test_unknown_codes_are_suggested_accepted_and_the_file_then_stored(
                 material_code=material,
                 decided_by="li.wei",
             )
-        stored = do_ingest_file(conn=conn, path=path, profile=profile, submitted_by=SUPPLIER)
+        stored = do_submit(conn=conn, path=path, profile=profile, submitter=submitter(SUPPLIER))
         mapped = list_unknown_codes(conn=conn, partner_id=SUPPLIER, status=CodeStatus.MAPPED)
     assert (stored.status, stored.stored_rows) == ("stored", source.height)
     assert {c.partner_material_code: c.material_code for c in mapped} == DROPPED

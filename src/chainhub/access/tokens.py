@@ -186,3 +186,13 @@ def do_set_chain_leader(
     )
     if done.rowcount == 0:
         conn.execute(partner_accounts.insert().values(partner_id=partner_id, **values))
+
+
+def get_chain_leader_flag(*, conn: Connection, partner_id: str) -> bool:
+    """True when the hub admin has designated the partner as the chain leader."""
+    flag = conn.execute(
+        sa.select(partner_accounts.c.chain_leader).where(
+            partner_accounts.c.partner_id == partner_id
+        )
+    ).scalar_one_or_none()
+    return bool(flag)

@@ -6,7 +6,6 @@ from typing import Any, Final
 
 from pydantic import BaseModel
 
-from chainhub.documents.schemas import SubmissionOutcome
 from chainhub.errors import ChainhubError, Language
 
 
@@ -19,10 +18,9 @@ class ErrorDetail(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    """Every error; a rejected submission also carries its outcome with every issue."""
+    """Every error."""
 
     error: ErrorDetail
-    outcome: SubmissionOutcome | None = None
 
 
 def get_error_body(error: ChainhubError, lang: Language) -> dict[str, Any]:

@@ -10,14 +10,14 @@ import typer
 from rich.table import Table
 
 from chainhub.access.audit import check_audit_chain, list_audit
-from chainhub.cli.common import DbOption, console, fail, usage_error
-from chainhub.cli.token import FormatOption, check_format, hub_transaction
+from chainhub.cli.common import DbOption, console, fail, hub_transaction, usage_error
+from chainhub.cli.token import FormatOption, check_format
 from chainhub.errors import ChainhubError
 
 
 def verify(db: DbOption = None) -> None:
     """Recompute the audit log's hash chain; exit 1 at the first entry that does not fit."""
-    with hub_transaction(db) as conn:
+    with hub_transaction(db, migrate=True) as conn:
         result = check_audit_chain(conn=conn)
     if not result.ok:
         fail(
@@ -56,7 +56,7 @@ def log(
     """Show the audit log, newest first."""
     check_format(output)
     moment = _since(since)
-    with hub_transaction(db) as conn:
+    with hub_transaction(db, migrate=True) as conn:
         entries = list_audit(conn=conn, partner_id=partner, since=moment, limit=limit)
     if output == "json":
         typer.echo(json.dumps([e.model_dump(mode="json") for e in entries], ensure_ascii=False))

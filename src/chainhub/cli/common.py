@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from sqlalchemy import Connection
 
 from chainhub.errors import ChainhubError, Language, parse_language
 from chainhub.settings import Settings
@@ -59,3 +62,33 @@ def main_guard(app: typer.Typer) -> None:
     except ChainhubError as error:
         err_console.print(f"error: {error.message(cli_language())}", highlight=False)
         sys.exit(1)
+
+
+@contextmanager
+def hub_transaction(
+    db: str | None, *, must_exist: bool = True, migrate: bool = False, deliver: bool = False
+) -> Iterator[Connection]:
+    """Run the block in one transaction on the hub's database, and always dispose the engine.
+
+    A ChainhubError becomes a one-line error. With `migrate` the schema is brought up to date
+    first; with `deliver` the webhook deliveries the block queued are sent once after commit
+    (a running server's worker retries any that fail).
+    """
+    from chainhub.partners.delivery import DeliveryWorker
+    from chainhub.storage.engine import create_engine_for
+    from chainhub.storage.migrate import do_upgrade
+
+    engine = None
+    try:
+        engine = create_engine_for(load_settings(db).database_url, must_exist=must_exist)
+        if migrate:
+            do_upgrade(engine=engine)
+        with engine.begin() as conn:
+            yield conn
+        if deliver:
+            DeliveryWorker(engine=engine, timeout_seconds=5.0).deliver_due()
+    except ChainhubError as error:
+        fail(error)
+    finally:
+        if engine is not None:
+            engine.dispose()

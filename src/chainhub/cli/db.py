@@ -5,40 +5,24 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from chainhub.cli.common import DbOption, console, fail, load_settings
+from chainhub.cli.common import DbOption, console, fail, hub_transaction
 from chainhub.errors import ChainhubError
-from chainhub.storage.engine import create_engine_for
-from chainhub.storage.migrate import do_upgrade, get_current_revision, get_head_revision
+from chainhub.storage.migrate import get_current_revision, get_head_revision
 from chainhub.storage.service import count_documents
 
 
 def upgrade(db: DbOption = None) -> None:
     """Apply database migrations up to the newest revision."""
-    engine = None
-    try:
-        engine = create_engine_for(load_settings(db).database_url)
-        revision = do_upgrade(engine=engine)
-    except ChainhubError as error:
-        fail(error)
-    finally:
-        if engine is not None:
-            engine.dispose()
+    with hub_transaction(db, must_exist=False, migrate=True) as conn:
+        revision = get_current_revision(conn=conn)
     console.print(f"database at revision {revision}")
 
 
 def status(db: DbOption = None) -> None:
     """Show the database revision and the stored rows and documents per type."""
-    engine = None
-    try:
-        engine = create_engine_for(load_settings(db).database_url, must_exist=True)
-        with engine.connect() as conn:
-            revision = get_current_revision(conn=conn)
-            counts = count_documents(conn=conn) if revision is not None else {}
-    except ChainhubError as error:
-        fail(error)
-    finally:
-        if engine is not None:
-            engine.dispose()
+    with hub_transaction(db) as conn:
+        revision = get_current_revision(conn=conn)
+        counts = count_documents(conn=conn) if revision is not None else {}
     head = get_head_revision()
     if revision is None:
         fail(

@@ -12,18 +12,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from chainhub.cli.common import DbOption, console, fail, load_settings, usage_error
+from chainhub.cli.common import DbOption, console, fail, hub_transaction, usage_error
 from chainhub.errors import ChainhubError
 
 
 def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
-    """Ingest every submission of the simulated chain, each in its own transaction."""
+    """Submit every file of the simulated chain as its partner."""
     from chainhub.intake.schemas import load_profile
-    from chainhub.intake.service import do_ingest_file
-    from chainhub.storage.engine import create_engine_for
+    from chainhub.intake.service import do_submit, get_submitter
 
-    settings = load_settings(db)
-    engine = create_engine_for(settings.database_url)
     manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
     outcome = {"stored": 0, "duplicate": 0}
     columns = (
@@ -32,18 +29,20 @@ def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=True) as progress:
+    # One transaction: the demo's chain is loaded whole or not at all.
+    with (
+        Progress(*columns, console=console, transient=True) as progress,
+        hub_transaction(db) as conn,
+    ):
         task = progress.add_task("loading", total=len(manifest["submissions"]))
         for entry in manifest["submissions"]:
             progress.update(task, description=f"{entry['partner_id']} {entry['document_type']}")
-            profile = load_profile(data_dir / entry["profile"])
-            with engine.begin() as conn:
-                result = do_ingest_file(
-                    conn=conn,
-                    path=data_dir / entry["file"],
-                    profile=profile,
-                    submitted_by=entry["partner_id"],
-                )
+            result = do_submit(
+                conn=conn,
+                path=data_dir / entry["file"],
+                profile=load_profile(data_dir / entry["profile"]),
+                submitter=get_submitter(conn=conn, partner_id=entry["partner_id"], channel="demo"),
+            )
             if result.status == "rejected":
                 assert result.validation is not None
                 first = result.validation.errors.row(0, named=True)
@@ -54,18 +53,17 @@ def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
                 )
             outcome[result.status] += 1
             progress.advance(task)
-    engine.dispose()
     return outcome
 
 
 def _prepare_database(*, db: str | None) -> None:
-    """Reach and migrate the database first, so a bad URL fails before any work is done."""
-    from chainhub.storage.engine import create_engine_for
-    from chainhub.storage.migrate import do_upgrade
+    """Reach and migrate the database first, so a bad URL fails before any work is done; the
+    simulated chain's leader publishes the golden material list, so it is designated first."""
+    from chainhub.access.tokens import do_set_chain_leader
+    from chainhub.partners.service import DEMO_LEADER
 
-    engine = create_engine_for(load_settings(db).database_url)
-    do_upgrade(engine=engine)
-    engine.dispose()
+    with hub_transaction(db, must_exist=False, migrate=True) as conn:
+        do_set_chain_leader(conn=conn, partner_id=DEMO_LEADER)
 
 
 def _clear_previous(data_dir: Path) -> None:
@@ -87,12 +85,9 @@ def _clear_previous(data_dir: Path) -> None:
 def _issue_tokens(*, db: str | None) -> list[str]:
     """Sharing agreements and tokens for the demo's named participants, one line each."""
     from chainhub.partners.service import do_issue_demo_tokens
-    from chainhub.storage.engine import create_engine_for
 
-    engine = create_engine_for(load_settings(db).database_url)
-    with engine.begin() as conn:
+    with hub_transaction(db) as conn:
         tokens = do_issue_demo_tokens(conn=conn)
-    engine.dispose()
     return [
         f"  {issued.partner_id or 'hub':<20} {issued.role.value:<14} {issued.token}"
         for issued in tokens
@@ -101,13 +96,10 @@ def _issue_tokens(*, db: str | None) -> list[str]:
 
 def _summary(*, db: str | None) -> Table:
     from chainhub.standard.registry import DOCUMENT_TYPES
-    from chainhub.storage.engine import create_engine_for
     from chainhub.storage.service import count_documents
 
-    engine = create_engine_for(load_settings(db).database_url)
-    with engine.connect() as conn:
+    with hub_transaction(db) as conn:
         counts = count_documents(conn=conn)
-    engine.dispose()
     table = Table(title="chainhub demo: documents loaded")
     for name in ("type", "documents", "lines"):
         table.add_column(name, justify="left" if name == "type" else "right")

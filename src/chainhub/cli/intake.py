@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.table import Table
 
-from chainhub.cli.common import DbOption, console, fail, load_settings, usage_error
+from chainhub.cli.common import DbOption, console, fail, hub_transaction, usage_error
 from chainhub.errors import ChainhubError, Language
 
 FormatOption = Annotated[
@@ -39,46 +39,18 @@ def _language(lang: str | None) -> Language:
 
 def _resolve_profile(path: Path, document_type: str, profile: Path | None, partner: str) -> Any:
     """The profile to read `path` with: the given one, or the standard's own flat form."""
-    from chainhub.intake.readers import read_source
-    from chainhub.intake.schemas import SourceFormat, load_profile, standard_profile
-    from chainhub.standard.registry import get_document_type
+    from chainhub.intake.schemas import load_profile
+    from chainhub.intake.service import get_file_profile
 
-    try:
-        get_document_type(document_type)
-    except ChainhubError as error:
-        fail(error, exit_code=2)
     if not path.is_file():
         usage_error("file_not_found", f"file not found: {path}", f"找不到文件：{path}")
-    if profile is not None:
-        loaded = load_profile(profile)
-        if loaded.document_type != document_type:
-            usage_error(
-                "profile_type_mismatch",
-                f"profile {profile} maps {loaded.document_type}, not {document_type}",
-                f"映射配置 {profile} 对应 {loaded.document_type}，而不是 {document_type}",
-            )
-        return loaded
-    suffix = path.suffix.lower()
-    fmt: Literal["csv", "xlsx", "json"] = (
-        "xlsx" if suffix in (".xlsx", ".xlsm") else "json" if suffix == ".json" else "csv"
-    )
-    source = SourceFormat(format=fmt)
     try:
-        columns = read_source(path, source).columns
+        mapping = load_profile(profile) if profile is not None else None
+        return get_file_profile(
+            path=path, document_type=document_type, profile=mapping, partner_id=partner
+        )
     except ChainhubError as error:
         fail(error, exit_code=2)
-    drafted = standard_profile(
-        partner_id=partner, document_type=document_type, columns=columns, source=source
-    )
-    if not drafted.fields:
-        usage_error(
-            "profile_needed",
-            f"{path.name} does not use the standard's field names; give --profile "
-            "(draft one with: chainhub profile suggest)",
-            f"{path.name} 的列名不是标准字段名；请用 --profile 指定映射配置"
-            "（可用 chainhub profile suggest 生成草稿）",
-        )
-    return drafted
 
 
 def _report(*, path: Path, document_type: str, result: Any, lang: Language) -> dict[str, Any]:
@@ -136,12 +108,6 @@ def _summary_line(report: dict[str, Any], lang: Language) -> str:
     )
 
 
-def _engine(db: str | None, *, must_exist: bool = True) -> Any:
-    from chainhub.storage.engine import create_engine_for
-
-    return create_engine_for(load_settings(db).database_url, must_exist=must_exist)
-
-
 def register(app: typer.Typer) -> None:
     """Add `conform`, `ingest` and `scorecard` to `app`."""
 
@@ -169,10 +135,8 @@ def register(app: typer.Typer) -> None:
             if db is None:
                 result = check_file(conn=None, path=file, profile=mapping, records=False)
             else:
-                engine = _engine(db)
-                with engine.connect() as conn:
+                with hub_transaction(db) as conn:
                     result = check_file(conn=conn, path=file, profile=mapping, records=False)
-                engine.dispose()
         except ChainhubError as error:
             fail(
                 error,
@@ -207,8 +171,7 @@ def register(app: typer.Typer) -> None:
         lang: LangOption = None,
     ) -> None:
         """Store a file's documents: whole or not at all, once per content, with provenance."""
-        from chainhub.intake.service import do_ingest_file
-        from chainhub.storage.migrate import do_upgrade
+        from chainhub.intake.service import do_submit, get_submitter
 
         language = _language(lang)
         mapping = _resolve_profile(file, document_type, profile, partner=partner)
@@ -218,17 +181,17 @@ def register(app: typer.Typer) -> None:
                 f"profile {profile} is for partner {mapping.partner_id}, not {partner}",
                 f"映射配置 {profile} 属于伙伴 {mapping.partner_id}，而不是 {partner}",
             )
-        engine = _engine(db, must_exist=False)
-        do_upgrade(engine=engine)
-        with console.status("checking and storing …"), engine.begin() as conn:
-            result = do_ingest_file(
+        with (
+            console.status("checking and storing …"),
+            hub_transaction(db, must_exist=False, migrate=True, deliver=True) as conn,
+        ):
+            result = do_submit(
                 conn=conn,
                 path=file,
                 profile=mapping,
-                submitted_by=partner,
+                submitter=get_submitter(conn=conn, partner_id=partner, channel="cli"),
                 accept_valid=accept_valid,
             )
-        engine.dispose()
         outcome: dict[str, Any] = {
             "status": result.status,
             "submission_id": result.submission_id,
@@ -260,10 +223,8 @@ def register(app: typer.Typer) -> None:
         rules, timeliness."""
         from chainhub.intake.scorecard import list_scorecards
 
-        engine = _engine(db)
-        with engine.connect() as conn:
+        with hub_transaction(db) as conn:
             cards = list_scorecards(conn=conn, partner_id=partner)
-        engine.dispose()
         if output == "json":
             typer.echo(json.dumps([c.model_dump() for c in cards], ensure_ascii=False))
             return

@@ -9,13 +9,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from chainhub.cli.common import DbOption, console, fail, load_settings, usage_error
-from chainhub.errors import ChainhubError
+from chainhub.cli.common import DbOption, console, hub_transaction, load_settings, usage_error
 from chainhub.masterdata import service
 from chainhub.masterdata.schemas import DecisionRead, SuggestionRead, UnknownCodeRead
 from chainhub.standard.unit_words import unit_aliases
 from chainhub.standard.units import UNITS
-from chainhub.storage.engine import create_engine_for
 
 
 class OutputFormat(StrEnum):
@@ -67,37 +65,29 @@ def review(
     if (accepts or rejects) and partner is None:
         usage_error("partner_needed", "--accept and --reject need --partner",
                     "--accept 与 --reject 需要同时指定 --partner")  # fmt: skip
-    engine = None
     decisions: list[DecisionRead] = []
-    try:
-        settings = load_settings(db)
-        engine = create_engine_for(settings.database_url, must_exist=True)
-        with engine.begin() as conn:
-            service.do_suggest_matches(conn=conn, partner_id=partner)
-            for code, golden in accepts:
-                decisions.append(service.do_accept_match(
-                    conn=conn, partner_id=str(partner), partner_material_code=code,
-                    material_code=golden, decided_by=by))  # fmt: skip
-            for code, golden in rejects:
-                decisions.append(service.do_reject_match(
-                    conn=conn, partner_id=str(partner), partner_material_code=code,
-                    material_code=golden, decided_by=by))  # fmt: skip
-            if auto_accept:
-                decisions += service.do_auto_accept(
-                    conn=conn,
-                    threshold=settings.masterdata_auto_accept_threshold
-                    if threshold is None
-                    else threshold,
-                    decided_by=by,
-                    partner_id=partner,
-                )
-            codes = service.list_unknown_codes(conn=conn, partner_id=partner)
-            suggestions = service.list_suggestions(conn=conn, partner_id=partner)
-    except ChainhubError as error:
-        fail(error)
-    finally:
-        if engine is not None:
-            engine.dispose()
+    settings = load_settings(db)
+    with hub_transaction(db, deliver=True) as conn:
+        service.do_suggest_matches(conn=conn, partner_id=partner)
+        for code, golden in accepts:
+            decisions.append(service.do_accept_match(
+                conn=conn, partner_id=str(partner), partner_material_code=code,
+                material_code=golden, decided_by=by))  # fmt: skip
+        for code, golden in rejects:
+            decisions.append(service.do_reject_match(
+                conn=conn, partner_id=str(partner), partner_material_code=code,
+                material_code=golden, decided_by=by))  # fmt: skip
+        if auto_accept:
+            decisions += service.do_auto_accept(
+                conn=conn,
+                threshold=settings.masterdata_auto_accept_threshold
+                if threshold is None
+                else threshold,
+                decided_by=by,
+                partner_id=partner,
+            )
+        codes = service.list_unknown_codes(conn=conn, partner_id=partner)
+        suggestions = service.list_suggestions(conn=conn, partner_id=partner)
     if output is OutputFormat.JSON:
         console.print_json(json.dumps(_as_json(codes, suggestions, decisions)))
         return

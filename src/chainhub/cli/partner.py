@@ -10,15 +10,15 @@ from rich.table import Table
 
 from chainhub.access.audit import AuditRecord, do_append_audit
 from chainhub.access.tokens import do_set_chain_leader
-from chainhub.cli.common import DbOption, console
-from chainhub.cli.token import FormatOption, check_format, hub_transaction
+from chainhub.cli.common import DbOption, console, hub_transaction
+from chainhub.cli.token import FormatOption, check_format
 from chainhub.partners.service import list_partners
 
 
 def show(output: FormatOption = "table", db: DbOption = None) -> None:
     """List the partners with their ids and roles, the chain leader first."""
     check_format(output)
-    with hub_transaction(db) as conn:
+    with hub_transaction(db, migrate=True) as conn:
         partners = list_partners(conn=conn)
     if output == "json":
         typer.echo(json.dumps([p.model_dump() for p in partners], ensure_ascii=False))
@@ -42,7 +42,7 @@ def leader(
     db: DbOption = None,
 ) -> None:
     """Designate the chain leader, who sees every document of the chain."""
-    with hub_transaction(db) as conn:
+    with hub_transaction(db, migrate=True) as conn:
         do_set_chain_leader(conn=conn, partner_id=partner, leader=not unset)
         do_append_audit(
             conn=conn,

@@ -9,11 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from chainhub.cli.common import err_console, fail, load_settings, usage_error
+from chainhub.cli.common import err_console, fail, hub_transaction, usage_error
 from chainhub.errors import ChainhubError
 from chainhub.intake.suggest import ProfileSuggestion, suggest_profile
 from chainhub.standard.registry import DOCUMENT_TYPES
-from chainhub.storage.engine import create_engine_for
 
 profile_app = typer.Typer(
     name="profile", help="Mapping profiles of partners' files (映射配置).", no_args_is_help=True
@@ -82,20 +81,16 @@ def suggest(
         )
     if not file.is_file():
         usage_error("file_not_found", f"file not found: {file}", f"找不到文件：{file}")
-    try:
-        if db is None:
+    if db is None:
+        try:
             suggestion = suggest_profile(path=file, document_type=document_type, partner_id=partner)
-        else:
-            engine = create_engine_for(load_settings(db).database_url, must_exist=True)
-            try:
-                with engine.connect() as conn:
-                    suggestion = suggest_profile(
-                        path=file, document_type=document_type, partner_id=partner, conn=conn
-                    )
-            finally:
-                engine.dispose()
-    except ChainhubError as error:
-        fail(error)
+        except ChainhubError as error:
+            fail(error)
+    else:
+        with hub_transaction(db) as conn:
+            suggestion = suggest_profile(
+                path=file, document_type=document_type, partner_id=partner, conn=conn
+            )
     if output is SuggestFormat.YAML:
         text = suggestion.profile.to_yaml()
         if out is None:

@@ -3,41 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Annotated
 
-import sqlalchemy as sa
 import typer
 from rich.table import Table
 
 from chainhub.access.audit import AuditRecord, do_append_audit
 from chainhub.access.schemas import Role
 from chainhub.access.tokens import do_create_token, do_revoke_token, get_token_id, list_tokens
-from chainhub.cli.common import DbOption, console, fail, load_settings, usage_error
+from chainhub.cli.common import DbOption, console, hub_transaction, usage_error
 from chainhub.errors import ChainhubError
 from chainhub.partners.service import list_partners
-from chainhub.storage.engine import create_engine_for
-from chainhub.storage.migrate import do_upgrade
 
 FormatOption = Annotated[str, typer.Option("--format", help="table or json")]
-
-
-@contextmanager
-def hub_transaction(db: str | None) -> Iterator[sa.Connection]:
-    """A transaction on the migrated hub database; a ChainhubError becomes a one-line error."""
-    engine = None
-    try:
-        engine = create_engine_for(load_settings(db).database_url, must_exist=True)
-        do_upgrade(engine=engine)
-        with engine.begin() as conn:
-            yield conn
-    except ChainhubError as error:
-        fail(error)
-    finally:
-        if engine is not None:
-            engine.dispose()
 
 
 def check_format(value: str) -> None:
@@ -74,7 +53,7 @@ def create(
             "a hub admin token is made with --admin",
             "枢纽管理员令牌请用 --admin 创建",
         )
-    with hub_transaction(db) as conn:
+    with hub_transaction(db, migrate=True) as conn:
         if partner is not None and partner not in {p.partner_id for p in list_partners(conn=conn)}:
             raise ChainhubError(
                 "unknown_partner",
@@ -112,7 +91,7 @@ def revoke(
     db: DbOption = None,
 ) -> None:
     """Revoke a token at once."""
-    with hub_transaction(db) as conn:
+    with hub_transaction(db, migrate=True) as conn:
         do_revoke_token(conn=conn, token_id=token_id)
         do_append_audit(
             conn=conn,
@@ -130,7 +109,7 @@ def show(
 ) -> None:
     """List tokens, newest first, without their secrets."""
     check_format(output)
-    with hub_transaction(db) as conn:
+    with hub_transaction(db, migrate=True) as conn:
         tokens = list_tokens(conn=conn, partner_id=partner)
     if output == "json":
         typer.echo(json.dumps([t.model_dump(mode="json") for t in tokens], ensure_ascii=False))

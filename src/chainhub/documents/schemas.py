@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -47,33 +47,6 @@ class DocumentHistory(BaseModel):
     document_type: str
     doc_key: str
     versions: list[DocumentVersion]
-
-
-class SubmissionIssue(BaseModel):
-    """One problem with one submitted value."""
-
-    row: int
-    document: int | None = None
-    line: int | None = None
-    column: str | None
-    field: str
-    value: str | None
-    rule: str
-    message: str
-
-
-class SubmissionOutcome(BaseModel):
-    """What happened to a batch or a file: stored, partly stored, already stored, or rejected."""
-
-    status: Literal["stored", "partial", "duplicate", "rejected"]
-    document_type: str
-    attempt_id: str
-    submission_id: str | None
-    rows: int
-    stored_rows: int
-    quarantined_rows: int
-    documents: int
-    issues: list[SubmissionIssue]
 
 
 class DocumentCount(BaseModel):

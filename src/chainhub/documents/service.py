@@ -1,21 +1,14 @@
-"""Documents for the API and the pages: every read goes through the visibility service, every
-write through the intake path partners' files take."""
+"""The read side of documents for the API and the pages: every read asks the visibility module."""
 
 from __future__ import annotations
 
-import json
-import tempfile
-import types
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 from functools import cache
-from pathlib import Path
-from typing import Any, Final, Union, get_args, get_origin
+from typing import Any, Final
 
 import sqlalchemy as sa
-from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
@@ -27,22 +20,13 @@ from chainhub.documents.schemas import (
     FlowPoint,
     JsonRecord,
     RecordPage,
-    SubmissionIssue,
-    SubmissionOutcome,
 )
-from chainhub.errors import ChainhubError, Language
-from chainhub.events.schemas import HubEvent
-from chainhub.intake.readers import read_source
-from chainhub.intake.schemas import MappingProfile, SourceFormat, standard_profile
-from chainhub.intake.service import IngestResult, do_ingest_file, errors_as_records
+from chainhub.errors import ChainhubError
 from chainhub.partners.visibility import (
-    check_may_submit,
-    check_submission_parties,
     get_visible_clause,
 )
-from chainhub.partners.webhooks import do_enqueue_deliveries, list_submission_events
+from chainhub.standard.annotations import unwrap
 from chainhub.standard.registry import DOCUMENT_TYPES, get_document_type
-from chainhub.standard.service import document_to_records
 from chainhub.storage.models import LIST_SEPARATOR, current_view, doc_table
 
 FLOWS: Final = (
@@ -57,14 +41,8 @@ _FORMATS: Final = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
 @cache
 def _list_fields(document_type: str) -> frozenset[str]:
     """Record fields holding lists, stored joined with commas."""
-    names = set()
-    for name, info in get_document_type(document_type).record_fields.items():
-        annotation = info.annotation
-        if get_origin(annotation) in (Union, types.UnionType):
-            annotation = next(a for a in get_args(annotation) if a is not type(None))
-        if get_origin(annotation) is list:
-            names.add(name)
-    return frozenset(names)
+    fields = get_document_type(document_type).record_fields
+    return frozenset(name for name, info in fields.items() if unwrap(info.annotation).is_list)
 
 
 def _json_value(value: Any) -> Any:
@@ -286,160 +264,3 @@ def list_visible_monthly_flows(
             value = row.month.date() if isinstance(row.month, datetime) else row.month
             points.append(FlowPoint(flow=name, month=value, lines=row.lines))
     return points
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(str(v.value if isinstance(v, Enum) else v) for v in value)
-    if isinstance(value, Enum):
-        return str(value.value)
-    return str(_json_value(value))
-
-
-def _outcome(
-    *,
-    conn: Connection,
-    principal: Principal,
-    result: IngestResult,
-    lang: Language,
-    positions: Sequence[tuple[int, int]] | None,
-    now: datetime,
-) -> tuple[SubmissionOutcome, list[HubEvent]]:
-    events: list[HubEvent] = []
-    if result.status in ("stored", "partial") and result.submission_id is not None:
-        check_submission_parties(
-            conn=conn,
-            principal=principal,
-            document_type=result.document_type,
-            submission_id=result.submission_id,
-        )
-        events = list_submission_events(
-            conn=conn,
-            document_type=result.document_type,
-            submission_id=result.submission_id,
-            now=now,
-        )
-        do_enqueue_deliveries(conn=conn, events=events, today=now.date(), now=now)
-    issues = []
-    for error in errors_as_records(result.validation, lang=lang) if result.validation else []:
-        row = int(str(error["row"]))
-        document, line = positions[row - 1] if positions else (None, None)
-        issues.append(
-            SubmissionIssue.model_validate(
-                {**error, "row": row, "document": document, "line": line}
-            )
-        )
-    outcome = SubmissionOutcome(
-        status=result.status,
-        document_type=result.document_type,
-        attempt_id=result.attempt_id,
-        submission_id=result.submission_id,
-        rows=result.rows,
-        stored_rows=result.stored_rows,
-        quarantined_rows=result.quarantined_rows,
-        documents=result.documents,
-        issues=issues,
-    )
-    return outcome, events
-
-
-def do_submit_documents(
-    *,
-    conn: Connection,
-    principal: Principal,
-    document_type: str,
-    documents: Sequence[BaseModel],
-    lang: Language,
-    now: datetime,
-    accept_valid: bool = False,
-) -> tuple[SubmissionOutcome, list[HubEvent]]:
-    """Submit nested documents as their flat records in canonical JSON, through intake.
-
-    The same batch twice is stored once: the file's hash is the hash of the canonical body.
-    """
-    submitter = check_may_submit(principal=principal, document_type=document_type)
-    records, positions = [], []
-    for number, document in enumerate(documents, start=1):
-        for line, record in enumerate(
-            document_to_records(document_type=document_type, document=document), start=1
-        ):
-            records.append({name: _text(value) for name, value in record.items()})
-            positions.append((number, line))
-    body = json.dumps(
-        {"records": records}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-    profile = standard_profile(
-        partner_id=submitter,
-        document_type=document_type,
-        columns=get_document_type(document_type).record_fields,
-        source=SourceFormat(format="json"),
-    )
-    with tempfile.TemporaryDirectory(prefix="chainhub-api-") as folder:
-        path = Path(folder) / f"api-{document_type}.json"
-        path.write_text(body, encoding="utf-8")
-        result = do_ingest_file(
-            conn=conn,
-            path=path,
-            profile=profile,
-            submitted_by=submitter,
-            accept_valid=accept_valid,
-            received_at=now,
-        )
-    return _outcome(
-        conn=conn, principal=principal, result=result, lang=lang, positions=positions, now=now
-    )
-
-
-def do_submit_file(
-    *,
-    conn: Connection,
-    principal: Principal,
-    document_type: str,
-    path: Path,
-    profile: MappingProfile | None,
-    lang: Language,
-    now: datetime,
-    accept_valid: bool = False,
-) -> tuple[SubmissionOutcome, list[HubEvent]]:
-    """Submit a partner's file through its mapping profile, or by standard column names."""
-    submitter = check_may_submit(principal=principal, document_type=document_type)
-    if profile is None:
-        file_format = _FORMATS.get(path.suffix.lower())
-        if file_format is None:
-            raise ChainhubError(
-                "file_format",
-                f"{path.name}: send .csv, .xlsx or .json, or a mapping profile",
-                f"{path.name}：请发送 .csv、.xlsx 或 .json 文件，或附上映射配置",
-                {"file": path.name},
-                415,
-            )
-        source = SourceFormat(format=file_format)
-        profile = standard_profile(
-            partner_id=submitter,
-            document_type=document_type,
-            columns=read_source(path, source).columns,
-            source=source,
-        )
-    elif profile.document_type != document_type:
-        raise ChainhubError(
-            "profile_document_type",
-            f"the profile maps {profile.document_type}, not {document_type}",
-            f"映射配置对应 {profile.document_type}，而不是 {document_type}",
-            {"field": "document_type"},
-            422,
-        )
-    # A profile speaks for the partner that sends it, whatever partner it names.
-    profile = profile.model_copy(update={"partner_id": submitter})
-    result = do_ingest_file(
-        conn=conn,
-        path=path,
-        profile=profile,
-        submitted_by=submitter,
-        accept_valid=accept_valid,
-        received_at=now,
-    )
-    return _outcome(
-        conn=conn, principal=principal, result=result, lang=lang, positions=None, now=now
-    )

@@ -136,3 +136,30 @@ class CodeStatus(StrEnum):
     OPEN = "open"
     MAPPED = "mapped"
     REJECTED = "rejected"
+
+
+class SubmissionIssue(BaseModel):
+    """One problem with one submitted value."""
+
+    row: int
+    document: int | None = None
+    line: int | None = None
+    column: str | None
+    field: str
+    value: str | None
+    rule: str
+    message: str
+
+
+class SubmissionOutcome(BaseModel):
+    """What happened to a batch or a file: stored, partly stored, already stored, or rejected."""
+
+    status: Literal["stored", "partial", "duplicate", "rejected"]
+    document_type: str
+    attempt_id: str
+    submission_id: str | None
+    rows: int
+    stored_rows: int
+    quarantined_rows: int
+    documents: int
+    issues: list[SubmissionIssue]

@@ -1,44 +1,71 @@
-"""Ingest a partner's file: read it through its profile, check it, store it whole or not at all."""
+"""The one write path: every document enters the hub through `do_submit`, whoever sends it.
+
+A file is read through its profile and checked; its documents are stored whole or not at all
+(or, with `accept_valid`, the valid documents are stored and the others quarantined), once per
+content; unknown partner codes are recorded for review; the attempt is logged and audited; the
+events of stored documents are queued for webhooks and returned, for the caller to publish
+after it commits. Entries (API batches and uploads, CLI, demo, master-data decisions) differ
+only in how they build the `Submitter`.
+"""
 
 from __future__ import annotations
 
+import json
+import tempfile
 import uuid
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Final
 
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from chainhub.intake.models import intake_attempt_rules, intake_attempts, quarantine
-from chainhub.intake.readers import SOURCE_ROW, file_hash, read_rows
-from chainhub.intake.schemas import MappingProfile
+from chainhub.access.audit import AuditRecord, do_append_audit
+from chainhub.access.tokens import get_chain_leader_flag
+from chainhub.errors import ChainhubError
+from chainhub.intake.attempts import Attempt, IngestResult
+from chainhub.intake.formats import check_file_format
+from chainhub.intake.quarantine import do_quarantine, split_by_document
+from chainhub.intake.readers import SOURCE_ROW, file_hash, read_rows, read_source
+from chainhub.intake.schemas import MappingProfile, SourceFormat, standard_profile
 from chainhub.intake.unknown_codes import do_record_unknown_codes
 from chainhub.intake.validate import ValidationResult, check_csv, check_frame
+from chainhub.partners.visibility import (
+    check_master_parties,
+    check_may_send,
+    party_rule_applies,
+)
+from chainhub.partners.webhooks import do_enqueue_deliveries, list_submission_events
 from chainhub.standard import STANDARD_VERSION
 from chainhub.standard.registry import REFERENCES, get_document_type
 from chainhub.storage import service as storage
 from chainhub.storage.models import current_view, doc_table
 
-IngestStatus = Literal["stored", "partial", "duplicate", "rejected"]
+# The HTTP status an outcome answers with, recorded in the audit log whatever the entry.
+OUTCOME_STATUS: Final = {"stored": 201, "partial": 201, "duplicate": 200, "rejected": 422}
 
 
 @dataclass(frozen=True)
-class IngestResult:
-    """What happened to one submitted file."""
+class Submitter:
+    """Who submits: the partner the documents come from, who acted for it, through which entry."""
 
-    attempt_id: str
-    status: IngestStatus
-    document_type: str
-    rows: int
-    stored_rows: int
-    quarantined_rows: int
-    documents: int
-    submission_id: str | None
-    validation: ValidationResult | None
+    partner_id: str
+    chain_leader: bool = False
+    user_id: str | None = None
+    token_id: str | None = None
+    channel: str = "api"
+
+
+def get_submitter(*, conn: Connection, partner_id: str, channel: str) -> Submitter:
+    """The submitter for an operator's load on a partner's behalf (CLI, demo)."""
+    return Submitter(
+        partner_id=partner_id,
+        chain_leader=get_chain_leader_flag(conn=conn, partner_id=partner_id),
+        channel=channel,
+    )
 
 
 def get_crosswalk(*, conn: Connection, partner_id: str) -> dict[str, str]:
@@ -105,33 +132,72 @@ def check_file(
     )
 
 
-def do_ingest_file(
+def do_submit(
     *,
     conn: Connection,
     path: Path,
     profile: MappingProfile,
-    submitted_by: str,
+    submitter: Submitter,
     accept_valid: bool = False,
     received_at: datetime | None = None,
+    source_name: str | None = None,
 ) -> IngestResult:
-    """Store a file's documents; the same content twice is stored once.
+    """Submit one file of documents; the same content twice is stored once.
 
     By default a file with any error is rejected whole. With `accept_valid`, documents whose
     rows all pass are stored and the rows of the others are quarantined with their errors; a
     file with a row that cannot be split into fields is still rejected whole, since that
-    row's document is unknown.
-    Every attempt is logged for the partner's scorecard.
+    row's document is unknown. The returned events are queued for webhooks already; publish
+    them to live streams after commit.
     """
+    document_type = profile.document_type
+    check_may_send(document_type=document_type, chain_leader=submitter.chain_leader)
+    # A profile speaks for the partner that sends it, whatever partner it names.
+    profile = profile.model_copy(update={"partner_id": submitter.partner_id})
     received_at = received_at or datetime.now(UTC)
-    content_hash = file_hash(path)
-    attempt = _Attempt(
-        str(uuid.uuid4()), submitted_by, profile.document_type, path.name, content_hash, received_at
+    attempt = Attempt(
+        str(uuid.uuid4()),
+        submitter.partner_id,
+        document_type,
+        source_name or path.name,
+        file_hash(path),
+        received_at,
     )
+    result = _store(
+        conn=conn,
+        path=path,
+        profile=profile,
+        submitter=submitter,
+        attempt=attempt,
+        accept_valid=accept_valid,
+    )
+    if result.status in ("stored", "partial") and result.submission_id is not None:
+        events = list_submission_events(
+            conn=conn,
+            document_type=document_type,
+            submission_id=result.submission_id,
+            now=received_at,
+        )
+        do_enqueue_deliveries(conn=conn, events=events, today=received_at.date(), now=received_at)
+        result = replace(result, events=tuple(events))
+    do_append_audit(conn=conn, record=_audit_record(result, attempt, submitter))
+    return result
+
+
+def _store(
+    *,
+    conn: Connection,
+    path: Path,
+    profile: MappingProfile,
+    submitter: Submitter,
+    attempt: Attempt,
+    accept_valid: bool,
+) -> IngestResult:
     existing = storage.find_submission(
         conn=conn,
-        partner_id=submitted_by,
-        document_type=profile.document_type,
-        content_hash=content_hash,
+        partner_id=attempt.partner_id,
+        document_type=attempt.document_type,
+        content_hash=attempt.content_hash,
     )
     if existing is not None:
         return attempt.log(
@@ -143,7 +209,19 @@ def do_ingest_file(
             submission_id=existing.submission_id,
             result=None,
         )
-    result = check_file(conn=conn, path=path, profile=profile, submitted_by=submitted_by)
+    party = party_rule_applies(
+        document_type=attempt.document_type, chain_leader=submitter.chain_leader
+    )
+    result = check_file(
+        conn=conn, path=path, profile=profile, submitted_by=attempt.partner_id if party else None
+    )
+    if party:
+        not_party = result.errors.filter(pl.col("rule") == "not_a_party")
+        check_master_parties(
+            document_type=attempt.document_type,
+            partner_id=attempt.partner_id,
+            rows=not_party.get_column("row").to_list(),
+        )
     _record_unknown_codes(conn=conn, profile=profile, result=result, attempt=attempt)
     if result.errors.height and (not accept_valid or result.malformed_rows):
         return attempt.log(
@@ -155,9 +233,9 @@ def do_ingest_file(
             submission_id=None,
             result=result,
         )
-    good, bad_rows = _split_by_document(result)
+    good, bad_rows = split_by_document(result)
     if bad_rows.height:
-        _quarantine(conn=conn, attempt=attempt, result=result, rows=bad_rows)
+        do_quarantine(conn=conn, attempt=attempt, result=result, rows=bad_rows)
     if good.height == 0:
         return attempt.log(
             conn,
@@ -171,13 +249,13 @@ def do_ingest_file(
         )
     stored = storage.do_store_submission(
         conn=conn,
-        document_type=profile.document_type,
+        document_type=attempt.document_type,
         records=good,
-        submitted_by=submitted_by,
-        source_file=path.name,
-        content_hash=content_hash,
+        submitted_by=attempt.partner_id,
+        source_file=attempt.source_file,
+        content_hash=attempt.content_hash,
         standard_version=STANDARD_VERSION,
-        received_at=received_at,
+        received_at=attempt.received_at,
     )
     if stored.duplicate_of is not None:
         # Another transaction stored the same content after our check.
@@ -190,10 +268,9 @@ def do_ingest_file(
             submission_id=stored.duplicate_of,
             result=result,
         )
-    status: IngestStatus = "partial" if bad_rows.height else "stored"
     return attempt.log(
         conn,
-        status,
+        "partial" if bad_rows.height else "stored",
         rows=result.rows,
         stored=stored.rows,
         documents=stored.documents,
@@ -203,8 +280,104 @@ def do_ingest_file(
     )
 
 
+def _audit_record(result: IngestResult, attempt: Attempt, submitter: Submitter) -> AuditRecord:
+    target: dict[str, Any] = {
+        "document_type": result.document_type,
+        "source_file": attempt.source_file,
+        "content_hash": attempt.content_hash,
+        "channel": submitter.channel,
+        "attempt_id": result.attempt_id,
+        "rows": result.rows,
+        "stored_rows": result.stored_rows,
+        "quarantined_rows": result.quarantined_rows,
+    }
+    if result.submission_id is not None:
+        target["submission_id"] = result.submission_id
+    return AuditRecord(
+        action=f"submit {result.document_type}",
+        status=OUTCOME_STATUS[result.status],
+        outcome=f"submission_{result.status}",
+        partner_id=submitter.partner_id,
+        user_id=submitter.user_id,
+        token_id=submitter.token_id,
+        target=target,
+    )
+
+
+def do_submit_records(
+    *,
+    conn: Connection,
+    document_type: str,
+    records: Iterable[Mapping[str, str | None]],
+    submitter: Submitter,
+    accept_valid: bool = False,
+    received_at: datetime | None = None,
+    source_name: str | None = None,
+) -> IngestResult:
+    """Submit flat records in the standard's field names, as canonical JSON through `do_submit`.
+
+    The same records twice are stored once: the file's hash is the hash of the canonical body.
+    """
+    body = json.dumps(
+        {"records": list(records)}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    profile = standard_profile(
+        partner_id=submitter.partner_id,
+        document_type=document_type,
+        columns=get_document_type(document_type).record_fields,
+        source=SourceFormat(format="json"),
+    )
+    with tempfile.TemporaryDirectory(prefix="chainhub-records-") as folder:
+        path = Path(folder) / f"{submitter.channel}-{document_type}.json"
+        path.write_text(body, encoding="utf-8")
+        return do_submit(
+            conn=conn,
+            path=path,
+            profile=profile,
+            submitter=submitter,
+            accept_valid=accept_valid,
+            received_at=received_at,
+            source_name=source_name,
+        )
+
+
+def get_file_profile(
+    *, path: Path, document_type: str, profile: MappingProfile | None, partner_id: str
+) -> MappingProfile:
+    """The profile to read `path` with: the given one, or the standard's flat form by its name."""
+    get_document_type(document_type)
+    if profile is not None:
+        if profile.document_type != document_type:
+            raise ChainhubError(
+                "profile_document_type",
+                f"the profile maps {profile.document_type}, not {document_type}",
+                f"映射配置对应 {profile.document_type}，而不是 {document_type}",
+                {"field": "document_type"},
+                422,
+            )
+        return profile
+    source = SourceFormat(format=check_file_format(path))
+    drafted = standard_profile(
+        partner_id=partner_id,
+        document_type=document_type,
+        columns=read_source(path, source).columns,
+        source=source,
+    )
+    if not drafted.fields:
+        raise ChainhubError(
+            "profile_needed",
+            f"{path.name} does not use the standard's field names; give a mapping profile "
+            "(draft one with: chainhub profile suggest)",
+            f"{path.name} 的列名不是标准字段名；请提供映射配置"
+            "（可用 chainhub profile suggest 生成草稿）",
+            {"file": path.name},
+            422,
+        )
+    return drafted
+
+
 def _record_unknown_codes(
-    *, conn: Connection, profile: MappingProfile, result: ValidationResult, attempt: _Attempt
+    *, conn: Connection, profile: MappingProfile, result: ValidationResult, attempt: Attempt
 ) -> None:
     """Partner codes without a crosswalk are never dropped: they wait for review with
     ranked golden suggestions, whatever becomes of the file."""
@@ -244,120 +417,6 @@ def _record_unknown_codes(
 def _column_of(profile: MappingProfile, field: str) -> str | None:
     mapping = profile.fields.get(field)
     return mapping.column if mapping else None
-
-
-def _split_by_document(result: ValidationResult) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Records of documents without errors, and the source rows of every other document.
-
-    A document is stored whole or not at all, so one bad line quarantines all its lines.
-    """
-    if result.errors.height == 0:
-        return result.records, pl.DataFrame(schema={SOURCE_ROW: pl.Int64})
-    key = list(get_document_type(result.document_type).key)
-    bad = result.errors.select(pl.col("row").alias(SOURCE_ROW)).unique()
-    flagged = result.records.with_columns(
-        pl.col(SOURCE_ROW).is_in(bad[SOURCE_ROW].implode()).alias("_bad")
-    ).with_columns(
-        # A row whose key is incomplete cannot belong to another document.
-        pl.when(pl.any_horizontal(pl.col(k).is_null() for k in key))
-        .then(pl.col("_bad"))
-        .otherwise(pl.col("_bad").any().over(key))
-        .alias("_bad")
-    )
-    good = flagged.filter(~pl.col("_bad")).drop("_bad")
-    return good, flagged.filter(pl.col("_bad")).select(SOURCE_ROW)
-
-
-def _quarantine(
-    *, conn: Connection, attempt: _Attempt, result: ValidationResult, rows: pl.DataFrame
-) -> None:
-    """Keep the partner's rows as written, with their errors, for correction and resubmission."""
-    messages = (
-        result.errors.group_by("row")
-        .agg(
-            pl.struct("column", "field", "value", "rule", "message_en", "message_zh").alias(
-                "errors"
-            )
-        )
-        .select(
-            pl.col("row").alias(SOURCE_ROW),
-            pl.struct("errors").struct.json_encode().alias("errors"),
-        )
-    )
-    source = result.source_of(rows.get_column(SOURCE_ROW))
-    source_columns = [c for c in source.columns if c != SOURCE_ROW]
-    frame = (
-        source.join(rows, on=SOURCE_ROW)
-        .join(messages, on=SOURCE_ROW, how="left")
-        .select(
-            pl.lit(attempt.attempt_id).alias("attempt_id"),
-            pl.col(SOURCE_ROW).alias("source_row"),
-            pl.lit(attempt.partner_id).alias("partner_id"),
-            pl.lit(attempt.document_type).alias("document_type"),
-            pl.struct(source_columns).struct.json_encode().alias("source_values"),
-            # Lines of a failed document may have no error of their own.
-            pl.col("errors").fill_null('{"errors":[]}'),
-        )
-    )
-    storage.do_bulk_insert(conn=conn, table=quarantine, frame=frame)
-
-
-@dataclass(frozen=True)
-class _Attempt:
-    attempt_id: str
-    partner_id: str
-    document_type: str
-    source_file: str
-    content_hash: str
-    received_at: datetime
-
-    def log(
-        self,
-        conn: Connection,
-        status: IngestStatus,
-        *,
-        rows: int,
-        stored: int,
-        documents: int,
-        submission_id: str | None,
-        result: ValidationResult | None,
-        quarantined: int = 0,
-    ) -> IngestResult:
-        """Record the attempt and its failing rules; return the outcome."""
-        errors = result.errors if result is not None else None
-        conn.execute(
-            intake_attempts.insert().values(
-                attempt_id=self.attempt_id,
-                partner_id=self.partner_id,
-                document_type=self.document_type,
-                source_file=self.source_file,
-                content_hash=self.content_hash,
-                received_at=self.received_at,
-                status=status,
-                rows=rows,
-                valid_rows=result.valid_rows if result else rows,
-                stored_rows=stored,
-                error_count=errors.height if errors is not None else 0,
-                submission_id=submission_id,
-            )
-        )
-        if errors is not None and errors.height:
-            counts = errors.group_by("rule", "field").agg(pl.len().alias("error_count"))
-            conn.execute(
-                intake_attempt_rules.insert(),
-                [{"attempt_id": self.attempt_id, **r} for r in counts.to_dicts()],
-            )
-        return IngestResult(
-            self.attempt_id,
-            status,
-            self.document_type,
-            rows,
-            stored,
-            quarantined,
-            documents,
-            submission_id,
-            result,
-        )
 
 
 def errors_as_records(result: ValidationResult, *, lang: str) -> list[dict[str, object]]:

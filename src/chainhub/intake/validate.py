@@ -23,6 +23,7 @@ from chainhub.intake.readers import BLOCK_BYTES, LINE, RARE_SCHEMA, SOURCE_ROW, 
 from chainhub.intake.rules import CROSS_FIELD_RULES, reference_fields
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.intake.spec import FieldSpec, record_specs
+from chainhub.partners.visibility import is_party_expr
 from chainhub.standard.fields import USCC_CHARSET
 from chainhub.standard.registry import DocumentType, get_document_type
 
@@ -329,11 +330,9 @@ def _message(check: _Check, lang: str) -> str:
 
 def _party_check(doc_type: DocumentType, profile: MappingProfile, submitted_by: str) -> _Check:
     """The submitter must be a party to every document it sends."""
-    is_party = pl.any_horizontal([pl.col(p) == submitted_by for p in doc_type.parties])
+    is_party = is_party_expr(document_type=doc_type.name, partner_id=submitted_by)
     first = doc_type.parties[0]
-    return _Check(
-        first, _column(profile, first), "not_a_party", ~is_party.fill_null(False), submitted_by
-    )
+    return _Check(first, _column(profile, first), "not_a_party", ~is_party, submitted_by)
 
 
 SourceLookup = Callable[[pl.Series], pl.DataFrame]
@@ -414,7 +413,7 @@ class _Plan:
             )
             for rule in CROSS_FIELD_RULES.get(doc_type.name, ())
         )
-        if submitted_by is not None and not doc_type.master and doc_type.parties:
+        if submitted_by is not None and doc_type.parties:
             checks.append(_party_check(doc_type, profile, submitted_by))
         if references is not None:
             for name, kind in reference_fields(doc_type.name, doc_type.key).items():

@@ -1,17 +1,223 @@
-"""Data-quality scorecards over HTTP: the hub sees every partner's, a partner only its own."""
+"""Submission endpoints (JSON batches per type, file uploads) and data-quality scorecards.
+
+Both submit through intake's one write path; the caller's partner is the submitter.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
 
-from chainhub.api.deps import ConnDep, PrincipalDep
-from chainhub.api.responses import ERROR_RESPONSES
+from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, create_model
+
+from chainhub.access.schemas import Principal
+from chainhub.api.deps import ConnDep, ContextDep, LanguageDep, PrincipalDep, RequestContext
+from chainhub.api.responses import ERROR_RESPONSES, ErrorBody, ErrorDetail
+from chainhub.errors import Language
+from chainhub.intake.attempts import IngestResult
+from chainhub.intake.outcome import do_submit_documents, get_outcome
+from chainhub.intake.schemas import SubmissionOutcome, load_profile
 from chainhub.intake.scorecard import Scorecard, list_scorecards
+from chainhub.intake.service import Submitter, do_submit, get_file_profile
+from chainhub.partners.visibility import check_may_send, check_may_write
+from chainhub.standard.registry import DOCUMENT_TYPES
 
-router = APIRouter(prefix="/api/v1/intake", tags=["intake"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+
+DocumentTypeName = StrEnum(  # type: ignore[misc]
+    "DocumentTypeName", {name: name for name in DOCUMENT_TYPES}
+)
 
 
-@router.get("/scorecards", response_model=list[Scorecard])
+class RejectedBody(ErrorBody):
+    """An invalid request, or a rejected submission with its outcome and every issue."""
+
+    outcome: SubmissionOutcome | None = None
+
+
+_STATUS = {"stored": 201, "partial": 201, "duplicate": 200, "rejected": 422}
+SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": SubmissionOutcome, "description": "Already stored: nothing new"},
+    422: {"model": RejectedBody, "description": "Invalid request, or rejected with its issues"},
+}
+AcceptValid = Annotated[
+    bool,
+    Query(
+        description="Store the documents that pass and quarantine "
+        "the others, instead of rejecting the batch"
+    ),
+]
+
+
+def _submitter(principal: Principal, channel: str) -> Submitter:
+    """The caller's partner as submitter, when its role may write."""
+    return Submitter(
+        partner_id=check_may_write(principal=principal),
+        chain_leader=principal.chain_leader,
+        user_id=principal.user_id,
+        token_id=principal.token_id,
+        channel=channel,
+    )
+
+
+def _answer(
+    outcome: SubmissionOutcome,
+    result: IngestResult,
+    context: RequestContext,
+    response: Response,
+    lang: Language,
+) -> SubmissionOutcome | JSONResponse:
+    """The outcome with its status; a rejection is an error body carrying the outcome."""
+    status = _STATUS[outcome.status]
+    context.status, context.outcome = status, f"submission_{outcome.status}"
+    context.events.extend(result.events)
+    if outcome.submission_id:
+        context.documents.append(f"submission/{outcome.submission_id}")
+    if outcome.status != "rejected":
+        response.status_code = status
+        return outcome
+    first = outcome.issues[0] if outcome.issues else None
+    location: dict[str, str | int] = (
+        {
+            k: v
+            for k, v in (
+                ("document", first.document),
+                ("line", first.line),
+                ("row", first.row),
+                ("field", first.field),
+            )
+            if v is not None
+        }
+        if first
+        else {}
+    )
+    message = (
+        f"{outcome.rows} rows checked, {len(outcome.issues)} problems; nothing was stored"
+        if lang == "en"
+        else f"已检查 {outcome.rows} 行，发现 {len(outcome.issues)} 个问题；未入库"
+    )
+    body = RejectedBody(
+        error=ErrorDetail(code="submission_rejected", message=message, location=location),
+        outcome=outcome,
+    )
+    return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
+
+
+def _submit_endpoint(document_type: str) -> Callable[..., Any]:
+    doc_type = DOCUMENT_TYPES[document_type]
+    batch: type[BaseModel] = create_model(
+        f"{doc_type.model.__name__}Batch",
+        documents=(
+            list[doc_type.model],  # type: ignore[name-defined]
+            Field(min_length=1, max_length=10_000, description=f"{doc_type.title_en} documents"),
+        ),
+    )
+
+    def submit(
+        body: Any,
+        response: Response,
+        principal: Any,
+        conn: Any,
+        context: Any,
+        lang: Any,
+        accept_valid: Any = False,
+    ) -> SubmissionOutcome | JSONResponse:
+        outcome, result = do_submit_documents(
+            conn=conn,
+            submitter=_submitter(principal, "api"),
+            document_type=document_type,
+            documents=body.documents,
+            lang=lang,
+            now=datetime.now(UTC),
+            accept_valid=accept_valid,
+        )
+        return _answer(outcome, result, context, response, lang)
+
+    # The body's model is made per type at run time, so the signature is given as objects.
+    submit.__annotations__ = {
+        "body": batch,
+        "response": Response,
+        "principal": PrincipalDep,
+        "conn": ConnDep,
+        "context": ContextDep,
+        "lang": LanguageDep,
+        "accept_valid": AcceptValid,
+        "return": SubmissionOutcome | JSONResponse,
+    }
+    submit.__doc__ = (
+        f"Submit {doc_type.title_en.lower()} documents as JSON "
+        f"(提交{doc_type.title_zh}); the same batch twice is stored once."
+    )
+    return submit
+
+
+for _name in DOCUMENT_TYPES:
+    router.add_api_route(
+        f"/documents/{_name}",
+        _submit_endpoint(_name),
+        methods=["POST"],
+        response_model=SubmissionOutcome,
+        status_code=201,
+        responses=SUBMIT_RESPONSES,
+        name=f"submit_{_name}",
+        tags=["documents"],
+        summary=f"Submit {_name} documents",
+    )
+
+
+@router.post(
+    "/documents/{document_type}/upload",
+    response_model=SubmissionOutcome,
+    status_code=201,
+    responses=SUBMIT_RESPONSES,
+    tags=["documents"],
+)
+def upload_file(
+    document_type: DocumentTypeName,
+    response: Response,
+    principal: PrincipalDep,
+    conn: ConnDep,
+    context: ContextDep,
+    lang: LanguageDep,
+    file: Annotated[UploadFile, File(description="CSV, XLSX or JSON export")],
+    profile: Annotated[UploadFile | None, File(description="Mapping profile (YAML)")] = None,
+    accept_valid: AcceptValid = False,
+) -> SubmissionOutcome | JSONResponse:
+    """Submit a file through its mapping profile, or with the standard's field names as columns."""
+    submitter = _submitter(principal, "upload")
+    check_may_send(document_type=document_type.value, chain_leader=submitter.chain_leader)
+    with tempfile.TemporaryDirectory(prefix="chainhub-upload-") as folder:
+        path = Path(folder) / (Path(file.filename or "upload").name or "upload")
+        path.write_bytes(file.file.read())
+        mapping = None
+        if profile is not None:
+            profile_path = Path(folder) / "profile.yaml"
+            profile_path.write_bytes(profile.file.read())
+            mapping = load_profile(profile_path)
+        mapping = get_file_profile(
+            path=path,
+            document_type=document_type.value,
+            profile=mapping,
+            partner_id=submitter.partner_id,
+        )
+        result = do_submit(
+            conn=conn,
+            path=path,
+            profile=mapping,
+            submitter=submitter,
+            accept_valid=accept_valid,
+            received_at=datetime.now(UTC),
+        )
+    return _answer(get_outcome(result, lang=lang), result, context, response, lang)
+
+
+@router.get("/intake/scorecards", response_model=list[Scorecard], tags=["intake"])
 def get_scorecards(
     principal: PrincipalDep, conn: ConnDep, partner_id: str | None = None
 ) -> list[Scorecard]:

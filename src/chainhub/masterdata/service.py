@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from chainhub.errors import ChainhubError
+from chainhub.intake.attempts import IngestResult
 from chainhub.intake.models import unknown_codes
 from chainhub.intake.schemas import CodeStatus
+from chainhub.intake.service import Submitter, do_submit_records, errors_as_records
 from chainhub.masterdata.matching import (
     DEFAULT_AUTO_ACCEPT_THRESHOLD,
     DEFAULT_COMBINER,
@@ -31,9 +31,7 @@ from chainhub.masterdata.schemas import (
     SuggestionRead,
     UnknownCodeRead,
 )
-from chainhub.standard import STANDARD_VERSION
 from chainhub.standard.unit_words import units_per_partner_unit
-from chainhub.storage import service as storage
 from chainhub.storage.models import current_view
 
 HUB_SUBMITTER: Final = "hub"
@@ -204,29 +202,37 @@ def do_accept_match(
             f"单位 {code.unit!r} 无法换算为 {base_unit}：请给出每{code.unit}折合的基本单位数量",
             {"partner": partner_id, "code": partner_material_code},
         )
-    decision_id = str(uuid.uuid4())
-    records = pl.DataFrame(
-        {
-            "partner_id": [partner_id],
-            "partner_material_code": [partner_material_code],
-            "material_code": [material_code],
-            "partner_unit": [code.unit],
-            "units_per_partner_unit": [factor],
-            "valid_from": [now.date()],
-            "_source_row": [1],
-        },
-        schema_overrides={"partner_unit": pl.String, "units_per_partner_unit": pl.Decimal(18, 6)},
+    record = {
+        "partner_id": partner_id,
+        "partner_material_code": partner_material_code,
+        "material_code": material_code,
+        "partner_unit": code.unit,
+        "units_per_partner_unit": format(factor.normalize(), "f"),
+        "valid_from": now.date().isoformat(),
+    }
+    # The hub's master-data review publishes crosswalks for the chain, through the one write path.
+    submitter = Submitter(
+        partner_id=HUB_SUBMITTER, chain_leader=True, user_id=decided_by, channel="masterdata"
     )
-    stored = storage.do_store_submission(
+    result = do_submit_records(
         conn=conn,
         document_type="material_crosswalk",
-        records=records,
-        submitted_by=HUB_SUBMITTER,
-        source_file=REVIEW_SOURCE_FILE,
-        content_hash=hashlib.sha256(decision_id.encode()).hexdigest(),
-        standard_version=STANDARD_VERSION,
+        records=[record],
+        submitter=submitter,
         received_at=now,
+        source_name=REVIEW_SOURCE_FILE,
     )
+    if result.status == "rejected":
+        raise ChainhubError(
+            "crosswalk_rejected",
+            f"the crosswalk {partner_material_code} → {material_code} does not conform: "
+            + "; ".join(str(e["message"]) for e in _issues(result, "en")),
+            f"对照关系 {partner_material_code} → {material_code} 不符合标准："
+            + "；".join(str(e["message"]) for e in _issues(result, "zh")),
+            {"partner": partner_id, "code": partner_material_code},
+            422,
+        )
+    decision_id = str(uuid.uuid4())
     unknown = unknown_codes
     conn.execute(
         sa.update(unknown)
@@ -238,7 +244,7 @@ def do_accept_match(
         conn=conn, decision_id=decision_id, partner_id=partner_id,
         partner_material_code=partner_material_code, material_code=material_code,
         decision=DecisionKind.ACCEPTED, mode=mode, decided_by=decided_by, now=now,
-        submission_id=stored.submission_id,
+        submission_id=result.submission_id,
     )  # fmt: skip
 
 
@@ -390,3 +396,7 @@ def _suggestion(row: sa.RowMapping) -> SuggestionRead:
         confidence=row["confidence"],
         reasons=list(reasons),
     )
+
+
+def _issues(result: IngestResult, lang: str) -> list[dict[str, object]]:
+    return errors_as_records(result.validation, lang=lang) if result.validation else []

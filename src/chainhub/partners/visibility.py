@@ -9,9 +9,11 @@ directory every authenticated partner sees.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, Final
 
+import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.sql.elements import ColumnElement
@@ -22,7 +24,7 @@ from chainhub.errors import ChainhubError
 from chainhub.partners.agreements import list_active_grants
 from chainhub.partners.schemas import AgreementRead, ScopeKind
 from chainhub.standard.registry import DocumentType, get_document_type
-from chainhub.storage.models import current_view, doc_table
+from chainhub.storage.models import current_view
 
 DIRECTORY_TYPES: Final = frozenset({"partner", "site", "material"})
 BOM_PARENT_TYPES: Final = frozenset({"demand_forecast"})
@@ -141,44 +143,41 @@ def check_hub_admin(*, principal: Principal) -> None:
         raise _forbidden("only the hub admin may do this", "只有枢纽管理员可以执行此操作")
 
 
-def check_may_submit(*, principal: Principal, document_type: str) -> str:
-    """The submitting partner, when it may send documents of this type at all."""
-    submitter = check_may_write(principal=principal)
-    if not get_document_type(document_type).parties and not principal.chain_leader:
+def check_may_send(*, document_type: str, chain_leader: bool) -> None:
+    """Records of a type that names no party (the golden material list) come from the leader."""
+    if not get_document_type(document_type).parties and not chain_leader:
         raise _forbidden(
             f"only the chain leader publishes {document_type} records",
             f"只有链主可以发布 {document_type} 记录",
         )
-    return submitter
 
 
-def check_submission_parties(
-    *, conn: Connection, principal: Principal, document_type: str, submission_id: str
-) -> None:
-    """Every stored row of the submission names the submitter as a party.
+def party_rule_applies(*, document_type: str, chain_leader: bool) -> bool:
+    """Whether a submitter must be a party to every record it sends.
 
     The chain leader publishes master data for the whole chain, so its master records are exempt.
     """
     doc_type = get_document_type(document_type)
-    submitter = check_may_write(principal=principal)
-    if not doc_type.parties or (doc_type.master and principal.chain_leader):
+    return bool(doc_type.parties) and not (doc_type.master and chain_leader)
+
+
+def is_party_expr(*, document_type: str, partner_id: str) -> pl.Expr:
+    """Per record: the partner is named in one of the type's party fields (the write-side rule;
+    `_party_clause` is the same rule for reads)."""
+    parties = get_document_type(document_type).parties
+    return pl.any_horizontal([pl.col(p) == partner_id for p in parties]).fill_null(False)
+
+
+def check_master_parties(*, document_type: str, partner_id: str, rows: Sequence[int]) -> None:
+    """Master data names its owner: publishing another partner's record is forbidden outright."""
+    doc_type = get_document_type(document_type)
+    if not doc_type.master or not rows:
         return
-    table = doc_table(document_type)
-    row = conn.execute(
-        sa.select(table.c._source_row)
-        .where(
-            table.c._submission_id == submission_id,
-            sa.not_(sa.func.coalesce(_party_clause(doc_type, table, submitter), False)),
-        )
-        .order_by(table.c._source_row)
-        .limit(1)
-    ).first()
-    if row is not None:
-        fields = ", ".join(doc_type.parties)
-        raise ChainhubError(
-            "not_a_party",
-            f"{submitter} may only send {document_type} records that name it in {fields}",
-            f"{submitter} 只能提交在 {fields} 中列明自身的 {document_type} 记录",
-            {"document_type": document_type, "row": row._source_row, "field": doc_type.parties[0]},
-            403,
-        )
+    fields = ", ".join(doc_type.parties)
+    raise ChainhubError(
+        "not_a_party",
+        f"{partner_id} may only send {document_type} records that name it in {fields}",
+        f"{partner_id} 只能提交在 {fields} 中列明自身的 {document_type} 记录",
+        {"document_type": document_type, "row": min(rows), "field": doc_type.parties[0]},
+        403,
+    )

@@ -1,0 +1,34 @@
+"""A file's format from its name: the one answer the CLI, the API and suggestion all give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final, Literal
+
+from chainhub.errors import ChainhubError
+
+FileFormat = Literal["csv", "xlsx", "json"]
+SUFFIXES: Final[dict[str, FileFormat]] = {
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".json": "json",
+}
+
+
+def check_file_format(path: Path) -> FileFormat:
+    """The format a file's suffix names; an unknown suffix is refused, never guessed (a tab- or
+    semicolon-separated text export needs a profile naming its delimiter)."""
+    found = SUFFIXES.get(path.suffix.lower())
+    if found is None:
+        accepted = ", ".join(SUFFIXES)
+        raise ChainhubError(
+            "file_format",
+            f"{path.name}: unknown file type {path.suffix or '(none)'}; send one of {accepted}, "
+            "or give a mapping profile that names the format",
+            f"{path.name}：无法识别的文件类型 {path.suffix or '（无）'}；请发送 {accepted} 文件，"
+            "或提供指明格式的映射配置",
+            {"file": path.name},
+            415,
+        )
+    return found
