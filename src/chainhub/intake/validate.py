@@ -19,7 +19,7 @@ import polars as pl
 
 from chainhub.errors import ChainhubError
 from chainhub.intake.messages import RULE_MESSAGES, malformed_message
-from chainhub.intake.readers import BLOCK_BYTES, LINE, RARE_SCHEMA, SOURCE_ROW, CsvFile
+from chainhub.intake.readers import BLOCK_BYTES, LINE, SOURCE_ROW, CsvFile
 from chainhub.intake.rules import CROSS_FIELD_RULES, reference_fields
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.intake.spec import FieldSpec, record_specs
@@ -641,16 +641,15 @@ def check_csv(
     report is kept.
     """
     source = CsvFile(path, profile.source, block_bytes=block_bytes)
+    names = source.layout.names
     plan = _Plan(
         profile=profile,
-        columns=source.names,
+        columns=names,
         crosswalk=crosswalk,
         submitted_by=submitted_by,
         references=references,
     )
     parts: list[_Checked] = []
-    rare = [pl.DataFrame(schema=RARE_SCHEMA)]
-    quoted = [pl.DataFrame(schema={LINE: pl.Int64, **dict.fromkeys(source.names, pl.Utf8)})]
     lines = 0
     # A block is checked while the next is split: each stage leaves a core idle at times.
     with ThreadPoolExecutor(max_workers=_BLOCKS_IN_FLIGHT) as pool:
@@ -658,13 +657,11 @@ def check_csv(
         for block in source.blocks():
             frame = block.frame.rename({LINE: SOURCE_ROW})
             checking.append(pool.submit(plan.check_rows, frame, keep=block.plain, records=records))
-            rare.append(block.rare)
-            quoted.append(block.quoted)
             lines += block.frame.height
             if len(checking) == _BLOCKS_IN_FLIGHT:
                 parts.append(checking.popleft().result())
         parts.extend(f.result() for f in checking)
-    resolved = source.resolve(pl.concat(rare), pl.concat(quoted))
+    resolved = source.resolve()
     others = resolved.others.rename({LINE: SOURCE_ROW})
     parts.append(plan.check_rows(others, records=records))
 
@@ -682,7 +679,7 @@ def check_csv(
         found.append(resolved.others.filter(pl.col(LINE).is_in(wanted.implode())))
         # A block's line that is rare there (part of a quoted record) is not a row.
         rows_only = pl.concat(found).unique(LINE, keep="last").sort(LINE)
-        return rows_only.select(resolved.row(pl.col(LINE)).alias(SOURCE_ROW), *source.names)
+        return rows_only.select(resolved.row(pl.col(LINE)).alias(SOURCE_ROW), *names)
 
     errors = [numbered(e, "row") for part in parts for e in part.errors]
     if resolved.malformed.height:
