@@ -1,0 +1,44 @@
+"""Checks of what a record names: known partners, sites and materials; the submitter a party."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Final
+
+import polars as pl
+
+from chainhub.intake.rules import reference_fields
+from chainhub.intake.schemas import MappingProfile
+from chainhub.intake.validate.report import Check, column_of
+from chainhub.standard.registry import DocumentType
+
+_REFERENCE_ZH: Final = {"partner": "合作伙伴", "site": "场所", "material": "物料"}
+
+
+def party_check(doc_type: DocumentType, profile: MappingProfile, submitted_by: str) -> Check:
+    """The submitter must be a party to every document it sends."""
+    is_party = pl.any_horizontal([pl.col(p) == submitted_by for p in doc_type.parties])
+    first = doc_type.parties[0]
+    return Check(
+        first, column_of(profile, first), "not_a_party", ~is_party.fill_null(False), submitted_by
+    )
+
+
+def reference_checks(
+    doc_type: DocumentType, profile: MappingProfile, references: Mapping[str, Collection[str]]
+) -> list[Check]:
+    """Each field naming a partner, site or material must name a known one."""
+    checks = []
+    for name, kind in reference_fields(doc_type.name, doc_type.key).items():
+        known = pl.Series(list(references.get(kind, ())), dtype=pl.Utf8)
+        checks.append(
+            Check(
+                name,
+                column_of(profile, name),
+                "unknown_reference",
+                pl.col(name).is_not_null() & ~pl.col(name).is_in(known.implode()),
+                kind,
+                _REFERENCE_ZH[kind],
+            )
+        )
+    return checks
