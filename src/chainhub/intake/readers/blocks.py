@@ -136,14 +136,7 @@ class CsvFile:
     def _split(self, first_line: int, marked: bytes, sentinel: str) -> Block:
         layout = self.layout
         try:
-            table = pl.read_csv(
-                marked,
-                has_header=False,
-                separator=layout.delimiter,
-                schema=dict.fromkeys(layout.columns, pl.Utf8),
-                quote_char=None,
-                truncate_ragged_lines=True,
-            ).slice(1)
+            table = layout.split(marked, layout.columns, quoted=False, ragged=True).slice(1)
         except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
             raise self._parse_error(exc, first_line) from None
         data = layout.columns[: layout.width]

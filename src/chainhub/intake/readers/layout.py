@@ -22,3 +22,17 @@ class Layout:
     def no_rows(self) -> pl.DataFrame:
         """A frame of rows by line, as a block's, with no row."""
         return pl.DataFrame(schema={LINE: pl.Int64, **dict.fromkeys(self.names, pl.Utf8)})
+
+    def split(
+        self, data: bytes, columns: list[str], *, quoted: bool = True, ragged: bool = False
+    ) -> pl.DataFrame:
+        """Lines of `data` split on the delimiter into text `columns`; with `ragged`, fields
+        beyond the columns are cut off and missing ones are null."""
+        return pl.read_csv(
+            data,
+            has_header=False,
+            separator=self.delimiter,
+            schema=dict.fromkeys(columns, pl.Utf8),
+            quote_char='"' if quoted else None,
+            truncate_ragged_lines=ragged,
+        )

@@ -115,13 +115,7 @@ def _split_quoted(layout: Layout, rare: pl.DataFrame, sentinel: str) -> pl.DataF
         buffer, include_header=False, quote_style="never"
     )
     try:
-        split = pl.read_csv(
-            buffer.getvalue(),
-            has_header=False,
-            separator=layout.delimiter,
-            schema=dict.fromkeys(layout.columns, pl.Utf8),
-            truncate_ragged_lines=True,
-        ).slice(1)
+        split = layout.split(buffer.getvalue(), layout.columns, ragged=True).slice(1)
     except pl.exceptions.ComputeError:
         return empty
     if split.height != even.height:

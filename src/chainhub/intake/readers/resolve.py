@@ -105,12 +105,7 @@ def _parse_records(records: pl.DataFrame, layout: Layout) -> pl.DataFrame:
         return layout.no_rows()
     buffer = io.BytesIO()
     records.select("_text").write_csv(buffer, include_header=False, quote_style="never")
-    parsed = pl.read_csv(
-        buffer.getvalue(),
-        has_header=False,
-        separator=layout.delimiter,
-        schema=dict.fromkeys(columns, pl.Utf8),
-    )
+    parsed = layout.split(buffer.getvalue(), columns)
     if parsed.height != records.height:
         raise ChainhubError(
             "file_unreadable",
