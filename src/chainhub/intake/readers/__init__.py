@@ -1,19 +1,15 @@
 """Read a partner's file, as its profile describes it, into a frame of text columns."""
 
-from chainhub.intake.readers.blocks import BLOCK_BYTES, Block, CsvFile
+from chainhub.intake.readers.blocks import BLOCK_BYTES, CsvFile
 from chainhub.intake.readers.hashing import file_hash
-from chainhub.intake.readers.rare import RARE_SCHEMA
 from chainhub.intake.readers.resolve import Resolved
-from chainhub.intake.readers.rows import LINE, MALFORMED_SCHEMA, SOURCE_ROW, SourceRows
+from chainhub.intake.readers.rows import LINE, SOURCE_ROW, SourceRows
 from chainhub.intake.readers.source import read_rows, read_source
 
 __all__ = [
     "BLOCK_BYTES",
     "LINE",
-    "MALFORMED_SCHEMA",
-    "RARE_SCHEMA",
     "SOURCE_ROW",
-    "Block",
     "CsvFile",
     "Resolved",
     "SourceRows",

@@ -7,21 +7,14 @@ reported with its source row and column, never just the first.
 
 from chainhub.intake.validate.blockwise import check_csv
 from chainhub.intake.validate.check_digits import gs1_fails, uscc_fails
-from chainhub.intake.validate.columns import precision_column, source_column, text_column
 from chainhub.intake.validate.frame import check_frame
-from chainhub.intake.validate.report import ERROR_SCHEMA, ROW_FIELD
 from chainhub.intake.validate.result import SourceLookup, ValidationResult
 
 __all__ = [
-    "ERROR_SCHEMA",
-    "ROW_FIELD",
     "SourceLookup",
     "ValidationResult",
     "check_csv",
     "check_frame",
     "gs1_fails",
-    "precision_column",
-    "source_column",
-    "text_column",
     "uscc_fails",
 ]
