@@ -1,0 +1,19 @@
+"""Read a partner's file, as its profile describes it, into a frame of text columns."""
+
+from chainhub.intake.readers.blocks import BLOCK_BYTES, CsvFile
+from chainhub.intake.readers.hashing import file_hash
+from chainhub.intake.readers.resolve import Resolved
+from chainhub.intake.readers.rows import LINE, SOURCE_ROW, SourceRows
+from chainhub.intake.readers.source import read_rows, read_source
+
+__all__ = [
+    "BLOCK_BYTES",
+    "LINE",
+    "SOURCE_ROW",
+    "CsvFile",
+    "Resolved",
+    "SourceRows",
+    "file_hash",
+    "read_rows",
+    "read_source",
+]

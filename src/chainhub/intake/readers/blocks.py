@@ -1,0 +1,167 @@
+"""A CSV file read in blocks of whole lines, each split fast with a sentinel field per line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from chainhub.errors import ChainhubError
+from chainhub.intake.readers.encoding import not_utf8, to_utf8
+from chainhub.intake.readers.errors import file_not_found, unreadable
+from chainhub.intake.readers.header import read_header
+from chainhub.intake.readers.layout import Layout
+from chainhub.intake.readers.rare import RARE_SCHEMA, rare_lines
+from chainhub.intake.readers.resolve import Resolved, resolve
+from chainhub.intake.readers.rows import LINE
+from chainhub.intake.readers.sentinel import SENTINELS
+from chainhub.intake.schemas import SourceFormat
+
+BLOCK_BYTES: Final = 1 << 24
+"""Bytes of a CSV file read and checked at a time: memory stays bounded whatever the size."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a CSV file's lines, split on the delimiter.
+
+    `frame` has every line of the block: `_line`, its index among the lines after the header,
+    then the header's columns. Lines marked in `plain` were split exactly (as many fields as
+    the header, no quotes); each other line is in `rare` with its text, for `resolve`,
+    and `quoted` has the rows of quoted lines that are whole records by themselves.
+    """
+
+    frame: pl.DataFrame
+    plain: pl.Series
+    rare: pl.DataFrame
+    quoted: pl.DataFrame
+
+
+class CsvFile:
+    """A CSV file read as its profile describes it, in blocks of whole lines.
+
+    A block's lines are split with quoting off, so the reader is as fast as the plain read;
+    every line also gets a sentinel field: where a line has too few fields the sentinel
+    arrives early, where it has too many it arrives late or is cut off, so both show in the
+    same read. Lines with a quote, few in any file, are parsed again as CSV records.
+    """
+
+    def __init__(self, path: Path, source: SourceFormat, *, block_bytes: int = BLOCK_BYTES):
+        if not path.is_file():
+            raise file_not_found(path)
+        self.path = path
+        self.source = source
+        self.block_bytes = block_bytes
+        names, self.data_start = read_header(path, source)
+        self.layout = Layout(source.delimiter, names)
+        # (first byte, bytes, first line) of each block read, to read some again.
+        self.spans: list[tuple[int, int, int]] = []
+        # The rare lines and quoted rows of the blocks read, for `resolve`.
+        self._rare: list[pl.DataFrame] = []
+        self._quoted: list[pl.DataFrame] = []
+
+    def _raw_blocks(self) -> Iterator[tuple[int, bytes]]:
+        """(first byte, bytes) of each block of whole lines after the header."""
+        with self.path.open("rb") as handle:
+            handle.seek(self.data_start)
+            offset, carry = self.data_start, b""
+            while chunk := handle.read(self.block_bytes):
+                data = carry + chunk
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:
+                    carry = data
+                    continue
+                yield offset, data[:cut]
+                offset, carry = offset + cut, data[cut:]
+            if carry:
+                yield offset, carry
+
+    def _marked(self) -> Iterator[tuple[int, bytes, str]]:
+        """Each block as marked UTF-8 with its first line and sentinel, numbering the lines."""
+        line = 0
+        self.spans = []
+        for offset, raw in self._raw_blocks():
+            self.spans.append((offset, len(raw), line))
+            yield line, *self._mark(raw, offset)
+            line += raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+
+    def _mark(self, raw: bytes, offset: int) -> tuple[bytes, str]:
+        text = to_utf8(raw, self.source, path=self.path, offset=offset)
+        sentinel = next((c for c in SENTINELS if c.encode() not in text), None)
+        if sentinel is None:
+            raise unreadable(
+                self.path, "cannot parse CSV: binary content", "无法解析 CSV：含有二进制内容"
+            )
+        delimiter = self.layout.delimiter
+        end = (delimiter + sentinel + "\n").encode()
+        last = b"" if text.endswith(b"\n") else b"\n"
+        # A first line as wide as the columns makes the reader expect all of them.
+        marked = b"".join(((delimiter * self.layout.width).encode(), b"\n", text, last))
+        return marked.replace(b"\n", end), sentinel
+
+    def blocks(self) -> Iterator[Block]:
+        """Every block in file order; the next block is read and marked while one is parsed."""
+        self._rare = [pl.DataFrame(schema=RARE_SCHEMA)]
+        self._quoted = [self.layout.no_rows()]
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            marked = self._marked()
+            ahead = pool.submit(next, marked, None)
+            while (item := ahead.result()) is not None:
+                ahead = pool.submit(next, marked, None)
+                block = self._split(*item)
+                self._rare.append(block.rare)
+                self._quoted.append(block.quoted)
+                yield block
+
+    def resolve(self) -> Resolved:
+        """The rare lines of every block read, in file order, made into rows."""
+        return resolve(self.layout, pl.concat(self._rare), pl.concat(self._quoted))
+
+    def block(self, index: int) -> Block:
+        """One block again, by its place among the blocks already read."""
+        offset, _size, line = self.spans[index]
+        return self._split(line, *self._mark(self._read_span(index), offset))
+
+    def _read_span(self, index: int) -> bytes:
+        """The raw bytes of one block already read."""
+        offset, size, _line = self.spans[index]
+        with self.path.open("rb") as handle:
+            handle.seek(offset)
+            return handle.read(size)
+
+    def _split(self, first_line: int, marked: bytes, sentinel: str) -> Block:
+        layout = self.layout
+        try:
+            table = layout.split(marked, layout.columns, quoted=False, ragged=True).slice(1)
+        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+            raise self._parse_error(exc, first_line) from None
+        data = layout.columns[: layout.width]
+        lines = pl.int_range(pl.len(), dtype=pl.Int64) + first_line
+        flags = table.select(
+            (pl.col(layout.columns[layout.width]) == sentinel).fill_null(False).alias("_complete"),
+            pl.any_horizontal(pl.col(c).str.starts_with('"') for c in layout.columns)
+            .fill_null(False)
+            .alias("_quoted"),
+        )
+        plain = (flags.get_column("_complete") & ~flags.get_column("_quoted")).alias("_plain")
+        frame = table.select(lines.alias(LINE), *data).rename(
+            dict(zip(data, layout.names, strict=True))
+        )
+        if plain.all():
+            return Block(frame, plain, pl.DataFrame(schema=RARE_SCHEMA), frame.clear())
+        rare, quoted = rare_lines(layout, table, flags, plain, marked, sentinel, first_line)
+        return Block(frame, plain, rare, quoted)
+
+    def _parse_error(self, exc: Exception, first_line: int) -> ChainhubError:
+        """Why the block that starts at `first_line` could not be split, for the partner."""
+        first = str(exc).splitlines()[0]
+        if "utf-8" in first:
+            index = next(i for i, span in enumerate(self.spans) if span[2] == first_line)
+            offset = self.spans[index][0]
+            raw = to_utf8(self._read_span(index), self.source, path=self.path, offset=offset)
+            return not_utf8(self.path, raw, self.source, offset=offset)
+        return unreadable(self.path, f"cannot parse CSV: {first}", f"无法解析 CSV：{first}")

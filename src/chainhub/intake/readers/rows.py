@@ -1,0 +1,31 @@
+"""What a reader gives: a file's rows as text columns, and the rows it could not split."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import polars as pl
+
+SOURCE_ROW = "_source_row"
+LINE = "_line"
+"""A line's index among the file's lines after the header, 0-based."""
+MALFORMED_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "row": pl.Int64(),
+    "rule": pl.Utf8(),
+    "found": pl.Int64(),
+    "expected": pl.Int64(),
+    "line": pl.Utf8(),
+}
+
+
+@dataclass(frozen=True)
+class SourceRows:
+    """A file's rows as text columns, and the rows that could not be split into fields.
+
+    `malformed` has the data row, the rule (`ragged_row`, `broken_quote`), the fields found
+    (null when unknown) and expected, and the line as written.
+    """
+
+    frame: pl.DataFrame
+    malformed: pl.DataFrame

@@ -1,0 +1,106 @@
+"""Check a CSV file of any size block by block, in bounded memory."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Collection, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from chainhub.intake.readers import BLOCK_BYTES, LINE, SOURCE_ROW, CsvFile, Resolved
+from chainhub.intake.schemas import MappingProfile
+from chainhub.intake.validate.plan import Checked, Plan
+from chainhub.intake.validate.report import finish, malformed_errors
+from chainhub.intake.validate.result import SourceLookup, ValidationResult
+
+_BLOCKS_IN_FLIGHT: Final = 2
+
+
+def check_csv(
+    *,
+    path: Path,
+    profile: MappingProfile,
+    crosswalk: dict[str, str] | None = None,
+    submitted_by: str | None = None,
+    references: Mapping[str, Collection[str]] | None = None,
+    records: bool = True,
+    block_bytes: int = BLOCK_BYTES,
+) -> ValidationResult:
+    """`check_frame` for a CSV file of any size, block by block, in bounded memory.
+
+    Rows that cannot be split into fields are among the errors; without `records` only the
+    report is kept.
+    """
+    source = CsvFile(path, profile.source, block_bytes=block_bytes)
+    plan = Plan(
+        profile=profile,
+        columns=source.layout.names,
+        crosswalk=crosswalk,
+        submitted_by=submitted_by,
+        references=references,
+    )
+    parts: list[Checked] = []
+    lines = 0
+    # A block is checked while the next is split: each stage leaves a core idle at times.
+    with ThreadPoolExecutor(max_workers=_BLOCKS_IN_FLIGHT) as pool:
+        checking: deque[Future[Checked]] = deque()
+        for block in source.blocks():
+            frame = block.frame.rename({LINE: SOURCE_ROW})
+            checking.append(pool.submit(plan.check_rows, frame, keep=block.plain, records=records))
+            lines += block.frame.height
+            if len(checking) == _BLOCKS_IN_FLIGHT:
+                parts.append(checking.popleft().result())
+        parts.extend(f.result() for f in checking)
+    resolved = source.resolve()
+    others = resolved.others.rename({LINE: SOURCE_ROW})
+    parts.append(plan.check_rows(others, records=records))
+
+    def numbered(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+        return frame.with_columns(resolved.row(pl.col(column)).alias(column))
+
+    errors = [numbered(e, "row") for part in parts for e in part.errors]
+    if resolved.malformed.height:
+        errors.append(malformed_errors(resolved.malformed_rows()))
+    keys = pl.concat([p.keys for p in parts])
+    if others.height:
+        keys = keys.sort(SOURCE_ROW)
+    source_of = _source_lookup(source, resolved)
+    errors.extend(plan.document_errors(numbered(keys, SOURCE_ROW), source_of))
+    typed = (
+        pl.concat([p.records for p in parts if p.records is not None])
+        if records
+        else pl.DataFrame(schema={SOURCE_ROW: pl.Int64})
+    )
+    if records:
+        typed = numbered(typed.sort(SOURCE_ROW) if others.height else typed, SOURCE_ROW)
+    continued = resolved.continued.len()
+    return ValidationResult(
+        document_type=plan.doc_type.name,
+        records=typed,
+        errors=finish(errors),
+        rows=lines - continued,
+        source_of=source_of,
+        malformed_rows=resolved.malformed.height,
+    )
+
+
+def _source_lookup(source: CsvFile, resolved: Resolved) -> SourceLookup:
+    """Rows as written, read again from the blocks that hold them."""
+
+    def source_of(rows: pl.Series) -> pl.DataFrame:
+        wanted = resolved.lines_of(rows)
+        starts = pl.Series([line for _o, _s, line in source.spans], dtype=pl.Int64)
+        blocks = (starts.search_sorted(wanted, side="right") - 1).unique().sort()
+        found = [
+            source.block(index).frame.filter(pl.col(LINE).is_in(wanted.implode()))
+            for index in blocks.to_list()
+        ]
+        found.append(resolved.others.filter(pl.col(LINE).is_in(wanted.implode())))
+        # A block's line that is rare there (part of a quoted record) is not a row.
+        rows_only = pl.concat(found).unique(LINE, keep="last").sort(LINE)
+        return rows_only.select(resolved.row(pl.col(LINE)).alias(SOURCE_ROW), *source.layout.names)
+
+    return source_of

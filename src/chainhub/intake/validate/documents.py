@@ -1,0 +1,134 @@
+"""Checks across the rows of one document: its header fields agree, no line appears twice."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import polars as pl
+
+from chainhub.intake.readers import SOURCE_ROW
+from chainhub.intake.schemas import MappingProfile
+from chainhub.intake.spec import FieldSpec
+from chainhub.intake.validate.report import Check, column_of, error_columns, source_text
+from chainhub.standard.registry import DocumentType
+
+_KEY_HASHES: Final = ("_key", "_header", "_line_key")
+
+
+class DocumentChecks:
+    """A document type's checks across rows, run on the keys of every row first.
+
+    Keys (by hash) find the few candidate rows in one pass; the exact checks then run on
+    those rows' documents, read again, so a hash collision costs time, never a false
+    error. Lines of one document are usually adjacent, which spares a grouping.
+    """
+
+    def __init__(
+        self, doc_type: DocumentType, profile: MappingProfile, specs: dict[str, FieldSpec]
+    ) -> None:
+        self.doc_type = doc_type
+        self.profile = profile
+        self.version_key = list(doc_type.version_key)
+        self.headers = _header_fields(doc_type)
+        self.unique_by = self.version_key + list(doc_type.line_key)
+        self.line = _line_value(doc_type, specs)
+
+    def hashes(self) -> list[pl.Expr]:
+        """The hashes of each row's document version, header fields, and line."""
+        return [
+            pl.struct(self.version_key).hash().alias("_key"),
+            (pl.struct(self.headers).hash() if self.headers else pl.lit(0, pl.UInt64)).alias(
+                "_header"
+            ),
+            pl.struct(self.unique_by).hash().alias("_line_key"),
+        ]
+
+    def keys(self, evaluated: pl.DataFrame) -> pl.DataFrame:
+        """Each row's keys, from a frame with the hashes and typed fields."""
+        return evaluated.select(SOURCE_ROW, *_KEY_HASHES, self.line.alias("_line_no"))
+
+    def suspects(self, keys: pl.DataFrame) -> pl.Series:
+        """Rows of every document version whose keys say it may fail a document check."""
+        if keys.height == 0:
+            return pl.Series(SOURCE_ROW, [], dtype=pl.Int64)
+        runs = keys.select(
+            SOURCE_ROW,
+            "_key",
+            (pl.col("_key") != pl.col("_key").shift(1)).fill_null(True).alias("_start"),
+            (pl.col("_header") != pl.col("_header").shift(1)).fill_null(True).alias("_new_header"),
+            (pl.col("_line_no") > pl.col("_line_no").shift(1)).fill_null(False).alias("_rising"),
+        ).with_columns(pl.col("_start").cum_sum().alias("_run"))
+        starts = runs.filter(pl.col("_start")).get_column("_key")
+        if not starts.is_duplicated().any():
+            # Each document version in one run of adjacent lines: a differing header is a
+            # change within a run; a repeated line, a line number that does not rise.
+            mixed = runs.filter(~pl.col("_start") & pl.col("_new_header"))
+            if keys.get_column("_line_no").null_count() == 0:
+                repeated = runs.filter(~pl.col("_start") & ~pl.col("_rising"))
+            else:
+                repeated = runs.filter(keys.get_column("_line_key").is_duplicated())
+            bad = pl.concat([mixed.get_column("_run"), repeated.get_column("_run")]).unique()
+            return runs.filter(pl.col("_run").is_in(bad.implode())).get_column(SOURCE_ROW)
+        mixed_keys = (
+            keys.group_by("_key")
+            .agg(pl.col("_header").n_unique().alias("n"))
+            .filter(pl.col("n") > 1)
+            .get_column("_key")
+        )
+        repeated_keys = keys.filter(pl.col("_line_key").is_duplicated()).get_column("_key")
+        bad_keys = pl.concat([mixed_keys, repeated_keys]).unique()
+        return keys.filter(pl.col("_key").is_in(bad_keys.implode())).get_column(SOURCE_ROW)
+
+    def errors(self, typed: pl.DataFrame) -> list[pl.DataFrame]:
+        """Header fields that differ within one document version; lines that appear twice;
+        `typed` has the suspects' whole documents."""
+        exact = {
+            "header_mismatch": {
+                n: pl.col(n).n_unique().over(self.version_key) > 1 for n in self.headers
+            },
+            "duplicate": {
+                _line_field(self.doc_type): pl.int_range(pl.len()).over(self.unique_by) > 0
+            },
+        }
+        found = typed.with_columns(
+            expr.alias(f"__d:{rule}:{name}")
+            for rule, exprs in exact.items()
+            for name, expr in exprs.items()
+        )
+        unique_by = ", ".join(self.unique_by)
+        errors = []
+        for rule, exprs in exact.items():
+            for name in exprs:
+                check = Check(
+                    name,
+                    column_of(self.profile, name),
+                    rule,
+                    pl.lit(True),
+                    unique_by if rule == "duplicate" else "",
+                )
+                errors.append(
+                    found.filter(pl.col(f"__d:{rule}:{name}")).select(
+                        pl.col(SOURCE_ROW).alias("row"),
+                        *error_columns(check, source_text(self.profile, name)),
+                    )
+                )
+        return errors
+
+
+def _header_fields(doc_type: DocumentType) -> list[str]:
+    """Header fields repeated on every line of a document, which must agree."""
+    if doc_type.lines_field is None:
+        return []
+    return [n for n in doc_type.header_fields if n not in doc_type.version_key]
+
+
+def _line_field(doc_type: DocumentType) -> str:
+    return doc_type.line_key[0] if doc_type.line_key else doc_type.key[-1]
+
+
+def _line_value(doc_type: DocumentType, specs: dict[str, FieldSpec]) -> pl.Expr:
+    """The line key as a number when it is one integer field, else null."""
+    line_key = doc_type.line_key
+    if len(line_key) == 1 and specs[line_key[0]].kind == "int":
+        return pl.col(line_key[0]).cast(pl.Int64)
+    return pl.lit(None, pl.Int64)

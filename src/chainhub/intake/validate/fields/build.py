@@ -1,0 +1,85 @@
+"""One standard field made from a profile's mapping: its text, typed value and checks.
+
+The three are evaluated in stages, text then typed then checks, so each check reads
+materialized columns instead of recomputing the transforms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import polars as pl
+
+from chainhub.errors import ChainhubError
+from chainhub.intake.schemas import FieldMapping, SourceFormat
+from chainhub.intake.spec import FieldSpec, Kind
+from chainhub.intake.validate.columns import source_column, text_column
+from chainhub.intake.validate.fields.draft import Field, FieldDraft
+from chainhub.intake.validate.fields.numbers import decimal_field, int_field
+from chainhub.intake.validate.fields.text import enum_list_field, text_field
+from chainhub.intake.validate.fields.times import date_field, datetime_field
+
+# Each kind of field: the type it is stored as, and what types and checks its text.
+_KINDS: Final[dict[Kind, tuple[pl.DataType, Callable[[FieldDraft], pl.Expr]]]] = {
+    "str": (pl.Utf8(), text_field),
+    "enum": (pl.Utf8(), text_field),
+    "enum_list": (pl.List(pl.Utf8()), enum_list_field),
+    "int": (pl.Int64(), int_field),
+    "decimal": (pl.Decimal(18, 6), decimal_field),
+    "date": (pl.Date(), date_field),
+    "datetime": (pl.Datetime("us", "UTC"), datetime_field),
+}
+
+
+def build_field(
+    spec: FieldSpec,
+    mapping: FieldMapping | None,
+    source: SourceFormat,
+    crosswalk: dict[str, str] | None,
+) -> Field:
+    """One field's mapped text, its typed value (from the text column) and the checks on it."""
+    text = pl.col(text_column(spec.name))
+    draft = FieldDraft(spec, mapping, source, text=text, literal=text, present=text.is_not_null())
+    if spec.required:
+        draft.check("required", ~draft.present)
+    if mapping is not None and mapping.crosswalk:
+        _through_crosswalk(draft, crosswalk)
+    dtype, build = _KINDS[spec.kind]
+    typed = build(draft)
+    text_expr = _mapped_text(mapping, spec).alias(text_column(spec.name))
+    return Field(text_expr, [typed.cast(dtype).alias(spec.name), *draft.helpers], draft.checks)
+
+
+def _through_crosswalk(draft: FieldDraft, crosswalk: dict[str, str] | None) -> None:
+    """The partner's code becomes the golden one; the text checks then read the golden code."""
+    name = draft.spec.name
+    if crosswalk is None:
+        raise ChainhubError(
+            "crosswalk_needed",
+            f"field {name} is translated through the partner's material crosswalk: "
+            "give a database that holds it (--db)",
+            f"字段 {name} 需要通过伙伴物料编码对照表转换：请指定包含对照表的数据库（--db）",
+        )
+    draft.text = draft.text.replace_strict(crosswalk, default=None, return_dtype=pl.Utf8)
+    draft.check("crosswalk", draft.present & draft.value.is_null())
+    draft.present = draft.value.is_not_null()
+    draft.literal = draft.value
+
+
+def _mapped_text(mapping: FieldMapping | None, spec: FieldSpec) -> pl.Expr:
+    """The field's value as trimmed text after value maps and defaults; null when empty."""
+    if mapping is None:
+        expr = pl.lit(None, dtype=pl.Utf8)
+    elif mapping.column is not None:
+        expr = (
+            pl.col(source_column(mapping.column)).cast(pl.Utf8).str.strip_chars().replace("", None)
+        )
+    else:
+        expr = pl.lit(str(mapping.value), dtype=pl.Utf8)
+    if mapping is not None and mapping.map:
+        expr = expr.replace({str(k): str(v) for k, v in mapping.map.items()})
+    for default in (mapping.default if mapping else None, spec.default):
+        if default is not None:
+            expr = expr.fill_null(pl.lit(str(default)))
+    return expr

@@ -1,0 +1,53 @@
+"""Check a frame of a whole file's rows, as read into memory."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+import polars as pl
+
+from chainhub.intake.readers import SOURCE_ROW
+from chainhub.intake.schemas import MappingProfile
+from chainhub.intake.validate.plan import Plan
+from chainhub.intake.validate.report import finish, malformed_errors
+from chainhub.intake.validate.result import ValidationResult
+
+
+def check_frame(
+    *,
+    frame: pl.DataFrame,
+    profile: MappingProfile,
+    crosswalk: dict[str, str] | None = None,
+    submitted_by: str | None = None,
+    references: Mapping[str, Collection[str]] | None = None,
+    malformed: pl.DataFrame | None = None,
+) -> ValidationResult:
+    """Map a frame of source text columns to standard records and check every row.
+
+    With `submitted_by`, a record the submitter is not a party to is an error (the caller asks the visibility module whether the rule applies);
+    with `references` (partner, site, material → known codes), so is an unknown code;
+    `malformed` rows (from `read_rows`) are reported as they are.
+    """
+    plan = Plan(
+        profile=profile,
+        columns=[c for c in frame.columns if c != SOURCE_ROW],
+        crosswalk=crosswalk,
+        submitted_by=submitted_by,
+        references=references,
+    )
+
+    def source_of(rows: pl.Series) -> pl.DataFrame:
+        return frame.filter(pl.col(SOURCE_ROW).is_in(rows.implode()))
+
+    checked = plan.check_rows(frame)
+    errors = [malformed_errors(malformed)] if malformed is not None else []
+    errors.extend(checked.errors)
+    errors.extend(plan.document_errors(checked.keys, source_of))
+    return ValidationResult(
+        document_type=plan.doc_type.name,
+        records=checked.records if checked.records is not None else frame.clear(),
+        errors=finish(errors),
+        rows=frame.height + (malformed.height if malformed is not None else 0),
+        source_of=source_of,
+        malformed_rows=malformed.height if malformed is not None else 0,
+    )

@@ -1,0 +1,124 @@
+"""A profile's checks, built once and run on every frame or block of a file."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+from chainhub.intake.readers import SOURCE_ROW
+from chainhub.intake.rules import CROSS_FIELD_RULES
+from chainhub.intake.schemas import MappingProfile
+from chainhub.intake.spec import record_specs
+from chainhub.intake.validate.columns import source_column
+from chainhub.intake.validate.documents import DocumentChecks
+from chainhub.intake.validate.fields import build_field
+from chainhub.intake.validate.profile import check_profile
+from chainhub.intake.validate.references import party_check, reference_checks
+from chainhub.intake.validate.report import Check, column_of, error_columns, source_text
+from chainhub.intake.validate.result import SourceLookup
+from chainhub.standard.registry import get_document_type
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One frame checked row by row: its records, errors, and the keys for document checks."""
+
+    records: pl.DataFrame | None
+    errors: list[pl.DataFrame]
+    keys: pl.DataFrame
+
+
+class Plan:
+    """A profile's checks, built once and run on every block of a file."""
+
+    def __init__(
+        self,
+        *,
+        profile: MappingProfile,
+        columns: list[str],
+        crosswalk: dict[str, str] | None,
+        submitted_by: str | None,
+        references: Mapping[str, Collection[str]] | None,
+    ) -> None:
+        doc_type = get_document_type(profile.document_type)
+        check_profile(doc_type, profile, columns)
+        self.profile = profile
+        self.doc_type = doc_type
+        self.specs = record_specs(doc_type.name)
+        self.fields = [
+            build_field(spec, profile.fields.get(name), profile.source, crosswalk)
+            for name, spec in self.specs.items()
+        ]
+        checks = [c for f in self.fields for c in f.checks]
+        checks.extend(
+            Check(
+                rule.field,
+                column_of(profile, rule.field),
+                "cross_field",
+                rule.fails,
+                rule.message_en,
+                rule.message_zh,
+            )
+            for rule in CROSS_FIELD_RULES.get(doc_type.name, ())
+        )
+        if submitted_by is not None and doc_type.parties:
+            checks.append(party_check(doc_type, profile, submitted_by))
+        if references is not None:
+            checks.extend(reference_checks(doc_type, profile, references))
+        self.checks = checks
+        self.documents = DocumentChecks(doc_type, profile, self.specs)
+
+    def _typed(self, frame: pl.DataFrame) -> pl.DataFrame:
+        # Eager stages: Polars' lazy common-subexpression search costs more than the work here.
+        return (
+            frame.rename({c: source_column(c) for c in frame.columns if c != SOURCE_ROW})
+            .with_columns(f.text for f in self.fields)
+            .with_columns(e for f in self.fields for e in f.typed)
+        )
+
+    def check_rows(
+        self, frame: pl.DataFrame, *, keep: pl.Series | None = None, records: bool = True
+    ) -> Checked:
+        """Every check of one record on each row; rows not in `keep` are skipped."""
+        flags = [c.fails.fill_null(False).alias(f"__c{i}") for i, c in enumerate(self.checks)]
+        evaluated = self._typed(frame).with_columns(*flags, *self.documents.hashes())
+        if keep is not None:
+            evaluated = evaluated.with_columns(keep.alias("_keep"))
+        kept = pl.col("_keep") if keep is not None else pl.lit(True)
+        hits = evaluated.select(pl.col(f"__c{i}").sum() for i in range(len(self.checks))).row(0)
+        failing = [i for i in range(len(self.checks)) if hits[i]]
+        errors = self._errors(evaluated, failing, kept) if failing else []
+        keys = self.documents.keys(evaluated)
+        typed = evaluated.select(SOURCE_ROW, *self.specs) if records else None
+        if keep is not None:
+            keys = keys.filter(keep)
+            typed = typed.filter(keep) if typed is not None else None
+        return Checked(typed, errors, keys)
+
+    def _errors(
+        self, evaluated: pl.DataFrame, failing: list[int], kept: pl.Expr
+    ) -> list[pl.DataFrame]:
+        """The report of the `failing` checks on the `kept` rows, one frame a check."""
+        # Only the failing rows, few, are kept before the report is built check by check.
+        sources = {c.field: source_text(self.profile, c.field) for c in self.checks}
+        rows = evaluated.filter(pl.any_horizontal(f"__c{i}" for i in failing) & kept).select(
+            SOURCE_ROW,
+            *(e.alias(f"__v:{name}") for name, e in sources.items()),
+            *(f"__c{i}" for i in failing),
+        )
+        return [
+            rows.filter(pl.col(f"__c{i}")).select(
+                pl.col(SOURCE_ROW).alias("row"),
+                *error_columns(self.checks[i], pl.col(f"__v:{self.checks[i].field}")),
+            )
+            for i in failing
+        ]
+
+    def document_errors(self, keys: pl.DataFrame, source_of: SourceLookup) -> list[pl.DataFrame]:
+        """The document checks, on the documents of the rows whose keys make them suspect."""
+        suspects = self.documents.suspects(keys)
+        if suspects.len() == 0:
+            return []
+        return self.documents.errors(self._typed(source_of(suspects)))

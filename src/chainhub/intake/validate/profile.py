@@ -1,0 +1,42 @@
+"""A profile fits its document type and the file's columns, or intake stops before any row."""
+
+from __future__ import annotations
+
+from chainhub.errors import ChainhubError
+from chainhub.intake.schemas import MappingProfile
+from chainhub.intake.spec import record_specs
+from chainhub.standard.registry import DocumentType
+
+
+def check_profile(doc_type: DocumentType, profile: MappingProfile, columns: list[str]) -> None:
+    """Raise when the profile maps unknown fields, misses required ones, or names a column
+    the file does not have."""
+    specs = record_specs(doc_type.name)
+    unknown = sorted(set(profile.fields) - set(specs))
+    if unknown:
+        raise ChainhubError(
+            "profile_unknown_field",
+            f"profile maps fields that {doc_type.name} does not have: {', '.join(unknown)}",
+            f"映射配置包含 {doc_type.name} 中不存在的字段：{', '.join(unknown)}",
+        )
+    unmapped = [
+        n for n, s in specs.items() if s.required and s.default is None and n not in profile.fields
+    ]
+    if unmapped:
+        raise ChainhubError(
+            "profile_missing_field",
+            f"profile does not map required fields of {doc_type.name}: {', '.join(unmapped)}",
+            f"映射配置缺少 {doc_type.name} 的必填字段：{', '.join(unmapped)}",
+        )
+    missing = [
+        m.column
+        for m in profile.fields.values()
+        if m.column is not None and m.column not in columns
+    ]
+    if missing:
+        raise ChainhubError(
+            "column_missing",
+            f"the file has no column {', '.join(missing)}; it has: {', '.join(columns)}",
+            f"文件缺少列 {', '.join(missing)}；文件中的列为：{', '.join(columns)}",
+            {"column": missing[0]},
+        )

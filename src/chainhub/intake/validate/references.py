@@ -1,0 +1,43 @@
+"""Checks of what a record names: known partners, sites and materials; the submitter a party."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Final
+
+import polars as pl
+
+from chainhub.intake.rules import reference_fields
+from chainhub.intake.schemas import MappingProfile
+from chainhub.intake.validate.report import Check, column_of
+from chainhub.partners.visibility import is_party_expr
+from chainhub.standard.registry import DocumentType
+
+_REFERENCE_ZH: Final = {"partner": "合作伙伴", "site": "场所", "material": "物料"}
+
+
+def party_check(doc_type: DocumentType, profile: MappingProfile, submitted_by: str) -> Check:
+    """The submitter must be a party to every document it sends."""
+    is_party = is_party_expr(document_type=doc_type.name, partner_id=submitted_by)
+    first = doc_type.parties[0]
+    return Check(first, column_of(profile, first), "not_a_party", ~is_party, submitted_by)
+
+
+def reference_checks(
+    doc_type: DocumentType, profile: MappingProfile, references: Mapping[str, Collection[str]]
+) -> list[Check]:
+    """Each field naming a partner, site or material must name a known one."""
+    checks = []
+    for name, kind in reference_fields(doc_type.name, doc_type.key).items():
+        known = pl.Series(list(references.get(kind, ())), dtype=pl.Utf8)
+        checks.append(
+            Check(
+                name,
+                column_of(profile, name),
+                "unknown_reference",
+                pl.col(name).is_not_null() & ~pl.col(name).is_in(known.implode()),
+                kind,
+                _REFERENCE_ZH[kind],
+            )
+        )
+    return checks
