@@ -81,7 +81,7 @@ DIALECTS: Final[dict[str, Dialect]] = {
             "%d.%m.%Y",
             "%d.%m.%Y %H:%M:%S",
             "%d.%m.%Y %H:%M:%S",
-            "sap",
+            "sap_list",
             "sap",
             (("H87", "ST"), ("KGM", "KG")),
             "number",
@@ -502,12 +502,46 @@ _SAP_TYPE: Final = {
     ("bom", "line_no"): "POSNR",
     ("bom", "valid_from"): "DATUV",
 }
+# Column headings of SAP GUI list reports (ME2N purchase orders, MB51 material documents, VL06O
+# deliveries, VA05 sales orders, MB52 stock, COOIS production orders) in English logon language,
+# as an ALV "Spreadsheet" export writes them; fields without a list column keep their table name,
+# and so do deliveries, which such partners download from the tables (SE16 on LIKP/LIPS).
+_SAP_LIST: Final = {
+    "po_number": "Purchasing Doc.",
+    "supplier_id": "Vendor/supplying plant",
+    "customer_id": "Sold-To Party",
+    "receiver_id": "Ship-To Party",
+    "material_code": "Material",
+    "quantity": "Quantity",
+    "unit": "Order Unit",
+    "unit_price": "Net price",
+    "order_date": "Document Date",
+    "requested_date": "Delivery date",
+    "site_id": "Plant",
+    "lot_number": "Batch",
+    "receipt_number": "Material Document",
+    "receipt_date": "Posting Date",
+    "received_quantity": "Qty in Un. of Entry",
+    "so_number": "Sales Document",
+    "order_number": "Order",
+    "direction": "Movement Type",
+    "quantity_on_hand": "Unrestricted",
+    "quantity_blocked": "Blocked",
+    "currency": "Currency",
+}
+_SAP_LIST_TYPE: Final = {
+    ("purchase_order", "line_no"): "Item",
+    ("purchase_order", "ship_to_site"): "Plant",
+    ("purchase_order", "quantity"): "PO Quantity",
+    ("goods_receipt", "line_no"): "Item",
+    ("goods_receipt", "unit"): "Unit of Entry",
+}
 _KINGDEE: Final = {
     "po_number": "采购订单号",
-    "line_no": "行号",
+    "line_no": "序号",
     "material_code": "物料编码",
     "quantity": "数量",
-    "unit": "单位",
+    "unit": "计价单位",
     "lot_number": "批号",
     "supplier_id": "供应商",
     "receiver_id": "收货单位",
@@ -521,6 +555,7 @@ _KINGDEE: Final = {
     "status": "单据状态",
     "line_status": "行状态",
     "product_code": "产品编码",
+    "received_quantity": "实收数量",
     "product_unit": "产品单位",
     "order_number": "生产任务单号",
     "supplier_batch": "供应商批号",
@@ -528,12 +563,25 @@ _KINGDEE: Final = {
     "buyer_id": "采购组织",
     "customer_id": "客户",
 }
+# Kingdee 云星空 bills number themselves in 单据编号 and name their source in 订单单号 / 源单编号.
+_KINGDEE_TYPE: Final = {
+    ("purchase_order", "po_number"): "单据编号",
+    ("purchase_order", "quantity"): "采购数量",
+    ("purchase_order", "order_date"): "采购日期",
+    ("goods_receipt", "receipt_number"): "单据编号",
+    ("goods_receipt", "po_number"): "订单单号",
+    ("goods_receipt", "shipment_number"): "源单编号",
+    ("shipment", "shipment_number"): "单据编号",
+    ("shipment", "po_number"): "订单单号",
+    ("shipment", "quantity"): "实发数量",
+    ("sales_order", "quantity"): "销售数量",
+}
 _YONYOU: Final = {
     "po_number": "订单编号",
     "line_no": "行号",
     "material_code": "存货编码",
     "quantity": "数量",
-    "unit": "主计量单位",
+    "unit": "主计量",
     "lot_number": "批次",
     "supplier_id": "供应商名称",
     "receiver_id": "客户名称",
@@ -572,18 +620,18 @@ _ZH_TYPE: Final = {
     ("quality_inspection", "line_no"): "检验项次",
 }
 _ENGLISH: Final = {
-    "po_number": "PO No.",
+    "po_number": "PO Number",
     "line_no": "Line",
-    "material_code": "Part No.",
+    "material_code": "Item Number",
     "quantity": "Qty",
     "unit": "UOM",
-    "lot_number": "Lot No.",
+    "lot_number": "Lot Number",
     "unit_price": "Unit Price",
-    "requested_date": "Req. Date",
+    "requested_date": "Need-By Date",
     "confirmed_date": "Conf. Date",
     "confirmed_quantity": "Conf. Qty",
     "po_line_no": "PO Line",
-    "shipment_number": "ASN No.",
+    "shipment_number": "ASN Number",
     "receipt_number": "GRN No.",
     "product_code": "Product",
     "order_number": "Work Order",
@@ -599,12 +647,17 @@ DESCRIPTION: Final = "material_description"
 # 存货名称.
 _DESCRIPTION: Final = {
     "sap": "MAKTX",
+    "sap_list": "MAKTX",
     "kingdee": "物料名称",
     "yonyou": "存货名称",
     "zh": "物料描述",
     "english": "Description",
 }
-_DESCRIPTION_TYPE: Final = {("sap", "purchase_order"): "TXZ01", ("sap", "shipment"): "ARKTX"}
+_DESCRIPTION_TYPE: Final = {
+    (style, doc_type): column
+    for style in ("sap", "sap_list")
+    for doc_type, column in (("purchase_order", "TXZ01"), ("shipment", "ARKTX"))
+}
 
 
 def _zh_description(doc_type: str, name: str) -> str:
@@ -615,13 +668,19 @@ def _zh_description(doc_type: str, name: str) -> str:
 
 def header_name(style: str, doc_type: str, name: str) -> str:
     """The column a dialect's header style uses for a standard field."""
-    if style == "sap":
-        return _SAP_TYPE.get((doc_type, name)) or _SAP.get(name) or name.upper()
+    if style in ("sap", "sap_list"):
+        listed = (
+            _SAP_LIST_TYPE.get((doc_type, name)) or _SAP_LIST.get(name)
+            if style == "sap_list" and doc_type != "shipment"
+            else None
+        )
+        return listed or _SAP_TYPE.get((doc_type, name)) or _SAP.get(name) or name.upper()
     if style == "english":
         return _ENGLISH.get(name) or name.replace("_", " ").capitalize()
     table = {"kingdee": _KINGDEE, "yonyou": _YONYOU}.get(style, {})
     return (
-        _ZH_TYPE.get((doc_type, name))
+        (_KINGDEE_TYPE.get((doc_type, name)) if style == "kingdee" else None)
+        or _ZH_TYPE.get((doc_type, name))
         or table.get(name)
         or _ZH.get(name)
         or _zh_description(doc_type, name)

@@ -24,8 +24,9 @@ def check_frame(
 ) -> ValidationResult:
     """Map a frame of source text columns to standard records and check every row.
 
-    With `submitted_by`, a record the submitter is not a party to is an error (the caller asks the visibility module whether the rule applies);
-    with `references` (partner, site, material → known codes), so is an unknown code;
+    With `submitted_by`, a record the submitter is not a party to is an error (the caller asks
+    the visibility module whether the rule applies); with `references` (partner, site,
+    material → known codes), so is an unknown code;
     `malformed` rows (from `read_rows`) are reported as they are.
     """
     plan = Plan(

@@ -1,0 +1,141 @@
+"""How a partner's file is written: format, encoding, delimiter, header row and number style."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Final, get_args
+
+import fastexcel
+import polars as pl
+
+from chainhub.errors import ChainhubError
+from chainhub.intake.adapters import vocabulary
+from chainhub.intake.readers import SOURCE_ROW, read_source
+from chainhub.intake.schemas import SourceFormat
+from chainhub.intake.suggest.text import distinct, fold
+from chainhub.standard.registry import get_document_type
+
+SAMPLE_ROWS: Final = 5000
+NUMBER: Final = r"^[+-]?(\d+\.?\d*|\.\d+)$"
+_DELIMITERS: Final = (",", ";", "\t", "|")
+_COMMA_NUMBER: Final = r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$"
+_GROUPED_NUMBER: Final = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
+
+
+def _encodings() -> tuple[str, ...]:
+    """Encodings to try: UTF-8 first (it rejects most other text), then those adapters name
+    that the reader can read, BOM-marked UTF-8 aside (its mark is checked first)."""
+    readable = get_args(SourceFormat.model_fields["encoding"].annotation)
+    named = (e for e in vocabulary().encodings if e in readable and e != "utf-8-sig")
+    return tuple(dict.fromkeys(("utf-8", *named)))
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    """The text of a CSV file and the profile's name of its encoding."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw.decode("utf-8-sig"), "utf-8-sig"
+    encodings = _encodings()
+    for encoding in encodings:
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    names = ", ".join(e.upper() for e in encodings)
+    raise ChainhubError("file_unreadable", f"not {names} text", f"不是 {names} 编码的文本")
+
+
+def _csv_layout(text: str) -> tuple[str, int]:
+    """Delimiter (the one that splits the first lines into a steady count) and header row."""
+    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    best: tuple[int, int, str, int] | None = None
+    for rank, delimiter in enumerate(_DELIMITERS):
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        if not counts:
+            continue
+        modal, hits = Counter(counts).most_common(1)[0]
+        if modal < 2 or hits < 0.8 * len(counts):
+            continue
+        header = counts.index(modal) + 1
+        candidate = (modal, -rank, delimiter, header)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return (best[2], best[3]) if best else (",", 1)
+
+
+def _is_label(value: object) -> bool:
+    text = "" if value is None else str(value).strip()
+    return bool(text) and re.fullmatch(r"[+-]?[\d.,:/\- ]+", text) is None
+
+
+def _xlsx_layout(path: Path, document_type: str) -> tuple[str | None, int]:
+    """Sheet (None for a one-sheet book) and the header row below any title rows."""
+    try:
+        reader = fastexcel.read_excel(path)
+        names = list(reader.sheet_names)
+        doc = get_document_type(document_type)
+        wanted = {fold(doc.title_zh), fold(doc.title_en), fold(doc.name)}
+        sheet = next((n for n in names if fold(n) in wanted), names[0])
+        top = reader.load_sheet(sheet, header_row=None, n_rows=8, dtypes="string").to_polars()
+    except Exception as exc:  # fastexcel raises its own hierarchy for every kind of bad file
+        first = str(exc).splitlines()[0]
+        raise ChainhubError(
+            "file_unreadable", f"cannot read XLSX: {first}", f"无法读取 XLSX：{first}"
+        ) from None
+    scores = []
+    for row in top.head(5).rows():
+        labels = [str(v).strip() for v in row if _is_label(v)]
+        scores.append(len(set(labels)))
+    header_row = scores.index(max(scores)) + 1 if scores else 1
+    return (sheet if len(names) > 1 else None), header_row
+
+
+def _number_style(frame: pl.DataFrame, delimiter: str) -> tuple[bool, str | None]:
+    """Whether numbers use a decimal comma, and the thousands separator if any.
+
+    Without a decimal in sight, a semicolon-separated file is taken to use the decimal comma:
+    that is why European spreadsheets separate fields with semicolons.
+    """
+    comma_columns = []
+    grouped_columns = []
+    dot_decimals = False
+    for name in frame.columns:
+        values = distinct(frame.get_column(name))
+        if values.len() == 0:
+            continue
+        if values.str.contains(_COMMA_NUMBER).all() and values.str.contains(",").any():
+            comma_columns.append(values)
+        elif values.str.contains(f"{_GROUPED_NUMBER}|{NUMBER}").all():
+            dot_decimals = dot_decimals or values.str.contains(r"\d\.\d").any()
+            if values.str.contains(r"^[+-]?\d{1,3}(,\d{3}){2,}|,\d{3}\.\d").any():
+                grouped_columns.append(values)
+    if comma_columns:
+        dotted = any(v.str.contains(r"\d\.\d{3}(,|$)").any() for v in comma_columns)
+        return True, "." if dotted else None
+    if delimiter == ";" and not dot_decimals:
+        return True, None
+    return False, "," if grouped_columns else None
+
+
+def sniff_source(path: Path, document_type: str) -> SourceFormat:
+    """How a file is written: format from its extension, then encoding, layout and numbers."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        sheet, header_row = _xlsx_layout(path, document_type)
+        source = SourceFormat(format="xlsx", sheet=sheet, header_row=header_row)
+    elif suffix == ".json":
+        return SourceFormat(format="json")
+    else:
+        text, encoding = _decode(path.read_bytes())
+        delimiter, header_row = _csv_layout(text)
+        source = SourceFormat(
+            format="csv", encoding=encoding, delimiter=delimiter, header_row=header_row
+        )
+    frame = read_source(path, source).drop(SOURCE_ROW).head(SAMPLE_ROWS)
+    decimal_comma, thousands = _number_style(frame, source.delimiter)
+    return source.model_copy(
+        update={"decimal_comma": decimal_comma, "thousands_separator": thousands}
+    )
