@@ -30,6 +30,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 def _routers() -> list[object]:
     from chainhub.documents.views import router as documents_router
     from chainhub.intake.views import router as intake_router
+    from chainhub.kpi.views import router as kpi_router
     from chainhub.masterdata.views import router as masterdata_router
     from chainhub.partners.views import router as partners_router
     from chainhub.standard.views import router as standard_router
@@ -41,6 +42,7 @@ def _routers() -> list[object]:
         intake_router,
         partners_router,
         masterdata_router,
+        kpi_router,
         web_router,
     ]
 

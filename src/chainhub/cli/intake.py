@@ -221,7 +221,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Data quality per partner: submissions, rows accepted and rejected, top failing
         rules, timeliness."""
-        from chainhub.intake.scorecard import list_scorecards
+        from chainhub.kpi.scorecard import list_scorecards
 
         with hub_transaction(db) as conn:
             cards = list_scorecards(conn=conn, partner_id=partner)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -63,36 +62,3 @@ class FlowPoint(BaseModel):
     flow: str
     month: date
     lines: int
-
-
-class ReceiptLine(BaseModel):
-    """One received line, newest first in an overview."""
-
-    receipt_number: str
-    receipt_date: date
-    lot_number: str
-    received_quantity: Decimal
-    unit: str
-
-
-class OverviewLine(BaseModel):
-    """Stock, orders, forecast and receipts of one material between a buyer and a supplier."""
-
-    material_code: str
-    buyer_id: str
-    supplier_id: str
-    on_hand: Decimal | None
-    stock_date: date | None
-    open_order_quantity: Decimal
-    open_order_lines: int
-    forecast_quantity: Decimal | None
-    forecast_date: date | None
-    recent_receipts: list[ReceiptLine]
-
-
-class Overview(BaseModel):
-    """The caller's own view: what it supplies (库存-订单-预测) and what it buys."""
-
-    partner_id: str | None
-    supplied: list[OverviewLine]
-    purchased: list[OverviewLine]

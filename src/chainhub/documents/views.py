@@ -14,9 +14,8 @@ from chainhub.api.deps import (
     TodayDep,
 )
 from chainhub.api.responses import ERROR_RESPONSES
-from chainhub.documents import overview as overview_service
 from chainhub.documents import service
-from chainhub.documents.schemas import DocumentHistory, DocumentRead, Overview, RecordPage
+from chainhub.documents.schemas import DocumentHistory, DocumentRead, RecordPage
 from chainhub.errors import ChainhubError
 from chainhub.standard.registry import DOCUMENT_TYPES
 from chainhub.storage.schemas import SubmissionRead
@@ -119,9 +118,3 @@ def get_submissions(
         partner_id=None if principal.sees_all else principal.partner_id or "",
         document_type=document_type.value if document_type else None,
     )
-
-
-@router.get("/me/overview", response_model=Overview)
-def get_overview(principal: PrincipalDep, conn: ConnDep, today: TodayDep) -> Overview:
-    """Per material the caller supplies or buys: stock, open orders, forecast, recent receipts."""
-    return overview_service.get_overview(conn=conn, principal=principal, today=today)

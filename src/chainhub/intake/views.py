@@ -23,7 +23,6 @@ from chainhub.errors import Language
 from chainhub.intake.attempts import IngestResult
 from chainhub.intake.outcome import do_submit_documents, get_outcome
 from chainhub.intake.schemas import SubmissionOutcome, load_profile
-from chainhub.intake.scorecard import Scorecard, list_scorecards
 from chainhub.intake.service import Submitter, do_submit, get_file_profile
 from chainhub.partners.visibility import check_may_send, check_may_write
 from chainhub.standard.registry import DOCUMENT_TYPES
@@ -215,12 +214,3 @@ def upload_file(
             received_at=datetime.now(UTC),
         )
     return _answer(get_outcome(result, lang=lang), result, context, response, lang)
-
-
-@router.get("/intake/scorecards", response_model=list[Scorecard], tags=["intake"])
-def get_scorecards(
-    principal: PrincipalDep, conn: ConnDep, partner_id: str | None = None
-) -> list[Scorecard]:
-    """Submissions, rows accepted and rejected, top failing rules and timeliness per partner."""
-    scope = partner_id if principal.sees_all else principal.partner_id
-    return list_scorecards(conn=conn, partner_id=scope)

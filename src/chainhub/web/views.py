@@ -22,10 +22,10 @@ from chainhub.api.deps import (
     TodayDep,
     get_request_token,
 )
-from chainhub.documents.overview import get_overview
 from chainhub.documents.schemas import FlowPoint
 from chainhub.documents.service import count_visible_documents, list_visible_monthly_flows
 from chainhub.errors import ChainhubError
+from chainhub.kpi.overview import get_overview
 from chainhub.partners.service import list_partners
 from chainhub.standard.registry import DOCUMENT_TYPES
 from chainhub.standard.version import STANDARD_VERSION

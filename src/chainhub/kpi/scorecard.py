@@ -7,11 +7,12 @@ from typing import Final
 
 import ibis
 import polars as pl
-from pydantic import BaseModel
 from sqlalchemy import Connection
 
+from chainhub.intake.models import intake_attempt_rules, intake_attempts
 from chainhub.kpi.backend import ibis_for
-from chainhub.storage.models import doc_table_name
+from chainhub.kpi.schemas import RuleCount, Scorecard
+from chainhub.storage.models import doc_table
 
 # The business date of each document type: how late a partner reports is measured from it.
 BUSINESS_DATES: Final[dict[str, str]] = {
@@ -26,31 +27,6 @@ BUSINESS_DATES: Final[dict[str, str]] = {
 }
 
 
-class RuleCount(BaseModel):
-    """How often one rule failed on one field."""
-
-    rule: str
-    field: str
-    errors: int
-
-
-class Scorecard(BaseModel):
-    """Data quality of one partner's submissions."""
-
-    partner_id: str
-    attempts: int
-    stored: int
-    partial: int
-    rejected: int
-    duplicates: int
-    rows_accepted: int
-    rows_rejected: int
-    acceptance_rate: float
-    top_rules: list[RuleCount]
-    median_lag_days: float | None
-    on_time_share: float | None
-
-
 def list_scorecards(
     *, conn: Connection, partner_id: str | None = None, top: int = 3, on_time_days: int = 1
 ) -> list[Scorecard]:
@@ -60,7 +36,7 @@ def list_scorecards(
     document is on time when it arrives within `on_time_days` days.
     """
     backend = ibis_for(conn)
-    attempts = backend.table("intake_attempts")
+    attempts = backend.table(intake_attempts.name)
     if partner_id is not None:
         attempts = attempts.filter(attempts.partner_id == partner_id)
     counted = attempts.status != "duplicate"
@@ -98,7 +74,7 @@ def list_scorecards(
 def _top_rules(
     *, backend: ibis.BaseBackend, attempts: ibis.Table, top: int
 ) -> dict[str, list[RuleCount]]:
-    rules = backend.table("intake_attempt_rules")
+    rules = backend.table(intake_attempt_rules.name)
     joined = rules.join(attempts.select("attempt_id", "partner_id"), "attempt_id")
     counts = joined.group_by(["partner_id", "rule", "field"]).aggregate(
         errors=joined.error_count.sum()
@@ -121,7 +97,7 @@ def _lags(
     """Median lag in days and on-time share per submitting partner, over every document."""
     parts = []
     for doc_type, date_field in BUSINESS_DATES.items():
-        table = backend.table(doc_table_name(doc_type))
+        table = backend.table(doc_table(doc_type).name)
         if partner_id is not None:
             table = table.filter(table._submitted_by == partner_id)
         # One lag per document version: the lines of a document share its business date.

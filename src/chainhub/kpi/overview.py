@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
-from chainhub.documents.schemas import Overview, OverviewLine, ReceiptLine
+from chainhub.kpi.schemas import Overview, OverviewLine, ReceiptLine
 from chainhub.partners.visibility import get_visible_clause
 from chainhub.storage.models import current_view
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from chainhub.intake.scorecard import RuleCount, list_scorecards
 from chainhub.intake.service import do_submit
+from chainhub.kpi.schemas import RuleCount
+from chainhub.kpi.scorecard import list_scorecards
 from tests.intake.shipments import SHIPMENT_PROFILE, shipment_file
 from tests.support import submitter
 

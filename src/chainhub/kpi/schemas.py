@@ -1,0 +1,69 @@
+"""Shapes of KPI views: the supplier overview, data-quality scorecards."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+JsonRecord = dict[str, Any]
+
+
+class ReceiptLine(BaseModel):
+    """One received line, newest first in an overview."""
+
+    receipt_number: str
+    receipt_date: date
+    lot_number: str
+    received_quantity: Decimal
+    unit: str
+
+
+class OverviewLine(BaseModel):
+    """Stock, orders, forecast and receipts of one material between a buyer and a supplier."""
+
+    material_code: str
+    buyer_id: str
+    supplier_id: str
+    on_hand: Decimal | None
+    stock_date: date | None
+    open_order_quantity: Decimal
+    open_order_lines: int
+    forecast_quantity: Decimal | None
+    forecast_date: date | None
+    recent_receipts: list[ReceiptLine]
+
+
+class Overview(BaseModel):
+    """The caller's own view: what it supplies (库存-订单-预测) and what it buys."""
+
+    partner_id: str | None
+    supplied: list[OverviewLine]
+    purchased: list[OverviewLine]
+
+
+class RuleCount(BaseModel):
+    """How often one rule failed on one field."""
+
+    rule: str
+    field: str
+    errors: int
+
+
+class Scorecard(BaseModel):
+    """Data quality of one partner's submissions."""
+
+    partner_id: str
+    attempts: int
+    stored: int
+    partial: int
+    rejected: int
+    duplicates: int
+    rows_accepted: int
+    rows_rejected: int
+    acceptance_rate: float
+    top_rules: list[RuleCount]
+    median_lag_days: float | None
+    on_time_share: float | None
