@@ -145,6 +145,14 @@ def _optional_principal(request: Request, conn: ConnDep) -> Principal | None:
     return context.principal
 
 
+def _page_principal(request: Request, conn: ConnDep) -> Principal | None:
+    """A page's caller; an unknown, expired or revoked token is no caller: the page asks again."""
+    try:
+        return _optional_principal(request, conn)
+    except ChainhubError:
+        return None
+
+
 def _principal(principal: Annotated[Principal | None, Depends(_optional_principal)]) -> Principal:
     if principal is None:
         raise ChainhubError(
@@ -165,4 +173,5 @@ LanguageDep = Annotated[Language, Depends(get_request_language)]
 ContextDep = Annotated[RequestContext, Depends(_context)]
 PrincipalDep = Annotated[Principal, Depends(_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(_optional_principal)]
+PagePrincipalDep = Annotated[Principal | None, Depends(_page_principal)]
 TodayDep = Annotated[date, Depends(_today)]

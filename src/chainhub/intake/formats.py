@@ -10,6 +10,10 @@ from chainhub.errors import ChainhubError
 FileFormat = Literal["csv", "xlsx", "json"]
 SUFFIXES: Final[dict[str, FileFormat]] = {
     ".csv": "csv",
+    # Delimited text under other names (SAP list exports, Excel's "Unicode text"); a delimiter
+    # other than the comma is named in the profile, or found by `profile suggest`.
+    ".txt": "csv",
+    ".tsv": "csv",
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
     ".json": "json",
@@ -17,8 +21,7 @@ SUFFIXES: Final[dict[str, FileFormat]] = {
 
 
 def check_file_format(path: Path) -> FileFormat:
-    """The format a file's suffix names; an unknown suffix is refused, never guessed (a tab- or
-    semicolon-separated text export needs a profile naming its delimiter)."""
+    """The format a file's suffix names; an unknown suffix is refused, never guessed."""
     found = SUFFIXES.get(path.suffix.lower())
     if found is None:
         accepted = ", ".join(SUFFIXES)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import types
-import typing
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,6 +14,7 @@ from pydantic import AwareDatetime
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from chainhub.standard.annotations import Unwrapped, unwrap
 from chainhub.standard.fields import Gln, Gtin, Uscc
 from chainhub.standard.registry import get_document_type
 
@@ -56,52 +55,32 @@ def _collect(metadata: list[Any], into: dict[str, Any]) -> None:
                 into[attr] = Decimal(str(getattr(item, attr)))
 
 
-def _unwrap(annotation: Any, into: dict[str, Any]) -> tuple[Any, bool]:
-    """The core type of an annotation, collecting constraints; and whether None is allowed."""
-    optional = False
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        optional = len(args) < len(typing.get_args(annotation))
-        annotation = args[0]
-    if annotation in _CHECKS:
-        into["check"] = _CHECKS[annotation]
-    if typing.get_origin(annotation) is typing.Annotated:
-        base, *meta = typing.get_args(annotation)
-        for m in meta:
-            _collect(m.metadata if isinstance(m, FieldInfo) else [m], into)
-        annotation = base
-    return annotation, optional
-
-
-def _kind(annotation: Any, into: dict[str, Any]) -> Kind:
-    if typing.get_origin(annotation) is list:
-        (item,) = typing.get_args(annotation)
-        into["choices"] = tuple(e.value for e in item)
-        return "enum_list"
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        into["choices"] = tuple(e.value for e in annotation)
-        return "enum"
-    if annotation is bool:
+def _kind(field: Unwrapped, into: dict[str, Any]) -> Kind:
+    if field.enum is not None:
+        into["choices"] = tuple(e.value for e in field.enum)
+        return "enum_list" if field.is_list else "enum"
+    if field.base is bool:
         raise TypeError("boolean fields are not part of the standard")
-    kinds: dict[Any, Kind] = {int: "int", Decimal: "decimal", date: "date", str: "str"}
-    if annotation in (datetime, AwareDatetime):
+    if field.base in (datetime, AwareDatetime):
         return "datetime"
-    if typing.get_origin(annotation) is typing.Annotated:
-        return _kind(typing.get_args(annotation)[0], into)
-    return kinds[annotation]
+    kinds: dict[Any, Kind] = {int: "int", Decimal: "decimal", date: "date", str: "str"}
+    return kinds[field.base]
 
 
 def field_spec(name: str, info: FieldInfo) -> FieldSpec:
     """Derive the intake spec of one Pydantic field."""
     constraints: dict[str, Any] = {}
-    annotation, optional = _unwrap(info.annotation, constraints)
+    field = unwrap(info.annotation)
+    if field.named in _CHECKS:
+        constraints["check"] = _CHECKS[field.named]
+    for meta in field.metadata:
+        _collect(meta.metadata if isinstance(meta, FieldInfo) else [meta], constraints)
     _collect(info.metadata, constraints)
-    kind = _kind(annotation, constraints)
+    kind = _kind(field, constraints)
     default = None if info.default is PydanticUndefined else info.default
     if isinstance(default, Enum):
         default = default.value
-    required = info.is_required() and not optional
+    required = info.is_required() and not field.optional
     return FieldSpec(name=name, kind=kind, required=required, default=default, **constraints)
 
 

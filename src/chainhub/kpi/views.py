@@ -9,6 +9,7 @@ from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.kpi import overview as overview_service
 from chainhub.kpi.schemas import Overview, Scorecard
 from chainhub.kpi.scorecard import list_scorecards
+from chainhub.partners.visibility import get_partner_scope
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
@@ -24,5 +25,5 @@ def get_scorecards(
     principal: PrincipalDep, conn: ConnDep, partner_id: str | None = None
 ) -> list[Scorecard]:
     """Submissions, rows accepted and rejected, top failing rules and timeliness per partner."""
-    scope = partner_id if principal.sees_all else principal.partner_id
+    scope = get_partner_scope(principal=principal, partner_id=partner_id)
     return list_scorecards(conn=conn, partner_id=scope)

@@ -6,7 +6,6 @@ from fastapi import APIRouter
 
 from chainhub.access.schemas import Principal
 from chainhub.api.deps import ConnDep, PrincipalDep
-from chainhub.errors import ChainhubError
 from chainhub.masterdata import service
 from chainhub.masterdata.schemas import (
     DecisionRead,
@@ -14,19 +13,14 @@ from chainhub.masterdata.schemas import (
     SuggestionRead,
     UnknownCodeRead,
 )
+from chainhub.partners.visibility import check_hub_admin, get_partner_scope
 
 router = APIRouter(prefix="/api/v1/masterdata", tags=["masterdata"])
 
 
-def _partner_scope(principal: Principal, partner_id: str | None) -> str | None:
-    """The partner whose codes the caller may see: any for the hub, else only its own."""
-    return partner_id if principal.sees_all else principal.partner_id
-
-
-def _require_hub_admin(principal: Principal) -> str:
-    if not principal.is_hub_admin:
-        raise ChainhubError("forbidden", "only a hub administrator decides matches",
-                            "仅枢纽管理员可以确认或拒绝匹配", status=403)  # fmt: skip
+def _decider(principal: Principal) -> str:
+    """Who decides a match, as recorded: the hub admin's user, else its token."""
+    check_hub_admin(principal=principal)
     return principal.user_id or principal.token_id
 
 
@@ -35,7 +29,9 @@ def get_unknown_codes(
     principal: PrincipalDep, conn: ConnDep, partner_id: str | None = None
 ) -> list[UnknownCodeRead]:
     """Open unknown partner codes, most frequent first."""
-    return service.list_unknown_codes(conn=conn, partner_id=_partner_scope(principal, partner_id))
+    return service.list_unknown_codes(
+        conn=conn, partner_id=get_partner_scope(principal=principal, partner_id=partner_id)
+    )
 
 
 @router.get("/suggestions", response_model=list[SuggestionRead])
@@ -48,7 +44,7 @@ def get_suggestions(
     """Ranked suggestions for unknown codes."""
     return service.list_suggestions(
         conn=conn,
-        partner_id=_partner_scope(principal, partner_id),
+        partner_id=get_partner_scope(principal=principal, partner_id=partner_id),
         partner_material_code=partner_material_code,
     )
 
@@ -56,7 +52,7 @@ def get_suggestions(
 @router.post("/suggestions/refresh")
 def refresh_suggestions(principal: PrincipalDep, conn: ConnDep) -> dict[str, int]:
     """Rank golden materials again for every open code."""
-    _require_hub_admin(principal)
+    check_hub_admin(principal=principal)
     return {"codes": service.do_suggest_matches(conn=conn)}
 
 
@@ -65,7 +61,7 @@ def accept_match(match: MatchDecision, principal: PrincipalDep, conn: ConnDep) -
     """Map a partner code to a golden material, writing a new crosswalk version."""
     return service.do_accept_match(
         conn=conn, partner_id=match.partner_id, partner_material_code=match.partner_material_code,
-        material_code=match.material_code, decided_by=_require_hub_admin(principal),
+        material_code=match.material_code, decided_by=_decider(principal),
     )  # fmt: skip
 
 
@@ -74,5 +70,5 @@ def reject_match(match: MatchDecision, principal: PrincipalDep, conn: ConnDep) -
     """Refuse one suggested match."""
     return service.do_reject_match(
         conn=conn, partner_id=match.partner_id, partner_material_code=match.partner_material_code,
-        material_code=match.material_code, decided_by=_require_hub_admin(principal),
+        material_code=match.material_code, decided_by=_decider(principal),
     )  # fmt: skip

@@ -137,6 +137,12 @@ def check_may_administer(*, principal: Principal, partner_id: str) -> None:
         )
 
 
+def get_partner_scope(*, principal: Principal, partner_id: str | None) -> str | None:
+    """Whose records a per-partner listing shows: any partner's (or all, with None) for the hub
+    admin and the chain leader, else only the caller's own."""
+    return partner_id if principal.sees_all else principal.partner_id
+
+
 def check_hub_admin(*, principal: Principal) -> None:
     """The caller is the hub admin."""
     if not principal.is_hub_admin:

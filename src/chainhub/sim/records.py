@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import typing
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -14,6 +13,7 @@ from typing import Any, Final, Literal
 import polars as pl
 from pydantic import AwareDatetime
 
+from chainhub.standard.annotations import unwrap
 from chainhub.standard.registry import DOCUMENT_TYPES
 
 Kind = Literal["str", "int", "dec", "date", "ts", "list"]
@@ -32,39 +32,18 @@ POLARS_TYPES: Final[dict[Kind, pl.DataType]] = {
 }
 
 
-def _leaves(annotation: Any) -> list[Any]:
-    args = typing.get_args(annotation)
-    if typing.get_origin(annotation) is typing.Annotated:
-        return _leaves(args[0])
-    if args and typing.get_origin(annotation) is not list:
-        return [leaf for a in args for leaf in _leaves(a)]
-    return [annotation]
-
-
 def kind_of(annotation: Any) -> Kind:
     """How values of a field annotated `annotation` are buffered."""
-    leaves = [a for a in _leaves(annotation) if a is not type(None)]
-    leaf = leaves[0]
-    if typing.get_origin(leaf) is list:
+    field = unwrap(annotation)
+    if field.is_list:
         return "list"
-    if leaf is AwareDatetime or leaf is datetime:
-        return "ts"
-    if leaf is date:
-        return "date"
-    if leaf is Decimal:
-        return "dec"
-    if leaf is int:
-        return "int"
-    return "str"
+    kinds: dict[Any, Kind] = {AwareDatetime: "ts", datetime: "ts", date: "date", Decimal: "dec"}
+    return kinds.get(field.base, "int" if field.base is int else "str")
 
 
 def enum_of(annotation: Any) -> type[Enum] | None:
     """The enumeration a field's values come from, or None."""
-    for leaf in _leaves(annotation):
-        target = typing.get_args(leaf)[0] if typing.get_origin(leaf) is list else leaf
-        if isinstance(target, type) and issubclass(target, Enum):
-            return target
-    return None
+    return unwrap(annotation).enum
 
 
 @cache

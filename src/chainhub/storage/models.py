@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Final, get_origin
+from typing import Any, Final
 
 import polars as pl
 import sqlalchemy as sa
@@ -112,8 +112,9 @@ def record_field_defaults(document_type: str) -> dict[str, object]:
 
 def column_type(info: FieldInfo) -> sa.types.TypeEngine[Any]:
     """The column type storing a field of the standard."""
-    base = unwrap(info.annotation).base
-    if get_origin(base) is list:
+    field = unwrap(info.annotation)
+    base = field.base
+    if field.is_list:
         return sa.String()
     if base is AwareDatetime or (isinstance(base, type) and issubclass(base, datetime)):
         return sa.DateTime(timezone=True)

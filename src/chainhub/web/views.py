@@ -12,15 +12,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from chainhub import __version__
-from chainhub.access.schemas import Principal
 from chainhub.access.tokens import access_principal
 from chainhub.api.deps import (
     TOKEN_COOKIE,
     ConnDep,
     ContextDep,
     LanguageDep,
+    PagePrincipalDep,
     TodayDep,
-    get_request_token,
 )
 from chainhub.documents.schemas import FlowPoint
 from chainhub.documents.service import count_visible_documents, list_visible_monthly_flows
@@ -34,18 +33,6 @@ from chainhub.web.i18n import FLOW_LABELS, TEXT
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 COOKIE_MAX_AGE: Final = 12 * 3600
-
-
-def _page_principal(request: Request, conn: ConnDep, context: ContextDep) -> Principal | None:
-    """The signed-in caller, or None when there is no valid token: pages then ask for one."""
-    token = get_request_token(request)
-    if token is None:
-        return None
-    try:
-        context.principal = access_principal(conn=conn, token=token)
-    except ChainhubError:
-        return None
-    return context.principal
 
 
 def _flows_figure(flows: list[FlowPoint], lang: str) -> str:
@@ -138,12 +125,11 @@ def logout() -> RedirectResponse:
 def dashboard(
     request: Request,
     conn: ConnDep,
-    context: ContextDep,
+    principal: PagePrincipalDep,
     lang: LanguageDep,
     today: TodayDep,
 ) -> Response:
     """The chain as the caller may see it: documents per type, monthly flows, own view."""
-    principal = _page_principal(request, conn, context)
     if principal is None:
         return RedirectResponse("/login", status_code=303)
     counts = count_visible_documents(conn=conn, principal=principal, today=today)

@@ -14,6 +14,7 @@ import polars as pl
 
 from chainhub.errors import ChainhubError
 from chainhub.intake.adapters import vocabulary
+from chainhub.intake.formats import check_file_format
 from chainhub.intake.readers import SOURCE_ROW, read_source
 from chainhub.intake.schemas import SourceFormat
 from chainhub.intake.suggest.text import distinct, fold
@@ -122,11 +123,11 @@ def _number_style(frame: pl.DataFrame, delimiter: str) -> tuple[bool, str | None
 
 def sniff_source(path: Path, document_type: str) -> SourceFormat:
     """How a file is written: format from its extension, then encoding, layout and numbers."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
+    file_format = check_file_format(path)
+    if file_format == "xlsx":
         sheet, header_row = _xlsx_layout(path, document_type)
         source = SourceFormat(format="xlsx", sheet=sheet, header_row=header_row)
-    elif suffix == ".json":
+    elif file_format == "json":
         return SourceFormat(format="json")
     else:
         text, encoding = _decode(path.read_bytes())
