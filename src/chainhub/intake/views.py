@@ -23,7 +23,7 @@ from chainhub.errors import Language
 from chainhub.intake.attempts import IngestResult
 from chainhub.intake.outcome import do_submit_documents, get_outcome
 from chainhub.intake.schemas import SubmissionOutcome, load_profile
-from chainhub.intake.service import Submitter, do_submit, get_file_profile
+from chainhub.intake.service import OUTCOME_STATUS, Submitter, do_submit, get_file_profile
 from chainhub.partners.visibility import check_may_send, check_may_write
 from chainhub.standard.registry import DOCUMENT_TYPES
 
@@ -40,7 +40,6 @@ class RejectedBody(ErrorBody):
     outcome: SubmissionOutcome | None = None
 
 
-_STATUS = {"stored": 201, "partial": 201, "duplicate": 200, "rejected": 422}
 SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": SubmissionOutcome, "description": "Already stored: nothing new"},
     422: {"model": RejectedBody, "description": "Invalid request, or rejected with its issues"},
@@ -73,7 +72,7 @@ def _answer(
     lang: Language,
 ) -> SubmissionOutcome | JSONResponse:
     """The outcome with its status; a rejection is an error body carrying the outcome."""
-    status = _STATUS[outcome.status]
+    status = OUTCOME_STATUS[outcome.status]
     context.status, context.outcome = status, f"submission_{outcome.status}"
     context.events.extend(result.events)
     if outcome.submission_id:
