@@ -10,10 +10,6 @@ from chainhub.errors import ChainhubError
 FileFormat = Literal["csv", "xlsx", "json"]
 SUFFIXES: Final[dict[str, FileFormat]] = {
     ".csv": "csv",
-    # Delimited text under other names (SAP list exports, Excel's "Unicode text"); a delimiter
-    # other than the comma is named in the profile, or found by `profile suggest`.
-    ".txt": "csv",
-    ".tsv": "csv",
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
     ".json": "json",
