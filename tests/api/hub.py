@@ -356,9 +356,9 @@ def seed(hub: Hub) -> None:
 
 
 @contextmanager
-def running_hub(database_url: str) -> Iterator[Hub]:
+def running_hub(database_url: str, **settings: Any) -> Iterator[Hub]:
     """A started app on the database, seeded, with its client."""
-    app = create_app(Settings(database_url=database_url))
+    app = create_app(Settings(database_url=database_url, **settings))
     with TestClient(app) as client:
         hub = Hub(
             client=client,
