@@ -51,7 +51,9 @@ def _routers() -> list[object]:
 def create_app(settings: Settings) -> FastAPI:
     """Build the hub: engine, migrations and webhook worker at start-up, routers, static files."""
     engine = create_engine_for(settings.database_url)
-    runtime = HubRuntime(worker=DeliveryWorker(engine=engine))
+    runtime = HubRuntime(
+        worker=DeliveryWorker(engine=engine, allowed_hosts=settings.webhook_allowed_hosts)
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -357,7 +357,9 @@ def seed(hub: Hub) -> None:
 
 @contextmanager
 def running_hub(database_url: str, **settings: Any) -> Iterator[Hub]:
-    """A started app on the database, seeded, with its client."""
+    """A started app on the database, seeded, with its client; webhooks may reach this
+    machine's test receivers (127.0.0.1) unless the settings say otherwise."""
+    settings.setdefault("webhook_allowed_hosts", ["127.0.0.1"])
     app = create_app(Settings(database_url=database_url, **settings))
     with TestClient(app) as client:
         hub = Hub(

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy import Connection
 
@@ -38,7 +39,16 @@ def cli_language() -> Language:
 
 def load_settings(db: str | None = None) -> Settings:
     """Settings from the environment, with the --db option taking precedence."""
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise ChainhubError(
+            "settings_invalid",
+            f"invalid setting {where}: {first['msg']}",
+            f"设置 {where} 无效：{first['msg']}",
+        ) from None
     if db:
         settings = settings.model_copy(update={"database_url": db})
     return settings
@@ -80,13 +90,16 @@ def hub_transaction(
 
     engine = None
     try:
-        engine = create_engine_for(load_settings(db).database_url, must_exist=must_exist)
+        settings = load_settings(db)
+        engine = create_engine_for(settings.database_url, must_exist=must_exist)
         if migrate:
             do_upgrade(engine=engine)
         with engine.begin() as conn:
             yield conn
         if deliver:
-            DeliveryWorker(engine=engine, timeout_seconds=5.0).deliver_due()
+            DeliveryWorker(
+                engine=engine, timeout_seconds=5.0, allowed_hosts=settings.webhook_allowed_hosts
+            ).deliver_due()
     except ChainhubError as error:
         fail(error)
     finally:

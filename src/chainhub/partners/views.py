@@ -22,7 +22,7 @@ from chainhub.access.schemas import (
     TokenCreated,
     TokenRead,
 )
-from chainhub.api.deps import ConnDep, PrincipalDep, get_request_token
+from chainhub.api.deps import ConnDep, PrincipalDep, SettingsDep, get_request_token
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.api.runtime import HubRuntime
 from chainhub.errors import ChainhubError
@@ -164,12 +164,20 @@ def get_subscriptions(principal: PrincipalDep, conn: ConnDep) -> list[Subscripti
 
 @router.post("/subscriptions", response_model=SubscriptionCreated, status_code=201)
 def create_subscription(
-    subscription: SubscriptionCreate, principal: PrincipalDep, conn: ConnDep
+    subscription: SubscriptionCreate,
+    principal: PrincipalDep,
+    conn: ConnDep,
+    settings: SettingsDep,
 ) -> SubscriptionCreated:
     """Subscribe to events; the answer holds the signing secret, once."""
     partner = check_may_write(principal=principal)
     check_may_administer(principal=principal, partner_id=partner)
-    return webhooks.do_create_subscription(conn=conn, partner_id=partner, subscription=subscription)
+    return webhooks.do_create_subscription(
+        conn=conn,
+        partner_id=partner,
+        subscription=subscription,
+        allowed_hosts=settings.webhook_allowed_hosts,
+    )
 
 
 @router.delete("/subscriptions/{subscription_id}", status_code=204)
