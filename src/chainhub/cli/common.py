@@ -84,6 +84,7 @@ def hub_transaction(
     first; with `deliver` the webhook deliveries the block queued are sent once after commit
     (a running server's worker retries any that fail).
     """
+    from chainhub.access.audit import set_audit_key
     from chainhub.partners.delivery import DeliveryWorker
     from chainhub.storage.engine import create_engine_for
     from chainhub.storage.migrate import do_upgrade
@@ -95,6 +96,7 @@ def hub_transaction(
         if migrate:
             do_upgrade(engine=engine)
         with engine.begin() as conn:
+            set_audit_key(conn=conn, key=settings.audit_key.get_secret_value())
             yield conn
         if deliver:
             DeliveryWorker(

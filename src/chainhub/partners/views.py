@@ -220,10 +220,15 @@ def get_audit(
 
 
 @router.get("/audit/verify", response_model=AuditVerification)
-def verify_audit(principal: PrincipalDep, conn: ConnDep) -> AuditVerification:
-    """Recompute the audit chain and report the first entry that does not fit (hub admin)."""
+def verify_audit(
+    principal: PrincipalDep, conn: ConnDep, settings: SettingsDep
+) -> AuditVerification:
+    """Recompute the audit chain and report the first entry that does not fit, and the first
+    checkpoint of the hub's data dir it falls short of (hub admin)."""
     check_hub_admin(principal=principal)
-    return audit.check_audit_chain(conn=conn)
+    path = settings.data_dir / audit.CHECKPOINT_FILE
+    checkpoints = audit.list_checkpoints(path=path) if path.exists() else []
+    return audit.check_audit_chain(conn=conn, checkpoints=checkpoints)
 
 
 def _may_see(engine: Engine, token: str, event: HubEvent) -> bool | None:
