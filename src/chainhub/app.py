@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from chainhub import __version__
 from chainhub.api.errors import install_error_handlers
+from chainhub.api.limits import BodyLimit
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.api.runtime import HubRuntime
 from chainhub.partners.delivery import DeliveryWorker
@@ -50,7 +51,9 @@ def _routers() -> list[object]:
 def create_app(settings: Settings) -> FastAPI:
     """Build the hub: engine, migrations and webhook worker at start-up, routers, static files."""
     engine = create_engine_for(settings.database_url)
-    runtime = HubRuntime(worker=DeliveryWorker(engine=engine))
+    runtime = HubRuntime(
+        worker=DeliveryWorker(engine=engine, allowed_hosts=settings.webhook_allowed_hosts)
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -79,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static/swagger-ui", StaticFiles(directory=SWAGGER_UI_DIR), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.upload_max_bytes)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Final, Literal, Self
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "duckdb:///chainhub.duckdb"
+# Known to everyone, so accepted only in dev: outside dev the hub refuses to start with it.
+DEV_AUDIT_KEY: Final = "chainhub-dev-audit-key"  # noqa: S105 - a published dev default
 
 
 class Settings(BaseSettings):
@@ -33,3 +35,40 @@ class Settings(BaseSettings):
         le=1.0,
         description="Confidence above which a suggested material match is accepted and flagged",
     )
+    upload_max_bytes: int = Field(
+        default=200 * 1024 * 1024,
+        ge=1024,
+        description="Largest file (and request) an upload may send, in bytes",
+    )
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names or addresses webhooks may reach although they are private "
+        "(loopback, internal networks); comma-separated in the environment",
+    )
+    audit_key: SecretStr = Field(
+        default=SecretStr(DEV_AUDIT_KEY),
+        description="Key authenticating audit entries and checkpoints; required outside dev",
+    )
+    audit_checkpoint_every: int = Field(
+        default=1000,
+        ge=1,
+        description="Audit entries between two signed checkpoints of the chain head",
+    )
+
+    @field_validator("webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [host.strip().lower() for host in value.split(",") if host.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _no_default_secret_outside_dev(self) -> Self:
+        key = self.audit_key.get_secret_value()
+        if self.environment != "dev" and (key == DEV_AUDIT_KEY or len(key) < 16):
+            raise ValueError(
+                f"CHAINHUB_AUDIT_KEY must be set to a secret of 16 characters or more in "
+                f"{self.environment} / {self.environment} 环境必须设置至少 16 个字符的 "
+                "CHAINHUB_AUDIT_KEY"
+            )
+        return self

@@ -7,10 +7,13 @@ M004 motors from jinli-motor, and sells P100 to huadong-trading. Each document c
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Final
 
 import httpx
@@ -356,15 +359,23 @@ def seed(hub: Hub) -> None:
 
 
 @contextmanager
-def running_hub(database_url: str) -> Iterator[Hub]:
-    """A started app on the database, seeded, with its client."""
-    app = create_app(Settings(database_url=database_url))
-    with TestClient(app) as client:
-        hub = Hub(
-            client=client,
-            engine=app.state.engine,
-            tokens=_seed_tokens(app.state.engine),
-            agreements={},
-        )
-        seed(hub)
-        yield hub
+def running_hub(database_url: str, **settings: Any) -> Iterator[Hub]:
+    """A started app on the database, seeded, with its client; webhooks may reach this
+    machine's test receivers (127.0.0.1) unless the settings say otherwise."""
+    settings.setdefault("webhook_allowed_hosts", ["127.0.0.1"])
+    own_dir = "data_dir" not in settings
+    data_dir = settings.setdefault("data_dir", Path(tempfile.mkdtemp(prefix="chainhub-data-")))
+    app = create_app(Settings(database_url=database_url, **settings))
+    try:
+        with TestClient(app) as client:
+            hub = Hub(
+                client=client,
+                engine=app.state.engine,
+                tokens=_seed_tokens(app.state.engine),
+                agreements={},
+            )
+            seed(hub)
+            yield hub
+    finally:
+        if own_dir:
+            shutil.rmtree(data_dir, ignore_errors=True)

@@ -7,13 +7,17 @@ samples for fails the test.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from copy import deepcopy
 from itertools import product
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
+from chainhub.standard.registry import get_document_type
 from tests.api.hub import (
     DOCUMENTS,
     HUAYANG,
@@ -21,6 +25,7 @@ from tests.api.hub import (
     LINE_VISIBLE_TO,
     OEM,
     PARTNERS,
+    SITES,
     VISIBLE_TO,
     Hub,
 )
@@ -139,3 +144,144 @@ def test_a_partner_lists_only_its_slice(shared_hub: Hub, caller: str) -> None:
         page = shared_hub.get(caller, f"/api/v1/documents/{document_type}").json()
         numbers.update(m for m in VISIBLE_TO for r in page["records"] if m in str(r.values()))
     assert numbers == {m for m, allowed in VISIBLE_TO.items() if caller in allowed}
+
+
+# Writes: every partner tries to replace, take over or cancel what others own, through every entry.
+WRITERS = (*PARTNERS, "jinli-member")
+SITE_DOCS = {f"SITE-{p}": (p, "site", s) for p, s in SITES.items()}
+
+
+def _site(partner: str, site: str) -> dict[str, Any]:
+    return {
+        "site_id": site,
+        "partner_id": partner,
+        "name_zh": f"{site} 场所",
+        "name_en": site,
+        "site_type": "plant",
+        "city": "佛山",
+    }
+
+
+def _documents() -> dict[str, tuple[str, dict[str, Any], frozenset[str]]]:
+    """Marker → (document type, document, its parties), sites included."""
+    docs = {}
+    for marker, (_submitter, document_type, document) in DOCUMENTS.items():
+        parties = get_document_type(document_type).parties
+        docs[marker] = (document_type, document, frozenset(document[p] for p in parties))
+    for marker, (partner, _type, site) in SITE_DOCS.items():
+        docs[marker] = ("site", _site(partner, site), frozenset({partner}))
+    return docs
+
+
+def _taken_over(document_type: str, document: dict[str, Any], caller: str) -> dict[str, Any]:
+    """The document with the caller named in every party field outside its key, cancelled."""
+    doc_type = get_document_type(document_type)
+    hostile = deepcopy(document)
+    for party in doc_type.parties:
+        if party not in doc_type.key:
+            hostile[party] = caller
+    if "status" in doc_type.header_fields and document_type != "shipment":
+        hostile["status"] = "cancelled"
+    if doc_type.revision_field:
+        hostile[doc_type.revision_field] = 4
+    return hostile
+
+
+def _flat_csv(document_type: str, document: dict[str, Any]) -> bytes:
+    """The document in the standard's flat form, one row per line."""
+    doc_type = get_document_type(document_type)
+    header = {k: v for k, v in document.items() if k != doc_type.lines_field}
+    lines = document.get(doc_type.lines_field or "", None) or [{}]
+    rows = [{**header, **line} for line in lines]
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def _history(hub: Hub, document_type: str, key: str) -> list[tuple[int, str]]:
+    body = hub.get("admin", f"/api/v1/history/{document_type}/{quote(key, safe='')}").json()
+    return [(v["version"], v["submitted_by"]) for v in body["versions"]]
+
+
+def _key(document_type: str, document: dict[str, Any]) -> str:
+    return "|".join(str(document[k]) for k in get_document_type(document_type).key)
+
+
+def _writable(caller: str, parties: frozenset[str], document_type: str) -> bool:
+    """Whether the caller could take the document over: it is not a party and the key lets it
+    (the chain leader publishes master data for the whole chain)."""
+    doc_type = get_document_type(document_type)
+    if doc_type.master and caller == OEM:
+        return False
+    return _owner(caller) not in parties and any(p not in doc_type.key for p in doc_type.parties)
+
+
+def test_no_partner_replaces_takes_over_or_cancels_what_others_own(hub: Hub) -> None:
+    documents = _documents()
+    before = {m: _history(hub, t, _key(t, d)) for m, (t, d, _p) in documents.items()}
+    tried = 0
+    for caller, (marker, (document_type, document, parties)) in product(WRITERS, documents.items()):
+        if not _writable(caller, parties, document_type):
+            continue
+        hostile = _taken_over(document_type, document, _owner(caller))
+        batch = hub.client.post(
+            f"/api/v1/documents/{document_type}",
+            headers=hub.headers(caller),
+            json={"documents": [hostile]},
+        )
+        upload = hub.client.post(
+            f"/api/v1/documents/{document_type}/upload",
+            headers=hub.headers(caller, "zh"),
+            files={"file": ("po.csv", _flat_csv(document_type, hostile), "text/csv")},
+        )
+        for response, lang in ((batch, "en"), (upload, "zh")):
+            assert response.status_code == 403, (caller, marker, response.text)
+            error = response.json()["error"]
+            assert error["code"] == "not_a_party_of_document", (caller, marker, error)
+            assert error["location"]["document"] == _key(document_type, document)
+            expected = "不是已存" if lang == "zh" else "is not a party of the stored"
+            assert expected in error["message"], error
+        tried += 1
+    assert tried >= 30
+    after = {m: _history(hub, t, _key(t, d)) for m, (t, d, _p) in documents.items()}
+    assert after == before
+    for marker, (document_type, document, parties) in documents.items():
+        for party in parties:
+            url = (
+                f"/api/v1/documents/{document_type}/{quote(_key(document_type, document), safe='')}"
+            )
+            assert hub.get(party, url).status_code == 200, (party, marker)
+
+
+def test_a_party_cannot_swap_the_parties_or_cancel_what_only_the_other_may(hub: Hub) -> None:
+    _submitter, _type, order = DOCUMENTS["PO-HC-HY-1"]
+    swapped = {**order, "supplier_id": JINLI, "revision": 1}
+    refused = hub.submit(OEM, "purchase_order", swapped)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "parties_changed")
+    cancelled = {**order, "status": "cancelled", "revision": 1}
+    by_supplier = hub.submit(HUAYANG, "purchase_order", cancelled)
+    assert by_supplier.status_code == 403, by_supplier.text
+    error = by_supplier.json()["error"]
+    assert (error["code"], error["location"]["field"]) == ("cancel_not_allowed", "status")
+    assert "buyer_id" in error["message"]
+    line_cancelled = deepcopy(order) | {"revision": 1}
+    line_cancelled["lines"][0]["line_status"] = "cancelled"
+    zh = hub.client.post(
+        "/api/v1/documents/purchase_order",
+        headers=hub.headers(HUAYANG, "zh"),
+        json={"documents": [line_cancelled]},
+    )
+    assert zh.status_code == 403
+    assert (
+        "只有 purchase_order haichuan|PO-HC-HY-1 的 buyer_id 可以取消"
+        in zh.json()["error"]["message"]
+    )
+    # The supplier may still send a new version; the buyer may cancel.
+    confirmed = {**order, "status": "confirmed", "revision": 1}
+    assert hub.submit(HUAYANG, "purchase_order", confirmed).status_code == 201
+    assert hub.submit(OEM, "purchase_order", {**cancelled, "revision": 2}).status_code == 201
+    key = "haichuan|PO-HC-HY-1"
+    assert _history(hub, "purchase_order", key) == [(1, OEM), (2, HUAYANG), (3, OEM)]

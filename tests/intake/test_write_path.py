@@ -81,7 +81,10 @@ def _via_cli(url: str, path: Path, receiver: Receiver) -> None:
     if not any(c.callback and c.callback.__name__ == "ingest" for c in cli_app.registered_commands):
         _register()
     args = ["ingest", str(path), "--partner", JINLI, "--type", "shipment", "--db", url]
-    result = CliRunner().invoke(cli_app, args)
+    # The receiver listens on loopback, which webhooks reach only when allowed.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CHAINHUB_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
+        result = CliRunner().invoke(cli_app, args)
     assert result.exit_code == 0, result.output
     # The command sends what it queued once it has committed, with no server running.
     assert len(receiver.requests) == 1

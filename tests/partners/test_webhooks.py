@@ -118,7 +118,12 @@ def test_delivery_gives_up_after_the_last_attempt(hub: Hub) -> None:
         ).json()
         app_worker: DeliveryWorker = hub.client.app.state.runtime.worker  # type: ignore[attr-defined]
         app_worker.stop()
-        worker = DeliveryWorker(engine=hub.engine, backoff=timedelta(0), max_attempts=3)
+        worker = DeliveryWorker(
+            engine=hub.engine,
+            backoff=timedelta(0),
+            max_attempts=3,
+            allowed_hosts=["127.0.0.1"],
+        )
         hub.submit(OEM, "purchase_order", _po("PO-HC-JL-10", JINLI, "M004", "4"))
         assert [worker.deliver_due() for _ in range(4)] == [1, 1, 1, 0]
         log = hub.get(JINLI, f"/api/v1/subscriptions/{made['subscription_id']}/deliveries")

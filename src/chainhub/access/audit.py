@@ -1,11 +1,16 @@
-"""The audit log: append-only, each entry hash-chained to the one before, so edits show."""
+"""The audit log: append-only, each entry chained to the one before by an HMAC under a key the
+database does not hold, so edits, deletions, renumbering and forged appends show; signed
+checkpoints of the chain head, kept outside the database, show truncation."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -13,11 +18,26 @@ from sqlalchemy import Connection
 
 from chainhub.access.models import audit_log
 from chainhub.access.schemas import AuditEntry, AuditVerification
+from chainhub.errors import ChainhubError
+from chainhub.settings import DEV_AUDIT_KEY
 
 GENESIS_HASH: Final = "0" * 64
 # Any constant serves as the PostgreSQL advisory-lock key; this one spells "chainhub audit".
 _PG_LOCK_KEY: Final = 0x636861696E617564
 _VERIFY_BATCH: Final = 10_000
+# The edge puts the key on the connection (`conn.info`), so services that append (the one
+# write path among them) need no key parameter; without one, the dev key signs.
+AUDIT_KEY_INFO: Final = "chainhub_audit_key"
+CHECKPOINT_FILE: Final = "audit-checkpoints.jsonl"
+
+
+def set_audit_key(*, conn: Connection, key: str) -> None:
+    """Sign this connection's audit entries with `key`."""
+    conn.info[AUDIT_KEY_INFO] = key
+
+
+def _key(conn: Connection) -> bytes:
+    return str(conn.info.get(AUDIT_KEY_INFO, DEV_AUDIT_KEY)).encode()
 
 
 @dataclass(frozen=True)
@@ -37,13 +57,15 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def get_row_hash(*, prev_hash: str, entry: dict[str, Any]) -> str:
-    """SHA-256 of the previous entry's hash followed by the entry as canonical JSON."""
+def get_row_hash(*, prev_hash: str, entry: dict[str, Any], key: bytes) -> str:
+    """HMAC-SHA256, under the audit key, of the previous entry's hash followed by the entry
+    (its seq included) as canonical JSON."""
     fields = {k: v for k, v in entry.items() if k not in ("prev_hash", "row_hash")}
     occurred = fields["occurred_at"]
     if isinstance(occurred, datetime):
         fields["occurred_at"] = occurred.astimezone(UTC).isoformat(timespec="microseconds")
-    return hashlib.sha256((prev_hash + _canonical(fields)).encode()).hexdigest()
+    message = (prev_hash + _canonical(fields)).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def do_append_audit(
@@ -71,7 +93,7 @@ def do_append_audit(
         "outcome": record.outcome,
         "prev_hash": GENESIS_HASH if last is None else last.row_hash,
     }
-    entry["row_hash"] = get_row_hash(prev_hash=entry["prev_hash"], entry=entry)
+    entry["row_hash"] = get_row_hash(prev_hash=entry["prev_hash"], entry=entry, key=_key(conn))
     conn.execute(table.insert().values(**entry))
     return AuditEntry.model_validate(entry)
 
@@ -94,9 +116,106 @@ def list_audit(
     return [AuditEntry.model_validate(dict(row)) for row in conn.execute(query).mappings()]
 
 
-def check_audit_chain(*, conn: Connection) -> AuditVerification:
-    """Recompute the chain from the first entry; report the first entry that does not fit."""
+@dataclass(frozen=True)
+class Checkpoint:
+    """The chain head at one moment, signed with the audit key, kept outside the database."""
+
+    seq: int
+    row_hash: str
+    written_at: str
+    signature: str
+
+    def signed_by(self, key: bytes) -> bool:
+        """The signature verifies under `key`."""
+        return hmac.compare_digest(self.signature, _checkpoint_signature(self, key))
+
+
+def _checkpoint_signature(checkpoint: Checkpoint, key: bytes) -> str:
+    message = f"checkpoint:{checkpoint.seq}:{checkpoint.row_hash}:{checkpoint.written_at}"
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def get_checkpoint(*, seq: int, row_hash: str, key: str, now: datetime | None = None) -> Checkpoint:
+    """A signed checkpoint of the entry `seq` whose hash is `row_hash`."""
+    written = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+    unsigned = Checkpoint(seq, row_hash, written, "")
+    signature = _checkpoint_signature(unsigned, key.encode())
+    return Checkpoint(seq, row_hash, written, signature)
+
+
+def get_head_checkpoint(*, conn: Connection) -> Checkpoint | None:
+    """A signed checkpoint of the newest entry, or None for an empty log."""
     table = audit_log
+    last = conn.execute(
+        sa.select(table.c.seq, table.c.row_hash).order_by(table.c.seq.desc()).limit(1)
+    ).first()
+    if last is None:
+        return None
+    return get_checkpoint(seq=last.seq, row_hash=last.row_hash, key=_key(conn).decode())
+
+
+def do_write_checkpoint(*, path: Path, checkpoint: Checkpoint) -> None:
+    """Append the checkpoint to a JSON-lines file (the hub's is under its data dir)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps(
+        {
+            "seq": checkpoint.seq,
+            "row_hash": checkpoint.row_hash,
+            "written_at": checkpoint.written_at,
+            "signature": checkpoint.signature,
+        }
+    )
+    with path.open("a", encoding="utf-8") as out:
+        out.write(line + "\n")
+
+
+def list_checkpoints(*, path: Path) -> list[Checkpoint]:
+    """The checkpoints of a file, in seq order; a ChainhubError for a file that is not one."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise ChainhubError(
+            "checkpoints_not_found",
+            f"checkpoint file not found: {path}",
+            f"找不到检查点文件：{path}",
+        ) from None
+    checkpoints = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            checkpoints.append(
+                Checkpoint(
+                    int(data["seq"]),
+                    str(data["row_hash"]),
+                    str(data["written_at"]),
+                    str(data["signature"]),
+                )
+            )
+        except (ValueError, KeyError, TypeError):
+            raise ChainhubError(
+                "checkpoints_unreadable",
+                f"{path.name} line {number} is not a checkpoint",
+                f"{path.name} 第 {number} 行不是检查点",
+                {"file": path.name, "line": number},
+            ) from None
+    return sorted(checkpoints, key=lambda c: c.seq)
+
+
+def check_audit_chain(
+    *, conn: Connection, checkpoints: Iterable[Checkpoint] = ()
+) -> AuditVerification:
+    """Recompute the chain from the first entry under the audit key; report the first entry
+    that does not fit, and the first checkpoint the log falls short of or contradicts."""
+    table, key = audit_log, _key(conn)
+    expected = sorted(checkpoints, key=lambda c: c.seq)
+    for checkpoint in expected:
+        if not checkpoint.signed_by(key):
+            return AuditVerification(
+                ok=False, checked=0, first_broken_seq=None, bad_checkpoint=checkpoint.seq
+            )
+    anchors = {c.seq: c for c in expected}
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
     while True:
         rows = (
@@ -114,9 +233,35 @@ def check_audit_chain(*, conn: Connection) -> AuditVerification:
             if (
                 entry["seq"] != expected_seq
                 or entry["prev_hash"] != prev_hash
-                or entry["row_hash"] != get_row_hash(prev_hash=prev_hash, entry=entry)
+                or not hmac.compare_digest(
+                    entry["row_hash"], get_row_hash(prev_hash=prev_hash, entry=entry, key=key)
+                )
             ):
-                return AuditVerification(ok=False, checked=checked, first_broken_seq=expected_seq)
+                return AuditVerification(
+                    ok=False,
+                    checked=checked,
+                    first_broken_seq=expected_seq,
+                    short_of_checkpoint=_first_after(expected, checked),
+                )
+            anchor = anchors.get(entry["seq"])
+            if anchor is not None and anchor.row_hash != entry["row_hash"]:
+                return AuditVerification(
+                    ok=False,
+                    checked=checked,
+                    first_broken_seq=expected_seq,
+                    short_of_checkpoint=anchor.seq,
+                )
             expected_seq, prev_hash, checked = expected_seq + 1, entry["row_hash"], checked + 1
         if len(rows) < _VERIFY_BATCH:
-            return AuditVerification(ok=True, checked=checked, first_broken_seq=None)
+            short = _first_after(expected, checked)
+            return AuditVerification(
+                ok=short is None,
+                checked=checked,
+                first_broken_seq=None if short is None else checked + 1,
+                short_of_checkpoint=short,
+            )
+
+
+def _first_after(checkpoints: list[Checkpoint], checked: int) -> int | None:
+    """The first checkpoint beyond the entries that verified."""
+    return next((c.seq for c in checkpoints if c.seq > checked), None)

@@ -106,3 +106,9 @@ class AuditVerification(BaseModel):
     ok: bool
     checked: int
     first_broken_seq: int | None
+    short_of_checkpoint: int | None = Field(
+        default=None, description="Seq of the first checkpoint the log no longer reaches or matches"
+    )
+    bad_checkpoint: int | None = Field(
+        default=None, description="Seq of a checkpoint whose signature does not verify"
+    )

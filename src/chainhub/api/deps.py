@@ -17,7 +17,14 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Connection, Engine
 
-from chainhub.access.audit import AuditRecord, do_append_audit
+from chainhub.access.audit import (
+    CHECKPOINT_FILE,
+    AuditRecord,
+    do_append_audit,
+    do_write_checkpoint,
+    get_checkpoint,
+    set_audit_key,
+)
 from chainhub.access.schemas import Principal
 from chainhub.access.tokens import access_principal, get_token_id
 from chainhub.api.language import get_request_language
@@ -84,17 +91,34 @@ def _failure(exc: Exception) -> tuple[int, str]:
     return 500, "internal_error"
 
 
-def _audit_apart(runtime: HubRuntime, engine: Engine, record: AuditRecord, holding: bool) -> None:
+def _audit_apart(
+    runtime: HubRuntime, engine: Engine, record: AuditRecord, holding: bool, settings: Settings
+) -> None:
     """Audit in a transaction of its own, taking DuckDB's audit lock unless already held."""
     take = engine.dialect.name == "duckdb" and not holding
     if take:
         runtime.audit_lock.acquire()
     try:
         with engine.begin() as conn:
+            set_audit_key(conn=conn, key=settings.audit_key.get_secret_value())
             do_append_audit(conn=conn, record=record)
     finally:
         if take:
             runtime.audit_lock.release()
+
+
+def _checkpoint_at_intervals(
+    runtime: HubRuntime, settings: Settings, seq: int, row_hash: str
+) -> None:
+    """After a committed write, anchor the chain head outside the database every so often."""
+    with runtime.checkpoint_lock:
+        if seq - runtime.last_checkpoint_seq < settings.audit_checkpoint_every:
+            return
+        runtime.last_checkpoint_seq = seq
+    checkpoint = get_checkpoint(
+        seq=seq, row_hash=row_hash, key=settings.audit_key.get_secret_value()
+    )
+    do_write_checkpoint(path=settings.data_dir / CHECKPOINT_FILE, checkpoint=checkpoint)
 
 
 def _conn(request: Request) -> Iterator[Connection]:
@@ -103,22 +127,31 @@ def _conn(request: Request) -> Iterator[Connection]:
     context = _context(request)
     write = request.method not in _READ_METHODS
     route_status = getattr(request.scope.get("route"), "status_code", None) or 200
+    settings = _settings(request)
     holding = write and engine.dialect.name == "duckdb"
     if holding:
         runtime.audit_lock.acquire()
     try:
         with engine.begin() as conn:
+            set_audit_key(conn=conn, key=settings.audit_key.get_secret_value())
             yield conn
             if write:
-                do_append_audit(conn=conn, record=_record(request, context, route_status, "ok"))
+                entry = do_append_audit(
+                    conn=conn, record=_record(request, context, route_status, "ok")
+                )
+        if write:
+            _checkpoint_at_intervals(runtime, settings, entry.seq, entry.row_hash)
     except Exception as exc:
-        _audit_apart(runtime, engine, _record(request, context, *_failure(exc)), holding)
+        record = _record(request, context, *_failure(exc))
+        _audit_apart(runtime, engine, record, holding, settings)
         raise
     finally:
         if holding:
             runtime.audit_lock.release()
     if not write:
-        _audit_apart(runtime, engine, _record(request, context, route_status, "ok"), False)
+        _audit_apart(
+            runtime, engine, _record(request, context, route_status, "ok"), False, settings
+        )
     if context.events:
         runtime.broker.publish(context.events)
         runtime.worker.wake()

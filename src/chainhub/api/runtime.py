@@ -25,5 +25,9 @@ class HubRuntime:
         # DuckDB has one writing process and snapshot reads, so this process's audited
         # transactions take turns; PostgreSQL serializes them with an advisory lock instead.
         self.audit_lock = threading.Lock()
+        # The seq of the last checkpoint this process wrote (0: none yet, so the first write
+        # after start-up anchors the head).
+        self.checkpoint_lock = threading.Lock()
+        self.last_checkpoint_seq = 0
         self.broker = EventBroker()
         self.worker = worker

@@ -1,24 +1,72 @@
-"""Commands: audit verify, audit log."""
+"""Commands: audit verify, audit checkpoint, audit log."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from chainhub.access.audit import check_audit_chain, list_audit
-from chainhub.cli.common import DbOption, console, fail, hub_transaction, usage_error
+from chainhub.access.audit import (
+    CHECKPOINT_FILE,
+    check_audit_chain,
+    do_write_checkpoint,
+    get_head_checkpoint,
+    list_audit,
+    list_checkpoints,
+)
+from chainhub.cli.common import (
+    DbOption,
+    console,
+    fail,
+    hub_transaction,
+    load_settings,
+    usage_error,
+)
 from chainhub.cli.token import FormatOption, check_format
 from chainhub.errors import ChainhubError
 
+CheckpointsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--checkpoints",
+        help="Signed checkpoints to hold the log to (default: the data dir's, when present)",
+    ),
+]
 
-def verify(db: DbOption = None) -> None:
-    """Recompute the audit log's hash chain; exit 1 at the first entry that does not fit."""
+
+def verify(checkpoints: CheckpointsOption = None, db: DbOption = None) -> None:
+    """Recompute the audit log's chain under the audit key and hold it to the signed
+    checkpoints; exit 1 naming the first entry that fails and the checkpoint it falls short of."""
+    if checkpoints is None:
+        default = load_settings(db).data_dir / CHECKPOINT_FILE
+        checkpoints = default if default.exists() else None
     with hub_transaction(db, migrate=True) as conn:
-        result = check_audit_chain(conn=conn)
+        anchors = list_checkpoints(path=checkpoints) if checkpoints else []
+        result = check_audit_chain(conn=conn, checkpoints=anchors)
+    if result.bad_checkpoint is not None:
+        fail(
+            ChainhubError(
+                "checkpoint_forged",
+                f"checkpoint at seq {result.bad_checkpoint} is not signed with the audit key",
+                f"序号 {result.bad_checkpoint} 的检查点签名与审计密钥不符",
+            )
+        )
+    if result.first_broken_seq is not None and result.short_of_checkpoint is not None:
+        fail(
+            ChainhubError(
+                "audit_broken",
+                f"audit chain broken at seq {result.first_broken_seq} "
+                f"({result.checked} entries before it verified); the log falls short of "
+                f"the checkpoint at seq {result.short_of_checkpoint}",
+                f"审计链在序号 {result.first_broken_seq} 处断裂"
+                f"（此前 {result.checked} 条校验通过）；日志未达到序号 "
+                f"{result.short_of_checkpoint} 的检查点",
+            )
+        )
     if not result.ok:
         fail(
             ChainhubError(
@@ -29,7 +77,27 @@ def verify(db: DbOption = None) -> None:
                 f"（此前 {result.checked} 条校验通过）",
             )
         )
-    console.print(f"audit chain intact: {result.checked} entries verified")
+    console.print(
+        f"audit chain intact: {result.checked} entries verified, {len(anchors)} checkpoints held"
+    )
+
+
+def checkpoint(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also write the checkpoint to this file")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Sign the chain head and append it to the data dir's checkpoint file (and --out)."""
+    settings = load_settings(db)
+    with hub_transaction(db, migrate=True) as conn:
+        head = get_head_checkpoint(conn=conn)
+    if head is None:
+        usage_error("audit_empty", "the audit log is empty", "审计日志为空")
+    for path in (settings.data_dir / CHECKPOINT_FILE, out):
+        if path is not None:
+            do_write_checkpoint(path=path, checkpoint=head)
+    console.print(f"checkpoint at seq {head.seq}: {head.row_hash[:16]}…")
 
 
 def _since(value: str | None) -> datetime | None:
@@ -82,5 +150,6 @@ def register(app: typer.Typer) -> None:
         name="audit", help="The tamper-evident audit log.", no_args_is_help=True
     )
     audit_app.command("verify")(verify)
+    audit_app.command("checkpoint")(checkpoint)
     audit_app.command("log")(log)
     app.add_typer(audit_app)

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy import Connection
 
@@ -38,7 +39,16 @@ def cli_language() -> Language:
 
 def load_settings(db: str | None = None) -> Settings:
     """Settings from the environment, with the --db option taking precedence."""
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise ChainhubError(
+            "settings_invalid",
+            f"invalid setting {where}: {first['msg']}",
+            f"设置 {where} 无效：{first['msg']}",
+        ) from None
     if db:
         settings = settings.model_copy(update={"database_url": db})
     return settings
@@ -74,19 +84,24 @@ def hub_transaction(
     first; with `deliver` the webhook deliveries the block queued are sent once after commit
     (a running server's worker retries any that fail).
     """
+    from chainhub.access.audit import set_audit_key
     from chainhub.partners.delivery import DeliveryWorker
     from chainhub.storage.engine import create_engine_for
     from chainhub.storage.migrate import do_upgrade
 
     engine = None
     try:
-        engine = create_engine_for(load_settings(db).database_url, must_exist=must_exist)
+        settings = load_settings(db)
+        engine = create_engine_for(settings.database_url, must_exist=must_exist)
         if migrate:
             do_upgrade(engine=engine)
         with engine.begin() as conn:
+            set_audit_key(conn=conn, key=settings.audit_key.get_secret_value())
             yield conn
         if deliver:
-            DeliveryWorker(engine=engine, timeout_seconds=5.0).deliver_due()
+            DeliveryWorker(
+                engine=engine, timeout_seconds=5.0, allowed_hosts=settings.webhook_allowed_hosts
+            ).deliver_due()
     except ChainhubError as error:
         fail(error)
     finally:

@@ -8,12 +8,21 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chainhub.errors import ChainhubError
 from chainhub.standard.registry import get_document_type
 
 PROFILE_FORMAT: Final[Literal[1]] = 1
+# Bounds on what a profile may ask of the readers: real exports keep their header in the
+# first few dozen rows and map a few hundred codes; beyond these a profile is an attack.
+MAX_HEADER_ROW: Final = 1000
+MAX_COLUMNS: Final = 1000
+MAX_MAP_ENTRIES: Final = 100_000
+MAX_NAME_LENGTH: Final = 500
+MAX_PROFILE_BYTES: Final = 1 << 20
+# A profile may share a block with a few aliases; more is how a YAML bomb multiplies itself.
+MAX_YAML_ALIASES: Final = 20
 
 
 class SourceFormat(BaseModel):
@@ -27,7 +36,12 @@ class SourceFormat(BaseModel):
     )
     delimiter: str = Field(default=",", min_length=1, max_length=1, description="Separator (csv)")
     sheet: str | int | None = Field(default=None, description="Sheet name or 0-based index (xlsx)")
-    header_row: int = Field(default=1, ge=1, description="1-based row that holds column names")
+    header_row: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_HEADER_ROW,
+        description=f"1-based row that holds column names (at most {MAX_HEADER_ROW})",
+    )
     decimal_comma: bool = Field(default=False, description="Numbers use a decimal comma: 12,5")
     thousands_separator: str | None = Field(
         default=None, max_length=1, description="Thousands separator to strip from numbers"
@@ -39,7 +53,9 @@ class FieldMapping(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    column: str | None = Field(default=None, description="Source column name")
+    column: str | None = Field(
+        default=None, max_length=MAX_NAME_LENGTH, description="Source column name"
+    )
     value: Any = Field(default=None, description="Constant value, when there is no column")
     date_format: str | None = Field(
         default=None, description="strftime format of dates or timestamps in the column"
@@ -48,7 +64,9 @@ class FieldMapping(BaseModel):
         default="+08:00", description="UTC offset for timestamps written without one"
     )
     map: dict[str, str] | None = Field(
-        default=None, description="Source value → standard value (codes, status words, units)"
+        default=None,
+        max_length=MAX_MAP_ENTRIES,
+        description="Source value → standard value (codes, status words, units)",
     )
     default: Any = Field(default=None, description="Value used where the column is empty")
     crosswalk: bool = Field(
@@ -73,7 +91,9 @@ class MappingProfile(BaseModel):
     partner_id: str = Field(description="Partner whose exports this profile reads")
     document_type: str = Field(description="Standard document type produced")
     source: SourceFormat
-    fields: dict[str, FieldMapping] = Field(description="Standard field → its mapping")
+    fields: dict[str, FieldMapping] = Field(
+        max_length=MAX_COLUMNS, description="Standard field → its mapping"
+    )
     material_description: str | None = Field(
         default=None,
         description="Source column with the partner's own description of the material; kept "
@@ -101,12 +121,54 @@ def standard_profile(
     )
 
 
+def _profile_error(code: str, path: Path, en: str, zh: str) -> ChainhubError:
+    return ChainhubError(
+        code, f"profile {path.name}: {en}", f"映射配置 {path.name}：{zh}", {"file": path.name}, 422
+    )
+
+
+def _bound_zh(error: Any) -> str:
+    """A bound the profile oversteps, in Chinese; pydantic's own words otherwise."""
+    ctx = error.get("ctx", {})
+    zh = {
+        "less_than_equal": f"不能大于 {ctx.get('le')}",
+        "greater_than_equal": f"不能小于 {ctx.get('ge')}",
+        "too_long": f"最多 {ctx.get('max_length')} 项",
+        "string_too_long": f"最长 {ctx.get('max_length')} 个字符",
+    }
+    return str(zh.get(error["type"], error["msg"]))
+
+
+def _safe_yaml(text: str, path: Path) -> Any:
+    """The YAML document, loaded by the safe loader after counting its aliases (a few
+    aliases repeated level by level expand a small file into gigabytes)."""
+    # libyaml's loader when present: profiles with long value maps load ten times faster.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    aliases = 0
+    for event in yaml.parse(text, Loader=loader):  # noqa: S506 - events only, no objects
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise _profile_error(
+                    "profile_aliases",
+                    path,
+                    f"more than {MAX_YAML_ALIASES} YAML aliases (*name); write the values out",
+                    f"YAML 别名（*name）超过 {MAX_YAML_ALIASES} 个；请直接写出取值",
+                )
+    return yaml.load(text, Loader=loader)  # noqa: S506 - the safe loader, C or Python
+
+
 def load_profile(path: Path) -> MappingProfile:
     """Read a profile YAML file, or a ChainhubError naming the file and the problem."""
     try:
-        # libyaml's loader when present: profiles with long value maps load ten times faster.
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+        if path.stat().st_size > MAX_PROFILE_BYTES:
+            raise _profile_error(
+                "profile_too_large",
+                path,
+                f"a profile is at most {MAX_PROFILE_BYTES // 1024} KiB",
+                f"映射配置最大 {MAX_PROFILE_BYTES // 1024} KiB",
+            )
+        data = _safe_yaml(path.read_text(encoding="utf-8"), path)
     except FileNotFoundError:
         raise ChainhubError(
             "profile_not_found",
@@ -121,6 +183,15 @@ def load_profile(path: Path) -> MappingProfile:
         ) from None
     try:
         return MappingProfile.model_validate(data)
+    except ValidationError as exc:
+        first_error = exc.errors()[0]
+        where = ".".join(str(part) for part in first_error["loc"])
+        raise ChainhubError(
+            "profile_invalid",
+            f"profile {path.name} is invalid: {where}: {first_error['msg']}",
+            f"映射配置 {path.name} 无效：{where}：{_bound_zh(first_error)}",
+            {"file": path.name, "field": where},
+        ) from None
     except ValueError as exc:
         first = str(exc).splitlines()
         raise ChainhubError(

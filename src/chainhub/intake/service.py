@@ -35,6 +35,7 @@ from chainhub.intake.unknown_codes import do_record_unknown_codes
 from chainhub.intake.validate import ValidationResult, check_csv, check_frame
 from chainhub.partners.visibility import (
     check_master_parties,
+    check_may_replace,
     check_may_send,
     party_rule_applies,
 )
@@ -234,6 +235,13 @@ def _store(
             result=result,
         )
     good, bad_rows = split_by_document(result)
+    if party:
+        check_may_replace(
+            conn=conn,
+            document_type=attempt.document_type,
+            partner_id=attempt.partner_id,
+            records=good,
+        )
     if bad_rows.height:
         do_quarantine(conn=conn, attempt=attempt, result=result, rows=bad_rows)
     if good.height == 0:

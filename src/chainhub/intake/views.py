@@ -5,21 +5,24 @@ Both submit through intake's one write path; the caller's partner is the submitt
 
 from __future__ import annotations
 
+import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, create_model
 
 from chainhub.access.schemas import Principal
 from chainhub.api.deps import ConnDep, ContextDep, LanguageDep, PrincipalDep, RequestContext
 from chainhub.api.responses import ERROR_RESPONSES, ErrorBody, ErrorDetail
-from chainhub.errors import Language
+from chainhub.errors import ChainhubError, Language
 from chainhub.intake.attempts import IngestResult
 from chainhub.intake.outcome import do_submit_documents, get_outcome
 from chainhub.intake.schemas import SubmissionOutcome, load_profile
@@ -28,6 +31,10 @@ from chainhub.partners.visibility import check_may_send, check_may_write
 from chainhub.standard.registry import DOCUMENT_TYPES
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+
+# Bytes of a stored file name: well under the 255 every file system allows.
+MAX_NAME_BYTES: Final = 200
+_COPY_CHUNK: Final = 1 << 20
 
 DocumentTypeName = StrEnum(  # type: ignore[misc]
     "DocumentTypeName", {name: name for name in DOCUMENT_TYPES}
@@ -169,6 +176,30 @@ for _name in DOCUMENT_TYPES:
     )
 
 
+def safe_file_name(name: str | None) -> str:
+    """The upload's base name, without folders, control characters or leading dots, short
+    enough for any file system; its suffix (the format) is kept."""
+    base = re.split(r"[/\\]", name or "")[-1]
+    base = "".join(c for c in base if c.isprintable()).strip().lstrip(".").strip()
+    if not base:
+        return "upload"
+    stem, dot, suffix = base.rpartition(".")
+    if not dot or len(suffix) > 16:
+        stem, dot, suffix = base, "", ""
+    while len(f"{stem}{dot}{suffix}".encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return f"{stem}{dot}{suffix}" if stem else "upload"
+
+
+def _client_gone() -> ChainhubError:
+    return ChainhubError(
+        "client_disconnected",
+        "the client went away before the upload was answered; nothing was stored",
+        "客户端在上传得到答复前已断开；未入库",
+        status=499,
+    )
+
+
 @router.post(
     "/documents/{document_type}/upload",
     response_model=SubmissionOutcome,
@@ -176,7 +207,8 @@ for _name in DOCUMENT_TYPES:
     responses=SUBMIT_RESPONSES,
     tags=["documents"],
 )
-def upload_file(
+async def upload_file(
+    request: Request,
     document_type: DocumentTypeName,
     response: Response,
     principal: PrincipalDep,
@@ -190,26 +222,40 @@ def upload_file(
     """Submit a file through its mapping profile, or with the standard's field names as columns."""
     submitter = _submitter(principal, "upload")
     check_may_send(document_type=document_type.value, chain_leader=submitter.chain_leader)
-    with tempfile.TemporaryDirectory(prefix="chainhub-upload-") as folder:
-        path = Path(folder) / (Path(file.filename or "upload").name or "upload")
-        path.write_bytes(file.file.read())
-        mapping = None
-        if profile is not None:
-            profile_path = Path(folder) / "profile.yaml"
-            profile_path.write_bytes(profile.file.read())
-            mapping = load_profile(profile_path)
-        mapping = get_file_profile(
-            path=path,
-            document_type=document_type.value,
-            profile=mapping,
-            partner_id=submitter.partner_id,
-        )
-        result = do_submit(
-            conn=conn,
-            path=path,
-            profile=mapping,
-            submitter=submitter,
-            accept_valid=accept_valid,
-            received_at=datetime.now(UTC),
-        )
+    name = safe_file_name(file.filename)
+
+    def submit() -> IngestResult:
+        with tempfile.TemporaryDirectory(prefix="chainhub-upload-") as folder:
+            path = Path(folder) / name
+            with path.open("wb") as out:
+                shutil.copyfileobj(file.file, out, _COPY_CHUNK)
+            mapping = None
+            if profile is not None:
+                profile_path = Path(folder) / "profile.yaml"
+                with profile_path.open("wb") as out:
+                    shutil.copyfileobj(profile.file, out, _COPY_CHUNK)
+                mapping = load_profile(profile_path)
+            mapping = get_file_profile(
+                path=path,
+                document_type=document_type.value,
+                profile=mapping,
+                partner_id=submitter.partner_id,
+            )
+            return do_submit(
+                conn=conn,
+                path=path,
+                profile=mapping,
+                submitter=submitter,
+                accept_valid=accept_valid,
+                received_at=datetime.now(UTC),
+                source_name=name,
+            )
+
+    if await request.is_disconnected():
+        raise _client_gone()
+    # In a worker thread, so the event loop keeps answering other partners meanwhile.
+    result = await run_in_threadpool(submit)
+    # The transaction commits after this returns: a client that left gets nothing stored.
+    if await request.is_disconnected():
+        raise _client_gone()
     return _answer(get_outcome(result, lang=lang), result, context, response, lang)

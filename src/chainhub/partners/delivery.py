@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
@@ -24,12 +25,15 @@ class DeliveryWorker:
         max_attempts: int = 6,
         poll_seconds: float = 2.0,
         timeout_seconds: float = 10.0,
+        allowed_hosts: Collection[str] = (),
     ) -> None:
         self.engine = engine
         self.backoff = backoff
         self.max_attempts = max_attempts
         self.poll_seconds = poll_seconds
         self.timeout_seconds = timeout_seconds
+        # Private hosts deliveries may reach; every other address is checked at each send.
+        self.allowed_hosts = frozenset(allowed_hosts)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -62,6 +66,7 @@ class DeliveryWorker:
                 delivery_id=delivery_id,
                 payload=payload,
                 timeout=self.timeout_seconds,
+                allowed_hosts=self.allowed_hosts,
             )
             with self.engine.begin() as conn:
                 do_record_attempt(

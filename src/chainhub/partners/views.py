@@ -22,7 +22,7 @@ from chainhub.access.schemas import (
     TokenCreated,
     TokenRead,
 )
-from chainhub.api.deps import ConnDep, PrincipalDep, get_request_token
+from chainhub.api.deps import ConnDep, PrincipalDep, SettingsDep, get_request_token
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.api.runtime import HubRuntime
 from chainhub.errors import ChainhubError
@@ -164,12 +164,20 @@ def get_subscriptions(principal: PrincipalDep, conn: ConnDep) -> list[Subscripti
 
 @router.post("/subscriptions", response_model=SubscriptionCreated, status_code=201)
 def create_subscription(
-    subscription: SubscriptionCreate, principal: PrincipalDep, conn: ConnDep
+    subscription: SubscriptionCreate,
+    principal: PrincipalDep,
+    conn: ConnDep,
+    settings: SettingsDep,
 ) -> SubscriptionCreated:
     """Subscribe to events; the answer holds the signing secret, once."""
     partner = check_may_write(principal=principal)
     check_may_administer(principal=principal, partner_id=partner)
-    return webhooks.do_create_subscription(conn=conn, partner_id=partner, subscription=subscription)
+    return webhooks.do_create_subscription(
+        conn=conn,
+        partner_id=partner,
+        subscription=subscription,
+        allowed_hosts=settings.webhook_allowed_hosts,
+    )
 
 
 @router.delete("/subscriptions/{subscription_id}", status_code=204)
@@ -212,10 +220,15 @@ def get_audit(
 
 
 @router.get("/audit/verify", response_model=AuditVerification)
-def verify_audit(principal: PrincipalDep, conn: ConnDep) -> AuditVerification:
-    """Recompute the audit chain and report the first entry that does not fit (hub admin)."""
+def verify_audit(
+    principal: PrincipalDep, conn: ConnDep, settings: SettingsDep
+) -> AuditVerification:
+    """Recompute the audit chain and report the first entry that does not fit, and the first
+    checkpoint of the hub's data dir it falls short of (hub admin)."""
     check_hub_admin(principal=principal)
-    return audit.check_audit_chain(conn=conn)
+    path = settings.data_dir / audit.CHECKPOINT_FILE
+    checkpoints = audit.list_checkpoints(path=path) if path.exists() else []
+    return audit.check_audit_chain(conn=conn, checkpoints=checkpoints)
 
 
 def _may_see(engine: Engine, token: str, event: HubEvent) -> bool | None:

@@ -24,11 +24,12 @@ from chainhub.errors import ChainhubError
 from chainhub.partners.agreements import list_active_grants
 from chainhub.partners.schemas import AgreementRead, ScopeKind
 from chainhub.standard.registry import DocumentType, get_document_type
-from chainhub.storage.models import current_view
+from chainhub.storage.models import KEY_SEPARATOR, current_view
 
 DIRECTORY_TYPES: Final = frozenset({"partner", "site", "material"})
 BOM_PARENT_TYPES: Final = frozenset({"demand_forecast"})
 WRITER_ROLES: Final = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_MEMBER})
+CANCELLED: Final = "cancelled"
 
 
 def _forbidden(en: str, zh: str) -> ChainhubError:
@@ -187,3 +188,149 @@ def check_master_parties(*, document_type: str, partner_id: str, rows: Sequence[
         {"document_type": document_type, "row": min(rows), "field": doc_type.parties[0]},
         403,
     )
+
+
+def _refused(code: str, en: str, zh: str, location: dict[str, str | int]) -> ChainhubError:
+    return ChainhubError(code, en, zh, location, 403)
+
+
+def _stored_versions(*, conn: Connection, doc_type: DocumentType, keys: list[str]) -> pl.DataFrame:
+    """Party and cancel fields of the current versions of `keys`, as strings."""
+    view = current_view(doc_type.name)
+    columns = list(
+        dict.fromkeys(("_doc_key", *doc_type.parties, *doc_type.cancel_fields, *doc_type.line_key))
+    )
+    rows = conn.execute(
+        sa.select(*(sa.cast(view.c[c], sa.String).label(c) for c in columns)).where(
+            view.c._doc_key == sa.any_(sa.bindparam("keys", keys, type_=sa.ARRAY(sa.String())))
+        )
+    ).all()
+    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+
+
+def _parties(frame: pl.DataFrame, doc_type: DocumentType) -> pl.DataFrame:
+    """Per document: the sorted partners its party fields name."""
+    return frame.group_by("_doc_key").agg(
+        pl.concat_list([pl.col(p) for p in doc_type.parties])
+        .list.explode(keep_nulls=False, empty_as_null=False)
+        .drop_nulls()
+        .unique()
+        .sort()
+        .alias("_parties")
+    )
+
+
+def _cancellations(frame: pl.DataFrame, doc_type: DocumentType) -> pl.DataFrame:
+    """(document, cancel field, line) of every cancelled status in `frame`."""
+    parts = []
+    for name in doc_type.cancel_fields:
+        if name not in frame.columns:
+            continue
+        in_lines = name not in doc_type.header_fields
+        line = (
+            pl.concat_str([pl.col(k) for k in doc_type.line_key], separator=KEY_SEPARATOR)
+            if in_lines
+            else pl.lit("")
+        )
+        parts.append(
+            frame.filter(pl.col(name) == CANCELLED).select(
+                "_doc_key", pl.lit(name).alias("_field"), line.alias("_line")
+            )
+        )
+    empty = pl.DataFrame(schema=dict.fromkeys(("_doc_key", "_field", "_line"), pl.String))
+    return pl.concat([empty, *parts]).unique()
+
+
+def check_may_replace(
+    *, conn: Connection, document_type: str, partner_id: str, records: pl.DataFrame
+) -> None:
+    """The write-side rule for documents already stored, applied by intake's one write path.
+
+    A new version is accepted only from a party of the version it replaces; it names the
+    same parties (a document cannot be taken over by renaming them); and only the parties the
+    standard names for it may cancel a document or one of its lines.
+    """
+    doc_type = get_document_type(document_type)
+    frame = records
+    if not doc_type.parties or frame.height == 0:
+        return
+    columns = list(dict.fromkeys((*doc_type.parties, *doc_type.cancel_fields, *doc_type.line_key)))
+    new = frame.select(
+        pl.concat_str(
+            [pl.col(k).cast(pl.String) for k in doc_type.key], separator=KEY_SEPARATOR
+        ).alias("_doc_key"),
+        pl.col("_source_row").alias("_row") if "_source_row" in frame.columns else pl.lit(0),
+        *(pl.col(c).cast(pl.String) for c in columns if c in frame.columns),
+    )
+    rows = new.group_by("_doc_key").agg(pl.col("_row").min())
+    old = _stored_versions(
+        conn=conn, doc_type=doc_type, keys=rows.get_column("_doc_key").drop_nulls().to_list()
+    )
+    fields = ", ".join(doc_type.parties)
+    compared = (
+        _parties(new, doc_type)
+        .join(_parties(old, doc_type).rename({"_parties": "_old"}), on="_doc_key", how="left")
+        .join(rows, on="_doc_key")
+        .sort("_row")
+    )
+    for doc in compared.iter_rows(named=True):
+        key, was = doc["_doc_key"], doc["_old"]
+        where: dict[str, str | int] = {
+            "document_type": document_type,
+            "document": key,
+            "row": doc["_row"],
+        }
+        if was is None:
+            continue
+        if partner_id not in was:
+            raise _refused(
+                "not_a_party_of_document",
+                f"{partner_id} is not a party of the stored {document_type} {key}, so it "
+                "cannot send a new version of it",
+                f"{partner_id} 不是已存 {document_type} {key} 的当事方，不能提交它的新版本",
+                where,
+            )
+        if doc["_parties"] != was:
+            named, before = ", ".join(doc["_parties"]), ", ".join(was)
+            raise _refused(
+                "parties_changed",
+                f"the new version of {document_type} {key} names {named} in {fields}, the "
+                f"stored one {before}; a document's parties cannot change",
+                f"{document_type} {key} 的新版本在 {fields} 中列明 {named}，已存版本为 "
+                f"{before}；单据的当事方不能变更",
+                where,
+            )
+    if not doc_type.cancel_fields:
+        return
+    added = _cancellations(new, doc_type).join(
+        _cancellations(old, doc_type), on=["_doc_key", "_field", "_line"], how="anti"
+    )
+    if added.height == 0:
+        return
+    cancellers = new.group_by("_doc_key").agg(
+        pl.concat_list([pl.col(p) for p in doc_type.cancel_parties])
+        .list.explode(keep_nulls=False, empty_as_null=False)
+        .alias("_who")
+    )
+    refused = (
+        added.join(cancellers, on="_doc_key")
+        .filter(~pl.col("_who").list.contains(partner_id))
+        .join(rows, on="_doc_key")
+        .sort("_row")
+    )
+    if refused.height:
+        first = refused.row(0, named=True)
+        who = ", ".join(doc_type.cancel_parties)
+        key = first["_doc_key"]
+        raise _refused(
+            "cancel_not_allowed",
+            f"only the {who} of {document_type} {key} may cancel it or its lines; "
+            f"{partner_id} is not",
+            f"只有 {document_type} {key} 的 {who} 可以取消该单据或其行；{partner_id} 不是",
+            {
+                "document_type": document_type,
+                "document": key,
+                "row": first["_row"],
+                "field": first["_field"],
+            },
+        )

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
+import ipaddress
+import re
 import secrets
-import urllib.error
-import urllib.request
+import socket
+import ssl
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -37,6 +42,112 @@ DELIVERY_HEADER: Final = "X-Chainhub-Delivery"
 PENDING: Final = "pending"
 DELIVERED: Final = "delivered"
 FAILED: Final = "failed"
+# What the delivery log says of an attempt that got no HTTP answer: a class, never the
+# network's own words, so the log cannot map which ports answer behind an address.
+REFUSED_ADDRESS: Final = "refused: address not allowed"
+UNREACHABLE: Final = "unreachable"
+# Names that lead to cloud metadata services or the machine itself, whatever they resolve to.
+_INTERNAL_NAMES: Final = re.compile(
+    r"(^|\.)(localhost|localdomain|internal|local|home\.arpa)$"
+    r"|^(metadata|instance-data)(\.|$)|^metadata\.(google\.internal|tencentyun\.com|azure\.com)$"
+)
+_NUMERIC_HOST: Final = re.compile(r"(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+)){0,3}\.?", re.I)
+
+
+@dataclass(frozen=True)
+class WebhookTarget:
+    """Where a delivery connects: the URL's parts and the vetted address to reach."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str
+    address: str
+
+
+def _url_refused(url: str, en: str, zh: str) -> ChainhubError:
+    return ChainhubError(
+        "webhook_url_refused",
+        f"webhook URL {url} is refused: {en}",
+        f"拒绝 webhook 地址 {url}：{zh}",
+        {"field": "url"},
+        422,
+    )
+
+
+def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host written as a number stands for, in any spelling a resolver accepts
+    (127.0.0.1, 2130706433, 0x7f.1, 0177.0.0.1, ::ffff:127.0.0.1)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        pass
+    if _NUMERIC_HOST.fullmatch(host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host.rstrip(".")))
+        except OSError:
+            return None
+    return None
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Reachable on the internet: not loopback, private, link-local, carrier-grade NAT,
+    metadata, multicast, reserved or unspecified, also when embedded in an IPv6 address."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo or (None, None))[1]
+        if embedded is not None and not _is_public(embedded):
+            return False
+        if address in ipaddress.IPv6Network("64:ff9b::/96"):
+            return _is_public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return address.is_global and not address.is_multicast
+
+
+def check_webhook_url(*, url: str, allowed_hosts: Collection[str]) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path) of a URL webhooks may be sent to, else a ChainhubError: only
+    http(s), and no internal host unless the hub's allow-list names it."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise _url_refused(url, "only http and https are allowed", "只允许 http 和 https")
+    try:
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        raise _url_refused(url, "the port is not a number", "端口不是数字") from None
+    if not host:
+        raise _url_refused(url, "it names no host", "未指明主机")
+    if parts.username or parts.password:
+        raise _url_refused(url, "credentials in URLs are not allowed", "不允许在地址中写入凭据")
+    target = (scheme, host, port or (443 if scheme == "https" else 80), parts.path or "/")
+    if parts.query:
+        target = (*target[:3], f"{target[3]}?{parts.query}")
+    if host in allowed_hosts:
+        return target
+    literal = _literal_address(host)
+    if literal is not None and not _is_public(literal):
+        raise _url_refused(
+            url,
+            f"{literal} is a loopback, private, link-local or reserved address",
+            f"{literal} 是环回、内网、链路本地或保留地址",
+        )
+    if literal is None and _INTERNAL_NAMES.search(host.rstrip(".")):
+        raise _url_refused(
+            url, f"{host} names an internal or metadata host", f"{host} 是内部或元数据主机"
+        )
+    return target
+
+
+def resolve_webhook_target(*, url: str, allowed_hosts: Collection[str]) -> WebhookTarget:
+    """The URL checked, its host resolved and every address it resolves to checked again (a
+    name may point inside); the delivery connects to the vetted address, not to the name."""
+    scheme, host, port, path = check_webhook_url(url=url, allowed_hosts=allowed_hosts)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise _url_refused(url, "its host does not resolve", "主机名无法解析") from None
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    if host not in allowed_hosts and not all(_is_public(a) for a in addresses):
+        raise _url_refused(url, "its host resolves to an internal address", "主机名解析到内部地址")
+    return WebhookTarget(scheme, host, port, path, str(addresses[0]))
 
 
 def _subscription(row: Mapping[Any, Any]) -> SubscriptionRead:
@@ -55,9 +166,11 @@ def do_create_subscription(
     conn: Connection,
     partner_id: str,
     subscription: SubscriptionCreate,
+    allowed_hosts: Collection[str] = (),
     now: datetime | None = None,
 ) -> SubscriptionCreated:
     """Subscribe the partner to events; the signing secret is returned this once."""
+    check_webhook_url(url=str(subscription.url), allowed_hosts=allowed_hosts)
     subscription_id, secret = str(uuid.uuid4()), secrets.token_urlsafe(32)
     values = {
         "subscription_id": subscription_id,
@@ -237,29 +350,55 @@ def list_due_deliveries(
     return [tuple(row) for row in conn.execute(query)]
 
 
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to a vetted address, with the certificate checked for the URL's host."""
+
+    def __init__(self, target: WebhookTarget, timeout: float) -> None:
+        super().__init__(target.host, target.port, timeout=timeout)
+        self._address = target.address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        context = ssl.create_default_context()
+        self.sock = context.wrap_socket(sock, server_hostname=self.host)
+
+
 def send_delivery(
-    *, url: str, secret: str, event: str, delivery_id: str, payload: str, timeout: float = 10.0
+    *,
+    url: str,
+    secret: str,
+    event: str,
+    delivery_id: str,
+    payload: str,
+    timeout: float = 10.0,
+    allowed_hosts: Collection[str] = (),
 ) -> tuple[int | None, str | None]:
-    """POST a signed event; the response status, or None and the reason it could not be sent."""
+    """POST a signed event to the URL's vetted address, following no redirect; the response
+    status, or None and the class of failure."""
     body = payload.encode()
-    request = urllib.request.Request(  # noqa: S310 - subscription URLs are http(s) by validation
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            EVENT_HEADER: event,
-            DELIVERY_HEADER: delivery_id,
-            SIGNATURE_HEADER: get_signature(secret=secret, body=body),
-        },
-    )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return int(response.status), None
-    except urllib.error.HTTPError as exc:
-        return exc.code, None
-    except (urllib.error.URLError, OSError) as exc:
-        return None, str(getattr(exc, "reason", exc))
+        target = resolve_webhook_target(url=url, allowed_hosts=allowed_hosts)
+    except ChainhubError:
+        return None, REFUSED_ADDRESS
+    connection: http.client.HTTPConnection = (
+        _PinnedHTTPSConnection(target, timeout)
+        if target.scheme == "https"
+        else http.client.HTTPConnection(target.address, target.port, timeout=timeout)
+    )
+    headers = {
+        "Host": target.host if target.port in (80, 443) else f"{target.host}:{target.port}",
+        "Content-Type": "application/json",
+        EVENT_HEADER: event,
+        DELIVERY_HEADER: delivery_id,
+        SIGNATURE_HEADER: get_signature(secret=secret, body=body),
+    }
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        return connection.getresponse().status, None
+    except (OSError, http.client.HTTPException):
+        return None, UNREACHABLE
+    finally:
+        connection.close()
 
 
 def do_record_attempt(

@@ -25,7 +25,8 @@ class DocumentType:
     fields repeated) is the tabular form partners exchange as CSV or XLSX and the form
     the hub stores; header and line field names never collide so the flat form is lossless.
     A type with a `revision_field` may carry several revisions of one document in one file;
-    each becomes its own version, in revision order.
+    each becomes its own version, in revision order. A status of `cancel_fields` set to
+    "cancelled" is a cancellation, which only the parties named in `cancel_parties` may send.
     """
 
     name: str
@@ -38,6 +39,8 @@ class DocumentType:
     lines_field: str | None = None
     line_key: tuple[str, ...] = ()
     revision_field: str | None = None
+    cancel_fields: tuple[str, ...] = ()
+    cancel_parties: tuple[str, ...] = ()
 
     @property
     def version_key(self) -> tuple[str, ...]:
@@ -147,6 +150,8 @@ _TYPES: Final = (
         lines_field="lines",
         line_key=("line_no",),
         revision_field="revision",
+        cancel_fields=("status", "line_status"),
+        cancel_parties=("buyer_id",),
     ),
     DocumentType(
         "sales_order",
@@ -158,6 +163,8 @@ _TYPES: Final = (
         master=False,
         lines_field="lines",
         line_key=("line_no",),
+        cancel_fields=("status", "line_status"),
+        cancel_parties=("seller_id",),
     ),
     DocumentType(
         "demand_forecast",
@@ -191,6 +198,8 @@ _TYPES: Final = (
         master=False,
         lines_field="lines",
         line_key=("line_no",),
+        cancel_fields=("status",),
+        cancel_parties=("shipper_id",),
     ),
     DocumentType(
         "goods_receipt",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from chainhub.intake.readers.encoding import not_utf8, to_utf8
 from chainhub.intake.readers.errors import unreadable
-from chainhub.intake.schemas import SourceFormat
+from chainhub.intake.schemas import MAX_COLUMNS, SourceFormat
 
 
 def read_header(path: Path, source: SourceFormat) -> tuple[list[str], int]:
@@ -30,6 +30,12 @@ def read_header(path: Path, source: SourceFormat) -> tuple[list[str], int]:
     except UnicodeDecodeError:
         raise not_utf8(path, line, source, offset=start) from None
     names = [n.strip() for n in next(csv.reader([header], delimiter=source.delimiter), [])]
+    if len(names) > MAX_COLUMNS:
+        raise unreadable(
+            path,
+            f"the header row has {len(names)} columns; at most {MAX_COLUMNS} are read",
+            f"表头行有 {len(names)} 列；最多读取 {MAX_COLUMNS} 列",
+        )
     if not any(names):
         raise unreadable(path, "cannot parse CSV: no header row", "无法解析 CSV：没有表头行")
     return names, stop
