@@ -148,7 +148,7 @@ def summarize(
 
 def share(hit: ibis.BooleanValue) -> ibis.Value:
     """Percentage of facts where `hit` holds."""
-    return hit.cast("float64").mean() * 100
+    return hit.ifelse(1, 0).cast("float64").mean() * 100
 
 
 def days_between(later: ibis.Value, earlier: ibis.Value) -> ibis.Value:
