@@ -1,10 +1,10 @@
-"""Shapes of KPI views: the supplier overview, data-quality scorecards."""
+"""Shapes of KPI views: the supplier overview, data-quality scorecards, the KPI catalogue."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -67,3 +67,56 @@ class Scorecard(BaseModel):
     top_rules: list[RuleCount]
     median_lag_days: float | None
     on_time_share: float | None
+
+
+class KpiRead(BaseModel):
+    """A KPI's definition as a business user reads it."""
+
+    kpi_id: str
+    name_en: str
+    name_zh: str
+    formula_en: str
+    formula_zh: str
+    unit: str
+    direction: Literal["higher", "lower"]
+    grain: list[str]
+    sources: list[str]
+    standard: str
+
+
+class KpiValue(BaseModel):
+    """A KPI of one partner in one period (none for a total over the window)."""
+
+    partner_id: str
+    period: date | None
+    value: float | None
+    observations: int
+
+
+class KpiValues(BaseModel):
+    """A KPI's values per partner and period over a window."""
+
+    kpi: KpiRead
+    start: date | None
+    end: date | None
+    by: Literal["month", "total"]
+    values: list[KpiValue]
+
+
+class KpiChange(BaseModel):
+    """One partner's KPI before and after (协同前/协同后), and whether it improved."""
+
+    partner_id: str
+    before: float | None
+    after: float | None
+    change: float | None
+    improved: bool | None
+
+
+class KpiComparison(BaseModel):
+    """A KPI per partner over two windows."""
+
+    kpi: KpiRead
+    before: tuple[date, date]
+    after: tuple[date, date]
+    changes: list[KpiChange]

@@ -1,13 +1,17 @@
-"""KPI endpoints: the caller's supplier overview and data-quality scorecards."""
+"""KPI endpoints: the caller's supplier overview, data-quality scorecards, the KPI catalogue."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
 
 from chainhub.api.deps import ConnDep, PrincipalDep, TodayDep
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.kpi import overview as overview_service
-from chainhub.kpi.schemas import Overview, Scorecard
+from chainhub.kpi import service as kpi_service
+from chainhub.kpi.schemas import KpiComparison, KpiRead, KpiValues, Overview, Scorecard
 from chainhub.kpi.scorecard import list_scorecards
 from chainhub.partners.visibility import get_partner_scope
 
@@ -27,3 +31,55 @@ def get_scorecards(
     """Submissions, rows accepted and rejected, top failing rules and timeliness per partner."""
     scope = get_partner_scope(principal=principal, partner_id=partner_id)
     return list_scorecards(conn=conn, partner_id=scope)
+
+
+@router.get("/kpis", response_model=list[KpiRead], tags=["kpi"])
+def list_kpis() -> list[KpiRead]:
+    """The KPI catalogue: each KPI's meaning, formula, unit, direction and standard."""
+    return kpi_service.list_kpis()
+
+
+@router.get("/kpis/{kpi_id}", response_model=KpiValues, tags=["kpi"])
+def get_kpi_values(
+    kpi_id: str,
+    principal: PrincipalDep,
+    conn: ConnDep,
+    today: TodayDep,
+    partner_id: str | None = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    by: Literal["month", "total"] = "month",
+) -> KpiValues:
+    """A KPI per partner and period, from the documents the caller may see."""
+    return kpi_service.access_kpi_values(
+        conn=conn,
+        principal=principal,
+        today=today,
+        kpi_id=kpi_id,
+        partner_id=partner_id,
+        start=start,
+        end=end,
+        by=by,
+    )
+
+
+@router.get("/kpis/{kpi_id}/compare", response_model=KpiComparison, tags=["kpi"])
+def compare_kpi(
+    kpi_id: str,
+    before: str,
+    after: str,
+    principal: PrincipalDep,
+    conn: ConnDep,
+    today: TodayDep,
+    partner_id: str | None = None,
+) -> KpiComparison:
+    """Each partner's KPI before and after (协同前/协同后); periods are FROM:TO."""
+    return kpi_service.access_kpi_comparison(
+        conn=conn,
+        principal=principal,
+        today=today,
+        kpi_id=kpi_id,
+        before=kpi_service.check_period(before),
+        after=kpi_service.check_period(after),
+        partner_id=partner_id,
+    )

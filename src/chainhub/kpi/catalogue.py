@@ -1,0 +1,174 @@
+"""The KPI catalogue: each KPI a definition in code whose computation is an Ibis expression over
+the current versions of the documents the caller may see, so it runs on every backend.
+
+Our KPIs ship as family modules under `kpi.families`; a deployment adds its own through the
+`chainhub.kpis` entry-point group, each entry point naming a sequence of `KpiDefinition`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+from importlib import import_module
+from importlib.metadata import entry_points
+from typing import Final, Literal
+
+import ibis
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from chainhub.access.schemas import Principal
+from chainhub.kpi.backend import ibis_for
+from chainhub.partners.visibility import get_visible_clause
+from chainhub.storage.models import current_view, doc_table
+
+Direction = Literal["higher", "lower"]
+By = Literal["month", "total"]
+ENTRY_POINT_GROUP: Final = "chainhub.kpis"
+_FAMILIES: Final = ("orders", "inventory", "production", "quality", "data")
+
+
+@dataclass(frozen=True)
+class Window:
+    """The dates a KPI is computed over (both ends inclusive) and how they are bucketed."""
+
+    start: date | None = None
+    end: date | None = None
+    by: By = "month"
+
+    def clip(self, facts: ibis.Table) -> ibis.Table:
+        """Facts whose `day` falls in the window, with their `period` (month start, or null)."""
+        if self.start is not None:
+            facts = facts.filter(facts.day >= self.start)
+        if self.end is not None:
+            facts = facts.filter(facts.day <= self.end)
+        period = facts.day.truncate("M") if self.by == "month" else ibis.null("date")
+        return facts.mutate(period=period)
+
+    def days(self, period: ibis.Value, first: ibis.Value, last: ibis.Value) -> ibis.Value:
+        """Days a group covers: its calendar month, or for a total the days from its first to
+        its last fact; either cut to the window's ends."""
+        if self.by == "month":
+            lo, after = period, period + ibis.interval(months=1)
+        else:
+            lo, after = first, last + ibis.interval(days=1)
+        if self.start is not None:
+            lo = ibis.greatest(lo, ibis.literal(self.start))
+        if self.end is not None:
+            after = ibis.least(after, ibis.literal(self.end + timedelta(days=1)))
+        return after.delta(lo, unit="day")
+
+
+@dataclass
+class Sources:
+    """The caller's visible documents as Ibis tables, over the connection it already holds."""
+
+    conn: Connection
+    principal: Principal
+    today: date
+    backend: ibis.BaseBackend = field(init=False)
+    _tables: dict[tuple[str, bool], ibis.Table] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.backend = ibis_for(self.conn)
+
+    def table(self, document_type: str, *, versions: bool = False) -> ibis.Table:
+        """Rows of the current versions (or of every version) the caller may see."""
+        key = (document_type, versions)
+        if key not in self._tables:
+            relation = doc_table(document_type) if versions else current_view(document_type)
+            where = get_visible_clause(
+                conn=self.conn,
+                principal=self.principal,
+                document_type=document_type,
+                relation=relation,
+                today=self.today,
+            )
+            query = sa.select(relation).where(where)
+            sql = query.compile(dialect=self.conn.dialect, compile_kwargs={"literal_binds": True})
+            # The relation's own schema: no probing query, which some driver versions lack.
+            schema = self.backend.table(relation.name).schema()
+            self._tables[key] = self.backend.sql(str(sql), schema=schema)
+        return self._tables[key]
+
+    def prices(self) -> ibis.Table:
+        """Each material's price: the quantity-weighted average unit price of the purchase and
+        sales order lines the caller sees (one currency assumed, as in the simulated chain)."""
+        lines = []
+        for name in ("purchase_order", "sales_order"):
+            t = self.table(name)
+            lines.append(
+                t.select(
+                    material_code=t.material_code,
+                    quantity=t.quantity.cast("float64"),
+                    amount=t.quantity.cast("float64") * t.unit_price.cast("float64"),
+                )
+            )
+        both = ibis.union(*lines)
+        return both.group_by("material_code").aggregate(
+            price=both.amount.sum() / both.quantity.sum()
+        )
+
+
+Compute = Callable[[Sources, Window], ibis.Table]
+
+
+@dataclass(frozen=True, kw_only=True)
+class KpiDefinition:
+    """One KPI: what it means to a business user, and how it is computed.
+
+    `compute` returns one row per partner and period with `partner_id`, `period`, `value` and
+    `observations` (how many facts the value rests on).
+    """
+
+    kpi_id: str
+    name_en: str
+    name_zh: str
+    formula_en: str
+    formula_zh: str
+    unit: str
+    direction: Direction
+    grain: tuple[str, ...]
+    sources: tuple[str, ...]
+    standard: str
+    compute: Compute
+
+
+def summarize(
+    window: Window, facts: ibis.Table, value: Callable[[ibis.Table], ibis.Value]
+) -> ibis.Table:
+    """Per partner and period: `value` over the facts (columns `partner_id`, `day`, ...)."""
+    clipped = window.clip(facts)
+    return clipped.group_by(["partner_id", "period"]).aggregate(
+        value=value(clipped).cast("float64"), observations=clipped.count()
+    )
+
+
+def share(hit: ibis.BooleanValue) -> ibis.Value:
+    """Percentage of facts where `hit` holds."""
+    return hit.ifelse(1, 0).cast("float64").mean() * 100
+
+
+def days_between(later: ibis.Value, earlier: ibis.Value) -> ibis.Value:
+    """Whole days from one date to another."""
+    return later.delta(earlier, unit="day").cast("float64")
+
+
+def _collect(definitions: Iterable[KpiDefinition], into: dict[str, KpiDefinition]) -> None:
+    for definition in definitions:
+        into.setdefault(definition.kpi_id, definition)
+
+
+@cache
+def get_registry() -> dict[str, KpiDefinition]:
+    """Every KPI by id: ours first, then those of installed plugins (ours win on a clash)."""
+    registry: dict[str, KpiDefinition] = {}
+    for family in _FAMILIES:
+        module = import_module(f"chainhub.kpi.families.{family}")
+        _collect(module.KPIS, registry)
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        loaded: Sequence[KpiDefinition] = point.load()
+        _collect(loaded, registry)
+    return registry

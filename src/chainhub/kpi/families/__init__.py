@@ -1,0 +1,1 @@
+"""Our KPI families; the catalogue collects each module's `KPIS`."""

@@ -1,0 +1,58 @@
+"""The hub's OTIF and stockout rate per supplier agree with what the simulator's ground truth
+(`ground_truth/order_outcomes.csv`, written by chainhub.sim) says happened to each order line."""
+
+from __future__ import annotations
+
+import polars as pl
+import sqlalchemy as sa
+
+from chainhub.intake.schemas import load_profile
+from chainhub.intake.service import do_submit
+from chainhub.kpi.service import access_kpi_values
+from tests.kpi.conftest import TODAY, principal
+from tests.support import SmallChain, submitter
+
+
+def _load(engine: sa.Engine, chain: SmallChain) -> None:
+    for sub in chain.manifest["submissions"]:
+        with engine.begin() as conn:
+            result = do_submit(
+                conn=conn,
+                path=chain.root / sub["file"],
+                profile=load_profile(chain.root / sub["profile"]),
+                submitter=submitter(sub["partner_id"]),
+            )
+        assert result.status == "stored", sub["file"]
+
+
+def _truth(chain: SmallChain) -> pl.DataFrame:
+    """Per supplier from the outcomes alone: delivered (in full, on time) and short lines, over
+    the lines the supplier answers for (not those the buyer cancelled)."""
+    outcomes = pl.read_csv(chain.root / "ground_truth" / "order_outcomes.csv")
+    answered = outcomes.filter(~pl.col("reason").str.starts_with("buyer cancelled"))
+    return answered.group_by("supplier_id").agg(
+        otif=((pl.col("outcome") == "delivered").mean() * 100).round(4),
+        stockout=(pl.col("outcome").is_in(["partially_delivered", "cancelled"]).mean() * 100).round(
+            4
+        ),
+        lines=pl.len(),
+    )
+
+
+def test_otif_and_stockout_per_supplier_agree_with_the_ground_truth(
+    engine: sa.Engine, small_chain: SmallChain
+) -> None:
+    _load(engine, small_chain)
+    truth = _truth(small_chain)
+    hub = {}
+    with engine.connect() as conn:
+        for kpi_id in ("otif", "supplier_stockout_rate"):
+            found = access_kpi_values(
+                conn=conn, principal=principal(None), today=TODAY, kpi_id=kpi_id, by="total"
+            )
+            hub[kpi_id] = {v.partner_id: (v.value, v.observations) for v in found.values}
+    expected_otif = {r["supplier_id"]: (r["otif"], r["lines"]) for r in truth.to_dicts()}
+    expected_stockout = {r["supplier_id"]: (r["stockout"], r["lines"]) for r in truth.to_dicts()}
+    assert len(expected_otif) >= 10
+    assert hub["otif"] == expected_otif
+    assert hub["supplier_stockout_rate"] == expected_stockout
