@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
+from chainhub.kpi.catalogue import get_registry
 from chainhub.standard.registry import get_document_type
 from tests.api.hub import (
     DOCUMENTS,
@@ -75,6 +76,7 @@ def _samples(hub: Hub, caller: str) -> dict[str, list[Any]]:
         "token_id": [
             t.split("_")[1] for n, t in hub.tokens.items() if t.split("_")[1] != own_token
         ],
+        "kpi_id": list(get_registry()),
     }
 
 

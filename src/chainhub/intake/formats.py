@@ -14,11 +14,19 @@ SUFFIXES: Final[dict[str, FileFormat]] = {
     ".xlsm": "xlsx",
     ".json": "json",
 }
+# Delimited text under other names (SAP list exports, Excel's "Unicode text"): its delimiter is
+# not the comma one can assume of a .csv, so only a profile or `profile suggest` reads it.
+DELIMITED_TEXT: Final = frozenset({".txt", ".tsv", ".tab", ".dat"})
 
 
-def check_file_format(path: Path) -> FileFormat:
-    """The format a file's suffix names; an unknown suffix is refused, never guessed."""
-    found = SUFFIXES.get(path.suffix.lower())
+def check_file_format(path: Path, *, delimiter_known: bool = False) -> FileFormat:
+    """The format a file's suffix names; an unknown suffix is refused, never guessed.
+
+    With `delimiter_known` (a profile names it, or suggestion sniffs it), delimited text under
+    a text suffix reads as CSV.
+    """
+    suffix = path.suffix.lower()
+    found = "csv" if delimiter_known and suffix in DELIMITED_TEXT else SUFFIXES.get(suffix)
     if found is None:
         accepted = ", ".join(SUFFIXES)
         raise ChainhubError(

@@ -123,7 +123,7 @@ def _number_style(frame: pl.DataFrame, delimiter: str) -> tuple[bool, str | None
 
 def sniff_source(path: Path, document_type: str) -> SourceFormat:
     """How a file is written: format from its extension, then encoding, layout and numbers."""
-    file_format = check_file_format(path)
+    file_format = check_file_format(path, delimiter_known=True)
     if file_format == "xlsx":
         sheet, header_row = _xlsx_layout(path, document_type)
         source = SourceFormat(format="xlsx", sheet=sheet, header_row=header_row)
