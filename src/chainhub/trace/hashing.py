@@ -97,6 +97,7 @@ _CBV_URNS: Final = (
 _XML_CURIES: Final = (("gs1:", "https://gs1.org/voc/"), ("cbv:", "https://ref.gs1.org/cbv/"))
 # Fields a repository declares its own (not hashed) through `ignoreFields` in this namespace.
 _IGNORE_NS: Final = "https://repository-x.example.com/"
+_EPCIS_NS: Final = "urn:epcglobal:epcis:xsd:2"
 _SECONDS_FRACTION: Final = re.compile(r"(\.\d+)")
 
 
@@ -247,19 +248,24 @@ def _deep_copy(node: Node) -> Node:
 
 
 def _xml_node(element: Any, *, sort: bool = True) -> Node:
-    children: list[Node] = [(name, value, []) for name, value in element.items()]
+    children: list[Node] = [(_xml_tag(name), value, []) for name, value in element.items()]
     children += [_xml_node(child) for child in element if isinstance(child.tag, str)]
     if sort:
         children.sort()
     paired: list[Node] = [
-        (child[2][0], (child[0], child[1], []))
+        (child[2][0], (child[0], child[1], [])) if child[2] else child
         for child in children
         if child[0] in _PAIRED and isinstance(child[2], list)
     ]
     if paired:
         children = paired
     text = element.text.strip() if element.text else ""
-    return (element.tag, text, children)
+    return (_xml_tag(element.tag), text, children)
+
+
+def _xml_tag(tag: str) -> str:
+    # Elements of the EPCIS namespace itself are the standard's, qualified or not.
+    return tag[len(_EPCIS_NS) + 2 :] if tag.startswith("{" + _EPCIS_NS + "}") else tag
 
 
 def _expand_xml_curies(node: Node) -> Node:
@@ -352,8 +358,12 @@ class _JsonTrees:
                     node[2].extend((key, element[1], element[2]) for element in child[2])
                 else:
                     node[2].append((key, child[1], child[2]))
+        elif isinstance(value, bool):
+            # As the XML binding writes it (the reference implementation would hash "True").
+            return ("", "true" if value else "false", [])
         else:
-            return ("", str(self.replace(value, is_value=True)), [])
+            # Values keep a document's own prefixes, as the XML binding's hash keeps them.
+            return ("", str(value), [])
         if not (isinstance(value, Mapping) and any(k in value for k in _PAIRED)):
             node[2].sort()
         return node
@@ -368,7 +378,9 @@ def _xml_shape(node: Node) -> Node:
         children.remove(element)
     for name, elements in lists.items():
         if name in ("sourceList", "destinationList", "bizTransactionList"):
-            children.append((name, "", [(e[2][0], e[2][1]) for e in elements]))
+            # Without a type the pair is the value alone (the reference implementation fails).
+            pairs = [(e[2][0], e[2][1]) if len(e[2]) > 1 else e[2][0] for e in elements]
+            children.append((name, "", pairs))
         else:
             children.append((name, "", elements))
     child_epcs: list[Node] = [("epc", e[1], []) for e in children if e[0] == "childEPCs"]
@@ -433,7 +445,7 @@ def _expanded_values(value: Any, parent: str = "", found: set[str] | None = None
 def _replace_bare(value: Any, expanded: set[str]) -> Any:
     if isinstance(value, str):
         matches = [x for x in expanded if x.endswith("-" + value) or x.endswith("/" + value)]
-        return matches[0] if len(matches) == 1 else value
+        return matches[0] if len(matches) == 1 else _expand_curie(value)
     if isinstance(value, list):
         return [_replace_bare(v, expanded) for v in value]
     if isinstance(value, Mapping):
