@@ -45,6 +45,17 @@ FIELD_ORDER: Final = (
     " persistentDisposition readPoint bizLocation bizTransactionList sourceList destinationList"
     " sensorElementList ilmd"
 ).split()
+# CBV values: URNs in the XML binding, bare words in the JSON binding.
+_CBV_URN: Final = {
+    "bizStep": "urn:epcglobal:cbv:bizstep:",
+    "disposition": "urn:epcglobal:cbv:disp:",
+    "set": "urn:epcglobal:cbv:disp:",
+    "unset": "urn:epcglobal:cbv:disp:",
+    "bizTransaction": "urn:epcglobal:cbv:btt:",
+    "source": "urn:epcglobal:cbv:sdt:",
+    "destination": "urn:epcglobal:cbv:sdt:",
+    "reason": "urn:epcglobal:cbv:er:",
+}
 _PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 
 
@@ -177,6 +188,8 @@ class _Reader:
             if isinstance(child.tag, str):
                 text = (child.text or "").strip()
                 local = _local(child.tag)[1]
+                if local == "quantity" and not text:
+                    continue  # xsi:nil: no quantity stated
                 value[local] = _number(text) if local == "quantity" else text
         return value
 
@@ -216,6 +229,39 @@ def _texts(element: Any) -> list[str]:
     return [_text(c) for c in element if isinstance(c.tag, str)]
 
 
+def _to_word(field: str, value: Any) -> Any:
+    urn = _CBV_URN.get(field)
+    if isinstance(value, str) and urn is not None and value.startswith(urn):
+        return value[len(urn) :]
+    return value
+
+
+def _to_urn(field: str, value: Any) -> Any:
+    urn = _CBV_URN.get(field)
+    if isinstance(value, str) and urn is not None and value and ":" not in value:
+        return urn + value
+    return value
+
+
+def json_words(event: dict[str, Any]) -> dict[str, Any]:
+    """An event read from XML with its CBV URNs as the JSON binding's bare words."""
+    for field in ("bizStep", "disposition"):
+        if field in event:
+            event[field] = _to_word(field, event[field])
+    for field in ("set", "unset"):
+        if field in event.get("persistentDisposition", {}):
+            values = event["persistentDisposition"][field]
+            event["persistentDisposition"][field] = [_to_word(field, v) for v in values]
+    for key, name in _PARTY_LISTS.items():
+        for item in event.get(key, []):
+            if "type" in item:
+                item["type"] = _to_word(name, item["type"])
+    declaration = event.get("errorDeclaration")
+    if isinstance(declaration, dict) and "reason" in declaration:
+        declaration["reason"] = _to_word("reason", declaration["reason"])
+    return event
+
+
 def parse_xml(body: bytes) -> dict[str, Any]:
     """An EPCIS XML document (capture or query results) as the JSON binding's document."""
     try:
@@ -235,7 +281,7 @@ def parse_xml(body: bytes) -> dict[str, Any]:
     events = []
     if event_list is not None:
         for element in reader._flat(event_list):
-            events.append(reader.event(element))
+            events.append(json_words(reader.event(element)))
     document: dict[str, Any] = {
         "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
         "type": _local(root.tag)[1],
@@ -290,7 +336,7 @@ class _Writer:
             elif ":" in key:
                 self.extension(element, key, item)
             else:
-                etree.SubElement(element, key).text = _scalar(item)
+                etree.SubElement(element, key).text = _scalar(_to_urn(key, item))
         return element
 
     def event(self, parent: Any, event: Mapping[str, Any]) -> None:
@@ -298,7 +344,7 @@ class _Writer:
         keys = [k for k in FIELD_ORDER if k in event]
         extra = [k for k in event if k not in FIELD_ORDER and k not in ("type", "@context")]
         for key in keys + extra:
-            self._field(element, key, event[key])
+            self._field(element, key, _to_urn(key, event[key]))
 
     def _list(self, element: Any, key: str, value: Any) -> None:
         if key in _EPC_LISTS:
@@ -318,7 +364,7 @@ class _Writer:
             for item in value:
                 party = etree.SubElement(holder, name)
                 if "type" in item:
-                    party.set("type", item["type"])
+                    party.set("type", _to_urn(name, item["type"]))
                 party.text = item[name]
 
     def _field(self, element: Any, key: str, value: Any) -> None:
@@ -333,7 +379,7 @@ class _Writer:
             holder = etree.SubElement(element, key)
             for kind in ("set", "unset"):
                 for item in value.get(kind, []):
-                    etree.SubElement(holder, kind).text = item
+                    etree.SubElement(holder, kind).text = _to_urn(kind, item)
         elif key == "sensorElementList":
             holder = etree.SubElement(element, key)
             for sensor in value:
