@@ -56,9 +56,16 @@ def _epc_rows(event_hash: str, event: Mapping[str, Any]) -> list[dict[str, Any]]
         ]
     for key, role in _QUANTITY_ROLES.items():
         for item in event.get(key, []):
-            quantity = item.get("quantity")
-            rows.append({"role": role, "epc": item["epcClass"], "uom": item.get("uom"),
-                         "quantity": float(quantity) if quantity is not None else None})  # fmt: skip
+            amount = item.get("quantity")
+            quantity = float(amount) if amount is not None else None
+            rows.append(
+                {
+                    "role": role,
+                    "epc": item["epcClass"],
+                    "uom": item.get("uom"),
+                    "quantity": quantity,
+                }
+            )
     return [{"event_hash": event_hash, "position": i, **row} for i, row in enumerate(rows)]
 
 
