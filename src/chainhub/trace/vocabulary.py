@@ -238,3 +238,19 @@ VOCABULARIES: Final[dict[str, tuple[str, frozenset[str]]]] = {
     "components": ("https://ref.gs1.org/cbv/Comp-", COMPONENTS),
     "error_reasons": ("https://ref.gs1.org/cbv/ER-", ERROR_REASONS),
 }
+
+# A CBV value's forms: the JSON binding's bare word, the XML binding's URN, the web URI.
+_FORMS: Final = {
+    "bizStep": ("urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-", BIZ_STEPS),
+    "disposition": ("urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-", DISPOSITIONS),
+}
+
+
+def bare_word(field: str, value: str) -> str:
+    """A bizStep or disposition as its bare CBV word when it is a CBV value in any form; a value
+    of one's own is kept as written."""
+    urn, web, words = _FORMS[field]
+    for prefix in (urn, web):
+        if value.startswith(prefix) and value[len(prefix) :] in words:
+            return value[len(prefix) :]
+    return value
