@@ -39,6 +39,7 @@ class ProblemRead(BaseModel):
 
 
 class InvalidDocumentBody(ErrorBody):
-    """A rejected capture: the first problem as the error, and every problem."""
+    """A rejected capture: the first problem as the error, and every problem of the document
+    (none listed when the body is no EPCIS document at all)."""
 
-    problems: list[ProblemRead]
+    problems: list[ProblemRead] = Field(default_factory=list)
