@@ -7,7 +7,8 @@ from chainhub.intake import models as intake
 from chainhub.masterdata import models as masterdata
 from chainhub.partners import models as partners
 from chainhub.storage.models import METADATA
+from chainhub.trace import models as trace
 
-DOMAIN_MODELS = (access, partners, intake, masterdata)
+DOMAIN_MODELS = (access, partners, intake, masterdata, trace)
 
 __all__ = ["DOMAIN_MODELS", "METADATA"]

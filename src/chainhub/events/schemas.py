@@ -16,6 +16,7 @@ class WebhookEvent(StrEnum):
     SHIPMENT_ANNOUNCED = "shipment.announced"
     RECEIPT_POSTED = "goods_receipt.posted"
     QUALITY_ALERT = "quality.alert"
+    EPCIS_CAPTURED = "epcis.captured"
 
 
 class HubEvent(BaseModel):

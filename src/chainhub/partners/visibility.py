@@ -4,7 +4,8 @@ A partner sees the rows of documents it is a party to, plus rows of a grantor's 
 an accepted agreement in force shares with it, within the agreement's material scope (for
 forecasts, the scope includes the grantor's products built from those materials). The hub
 admin and the designated chain leader see everything. Partners, sites and materials form the
-directory every authenticated partner sees.
+directory every authenticated partner sees. An EPCIS event is seen by the partner that captured
+it and by the partners it names (as source, destination, or through a site of theirs).
 """
 
 from __future__ import annotations
@@ -113,6 +114,40 @@ def check_document_visible(
         conn=conn, principal=principal, document_type=document_type, relation=view, today=today
     )
     query = sa.select(sa.literal(1)).select_from(view).where(view.c._doc_key == doc_key, where)
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def get_trace_visible_clause(
+    *, principal: Principal, events: FromClause, parties: FromClause
+) -> ColumnElement[bool]:
+    """WHERE clause over EPCIS events (`event_hash`, `captured_by`) that keeps those the caller
+    captured or that name it in `parties` (`event_hash`, `party`); all, for who sees all."""
+    if principal.sees_all:
+        return sa.true()
+    if principal.partner_id is None:
+        return sa.false()
+    named = (
+        sa.select(sa.literal(1))
+        .select_from(parties)
+        .where(parties.c.event_hash == events.c.event_hash, parties.c.party == principal.partner_id)
+        .exists()
+    )
+    return sa.or_(events.c.captured_by == principal.partner_id, named)
+
+
+def check_trace_event_visible(
+    *,
+    conn: Connection,
+    principal: Principal,
+    events: FromClause,
+    parties: FromClause,
+    event_hash: str,
+) -> bool:
+    """True when the caller may see the EPCIS event."""
+    where = get_trace_visible_clause(principal=principal, events=events, parties=parties)
+    query = (
+        sa.select(sa.literal(1)).select_from(events).where(events.c.event_hash == event_hash, where)
+    )
     return conn.execute(query.limit(1)).first() is not None
 
 

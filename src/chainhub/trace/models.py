@@ -1,0 +1,62 @@
+"""Tables of the trace domain: capture jobs, EPCIS events (whole, canonical), their identifiers."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from chainhub.storage.models import METADATA
+
+trace_captures = sa.Table(
+    "trace_captures",
+    METADATA,
+    sa.Column("capture_id", sa.String(36), primary_key=True),
+    sa.Column("partner_id", sa.String(), nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("format", sa.String(), nullable=False),
+    sa.Column("event_count", sa.Integer(), nullable=False),
+    sa.Column("stored_count", sa.Integer(), nullable=False),
+    sa.Column("success", sa.Boolean(), nullable=False),
+)
+
+# One row per distinct event (its CBV 2.0 hash ID); the event itself is kept whole as JSON.
+trace_events = sa.Table(
+    "trace_events",
+    METADATA,
+    sa.Column("event_hash", sa.String(), primary_key=True),
+    sa.Column("event_id", sa.String(), nullable=False, index=True),
+    sa.Column("capture_id", sa.String(36), nullable=False),
+    sa.Column("captured_by", sa.String(), nullable=False),
+    sa.Column("event_type", sa.String(), nullable=False),
+    sa.Column("event_time", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("event_time_zone_offset", sa.String(), nullable=False),
+    sa.Column("record_time", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("action", sa.String(), nullable=True),
+    sa.Column("biz_step", sa.String(), nullable=True),
+    sa.Column("disposition", sa.String(), nullable=True),
+    sa.Column("read_point", sa.String(), nullable=True),
+    sa.Column("biz_location", sa.String(), nullable=True),
+    sa.Column("event", sa.Text(), nullable=False),
+)
+
+# Every identifier an event names, with the role it plays: epc, parent, child, input, output
+# (instance level) or quantity, childQuantity, inputQuantity, outputQuantity (class level).
+trace_event_epcs = sa.Table(
+    "trace_event_epcs",
+    METADATA,
+    sa.Column("event_hash", sa.String(), primary_key=True),
+    sa.Column("role", sa.String(), primary_key=True),
+    sa.Column("position", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("epc", sa.String(), nullable=False, index=True),
+    sa.Column("quantity", sa.Double(), nullable=True),
+    sa.Column("uom", sa.String(), nullable=True),
+)
+
+# Places and parties an event names (readPoint, bizLocation, source, destination), for visibility.
+trace_event_parties = sa.Table(
+    "trace_event_parties",
+    METADATA,
+    sa.Column("event_hash", sa.String(), primary_key=True),
+    sa.Column("kind", sa.String(), primary_key=True),
+    sa.Column("position", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("party", sa.String(), nullable=False, index=True),
+)

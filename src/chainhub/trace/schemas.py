@@ -1,0 +1,45 @@
+"""Shapes of the EPCIS REST binding's answers that are not EPCIS documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chainhub.api.responses import ErrorBody
+
+
+class CaptureJob(BaseModel):
+    """A capture job as the binding describes it; jobs run within the request, all or nothing."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    capture_id: str = Field(alias="captureID")
+    created_at: datetime = Field(alias="createdAt")
+    finished_at: datetime = Field(alias="finishedAt")
+    running: bool = False
+    success: bool
+    capture_error_behaviour: Literal["rollback"] = Field(
+        default="rollback", alias="captureErrorBehaviour"
+    )
+    errors: list[str] = Field(default_factory=list)
+    event_count: int = Field(alias="eventCount", description="Events in the captured document")
+    stored_count: int = Field(
+        alias="storedCount", description="Events stored by this job: the others were known"
+    )
+
+
+class ProblemRead(BaseModel):
+    """One problem of a captured document: the event (its index) and field, and what."""
+
+    event: int | None
+    field: str
+    message: str
+
+
+class InvalidDocumentBody(ErrorBody):
+    """A rejected capture: the first problem as the error, and every problem of the document
+    (none listed when the body is no EPCIS document at all)."""
+
+    problems: list[ProblemRead] = Field(default_factory=list)

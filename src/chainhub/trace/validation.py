@@ -1,0 +1,250 @@
+"""Checks of a captured EPCIS document: the GS1 JSON Schema, the XSD, and rules no schema states.
+
+Every problem is reported with the event it is in and the path of the field, in English and
+Chinese, so a partner can correct a whole document in one go.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+import jsonschema
+from lxml import etree
+
+from chainhub.errors import ChainhubError
+from chainhub.trace import vocabulary
+
+SCHEMA_DIR: Final = Path(__file__).parent / "schema"
+_OFFSET: Final = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
+_TIME_FIELDS: Final = ("time", "startTime", "endTime")
+# The GS1 JSON Schema requires a sensor report's type; the XSD (use="optional") and the standard's
+# text do not, and the OpenEPCIS conformance documents omit it: the XSD's reading is taken.
+_SCHEMA_LENIENCES: Final = {("required", "'type' is a required property", "sensorReport")}
+_CBV_URNS: Final = {
+    "bizStep": ("urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-"),
+    "disposition": ("urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-"),
+}
+_WORDS: Final = {"bizStep": vocabulary.BIZ_STEPS, "disposition": vocabulary.DISPOSITIONS}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a document: where (event index, field path) and what, in both languages."""
+
+    event: int | None
+    field: str
+    message_en: str
+    message_zh: str
+    rule: str = "semantic"
+
+    def as_dict(self, lang: str) -> dict[str, Any]:
+        """The problem as the error body lists it."""
+        return {
+            "event": self.event,
+            "field": self.field,
+            "message": self.message_zh if lang == "zh" else self.message_en,
+        }
+
+
+class DocumentInvalidError(ChainhubError):
+    """A captured document that breaks the schema or the standard's rules, with every problem."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        first = problems[0]
+        super().__init__(
+            "epcis_invalid",
+            f"the EPCIS document has {len(problems)} problem(s); first: {first.message_en}",
+            f"EPCIS 文档有 {len(problems)} 个问题；第一个：{first.message_zh}",
+            {"field": first.field, **({"event": first.event} if first.event is not None else {})},
+            400,
+        )
+        self.problems = list(problems)
+
+
+@cache
+def _json_validator() -> jsonschema.Draft7Validator:
+    schema = json.loads((SCHEMA_DIR / "EPCIS-JSON-Schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft7Validator(
+        schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
+
+
+@cache
+def _xml_schema() -> etree.XMLSchema:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "EPCglobal-epcis-2_0.xsd"), parser))
+
+
+def _locate(path: Sequence[Any]) -> tuple[int | None, str]:
+    """The event index and the field path within it, of a JSON path in a document."""
+    parts = list(path)
+    if parts[:2] == ["epcisBody", "eventList"] and len(parts) > 2 and isinstance(parts[2], int):
+        rest = parts[3:]
+        return parts[2], ".".join(str(p) for p in rest) or "$"
+    return None, ".".join(str(p) for p in parts) or "$"
+
+
+def check_json_schema(document: Mapping[str, Any]) -> list[Problem]:
+    """Problems the GS1 EPCIS JSON Schema finds, one per failing leaf of the schema."""
+    problems = []
+    for error in _leaves(_json_validator().iter_errors(document)):
+        parent = next((p for p in reversed(error.absolute_path) if isinstance(p, str)), "")
+        if (error.validator, error.message, parent) in _SCHEMA_LENIENCES:
+            continue
+        event, field = _locate(error.absolute_path)
+        message = error.message if len(error.message) <= 300 else error.message[:297] + "..."
+        problems.append(
+            Problem(
+                event,
+                field,
+                f"schema: {message}",
+                f"不符合 GS1 JSON Schema：{message}",
+                str(error.validator),
+            )
+        )
+    return problems
+
+
+def _leaves(errors: Iterator[jsonschema.ValidationError]) -> Iterator[jsonschema.ValidationError]:
+    for error in errors:
+        if error.context:
+            # anyOf/oneOf: the branch that went deepest says best what is wrong.
+            best = jsonschema.exceptions.best_match(error.context)
+            yield best if best is not None else error
+        else:
+            yield error
+
+
+def check_xml_schema(body: bytes) -> list[Problem]:
+    """Problems the EPCIS 2.0 XSD finds in an XML document, with their line numbers."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    try:
+        document = etree.fromstring(body, parser)
+    except etree.XMLSyntaxError as exc:
+        return [Problem(None, "body", f"not well-formed XML: {exc}", f"XML 格式错误：{exc}")]
+    schema = _xml_schema()
+    if schema.validate(document):
+        return []
+    return [
+        Problem(
+            None,
+            f"line {error.line}",
+            f"XSD: {error.message}",
+            f"不符合 EPCIS 2.0 XSD：{error.message}",
+        )
+        for error in schema.error_log
+    ]
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _check_time(event: int, field: str, value: Any) -> list[Problem]:
+    if not isinstance(value, str) or _time(value) is None:
+        return [Problem(event, field, "not a date-time", "不是有效的日期时间")]
+    if not _OFFSET.search(value):
+        return [
+            Problem(
+                event,
+                field,
+                f"{value} has no time-zone offset (Z or ±hh:mm)",
+                f"{value} 缺少时区偏移（Z 或 ±hh:mm）",
+            )
+        ]
+    return []
+
+
+def _check_vocabulary(event: int, field: str, value: Any) -> list[Problem]:
+    if not isinstance(value, str):
+        return []
+    urn, _web = _CBV_URNS[field]
+    words = _WORDS[field]
+    word = value[len(urn) :] if value.startswith(urn) else value
+    if value.startswith(urn) or ":" not in value:
+        if word not in words:
+            return [
+                Problem(
+                    event,
+                    field,
+                    f"{value!r} is not a CBV {field} (a CBV word, or a URI of your own)",
+                    f"{value!r} 不是 CBV 的 {field}（应为 CBV 词汇或自定义 URI）",
+                )
+            ]
+    return []
+
+
+def check_semantics(events: Sequence[Mapping[str, Any]]) -> list[Problem]:
+    """Rules of the standard no schema states: offsets, CBV words, sensor time windows."""
+    problems: list[Problem] = []
+    for index, event in enumerate(events):
+        if not isinstance(event, Mapping):
+            continue
+        for field in ("eventTime", "recordTime"):
+            if field in event:
+                problems += _check_time(index, field, event[field])
+        for field in ("bizStep", "disposition"):
+            if field in event:
+                problems += _check_vocabulary(index, field, event[field])
+        for at, sensor in enumerate(event.get("sensorElementList") or []):
+            problems += _check_sensor(index, at, sensor)
+        declaration = event.get("errorDeclaration")
+        if isinstance(declaration, Mapping) and "declarationTime" in declaration:
+            path = "errorDeclaration.declarationTime"
+            problems += _check_time(index, path, declaration["declarationTime"])
+    return problems
+
+
+def _check_sensor(index: int, at: int, sensor: Any) -> list[Problem]:
+    if not isinstance(sensor, Mapping):
+        return []
+    problems: list[Problem] = []
+    metadata = sensor.get("sensorMetadata") or {}
+    base = f"sensorElementList.{at}"
+    for field in _TIME_FIELDS:
+        if field in metadata:
+            problems += _check_time(index, f"{base}.sensorMetadata.{field}", metadata[field])
+    start, end = _time(metadata.get("startTime")), _time(metadata.get("endTime"))
+    if start is not None and end is not None and start.tzinfo and end.tzinfo and start > end:
+        problems.append(
+            Problem(
+                index,
+                f"{base}.sensorMetadata",
+                "startTime is after endTime",
+                "startTime 晚于 endTime",
+            )
+        )
+    for number, report in enumerate(sensor.get("sensorReport") or []):
+        if isinstance(report, Mapping) and "time" in report:
+            path = f"{base}.sensorReport.{number}.time"
+            problems += _check_time(index, path, report["time"])
+    return problems
+
+
+def check_document(document: Mapping[str, Any], *, from_xml: bool = False) -> None:
+    """Raise `DocumentInvalidError` listing every problem, when the document has any.
+
+    An XML document is checked in its JSON form against the same JSON Schema (one information
+    model, two bindings), less the JSON binding's `uniqueItems`, which the XML binding lacks.
+    """
+    problems = check_json_schema(document)
+    if from_xml:
+        problems = [p for p in problems if p.rule != "uniqueItems"]
+    body = document.get("epcisBody")
+    events = body.get("eventList") if isinstance(body, Mapping) else None
+    if isinstance(events, list):
+        problems += check_semantics(events)
+    if problems:
+        raise DocumentInvalidError(problems)

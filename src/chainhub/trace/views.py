@@ -1,0 +1,308 @@
+"""The EPCIS 2.0 REST binding at /epcis: capture (JSON/JSON-LD or XML), capture jobs, the event
+query and the top-level resources, answering EPCISQueryDocuments in JSON or, asked, XML.
+
+Every read goes through the trace visibility rule of partners.visibility; captures need a
+writer role.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from chainhub.access.schemas import Principal
+from chainhub.api.deps import ConnDep, ContextDep, LanguageDep, PrincipalDep
+from chainhub.api.responses import ERROR_RESPONSES, ErrorDetail
+from chainhub.errors import ChainhubError
+from chainhub.partners.visibility import check_may_write
+from chainhub.trace.query import (
+    DEFAULT_PER_PAGE,
+    MAX_PER_PAGE,
+    access_event,
+    decode_token,
+    encode_token,
+    list_events,
+    list_values,
+    parse_query,
+)
+from chainhub.trace.results import (
+    EPCIS_CONTEXT,
+    event_document,
+    query_document,
+    query_document_xml,
+)
+from chainhub.trace.schemas import CaptureJob, InvalidDocumentBody, ProblemRead
+from chainhub.trace.service import access_capture, do_capture, list_captures
+from chainhub.trace.validation import DocumentInvalidError
+from chainhub.trace.xml_binding import EVENT_TYPES, parse_xml
+
+router = APIRouter(prefix="/epcis", tags=["EPCIS"], responses=ERROR_RESPONSES)
+
+VERSION_HEADERS: Final = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
+_JSON_TYPES: Final = ("application/json", "application/ld+json")
+_XML_TYPES: Final = ("application/xml", "text/xml")
+_RESULTS: Final[dict[int | str, dict[str, Any]]] = {
+    200: {
+        "description": "An EPCISQueryDocument; more pages are linked in the Link header",
+        "content": {"application/json": {}, "application/xml": {}},
+    }
+}
+# Top-level resources: path segment, path parameter, query parameter, indexed column.
+_RESOURCES: Final = (
+    ("bizSteps", "bizStep", "EQ_bizStep", "biz_step"),
+    ("bizLocations", "bizLocation", "EQ_bizLocation", "biz_location"),
+    ("readPoints", "readPoint", "EQ_readPoint", "read_point"),
+    ("dispositions", "disposition", "EQ_disposition", "disposition"),
+)
+PerPage = Annotated[int, Query(alias="perPage", ge=1, le=MAX_PER_PAGE)]
+NextPageToken = Annotated[str | None, Query(alias="nextPageToken")]
+
+
+async def _body(request: Request) -> bytes:
+    return await request.body()
+
+
+def _malformed(en: str, zh: str, status: int = 400) -> ChainhubError:
+    return ChainhubError("epcis_malformed", en, zh, {"field": "body"}, status)
+
+
+def _read_document(body: bytes, content_type: str) -> tuple[dict[str, Any], bytes | None]:
+    """The document of a capture request as the JSON binding's shape, and its XML if it was."""
+    media = content_type.split(";")[0].strip().lower()
+    if media in _XML_TYPES or media.endswith("+xml"):
+        document, xml = parse_xml(body), body
+    elif media in _JSON_TYPES or media.endswith("+json"):
+        try:
+            document, xml = json.loads(body), None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise _malformed(f"the body is not JSON: {exc}", f"请求体不是 JSON：{exc}") from exc
+    else:
+        raise ChainhubError(
+            "unsupported_media_type",
+            "send an EPCIS document as application/json, application/ld+json or application/xml",
+            "请以 application/json、application/ld+json 或 application/xml 发送 EPCIS 文档",
+            {"header": "Content-Type"},
+            415,
+        )
+    if not isinstance(document, dict):
+        raise _malformed("the body is not an EPCIS document", "请求体不是 EPCIS 文档")
+    if document.get("type") == "EPCISQueryDocument":
+        # The binding captures query results too: their events, as a capture document's.
+        body_ = document.get("epcisBody") or {}
+        results = (body_.get("queryResults") or {}).get("resultsBody") or {}
+        events = body_.get("eventList", results.get("eventList", []))
+        document = {**document, "type": "EPCISDocument", "epcisBody": {"eventList": events}}
+    return document, xml
+
+
+@router.post(
+    "/capture",
+    status_code=202,
+    summary="Capture an EPCIS document (JSON/JSON-LD or XML), all its events or none",
+    response_model=CaptureJob,
+    responses={
+        202: {"description": "Captured; Location names the capture job"},
+        400: {"model": InvalidDocumentBody, "description": "Invalid: every problem located"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/ld+json": {"schema": {"type": "object"}},
+                "application/xml": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+def capture(
+    request: Request,
+    body: Annotated[bytes, Depends(_body)],
+    principal: PrincipalDep,
+    conn: ConnDep,
+    context: ContextDep,
+    lang: LanguageDep,
+) -> Response:
+    """Check the whole document and store each event once (by its CBV 2.0 hash ID)."""
+    partner_id = check_may_write(principal=principal)
+    document, xml = _read_document(body, request.headers.get("content-type", ""))
+    try:
+        captured = do_capture(conn=conn, document=document, partner_id=partner_id, xml=xml)
+    except DocumentInvalidError as exc:
+        context.status, context.outcome = 400, exc.code
+        rejected = InvalidDocumentBody(
+            error=ErrorDetail(code=exc.code, message=exc.message(lang), location=exc.location),
+            problems=[ProblemRead(**p.as_dict(lang)) for p in exc.problems],
+        )
+        return JSONResponse(rejected.model_dump(mode="json"), 400, headers=VERSION_HEADERS)
+    context.outcome = "stored" if captured.stored_count else "duplicate"
+    context.documents.append(f"epcis_capture/{captured.capture_id}")
+    context.events.extend(captured.events)
+    job = access_capture(conn=conn, principal=principal, capture_id=captured.capture_id)
+    return JSONResponse(
+        job.model_dump(mode="json"),
+        202,
+        headers={**VERSION_HEADERS, "Location": f"/epcis/capture/{captured.capture_id}"},
+    )
+
+
+@router.get(
+    "/capture", summary="The caller's capture jobs, newest first", response_model=list[CaptureJob]
+)
+def capture_jobs(
+    request: Request,
+    principal: PrincipalDep,
+    conn: ConnDep,
+    per_page: PerPage = DEFAULT_PER_PAGE,
+    next_page_token: NextPageToken = None,
+) -> JSONResponse:
+    """Capture jobs of the caller's partner (every job, for the hub admin and chain leader)."""
+    before = decode_token(next_page_token) if next_page_token else None
+    jobs = list_captures(conn=conn, principal=principal, limit=per_page + 1, before=before)
+    headers = dict(VERSION_HEADERS)
+    if len(jobs) > per_page:
+        last = jobs[per_page - 1]
+        headers["Link"] = _next_link(request, encode_token(last.created_at, last.capture_id))
+    page = [job.model_dump(mode="json") for job in jobs[:per_page]]
+    return JSONResponse(page, headers=headers)
+
+
+@router.get("/capture/{captureID}", summary="A capture job")
+def capture_job(
+    capture_id: Annotated[str, Path(alias="captureID")],
+    principal: PrincipalDep,
+    conn: ConnDep,
+    response: Response,
+) -> CaptureJob:
+    """The state of a capture job of the caller's partner."""
+    response.headers.update(VERSION_HEADERS)
+    return access_capture(conn=conn, principal=principal, capture_id=capture_id)
+
+
+def _next_link(request: Request, token: str) -> str:
+    url = request.url.remove_query_params("nextPageToken").include_query_params(nextPageToken=token)
+    return f'<{url.path}?{url.query}>; rel="next"'
+
+
+def _wants_xml(request: Request) -> bool:
+    accept = request.headers.get("accept", "").lower()
+    return any(t in accept for t in _XML_TYPES) and "json" not in accept.split(",")[0]
+
+
+def _params(request: Request, fixed: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        params.setdefault(key, []).append(value)
+    for key, value in (fixed or {}).items():
+        params[key] = [value]
+    return params
+
+
+def _events_answer(
+    request: Request,
+    conn: ConnDep,
+    principal: Principal,
+    fixed: Mapping[str, str] | None = None,
+    identifiers: Sequence[str] = (),
+) -> Response:
+    query = parse_query(_params(request, fixed))
+    page = list_events(conn=conn, principal=principal, query=query, identifiers=identifiers)
+    headers = dict(VERSION_HEADERS)
+    if page.next_token is not None:
+        headers["Link"] = _next_link(request, page.next_token)
+    if _wants_xml(request):
+        return Response(query_document_xml(page.events), 200, headers, "application/xml")
+    return JSONResponse(query_document(page.events), 200, headers)
+
+
+_QUERY_DESCRIPTION: Final = (
+    "Parameters of the binding's simple event query: eventType, GE_/LT_eventTime, "
+    "GE_/LT_recordTime, EQ_action, EQ_bizStep, EQ_disposition, EQ_readPoint, EQ_bizLocation, "
+    "MATCH_epc, MATCH_anyEPC, MATCH_parentID, MATCH_inputEPC, MATCH_outputEPC, MATCH_epcClass, "
+    "MATCH_inputEPCClass, MATCH_outputEPCClass, MATCH_anyEPCClass, EQ_/GT_/GE_/LT_/LE_quantity, "
+    "perPage, nextPageToken; values of one parameter are separated by `|`."
+)
+
+
+@router.get(
+    "/events", summary="Events the caller may see", description=_QUERY_DESCRIPTION,
+    responses=_RESULTS,
+)  # fmt: skip
+def events(request: Request, principal: PrincipalDep, conn: ConnDep) -> Response:
+    """The simple event query over every visible event."""
+    return _events_answer(request, conn, principal)
+
+
+@router.get("/events/{eventID:path}", summary="One event by its eventID or hash ID")
+def event(
+    request: Request,
+    event_id: Annotated[str, Path(alias="eventID")],
+    principal: PrincipalDep,
+    conn: ConnDep,
+) -> Response:
+    """The event, if the caller may see it."""
+    found = access_event(conn=conn, principal=principal, event_id=event_id)
+    if _wants_xml(request):
+        return Response(query_document_xml([found]), 200, VERSION_HEADERS, "application/xml")
+    return JSONResponse(event_document(found), 200, VERSION_HEADERS)
+
+
+@router.get(
+    "/epcs/{epc:path}/events", summary="Events naming an identifier in any role",
+    description=_QUERY_DESCRIPTION, responses=_RESULTS,
+)  # fmt: skip
+def epc_events(request: Request, epc: str, principal: PrincipalDep, conn: ConnDep) -> Response:
+    """Events naming the EPC or EPC class (URN or Digital Link alike)."""
+    return _events_answer(request, conn, principal, identifiers=[epc])
+
+
+def _collection(members: Sequence[str]) -> dict[str, Any]:
+    return {"@context": [EPCIS_CONTEXT], "type": "Collection", "member": list(members)}
+
+
+@router.get("/eventTypes", summary="The event types")
+def event_types(principal: PrincipalDep) -> JSONResponse:
+    """The five EPCIS 2.0 event types."""
+    del principal  # the caller must be known, as on every EPCIS resource
+    return JSONResponse(_collection(EVENT_TYPES), headers=VERSION_HEADERS)
+
+
+@router.get(
+    "/eventTypes/{eventType}/events", summary="Events of one type",
+    description=_QUERY_DESCRIPTION, responses=_RESULTS,
+)  # fmt: skip
+def event_type_events(
+    request: Request,
+    event_type: Annotated[str, Path(alias="eventType")],
+    principal: PrincipalDep,
+    conn: ConnDep,
+) -> Response:
+    """Visible events of the type."""
+    return _events_answer(request, conn, principal, {"eventType": event_type})
+
+
+def _add_resource(segment: str, name: str, parameter: str, column: str) -> None:
+    def members(principal: PrincipalDep, conn: ConnDep) -> JSONResponse:
+        values = list_values(conn=conn, principal=principal, column=column)
+        return JSONResponse(_collection(values), headers=VERSION_HEADERS)
+
+    def events_of(request: Request, principal: PrincipalDep, conn: ConnDep) -> Response:
+        return _events_answer(request, conn, principal, {parameter: request.path_params[name]})
+
+    router.add_api_route(
+        f"/{segment}", members, methods=["GET"], summary=f"The {segment} of visible events",
+        name=f"{segment}", operation_id=f"list_{segment}",
+    )  # fmt: skip
+    router.add_api_route(
+        f"/{segment}/{{{name}:path}}/events", events_of, methods=["GET"],
+        summary=f"Events at one of the {segment}", description=_QUERY_DESCRIPTION,
+        responses=_RESULTS, name=f"{name}_events", operation_id=f"{name}_events",
+    )  # fmt: skip
+
+
+for _resource in _RESOURCES:
+    _add_resource(*_resource)

