@@ -16,6 +16,18 @@ SUFFIXES: Final[dict[str, FileFormat]] = {
 }
 
 
+TEXT_SUFFIXES: Final = (".txt", ".tsv", ".tab")
+"""Delimited text (Excel's "Unicode text" is tab-separated UTF-16): read with a profile or
+by `profile suggest`, never guessed at on upload."""
+
+
+def check_text_or_file_format(path: Path) -> FileFormat:
+    """The format of a file a profile is drafted from: delimited text is read as CSV."""
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return "csv"
+    return check_file_format(path)
+
+
 def check_file_format(path: Path) -> FileFormat:
     """The format a file's suffix names; an unknown suffix is refused, never guessed."""
     found = SUFFIXES.get(path.suffix.lower())
