@@ -95,7 +95,9 @@ def test_conform_exit_0_and_the_report_file(
     [
         (["conform", "missing.csv", "--type", "shipment"], "file not found: missing.csv"),
         (["conform", "{file}", "--type", "invoice"], "unknown document type 'invoice'"),
-        (["conform", "{file}", "--type", "shipment"], "not valid"),
+        # A GBK file is read without a profile (its encoding detected), but its names are
+        # not the standard's.
+        (["conform", "{file}", "--type", "shipment"], "does not use the standard's field"),
         (["conform", "{plain}", "--type", "shipment"], "does not use the standard's field"),
         (
             ["conform", "{file}", "--type", "shipment", "--profile", "{profile}"],
@@ -179,3 +181,69 @@ def test_ingest_rejects_a_bad_file_whole_with_exit_1(
     assert out.exit_code == 1
     assert "rejected: the file has errors, nothing was stored" in out.stdout
     assert "quantity must be > 0" in out.stdout
+
+
+def test_version() -> None:
+    from chainhub import __version__
+
+    out = runner.invoke(app, ["--version"])
+    assert (out.exit_code, out.stdout) == (0, f"chainhub {__version__}\n")
+
+
+@pytest.mark.parametrize(
+    ("report", "message"),
+    [
+        ("no/such/dir/r.json", "does not exist"),
+        ("r.txt", "write one of .json, .csv, .xlsx"),
+    ],
+)
+def test_a_bad_report_path_is_refused_before_the_check(
+    tmp_path: Path, report: str, message: str
+) -> None:
+    path = shipment_file(tmp_path, "ASN-1,20260305,20260308,10,MAT01,3,件,L1\n")
+    out = runner.invoke(
+        app,
+        ["conform", str(path), "--type", "shipment", "--report", str(tmp_path / report)],
+        env={"CHAINHUB_LANGUAGE": "en"},
+    )
+    assert out.exit_code == 2 and message in out.stderr
+
+
+def test_the_report_is_written_in_the_format_its_suffix_names(tmp_path: Path) -> None:
+    import polars as pl
+
+    path = tmp_path / "po.csv"
+    head = "po_number,line_no,buyer_id,supplier_id,ship_to_site,order_date,material_code,"
+    path.write_text(
+        head + "unit,requested_date,quantity\n"
+        "PO1,1,haichuan,jinli-motor,haichuan-foshan,2026-03-02,M1,H87,2026-03-09,=HYPERLINK(1)\n",
+        encoding="utf-8",
+    )
+    for suffix in (".csv", ".xlsx"):
+        report = tmp_path / f"r{suffix}"
+        out = runner.invoke(
+            app, ["conform", str(path), "--type", "purchase_order", "--report", str(report)]
+        )
+        assert out.exit_code == 1, out.output
+        frame = pl.read_csv(report) if suffix == ".csv" else pl.read_excel(report, sheet_id=2)
+        assert frame.columns == ["rule", "row", "column", "field", "value", "message"]
+        assert "=HYPERLINK(1)" not in frame.get_column("value").to_list()
+
+
+def test_file_level_errors_follow_lang_zh(tmp_path: Path) -> None:
+    out = runner.invoke(app, ["conform", "missing.csv", "--type", "shipment", "--lang", "zh"])
+    assert out.exit_code == 2 and "找不到文件" in out.stderr
+    bad = tmp_path / "text.xlsx"
+    bad.write_text("a,b\n", encoding="utf-8")
+    out = runner.invoke(app, ["conform", str(bad), "--type", "shipment", "--lang", "zh"])
+    assert out.exit_code == 2 and "无法读取 XLSX" in out.stderr and "EOCD" not in out.stderr
+
+
+def test_profile_suggest_refuses_an_unwritable_out_before_the_work(tmp_path: Path) -> None:
+    path = shipment_file(tmp_path, "ASN-1,20260305,20260308,10,MAT01,3,件,L1\n")
+    out = runner.invoke(
+        app,
+        ["profile", "suggest", str(path), "--type", "shipment", "--out", "/no/such/dir/x.yaml"],
+        env={"CHAINHUB_LANGUAGE": "en"},
+    )
+    assert out.exit_code == 2 and "does not exist" in out.stderr

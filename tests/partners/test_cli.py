@@ -53,3 +53,20 @@ def test_tokens_partners_and_the_audit_chain(tmp_path: Path) -> None:
     broken = run.invoke(_app(), ["audit", "verify", "--db", url])
     assert broken.exit_code == 1
     assert "audit chain broken at seq 7 (6 entries before it verified)" in broken.output
+
+
+def test_an_unknown_leader_is_refused_and_a_whole_token_revokes(tmp_path: Path) -> None:
+    url = f"duckdb:///{tmp_path / 'hub.duckdb'}"
+    with running_hub(url):
+        pass
+    run = CliRunner()
+    refused = run.invoke(_app(), ["partner", "leader", "nobody", "--db", url])
+    assert refused.exit_code == 2 and "not in the directory" in refused.output
+    token = run.invoke(_app(), ["token", "create", "--partner", "jinli-motor", "--db", url])
+    revoked = run.invoke(_app(), ["token", "revoke", token.output.strip(), "--db", url])
+    assert revoked.exit_code == 0, revoked.output
+    assert f"token {token.output.split('_')[1]} revoked" in revoked.output
+    log = json.loads(
+        run.invoke(_app(), ["audit", "log", "--limit", "5", "--format", "json", "--db", url]).output
+    )
+    assert "CLI partner leader" not in [e["action"] for e in log]

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -30,8 +31,19 @@ console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
 
+_chosen: list[Language] = []
+
+
+def choose_language(lang: str | None) -> Language:
+    """The language of every message of this command: --lang when given, else the default."""
+    _chosen[:] = ["zh" if lang == "zh" else "en"] if lang in ("en", "zh") else []
+    return cli_language()
+
+
 def cli_language() -> Language:
-    """Language of messages: CHAINHUB_LANGUAGE, else the locale."""
+    """Language of messages: --lang, CHAINHUB_LANGUAGE, else the locale."""
+    if _chosen:
+        return _chosen[0]
     return parse_language(
         os.environ.get("CHAINHUB_LANGUAGE") or os.environ.get("LC_ALL") or os.environ.get("LANG")
     )
@@ -63,6 +75,34 @@ def fail(error: ChainhubError, *, exit_code: int = 1) -> NoReturn:
 def usage_error(code: str, en: str, zh: str) -> NoReturn:
     """Exit with status 2 for a usage mistake (missing file, unknown choice)."""
     fail(ChainhubError(code, en, zh), exit_code=2)
+
+
+def check_output_path(path: Path, option: str, suffixes: tuple[str, ...] = ()) -> None:
+    """A usage error, before any work, when `path` cannot be written or has a suffix the
+    command does not write."""
+    if suffixes and path.suffix.lower() not in suffixes:
+        usage_error(
+            "bad_output",
+            f"{option} {path}: write one of {', '.join(suffixes)}",
+            f"{option} {path}：只能写入 {'、'.join(suffixes)} 文件",
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        usage_error(
+            "bad_output",
+            f"{option} {path}: folder {folder} does not exist",
+            f"{option} {path}：目录 {folder} 不存在",
+        )
+    if (
+        path.is_dir()
+        or not os.access(folder, os.W_OK)
+        or (path.exists() and not os.access(path, os.W_OK))
+    ):
+        usage_error(
+            "bad_output",
+            f"{option} {path}: cannot write there",
+            f"{option} {path}：无法写入该位置",
+        )
 
 
 def main_guard(app: typer.Typer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -67,7 +68,15 @@ def _prepare_database(*, db: str | None) -> None:
 
 
 def _clear_previous(data_dir: Path) -> None:
-    """Remove an earlier demo's files; refuse to touch a folder that holds anything else."""
+    """Remove an earlier demo's files; refuse to touch a folder that holds anything else, or
+    one that cannot be made."""
+    parent = data_dir.absolute().parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        usage_error(
+            "data_dir_unwritable",
+            f"--data-dir {data_dir}: cannot create it in {parent}",
+            f"--data-dir {data_dir}：无法在 {parent} 中创建",
+        )
     if not data_dir.exists():
         return
     if data_dir.is_dir() and (data_dir / "manifest.json").is_file():
@@ -135,8 +144,8 @@ def register(app: typer.Typer) -> None:
         started = time.perf_counter()
         try:
             check_scale(scale)
-            _prepare_database(db=db)
             _clear_previous(data_dir)
+            _prepare_database(db=db)
             console.print(f"simulating the {scale} chain (seed {seed}) into {data_dir}/ …")
             do_simulate(out=data_dir, scale=scale, seed=seed)
             simulated = time.perf_counter() - started

@@ -9,7 +9,14 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.table import Table
 
-from chainhub.cli.common import DbOption, console, fail, hub_transaction, usage_error
+from chainhub.cli.common import (
+    DbOption,
+    check_output_path,
+    console,
+    fail,
+    hub_transaction,
+    usage_error,
+)
 from chainhub.errors import ChainhubError, Language
 
 FormatOption = Annotated[
@@ -32,9 +39,69 @@ _SHOWN_PER_RULE = 20
 
 
 def _language(lang: str | None) -> Language:
-    from chainhub.cli.common import cli_language
+    from chainhub.cli.common import choose_language
 
-    return "zh" if lang == "zh" else "en" if lang == "en" else cli_language()
+    return choose_language(lang)
+
+
+REPORT_SUFFIXES = (".json", ".csv", ".xlsx")
+
+
+def _write_report(path: Path, report: dict[str, Any]) -> None:
+    """The report in the format its suffix names: JSON whole; CSV one error a line; XLSX a
+    summary sheet and one sheet per rule. Text cells that a spreadsheet would run as formulas
+    are neutralised."""
+    import polars as pl
+
+    from chainhub.standard.cells import neutralise_frame
+
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        path.write_text(
+            json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+        )
+        return
+    schema = dict.fromkeys(("rule", "row", "column", "field", "value", "message"), pl.Utf8)
+    errors = pl.DataFrame(
+        [{k: None if e.get(k) is None else str(e[k]) for k in schema} for e in report["errors"]],
+        schema=schema,
+    ).with_columns(pl.col("row").cast(pl.Int64))
+    errors = neutralise_frame(errors)
+    if suffix == ".csv":
+        errors.write_csv(path)
+        return
+    summary = neutralise_frame(
+        pl.DataFrame(
+            {
+                "file": [str(report["file"])],
+                "type": [report["type"]],
+                "rows": [report["rows"]],
+                "valid_rows": [report["valid_rows"]],
+                "errors": [len(report["errors"])],
+            }
+        )
+    )
+    import xlsxwriter
+
+    with xlsxwriter.Workbook(path) as book:
+        summary.write_excel(book, worksheet="summary")
+        for index, rule in enumerate(sorted(set(errors.get_column("rule").to_list()))):
+            # Sheet names are at most 31 characters and unique.
+            errors.filter(pl.col("rule") == rule).write_excel(
+                book, worksheet=f"{index + 1} {rule}"[:31]
+            )
+
+
+def _hub_db(db: str | None) -> str | None:
+    """The hub database conform checks references in: --db, else $CHAINHUB_DATABASE_URL, else
+    ./chainhub.duckdb when it exists; None to check without one."""
+    import os
+
+    if db is not None:
+        return db
+    if os.environ.get("CHAINHUB_DATABASE_URL"):
+        return os.environ["CHAINHUB_DATABASE_URL"]
+    return "duckdb:///chainhub.duckdb" if Path("chainhub.duckdb").is_file() else None
 
 
 def _resolve_profile(path: Path, document_type: str, profile: Path | None, partner: str) -> Any:
@@ -120,23 +187,22 @@ def register(app: typer.Typer) -> None:
         output: FormatOption = "table",
         lang: LangOption = None,
         report_path: Annotated[
-            Path | None, typer.Option("--report", help="Also write the JSON report here")
+            Path | None,
+            typer.Option(
+                "--report", help="Also write the report here: .json, .csv or .xlsx by its suffix"
+            ),
         ] = None,
     ) -> None:
         """Check a file against the standard: every failing row, no server needed.
 
         Exit status: 0 when the file conforms, 1 when it does not, 2 for usage errors.
         """
-        from chainhub.intake.service import check_file
-
         language = _language(lang)
+        if report_path is not None:
+            check_output_path(report_path, "--report", REPORT_SUFFIXES)
         mapping = _resolve_profile(file, document_type, profile, partner="unknown")
         try:
-            if db is None:
-                result = check_file(conn=None, path=file, profile=mapping, records=False)
-            else:
-                with hub_transaction(db) as conn:
-                    result = check_file(conn=conn, path=file, profile=mapping, records=False)
+            result = _check(file, mapping, _hub_db(db))
         except ChainhubError as error:
             fail(
                 error,
@@ -144,9 +210,7 @@ def register(app: typer.Typer) -> None:
             )
         report = _report(path=file, document_type=document_type, result=result, lang=language)
         if report_path is not None:
-            report_path.write_text(
-                json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
-            )
+            _write_report(report_path, report)
         if output == "json":
             typer.echo(json.dumps(report, ensure_ascii=False, default=str))
         else:
@@ -224,6 +288,8 @@ def register(app: typer.Typer) -> None:
         from chainhub.kpi.scorecard import list_scorecards
 
         with hub_transaction(db) as conn:
+            if partner is not None:
+                _check_partner(conn, partner)
             cards = list_scorecards(conn=conn, partner_id=partner)
         if output == "json":
             typer.echo(json.dumps([c.model_dump() for c in cards], ensure_ascii=False))
@@ -262,6 +328,30 @@ def register(app: typer.Typer) -> None:
                 ", ".join(f"{r.rule}/{r.field} ({r.errors})" for r in c.top_rules),
             )
         console.print(table)
+
+
+def _check(file: Path, mapping: Any, hub: str | None) -> Any:
+    """The file checked through its profile, against the hub's references when there is one;
+    a spinner shows in a terminal, nothing in a script."""
+    from chainhub.intake.service import check_file
+
+    with console.status("checking …"):
+        if hub is None:
+            return check_file(conn=None, path=file, profile=mapping, records=False)
+        with hub_transaction(hub) as conn:
+            return check_file(conn=conn, path=file, profile=mapping, records=False)
+
+
+def _check_partner(conn: Any, partner: str) -> None:
+    """A usage error unless the partner is in the directory."""
+    from chainhub.partners.service import list_partners
+
+    if partner not in {p.partner_id for p in list_partners(conn=conn)}:
+        usage_error(
+            "unknown_partner",
+            f"partner {partner!r} is not in the directory (`chainhub partner list`)",
+            f"伙伴 {partner!r} 不在名录中（见 `chainhub partner list`）",
+        )
 
 
 def _outcome_line(outcome: dict[str, Any], lang: Language) -> str:

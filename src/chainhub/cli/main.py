@@ -15,6 +15,24 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from chainhub import __version__
+
+        typer.echo(f"chainhub {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(  # noqa: ARG001 - read by its eager callback
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit"
+    ),
+) -> None:
+    """chainhub: industrial-chain collaboration hub (产业链协同数据枢纽)."""
+    common.choose_language(None)
+
+
 def _register() -> None:
     # Each module adds its commands to `app`; imported here so nothing runs at import of main.
     from chainhub.cli import (

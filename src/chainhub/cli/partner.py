@@ -10,7 +10,7 @@ from rich.table import Table
 
 from chainhub.access.audit import AuditRecord, do_append_audit
 from chainhub.access.tokens import do_set_chain_leader
-from chainhub.cli.common import DbOption, console, hub_transaction
+from chainhub.cli.common import DbOption, console, hub_transaction, usage_error
 from chainhub.cli.token import FormatOption, check_format
 from chainhub.partners.service import list_partners
 
@@ -43,6 +43,12 @@ def leader(
 ) -> None:
     """Designate the chain leader, who sees every document of the chain."""
     with hub_transaction(db, migrate=True) as conn:
+        if partner not in {p.partner_id for p in list_partners(conn=conn)}:
+            usage_error(
+                "unknown_partner",
+                f"partner {partner!r} is not in the directory (`chainhub partner list`)",
+                f"伙伴 {partner!r} 不在名录中（见 `chainhub partner list`）",
+            )
         do_set_chain_leader(conn=conn, partner_id=partner, leader=not unset)
         do_append_audit(
             conn=conn,

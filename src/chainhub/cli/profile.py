@@ -9,7 +9,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from chainhub.cli.common import err_console, fail, hub_transaction, usage_error
+from chainhub.cli.common import (
+    check_output_path,
+    err_console,
+    fail,
+    hub_transaction,
+    usage_error,
+)
 from chainhub.errors import ChainhubError
 from chainhub.intake.suggest import ProfileSuggestion, suggest_profile
 from chainhub.standard.registry import DOCUMENT_TYPES
@@ -81,6 +87,8 @@ def suggest(
         )
     if not file.is_file():
         usage_error("file_not_found", f"file not found: {file}", f"找不到文件：{file}")
+    if out is not None:
+        check_output_path(out, "--out", (".yaml", ".yml"))
     if db is None:
         try:
             suggestion = suggest_profile(path=file, document_type=document_type, partner_id=partner)

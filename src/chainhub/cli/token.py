@@ -87,10 +87,15 @@ def create(
 
 
 def revoke(
-    token_id: Annotated[str, typer.Argument(help="Id of the token (from `token list`)")],
+    token_id: Annotated[
+        str,
+        typer.Argument(help="Id of the token (from `token list`), or the whole token itself"),
+    ],
     db: DbOption = None,
 ) -> None:
-    """Revoke a token at once."""
+    """Revoke a token at once, given its id or the whole token."""
+    # A whole token is chk_<id>_<secret>: its id is the part between the underscores.
+    token_id = get_token_id(token_id) or token_id
     with hub_transaction(db, migrate=True) as conn:
         do_revoke_token(conn=conn, token_id=token_id)
         do_append_audit(

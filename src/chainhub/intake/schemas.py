@@ -31,16 +31,22 @@ class SourceFormat(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     format: Literal["csv", "xlsx", "json"] = Field(description="File format")
-    encoding: Literal["utf-8", "utf-8-sig", "gbk", "gb18030"] = Field(
-        default="utf-8", description="Text encoding (csv)"
-    )
+    encoding: (
+        Literal["utf-8", "utf-8-sig", "gbk", "gb18030", "big5", "utf-16", "utf-16-le", "utf-16-be"]
+        | None
+    ) = Field(default=None, description="Text encoding (csv); detected and reported when not given")
     delimiter: str = Field(default=",", min_length=1, max_length=1, description="Separator (csv)")
     sheet: str | int | None = Field(default=None, description="Sheet name or 0-based index (xlsx)")
-    header_row: int = Field(
-        default=1,
+    header_row: int | None = Field(
+        default=None,
         ge=1,
         le=MAX_HEADER_ROW,
-        description=f"1-based row that holds column names (at most {MAX_HEADER_ROW})",
+        description=f"1-based row that holds column names (at most {MAX_HEADER_ROW}); found "
+        "below any title and note lines, and reported, when not given",
+    )
+    skip_totals: bool = Field(
+        default=True,
+        description="Skip totals and subtotal rows (合计, 小计, Total, Summe), each reported",
     )
     decimal_comma: bool = Field(default=False, description="Numbers use a decimal comma: 12,5")
     thousands_separator: str | None = Field(

@@ -19,6 +19,7 @@ from chainhub.intake.readers.rare import RARE_SCHEMA, rare_lines
 from chainhub.intake.readers.resolve import Resolved, resolve
 from chainhub.intake.readers.rows import LINE
 from chainhub.intake.readers.sentinel import SENTINELS
+from chainhub.intake.readers.text import TextFile
 from chainhub.intake.schemas import SourceFormat
 
 BLOCK_BYTES: Final = 1 << 24
@@ -54,10 +55,13 @@ class CsvFile:
         if not path.is_file():
             raise file_not_found(path)
         self.path = path
-        self.source = source
+        self.text = TextFile(path, source)
+        self.source = self.text.source
         self.block_bytes = block_bytes
-        names, self.data_start = read_header(path, source)
-        self.layout = Layout(source.delimiter, names)
+        named, self.data_start = read_header(self.text.data, self.source, shown=path)
+        self.notes = (*self.text.notes, *named.notes)
+        self.unnamed = named.unnamed
+        self.layout = Layout(source.delimiter, named.names)
         # (first byte, bytes, first line) of each block read, to read some again.
         self.spans: list[tuple[int, int, int]] = []
         # The rare lines and quoted rows of the blocks read, for `resolve`.
@@ -66,7 +70,7 @@ class CsvFile:
 
     def _raw_blocks(self) -> Iterator[tuple[int, bytes]]:
         """(first byte, bytes) of each block of whole lines after the header."""
-        with self.path.open("rb") as handle:
+        with self.text.data.open("rb") as handle:
             handle.seek(self.data_start)
             offset, carry = self.data_start, b""
             while chunk := handle.read(self.block_bytes):
@@ -129,7 +133,7 @@ class CsvFile:
     def _read_span(self, index: int) -> bytes:
         """The raw bytes of one block already read."""
         offset, size, _line = self.spans[index]
-        with self.path.open("rb") as handle:
+        with self.text.data.open("rb") as handle:
             handle.seek(offset)
             return handle.read(size)
 

@@ -8,9 +8,10 @@ from chainhub.errors import ChainhubError
 
 
 def unreadable(path: Path, en: str, zh: str) -> ChainhubError:
-    """The file cannot be read, for the reason given in both languages."""
+    """The file cannot be read, for the reason given in both languages; only the file's name
+    is shown (an upload's is the uploaded name, not the server's temporary folder)."""
     return ChainhubError(
-        "file_unreadable", f"{path.name}: {en}", f"{path.name}：{zh}", {"file": str(path)}
+        "file_unreadable", f"{path.name}: {en}", f"{path.name}：{zh}", {"file": path.name}
     )
 
 

@@ -105,7 +105,10 @@ def _parse_records(records: pl.DataFrame, layout: Layout) -> pl.DataFrame:
         return layout.no_rows()
     buffer = io.BytesIO()
     records.select("_text").write_csv(buffer, include_header=False, quote_style="never")
-    parsed = layout.split(buffer.getvalue(), columns)
+    try:
+        parsed = layout.split(buffer.getvalue(), columns)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):
+        parsed = layout.no_rows()
     if parsed.height != records.height:
         raise ChainhubError(
             "file_unreadable",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeAlias
 
 import polars as pl
 
+Note: TypeAlias = tuple[str, str]
+"""A choice the reader made about a file, in English and Chinese."""
 SOURCE_ROW = "_source_row"
 LINE = "_line"
 """A line's index among the file's lines after the header, 0-based."""
@@ -24,8 +26,10 @@ class SourceRows:
     """A file's rows as text columns, and the rows that could not be split into fields.
 
     `malformed` has the data row, the rule (`ragged_row`, `broken_quote`), the fields found
-    (null when unknown) and expected, and the line as written.
+    (null when unknown) and expected, and the line as written; `notes` say what the reader
+    chose (encoding, header line, totals).
     """
 
     frame: pl.DataFrame
     malformed: pl.DataFrame
+    notes: tuple[Note, ...] = ()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import Final
 
 import fastexcel
 import polars as pl
@@ -11,23 +11,42 @@ import polars as pl
 from chainhub.intake.messages import malformed_message
 from chainhub.intake.readers.blocks import CsvFile
 from chainhub.intake.readers.errors import file_not_found, unreadable
-from chainhub.intake.readers.rows import LINE, MALFORMED_SCHEMA, SOURCE_ROW, SourceRows
+from chainhub.intake.readers.records import read_json
+from chainhub.intake.readers.rows import LINE, MALFORMED_SCHEMA, SOURCE_ROW, Note, SourceRows
+from chainhub.intake.readers.table import (
+    HEAD_ROWS,
+    drop_totals,
+    drop_unnamed_empty,
+    find_header,
+    header_note,
+    name_columns,
+)
 from chainhub.intake.schemas import SourceFormat
 
 
 def read_rows(*, path: Path, source: SourceFormat) -> SourceRows:
     """Every well-formed row of the file as text, with the 1-based data row in `_source_row`,
-    and the rows that could not be split into fields (CSV only)."""
+    the rows that could not be split into fields (CSV only), and what the reader chose."""
     if not path.is_file():
         raise file_not_found(path)
     if source.format == "csv":
-        return _read_csv(path, source)
-    frame = _read_xlsx(path, source) if source.format == "xlsx" else _read_json(path)
-    frame = frame.rename({c: c.strip() for c in frame.columns})
-    numbered = frame.with_row_index(SOURCE_ROW, offset=1).with_columns(
-        pl.col(SOURCE_ROW).cast(pl.Int64)
-    )
-    return SourceRows(numbered, pl.DataFrame(schema=MALFORMED_SCHEMA))
+        rows = _read_csv(path, source)
+    else:
+        if source.format == "xlsx":
+            frame, notes = _read_xlsx(path, source)
+        else:
+            frame, notes = read_json(path)
+        numbered = frame.with_row_index(SOURCE_ROW, offset=1).with_columns(
+            pl.col(SOURCE_ROW).cast(pl.Int64)
+        )
+        rows = SourceRows(numbered, pl.DataFrame(schema=MALFORMED_SCHEMA), tuple(notes))
+    if not source.skip_totals:
+        return rows
+    names = [c for c in rows.frame.columns if c != SOURCE_ROW]
+    kept, note = drop_totals(rows.frame, names, SOURCE_ROW)
+    if note is None:
+        return rows
+    return SourceRows(kept, rows.malformed, (*rows.notes, note))
 
 
 def read_source(path: Path, source: SourceFormat) -> pl.DataFrame:
@@ -51,37 +70,37 @@ def _read_csv(path: Path, source: SourceFormat) -> SourceRows:
     if resolved.others.height:
         lines = lines.sort(LINE)
     frame = lines.select(resolved.row(pl.col(LINE)).alias(SOURCE_ROW), *names)
-    return SourceRows(frame, resolved.malformed_rows())
+    frame = drop_unnamed_empty(frame, csv_file.unnamed)
+    return SourceRows(frame, resolved.malformed_rows(), csv_file.notes)
 
 
-def _read_xlsx(path: Path, source: SourceFormat) -> pl.DataFrame:
+_MIDNIGHT: Final = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$"
+
+
+def _read_xlsx(path: Path, source: SourceFormat) -> tuple[pl.DataFrame, list[Note]]:
+    """The sheet's table below any title and note rows; a date cell is read as its date."""
     try:
         reader = fastexcel.read_excel(path)
         sheet = reader.load_sheet(
-            source.sheet if source.sheet is not None else 0,
-            header_row=source.header_row - 1,
-            dtypes="string",
+            source.sheet if source.sheet is not None else 0, header_row=None, dtypes="string"
         )
+        table = pl.DataFrame(sheet.to_polars()).cast(pl.Utf8)
     except Exception as exc:  # fastexcel raises its own hierarchy for every kind of bad file
-        first = str(exc).splitlines()[0]
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "zip" in first.lower() or "eocd" in first.lower():
+            first = "it is not an XLSX workbook (no zip archive inside)"
         raise unreadable(path, f"cannot read XLSX: {first}", f"无法读取 XLSX：{first}") from None
-    return pl.DataFrame(sheet.to_polars()).cast(pl.Utf8)
-
-
-def _read_json(path: Path) -> pl.DataFrame:
-    try:
-        data = json.loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise unreadable(path, f"not valid JSON: {exc}", f"不是有效的 JSON：{exc}") from None
-    records = data.get("records") if isinstance(data, dict) else data
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise unreadable(
-            path,
-            'JSON must be a list of flat records or {"records": [...]}',
-            'JSON 必须是扁平记录列表或 {"records": [...]}',
-        )
-    columns = list(dict.fromkeys(k for r in records for k in r))
-    return pl.DataFrame(
-        {c: [None if r.get(c) is None else str(r[c]) for r in records] for c in columns},
-        schema=dict.fromkeys(columns, pl.Utf8),
-    )
+    notes: list[Note] = []
+    if source.header_row is None:
+        index = find_header(table.head(HEAD_ROWS).rows())
+        if index:
+            notes.append(header_note(index))
+    else:
+        index = source.header_row - 1
+    if table.height <= index:
+        raise unreadable(path, f"no header row on row {index + 1}", f"第 {index + 1} 行没有表头行")
+    named = name_columns(list(table.row(index)))
+    notes.extend(named.notes)
+    frame = table.slice(index + 1).rename(dict(zip(table.columns, named.names, strict=True)))
+    frame = frame.with_columns(pl.all().str.replace(_MIDNIGHT, "$1"))
+    return drop_unnamed_empty(frame, named.unnamed), notes

@@ -7,15 +7,16 @@ import csv
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Final, get_args
+from typing import Final
 
 import fastexcel
 import polars as pl
 
 from chainhub.errors import ChainhubError
-from chainhub.intake.adapters import vocabulary
 from chainhub.intake.formats import check_file_format
 from chainhub.intake.readers import SOURCE_ROW, read_source
+from chainhub.intake.readers.encoding import detect_encoding
+from chainhub.intake.readers.text import HEAD_BYTES, TextFile, codec_of
 from chainhub.intake.schemas import SourceFormat
 from chainhub.intake.suggest.text import distinct, fold
 from chainhub.standard.registry import get_document_type
@@ -27,44 +28,24 @@ _COMMA_NUMBER: Final = r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$"
 _GROUPED_NUMBER: Final = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
 
 
-def _encodings() -> tuple[str, ...]:
-    """Encodings to try: UTF-8 first (it rejects most other text), then those adapters name
-    that the reader can read, BOM-marked UTF-8 aside (its mark is checked first)."""
-    readable = get_args(SourceFormat.model_fields["encoding"].annotation)
-    named = (e for e in vocabulary().encodings if e in readable and e != "utf-8-sig")
-    return tuple(dict.fromkeys(("utf-8", *named)))
-
-
-def _decode(raw: bytes) -> tuple[str, str]:
-    """The text of a CSV file and the profile's name of its encoding."""
-    if raw.startswith(codecs.BOM_UTF8):
-        return raw.decode("utf-8-sig"), "utf-8-sig"
-    encodings = _encodings()
-    for encoding in encodings:
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    names = ", ".join(e.upper() for e in encodings)
-    raise ChainhubError("file_unreadable", f"not {names} text", f"不是 {names} 编码的文本")
-
-
-def _csv_layout(text: str) -> tuple[str, int]:
-    """Delimiter (the one that splits the first lines into a steady count) and header row."""
+def _csv_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into a steady count of fields."""
     lines = [line for line in text.splitlines()[:30] if line.strip()]
-    best: tuple[int, int, str, int] | None = None
+    best: tuple[int, int, str] | None = None
     for rank, delimiter in enumerate(_DELIMITERS):
-        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:
+            continue
         if not counts:
             continue
         modal, hits = Counter(counts).most_common(1)[0]
         if modal < 2 or hits < 0.8 * len(counts):
             continue
-        header = counts.index(modal) + 1
-        candidate = (modal, -rank, delimiter, header)
+        candidate = (modal, -rank, delimiter)
         if best is None or candidate[:2] > best[:2]:
             best = candidate
-    return (best[2], best[3]) if best else (",", 1)
+    return best[2] if best else ","
 
 
 def _is_label(value: object) -> bool:
@@ -130,11 +111,10 @@ def sniff_source(path: Path, document_type: str) -> SourceFormat:
     elif file_format == "json":
         return SourceFormat(format="json")
     else:
-        text, encoding = _decode(path.read_bytes())
-        delimiter, header_row = _csv_layout(text)
-        source = SourceFormat(
-            format="csv", encoding=encoding, delimiter=delimiter, header_row=header_row
-        )
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+        text = codecs.decode(head, codec_of(detect_encoding(head)), errors="replace")
+        source = TextFile(path, SourceFormat(format="csv", delimiter=_csv_delimiter(text))).source
     frame = read_source(path, source).drop(SOURCE_ROW).head(SAMPLE_ROWS)
     decimal_comma, thousands = _number_style(frame, source.delimiter)
     return source.model_copy(

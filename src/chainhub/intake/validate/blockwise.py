@@ -11,6 +11,7 @@ from typing import Final
 import polars as pl
 
 from chainhub.intake.readers import BLOCK_BYTES, LINE, SOURCE_ROW, CsvFile, Resolved
+from chainhub.intake.readers.table import is_totals
 from chainhub.intake.schemas import MappingProfile
 from chainhub.intake.validate.plan import Checked, Plan
 from chainhub.intake.validate.report import finish, malformed_errors
@@ -49,13 +50,16 @@ def check_csv(
         checking: deque[Future[Checked]] = deque()
         for block in source.blocks():
             frame = block.frame.rename({LINE: SOURCE_ROW})
-            checking.append(pool.submit(plan.check_rows, frame, keep=block.plain, records=records))
+            keep = _without_totals(frame, block.plain, profile)
+            checking.append(pool.submit(plan.check_rows, frame, keep=keep, records=records))
             lines += block.frame.height
             if len(checking) == _BLOCKS_IN_FLIGHT:
                 parts.append(checking.popleft().result())
         parts.extend(f.result() for f in checking)
     resolved = source.resolve()
     others = resolved.others.rename({LINE: SOURCE_ROW})
+    if profile.source.skip_totals:
+        others = others.filter(~is_totals(source.layout.names))
     parts.append(plan.check_rows(others, records=records))
 
     def numbered(frame: pl.DataFrame, column: str) -> pl.DataFrame:
@@ -104,3 +108,11 @@ def _source_lookup(source: CsvFile, resolved: Resolved) -> SourceLookup:
         return rows_only.select(resolved.row(pl.col(LINE)).alias(SOURCE_ROW), *source.layout.names)
 
     return source_of
+
+
+def _without_totals(frame: pl.DataFrame, plain: pl.Series, profile: MappingProfile) -> pl.Series:
+    """The rows to check: the plain ones, less totals rows unless the profile keeps them."""
+    if not profile.source.skip_totals:
+        return plain
+    names = [c for c in frame.columns if c != SOURCE_ROW]
+    return plain & ~frame.select(is_totals(names)).to_series()

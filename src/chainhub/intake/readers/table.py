@@ -1,0 +1,130 @@
+"""Where the table is in a file: its header line below titles and notes, its column names, its
+totals rows; each choice reported as a note the partner reads."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import Final, NamedTuple
+
+import polars as pl
+
+from chainhub.intake.readers.rows import Note
+
+HEAD_ROWS: Final = 50
+"""Rows looked at for the header: real exports keep titles and notes to a few lines."""
+TOTALS: Final = re.compile(
+    r"(?i)^\s*(合\s*计|小\s*计|总\s*计|合計|小計|總計|sub-?totals?|grand\s+totals?|totals?"
+    r"|summe|gesamtsumme|zwischensumme|gesamt)\s*[:：]?\s*$"
+)
+_NUMBERISH: Final = re.compile(r"^[\s\d.,:/+\-%]*$")
+
+
+def find_header(rows: Sequence[Sequence[str | None]]) -> int:
+    """0-based index of the header among the first rows: the first row as wide as the table,
+    of labels rather than numbers, below any title, blank or note lines."""
+    counts = [sum(1 for v in row if v is not None and str(v).strip()) for row in rows]
+    wide = [c for c in counts if c >= 2]
+    if not wide:
+        return 0
+    width = Counter(wide).most_common(1)[0][0]
+    needed = max(2, math.ceil(0.6 * width))
+    for index, row in enumerate(rows[:HEAD_ROWS]):
+        cells = [str(v).strip() for v in row if v is not None and str(v).strip()]
+        if len(cells) < needed:
+            continue
+        labels = sum(1 for c in cells if not _NUMBERISH.match(c))
+        if labels * 2 >= len(cells):
+            return index
+    return 0
+
+
+def header_note(index: int) -> Note:
+    """The note of a header found below the first line."""
+    return (
+        f"header found on line {index + 1}; the lines above it are skipped "
+        f"(pin it with the profile's source.header_row)",
+        f"表头位于第 {index + 1} 行，其上各行已跳过（可在映射配置的 source.header_row 中指定）",
+    )
+
+
+class Named(NamedTuple):
+    """A header's column names, the notes on those the reader named, and those without one."""
+
+    names: list[str]
+    notes: list[Note]
+    unnamed: list[str]
+
+
+def name_columns(raw: Sequence[str | None]) -> Named:
+    """Names for the header's cells: an empty one is named by its place and a repeated one
+    numbered, each reported."""
+    unnamed: list[str] = []
+    names: list[str] = []
+    notes: list[Note] = []
+    seen: set[str] = set()
+    for index, cell in enumerate(raw):
+        name = "" if cell is None else str(cell).strip()
+        if not name:
+            name = f"column_{index + 1}"
+            unnamed.append(name)
+            notes.append(
+                (
+                    f"column {index + 1} has no header name; named {name}",
+                    f"第 {index + 1} 列没有列名；命名为 {name}",
+                )  # fmt: skip
+            )
+        elif name in seen:
+            base, number = name, 2
+            while f"{base}_{number}" in seen:
+                number += 1
+            name = f"{base}_{number}"
+            notes.append(
+                (
+                    f"header name {base!r} is repeated; column {index + 1} is named {name}",
+                    f"列名 {base!r} 重复；第 {index + 1} 列命名为 {name}",
+                )  # fmt: skip
+            )
+        seen.add(name)
+        names.append(name)
+    return Named(names, notes, unnamed)
+
+
+def is_totals(names: Sequence[str]) -> pl.Expr:
+    """Rows that are totals or subtotals: one of their cells says so, and nothing else does."""
+    if not names:
+        return pl.lit(False)
+    return pl.any_horizontal(pl.col(n).str.contains(TOTALS.pattern).fill_null(False) for n in names)
+
+
+def drop_totals(
+    frame: pl.DataFrame, names: Sequence[str], row: str
+) -> tuple[pl.DataFrame, Note | None]:
+    """The frame without its totals rows, and the note saying which were skipped."""
+    mask = frame.select(is_totals(names)).to_series()
+    if not mask.any():
+        return frame, None
+    skipped = frame.filter(mask).get_column(row).to_list()
+    last = frame.height > 0 and bool(mask[-1]) and len(skipped) == 1
+    shown = ", ".join(str(r) for r in skipped[:10]) + (" …" if len(skipped) > 10 else "")
+    note: Note = (
+        ("the last row is a totals row, skipped" if last
+         else f"totals or subtotal rows skipped: {shown}")
+        + " (keep them with the profile's source.skip_totals: false)",
+        ("最后一行是合计行，已跳过" if last else f"已跳过合计或小计行：{shown}")
+        + "（如需保留，请在映射配置中设 source.skip_totals: false）",
+    )  # fmt: skip
+    return frame.filter(~mask), note
+
+
+def drop_unnamed_empty(frame: pl.DataFrame, unnamed: Sequence[str]) -> pl.DataFrame:
+    """The frame without the columns that have neither a header name nor a value (trailing
+    delimiters and empty spreadsheet columns)."""
+    empty = [
+        c
+        for c in unnamed
+        if c in frame.columns and frame.get_column(c).null_count() == frame.height
+    ]
+    return frame.drop(empty)
