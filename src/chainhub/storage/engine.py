@@ -19,11 +19,15 @@ ACCEPTED_FORMS: Final = (
 _DUCKDB_LOCK: Final = re.compile(r"Could not set lock on file|Conflicting lock", re.IGNORECASE)
 
 
-def create_engine_for(url: str, *, must_exist: bool = False) -> sa.Engine:
+def create_engine_for(
+    url: str, *, must_exist: bool = False, pool_size: int | None = None
+) -> sa.Engine:
     """An engine for a DuckDB file or a PostgreSQL database; ChainhubError for any other URL.
 
     With `must_exist`, a DuckDB file that is not there is an error instead of a new empty hub:
     commands that only read say so rather than create a database at a mistyped path.
+    `pool_size` sizes the connection pool for a server (its requests wait at most 30 s for a
+    connection beyond it and a few more).
     """
     parsed = _parse_url(url)
     if must_exist and parsed.get_backend_name() == "duckdb":
@@ -37,7 +41,12 @@ def create_engine_for(url: str, *, must_exist: bool = False) -> sa.Engine:
                 "或用 --db 指向已有的数据库",
                 {"database": str(path)},
             )
-    engine = sa.create_engine(parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql")
+    pool: dict[str, int] = {}
+    if pool_size is not None:
+        pool = {"pool_size": pool_size, "max_overflow": 4, "pool_timeout": 30}
+    engine = sa.create_engine(
+        parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql", **pool
+    )
     if parsed.get_backend_name() == "duckdb":
         # DuckDB returns DECIMAL as Decimal; without this flag SQLAlchemy round-trips the
         # value through float and loses digits beyond 15 significant ones.
