@@ -133,6 +133,13 @@ def defer_audit(*, conn: Connection) -> list[AuditRecord]:
     return deferred
 
 
+def end_request_state(*, conn: Connection) -> None:
+    """Forget what an edge put on the (pooled) connection for one request or command."""
+    for key in list(conn.info):
+        if key.startswith("chainhub_"):
+            del conn.info[key]
+
+
 def do_log_audit(*, conn: Connection, record: AuditRecord) -> None:
     """Append an entry in the caller's transaction, or leave it to the edge that deferred the
     connection's entries to its commit (so a long transaction does not hold the chain)."""

@@ -18,7 +18,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Connection, Engine
 
-from chainhub.access.audit import AuditRecord, defer_audit, set_audit_key
+from chainhub.access.audit import AuditRecord, defer_audit, end_request_state, set_audit_key
 from chainhub.access.schemas import Principal
 from chainhub.access.tokens import access_principal, get_token_id
 from chainhub.api.language import get_request_language
@@ -27,6 +27,7 @@ from chainhub.api.runtime import HubRuntime
 from chainhub.errors import ChainhubError, Language
 from chainhub.events.schemas import HubEvent
 from chainhub.settings import Settings
+from chainhub.storage.engine import start_read_cache
 
 TOKEN_COOKIE: Final = "chainhub_token"  # noqa: S105 - the cookie's name, not a secret
 _READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -100,13 +101,19 @@ def _conn(request: Request) -> Iterator[Connection]:
         with engine.connect() as conn:
             set_audit_key(conn=conn, key=settings.audit_key.get_secret_value())
             deferred = defer_audit(conn=conn)
-            conn.begin()
-            yield conn
-            if write:
-                record = _record(request, context, route_status, "ok")
-                runtime.audit.commit(conn=conn, records=[*deferred, record])
-            else:
-                conn.commit()
+            if not write:
+                start_read_cache(conn=conn)
+            try:
+                conn.begin()
+                yield conn
+                if write:
+                    record = _record(request, context, route_status, "ok")
+                    runtime.audit.commit(conn=conn, records=[*deferred, record])
+                else:
+                    conn.commit()
+            finally:
+                # `info` belongs to the pooled connection: nothing of this request outlives it.
+                end_request_state(conn=conn)
     except Exception as exc:
         if locked:
             locked = False

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -16,6 +17,8 @@ ACCEPTED_FORMS: Final = (
     "duckdb:///path/file.duckdb, path/file.duckdb, postgresql://user@host/db "
     "or postgresql+psycopg://user@host/db"
 )
+# conn.info key of the cache a read-only request keeps on its connection.
+_READ_CACHE_INFO: Final = "chainhub_read_cache"
 _DUCKDB_LOCK: Final = re.compile(r"Could not set lock on file|Conflicting lock", re.IGNORECASE)
 
 
@@ -53,6 +56,18 @@ def create_engine_for(
         engine.dialect.supports_native_decimal = True
     sa.event.listen(engine, "handle_error", _translate_connect_error)
     return engine
+
+
+def start_read_cache(*, conn: Connection) -> None:
+    """Give a transaction that changes nothing a cache for what it would otherwise read again
+    (the caller's sharing grants); the edge removes it with the connection's other state."""
+    conn.info[_READ_CACHE_INFO] = {}
+
+
+def get_read_cache(*, conn: Connection) -> dict[Any, Any] | None:
+    """The read-only transaction's cache, or None outside one."""
+    cache: dict[Any, Any] | None = conn.info.get(_READ_CACHE_INFO)
+    return cache
 
 
 def describe_url(url: URL) -> str:
