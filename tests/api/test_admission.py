@@ -8,6 +8,7 @@ import httpx
 from starlette.types import Receive, Scope, Send
 
 from chainhub.api.limits import Admission
+from tests.api.hub import OEM, running_hub
 
 
 async def _slow(scope: Scope, receive: Receive, send: Send) -> None:
@@ -40,3 +41,11 @@ async def _in_turn() -> list[int]:
 
 def test_requests_within_the_queue_time_wait_their_turn() -> None:
     assert asyncio.run(_in_turn()) == [200, 200, 200]
+
+
+def test_an_undeclared_method_is_405_with_allow_and_the_error_body(database_url: str) -> None:
+    with running_hub(database_url) as hub:
+        response = hub.client.delete("/api/v1/me", headers=hub.headers(OEM))
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
+    assert response.json()["error"]["code"] == "method_not_allowed"

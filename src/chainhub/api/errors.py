@@ -57,4 +57,7 @@ def install_error_handlers(app: FastAPI) -> None:
         error = ChainhubError(
             code, str(exc.detail), str(exc.detail), {"path": request.url.path}, exc.status_code
         )
-        return await _domain_error(request, error)
+        response = await _domain_error(request, error)
+        # Keep what the exception says beside the error, e.g. a 405's `Allow` list of methods.
+        response.headers.update(exc.headers or {})
+        return response
