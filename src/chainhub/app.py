@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 import plotly
 import swagger_ui
 from fastapi import FastAPI
@@ -14,8 +15,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from chainhub import __version__
+from chainhub.access.audit import CHECKPOINT_FILE
+from chainhub.api.audit_writer import AuditWriter
 from chainhub.api.errors import install_error_handlers
-from chainhub.api.limits import BodyLimit
+from chainhub.api.limits import Admission, BodyLimit
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.api.runtime import HubRuntime
 from chainhub.partners.delivery import DeliveryWorker
@@ -52,17 +55,32 @@ def _routers() -> list[object]:
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the hub: engine, migrations and webhook worker at start-up, routers, static files."""
-    engine = create_engine_for(settings.database_url)
+    # Each admitted request holds at most one connection; the audit writer and the webhook
+    # worker hold one each.
+    engine = create_engine_for(
+        settings.database_url, pool_size=settings.max_concurrent_requests + 2
+    )
     runtime = HubRuntime(
-        worker=DeliveryWorker(engine=engine, allowed_hosts=settings.webhook_allowed_hosts)
+        worker=DeliveryWorker(engine=engine, allowed_hosts=settings.webhook_allowed_hosts),
+        audit=AuditWriter(
+            engine=engine,
+            key=settings.audit_key.get_secret_value(),
+            checkpoint_every=settings.audit_checkpoint_every,
+            checkpoint_path=settings.data_dir / CHECKPOINT_FILE,
+        ),
     )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         do_upgrade(engine=engine)
+        # Each admitted request runs in at most one worker thread at a time, so a request
+        # holding the write lock always finds a thread to finish in.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrent_requests + 8)
         runtime.worker.start()
         yield
         runtime.worker.stop()
+        runtime.audit.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -85,6 +103,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.upload_max_bytes)
+    app.add_middleware(
+        Admission, limit=settings.max_concurrent_requests, timeout=settings.queue_timeout
+    )
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -54,6 +54,17 @@ class Settings(BaseSettings):
         ge=1,
         description="Audit entries between two signed checkpoints of the chain head",
     )
+    max_concurrent_requests: int = Field(
+        default=24,
+        ge=1,
+        le=512,
+        description="Requests the server works on at once; the others wait their turn",
+    )
+    queue_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds a request waits for its turn before the hub answers 503",
+    )
 
     @field_validator("webhook_allowed_hosts", mode="before")
     @classmethod

@@ -29,6 +29,7 @@ _VERIFY_BATCH: Final = 10_000
 # write path among them) need no key parameter; without one, the dev key signs.
 AUDIT_KEY_INFO: Final = "chainhub_audit_key"
 CHECKPOINT_FILE: Final = "audit-checkpoints.jsonl"
+AUDIT_DEFER_INFO: Final = "chainhub_audit_deferred"
 
 
 def set_audit_key(*, conn: Connection, key: str) -> None:
@@ -72,30 +73,81 @@ def do_append_audit(
     *, conn: Connection, record: AuditRecord, now: datetime | None = None
 ) -> AuditEntry:
     """Append one entry in the caller's transaction, chained to the last one."""
-    # Precondition on DuckDB: the caller holds the process's audit lock from before its
-    # transaction began until it commits (DuckDB has one writing process and snapshot reads).
+    return do_append_audits(conn=conn, records=[record], now=now)[-1]
+
+
+def do_append_audits(
+    *,
+    conn: Connection,
+    records: Iterable[AuditRecord],
+    now: datetime | None = None,
+    head: tuple[int, str] | None = None,
+) -> list[AuditEntry]:
+    """Append entries in the caller's transaction, chained to the last one and to each other.
+
+    On DuckDB `head` (seq and hash of the newest committed entry) may be given by a caller
+    that tracks it: a transaction's snapshot may predate the newest entry. Precondition on
+    DuckDB: no other transaction appends until the caller's commits (DuckDB has one writing
+    process and snapshot reads). On PostgreSQL an advisory lock, held until commit, orders
+    the appends of every process, and the head is always read.
+    """
+    table = audit_log
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
-    table = audit_log
-    last = conn.execute(
-        sa.select(table.c.seq, table.c.row_hash).order_by(table.c.seq.desc()).limit(1)
-    ).first()
+        head = None
+    if head is None:
+        last = conn.execute(
+            sa.select(table.c.seq, table.c.row_hash).order_by(table.c.seq.desc()).limit(1)
+        ).first()
+        head = (0, GENESIS_HASH) if last is None else (last.seq, last.row_hash)
+    seq, prev_hash = head
     occurred = (now or datetime.now(UTC)).astimezone(UTC)
-    entry: dict[str, Any] = {
-        "seq": 1 if last is None else last.seq + 1,
-        "occurred_at": occurred,
-        "partner_id": record.partner_id,
-        "user_id": record.user_id,
-        "token_id": record.token_id,
-        "action": record.action,
-        "target": _canonical(record.target),
-        "status": record.status,
-        "outcome": record.outcome,
-        "prev_hash": GENESIS_HASH if last is None else last.row_hash,
-    }
-    entry["row_hash"] = get_row_hash(prev_hash=entry["prev_hash"], entry=entry, key=_key(conn))
-    conn.execute(table.insert().values(**entry))
-    return AuditEntry.model_validate(entry)
+    key = _key(conn)
+    entries: list[dict[str, Any]] = []
+    for record in records:
+        seq += 1
+        entry: dict[str, Any] = {
+            "seq": seq,
+            "occurred_at": occurred,
+            "partner_id": record.partner_id,
+            "user_id": record.user_id,
+            "token_id": record.token_id,
+            "action": record.action,
+            "target": _canonical(record.target),
+            "status": record.status,
+            "outcome": record.outcome,
+            "prev_hash": prev_hash,
+        }
+        entry["row_hash"] = prev_hash = get_row_hash(prev_hash=prev_hash, entry=entry, key=key)
+        entries.append(entry)
+    if entries:
+        conn.execute(table.insert(), entries)
+    return [AuditEntry.model_validate(entry) for entry in entries]
+
+
+def defer_audit(*, conn: Connection) -> list[AuditRecord]:
+    """From now on, `do_log_audit` on this connection collects its records in the returned
+    list for the edge to append when it commits, instead of appending at once."""
+    deferred: list[AuditRecord] = []
+    conn.info[AUDIT_DEFER_INFO] = deferred
+    return deferred
+
+
+def end_request_state(*, conn: Connection) -> None:
+    """Forget what an edge put on the (pooled) connection for one request or command."""
+    for key in list(conn.info):
+        if key.startswith("chainhub_"):
+            del conn.info[key]
+
+
+def do_log_audit(*, conn: Connection, record: AuditRecord) -> None:
+    """Append an entry in the caller's transaction, or leave it to the edge that deferred the
+    connection's entries to its commit (so a long transaction does not hold the chain)."""
+    deferred: list[AuditRecord] | None = conn.info.get(AUDIT_DEFER_INFO)
+    if deferred is None:
+        do_append_audit(conn=conn, record=record)
+    else:
+        deferred.append(record)
 
 
 def list_audit(

@@ -2,8 +2,9 @@
 per request that records the request in the audit log.
 
 A write is audited inside its own transaction, so the change and its record commit together;
-a read, and any request that failed, is audited in a short transaction of its own. Events of
-committed changes go to the event stream and the webhook worker only after the commit.
+a read, and any request that failed, is audited by the audit writer's thread, in batches.
+Either way the request is answered once its entry is committed. Events of committed changes
+go to the event stream and the webhook worker only after the commit.
 """
 
 from __future__ import annotations
@@ -17,21 +18,16 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Connection, Engine
 
-from chainhub.access.audit import (
-    CHECKPOINT_FILE,
-    AuditRecord,
-    do_append_audit,
-    do_write_checkpoint,
-    get_checkpoint,
-    set_audit_key,
-)
+from chainhub.access.audit import AuditRecord, defer_audit, end_request_state, set_audit_key
 from chainhub.access.schemas import Principal
 from chainhub.access.tokens import access_principal, get_token_id
 from chainhub.api.language import get_request_language
+from chainhub.api.limits import hub_busy
 from chainhub.api.runtime import HubRuntime
 from chainhub.errors import ChainhubError, Language
 from chainhub.events.schemas import HubEvent
 from chainhub.settings import Settings
+from chainhub.storage.engine import start_read_cache
 
 TOKEN_COOKIE: Final = "chainhub_token"  # noqa: S105 - the cookie's name, not a secret
 _READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -91,36 +87,6 @@ def _failure(exc: Exception) -> tuple[int, str]:
     return 500, "internal_error"
 
 
-def _audit_apart(
-    runtime: HubRuntime, engine: Engine, record: AuditRecord, holding: bool, settings: Settings
-) -> None:
-    """Audit in a transaction of its own, taking DuckDB's audit lock unless already held."""
-    take = engine.dialect.name == "duckdb" and not holding
-    if take:
-        runtime.audit_lock.acquire()
-    try:
-        with engine.begin() as conn:
-            set_audit_key(conn=conn, key=settings.audit_key.get_secret_value())
-            do_append_audit(conn=conn, record=record)
-    finally:
-        if take:
-            runtime.audit_lock.release()
-
-
-def _checkpoint_at_intervals(
-    runtime: HubRuntime, settings: Settings, seq: int, row_hash: str
-) -> None:
-    """After a committed write, anchor the chain head outside the database every so often."""
-    with runtime.checkpoint_lock:
-        if seq - runtime.last_checkpoint_seq < settings.audit_checkpoint_every:
-            return
-        runtime.last_checkpoint_seq = seq
-    checkpoint = get_checkpoint(
-        seq=seq, row_hash=row_hash, key=settings.audit_key.get_secret_value()
-    )
-    do_write_checkpoint(path=settings.data_dir / CHECKPOINT_FILE, checkpoint=checkpoint)
-
-
 def _conn(request: Request) -> Iterator[Connection]:
     engine: Engine = request.app.state.engine
     runtime: HubRuntime = request.app.state.runtime
@@ -128,30 +94,37 @@ def _conn(request: Request) -> Iterator[Connection]:
     write = request.method not in _READ_METHODS
     route_status = getattr(request.scope.get("route"), "status_code", None) or 200
     settings = _settings(request)
-    holding = write and engine.dialect.name == "duckdb"
-    if holding:
-        runtime.audit_lock.acquire()
+    locked = write and engine.dialect.name == "duckdb"
+    if locked and not runtime.write_lock.acquire(timeout=settings.queue_timeout):
+        raise hub_busy(settings.queue_timeout)
     try:
-        with engine.begin() as conn:
+        with engine.connect() as conn:
             set_audit_key(conn=conn, key=settings.audit_key.get_secret_value())
-            yield conn
-            if write:
-                entry = do_append_audit(
-                    conn=conn, record=_record(request, context, route_status, "ok")
-                )
-        if write:
-            _checkpoint_at_intervals(runtime, settings, entry.seq, entry.row_hash)
+            deferred = defer_audit(conn=conn)
+            if not write:
+                start_read_cache(conn=conn)
+            try:
+                conn.begin()
+                yield conn
+                if write:
+                    record = _record(request, context, route_status, "ok")
+                    runtime.audit.commit(conn=conn, records=[*deferred, record])
+                else:
+                    conn.commit()
+            finally:
+                # `info` belongs to the pooled connection: nothing of this request outlives it.
+                end_request_state(conn=conn)
     except Exception as exc:
-        record = _record(request, context, *_failure(exc))
-        _audit_apart(runtime, engine, record, holding, settings)
+        if locked:
+            locked = False
+            runtime.write_lock.release()
+        runtime.audit.record(_record(request, context, *_failure(exc)))
         raise
     finally:
-        if holding:
-            runtime.audit_lock.release()
+        if locked:
+            runtime.write_lock.release()
     if not write:
-        _audit_apart(
-            runtime, engine, _record(request, context, route_status, "ok"), False, settings
-        )
+        runtime.audit.record(_record(request, context, route_status, "ok"))
     if context.events:
         runtime.broker.publish(context.events)
         runtime.worker.wake()

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chainhub.api.language import get_request_language
+from chainhub.api.limits import RETRY_AFTER
 from chainhub.api.responses import get_error_body
 from chainhub.errors import ChainhubError
 
@@ -26,7 +27,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ChainhubError)
     async def _domain_error(request: Request, exc: ChainhubError) -> JSONResponse:
         lang = get_request_language(request)
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = None
+        if exc.status == 401:
+            headers = {"WWW-Authenticate": "Bearer"}
+        elif exc.status == 503:
+            headers = {"Retry-After": str(RETRY_AFTER)}
         return JSONResponse(
             status_code=exc.status, content=get_error_body(exc, lang), headers=headers
         )
@@ -52,4 +57,7 @@ def install_error_handlers(app: FastAPI) -> None:
         error = ChainhubError(
             code, str(exc.detail), str(exc.detail), {"path": request.url.path}, exc.status_code
         )
-        return await _domain_error(request, error)
+        response = await _domain_error(request, error)
+        # Keep what the exception says beside the error, e.g. a 405's `Allow` list of methods.
+        response.headers.update(exc.headers or {})
+        return response

@@ -1,9 +1,12 @@
-"""Bounds on what one request may take from the hub: the size of its body, read as it streams."""
+"""Bounds on what requests may take from the hub: the size of a body, read as it streams, and
+how many requests the hub works on at once."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+import weakref
+from typing import Any, Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,6 +31,23 @@ def body_too_large(max_bytes: int) -> ChainhubError:
     )
 
 
+# Seconds a refused client is told to wait before it retries.
+RETRY_AFTER: Final = 1
+
+
+def hub_busy(queue_timeout: float) -> ChainhubError:
+    """The refusal of a request the hub found no turn for within the queue time-out."""
+    return ChainhubError(
+        "hub_busy",
+        f"the hub is busy: no turn for this request within {queue_timeout:g} s; nothing was "
+        "changed, retry after the seconds in the Retry-After header",
+        f"枢纽繁忙：{queue_timeout:g} 秒内未能处理该请求；未做任何更改，"
+        "请按 Retry-After 头所示的秒数后重试",
+        {},
+        503,
+    )
+
+
 def _language(scope: Scope) -> Language:
     headers = dict(scope.get("headers") or [])
     query = scope.get("query_string", b"").decode("latin-1")
@@ -35,7 +55,9 @@ def _language(scope: Scope) -> Language:
     return parse_language(asked or headers.get(b"accept-language", b"").decode("latin-1"))
 
 
-async def _refuse(send: Send, error: ChainhubError, lang: Language) -> None:
+async def _refuse(
+    send: Send, error: ChainhubError, lang: Language, extra: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
     body = json.dumps(
         {"error": {"code": error.code, "message": error.message(lang), "location": error.location}},
         ensure_ascii=False,
@@ -48,6 +70,7 @@ async def _refuse(send: Send, error: ChainhubError, lang: Language) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
+                *extra,
             ],
         }
     )
@@ -96,3 +119,40 @@ class BodyLimit:
             if not state["answered"]:
                 state["answered"] = True
                 await _refuse(send, error, lang)
+
+
+class Admission:
+    """ASGI middleware: at most `limit` requests are worked on at once; the others wait their
+    turn, and one that waits longer than `timeout` seconds is answered 503 with Retry-After,
+    so a saturated hub answers quickly instead of letting clients hang. Bounding the
+    requests in flight also bounds the worker threads and pooled connections they hold."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, timeout: float) -> None:
+        self.app = app
+        self.limit = limit
+        self.timeout = timeout
+        # One semaphore per event loop (tests run several apps' loops in one process).
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
+        self._slots = weakref.WeakKeyDictionary()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        slots = self._slots.get(loop)
+        if slots is None:
+            slots = self._slots[loop] = asyncio.Semaphore(self.limit)
+        try:
+            if slots.locked():
+                await asyncio.wait_for(slots.acquire(), self.timeout)
+            else:
+                await slots.acquire()  # free: returns without yielding to the loop
+        except TimeoutError:
+            retry = ((b"retry-after", str(RETRY_AFTER).encode()),)
+            await _refuse(send, hub_busy(self.timeout), _language(scope), retry)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            slots.release()

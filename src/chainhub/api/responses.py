@@ -39,5 +39,6 @@ ERROR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
         (409, "Conflicts with the current state"),
         (415, "Unsupported file"),
         (422, "Invalid request, or a submission rejected with its issues"),
+        (503, "The hub is busy; retry after the seconds in the Retry-After header"),
     )
 }

@@ -1,10 +1,12 @@
-"""What a running hub keeps beside its engine: the audit lock, the event broker, the worker."""
+"""What a running hub keeps beside its engine: the write lock, the audit writer, the event
+broker, the worker."""
 
 from __future__ import annotations
 
 import threading
 from typing import Protocol
 
+from chainhub.api.audit_writer import AuditWriter
 from chainhub.events.broker import EventBroker
 
 
@@ -19,15 +21,14 @@ class Worker(Protocol):
 
 
 class HubRuntime:
-    """What a running hub keeps beside its engine: the audit lock, the broker and the worker."""
+    """What a running hub keeps beside its engine: the write lock, the audit writer, the
+    broker and the worker."""
 
-    def __init__(self, *, worker: Worker) -> None:
-        # DuckDB has one writing process and snapshot reads, so this process's audited
-        # transactions take turns; PostgreSQL serializes them with an advisory lock instead.
-        self.audit_lock = threading.Lock()
-        # The seq of the last checkpoint this process wrote (0: none yet, so the first write
-        # after start-up anchors the head).
-        self.checkpoint_lock = threading.Lock()
-        self.last_checkpoint_seq = 0
+    def __init__(self, *, worker: Worker, audit: AuditWriter) -> None:
+        # DuckDB has one writing process and reports concurrent changes of the same rows as
+        # conflicts, so this process's writing requests take turns (reads never take it);
+        # PostgreSQL orders them with row locks and the audit chain's advisory lock instead.
+        self.write_lock = threading.Lock()
+        self.audit = audit
         self.broker = EventBroker()
         self.worker = worker

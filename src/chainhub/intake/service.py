@@ -23,7 +23,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from chainhub.access.audit import AuditRecord, do_append_audit
+from chainhub.access.audit import AuditRecord, do_log_audit
 from chainhub.access.tokens import get_chain_leader_flag
 from chainhub.errors import ChainhubError
 from chainhub.intake.attempts import Attempt, IngestResult
@@ -181,7 +181,7 @@ def do_submit(
         )
         do_enqueue_deliveries(conn=conn, events=events, today=received_at.date(), now=received_at)
         result = replace(result, events=tuple(events))
-    do_append_audit(conn=conn, record=_audit_record(result, attempt, submitter))
+    do_log_audit(conn=conn, record=_audit_record(result, attempt, submitter))
     return result
 
 

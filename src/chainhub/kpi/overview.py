@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -44,121 +44,199 @@ def _plain(value: Decimal | None) -> Decimal | None:
     return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 
-def _stock(
-    conn: Connection, vis: Visible, buyer: str, material: str
-) -> tuple[Decimal | None, date | None]:
-    """On-hand stock of the buyer's latest visible snapshot per site, summed over sites."""
+Pair = tuple[str, str]
+Triple = tuple[str, str, str]
+
+
+def _stocks(conn: Connection, vis: Visible, pairs: set[Pair]) -> dict[Pair, tuple[Any, Any]]:
+    """Per (buyer, material): on-hand stock of the buyer's latest visible snapshot per site,
+    summed over sites, and the newest of those snapshots' dates."""
     view, where = vis["inventory_snapshot"]
     rows = (
         sa.select(
+            view.c.partner_id,
+            view.c.material_code,
             view.c.quantity_on_hand,
             view.c.snapshot_date,
-            sa.func.max(view.c.snapshot_date).over(partition_by=view.c.site_id).label("latest"),
+            sa.func.max(view.c.snapshot_date)
+            .over(partition_by=(view.c.partner_id, view.c.material_code, view.c.site_id))
+            .label("latest"),
         )
-        .where(where, view.c.partner_id == buyer, view.c.material_code == material)
+        .where(
+            where,
+            view.c.partner_id.in_({b for b, _ in pairs}),
+            view.c.material_code.in_({m for _, m in pairs}),
+        )
         .subquery()
     )
-    total, latest = conn.execute(
-        sa.select(sa.func.sum(rows.c.quantity_on_hand), sa.func.max(rows.c.snapshot_date)).where(
-            rows.c.snapshot_date == rows.c.latest
+    result = conn.execute(
+        sa.select(
+            rows.c.partner_id,
+            rows.c.material_code,
+            sa.func.sum(rows.c.quantity_on_hand),
+            sa.func.max(rows.c.snapshot_date),
         )
-    ).one()
-    return _plain(total), latest
+        .where(rows.c.snapshot_date == rows.c.latest)
+        .group_by(rows.c.partner_id, rows.c.material_code)
+    )
+    return {(b, m): (_plain(total), latest) for b, m, total, latest in result}
 
 
 def _open_orders(
-    conn: Connection, vis: Visible, buyer: str, supplier: str, material: str
-) -> tuple[Decimal, int]:
+    conn: Connection, vis: Visible, triples: set[Triple]
+) -> dict[Triple, tuple[Decimal, int]]:
+    """Per (buyer, supplier, material): quantity and number of open visible order lines."""
     view, where = vis["purchase_order"]
-    quantity, lines = conn.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(view.c.quantity), 0), sa.func.count()).where(
+    result = conn.execute(
+        sa.select(
+            view.c.buyer_id,
+            view.c.supplier_id,
+            view.c.material_code,
+            sa.func.coalesce(sa.func.sum(view.c.quantity), 0),
+            sa.func.count(),
+        )
+        .where(
             where,
-            view.c.buyer_id == buyer,
-            view.c.supplier_id == supplier,
-            view.c.material_code == material,
+            view.c.buyer_id.in_({b for b, _, _ in triples}),
+            view.c.supplier_id.in_({s for _, s, _ in triples}),
+            view.c.material_code.in_({m for _, _, m in triples}),
             view.c.line_status.in_(OPEN_LINE_STATUSES),
         )
-    ).one()
-    return _plain(Decimal(quantity)) or Decimal(0), lines
+        .group_by(view.c.buyer_id, view.c.supplier_id, view.c.material_code)
+    )
+    return {
+        (b, s, m): (_plain(Decimal(quantity)) or Decimal(0), lines)
+        for b, s, m, quantity, lines in result
+    }
 
 
-def _forecast(
-    conn: Connection, vis: Visible, buyer: str, material: str
-) -> tuple[Decimal | None, date | None]:
-    """The material's demand in the buyer's latest visible forecast: its own lines plus the
-    lines of products whose bill of materials (one level) uses it."""
+def _forecasts(conn: Connection, vis: Visible, pairs: set[Pair]) -> dict[Pair, tuple[Any, Any]]:
+    """Per (buyer, material): the material's demand in the buyer's latest visible forecast,
+    its own lines plus the lines of products whose bill of materials (one level) uses it."""
     view, where = vis["demand_forecast"]
     bom = current_view("bom")
-    joined = view.outerjoin(
-        bom,
-        sa.and_(
-            bom.c.owner_id == buyer,
-            bom.c.parent_code == view.c.material_code,
-            bom.c.component_code == material,
-        ),
-    )
+    buyers, materials = {b for b, _ in pairs}, {m for _, m in pairs}
     per_unit = bom.c.quantity_per * (1 + bom.c.scrap_rate) / bom.c.base_quantity
-    factor = sa.case((view.c.material_code == material, 1), else_=per_unit)
-    relevant = sa.and_(
-        where,
-        view.c.issuer_id == buyer,
-        sa.or_(view.c.material_code == material, bom.c.component_code.is_not(None)),
+    direct = sa.select(
+        view.c.issuer_id.label("buyer"),
+        view.c.material_code.label("material"),
+        view.c.forecast_date,
+        view.c.quantity.label("quantity"),
+    ).where(where, view.c.issuer_id.in_(buyers), view.c.material_code.in_(materials))
+    through_bom = (
+        sa.select(
+            view.c.issuer_id.label("buyer"),
+            bom.c.component_code.label("material"),
+            view.c.forecast_date,
+            (view.c.quantity * per_unit).label("quantity"),
+        )
+        .select_from(
+            view.join(
+                bom,
+                sa.and_(
+                    bom.c.owner_id == view.c.issuer_id, bom.c.parent_code == view.c.material_code
+                ),
+            )
+        )
+        .where(
+            where,
+            view.c.issuer_id.in_(buyers),
+            bom.c.component_code.in_(materials),
+            view.c.material_code != bom.c.component_code,
+        )
     )
-    latest = conn.execute(
-        sa.select(sa.func.max(view.c.forecast_date)).select_from(joined).where(relevant)
-    ).scalar()
-    if latest is None:
-        return None, None
-    total = conn.execute(
-        sa.select(sa.cast(sa.func.sum(view.c.quantity * factor), sa.Numeric(18, 6)))
-        .select_from(joined)
-        .where(relevant, view.c.forecast_date == latest)
-    ).scalar()
-    return _plain(total), latest
+    demand = sa.union_all(direct, through_bom).subquery()
+    ranked = sa.select(
+        demand,
+        sa.func.max(demand.c.forecast_date)
+        .over(partition_by=(demand.c.buyer, demand.c.material))
+        .label("latest"),
+    ).subquery()
+    result = conn.execute(
+        sa.select(
+            ranked.c.buyer,
+            ranked.c.material,
+            sa.cast(sa.func.sum(ranked.c.quantity), sa.Numeric(18, 6)),
+            sa.func.max(ranked.c.latest),
+        )
+        .where(ranked.c.forecast_date == ranked.c.latest)
+        .group_by(ranked.c.buyer, ranked.c.material)
+    )
+    return {(b, m): (_plain(total), latest) for b, m, total, latest in result}
 
 
 def _receipts(
-    conn: Connection, vis: Visible, buyer: str, supplier: str, material: str
-) -> list[ReceiptLine]:
+    conn: Connection, vis: Visible, triples: set[Triple]
+) -> dict[Triple, list[ReceiptLine]]:
+    """Per (buyer, supplier, material): its most recent visible receipt lines."""
     view, where = vis["goods_receipt"]
-    rows = conn.execute(
+    ranked = (
         sa.select(
+            view.c.receiver_id,
+            view.c.supplier_id,
+            view.c.material_code,
             view.c.receipt_number,
             view.c.receipt_date,
             view.c.lot_number,
             view.c.received_quantity,
             view.c.unit,
+            sa.func.row_number()
+            .over(
+                partition_by=(view.c.receiver_id, view.c.supplier_id, view.c.material_code),
+                order_by=(
+                    view.c.receipt_date.desc(),
+                    view.c.receipt_number.desc(),
+                    view.c.line_no,
+                ),
+            )
+            .label("rank"),
         )
         .where(
             where,
-            view.c.receiver_id == buyer,
-            view.c.supplier_id == supplier,
-            view.c.material_code == material,
+            view.c.receiver_id.in_({b for b, _, _ in triples}),
+            view.c.supplier_id.in_({s for _, s, _ in triples}),
+            view.c.material_code.in_({m for _, _, m in triples}),
         )
-        .order_by(view.c.receipt_date.desc(), view.c.receipt_number.desc(), view.c.line_no)
-        .limit(RECENT_RECEIPTS)
+        .subquery()
+    )
+    rows = conn.execute(
+        sa.select(ranked).where(ranked.c.rank <= RECENT_RECEIPTS).order_by(ranked.c.rank)
     ).mappings()
-    return [
-        ReceiptLine.model_validate({**r, "received_quantity": _plain(r["received_quantity"])})
-        for r in rows
-    ]
+    receipts: dict[Triple, list[ReceiptLine]] = {}
+    for r in rows:
+        triple = (r["receiver_id"], r["supplier_id"], r["material_code"])
+        receipts.setdefault(triple, []).append(
+            ReceiptLine.model_validate({**r, "received_quantity": _plain(r["received_quantity"])})
+        )
+    return receipts
 
 
 def _lines(
     conn: Connection, principal: Principal, vis: Visible, party_field: str
 ) -> list[OverviewLine]:
+    """The lines of one side, in a fixed number of queries whatever their number."""
     view, where = vis["purchase_order"]
-    pairs = conn.execute(
-        sa.select(view.c.buyer_id, view.c.supplier_id, view.c.material_code)
-        .distinct()
-        .where(where, view.c[party_field] == principal.partner_id)
-        .order_by(view.c.material_code, view.c.buyer_id, view.c.supplier_id)
-    ).all()
+    triples: list[Triple] = [
+        (buyer, supplier, material)
+        for buyer, supplier, material in conn.execute(
+            sa.select(view.c.buyer_id, view.c.supplier_id, view.c.material_code)
+            .distinct()
+            .where(where, view.c[party_field] == principal.partner_id)
+            .order_by(view.c.material_code, view.c.buyer_id, view.c.supplier_id)
+        )
+    ]
+    if not triples:
+        return []
+    pairs = {(b, m) for b, _, m in triples}
+    stocks = _stocks(conn, vis, pairs)
+    orders = _open_orders(conn, vis, set(triples))
+    forecasts = _forecasts(conn, vis, pairs)
+    receipts = _receipts(conn, vis, set(triples))
     lines = []
-    for buyer, supplier, material in pairs:
-        on_hand, stock_date = _stock(conn, vis, buyer, material)
-        quantity, count = _open_orders(conn, vis, buyer, supplier, material)
-        forecast, forecast_date = _forecast(conn, vis, buyer, material)
+    for buyer, supplier, material in triples:
+        on_hand, stock_date = stocks.get((buyer, material), (None, None))
+        quantity, count = orders.get((buyer, supplier, material), (Decimal(0), 0))
+        forecast, forecast_date = forecasts.get((buyer, material), (None, None))
         lines.append(
             OverviewLine(
                 material_code=material,
@@ -170,7 +248,7 @@ def _lines(
                 open_order_lines=count,
                 forecast_quantity=forecast,
                 forecast_date=forecast_date,
-                recent_receipts=_receipts(conn, vis, buyer, supplier, material),
+                recent_receipts=receipts.get((buyer, supplier, material), []),
             )
         )
     return lines

@@ -194,9 +194,10 @@ def list_agreements(*, conn: Connection, principal: Principal) -> list[Agreement
 
 
 def list_active_grants(
-    *, conn: Connection, grantee_id: str, document_type: str, today: date
+    *, conn: Connection, grantee_id: str, document_type: str | None, today: date
 ) -> list[AgreementRead]:
-    """Accepted, unrevoked agreements in force today that share `document_type` with the grantee."""
+    """Accepted, unrevoked agreements in force today that share `document_type` (None: any)
+    with the grantee."""
     table = sharing_agreements
     query = (
         sa.select(table)
@@ -209,5 +210,7 @@ def list_active_grants(
         .order_by(table.c.agreement_id)
     )
     return [
-        a for a in map(_read, conn.execute(query).mappings()) if document_type in a.document_types
+        a
+        for a in map(_read, conn.execute(query).mappings())
+        if document_type is None or document_type in a.document_types
     ]

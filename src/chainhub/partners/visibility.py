@@ -25,12 +25,30 @@ from chainhub.errors import ChainhubError
 from chainhub.partners.agreements import list_active_grants
 from chainhub.partners.schemas import AgreementRead, ScopeKind
 from chainhub.standard.registry import DocumentType, get_document_type
+from chainhub.storage.engine import get_read_cache
 from chainhub.storage.models import KEY_SEPARATOR, current_view
 
 DIRECTORY_TYPES: Final = frozenset({"partner", "site", "material"})
 BOM_PARENT_TYPES: Final = frozenset({"demand_forecast"})
 WRITER_ROLES: Final = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_MEMBER})
 CANCELLED: Final = "cancelled"
+
+
+def _grants(
+    *, conn: Connection, grantee_id: str, document_type: str, today: date
+) -> list[AgreementRead]:
+    """The grantee's grants of `document_type`, read once per read-only request."""
+    cache = get_read_cache(conn=conn)
+    if cache is None:
+        return list_active_grants(
+            conn=conn, grantee_id=grantee_id, document_type=document_type, today=today
+        )
+    key = ("grants", grantee_id, today)
+    if key not in cache:
+        cache[key] = list_active_grants(
+            conn=conn, grantee_id=grantee_id, document_type=None, today=today
+        )
+    return [grant for grant in cache[key] if document_type in grant.document_types]
 
 
 def _forbidden(en: str, zh: str) -> ChainhubError:
@@ -98,7 +116,7 @@ def get_visible_clause(
             _party_clause(doc_type, relation, grant.grantor_id),
             _scope_clause(grant, relation, doc_type.name),
         )
-        for grant in list_active_grants(
+        for grant in _grants(
             conn=conn, grantee_id=principal.partner_id, document_type=doc_type.name, today=today
         )
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -16,14 +17,20 @@ ACCEPTED_FORMS: Final = (
     "duckdb:///path/file.duckdb, path/file.duckdb, postgresql://user@host/db "
     "or postgresql+psycopg://user@host/db"
 )
+# conn.info key of the cache a read-only request keeps on its connection.
+_READ_CACHE_INFO: Final = "chainhub_read_cache"
 _DUCKDB_LOCK: Final = re.compile(r"Could not set lock on file|Conflicting lock", re.IGNORECASE)
 
 
-def create_engine_for(url: str, *, must_exist: bool = False) -> sa.Engine:
+def create_engine_for(
+    url: str, *, must_exist: bool = False, pool_size: int | None = None
+) -> sa.Engine:
     """An engine for a DuckDB file or a PostgreSQL database; ChainhubError for any other URL.
 
     With `must_exist`, a DuckDB file that is not there is an error instead of a new empty hub:
     commands that only read say so rather than create a database at a mistyped path.
+    `pool_size` sizes the connection pool for a server (its requests wait at most 30 s for a
+    connection beyond it and a few more).
     """
     parsed = _parse_url(url)
     if must_exist and parsed.get_backend_name() == "duckdb":
@@ -37,13 +44,30 @@ def create_engine_for(url: str, *, must_exist: bool = False) -> sa.Engine:
                 "或用 --db 指向已有的数据库",
                 {"database": str(path)},
             )
-    engine = sa.create_engine(parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql")
+    pool: dict[str, int] = {}
+    if pool_size is not None:
+        pool = {"pool_size": pool_size, "max_overflow": 4, "pool_timeout": 30}
+    engine = sa.create_engine(
+        parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql", **pool
+    )
     if parsed.get_backend_name() == "duckdb":
         # DuckDB returns DECIMAL as Decimal; without this flag SQLAlchemy round-trips the
         # value through float and loses digits beyond 15 significant ones.
         engine.dialect.supports_native_decimal = True
     sa.event.listen(engine, "handle_error", _translate_connect_error)
     return engine
+
+
+def start_read_cache(*, conn: Connection) -> None:
+    """Give a transaction that changes nothing a cache for what it would otherwise read again
+    (the caller's sharing grants); the edge removes it with the connection's other state."""
+    conn.info[_READ_CACHE_INFO] = {}
+
+
+def get_read_cache(*, conn: Connection) -> dict[Any, Any] | None:
+    """The read-only transaction's cache, or None outside one."""
+    cache: dict[Any, Any] | None = conn.info.get(_READ_CACHE_INFO)
+    return cache
 
 
 def describe_url(url: URL) -> str:

@@ -1,0 +1,256 @@
+"""The hub under concurrent load: a bounded asyncio (httpx) load generator against a bare
+FastAPI "hello" endpoint served by uvicorn (the framework's limit) and `chainhub serve` on the
+demo hub, at 16 and 64 concurrent clients: document read, list page, supplier overview and
+file upload. Prints requests/s, p50, p99, errors and each endpoint's ratio to the bare one.
+
+    python bench/api.py [--smoke] [--requests N] [--scale small|medium] [--workdir DIR]
+
+Every request count and wait is bounded; the servers listen on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import httpx
+
+CLIENTS: Final = (16, 64)
+DEADLINE: Final = 120.0  # seconds one scenario may take at most
+BARE_APP: Final = """
+from fastapi import FastAPI
+app = FastAPI()
+@app.get("/hello")
+def hello() -> dict[str, str]:
+    return {"hello": "world"}
+"""
+_TOKEN_LINE: Final = re.compile(r"^\s+(\S+)\s+(\S+)\s+(chk_\S+)\s*$")
+_CSV_FIELDS: Final = (
+    "po_number buyer_id supplier_id ship_to_site order_date line_no material_code quantity unit "
+    "requested_date"
+).split()
+
+Request = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
+
+
+@dataclass
+class Result:
+    name: str
+    clients: int
+    count: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+    def quantile(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with {process.returncode}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit("server did not listen within 120 s")
+
+
+def _start(
+    args: list[str], port: int, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, *args], env=env, stdout=subprocess.DEVNULL, start_new_session=True
+    )
+    _wait_listening(port, process)
+    return process
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+async def _run(base: str, name: str, clients: int, total: int, request: Request) -> Result:
+    """`total` requests by `clients` concurrent clients, within DEADLINE seconds."""
+    latencies: list[float] = []
+    errors = 0
+    numbers = itertools.count()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while (n := next(numbers)) < total:
+            started = time.perf_counter()
+            try:
+                response = await request(http, n)
+                if response.status_code >= 400:
+                    errors += 1
+                    if errors == 1:
+                        print(f"{name}: {response.status_code} {response.text[:300]}")
+                else:
+                    latencies.append(time.perf_counter() - started)
+            except httpx.HTTPError:
+                errors += 1
+
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+        started = time.perf_counter()
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(*(client(http) for _ in range(clients))), DEADLINE
+            )
+        except TimeoutError:
+            errors += total - len(latencies) - errors
+        seconds = time.perf_counter() - started
+    return Result(name, clients, len(latencies), seconds, latencies, errors)
+
+
+def _demo(workdir: Path, scale: str) -> tuple[Path, dict[str, str]]:
+    """A demo hub and its tokens: the chain leader's and a supplier's."""
+    db = workdir / "demo.duckdb"
+    out = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-c", "from chainhub.cli.main import run; run()", "demo", "--db",
+         str(db), "--data-dir", str(workdir / "files"), "--scale", scale, "--no-serve"],
+        capture_output=True, text=True, check=True, env={**os.environ, "COLUMNS": "200"},
+    ).stdout  # fmt: skip
+    tokens: dict[str, str] = {}
+    for line in out.splitlines():
+        match = _TOKEN_LINE.match(line)
+        if match:
+            tokens.setdefault(f"{match[1]} {match[2]}", match[3])
+    return db, tokens
+
+
+def _hub_requests(base: str, tokens: dict[str, str]) -> dict[str, Request]:
+    """The four scenarios, with what they need looked up once."""
+    from chainhub.partners.service import DEMO_LEADER
+
+    leader = next(t for k, t in tokens.items() if k.startswith(f"{DEMO_LEADER} "))
+    supplier = next(t for k, t in tokens.items() if not k.startswith(("hub ", f"{DEMO_LEADER} ")))
+    lead = {"Authorization": f"Bearer {leader}"}
+    supply = {"Authorization": f"Bearer {supplier}"}
+    page = httpx.get(
+        f"{base}/api/v1/documents/purchase_order?limit=500", headers=lead, timeout=60
+    ).json()["records"]
+    # An order of the leader's own, so that the leader may upload its like.
+    record: dict[str, Any] = next((r for r in page if r["buyer_id"] == DEMO_LEADER), page[0])
+    key = f"{record['buyer_id']}|{record['po_number']}"
+
+    async def read(http: httpx.AsyncClient, _n: int) -> httpx.Response:
+        return await http.get(f"/api/v1/documents/purchase_order/{key}", headers=lead)
+
+    async def list_page(http: httpx.AsyncClient, _n: int) -> httpx.Response:
+        return await http.get("/api/v1/documents/purchase_order?limit=50", headers=lead)
+
+    async def overview(http: httpx.AsyncClient, _n: int) -> httpx.Response:
+        return await http.get("/api/v1/me/overview", headers=supply)
+
+    async def upload(http: httpx.AsyncClient, n: int) -> httpx.Response:
+        row = {**record, "po_number": f"BENCH-{time.time_ns()}-{n}"}
+        csv = ",".join(_CSV_FIELDS) + "\n" + ",".join(str(row[f]) for f in _CSV_FIELDS) + "\n"
+        files = {"file": (f"po-{n}.csv", csv.encode(), "text/csv")}
+        return await http.post("/api/v1/documents/purchase_order/upload", files=files, headers=lead)
+
+    return {"document read": read, "list page": list_page, "overview": overview, "upload": upload}
+
+
+async def _hello(http: httpx.AsyncClient, _n: int) -> httpx.Response:
+    return await http.get("/hello")
+
+
+def _print(results: list[Result], bare: dict[int, float], label: str) -> None:
+    print(f"\n{label}")
+    print(f"{'scenario':<16}{'clients':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+          f"{'errors':>8}{'× bare':>8}")  # fmt: skip
+    for r in results:
+        ratio = r.rate / bare[r.clients] if bare.get(r.clients) else float("nan")
+        print(f"{r.name:<16}{r.clients:>8}{r.rate:>9.1f}{r.quantile(0.5):>9.1f}"
+              f"{r.quantile(0.99):>9.1f}{r.errors:>8}{ratio:>8.2f}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--smoke", action="store_true", help="few requests, small demo")
+    parser.add_argument("--requests", type=int, default=None, help="requests per scenario")
+    parser.add_argument("--scale", default="small", help="demo scale")
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+    total = args.requests or (64 if args.smoke else 400)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="chainhub-bench-api-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+
+    bare_port = _free_port()
+    (workdir / "bare_app.py").write_text(BARE_APP, encoding="utf-8")
+    bare_server = _start(
+        ["-m", "uvicorn", "--app-dir", str(workdir), "--port", str(bare_port),
+         "--log-level", "warning", "bare_app:app"],
+        bare_port,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{bare_port}"
+        bare_results = [asyncio.run(_run(base, "bare hello", c, total, _hello)) for c in CLIENTS]
+    finally:
+        _stop(bare_server)
+    bare = {r.clients: r.rate for r in bare_results}
+    _print(bare_results, bare, "bare FastAPI on uvicorn")
+
+    db, tokens = _demo(workdir, args.scale)
+    port = _free_port()
+    env = {**os.environ, "CHAINHUB_DATA_DIR": str(workdir)}
+    hub = _start(
+        ["-c", "from chainhub.cli.main import run; run()", "serve", "--db", str(db),
+         "--port", str(port)],
+        port,
+        env,
+    )  # fmt: skip
+    failures = 0
+    try:
+        base = f"http://127.0.0.1:{port}"
+        scenarios = _hub_requests(base, tokens)
+        results = [
+            asyncio.run(_run(base, name, clients, total, request))
+            for clients in CLIENTS
+            for name, request in scenarios.items()
+        ]
+        failures = sum(r.errors for r in results)
+    finally:
+        _stop(hub)
+    _print(results, bare, f"chainhub serve, DuckDB demo ({args.scale})")
+    if args.smoke and failures:
+        raise SystemExit(f"{failures} requests failed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""The one place a running hub appends to its audit chain.
+
+A write's entries are appended at its commit, inside its transaction, so the change and its
+record commit together; only that append and the commit hold the chain. Every other
+request's entry goes to one writer thread, which appends whatever is queued in one
+transaction (group commit). Either way the request is answered only once its entry is
+committed, so a server killed at any moment has recorded every request it answered.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from sqlalchemy import Connection, Engine
+
+from chainhub.access.audit import (
+    AuditRecord,
+    do_append_audits,
+    do_write_checkpoint,
+    get_checkpoint,
+    set_audit_key,
+)
+from chainhub.access.schemas import AuditEntry
+
+# Entries one group commit takes at most; the rest wait for the next.
+_BATCH: Final = 1000
+# How long a request waits for its entry before it fails rather than hang (the writer is
+# dead or the database unreachable).
+_WAIT_SECONDS: Final = 60.0
+
+
+class AuditUnavailableError(RuntimeError):
+    """The audit writer did not commit an entry in time; the request must not be answered."""
+
+
+@dataclass
+class _Pending:
+    record: AuditRecord
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+
+
+class AuditWriter:
+    """Appends the hub's audit entries in chain order and anchors the head in checkpoints."""
+
+    def __init__(
+        self, *, engine: Engine, key: str, checkpoint_every: int, checkpoint_path: Path
+    ) -> None:
+        self._engine = engine
+        self._key = key
+        self._checkpoint_every = checkpoint_every
+        self._checkpoint_path = checkpoint_path
+        # Held from an append until its commit, so entries commit in seq order.
+        self._chain_lock = threading.Lock()
+        # DuckDB: seq and hash of the newest committed entry (None: read it from the log).
+        # A transaction's snapshot may predate it; one process writes the file.
+        self._head: tuple[int, str] | None = None
+        self._remember_head = engine.dialect.name == "duckdb"
+        self._checkpoint_lock = threading.Lock()
+        # The seq of the last checkpoint this process wrote (0: none yet, so the first
+        # commit after start-up anchors the head).
+        self._last_checkpoint_seq = 0
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def commit(self, *, conn: Connection, records: list[AuditRecord]) -> list[AuditEntry]:
+        """Append `records` in the transaction begun on `conn` and commit it."""
+        with self._chain_lock:
+            entries = do_append_audits(conn=conn, records=records, head=self._head)
+            conn.commit()
+            if self._remember_head and entries:
+                self._head = (entries[-1].seq, entries[-1].row_hash)
+        if entries:
+            self._checkpoint_at_intervals(entries[-1])
+        return entries
+
+    def record(self, record: AuditRecord) -> None:
+        """Queue one entry for the writer thread and return once it is committed."""
+        self._ensure_started()
+        pending = _Pending(record)
+        self._queue.put(pending)
+        if not pending.done.wait(_WAIT_SECONDS):
+            raise AuditUnavailableError("the audit entry was not committed in time")
+        if pending.error is not None:
+            raise AuditUnavailableError("the audit entry could not be committed") from (
+                pending.error
+            )
+
+    def stop(self) -> None:
+        """Commit what is queued, then end the writer thread."""
+        with self._start_lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join()
+
+    def _ensure_started(self) -> None:
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="chainhub-audit", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < _BATCH:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._commit_batch(batch)
+            if stop:
+                return
+
+    def _commit_batch(self, batch: list[_Pending]) -> None:
+        try:
+            with self._engine.connect() as conn:
+                set_audit_key(conn=conn, key=self._key)
+                conn.begin()
+                self.commit(conn=conn, records=[p.record for p in batch])
+        except Exception as exc:  # noqa: BLE001 - each waiting request fails with it
+            for pending in batch:
+                pending.error = exc
+        for pending in batch:
+            pending.done.set()
+
+    def _checkpoint_at_intervals(self, entry: AuditEntry) -> None:
+        """After a commit, anchor the chain head outside the database every so often."""
+        with self._checkpoint_lock:
+            if entry.seq - self._last_checkpoint_seq < self._checkpoint_every:
+                return
+            self._last_checkpoint_seq = entry.seq
+            checkpoint = get_checkpoint(seq=entry.seq, row_hash=entry.row_hash, key=self._key)
+            do_write_checkpoint(path=self._checkpoint_path, checkpoint=checkpoint)
