@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -17,6 +18,7 @@ from chainhub.access.schemas import Principal, Role, TokenRead
 from chainhub.errors import ChainhubError
 
 TOKEN_PREFIX: Final = "chk"  # noqa: S105 - a visible prefix, not a secret
+FIRST_ADMIN_LABEL: Final = "first hub admin"
 
 
 def _hash(secret: str) -> str:
@@ -164,6 +166,37 @@ def do_revoke_token(*, conn: Connection, token_id: str, now: datetime | None = N
             f"没有有效的令牌 {token_id}",
             status=404,
         )
+
+
+def do_revoke_labelled_tokens(
+    *, conn: Connection, labels: Collection[str], now: datetime | None = None
+) -> int:
+    """Revoke every active token carrying one of `labels`; the number revoked."""
+    done = conn.execute(
+        api_tokens.update()
+        .where(api_tokens.c.label.in_(list(labels)), api_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now or datetime.now(UTC))
+    )
+    return int(done.rowcount)
+
+
+def do_create_first_admin_token(*, conn: Connection, now: datetime | None = None) -> str | None:
+    """A hub admin token for a hub that has no active one (its first start), else None."""
+    now = now or datetime.now(UTC)
+    active = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(api_tokens)
+        .where(
+            api_tokens.c.role == Role.HUB_ADMIN.value,
+            api_tokens.c.revoked_at.is_(None),
+            sa.or_(api_tokens.c.expires_at.is_(None), api_tokens.c.expires_at > now),
+        )
+    ).scalar_one()
+    if active:
+        return None
+    return do_create_token(
+        conn=conn, partner_id=None, role=Role.HUB_ADMIN, label=FIRST_ADMIN_LABEL, now=now
+    )
 
 
 def list_tokens(*, conn: Connection, partner_id: str | None = None) -> list[TokenRead]:

@@ -25,14 +25,24 @@ def serve_app(*, db: str | None, host: str, port: int) -> None:
     """Build the app for the database and serve it until interrupted."""
     import uvicorn
 
+    from chainhub.access.tokens import do_create_first_admin_token
     from chainhub.app import create_app
+    from chainhub.storage.migrate import do_upgrade
 
     settings = load_settings(db).model_copy(update={"host": host, "port": port})
     check_port_free(host, port)
     app = create_app(settings)
-    # Connect once before serving so a locked or unreachable database is a one-line error.
-    with app.state.engine.connect():
-        pass
+    # Reach and migrate the database before serving, so a locked or unreachable one is a
+    # one-line error, and a hub without a hub admin gets its first one.
+    do_upgrade(engine=app.state.engine)
+    with app.state.engine.begin() as conn:
+        first_admin = do_create_first_admin_token(conn=conn)
+    if first_admin is not None:
+        console.print(
+            "first start: hub admin token, shown once / 首次启动：枢纽管理员令牌（仅显示一次）:",
+            soft_wrap=True,
+        )
+        console.print(f"  {first_admin}", soft_wrap=True, highlight=False)
     console.print(f"chainhub serving {settings.database_url} at http://{host}:{port}/")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -10,7 +10,11 @@ from sqlalchemy import Connection
 
 from chainhub.access.models import partner_accounts
 from chainhub.access.schemas import Principal, Role
-from chainhub.access.tokens import do_create_token, do_set_chain_leader
+from chainhub.access.tokens import (
+    do_create_token,
+    do_revoke_labelled_tokens,
+    do_set_chain_leader,
+)
 from chainhub.partners.agreements import (
     do_accept_agreement,
     do_propose_agreement,
@@ -97,6 +101,8 @@ def do_issue_demo_tokens(*, conn: Connection, today: date | None = None) -> list
         (DEMO_LEADER, Role.PARTNER_ADMIN, "demo OEM admin"),
         *((s, Role.PARTNER_ADMIN, "demo supplier admin") for s in DEMO_SUPPLIERS),
     ]
+    # A demo run again replaces the tokens it printed before, so no stale one stays valid.
+    do_revoke_labelled_tokens(conn=conn, labels={label for _p, _r, label in issued})
     return [
         DemoToken(
             partner_id=partner_id,
