@@ -3,15 +3,18 @@ reaches exactly the lots and customers `ground_truth/defects.json` lists, and ba
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
+import polars as pl
 import sqlalchemy as sa
 
 from chainhub.access.schemas import Principal, Role
 from chainhub.intake.schemas import load_profile
 from chainhub.intake.service import do_submit
 from chainhub.trace.genealogy import GRAPH_CACHE, LotGraph, list_edges
+from chainhub.trace.recall import access_recall_report, export_recall_report
 from chainhub.trace.schemas import TraceResult
 from chainhub.trace.tracing import access_trace
 from tests.support import SmallChain, submitter
@@ -92,6 +95,23 @@ def test_defective_lots_trace_to_the_truth(engine: sa.Engine, small_chain: Small
             assert all(e.step.document is None for e in seen.edges if "hidden" in e.target)
             dumped = seen.model_dump_json()
             assert not any(c in dumped for c in defect["customers"])
+
+            report = access_recall_report(
+                conn=conn,
+                principal=ADMIN,
+                query=defect["lot_number"],
+                material=defect["material_code"],
+            )
+            assert report.affected_lots == len(finished)
+            shipped = {x.partner for x in report.lines if x.status == "shipped"}
+            assert shipped == set(defect["customers"])
+            assert {x.lot_number for x in report.lines} <= set(finished)
+            csv = pl.read_csv(io.BytesIO(export_recall_report(report, "csv")))
+            assert csv.height == len(report.lines)
+            assert set(csv["partner"]) == {x.partner for x in report.lines}
+            assert (
+                pl.read_excel(io.BytesIO(export_recall_report(report, "xlsx"))).height == csv.height
+            )
 
 
 def test_the_graph_is_rebuilt_when_submissions_arrive(

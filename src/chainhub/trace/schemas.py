@@ -111,3 +111,27 @@ class TraceResult(BaseModel):
     hidden_partners: list[HiddenPartner]
     summary: TraceSummary
     elapsed_ms: float
+
+
+class RecallLine(BaseModel):
+    """Where an affected finished lot is: in stock at a site, or shipped to a partner."""
+
+    material_code: str
+    lot_number: str
+    status: Literal["in_stock", "shipped"]
+    partner: str
+    site: str | None
+    date: str | None
+    quantity: float | None
+    unit: str | None
+    document: str | None
+
+
+class RecallReport(BaseModel):
+    """The recall report of a lot: its affected finished lots and where each is now."""
+
+    query: str
+    affected_lots: int
+    customers: int
+    lines: list[RecallLine]
+    elapsed_ms: float
