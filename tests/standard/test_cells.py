@@ -16,3 +16,8 @@ def test_formula_starts_get_a_quote_and_other_values_stay() -> None:
         "a": ["'=1+1", "ok", None],
         "n": [1, 2, 3],
     }
+
+
+def test_frames_keep_numbers_and_dates_as_they_are() -> None:
+    frame = pl.DataFrame({"a": ["2026-02-08", "8000001874", "-1", "=A1"]})
+    assert neutralise_frame(frame)["a"].to_list() == ["2026-02-08", "8000001874", "'-1", "'=A1"]

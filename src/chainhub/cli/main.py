@@ -48,6 +48,7 @@ def _register() -> None:
         simulate,
         standard,
         token,
+        trace,
     )
 
     for module in (
@@ -63,6 +64,7 @@ def _register() -> None:
         token,
         audit,
         profile,
+        trace,
     ):
         module.register(app)
 

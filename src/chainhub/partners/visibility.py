@@ -5,7 +5,9 @@ an accepted agreement in force shares with it, within the agreement's material s
 forecasts, the scope includes the grantor's products built from those materials). The hub
 admin and the designated chain leader see everything. Partners, sites and materials form the
 directory every authenticated partner sees. An EPCIS event is seen by the partner that captured
-it and by the partners it names (as source, destination, or through a site of theirs).
+it and by the partners it names (as source, destination, or through a site of theirs). In a lot
+trace a partner sees its own lots and the lots it shipped or received at the counterparty; the
+rest are shown as opaque, counted "hidden partner" nodes.
 """
 
 from __future__ import annotations
@@ -151,6 +153,25 @@ def get_trace_visible_clause(
         .exists()
     )
     return sa.or_(events.c.captured_by == principal.partner_id, named)
+
+
+TRACE_MOVES: Final = frozenset({"shipment", "receipt", "shipping", "receiving"})
+
+
+def get_trace_visible_nodes(
+    *, principal: Principal, holders: Sequence[str], links: Sequence[tuple[int, int, str]]
+) -> list[bool]:
+    """Which lot nodes of a trace the caller sees: every one, for who sees all; else the lots it
+    holds and, across a shipment or receipt it is a party to, the same lot at its counterparty.
+    `holders` is each node's holding partner; `links` are (node, node, edge kind) pairs."""
+    if principal.sees_all:
+        return [True] * len(holders)
+    me = principal.partner_id
+    seen = [holder == me for holder in holders]
+    for a, b, kind in links:
+        if kind in TRACE_MOVES and me in (holders[a], holders[b]):
+            seen[a] = seen[b] = True
+    return seen
 
 
 def check_trace_event_visible(

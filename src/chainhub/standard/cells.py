@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 import polars as pl
@@ -19,7 +20,8 @@ def neutralise_cell(value: str | None) -> str | None:
 
 def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Every text column neutralised, for a CSV or XLSX export; stored values stay raw."""
-    starts = "^[" + "".join({"\t": "\\t", "\r": "\\r"}.get(c, c) for c in FORMULA_STARTS) + "]"
+    # Each character escaped: a bare "-" between "+" and "@" would make a range holding the digits.
+    starts = "^[" + "".join(re.escape(c) for c in FORMULA_STARTS) + "]"
     return frame.with_columns(
         pl.when(pl.col(name).str.contains(starts))
         .then(pl.lit("'") + pl.col(name))

@@ -43,3 +43,95 @@ class InvalidDocumentBody(ErrorBody):
     (none listed when the body is no EPCIS document at all)."""
 
     problems: list[ProblemRead] = Field(default_factory=list)
+
+
+TraceDirection = Literal["backward", "forward", "both"]
+
+
+class TraceStep(BaseModel):
+    """A document or event along a trace: how one lot led to the next."""
+
+    kind: str
+    document: str | None
+    date: str | None
+    quantity: float | None
+    unit: str | None
+
+
+class TraceNode(BaseModel):
+    """A lot held by a partner, reached by a trace (`id` is "n<number>")."""
+
+    id: str
+    direction: Literal["start", "backward", "forward"]
+    depth: int
+    partner_id: str
+    material_code: str
+    lot_number: str
+    epc: str | None
+    finished: bool
+    customer: bool
+    via: TraceStep | None
+    path: list[str]
+
+
+class TraceEdge(BaseModel):
+    """A link between two nodes of the trace; a hidden partner's node is its label."""
+
+    source: str
+    target: str
+    step: TraceStep
+
+
+class HiddenPartner(BaseModel):
+    """A partner the caller may not see, shown only as counts."""
+
+    label: str
+    lots: int
+    customer: bool
+
+
+class TraceSummary(BaseModel):
+    """Counts of a trace, hidden partners included."""
+
+    lots: int
+    finished_lots: int
+    partners: int
+    customers: int
+    hidden_partners: int
+
+
+class TraceResult(BaseModel):
+    """A lot's genealogy: the lots upstream and/or downstream, with the documents between them."""
+
+    query: str
+    material_code: str | None
+    direction: TraceDirection
+    nodes: list[TraceNode]
+    edges: list[TraceEdge]
+    hidden_partners: list[HiddenPartner]
+    summary: TraceSummary
+    elapsed_ms: float
+
+
+class RecallLine(BaseModel):
+    """Where an affected finished lot is: in stock at a site, or shipped to a partner."""
+
+    material_code: str
+    lot_number: str
+    status: Literal["in_stock", "shipped"]
+    partner: str
+    site: str | None
+    date: str | None
+    quantity: float | None
+    unit: str | None
+    document: str | None
+
+
+class RecallReport(BaseModel):
+    """The recall report of a lot: its affected finished lots and where each is now."""
+
+    query: str
+    affected_lots: int
+    customers: int
+    lines: list[RecallLine]
+    elapsed_ms: float

@@ -1,0 +1,402 @@
+"""The lot graph: nodes are a lot held by a partner (material, lot number, holder), edges are
+production orders (input lot → output lot), shipments and receipts (a lot moving from shipper to
+receiver) and EPCIS events (transformation, aggregation, shipping and receiving). Kept as numpy
+CSR adjacency arrays for breadth-first search; rebuilt when new submissions or captures arrive.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from chainhub.storage.models import current_view, submissions
+from chainhub.trace.digital_link import normalise
+from chainhub.trace.models import (
+    trace_captures,
+    trace_event_epcs,
+    trace_event_parties,
+    trace_events,
+)
+
+IntArray = npt.NDArray[np.int64]
+EDGE_COLUMNS: Final = (
+    "src_material",
+    "src_lot",
+    "src_holder",
+    "dst_material",
+    "dst_lot",
+    "dst_holder",
+    "kind",
+    "document",
+    "date",
+    "quantity",
+    "unit",
+    "site",
+)
+_EDGE_SCHEMA: Final = {
+    **dict.fromkeys(EDGE_COLUMNS, pl.String),
+    "quantity": pl.Float64,
+}
+_DL_LOT: Final = "https://id.gs1.org/01/"
+_INPUT_ROLES: Final = {"input", "inputQuantity"}
+_OUTPUT_ROLES: Final = {"output", "outputQuantity"}
+_CHILD_ROLES: Final = {"child", "childQuantity"}
+_OBJECT_ROLES: Final = {"epc", "quantity"}
+
+
+def lot_uri(gtin: str, lot: str) -> str:
+    """The class-level GS1 Digital Link URI of a lot of a material with a GTIN."""
+    return f"{_DL_LOT}{gtin.zfill(14)}/10/{lot}"
+
+
+def split_lot_uri(epc: str) -> tuple[str, str] | None:
+    """(GTIN-14, lot) of an LGTIN EPC class URI or Digital Link URI naming a lot, else None."""
+    canonical = normalise(epc)
+    if canonical is None or not canonical.startswith(_DL_LOT):
+        return None
+    parts = canonical[len(_DL_LOT) :].split("/")
+    if len(parts) >= 3 and parts[1] == "10":
+        return parts[0], parts[2]
+    return None
+
+
+def _frame(rows: Any) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=_EDGE_SCHEMA, orient="row") if rows else _empty()
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=_EDGE_SCHEMA)
+
+
+def _text(column: Any) -> Any:
+    return sa.cast(column, sa.String)
+
+
+def _production_edges(conn: Connection) -> pl.DataFrame:
+    """Each consumed lot to each lot the same production order made."""
+    po = current_view("production_order")
+    rows = conn.execute(
+        sa.select(
+            po.c.order_number,
+            po.c.manufacturer_id,
+            po.c.site_id,
+            _text(po.c.actual_end).label("date"),
+            po.c.direction,
+            po.c.material_code,
+            po.c.lot_number,
+            sa.cast(po.c.quantity, sa.Float).label("quantity"),
+            po.c.unit,
+        ).where(po.c.lot_number.is_not(None))
+    ).all()
+    lines = pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={
+            "document": pl.String,
+            "holder": pl.String,
+            "site": pl.String,
+            "date": pl.String,
+            "direction": pl.String,
+            "material": pl.String,
+            "lot": pl.String,
+            "quantity": pl.Float64,
+            "unit": pl.String,
+        },
+        orient="row",
+    )
+    inputs = lines.filter(pl.col("direction") == "input")
+    outputs = lines.filter(pl.col("direction") == "output").select(
+        "document", "holder", dst_material="material", dst_lot="lot"
+    )
+    return inputs.join(outputs, on=["document", "holder"]).select(
+        src_material="material",
+        src_lot="lot",
+        src_holder="holder",
+        dst_material="dst_material",
+        dst_lot="dst_lot",
+        dst_holder="holder",
+        kind=pl.lit("production"),
+        document="document",
+        date="date",
+        quantity="quantity",
+        unit="unit",
+        site="site",
+    )
+
+
+def _movement_edges(conn: Connection) -> pl.DataFrame:
+    """Shipments (shipper → receiver), and receipts no shipment of the same lot accounts for."""
+    sh = current_view("shipment")
+    gr = current_view("goods_receipt")
+    shipped = conn.execute(
+        sa.select(
+            sh.c.material_code,
+            sh.c.lot_number,
+            sh.c.shipper_id,
+            sh.c.receiver_id,
+            sh.c.shipment_number,
+            _text(sh.c.ship_date),
+            sa.cast(sh.c.quantity, sa.Float),
+            sh.c.unit,
+            sh.c.ship_to_site,
+        ).where(sh.c.lot_number.is_not(None), sh.c.status != "cancelled")
+    ).all()
+    received = conn.execute(
+        sa.select(
+            gr.c.material_code,
+            gr.c.lot_number,
+            gr.c.supplier_id,
+            gr.c.receiver_id,
+            gr.c.receipt_number,
+            _text(gr.c.receipt_date),
+            sa.cast(gr.c.received_quantity, sa.Float),
+            gr.c.unit,
+            gr.c.site_id,
+        ).where(gr.c.lot_number.is_not(None))
+    ).all()
+
+    def moves(rows: Any, kind: str) -> pl.DataFrame:
+        return _frame(
+            [
+                (m, lot, a, m, lot, b, kind, doc, d, q, u, s)
+                for m, lot, a, b, doc, d, q, u, s in rows
+            ]
+        )
+
+    ships, receipts = moves(shipped, "shipment"), moves(received, "receipt")
+    keys = ["src_material", "src_lot", "src_holder", "dst_holder"]
+    return pl.concat([ships, receipts.join(ships, on=keys, how="anti")])
+
+
+def _epcis_edges(conn: Connection, gtins: dict[str, str]) -> pl.DataFrame:
+    """Edges of EPCIS events: transformation inputs → outputs, aggregation children → parent,
+    shipping (capturer → destinations) and receiving (sources → capturer)."""
+    ev = trace_events
+    rows = conn.execute(
+        sa.select(
+            ev.c.event_hash,
+            ev.c.captured_by,
+            ev.c.event_type,
+            ev.c.biz_step,
+            ev.c.event_time,
+            trace_event_epcs.c.role,
+            trace_event_epcs.c.epc,
+            trace_event_epcs.c.quantity,
+            trace_event_epcs.c.uom,
+        )
+        .join(trace_event_epcs, trace_event_epcs.c.event_hash == ev.c.event_hash)
+        .order_by(ev.c.event_hash, trace_event_epcs.c.role, trace_event_epcs.c.position)
+    ).all()
+    if not rows:
+        return _empty()
+    parties: dict[str, dict[str, list[str]]] = {}
+    for h, kind, party in conn.execute(
+        sa.select(
+            trace_event_parties.c.event_hash,
+            trace_event_parties.c.kind,
+            trace_event_parties.c.party,
+        ).where(trace_event_parties.c.kind.in_(("source", "destination")))
+    ):
+        parties.setdefault(h, {}).setdefault(kind, []).append(party)
+    events: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        event = events.setdefault(
+            r.event_hash,
+            {
+                "by": r.captured_by,
+                "type": r.event_type,
+                "step": (r.biz_step or "").rsplit("-", 1)[-1].rsplit(":", 1)[-1],
+                "time": r.event_time.isoformat(),
+                "epcs": [],
+            },
+        )
+        event["epcs"].append((r.role, r.epc, r.quantity, r.uom))
+    out = [
+        edge
+        for h, event in events.items()
+        for edge in _event_edges(h, event, parties.get(h, {}), gtins)
+    ]
+    return _frame(out)
+
+
+def _event_edges(
+    h: str, event: dict[str, Any], named: dict[str, list[str]], gtins: dict[str, str]
+) -> list[tuple[Any, ...]]:
+    """Edges of one EPCIS event (see `_epcis_edges`), as rows of EDGE_COLUMNS."""
+    by, step = event["by"], event["step"]
+
+    def ids(roles: set[str]) -> list[tuple[str, str, Any, Any]]:
+        return [(*_lot_of(epc, gtins), q, u) for role, epc, q, u in event["epcs"] if role in roles]
+
+    def edge(
+        a: tuple[Any, ...], b: tuple[Any, ...], ha: str, hb: str, kind: str
+    ) -> tuple[Any, ...]:
+        return (a[0], a[1], ha, b[0], b[1], hb, kind, h, event["time"], a[2], a[3], None)
+
+    if event["type"] == "TransformationEvent":
+        return [
+            edge(a, b, by, by, "transformation")
+            for a in ids(_INPUT_ROLES)
+            for b in ids(_OUTPUT_ROLES)
+        ]
+    if event["type"] == "AggregationEvent":
+        return [
+            edge(c, p, by, by, "aggregation") for p in ids({"parent"}) for c in ids(_CHILD_ROLES)
+        ]
+    if step == "shipping":
+        pairs = [(by, d) for d in named.get("destination", [])]
+    elif step == "receiving":
+        pairs = [(s, by) for s in named.get("source", [])]
+    else:
+        return []
+    return [edge(a, a, ha, hb, step) for a in ids(_OBJECT_ROLES) for ha, hb in pairs if ha != hb]
+
+
+def _lot_of(epc: str, gtins: dict[str, str]) -> tuple[str, str]:
+    """(material, lot) of an EPC naming a lot of a known GTIN, else ("", the EPC itself)."""
+    split = split_lot_uri(epc)
+    if split is not None and split[0] in gtins:
+        return gtins[split[0]], split[1]
+    return "", epc
+
+
+def get_material_gtins(conn: Connection) -> dict[str, str]:
+    """GTIN-14 → material code, for the directory's materials that carry one."""
+    m = current_view("material")
+    rows = conn.execute(sa.select(m.c.gtin, m.c.material_code).where(m.c.gtin.is_not(None)))
+    return {str(g).zfill(14): code for g, code in rows}
+
+
+def list_edges(*, conn: Connection) -> pl.DataFrame:
+    """Every edge of the lot graph, from the current documents and the captured EPCIS events."""
+    parts = [
+        _production_edges(conn),
+        _movement_edges(conn),
+        _epcis_edges(conn, get_material_gtins(conn)),
+    ]
+    return pl.concat([p.select(EDGE_COLUMNS).cast(_EDGE_SCHEMA) for p in parts])  # type: ignore[arg-type]
+
+
+def _csr(keys: IntArray, n: int) -> tuple[IntArray, IntArray]:
+    """Row pointers and edge ids sorted by `keys` (node i's edges: order[ptr[i]:ptr[i + 1]])."""
+    order = np.argsort(keys, kind="stable").astype(np.int64)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
+    return ptr, order
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What a breadth-first search reached: nodes, their depth and the edge that first reached
+    each (-1 for a start), and every edge it walked."""
+
+    nodes: IntArray
+    depth: IntArray
+    via: IntArray
+    edges: IntArray
+
+
+class LotGraph:
+    """The lot graph as compact adjacency arrays, both ways."""
+
+    def __init__(self, edges: pl.DataFrame) -> None:
+        src = edges.select(material="src_material", lot="src_lot", holder="src_holder")
+        dst = edges.select(material="dst_material", lot="dst_lot", holder="dst_holder")
+        self.nodes = (
+            pl.concat([src, dst]).unique(maintain_order=True).with_row_index("node", offset=0)
+        )
+        key = ["material", "lot", "holder"]
+        ids = self.nodes.select(*key, pl.col("node").cast(pl.Int64))
+        self.src = (
+            src.join(ids, on=key, how="left", maintain_order="left")["node"].to_numpy().copy()
+        )
+        self.dst = (
+            dst.join(ids, on=key, how="left", maintain_order="left")["node"].to_numpy().copy()
+        )
+        self.edges = edges
+        n = self.nodes.height
+        self.fwd = _csr(self.src, n)
+        self.bwd = _csr(self.dst, n)
+        lots = self.nodes.with_columns(pl.col("node").cast(pl.Int64))
+        self._by_lot: dict[str, list[int]] = {}
+        for lot, node in zip(lots["lot"].to_list(), lots["node"].to_list(), strict=True):
+            self._by_lot.setdefault(lot, []).append(node)
+        self._material = lots["material"].to_list()
+
+    @property
+    def size(self) -> int:
+        """Number of nodes."""
+        return self.nodes.height
+
+    def find(self, lot: str, material: str | None = None) -> list[int]:
+        """Nodes of a lot number (every holder), of one material if given."""
+        found = self._by_lot.get(lot, [])
+        return [n for n in found if material is None or self._material[n] == material]
+
+    def walk(self, starts: list[int], *, forward: bool) -> Reach:
+        """Breadth-first search from the start nodes, level by level over the CSR arrays."""
+        ptr, order = self.fwd if forward else self.bwd
+        far = self.dst if forward else self.src
+        depth = np.full(self.size, -1, dtype=np.int64)
+        via = np.full(self.size, -1, dtype=np.int64)
+        frontier = np.unique(np.asarray(starts, dtype=np.int64))
+        depth[frontier] = 0
+        walked: list[IntArray] = []
+        level = 0
+        while frontier.size:
+            lo, hi = ptr[frontier], ptr[frontier + 1]
+            counts = hi - lo
+            total = int(counts.sum())
+            if total == 0:
+                break
+            offsets = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
+            edge = order[offsets]
+            walked.append(edge)
+            nxt = far[edge]
+            fresh = depth[nxt] < 0
+            nxt, edge = nxt[fresh], edge[fresh]
+            nxt, first = np.unique(nxt, return_index=True)
+            level += 1
+            depth[nxt] = level
+            via[nxt] = edge[first]
+            frontier = nxt
+        nodes = np.flatnonzero(depth >= 0)
+        edges = np.unique(np.concatenate(walked)) if walked else np.zeros(0, dtype=np.int64)
+        return Reach(nodes=nodes, depth=depth[nodes], via=via[nodes], edges=edges)
+
+
+def get_graph_stamp(*, conn: Connection) -> tuple[Any, ...]:
+    """What changes when the graph's sources do: submissions and EPCIS captures stored."""
+    subs = conn.execute(sa.select(sa.func.count(), sa.func.max(submissions.c.received_at))).one()
+    caps = conn.execute(sa.select(sa.func.count(), sa.func.max(trace_captures.c.received_at))).one()
+    return (*subs, *caps)
+
+
+class GraphCache:
+    """The last graph built per database, rebuilt when its stamp changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._graphs: dict[str, tuple[tuple[Any, ...], LotGraph]] = {}
+
+    def get(self, *, conn: Connection) -> LotGraph:
+        """The database's lot graph, built anew if submissions or captures arrived since."""
+        key = conn.engine.url.render_as_string(hide_password=True)
+        stamp = get_graph_stamp(conn=conn)
+        with self._lock:
+            cached = self._graphs.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        graph = LotGraph(list_edges(conn=conn))
+        with self._lock:
+            self._graphs[key] = (stamp, graph)
+        return graph
+
+
+GRAPH_CACHE: Final = GraphCache()

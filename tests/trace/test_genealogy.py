@@ -1,0 +1,135 @@
+"""Lot genealogy against the simulator's truth: every injected defective lot traced forward
+reaches exactly the lots and customers `ground_truth/defects.json` lists, and back again."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+
+from chainhub.access.schemas import Principal, Role
+from chainhub.intake.schemas import load_profile
+from chainhub.intake.service import do_submit
+from chainhub.trace.genealogy import GRAPH_CACHE, LotGraph, list_edges
+from chainhub.trace.recall import access_recall_report, export_recall_report
+from chainhub.trace.schemas import TraceResult
+from chainhub.trace.tracing import access_trace
+from tests.support import SmallChain, submitter
+
+ADMIN = Principal(token_id="t", partner_id=None, role=Role.HUB_ADMIN)
+
+
+def _load(engine: sa.Engine, chain: SmallChain) -> None:
+    for sub in chain.manifest["submissions"]:
+        with engine.begin() as conn:
+            result = do_submit(
+                conn=conn,
+                path=chain.root / sub["file"],
+                profile=load_profile(chain.root / sub["profile"]),
+                submitter=submitter(sub["partner_id"]),
+            )
+        assert result.status == "stored", sub["file"]
+
+
+def _made(result: TraceResult, defect: dict[str, Any]) -> set[str]:
+    return {
+        n.lot_number
+        for n in result.nodes
+        if n.direction == "forward" and n.lot_number != defect["lot_number"]
+    }
+
+
+def test_defective_lots_trace_to_the_truth(engine: sa.Engine, small_chain: SmallChain) -> None:
+    _load(engine, small_chain)
+    defects = json.loads((small_chain.root / "ground_truth" / "defects.json").read_text("utf-8"))
+    assert len(defects) == 3
+    with engine.connect() as conn:
+        for defect in defects:
+            forward = access_trace(
+                conn=conn,
+                principal=ADMIN,
+                query=defect["lot_number"],
+                material=defect["material_code"],
+                direction="forward",
+            )
+            assert _made(forward, defect) == set(defect["lots"]), defect["defect_id"]
+            customers = {n.partner_id for n in forward.nodes if n.customer}
+            assert customers == set(defect["customers"]), defect["defect_id"]
+            reached = {n.partner_id for n in forward.nodes} - {defect["supplier_id"]}
+            assert reached == set(defect["partners_reached"])
+            documents = {e.step.document for e in forward.edges}
+            assert set(defect["shipments"]) <= documents
+            assert set(defect["production_orders"]) <= documents
+            finished = sorted(n.lot_number for n in forward.nodes if n.finished)
+            backward = access_trace(
+                conn=conn, principal=ADMIN, query=finished[0], direction="backward"
+            )
+            upstream = {(n.material_code, n.lot_number, n.partner_id) for n in backward.nodes}
+            assert (
+                defect["material_code"],
+                defect["lot_number"],
+                defect["supplier_id"],
+            ) in upstream
+
+            supplier = Principal(
+                token_id="s", partner_id=defect["supplier_id"], role=Role.PARTNER_MEMBER
+            )
+            seen = access_trace(
+                conn=conn,
+                principal=supplier,
+                query=defect["lot_number"],
+                material=defect["material_code"],
+                direction="forward",
+            )
+            # The supplier sees its lot and that lot at its customer, nothing of anyone else's.
+            holders = {n.partner_id for n in forward.nodes if n.lot_number == defect["lot_number"]}
+            assert {n.partner_id for n in seen.nodes} == holders
+            assert len(holders) == 2
+            assert {n.lot_number for n in seen.nodes} == {defect["lot_number"]}
+            hidden_customers = [h for h in seen.hidden_partners if h.customer]
+            assert len(hidden_customers) == len(defect["customers"])
+            assert seen.summary.customers == len(defect["customers"])
+            assert all(e.step.document is None for e in seen.edges if "hidden" in e.target)
+            dumped = seen.model_dump_json()
+            assert not any(c in dumped for c in defect["customers"])
+
+            report = access_recall_report(
+                conn=conn,
+                principal=ADMIN,
+                query=defect["lot_number"],
+                material=defect["material_code"],
+            )
+            assert report.affected_lots == len(set(finished))
+            shipped = {x.partner for x in report.lines if x.status == "shipped"}
+            assert shipped == set(defect["customers"])
+            assert {x.lot_number for x in report.lines} <= set(finished)
+            csv = pl.read_csv(io.BytesIO(export_recall_report(report, "csv")))
+            assert csv.height == len(report.lines)
+            assert set(csv["partner"]) == {x.partner for x in report.lines}
+            assert (
+                pl.read_excel(io.BytesIO(export_recall_report(report, "xlsx"))).height == csv.height
+            )
+
+
+def test_the_graph_is_rebuilt_when_submissions_arrive(
+    engine: sa.Engine, small_chain: SmallChain
+) -> None:
+    with engine.connect() as conn:
+        empty = GRAPH_CACHE.get(conn=conn)
+        assert GRAPH_CACHE.get(conn=conn) is empty
+    sub = small_chain.manifest["submissions"][0]
+    with engine.begin() as conn:
+        stored = do_submit(
+            conn=conn,
+            path=small_chain.root / sub["file"],
+            profile=load_profile(small_chain.root / sub["profile"]),
+            submitter=submitter(sub["partner_id"]),
+        )
+    assert stored.status == "stored"
+    with engine.connect() as conn:
+        graph = GRAPH_CACHE.get(conn=conn)
+        assert graph is not empty
+        assert graph.size == LotGraph(list_edges(conn=conn)).size
