@@ -33,6 +33,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 def _routers() -> list[object]:
     from chainhub.documents.views import router as documents_router
+    from chainhub.forecast.views import router as forecast_router
     from chainhub.intake.views import router as intake_router
     from chainhub.kpi.views import router as kpi_router
     from chainhub.masterdata.views import router as masterdata_router
@@ -49,6 +50,7 @@ def _routers() -> list[object]:
         partners_router,
         masterdata_router,
         kpi_router,
+        forecast_router,
         trace_router,
         genealogy_router,
         web_router,

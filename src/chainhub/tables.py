@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from chainhub.access import models as access
+from chainhub.forecast import models as forecast
 from chainhub.intake import models as intake
 from chainhub.masterdata import models as masterdata
 from chainhub.partners import models as partners
 from chainhub.storage.models import METADATA
 from chainhub.trace import models as trace
 
-DOMAIN_MODELS = (access, partners, intake, masterdata, trace)
+DOMAIN_MODELS = (access, partners, intake, masterdata, trace, forecast)
 
 __all__ = ["DOMAIN_MODELS", "METADATA"]

@@ -1,0 +1,118 @@
+"""Commands: forecast run, forecast show, forecast backtest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Literal
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from chainhub.cli.common import DbOption, console, hub_transaction
+from chainhub.cli.kpi import OPERATOR
+from chainhub.forecast.schemas import ForecastParameters, SeriesRead
+
+BucketOption = Annotated[Literal["day", "week"], typer.Option("--bucket", help="day or week")]
+HorizonOption = Annotated[int, typer.Option("--horizon", min=1, help="Periods to forecast")]
+WindowsOption = Annotated[int, typer.Option("--windows", min=1, help="Backtest windows")]
+
+
+def _table(series: list[SeriesRead]) -> Table:
+    table = Table("material", "customer", "method", "fitted", "MASE", "wMAPE", "next", "notes")
+    for s in series:
+        first = s.points[0].quantity if s.points else None
+        table.add_row(
+            s.material_code,
+            s.customer_id,
+            s.method,
+            s.fitted,
+            "" if s.mase is None else f"{s.mase:.3f}",
+            "" if s.wmape is None else f"{s.wmape:.1%}",
+            "" if first is None else f"{first:,.1f}",
+            "; ".join(s.notes),
+        )
+    return table
+
+
+def _with_progress(work: Callable[[Callable[[int, int], None]], object]) -> object:
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("forecasting", total=None)
+        return work(lambda done, total: bar.update(task, completed=done, total=total))
+
+
+def run(
+    db: DbOption = None,
+    bucket: BucketOption = "week",
+    horizon: HorizonOption = 13,
+    windows: WindowsOption = 3,
+) -> None:
+    """Backtest and forecast every demand series (material x customer) and store the run."""
+    from chainhub.forecast.service import do_run_forecast
+
+    parameters = ForecastParameters(bucket=bucket, horizon=horizon, windows=windows)
+    with hub_transaction(db) as conn:
+        result = _with_progress(
+            lambda progress: do_run_forecast(
+                conn=conn,
+                principal=OPERATOR,
+                today=date.today(),  # noqa: DTZ011 - the operator's calendar day
+                parameters=parameters,
+                progress=progress,
+            )
+        )
+    console.print(f"forecast run version {getattr(result, 'version', '?')} stored")
+
+
+def show(
+    db: DbOption = None,
+    version: Annotated[int | None, typer.Option("--version", help="Run version")] = None,
+) -> None:
+    """A stored run (the latest by default): each series' method, scores and next period."""
+    from chainhub.forecast.service import access_run
+
+    with hub_transaction(db) as conn:
+        found = access_run(
+            conn=conn,
+            principal=OPERATOR,
+            today=date.today(),  # noqa: DTZ011 - the operator's calendar day
+            version=version,
+        )
+    console.print(f"run version {found.version}, {found.series_count} series")
+    console.print(_table(found.series))
+
+
+def backtest(
+    db: DbOption = None,
+    bucket: BucketOption = "week",
+    horizon: HorizonOption = 13,
+    windows: WindowsOption = 3,
+) -> None:
+    """Backtest every demand series and show the method each would use, storing nothing."""
+    from chainhub.forecast.service import get_backtest
+
+    parameters = ForecastParameters(bucket=bucket, horizon=horizon, windows=windows)
+    with hub_transaction(db) as conn:
+        found = _with_progress(
+            lambda progress: get_backtest(
+                conn=conn,
+                principal=OPERATOR,
+                today=date.today(),  # noqa: DTZ011 - the operator's calendar day
+                parameters=parameters,
+                progress=progress,
+            )
+        )
+    assert isinstance(found, list)  # noqa: S101 - get_backtest returns the series
+    console.print(_table(found))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `forecast run`, `forecast show` and `forecast backtest` to `app`."""
+    forecast_app = typer.Typer(
+        name="forecast", help="Demand forecasts (需求预测).", no_args_is_help=True
+    )
+    forecast_app.command("run")(run)
+    forecast_app.command("show")(show)
+    forecast_app.command("backtest")(backtest)
+    app.add_typer(forecast_app)

@@ -1,0 +1,1 @@
+"""Demand forecasts from the shared demand: StatsForecast models chosen per series by backtest."""

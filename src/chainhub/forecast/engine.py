@@ -1,0 +1,215 @@
+"""One series: a rolling-origin backtest of the candidates, the best one's forecast and interval."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+
+from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
+from chainhub.forecast.methods import (
+    COMBINED,
+    INTERMITTENT,
+    MODEL_BASED_INTERVALS,
+    REGULAR,
+    Fitted,
+    get_method,
+    is_intermittent,
+)
+
+MIN_TRAIN: Final = 4
+"""Points a backtest window trains on at least."""
+COMBINED_OF: Final = ("AutoETS", "AutoTheta", "AutoARIMA")
+
+
+@dataclass(frozen=True)
+class Score:
+    """Backtest accuracy of one method on one series."""
+
+    mase: float
+    wmape: float
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Rolling-origin backtest: where each window starts, and each method's forecasts there."""
+
+    origins: tuple[int, ...]
+    forecasts: dict[str, list[Array]]
+    scores: dict[str, Score]
+
+
+@dataclass(frozen=True)
+class SeriesForecast:
+    """The chosen method's forecast of one series, with its interval and how it was chosen;
+    `fitted` is the model that ran, simpler than `method` when the series was too short."""
+
+    method: str
+    fitted: str
+    mean: Array
+    lo: Array | None
+    hi: Array | None
+    backtest: Backtest
+    notes: list[str] = field(default_factory=list)
+
+
+def candidates(y: Array) -> tuple[str, ...]:
+    """Methods to try: intermittent ones for sparse demand, the automatic ones otherwise."""
+    if is_intermittent(nonzero=int(np.count_nonzero(y)), length=y.size):
+        return INTERMITTENT
+    return (*REGULAR, COMBINED)
+
+
+def _run(
+    fitted: Fitted, y: Array, h: int, level: int | None
+) -> tuple[Array, Array | None, Array | None]:
+    levels = [level] if level is not None and fitted.name in MODEL_BASED_INTERVALS else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = fitted.model.forecast(y=y, h=h, level=levels)
+    mean = np.asarray(out["mean"], dtype=np.float64)
+    if levels is None:
+        return mean, None, None
+    lo = np.asarray(out[f"lo-{level}"], dtype=np.float64)
+    hi = np.asarray(out[f"hi-{level}"], dtype=np.float64)
+    return mean, lo, hi
+
+
+def _forecast_all(
+    methods: tuple[str, ...], y: Array, h: int, season: int, level: int | None
+) -> tuple[dict[str, tuple[Array, Array | None, Array | None]], dict[str, str]]:
+    """Every method's forecast from `y`, and a note for each that fell back."""
+    results: dict[str, tuple[Array, Array | None, Array | None]] = {}
+    notes: dict[str, str] = {}
+    for name in methods:
+        if name == COMBINED:
+            continue
+        fitted = get_method(name, length=y.size, season=season)
+        if fitted.note is not None:
+            notes[name] = fitted.note
+        results[name] = _run(fitted, y, h, level)
+    if COMBINED in methods:
+        parts = [results[name] for name in COMBINED_OF]
+        mean = np.mean([p[0] for p in parts], axis=0)
+        los = [p[1] for p in parts if p[1] is not None]
+        his = [p[2] for p in parts if p[2] is not None]
+        full = len(los) == len(parts) and len(his) == len(parts)
+        results[COMBINED] = (
+            mean,
+            np.mean(los, axis=0) if full else None,
+            np.mean(his, axis=0) if full else None,
+        )
+    return results, notes
+
+
+def origins(length: int, h: int, windows: int) -> tuple[int, ...]:
+    """Where each rolling-origin window starts: the last `windows` blocks of `h` points."""
+    fit = max(0, min(windows, (length - MIN_TRAIN) // h))
+    return tuple(length - k * h for k in range(fit, 0, -1))
+
+
+def run_backtest(
+    y: Array, *, h: int, season: int, windows: int, methods: tuple[str, ...], scale_season: int
+) -> Backtest:
+    """Fit each method at each origin on what came before and score it on the next `h` points."""
+    starts = origins(y.size, h, windows)
+    forecasts: dict[str, list[Array]] = {name: [] for name in methods}
+    window_mase: dict[str, list[float]] = {name: [] for name in methods}
+    for start in starts:
+        train, test = y[:start], y[start : start + h]
+        results, _ = _forecast_all(methods, train, h, season, None)
+        scale = mase_scale(train, scale_season)
+        for name in methods:
+            forecasts[name].append(results[name][0])
+            window_mase[name].append(mase(test, results[name][0], scale))
+    actual = np.concatenate([y[s : s + h] for s in starts]) if starts else np.zeros(0)
+    scores = {
+        name: Score(
+            mase=_nanmean(window_mase[name]),
+            wmape=wmape(actual, np.concatenate(forecasts[name])) if starts else math.nan,
+        )
+        for name in methods
+    }
+    return Backtest(origins=starts, forecasts=forecasts, scores=scores)
+
+
+def _nanmean(values: list[float]) -> float:
+    finite = [v for v in values if not math.isnan(v)]
+    return sum(finite) / len(finite) if finite else math.nan
+
+
+def _rank(score: Score) -> tuple[float, float]:
+    """Lower MASE first, then lower weighted MAPE; an unscored method last."""
+    first = score.mase if not math.isnan(score.mase) else math.inf
+    second = score.wmape if not math.isnan(score.wmape) else math.inf
+    return first, second
+
+
+def choose(backtest: Backtest, methods: tuple[str, ...]) -> str:
+    """The method with the best backtest; the first candidate when nothing could be scored."""
+    return min(methods, key=lambda name: _rank(backtest.scores[name]))
+
+
+def _conformal(
+    y: Array, backtest: Backtest, method: str, mean: Array, level: int
+) -> tuple[Array, Array] | None:
+    """Interval from the backtest's absolute errors (split conformal), for models without one."""
+    if not backtest.origins:
+        return None
+    h = mean.size
+    errors = np.concatenate(
+        [
+            np.abs(y[s : s + h] - f)
+            for s, f in zip(backtest.origins, backtest.forecasts[method], strict=True)
+        ]
+    )
+    width = float(np.quantile(errors, level / 100.0))
+    return np.maximum(mean - width, 0.0), mean + width
+
+
+def forecast_series(
+    y: Array,
+    *,
+    h: int,
+    season: int,
+    level: int = 80,
+    windows: int = 3,
+    scale_season: int | None = None,
+    methods: tuple[str, ...] | None = None,
+) -> SeriesForecast:
+    """Backtest the candidates on `y`, then forecast `h` periods with the best one."""
+    if y.size == 0:
+        raise ValueError("a series needs at least one observation")
+    tried = methods if methods is not None else candidates(y)
+    backtest = run_backtest(
+        y, h=h, season=season, windows=windows, methods=tried, scale_season=scale_season or season
+    )
+    notes: list[str] = []
+    if not backtest.origins:
+        notes.append(f"{y.size} points leave no backtest window of {h}: {tried[0]} by default")
+    method = choose(backtest, tried)
+    results, fallbacks = _forecast_all(
+        tuple(dict.fromkeys((*COMBINED_OF, method))) if method == COMBINED else (method,),
+        y,
+        h,
+        season,
+        level,
+    )
+    notes.extend(fallbacks.values())
+    mean, lo, hi = results[method]
+    if lo is None or hi is None:
+        interval = _conformal(y, backtest, method, mean, level)
+        if interval is None:
+            notes.append(f"no interval: {method} has none and no backtest window to derive one")
+        else:
+            lo, hi = interval
+    # Demand is never negative: neither is its forecast nor the low end of its interval.
+    mean = np.maximum(mean, 0.0)
+    lo = None if lo is None else np.maximum(lo, 0.0)
+    fitted = method if method == COMBINED else get_method(method, length=y.size, season=season).name
+    return SeriesForecast(
+        method=method, fitted=fitted, mean=mean, lo=lo, hi=hi, backtest=backtest, notes=notes
+    )

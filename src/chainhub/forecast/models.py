@@ -1,0 +1,47 @@
+"""Tables of the forecast domain: runs with their parameters, each series' choice, the values."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from chainhub.storage.models import METADATA
+
+# One row per run: its version (1, 2, ... in order) and the parameters it ran with, as JSON.
+forecast_runs = sa.Table(
+    "forecast_runs",
+    METADATA,
+    sa.Column("run_id", sa.String(36), primary_key=True),
+    sa.Column("version", sa.Integer(), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("bucket", sa.String(), nullable=False),
+    sa.Column("horizon", sa.Integer(), nullable=False),
+    sa.Column("series_count", sa.Integer(), nullable=False),
+    sa.Column("parameters", sa.Text(), nullable=False),
+)
+
+# Per series (material x customer): the method chosen, every candidate's backtest scores as JSON.
+forecast_series = sa.Table(
+    "forecast_series",
+    METADATA,
+    sa.Column("run_id", sa.String(36), primary_key=True),
+    sa.Column("material_code", sa.String(), primary_key=True),
+    sa.Column("customer_id", sa.String(), primary_key=True),
+    sa.Column("method", sa.String(), nullable=False),
+    sa.Column("fitted", sa.String(), nullable=False),
+    sa.Column("mase", sa.Double(), nullable=True),
+    sa.Column("wmape", sa.Double(), nullable=True),
+    sa.Column("scores", sa.Text(), nullable=False),
+    sa.Column("notes", sa.Text(), nullable=False),
+)
+
+forecast_values = sa.Table(
+    "forecast_values",
+    METADATA,
+    sa.Column("run_id", sa.String(36), primary_key=True),
+    sa.Column("material_code", sa.String(), primary_key=True),
+    sa.Column("customer_id", sa.String(), primary_key=True),
+    sa.Column("period_start", sa.Date(), primary_key=True),
+    sa.Column("quantity", sa.Double(), nullable=False),
+    sa.Column("lo", sa.Double(), nullable=True),
+    sa.Column("hi", sa.Double(), nullable=True),
+)

@@ -1,0 +1,54 @@
+"""Shapes of forecast runs, series and values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+Bucket = Literal["day", "week"]
+
+
+class ForecastParameters(BaseModel):
+    """What a run was asked for."""
+
+    bucket: Bucket = "week"
+    horizon: int = 13
+    level: int = 80
+    windows: int = 3
+    season: int = 52
+
+
+class ForecastPoint(BaseModel):
+    """One period's forecast with its interval."""
+
+    period_start: date
+    quantity: float
+    lo: float | None
+    hi: float | None
+
+
+class SeriesRead(BaseModel):
+    """One series' chosen method, backtest scores of every candidate, notes and forecast."""
+
+    material_code: str
+    customer_id: str
+    method: str
+    fitted: str
+    mase: float | None
+    wmape: float | None
+    scores: dict[str, dict[str, float | None]]
+    notes: list[str]
+    points: list[ForecastPoint]
+
+
+class RunRead(BaseModel):
+    """A stored run and the series the caller may see."""
+
+    run_id: str
+    version: int
+    created_at: datetime
+    parameters: ForecastParameters
+    series_count: int
+    series: list[SeriesRead]

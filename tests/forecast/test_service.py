@@ -1,0 +1,57 @@
+"""A run on weekly sales orders, stored and read back under the visibility rule, both backends."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from chainhub.forecast.schemas import ForecastParameters
+from chainhub.forecast.service import access_run, do_run_forecast
+from tests.intake.conftest import registered
+from tests.kpi.conftest import OEM, TODAY, principal, submit
+
+__all__ = ["registered"]
+
+HUADONG = "huadong-trading"
+FIRST_MONDAY = date(2025, 3, 3)
+
+
+def _orders(weeks: int) -> list[dict[str, object]]:
+    return [
+        {
+            "so_number": f"SO-{week}",
+            "seller_id": OEM,
+            "customer_id": HUADONG,
+            "order_date": str(FIRST_MONDAY + timedelta(weeks=week)),
+            "line_no": 10,
+            "material_code": "M001",
+            "quantity": str(10 + week),
+            "unit": "H87",
+            "requested_date": str(FIRST_MONDAY + timedelta(weeks=week, days=2)),
+        }
+        for week in range(weeks)
+    ]
+
+
+def test_a_run_is_stored_and_each_partner_sees_only_its_demand(
+    registered: sa.Engine, tmp_path: Path
+) -> None:
+    submit(registered, tmp_path, "sales_order", _orders(20), by=OEM)
+    parameters = ForecastParameters(horizon=4, windows=2, season=52)
+    with registered.begin() as conn:
+        run = do_run_forecast(
+            conn=conn, principal=principal(None), today=TODAY, parameters=parameters
+        )
+    assert (run.version, run.series_count) == (1, 1)
+    series = run.series[0]
+    assert (series.material_code, series.customer_id) == ("M001", HUADONG)
+    assert [p.period_start for p in series.points][0] == FIRST_MONDAY + timedelta(weeks=20)
+    assert any("two seasons (104 points)" in note for note in series.notes) or series.notes == []
+    with registered.connect() as conn:
+        seen = access_run(conn=conn, principal=principal(HUADONG), today=TODAY)
+        supplier = access_run(conn=conn, principal=principal("jinli-motor"), today=TODAY)
+    assert [s.material_code for s in seen.series] == ["M001"]
+    assert seen.series[0].points == series.points
+    assert supplier.series == []
