@@ -6,9 +6,10 @@ from chainhub.access import models as access
 from chainhub.intake import models as intake
 from chainhub.masterdata import models as masterdata
 from chainhub.partners import models as partners
+from chainhub.schedule import models as schedule
 from chainhub.storage.models import METADATA
 from chainhub.trace import models as trace
 
-DOMAIN_MODELS = (access, partners, intake, masterdata, trace)
+DOMAIN_MODELS = (access, partners, intake, masterdata, trace, schedule)
 
 __all__ = ["DOMAIN_MODELS", "METADATA"]
