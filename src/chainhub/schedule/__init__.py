@@ -1,0 +1,1 @@
+"""Finite-capacity production scheduling with OR-Tools CP-SAT."""

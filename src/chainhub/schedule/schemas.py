@@ -1,0 +1,60 @@
+"""Shapes of the schedule domain: a downtime window, a named problem, a run and its slots."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, BaseModel
+
+
+class Downtime(BaseModel):
+    """A machine (`WC-01#1`) or a whole work centre (`WC-01`) out from `start` to `end`."""
+
+    machine: str
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+class Issue(BaseModel):
+    """A problem in the input, named by order, operation and field; the rest is still planned."""
+
+    order_number: str
+    operation_no: int | None
+    field: str
+    message: str
+
+
+class SlotRead(BaseModel):
+    """One scheduled operation."""
+
+    order_number: str
+    operation_no: int
+    work_centre_id: str
+    machine_id: str
+    start_at: AwareDatetime
+    end_at: AwareDatetime
+    due_at: AwareDatetime
+    moved: bool
+
+
+class NeedRead(BaseModel):
+    """When an order needs a component on hand."""
+
+    order_number: str
+    material_code: str
+    quantity: float
+    need_at: AwareDatetime
+
+
+class RunRead(BaseModel):
+    """A stored plan: its slots, late orders, what moved and the problems named."""
+
+    run_id: str
+    site_id: str
+    manufacturer_id: str
+    planned_from: AwareDatetime
+    status: str
+    makespan_end: AwareDatetime | None
+    late_orders: list[str]
+    moved: list[SlotRead]
+    issues: list[Issue]
+    slots: list[SlotRead]
+    needs: list[NeedRead]

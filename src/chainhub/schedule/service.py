@@ -1,0 +1,224 @@
+"""Plan a site's open orders, re-plan from now with the old plan as a hint, read stored plans."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from chainhub.errors import ChainhubError
+from chainhub.schedule.inputs import load_site, minutes
+from chainhub.schedule.models import schedule_issues, schedule_needs, schedule_runs, schedule_slots
+from chainhub.schedule.problem import OpKey, Problem, Slot
+from chainhub.schedule.schemas import Downtime, Issue, NeedRead, RunRead, SlotRead
+from chainhub.schedule.solver import solve_plan
+
+
+def _not_found(site_id: str) -> ChainhubError:
+    return ChainhubError(
+        "schedule_not_found", f"no schedule for site {site_id}", f"场所 {site_id} 没有排产计划"
+    )
+
+
+def get_latest_run_id(*, conn: Connection, site_id: str) -> str | None:
+    """The newest stored plan of a site."""
+    return conn.execute(
+        sa.select(schedule_runs.c.run_id)
+        .where(schedule_runs.c.site_id == site_id)
+        .order_by(schedule_runs.c.created_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _old_plan(conn: Connection, run_id: str | None, origin: datetime) -> dict[OpKey, Slot]:
+    if run_id is None:
+        return {}
+    rows = conn.execute(sa.select(schedule_slots).where(schedule_slots.c.run_id == run_id))
+    return {
+        (r.order_number, r.operation_no): Slot(
+            r.order_number,
+            r.operation_no,
+            r.machine_id,
+            minutes(r.start_at, origin),
+            minutes(r.end_at, origin),
+        )
+        for r in rows
+    }
+
+
+def do_run_schedule(
+    *,
+    conn: Connection,
+    site_id: str,
+    now: datetime,
+    downtime: list[Downtime] | None = None,
+    frozen_minutes: int = 0,
+    seconds: float = 10.0,
+    workers: int = 2,
+) -> RunRead:
+    """Plan the site's open orders from `now` and store the plan; the previous plan is the hint,
+    what it released pays to move, and operations starting within the frozen horizon stay put."""
+    origin = now.replace(second=0, microsecond=0)
+    site = load_site(conn=conn, site_id=site_id, origin=origin, downtime=downtime or [])
+    previous = get_latest_run_id(conn=conn, site_id=site_id)
+    old = _old_plan(conn, previous, origin)
+    known = {o.order_number for o in site.orders}
+    down = {m.machine_id: m.down for m in site.machines}
+    fixed = {
+        key: slot
+        for key, slot in old.items()
+        if key[0] in known
+        and slot.start < frozen_minutes
+        and not any(a < slot.end and slot.start < b for a, b in down.get(slot.machine_id, ()))
+        and slot.start >= 0
+    }
+    released = frozenset(k for k in old if k[0] in site.released)
+    problem = Problem(
+        machines=tuple(site.machines),
+        orders=tuple(site.orders),
+        fixed=fixed,
+        hint={k: s for k, s in old.items() if k[0] in known},
+        released=released,
+    )
+    solution = solve_plan(problem, seconds=seconds, workers=workers)
+    run_id = str(uuid.uuid4())
+
+    def at(minute: int) -> datetime:
+        return origin + timedelta(minutes=minute)
+
+    slots = []
+    for slot in solution.slots:
+        before = old.get((slot.order_number, slot.operation_no))
+        moved = before is not None and (before.start, before.machine_id) != (
+            slot.start,
+            slot.machine_id,
+        )
+        slots.append(
+            SlotRead(
+                order_number=slot.order_number,
+                operation_no=slot.operation_no,
+                work_centre_id=slot.machine_id.split("#")[0],
+                machine_id=slot.machine_id,
+                start_at=at(slot.start),
+                end_at=at(slot.end),
+                due_at=site.due_at[slot.order_number],
+                moved=moved,
+            )
+        )
+    first: dict[str, int] = {}
+    for slot in solution.slots:
+        first.setdefault(slot.order_number, slot.start)
+        first[slot.order_number] = min(first[slot.order_number], slot.start)
+    needs = [
+        NeedRead(order_number=n, material_code=c, quantity=q, need_at=at(first[n]))
+        for n, comps in site.components.items()
+        if n in first
+        for c, q in sorted(comps.items())
+    ]
+    late = sorted(n for n, t in solution.tardiness.items() if t > 0)
+    issues = list(site.issues)
+    if not solution.slots and site.orders:
+        issues.append(
+            Issue(
+                order_number="*",
+                operation_no=None,
+                field="schedule",
+                message=f"no plan found in {seconds:g} s ({solution.status})",
+            )
+        )
+    run = RunRead(
+        run_id=run_id,
+        site_id=site_id,
+        manufacturer_id=site.manufacturer_id,
+        planned_from=origin,
+        status=solution.status,
+        makespan_end=at(solution.makespan) if solution.slots else None,
+        late_orders=late,
+        moved=[s for s in slots if s.moved],
+        issues=issues,
+        slots=slots,
+        needs=needs,
+    )
+    _store(conn, run, previous, now)
+    return run
+
+
+def _store(conn: Connection, run: RunRead, previous: str | None, now: datetime) -> None:
+    conn.execute(
+        schedule_runs.insert().values(
+            run_id=run.run_id,
+            site_id=run.site_id,
+            manufacturer_id=run.manufacturer_id,
+            planned_from=run.planned_from,
+            created_at=now,
+            status=run.status,
+            makespan_end=run.makespan_end,
+            late_orders=len(run.late_orders),
+            moved_operations=len(run.moved),
+            previous_run_id=previous,
+        )
+    )
+    if run.slots:
+        conn.execute(
+            schedule_slots.insert(), [{"run_id": run.run_id, **s.model_dump()} for s in run.slots]
+        )
+    if run.issues:
+        conn.execute(
+            schedule_issues.insert(),
+            [
+                {"run_id": run.run_id, "position": i, **x.model_dump()}
+                for i, x in enumerate(run.issues)
+            ],
+        )
+    if run.needs:
+        conn.execute(
+            schedule_needs.insert(), [{"run_id": run.run_id, **n.model_dump()} for n in run.needs]
+        )
+
+
+def get_run(*, conn: Connection, site_id: str) -> RunRead:
+    """The newest stored plan of a site."""
+    run_id = get_latest_run_id(conn=conn, site_id=site_id)
+    if run_id is None:
+        raise _not_found(site_id)
+    head = conn.execute(sa.select(schedule_runs).where(schedule_runs.c.run_id == run_id)).one()
+    slots = [
+        SlotRead.model_validate(dict(r))
+        for r in conn.execute(
+            sa.select(schedule_slots)
+            .where(schedule_slots.c.run_id == run_id)
+            .order_by(schedule_slots.c.start_at, schedule_slots.c.machine_id)
+        ).mappings()
+    ]
+    issues = [
+        Issue.model_validate(dict(r))
+        for r in conn.execute(
+            sa.select(schedule_issues)
+            .where(schedule_issues.c.run_id == run_id)
+            .order_by(schedule_issues.c.position)
+        ).mappings()
+    ]
+    needs = [
+        NeedRead.model_validate(dict(r))
+        for r in conn.execute(
+            sa.select(schedule_needs)
+            .where(schedule_needs.c.run_id == run_id)
+            .order_by(schedule_needs.c.need_at, schedule_needs.c.order_number)
+        ).mappings()
+    ]
+    late = sorted({s.order_number for s in slots if s.end_at > s.due_at})
+    return RunRead(
+        run_id=run_id,
+        site_id=head.site_id,
+        manufacturer_id=head.manufacturer_id,
+        planned_from=head.planned_from,
+        status=head.status,
+        makespan_end=head.makespan_end,
+        late_orders=late,
+        moved=[s for s in slots if s.moved],
+        issues=issues,
+        slots=slots,
+        needs=needs,
+    )
