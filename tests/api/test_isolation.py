@@ -77,7 +77,28 @@ def _samples(hub: Hub, caller: str) -> dict[str, list[Any]]:
             t.split("_")[1] for n, t in hub.tokens.items() if t.split("_")[1] != own_token
         ],
         "kpi_id": list(get_registry()),
+        "version": ["1"],
+        "lot": sorted(_lots()),
+        # The seeded hub holds no EPCIS capture: these ask for what does not exist or is empty.
+        "captureID": ["00000000-0000-0000-0000-000000000000"],
+        "eventID": ["ni:///sha-256;00?ver=CBV2.0"],
+        "epc": ["urn:epc:id:sgtin:0614141.107346.2017"],
+        "eventType": ["ObjectEvent"],
+        "bizStep": ["shipping"],
+        "bizLocation": ["urn:epc:id:sgln:0614141.00888.0"],
+        "readPoint": ["urn:epc:id:sgln:0614141.00888.0"],
+        "disposition": ["in_transit"],
     }
+
+
+def _lots() -> set[str]:
+    """Every lot number the seeded documents carry, to trace as each caller."""
+    lots = set()
+    for _sender, _type, document in DOCUMENTS.values():
+        for line in document.get("lines", []):
+            if line.get("lot_number"):
+                lots.add(line["lot_number"])
+    return lots
 
 
 def _requests(hub: Hub, caller: str) -> list[tuple[str, str]]:

@@ -154,11 +154,9 @@ def access_run(
     *, conn: Connection, principal: Principal, today: date, version: int | None = None
 ) -> RunRead:
     """A stored run (the latest by default) with only the series whose demand the caller sees."""
-    query = sa.select(forecast_runs)
-    query = query.where(
-        forecast_runs.c.version
-        == (version if version is not None else sa.select(sa.func.max(forecast_runs.c.version)))
-    )
+    latest = sa.select(sa.func.max(forecast_runs.c.version)).scalar_subquery()
+    wanted = sa.literal(version) if version is not None else latest
+    query = sa.select(forecast_runs).where(forecast_runs.c.version == wanted)
     row = conn.execute(query).mappings().first()
     if row is None:
         raise ChainhubError(
