@@ -1,4 +1,5 @@
-"""Tables of the trace domain: capture jobs, EPCIS events (whole, canonical), their identifiers."""
+"""Tables of the trace domain: capture jobs, EPCIS events (whole, canonical), their identifiers,
+recall cases and their affected partners."""
 
 from __future__ import annotations
 
@@ -59,4 +60,36 @@ trace_event_parties = sa.Table(
     sa.Column("kind", sa.String(), primary_key=True),
     sa.Column("position", sa.Integer(), primary_key=True, autoincrement=False),
     sa.Column("party", sa.String(), nullable=False, index=True),
+)
+
+# A recall case: the lot, who opened it and when, when its trace was computed, how it closed.
+recall_cases = sa.Table(
+    "recall_cases",
+    METADATA,
+    sa.Column("recall_id", sa.String(36), primary_key=True),
+    sa.Column("lot_number", sa.String(), nullable=False),
+    sa.Column("material_code", sa.String(), nullable=True),
+    sa.Column("reason", sa.String(), nullable=True),
+    sa.Column("opened_by", sa.String(), nullable=True),
+    sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("traced_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("affected_lots", sa.Integer(), nullable=False),
+    sa.Column("status", sa.String(), nullable=False),
+    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("closed_by", sa.String(), nullable=True),
+)
+
+# One line per affected partner of a case: its affected lots, its notice, its acknowledgement.
+recall_partners = sa.Table(
+    "recall_partners",
+    METADATA,
+    sa.Column("recall_id", sa.String(36), primary_key=True),
+    sa.Column("partner_id", sa.String(), primary_key=True),
+    sa.Column("lots", sa.Text(), nullable=False),
+    sa.Column("notified_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("acknowledged_by", sa.String(), nullable=True),
+    sa.Column("quantity", sa.Double(), nullable=True),
+    sa.Column("unit", sa.String(), nullable=True),
+    sa.Column("note", sa.String(), nullable=True),
 )
