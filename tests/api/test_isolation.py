@@ -73,6 +73,7 @@ def _samples(hub: Hub, caller: str) -> dict[str, list[Any]]:
         "document_type": sorted({t for _s, t, _d in DOCUMENTS.values()}),
         "agreement_id": list(hub.agreements.values()),
         "subscription_id": [hub.private["subscription_id"]],
+        "recall_id": [hub.private["recall_id"]],
         "token_id": [
             t.split("_")[1] for n, t in hub.tokens.items() if t.split("_")[1] != own_token
         ],
@@ -127,6 +128,9 @@ def test_no_partner_receives_another_partners_private_data(hub: Hub) -> None:
     subscription = {"url": SUBSCRIBER_URL, "events": ["purchase_order.created"]}
     created = hub.post(HUAYANG, "/api/v1/subscriptions", json=subscription)
     hub.private["subscription_id"] = created.json()["subscription_id"]
+    # A recall case of Jinli's lot, opened by the leader: Jinli sees its line, no one else's.
+    recall = {"lot": "JL260305A", "material_code": "M004"}
+    hub.private["recall_id"] = hub.post(OEM, "/api/v1/recalls", json=recall).json()["recall_id"]
     markers = _markers(hub)
     statuses: dict[int, int] = {}
     seen: dict[str, set[str]] = {caller: set() for caller in CALLERS}

@@ -17,6 +17,7 @@ class WebhookEvent(StrEnum):
     RECEIPT_POSTED = "goods_receipt.posted"
     QUALITY_ALERT = "quality.alert"
     EPCIS_CAPTURED = "epcis.captured"
+    RECALL_OPENED = "recall.opened"
 
 
 class HubEvent(BaseModel):

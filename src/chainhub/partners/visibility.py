@@ -7,7 +7,9 @@ admin and the designated chain leader see everything. Partners, sites and materi
 directory every authenticated partner sees. An EPCIS event is seen by the partner that captured
 it and by the partners it names (as source, destination, or through a site of theirs). In a lot
 trace a partner sees its own lots and the lots it shipped or received at the counterparty; the
-rest are shown as opaque, counted "hidden partner" nodes.
+rest are shown as opaque, counted "hidden partner" nodes. A recall case is seen by the partners
+it affects, each seeing its own line and counts of the others; the opener, the hub admin and the
+chain leader see every line.
 """
 
 from __future__ import annotations
@@ -172,6 +174,32 @@ def get_trace_visible_nodes(
         if kind in TRACE_MOVES and me in (holders[a], holders[b]):
             seen[a] = seen[b] = True
     return seen
+
+
+def get_recall_visible_clause(
+    *, principal: Principal, cases: FromClause, lines: FromClause
+) -> ColumnElement[bool]:
+    """Recall cases the caller sees: all, for who sees all; else those it opened or that affect
+    it (it has a line of `lines`, keyed by recall_id and partner_id)."""
+    if principal.sees_all:
+        return sa.true()
+    me = principal.partner_id
+    affecting = sa.select(lines.c.recall_id).where(lines.c.partner_id == me)
+    return sa.or_(cases.c.opened_by == me, cases.c.recall_id.in_(affecting))
+
+
+def get_recall_visible_partners(
+    *, principal: Principal, opened_by: str | None, affected: Sequence[str]
+) -> frozenset[str] | None:
+    """The partners a recall case may name to the caller (their lines, and the opener): every
+    one for the opener, the hub admin and the chain leader; else only itself, the others being
+    counted; None when the case neither affects the caller nor was opened by it."""
+    me = principal.partner_id
+    if principal.sees_all or (me is not None and me == opened_by):
+        return frozenset(affected) | frozenset(filter(None, [opened_by]))
+    if me is not None and me in affected:
+        return frozenset({me})
+    return None
 
 
 def check_trace_event_visible(

@@ -1,4 +1,4 @@
-"""Lot trace and recall report endpoints under /api/v1, as the caller may see them."""
+"""Lot trace, recall report and recall case endpoints under /api/v1, as the caller may see them."""
 
 from __future__ import annotations
 
@@ -6,10 +6,26 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from chainhub.api.deps import ConnDep, PrincipalDep
+from chainhub.api.deps import ConnDep, ContextDep, PrincipalDep
 from chainhub.api.responses import ERROR_RESPONSES
+from chainhub.trace.cases import (
+    access_recall,
+    check_may_open_recall,
+    do_acknowledge_recall,
+    do_close_recall,
+    do_open_recall,
+    list_recalls,
+)
 from chainhub.trace.recall import access_recall_report, export_recall_report
-from chainhub.trace.schemas import RecallReport, TraceDirection, TraceResult
+from chainhub.trace.schemas import (
+    RecallAcknowledge,
+    RecallCaseRead,
+    RecallOpen,
+    RecallReport,
+    RecallStatus,
+    TraceDirection,
+    TraceResult,
+)
 from chainhub.trace.tracing import access_trace
 
 router = APIRouter(prefix="/api/v1", tags=["trace"], responses=ERROR_RESPONSES)
@@ -54,3 +70,55 @@ def get_recall_report(
         media_type=_MEDIA[fmt],
         headers={"Content-Disposition": f'attachment; filename="recall.{fmt}"'},
     )
+
+
+@router.post("/recalls", status_code=201, response_model=RecallCaseRead)
+def open_recall(
+    recall: RecallOpen, principal: PrincipalDep, conn: ConnDep, context: ContextDep
+) -> RecallCaseRead:
+    """Open a recall case for a lot the caller holds (any lot, for the leader and the hub admin):
+    every partner holding or having received an affected lot is notified (`recall.opened`)."""
+    check_may_open_recall(principal=principal)
+    opened = do_open_recall(conn=conn, principal=principal, recall=recall)
+    context.documents.append(f"recall/{opened.case.recall_id}")
+    context.events.extend(opened.events)
+    return opened.case
+
+
+@router.get("/recalls", response_model=list[RecallCaseRead])
+def get_recalls(
+    principal: PrincipalDep,
+    conn: ConnDep,
+    status: RecallStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[RecallCaseRead]:
+    """Recall cases that affect the caller or that it opened, newest first."""
+    return list_recalls(conn=conn, principal=principal, status=status, limit=limit)
+
+
+@router.get("/recalls/{recall_id}", response_model=RecallCaseRead)
+def get_recall(recall_id: str, principal: PrincipalDep, conn: ConnDep) -> RecallCaseRead:
+    """A recall case: the caller's line (every line, for its opener), counts and KPIs."""
+    return access_recall(conn=conn, principal=principal, recall_id=recall_id)
+
+
+@router.post("/recalls/{recall_id}/acknowledge", response_model=RecallCaseRead)
+def acknowledge_recall(
+    recall_id: str,
+    ack: RecallAcknowledge,
+    principal: PrincipalDep,
+    conn: ConnDep,
+    context: ContextDep,
+) -> RecallCaseRead:
+    """The caller's partner acknowledges the recall with the quantity blocked or returned."""
+    context.documents.append(f"recall/{recall_id}")
+    return do_acknowledge_recall(conn=conn, principal=principal, recall_id=recall_id, ack=ack)
+
+
+@router.post("/recalls/{recall_id}/close", response_model=RecallCaseRead)
+def close_recall(
+    recall_id: str, principal: PrincipalDep, conn: ConnDep, context: ContextDep
+) -> RecallCaseRead:
+    """Close a case before every affected partner acknowledged: its opener or the hub admin."""
+    context.documents.append(f"recall/{recall_id}")
+    return do_close_recall(conn=conn, principal=principal, recall_id=recall_id)

@@ -135,3 +135,65 @@ class RecallReport(BaseModel):
     customers: int
     lines: list[RecallLine]
     elapsed_ms: float
+
+
+RecallStatus = Literal["open", "closed"]
+
+
+class RecallOpen(BaseModel):
+    """A request to open a recall case for a lot."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lot: str = Field(min_length=1, description="Lot number, LGTIN EPC URI or GS1 Digital Link")
+    material_code: str | None = Field(default=None, description="When lots share numbers")
+    reason: str | None = Field(default=None, max_length=2000, description="Why it is recalled")
+
+
+class RecallAcknowledge(BaseModel):
+    """An affected partner's answer to a recall: what it blocked or returned."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: float = Field(ge=0, description="Quantity blocked or returned")
+    unit: str | None = Field(default=None, max_length=20, description="Unit of the quantity")
+    note: str | None = Field(default=None, max_length=2000, description="What was done")
+
+
+class RecallLot(BaseModel):
+    """An affected lot a partner holds or has received."""
+
+    material_code: str
+    lot_number: str
+
+
+class RecallPartnerLine(BaseModel):
+    """An affected partner's line of a recall case."""
+
+    partner_id: str
+    lots: list[RecallLot]
+    notified_at: datetime
+    acknowledged_at: datetime | None
+    quantity: float | None
+    unit: str | None
+    note: str | None
+
+
+class RecallCaseRead(BaseModel):
+    """A recall case as the caller may see it: the lines it may see, counts of all, the KPIs."""
+
+    recall_id: str
+    lot_number: str
+    material_code: str | None
+    reason: str | None
+    opened_by: str | None = Field(description="Opening partner (none: the hub admin, or hidden)")
+    opened_at: datetime
+    status: RecallStatus
+    closed_at: datetime | None
+    affected_lots: int
+    partners: int = Field(description="Affected partners, including those not shown")
+    acknowledged: int = Field(description="Affected partners that acknowledged")
+    closure_share: float = Field(description="Share of affected partners that acknowledged")
+    time_to_trace_ms: float = Field(description="From opening to the trace being computed")
+    time_to_close_days: float | None = Field(description="From opening to closing")
+    lines: list[RecallPartnerLine]
