@@ -1,4 +1,4 @@
-"""Commands: trace (a lot's genealogy), recall report."""
+"""Commands: trace (a lot's genealogy), recall report, recall open."""
 
 from __future__ import annotations
 
@@ -101,9 +101,37 @@ def recall_report(
     )
 
 
+def recall_open(
+    lot: Annotated[str, typer.Argument(help="Lot number, LGTIN EPC URI or GS1 Digital Link")],
+    material: MaterialOption = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it is recalled")] = None,
+    output: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Open a recall case for a lot: every affected partner is recorded and notified."""
+    from chainhub.trace.cases import do_open_recall
+    from chainhub.trace.schemas import RecallOpen
+
+    recall = RecallOpen(lot=lot, material_code=material, reason=reason)
+    with hub_transaction(db, deliver=True) as conn:
+        case = do_open_recall(conn=conn, principal=OPERATOR, recall=recall).case
+    if output == "json":
+        typer.echo(case.model_dump_json())
+        return
+    table = Table("partner", "affected lots")
+    table.title = (
+        f"recall {case.recall_id}: {case.affected_lots} lots, {case.partners} partners notified, "
+        f"traced in {case.time_to_trace_ms:g} ms"
+    )
+    for line in case.lines:
+        table.add_row(line.partner_id, str(len(line.lots)))
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
-    """Add `trace` and `recall report` to `app`."""
+    """Add `trace`, `recall report` and `recall open` to `app`."""
     app.command("trace")(trace)
     recall_app = typer.Typer(name="recall", help="Recalls (召回).", no_args_is_help=True)
     recall_app.command("report")(recall_report)
+    recall_app.command("open")(recall_open)
     app.add_typer(recall_app)
