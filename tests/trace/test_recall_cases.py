@@ -219,8 +219,10 @@ def test_a_holder_opens_a_recall_and_closes_it_early(hub: RecallHub) -> None:
     opened = _open(hub, supplier, defect)
     assert opened.status_code == 201, opened.text
     recall_id = opened.json()["recall_id"]
-    # The opener sees every line; a customer its own and counts.
-    assert {x["partner_id"] for x in opened.json()["lines"]} == affected
+    # A supplier recalling its own lot learns how many partners it reached, not who (as in a
+    # trace); a customer sees its own line and counts too.
+    assert [x["partner_id"] for x in opened.json()["lines"]] == [supplier]
+    assert opened.json()["partners"] == len(affected)
     theirs = hub.call("GET", customer, f"/api/v1/recalls/{recall_id}").json()
     assert [x["partner_id"] for x in theirs["lines"]] == [customer]
     assert (theirs["partners"], theirs["opened_by"]) == (len(affected), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 Bucket = Literal["day", "week"]
 
@@ -14,10 +14,10 @@ class ForecastParameters(BaseModel):
     """What a run was asked for."""
 
     bucket: Bucket = "week"
-    horizon: int = 13
-    level: int = 80
-    windows: int = 3
-    season: int = 52
+    horizon: int = Field(default=13, ge=1, le=104, description="Periods ahead")
+    level: int = Field(default=80, ge=50, le=99, description="Interval coverage, %")
+    windows: int = Field(default=3, ge=1, le=12, description="Backtest windows")
+    season: int = Field(default=52, ge=1, le=366, description="Periods in a season")
 
 
 class ForecastPoint(BaseModel):

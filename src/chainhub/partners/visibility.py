@@ -192,12 +192,13 @@ def get_recall_visible_partners(
     *, principal: Principal, opened_by: str | None, affected: Sequence[str]
 ) -> frozenset[str] | None:
     """The partners a recall case may name to the caller (their lines, and the opener): every
-    one for the opener, the hub admin and the chain leader; else only itself, the others being
-    counted; None when the case neither affects the caller nor was opened by it."""
+    one for the hub admin and the chain leader; else only itself, the others being counted, as
+    in a trace (a supplier recalling its own lot learns how many it reached, not who); None
+    when the case neither affects the caller nor was opened by it."""
     me = principal.partner_id
-    if principal.sees_all or (me is not None and me == opened_by):
+    if principal.sees_all:
         return frozenset(affected) | frozenset(filter(None, [opened_by]))
-    if me is not None and me in affected:
+    if me is not None and (me in affected or me == opened_by):
         return frozenset({me})
     return None
 
