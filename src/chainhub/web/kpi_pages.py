@@ -128,7 +128,7 @@ def scorecard_page(
             {
                 "kpi": values.kpi,
                 "by_month": dict(points),
-                "latest": points[-1] if points else None,
+                "latest": next((p for p in reversed(points) if p[1] is not None), None),
                 "spark": sparkline(points, lang) if points else None,
                 "ranking": ranking,
                 "own": next((r for r in ranking if r.partner_id == partner_id), None),
