@@ -41,6 +41,7 @@ def _routers() -> list[object]:
     from chainhub.standard.views import router as standard_router
     from chainhub.trace.genealogy_views import router as genealogy_router
     from chainhub.trace.views import router as trace_router
+    from chainhub.web.kpi_pages import router as kpi_pages_router
     from chainhub.web.views import router as web_router
 
     return [
@@ -54,6 +55,7 @@ def _routers() -> list[object]:
         trace_router,
         genealogy_router,
         web_router,
+        kpi_pages_router,
     ]
 
 

@@ -1,10 +1,16 @@
-"""Dashboard pages: token login in a strict cookie, and only the caller's slice on show."""
+"""Dashboard pages: token login in a strict cookie, only the caller's slice on show, the KPI
+figures of the KPI service, other suppliers never named to a supplier, one language per page."""
 
 from __future__ import annotations
 
+import copy
 import re
+from typing import Any
 
-from tests.api.hub import HUADONG, JINLI, OEM, Hub
+from chainhub.access.tokens import access_principal
+from chainhub.kpi.service import access_kpi_trend, access_kpi_values
+from chainhub.web.locale import format_change, format_number
+from tests.api.hub import DOCUMENTS, HUADONG, HUAYANG, JINLI, OEM, TAIHE, Hub
 
 
 def _counts(html: str) -> dict[str, int]:
@@ -30,7 +36,7 @@ def test_the_dashboard_asks_for_a_token(hub: Hub) -> None:
 
 def test_a_supplier_sees_its_slice_and_the_oem_sees_all(hub: Hub) -> None:
     _login(hub, JINLI)
-    supplier = hub.client.get("/")
+    supplier = hub.client.get("/data")
     assert supplier.status_code == 200
     counts = _counts(supplier.text)
     assert (counts["purchase_order"], counts["sales_order"], counts["shipment"]) == (1, 0, 1)
@@ -39,11 +45,156 @@ def test_a_supplier_sees_its_slice_and_the_oem_sees_all(hub: Hub) -> None:
     hub.client.post("/logout")
     assert hub.client.get("/", follow_redirects=False).status_code == 303
     _login(hub, OEM)
-    counts = _counts(hub.client.get("/").text)
+    counts = _counts(hub.client.get("/data").text)
     assert (counts["purchase_order"], counts["sales_order"], counts["shipment"]) == (5, 1, 1)
 
 
 def test_a_distributor_sees_no_purchase_orders(hub: Hub) -> None:
     _login(hub, HUADONG)
-    counts = _counts(hub.client.get("/?lang=zh").text)
+    counts = _counts(hub.client.get("/data?lang=zh").text)
     assert (counts["purchase_order"], counts["sales_order"]) == (0, 1)
+
+
+def _closed(number: str, **changes: Any) -> dict[str, Any]:
+    """A purchase order of the seeded chain, delivered, with its header or line changed."""
+    document = copy.deepcopy(DOCUMENTS[number][2])
+    line = document["lines"][0]
+    line["line_status"] = "delivered"
+    for key, value in changes.items():
+        (line if key in line or key == "confirmed_date" else document)[key] = value
+    return document
+
+
+def _two_months(hub: Hub) -> None:
+    """February: jinli delivers in full and on time. March: jinli (200 of 300) and taihe
+    (nothing) close short, like huayang's seeded order: the OEM's OTIF falls, stockouts rise."""
+    february = _closed(
+        "PO-HC-JL-1",
+        po_number="PO-HC-JL-0",
+        order_date="2026-02-01",
+        requested_date="2026-02-20",
+        quantity="100",
+    )
+    receipt = copy.deepcopy(DOCUMENTS["GR-HC-JL-1"][2])
+    receipt.update(receipt_number="GR-HC-JL-0", receipt_date="2026-02-15")
+    receipt["lines"][0].update(po_number="PO-HC-JL-0", received_quantity="100",
+                               accepted_quantity="100", rejected_quantity="0")  # fmt: skip
+    for document_type, document in (
+        ("purchase_order", february),
+        ("purchase_order", _closed("PO-HC-JL-1")),
+        ("purchase_order", _closed("PO-HC-TK-1")),
+        ("goods_receipt", receipt),
+    ):
+        response = hub.submit(OEM, document_type, document)
+        assert response.status_code == 201, response.text
+
+
+def _card(html: str, kpi_id: str) -> dict[str, str]:
+    start = html.index(f'id="card-{kpi_id}"')
+    card = html[start : html.index("</section>", start)]
+    found = {}
+    for name in ("value", "month", "delta"):
+        match = re.search(rf'<span class="{name}">([^<]*)</span>', card)
+        if match:
+            found[name] = match.group(1)
+    return found
+
+
+def test_the_overview_cards_show_the_kpi_service_figures(hub: Hub) -> None:
+    _two_months(hub)
+    with hub.engine.connect() as conn:
+        for who in (OEM, JINLI):
+            principal = access_principal(conn=conn, token=hub.tokens[who])
+            hub.client.cookies.clear()
+            _login(hub, who)
+            html = hub.client.get("/?lang=en").text
+            for kpi_id in ("otif", "supplier_stockout_rate"):
+                trend = access_kpi_trend(
+                    conn=conn, principal=principal, today=_today(), kpi_id=kpi_id
+                )
+                assert trend.latest is not None
+                assert _card(html, kpi_id) == {
+                    "value": format_number(trend.latest.value),
+                    "month": "Mar 2026",
+                    "delta": format_change(trend.change),
+                }
+    # The OEM pools its suppliers: February jinli 1 of 1 in full and on time, March 0 of 3.
+    hub.client.cookies.clear()
+    _login(hub, OEM)
+    html = hub.client.get("/").text
+    assert _card(html, "otif") == {"value": "0.0", "month": "Mar 2026", "delta": "−100.0"}
+    assert 'class="change worse"' in html
+    assert "/static/plotly/plotly.min.js" in html
+    assert "/static/plotly/plotly.min.js" not in hub.client.get("/kpis").text
+
+
+def _today() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).date()
+
+
+def test_the_kpi_page_tables_the_service_values(hub: Hub) -> None:
+    _two_months(hub)
+    _login(hub, OEM)
+    html = hub.client.get("/kpis/otif?lang=en").text
+    assert "share of closed order lines received in full by the requested date" in html
+    with hub.engine.connect() as conn:
+        principal = access_principal(conn=conn, token=hub.tokens[OEM])
+        values = access_kpi_values(conn=conn, principal=principal, today=_today(), kpi_id="otif")
+    rows = re.findall(
+        r'<tr data-partner="([^"]*)">.*?<td>([^<]*)</td>\s*<td class="num">([^<]*)</td>',
+        html,
+        flags=re.S,
+    )
+    expected = [
+        (v.partner_id, f"{'Feb' if v.period and v.period.month == 2 else 'Mar'} 2026",
+         format_number(v.value))
+        for v in values.values
+    ]  # fmt: skip
+    assert rows == expected
+    assert len(rows) == 4
+
+
+def test_a_supplier_never_sees_another_suppliers_name(hub: Hub) -> None:
+    _two_months(hub)
+    _login(hub, JINLI)
+    others = (HUAYANG, TAIHE, f"{HUAYANG} Co.", f"{TAIHE} Co.", f"{HUAYANG} 公司", f"{TAIHE} 公司")
+    for lang in ("en", "zh"):
+        for path in ("/", "/data", "/kpis", "/kpis/otif", "/kpis/supplier_stockout_rate",
+                     f"/suppliers/{JINLI}", "/suppliers"):  # fmt: skip
+            response = hub.client.get(path, params={"lang": lang})
+            assert response.status_code == 200, path
+            assert [o for o in others if o in response.text] == [], (path, lang)
+    scorecard = hub.client.get(f"/suppliers/{JINLI}?lang=en").text
+    ranking = scorecard[scorecard.index('data-kpi="supplier_stockout_rate"') :]
+    ranking = ranking[: ranking.index("</table>")]
+    # Over Feb and Mar jinli closed 1 of 2 lines short, huayang and taihe 1 of 1.
+    assert re.findall(r"<td>([^<]+)</td>\s*<td class=\"num\">([^<]+)</td>", ranking) == [
+        (f"{JINLI} Co.", "50.0"),
+        ("Supplier A", "100.0"),
+        ("Supplier B", "100.0"),
+    ]
+    for hidden in (HUAYANG, TAIHE):
+        assert hub.client.get(f"/suppliers/{hidden}").status_code == 404
+    hub.client.cookies.clear()
+    _login(hub, OEM)
+    named = hub.client.get(f"/suppliers/{JINLI}?lang=en").text
+    assert f"{HUAYANG} Co." in named and "Supplier A" not in named
+
+
+ENGLISH_MONTHS = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
+
+
+def test_the_chosen_language_is_kept_and_a_chinese_page_has_no_english_months(hub: Hub) -> None:
+    _two_months(hub)
+    _login(hub, OEM)
+    first = hub.client.get("/?lang=zh")
+    assert "chainhub_lang=zh" in first.headers["set-cookie"]
+    for path in ("/", "/data", "/kpis", "/kpis/otif", f"/suppliers/{JINLI}"):
+        html = hub.client.get(path, headers={"Accept-Language": "en"}).text
+        assert '<html lang="zh-CN">' in html, path
+        assert "2026年3月" in html or path in ("/kpis",), path
+        assert ENGLISH_MONTHS.findall(html) == [], path
+    assert '<html lang="en">' in hub.client.get("/?lang=en").text
+    assert "Mar 2026" in hub.client.get("/kpis/otif").text

@@ -120,3 +120,35 @@ class KpiComparison(BaseModel):
     before: tuple[date, date]
     after: tuple[date, date]
     changes: list[KpiChange]
+
+
+class KpiPoint(BaseModel):
+    """A KPI in one month over a set of partners."""
+
+    period: date
+    value: float | None
+    observations: int
+
+
+class KpiTrend(BaseModel):
+    """A KPI month by month for a dashboard card: the caller's own figures when it has any,
+    else every visible partner's, pooled (each partner weighted by its observations)."""
+
+    kpi: KpiRead
+    own: bool
+    points: list[KpiPoint]
+    latest: KpiPoint | None
+    previous: KpiPoint | None
+    change: float | None
+    improved: bool | None
+
+
+class SupplierRank(BaseModel):
+    """One supplier's KPI over a window and its rank (1 is best); another supplier is named
+    only to a caller that sees the whole chain, else it is a letter."""
+
+    partner_id: str | None
+    alias: str | None
+    value: float
+    observations: int
+    rank: int

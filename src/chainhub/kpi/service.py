@@ -8,10 +8,20 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Connection
 
-from chainhub.access.schemas import Principal
+from chainhub.access.schemas import Principal, Role
 from chainhub.errors import ChainhubError
 from chainhub.kpi.catalogue import By, KpiDefinition, Sources, Window, get_registry
-from chainhub.kpi.schemas import KpiChange, KpiComparison, KpiRead, KpiValue, KpiValues
+from chainhub.kpi.schemas import (
+    KpiChange,
+    KpiComparison,
+    KpiPoint,
+    KpiRead,
+    KpiTrend,
+    KpiValue,
+    KpiValues,
+    SupplierRank,
+)
+from chainhub.partners.service import list_partners
 
 _DIGITS = 4
 
@@ -164,3 +174,150 @@ def access_kpi_comparison(
             KpiChange(partner_id=pid, before=was, after=now, change=change, improved=improved)
         )
     return KpiComparison(kpi=_read(definition), before=before, after=after, changes=changes)
+
+
+def _improved(definition: KpiDefinition, change: float | None) -> bool | None:
+    if change is None or change == 0:
+        return None
+    return change > 0 if definition.direction == "higher" else change < 0
+
+
+def _pooled(values: list[KpiValue]) -> list[KpiPoint]:
+    """Per month, the partners' values weighted by their observations: exact for shares and
+    means of facts, which most KPIs are."""
+    months: dict[date, tuple[float, int, int]] = {}
+    for v in values:
+        if v.period is None:
+            continue
+        total, weight, seen = months.get(v.period, (0.0, 0, 0))
+        if v.value is not None and v.observations > 0:
+            total, weight = total + v.value * v.observations, weight + v.observations
+        months[v.period] = (total, weight, seen + v.observations)
+    return [
+        KpiPoint(
+            period=period,
+            value=round(total / weight, _DIGITS) if weight else None,
+            observations=seen,
+        )
+        for period, (total, weight, seen) in sorted(months.items())
+    ]
+
+
+def access_kpi_trend(
+    *, conn: Connection, principal: Principal, today: date, kpi_id: str
+) -> KpiTrend:
+    """A KPI by month for the caller: its own partner's figures when it has any, else every
+    visible partner's pooled; with the change of the latest month against the one before."""
+    values = access_kpi_values(conn=conn, principal=principal, today=today, kpi_id=kpi_id)
+    own = [v for v in values.values if v.partner_id == principal.partner_id]
+    points = _pooled(own or values.values)
+    known = [p for p in points if p.value is not None]
+    latest = known[-1] if known else None
+    previous = known[-2] if len(known) > 1 else None
+    change = None
+    if latest is not None and previous is not None:
+        assert latest.value is not None and previous.value is not None
+        change = round(latest.value - previous.value, _DIGITS)
+    definition = get_kpi(kpi_id)
+    return KpiTrend(
+        kpi=values.kpi,
+        own=bool(own),
+        points=points,
+        latest=latest,
+        previous=previous,
+        change=change,
+        improved=_improved(definition, change),
+    )
+
+
+def get_supplier_ids(*, conn: Connection) -> list[str]:
+    """Partners the directory lists as suppliers."""
+    return [p.partner_id for p in list_partners(conn=conn) if "supplier" in p.roles]
+
+
+def get_supplier_aliases(*, conn: Connection, principal: Principal) -> dict[str, str]:
+    """Letters for the suppliers the caller may not name: every supplier but itself, unless it
+    sees the whole chain. Fixed by the directory's order, so the same on every page."""
+    if principal.sees_all:
+        return {}
+    others = sorted(s for s in get_supplier_ids(conn=conn) if s != principal.partner_id)
+    return {pid: _letter(i) for i, pid in enumerate(others)}
+
+
+def check_may_see_supplier(*, conn: Connection, principal: Principal, supplier_id: str) -> None:
+    """The chain leader and the hub admin see every supplier's scorecard, a supplier its own;
+    anything else is not found, so that no supplier learns which others exist."""
+    if supplier_id in get_supplier_ids(conn=conn) and (
+        principal.sees_all or principal.partner_id == supplier_id
+    ):
+        return
+    raise ChainhubError(
+        "supplier_not_found",
+        f"no supplier scorecard {supplier_id!r} for this caller",
+        f"当前身份看不到供应商评分卡 {supplier_id!r}",
+        {"partner_id": supplier_id},
+        404,
+    )
+
+
+def access_supplier_ranking(
+    *,
+    conn: Connection,
+    principal: Principal,
+    today: date,
+    kpi_id: str,
+    supplier_id: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[SupplierRank]:
+    """Every supplier's KPI over the window, best first, for one supplier's scorecard.
+
+    The ranking is over the whole chain, so a supplier learns where it stands; to a caller that
+    does not see the whole chain every other supplier is a letter, fixed by the directory order,
+    and its id never leaves this function.
+    """
+    check_may_see_supplier(conn=conn, principal=principal, supplier_id=supplier_id)
+    definition = get_kpi(kpi_id)
+    check_window(start, end)
+    # The chain's view, on behalf of the caller: only ranks and anonymous values leave here.
+    chain = Principal(token_id=principal.token_id, partner_id=None, role=Role.HUB_ADMIN)
+    suppliers = set(get_supplier_ids(conn=conn))
+    totals = [
+        v
+        for v in _compute(
+            conn=conn,
+            principal=chain,
+            today=today,
+            definition=definition,
+            window=Window(start, end, "total"),
+            partner_id=None,
+        )
+        if v.partner_id in suppliers and v.value is not None
+    ]
+    sign = -1 if definition.direction == "higher" else 1
+    totals.sort(key=lambda v: (sign * (v.value or 0.0), v.partner_id))
+    letters = get_supplier_aliases(conn=conn, principal=principal)
+    ranks = []
+    for place, v in enumerate(totals, start=1):
+        named = v.partner_id not in letters
+        assert v.value is not None
+        ranks.append(
+            SupplierRank(
+                partner_id=v.partner_id if named else None,
+                alias=None if named else letters[v.partner_id],
+                value=v.value,
+                observations=v.observations,
+                rank=place,
+            )
+        )
+    return ranks
+
+
+def _letter(index: int) -> str:
+    """A, B, ..., Z, AA, AB, ...: a spreadsheet column's name."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name

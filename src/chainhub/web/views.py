@@ -1,82 +1,41 @@
-"""Dashboard pages: thin handlers that sign the caller in, ask the visibility service, render."""
+"""Dashboard pages: thin handlers that sign the caller in, ask the services, render."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
-import plotly.graph_objects as go
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
-from chainhub import __version__
 from chainhub.access.tokens import access_principal
-from chainhub.api.deps import (
-    TOKEN_COOKIE,
-    ConnDep,
-    ContextDep,
-    LanguageDep,
-    PagePrincipalDep,
-    TodayDep,
-)
-from chainhub.documents.schemas import FlowPoint
+from chainhub.api.deps import TOKEN_COOKIE, ConnDep, ContextDep, PagePrincipalDep, TodayDep
 from chainhub.documents.service import count_visible_documents, list_visible_monthly_flows
 from chainhub.errors import ChainhubError
 from chainhub.kpi.overview import get_overview
+from chainhub.kpi.service import access_kpi_trend, get_supplier_aliases, get_supplier_ids
 from chainhub.partners.service import list_partners
 from chainhub.standard.registry import DOCUMENT_TYPES
-from chainhub.standard.version import STANDARD_VERSION
+from chainhub.web.charts import monthly_lines, sparkline
 from chainhub.web.i18n import FLOW_LABELS, TEXT
+from chainhub.web.locale import PageLanguageDep
+from chainhub.web.render import display_names, page
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 COOKIE_MAX_AGE: Final = 12 * 3600
-
-
-def _flows_figure(flows: list[FlowPoint], lang: str) -> str:
-    figure = go.Figure()
-    for flow, labels in FLOW_LABELS.items():
-        points = [p for p in flows if p.flow == flow]
-        figure.add_trace(
-            go.Scatter(
-                x=[p.month for p in points],
-                y=[p.lines for p in points],
-                mode="lines+markers",
-                name=labels[lang],
-            )
-        )
-    figure.update_layout(
-        margin={"l": 40, "r": 10, "t": 10, "b": 40},
-        height=340,
-        legend={"orientation": "h"},
-        template="plotly_white",
-    )
-    return json.dumps(figure.to_plotly_json(), default=str)
-
-
-def _page(
-    request: Request, name: str, lang: str, status_code: int = 200, **context: Any
-) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request,
-        name,
-        {
-            "t": TEXT[lang],
-            "lang": lang,
-            "version": __version__,
-            "standard_version": STANDARD_VERSION,
-            **context,
-        },
-        status_code=status_code,
-    )
+# The seed's four KPIs (库存周转天数, 订单响应周期, 生产计划准时率, 供应商缺货率), then OTIF.
+CARD_KPIS: Final = (
+    "inventory_turnover_days",
+    "order_confirmation_cycle",
+    "production_plan_on_time_rate",
+    "supplier_stockout_rate",
+    "otif",
+)
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, lang: LanguageDep) -> HTMLResponse:
+def login_form(request: Request, lang: PageLanguageDep) -> HTMLResponse:
     """The sign-in form: paste an API token."""
-    return _page(request, "login.html", lang, error=None, principal=None)
+    return page(request, "login.html", lang, None, error=None)
 
 
 @router.post("/login", response_model=None)
@@ -84,7 +43,7 @@ def login(
     request: Request,
     conn: ConnDep,
     context: ContextDep,
-    lang: LanguageDep,
+    lang: PageLanguageDep,
     token: Annotated[str, Form()],
 ) -> Response:
     """Check the token and keep it in an HttpOnly, SameSite=Strict cookie."""
@@ -92,13 +51,8 @@ def login(
         context.principal = access_principal(conn=conn, token=token.strip())
     except ChainhubError:
         context.status, context.outcome = 401, "invalid_token"
-        return _page(
-            request,
-            "login.html",
-            lang,
-            error=TEXT[lang]["bad_token"],
-            principal=None,
-            status_code=401,
+        return page(
+            request, "login.html", lang, None, error=TEXT[lang]["bad_token"], status_code=401
         )
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
@@ -115,21 +69,52 @@ def login(
 
 @router.post("/logout")
 def logout() -> RedirectResponse:
-    """Forget the token cookie."""
+    """Forget the token cookie (the language stays chosen)."""
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="strict")
     return response
 
 
 @router.get("/", response_model=None)
-def dashboard(
+def overview(
     request: Request,
     conn: ConnDep,
     principal: PagePrincipalDep,
-    lang: LanguageDep,
+    lang: PageLanguageDep,
     today: TodayDep,
 ) -> Response:
-    """The chain as the caller may see it: documents per type, monthly flows, own view."""
+    """KPI cards: the latest month, its trend and its change against the month before."""
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    cards = []
+    for kpi_id in CARD_KPIS:
+        trend = access_kpi_trend(conn=conn, principal=principal, today=today, kpi_id=kpi_id)
+        points = [(p.period, p.value) for p in trend.points]
+        cards.append({"trend": trend, "spark": sparkline(points, lang) if points else None})
+    suppliers = get_supplier_ids(conn=conn)
+    if not principal.sees_all:
+        suppliers = [s for s in suppliers if s == principal.partner_id]
+    names = display_names(list_partners(conn=conn), {}, lang)
+    return page(
+        request,
+        "overview.html",
+        lang,
+        principal,
+        charts=True,
+        cards=cards,
+        suppliers=[(s, names.get(s, s)) for s in suppliers],
+    )
+
+
+@router.get("/data", response_model=None)
+def data(
+    request: Request,
+    conn: ConnDep,
+    principal: PagePrincipalDep,
+    lang: PageLanguageDep,
+    today: TodayDep,
+) -> Response:
+    """The chain's data as the caller may see it: documents per type, monthly flows, own view."""
     if principal is None:
         return RedirectResponse("/login", status_code=303)
     counts = count_visible_documents(conn=conn, principal=principal, today=today)
@@ -143,13 +128,22 @@ def dashboard(
         for c in counts
     ]
     flows = list_visible_monthly_flows(conn=conn, principal=principal, today=today)
-    return _page(
+    series = {
+        labels[lang]: [(p.month, float(p.lines)) for p in flows if p.flow == flow]
+        for flow, labels in FLOW_LABELS.items()
+    }
+    partners = list_partners(conn=conn)
+    aliases = get_supplier_aliases(conn=conn, principal=principal)
+    return page(
         request,
-        "dashboard.html",
+        "data.html",
         lang,
-        principal=principal,
+        principal,
+        charts=True,
         counts=rows,
-        partners=list_partners(conn=conn),
-        flows_json=_flows_figure(flows, lang),
+        partners=[p for p in partners if p.partner_id not in aliases],
+        hidden_suppliers=len(aliases),
+        names=display_names(partners, aliases, lang),
+        flows_json=monthly_lines(series, "", lang),
         overview=get_overview(conn=conn, principal=principal, today=today),
     )

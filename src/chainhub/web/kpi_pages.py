@@ -1,0 +1,148 @@
+"""KPI pages: the catalogue, one KPI by month and partner, one supplier's scorecard."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from chainhub.api.deps import ConnDep, PagePrincipalDep, TodayDep
+from chainhub.kpi.service import (
+    access_kpi_values,
+    access_supplier_ranking,
+    check_may_see_supplier,
+    get_supplier_aliases,
+    get_supplier_ids,
+    list_kpis,
+)
+from chainhub.partners.service import list_partners
+from chainhub.web.charts import monthly_lines, sparkline
+from chainhub.web.locale import PageLanguageDep
+from chainhub.web.render import display_names, page
+
+router = APIRouter(include_in_schema=False)
+# What a supplier answers for: delivery, response, lead time, incoming quality.
+SCORECARD_KPIS: Final = (
+    "otif",
+    "supplier_on_time_delivery",
+    "fill_rate",
+    "supplier_stockout_rate",
+    "order_confirmation_cycle",
+    "supplier_lead_time",
+    "incoming_ppm",
+)
+
+
+@router.get("/kpis", response_model=None)
+def kpi_catalogue(request: Request, principal: PagePrincipalDep, lang: PageLanguageDep) -> Response:
+    """Every KPI's name, meaning, unit and direction, for a business reader."""
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    return page(request, "kpis.html", lang, principal, kpis=list_kpis())
+
+
+@router.get("/kpis/{kpi_id}", response_model=None)
+def kpi_page(
+    kpi_id: str,
+    request: Request,
+    conn: ConnDep,
+    principal: PagePrincipalDep,
+    lang: PageLanguageDep,
+    today: TodayDep,
+) -> Response:
+    """One KPI: its definition, a line per partner by month, and the table of values."""
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    values = access_kpi_values(conn=conn, principal=principal, today=today, kpi_id=kpi_id)
+    aliases = get_supplier_aliases(conn=conn, principal=principal)
+    names = display_names(list_partners(conn=conn), aliases, lang)
+    series: dict[str, list[tuple[date, float | None]]] = {}
+    for v in values.values:
+        if v.period is not None:
+            series.setdefault(names.get(v.partner_id, v.partner_id), []).append((v.period, v.value))
+    rows = [
+        {
+            "name": names.get(v.partner_id, v.partner_id),
+            "link": v.partner_id not in aliases,
+            "partner_id": v.partner_id,
+            "value": v,
+        }
+        for v in values.values
+    ]
+    return page(
+        request,
+        "kpi.html",
+        lang,
+        principal,
+        charts=True,
+        kpi=values.kpi,
+        rows=rows,
+        suppliers=set(get_supplier_ids(conn=conn)),
+        chart_json=monthly_lines(series, values.kpi.unit, lang) if series else None,
+    )
+
+
+@router.get("/suppliers", response_model=None)
+def suppliers_page(
+    request: Request, conn: ConnDep, principal: PagePrincipalDep, lang: PageLanguageDep
+) -> Response:
+    """The suppliers whose scorecards the caller may open (a supplier goes to its own)."""
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    if not principal.sees_all:
+        return RedirectResponse(f"/suppliers/{principal.partner_id}", status_code=303)
+    names = display_names(list_partners(conn=conn), {}, lang)
+    suppliers = [(s, names.get(s, s)) for s in get_supplier_ids(conn=conn)]
+    return page(request, "suppliers.html", lang, principal, suppliers=suppliers)
+
+
+@router.get("/suppliers/{partner_id}", response_model=None)
+def scorecard_page(
+    partner_id: str,
+    request: Request,
+    conn: ConnDep,
+    principal: PagePrincipalDep,
+    lang: PageLanguageDep,
+    today: TodayDep,
+) -> Response:
+    """One supplier's KPIs by month (from what the caller sees) and its rank among suppliers."""
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    check_may_see_supplier(conn=conn, principal=principal, supplier_id=partner_id)
+    aliases = get_supplier_aliases(conn=conn, principal=principal)
+    names = display_names(list_partners(conn=conn), aliases, lang)
+    cards = []
+    months: set[date] = set()
+    for kpi_id in SCORECARD_KPIS:
+        values = access_kpi_values(
+            conn=conn, principal=principal, today=today, kpi_id=kpi_id, partner_id=partner_id
+        )
+        points = [(v.period, v.value) for v in values.values if v.period is not None]
+        months.update(m for m, _ in points)
+        ranking = access_supplier_ranking(
+            conn=conn, principal=principal, today=today, kpi_id=kpi_id, supplier_id=partner_id
+        )
+        cards.append(
+            {
+                "kpi": values.kpi,
+                "by_month": dict(points),
+                "latest": next((p for p in reversed(points) if p[1] is not None), None),
+                "spark": sparkline(points, lang) if points else None,
+                "ranking": ranking,
+                "own": next((r for r in ranking if r.partner_id == partner_id), None),
+            }
+        )
+    return page(
+        request,
+        "scorecard.html",
+        lang,
+        principal,
+        charts=True,
+        supplier_id=partner_id,
+        supplier_name=names[partner_id],
+        names=names,
+        cards=cards,
+        months=sorted(months),
+    )
