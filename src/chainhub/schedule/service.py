@@ -41,12 +41,21 @@ def _not_found(site_id: str) -> ChainhubError:
     )
 
 
+def _superseded() -> sa.Exists:
+    """A later plan names the run as its previous one (plans made in the same instant, as
+    under a fixed clock, are still ordered)."""
+    later = schedule_runs.alias("later")
+    return (
+        sa.select(sa.literal(1)).where(later.c.previous_run_id == schedule_runs.c.run_id).exists()
+    )
+
+
 def get_latest_run_id(*, conn: Connection, site_id: str) -> str | None:
     """The newest stored plan of a site."""
     return conn.execute(
         sa.select(schedule_runs.c.run_id)
-        .where(schedule_runs.c.site_id == site_id)
-        .order_by(schedule_runs.c.created_at.desc())
+        .where(schedule_runs.c.site_id == site_id, ~_superseded())
+        .order_by(schedule_runs.c.created_at.desc(), schedule_runs.c.run_id)
         .limit(1)
     ).scalar_one_or_none()
 
@@ -270,16 +279,18 @@ def access_run_schedule(
 
 
 def _latest_runs() -> sa.Subquery:
+    """Each site's newest plan."""
     newer = schedule_runs.alias("newer")
     return (
         sa.select(schedule_runs)
         .where(
+            ~_superseded(),
             ~sa.select(sa.literal(1))
             .where(
                 newer.c.site_id == schedule_runs.c.site_id,
                 newer.c.created_at > schedule_runs.c.created_at,
             )
-            .exists()
+            .exists(),
         )
         .subquery("latest")
     )
