@@ -10,6 +10,8 @@ from typing import Any, Final
 import polars as pl
 
 from chainhub.api.deps import current_time
+from chainhub.schedule.reports import get_late_reasons
+from chainhub.schedule.schemas import RunRead
 from tests.api.hub import HUADONG, HUAYANG, JINLI, OEM, SITES, TAIHE, Hub
 
 PLANT: Final = SITES[OEM]
@@ -129,6 +131,11 @@ def test_plan_replan_export_and_who_sees_what(hub: Hub) -> None:
     assert replan["late_orders"] == ["MO-HC-1"]
     assert {s["order_number"] for s in replan["moved"]} == {"MO-HC-1", "MO-HC-2"}
     assert _needs(hub, JINLI) == [(PLANT, "MO-HC-1", "M004", 40.0, NOW + timedelta(hours=60))]
+
+    (late,) = get_late_reasons(RunRead.model_validate(replan))
+    assert (late.order_number, late.minutes_late) == ("MO-HC-1", 12 * 60 + 70)
+    assert late.reasons[0].startswith("operation 10 waits 3600 min for WC-ASM#")
+    assert late.reasons[0].endswith("its material is not on hand before, or the machine is down")
 
     stored = hub.get(OEM, f"/api/v1/schedule/{PLANT}")
     assert stored.status_code == 200
