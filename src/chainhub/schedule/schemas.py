@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, Field
+from typing import Self
+
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 
 class Downtime(BaseModel):
     """A machine (`WC-01#1`) or a whole work centre (`WC-01`) out from `start` to `end`."""
 
-    machine: str
+    machine: str = Field(min_length=1, max_length=200)
     start: AwareDatetime
     end: AwareDatetime
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError("end is not after start")
+        return self
 
 
 class Issue(BaseModel):
