@@ -38,6 +38,7 @@ def _routers() -> list[object]:
     from chainhub.kpi.views import router as kpi_router
     from chainhub.masterdata.views import router as masterdata_router
     from chainhub.partners.views import router as partners_router
+    from chainhub.schedule.views import router as schedule_router
     from chainhub.standard.views import router as standard_router
     from chainhub.trace.genealogy_views import router as genealogy_router
     from chainhub.trace.views import router as trace_router
@@ -52,6 +53,7 @@ def _routers() -> list[object]:
         masterdata_router,
         kpi_router,
         forecast_router,
+        schedule_router,
         trace_router,
         genealogy_router,
         web_router,

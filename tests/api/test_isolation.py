@@ -80,6 +80,7 @@ def _samples(hub: Hub, caller: str) -> dict[str, list[Any]]:
         "kpi_id": list(get_registry()),
         "version": ["1"],
         "lot": sorted(_lots()),
+        "site_id": [*SITES.values(), "no-such-site"],
         # The seeded hub holds no EPCIS capture: these ask for what does not exist or is empty.
         "captureID": ["00000000-0000-0000-0000-000000000000"],
         "eventID": ["ni:///sha-256;00?ver=CBV2.0"],

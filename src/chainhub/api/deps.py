@@ -174,6 +174,11 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
+def current_time() -> datetime:
+    """Now, in UTC (a dependency, so tests can fix the clock)."""
+    return datetime.now(UTC)
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 LanguageDep = Annotated[Language, Depends(get_request_language)]
 ContextDep = Annotated[RequestContext, Depends(_context)]
@@ -181,3 +186,4 @@ PrincipalDep = Annotated[Principal, Depends(_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(_optional_principal)]
 PagePrincipalDep = Annotated[Principal | None, Depends(_page_principal)]
 TodayDep = Annotated[date, Depends(_today)]
+NowDep = Annotated[datetime, Depends(current_time)]

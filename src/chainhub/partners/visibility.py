@@ -437,3 +437,68 @@ def check_may_replace(
                 "field": first["_field"],
             },
         )
+
+
+def _site_owner(*, conn: Connection, site_id: str) -> str:
+    """The partner that runs the site; an unknown site is not found."""
+    sites = current_view("site")
+    owner = conn.execute(
+        sa.select(sites.c.partner_id).where(sites.c.site_id == site_id).limit(1)
+    ).scalar_one_or_none()
+    if owner is None:
+        raise ChainhubError(
+            "site_not_found", f"no site {site_id}", f"没有场所 {site_id}", {"site_id": site_id}, 404
+        )
+    return str(owner)
+
+
+def check_may_plan_site(*, conn: Connection, principal: Principal, site_id: str) -> None:
+    """The caller may re-plan the site's schedule: the hub admin, the chain leader, or a partner
+    admin or member of the partner that runs the site."""
+    owner = _site_owner(conn=conn, site_id=site_id)
+    if principal.is_hub_admin:
+        return
+    if principal.role not in WRITER_ROLES or not (
+        principal.chain_leader or principal.partner_id == owner
+    ):
+        raise _forbidden(
+            f"only {owner}'s admins and members, the chain leader or the hub admin plan {site_id}",
+            f"只有 {owner} 的管理员和成员、链主或枢纽管理员可以为 {site_id} 排产",
+        )
+
+
+def check_site_schedule_visible(*, conn: Connection, principal: Principal, site_id: str) -> None:
+    """The caller may read the site's whole schedule: its manufacturer, or who sees all.
+    A supplier sees only the need dates of what it supplies (`get_need_visible_clause`)."""
+    owner = _site_owner(conn=conn, site_id=site_id)
+    if not principal.sees_all and principal.partner_id != owner:
+        raise _forbidden(
+            f"only {owner}, the chain leader or the hub admin see the schedule of {site_id}",
+            f"只有 {owner}、链主或枢纽管理员可以查看 {site_id} 的排产计划",
+        )
+
+
+def get_need_visible_clause(
+    *, principal: Principal, manufacturer: ColumnElement[Any], material: ColumnElement[Any]
+) -> ColumnElement[bool]:
+    """WHERE clause over material need dates of plans (`manufacturer` needs `material`) that
+    keeps those of the caller's own plants and those of materials it is the supplier of on a
+    purchase order from that manufacturer that is not cancelled; all, for who sees all."""
+    if principal.sees_all:
+        return sa.true()
+    if principal.partner_id is None:
+        return sa.false()
+    orders = current_view("purchase_order")
+    supplied = (
+        sa.select(sa.literal(1))
+        .select_from(orders)
+        .where(
+            orders.c.supplier_id == principal.partner_id,
+            orders.c.buyer_id == manufacturer,
+            orders.c.material_code == material,
+            sa.func.coalesce(orders.c.status, "") != CANCELLED,
+            sa.func.coalesce(orders.c.line_status, "") != CANCELLED,
+        )
+        .exists()
+    )
+    return sa.or_(manufacturer == principal.partner_id, supplied)

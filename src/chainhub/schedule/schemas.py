@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel
+from typing import Self
+
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 
 class Downtime(BaseModel):
     """A machine (`WC-01#1`) or a whole work centre (`WC-01`) out from `start` to `end`."""
 
-    machine: str
+    machine: str = Field(min_length=1, max_length=200)
     start: AwareDatetime
     end: AwareDatetime
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError("end is not after start")
+        return self
 
 
 class Issue(BaseModel):
@@ -58,3 +66,41 @@ class RunRead(BaseModel):
     issues: list[Issue]
     slots: list[SlotRead]
     needs: list[NeedRead]
+
+
+class RunParameters(BaseModel):
+    """How to plan: the solver's time limit, the frozen horizon, machines known to be down."""
+
+    seconds: float = Field(10.0, gt=0, le=60, description="Solver time limit in seconds")
+    frozen_minutes: int = Field(
+        0, ge=0, le=7 * 24 * 60, description="Operations starting this soon stay where they are"
+    )
+    downtime: list[Downtime] = Field(default_factory=list, max_length=1000)
+
+
+class SiteNeedRead(NeedRead):
+    """A need date in a site's latest plan, as its supplier sees it."""
+
+    site_id: str
+    manufacturer_id: str
+    run_id: str
+    planned_from: AwareDatetime
+
+
+class LateOrder(BaseModel):
+    """An order that ends after its due date, and why."""
+
+    order_number: str
+    due_at: AwareDatetime
+    end_at: AwareDatetime
+    minutes_late: int
+    reasons: list[str]
+
+
+class Explanation(BaseModel):
+    """The named problems of a plan's input and the reasons its orders are late."""
+
+    run_id: str
+    site_id: str
+    issues: list[Issue]
+    late: list[LateOrder]

@@ -8,17 +8,45 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from chainhub.access.schemas import Principal
 from chainhub.errors import ChainhubError
-from chainhub.schedule.inputs import load_site, minutes
+from chainhub.partners.visibility import (
+    check_may_plan_site,
+    check_site_schedule_visible,
+    get_need_visible_clause,
+)
+from chainhub.schedule.inputs import OPEN_STATUSES, load_site, minutes
 from chainhub.schedule.models import schedule_issues, schedule_needs, schedule_runs, schedule_slots
 from chainhub.schedule.problem import OpKey, Problem, Slot
-from chainhub.schedule.schemas import Downtime, Issue, NeedRead, RunRead, SlotRead
+from chainhub.schedule.schemas import (
+    Downtime,
+    Issue,
+    NeedRead,
+    RunParameters,
+    RunRead,
+    SiteNeedRead,
+    SlotRead,
+)
 from chainhub.schedule.solver import solve_plan
+from chainhub.storage.models import current_view
 
 
 def _not_found(site_id: str) -> ChainhubError:
     return ChainhubError(
-        "schedule_not_found", f"no schedule for site {site_id}", f"场所 {site_id} 没有排产计划"
+        "schedule_not_found",
+        f"no schedule for site {site_id}",
+        f"场所 {site_id} 没有排产计划",
+        {"site_id": site_id},
+        404,
+    )
+
+
+def _superseded() -> sa.Exists:
+    """A later plan names the run as its previous one (plans made in the same instant, as
+    under a fixed clock, are still ordered)."""
+    later = schedule_runs.alias("later")
+    return (
+        sa.select(sa.literal(1)).where(later.c.previous_run_id == schedule_runs.c.run_id).exists()
     )
 
 
@@ -26,8 +54,8 @@ def get_latest_run_id(*, conn: Connection, site_id: str) -> str | None:
     """The newest stored plan of a site."""
     return conn.execute(
         sa.select(schedule_runs.c.run_id)
-        .where(schedule_runs.c.site_id == site_id)
-        .order_by(schedule_runs.c.created_at.desc())
+        .where(schedule_runs.c.site_id == site_id, ~_superseded())
+        .order_by(schedule_runs.c.created_at.desc(), schedule_runs.c.run_id)
         .limit(1)
     ).scalar_one_or_none()
 
@@ -221,4 +249,99 @@ def get_run(*, conn: Connection, site_id: str) -> RunRead:
         issues=issues,
         slots=slots,
         needs=needs,
+    )
+
+
+def access_run(*, conn: Connection, principal: Principal, site_id: str) -> RunRead:
+    """The site's newest plan, for its manufacturer or who sees all."""
+    check_site_schedule_visible(conn=conn, principal=principal, site_id=site_id)
+    return get_run(conn=conn, site_id=site_id)
+
+
+def access_run_schedule(
+    *,
+    conn: Connection,
+    principal: Principal,
+    site_id: str,
+    now: datetime,
+    parameters: RunParameters,
+) -> RunRead:
+    """Re-plan the site from `now` when the caller may plan it."""
+    check_may_plan_site(conn=conn, principal=principal, site_id=site_id)
+    return do_run_schedule(
+        conn=conn,
+        site_id=site_id,
+        now=now,
+        downtime=parameters.downtime,
+        frozen_minutes=parameters.frozen_minutes,
+        seconds=parameters.seconds,
+    )
+
+
+def _latest_runs() -> sa.Subquery:
+    """Each site's newest plan."""
+    newer = schedule_runs.alias("newer")
+    return (
+        sa.select(schedule_runs)
+        .where(
+            ~_superseded(),
+            ~sa.select(sa.literal(1))
+            .where(
+                newer.c.site_id == schedule_runs.c.site_id,
+                newer.c.created_at > schedule_runs.c.created_at,
+            )
+            .exists(),
+        )
+        .subquery("latest")
+    )
+
+
+def access_needs(*, conn: Connection, principal: Principal) -> list[SiteNeedRead]:
+    """Need dates in every site's newest plan that the caller may see: of its own plants, and of
+    what it supplies to the plant's manufacturer."""
+    latest = _latest_runs()
+    query = (
+        sa.select(
+            schedule_needs,
+            latest.c.site_id,
+            latest.c.manufacturer_id,
+            latest.c.planned_from,
+        )
+        .join(latest, latest.c.run_id == schedule_needs.c.run_id)
+        .where(
+            get_need_visible_clause(
+                principal=principal,
+                manufacturer=latest.c.manufacturer_id,
+                material=schedule_needs.c.material_code,
+            )
+        )
+        .order_by(
+            schedule_needs.c.need_at,
+            latest.c.site_id,
+            schedule_needs.c.order_number,
+            schedule_needs.c.material_code,
+        )
+    )
+    return [SiteNeedRead.model_validate(dict(r)) for r in conn.execute(query).mappings()]
+
+
+def list_open_sites(*, conn: Connection) -> list[str]:
+    """Sites with open production orders, to plan."""
+    orders = current_view("production_order")
+    return list(
+        conn.execute(
+            sa.select(orders.c.site_id)
+            .where(orders.c.status.in_(OPEN_STATUSES))
+            .distinct()
+            .order_by(orders.c.site_id)
+        ).scalars()
+    )
+
+
+def list_planned_sites(*, conn: Connection) -> list[str]:
+    """Sites with a stored plan."""
+    return list(
+        conn.execute(
+            sa.select(schedule_runs.c.site_id).distinct().order_by(schedule_runs.c.site_id)
+        ).scalars()
     )

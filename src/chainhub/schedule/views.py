@@ -1,0 +1,51 @@
+"""Schedule endpoints: re-plan a site, its latest plan (JSON or XLSX), a supplier's need dates."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from chainhub.api.deps import ConnDep, NowDep, PrincipalDep
+from chainhub.schedule import service
+from chainhub.schedule.reports import export_run_xlsx
+from chainhub.schedule.schemas import RunParameters, RunRead, SiteNeedRead
+
+router = APIRouter(prefix="/api/v1/schedule", tags=["schedule"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/needs", response_model=list[SiteNeedRead])
+def read_needs(principal: PrincipalDep, conn: ConnDep) -> list[SiteNeedRead]:
+    """Need dates in the latest plans of what the caller supplies (of its own plants, too)."""
+    return service.access_needs(conn=conn, principal=principal)
+
+
+@router.post("/{site_id}/runs", response_model=RunRead, status_code=201)
+def run_schedule(
+    site_id: str,
+    parameters: RunParameters,
+    principal: PrincipalDep,
+    conn: ConnDep,
+    now: NowDep,
+) -> RunRead:
+    """Re-plan the site's open orders from now (its manufacturer, the chain leader or the hub
+    admin); what moved, the late orders and the problems in the input are in the answer."""
+    return service.access_run_schedule(
+        conn=conn, principal=principal, site_id=site_id, now=now, parameters=parameters
+    )
+
+
+@router.get("/{site_id}", response_model=RunRead)
+def read_schedule(site_id: str, principal: PrincipalDep, conn: ConnDep) -> RunRead:
+    """The site's latest plan (its manufacturer, the chain leader or the hub admin)."""
+    return service.access_run(conn=conn, principal=principal, site_id=site_id)
+
+
+@router.get("/{site_id}/export.xlsx", responses={200: {"content": {XLSX: {}}}})
+def export_schedule(site_id: str, principal: PrincipalDep, conn: ConnDep) -> Response:
+    """The site's latest plan as a workbook: a sheet by machine, one by order, the problems."""
+    run = service.access_run(conn=conn, principal=principal, site_id=site_id)
+    return Response(
+        export_run_xlsx(run),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="schedule-{run.run_id}.xlsx"'},
+    )
