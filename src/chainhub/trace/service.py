@@ -17,7 +17,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from chainhub.access.audit import AuditRecord, do_append_audit
+from chainhub.access.audit import AuditRecord, do_log_audit
 from chainhub.access.schemas import Principal
 from chainhub.errors import ChainhubError
 from chainhub.events.schemas import HubEvent, WebhookEvent
@@ -165,7 +165,7 @@ def do_capture(
         capture_id=capture_id, partner_id=partner_id, received_at=received_at,
         format="json" if xml is None else "xml", event_count=len(events), stored_count=len(rows),
         success=True))  # fmt: skip
-    do_append_audit(conn=conn, record=AuditRecord(
+    do_log_audit(conn=conn, record=AuditRecord(
         action="epcis.capture", status=202, outcome="stored" if rows else "duplicate",
         partner_id=partner_id, target={"capture_id": capture_id, "events": len(events),
                                        "stored": len(rows)}))  # fmt: skip
