@@ -35,9 +35,12 @@ from chainhub.masterdata.records import (
 )
 
 # Published F1 on the same splits (Mudgal et al., SIGMOD 2018), in percent.
+# Ditto: Li et al., VLDB 2021.
 PUBLISHED: Final = {
-    "Abt-Buy": {"Magellan": 43.6, "DeepMatcher": 62.8},
-    "Amazon-Google": {"Magellan": 49.1, "DeepMatcher": 69.3},
+    "Abt-Buy": {"Magellan": 43.6, "DeepMatcher": 62.8, "Ditto": 89.3},
+    "Amazon-Google": {"Magellan": 49.1, "DeepMatcher": 69.3, "Ditto": 75.6},
+    "Walmart-Amazon": {"Magellan": 71.9, "DeepMatcher": 66.9, "Ditto": 86.8},
+    "Walmart-Amazon-dirty": {"Magellan": 37.4, "DeepMatcher": 53.8, "Ditto": 85.7},
 }
 DATASETS: Final = {"Abt-Buy": "Textual/Abt-Buy", "Amazon-Google": "Structured/Amazon-Google"}
 _COLUMN_RE: Final = re.compile(r"COL (\S+) VAL ")
