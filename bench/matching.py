@@ -1,8 +1,11 @@
-"""Matcher quality: F1 on ER-Magellan product pairs next to published figures, and top-1 accuracy,
-precision and recall of suggestions from the simulated partners' own descriptions against the
-simulator's crosswalk, at the auto-accept threshold and around it.
+"""Matcher quality: top-1 accuracy, precision and recall of suggestions from the simulated
+partners' own descriptions against the simulator's crosswalk, at the auto-accept threshold and
+around it; then precision, recall and F1 of the record matcher (every attribute) on each product
+matching set under --data (any folder holding <set>/train.txt and <set>/<split>.txt), trained on
+train, its threshold tuned on valid (by 5-fold CV on train when valid is the split scored), next
+to published figures. The last lines are `F1 <set> X`.
 
-    python bench/matching.py [--smoke] [--fit-default] [--seed 3]
+    python bench/matching.py [--smoke] [--data DIR] [--split valid] [--fit-default] [--seed 3]
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -20,10 +22,11 @@ import polars as pl
 from chainhub.masterdata.benchmark import (
     DATASETS,
     PUBLISHED,
+    RecordResult,
     catalog_pairs,
     measure_crosswalk,
     read_pairs,
-    run_benchmark,
+    run_record_benchmark,
     split_features,
 )
 from chainhub.masterdata.matching import (
@@ -41,17 +44,36 @@ ER_MAGELLAN = REFERENCE / "entity-matching" / "er_magellan"
 SMOKE_PAIRS = 400
 
 
-def product_matching(limit: int | None) -> None:
-    """Print F1 on valid for each data set, with the published figures."""
-    print(f"{'data set':<15}{'threshold':>10}{'train F1':>10}{'valid F1':>10}"
-          f"{'Magellan':>10}{'DeepMatcher':>13}{'seconds':>9}")  # fmt: skip
-    for dataset in DATASETS:
-        start = time.perf_counter()
-        result = run_benchmark(ER_MAGELLAN, dataset, limit=limit)
-        published = PUBLISHED[dataset]
-        print(f"{dataset:<15}{result.threshold:>10.2f}{result.train_f1:>10.1f}"
-              f"{result.valid_f1:>10.1f}{published['Magellan']:>10.1f}"
-              f"{published['DeepMatcher']:>13.1f}{time.perf_counter() - start:>9.1f}")  # fmt: skip
+# ER-Magellan folders and the names published figures use.
+SET_NAMES = {
+    "Textual/Abt-Buy": "Abt-Buy",
+    "Structured/Amazon-Google": "Amazon-Google",
+    "Structured/Walmart-Amazon": "Walmart-Amazon",
+    "Dirty/Walmart-Amazon": "Walmart-Amazon-dirty",
+}
+
+
+def product_matching(data: Path, split: str, limit: int | None) -> list[RecordResult]:
+    """Print precision, recall and F1 on `split` for each set under `data`, beside published F1."""
+    folders = sorted(
+        p.parent for p in data.rglob("train.txt") if (p.parent / f"{split}.txt").is_file()
+    )
+    print(f"\nrecord matching, every attribute, {split} split{' (smoke)' if limit else ''}:")
+    print(f"{'set':<22}{'thr':>6}{'tuned on':>16}{'P':>7}{'R':>7}{'F1':>7}"
+          f"{'Magellan':>10}{'DeepM.':>8}{'Ditto':>7}{'s':>6}")  # fmt: skip
+    results = []
+    for folder in folders:
+        relative = folder.relative_to(data).as_posix() if folder != data else folder.name
+        name = SET_NAMES.get(relative, relative)
+        r = run_record_benchmark(folder, dataset=name, split=split, limit=limit)
+        published = PUBLISHED.get(name, {})
+        widths = (("Magellan", 10), ("DeepMatcher", 8), ("Ditto", 7))
+        cells = "".join(f"{published[k]:>{w}.1f}" if k in published else f"{'-':>{w}}"
+                        for k, w in widths)  # fmt: skip
+        print(f"{name:<22}{r.threshold:>6.2f}{r.tuned_on:>16}{r.precision:>7.1f}{r.recall:>7.1f}"
+              f"{r.f1:>7.1f}{cells}{r.seconds:>6.0f}")  # fmt: skip
+        results.append(r)
+    return results
 
 
 def catalog_items() -> tuple[list[Item], list[Item]]:
@@ -114,18 +136,22 @@ def main() -> int:
     parser.add_argument("--smoke", action="store_true", help=f"first {SMOKE_PAIRS} pairs only")
     parser.add_argument("--fit-default", action="store_true", help="print default weights")
     parser.add_argument("--seed", type=int, default=3, help="simulator seed")
+    parser.add_argument("--data", type=Path, default=ER_MAGELLAN, help="folder of pair sets")
+    parser.add_argument("--split", default="valid", help="split scored (valid, test, ...)")
     args = parser.parse_args()
-    if ER_MAGELLAN.is_dir():
-        if args.fit_default:
-            fit_default()
-            return 0
-        product_matching(SMOKE_PAIRS if args.smoke else None)
-    elif os.environ.get("CI") == "true":
-        print(f"missing reference data: {ER_MAGELLAN}", file=sys.stderr)
-        return 1
-    else:
-        print(f"skipped product matching: no {ER_MAGELLAN}")
+    if args.fit_default:
+        fit_default()
+        return 0
     simulator_crosswalk(args.seed)
+    if not args.data.is_dir():
+        if os.environ.get("CI") == "true":
+            print(f"missing reference data: {args.data}", file=sys.stderr)
+            return 1
+        print(f"skipped product matching: no {args.data}")
+        return 0
+    results = product_matching(args.data, args.split, SMOKE_PAIRS if args.smoke else None)
+    for r in results:
+        print(f"F1 {r.dataset} {r.f1:.1f} precision {r.precision:.1f} recall {r.recall:.1f}")
     return 0
 
 

@@ -192,3 +192,34 @@ def parse_attributes(normalized: str) -> Attributes:
     numbers |= {f"{float(n):g}" for n, _ in _NUMBER_UNIT_RE.findall(normalized)}
     return Attributes(frozenset(codes), frozenset(measures), frozenset(dimensions),
                       frozenset(numbers))  # fmt: skip
+
+
+_CODE_PHI_RE: Final = re.compile(r"[φΦøØ⌀]\s*")
+_CODE_TIMES_RE: Final = re.compile(r"(?<=[0-9a-z.])\s*[×x*✕]\s*(?=[0-9])")
+_CODE_SEPARATOR_RE: Final = re.compile(r"[\s\-_/\\,;:()（）\[\]]+|(?<!\d)\.|\.(?!\d)")
+_DECIMAL_RE: Final = re.compile(r"\d+\.\d+")
+
+
+def normalize_code(code: str | None) -> str:
+    """A model, part or size code in one spelling: Φ9.52×0.6, φ9,52*0.60 -> phi9.52x0.6."""
+    if not code:
+        return ""
+    folded = unicodedata.normalize("NFKC", code).casefold()
+    folded = _DECIMAL_COMMA_RE.sub(".", folded)
+    folded = _CODE_PHI_RE.sub("phi", folded)
+    folded = _CODE_TIMES_RE.sub("x", folded)
+    folded = _CODE_SEPARATOR_RE.sub("", folded)
+    return _DECIMAL_RE.sub(lambda m: f"{float(m.group(0)):g}", folded)
+
+
+_PRICE_RE: Final = re.compile(r"\d+(?:\.\d+)?")
+
+
+def parse_number(value: str | None) -> float | None:
+    """The first number of a value such as a price (`$1,299.00`, `1299,00 元`), else None."""
+    if not value:
+        return None
+    folded = unicodedata.normalize("NFKC", value)
+    folded = _DECIMAL_COMMA_RE.sub(".", folded).replace(",", "")
+    found = _PRICE_RE.search(folded)
+    return float(found.group(0)) if found else None
