@@ -44,3 +44,8 @@ def test_list_show_and_compare(chain: sa.Engine) -> None:
     assert "协同前" in table.stdout and "未改善" in table.stdout
     bad = run.invoke(_app(), ["kpi", "show", "otif", "--from", "July", *db])
     assert bad.exit_code == 2
+    # A malformed period is a usage error too, found before the database is opened.
+    odd = run.invoke(
+        _app(), ["kpi", "compare", "otif", "--before", "Q3", "--after", "2025-10-01:2025-12-31"]
+    )
+    assert odd.exit_code == 2 and "FROM:TO" in odd.output

@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from chainhub.access.schemas import Principal, Role
-from chainhub.cli.common import DbOption, console, hub_transaction, usage_error
+from chainhub.cli.common import DbOption, console, fail, hub_transaction, usage_error
+from chainhub.errors import ChainhubError
 
 FormatOption = Annotated[
     Literal["table", "json"], typer.Option("--format", help="table for people, json for tools")
@@ -104,14 +105,18 @@ def compare(
     """Each partner's KPI before and after, the change, and whether it improved."""
     from chainhub.kpi.service import access_kpi_comparison, check_period
 
+    try:
+        periods = check_period(before), check_period(after)
+    except ChainhubError as error:
+        fail(error, exit_code=2)
     with hub_transaction(db) as conn:
         result = access_kpi_comparison(
             conn=conn,
             principal=OPERATOR,
             today=datetime.now(UTC).date(),
             kpi_id=kpi_id,
-            before=check_period(before),
-            after=check_period(after),
+            before=periods[0],
+            after=periods[1],
             partner_id=partner,
         )
     if output == "json":
