@@ -7,13 +7,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Final, NoReturn
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy import Connection
 
+from chainhub.access.schemas import Principal, Role
 from chainhub.errors import ChainhubError, Language, parse_language
 from chainhub.settings import Settings
 
@@ -26,6 +27,13 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+
+# Whoever runs a command on the hub's database already holds every document in it.
+OPERATOR: Final = Principal(
+    token_id="cli",  # noqa: S106 - a name for the operator, not a secret
+    partner_id=None,
+    role=Role.HUB_ADMIN,
+)
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from chainhub.cli.common import DbOption, console, hub_transaction
-from chainhub.cli.kpi import OPERATOR
+from chainhub.cli.common import OPERATOR, DbOption, console, hub_transaction
 from chainhub.forecast.schemas import ForecastParameters, SeriesRead
 
 BucketOption = Annotated[Literal["day", "week"], typer.Option("--bucket", help="day or week")]
@@ -36,7 +35,10 @@ def _table(series: list[SeriesRead]) -> Table:
     return table
 
 
-def _with_progress(work: Callable[[Callable[[int, int], None]], object]) -> object:
+T = TypeVar("T")
+
+
+def _with_progress(work: Callable[[Callable[[int, int], None]], T]) -> T:
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("forecasting", total=None)
         return work(lambda done, total: bar.update(task, completed=done, total=total))
@@ -62,7 +64,7 @@ def run(
                 progress=progress,
             )
         )
-    console.print(f"forecast run version {getattr(result, 'version', '?')} stored")
+    console.print(f"forecast run version {result.version} stored")
 
 
 def show(
@@ -103,7 +105,6 @@ def backtest(
                 progress=progress,
             )
         )
-    assert isinstance(found, list)  # noqa: S101 - get_backtest returns the series
     console.print(_table(found))
 
 

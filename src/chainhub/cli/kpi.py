@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import Annotated, Final, Literal
+from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
 
-from chainhub.access.schemas import Principal, Role
-from chainhub.cli.common import DbOption, console, fail, hub_transaction, usage_error
+from chainhub.cli.common import OPERATOR, DbOption, console, fail, hub_transaction, usage_error
 from chainhub.errors import ChainhubError
 
 FormatOption = Annotated[
     Literal["table", "json"], typer.Option("--format", help="table for people, json for tools")
 ]
 PartnerOption = Annotated[str | None, typer.Option("--partner", help="One partner's values")]
-# Whoever runs a command on the hub's database already holds every document in it.
-OPERATOR: Final = Principal(
-    token_id="cli",  # noqa: S106 - a name for the operator, not a secret
-    partner_id=None,
-    role=Role.HUB_ADMIN,
-)
 
 
 def _date(value: str | None, option: str) -> date | None:

@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from chainhub.access.schemas import Principal, Role
-from chainhub.cli.common import DbOption, console, hub_transaction, usage_error
-from chainhub.cli.kpi import OPERATOR, FormatOption
+from chainhub.cli.common import OPERATOR, DbOption, console, hub_transaction, usage_error
+from chainhub.cli.kpi import FormatOption
 
 PartnerOption = Annotated[
     str | None,
