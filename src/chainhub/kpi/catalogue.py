@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, cached_property
 from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Final, Literal
@@ -68,16 +68,20 @@ class Sources:
     conn: Connection
     principal: Principal
     today: date
-    backend: ibis.BaseBackend = field(init=False)
+    # The tables a computation read, in order: what its compiled query depends on.
+    read: list[tuple[str, bool]] = field(default_factory=list, init=False)
     _tables: dict[tuple[str, bool], ibis.Table] = field(default_factory=dict, init=False)
+    _sql: dict[tuple[str, bool], str] = field(default_factory=dict, init=False)
 
-    def __post_init__(self) -> None:
-        self.backend = ibis_for(self.conn)
+    @cached_property
+    def backend(self) -> ibis.BaseBackend:
+        """Ibis over the caller's connection, made when a computation is first built."""
+        return ibis_for(self.conn)
 
-    def table(self, document_type: str, *, versions: bool = False) -> ibis.Table:
-        """Rows of the current versions (or of every version) the caller may see."""
+    def visible_sql(self, document_type: str, *, versions: bool = False) -> str:
+        """The SELECT of the rows `table` reads, with the caller's visibility as literals."""
         key = (document_type, versions)
-        if key not in self._tables:
+        if key not in self._sql:
             relation = doc_table(document_type) if versions else current_view(document_type)
             where = get_visible_clause(
                 conn=self.conn,
@@ -87,10 +91,22 @@ class Sources:
                 today=self.today,
             )
             query = sa.select(relation).where(where)
-            sql = query.compile(dialect=self.conn.dialect, compile_kwargs={"literal_binds": True})
+            compiled = query.compile(
+                dialect=self.conn.dialect, compile_kwargs={"literal_binds": True}
+            )
+            self._sql[key] = str(compiled)
+        return self._sql[key]
+
+    def table(self, document_type: str, *, versions: bool = False) -> ibis.Table:
+        """Rows of the current versions (or of every version) the caller may see."""
+        key = (document_type, versions)
+        if key not in self._tables:
+            sql = self.visible_sql(document_type, versions=versions)
+            relation = doc_table(document_type) if versions else current_view(document_type)
             # The relation's own schema: no probing query, which some driver versions lack.
             schema = self.backend.table(relation.name).schema()
-            self._tables[key] = self.backend.sql(str(sql), schema=schema)
+            self._tables[key] = self.backend.sql(sql, schema=schema)
+            self.read.append(key)
         return self._tables[key]
 
     def prices(self) -> ibis.Table:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from datetime import date
 
-import polars as pl
 from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal, Role
 from chainhub.errors import ChainhubError
 from chainhub.kpi.catalogue import By, KpiDefinition, Sources, Window, get_registry
+from chainhub.kpi.compiled import get_kpi_frame
 from chainhub.kpi.schemas import (
     KpiChange,
     KpiComparison,
@@ -96,11 +96,8 @@ def _compute(
     window: Window,
     partner_id: str | None,
 ) -> list[KpiValue]:
-    table = definition.compute(Sources(conn=conn, principal=principal, today=today), window)
-    if partner_id is not None:
-        table = table.filter(table.partner_id == partner_id)
-    frame = pl.from_arrow(table.to_pyarrow())
-    assert isinstance(frame, pl.DataFrame)
+    src = Sources(conn=conn, principal=principal, today=today)
+    frame = get_kpi_frame(definition=definition, src=src, window=window, partner_id=partner_id)
     return [
         KpiValue(
             partner_id=row["partner_id"],

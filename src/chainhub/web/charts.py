@@ -6,71 +6,91 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import cache
+from typing import Any, Final
 
-import plotly.graph_objects as go
+import plotly.io as pio
 
 from chainhub.errors import Language
 from chainhub.web.locale import format_month, format_number
 
 Series = Sequence[tuple[date, float | None]]
+Figure = dict[str, Any]
+# What the pages take of Plotly's "plotly_white" look. Figures are plain dicts for Plotly.js:
+# building them as graph objects with the template cost ~10 ms and ~7 KB of page per chart.
+_STYLE_KEYS: Final = ("colorway", "paper_bgcolor", "plot_bgcolor", "font", "hoverlabel")
+_AXIS_KEYS: Final = ("gridcolor", "linecolor", "zerolinecolor", "zerolinewidth", "automargin")
 
 
-def _json(figure: go.Figure) -> str:
+@cache
+def _style() -> tuple[Figure, Figure]:
+    """The layout and the axis style of the installed Plotly's white template."""
+    layout = pio.templates["plotly_white"].layout.to_plotly_json()
+    axis = layout["xaxis"]
+    return {k: layout[k] for k in _STYLE_KEYS}, {k: axis[k] for k in _AXIS_KEYS}
+
+
+def _figure(data: list[Figure], layout: Figure) -> Figure:
+    style, axis = _style()
+    layout = {**style, **layout}
+    for name in ("xaxis", "yaxis"):
+        layout[name] = {**axis, **layout.get(name, {})}
+    return {"data": data, "layout": layout}
+
+
+def _json(figure: Figure) -> str:
     """The figure as JSON that is safe inside a <script> element (partners' names are data)."""
-    text = json.dumps(figure.to_plotly_json(), default=str, ensure_ascii=False)
+    text = json.dumps(figure, default=str, ensure_ascii=False)
     return text.replace("<", "\\u003c")
 
 
 def sparkline(points: Series, lang: Language) -> str:
     """A small trend line without axes, its months and values on hover."""
-    figure = go.Figure(
-        go.Scatter(
-            x=[format_month(m, lang) for m, _ in points],
-            y=[v for _, v in points],
-            text=[format_number(v) for _, v in points],
-            hovertemplate="%{x}: %{text}<extra></extra>",
-            mode="lines+markers",
-            line={"width": 2, "color": "#0b6bcb"},
-            marker={"size": 4},
-        )
-    )
-    figure.update_layout(
-        margin={"l": 0, "r": 0, "t": 4, "b": 4},
-        height=60,
-        showlegend=False,
-        xaxis={"visible": False, "type": "category"},
-        yaxis={"visible": False},
-        template="plotly_white",
-    )
-    return _json(figure)
+    trace = {
+        "type": "scatter",
+        "x": [format_month(m, lang) for m, _ in points],
+        "y": [v for _, v in points],
+        "text": [format_number(v) for _, v in points],
+        "hovertemplate": "%{x}: %{text}<extra></extra>",
+        "mode": "lines+markers",
+        "line": {"width": 2, "color": "#0b6bcb"},
+        "marker": {"size": 4},
+    }
+    layout = {
+        "margin": {"l": 0, "r": 0, "t": 4, "b": 4},
+        "height": 60,
+        "showlegend": False,
+        "xaxis": {"visible": False, "type": "category"},
+        "yaxis": {"visible": False},
+    }
+    return _json(_figure([trace], layout))
 
 
 def monthly_lines(series: Mapping[str, Series], unit: str, lang: Language) -> str:
     """One line per named series over months, in month order on a category axis."""
     months = sorted({m for points in series.values() for m, _ in points})
-    figure = go.Figure()
-    for name, points in series.items():
-        figure.add_trace(
-            go.Scatter(
-                x=[format_month(m, lang) for m, _ in points],
-                y=[v for _, v in points],
-                text=[format_number(v) for _, v in points],
-                hovertemplate=f"{name} · %{{x}}: %{{text}} {unit}<extra></extra>",
-                mode="lines+markers",
-                name=name,
-            )
-        )
-    figure.update_layout(
-        margin={"l": 50, "r": 10, "t": 10, "b": 40},
-        height=340,
-        legend={"orientation": "h"},
-        xaxis={
+    traces = [
+        {
+            "type": "scatter",
+            "x": [format_month(m, lang) for m, _ in points],
+            "y": [v for _, v in points],
+            "text": [format_number(v) for _, v in points],
+            "hovertemplate": f"{name} · %{{x}}: %{{text}} {unit}<extra></extra>",
+            "mode": "lines+markers",
+            "name": name,
+        }
+        for name, points in series.items()
+    ]
+    layout = {
+        "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+        "height": 340,
+        "legend": {"orientation": "h"},
+        "xaxis": {
             "type": "category",
             "categoryorder": "array",
             "categoryarray": [format_month(m, lang) for m in months],
         },
-        yaxis={"tickformat": ",~r", "title": {"text": unit}},
-        separators=".,",
-        template="plotly_white",
-    )
-    return _json(figure)
+        "yaxis": {"tickformat": ",~r", "title": {"text": unit}},
+        "separators": ".,",
+    }
+    return _json(_figure(traces, layout))
