@@ -27,6 +27,7 @@ from chainhub.partners.visibility import (
 )
 from chainhub.standard.annotations import unwrap
 from chainhub.standard.registry import DOCUMENT_TYPES, get_document_type
+from chainhub.storage.answers import get_kept_answer, get_statement_text
 from chainhub.storage.models import LIST_SEPARATOR, current_view, doc_table
 
 FLOWS: Final = (
@@ -231,36 +232,59 @@ def count_visible_documents(
     *, conn: Connection, principal: Principal, today: date
 ) -> list[DocumentCount]:
     """Current documents and lines of each type that the caller may see."""
-    counts = []
+    statements = []
     for name in DOCUMENT_TYPES:
         view = current_view(name)
         where = get_visible_clause(
             conn=conn, principal=principal, document_type=name, relation=view, today=today
         )
-        rows, documents = conn.execute(
-            sa.select(sa.func.count(), sa.func.count(sa.distinct(view.c._doc_key))).where(where)
-        ).one()
-        counts.append(DocumentCount(document_type=name, documents=documents, rows=rows))
-    return counts
+        statements.append(
+            sa.select(
+                sa.literal(name).label("document_type"),
+                sa.func.count().label("rows"),
+                sa.func.count(sa.distinct(view.c._doc_key)).label("documents"),
+            ).where(where)
+        )
+    query = sa.union_all(*statements)
+
+    def count() -> list[DocumentCount]:
+        found = {row.document_type: row for row in conn.execute(query)}
+        return [
+            DocumentCount(document_type=n, documents=found[n].documents, rows=found[n].rows)
+            for n in DOCUMENT_TYPES
+        ]
+
+    return get_kept_answer(
+        conn=conn, query=get_statement_text(conn=conn, statement=query), compute=count
+    )
 
 
 def list_visible_monthly_flows(
     *, conn: Connection, principal: Principal, today: date
 ) -> list[FlowPoint]:
     """Visible lines per month of orders, shipments, receipts and sales."""
-    points = []
+    statements = []
     for name, date_field in FLOWS:
         view = current_view(name)
         where = get_visible_clause(
             conn=conn, principal=principal, document_type=name, relation=view, today=today
         )
         month = sa.func.date_trunc("month", view.c[date_field]).label("month")
-        for row in conn.execute(
-            sa.select(month, sa.func.count().label("lines"))
+        statements.append(
+            sa.select(sa.literal(name).label("flow"), month, sa.func.count().label("lines"))
             .where(where)
             .group_by(month)
-            .order_by(month)
-        ):
+        )
+    query = sa.union_all(*statements)
+
+    def flows() -> list[FlowPoint]:
+        points = []
+        for row in conn.execute(query):
             value = row.month.date() if isinstance(row.month, datetime) else row.month
-            points.append(FlowPoint(flow=name, month=value, lines=row.lines))
-    return points
+            points.append(FlowPoint(flow=row.flow, month=value, lines=row.lines))
+        order = {name: i for i, (name, _) in enumerate(FLOWS)}
+        return sorted(points, key=lambda p: (order[p.flow], p.month))
+
+    return get_kept_answer(
+        conn=conn, query=get_statement_text(conn=conn, statement=query), compute=flows
+    )

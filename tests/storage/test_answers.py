@@ -1,0 +1,68 @@
+"""Kept answers: computed once per query text and submission count, computed again once a
+submission arrives, and each transaction's own count once per read-only request."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from chainhub.access.audit import end_request_state
+from chainhub.storage.answers import get_generation, get_kept_answer, get_statement_text
+from chainhub.storage.engine import start_read_cache
+from chainhub.storage.models import submissions
+
+
+def _submit(conn: sa.Connection) -> None:
+    conn.execute(
+        submissions.insert().values(
+            submission_id=str(uuid.uuid4()), partner_id="haichuan", document_type="site",
+            content_hash=uuid.uuid4().hex, source_file="sites.csv",
+            received_at=datetime.now(UTC), standard_version="1.0", row_count=1,
+            document_count=1, status="stored",
+        )
+    )  # fmt: skip
+
+
+def test_an_answer_is_kept_until_the_next_submission(engine: sa.Engine) -> None:
+    calls: list[str] = []
+    query = f"answers test {uuid.uuid4()}"  # a text no other test keeps an answer under
+
+    def compute() -> int:
+        calls.append(query)
+        return len(calls)
+
+    with engine.connect() as conn:
+        assert get_kept_answer(conn=conn, query=query, compute=compute) == 1
+        assert get_kept_answer(conn=conn, query=query, compute=compute) == 1
+        assert get_kept_answer(conn=conn, query=query + " other", compute=compute) == 2
+    with engine.begin() as conn:
+        _submit(conn)
+    with engine.connect() as conn:
+        assert get_kept_answer(conn=conn, query=query, compute=compute) == 3
+    assert len(calls) == 3
+
+
+def test_a_read_only_request_counts_submissions_once(engine: sa.Engine) -> None:
+    with engine.connect() as conn:
+        start_read_cache(conn=conn)
+        before = get_generation(conn=conn)
+        _submit(conn)
+        assert get_generation(conn=conn) == before  # the request's count, taken once
+        conn.commit()
+        end_request_state(conn=conn)  # as the request's edge does
+    with engine.connect() as conn:
+        assert get_generation(conn=conn) == before + 1
+
+
+def test_the_key_holds_the_parameters_written_in(engine: sa.Engine) -> None:
+    table = submissions
+    with engine.connect() as conn:
+        one = get_statement_text(
+            conn=conn, statement=sa.select(table).where(table.c.partner_id == "haichuan")
+        )
+        other = get_statement_text(
+            conn=conn, statement=sa.select(table).where(table.c.partner_id == "jinli-motor")
+        )
+    assert "'haichuan'" in one and "'jinli-motor'" in other
