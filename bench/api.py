@@ -1,9 +1,13 @@
 """The hub under concurrent load: a bounded asyncio (httpx) load generator against a bare
 FastAPI "hello" endpoint served by uvicorn (the framework's limit) and `chainhub serve` on the
-demo hub, at 16 and 64 concurrent clients: document read, list page, supplier overview and
-file upload. Prints requests/s, p50, p99, errors and each endpoint's ratio to the bare one.
+demo hub, on DuckDB (one process) and on PostgreSQL (two worker processes, when PostgreSQL's
+server binaries are installed), at 16 and 64 concurrent clients: document read, list page,
+supplier overview and file upload. Prints requests/s, p50, p99, errors and each endpoint's
+ratio to the bare one; then 50 and 100 uploads sent at once, and whether every answered upload
+is stored.
 
     python bench/api.py [--smoke] [--requests N] [--scale small|medium] [--workdir DIR]
+                        [--no-postgres]
 
 Every request count and wait is bounded; the servers listen on 127.0.0.1 only.
 """
@@ -14,7 +18,9 @@ import argparse
 import asyncio
 import itertools
 import os
+import pwd
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -29,6 +35,7 @@ from typing import Any, Final
 import httpx
 
 CLIENTS: Final = (16, 64)
+BURSTS: Final = (50, 100)
 DEADLINE: Final = 120.0  # seconds one scenario may take at most
 BARE_APP: Final = """
 from fastapi import FastAPI
@@ -137,12 +144,11 @@ async def _run(base: str, name: str, clients: int, total: int, request: Request)
     return Result(name, clients, len(latencies), seconds, latencies, errors)
 
 
-def _demo(workdir: Path, scale: str) -> tuple[Path, dict[str, str]]:
-    """A demo hub and its tokens: the chain leader's and a supplier's."""
-    db = workdir / "demo.duckdb"
+def _demo(workdir: Path, scale: str, db: str) -> dict[str, str]:
+    """Load a demo hub into `db`, its files in `workdir`; its tokens by partner and role."""
     out = subprocess.run(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-c", "from chainhub.cli.main import run; run()", "demo", "--db",
-         str(db), "--data-dir", str(workdir / "files"), "--scale", scale, "--no-serve"],
+         db, "--data-dir", str(workdir / "files"), "--scale", scale, "--no-serve"],
         capture_output=True, text=True, check=True, env={**os.environ, "COLUMNS": "200"},
     ).stdout  # fmt: skip
     tokens: dict[str, str] = {}
@@ -150,7 +156,46 @@ def _demo(workdir: Path, scale: str) -> tuple[Path, dict[str, str]]:
         match = _TOKEN_LINE.match(line)
         if match:
             tokens.setdefault(f"{match[1]} {match[2]}", match[3])
-    return db, tokens
+    return tokens
+
+
+def _postgres_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    return found[-1].parent if found else None
+
+
+def _start_postgres(workdir: Path, bin_dir: Path) -> tuple[str, Callable[[], None]]:
+    """A throw-away PostgreSQL server on a free loopback port (run as `postgres` under root,
+    which PostgreSQL refuses), its URL and how to stop it."""
+    base = workdir / "pg"
+    base.mkdir()
+    run_as: list[str] = []
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        os.chown(base, owner.pw_uid, owner.pw_gid)
+        run_as = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    data = base / "data"
+    subprocess.run(  # noqa: S603 - Debian's PostgreSQL binaries
+        [*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", "chainhub", "--auth=trust",
+         "-E", "UTF8", "--no-locale"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    subprocess.run(  # noqa: S603 - Debian's PostgreSQL binaries
+        [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"),
+         "-w", "start", "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 "
+         "-c max_connections=200"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+    def stop() -> None:
+        subprocess.run(  # noqa: S603 - Debian's PostgreSQL binaries
+            [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+    return f"postgresql://chainhub@127.0.0.1:{port}/postgres", stop
 
 
 def _hub_requests(base: str, tokens: dict[str, str]) -> dict[str, Request]:
@@ -206,6 +251,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=None, help="requests per scenario")
     parser.add_argument("--scale", default="small", help="demo scale")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--no-postgres", action="store_true", help="DuckDB only")
     args = parser.parse_args()
     total = args.requests or (64 if args.smoke else 400)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="chainhub-bench-api-"))
@@ -226,16 +272,38 @@ def main() -> None:
     bare = {r.clients: r.rate for r in bare_results}
     _print(bare_results, bare, "bare FastAPI on uvicorn")
 
-    db, tokens = _demo(workdir, args.scale)
+    duckdb_url = f"duckdb:///{workdir / 'demo.duckdb'}"
+    failures = _hub_run(workdir, args.scale, duckdb_url, 1, total, bare)
+    bin_dir = _postgres_bin()
+    if args.no_postgres or bin_dir is None:
+        print("\nPostgreSQL: skipped" + ("" if args.no_postgres else " (no server binaries)"))
+    else:
+        url, stop = _start_postgres(workdir, bin_dir)
+        try:
+            failures += _hub_run(workdir, args.scale, url, 2, total, bare)
+        finally:
+            stop()
+    if args.smoke and failures:
+        raise SystemExit(f"{failures} requests failed or were lost")
+
+
+def _hub_run(
+    workdir: Path, scale: str, db: str, workers: int, total: int, bare: dict[int, float]
+) -> int:
+    """The scenarios and the upload bursts against `chainhub serve` on a demo hub in `db`;
+    how many requests failed or were answered but not stored."""
+    backend = db.split(":", 1)[0]
+    workdir = workdir / backend
+    workdir.mkdir()
+    tokens = _demo(workdir, scale, db)
     port = _free_port()
     env = {**os.environ, "CHAINHUB_DATA_DIR": str(workdir)}
     hub = _start(
-        ["-c", "from chainhub.cli.main import run; run()", "serve", "--db", str(db),
-         "--port", str(port)],
+        ["-c", "from chainhub.cli.main import run; run()", "serve", "--db", db,
+         "--port", str(port), "--workers", str(workers)],
         port,
         env,
     )  # fmt: skip
-    failures = 0
     try:
         base = f"http://127.0.0.1:{port}"
         scenarios = _hub_requests(base, tokens)
@@ -244,12 +312,47 @@ def main() -> None:
             for clients in CLIENTS
             for name, request in scenarios.items()
         ]
+        _print(results, bare, f"chainhub serve, {backend} demo ({scale}), {workers} worker(s)")
         failures = sum(r.errors for r in results)
+        for burst in BURSTS:
+            failures += _burst(base, tokens, burst)
     finally:
         _stop(hub)
-    _print(results, bare, f"chainhub serve, DuckDB demo ({args.scale})")
-    if args.smoke and failures:
-        raise SystemExit(f"{failures} requests failed")
+    return failures
+
+
+def _burst(base: str, tokens: dict[str, str], count: int) -> int:
+    """`count` uploads sent at once, each retried as a 503's Retry-After says (a client that
+    behaves); then every stored one looked up. Returns the failed and the lost ones."""
+    upload = _hub_requests(base, tokens)["upload"]
+    answered: list[str] = []
+    retries = 0
+
+    async def send(http: httpx.AsyncClient, n: int) -> httpx.Response:
+        nonlocal retries
+        while True:
+            response = await upload(http, n)
+            if response.status_code != 503:
+                break
+            retries += 1
+            await asyncio.sleep(float(response.headers.get("retry-after", "1")))
+        if response.status_code < 300:
+            answered.append(response.json()["submission_id"])
+        return response
+
+    result = asyncio.run(_run(base, f"{count} at once", count, count, send))
+    from chainhub.partners.service import DEMO_LEADER
+
+    leader = next(t for k, t in tokens.items() if k.startswith(f"{DEMO_LEADER} "))
+    headers = {"Authorization": f"Bearer {leader}"}
+    stored = httpx.get(f"{base}/api/v1/submissions", headers=headers, timeout=60)
+    known = {s["submission_id"] for s in stored.json()}
+    lost = len(set(answered) - known)
+    busy = count - len(answered) - result.errors
+    print(f"{result.name:<16} stored {len(answered) - lost} of {count} in {result.seconds:.1f} s "
+          f"({retries} retries after 503 busy), failed {result.errors}, lost {lost}, "
+          f"p99 {result.quantile(0.99):.0f} ms, unanswered {busy}")  # fmt: skip
+    return result.errors + lost + busy
 
 
 if __name__ == "__main__":

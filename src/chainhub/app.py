@@ -61,6 +61,12 @@ def _routers() -> list[object]:
     ]
 
 
+def create_app_from_environment() -> FastAPI:
+    """The hub with settings from CHAINHUB_ variables: each worker process of `chainhub serve
+    --workers N` builds its own."""
+    return create_app(Settings())
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the hub: engine, migrations and webhook worker at start-up, routers, static files."""
     # Each admitted request holds at most one connection; the audit writer and the webhook

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from chainhub.access.schemas import Principal
 from chainhub.kpi.schemas import Overview, OverviewLine, ReceiptLine
 from chainhub.partners.visibility import get_visible_clause
+from chainhub.storage.answers import get_kept_answer, get_statement_text
 from chainhub.storage.models import current_view
 
 OPEN_LINE_STATUSES: Final = ("open", "confirmed", "partially_delivered")
@@ -259,8 +260,18 @@ def get_overview(*, conn: Connection, principal: Principal, today: date) -> Over
     if principal.partner_id is None:
         return Overview(partner_id=None, supplied=[], purchased=[])
     vis = _visible(conn, principal, today)
-    return Overview(
-        partner_id=principal.partner_id,
-        supplied=_lines(conn, principal, vis, "supplier_id"),
-        purchased=_lines(conn, principal, vis, "buyer_id"),
+    partner_id = principal.partner_id
+    # What the view reads: the partner's own lines among the rows each clause lets it see.
+    reads = [
+        get_statement_text(conn=conn, statement=sa.select(view).where(clause))
+        for view, clause in vis.values()
+    ]
+    return get_kept_answer(
+        conn=conn,
+        query="\n".join(["kpi.overview", partner_id, *reads]),
+        compute=lambda: Overview(
+            partner_id=partner_id,
+            supplied=_lines(conn, principal, vis, "supplier_id"),
+            purchased=_lines(conn, principal, vis, "buyer_id"),
+        ),
     )
