@@ -59,7 +59,5 @@ def export_schedule(
     return Response(
         export_run_xlsx(run_read),
         media_type=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="schedule-{run_read.run_id}.xlsx"'
-        },
+        headers={"Content-Disposition": f'attachment; filename="schedule-{run_read.run_id}.xlsx"'},
     )

@@ -74,3 +74,8 @@ def monthly_lines(series: Mapping[str, Series], unit: str, lang: Language) -> st
         template="plotly_white",
     )
     return _json(figure)
+
+
+def figure_json(figure: go.Figure) -> str:
+    """A figure built by another page module (the Gantt, the lot graph), safe inside <script>."""
+    return _json(figure)

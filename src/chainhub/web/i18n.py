@@ -152,6 +152,13 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "tr_bad_direction": "Choose backward, forward or both ways.",
         "tr_too_long": "A lot number, EPC or Digital Link has at most 500 characters.",
         "tr_edge": "{kind} {document}: {quantity} {unit}, {date}",
+        "tr_kind_production": "production order",
+        "tr_kind_shipment": "shipment",
+        "tr_kind_receipt": "goods receipt",
+        "tr_kind_transformation": "transformation event",
+        "tr_kind_aggregation": "aggregation event",
+        "tr_kind_shipping": "shipping event",
+        "tr_kind_receiving": "receiving event",
     },
     "zh": {
         "title": "chainhub — 产业链总览",
@@ -301,6 +308,13 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "tr_bad_direction": "方向请选择向上追溯、向下追踪或双向。",
         "tr_too_long": "批号、EPC 或数字链接最长 500 个字符。",
         "tr_edge": "{kind} {document}：{quantity} {unit}，{date}",
+        "tr_kind_production": "生产订单",
+        "tr_kind_shipment": "发货",
+        "tr_kind_receipt": "收货",
+        "tr_kind_transformation": "转换事件",
+        "tr_kind_aggregation": "聚合事件",
+        "tr_kind_shipping": "发运事件",
+        "tr_kind_receiving": "接收事件",
     },
 }
 
