@@ -48,7 +48,7 @@ def step_text(edge: TraceEdge, lang: Language) -> str:
     step = edge.step
     return t["tr_edge"].format(
         kind=t.get(f"tr_kind_{step.kind}", step.kind),
-        document=step.document or "",
+        document=f" {step.document}" if step.document else "",
         quantity=format_quantity(step.quantity),
         unit=unit_name(step.unit, lang),
         date=format_day(step.date, lang),
@@ -56,19 +56,25 @@ def step_text(edge: TraceEdge, lang: Language) -> str:
 
 
 def _columns(result: TraceResult) -> dict[str, int]:
-    """Each node's column: backward lots left of the traced lot, forward lots right of it; a
-    hidden partner's node next to the nodes it is linked to."""
-    sign = {"start": 0, "backward": -1, "forward": 1}
-    column = {n.id: sign[n.direction] * n.depth for n in result.nodes}
-    hidden = {h.label for h in result.hidden_partners}
-    for _ in range(len(hidden)):
-        for edge in result.edges:
-            if edge.target in hidden and edge.source in column:
-                column.setdefault(edge.target, column[edge.source] + 1)
-            elif edge.source in hidden and edge.target in column:
-                column.setdefault(edge.source, column[edge.target] - 1)
-    for label in hidden:
-        column.setdefault(label, 0)
+    """Each node's column: one right of the furthest node it came from (edges run from the
+    upstream lot to the downstream one), so raw material is left and customers right; the lots
+    of a cycle (a lot returned) keep the column reached before it."""
+    column = dict.fromkeys([n.id for n in result.nodes], 0)
+    column.update(dict.fromkeys([h.label for h in result.hidden_partners], 0))
+    after: dict[str, list[str]] = defaultdict(list)
+    before = dict.fromkeys(column, 0)
+    for edge in result.edges:
+        if edge.source != edge.target:
+            after[edge.source].append(edge.target)
+            before[edge.target] += 1
+    ready = [n for n, count in before.items() if count == 0]
+    while ready:
+        node = ready.pop()
+        for nxt in after[node]:
+            column[nxt] = max(column[nxt], column[node] + 1)
+            before[nxt] -= 1
+            if before[nxt] == 0:
+                ready.append(nxt)
     return column
 
 
