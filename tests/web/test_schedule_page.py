@@ -17,7 +17,7 @@ import pytest
 
 from chainhub.api.deps import current_time
 from chainhub.web.gantt import LATE, ON_TIME
-from tests.api.hub import HUADONG, HUAYANG, JINLI, OEM, TAIHE, Hub
+from tests.api.hub import HUADONG, HUAYANG, JINLI, OEM, SITES, TAIHE, Hub
 from tests.schedule.plant import NOW, PLANT, load_plant
 
 
@@ -147,5 +147,11 @@ def test_a_supplier_sees_only_its_need_dates(planned: tuple[Hub, str, str]) -> N
     html = hub.client.get("/schedule?lang=zh").text
     assert sorted(re.findall(r"<td>(MO-HC-\d)</td>", html)) == ["MO-HC-1", "MO-HC-2"]
     assert JINLI not in html and TAIHE not in html and "M004" not in html
+    # Its own plant, with nothing open there, is a plan of no operation; the OEM's is not listed.
+    own_site = SITES[HUAYANG]
+    assert hub.post(HUAYANG, f"/api/v1/schedule/{own_site}/runs", json={"seconds": 1}).is_success
+    html = hub.client.get("/schedule?lang=en").text
+    assert f'<option value="{own_site}" selected>' in html and PLANT not in html
+    assert 'id="no-slots"' in html and 'id="gantt"' not in html
     _login(hub, HUADONG)
     assert "No plan needs anything you supply." in hub.client.get("/schedule?lang=en").text

@@ -1,85 +1,27 @@
-"""The trace page on the seeded hub, its lots extended by a build: jinli's motor lot JL260305A and
-huayang's compressor lot HY260301 go into haichuan's P100 lot P100-2603-A, shipped to huadong.
-The page answers what the trace service answers, by lot number or GS1 Digital Link; a supplier
-sees its lot and its customer's receipt, the rest as counted hidden partners, never named; a bad
-query is the form again with a message in the page's language."""
+"""The trace page on the seeded hub with a build (tests/trace/build.py: jinli's motors and
+huayang's compressors made into haichuan's P100 lot, shipped to huadong). The page answers what
+the trace service answers, by lot number or GS1 Digital Link; a supplier sees its lot and its
+customer's receipt, the rest as counted hidden partners, never named; a bad query is the form
+again with a message in the page's language."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from chainhub.access.tokens import access_principal
 from chainhub.trace.schemas import TraceResult
 from chainhub.trace.tracing import access_trace
-from tests.api.hub import HUADONG, HUAYANG, JINLI, OEM, SITES, TAIHE, Hub
-
-LOT = "JL260305A"
-# M004's GTIN (check digit 2), so the lot also has a GS1 Digital Link.
-GTIN = "06901234567892"
-LINK = f"https://id.gs1.org/01/{GTIN}/10/{LOT}"
-
-
-def _shipment(number: str, shipper: str, receiver: str, lines: list[dict[str, Any]]) -> Any:
-    return {
-        "shipment_number": number,
-        "shipper_id": shipper,
-        "receiver_id": receiver,
-        "ship_from_site": SITES[shipper],
-        "ship_to_site": SITES[receiver],
-        "ship_date": "2026-03-12",
-        "expected_delivery_date": "2026-03-14",
-        "lines": [{"line_no": 10, "unit": "H87", **line} for line in lines],
-    }
-
-
-def _line(direction: str, material: str, lot: str, quantity: str, k: int) -> dict[str, Any]:
-    return {"line_no": k, "direction": direction, "material_code": material,
-            "lot_number": lot, "quantity": quantity, "unit": "H87"}  # fmt: skip
-
-
-def _build(hub: Hub) -> None:
-    """huayang ships compressors, haichuan builds P100 from them and jinli's motors, and ships
-    1,200 of the 1,500 made to huadong."""
-    material = {"material_code": "M004", "name_zh": "电机", "name_en": "Motor",
-                "category": "component", "base_unit": "H87", "gtin": GTIN}  # fmt: skip
-    order = {
-        "order_number": "MO-HC-9",
-        "manufacturer_id": OEM,
-        "site_id": SITES[OEM],
-        "product_code": "P100",
-        "product_unit": "H87",
-        "planned_quantity": "1500",
-        "planned_start": "2026-03-09T08:00:00+08:00",
-        "planned_end": "2026-03-10T20:00:00+08:00",
-        "actual_end": "2026-03-10T19:40:00+08:00",
-        "status": "completed",
-        "lines": [
-            _line("output", "P100", "P100-2603-A", "1500", 1),
-            _line("input", "M004", LOT, "150", 2),
-            _line("input", "M001", "HY260301", "150", 3),
-        ],
-    }
-    for who, document_type, document in (
-        (OEM, "material", material),
-        (HUAYANG, "shipment", _shipment("ASN-HY-1", HUAYANG, OEM, [
-            {"po_number": "PO-HC-HY-1", "po_line_no": 10, "material_code": "M001",
-             "quantity": "500", "lot_number": "HY260301"}])),
-        (OEM, "production_order", order),
-        (OEM, "shipment", _shipment("ASN-HC-HD-1", OEM, HUADONG, [
-            {"material_code": "P100", "quantity": "1200", "lot_number": "P100-2603-A"}])),
-    ):  # fmt: skip
-        response = hub.submit(who, document_type, document)
-        assert response.status_code == 201, response.text
+from tests.api.hub import HUADONG, HUAYANG, JINLI, OEM, TAIHE, Hub
+from tests.trace.build import LINK, LOT, load_build
 
 
 @pytest.fixture
 def built(hub: Hub) -> Iterator[Hub]:
-    _build(hub)
+    load_build(hub)
     yield hub
 
 

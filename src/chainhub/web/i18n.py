@@ -159,6 +159,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "tr_kind_aggregation": "aggregation event",
         "tr_kind_shipping": "shipping event",
         "tr_kind_receiving": "receiving event",
+        "sch_no_slots": "This plan has no operation in it; its problems are listed below.",
     },
     "zh": {
         "title": "chainhub — 产业链总览",
@@ -315,6 +316,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "tr_kind_aggregation": "聚合事件",
         "tr_kind_shipping": "发运事件",
         "tr_kind_receiving": "接收事件",
+        "sch_no_slots": "该计划没有排入任何工序；问题列在下方。",
     },
 }
 

@@ -136,7 +136,7 @@ def schedule_page(
         runs=runs,
         run=plan,
         error=None,
-        gantt_json=gantt_json(plan, now, lang),
+        gantt_json=gantt_json(plan, now, lang) if plan.slots else None,
         orders=_orders(plan),
         moves=_moves(conn, plan, runs),
         explanation=get_explanation(plan),

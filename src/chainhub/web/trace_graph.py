@@ -139,7 +139,7 @@ def lot_graph_json(
             x=[xy[n.id][0] for n in nodes],
             y=[xy[n.id][1] for n in nodes],
             mode="markers+text",
-            text=[n.lot_number for n in nodes],
+            text=[f"{n.lot_number}<br>{names.get(n.partner_id, n.partner_id)}" for n in nodes],
             textposition="top center",
             hovertext=[
                 f"{names.get(n.partner_id, n.partner_id)}<br>{materials.get(n.material_code, '')}"
