@@ -97,6 +97,11 @@ def test_the_oem_sees_its_plan_late_orders_red_and_now(planned: tuple[Hub, str, 
     sheet = pl.read_excel(io.BytesIO(workbook.content), sheet_name="by order")
     assert sheet["late"].to_list() == [True, True, False, False]
 
+    listed = hub.get(OEM, f"/api/v1/schedule/{PLANT}/runs").json()
+    assert [(r["run_id"], r["previous_run_id"], r["late_orders"]) for r in listed] == [
+        (second, first, 1),
+        (first, None, 0),
+    ]
     earlier = hub.client.get(f"/schedule?site={PLANT}&run={first}")
     assert earlier.status_code == 200
     assert 'class="late"' not in earlier.text and "No order is late." in earlier.text

@@ -292,11 +292,11 @@ def list_runs(*, conn: Connection, site_id: str, limit: int = 50) -> list[RunSum
     by_id = {r.run_id: r for r in runs}
     replaced = {r.previous_run_id for r in runs}
     head = next((r for r in runs if r.run_id not in replaced), None)
-    ordered: list[RunSummary] = []
-    while head is not None and head not in ordered:
-        ordered.append(head)
+    ordered: dict[str, RunSummary] = {}
+    while head is not None and head.run_id not in ordered:
+        ordered[head.run_id] = head
         head = by_id.get(head.previous_run_id or "")
-    return ordered + [r for r in runs if r not in ordered]
+    return [*ordered.values(), *(r for r in runs if r.run_id not in ordered)]
 
 
 def access_runs(*, conn: Connection, principal: Principal, site_id: str) -> list[RunSummary]:
@@ -394,7 +394,7 @@ def list_planned_sites(*, conn: Connection) -> list[str]:
     )
 
 
-def list_visible_planned_sites(*, conn: Connection, principal: Principal) -> list[str]:
+def access_planned_sites(*, conn: Connection, principal: Principal) -> list[str]:
     """Sites with a stored plan whose whole schedule the caller may read."""
     visible = []
     for site_id in list_planned_sites(conn=conn):

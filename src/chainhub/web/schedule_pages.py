@@ -20,10 +20,10 @@ from chainhub.schedule.reports import get_explanation
 from chainhub.schedule.schemas import RunRead, RunSummary, SlotRead
 from chainhub.schedule.service import (
     access_needs,
+    access_planned_sites,
     access_run,
     access_runs,
     get_run,
-    list_visible_planned_sites,
 )
 from chainhub.web.gantt import gantt_json
 from chainhub.web.i18n import TEXT
@@ -103,7 +103,7 @@ def schedule_page(
     """A site's plan (the newest unless `run` names a stored one) for who may see it whole."""
     if principal is None:
         return RedirectResponse("/login", status_code=303)
-    sites = list_visible_planned_sites(conn=conn, principal=principal)
+    sites = access_planned_sites(conn=conn, principal=principal)
     site_id = site or (sites[0] if sites else None)
     if site_id is None:
         return _without_plan(
