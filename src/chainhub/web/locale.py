@@ -81,8 +81,11 @@ def format_day(value: str | None, lang: Language) -> str:
     if moment.tzinfo is not None:
         return format_datetime(moment, lang)
     if lang == "zh":
-        return f"{moment.year}年{moment.month}月{moment.day}日"
-    return f"{moment.day} {MONTHS_EN[moment.month - 1]} {moment.year}"
+        day = f"{moment.year}年{moment.month}月{moment.day}日"
+    else:
+        day = f"{moment.day} {MONTHS_EN[moment.month - 1]} {moment.year}"
+    # A time without an offset is shown as written.
+    return f"{day} {moment:%H:%M}" if len(value) > len("2026-03-05") else day
 
 
 def format_quantity(value: float | None) -> str:
