@@ -15,9 +15,12 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from chainhub.api.deps import current_time
 from chainhub.app import create_app
 from chainhub.settings import Settings
 from tests.api.hub import HUAYANG, JINLI, OEM, TAIHE, running_hub
+from tests.schedule.plant import NOW, PLANT, load_plant
+from tests.trace.build import LOT, load_build
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -36,12 +39,20 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     url = f"duckdb:///{tmp_path_factory.mktemp('browser') / 'hub.duckdb'}"
     with running_hub(url) as hub:
         tokens = dict(hub.tokens)
+        load_plant(hub)
+        # Planned when the plant's orders start, so the Gantt and its now line meet.
+        hub.client.app.dependency_overrides[current_time] = lambda: NOW  # type: ignore[attr-defined]
+        planned = hub.post(OEM, f"/api/v1/schedule/{PLANT}/runs", json={"seconds": 3})
+        assert planned.status_code == 201, planned.text
+        load_build(hub)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    app = create_app(Settings(database_url=url, data_dir=tmp_path_factory.mktemp("data")))
+    app.dependency_overrides[current_time] = lambda: NOW
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(Settings(database_url=url, data_dir=tmp_path_factory.mktemp("data"))),
+            app,
             host="127.0.0.1",
             port=port,
             log_level="warning",
@@ -91,6 +102,8 @@ def test_the_oem_and_a_supplier_open_every_page(
             visit(page, "/data", "supplier-data", "#flows"),
             visit(page, "/kpis/supplier_stockout_rate", "supplier-kpi"),
             visit(page, f"/suppliers/{JINLI}?lang=zh", "supplier-scorecard-zh"),
+            visit(page, "/schedule", "supplier-schedule-zh"),
+            visit(page, f"/trace?lot={LOT}", "supplier-trace-zh", "#graph"),
             # The language chosen on the scorecard stays chosen.
             visit(page, "/", "supplier-overview-zh"),
         ]
@@ -109,8 +122,16 @@ def test_the_oem_and_a_supplier_open_every_page(
         oem = visit(page, f"/suppliers/{HUAYANG}", "oem-scorecard", "#spark-otif")
         assert "Supplier A" not in oem and f"{JINLI} Co." in oem
         visit(page, "/kpis", "oem-catalogue")
+        gantt = visit(page, "/schedule", "oem-schedule", "#gantt")
+        assert "MO-HC-1" in gantt and 'id="orders"' in gantt
+        page.click("button[data-view=order]")
+        page.wait_for_selector("button[data-view=order][aria-pressed=true]")
+        page.screenshot(path=tmp_path / "oem-schedule-by-order.png", full_page=True)
+        assert "MO-HC-2" in page.inner_text("#gantt")
+        visit(page, f"/trace?lot={LOT}", "oem-trace", "#graph")
+        assert "huadong-trading" in page.inner_text("#lots")
         browser.close()
     assert errors == [], errors
     assert [u for u in requested if not u.startswith(base)] == []
     assert f"{base}/static/plotly/plotly.min.js" in requested
-    assert len(list(tmp_path.glob("*.png"))) == 9
+    assert len(list(tmp_path.glob("*.png"))) == 14

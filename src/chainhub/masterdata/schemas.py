@@ -72,3 +72,12 @@ class MatchDecision(BaseModel):
     partner_id: str
     partner_material_code: str
     material_code: str
+
+
+class MaterialLabel(BaseModel):
+    """A golden material's names and base unit, to label it on a page."""
+
+    material_code: str
+    name_zh: str | None
+    name_en: str | None
+    base_unit: str | None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -28,6 +28,7 @@ from chainhub.masterdata.schemas import (
     DecisionKind,
     DecisionMode,
     DecisionRead,
+    MaterialLabel,
     SuggestionRead,
     UnknownCodeRead,
 )
@@ -92,6 +93,19 @@ def list_golden_items(*, conn: Connection) -> list[Item]:
         for row in rows
         for name in (row.name_zh, row.name_en)
     ]
+
+
+def get_material_labels(*, conn: Connection, codes: Collection[str]) -> dict[str, MaterialLabel]:
+    """The golden materials among `codes`, by code, with their names and base unit."""
+    if not codes:
+        return {}
+    view = current_view("material")
+    rows = conn.execute(
+        sa.select(view.c.material_code, view.c.name_zh, view.c.name_en, view.c.base_unit).where(
+            view.c.material_code.in_(sorted(codes))
+        )
+    ).mappings()
+    return {r["material_code"]: MaterialLabel.model_validate(dict(r)) for r in rows}
 
 
 def do_suggest_matches(

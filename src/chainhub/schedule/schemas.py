@@ -68,6 +68,19 @@ class RunRead(BaseModel):
     needs: list[NeedRead]
 
 
+class RunSummary(BaseModel):
+    """A stored plan in a site's history: when it was made, its counts, the plan it replaced."""
+
+    run_id: str
+    site_id: str
+    created_at: AwareDatetime
+    planned_from: AwareDatetime
+    status: str
+    late_orders: int
+    moved_operations: int
+    previous_run_id: str | None
+
+
 class RunParameters(BaseModel):
     """How to plan: the solver's time limit, the frozen horizon, machines known to be down."""
 

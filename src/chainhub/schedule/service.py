@@ -24,6 +24,7 @@ from chainhub.schedule.schemas import (
     NeedRead,
     RunParameters,
     RunRead,
+    RunSummary,
     SiteNeedRead,
     SlotRead,
 )
@@ -206,12 +207,29 @@ def _store(conn: Connection, run: RunRead, previous: str | None, now: datetime) 
         )
 
 
-def get_run(*, conn: Connection, site_id: str) -> RunRead:
-    """The newest stored plan of a site."""
-    run_id = get_latest_run_id(conn=conn, site_id=site_id)
+def _run_not_found(site_id: str, run_id: str) -> ChainhubError:
+    return ChainhubError(
+        "schedule_run_not_found",
+        f"no schedule run {run_id} of site {site_id}",
+        f"场所 {site_id} 没有排产计划 {run_id}",
+        {"site_id": site_id, "run_id": run_id},
+        404,
+    )
+
+
+def get_run(*, conn: Connection, site_id: str, run_id: str | None = None) -> RunRead:
+    """A stored plan of a site: the one named, else the newest."""
     if run_id is None:
-        raise _not_found(site_id)
-    head = conn.execute(sa.select(schedule_runs).where(schedule_runs.c.run_id == run_id)).one()
+        run_id = get_latest_run_id(conn=conn, site_id=site_id)
+        if run_id is None:
+            raise _not_found(site_id)
+    head = conn.execute(
+        sa.select(schedule_runs).where(
+            schedule_runs.c.run_id == run_id, schedule_runs.c.site_id == site_id
+        )
+    ).one_or_none()
+    if head is None:
+        raise _run_not_found(site_id, run_id)
     slots = [
         SlotRead.model_validate(dict(r))
         for r in conn.execute(
@@ -252,10 +270,39 @@ def get_run(*, conn: Connection, site_id: str) -> RunRead:
     )
 
 
-def access_run(*, conn: Connection, principal: Principal, site_id: str) -> RunRead:
-    """The site's newest plan, for its manufacturer or who sees all."""
+def access_run(
+    *, conn: Connection, principal: Principal, site_id: str, run_id: str | None = None
+) -> RunRead:
+    """A plan of the site (the newest unless one is named), for its manufacturer or who sees
+    all."""
     check_site_schedule_visible(conn=conn, principal=principal, site_id=site_id)
-    return get_run(conn=conn, site_id=site_id)
+    return get_run(conn=conn, site_id=site_id, run_id=run_id)
+
+
+def list_runs(*, conn: Connection, site_id: str, limit: int = 50) -> list[RunSummary]:
+    """A site's stored plans, newest first, each naming the plan it replaced."""
+    rows = conn.execute(
+        sa.select(schedule_runs)
+        .where(schedule_runs.c.site_id == site_id)
+        .order_by(schedule_runs.c.created_at.desc(), schedule_runs.c.run_id)
+        .limit(limit)
+    ).mappings()
+    runs = [RunSummary.model_validate(dict(r)) for r in rows]
+    # Plans made in the same instant (as under a fixed clock) are ordered by what replaced what.
+    by_id = {r.run_id: r for r in runs}
+    replaced = {r.previous_run_id for r in runs}
+    head = next((r for r in runs if r.run_id not in replaced), None)
+    ordered: dict[str, RunSummary] = {}
+    while head is not None and head.run_id not in ordered:
+        ordered[head.run_id] = head
+        head = by_id.get(head.previous_run_id or "")
+    return [*ordered.values(), *(r for r in runs if r.run_id not in ordered)]
+
+
+def access_runs(*, conn: Connection, principal: Principal, site_id: str) -> list[RunSummary]:
+    """A site's stored plans, newest first, for its manufacturer or who sees all."""
+    check_site_schedule_visible(conn=conn, principal=principal, site_id=site_id)
+    return list_runs(conn=conn, site_id=site_id)
 
 
 def access_run_schedule(
@@ -345,3 +392,15 @@ def list_planned_sites(*, conn: Connection) -> list[str]:
             sa.select(schedule_runs.c.site_id).distinct().order_by(schedule_runs.c.site_id)
         ).scalars()
     )
+
+
+def access_planned_sites(*, conn: Connection, principal: Principal) -> list[str]:
+    """Sites with a stored plan whose whole schedule the caller may read."""
+    visible = []
+    for site_id in list_planned_sites(conn=conn):
+        try:
+            check_site_schedule_visible(conn=conn, principal=principal, site_id=site_id)
+        except ChainhubError:
+            continue
+        visible.append(site_id)
+    return visible

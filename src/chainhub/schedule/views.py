@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from chainhub.api.deps import ConnDep, NowDep, PrincipalDep
 from chainhub.schedule import service
 from chainhub.schedule.reports import export_run_xlsx
-from chainhub.schedule.schemas import RunParameters, RunRead, SiteNeedRead
+from chainhub.schedule.schemas import RunParameters, RunRead, RunSummary, SiteNeedRead
 
 router = APIRouter(prefix="/api/v1/schedule", tags=["schedule"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,18 +34,30 @@ def run_schedule(
     )
 
 
+@router.get("/{site_id}/runs", response_model=list[RunSummary])
+def list_runs(site_id: str, principal: PrincipalDep, conn: ConnDep) -> list[RunSummary]:
+    """The site's stored plans, newest first (its manufacturer, the chain leader, the hub admin)."""
+    return service.access_runs(conn=conn, principal=principal, site_id=site_id)
+
+
 @router.get("/{site_id}", response_model=RunRead)
-def read_schedule(site_id: str, principal: PrincipalDep, conn: ConnDep) -> RunRead:
-    """The site's latest plan (its manufacturer, the chain leader or the hub admin)."""
-    return service.access_run(conn=conn, principal=principal, site_id=site_id)
+def read_schedule(
+    site_id: str, principal: PrincipalDep, conn: ConnDep, run: str | None = None
+) -> RunRead:
+    """The site's latest plan, or the stored plan `run` (its manufacturer, the chain leader or
+    the hub admin)."""
+    return service.access_run(conn=conn, principal=principal, site_id=site_id, run_id=run)
 
 
 @router.get("/{site_id}/export.xlsx", responses={200: {"content": {XLSX: {}}}})
-def export_schedule(site_id: str, principal: PrincipalDep, conn: ConnDep) -> Response:
-    """The site's latest plan as a workbook: a sheet by machine, one by order, the problems."""
-    run = service.access_run(conn=conn, principal=principal, site_id=site_id)
+def export_schedule(
+    site_id: str, principal: PrincipalDep, conn: ConnDep, run: str | None = None
+) -> Response:
+    """The site's latest plan (or the stored plan `run`) as a workbook: a sheet by machine, one
+    by order, the problems."""
+    run_read = service.access_run(conn=conn, principal=principal, site_id=site_id, run_id=run)
     return Response(
-        export_run_xlsx(run),
+        export_run_xlsx(run_read),
         media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="schedule-{run.run_id}.xlsx"'},
+        headers={"Content-Disposition": f'attachment; filename="schedule-{run_read.run_id}.xlsx"'},
     )

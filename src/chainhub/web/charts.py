@@ -9,6 +9,7 @@ from datetime import date
 from functools import cache
 from typing import Any, Final
 
+import plotly.graph_objects as go
 import plotly.io as pio
 
 from chainhub.errors import Language
@@ -94,3 +95,8 @@ def monthly_lines(series: Mapping[str, Series], unit: str, lang: Language) -> st
         "separators": ".,",
     }
     return _json(_figure(traces, layout))
+
+
+def figure_json(figure: go.Figure) -> str:
+    """A figure built by another page module (the Gantt, the lot graph), safe inside <script>."""
+    return _json(figure.to_plotly_json())

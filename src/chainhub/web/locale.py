@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Final
 
 from fastapi import Depends, Request, Response
@@ -59,3 +59,39 @@ def format_month(month: date, lang: Language) -> str:
     if lang == "zh":
         return f"{month.year}年{month.month}月"
     return f"{MONTHS_EN[month.month - 1]} {month.year}"
+
+
+def format_datetime(value: datetime, lang: Language) -> str:
+    """A moment in UTC, to the minute: '12 Mar 2026 08:30' or '2026年3月12日 08:30'."""
+    value = value.astimezone(UTC)
+    if lang == "zh":
+        return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+    return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year} {value:%H:%M}"
+
+
+def format_day(value: str | None, lang: Language) -> str:
+    """A document's date or time as written ('2026-03-05', an ISO timestamp) in the page's
+    language; anything else as it is, a dash for none."""
+    if not value:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        return format_datetime(moment, lang)
+    if lang == "zh":
+        day = f"{moment.year}年{moment.month}月{moment.day}日"
+    else:
+        day = f"{moment.day} {MONTHS_EN[moment.month - 1]} {moment.year}"
+    # A time without an offset is shown as written.
+    return f"{day} {moment:%H:%M}" if len(value) > len("2026-03-05") else day
+
+
+def format_quantity(value: float | None) -> str:
+    """A quantity with thousands separators and no needless decimals: 12,000 or 1,234.5."""
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.3f}".rstrip("0")

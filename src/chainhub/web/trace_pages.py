@@ -1,0 +1,142 @@
+"""The trace page: a lot number, LGTIN EPC or GS1 Digital Link traced backward and forward by the
+trace service, drawn as a lot graph with the table of lots as the caller may see them."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from chainhub.api.deps import ConnDep, PagePrincipalDep
+from chainhub.errors import ChainhubError, Language
+from chainhub.kpi.service import get_supplier_aliases
+from chainhub.masterdata.schemas import MaterialLabel
+from chainhub.masterdata.service import get_material_labels
+from chainhub.partners.service import list_partners
+from chainhub.trace.cases import list_recalls
+from chainhub.trace.schemas import TraceDirection, TraceResult
+from chainhub.trace.tracing import access_trace
+from chainhub.web.i18n import TEXT
+from chainhub.web.locale import PageLanguageDep, format_day, format_quantity
+from chainhub.web.render import display_names, page
+from chainhub.web.trace_graph import hidden_name, lot_graph_json, unit_name
+
+router = APIRouter(include_in_schema=False)
+DIRECTIONS: Final[dict[str, TraceDirection]] = {
+    "backward": "backward",
+    "forward": "forward",
+    "both": "both",
+}
+MAX_QUERY: Final = 500
+
+
+def _material(label: MaterialLabel | None, code: str, lang: Language) -> str:
+    name = label and (label.name_zh if lang == "zh" else label.name_en)
+    return f"{code} {name}" if name and name != code else code
+
+
+def _rows(
+    result: TraceResult,
+    names: dict[str, str],
+    materials: dict[str, MaterialLabel],
+    lang: Language,
+) -> list[dict[str, Any]]:
+    """The table's lots: who holds them, what they are, how they were reached."""
+    t = TEXT[lang]
+    reached = {"start": t["tr_start"], "backward": t["tr_upstream"], "forward": t["tr_downstream"]}
+    rows = []
+    for node in result.nodes:
+        label = materials.get(node.material_code)
+        via = node.via
+        rows.append(
+            {
+                "node": node,
+                "reached": reached[node.direction],
+                "partner": names.get(node.partner_id, node.partner_id),
+                "material": _material(label, node.material_code, lang),
+                "unit": unit_name(label.base_unit if label else None, lang),
+                "quantity": format_quantity(via.quantity) if via else "—",
+                "quantity_unit": unit_name(via.unit, lang) if via else "",
+                "date": format_day(via.date if via else None, lang),
+                "document": via.document if via else None,
+                "kind": t.get(f"tr_kind_{via.kind}", via.kind) if via else "",
+            }
+        )
+    return rows
+
+
+def _form_error(lot: str, direction: str, lang: Language) -> str | None:
+    if direction not in DIRECTIONS:
+        return TEXT[lang]["tr_bad_direction"]
+    if len(lot) > MAX_QUERY:
+        return TEXT[lang]["tr_too_long"]
+    return None
+
+
+@router.get("/trace", response_model=None)
+def trace_page(
+    request: Request,
+    conn: ConnDep,
+    principal: PagePrincipalDep,
+    lang: PageLanguageDep,
+    lot: str = "",
+    material: str = "",
+    direction: str = "both",
+) -> Response:
+    """The trace form and, for a lot, its genealogy as the caller may see it."""
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    form = {"lot": lot.strip(), "material": material.strip(), "direction": direction}
+    if not form["lot"]:
+        return page(request, "trace.html", lang, principal, form=form, result=None, error=None)
+    error = _form_error(form["lot"], direction, lang)
+    if error is not None:
+        return page(
+            request, "trace.html", lang, principal, 400, form=form, result=None, error=error
+        )
+    try:
+        result = access_trace(
+            conn=conn,
+            principal=principal,
+            query=form["lot"],
+            material=form["material"] or None,
+            direction=DIRECTIONS[direction],
+        )
+    except ChainhubError as failed:
+        return page(
+            request,
+            "trace.html",
+            lang,
+            principal,
+            failed.status,
+            form=form,
+            result=None,
+            error=failed.message(lang),
+        )
+    aliases = get_supplier_aliases(conn=conn, principal=principal)
+    names = display_names(list_partners(conn=conn), aliases, lang)
+    materials = get_material_labels(conn=conn, codes={n.material_code for n in result.nodes})
+    labels = {code: _material(m, code, lang) for code, m in materials.items()}
+    report = {"lot": form["lot"], **({"material": form["material"]} if form["material"] else {})}
+    return page(
+        request,
+        "trace.html",
+        lang,
+        principal,
+        charts=True,
+        form=form,
+        error=None,
+        result=result,
+        rows=_rows(result, names, materials, lang),
+        hidden=[
+            {"name": hidden_name(h.label, lang), "lots": h.lots, "customer": h.customer}
+            for h in result.hidden_partners
+        ],
+        graph_json=lot_graph_json(result, names, labels, lang),
+        report_query=urlencode(report),
+        recalls=[
+            c for c in list_recalls(conn=conn, principal=principal) if c.lot_number == form["lot"]
+        ],
+    )
