@@ -89,7 +89,10 @@ def _p95(values: list[float]) -> float:
 
 def _pages(leader: str, supplier: str) -> dict[str, list[str]]:
     """The pages each role opens (a supplier's supplier list is a redirect to its own card)."""
-    shared = ["/", "/kpis", "/kpis/otif", "/kpis/inventory_turnover_days", "/data"]
+    shared = [
+        "/", "/kpis", "/kpis/otif", "/kpis/inventory_turnover_days", "/data", "/schedule",
+        "/trace",
+    ]  # fmt: skip
     return {
         "hub": [*shared, "/suppliers", f"/suppliers/{supplier}"],
         leader: [*shared, "/suppliers", f"/suppliers/{supplier}"],

@@ -55,6 +55,18 @@ def test_two_orders_two_machines_tardiness_then_makespan() -> None:
     assert plan.tardiness == {"o1": 3, "o2": 0}
 
 
+def test_orders_due_long_ago_are_planned_and_reported_late() -> None:
+    # Due 90 days before now (minute 0): lateness exceeds any horizon counted from now.
+    long_ago = -90 * 24 * 60
+    orders = (
+        Order("o1", (Operation(10, {"A": 3}), Operation(20, {"B": 2})), due=long_ago),
+        Order("o2", (Operation(10, {"A": 2}),), due=10),
+    )
+    plan = solve_plan(Problem(TWO_MACHINES, orders), seconds=5)
+    assert plan.status == "OPTIMAL"
+    assert plan.tardiness == {"o1": 5 - long_ago, "o2": 0}
+
+
 def test_alternative_machine_and_downtime() -> None:
     machines = (Machine("A", "W", down=((0, 10),)), Machine("B", "W"))
     orders = (Order("o1", (Operation(10, {"A": 2, "B": 5}),), due=100),)

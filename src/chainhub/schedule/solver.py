@@ -76,7 +76,8 @@ def solve_plan(problem: Problem, *, seconds: float, workers: int = 2) -> Solutio
             _setups(model, problem, tasks)
     tardiness = {}
     for order in problem.orders:
-        late = model.new_int_var(0, horizon, f"late{order.order_number}")
+        # An order due before now is late by more than the horizon counted from now.
+        late = model.new_int_var(0, horizon + max(0, -order.due), f"late{order.order_number}")
         model.add(late >= ends[order.order_number] - order.due)
         tardiness[order.order_number] = late
     weighted = sum(o.weight * tardiness[o.order_number] for o in problem.orders)
