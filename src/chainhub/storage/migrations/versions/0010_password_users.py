@@ -29,9 +29,7 @@ _COLUMNS = (
 def upgrade() -> None:
     """Apply this revision."""
     for name, type_, nullable, default in _COLUMNS:
-        op.add_column(
-            "users", sa.Column(name, type_, nullable=nullable, server_default=default)
-        )
+        op.add_column("users", sa.Column(name, type_, nullable=nullable, server_default=default))
     op.create_index("ix_users_login", "users", ["login"], unique=True)
 
 
