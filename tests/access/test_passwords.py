@@ -14,7 +14,7 @@ from chainhub.access.passwords import (
     LOCK_DURATION,
     MAX_FAILED_SIGN_INS,
     SESSION_LABEL,
-    SignIn,
+    SignedIn,
     access_sign_in,
     do_create_user,
     do_disable_user,
@@ -32,15 +32,22 @@ HOURS_12 = timedelta(hours=12)
 PASSWORD = "correct horse battery"
 
 
-def _sign_in(conn: sa.Connection, name: str, password: str, at: datetime = NOW) -> SignIn:
+def _sign_in(
+    conn: sa.Connection, name: str, password: str, at: datetime = NOW
+) -> SignedIn | ChainhubError:
     return access_sign_in(
         conn=conn, name=name, password=password, session_lifetime=HOURS_12, now=at
     )
 
 
-def _refused(attempt: SignIn) -> str:
-    assert attempt.token is None and attempt.error is not None
-    return attempt.error.code
+def _refused(attempt: SignedIn | ChainhubError) -> str:
+    assert isinstance(attempt, ChainhubError)
+    return attempt.code
+
+
+def _token(attempt: SignedIn | ChainhubError) -> str:
+    assert isinstance(attempt, SignedIn), attempt
+    return attempt.token
 
 
 def test_a_password_is_kept_as_an_argon2id_hash_and_signs_in(engine: sa.Engine) -> None:
@@ -53,13 +60,12 @@ def test_a_password_is_kept_as_an_argon2id_hash_and_signs_in(engine: sa.Engine) 
         assert stored.password_hash.startswith("$argon2id$") and PASSWORD not in stored[0]
         assert stored.login == "wang.li"
         # The name is compared case-folded.
-        signed = _sign_in(conn, "WANG.LI", PASSWORD)
-        assert signed.error is None and signed.token is not None
-        principal = access_principal(conn=conn, token=signed.token, now=NOW)
+        signed = _token(_sign_in(conn, "WANG.LI", PASSWORD))
+        principal = access_principal(conn=conn, token=signed, now=NOW)
         assert (principal.partner_id, principal.role, principal.user_id) == (
             JINLI, Role.PARTNER_MEMBER, user.user_id
         )  # fmt: skip
-        session = get_token(conn=conn, token_id=str(get_token_id(signed.token)))
+        session = get_token(conn=conn, token_id=str(get_token_id(signed)))
         assert session is not None and session.label == SESSION_LABEL
         assert session.expires_at == NOW + HOURS_12
         assert _refused(_sign_in(conn, "wang.li", PASSWORD + "!")) == "bad_credentials"
@@ -84,12 +90,12 @@ def test_five_failures_lock_the_user_for_fifteen_minutes(engine: sa.Engine) -> N
             assert _refused(_sign_in(conn, "li", "wrong password", at)) == "bad_credentials"
         fifth = _sign_in(conn, "li", "wrong password", NOW + timedelta(minutes=4))
         assert _refused(fifth) == "account_locked"
-        assert fifth.error is not None and "locked until 09:19 UTC" in fifth.error.message_en
+        assert isinstance(fifth, ChainhubError) and "locked until 09:19 UTC" in fifth.message_en
         # While locked, even the right password is refused, and says no more than "locked".
         locked = _sign_in(conn, "li", PASSWORD, NOW + timedelta(minutes=18))
         assert _refused(locked) == "account_locked"
         after = NOW + timedelta(minutes=4) + LOCK_DURATION
-        assert _sign_in(conn, "li", PASSWORD, after).token is not None
+        assert _token(_sign_in(conn, "li", PASSWORD, after))
         user = get_user_by_name(conn=conn, name="li")
         assert user is not None and (user.locked_until, user.last_sign_in_at) == (None, after)
 
@@ -101,8 +107,7 @@ def test_a_success_resets_the_count_and_a_new_password_lifts_the_lock(engine: sa
         )
         for _ in range(MAX_FAILED_SIGN_INS - 1):
             _sign_in(conn, "zhao", "wrong password")
-        earlier = _sign_in(conn, "zhao", PASSWORD).token
-        assert earlier is not None
+        earlier = _token(_sign_in(conn, "zhao", PASSWORD))
         # The count starts again: four more failures do not lock, the fifth does.
         for _ in range(MAX_FAILED_SIGN_INS - 1):
             assert _refused(_sign_in(conn, "zhao", "wrong password")) == "bad_credentials"
@@ -110,7 +115,7 @@ def test_a_success_resets_the_count_and_a_new_password_lifts_the_lock(engine: sa
         assert _refused(_sign_in(conn, "zhao", PASSWORD)) == "account_locked"
         # A reset unlocks at once and ends the web sessions the old password opened.
         assert do_set_password(conn=conn, user_id=user.user_id, password="a new password") == 1
-        assert _sign_in(conn, "zhao", "a new password").token is not None
+        assert _token(_sign_in(conn, "zhao", "a new password"))
         with pytest.raises(ChainhubError, match="unknown, expired or revoked"):
             access_principal(conn=conn, token=earlier)
 
@@ -120,7 +125,7 @@ def test_a_disabled_user_is_refused_and_loses_its_tokens(engine: sa.Engine) -> N
         user = do_create_user(
             conn=conn, partner_id=HUAYANG, name="chen", role=Role.PARTNER_ADMIN, password=PASSWORD
         )
-        signed = _sign_in(conn, "chen", PASSWORD)
+        signed = _token(_sign_in(conn, "chen", PASSWORD))
         api_token = do_create_token(
             conn=conn, partner_id=HUAYANG, role=Role.PARTNER_ADMIN, label="erp", user="chen"
         )
@@ -128,9 +133,9 @@ def test_a_disabled_user_is_refused_and_loses_its_tokens(engine: sa.Engine) -> N
         assert _refused(_sign_in(conn, "chen", PASSWORD)) == "account_disabled"
         # A wrong password tells nothing about the account.
         assert _refused(_sign_in(conn, "chen", "wrong password")) == "bad_credentials"
-        for token in (signed.token, api_token):
+        for token in (signed, api_token):
             with pytest.raises(ChainhubError, match="unknown, expired or revoked"):
-                access_principal(conn=conn, token=str(token))
+                access_principal(conn=conn, token=token)
         with pytest.raises(ChainhubError, match="already disabled"):
             do_disable_user(conn=conn, user_id=user.user_id)
         with pytest.raises(ChainhubError, match="is disabled"):
@@ -178,4 +183,4 @@ def test_a_token_only_user_of_the_partner_gains_a_password(engine: sa.Engine) ->
         )
         assert user.user_id == token_user
         signed = _sign_in(conn, "李工", PASSWORD)
-        assert signed.principal is not None and signed.principal.user_id == token_user
+        assert isinstance(signed, SignedIn) and signed.principal.user_id == token_user

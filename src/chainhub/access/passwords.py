@@ -177,7 +177,8 @@ def do_create_user(
             )
         )
     created = get_user(conn=conn, user_id=user_id)
-    assert created is not None  # noqa: S101 - written just above, in this transaction
+    if created is None:
+        raise RuntimeError(f"user {user_id} is missing after its insert")
     return created
 
 
@@ -191,10 +192,15 @@ def _not_found(what: str) -> ChainhubError:
 
 
 def do_set_password(
-    *, conn: Connection, user_id: str, password: str, now: datetime | None = None
+    *,
+    conn: Connection,
+    user_id: str,
+    password: str,
+    keep_session: str | None = None,
+    now: datetime | None = None,
 ) -> int:
-    """Set a password user's password, lift its lock and end its web sessions; the number of
-    sessions ended."""
+    """Set a password user's password, lift its lock and end its web sessions (all but the
+    token id `keep_session`); the number of sessions ended."""
     user = get_user(conn=conn, user_id=user_id)
     if user is None or not user.has_password:
         raise _not_found(user_id if user is None else repr(user.name))
@@ -204,7 +210,36 @@ def do_set_password(
         .where(users.c.user_id == user_id)
         .values(password_hash=get_password_hash(password), failed_logins=0, locked_until=None)
     )
-    return do_revoke_user_tokens(conn=conn, user_id=user_id, labels={SESSION_LABEL}, now=now)
+    return do_revoke_user_tokens(
+        conn=conn, user_id=user_id, labels={SESSION_LABEL}, keep=keep_session, now=now
+    )
+
+
+def do_change_password(
+    *,
+    conn: Connection,
+    user_id: str,
+    current: str,
+    password: str,
+    keep_session: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """A user's own change: the current password first, then as `do_set_password`."""
+    stored = conn.execute(
+        sa.select(users.c.password_hash).where(users.c.user_id == user_id)
+    ).scalar()
+    if stored is None:
+        raise _not_found(user_id)
+    if not _HASHER.verify(current[:MAX_PASSWORD_LENGTH], stored):
+        raise ChainhubError(
+            "bad_credentials",
+            "the current password is incorrect",
+            "当前密码不正确",
+            status=403,
+        )
+    return do_set_password(
+        conn=conn, user_id=user_id, password=password, keep_session=keep_session, now=now
+    )
 
 
 def do_disable_user(*, conn: Connection, user_id: str, now: datetime | None = None) -> int:
@@ -229,12 +264,11 @@ def do_disable_user(*, conn: Connection, user_id: str, now: datetime | None = No
 
 
 @dataclass(frozen=True)
-class SignIn:
-    """The outcome of a sign-in: a session token and its principal, or why it was refused."""
+class SignedIn:
+    """A successful sign-in: its session token and who it stands for."""
 
-    token: str | None = None
-    principal: Principal | None = None
-    error: ChainhubError | None = None
+    token: str
+    principal: Principal
 
 
 def _bad_credentials() -> ChainhubError:
@@ -304,10 +338,10 @@ def access_sign_in(
     password: str,
     session_lifetime: timedelta,
     now: datetime | None = None,
-) -> SignIn:
+) -> SignedIn | ChainhubError:
     """Check a name and password and open a session token lasting `session_lifetime`.
 
-    Every attempt is audited, and a refusal is returned rather than raised: the caller commits
+    Every attempt is audited, and a refusal is returned (not raised): the caller commits
     either way, so failed attempts count towards the lock. The password is checked even for an
     unknown name or a locked user, so the time taken tells nothing.
     """
@@ -331,7 +365,7 @@ def access_sign_in(
     if error is not None or row is None:
         refused = error or _bad_credentials()
         _audit(conn, name, refused, row)
-        return SignIn(error=refused)
+        return refused
     changes: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_sign_in_at": now}
     if rehashed is not None:
         changes["password_hash"] = rehashed
@@ -346,4 +380,4 @@ def access_sign_in(
         now=now,
     )
     _audit(conn, name, None, row)
-    return SignIn(token=token, principal=access_principal(conn=conn, token=token, now=now))
+    return SignedIn(token=token, principal=access_principal(conn=conn, token=token, now=now))

@@ -179,15 +179,18 @@ def do_revoke_user_tokens(
     conn: Connection,
     user_id: str,
     labels: Collection[str] | None = None,
+    keep: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Revoke the user's active tokens (only those carrying one of `labels`, when given); the
-    number revoked."""
+    """Revoke the user's active tokens (only those carrying one of `labels`, when given), all
+    but the token `keep`; the number revoked."""
     query = api_tokens.update().where(
         api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None)
     )
     if labels is not None:
         query = query.where(api_tokens.c.label.in_(list(labels)))
+    if keep is not None:
+        query = query.where(api_tokens.c.token_id != keep)
     return int(conn.execute(query.values(revoked_at=now or datetime.now(UTC))).rowcount)
 
 
