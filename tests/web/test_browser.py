@@ -1,7 +1,8 @@
 """The dashboard in a real browser (Debian's chromium through Playwright): sign in with a
 token as a supplier and as the OEM, and with a name and password as the OEM's admin, open the
 pages, see the charts drawn by the Plotly served from the installed package, no console error,
-nothing fetched from anywhere but the hub itself; a screenshot of each page is kept in the test's tmp path."""
+nothing fetched from anywhere but the hub itself; a screenshot of each page is kept in the
+test's tmp path."""
 
 from __future__ import annotations
 
