@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from chainhub.access.passwords import SignedIn, access_sign_in
 from chainhub.cli.main import _register, app
+from chainhub.partners.service import do_issue_demo_users
+from chainhub.storage.engine import create_engine_for
+from chainhub.storage.migrate import do_upgrade
 
 runner = CliRunner()
 _register()
@@ -26,9 +31,48 @@ def test_demo_loads_the_small_chain_and_prints_tokens(tmp_path: Path) -> None:
     assert "purchase_order" in out.stdout and "quality_inspection" in out.stdout
     tokens = [line.split()[-1] for line in out.stdout.splitlines() if " chk_" in line]
     assert len(tokens) == 4 and len(set(tokens)) == 4
+    users = _users(out.stdout)
+    assert [(name, partner, role) for name, partner, role, _ in users] == [
+        ("hub-admin", "hub", "hub_admin"),
+        ("haichuan-admin", "haichuan", "partner_admin"),
+        ("jinli-motor-admin", "jinli-motor", "partner_admin"),
+        ("huayang-compressor-admin", "huayang-compressor", "partner_admin"),
+        ("jinli-motor-member", "jinli-motor", "partner_member"),
+    ]
+    assert _signs_in(db, "haichuan-admin", users[1][3])
     again = runner.invoke(app, ["partner", "list", "--db", db, "--format", "json"])
     assert again.exit_code == 0, again.output
     assert len(json.loads(again.stdout)) == 26
+
+
+def _users(stdout: str) -> list[tuple[str, str, str, str]]:
+    """The demo's printed sign-ins: name, partner, role, password."""
+    lines = stdout.split("demo sign-ins", 1)[1].splitlines()[1:]
+    rows = [line.split() for line in lines if line.startswith("  ")]
+    return [(r[0], r[1], r[2], r[3]) for r in rows if len(r) == 4]
+
+
+def _signs_in(db: str, name: str, password: str) -> bool:
+    engine = create_engine_for(db)
+    with engine.begin() as conn:
+        signed = access_sign_in(
+            conn=conn, name=name, password=password, session_lifetime=timedelta(hours=1)
+        )
+    engine.dispose()
+    return isinstance(signed, SignedIn)
+
+
+def test_a_demo_rerun_resets_the_passwords_it_printed(tmp_path: Path) -> None:
+    db = f"duckdb:///{tmp_path / 'hub.duckdb'}"
+    engine = create_engine_for(db)
+    do_upgrade(engine=engine)
+    with engine.begin() as conn:
+        first = do_issue_demo_users(conn=conn)
+        second = do_issue_demo_users(conn=conn)
+    engine.dispose()
+    assert [u.name for u in first] == [u.name for u in second]
+    assert not _signs_in(db, first[2].name, first[2].password)
+    assert _signs_in(db, second[2].name, second[2].password)
 
 
 def test_demo_with_a_bad_database_url_stops_before_any_work(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ def _routers() -> list[object]:
     from chainhub.standard.views import router as standard_router
     from chainhub.trace.genealogy_views import router as genealogy_router
     from chainhub.trace.views import router as trace_router
+    from chainhub.web.account_pages import router as account_pages_router
     from chainhub.web.kpi_pages import router as kpi_pages_router
     from chainhub.web.schedule_pages import router as schedule_pages_router
     from chainhub.web.trace_pages import router as trace_pages_router
@@ -62,6 +63,7 @@ def _routers() -> list[object]:
         kpi_pages_router,
         schedule_pages_router,
         trace_pages_router,
+        account_pages_router,
     ]
 
 

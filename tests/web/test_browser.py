@@ -1,7 +1,8 @@
 """The dashboard in a real browser (Debian's chromium through Playwright): sign in with a
-token as a supplier and as the OEM, open the pages, see the charts drawn by the Plotly served
-from the installed package, no console error, nothing fetched from anywhere but the hub
-itself; a screenshot of each page is kept in the test's tmp path."""
+token as a supplier and as the OEM, and with a name and password as the OEM's admin, open the
+pages, see the charts drawn by the Plotly served from the installed package, no console error,
+nothing fetched from anywhere but the hub itself; a screenshot of each page is kept in the
+test's tmp path."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
 
+from chainhub.access.passwords import do_create_user
+from chainhub.access.schemas import Role
 from chainhub.api.deps import current_time
 from chainhub.app import create_app
 from chainhub.settings import Settings
@@ -23,6 +27,10 @@ from tests.schedule.plant import NOW, PLANT, load_plant
 from tests.trace.build import LOT, load_build
 
 CHROMIUM = Path("/usr/bin/chromium")
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+PASSWORD = "haichuan admin 2026"
 ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -45,6 +53,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         planned = hub.post(OEM, f"/api/v1/schedule/{PLANT}/runs", json={"seconds": 3})
         assert planned.status_code == 201, planned.text
         load_build(hub)
+        with hub.engine.begin() as conn:
+            do_create_user(
+                conn=conn, partner_id=OEM, name="haichuan-admin", role=Role.PARTNER_ADMIN,
+                password=PASSWORD,
+            )  # fmt: skip
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -69,10 +82,17 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     thread.join(timeout=10)
 
 
+def _token_sign_in(page: Page, token: str) -> None:
+    """The login form's second option: open it, paste the token."""
+    page.click("#token-sign-in summary")
+    page.fill("input[name=token]", token)
+    page.click("#token-form button[type=submit]")
+
+
 def test_the_oem_and_a_supplier_open_every_page(
     served: tuple[str, dict[str, str]], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import Page, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     base, tokens = served
     requested: list[str] = []
@@ -93,8 +113,7 @@ def test_the_oem_and_a_supplier_open_every_page(
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(f"{base}/")
         assert page.url == f"{base}/login"
-        page.fill("input[name=token]", tokens[JINLI])
-        page.click("button[type=submit]")
+        _token_sign_in(page, tokens[JINLI])
         page.wait_for_selector("#cards")
         assert "jinli-motor" in page.inner_text("header")
         page.screenshot(path=tmp_path / "supplier-overview.png", full_page=True)
@@ -113,8 +132,7 @@ def test_the_oem_and_a_supplier_open_every_page(
             assert HUAYANG not in html and TAIHE not in html
         page.click("form[action='/logout'] button")
         assert page.url == f"{base}/login"
-        page.fill("input[name=token]", tokens[OEM])
-        page.click("button[type=submit]")
+        _token_sign_in(page, tokens[OEM])
         page.wait_for_selector("#card-otif .main-svg")
         assert "haichuan" in page.inner_text("header")
         page.screenshot(path=tmp_path / "oem-overview-zh.png", full_page=True)
@@ -130,8 +148,16 @@ def test_the_oem_and_a_supplier_open_every_page(
         assert "MO-HC-2" in page.inner_text("#gantt")
         visit(page, f"/trace?lot={LOT}", "oem-trace", "#graph")
         assert "huadong-trading" in page.inner_text("#lots")
+        page.click("form[action='/logout'] button")
+        page.fill("input[name=name]", "haichuan-admin")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("#password-form button[type=submit]")
+        page.wait_for_selector("#cards")
+        account = visit(page, "/account", "oem-account")
+        assert "haichuan-admin" in account and 'id="add-user"' in account
+        assert JINLI not in page.inner_text("#users")
         browser.close()
     assert errors == [], errors
     assert [u for u in requested if not u.startswith(base)] == []
     assert f"{base}/static/plotly/plotly.min.js" in requested
-    assert len(list(tmp_path.glob("*.png"))) == 14
+    assert len(list(tmp_path.glob("*.png"))) == 15

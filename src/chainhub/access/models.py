@@ -37,6 +37,16 @@ users = sa.Table(
     sa.Column("partner_id", sa.String(), nullable=True),
     sa.Column("name", sa.String(), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Password users only (token-only users leave these empty): `login` is the name folded
+    # for comparison, unique across the hub, so a sign-in names exactly one user.
+    sa.Column("login", sa.String(), nullable=True),
+    sa.Column("password_hash", sa.String(), nullable=True),
+    sa.Column("role", sa.String(), nullable=True),
+    sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_sign_in_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_users_login", "login", unique=True),
 )
 
 

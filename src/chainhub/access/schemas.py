@@ -76,6 +76,20 @@ class TokenCreated(TokenRead):
     token: str
 
 
+class UserRead(BaseModel):
+    """A user as listed: never the password or its hash."""
+
+    user_id: str
+    partner_id: str | None
+    name: str
+    role: Role | None = Field(description="Role of a password user; none for a token-only user")
+    has_password: bool
+    created_at: datetime
+    disabled_at: datetime | None = None
+    locked_until: datetime | None = None
+    last_sign_in_at: datetime | None = None
+
+
 class AuditEntry(BaseModel):
     """One line of the audit log."""
 

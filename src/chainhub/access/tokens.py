@@ -50,10 +50,17 @@ def do_get_or_create_user(
         users.c.partner_id.is_(None) if partner_id is None else users.c.partner_id == partner_id
     )
     existing = conn.execute(
-        sa.select(users.c.user_id).where(partner_match, users.c.name == name)
-    ).scalar_one_or_none()
+        sa.select(users.c.user_id, users.c.disabled_at).where(partner_match, users.c.name == name)
+    ).first()
     if existing is not None:
-        return str(existing)
+        if existing.disabled_at is not None:
+            raise ChainhubError(
+                "user_disabled",
+                f"user {name!r} is disabled: no new token is made for it",
+                f"用户 {name!r} 已停用，不能为其创建令牌",
+                status=409,
+            )
+        return str(existing.user_id)
     user_id = secrets.token_hex(8)
     conn.execute(
         users.insert().values(
@@ -71,9 +78,11 @@ def do_create_token(
     label: str,
     expires_in: timedelta | None = None,
     user: str | None = None,
+    user_id: str | None = None,
     now: datetime | None = None,
 ) -> str:
-    """Create a token and return it in full; only its hash is kept."""
+    """Create a token and return it in full; only its hash is kept. It belongs to the user
+    `user_id`, or to the partner's user called `user` (created when new), or to no user."""
     if (partner_id is None) != (role is Role.HUB_ADMIN):
         raise ChainhubError(
             "token_role",
@@ -81,11 +90,8 @@ def do_create_token(
             "hub_admin 令牌不属于任何伙伴；其他角色必须指定伙伴",
         )
     now = now or datetime.now(UTC)
-    user_id = (
-        do_get_or_create_user(conn=conn, partner_id=partner_id, name=user, now=now)
-        if user is not None
-        else None
-    )
+    if user_id is None and user is not None:
+        user_id = do_get_or_create_user(conn=conn, partner_id=partner_id, name=user, now=now)
     token_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     conn.execute(
@@ -166,6 +172,26 @@ def do_revoke_token(*, conn: Connection, token_id: str, now: datetime | None = N
             f"没有有效的令牌 {token_id}",
             status=404,
         )
+
+
+def do_revoke_user_tokens(
+    *,
+    conn: Connection,
+    user_id: str,
+    labels: Collection[str] | None = None,
+    keep: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Revoke the user's active tokens (only those carrying one of `labels`, when given), all
+    but the token `keep`; the number revoked."""
+    query = api_tokens.update().where(
+        api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None)
+    )
+    if labels is not None:
+        query = query.where(api_tokens.c.label.in_(list(labels)))
+    if keep is not None:
+        query = query.where(api_tokens.c.token_id != keep)
+    return int(conn.execute(query.values(revoked_at=now or datetime.now(UTC))).rowcount)
 
 
 def do_revoke_labelled_tokens(

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Annotated, Final
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
 from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine
 
 from chainhub.access.audit import AuditRecord, defer_audit, end_request_state, set_audit_key
@@ -31,6 +32,15 @@ from chainhub.storage.engine import start_read_cache
 
 TOKEN_COOKIE: Final = "chainhub_token"  # noqa: S105 - the cookie's name, not a secret
 _READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+# Declares the API's one scheme in the OpenAPI (so /docs has an Authorize button, and every
+# operation that needs a caller lists it); the token itself is read by get_request_token.
+BEARER: Final = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    bearerFormat="chk_<id>_<secret>",
+    description="An API token (`chainhub token create`, or the token API): "
+    "`Authorization: Bearer <token>`",
+)
 
 
 @dataclass
@@ -141,7 +151,11 @@ def get_request_token(request: Request) -> str | None:
 ConnDep = Annotated[Connection, Depends(_conn, scope="function")]
 
 
-def _optional_principal(request: Request, conn: ConnDep) -> Principal | None:
+def _optional_principal(
+    request: Request,
+    conn: ConnDep,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
+) -> Principal | None:
     token = get_request_token(request)
     if token is None:
         return None
@@ -154,7 +168,7 @@ def _optional_principal(request: Request, conn: ConnDep) -> Principal | None:
 def _page_principal(request: Request, conn: ConnDep) -> Principal | None:
     """A page's caller; an unknown, expired or revoked token is no caller: the page asks again."""
     try:
-        return _optional_principal(request, conn)
+        return _optional_principal(request, conn, None)
     except ChainhubError:
         return None
 

@@ -91,15 +91,20 @@ def _clear_previous(data_dir: Path) -> None:
     )
 
 
-def _issue_tokens(*, db: str | None) -> list[str]:
-    """Sharing agreements and tokens for the demo's named participants, one line each."""
-    from chainhub.partners.service import do_issue_demo_tokens
+def _issue_credentials(*, db: str | None) -> tuple[list[str], list[str]]:
+    """Sharing agreements, tokens and password users for the demo's named participants, one
+    line each."""
+    from chainhub.partners.service import do_issue_demo_tokens, do_issue_demo_users
 
     with hub_transaction(db) as conn:
         tokens = do_issue_demo_tokens(conn=conn)
+        users = do_issue_demo_users(conn=conn)
     return [
         f"  {issued.partner_id or 'hub':<20} {issued.role.value:<14} {issued.token}"
         for issued in tokens
+    ], [
+        f"  {user.name:<26} {user.partner_id or 'hub':<20} {user.role.value:<14} {user.password}"
+        for user in users
     ]
 
 
@@ -152,11 +157,17 @@ def register(app: typer.Typer) -> None:
             outcome = _load(db=db, data_dir=data_dir)
             loaded = time.perf_counter() - started
             console.print(_summary(db=db))
-            tokens = _issue_tokens(db=db)
+            tokens, users = _issue_credentials(db=db)
         except ChainhubError as error:
             fail(error)
         console.print("demo credentials, shown once / 演示令牌（仅显示一次）:")
         for line in tokens:
+            console.print(line, soft_wrap=True, highlight=False)
+        console.print(
+            "demo sign-ins (user name, partner, role, password), shown once / "
+            "演示账户（用户名、伙伴、角色、密码，仅显示一次）:"
+        )
+        for line in users:
             console.print(line, soft_wrap=True, highlight=False)
         console.print(
             f"simulated in {simulated:.1f} s, loaded {outcome['stored']} submissions "
@@ -165,7 +176,8 @@ def register(app: typer.Typer) -> None:
         )
         if not no_serve:
             console.print(
-                f"open http://{host}:{port}/ and sign in with a token above "
+                f"open http://{host}:{port}/ and sign in with a user name and password "
+                "above (or a token) "
                 f"(中文: http://{host}:{port}/?lang=zh); API docs: http://{host}:{port}/docs; "
                 f"e.g. curl -H 'Authorization: Bearer <token>' "
                 f"http://{host}:{port}/api/v1/me/overview"

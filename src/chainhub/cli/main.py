@@ -51,6 +51,7 @@ def _register() -> None:
         standard,
         token,
         trace,
+        user,
     )
 
     for module in (
@@ -66,6 +67,7 @@ def _register() -> None:
         masterdata,
         partner,
         token,
+        user,
         audit,
         profile,
         trace,

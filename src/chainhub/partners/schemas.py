@@ -22,6 +22,15 @@ class DemoToken(BaseModel):
     token: str
 
 
+class DemoUser(BaseModel):
+    """A password user the demo prints for one of its named participants."""
+
+    name: str
+    partner_id: str | None
+    role: Role
+    password: str
+
+
 class PartnerRead(BaseModel):
     """A partner in the hub's directory."""
 

@@ -9,12 +9,19 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from chainhub.access.models import partner_accounts
+from chainhub.access.passwords import (
+    do_create_user,
+    do_set_password,
+    generate_password,
+    get_user_by_name,
+)
 from chainhub.access.schemas import Principal, Role
 from chainhub.access.tokens import (
     do_create_token,
     do_revoke_labelled_tokens,
     do_set_chain_leader,
 )
+from chainhub.errors import ChainhubError
 from chainhub.partners.agreements import (
     do_accept_agreement,
     do_propose_agreement,
@@ -24,6 +31,7 @@ from chainhub.partners.schemas import (
     AgreementCreate,
     AgreementStatus,
     DemoToken,
+    DemoUser,
     PartnerRead,
     ScopeKind,
 )
@@ -35,6 +43,13 @@ DEMO_PURPOSE: Final = "vendor-managed inventory / 供应商管理库存"
 # The token id of principals the hub acts as on a partner's behalf, for setup and webhooks.
 SETUP: Final = "setup"
 VMI_DOCUMENT_TYPES: Final = ("inventory_snapshot", "demand_forecast", "production_order")
+# The demo's password users: the roles it prints tokens for, and a supplier's member.
+DEMO_USERS: Final[tuple[tuple[str, str | None, Role], ...]] = (
+    ("hub-admin", None, Role.HUB_ADMIN),
+    (f"{DEMO_LEADER}-admin", DEMO_LEADER, Role.PARTNER_ADMIN),
+    *((f"{s}-admin", s, Role.PARTNER_ADMIN) for s in DEMO_SUPPLIERS),
+    (f"{DEMO_SUPPLIERS[0]}-member", DEMO_SUPPLIERS[0], Role.PARTNER_MEMBER),
+)
 
 
 def list_partners(*, conn: Connection) -> list[PartnerRead]:
@@ -112,3 +127,27 @@ def do_issue_demo_tokens(*, conn: Connection, today: date | None = None) -> list
         )
         for partner_id, role, label in issued
     ]
+
+
+def do_issue_demo_users(*, conn: Connection) -> list[DemoUser]:
+    """A password user for each of the demo's participants, each with a fresh random password;
+    a demo run again resets the passwords it printed before (and ends their web sessions)."""
+    issued = []
+    for name, partner_id, role in DEMO_USERS:
+        password = generate_password()
+        existing = get_user_by_name(conn=conn, name=name)
+        if existing is None:
+            do_create_user(
+                conn=conn, partner_id=partner_id, name=name, role=role, password=password
+            )
+        elif (existing.partner_id, existing.role) == (partner_id, role):
+            do_set_password(conn=conn, user_id=existing.user_id, password=password)
+        else:
+            raise ChainhubError(
+                "demo_user_taken",
+                f"the demo's user name {name!r} belongs to another user on this hub; "
+                "run the demo on another --db",
+                f"演示用户名 {name!r} 已被本枢纽的其他用户占用；请用 --db 指定其他数据库运行演示",
+            )
+        issued.append(DemoUser(name=name, partner_id=partner_id, role=role, password=password))
+    return issued

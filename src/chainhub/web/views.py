@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+from datetime import timedelta
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from chainhub.access.tokens import access_principal
+from chainhub.access.passwords import SESSION_LABEL, access_sign_in
+from chainhub.access.tokens import access_principal, do_revoke_token, get_token, get_token_id
 from chainhub.api.deps import TOKEN_COOKIE, ConnDep, ContextDep, PagePrincipalDep, TodayDep
 from chainhub.documents.service import count_visible_documents, list_visible_monthly_flows
 from chainhub.errors import ChainhubError
@@ -34,30 +37,16 @@ CARD_KPIS: Final = (
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, lang: PageLanguageDep) -> HTMLResponse:
-    """The sign-in form: paste an API token."""
+    """The sign-in form: a user name and password, or an API token."""
     return page(request, "login.html", lang, None, error=None)
 
 
-@router.post("/login", response_model=None)
-def login(
-    request: Request,
-    conn: ConnDep,
-    context: ContextDep,
-    lang: PageLanguageDep,
-    token: Annotated[str, Form()],
-) -> Response:
-    """Check the token and keep it in an HttpOnly, SameSite=Strict cookie."""
-    try:
-        context.principal = access_principal(conn=conn, token=token.strip())
-    except ChainhubError:
-        context.status, context.outcome = 401, "invalid_token"
-        return page(
-            request, "login.html", lang, None, error=TEXT[lang]["bad_token"], status_code=401
-        )
+def _signed_in(request: Request, token: str) -> RedirectResponse:
+    """To the overview, holding the token in an HttpOnly, SameSite=Strict cookie."""
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         TOKEN_COOKIE,
-        token.strip(),
+        token,
         max_age=COOKIE_MAX_AGE,
         httponly=True,
         samesite="strict",
@@ -67,9 +56,56 @@ def login(
     return response
 
 
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    conn: ConnDep,
+    context: ContextDep,
+    lang: PageLanguageDep,
+    name: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    token: Annotated[str, Form()] = "",
+) -> Response:
+    """Sign in with a name and password (a session token), or with an API token."""
+    if token.strip():
+        try:
+            context.principal = access_principal(conn=conn, token=token.strip())
+        except ChainhubError:
+            context.status, context.outcome = 401, "invalid_token"
+            return page(
+                request, "login.html", lang, None, error=TEXT[lang]["bad_token"],
+                with_token=True, status_code=401,
+            )  # fmt: skip
+        return _signed_in(request, token.strip())
+    signed = access_sign_in(
+        conn=conn,
+        name=name,
+        password=password,
+        session_lifetime=timedelta(seconds=COOKIE_MAX_AGE),
+    )
+    if isinstance(signed, ChainhubError):
+        # The refusal is an answer, not a failure: the failed attempt's count must commit.
+        context.status, context.outcome = signed.status, signed.code
+        return page(
+            request, "login.html", lang, None, error=signed.message(lang), user_name=name,
+            status_code=signed.status,
+        )  # fmt: skip
+    context.principal = signed.principal
+    return _signed_in(request, signed.token)
+
+
 @router.post("/logout")
-def logout() -> RedirectResponse:
-    """Forget the token cookie (the language stays chosen)."""
+def logout(request: Request, conn: ConnDep) -> RedirectResponse:
+    """End a password sign-in's session token and forget the cookie (the language stays
+    chosen); a pasted API token stays valid for the scripts that use it."""
+    token = request.cookies.get(TOKEN_COOKIE)
+    token_id = get_token_id(token) if token else None
+    if token and token_id:
+        with suppress(ChainhubError):
+            access_principal(conn=conn, token=token)
+            stored = get_token(conn=conn, token_id=token_id)
+            if stored is not None and stored.label == SESSION_LABEL:
+                do_revoke_token(conn=conn, token_id=token_id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="strict")
     return response
