@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import polars as pl
 import pytest
 import uvicorn
 
@@ -137,6 +138,15 @@ def test_the_oem_and_a_supplier_open_every_page(
         assert "haichuan" in page.inner_text("header")
         page.screenshot(path=tmp_path / "oem-overview-zh.png", full_page=True)
         visit(page, "/kpis/otif?lang=en", "oem-kpi", "#chart")
+        # Every table exports: the workbook holds the table's rows as the page shows them.
+        with page.expect_download() as download:
+            page.locator("button[data-export=xlsx]").first.click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        assert saved.suffix == ".xlsx" and saved.stat().st_size > 0
+        first = page.locator("main table").first
+        shown = first.locator("tbody tr").first.locator("td").first.inner_text().strip()
+        assert pl.read_excel(saved).row(0)[0] == shown
         oem = visit(page, f"/suppliers/{HUAYANG}", "oem-scorecard", "#spark-otif")
         assert "Supplier A" not in oem and f"{JINLI} Co." in oem
         visit(page, "/kpis", "oem-catalogue")
