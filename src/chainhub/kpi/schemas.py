@@ -152,3 +152,64 @@ class SupplierRank(BaseModel):
     value: float
     observations: int
     rank: int
+
+
+class MaterialRow(BaseModel):
+    """A material of the golden list that the caller may open in Material 360."""
+
+    material_code: str
+    name_zh: str | None
+    name_en: str | None
+    category: str | None
+    base_unit: str | None
+
+
+class MonthFigures(BaseModel):
+    """One month of a material at one buyer: stock at month end, orders still open at month
+    end, forecast demand for the month, receipts and consumption in it."""
+
+    month: date
+    on_hand: Decimal | None
+    open_orders: Decimal | None
+    forecast: Decimal | None
+    receipts: Decimal
+    consumption: Decimal | None
+
+
+class SupplierMonth(BaseModel):
+    """One month of one supplier's orders and deliveries of the material."""
+
+    month: date
+    ordered: Decimal
+    received: Decimal
+    open_orders: Decimal | None
+
+
+class SupplierFigures(BaseModel):
+    """What one supplier has open, has delivered and delivered last, for one buyer."""
+
+    supplier_id: str
+    open_quantity: Decimal
+    open_lines: int
+    received: Decimal
+    last_receipt: ReceiptLine | None
+    months: list[SupplierMonth]
+
+
+class Material360(BaseModel):
+    """库存-订单-预测 of one material at one buyer, as the caller may see it: the latest figures,
+    the months, and each supplier's part."""
+
+    material: MaterialRow
+    buyer_id: str | None
+    buyers: list[str]
+    on_hand: Decimal | None
+    stock_date: date | None
+    open_quantity: Decimal
+    open_lines: int
+    forecast_quantity: Decimal | None
+    forecast_date: date | None
+    last_receipt: ReceiptLine | None
+    last_receipt_supplier: str | None
+    months: list[MonthFigures]
+    suppliers: list[SupplierFigures]
