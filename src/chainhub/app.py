@@ -43,6 +43,8 @@ def _routers() -> list[object]:
     from chainhub.trace.genealogy_views import router as genealogy_router
     from chainhub.trace.views import router as trace_router
     from chainhub.web.kpi_pages import router as kpi_pages_router
+    from chainhub.web.material_pages import router as material_pages_router
+    from chainhub.web.quality_pages import router as quality_pages_router
     from chainhub.web.views import router as web_router
 
     return [
@@ -58,6 +60,8 @@ def _routers() -> list[object]:
         genealogy_router,
         web_router,
         kpi_pages_router,
+        material_pages_router,
+        quality_pages_router,
     ]
 
 

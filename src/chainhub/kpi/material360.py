@@ -196,9 +196,7 @@ def _receipts(
     if suppliers is not None:
         query = query.where(view.c.supplier_id.in_(suppliers))
     rows = conn.execute(
-        query.order_by(
-            view.c.receipt_date.desc(), view.c.receipt_number.desc(), view.c.line_no
-        )
+        query.order_by(view.c.receipt_date.desc(), view.c.receipt_number.desc(), view.c.line_no)
     ).mappings()
     return [
         (

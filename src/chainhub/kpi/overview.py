@@ -3,9 +3,9 @@ forecast and recent receipts (库存-订单-预测), all read through the visibi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from collections.abc import Iterable
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -221,7 +221,9 @@ def _receipts(
     for r in rows:
         triple = (r["receiver_id"], r["supplier_id"], r["material_code"])
         receipts.setdefault(triple, []).append(
-            ReceiptLine.model_validate({**r, "received_quantity": plain_decimal(r["received_quantity"])})
+            ReceiptLine.model_validate(
+                {**r, "received_quantity": plain_decimal(r["received_quantity"])}
+            )
         )
     return receipts
 

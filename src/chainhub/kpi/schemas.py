@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -213,3 +213,45 @@ class Material360(BaseModel):
     last_receipt_supplier: str | None
     months: list[MonthFigures]
     suppliers: list[SupplierFigures]
+
+
+class RowError(BaseModel):
+    """One error of a rejected row, where the partner's file has it and what is wrong."""
+
+    column: str | None
+    field: str | None
+    value: str | None
+    rule: str
+    message_en: str
+    message_zh: str
+
+
+class RejectedRow(BaseModel):
+    """A row kept aside (quarantined) with its errors, and the file it came in."""
+
+    partner_id: str
+    document_type: str
+    source_file: str
+    received_at: datetime
+    row: int
+    errors: list[RowError]
+
+
+class RejectedFile(BaseModel):
+    """A file rejected whole, with how often each rule failed on each field."""
+
+    partner_id: str
+    document_type: str
+    source_file: str
+    received_at: datetime
+    rows: int
+    rules: list[RuleCount]
+
+
+class DataQuality(BaseModel):
+    """The scorecards and recent rejections the caller may see."""
+
+    partner_id: str | None
+    scorecards: list[Scorecard]
+    rejected_rows: list[RejectedRow]
+    rejected_files: list[RejectedFile]
