@@ -119,5 +119,8 @@ def material_page(
         hub=hub,
         hub_version=version,
         chart_json=_series(view, hub, version, lang) if view.months or hub else None,
-        suppliers_json=monthly_lines(by_supplier, labels["unit"], lang) if by_supplier else None,
+        # With one supplier its receipts are the month chart's receipts line already.
+        suppliers_json=monthly_lines(by_supplier, labels["unit"], lang)
+        if len(by_supplier) > 1
+        else None,
     )
