@@ -127,7 +127,7 @@ class _OrderLine:
     ordered: date
     quantity: Decimal
     cancelled: bool
-    delivered: bool
+    closed: bool
 
 
 def _order_lines(conn: Connection, vis: Visible, code: str) -> list[_OrderLine]:
@@ -152,7 +152,7 @@ def _order_lines(conn: Connection, vis: Visible, code: str) -> list[_OrderLine]:
             ordered=r.order_date,
             quantity=_decimal(r.quantity),
             cancelled=CANCELLED in (r.status, r.line_status),
-            delivered=r.line_status == "delivered",
+            closed=r.line_status == "delivered" or r.status == "closed",
         )
         for r in rows
     ]
@@ -263,10 +263,11 @@ def _consumption(conn: Connection, vis: Visible, code: str, buyer: str) -> dict[
 
 def _open_at(line: _OrderLine, received: Sequence[tuple[date, Decimal]], day: date) -> Decimal:
     """What of an order line is still to come on `day`: not before it was ordered, nothing of a
-    cancelled line, nothing of a delivered line after its last receipt (or ever, without one)."""
+    cancelled line, nothing of a delivered line or closed order after its last receipt (or
+    ever, without one): a short delivery that closed the order leaves nothing to come."""
     if line.cancelled or line.ordered > day:
         return ZERO
-    if line.delivered and (not received or day >= max(d for d, _ in received)):
+    if line.closed and (not received or day >= max(d for d, _ in received)):
         return ZERO
     got = sum((q for d, q in received if d <= day), ZERO)
     return max(ZERO, line.quantity - got)
