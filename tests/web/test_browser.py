@@ -90,6 +90,8 @@ def test_the_oem_and_a_supplier_open_every_page(
         supplier = [
             visit(page, "/data", "supplier-data", "#flows"),
             visit(page, "/kpis/supplier_stockout_rate", "supplier-kpi"),
+            visit(page, "/materials/M004", "supplier-material", "#chart"),
+            visit(page, "/quality", "supplier-quality"),
             visit(page, f"/suppliers/{JINLI}?lang=zh", "supplier-scorecard-zh"),
             # The language chosen on the scorecard stays chosen.
             visit(page, "/", "supplier-overview-zh"),
@@ -109,8 +111,10 @@ def test_the_oem_and_a_supplier_open_every_page(
         oem = visit(page, f"/suppliers/{HUAYANG}", "oem-scorecard", "#spark-otif")
         assert "Supplier A" not in oem and f"{JINLI} Co." in oem
         visit(page, "/kpis", "oem-catalogue")
+        material = visit(page, "/materials/M001?lang=zh", "oem-material-zh", "#supplier-chart")
+        assert f"{HUAYANG} 公司" in material and f"{TAIHE} 公司" in material
         browser.close()
     assert errors == [], errors
     assert [u for u in requested if not u.startswith(base)] == []
     assert f"{base}/static/plotly/plotly.min.js" in requested
-    assert len(list(tmp_path.glob("*.png"))) == 9
+    assert len(list(tmp_path.glob("*.png"))) == 12
