@@ -8,6 +8,7 @@ supplies the material to, and of their orders and receipts only its own.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -261,16 +262,40 @@ def _consumption(conn: Connection, vis: Visible, code: str, buyer: str) -> dict[
     return dict(months)
 
 
-def _open_at(line: _OrderLine, received: Sequence[tuple[date, Decimal]], day: date) -> Decimal:
+# Per order line: its receipts' dates in order and the quantity received by each of them.
+Received = tuple[list[date], list[Decimal]]
+
+
+def _received(
+    receipts: Sequence[tuple[str, tuple[str, int] | None, ReceiptLine]],
+) -> dict[tuple[str, int], Received]:
+    dated: dict[tuple[str, int], list[tuple[date, Decimal]]] = defaultdict(list)
+    for _, key, r in receipts:
+        if key is not None:
+            dated[key].append((r.receipt_date, r.received_quantity))
+    found = {}
+    for key, got in dated.items():
+        got.sort()
+        days, totals, total = [], [], ZERO
+        for day, quantity in got:
+            total += quantity
+            days.append(day)
+            totals.append(total)
+        found[key] = (days, totals)
+    return found
+
+
+def _open_at(line: _OrderLine, received: Received, day: date) -> Decimal:
     """What of an order line is still to come on `day`: not before it was ordered, nothing of a
     cancelled line, nothing of a delivered line or closed order after its last receipt (or
     ever, without one): a short delivery that closed the order leaves nothing to come."""
     if line.cancelled or line.ordered > day:
         return ZERO
-    if line.closed and (not received or day >= max(d for d, _ in received)):
+    days, totals = received
+    if line.closed and (not days or day >= days[-1]):
         return ZERO
-    got = sum((q for d, q in received if d <= day), ZERO)
-    return max(ZERO, line.quantity - got)
+    seen = bisect_right(days, day)
+    return max(ZERO, line.quantity - (totals[seen - 1] if seen else ZERO))
 
 
 def _scope(
@@ -315,7 +340,7 @@ def _stock_by_month(
 def _supplier_figures(
     supplier: str,
     lines: list[_OrderLine],
-    received: dict[tuple[str, int], list[tuple[date, Decimal]]],
+    received: dict[tuple[str, int], Received],
     receipts: list[tuple[str, tuple[str, int] | None, ReceiptLine]],
     months: list[date],
     today: date,
@@ -329,21 +354,20 @@ def _supplier_figures(
     got: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for r in own_receipts:
         got[month_of(r.receipt_date)] += r.received_quantity
-    current = month_of(today)
+    none: Received = ([], [])
+    ends = [min(month_end(m), today) if m <= today else None for m in months]
     rows = [
         SupplierMonth(
             month=m,
             ordered=ordered[m],
             received=got[m],
             open_orders=None
-            if m > current
-            else sum(
-                (_open_at(x, received.get(x.key, []), min(month_end(m), today)) for x in own), ZERO
-            ),
+            if end is None
+            else sum((_open_at(x, received.get(x.key, none), end) for x in own), ZERO),
         )
-        for m in months
+        for m, end in zip(months, ends, strict=True)
     ]
-    now = [_open_at(x, received.get(x.key, []), today) for x in own]
+    now = [_open_at(x, received.get(x.key, none), today) for x in own]
     return SupplierFigures(
         supplier_id=supplier,
         open_quantity=sum(now, ZERO),
@@ -432,10 +456,7 @@ def _build(
         *(d for snaps in sites.values() for d, _ in snaps),
     ]
     months = _months(min(dates), max(dates)) if dates else []
-    received: dict[tuple[str, int], list[tuple[date, Decimal]]] = defaultdict(list)
-    for _, key, r in receipts:
-        if key is not None:
-            received[key].append((r.receipt_date, r.received_quantity))
+    received = _received(receipts)
     suppliers = [
         _supplier_figures(s, lines, received, receipts, months, today)
         for s in sorted({x.supplier for x in lines} | {s for s, _, _ in receipts})
