@@ -64,6 +64,9 @@ def test_the_oem_sees_a_material_with_every_supplier(hub: Hub) -> None:
     ]
     assert '<script src="/static/plotly/plotly.min.js"></script>' in html
     assert 'chainhubPlot("supplier-chart"' in html
+    # P100 is sold, not bought: nobody's orders, stock or forecast of it yet.
+    sold = _page(hub, OEM, "/materials/P100")
+    assert 'id="buyers"' not in sold and sold.count("no data yet") == 5
 
 
 def test_a_supplier_sees_only_what_it_supplies_in_both_languages(hub: Hub) -> None:

@@ -301,20 +301,22 @@ def _open_at(line: _OrderLine, received: Received, day: date) -> Decimal:
 def _scope(
     principal: Principal, lines: list[_OrderLine], holders: Collection[str]
 ) -> tuple[list[str], str | None]:
-    """The buyers the caller may look at for this material, and the one to show first."""
+    """The buyers the caller may look at for this material, and the one to show first: itself
+    when it buys the material, else the first it supplies it to, else the first buyer."""
     me = principal.partner_id
     buyers = sorted({line.buyer for line in lines})
     if principal.sees_all:
-        return sorted({*buyers, *holders}), buyers[0] if buyers else None
-    if me is None:
+        scope = sorted({*buyers, *holders})
+    elif me is None:
         return [], None
-    mine = sorted(
-        {line.buyer for line in lines if me in (line.buyer, line.supplier)}
-        | ({me} if me in holders else set())
-    )
-    first = me if any(line.buyer == me for line in lines) else None
-    supplied = [line.buyer for line in sorted(lines, key=lambda x: x.buyer) if line.supplier == me]
-    return mine, first or (supplied[0] if supplied else None) or (mine[0] if mine else None)
+    else:
+        scope = sorted(
+            {line.buyer for line in lines if me in (line.buyer, line.supplier)}
+            | ({me} if me in holders else set())
+        )
+    supplied = sorted({line.buyer for line in lines if line.supplier == me})
+    first = [*([me] if me in buyers else []), *supplied, *buyers, *scope]
+    return scope, next((b for b in first if b in scope), None)
 
 
 def _stock_by_month(
