@@ -45,6 +45,8 @@ def _routers() -> list[object]:
     from chainhub.web.account_pages import router as account_pages_router
     from chainhub.web.exports import router as exports_router
     from chainhub.web.kpi_pages import router as kpi_pages_router
+    from chainhub.web.material_pages import router as material_pages_router
+    from chainhub.web.quality_pages import router as quality_pages_router
     from chainhub.web.schedule_pages import router as schedule_pages_router
     from chainhub.web.trace_pages import router as trace_pages_router
     from chainhub.web.views import router as web_router
@@ -66,6 +68,8 @@ def _routers() -> list[object]:
         trace_pages_router,
         account_pages_router,
         exports_router,
+        material_pages_router,
+        quality_pages_router,
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import polars as pl
 
@@ -36,12 +36,34 @@ def test_submissions_in_load_order_and_files_exist(small_chain: SmallChain) -> N
     assert {s["partner_id"] for s in masters} == {OEM_ID}
     assert [s["document_type"] for s in masters] == list(LOAD_ORDER[:7])
     for s in subs:
-        assert set(s) == {"partner_id", "document_type", "file", "profile", "rows"}
+        assert set(s) == {"partner_id", "document_type", "file", "profile", "rows", "sent_at"}
         assert s["file"].startswith(f"partners/{s['partner_id']}/")
         assert s["profile"] == f"profiles/{s['partner_id']}/{s['document_type']}.yaml"
         assert (small_chain.root / s["file"]).is_file()
         profile = load_profile(small_chain.root / s["profile"])
         assert (profile.partner_id, profile.document_type) == (s["partner_id"], s["document_type"])
+
+
+def test_each_file_is_sent_after_the_period_it_covers_by_its_partners_habit(
+    small_chain: SmallChain,
+) -> None:
+    subs = small_chain.manifest["submissions"]
+    sent = {s["file"]: datetime.fromisoformat(s["sent_at"]) for s in subs}
+    assert all(at.utcoffset() is not None for at in sent.values())
+    masters = {sent[s["file"]] for s in subs if DOCUMENT_TYPES[s["document_type"]].master}
+    assert masters == {datetime.fromisoformat("2025-06-30T17:30:00+08:00")}
+    delays: dict[str, set[int]] = {}
+    for s in subs:
+        month = re.search(r"_(\d{4}-\d{2})\.", s["file"])
+        if month is None:
+            continue
+        first = datetime.fromisoformat(f"{month.group(1)}-01T00:00:00+08:00")
+        next_month = (first + timedelta(days=32)).replace(day=1)
+        delay = (sent[s["file"]] - next_month).days + 1
+        delays.setdefault(s["partner_id"], set()).add(delay)
+    # Every monthly file goes out days after its month, always as late for the same partner.
+    assert all(len(d) == 1 and 1 <= min(d) <= 12 for d in delays.values()), delays
+    assert len({min(d) for d in delays.values()}) > 3
 
 
 def test_rows_match_ground_truth(small_chain: SmallChain) -> None:

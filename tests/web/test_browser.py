@@ -121,6 +121,8 @@ def test_the_oem_and_a_supplier_open_every_page(
         supplier = [
             visit(page, "/data", "supplier-data", "#flows"),
             visit(page, "/kpis/supplier_stockout_rate", "supplier-kpi"),
+            visit(page, "/materials/M004", "supplier-material", "#chart"),
+            visit(page, "/quality", "supplier-quality"),
             visit(page, f"/suppliers/{JINLI}?lang=zh", "supplier-scorecard-zh"),
             visit(page, "/schedule", "supplier-schedule-zh"),
             visit(page, f"/trace?lot={LOT}", "supplier-trace-zh", "#graph"),
@@ -166,8 +168,10 @@ def test_the_oem_and_a_supplier_open_every_page(
         account = visit(page, "/account", "oem-account")
         assert "haichuan-admin" in account and 'id="add-user"' in account
         assert JINLI not in page.inner_text("#users")
+        material = visit(page, "/materials/M001?lang=zh", "oem-material-zh", "#supplier-chart")
+        assert f"{HUAYANG} 公司" in material and f"{TAIHE} 公司" in material
         browser.close()
     assert errors == [], errors
     assert [u for u in requested if not u.startswith(base)] == []
     assert f"{base}/static/plotly/plotly.min.js" in requested
-    assert len(list(tmp_path.glob("*.png"))) == 15
+    assert len(list(tmp_path.glob("*.png"))) == 18

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -43,6 +44,11 @@ def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
                 path=data_dir / entry["file"],
                 profile=load_profile(data_dir / entry["profile"]),
                 submitter=get_submitter(conn=conn, partner_id=entry["partner_id"], channel="demo"),
+                # When the simulated partner would have sent it, so timeliness means something;
+                # a manifest written by hand may not say, and then it is now.
+                received_at=datetime.fromisoformat(entry["sent_at"])
+                if "sent_at" in entry
+                else None,
             )
             if result.status == "rejected":
                 assert result.validation is not None

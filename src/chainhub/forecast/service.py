@@ -7,6 +7,7 @@ import math
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -18,6 +19,8 @@ from chainhub.forecast.engine import SeriesForecast, forecast_series
 from chainhub.forecast.models import forecast_runs, forecast_values
 from chainhub.forecast.models import forecast_series as series_table
 from chainhub.forecast.schemas import ForecastParameters, ForecastPoint, RunRead, SeriesRead
+from chainhub.partners.visibility import get_visible_clause
+from chainhub.storage.models import current_view
 
 Progress = Callable[[int, int], None]
 
@@ -204,3 +207,58 @@ def access_run(
         series_count=row["series_count"],
         series=series,
     )
+
+
+def list_visible_run_months(
+    *, conn: Connection, principal: Principal, today: date, material_code: str
+) -> tuple[int | None, dict[date, float]]:
+    """The latest run's version and its forecast of a material per month: the material's own
+    series and, through its sellers' bills of materials (one level), the series of products
+    built from it; only series whose demand (sales lines) the caller sees."""
+    version = conn.execute(sa.select(sa.func.max(forecast_runs.c.version))).scalar()
+    if version is None:
+        return None, {}
+    sales = current_view("sales_order")
+    bom = current_view("bom")
+    values = forecast_values.join(
+        forecast_runs,
+        sa.and_(
+            forecast_runs.c.run_id == forecast_values.c.run_id, forecast_runs.c.version == version
+        ),
+    )
+
+    where = get_visible_clause(
+        conn=conn, principal=principal, document_type="sales_order", relation=sales, today=today
+    )
+
+    def seen(seller: sa.ColumnElement[Any] | None) -> sa.Exists:
+        query = sa.select(sa.literal(1)).where(
+            where,
+            sales.c.material_code == forecast_values.c.material_code,
+            sales.c.customer_id == forecast_values.c.customer_id,
+        )
+        return (query if seller is None else query.where(sales.c.seller_id == seller)).exists()
+
+    per_unit = bom.c.quantity_per * (1 + bom.c.scrap_rate) / bom.c.base_quantity
+    direct = (
+        sa.select(forecast_values.c.period_start, forecast_values.c.quantity)
+        .select_from(values)
+        .where(forecast_values.c.material_code == material_code, seen(None))
+    )
+    through_bom = (
+        sa.select(
+            forecast_values.c.period_start,
+            (forecast_values.c.quantity * sa.cast(per_unit, sa.Double())).label("quantity"),
+        )
+        .select_from(values.join(bom, bom.c.parent_code == forecast_values.c.material_code))
+        .where(
+            bom.c.component_code == material_code,
+            bom.c.parent_code != material_code,
+            seen(bom.c.owner_id),
+        )
+    )
+    months: dict[date, float] = {}
+    for period, quantity in conn.execute(sa.union_all(direct, through_bom)):
+        month = period.replace(day=1)
+        months[month] = months.get(month, 0.0) + float(quantity)
+    return version, dict(sorted(months.items()))

@@ -155,7 +155,8 @@ def do_submit(
     check_may_send(document_type=document_type, chain_leader=submitter.chain_leader)
     # A profile speaks for the partner that sends it, whatever partner it names.
     profile = profile.model_copy(update={"partner_id": submitter.partner_id})
-    received_at = received_at or datetime.now(UTC)
+    # Stored in UTC whatever offset the sender's clock gave.
+    received_at = (received_at or datetime.now(UTC)).astimezone(UTC)
     attempt = Attempt(
         str(uuid.uuid4()),
         submitter.partner_id,

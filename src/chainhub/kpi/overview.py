@@ -3,6 +3,7 @@ forecast and recent receipts (库存-订单-预测), all read through the visibi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final
@@ -24,9 +25,11 @@ _TYPES: Final = ("inventory_snapshot", "purchase_order", "demand_forecast", "goo
 Visible = dict[str, tuple[sa.TableClause, sa.ColumnElement[bool]]]
 
 
-def _visible(conn: Connection, principal: Principal, today: date) -> Visible:
+def get_visible_views(
+    conn: Connection, principal: Principal, today: date, types: Iterable[str] = _TYPES
+) -> Visible:
     """Each type's current view and the caller's visibility clause over it."""
-    views = {name: current_view(name) for name in _TYPES}
+    views = {name: current_view(name) for name in types}
     return {
         name: (
             view,
@@ -38,7 +41,7 @@ def _visible(conn: Connection, principal: Principal, today: date) -> Visible:
     }
 
 
-def _plain(value: Decimal | None) -> Decimal | None:
+def plain_decimal(value: Decimal | None) -> Decimal | None:
     """The value without trailing zeros, never in exponent form."""
     if value is None:
         return None
@@ -80,7 +83,7 @@ def _stocks(conn: Connection, vis: Visible, pairs: set[Pair]) -> dict[Pair, tupl
         .where(rows.c.snapshot_date == rows.c.latest)
         .group_by(rows.c.partner_id, rows.c.material_code)
     )
-    return {(b, m): (_plain(total), latest) for b, m, total, latest in result}
+    return {(b, m): (plain_decimal(total), latest) for b, m, total, latest in result}
 
 
 def _open_orders(
@@ -106,29 +109,34 @@ def _open_orders(
         .group_by(view.c.buyer_id, view.c.supplier_id, view.c.material_code)
     )
     return {
-        (b, s, m): (_plain(Decimal(quantity)) or Decimal(0), lines)
+        (b, s, m): (plain_decimal(Decimal(quantity)) or Decimal(0), lines)
         for b, s, m, quantity, lines in result
     }
 
 
-def _forecasts(conn: Connection, vis: Visible, pairs: set[Pair]) -> dict[Pair, tuple[Any, Any]]:
-    """Per (buyer, material): the material's demand in the buyer's latest visible forecast,
-    its own lines plus the lines of products whose bill of materials (one level) uses it."""
+def get_demand_lines(vis: Visible, buyers: Iterable[str], materials: Iterable[str]) -> sa.Subquery:
+    """The visible forecast lines of `buyers` for `materials` (buyer, material, site_id,
+    forecast_date, period_start, quantity): the materials' own lines plus the lines of products
+    whose bill of materials (one level) uses them, scaled by quantity per and scrap."""
     view, where = vis["demand_forecast"]
     bom = current_view("bom")
-    buyers, materials = {b for b, _ in pairs}, {m for _, m in pairs}
+    buyers, materials = set(buyers), set(materials)
     per_unit = bom.c.quantity_per * (1 + bom.c.scrap_rate) / bom.c.base_quantity
     direct = sa.select(
         view.c.issuer_id.label("buyer"),
         view.c.material_code.label("material"),
+        view.c.site_id,
         view.c.forecast_date,
+        view.c.period_start,
         view.c.quantity.label("quantity"),
     ).where(where, view.c.issuer_id.in_(buyers), view.c.material_code.in_(materials))
     through_bom = (
         sa.select(
             view.c.issuer_id.label("buyer"),
             bom.c.component_code.label("material"),
+            view.c.site_id,
             view.c.forecast_date,
+            view.c.period_start,
             (view.c.quantity * per_unit).label("quantity"),
         )
         .select_from(
@@ -146,7 +154,14 @@ def _forecasts(conn: Connection, vis: Visible, pairs: set[Pair]) -> dict[Pair, t
             view.c.material_code != bom.c.component_code,
         )
     )
-    demand = sa.union_all(direct, through_bom).subquery()
+    return sa.union_all(direct, through_bom).subquery()
+
+
+def _forecasts(conn: Connection, vis: Visible, pairs: set[Pair]) -> dict[Pair, tuple[Any, Any]]:
+    """Per (buyer, material): the material's demand in the buyer's latest visible forecast,
+    its own lines plus the lines of products whose bill of materials (one level) uses it."""
+    buyers, materials = {b for b, _ in pairs}, {m for _, m in pairs}
+    demand = get_demand_lines(vis, buyers, materials)
     ranked = sa.select(
         demand,
         sa.func.max(demand.c.forecast_date)
@@ -163,7 +178,7 @@ def _forecasts(conn: Connection, vis: Visible, pairs: set[Pair]) -> dict[Pair, t
         .where(ranked.c.forecast_date == ranked.c.latest)
         .group_by(ranked.c.buyer, ranked.c.material)
     )
-    return {(b, m): (_plain(total), latest) for b, m, total, latest in result}
+    return {(b, m): (plain_decimal(total), latest) for b, m, total, latest in result}
 
 
 def _receipts(
@@ -207,7 +222,9 @@ def _receipts(
     for r in rows:
         triple = (r["receiver_id"], r["supplier_id"], r["material_code"])
         receipts.setdefault(triple, []).append(
-            ReceiptLine.model_validate({**r, "received_quantity": _plain(r["received_quantity"])})
+            ReceiptLine.model_validate(
+                {**r, "received_quantity": plain_decimal(r["received_quantity"])}
+            )
         )
     return receipts
 
@@ -259,7 +276,7 @@ def get_overview(*, conn: Connection, principal: Principal, today: date) -> Over
     """The caller's view of what it supplies and what it buys; empty for the hub admin."""
     if principal.partner_id is None:
         return Overview(partner_id=None, supplied=[], purchased=[])
-    vis = _visible(conn, principal, today)
+    vis = get_visible_views(conn, principal, today)
     partner_id = principal.partner_id
     # What the view reads: the partner's own lines among the rows each clause lets it see.
     reads = [

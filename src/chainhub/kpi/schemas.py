@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -152,3 +152,106 @@ class SupplierRank(BaseModel):
     value: float
     observations: int
     rank: int
+
+
+class MaterialRow(BaseModel):
+    """A material of the golden list that the caller may open in Material 360."""
+
+    material_code: str
+    name_zh: str | None
+    name_en: str | None
+    category: str | None
+    base_unit: str | None
+
+
+class MonthFigures(BaseModel):
+    """One month of a material at one buyer: stock at month end, orders still open at month
+    end, forecast demand for the month, receipts and consumption in it."""
+
+    month: date
+    on_hand: Decimal | None
+    open_orders: Decimal | None
+    forecast: Decimal | None
+    receipts: Decimal
+    consumption: Decimal | None
+
+
+class SupplierMonth(BaseModel):
+    """One month of one supplier's orders and deliveries of the material."""
+
+    month: date
+    ordered: Decimal
+    received: Decimal
+    open_orders: Decimal | None
+
+
+class SupplierFigures(BaseModel):
+    """What one supplier has open, has delivered and delivered last, for one buyer."""
+
+    supplier_id: str
+    open_quantity: Decimal
+    open_lines: int
+    received: Decimal
+    last_receipt: ReceiptLine | None
+    months: list[SupplierMonth]
+
+
+class Material360(BaseModel):
+    """库存-订单-预测 of one material at one buyer, as the caller may see it: the latest figures,
+    the months, and each supplier's part."""
+
+    material: MaterialRow
+    buyer_id: str | None
+    buyers: list[str]
+    on_hand: Decimal | None
+    stock_date: date | None
+    open_quantity: Decimal
+    open_lines: int
+    forecast_quantity: Decimal | None
+    forecast_date: date | None
+    last_receipt: ReceiptLine | None
+    last_receipt_supplier: str | None
+    months: list[MonthFigures]
+    suppliers: list[SupplierFigures]
+
+
+class RowError(BaseModel):
+    """One error of a rejected row, where the partner's file has it and what is wrong."""
+
+    column: str | None
+    field: str | None
+    value: str | None
+    rule: str
+    message_en: str
+    message_zh: str
+
+
+class RejectedRow(BaseModel):
+    """A row kept aside (quarantined) with its errors, and the file it came in."""
+
+    partner_id: str
+    document_type: str
+    source_file: str
+    received_at: datetime
+    row: int
+    errors: list[RowError]
+
+
+class RejectedFile(BaseModel):
+    """A file rejected whole, with how often each rule failed on each field."""
+
+    partner_id: str
+    document_type: str
+    source_file: str
+    received_at: datetime
+    rows: int
+    rules: list[RuleCount]
+
+
+class DataQuality(BaseModel):
+    """The scorecards and recent rejections the caller may see."""
+
+    partner_id: str | None
+    scorecards: list[Scorecard]
+    rejected_rows: list[RejectedRow]
+    rejected_files: list[RejectedFile]

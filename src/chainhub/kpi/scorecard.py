@@ -3,15 +3,26 @@ rules, timeliness. Aggregates are Ibis expressions, so they run on every backend
 
 from __future__ import annotations
 
+import json
 from typing import Final
 
 import ibis
 import polars as pl
+import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from chainhub.intake.models import intake_attempt_rules, intake_attempts
+from chainhub.access.schemas import Principal
+from chainhub.intake.models import intake_attempt_rules, intake_attempts, quarantine
 from chainhub.kpi.backend import ibis_for
-from chainhub.kpi.schemas import RuleCount, Scorecard
+from chainhub.kpi.schemas import (
+    DataQuality,
+    RejectedFile,
+    RejectedRow,
+    RowError,
+    RuleCount,
+    Scorecard,
+)
+from chainhub.partners.visibility import get_partner_scope
 from chainhub.storage.models import doc_table
 
 # The business date of each document type: how late a partner reports is measured from it.
@@ -25,6 +36,7 @@ BUSINESS_DATES: Final[dict[str, str]] = {
     "production_order": "planned_start",
     "quality_inspection": "inspected_at",
 }
+RECENT_REJECTIONS: Final = 50
 
 
 def list_scorecards(
@@ -124,3 +136,103 @@ def _lags(
         r["partner_id"]: (round(r["median_lag_days"], 2), round(r["on_time_share"], 4))
         for r in frame.to_dicts()
     }
+
+
+def _rejected_rows(*, conn: Connection, partner_id: str | None, limit: int) -> list[RejectedRow]:
+    """The newest quarantined rows with their errors and files."""
+    query = (
+        sa.select(
+            quarantine.c.partner_id,
+            quarantine.c.document_type,
+            quarantine.c.source_row,
+            quarantine.c.errors,
+            intake_attempts.c.source_file,
+            intake_attempts.c.received_at,
+        )
+        .select_from(
+            quarantine.join(
+                intake_attempts, intake_attempts.c.attempt_id == quarantine.c.attempt_id
+            )
+        )
+        .order_by(intake_attempts.c.received_at.desc(), quarantine.c.source_row)
+        .limit(limit)
+    )
+    if partner_id is not None:
+        query = query.where(quarantine.c.partner_id == partner_id)
+    return [
+        RejectedRow(
+            partner_id=r.partner_id,
+            document_type=r.document_type,
+            source_file=r.source_file,
+            received_at=r.received_at,
+            row=r.source_row,
+            errors=[RowError.model_validate(e) for e in json.loads(r.errors)["errors"]],
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def _rejected_files(*, conn: Connection, partner_id: str | None, limit: int) -> list[RejectedFile]:
+    """The newest files rejected whole (their rows are not kept) with their failing rules."""
+    newest = (
+        sa.select(intake_attempts)
+        .where(intake_attempts.c.status == "rejected")
+        .order_by(intake_attempts.c.received_at.desc(), intake_attempts.c.attempt_id)
+        .limit(limit)
+    )
+    if partner_id is not None:
+        newest = newest.where(intake_attempts.c.partner_id == partner_id)
+    files = newest.subquery()
+    rows = conn.execute(
+        sa.select(
+            files,
+            intake_attempt_rules.c.rule,
+            intake_attempt_rules.c.field,
+            intake_attempt_rules.c.error_count,
+        )  # fmt: skip
+        .select_from(
+            files.outerjoin(
+                intake_attempt_rules, intake_attempt_rules.c.attempt_id == files.c.attempt_id
+            )
+        )
+        .order_by(
+            files.c.received_at.desc(),
+            files.c.attempt_id,
+            intake_attempt_rules.c.error_count.desc(),
+            intake_attempt_rules.c.rule,
+        )
+    ).mappings()
+    found: dict[str, RejectedFile] = {}
+    for r in rows:
+        rejected = found.setdefault(
+            r["attempt_id"],
+            RejectedFile(
+                partner_id=r["partner_id"],
+                document_type=r["document_type"],
+                source_file=r["source_file"],
+                received_at=r["received_at"],
+                rows=r["rows"],
+                rules=[],
+            ),
+        )
+        if r["rule"] is not None:
+            rejected.rules.append(
+                RuleCount(rule=r["rule"], field=r["field"], errors=r["error_count"])
+            )
+    return list(found.values())
+
+
+def access_data_quality(
+    *, conn: Connection, principal: Principal, limit: int = RECENT_REJECTIONS
+) -> DataQuality:
+    """Scorecards and the newest rejections: every partner's for the hub admin and the chain
+    leader, else the caller's own."""
+    scope = get_partner_scope(principal=principal, partner_id=None)
+    if scope is None and not principal.sees_all:
+        return DataQuality(partner_id=None, scorecards=[], rejected_rows=[], rejected_files=[])
+    return DataQuality(
+        partner_id=scope,
+        scorecards=list_scorecards(conn=conn, partner_id=scope),
+        rejected_rows=_rejected_rows(conn=conn, partner_id=scope, limit=limit),
+        rejected_files=_rejected_files(conn=conn, partner_id=scope, limit=limit),
+    )

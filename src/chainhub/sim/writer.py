@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any, Final
 
@@ -47,6 +48,10 @@ LOAD_ORDER: Final = (
 )
 _FLUSH_ROWS: Final = 200_000
 _XLSX_EPOCH: Final = datetime(2025, 1, 1)  # noqa: DTZ001 - xlsx core properties are naive
+_CN: Final = timezone(timedelta(hours=8))
+# Partners send a month's file some days after the month ends, each by its own habit.
+_SEND_DELAY_DAYS: Final = (1, 12)
+_SEND_TIME: Final = time(17, 30, tzinfo=_CN)
 
 
 @dataclass
@@ -223,6 +228,7 @@ class OutputWriter:
         )
         _write_csv(truth / "crosswalk.csv", self._crosswalk())
         _write_csv(truth / "order_outcomes.csv", [_outcome_row(o) for o in result.outcomes])
+        delays = self._send_delays(seed=manifest["seed"])
         manifest["submissions"] = [
             {
                 "partner_id": s.partner_id,
@@ -230,6 +236,7 @@ class OutputWriter:
                 "file": s.file,
                 "profile": s.profile,
                 "rows": s.rows,
+                "sent_at": self._sent_at(s, delays[s.partner_id]).isoformat(),
             }
             for s in submissions
         ]
@@ -237,6 +244,23 @@ class OutputWriter:
             json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
         )
         return submissions
+
+    def _send_delays(self, *, seed: int) -> dict[str, int]:
+        """Each partner's habit: how many days after a period ends it sends the period's file."""
+        rng = random.Random(f"send-{seed}")  # noqa: S311 - a seeded simulation, not security
+        return {pid: rng.randint(*_SEND_DELAY_DAYS) for pid in sorted(self.chain.partners)}
+
+    def _sent_at(self, submission: Submission, delay: int) -> datetime:
+        """When the partner would have sent the file: master data the day before the chain
+        starts, a month's file `delay` days after the month ends, a whole run's file `delay`
+        days after the run ends."""
+        last = self.chain.start + timedelta(days=self.chain.days - 1)
+        if submission.period:
+            month = date.fromisoformat(f"{submission.period}-01")
+            last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        elif DOCUMENT_TYPES[submission.document_type].master:
+            return datetime.combine(self.chain.start - timedelta(days=1), _SEND_TIME)
+        return datetime.combine(last + timedelta(days=delay), _SEND_TIME)
 
     def _mapping(self) -> dict[str, dict[str, Any]]:
         mapping: dict[str, dict[str, Any]] = {}
