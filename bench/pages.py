@@ -91,7 +91,7 @@ def _pages(leader: str, supplier: str) -> dict[str, list[str]]:
     """The pages each role opens (a supplier's supplier list is a redirect to its own card)."""
     shared = [
         "/", "/kpis", "/kpis/otif", "/kpis/inventory_turnover_days", "/data", "/schedule",
-        "/trace",
+        "/trace", "/materials", "/quality", "/account",
     ]  # fmt: skip
     return {
         "hub": [*shared, "/suppliers", f"/suppliers/{supplier}"],
@@ -134,7 +134,9 @@ def main() -> None:
     firsts: list[float] = []
     with TestClient(create_app(settings)) as client:
         for role, paths in _pages(DEMO_LEADER, supplier).items():
-            for path in paths:
+            listed = client.get("/materials", headers={"Authorization": f"Bearer {tokens[role]}"})
+            material = re.search(r'href="(/materials/[^"?]+)"', listed.text)
+            for path in [*paths, *([material[1]] if material else [])]:
                 first, found, status = _times(_page(client, path, tokens[role]), requests)
                 every.extend(found)
                 firsts.append(first)
