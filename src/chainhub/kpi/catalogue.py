@@ -37,6 +37,8 @@ class Window:
     start: date | None = None
     end: date | None = None
     by: By = "month"
+    # The facts behind the values, one row each, instead of the values (a drill-down).
+    rows: bool = False
 
     def clip(self, facts: ibis.Table) -> ibis.Table:
         """Facts whose `day` falls in the window, with their `period` (month start, or null)."""
@@ -150,13 +152,18 @@ class KpiDefinition:
     sources: tuple[str, ...]
     standard: str
     compute: Compute
+    # Whether `compute` summarizes facts one can list (through `summarize`).
+    drill: bool = True
 
 
 def summarize(
     window: Window, facts: ibis.Table, value: Callable[[ibis.Table], ibis.Value]
 ) -> ibis.Table:
-    """Per partner and period: `value` over the facts (columns `partner_id`, `day`, ...)."""
+    """Per partner and period: `value` over the facts (columns `partner_id`, `day`, ...); for a
+    window of rows, the facts themselves."""
     clipped = window.clip(facts)
+    if window.rows:
+        return clipped
     return clipped.group_by(["partner_id", "period"]).aggregate(
         value=value(clipped).cast("float64"), observations=clipped.count()
     )

@@ -23,6 +23,7 @@ from chainhub.kpi.catalogue import KpiDefinition, Sources, Window
 from chainhub.storage.answers import get_kept_answer
 
 _LIMIT: Final = 512
+MAX_FACT_ROWS: Final = 500
 Shape = tuple[str, Window, str | None]
 Key = tuple[object, ...]
 
@@ -71,6 +72,8 @@ def get_kpi_frame(
     table = definition.compute(src, window)
     if partner_id is not None:
         table = table.filter(table.partner_id == partner_id)
+    if window.rows:
+        table = table.order_by("day").limit(MAX_FACT_ROWS + 1)
     reads = tuple(src.read)
     key = _key(src, shape, reads)
     compiled = _Compiled(sql=str(ibis.to_sql(table)), schema=table.schema())

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 JsonRecord = dict[str, Any]
 
@@ -82,6 +82,7 @@ class KpiRead(BaseModel):
     grain: list[str]
     sources: list[str]
     standard: str
+    drill: bool = Field(default=True, description="Whether its rows can be listed (/rows)")
 
 
 class KpiValue(BaseModel):
@@ -101,6 +102,17 @@ class KpiValues(BaseModel):
     end: date | None
     by: Literal["month", "total"]
     values: list[KpiValue]
+
+
+class KpiRows(BaseModel):
+    """The facts behind one partner's KPI value in one month (a drill-down), oldest first."""
+
+    kpi: KpiRead
+    partner_id: str
+    month: date
+    columns: list[str]
+    rows: list[list[str | float | bool | None]]
+    truncated: bool = Field(description="More facts than listed; the first ones are listed")
 
 
 class KpiChange(BaseModel):

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal, Role
 from chainhub.errors import ChainhubError
 from chainhub.kpi.catalogue import By, KpiDefinition, Sources, Window, get_registry
-from chainhub.kpi.compiled import get_kpi_frame
+from chainhub.kpi.compiled import MAX_FACT_ROWS, get_kpi_frame
 from chainhub.kpi.schemas import (
     KpiChange,
     KpiComparison,
     KpiPoint,
     KpiRead,
+    KpiRows,
     KpiTrend,
     KpiValue,
     KpiValues,
@@ -38,6 +39,7 @@ def _read(definition: KpiDefinition) -> KpiRead:
         grain=list(definition.grain),
         sources=list(definition.sources),
         standard=definition.standard,
+        drill=definition.drill,
     )
 
 
@@ -134,6 +136,54 @@ def access_kpi_values(
         partner_id=partner_id,
     )
     return KpiValues(kpi=_read(definition), start=start, end=end, by=by, values=values)
+
+
+def _cell(value: object) -> str | float | bool | None:
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, int | float):
+        return None if isinstance(value, float) and math.isnan(value) else round(value, _DIGITS)
+    return str(value.isoformat() if isinstance(value, date) else value)
+
+
+def access_kpi_rows(
+    *,
+    conn: Connection,
+    principal: Principal,
+    today: date,
+    kpi_id: str,
+    partner_id: str,
+    month: date,
+) -> KpiRows:
+    """The facts behind a partner's KPI value in a month, from the documents the caller may
+    see: the order lines, receipts or documents the value was computed from."""
+    definition = get_kpi(kpi_id)
+    if not definition.drill:
+        raise ChainhubError(
+            "kpi_rows_unavailable",
+            f"{kpi_id} is computed from stock and flows per day, not from rows one can list",
+            f"{kpi_id} 由每日库存与流量计算，没有可逐行列出的明细",
+            {"kpi_id": kpi_id},
+            404,
+        )
+    start = month.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    frame = get_kpi_frame(
+        definition=definition,
+        src=Sources(conn=conn, principal=principal, today=today),
+        window=Window(start, end, "month", rows=True),
+        partner_id=partner_id,
+    )
+    columns = [c for c in frame.columns if c != "period"]
+    rows = [[_cell(v) for v in row] for row in frame.select(columns).rows()]
+    return KpiRows(
+        kpi=_read(definition),
+        partner_id=partner_id,
+        month=start,
+        columns=columns,
+        rows=rows[:MAX_FACT_ROWS],
+        truncated=len(rows) > MAX_FACT_ROWS,
+    )
 
 
 def access_kpi_comparison(

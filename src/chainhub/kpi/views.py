@@ -11,7 +11,14 @@ from chainhub.api.deps import ConnDep, PrincipalDep, TodayDep
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.kpi import overview as overview_service
 from chainhub.kpi import service as kpi_service
-from chainhub.kpi.schemas import KpiComparison, KpiRead, KpiValues, Overview, Scorecard
+from chainhub.kpi.schemas import (
+    KpiComparison,
+    KpiRead,
+    KpiRows,
+    KpiValues,
+    Overview,
+    Scorecard,
+)
 from chainhub.kpi.scorecard import list_scorecards
 from chainhub.partners.visibility import get_partner_scope
 
@@ -60,6 +67,26 @@ def get_kpi_values(
         start=start,
         end=end,
         by=by,
+    )
+
+
+@router.get("/kpis/{kpi_id}/rows", response_model=KpiRows, tags=["kpi"])
+def get_kpi_rows(
+    kpi_id: str,
+    partner_id: str,
+    month: Annotated[date, Query(description="Any day of the month")],
+    principal: PrincipalDep,
+    conn: ConnDep,
+    today: TodayDep,
+) -> KpiRows:
+    """The facts behind a partner's KPI value in a month (at most 500, oldest first)."""
+    return kpi_service.access_kpi_rows(
+        conn=conn,
+        principal=principal,
+        today=today,
+        kpi_id=kpi_id,
+        partner_id=partner_id,
+        month=month,
     )
 
 

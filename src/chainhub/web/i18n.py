@@ -260,6 +260,11 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "no_rejections": "Nothing rejected.",
         "document_type": "Document type",
         "rule": "Rule",
+        # KPI drill-down
+        "fact_rows": "The rows behind the value",
+        "fact_rows_truncated": "The first {n} rows are listed.",
+        "yes": "yes",
+        "no": "no",
     },
     "zh": {
         "title": "chainhub — 产业链总览",
@@ -516,6 +521,11 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "no_rejections": "没有被拒收的内容。",
         "document_type": "单据类型",
         "rule": "规则",
+        # KPI drill-down
+        "fact_rows": "该数值背后的明细",
+        "fact_rows_truncated": "仅列出前 {n} 行。",
+        "yes": "是",
+        "no": "否",
     },
 }
 
@@ -545,3 +555,31 @@ ROLES: Final[dict[str, dict[str, str]]] = {
 
 MONTHS_EN: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fmt: skip
+
+# Columns of a KPI's facts (the drill-down from a value to its rows).
+FACT_COLUMNS: Final[dict[str, dict[str, str]]] = {
+    "partner_id": {"en": "Partner", "zh": "伙伴"},
+    "day": {"en": "Date", "zh": "日期"},
+    "buyer_id": {"en": "Buyer", "zh": "采购方"},
+    "po_number": {"en": "PO number", "zh": "采购订单号"},
+    "line_no": {"en": "Line", "zh": "行号"},
+    "material_code": {"en": "Material", "zh": "物料"},
+    "order_date": {"en": "Ordered", "zh": "下单日期"},
+    "requested_date": {"en": "Requested", "zh": "要求日期"},
+    "committed_date": {"en": "Committed", "zh": "承诺日期"},
+    "last_receipt": {"en": "Last receipt", "zh": "最后收货"},
+    "in_full": {"en": "In full", "zh": "足额"},
+    "on_time": {"en": "On time", "zh": "准时"},
+    "ordered_value": {"en": "Ordered value", "zh": "订购金额"},
+    "filled_value": {"en": "Filled value", "zh": "满足金额"},
+    "receipt_number": {"en": "Receipt", "zh": "收货单号"},
+    "lead_days": {"en": "Lead time (days)", "zh": "提前期（天）"},
+    "cycle": {"en": "Cycle (days)", "zh": "周期（天）"},
+    "document": {"en": "Document", "zh": "单据"},
+    "document_type": {"en": "Document type", "zh": "单据类型"},
+    "lag": {"en": "Delay (days)", "zh": "延迟（天）"},
+    "received": {"en": "Received value", "zh": "收货金额"},
+    "rejected": {"en": "Rejected value", "zh": "拒收金额"},
+    "passed": {"en": "Passed", "zh": "合格"},
+    "_doc_key": {"en": "Document", "zh": "单据"},
+}

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from chainhub.api.deps import ConnDep, PagePrincipalDep, TodayDep
 from chainhub.kpi.service import (
+    access_kpi_rows,
     access_kpi_values,
     access_supplier_ranking,
     check_may_see_supplier,
@@ -19,6 +20,7 @@ from chainhub.kpi.service import (
 )
 from chainhub.partners.service import list_partners
 from chainhub.web.charts import monthly_lines, sparkline
+from chainhub.web.i18n import FACT_COLUMNS
 from chainhub.web.locale import PageLanguageDep
 from chainhub.web.render import display_names, page
 
@@ -81,6 +83,45 @@ def kpi_page(
         rows=rows,
         suppliers=set(get_supplier_ids(conn=conn)),
         chart_json=monthly_lines(series, values.kpi.unit, lang) if series else None,
+    )
+
+
+@router.get("/kpis/{kpi_id}/rows", response_model=None)
+def kpi_rows_page(
+    kpi_id: str,
+    partner: str,
+    month: date,
+    request: Request,
+    conn: ConnDep,
+    principal: PagePrincipalDep,
+    lang: PageLanguageDep,
+    today: TodayDep,
+) -> Response:
+    """The facts behind one partner's value of a KPI in one month."""
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    found = access_kpi_rows(
+        conn=conn, principal=principal, today=today, kpi_id=kpi_id, partner_id=partner, month=month
+    )
+    aliases = get_supplier_aliases(conn=conn, principal=principal)
+    names = display_names(list_partners(conn=conn), aliases, lang)
+    named = {"partner_id", "buyer_id"}
+    rows = [
+        [
+            names.get(v, v) if c in named and isinstance(v, str) else v
+            for c, v in zip(found.columns, row, strict=True)
+        ]
+        for row in found.rows
+    ]
+    return page(
+        request,
+        "kpi_rows.html",
+        lang,
+        principal,
+        found=found,
+        partner_name=names.get(partner, partner),
+        headers=[FACT_COLUMNS.get(c, {}).get(lang, c) for c in found.columns],
+        rows=rows,
     )
 
 

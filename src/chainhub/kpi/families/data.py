@@ -25,7 +25,15 @@ def _lags(src: Sources) -> ibis.Table:
             ).min()
             / 86400,
         )
-        parts.append(docs.select(partner_id=docs._submitted_by, day=docs.day, lag=docs.lag))
+        parts.append(
+            docs.select(
+                partner_id=docs._submitted_by,
+                day=docs.day,
+                document_type=ibis.literal(doc_type),
+                document=docs._doc_key,
+                lag=docs.lag,
+            )
+        )
     return ibis.union(*parts)
 
 

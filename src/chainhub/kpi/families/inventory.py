@@ -109,6 +109,7 @@ KPIS: Final = (
         standard="the average-inventory form of SCOR AM.2.2 inventory days of supply "
         "(365 / inventory turns)",
         compute=_turnover_days,
+        drill=False,
     ),
     KpiDefinition(
         kpi_id="days_of_supply",
@@ -124,5 +125,6 @@ KPIS: Final = (
         sources=_SOURCES,
         standard="SCOR AM.2.2 inventory days of supply, on the closing stock",
         compute=_days_of_supply,
+        drill=False,
     ),
 )

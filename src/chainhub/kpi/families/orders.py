@@ -37,6 +37,9 @@ def _receipts(src: Sources) -> ibis.Table:
     return joined.select(
         partner_id=gr.supplier_id,
         day=gr.receipt_date,
+        receipt_number=gr.receipt_number,
+        po_number=gr.po_number,
+        material_code=gr.material_code,
         lead_days=days_between(gr.receipt_date, po.order_date),
     )
 
@@ -66,6 +69,10 @@ def po_lines(src: Sources) -> ibis.Table:
     return joined.select(
         partner_id=lines.supplier_id,
         day=lines.requested_date,
+        buyer_id=lines.buyer_id,
+        po_number=lines.po_number,
+        line_no=lines.line_no,
+        material_code=lines.material_code,
         order_date=lines.order_date,
         requested_date=lines.requested_date,
         committed_date=lines.confirmed_date.fill_null(lines.requested_date),
@@ -125,8 +132,12 @@ def _confirmation_cycle(src: Sources, window: Window) -> ibis.Table:
         confirmed=seconds.min(where=versions.confirmed_date.notnull()),
     )
     confirmed = lines.filter(lines.confirmed.notnull())
-    facts = confirmed.mutate(
-        partner_id=confirmed.supplier_id, cycle=(confirmed.confirmed - confirmed.sent) / 86400
+    facts = confirmed.select(
+        partner_id=confirmed.supplier_id,
+        day=confirmed.day,
+        document=confirmed._doc_key,
+        line_no=confirmed.line_no,
+        cycle=(confirmed.confirmed - confirmed.sent) / 86400,
     )
     return summarize(window, facts, lambda t: t.cycle.mean())
 

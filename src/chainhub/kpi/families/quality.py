@@ -15,6 +15,8 @@ def _ppm(src: Sources, window: Window) -> ibis.Table:
     facts = valued.select(
         partner_id=valued.supplier_id,
         day=valued.receipt_date,
+        receipt_number=valued.receipt_number,
+        material_code=valued.material_code,
         received=valued.received_quantity.cast("float64") * valued.price,
         rejected=valued.rejected_quantity.cast("float64").fill_null(0) * valued.price,
     )
