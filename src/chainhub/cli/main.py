@@ -49,6 +49,7 @@ def _register() -> None:
         serve,
         simulate,
         standard,
+        telemetry,
         token,
         trace,
     )
@@ -63,6 +64,7 @@ def _register() -> None:
         kpi,
         forecast,
         schedule,
+        telemetry,
         masterdata,
         partner,
         token,
