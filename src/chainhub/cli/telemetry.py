@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import signal
+from signal import SIGINT, SIGTERM
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.progress import Progress
@@ -69,6 +70,7 @@ def listen(
     host, port = _broker(broker)
     engine = None
     stop = threading.Event()
+    previous: dict[signal.Signals, Any] = {}
     try:
         engine = create_engine_for(load_settings(db).database_url)
         do_upgrade(engine=engine)
@@ -76,8 +78,8 @@ def listen(
             engine=engine, host=host, port=port, client_id=client_id, batch_size=batch
         )
         subscriber.start()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.set())
+        # Ctrl-C or a service manager's stop ends the run after the last batch is stored.
+        previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (SIGINT, SIGTERM)}
         if duration is not None:
             threading.Timer(duration, stop.set).start()
         with console.status(f"listening on {host}:{port}") as status:
@@ -91,6 +93,8 @@ def listen(
         fail(error)
     finally:
         stop.set()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         if engine is not None:
             engine.dispose()
     console.print(f"telemetry from {host}:{port}: {_summary(total)}")

@@ -51,7 +51,9 @@ def parse_message(*, topic: str, payload: bytes, received_at: datetime) -> Row |
         reason = _reason(error) if isinstance(error, ValidationError) else str(error)
         kept = payload[:KEPT_PAYLOAD_CHARS].decode("utf-8", errors="replace")
         return Rejected(received_at=received_at, topic=topic, payload=kept, reason=reason)
-    values = body.model_dump(exclude={"id", "ts"})
+    # The fields as validated (a model_dump costs more than the validation here).
+    values = dict(body.__dict__)
+    del values["id"], values["ts"]
     if "state" in values:
         values["state"] = str(values["state"])
     return {

@@ -25,7 +25,11 @@ from chainhub.storage.models import polars_type
 from chainhub.storage.service import do_bulk_insert
 
 KEY: Final = ["partner_id", "machine_id", "message_id"]
-_SCHEMA: Final = {c.name: polars_type(c.type) for c in equipment_messages.columns}
+_UTC: Final = pl.Datetime("us", "UTC")
+_SCHEMA: Final = {
+    c.name: pl.Float64() if isinstance(c.type, sa.Float) else polars_type(c.type)
+    for c in equipment_messages.columns
+}
 _COLUMNS: Final = ", ".join(f'"{c}"' for c in _SCHEMA)
 
 
@@ -105,7 +109,7 @@ def get_latest_day(*, conn: Connection, where: Any = None) -> date | None:
 
 
 def _frame(conn: Connection, query: sa.Select[Any], columns: list[str]) -> pl.DataFrame:
-    schema = {c: _SCHEMA.get(c, pl.Datetime("us", "UTC")) for c in columns}
+    schema = {c: _SCHEMA.get(c, _UTC) for c in columns}
     return pl.DataFrame(conn.execute(query).all(), schema=schema, orient="row")
 
 

@@ -59,7 +59,7 @@ class TelemetrySubscriber:
         self.engine, self.host, self.port = engine, host, port
         self.batch_size, self.flush_seconds = min(batch_size, RECEIVE_MAXIMUM), flush_seconds
         self.total = StoreResult()
-        self.connected = threading.Event()
+        self.ready = threading.Event()
         self._inbox: deque[_Received] = deque()
         self._full = threading.Event()
         # A reconnect starts a new generation: older deliveries' ids mean nothing to the new
@@ -67,6 +67,7 @@ class TelemetrySubscriber:
         self._generation = 0
         self._client = new_client(client_id, manual_ack=True)
         self._client.on_connect = self._on_connect
+        self._client.on_subscribe = self._on_subscribe
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
 
@@ -75,10 +76,12 @@ class TelemetrySubscriber:
             return
         self._generation += 1
         client.subscribe(SUBSCRIPTION, qos=1)
-        self.connected.set()
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, _mid: int, _r: Any, _p: Any) -> None:
+        self.ready.set()
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, _r: Any, _p: Any) -> None:
-        self.connected.clear()
+        self.ready.clear()
 
     def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
         self._inbox.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal, cast
 
 ROOT: Final = "chainhub"
@@ -28,6 +29,8 @@ class Topic:
         return f"{ROOT}/{self.partner_id}/{self.site_id}/{self.machine_id}/{self.kind}"
 
 
+# A plant has a bounded set of topics, each seen many times a second.
+@lru_cache(maxsize=65_536)
 def parse_topic(topic: str) -> Topic:
     """The topic's parts; a ValueError naming what is wrong when it breaks the convention."""
     parts = topic.split("/")
