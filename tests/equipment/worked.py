@@ -18,7 +18,7 @@ Shifts (00-08, 08-16, 16-24): PBT 7,200 / 28,800 / 21,600 s; APT 7,200 / 23,400 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
 
 PLANT: Final = timezone(timedelta(hours=8))
@@ -28,7 +28,7 @@ MACHINE: Final = "M1"
 
 
 def _at(day: int, hour: int, minute: int = 0) -> str:
-    utc = datetime(2026, 3, day, hour, minute, tzinfo=timezone.utc)
+    utc = datetime(2026, 3, day, hour, minute, tzinfo=UTC)
     return utc.astimezone(PLANT).isoformat()
 
 

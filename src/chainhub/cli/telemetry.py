@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import signal
-from signal import SIGINT, SIGTERM
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
+from signal import SIGINT, SIGTERM
 from typing import Annotated, Any, Literal
 
 import typer
@@ -59,7 +59,9 @@ def listen(
     ),
     duration: Annotated[
         float | None,
-        typer.Option("--duration", min=0.1, help="Stop after this many seconds", show_default=False),
+        typer.Option(
+            "--duration", min=0.1, help="Stop after this many seconds", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Subscribe to every machine's telemetry and store it until stopped (Ctrl-C)."""
@@ -122,7 +124,9 @@ def simulate(
     minutes: Annotated[int, typer.Option("--minutes", min=1, max=60 * 24 * 31)] = 60,
     speed: Annotated[
         float,
-        typer.Option("--speed", min=0, help="Machine time runs this many times faster; 0 = no pause"),
+        typer.Option(
+            "--speed", min=0, help="Machine time runs this many times faster; 0 = no pause"
+        ),
     ] = 0.0,
     seed: Annotated[int, typer.Option("--seed")] = 7,
     partner: Annotated[str, typer.Option("--partner", help="Partner running the line")] = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
 from chainhub.errors import ChainhubError
 
@@ -17,8 +18,9 @@ def parse_broker(value: str) -> tuple[str, int]:
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise ChainhubError(
             "bad_broker",
-            f"--broker {value}: give HOST:PORT, e.g. 127.0.0.1:1883",
-            f"--broker {value}：请给出 HOST:PORT，例如 127.0.0.1:1883",
+            # Quoted, so that no `:word:` in it reads as an emoji code on the terminal.
+            f"--broker {value!r} is not HOST:PORT, e.g. 127.0.0.1:1883",
+            f"--broker {value!r} 不是 HOST:PORT 格式，例如 127.0.0.1:1883",
         )
     return host, int(port)
 
@@ -26,7 +28,7 @@ def parse_broker(value: str) -> tuple[str, int]:
 def new_client(client_id: str, *, manual_ack: bool = False) -> mqtt.Client:
     """An MQTT 5 client that reconnects by itself, quickly after a broker restart."""
     client = mqtt.Client(
-        mqtt.CallbackAPIVersion.VERSION2,
+        CallbackAPIVersion.VERSION2,
         client_id=client_id,
         protocol=mqtt.MQTTv5,
         manual_ack=manual_ack,

@@ -10,7 +10,7 @@ availability losses. Availability = APT / PBT, performance = PRU × PQ / APT, qu
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import polars as pl
 
@@ -91,13 +91,12 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator > 0 else None
 
 
-def _row(values: dict[str, object], every: Every) -> OeeRead:
-    bucket = values["bucket"]
-    assert isinstance(bucket, datetime)  # noqa: S101 - the frame's bucket column is a datetime
-    apt, pbt = float(values["apt"]), float(values["pbt"])  # type: ignore[arg-type]
-    down, failures = float(values["down"]), int(values["failures"])  # type: ignore[arg-type]
-    produced, good = int(values["produced"]), int(values["good"])  # type: ignore[arg-type]
-    planned_run = float(values["planned_run_s"])  # type: ignore[arg-type]
+def _row(values: dict[str, Any], every: Every) -> OeeRead:
+    bucket: datetime = values["bucket"]
+    apt, pbt = float(values["apt"]), float(values["pbt"])
+    down, failures = float(values["down"]), int(values["failures"])
+    produced, good = int(values["produced"]), int(values["good"])
+    planned_run = float(values["planned_run_s"])
     availability, performance = _ratio(apt, pbt), _ratio(planned_run, apt)
     quality = _ratio(good, produced)
     parts = (availability, performance, quality)
@@ -110,8 +109,8 @@ def _row(values: dict[str, object], every: Every) -> OeeRead:
         planned_busy_s=pbt,
         actual_production_s=apt,
         down_s=down,
-        delay_s=float(values["delay"]),  # type: ignore[arg-type]
-        planned_down_s=float(values["planned_down"]),  # type: ignore[arg-type]
+        delay_s=float(values["delay"]),
+        planned_down_s=float(values["planned_down"]),
         produced=produced,
         good=good,
         planned_run_s=planned_run,

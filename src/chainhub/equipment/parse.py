@@ -9,13 +9,18 @@ from pydantic import ValidationError
 
 from chainhub.equipment.schemas import (
     CountPayload,
+    Payload,
     Rejected,
     SignalPayload,
     StatePayload,
 )
 from chainhub.equipment.topics import parse_topic
 
-PAYLOADS: Final = {"state": StatePayload, "count": CountPayload, "signal": SignalPayload}
+PAYLOADS: Final[dict[str, type[Payload]]] = {
+    "state": StatePayload,
+    "count": CountPayload,
+    "signal": SignalPayload,
+}
 # What of a malformed payload is kept: enough to see what was sent, bounded against floods.
 KEPT_PAYLOAD_CHARS: Final = 4_000
 _NO_VALUES: Final = {

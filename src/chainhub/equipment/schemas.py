@@ -51,8 +51,10 @@ class SignalPayload(_Payload):
 
     @model_validator(mode="after")
     def _some_value(self) -> SignalPayload:
-        if self.temperature_c is None and self.vibration_mm_s is None and (
-            self.spindle_load_pct is None
+        if (
+            self.temperature_c is None
+            and self.vibration_mm_s is None
+            and (self.spindle_load_pct is None)
         ):
             raise ValueError("a signal needs temperature_c, vibration_mm_s or spindle_load_pct")
         return self

@@ -37,9 +37,9 @@ def _insert_new(conn: Connection, frame: pl.DataFrame) -> int:
     """Insert the frame's messages not stored yet, in one statement; how many were new."""
     stage = f"equipment_stage_{uuid.uuid4().hex}"
     target = equipment_messages.name
+    raw = conn.connection.driver_connection
+    assert raw is not None  # noqa: S101 - the connection is open inside its transaction
     if conn.dialect.name == "duckdb":
-        raw = conn.connection.driver_connection
-        assert raw is not None  # noqa: S101 - the connection is open inside its transaction
         raw.register(stage, frame.to_arrow())
     else:
         conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage} (LIKE {target}) ON COMMIT DROP")
@@ -187,9 +187,7 @@ def access_oee(
 ) -> OeeReport:
     """OEE of the machines the caller sees (its own; all, for the hub admin and the chain
     leader), of `day` or else the latest day with telemetry."""
-    where = get_machine_visible_clause(
-        principal=principal, partner=equipment_messages.c.partner_id
-    )
+    where = get_machine_visible_clause(principal=principal, partner=equipment_messages.c.partner_id)
     day = day or get_latest_day(conn=conn, where=where)
     if day is None:
         return OeeReport(rows=[], downtime=[])

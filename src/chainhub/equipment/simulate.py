@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Final
@@ -93,7 +94,7 @@ class SimulatedLine:
         )
 
 
-def _emit(m: _Machine, at: datetime, kind: str, values: dict[str, object]) -> None:
+def _emit(m: _Machine, at: datetime, kind: str, values: Mapping[str, object]) -> None:
     m.seq += 1
     body = {"id": str(m.seq), "ts": at.astimezone(PLANT_TIME).isoformat(), **values}
     topic = Topic(m.topic.partner_id, m.topic.site_id, m.topic.machine_id, kind)  # type: ignore[arg-type]
@@ -106,7 +107,9 @@ def _plan_failure(m: _Machine, after_s: float, mean_gap_s: float) -> None:
     m.drift_to = m.rng.uniform(2.5, 4.0)
 
 
-def _next_state(m: _Machine, t: float, start: datetime, mean_gap_s: float) -> tuple[str, str | None]:
+def _next_state(
+    m: _Machine, t: float, start: datetime, mean_gap_s: float
+) -> tuple[str, str | None]:
     """The state at `t` seconds into the run (starting stops, repairs and breakdowns)."""
     if t % BREAK_EVERY_S >= BREAK_EVERY_S - BREAK_S:
         return MachineState.PLANNED_STOP, "break"
@@ -181,9 +184,7 @@ def _produce(m: _Machine, t: float, at: datetime) -> None:
         m.good = m.scrap = 0
 
 
-def simulate_machine(
-    m: _Machine, *, start: datetime, seconds: int, mean_gap_s: float
-) -> _Machine:
+def simulate_machine(m: _Machine, *, start: datetime, seconds: int, mean_gap_s: float) -> _Machine:
     """Step one machine through the run."""
     for t in range(0, seconds, STEP_S):
         at = start + timedelta(seconds=t)
@@ -210,7 +211,7 @@ def simulate_line(
     gap = mean_hours_between_failures * 3600
     simulated = []
     for i in range(machines):
-        rng = random.Random(seed * 1_000 + i)
+        rng = random.Random(seed * 1_000 + i)  # noqa: S311 - a seeded simulation, not security
         m = _Machine(
             topic=Topic(partner_id, site_id, f"M{i + 1:03d}", "state"),
             rng=rng,

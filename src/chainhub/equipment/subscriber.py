@@ -90,7 +90,7 @@ class TelemetrySubscriber:
                 message.mid,
                 message.qos,
                 message.topic,
-                message.payload,
+                bytes(message.payload),
                 datetime.now(UTC),
             )
         )
@@ -99,7 +99,7 @@ class TelemetrySubscriber:
 
     def start(self) -> None:
         """Connect (a ChainhubError when the broker cannot be reached) and start receiving."""
-        properties = Properties(PacketTypes.CONNECT)
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         properties.SessionExpiryInterval = SESSION_EXPIRY_S
         properties.ReceiveMaximum = RECEIVE_MAXIMUM
         connect(self._client, self.host, self.port, clean_start=False, properties=properties)
