@@ -13,7 +13,8 @@ from chainhub.equipment.broker import connect, new_client
 from chainhub.equipment.simulate import Message
 from chainhub.errors import ChainhubError
 
-# QoS 1 messages on their way to the broker at once; paho queues the rest.
+# QoS 1 messages on their way to the broker at once; the publisher waits for acks beyond that
+# (paho scans its whole queue on every ack, so a long queue slows it to a crawl).
 IN_FLIGHT = 1_000
 
 
@@ -24,9 +25,11 @@ class _Acks:
         self.count = 0
         self.done = threading.Event()
         self.expected = -1
+        self.window = threading.Semaphore(IN_FLIGHT)
 
     def on_publish(self, _c: mqtt.Client, _u: Any, _mid: int, _r: Any, _p: Any) -> None:
         self.count += 1
+        self.window.release()
         if self.count == self.expected:
             self.done.set()
 
@@ -46,7 +49,6 @@ def publish_messages(
     acks = _Acks()
     client = new_client(client_id)
     client.max_inflight_messages_set(IN_FLIGHT)
-    client.max_queued_messages_set(0)
     client.on_publish = acks.on_publish
     connect(client, host, port)
     client.loop_start()
@@ -58,6 +60,8 @@ def publish_messages(
                 pause = due - (time.monotonic() - began)
                 if pause > 0:
                     time.sleep(pause)
+            if not acks.window.acquire(timeout=timeout_s):
+                break
             client.publish(message.topic, message.payload, qos=1)
             if on_progress is not None and n % 1000 == 0:
                 on_progress(n)
