@@ -65,6 +65,12 @@ def test_simulate_listen_and_oee(database_url: str, mosquitto: Mosquitto, tmp_pa
     table = runner.invoke(_app(), ["telemetry", "oee", "--machine", "M002", "--by", "shift", *db])
     assert table.exit_code == 0, table.output
     assert "OEE (ISO 22400-2)" in table.output and "M001" not in table.output
+    # The first planted degradation begins hours after this hour of telemetry.
+    warned = runner.invoke(_app(), ["telemetry", "warnings", "--format", "json", *db])
+    assert warned.exit_code == 0, warned.output
+    assert json.loads(warned.stdout) == []
+    quiet = runner.invoke(_app(), ["telemetry", "warnings", "--day", "2026-03-02", *db])
+    assert "no early warnings that day" in quiet.output
 
 
 def test_an_unreachable_broker_is_one_line(database_url: str) -> None:

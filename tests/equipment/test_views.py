@@ -10,6 +10,7 @@ import pytest
 
 from chainhub.equipment.parse import Row, parse_message
 from chainhub.equipment.service import do_store_telemetry
+from chainhub.equipment.simulate import simulate_line
 from tests.api.hub import HUAYANG, JINLI, OEM, SITES, TAIHE, Hub, running_hub
 from tests.equipment import worked
 
@@ -54,3 +55,30 @@ def test_the_worked_example_by_shift(hub: Hub) -> None:
     ]
     assert [d["reason"] for d in body["downtime"]] == ["spindle", "no material", "jam"]
     assert hub.get(HUAYANG, "/api/v1/equipment/oee?by=week").status_code == 422
+
+
+def test_warnings_come_before_the_planted_failures(hub: Hub) -> None:
+    line = simulate_line(
+        partner_id=JINLI,
+        site_id=SITES[JINLI],
+        machines=2,
+        minutes=1440,
+        start=datetime(2026, 3, 5, tzinfo=UTC),
+        seed=11,
+    )
+    now = datetime.now(UTC)
+    rows = [parse_message(topic=m.topic, payload=m.payload, received_at=now) for m in line.messages]
+    with hub.engine.begin() as conn:
+        do_store_telemetry(conn=conn, rows=[r for r in rows if isinstance(r, dict)])
+    response = hub.get(JINLI, "/api/v1/equipment/warnings?day=2026-03-05")
+    assert response.status_code == 200, response.text
+    warned = [(w["machine_id"], datetime.fromisoformat(w["warned_at"])) for w in response.json()]
+    assert len(warned) == len(line.failures) >= 3
+    # Each warning falls in a planted failure's degradation, before the failure.
+    for machine, at in warned:
+        assert any(
+            f.machine_id == machine and f.degradation_start <= at < f.failure_at
+            for f in line.failures
+        ), (machine, at)
+    assert hub.get(HUAYANG, "/api/v1/equipment/warnings?day=2026-03-05").json() == []
+    assert len(hub.get(OEM, "/api/v1/equipment/warnings?day=2026-03-05").json()) == len(warned)

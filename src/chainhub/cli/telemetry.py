@@ -1,4 +1,4 @@
-"""Commands: telemetry listen, telemetry simulate, telemetry oee."""
+"""Commands: telemetry listen, telemetry simulate, telemetry oee, telemetry warnings."""
 
 from __future__ import annotations
 
@@ -264,8 +264,35 @@ def oee(
     _print(report)
 
 
+def warnings(
+    machine: Annotated[
+        str | None, typer.Option("--machine", help="One machine id", show_default=False)
+    ] = None,
+    day: Annotated[
+        str | None,
+        typer.Option("--day", help="UTC day (ISO date); default the latest with telemetry"),
+    ] = None,
+    db: DbOption = None,
+    output: FormatOption = "table",
+) -> None:
+    """Early warnings: machines whose vibration rose above their own recent baseline."""
+    from chainhub.equipment.service import access_warnings
+
+    wanted = _day(day)
+    with hub_transaction(db) as conn:
+        found = access_warnings(conn=conn, principal=OPERATOR, day=wanted, machine=machine)
+    if output == "json":
+        typer.echo(json.dumps([w.model_dump(mode="json") for w in found], ensure_ascii=False))
+        return
+    table = Table("machine", "warned at (UTC)", "vibration / baseline", title="early warnings")
+    for w in found:
+        at = w.warned_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        table.add_row(f"{w.partner_id}/{w.machine_id}", at, f"{w.ratio:.2f}")
+    console.print(table if found else "no early warnings that day")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `telemetry listen`, `telemetry simulate` and `telemetry oee` to `app`."""
+    """Add `telemetry listen`, `simulate`, `oee` and `warnings` to `app`."""
     telemetry_app = typer.Typer(
         name="telemetry",
         help="Equipment telemetry over MQTT and OEE (设备联控).",
@@ -274,4 +301,5 @@ def register(app: typer.Typer) -> None:
     telemetry_app.command("listen")(listen)
     telemetry_app.command("simulate")(simulate)
     telemetry_app.command("oee")(oee)
+    telemetry_app.command("warnings")(warnings)
     app.add_typer(telemetry_app)

@@ -128,3 +128,12 @@ class OeeReport(BaseModel):
 
     rows: list[OeeRead]
     downtime: list[DowntimeRead]
+
+
+class WarningRead(BaseModel):
+    """A machine's vibration rose above its own recent baseline: a failure may be coming."""
+
+    partner_id: str
+    machine_id: str
+    warned_at: datetime
+    ratio: float = Field(description="5-minute vibration level over the 2-hour baseline")

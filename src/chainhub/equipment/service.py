@@ -19,12 +19,15 @@ from chainhub.access.schemas import Principal
 from chainhub.equipment.models import equipment_messages, equipment_rejects
 from chainhub.equipment.oee import Every, compute_oee
 from chainhub.equipment.parse import Row
-from chainhub.equipment.schemas import OeeReport, Rejected, StoreResult
+from chainhub.equipment.schemas import OeeReport, Rejected, StoreResult, WarningRead
+from chainhub.equipment.warning import detect_warnings
 from chainhub.partners.visibility import get_machine_visible_clause
 from chainhub.storage.models import polars_type
 from chainhub.storage.service import do_bulk_insert
 
 KEY: Final = ["partner_id", "machine_id", "message_id"]
+# Signals read before the day, so the first hours of the day have a baseline to compare with.
+WARNING_HISTORY: Final = timedelta(hours=3)
 _UTC: Final = pl.Datetime("us", "UTC")
 _SCHEMA: Final = {
     c.name: pl.Float64() if isinstance(c.type, sa.Float) else polars_type(c.type)
@@ -192,3 +195,31 @@ def access_oee(
     if day is None:
         return OeeReport(rows=[], downtime=[])
     return get_oee(conn=conn, where=where, day=day, machine=machine, every=every)
+
+
+def access_warnings(
+    *, conn: Connection, principal: Principal, day: date | None = None, machine: str | None = None
+) -> list[WarningRead]:
+    """Early warnings of one UTC day (default the latest with telemetry) on the machines the
+    caller sees, from their vibration while cutting."""
+    m = equipment_messages
+    where = get_machine_visible_clause(principal=principal, partner=m.c.partner_id)
+    if machine is not None:
+        where = sa.and_(where, m.c.machine_id == machine)
+    day = day or get_latest_day(conn=conn, where=where)
+    if day is None:
+        return []
+    start = datetime.combine(day, time(), tzinfo=UTC)
+    columns = ["partner_id", "machine_id", "machine_time", "vibration_mm_s", "spindle_load_pct"]
+    signals = _frame(
+        conn,
+        sa.select(*(m.c[c] for c in columns)).where(
+            where,
+            m.c.kind == "signal",
+            m.c.machine_time >= start - WARNING_HISTORY,
+            m.c.machine_time < start + timedelta(days=1),
+        ),
+        columns,
+    )
+    found = detect_warnings(signals).filter(pl.col("warned_at") >= start)
+    return [WarningRead.model_validate(row) for row in found.iter_rows(named=True)]

@@ -1,4 +1,4 @@
-"""Equipment endpoints: OEE of the machines the caller sees."""
+"""Equipment endpoints: OEE and early warnings of the machines the caller sees."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from chainhub.api.deps import ConnDep, PrincipalDep
 from chainhub.equipment import service
-from chainhub.equipment.schemas import OeeReport
+from chainhub.equipment.schemas import OeeReport, WarningRead
 
 router = APIRouter(prefix="/api/v1/equipment", tags=["equipment"])
 
@@ -31,3 +31,15 @@ def read_oee(
         machine=machine,
         every="1d" if by == "day" else "8h",
     )
+
+
+@router.get("/warnings", response_model=list[WarningRead])
+def read_warnings(
+    principal: PrincipalDep,
+    conn: ConnDep,
+    day: Annotated[date | None, Query(description="UTC day; default the latest")] = None,
+    machine: Annotated[str | None, Query(description="One machine id")] = None,
+) -> list[WarningRead]:
+    """Early warnings (vibration above the machine's own baseline) of the caller's machines
+    (every machine, for the hub admin and the chain leader)."""
+    return service.access_warnings(conn=conn, principal=principal, day=day, machine=machine)
