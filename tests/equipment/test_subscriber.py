@@ -111,20 +111,26 @@ def test_malformed_messages_are_kept_aside(engine: sa.Engine, mosquitto: Mosquit
         _raw("M1/signal", {"id": "5", "ts": ts, "temperature_c": 40, "colour": "red"}),
         _raw("M1/power", {"id": "6", "ts": ts}),
         Message("chainhub/jinli-motor/jinli ningbo/M1/state", b"{}", START),
+        # NUL, escaped or raw, which PostgreSQL text cannot hold.
+        _raw("M1/state", {"id": "8", "ts": ts, "state": "idle", "reason": "no\u0000material"}),
+        _raw("M1/state", b'{"id": "9", "state": "idle\x00"}'),
     ]
     good = _raw("M1/state", {"id": "7", "ts": ts, "state": "running"})
     with _listening(engine, mosquitto) as subscriber:
         _publish(mosquitto, [*bad, good])
-        _wait(lambda: subscriber.total.stored + subscriber.total.rejected == 9)
-    assert (subscriber.total.stored, subscriber.total.rejected) == (1, 8)
+        _wait(lambda: subscriber.total.stored + subscriber.total.rejected == 11)
+    assert (subscriber.total.stored, subscriber.total.rejected) == (1, 10)
     with engine.connect() as conn:
         kept = {r.topic + " " + r.payload[:9]: r.reason for r in list_rejects(conn=conn)}
-    assert len(kept) == 8
+        payloads = [r.payload for r in list_rejects(conn=conn)]
+    assert len(kept) == 10
+    assert '{"id": "9", "state": "idle\ufffd"}' in payloads
     reasons = sorted(kept.values())
     assert any(r.startswith("payload: Invalid JSON") for r in reasons), reasons
     assert "ts: Input should have timezone info" in reasons
     assert any(r.startswith("state: Input should be 'running'") for r in reasons)
     assert "good: Input should be greater than or equal to 0" in reasons
+    assert "payload holds a NUL character (\\u0000)" in reasons
     assert any("a signal needs temperature_c" in r for r in reasons)
     assert "colour: Extra inputs are not permitted" in reasons
     assert f"topic '{BASE}/M1/power': kind 'power' is not one of state, count, signal" in reasons

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from chainhub.cli.common import (
     OPERATOR,
@@ -93,6 +94,15 @@ def listen(
             )
     except ChainhubError as error:
         fail(error)
+    except SQLAlchemyError as error:
+        fail(
+            ChainhubError(
+                "telemetry_not_stored",
+                f"storing telemetry failed: {error.orig or error}; the broker keeps what was "
+                "not stored for the next listen",
+                f"遥测数据写入失败：{error.orig or error}；未写入的消息仍由代理保留，下次监听时接收",
+            )
+        )
     finally:
         stop.set()
         for signum, handler in previous.items():
@@ -295,7 +305,7 @@ def register(app: typer.Typer) -> None:
     """Add `telemetry listen`, `simulate`, `oee` and `warnings` to `app`."""
     telemetry_app = typer.Typer(
         name="telemetry",
-        help="Equipment telemetry over MQTT and OEE (设备联控).",
+        help="Equipment telemetry over MQTT, OEE and early warning (设备联控).",
         no_args_is_help=True,
     )
     telemetry_app.command("listen")(listen)

@@ -23,6 +23,7 @@ PAYLOADS: Final[dict[str, type[Payload]]] = {
 }
 # What of a malformed payload is kept: enough to see what was sent, bounded against floods.
 KEPT_PAYLOAD_CHARS: Final = 4_000
+_NUL: Final = b"\\u0000"
 _NO_VALUES: Final = {
     "state": None,
     "reason": None,
@@ -50,11 +51,15 @@ def parse_message(*, topic: str, payload: bytes, received_at: datetime) -> Row |
     """The row of a well-formed message; otherwise what it broke, with the message kept."""
     try:
         where = parse_topic(topic)
+        if _NUL in payload:
+            # PostgreSQL text cannot hold it: stored, it would fail its whole batch.
+            raise ValueError("payload holds a NUL character (\\u0000)")
         body = PAYLOADS[where.kind].model_validate_json(payload)
     except ValueError as error:
         # ValidationError is a ValueError; a topic error is a plain one.
         reason = _reason(error) if isinstance(error, ValidationError) else str(error)
         kept = payload[:KEPT_PAYLOAD_CHARS].decode("utf-8", errors="replace")
+        kept = kept.replace("\x00", "\ufffd")
         return Rejected(received_at=received_at, topic=topic, payload=kept, reason=reason)
     # The fields as validated (a model_dump costs more than the validation here).
     values = dict(body.__dict__)
