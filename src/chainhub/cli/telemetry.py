@@ -95,12 +95,13 @@ def listen(
     except ChainhubError as error:
         fail(error)
     except SQLAlchemyError as error:
+        cause = getattr(error, "orig", None) or error
         fail(
             ChainhubError(
                 "telemetry_not_stored",
-                f"storing telemetry failed: {error.orig or error}; the broker keeps what was "
-                "not stored for the next listen",
-                f"遥测数据写入失败：{error.orig or error}；未写入的消息仍由代理保留，下次监听时接收",
+                f"storing telemetry failed: {cause}; the broker keeps what was not stored "
+                "for the next listen",
+                f"遥测数据写入失败：{cause}；未写入的消息仍由代理保留，下次监听时接收",
             )
         )
     finally:
