@@ -66,3 +66,10 @@ def test_the_worked_example_by_shift(engine: sa.Engine) -> None:
     (row,) = before.rows
     assert (row.planned_down_s, row.planned_busy_s, row.good) == (7_200, 0, 99)
     assert row.availability is None
+    # The day after: the planned stop lasts until the machine's last message, at 01:00; the
+    # next day the machine is silent, so its last state is not taken to go on.
+    with engine.connect() as conn:
+        after = get_oee(conn=conn, where=sa.true(), day=date(2026, 3, 3))
+        silent = get_oee(conn=conn, where=sa.true(), day=date(2026, 3, 4))
+    assert [(r.planned_down_s, r.planned_busy_s) for r in after.rows] == [(3_600, 0)]
+    assert silent.rows == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from signal import SIGINT, SIGTERM
 from typing import Annotated, Any, Literal
@@ -113,9 +113,11 @@ def listen(
     console.print(f"telemetry from {host}:{port}: {_summary(total)}")
 
 
-def _start(value: str | None) -> datetime:
+def _start(value: str | None, minutes: int, speed: float) -> datetime:
     if value is None:
-        return datetime.now(UTC).replace(microsecond=0)
+        # Without pauses the run is history that ends now; paced, it starts now.
+        now = datetime.now(UTC).replace(microsecond=0)
+        return now - timedelta(minutes=minutes) if speed == 0 else now
     try:
         start = datetime.fromisoformat(value)
     except ValueError:
@@ -146,7 +148,10 @@ def simulate(
     site: Annotated[str, typer.Option("--site", help="Site of the line")] = "haichuan-foshan",
     start: Annotated[
         str | None,
-        typer.Option("--start", help="Machine time of the first message; default now"),
+        typer.Option(
+            "--start",
+            help="Machine time of the first message; default now, or --minutes ago with --speed 0",
+        ),
     ] = None,
     truth: Annotated[
         Path | None,
@@ -166,7 +171,7 @@ def simulate(
             site_id=site,
             machines=machines,
             minutes=minutes,
-            start=_start(start),
+            start=_start(start, minutes, speed),
             seed=seed,
         )
     if truth is not None:

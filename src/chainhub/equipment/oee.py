@@ -36,10 +36,12 @@ def state_pieces(
         .join(observed, on=MACHINE, how="left")
         .with_columns(
             new_stop=pl.col("state") != pl.col("state").shift(1).over(MACHINE).fill_null(""),
+            # A machine silent since the period began is not assumed to be in its last state.
             until=pl.col("machine_time")
             .shift(-1)
             .over(MACHINE)
-            .fill_null(pl.col("observed_until")),
+            .fill_null(pl.col("observed_until"))
+            .fill_null(pl.lit(start)),
         )
         .with_columns(
             begin=pl.max_horizontal(pl.col("machine_time"), pl.lit(start)),
