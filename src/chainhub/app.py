@@ -33,6 +33,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 def _routers() -> list[object]:
     from chainhub.documents.views import router as documents_router
+    from chainhub.equipment.views import router as equipment_router
     from chainhub.forecast.views import router as forecast_router
     from chainhub.intake.views import router as intake_router
     from chainhub.kpi.views import router as kpi_router
@@ -60,6 +61,7 @@ def _routers() -> list[object]:
         kpi_router,
         forecast_router,
         schedule_router,
+        equipment_router,
         trace_router,
         genealogy_router,
         web_router,

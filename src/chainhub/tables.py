@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chainhub.access import models as access
+from chainhub.equipment import models as equipment
 from chainhub.forecast import models as forecast
 from chainhub.intake import models as intake
 from chainhub.masterdata import models as masterdata
@@ -11,6 +12,6 @@ from chainhub.schedule import models as schedule
 from chainhub.storage.models import METADATA
 from chainhub.trace import models as trace
 
-DOMAIN_MODELS = (access, partners, intake, masterdata, trace, forecast, schedule)
+DOMAIN_MODELS = (access, partners, intake, masterdata, trace, forecast, schedule, equipment)
 
 __all__ = ["DOMAIN_MODELS", "METADATA"]

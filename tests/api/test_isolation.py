@@ -11,12 +11,15 @@ import csv
 import io
 import re
 from copy import deepcopy
+from datetime import UTC, datetime
 from itertools import product
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
+from chainhub.equipment.parse import parse_message
+from chainhub.equipment.service import do_store_telemetry
 from chainhub.kpi.catalogue import get_registry
 from chainhub.standard.registry import get_document_type
 from tests.api.hub import (
@@ -30,10 +33,22 @@ from tests.api.hub import (
     VISIBLE_TO,
     Hub,
 )
+from tests.equipment import worked
 
 CALLERS = (*PARTNERS, "jinli-analyst", "jinli-member")
+MACHINES = {HUAYANG: "HY-PRIVATE-CNC", JINLI: "JL-PRIVATE-CNC"}
 QUERY = {"/api/v1/events": {"timeout": "0.3"}}
 SUBSCRIBER_URL = "http://127.0.0.1:9/huayang-private-hook"
+
+
+def _store_telemetry(hub: Hub, partner: str, machine: str) -> None:
+    rows = []
+    for topic, payload in worked.messages(partner, SITES[partner], machine):
+        parsed = parse_message(topic=topic, payload=payload, received_at=datetime.now(UTC))
+        assert isinstance(parsed, dict)
+        rows.append(parsed)
+    with hub.engine.begin() as conn:
+        do_store_telemetry(conn=conn, rows=rows)
 
 
 def _owner(caller: str) -> str:
@@ -133,6 +148,10 @@ def test_no_partner_receives_another_partners_private_data(hub: Hub) -> None:
     recall = {"lot": "JL260305A", "material_code": "M004"}
     hub.private["recall_id"] = hub.post(OEM, "/api/v1/recalls", json=recall).json()["recall_id"]
     markers = _markers(hub)
+    # Machines' telemetry: its partner and the chain leader see it.
+    for partner, machine in MACHINES.items():
+        _store_telemetry(hub, partner, machine)
+        markers[machine] = frozenset({partner, OEM})
     statuses: dict[int, int] = {}
     seen: dict[str, set[str]] = {caller: set() for caller in CALLERS}
     # Every read of every caller first, so that no write (a revoked agreement) hides a leak.

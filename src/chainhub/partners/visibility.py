@@ -9,7 +9,8 @@ it and by the partners it names (as source, destination, or through a site of th
 trace a partner sees its own lots and the lots it shipped or received at the counterparty; the
 rest are shown as opaque, counted "hidden partner" nodes. A recall case is seen by the partners
 it affects, each seeing its own line and counts of the others; the opener, the hub admin and the
-chain leader see every line.
+chain leader see every line. A machine's telemetry (states, counts, signals, OEE) is seen by the
+partner that runs the machine, the hub admin and the chain leader.
 """
 
 from __future__ import annotations
@@ -502,3 +503,15 @@ def get_need_visible_clause(
         .exists()
     )
     return sa.or_(manufacturer == principal.partner_id, supplied)
+
+
+def get_machine_visible_clause(
+    *, principal: Principal, partner: ColumnElement[Any]
+) -> ColumnElement[bool]:
+    """WHERE clause over machine telemetry (`partner` runs the machine) that keeps the caller's
+    own machines; all, for who sees all."""
+    if principal.sees_all:
+        return sa.true()
+    if principal.partner_id is None:
+        return sa.false()
+    return partner == principal.partner_id

@@ -1,0 +1,1 @@
+"""Equipment telemetry: machines' states, counts and signals over MQTT; OEE, MTBF and MTTR."""

@@ -1,0 +1,151 @@
+"""The hub's MQTT subscriber: a persistent session, QoS 1, batched writes, acks after commit.
+
+Each message is acknowledged to the broker only once its batch has committed, so a message is
+never lost between the broker and the database; the broker redelivers what was not
+acknowledged (after a broker or hub restart) and the store keeps each message id once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from sqlalchemy import Engine
+
+from chainhub.equipment.broker import connect, new_client
+from chainhub.equipment.parse import Row, parse_message
+from chainhub.equipment.schemas import Rejected, StoreResult
+from chainhub.equipment.service import do_store_telemetry
+from chainhub.equipment.topics import SUBSCRIPTION
+
+DEFAULT_CLIENT_ID: Final = "chainhub-telemetry"
+# The broker keeps the session (its subscription and the messages queued for it) a week.
+SESSION_EXPIRY_S: Final = 7 * 24 * 3600
+# Unacknowledged messages the broker may have in flight to us: MQTT 5's largest.
+RECEIVE_MAXIMUM: Final = 65_535
+
+
+@dataclass(frozen=True, slots=True)
+class _Received:
+    generation: int
+    mid: int
+    qos: int
+    topic: str
+    payload: bytes
+    received_at: datetime
+
+
+class TelemetrySubscriber:
+    """Subscribes to every machine's topics and stores what arrives in batches."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        host: str,
+        port: int,
+        client_id: str = DEFAULT_CLIENT_ID,
+        batch_size: int = 10_000,
+        flush_seconds: float = 0.2,
+    ) -> None:
+        self.engine, self.host, self.port = engine, host, port
+        self.batch_size, self.flush_seconds = min(batch_size, RECEIVE_MAXIMUM), flush_seconds
+        self.total = StoreResult()
+        self.ready = threading.Event()
+        self._inbox: deque[_Received] = deque()
+        self._full = threading.Event()
+        # A reconnect starts a new generation: older deliveries' ids mean nothing to the new
+        # connection, and the broker sends those messages again anyway.
+        self._generation = 0
+        self._client = new_client(client_id, manual_ack=True)
+        self._client.on_connect = self._on_connect
+        self._client.on_subscribe = self._on_subscribe
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_message = self._on_message
+
+    def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if reason.is_failure:
+            return
+        self._generation += 1
+        client.subscribe(SUBSCRIPTION, qos=1)
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, _mid: int, _r: Any, _p: Any) -> None:
+        self.ready.set()
+
+    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, _r: Any, _p: Any) -> None:
+        self.ready.clear()
+
+    def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+        self._inbox.append(
+            _Received(
+                self._generation,
+                message.mid,
+                message.qos,
+                message.topic,
+                bytes(message.payload),
+                datetime.now(UTC),
+            )
+        )
+        if len(self._inbox) >= self.batch_size:
+            self._full.set()
+
+    def start(self) -> None:
+        """Connect (a ChainhubError when the broker cannot be reached) and start receiving."""
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        properties.SessionExpiryInterval = SESSION_EXPIRY_S
+        properties.ReceiveMaximum = RECEIVE_MAXIMUM
+        connect(self._client, self.host, self.port, clean_start=False, properties=properties)
+        self._client.loop_start()
+
+    def flush(self) -> StoreResult:
+        """Store what has arrived (up to a batch) in one transaction, then acknowledge it."""
+        taken = [self._inbox.popleft() for _ in range(min(len(self._inbox), self.batch_size))]
+        if not taken:
+            return StoreResult()
+        rows: list[Row] = []
+        rejected: list[Rejected] = []
+        for item in taken:
+            parsed = parse_message(
+                topic=item.topic, payload=item.payload, received_at=item.received_at
+            )
+            (rejected if isinstance(parsed, Rejected) else rows).append(parsed)  # type: ignore[arg-type]
+        with self.engine.begin() as conn:
+            result = do_store_telemetry(conn=conn, rows=rows, rejected=rejected)
+        for item in taken:
+            if item.generation == self._generation and item.qos > 0:
+                self._client.ack(item.mid, item.qos)
+        self.total += result
+        return result
+
+    def run(
+        self,
+        *,
+        stop: threading.Event,
+        on_batch: Callable[[StoreResult], None] | None = None,
+    ) -> StoreResult:
+        """Store batches until `stop` is set, then store what is left and disconnect."""
+        last = time.monotonic()
+        try:
+            while not stop.is_set():
+                self._full.wait(self.flush_seconds / 4)
+                due = time.monotonic() - last >= self.flush_seconds
+                if len(self._inbox) >= self.batch_size or (due and self._inbox):
+                    self._full.clear()
+                    result = self.flush()
+                    last = time.monotonic()
+                    if on_batch is not None:
+                        on_batch(result)
+            while self._inbox:
+                self.flush()
+        finally:
+            self._client.disconnect()
+            self._client.loop_stop()
+        return self.total
