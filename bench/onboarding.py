@@ -123,12 +123,12 @@ def score_conform(
     truth: dict[str, Any], suggestion: ProfileSuggestion, path: Path, score: SampleScore
 ) -> None:
     """Rows the drafted profile's check reports, against the rows planted bad."""
-    planted = {b["row"] for b in truth["bad_rows"]}
+    planted = {b["record"] for b in truth["bad_rows"]}
     score.planted = len(planted)
     try:
         result = check_file(conn=None, path=path, profile=suggestion.profile, records=False)
     except ChainhubError as error:
-        score.note = f"conform failed: {error.code}"
+        score.note = f"conform failed: {error.message_en}"
         score.missed = sorted(planted)
         return
     reported = {int(r) for r in result.errors["row"].drop_nulls().to_list()}

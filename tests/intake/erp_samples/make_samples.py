@@ -46,13 +46,17 @@ class Sample:
 
 
 def _truth(sample: Sample, file_name: str, bad_lines: dict[int, str], **extra: Any) -> None:
+    records = sorted(i + 1 for i in sample.bad)
     truth = {
         "file": file_name,
         "document_type": sample.document_type,
         "partner": sample.partner,
         "source": sample.source,
         "columns": [{"column": c, "field": f} for c, f in sample.columns],
-        "bad_rows": [{"row": line, "why": why} for line, why in sorted(bad_lines.items())],
+        "bad_rows": [
+            {"row": line, "record": record, "why": why}
+            for (line, why), record in zip(sorted(bad_lines.items()), records, strict=True)
+        ],
         **extra,
     }
     path = HERE / (Path(file_name).stem + ".truth.json")
