@@ -51,9 +51,7 @@ class SampleScore:
 
 def load_truths(directory: Path) -> list[dict[str, Any]]:
     """Every sample's truth, in file-name order."""
-    return [
-        json.loads(path.read_text("utf-8")) for path in sorted(directory.glob("*.truth.json"))
-    ]
+    return [json.loads(path.read_text("utf-8")) for path in sorted(directory.glob("*.truth.json"))]
 
 
 def _labels(document_type: str) -> dict[str, str]:
@@ -92,12 +90,16 @@ def _source_names(truth: dict[str, Any], suggestion: ProfileSuggestion) -> list[
         if counts[column] == 1 or column not in seen:
             candidates = [column]
         else:
-            candidates = [s for s in seen if s.startswith(column) and s != column and s not in names]
+            candidates = [
+                s for s in seen if s.startswith(column) and s != column and s not in names
+            ]
         names.append(candidates[0] if candidates else column)
     return names
 
 
-def score_placements(truth: dict[str, Any], suggestion: ProfileSuggestion, score: SampleScore) -> None:
+def score_placements(
+    truth: dict[str, Any], suggestion: ProfileSuggestion, score: SampleScore
+) -> None:
     """Columns placed right, wrong (with their confidence) and left unplaced."""
     by_column: dict[str, tuple[str, float]] = {}
     for p in suggestion.placements:

@@ -228,8 +228,7 @@ def register(app: typer.Typer) -> None:
                 exit_code=2 if error.code.startswith(("crosswalk", "profile", "column")) else 1,
             )
         report = _report(path=file, document_type=document_type, result=result, lang=language)
-        if hub is None:
-            report["skipped"] = _skipped_without_hub(mapping, language)
+        report["skipped"] = _skipped_without_hub(mapping, language) if hub is None else []
         if report_path is not None:
             _write_report(report_path, report)
         if output == "json":
@@ -237,8 +236,9 @@ def register(app: typer.Typer) -> None:
         else:
             _print_errors(report, language)
             console.print(_summary_line(report, language))
-            for line in report.get("skipped", []):
-                err_console.print(line, highlight=False)
+            err_console.print(
+                "\n".join(report["skipped"]), highlight=False, end="\n" if report["skipped"] else ""
+            )
         raise typer.Exit(0 if not report["errors"] else 1)
 
     @app.command()

@@ -162,7 +162,16 @@ def sap_me2n() -> None:
         ("Deliv. Date", "requested_date"),
     ]
     lines = [
-        ("4500017341", "10", "M001", "Compressor QXH-22 R32", "1,200", "ST", "486.50", "16.03.2026"),
+        (
+            "4500017341",
+            "10",
+            "M001",
+            "Compressor QXH-22 R32",
+            "1,200",
+            "ST",
+            "486.50",
+            "16.03.2026",
+        ),
         ("4500017341", "20", "M002", "Compressor QXH-26 R32", "800", "ST", "512.00", "16.03.2026"),
         ("4500017342", "10", "M009", "Copper tube 9.52x0.35", "2,500", "KG", "71.20", "20.03.2026"),
         ("4500017342", "20", "M010", "Al fin stock 0.105", "1,800", "KG", "23.85", "20.03.2026"),
@@ -173,7 +182,16 @@ def sap_me2n() -> None:
         ("4500017344", "20", "M003", "Compressor QXH-35 R32", "400", "ST", "598.00", "31.02.2026"),
         ("4500017345", "10", "", "Service: freight surcharge", "1", "ST", "850.00", "30.03.2026"),
         ("4500017345", "20", "M015", "Drain pan ABS", "600", "ZZ9", "11.30", "30.03.2026"),
-        ("4500017346", "10", "M002", "Compressor QXH-26 R32", "1,000", "ST", "512.00", "06.04.2026"),
+        (
+            "4500017346",
+            "10",
+            "M002",
+            "Compressor QXH-26 R32",
+            "1,000",
+            "ST",
+            "512.00",
+            "06.04.2026",
+        ),
     ]
     suppliers = {"M001": "100234", "M002": "100234", "M003": "100234"}
     rows: list[Row] = []
@@ -189,7 +207,9 @@ def sap_me2n() -> None:
         bad={7: "negative quantity (trailing minus)", 8: "bad date 31.02.2026",
              9: "missing material", 10: "unknown unit ZZ9"},
     )  # fmt: skip
-    write_text(sample, "sap_me2n_purchase_orders.txt", encoding="utf-16-le", delimiter="\t", bom=True)
+    write_text(
+        sample, "sap_me2n_purchase_orders.txt", encoding="utf-16-le", delimiter="\t", bom=True
+    )
 
 
 def sap_se16n_ekpo() -> None:
@@ -458,7 +478,13 @@ def kingdee_k3_receipt() -> None:
     write_xlsx(
         sample,
         "kingdee_k3_goods_receipts.xlsx",
-        groups=[("单据头", 0, 3), ("物料", 4, 8), ("数量", 9, 10), ("金额", 11, 12), ("源单", 13, 13)],
+        groups=[
+            ("单据头", 0, 3),
+            ("物料", 4, 8),
+            ("数量", 9, 10),
+            ("金额", 11, 12),
+            ("源单", 13, 13),
+        ],
     )
 
 
@@ -486,9 +512,7 @@ def kingdee_inventory() -> None:
         ("辅料仓", "04.01.0007", "包装箱", "880x420", "P2603", "箱", "120", "120"),
         ("辅料仓", "04.01.0009", "泡沫护角", "PE-4", "F2603", "套", "480", "480"),
     ]
-    rows = [
-        ["芜湖工厂", w, m, n, s, b, u, q, a, "可用"] for w, m, n, s, b, u, q, a in data
-    ]
+    rows = [["芜湖工厂", w, m, n, s, b, u, q, a, "可用"] for w, m, n, s, b, u, q, a in data]
     sample = Sample(
         "kingdee_inventory",
         "inventory_snapshot",
@@ -819,7 +843,13 @@ def srm_asn_json() -> None:
         lambda records: {
             "code": 200,
             "msg": "操作成功",
-            "data": {"records": records, "total": len(records), "size": 50, "current": 1, "pages": 1},
+            "data": {
+                "records": records,
+                "total": len(records),
+                "size": 50,
+                "current": 1,
+                "pages": 1,
+            },
         },
     )
 

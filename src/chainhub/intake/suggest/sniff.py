@@ -114,7 +114,9 @@ def sniff_source(path: Path, document_type: str) -> SourceFormat:
         with path.open("rb") as handle:
             head = handle.read(HEAD_BYTES)
         text = codecs.decode(head, codec_of(detect_encoding(head)), errors="replace")
-        source = TextFile(path, SourceFormat(format="csv", delimiter=_csv_delimiter(text))).file_source
+        source = TextFile(
+            path, SourceFormat(format="csv", delimiter=_csv_delimiter(text))
+        ).file_source
     frame = read_source(path, source).drop(SOURCE_ROW).head(SAMPLE_ROWS)
     decimal_comma, thousands = _number_style(frame, source.delimiter)
     return source.model_copy(

@@ -11,7 +11,6 @@ from typing import Final
 
 import polars as pl
 
-from chainhub.errors import ChainhubError
 from chainhub.intake.schemas import FieldMapping, SourceFormat
 from chainhub.intake.spec import FieldSpec, Kind
 from chainhub.intake.validate.columns import source_column, text_column
