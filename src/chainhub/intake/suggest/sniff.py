@@ -89,10 +89,13 @@ def _number_style(frame: pl.DataFrame, delimiter: str) -> tuple[bool, str | None
         if values.len() == 0:
             continue
         if values.str.contains(_COMMA_NUMBER).all() and values.str.contains(",").any():
-            comma_columns.append(values)
+            # `1,250` alone reads either way; a comma-separated file quotes it for thousands.
+            ambiguous = values.str.contains(r"^[+-]?\d{1,3},\d{3}$|^[^,]*$").all()
+            (grouped_columns if ambiguous and delimiter != ";" else comma_columns).append(values)
         elif values.str.contains(f"{_GROUPED_NUMBER}|{NUMBER}").all():
             dot_decimals = dot_decimals or values.str.contains(r"\d\.\d").any()
-            if values.str.contains(r"^[+-]?\d{1,3}(,\d{3}){2,}|,\d{3}\.\d").any():
+            # Some value here is no decimal-comma number, so a comma groups thousands.
+            if values.str.contains(",").any():
                 grouped_columns.append(values)
     if comma_columns:
         dotted = any(v.str.contains(r"\d\.\d{3}(,|$)").any() for v in comma_columns)
