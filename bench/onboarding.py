@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from chainhub.errors import ChainhubError
 from chainhub.intake.service import check_file
@@ -41,6 +44,7 @@ class SampleScore:
     false_alarms: int = 0
     missed: list[int] = field(default_factory=list)
     alarms: list[int] = field(default_factory=list)
+    alarm_rules: dict[str, int] = field(default_factory=dict)
     note: str = ""
 
     @property
@@ -138,6 +142,9 @@ def score_conform(
     score.missed = sorted(planted - reported)
     score.alarms = sorted(reported - planted)
     score.false_alarms = len(score.alarms)
+    alarms = result.errors.filter(pl.col("row").is_in(score.alarms))
+    for (rule, name), count in Counter(alarms.select("rule", "field").rows()).items():
+        score.alarm_rules[f"{rule} on {name}"] = count
 
 
 def run_sample(truth: dict[str, Any], directory: Path) -> SampleScore:
@@ -190,7 +197,8 @@ def report(scores: list[SampleScore]) -> str:
         if s.missed:
             lines.append(f"  {s.name}: planted bad rows not reported {s.missed}")
         if s.alarms:
-            lines.append(f"  {s.name}: rows reported but not planted {s.alarms}")
+            why = ", ".join(f"{k} ×{n}" for k, n in sorted(s.alarm_rules.items()))
+            lines.append(f"  {s.name}: rows reported but not planted {s.alarms} ({why})")
         if s.note:
             lines.append(f"  {s.name}: {s.note}")
     columns = sum(s.columns for s in scores)
