@@ -13,6 +13,7 @@ from chainhub.cli.common import (
     DbOption,
     check_output_path,
     console,
+    err_console,
     fail,
     hub_transaction,
     usage_error,
@@ -162,6 +163,23 @@ def _print_errors(report: dict[str, Any], lang: Language) -> None:
             )
 
 
+def _skipped_without_hub(mapping: Any, lang: Language) -> list[str]:
+    """The checks a file cannot have without the hub's references, said in one language."""
+    crosswalked = sorted(n for n, m in mapping.fields.items() if m.crosswalk)
+    if lang == "zh":
+        lines = ["未连接数据中心数据库：未核对伙伴、站点和物料是否已登记"]
+        if crosswalked:
+            lines.append(f"未经物料编码对照表转换，按伙伴自有编码检查：{', '.join(crosswalked)}")
+        return lines
+    lines = ["no hub database: partners, sites and materials not checked against the registry"]
+    if crosswalked:
+        lines.append(
+            f"not translated through the material crosswalk, checked as the partner's own "
+            f"codes: {', '.join(crosswalked)}"
+        )
+    return lines
+
+
 def _summary_line(report: dict[str, Any], lang: Language) -> str:
     bad = report["rows"] - report["valid_rows"]
     if lang == "zh":
@@ -201,14 +219,16 @@ def register(app: typer.Typer) -> None:
         if report_path is not None:
             check_output_path(report_path, "--report", REPORT_SUFFIXES)
         mapping = _resolve_profile(file, document_type, profile, partner="unknown")
+        hub = _hub_db(db)
         try:
-            result = _check(file, mapping, _hub_db(db))
+            result = _check(file, mapping, hub)
         except ChainhubError as error:
             fail(
                 error,
                 exit_code=2 if error.code.startswith(("crosswalk", "profile", "column")) else 1,
             )
         report = _report(path=file, document_type=document_type, result=result, lang=language)
+        report["skipped"] = _skipped_without_hub(mapping, language) if hub is None else []
         if report_path is not None:
             _write_report(report_path, report)
         if output == "json":
@@ -216,6 +236,9 @@ def register(app: typer.Typer) -> None:
         else:
             _print_errors(report, language)
             console.print(_summary_line(report, language))
+            err_console.print(
+                "\n".join(report["skipped"]), highlight=False, end="\n" if report["skipped"] else ""
+            )
         raise typer.Exit(0 if not report["errors"] else 1)
 
     @app.command()

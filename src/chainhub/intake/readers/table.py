@@ -99,11 +99,30 @@ def is_totals(names: Sequence[str]) -> pl.Expr:
     return pl.any_horizontal(pl.col(n).str.contains(TOTALS.pattern).fill_null(False) for n in names)
 
 
+def _unlabelled_total(frame: pl.DataFrame, names: Sequence[str]) -> bool:
+    """Whether the last row is a total without a label, as list reports (SAP ALV) write one:
+    numbers only, and empty in a column every other row fills."""
+    if frame.height < 3 or not names:
+        return False
+    last = frame.tail(1).select(pl.col(n).cast(pl.Utf8).str.strip_chars() for n in names).row(0)
+    filled = [v for v in last if v]
+    if not filled or not all(re.fullmatch(r"[+-]?[\d,.]+-?", v) for v in filled):
+        return False
+    above = frame.head(frame.height - 1)
+    return any(
+        not value
+        and above.get_column(name).cast(pl.Utf8).str.strip_chars().fill_null("").ne("").all()
+        for name, value in zip(names, last, strict=True)
+    )
+
+
 def drop_totals(
     frame: pl.DataFrame, names: Sequence[str], row: str
 ) -> tuple[pl.DataFrame, Note | None]:
     """The frame without its totals rows, and the note saying which were skipped."""
     mask = frame.select(is_totals(names)).to_series()
+    if _unlabelled_total(frame, names):
+        mask = mask.scatter(frame.height - 1, True)
     if not mask.any():
         return frame, None
     skipped = frame.filter(mask).get_column(row).to_list()

@@ -23,8 +23,9 @@ _COPY_BYTES: Final = 1 << 22
 
 class TextFile:
     """A CSV file as the reader reads it: `data` is the file itself or a UTF-8 copy of it (removed
-    with this object), `source` has the encoding and header row resolved, `notes` say what was
-    detected."""
+    with this object), `source` has the encoding of `data` and the header row resolved,
+    `file_source` the same with the file's own encoding (what a profile pins), `notes` say what
+    was detected."""
 
     def __init__(self, path: Path, source: SourceFormat) -> None:
         self.path = path
@@ -44,6 +45,7 @@ class TextFile:
                 )
         else:
             encoding = source.encoding
+        file_encoding = encoding
         text = codecs.getincrementaldecoder(codec_of(encoding))(errors="replace").decode(head)
         cr_only = "\r" in text and "\n" not in text
         if encoding in WIDE or cr_only:
@@ -63,6 +65,7 @@ class TextFile:
             if found:
                 notes.append(header_note(found))
         self.source = source.model_copy(update={"encoding": encoding, "header_row": header_row})
+        self.file_source = self.source.model_copy(update={"encoding": file_encoding})
         self.notes = tuple(notes)
 
     def _copy(self, path: Path, encoding: str, *, cr_only: bool) -> Path:

@@ -22,6 +22,7 @@ from chainhub.intake.spec import FieldSpec, record_specs
 from chainhub.intake.suggest.directory import get_directory
 from chainhub.intake.suggest.draft import ValueReview, draft_field
 from chainhub.intake.suggest.place import DESCRIPTION, Placement, place
+from chainhub.intake.suggest.proposals import propose_missing
 from chainhub.intake.suggest.sniff import SAMPLE_ROWS, sniff_source
 from chainhub.intake.suggest.text import distinct
 from chainhub.intake.suggest.values import ColumnValues
@@ -111,6 +112,7 @@ def suggest_profile(
     if own_party is not None and own_party not in fields and partner_id is not None:
         fields[own_party] = FieldMapping(value=partner_id)
         notes.append(f"{own_party}: not in the file, set to the submitting partner {partner_id}")
+    notes.extend(propose_missing(fields=fields, specs=specs, path=path, source=source))
     if partner_id is None:
         notes.append("partner_id of the profile is a placeholder: give --partner")
     placed_columns = {p.column for p, _ in placed}

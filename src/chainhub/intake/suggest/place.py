@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from chainhub.intake.rules import reference_fields
 from chainhub.intake.spec import FieldSpec, record_specs
 from chainhub.intake.suggest.headers import (
     description_terms,
@@ -17,6 +18,8 @@ from chainhub.standard.registry import get_document_type
 
 THRESHOLD: Final = 0.5
 DESCRIPTION: Final = "material_description"
+NAME_PENALTY: Final = 0.15
+"""Share of a reference field's score lost when every value of its column is a name."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,23 @@ def description_fit(column: ColumnValues) -> tuple[float, str]:
     )
 
 
+def _names_for_codes(
+    document_type: str, name: str, column: ColumnValues, fit: float, why: str
+) -> tuple[float, str]:
+    """A partner, site or material field whose column holds names rather than codes is less
+    sure: names serve only through the hub's name map, and a code column beside it is likelier
+    the field (Oracle's Supplier beside Supplier Number, a warehouse name beside its org)."""
+    kind = reference_fields(document_type, get_document_type(document_type).key).get(name)
+    if kind not in ("partner", "site", "material") or column.values.len() == 0:
+        return fit, why
+    names = column.free_text_share
+    if names == 0:
+        return fit, why
+    return fit * (1 - NAME_PENALTY * names), ", ".join(
+        w for w in (why, f"{names:.0%} names, not codes") if w
+    )
+
+
 def _describable(document_type: str) -> bool:
     """Transactions that name materials may carry the partner's own description of them."""
     doc = get_document_type(document_type)
@@ -80,6 +100,7 @@ def _score(
         fit, fit_why = description_fit(column)
     else:
         fit, fit_why = value_fit(record_specs(document_type)[name], column)
+        fit, fit_why = _names_for_codes(document_type, name, column, fit, fit_why)
     score = header * fit
     if score < THRESHOLD:
         return None

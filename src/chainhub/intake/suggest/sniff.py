@@ -89,10 +89,13 @@ def _number_style(frame: pl.DataFrame, delimiter: str) -> tuple[bool, str | None
         if values.len() == 0:
             continue
         if values.str.contains(_COMMA_NUMBER).all() and values.str.contains(",").any():
-            comma_columns.append(values)
+            # `1,250` alone reads either way; a comma-separated file quotes it for thousands.
+            ambiguous = values.str.contains(r"^[+-]?\d{1,3},\d{3}$|^[^,]*$").all()
+            (grouped_columns if ambiguous and delimiter != ";" else comma_columns).append(values)
         elif values.str.contains(f"{_GROUPED_NUMBER}|{NUMBER}").all():
             dot_decimals = dot_decimals or values.str.contains(r"\d\.\d").any()
-            if values.str.contains(r"^[+-]?\d{1,3}(,\d{3}){2,}|,\d{3}\.\d").any():
+            # Some value here is no decimal-comma number, so a comma groups thousands.
+            if values.str.contains(",").any():
                 grouped_columns.append(values)
     if comma_columns:
         dotted = any(v.str.contains(r"\d\.\d{3}(,|$)").any() for v in comma_columns)
@@ -114,7 +117,9 @@ def sniff_source(path: Path, document_type: str) -> SourceFormat:
         with path.open("rb") as handle:
             head = handle.read(HEAD_BYTES)
         text = codecs.decode(head, codec_of(detect_encoding(head)), errors="replace")
-        source = TextFile(path, SourceFormat(format="csv", delimiter=_csv_delimiter(text))).source
+        source = TextFile(
+            path, SourceFormat(format="csv", delimiter=_csv_delimiter(text))
+        ).file_source
     frame = read_source(path, source).drop(SOURCE_ROW).head(SAMPLE_ROWS)
     decimal_comma, thousands = _number_style(frame, source.delimiter)
     return source.model_copy(

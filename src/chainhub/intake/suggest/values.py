@@ -20,6 +20,9 @@ from chainhub.standard.units import UNIT_CODES
 # Shapes of dates any export may write; adapters add their families' own.
 _DATES: Final = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%d.%m.%Y", "%Y%m%d", "%m/%d/%Y", "%d/%m/%Y")
 _TIMES: Final = (" %H:%M:%S", " %H:%M", "T%H:%M:%S%z", "T%H:%M:%S", " %H:%M:%S%z")
+# Times of day a date field may carry and drop; an offset (%z) cannot be dropped by a date
+# parser, so the UTC designator is matched as a letter.
+_DATE_TIMES: Final = (" %H:%M:%S", " %H:%M", "T%H:%M:%S", "T%H:%M:%SZ")
 _INT: Final = r"^[+-]?\d+(\.0+)?$"
 _CJK: Final = r"\u3400-\u4dbf\u4e00-\u9fff"
 # Free text: two Chinese characters, or two words of which one has letters.
@@ -30,9 +33,12 @@ UNIT_ENUM: Final = "UnitCode"
 
 @cache
 def date_formats() -> tuple[str, ...]:
-    """Date formats to try: the common shapes, then those adapters add."""
+    """Date formats to try: the common shapes, those adapters add, then the same shapes with a
+    time of day, which a date field reads past (data-entity exports and APIs write dates as
+    date-times: `2026-03-16T12:00:00Z`, `2026-03-02 08:30:00`)."""
     extra = (f for f in vocabulary().date_formats if "%H" not in f)
-    return tuple(dict.fromkeys((*_DATES, *extra)))
+    with_times = (d + t for d in _DATES for t in _DATE_TIMES)
+    return tuple(dict.fromkeys((*_DATES, *extra, *with_times)))
 
 
 @cache

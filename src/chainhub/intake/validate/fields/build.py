@@ -11,7 +11,6 @@ from typing import Final
 
 import polars as pl
 
-from chainhub.errors import ChainhubError
 from chainhub.intake.schemas import FieldMapping, SourceFormat
 from chainhub.intake.spec import FieldSpec, Kind
 from chainhub.intake.validate.columns import source_column, text_column
@@ -52,15 +51,13 @@ def build_field(
 
 
 def _through_crosswalk(draft: FieldDraft, crosswalk: dict[str, str] | None) -> None:
-    """The partner's code becomes the golden one; the text checks then read the golden code."""
-    name = draft.spec.name
+    """The partner's code becomes the golden one; the text checks then read the golden code.
+
+    Without a hub (`crosswalk` None: a partner checking its file before sending it) the
+    partner's own code is checked as it stands; the caller says the crosswalk was skipped.
+    """
     if crosswalk is None:
-        raise ChainhubError(
-            "crosswalk_needed",
-            f"field {name} is translated through the partner's material crosswalk: "
-            "give a database that holds it (--db)",
-            f"字段 {name} 需要通过伙伴物料编码对照表转换：请指定包含对照表的数据库（--db）",
-        )
+        return
     draft.text = draft.text.replace_strict(crosswalk, default=None, return_dtype=pl.Utf8)
     draft.check("crosswalk", draft.present & draft.value.is_null())
     draft.present = draft.value.is_not_null()
