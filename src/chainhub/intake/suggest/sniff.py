@@ -81,8 +81,8 @@ def _number_style(frame: pl.DataFrame, delimiter: str) -> tuple[bool, str | None
     Without a decimal in sight, a semicolon-separated file is taken to use the decimal comma:
     that is why European spreadsheets separate fields with semicolons.
     """
-    comma_columns = []
-    grouped_columns = []
+    comma_columns: list[pl.Series] = []
+    grouped_columns: list[pl.Series] = []
     dot_decimals = False
     for name in frame.columns:
         values = distinct(frame.get_column(name))
