@@ -44,6 +44,7 @@ def _routers() -> list[object]:
     from chainhub.trace.views import router as trace_router
     from chainhub.web.account_pages import router as account_pages_router
     from chainhub.web.exports import router as exports_router
+    from chainhub.web.intake_pages import router as intake_pages_router
     from chainhub.web.kpi_pages import router as kpi_pages_router
     from chainhub.web.schedule_pages import router as schedule_pages_router
     from chainhub.web.trace_pages import router as trace_pages_router
@@ -65,6 +66,7 @@ def _routers() -> list[object]:
         schedule_pages_router,
         trace_pages_router,
         account_pages_router,
+        intake_pages_router,
         exports_router,
     ]
 
