@@ -47,6 +47,7 @@ def _routers() -> list[object]:
     from chainhub.web.intake_pages import router as intake_pages_router
     from chainhub.web.kpi_pages import router as kpi_pages_router
     from chainhub.web.schedule_pages import router as schedule_pages_router
+    from chainhub.web.sharing_pages import router as sharing_pages_router
     from chainhub.web.trace_pages import router as trace_pages_router
     from chainhub.web.views import router as web_router
 
@@ -67,6 +68,7 @@ def _routers() -> list[object]:
         trace_pages_router,
         account_pages_router,
         intake_pages_router,
+        sharing_pages_router,
         exports_router,
     ]
 
