@@ -43,6 +43,7 @@ def _routers() -> list[object]:
     from chainhub.trace.genealogy_views import router as genealogy_router
     from chainhub.trace.views import router as trace_router
     from chainhub.web.account_pages import router as account_pages_router
+    from chainhub.web.admin_pages import router as admin_pages_router
     from chainhub.web.exports import router as exports_router
     from chainhub.web.intake_pages import router as intake_pages_router
     from chainhub.web.kpi_pages import router as kpi_pages_router
@@ -69,6 +70,7 @@ def _routers() -> list[object]:
         account_pages_router,
         intake_pages_router,
         sharing_pages_router,
+        admin_pages_router,
         exports_router,
     ]
 
