@@ -37,8 +37,9 @@ def _target(text: str) -> str:
         target = json.loads(text)
     except ValueError:
         return text
-    if isinstance(target, dict) and isinstance(target.get("path"), str):
-        return target["path"]
+    path = target.get("path") if isinstance(target, dict) else None
+    if isinstance(path, str):
+        return path
     return json.dumps(target, ensure_ascii=False, sort_keys=True)
 
 
