@@ -47,6 +47,7 @@ def _routers() -> list[object]:
     from chainhub.web.exports import router as exports_router
     from chainhub.web.intake_pages import router as intake_pages_router
     from chainhub.web.kpi_pages import router as kpi_pages_router
+    from chainhub.web.review_pages import router as review_pages_router
     from chainhub.web.schedule_pages import router as schedule_pages_router
     from chainhub.web.sharing_pages import router as sharing_pages_router
     from chainhub.web.trace_pages import router as trace_pages_router
@@ -71,6 +72,7 @@ def _routers() -> list[object]:
         intake_pages_router,
         sharing_pages_router,
         admin_pages_router,
+        review_pages_router,
         exports_router,
     ]
 
