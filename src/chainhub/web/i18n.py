@@ -281,6 +281,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "ag_done_proposed": "The proposal was sent; it applies once the other side accepts it.",
         "ag_done_accepted": "The agreement was accepted and applies now.",
         "ag_done_revoked": "The agreement was revoked; it no longer applies.",
+        "ag_shared_with": "Shared with",
         # The audit-log page (/audit).
         "nav_audit": "Audit log",
         "au_title": "Audit log",
@@ -608,6 +609,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "ag_done_proposed": "提议已发出；对方接受后生效。",
         "ag_done_accepted": "协议已接受，立即生效。",
         "ag_done_revoked": "协议已撤销，不再生效。",
+        "ag_shared_with": "共享给",
         # The audit-log page (/audit).
         "nav_audit": "审计日志",
         "au_title": "审计日志",

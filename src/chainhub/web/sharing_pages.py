@@ -27,7 +27,7 @@ from chainhub.partners.schemas import AgreementCreate, AgreementRead, AgreementS
 from chainhub.partners.service import list_partners
 from chainhub.standard.registry import DOCUMENT_TYPES
 from chainhub.web.i18n import TEXT
-from chainhub.web.locale import PageLanguageDep, format_datetime
+from chainhub.web.locale import PageLanguageDep, format_datetime, format_day
 from chainhub.web.render import display_names, page
 
 router = APIRouter(include_in_schema=False)
@@ -89,6 +89,7 @@ def _render(
         scope_kinds=[kind.value for kind in ScopeKind],
         today=datetime.now(UTC).date().isoformat(),
         when=lambda moment: format_datetime(moment, lang),
+        day=lambda value: format_day(value.isoformat(), lang),
     )
 
 
