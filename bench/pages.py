@@ -91,10 +91,11 @@ def _pages(leader: str, supplier: str) -> dict[str, list[str]]:
     """The pages each role opens (a supplier's supplier list is a redirect to its own card)."""
     shared = [
         "/", "/kpis", "/kpis/otif", "/kpis/inventory_turnover_days", "/data", "/schedule",
-        "/trace", "/materials", "/quality", "/account",
+        "/trace", "/materials", "/quality", "/account", "/upload", "/submissions", "/agreements",
+        "/review",
     ]  # fmt: skip
     return {
-        "hub": [*shared, "/suppliers", f"/suppliers/{supplier}"],
+        "hub": [*shared, "/suppliers", f"/suppliers/{supplier}", "/audit"],
         leader: [*shared, "/suppliers", f"/suppliers/{supplier}"],
         supplier: [*shared, f"/suppliers/{supplier}"],
     }

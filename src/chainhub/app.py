@@ -44,11 +44,15 @@ def _routers() -> list[object]:
     from chainhub.trace.genealogy_views import router as genealogy_router
     from chainhub.trace.views import router as trace_router
     from chainhub.web.account_pages import router as account_pages_router
+    from chainhub.web.admin_pages import router as admin_pages_router
     from chainhub.web.exports import router as exports_router
+    from chainhub.web.intake_pages import router as intake_pages_router
     from chainhub.web.kpi_pages import router as kpi_pages_router
     from chainhub.web.material_pages import router as material_pages_router
     from chainhub.web.quality_pages import router as quality_pages_router
+    from chainhub.web.review_pages import router as review_pages_router
     from chainhub.web.schedule_pages import router as schedule_pages_router
+    from chainhub.web.sharing_pages import router as sharing_pages_router
     from chainhub.web.trace_pages import router as trace_pages_router
     from chainhub.web.views import router as web_router
 
@@ -69,6 +73,10 @@ def _routers() -> list[object]:
         schedule_pages_router,
         trace_pages_router,
         account_pages_router,
+        intake_pages_router,
+        sharing_pages_router,
+        admin_pages_router,
+        review_pages_router,
         exports_router,
         material_pages_router,
         quality_pages_router,

@@ -12,7 +12,7 @@ import anyio
 import pytest
 import sqlalchemy as sa
 
-from chainhub.intake.views import safe_file_name
+from chainhub.intake.upload import safe_file_name
 from chainhub.storage.models import submissions
 from tests.api.hub import HUAYANG, JINLI, OEM, Hub, running_hub
 

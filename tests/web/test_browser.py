@@ -175,3 +175,53 @@ def test_the_oem_and_a_supplier_open_every_page(
     assert [u for u in requested if not u.startswith(base)] == []
     assert f"{base}/static/plotly/plotly.min.js" in requested
     assert len(list(tmp_path.glob("*.png"))) == 18
+
+
+def test_a_supplier_uploads_a_file_and_downloads_its_row_errors(
+    served: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, tokens = served
+    requested: list[str] = []
+    errors: list[str] = []
+    bad = tmp_path / "asn.csv"
+    bad.write_text(
+        "shipment_number,shipper_id,receiver_id,ship_from_site,ship_to_site,ship_date,"
+        "expected_delivery_date,line_no,material_code,quantity,unit,lot_number\n"
+        "ASN-JL-9,jinli-motor,haichuan,jinli-ningbo,haichuan-foshan,2026-03-09,2026-03-12,"
+        "10,M004,fifty,H87,JL260309C\n",
+        encoding="utf-8",
+    )
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.on("request", lambda r: requested.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{base}/login?lang=en")
+        _token_sign_in(page, tokens[JINLI])
+        page.wait_for_selector("#cards")
+        page.click("header nav a[href='/upload']")
+        page.select_option("select[name=document_type]", "shipment")
+        page.set_input_files("input[name=file]", str(bad))
+        page.click("#upload button[type=submit]")
+        page.wait_for_selector("#outcome[data-status=rejected]")
+        page.screenshot(path=tmp_path / "supplier-upload.png", full_page=True)
+        cells = page.locator("#row-errors tbody tr").first.locator("td").all_inner_texts()
+        assert cells[:4] == ["1", "quantity", "quantity", "fifty"]
+        with page.expect_download() as download:
+            page.locator("#row-errors").locator("xpath=preceding-sibling::div[1]").locator(
+                "button[data-export=xlsx]"
+            ).click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        assert pl.read_excel(saved).row(0)[:4] == (1, "quantity", "quantity", "fifty")
+        for path in ("/submissions", "/agreements", "/review"):
+            page.goto(f"{base}{path}")
+            page.screenshot(path=tmp_path / f"supplier{path.replace('/', '-')}.png", full_page=True)
+            html = page.content()
+            assert HUAYANG not in html and TAIHE not in html, path
+        browser.close()
+    assert errors == [], errors
+    assert [u for u in requested if not u.startswith(base)] == []

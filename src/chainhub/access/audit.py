@@ -155,16 +155,19 @@ def list_audit(
     conn: Connection,
     partner_id: str | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[AuditEntry]:
-    """Entries, newest first, optionally of one partner and from a moment on."""
+    """Entries, newest first, optionally of one partner, from a moment on and before another."""
     table = audit_log
     query = sa.select(table).order_by(table.c.seq.desc()).limit(limit).offset(offset)
     if partner_id is not None:
         query = query.where(table.c.partner_id == partner_id)
     if since is not None:
         query = query.where(table.c.occurred_at >= since)
+    if until is not None:
+        query = query.where(table.c.occurred_at < until)
     return [AuditEntry.model_validate(dict(row)) for row in conn.execute(query).mappings()]
 
 

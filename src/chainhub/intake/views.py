@@ -5,36 +5,28 @@ Both submit through intake's one write path; the caller's partner is the submitt
 
 from __future__ import annotations
 
-import re
-import shutil
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, create_model
 
-from chainhub.access.schemas import Principal
 from chainhub.api.deps import ConnDep, ContextDep, LanguageDep, PrincipalDep, RequestContext
 from chainhub.api.responses import ERROR_RESPONSES, ErrorBody, ErrorDetail
 from chainhub.errors import ChainhubError, Language
 from chainhub.intake.attempts import IngestResult
 from chainhub.intake.outcome import do_submit_documents, get_outcome
-from chainhub.intake.schemas import SubmissionOutcome, load_profile
-from chainhub.intake.service import OUTCOME_STATUS, Submitter, do_submit, get_file_profile
-from chainhub.partners.visibility import check_may_send, check_may_write
+from chainhub.intake.schemas import SubmissionOutcome
+from chainhub.intake.service import OUTCOME_STATUS
+from chainhub.intake.upload import check_submitter, do_submit_upload, safe_file_name
+from chainhub.partners.visibility import check_may_send
 from chainhub.standard.registry import DOCUMENT_TYPES
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
-
-# Bytes of a stored file name: well under the 255 every file system allows.
-MAX_NAME_BYTES: Final = 200
-_COPY_CHUNK: Final = 1 << 20
 
 DocumentTypeName = StrEnum(  # type: ignore[misc]
     "DocumentTypeName", {name: name for name in DOCUMENT_TYPES}
@@ -58,17 +50,6 @@ AcceptValid = Annotated[
         "the others, instead of rejecting the batch"
     ),
 ]
-
-
-def _submitter(principal: Principal, channel: str) -> Submitter:
-    """The caller's partner as submitter, when its role may write."""
-    return Submitter(
-        partner_id=check_may_write(principal=principal),
-        chain_leader=principal.chain_leader,
-        user_id=principal.user_id,
-        token_id=principal.token_id,
-        channel=channel,
-    )
 
 
 def _answer(
@@ -135,7 +116,7 @@ def _submit_endpoint(document_type: str) -> Callable[..., Any]:
     ) -> SubmissionOutcome | JSONResponse:
         outcome, result = do_submit_documents(
             conn=conn,
-            submitter=_submitter(principal, "api"),
+            submitter=check_submitter(principal=principal, channel="api"),
             document_type=document_type,
             documents=body.documents,
             lang=lang,
@@ -176,21 +157,6 @@ for _name in DOCUMENT_TYPES:
     )
 
 
-def safe_file_name(name: str | None) -> str:
-    """The upload's base name, without folders, control characters or leading dots, short
-    enough for any file system; its suffix (the format) is kept."""
-    base = re.split(r"[/\\]", name or "")[-1]
-    base = "".join(c for c in base if c.isprintable()).strip().lstrip(".").strip()
-    if not base:
-        return "upload"
-    stem, dot, suffix = base.rpartition(".")
-    if not dot or len(suffix) > 16:
-        stem, dot, suffix = base, "", ""
-    while len(f"{stem}{dot}{suffix}".encode()) > MAX_NAME_BYTES:
-        stem = stem[:-1]
-    return f"{stem}{dot}{suffix}" if stem else "upload"
-
-
 def _client_gone() -> ChainhubError:
     return ChainhubError(
         "client_disconnected",
@@ -220,36 +186,21 @@ async def upload_file(
     accept_valid: AcceptValid = False,
 ) -> SubmissionOutcome | JSONResponse:
     """Submit a file through its mapping profile, or with the standard's field names as columns."""
-    submitter = _submitter(principal, "upload")
+    submitter = check_submitter(principal=principal, channel="upload")
     check_may_send(document_type=document_type.value, chain_leader=submitter.chain_leader)
     name = safe_file_name(file.filename)
 
     def submit() -> IngestResult:
-        with tempfile.TemporaryDirectory(prefix="chainhub-upload-") as folder:
-            path = Path(folder) / name
-            with path.open("wb") as out:
-                shutil.copyfileobj(file.file, out, _COPY_CHUNK)
-            mapping = None
-            if profile is not None:
-                profile_path = Path(folder) / "profile.yaml"
-                with profile_path.open("wb") as out:
-                    shutil.copyfileobj(profile.file, out, _COPY_CHUNK)
-                mapping = load_profile(profile_path)
-            mapping = get_file_profile(
-                path=path,
-                document_type=document_type.value,
-                profile=mapping,
-                partner_id=submitter.partner_id,
-            )
-            return do_submit(
-                conn=conn,
-                path=path,
-                profile=mapping,
-                submitter=submitter,
-                accept_valid=accept_valid,
-                received_at=datetime.now(UTC),
-                source_name=name,
-            )
+        return do_submit_upload(
+            conn=conn,
+            submitter=submitter,
+            document_type=document_type.value,
+            file=file.file,
+            name=name,
+            profile=profile.file if profile is not None else None,
+            accept_valid=accept_valid,
+            received_at=datetime.now(UTC),
+        )
 
     if await request.is_disconnected():
         raise _client_gone()
