@@ -41,6 +41,7 @@ def _routers() -> list[object]:
     from chainhub.schedule.views import router as schedule_router
     from chainhub.standard.views import router as standard_router
     from chainhub.trace.genealogy_views import router as genealogy_router
+    from chainhub.trace.query_views import router as trace_queries_router
     from chainhub.trace.views import router as trace_router
     from chainhub.web.account_pages import router as account_pages_router
     from chainhub.web.exports import router as exports_router
@@ -59,6 +60,7 @@ def _routers() -> list[object]:
         forecast_router,
         schedule_router,
         trace_router,
+        trace_queries_router,
         genealogy_router,
         web_router,
         kpi_pages_router,
