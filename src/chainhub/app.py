@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 import anyio.to_thread
@@ -13,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Connection
 
 from chainhub import __version__
 from chainhub.access.audit import CHECKPOINT_FILE
@@ -29,6 +31,13 @@ from chainhub.storage.migrate import do_upgrade
 PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
 SWAGGER_UI_DIR = Path(swagger_ui.__file__).parent / "static"
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+def _run_schedules(conn: Connection, now: datetime) -> int:
+    """Queue the scheduled EPCIS query subscriptions' reports, ahead of each webhook round."""
+    from chainhub.trace.named_queries import do_run_schedules
+
+    return do_run_schedules(conn=conn, now=now)
 
 
 def _routers() -> list[object]:
@@ -85,7 +94,11 @@ def create_app(settings: Settings) -> FastAPI:
         settings.database_url, pool_size=settings.max_concurrent_requests + 2
     )
     runtime = HubRuntime(
-        worker=DeliveryWorker(engine=engine, allowed_hosts=settings.webhook_allowed_hosts),
+        worker=DeliveryWorker(
+            engine=engine,
+            allowed_hosts=settings.webhook_allowed_hosts,
+            before_round=_run_schedules,
+        ),
         audit=AuditWriter(
             engine=engine,
             key=settings.audit_key.get_secret_value(),

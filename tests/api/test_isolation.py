@@ -148,7 +148,11 @@ def test_no_partner_receives_another_partners_private_data(hub: Hub) -> None:
         "query": {"MATCH_epc": ["urn:epc:id:sgtin:6901234.012345.7777"]},
     }
     assert hub.post(HUAYANG, "/epcis/queries", json=named).status_code == 201
-    stream = {"dest": QUERY_SUBSCRIBER_URL, "signatureToken": "huayang-signature-token", "stream": True}
+    stream = {
+        "dest": QUERY_SUBSCRIBER_URL,
+        "signatureToken": "huayang-signature-token",
+        "stream": True,
+    }
     answer = hub.post(HUAYANG, f"/epcis/queries/{PRIVATE_QUERY}/subscriptions", json=stream)
     hub.private["query_subscription_id"] = answer.json()["subscriptionID"]
     markers = _markers(hub)

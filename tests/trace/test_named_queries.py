@@ -244,7 +244,10 @@ def test_a_stream_sends_only_what_the_subscriber_may_see(hub: Hub, receiver: Rec
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        ({"schedule": {"hour": "1", "minute": "5"}}, 501, "epcis_schedule_unsupported"),
+        ({"schedule": {"minute": "[5-1]"}}, 400, "epcis_schedule_invalid"),
+        ({"schedule": {"weekday": "1"}}, 400, "epcis_schedule_invalid"),
+        ({"schedule": {"dayOfMonth": "31", "month": "2"}}, 400, "epcis_schedule_invalid"),
+        ({"schedule": {"hour": "1"}, "stream": True}, 400, "epcis_subscription_invalid"),
         ({}, 400, "epcis_subscription_invalid"),
         ({"stream": False}, 400, "epcis_subscription_invalid"),
         ({"stream": True, "dest": "http://169.254.169.254/latest"}, 422, "webhook_url_refused"),
@@ -260,3 +263,44 @@ def test_what_a_subscription_refuses(
     assert answer.status_code == status, answer.text
     assert answer.json()["error"]["code"] == code
     assert hub.post(JINLI, "/epcis/queries/nope/subscriptions", json=request).status_code == 404
+
+
+def _sent_to(receiver: Receiver, subscription_id: str) -> list[dict[str, Any]]:
+    documents = [json.loads(body) for _headers, body, _status in receiver.requests]
+    return [
+        d for d in documents if d["epcisBody"]["queryResults"]["subscriptionID"] == subscription_id
+    ]
+
+
+def test_a_scheduled_subscription_reports_what_was_recorded_since_its_last_report(
+    hub: Hub, receiver: Receiver
+) -> None:
+    example = _binding_example()
+    nothing = {"name": "transformations", "query": {"eventType": ["TransformationEvent"]}}
+    for query in (example, nothing):
+        assert hub.post(JINLI, "/epcis/queries", json=query).status_code == 201
+    every_second = {"dest": receiver.url, "signatureToken": TOKEN, "schedule": {"second": "[0-59]"}}
+    path = f"/epcis/queries/{example['name']}/subscriptions"
+    created = hub.post(JINLI, path, json=every_second)
+    assert created.status_code == 201, created.text
+    subscription = created.json()
+    assert subscription["schedule"] == {"second": "[0-59]"} and "stream" not in subscription
+    empty = hub.post(JINLI, "/epcis/queries/transformations/subscriptions",
+                     json={**every_second, "reportIfEmpty": True}).json()  # fmt: skip
+
+    objects = _gs1("Example_9.6.1-ObjectEvent.jsonld")
+    assert hub.post(JINLI, "/epcis/capture", json=objects).status_code == 202
+    _wait_for(lambda: _sent_to(receiver, subscription["subscriptionID"]))
+    # Runs after that one find nothing new, and say nothing: reportIfEmpty is false.
+    _wait_for(lambda: len(_sent_to(receiver, empty["subscriptionID"])) >= 3)
+    reports = _sent_to(receiver, subscription["subscriptionID"])
+    assert len(reports) == 1
+    assert sorted(_event_ids(reports[0])) == sorted(
+        e["eventID"] for e in objects["epcisBody"]["eventList"]
+    )
+    signed = [h for h, body, _s in receiver.requests if json.loads(body) == reports[0]][0]
+    assert signed["GS1-Signature"] == get_signature(secret=TOKEN, body=json.dumps(
+        reports[0], ensure_ascii=False).encode())  # fmt: skip
+    assert all(_event_ids(d) == [] for d in _sent_to(receiver, empty["subscriptionID"]))
+    read = hub.get(JINLI, created.headers["Location"]).json()
+    assert read["minRecordTime"] > subscription["createdAt"]

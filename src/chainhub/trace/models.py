@@ -116,5 +116,11 @@ trace_query_subscriptions = sa.Table(
     sa.Column("report_if_empty", sa.Boolean(), nullable=False),
     sa.Column("initial_record_time", sa.DateTime(timezone=True), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # A scheduled subscription: its schedule (JSON), when it runs next, where its next report
+    # starts (minRecordTime), and how often it ran (a run claims it by this count).
+    sa.Column("schedule", sa.Text(), nullable=True),
+    sa.Column("next_run_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("min_record_time", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("runs", sa.Integer(), nullable=False),
     sa.Index("ix_trace_query_subscriptions_query", "partner_id", "query_name"),
 )

@@ -8,7 +8,8 @@ so a named query never shows anyone more than /epcis/events would.
 A stream subscription is a webhook of partners.webhooks (SSRF-checked destination, HMAC
 signature keyed with the subscriber's signatureToken, retries, delivery log): each capture that
 stores events queues, per subscription whose query matches some of them, one EPCISQueryDocument
-of those events, in the capture's transaction.
+of those events, in the capture's transaction. A scheduled subscription (trace.schedules) is run
+by the webhook worker's rounds: the events recorded since its last report.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from chainhub.trace.query import (
     parse_query,
 )
 from chainhub.trace.results import query_document
+from chainhub.trace.schedules import Schedule, check_schedule, get_next_run
 from chainhub.trace.schemas import (
     NamedQueryCreate,
     NamedQueryRead,
@@ -222,25 +224,40 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def check_subscription(created: QuerySubscriptionCreate) -> None:
-    """A stream subscription, or a 400 (neither stream nor schedule) or 501 (a schedule)."""
-    if created.schedule is not None:
-        raise ChainhubError(
-            "epcis_schedule_unsupported",
-            'scheduled query subscriptions are not supported; subscribe with "stream": true '
-            "to be sent each capture's matching events",
-            '不支持定时查询订阅；请以 "stream": true 订阅，每次采集的匹配事件都会推送',
-            {"field": "schedule"},
-            501,
-        )
-    if created.stream is not True:
+def check_subscription(
+    created: QuerySubscriptionCreate, *, now: datetime
+) -> tuple[Schedule | None, datetime | None]:
+    """A stream subscription's (None, None), a scheduled one's schedule and first run, or a 400
+    (neither stream nor schedule, both, or a schedule that never runs)."""
+    if created.schedule is not None and created.stream is not None:
         raise ChainhubError(
             "epcis_subscription_invalid",
-            'set "stream": true (or a schedule) so the server knows when to notify you',
-            '请设置 "stream": true（或定时计划），服务器才知道何时通知您',
+            'give "stream": true or a schedule, not both',
+            '请只给出 "stream": true 或定时计划之一',
             {"field": "stream"},
             400,
         )
+    if created.schedule is not None:
+        sets = check_schedule(created.schedule)
+        first = get_next_run(sets, now)
+        if first is None:
+            raise ChainhubError(
+                "epcis_schedule_invalid",
+                "the schedule matches no date (e.g. 31 February)",
+                "定时计划不匹配任何日期（例如 2 月 31 日）",
+                {"field": "schedule"},
+                400,
+            )
+        return sets, first
+    if created.stream is not True:
+        raise ChainhubError(
+            "epcis_subscription_invalid",
+            'set "stream": true or a schedule so the server knows when to notify you',
+            '请设置 "stream": true 或定时计划，服务器才知道何时通知您',
+            {"field": "stream"},
+            400,
+        )
+    return None, None
 
 
 def _subscriber(conn: Connection, partner_id: str) -> Principal:
@@ -301,10 +318,11 @@ def do_subscribe(
     allowed_hosts: Collection[str] = (),
     now: datetime | None = None,
 ) -> QuerySubscriptionRead:
-    """Subscribe the partner's webhook to its named query's stream; an initialRecordTime in the
-    past first queues the matching events recorded since then."""
-    check_subscription(created)
+    """Subscribe the partner's webhook to its named query: a stream (an initialRecordTime in the
+    past first queues the matching events recorded since then) or a schedule (its first report
+    starts at initialRecordTime, or now)."""
     now = now or datetime.now(UTC)
+    sets, next_run = check_subscription(created, now=now)
     stored = conn.execute(
         sa.select(trace_named_queries.c.query).where(
             trace_named_queries.c.partner_id == partner_id, trace_named_queries.c.name == name
@@ -323,13 +341,18 @@ def do_subscribe(
             subscription_id=subscription_id,
             partner_id=partner_id,
             query_name=name,
-            stream=True,
+            stream=sets is None,
             report_if_empty=created.report_if_empty,
             initial_record_time=created.initial_record_time,
             created_at=now,
+            schedule=None if created.schedule is None else json.dumps(created.schedule),
+            next_run_at=next_run,
+            min_record_time=None if sets is None else created.initial_record_time or now,
+            runs=0,
         )
     )
-    if created.initial_record_time is not None and created.initial_record_time < now:
+    stream = sets is None
+    if stream and created.initial_record_time is not None and created.initial_record_time < now:
         query = _since(parse_query(as_parameters(json.loads(stored))), created.initial_record_time)
         reader = _subscriber(conn, partner_id)
         for events in _backlog(conn, reader=reader, query=query):
@@ -338,9 +361,11 @@ def do_subscribe(
         subscription_id=subscription_id,
         query_name=name,
         dest=created.dest,
-        stream=True,
+        stream=True if stream else None,
+        schedule=created.schedule,
         report_if_empty=created.report_if_empty,
         initial_record_time=created.initial_record_time,
+        min_record_time=None if stream else created.initial_record_time or now,
         created_at=now,
     )
 
@@ -359,17 +384,22 @@ def _subscriptions_query(partner_id: str | None) -> sa.Select[Any]:
     )
 
 
+def _maybe_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else _utc(value)
+
+
 def _read(row: Any) -> QuerySubscriptionRead:
-    initial, notified = row.initial_record_time, row.last_notified_at
     return QuerySubscriptionRead(
         subscription_id=row.subscription_id,
         query_name=row.query_name,
         dest=row.url,
-        stream=row.stream,
+        stream=True if row.stream else None,
+        schedule=None if row.schedule is None else json.loads(row.schedule),
         report_if_empty=row.report_if_empty,
-        initial_record_time=_utc(initial) if initial is not None else None,
+        initial_record_time=_maybe_utc(row.initial_record_time),
+        min_record_time=_maybe_utc(row.min_record_time),
         created_at=_utc(row.created_at),
-        last_notified_at=_utc(notified) if notified is not None else None,
+        last_notified_at=_maybe_utc(row.last_notified_at),
     )
 
 
@@ -450,6 +480,50 @@ def do_notify_streams(*, conn: Connection, event_hashes: Sequence[str], now: dat
             for batch in batches
             if (page := list_events(conn=conn, principal=reader, query=query, among=batch)).events
         ]
+        if not found and row.report_if_empty:
+            found = [[]]
+        for events in found:
+            _deliver(conn, subscription_id=row.subscription_id, name=row.query_name,
+                     events=events, now=now)  # fmt: skip
+        queued += len(found)
+    return queued
+
+
+def do_run_schedules(*, conn: Connection, now: datetime) -> int:
+    """Run each scheduled subscription whose time has come: queue the events its query selects
+    that were recorded since its last report and its partner may see (an empty document if it
+    reports when empty), and set its next run; the number of deliveries queued.
+
+    Each run claims its subscription by its run count, so two hub processes never both run it.
+    """
+    subs, queries = trace_query_subscriptions, trace_named_queries
+    due = conn.execute(
+        sa.select(subs.c.subscription_id, subs.c.partner_id, subs.c.query_name, subs.c.schedule,
+                  subs.c.report_if_empty, subs.c.min_record_time, subs.c.runs, queries.c.query)
+        .select_from(subs.join(queries, sa.and_(queries.c.partner_id == subs.c.partner_id,
+                                                queries.c.name == subs.c.query_name)))
+        .where(subs.c.next_run_at <= now)
+        .order_by(subs.c.next_run_at, subs.c.subscription_id)
+    ).all()  # fmt: skip
+    queued = 0
+    for row in due:
+        claimed = conn.execute(
+            subs.update()
+            .where(subs.c.subscription_id == row.subscription_id, subs.c.runs == row.runs)
+            .values(
+                runs=row.runs + 1,
+                min_record_time=now,
+                next_run_at=get_next_run(check_schedule(json.loads(row.schedule)), now),
+            )
+        )
+        if claimed.rowcount != 1:
+            continue
+        query = parse_query(as_parameters(json.loads(row.query)))
+        query = _since(query, _utc(row.min_record_time))
+        until = min(now, query.times.get("LT_recordTime", now))
+        query = replace(query, times={**query.times, "LT_recordTime": until})
+        reader = _subscriber(conn, row.partner_id)
+        found = list(_backlog(conn, reader=reader, query=query))
         if not found and row.report_if_empty:
             found = [[]]
         for events in found:

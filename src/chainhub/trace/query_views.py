@@ -1,8 +1,8 @@
 """The EPCIS REST binding's named queries and their webhook subscriptions, under /epcis/queries.
 
 Named queries belong to the caller's partner (see trace.named_queries); the hub admin lists
-every partner's but addresses none by name. Stream subscriptions only: a schedule or a
-WebSocket subscription is answered 501.
+every partner's but addresses none by name. Webhook subscriptions stream or run on a schedule;
+a WebSocket subscription is answered 501.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ router = APIRouter(prefix="/epcis/queries", tags=["EPCIS"], responses=ERROR_RESP
 QueryName = Annotated[str, Path(alias="queryName", pattern=QUERY_NAME_PATTERN)]
 SubscriptionID = Annotated[str, Path(alias="subscriptionID", max_length=64)]
 _NOT_IMPLEMENTED: Final[dict[int | str, dict[str, Any]]] = {
-    501: {"model": ErrorBody, "description": "A schedule or WebSocket subscription: not supported"}
+    501: {"model": ErrorBody, "description": "A WebSocket subscription: not supported"}
 }
 _PAGING: Final = ("perPage", "nextPageToken")
 
@@ -166,8 +166,7 @@ def query_events(
 
 @router.post(
     "/{queryName}/subscriptions", status_code=201, summary="Subscribe a webhook to a named query",
-    responses={201: {"description": "Subscribed; Location names the subscription"},
-               **_NOT_IMPLEMENTED},
+    responses={201: {"description": "Subscribed; Location names the subscription"}},
 )  # fmt: skip
 def subscribe(
     name: QueryName,
@@ -176,7 +175,8 @@ def subscribe(
     conn: ConnDep,
     settings: SettingsDep,
 ) -> JSONResponse:
-    """Send each capture's events that the query selects (and the partner may see) to `dest`."""
+    """Send to `dest` each capture's events that the query selects (stream), or at each time of
+    the schedule the events recorded since the last report; only those the partner may see."""
     partner_id = check_may_write(principal=principal)
     check_may_administer(principal=principal, partner_id=partner_id)
     access_query(conn=conn, principal=principal, name=name)

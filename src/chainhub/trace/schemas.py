@@ -251,8 +251,10 @@ class QuerySubscriptionRead(BaseModel):
     subscription_id: str = Field(alias="subscriptionID")
     query_name: str = Field(alias="queryName")
     dest: str
-    stream: bool
+    stream: bool | None = None
+    schedule: dict[str, str] | None = None
     report_if_empty: bool = Field(alias="reportIfEmpty")
     initial_record_time: datetime | None = Field(default=None, alias="initialRecordTime")
+    min_record_time: datetime | None = Field(default=None, alias="minRecordTime")
     created_at: datetime = Field(alias="createdAt")
     last_notified_at: datetime | None = Field(default=None, alias="lastNotifiedAt")

@@ -35,6 +35,10 @@ def upgrade() -> None:
         sa.Column("report_if_empty", sa.Boolean(), nullable=False),
         sa.Column("initial_record_time", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("schedule", sa.Text(), nullable=True),
+        sa.Column("next_run_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("min_record_time", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("runs", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("subscription_id", name=op.f("pk_trace_query_subscriptions")),
     )
     op.create_index(
