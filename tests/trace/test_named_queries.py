@@ -241,6 +241,26 @@ def test_a_stream_sends_only_what_the_subscriber_may_see(hub: Hub, receiver: Rec
     assert hub.get(HUAYANG, location).status_code == 404
 
 
+def test_an_initial_record_time_in_the_past_sends_what_was_recorded_since(
+    hub: Hub, receiver: Receiver
+) -> None:
+    assert (
+        hub.post(TAIHE, "/epcis/capture", json=_document(TO_HUAYANG, AT_TAIHE)).status_code == 202
+    )
+    query = {"name": "shipped", "query": {"EQ_bizStep": ["shipping"]}}
+    assert hub.post(HUAYANG, "/epcis/queries", json=query).status_code == 201
+    body = {"dest": receiver.url, "stream": True, "initialRecordTime": "2020-01-01T00:00:00+08:00"}
+    created = hub.post(HUAYANG, "/epcis/queries/shipped/subscriptions", json=body)
+    assert created.status_code == 201, created.text
+    _wait_for(lambda: len(receiver.requests) == 1)
+    headers, sent, _status = receiver.requests[0]
+    assert "GS1-Signature" not in headers  # no signatureToken, no signature
+    events = json.loads(sent)["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert [e["epcList"] for e in events] == [TO_HUAYANG["epcList"]]
+    naive = {**body, "initialRecordTime": "2020-01-01T00:00:00"}
+    assert hub.post(HUAYANG, "/epcis/queries/shipped/subscriptions", json=naive).status_code == 422
+
+
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [

@@ -99,20 +99,21 @@ def as_parameters(query: Mapping[str, Any]) -> dict[str, list[str]]:
 def check_query(query: Mapping[str, Any]) -> EventQuery:
     """The engine's query of a named query's `query` object: valid per query-schema.json and
     asking only what the engine answers, else a 400 naming the first bad key."""
-    errors = sorted(_query_validator().iter_errors(query), key=lambda e: list(e.absolute_path))
-    for error in errors:
-        if error.validator == "additionalProperties":
-            key = _unexpected(query)[0]
-            raise _bad_query(
-                key,
-                f"{key} is not a parameter of the EPCIS query language (query-schema.json)",
-                f"{key} 不是 EPCIS 查询语言的参数（query-schema.json）",
-            )
-        key = ".".join(str(p) for p in error.absolute_path) or "query"
+    errors = sorted(
+        _query_validator().iter_errors(query), key=lambda e: [str(p) for p in e.absolute_path]
+    )
+    if errors and errors[0].validator == "additionalProperties":
+        key = _unexpected(query)[0]
         raise _bad_query(
             key,
-            f"query.{key}: {error.message}",
-            f"query.{key} 不符合 query-schema.json：{error.message}",
+            f"{key} is not a parameter of the EPCIS query language (query-schema.json)",
+            f"{key} 不是 EPCIS 查询语言的参数（query-schema.json）",
+        )
+    if errors:
+        key = ".".join(str(p) for p in errors[0].absolute_path) or "query"
+        message = errors[0].message
+        raise _bad_query(
+            key, f"query.{key}: {message}", f"query.{key} 不符合 query-schema.json：{message}"
         )
     return parse_query(as_parameters(query))
 
@@ -190,12 +191,14 @@ def list_queries(
 def access_query(*, conn: Connection, principal: Principal, name: str) -> NamedQueryRead:
     """The caller's partner's named query of this name, else a 404 (the hub admin owns none)."""
     table = trace_named_queries
-    row = conn.execute(
-        sa.select(table.c.query).where(
-            table.c.partner_id == principal.partner_id, table.c.name == name
-        )
-    ).first()
-    if row is None or principal.partner_id is None:
+    row = None
+    if principal.partner_id is not None:
+        row = conn.execute(
+            sa.select(table.c.query).where(
+                table.c.partner_id == principal.partner_id, table.c.name == name
+            )
+        ).first()
+    if row is None:
         raise _not_found(name)
     return NamedQueryRead(name=name, query=json.loads(row.query))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chainhub.api.responses import ErrorBody
 
@@ -240,7 +240,7 @@ class QuerySubscriptionCreate(BaseModel):
     report_if_empty: bool = Field(default=False, alias="reportIfEmpty")
     stream: bool | None = None
     schedule: dict[str, str] | None = None
-    initial_record_time: datetime | None = Field(default=None, alias="initialRecordTime")
+    initial_record_time: AwareDatetime | None = Field(default=None, alias="initialRecordTime")
 
 
 class QuerySubscriptionRead(BaseModel):
