@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 import anyio.to_thread
@@ -13,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Connection
 
 from chainhub import __version__
 from chainhub.access.audit import CHECKPOINT_FILE
@@ -31,6 +33,13 @@ SWAGGER_UI_DIR = Path(swagger_ui.__file__).parent / "static"
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
+def _run_schedules(conn: Connection, now: datetime) -> int:
+    """Queue the scheduled EPCIS query subscriptions' reports, ahead of each webhook round."""
+    from chainhub.trace.named_queries import do_run_schedules
+
+    return do_run_schedules(conn=conn, now=now)
+
+
 def _routers() -> list[object]:
     from chainhub.documents.views import router as documents_router
     from chainhub.equipment.views import router as equipment_router
@@ -42,6 +51,7 @@ def _routers() -> list[object]:
     from chainhub.schedule.views import router as schedule_router
     from chainhub.standard.views import router as standard_router
     from chainhub.trace.genealogy_views import router as genealogy_router
+    from chainhub.trace.query_views import router as trace_queries_router
     from chainhub.trace.views import router as trace_router
     from chainhub.web.account_pages import router as account_pages_router
     from chainhub.web.admin_pages import router as admin_pages_router
@@ -67,6 +77,7 @@ def _routers() -> list[object]:
         schedule_router,
         equipment_router,
         trace_router,
+        trace_queries_router,
         genealogy_router,
         web_router,
         kpi_pages_router,
@@ -97,7 +108,11 @@ def create_app(settings: Settings) -> FastAPI:
         settings.database_url, pool_size=settings.max_concurrent_requests + 2
     )
     runtime = HubRuntime(
-        worker=DeliveryWorker(engine=engine, allowed_hosts=settings.webhook_allowed_hosts),
+        worker=DeliveryWorker(
+            engine=engine,
+            allowed_hosts=settings.webhook_allowed_hosts,
+            before_round=_run_schedules,
+        ),
         audit=AuditWriter(
             engine=engine,
             key=settings.audit_key.get_secret_value(),

@@ -39,6 +39,8 @@ CALLERS = (*PARTNERS, "jinli-analyst", "jinli-member")
 MACHINES = {HUAYANG: "HY-PRIVATE-CNC", JINLI: "JL-PRIVATE-CNC"}
 QUERY = {"/api/v1/events": {"timeout": "0.3"}}
 SUBSCRIBER_URL = "http://127.0.0.1:9/huayang-private-hook"
+PRIVATE_QUERY = "huayang-private-query"
+QUERY_SUBSCRIBER_URL = "http://127.0.0.1:9/huayang-private-query-hook"
 
 
 def _store_telemetry(hub: Hub, partner: str, machine: str) -> None:
@@ -74,6 +76,10 @@ def _markers(hub: Hub) -> dict[str, frozenset[str]]:
     subscription = hub.private["subscription_id"]
     markers[subscription] = frozenset({HUAYANG})
     markers[SUBSCRIBER_URL] = frozenset({HUAYANG})
+    markers[hub.private["query_subscription_id"]] = frozenset({HUAYANG})
+    markers[QUERY_SUBSCRIBER_URL] = frozenset({HUAYANG})
+    markers["huayang-signature-token"] = frozenset()
+    markers["urn:epc:id:sgtin:6901234.012345.7777"] = frozenset({HUAYANG})
     for name, token in hub.tokens.items():
         token_id = token.split("_")[1]
         markers[token_id] = frozenset({_owner(name)}) if name != "admin" else frozenset()
@@ -105,6 +111,9 @@ def _samples(hub: Hub, caller: str) -> dict[str, list[Any]]:
         "bizLocation": ["urn:epc:id:sgln:0614141.00888.0"],
         "readPoint": ["urn:epc:id:sgln:0614141.00888.0"],
         "disposition": ["in_transit"],
+        # Huayang's named query and its subscription: no one else may read or end them.
+        "queryName": [PRIVATE_QUERY, "no-such-query"],
+        "queryName,subscriptionID": [(PRIVATE_QUERY, hub.private["query_subscription_id"])],
     }
 
 
@@ -147,6 +156,20 @@ def test_no_partner_receives_another_partners_private_data(hub: Hub) -> None:
     # A recall case of Jinli's lot, opened by the leader: Jinli sees its line, no one else's.
     recall = {"lot": "JL260305A", "material_code": "M004"}
     hub.private["recall_id"] = hub.post(OEM, "/api/v1/recalls", json=recall).json()["recall_id"]
+    # A named query of Huayang's (its query names an EPC only Huayang may learn) and a stream
+    # subscription to it.
+    named = {
+        "name": PRIVATE_QUERY,
+        "query": {"MATCH_epc": ["urn:epc:id:sgtin:6901234.012345.7777"]},
+    }
+    assert hub.post(HUAYANG, "/epcis/queries", json=named).status_code == 201
+    stream = {
+        "dest": QUERY_SUBSCRIBER_URL,
+        "signatureToken": "huayang-signature-token",
+        "stream": True,
+    }
+    answer = hub.post(HUAYANG, f"/epcis/queries/{PRIVATE_QUERY}/subscriptions", json=stream)
+    hub.private["query_subscription_id"] = answer.json()["subscriptionID"]
     markers = _markers(hub)
     # Machines' telemetry: its partner and the chain leader see it.
     for partner, machine in MACHINES.items():

@@ -15,8 +15,8 @@ import pytest
 from psycopg import connect
 from sqlalchemy.engine import make_url
 
+from chainhub.trace.digital_link import identifier
 from chainhub.trace.hashing import event_hashes, json_event_trees, xml_event_trees
-from chainhub.trace.service import identifier
 from chainhub.trace.xml_binding import parse_xml
 from tests.api.hub import HUAYANG, JINLI, OEM, SITES, TAIHE, Hub, running_hub
 from tests.conftest import BACKENDS

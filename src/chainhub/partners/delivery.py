@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from chainhub.partners.webhooks import do_record_attempt, list_due_deliveries, send_delivery
 
@@ -26,8 +26,11 @@ class DeliveryWorker:
         poll_seconds: float = 2.0,
         timeout_seconds: float = 10.0,
         allowed_hosts: Collection[str] = (),
+        before_round: Callable[[Connection, datetime], object] | None = None,
     ) -> None:
         self.engine = engine
+        # Queues what is due by the clock (scheduled query subscriptions) ahead of each round.
+        self.before_round = before_round
         self.backoff = backoff
         self.max_attempts = max_attempts
         self.poll_seconds = poll_seconds
@@ -56,6 +59,12 @@ class DeliveryWorker:
 
     def deliver_due(self) -> int:
         """Send every delivery that is due now; the number of attempts made."""
+        if self.before_round is not None:
+            try:
+                with self.engine.begin() as conn:
+                    self.before_round(conn, datetime.now(UTC))
+            except Exception:  # what is queued already still goes out
+                logger.exception("scheduled deliveries could not be queued")
         with self.engine.begin() as conn:
             due = list_due_deliveries(conn=conn, now=datetime.now(UTC))
         for delivery_id, event, payload, url, secret in due:

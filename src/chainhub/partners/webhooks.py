@@ -39,6 +39,10 @@ from chainhub.storage.models import LIST_SEPARATOR, doc_table
 SIGNATURE_HEADER: Final = "X-Chainhub-Signature"
 EVENT_HEADER: Final = "X-Chainhub-Event"
 DELIVERY_HEADER: Final = "X-Chainhub-Delivery"
+# EPCIS query subscriptions: their deliveries carry this event, and the binding's GS1-Signature
+# header (the same HMAC as SIGNATURE_HEADER, keyed with the subscriber's signatureToken).
+QUERY_RESULTS_EVENT: Final = "epcis.query_results"
+GS1_SIGNATURE_HEADER: Final = "GS1-Signature"
 PENDING: Final = "pending"
 DELIVERED: Final = "delivered"
 FAILED: Final = "failed"
@@ -188,7 +192,11 @@ def do_create_subscription(
 def list_subscriptions(*, conn: Connection, partner_id: str | None) -> list[SubscriptionRead]:
     """Subscriptions of one partner (all, for None), newest first."""
     table = webhook_subscriptions
-    query = sa.select(table).order_by(table.c.created_at.desc(), table.c.subscription_id)
+    query = (
+        sa.select(table)
+        .where(table.c.events != QUERY_RESULTS_EVENT)
+        .order_by(table.c.created_at.desc(), table.c.subscription_id)
+    )
     if partner_id is not None:
         query = query.where(table.c.partner_id == partner_id)
     return [_subscription(row) for row in conn.execute(query).mappings()]
@@ -197,10 +205,16 @@ def list_subscriptions(*, conn: Connection, partner_id: str | None) -> list[Subs
 def access_subscription(
     *, conn: Connection, principal: Principal, subscription_id: str
 ) -> SubscriptionRead:
-    """A subscription of the caller's partner (any, for the hub admin)."""
+    """A subscription of the caller's partner (any, for the hub admin); EPCIS query
+    subscriptions are managed at /epcis only."""
     table = webhook_subscriptions
     row = (
-        conn.execute(sa.select(table).where(table.c.subscription_id == subscription_id))
+        conn.execute(
+            sa.select(table).where(
+                table.c.subscription_id == subscription_id,
+                table.c.events != QUERY_RESULTS_EVENT,
+            )
+        )
         .mappings()
         .first()
     )
@@ -213,6 +227,52 @@ def access_subscription(
             404,
         )
     return _subscription(row)
+
+
+def do_create_query_webhook(
+    *,
+    conn: Connection,
+    partner_id: str,
+    url: str,
+    secret: str,
+    allowed_hosts: Collection[str] = (),
+    now: datetime,
+) -> str:
+    """The webhook of an EPCIS query subscription, keyed with the subscriber's own token (empty:
+    deliveries go unsigned); its id. Only QUERY_RESULTS_EVENT deliveries are queued to it."""
+    check_webhook_url(url=url, allowed_hosts=allowed_hosts)
+    subscription_id = str(uuid.uuid4())
+    conn.execute(
+        webhook_subscriptions.insert().values(
+            subscription_id=subscription_id,
+            partner_id=partner_id,
+            url=url,
+            events=QUERY_RESULTS_EVENT,
+            secret=secret,
+            created_at=now,
+            revoked_at=None,
+        )
+    )
+    return subscription_id
+
+
+def do_enqueue_payload(
+    *, conn: Connection, subscription_id: str, event: str, payload: str, now: datetime
+) -> None:
+    """Queue one delivery of a payload made by the caller (an EPCIS query result)."""
+    conn.execute(
+        webhook_deliveries.insert().values(
+            delivery_id=str(uuid.uuid4()),
+            subscription_id=subscription_id,
+            event=event,
+            payload=payload,
+            status=PENDING,
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+            delivered_at=None,
+        )
+    )
 
 
 def do_revoke_subscription(
@@ -404,8 +464,11 @@ def send_delivery(
         "Content-Type": "application/json",
         EVENT_HEADER: event,
         DELIVERY_HEADER: delivery_id,
-        SIGNATURE_HEADER: get_signature(secret=secret, body=body),
     }
+    if secret:
+        headers[SIGNATURE_HEADER] = get_signature(secret=secret, body=body)
+        if event == QUERY_RESULTS_EVENT:
+            headers[GS1_SIGNATURE_HEADER] = headers[SIGNATURE_HEADER]
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         return connection.getresponse().status, None

@@ -93,3 +93,34 @@ recall_partners = sa.Table(
     sa.Column("unit", sa.String(), nullable=True),
     sa.Column("note", sa.String(), nullable=True),
 )
+
+# A named query of the EPCIS REST binding: per partner, its name and its `query` object as sent.
+trace_named_queries = sa.Table(
+    "trace_named_queries",
+    METADATA,
+    sa.Column("partner_id", sa.String(), primary_key=True),
+    sa.Column("name", sa.String(), primary_key=True),
+    sa.Column("query", sa.Text(), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# A query subscription: its webhook (same id in partners' webhook_subscriptions, which holds
+# the destination and the signature token and carries the deliveries) and how it reports.
+trace_query_subscriptions = sa.Table(
+    "trace_query_subscriptions",
+    METADATA,
+    sa.Column("subscription_id", sa.String(36), primary_key=True),
+    sa.Column("partner_id", sa.String(), nullable=False),
+    sa.Column("query_name", sa.String(), nullable=False),
+    sa.Column("stream", sa.Boolean(), nullable=False),
+    sa.Column("report_if_empty", sa.Boolean(), nullable=False),
+    sa.Column("initial_record_time", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # A scheduled subscription: its schedule (JSON), when it runs next, where its next report
+    # starts (minRecordTime), and how often it ran (a run claims it by this count).
+    sa.Column("schedule", sa.Text(), nullable=True),
+    sa.Column("next_run_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("min_record_time", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("runs", sa.Integer(), nullable=False),
+    sa.Index("ix_trace_query_subscriptions_query", "partner_id", "query_name"),
+)

@@ -18,8 +18,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from chainhub.access.schemas import Principal
 from chainhub.errors import ChainhubError
 from chainhub.partners.visibility import get_trace_visible_clause
+from chainhub.trace.digital_link import identifier
 from chainhub.trace.models import trace_event_epcs, trace_event_parties, trace_events
-from chainhub.trace.service import identifier
 from chainhub.trace.vocabulary import bare_word
 
 DEFAULT_PER_PAGE: Final = 30
@@ -241,14 +241,22 @@ def _where(query: EventQuery) -> list[ColumnElement[bool]]:
 
 
 def list_events(
-    *, conn: Connection, principal: Principal, query: EventQuery, identifiers: Sequence[str] = ()
+    *,
+    conn: Connection,
+    principal: Principal,
+    query: EventQuery,
+    identifiers: Sequence[str] = (),
+    among: Sequence[str] = (),
 ) -> EventPage:
     """One page of the events the caller may see that the query selects, in one SELECT.
 
-    `identifiers` further keeps events that name one of them in any role (`/epcs/{epc}/events`).
+    `identifiers` further keeps events that name one of them in any role (`/epcs/{epc}/events`);
+    `among`, only the events of these hash IDs (a capture's, for query subscriptions).
     """
     events = trace_events
     where = _where(query)
+    if among:
+        where.append(events.c.event_hash.in_(among))
     if identifiers:
         where.append(_has_identifier(ANY_IDENTIFIER, [identifier(i) for i in identifiers]))
     visible = get_trace_visible_clause(

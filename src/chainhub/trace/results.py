@@ -41,18 +41,24 @@ def split_contexts(
 
 
 def query_document(
-    events: Sequence[Mapping[str, Any]], *, now: datetime | None = None
+    events: Sequence[Mapping[str, Any]],
+    *,
+    now: datetime | None = None,
+    query_name: str = QUERY_NAME,
+    subscription_id: str | None = None,
 ) -> dict[str, Any]:
-    """An EPCISQueryDocument (JSON-LD) holding the events."""
+    """An EPCISQueryDocument (JSON-LD) holding the events, the answer of the query named (and,
+    sent to a subscriber, of its subscription)."""
     shared, bare = split_contexts(events)
+    results: dict[str, Any] = {"queryName": query_name}
+    if subscription_id is not None:
+        results["subscriptionID"] = subscription_id
     return {
         "@context": [EPCIS_CONTEXT, *([shared] if shared else [])],
         "type": "EPCISQueryDocument",
         "schemaVersion": "2.0",
         "creationDate": (now or datetime.now(UTC)).isoformat().replace("+00:00", "Z"),
-        "epcisBody": {
-            "queryResults": {"queryName": QUERY_NAME, "resultsBody": {"eventList": bare}}
-        },
+        "epcisBody": {"queryResults": {**results, "resultsBody": {"eventList": bare}}},
     }
 
 
@@ -71,7 +77,10 @@ def _nested_namespaces(value: Any, found: dict[str, str]) -> Any:
 
 
 def query_document_xml(
-    events: Sequence[Mapping[str, Any]], *, now: datetime | None = None
+    events: Sequence[Mapping[str, Any]],
+    *,
+    now: datetime | None = None,
+    query_name: str = QUERY_NAME,
 ) -> bytes:
     """An EPCISQueryDocument (XML) holding the events; prefixes are declared at its root."""
     namespaces: dict[str, str] = {}
@@ -81,7 +90,7 @@ def query_document_xml(
         events=bare,
         context=namespaces,
         attributes={"creationDate": created},
-        query={"queryName": QUERY_NAME},
+        query={"queryName": query_name},
     )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chainhub.api.responses import ErrorBody
 
@@ -197,3 +197,64 @@ class RecallCaseRead(BaseModel):
     time_to_trace_ms: float = Field(description="From opening to the trace being computed")
     time_to_close_days: float | None = Field(description="From opening to closing")
     lines: list[RecallPartnerLine]
+
+
+QUERY_NAME_PATTERN = r"^[A-Za-z0-9._~-]{1,128}$"
+
+
+class NamedQueryCreate(BaseModel):
+    """The binding's CreateQuery body: a name (unreserved URL characters, as it becomes a path
+    segment) and a query as query-schema.json describes it."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {
+        "name": "UniqueQueryName",
+        "query": {"eventType": ["ObjectEvent"], "EQ_bizStep": ["shipping", "receiving"]},
+    }})  # fmt: skip
+
+    name: str = Field(pattern=QUERY_NAME_PATTERN)
+    query: dict[str, Any]
+
+
+class NamedQueryRead(BaseModel):
+    """A named query as the binding lists it; `partnerID` only in the hub admin's listing."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    name: str
+    query: dict[str, Any]
+    partner_id: str | None = Field(default=None, alias="partnerID")
+
+
+class QuerySubscriptionCreate(BaseModel):
+    """The binding's webhook subscription: a destination, an optional signature token, and
+    `stream: true` or a `schedule` (query-schedule.json)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, json_schema_extra={
+        "example": {"dest": "https://client.example.com/queryCallback",
+                    "signatureToken": "13df38d8275b13f05704629e5f1cf3d45d6132d5",
+                    "stream": True},
+    })  # fmt: skip
+
+    dest: str = Field(min_length=1, max_length=2048)
+    signature_token: str | None = Field(default=None, alias="signatureToken", max_length=512)
+    report_if_empty: bool = Field(default=False, alias="reportIfEmpty")
+    stream: bool | None = None
+    schedule: dict[str, str] | None = None
+    initial_record_time: AwareDatetime | None = Field(default=None, alias="initialRecordTime")
+
+
+class QuerySubscriptionRead(BaseModel):
+    """A query subscription as the binding answers it: never its signature token."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    subscription_id: str = Field(alias="subscriptionID")
+    query_name: str = Field(alias="queryName")
+    dest: str
+    stream: bool | None = None
+    schedule: dict[str, str] | None = None
+    report_if_empty: bool = Field(alias="reportIfEmpty")
+    initial_record_time: datetime | None = Field(default=None, alias="initialRecordTime")
+    min_record_time: datetime | None = Field(default=None, alias="minRecordTime")
+    created_at: datetime = Field(alias="createdAt")
+    last_notified_at: datetime | None = Field(default=None, alias="lastNotifiedAt")

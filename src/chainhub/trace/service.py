@@ -24,7 +24,7 @@ from chainhub.events.schemas import HubEvent, WebhookEvent
 from chainhub.partners.visibility import check_trace_event_visible
 from chainhub.partners.webhooks import do_enqueue_deliveries
 from chainhub.storage.service import do_bulk_insert
-from chainhub.trace.digital_link import normalise
+from chainhub.trace.digital_link import identifier
 from chainhub.trace.hashing import event_hashes, json_event_trees, xml_event_trees
 from chainhub.trace.models import (
     trace_captures,
@@ -32,6 +32,7 @@ from chainhub.trace.models import (
     trace_event_parties,
     trace_events,
 )
+from chainhub.trace.named_queries import do_notify_streams
 from chainhub.trace.parties import get_site_owners, party_rows
 from chainhub.trace.schemas import CaptureJob
 from chainhub.trace.validation import check_document
@@ -56,12 +57,6 @@ class Capture:
 
 def _time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-
-
-def identifier(uri: str) -> str:
-    """The form an identifier is indexed and queried in: its canonical GS1 Digital Link URI
-    when it has one, so a URN and a Digital Link name the same object alike."""
-    return normalise(uri) or uri
 
 
 def _word(field: str, value: str | None) -> str | None:
@@ -171,6 +166,7 @@ def do_capture(
                                        "stored": len(rows)}))  # fmt: skip
     do_enqueue_deliveries(conn=conn, events=fresh, today=received_at.date(), now=received_at,
                           is_visible=_sees_event(conn))  # fmt: skip
+    do_notify_streams(conn=conn, event_hashes=[row["event_hash"] for row in rows], now=received_at)
     return Capture(capture_id, len(events), len(rows), tuple(fresh))
 
 

@@ -45,7 +45,7 @@ router = APIRouter(prefix="/epcis", tags=["EPCIS"], responses=ERROR_RESPONSES)
 VERSION_HEADERS: Final = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
 _JSON_TYPES: Final = ("application/json", "application/ld+json")
 _XML_TYPES: Final = ("application/xml", "text/xml")
-_RESULTS: Final[dict[int | str, dict[str, Any]]] = {
+RESULTS_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
     200: {
         "description": "An EPCISQueryDocument; more pages are linked in the Link header",
         "content": {"application/json": {}, "application/xml": {}},
@@ -166,7 +166,7 @@ def capture_jobs(
     headers = dict(VERSION_HEADERS)
     if len(jobs) > per_page:
         last = jobs[per_page - 1]
-        headers["Link"] = _next_link(request, encode_token(last.created_at, last.capture_id))
+        headers["Link"] = next_link(request, encode_token(last.created_at, last.capture_id))
     page = [job.model_dump(mode="json") for job in jobs[:per_page]]
     return JSONResponse(page, headers=headers)
 
@@ -183,12 +183,12 @@ def capture_job(
     return access_capture(conn=conn, principal=principal, capture_id=capture_id)
 
 
-def _next_link(request: Request, token: str) -> str:
+def next_link(request: Request, token: str) -> str:
     url = request.url.remove_query_params("nextPageToken").include_query_params(nextPageToken=token)
     return f'<{url.path}?{url.query}>; rel="next"'
 
 
-def _wants_xml(request: Request) -> bool:
+def wants_xml(request: Request) -> bool:
     accept = request.headers.get("accept", "").lower()
     return any(t in accept for t in _XML_TYPES) and "json" not in accept.split(",")[0]
 
@@ -213,8 +213,8 @@ def _events_answer(
     page = list_events(conn=conn, principal=principal, query=query, identifiers=identifiers)
     headers = dict(VERSION_HEADERS)
     if page.next_token is not None:
-        headers["Link"] = _next_link(request, page.next_token)
-    if _wants_xml(request):
+        headers["Link"] = next_link(request, page.next_token)
+    if wants_xml(request):
         return Response(query_document_xml(page.events), 200, headers, "application/xml")
     return JSONResponse(query_document(page.events), 200, headers)
 
@@ -230,7 +230,7 @@ _QUERY_DESCRIPTION: Final = (
 
 @router.get(
     "/events", summary="Events the caller may see", description=_QUERY_DESCRIPTION,
-    responses=_RESULTS,
+    responses=RESULTS_RESPONSES,
 )  # fmt: skip
 def events(request: Request, principal: PrincipalDep, conn: ConnDep) -> Response:
     """The simple event query over every visible event."""
@@ -246,14 +246,14 @@ def event(
 ) -> Response:
     """The event, if the caller may see it."""
     found = access_event(conn=conn, principal=principal, event_id=event_id)
-    if _wants_xml(request):
+    if wants_xml(request):
         return Response(query_document_xml([found]), 200, VERSION_HEADERS, "application/xml")
     return JSONResponse(event_document(found), 200, VERSION_HEADERS)
 
 
 @router.get(
     "/epcs/{epc:path}/events", summary="Events naming an identifier in any role",
-    description=_QUERY_DESCRIPTION, responses=_RESULTS,
+    description=_QUERY_DESCRIPTION, responses=RESULTS_RESPONSES,
 )  # fmt: skip
 def epc_events(request: Request, epc: str, principal: PrincipalDep, conn: ConnDep) -> Response:
     """Events naming the EPC or EPC class (URN or Digital Link alike)."""
@@ -273,7 +273,7 @@ def event_types(principal: PrincipalDep) -> JSONResponse:
 
 @router.get(
     "/eventTypes/{eventType}/events", summary="Events of one type",
-    description=_QUERY_DESCRIPTION, responses=_RESULTS,
+    description=_QUERY_DESCRIPTION, responses=RESULTS_RESPONSES,
 )  # fmt: skip
 def event_type_events(
     request: Request,
@@ -300,7 +300,7 @@ def _add_resource(segment: str, name: str, parameter: str, column: str) -> None:
     router.add_api_route(
         f"/{segment}/{{{name}:path}}/events", events_of, methods=["GET"],
         summary=f"Events at one of the {segment}", description=_QUERY_DESCRIPTION,
-        responses=_RESULTS, name=f"{name}_events", operation_id=f"{name}_events",
+        responses=RESULTS_RESPONSES, name=f"{name}_events", operation_id=f"{name}_events",
     )  # fmt: skip
 
 
