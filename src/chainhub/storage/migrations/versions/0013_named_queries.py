@@ -1,7 +1,7 @@
 """EPCIS named queries and their query subscriptions.
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-29 23:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
