@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -22,13 +23,20 @@ import polars as pl
 from chainhub.masterdata.benchmark import (
     DATASETS,
     PUBLISHED,
+    CrosswalkResult,
     RecordResult,
     catalog_pairs,
+    chain_suggestions,
+    golden_materials,
     measure_crosswalk,
+    measure_feedback,
+    partner_codes,
     read_pairs,
     run_record_benchmark,
+    score_suggestions,
     split_features,
 )
+from chainhub.masterdata.chain_model import AUTO_ACCEPT_THRESHOLD
 from chainhub.masterdata.matching import (
     DEFAULT_AUTO_ACCEPT_THRESHOLD,
     DEFAULT_COMBINER,
@@ -58,9 +66,13 @@ def product_matching(data: Path, split: str, limit: int | None) -> list[RecordRe
     folders = sorted(
         p.parent for p in data.rglob("train.txt") if (p.parent / f"{split}.txt").is_file()
     )
-    print(f"\nrecord matching, every attribute, {split} split{' (smoke)' if limit else ''}:")
+    print(
+        f"\nrecord matching, every attribute, {split} split{' (smoke)' if limit else ''}; "
+        f"@{AUTO_ACCEPT_THRESHOLD}: pairs shown at that confidence, their precision and recall:"
+    )
     print(f"{'set':<22}{'thr':>6}{'tuned on':>16}{'P':>7}{'R':>7}{'F1':>7}"
-          f"{'Magellan':>10}{'DeepM.':>8}{'Ditto':>7}{'s':>6}")  # fmt: skip
+          f"{'Magellan':>10}{'DeepM.':>8}{'Ditto':>7}{'s':>6}{'@0.9 n':>8}{'P':>7}"
+          f"{'R':>7}")  # fmt: skip
     results = []
     for folder in folders:
         relative = folder.relative_to(data).as_posix() if folder != data else folder.name
@@ -71,7 +83,8 @@ def product_matching(data: Path, split: str, limit: int | None) -> list[RecordRe
         cells = "".join(f"{published[k]:>{w}.1f}" if k in published else f"{'-':>{w}}"
                         for k, w in widths)  # fmt: skip
         print(f"{name:<22}{r.threshold:>6.2f}{r.tuned_on:>16}{r.precision:>7.1f}{r.recall:>7.1f}"
-              f"{r.f1:>7.1f}{cells}{r.seconds:>6.0f}")  # fmt: skip
+              f"{r.f1:>7.1f}{cells}{r.seconds:>6.0f}{r.shown_at_auto:>8}"
+              f"{r.precision_at_auto:>7.1f}{r.recall_at_auto:>7.1f}")  # fmt: skip
         results.append(r)
     return results
 
@@ -109,7 +122,8 @@ def fit_default() -> None:
 
 
 def simulator_crosswalk(seed: int) -> None:
-    """Hide the simulated crosswalk and suggest for every partner code from its description."""
+    """Hide the simulated crosswalk and suggest for every partner code from its description:
+    the title-only matcher, then the review's record matcher, then review feedback."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
         do_simulate(out=out, scale="small", seed=seed)
@@ -121,13 +135,35 @@ def simulator_crosswalk(seed: int) -> None:
         for name in (m["name_zh"], m["name_en"])
     ]
     print(f"\nsimulator crosswalk, seed {seed}, the partners' own descriptions:")
-    print(f"{'threshold':>10}{'codes':>7}{'top-1 %':>9}{'accepted':>10}{'precision %':>13}"
-          f"{'recall %':>10}")  # fmt: skip
-    for threshold in sorted({0.5, DEFAULT_AUTO_ACCEPT_THRESHOLD, 0.9}):
+    print(f"{'matcher':<14}{'threshold':>10}{'codes':>7}{'top-1 %':>9}{'shown':>7}"
+          f"{'precision %':>13}{'recall %':>10}")  # fmt: skip
+    thresholds = sorted({0.5, DEFAULT_AUTO_ACCEPT_THRESHOLD, AUTO_ACCEPT_THRESHOLD})
+    for threshold in thresholds:
         r = measure_crosswalk(truth, golden, combiner=DEFAULT_COMBINER, threshold=threshold)
-        mark = "  <- default" if threshold == DEFAULT_AUTO_ACCEPT_THRESHOLD else ""
-        print(f"{threshold:>10.2f}{r.codes:>7}{r.top1_accuracy:>9.1f}{r.accepted:>10}"
-              f"{r.precision:>13.1f}{r.recall:>10.1f}{mark}")  # fmt: skip
+        print(f"{'title-only':<14}{_row(r)}")
+    golden_master = golden_materials(materials)
+    codes = partner_codes(truth)
+    start = time.perf_counter()
+    best = chain_suggestions(codes, golden_master)
+    seconds = time.perf_counter() - start
+    expected = dict(zip([c.key for c in codes], truth["material_code"].to_list(), strict=True))
+    for threshold in thresholds:
+        r = score_suggestions(best, expected, threshold=threshold)
+        mark = "  <- auto-accept" if threshold == AUTO_ACCEPT_THRESHOLD else ""
+        print(f"{'record':<14}{_row(r)}{mark}")
+    print(f"(record matcher fitted on the golden master at first use and run: {seconds:.1f} s)")
+    feedback = measure_feedback(truth, golden_master, threshold=AUTO_ACCEPT_THRESHOLD)
+    print(f"\nreview feedback: every code of {feedback.reviewed_partners} partners decided "
+          f"({feedback.decisions} decisions), the other partners' codes scored:")  # fmt: skip
+    print(f"{'':<14}{'threshold':>10}{'codes':>7}{'top-1 %':>9}{'shown':>7}"
+          f"{'precision %':>13}{'recall %':>10}")  # fmt: skip
+    print(f"{'before':<14}{_row(feedback.before)}")
+    print(f"{'after':<14}{_row(feedback.after)}")
+
+
+def _row(r: CrosswalkResult) -> str:
+    return (f"{r.threshold:>10.2f}{r.codes:>7}{r.top1_accuracy:>9.1f}{r.accepted:>7}"
+            f"{r.precision:>13.1f}{r.recall:>10.1f}")  # fmt: skip
 
 
 def main() -> int:

@@ -77,11 +77,13 @@ def test_suggestions_rank_the_right_golden_first(hub: sa.Engine) -> None:
     assert best == {"MAT01": "M001", "MAT04": "R101", "MAT09": "M015"}
     mat01 = [s for s in suggestions if s.partner_material_code == "MAT01"]
     assert [s.rank for s in mat01] == list(range(1, len(mat01) + 1))
-    assert mat01[0].confidence > mat01[1].confidence
+    # Five golden materials teach a coarse calibration: neighbours may share a confidence.
+    assert mat01[0].confidence >= mat01[1].confidence
+    assert "name" in mat01[0].agreed and "name" not in mat01[1].agreed
     # Sheet steel bought by the kilogram cannot be a screw counted in pieces.
     mat04 = {s.material_code: s for s in suggestions if s.partner_material_code == "MAT04"}
-    assert "unit dimension differs" in mat04["M015"].reasons
-    assert "unit dimension differs" not in mat04["R101"].reasons
+    assert "unit" in mat04["M015"].disagreed and "unit differs" in mat04["M015"].reasons
+    assert "unit" in mat04["R101"].agreed and not mat04["R101"].disagreed
 
 
 def test_accept_writes_a_crosswalk_version_with_provenance(hub: sa.Engine) -> None:
