@@ -11,7 +11,10 @@ to published figures. The last lines are `F1 <set> X`.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
+import random
+import resource
 import sys
 import tempfile
 import time
@@ -36,7 +39,15 @@ from chainhub.masterdata.benchmark import (
     score_suggestions,
     split_features,
 )
-from chainhub.masterdata.chain_model import AUTO_ACCEPT_THRESHOLD
+from chainhub.masterdata.chain_model import (
+    AUTO_ACCEPT_THRESHOLD,
+    GoldenMaterial,
+    PartnerCode,
+    code_record,
+    get_chain_matcher,
+    golden_records,
+)
+from chainhub.masterdata.records import suggest_records
 from chainhub.masterdata.matching import (
     DEFAULT_AUTO_ACCEPT_THRESHOLD,
     DEFAULT_COMBINER,
@@ -164,6 +175,50 @@ def simulator_crosswalk(seed: int) -> None:
 def _row(r: CrosswalkResult) -> str:
     return (f"{r.threshold:>10.2f}{r.codes:>7}{r.top1_accuracy:>9.1f}{r.accepted:>7}"
             f"{r.precision:>13.1f}{r.recall:>10.1f}")  # fmt: skip
+
+
+def synthetic_master(materials: int, codes: int) -> tuple[list[GoldenMaterial], list[PartnerCode]]:
+    """A golden master of `materials` variants of the simulated catalog (each its own series code
+    in names and spec) and `codes` partner codes describing a seeded sample of them."""
+    golden = []
+    for k in range(materials):
+        m = MATERIALS[k % len(MATERIALS)]
+        tag = f"{chr(65 + k % 26)}{chr(65 + k // 26 % 26)}-{k // 676:03d}"
+        golden.append(GoldenMaterial(f"G{k:06d}", f"{m.name_zh} {tag}", f"{m.name_en} {tag}",
+                                     f"{m.spec} {tag}", m.category, m.unit))  # fmt: skip
+    rng = random.Random(0)
+    picked = rng.sample(golden, codes)
+    queries = [
+        PartnerCode(f"p/{g.code}", f"{g.spec.split()[-1].replace('-', '')} {g.name_zh.split()[0]}",
+                    g.base_unit)
+        for g in picked
+    ]  # fmt: skip
+    return golden, queries
+
+
+def _scale_run(materials: int, codes: int) -> tuple[float, float, float]:
+    """Fit at first use and suggest for every code: fit seconds, suggest seconds, top-1 %."""
+    golden, queries = synthetic_master(materials, codes)
+    start = time.perf_counter()
+    matcher = get_chain_matcher(golden)
+    fitted = time.perf_counter()
+    ranked = suggest_records([code_record(q) for q in queries], golden_records(golden),
+                             matcher=matcher, top_k=5)  # fmt: skip
+    done = time.perf_counter()
+    right = sum(1 for s in ranked if s.rank == 1 and s.query_key == f"p/{s.golden_key}")
+    return fitted - start, done - fitted, 100.0 * right / codes
+
+
+def scale(materials: int, codes: int) -> None:
+    """Time and peak memory of suggestions for `codes` codes against `materials` materials, in a
+    fresh process (its peak resident memory is the figure), scikit-learn held to 2 threads."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        fit_s, suggest_s, top1 = pool.apply(_scale_run, (materials, codes))
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"\nscale: {codes} partner codes against {materials} golden materials (synthetic "
+          f"variants of the simulated catalog): fit {fit_s:.1f} s, suggest {suggest_s:.1f} s, "
+          f"total {fit_s + suggest_s:.1f} s, peak memory {peak_mb:.0f} MB, top-1 {top1:.1f} %")
 
 
 def main() -> int:

@@ -19,7 +19,9 @@ from chainhub.masterdata.records import Record, RecordMatcher, candidate_record_
 # "Of the suggestions shown at 0.9, at least 90 % are right": measured by bench/matching.py.
 AUTO_ACCEPT_THRESHOLD: Final = 0.9
 # Materials whose names train the matcher; a larger master is sampled (seeded) to bound the fit.
-SELF_PAIR_MATERIALS: Final = 400
+SELF_PAIR_MATERIALS: Final = 200
+# Blocking candidates of another material kept per training material and language.
+NEGATIVES_PER_MATERIAL: Final = 24
 # The decisions together weigh as much as the golden master's own pairs, each at most this much.
 DECISION_WEIGHT_CAP: Final = 20.0
 _LANGUAGES: Final = ("zh", "en")
@@ -87,16 +89,25 @@ def _self_pairs(
     left: list[Record] = []
     right: list[Record] = []
     labels: list[int] = []
+    rng = random.Random(0)  # noqa: S311 - a seeded sample, nothing secret
     for lang in _LANGUAGES:
         queries = [_as_partner_writes(m, lang) for m in sample]
+        found: dict[int, list[int]] = {}
         for i, j in candidate_record_pairs(queries, golden).tolist():
-            q, g = queries[i], golden[j]
+            found.setdefault(i, []).append(j)
+        for i, candidates in found.items():
+            q = queries[i]
             # Its own name in its own language is a copy, which no partner sends.
-            if q.key == g.key and g.fields["name"] in q.fields["name"]:
-                continue
-            left.append(q)
-            right.append(g)
-            labels.append(int(q.key == g.key))
+            same = [j for j in candidates if golden[j].key == q.key
+                    and golden[j].fields["name"] not in q.fields["name"]]  # fmt: skip
+            others = [j for j in candidates if golden[j].key != q.key]
+            # Many variants sharing a series code would swamp the fit: a seeded few stand in.
+            if len(others) > NEGATIVES_PER_MATERIAL:
+                others = rng.sample(others, NEGATIVES_PER_MATERIAL)
+            for j in (*same, *others):
+                left.append(q)
+                right.append(golden[j])
+                labels.append(int(golden[j].key == q.key))
     return left, right, labels
 
 

@@ -199,6 +199,8 @@ def candidate_pairs(
         for code in attributes.codes:
             by_code.setdefault(code, []).append(j)
     found: list[tuple[int, int]] = []
+    # Each block of queries scores densely against every golden item: bound it to ~64 MB.
+    chunk = max(1, min(chunk, 8_000_000 // max(len(golden.texts), 1)))
     for start in range(0, len(queries.texts), chunk):
         block = vectorizers.char.transform(queries.texts[start : start + chunk])
         scores = (block @ golden_matrix).toarray()
