@@ -20,6 +20,7 @@ from chainhub.masterdata.service import (
     do_auto_accept,
     do_reject_match,
     do_suggest_matches,
+    list_decided_pairs,
     list_decisions,
     list_suggestions,
     list_unknown_codes,
@@ -163,3 +164,20 @@ def test_auto_accept_takes_confident_matches_and_flags_them(hub: sa.Engine) -> N
     assert all(d.confidence is not None and d.confidence >= threshold for d in decisions)
     # The box of MAT09 needs a person to say how many screws it holds.
     assert "MAT09" in still_open
+
+
+def test_reviewed_decisions_train_the_matcher_and_auto_accepts_do_not(hub: sa.Engine) -> None:
+    with hub.begin() as conn:
+        do_reject_match(conn=conn, partner_id=PARTNER, partner_material_code="MAT01",
+                        material_code="M002", decided_by="li.wei", now=LATER)  # fmt: skip
+        do_accept_match(conn=conn, partner_id=PARTNER, partner_material_code="MAT04",
+                        material_code="R101", decided_by="li.wei", now=LATER)  # fmt: skip
+        do_auto_accept(conn=conn, threshold=0.0, now=LATER)
+        auto = [d.partner_material_code for d in list_decisions(conn=conn)
+                if d.mode is DecisionMode.AUTO]  # fmt: skip
+        decided = list_decided_pairs(conn=conn)
+    assert auto == ["MAT01"]
+    assert [(d.code.description, d.code.unit, d.material_code, d.accepted) for d in decided] == [
+        ("压缩机QX-1.5P 1.5匹", "个", "M002", False),
+        ("SPCC冷轧板 0.8mm", "千克", "R101", True),
+    ]
