@@ -90,24 +90,23 @@ def _self_pairs(
     right: list[Record] = []
     labels: list[int] = []
     rng = random.Random(0)  # noqa: S311 - a seeded sample, nothing secret
-    for lang in _LANGUAGES:
-        queries = [_as_partner_writes(m, lang) for m in sample]
-        found: dict[int, list[int]] = {}
-        for i, j in candidate_record_pairs(queries, golden).tolist():
-            found.setdefault(i, []).append(j)
-        for i, candidates in found.items():
-            q = queries[i]
-            # Its own name in its own language is a copy, which no partner sends.
-            same = [j for j in candidates if golden[j].key == q.key
-                    and golden[j].fields["name"] not in q.fields["name"]]  # fmt: skip
-            others = [j for j in candidates if golden[j].key != q.key]
-            # Many variants sharing a series code would swamp the fit: a seeded few stand in.
-            if len(others) > NEGATIVES_PER_MATERIAL:
-                others = rng.sample(others, NEGATIVES_PER_MATERIAL)
-            for j in (*same, *others):
-                left.append(q)
-                right.append(golden[j])
-                labels.append(int(golden[j].key == q.key))
+    queries = [_as_partner_writes(m, lang) for lang in _LANGUAGES for m in sample]
+    found: dict[int, list[int]] = {}
+    for i, j in candidate_record_pairs(queries, golden).tolist():
+        found.setdefault(i, []).append(j)
+    for i, candidates in found.items():
+        q = queries[i]
+        # Its own name in its own language is a copy, which no partner sends.
+        same = [j for j in candidates if golden[j].key == q.key
+                and golden[j].fields["name"] not in q.fields["name"]]  # fmt: skip
+        others = [j for j in candidates if golden[j].key != q.key]
+        # Many variants sharing a series code would swamp the fit: a seeded few stand in.
+        if len(others) > NEGATIVES_PER_MATERIAL:
+            others = rng.sample(others, NEGATIVES_PER_MATERIAL)
+        for j in (*same, *others):
+            left.append(q)
+            right.append(golden[j])
+            labels.append(int(golden[j].key == q.key))
     return left, right, labels
 
 
