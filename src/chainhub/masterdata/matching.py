@@ -184,6 +184,10 @@ class Combiner:
         return 1.0 / (1.0 + np.exp(-logit))
 
 
+# Golden items a shared code may add to a query's candidates; a commoner code adds none.
+MAX_CODE_BLOCK: Final = 64
+
+
 def candidate_pairs(
     queries: Prepared,
     golden: Prepared,
@@ -210,7 +214,10 @@ def candidate_pairs(
             i = start + offset
             chosen = {int(j) for j in row if scores[offset, j] > 0}
             for code in queries.attributes[i].codes:
-                chosen.update(by_code.get(code, ()))
+                sharing = by_code.get(code, ())
+                # A code many items share (a refrigerant, a grade) identifies none of them.
+                if len(sharing) <= MAX_CODE_BLOCK:
+                    chosen.update(sharing)
             found.extend((i, j) for j in sorted(chosen))
     return np.asarray(found, dtype=np.int64).reshape(len(found), 2)
 

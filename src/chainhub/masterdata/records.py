@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 
 from chainhub.masterdata.matching import (
     FEATURES,
+    MAX_CODE_BLOCK,
     FloatArray,
     IntArray,
     Item,
@@ -354,8 +355,9 @@ def candidate_record_pairs(
                 by_code.setdefault(value, set()).add(j)
     for i, values in enumerate(q.values):
         for name, value in values.items():
-            if attribute_kind(name) is Kind.CODE:
-                found.update((i, j) for j in by_code.get(value, ()))
+            sharing = by_code.get(value, ())
+            if attribute_kind(name) is Kind.CODE and len(sharing) <= MAX_CODE_BLOCK:
+                found.update((i, j) for j in sharing)
     ordered = sorted(found)
     return np.asarray(ordered, dtype=np.int64).reshape(len(ordered), 2)
 
