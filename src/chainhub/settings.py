@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default=Path("."), description="Where the hub keeps its files")
     masterdata_auto_accept_threshold: float = Field(
-        default=0.7,
+        default=0.9,
         ge=0.0,
         le=1.0,
         description="Confidence above which a suggested material match is accepted and flagged",

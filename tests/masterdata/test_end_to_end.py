@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from chainhub.intake.readers import SOURCE_ROW, read_source
 from chainhub.intake.schemas import CodeStatus, MappingProfile, load_profile
 from chainhub.intake.service import do_submit
+from chainhub.masterdata.chain_model import AUTO_ACCEPT_THRESHOLD
 from chainhub.masterdata.service import (
     do_accept_match,
     do_suggest_matches,
@@ -96,7 +97,17 @@ def test_unknown_codes_are_suggested_accepted_and_the_file_then_stored(
         "活塞式压缩机　ＲＦ－１２０Ｗ（Ｒ６００ａ）",
     ]
     assert {code: s.material_code for code, s in best.items()} == DROPPED
-    assert all("model number agrees" in s.reasons for s in best.values())
+    # The supplier states a description and a unit: the golden category is stated on one side
+    # only, never counted against the match; the spec agrees where its model number is quoted.
+    assert {code: (s.agreed, s.disagreed, s.missing) for code, s in best.items()} == {
+        "MAT01": (["name", "unit"], [], ["category", "spec"]),
+        "MAT02": (["name", "unit"], [], ["category", "spec"]),
+        "MAT03": (["name", "spec", "unit"], [], ["category"]),
+    }
+    assert best["MAT03"].reasons == [
+        "name agrees", "spec agrees", "unit agrees", "category stated on one side only",
+    ]  # fmt: skip
+    assert all(s.confidence >= AUTO_ACCEPT_THRESHOLD for s in best.values())
 
     with engine.begin() as conn:
         for code, material in DROPPED.items():

@@ -14,6 +14,15 @@ import numpy.typing as npt
 import polars as pl
 from sklearn.model_selection import StratifiedKFold
 
+from chainhub.masterdata.chain_model import (
+    AUTO_ACCEPT_THRESHOLD,
+    DecidedPair,
+    GoldenMaterial,
+    PartnerCode,
+    code_record,
+    get_chain_matcher,
+    golden_records,
+)
 from chainhub.masterdata.matching import (
     Combiner,
     FloatArray,
@@ -29,9 +38,11 @@ from chainhub.masterdata.matching import (
 from chainhub.masterdata.records import (
     Record,
     RecordMatcher,
+    RecordSuggestion,
     best_threshold,
     match_aligned,
     scores,
+    suggest_records,
 )
 
 # Published F1 on the same splits (Mudgal et al., SIGMOD 2018), in percent.
@@ -186,6 +197,86 @@ def measure_crosswalk(
     )
 
 
+def golden_materials(materials: pl.DataFrame) -> list[GoldenMaterial]:
+    """Golden materials from standard material records."""
+    return [
+        GoldenMaterial(m["material_code"], m["name_zh"], m["name_en"], m["spec"], m["category"],
+                       m["base_unit"])
+        for m in materials.to_dicts()
+    ]  # fmt: skip
+
+
+def partner_codes(truth: pl.DataFrame) -> list[PartnerCode]:
+    """The codes of a known crosswalk as partners describe them, keyed partner/code."""
+    return [PartnerCode(f"{r['partner_id']}/{r['partner_material_code']}", r["description"],
+                        r["partner_unit"]) for r in truth.to_dicts()]  # fmt: skip
+
+
+def chain_suggestions(
+    codes: Sequence[PartnerCode],
+    materials: Sequence[GoldenMaterial],
+    decided: Sequence[DecidedPair] = (),
+) -> dict[str, RecordSuggestion]:
+    """The review's best suggestion for each code, as do_suggest_matches ranks it."""
+    matcher = get_chain_matcher(materials, decided)
+    queries = [code_record(c) for c in codes]
+    ranked = suggest_records(queries, golden_records(materials), matcher=matcher, top_k=1)
+    return {s.query_key: s for s in ranked}
+
+
+def score_suggestions(
+    best: dict[str, RecordSuggestion], expected: dict[str, str], *, threshold: float
+) -> CrosswalkResult:
+    """Top-1 accuracy, and precision and recall of the best suggestions at `threshold`."""
+    top1 = sum(1 for k, code in expected.items() if k in best and best[k].golden_key == code)
+    shown = [k for k in expected if k in best and best[k].confidence >= threshold]
+    correct = sum(1 for k in shown if best[k].golden_key == expected[k])
+    return CrosswalkResult(
+        codes=len(expected),
+        top1_accuracy=100.0 * top1 / max(len(expected), 1),
+        threshold=threshold,
+        accepted=len(shown),
+        precision=100.0 * correct / len(shown) if shown else 100.0,
+        recall=100.0 * correct / max(len(expected), 1),
+    )
+
+
+@dataclass(frozen=True)
+class FeedbackResult:
+    """Held-out partners' codes scored before and after the other partners' codes were reviewed."""
+
+    reviewed_partners: int
+    decisions: int
+    before: CrosswalkResult
+    after: CrosswalkResult
+
+
+def measure_feedback(
+    truth: pl.DataFrame, materials: Sequence[GoldenMaterial], *, threshold: float
+) -> FeedbackResult:
+    """Review every code of every other partner (reject a wrong best suggestion, accept the right
+    material), then score the remaining partners' codes with and without those decisions."""
+    codes = partner_codes(truth)
+    expected = dict(zip([c.key for c in codes], truth["material_code"].to_list(), strict=True))
+    partners = sorted(set(truth["partner_id"].to_list()))
+    reviewed = set(partners[::2])
+    mine = [c for c in codes if c.key.split("/")[0] in reviewed]
+    held = {c.key: expected[c.key] for c in codes if c.key.split("/")[0] not in reviewed}
+    first = chain_suggestions(codes, materials)
+    decided: list[DecidedPair] = []
+    for c in mine:
+        shown = first.get(c.key)
+        if shown is not None and shown.golden_key != expected[c.key]:
+            decided.append(DecidedPair(c, shown.golden_key, accepted=False))
+        decided.append(DecidedPair(c, expected[c.key], accepted=True))
+    after = chain_suggestions(codes, materials, decided)
+    return FeedbackResult(
+        len(reviewed), len(decided),
+        score_suggestions(first, held, threshold=threshold),
+        score_suggestions(after, held, threshold=threshold),
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class RecordSplit:
     """Labelled record pairs with every attribute of each side, and 1 for a match."""
@@ -223,6 +314,9 @@ class RecordResult:
     recall: float
     f1: float
     seconds: float
+    shown_at_auto: int
+    precision_at_auto: float
+    recall_at_auto: float
 
 
 def run_record_benchmark(
@@ -241,5 +335,10 @@ def run_record_benchmark(
     scored = read_record_pairs(folder / f"{split}.txt", limit=limit)
     confidence = match_aligned(matcher, scored.left, scored.right)[1]
     precision, recall, f1_score = scores(scored.labels, confidence >= matcher.threshold)
+    # Calibration as the review uses it: of the pairs shown at the auto-accept confidence, how
+    # many are matches (100 when none is shown, as nothing shown is wrong).
+    confident = confidence >= AUTO_ACCEPT_THRESHOLD
+    at_auto = scores(scored.labels, confident)
     return RecordResult(dataset, split, matcher.threshold, tuned_on, precision, recall, f1_score,
-                        time.perf_counter() - start)  # fmt: skip
+                        time.perf_counter() - start, int(confident.sum()),
+                        at_auto[0] if confident.any() else 100.0, at_auto[1])  # fmt: skip

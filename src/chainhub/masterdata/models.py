@@ -16,6 +16,10 @@ masterdata_suggestions = sa.Table(
     sa.Column("confidence", sa.Double(), nullable=False),
     sa.Column("reasons", sa.String(), nullable=False),
     sa.Column("suggested_at", sa.DateTime(timezone=True), nullable=False),
+    # Attribute names, comma-separated: which agreed, disagreed, or were stated on one side only.
+    sa.Column("agreed", sa.String(), nullable=False, server_default=""),
+    sa.Column("disagreed", sa.String(), nullable=False, server_default=""),
+    sa.Column("missing", sa.String(), nullable=False, server_default=""),
 )
 
 

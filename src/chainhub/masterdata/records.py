@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 
 from chainhub.masterdata.matching import (
     FEATURES,
+    MAX_CODE_BLOCK,
     FloatArray,
     IntArray,
     Item,
@@ -170,6 +171,7 @@ class RecordMatcher:
     model: HistGradientBoostingClassifier | None = None
     calibrator: IsotonicRegression | None = None
     threshold: float = 0.5
+    token_columns: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def feature_names(self) -> list[str]:
@@ -205,9 +207,14 @@ class RecordMatcher:
         )
 
     def fit(
-        self, left: Sequence[Record], right: Sequence[Record], labels: IntArray
+        self,
+        left: Sequence[Record],
+        right: Sequence[Record],
+        labels: IntArray,
+        weights: FloatArray | None = None,
     ) -> RecordMatcher:
-        """Learn from aligned pairs (left[k], right[k], labels[k]); set the threshold by CV."""
+        """Learn from aligned pairs (left[k], right[k], labels[k]), each weighted by `weights` if
+        given; set the threshold by CV."""
         from sklearn.isotonic import IsotonicRegression
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -218,22 +225,34 @@ class RecordMatcher:
         a, b = _prepare(left), _prepare(right)
         self.vectorizers = Vectorizers().fit([a.whole, b.whole])
         pairs = _aligned(len(labels))
-        folds = StratifiedKFold(5, shuffle=True, random_state=0)
+        # Five folds, fewer when a class has fewer pairs (a small golden master).
+        folds = StratifiedKFold(min(5, int(np.bincount(labels).min())), shuffle=True,
+                                random_state=0)  # fmt: skip
+        weighted = {"sample_weight": weights} if weights is not None else {}
         token_x = self._token_inputs(a, b, pairs)
+        # Only hashed words seen in training can carry weight: dropping the other columns leaves
+        # the model as it was and makes each solver step cost the vocabulary, not 2**18.
+        self.token_columns = np.unique(token_x.indices)
+        token_x = token_x[:, self.token_columns]
         self.token_model = LogisticRegression(C=0.3, max_iter=2000)
         # Out-of-fold token scores, so the combiner learns how far they can be trusted.
         token_score = cross_val_predict(
-            self.token_model, token_x, labels, cv=folds, method="predict_proba"
+            self.token_model, token_x, labels, cv=folds, method="predict_proba", params=weighted
         )[:, 1]
-        self.token_model.fit(token_x, labels)
+        self.token_model.fit(token_x, labels, **weighted)
         x = self._features(a, b, pairs, token_score)
+        # A similarity never measured in training (one side never states that attribute) cannot
+        # be binned; as a constant it is never split on, so later values are ignored.
+        x[:, np.isnan(x).all(axis=0)] = 0.0
         # One thread: boosting's OpenMP workers spin badly on a shared machine, and pairs are few.
         with threadpool_limits(1):
-            held_out = cross_val_predict(_boosting(), x, labels, cv=folds, method="predict_proba")
-            self.model = _boosting().fit(x, labels)
+            held_out = cross_val_predict(
+                _boosting(), x, labels, cv=folds, method="predict_proba", params=weighted
+            )
+            self.model = _boosting().fit(x, labels, **weighted)
         # Isotonic calibration on out-of-fold scores: a confidence of 0.9 is right 9 times in 10.
         self.calibrator = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-        calibrated = self.calibrator.fit(held_out[:, 1], labels).predict(held_out[:, 1])
+        calibrated = self.calibrator.fit(held_out[:, 1], labels, weights).predict(held_out[:, 1])
         self.threshold = best_threshold(labels, np.asarray(calibrated, dtype=np.float64))
         return self
 
@@ -241,17 +260,26 @@ class RecordMatcher:
         """Feature rows of pairs (left index, right index)."""
         a, b = _prepare(left), _prepare(right)
         assert self.token_model is not None, "fit the matcher first"
-        token_score = self.token_model.predict_proba(self._token_inputs(a, b, pairs))[:, 1]
+        token_x = self._token_inputs(a, b, pairs)[:, self.token_columns]
+        token_score = self.token_model.predict_proba(token_x)[:, 1]
         return self._features(a, b, pairs, np.asarray(token_score, dtype=np.float64))
+
+    def score(self, features: FloatArray) -> FloatArray:
+        """The combiner's uncalibrated score of each pair: it orders pairs calibration ties."""
+        from threadpoolctl import threadpool_limits
+
+        assert self.model is not None, "fit the matcher first"
+        with threadpool_limits(1):
+            return np.asarray(self.model.predict_proba(features)[:, 1], dtype=np.float64)
+
+    def calibrate(self, score: FloatArray) -> FloatArray:
+        """Calibrated probability that each pair is the same thing, from its score."""
+        assert self.calibrator is not None, "fit the matcher first"
+        return np.asarray(self.calibrator.predict(score), dtype=np.float64)
 
     def confidence(self, features: FloatArray) -> FloatArray:
         """Calibrated probability that each pair is the same thing."""
-        from threadpoolctl import threadpool_limits
-
-        assert self.model is not None and self.calibrator is not None, "fit the matcher first"
-        with threadpool_limits(1):
-            raw = self.model.predict_proba(features)[:, 1]
-        return np.asarray(self.calibrator.predict(raw), dtype=np.float64)
+        return self.calibrate(self.score(features))
 
     def explain(self, row: FloatArray) -> Explanation:
         """Attributes that agreed, disagreed and were missing on a side, from a feature row."""
@@ -327,8 +355,9 @@ def candidate_record_pairs(
                 by_code.setdefault(value, set()).add(j)
     for i, values in enumerate(q.values):
         for name, value in values.items():
-            if attribute_kind(name) is Kind.CODE:
-                found.update((i, j) for j in by_code.get(value, ()))
+            sharing = by_code.get(value, ())
+            if attribute_kind(name) is Kind.CODE and len(sharing) <= MAX_CODE_BLOCK:
+                found.update((i, j) for j in sharing)
     ordered = sorted(found)
     return np.asarray(ordered, dtype=np.int64).reshape(len(ordered), 2)
 
@@ -358,15 +387,22 @@ def suggest_records(
     if not len(pairs):
         return []
     x = matcher.features(queries, golden, pairs)
-    confidence = matcher.confidence(x)
+    score = matcher.score(x)
+    confidence = matcher.calibrate(score)
     out: list[RecordSuggestion] = []
     ranks: dict[int, int] = {}
-    for k in np.lexsort((-confidence, pairs[:, 0])).tolist():
-        i = int(pairs[k, 0])
+    seen: set[tuple[int, str]] = set()
+    # Isotonic calibration is a step function: the raw score orders pairs on the same step.
+    for k in np.lexsort((-score, -confidence, pairs[:, 0])).tolist():
+        i, key = int(pairs[k, 0]), golden[int(pairs[k, 1])].key
+        # A golden thing may stand as several records (one per language): its best one counts.
+        if (i, key) in seen:
+            continue
+        seen.add((i, key))
         ranks[i] = rank = ranks.get(i, 0) + 1
         if rank <= top_k:
             out.append(
-                RecordSuggestion(queries[i].key, rank, golden[int(pairs[k, 1])].key,
-                                 round(float(confidence[k]), 4), matcher.explain(x[k]))
+                RecordSuggestion(queries[i].key, rank, key, round(float(confidence[k]), 4),
+                                 matcher.explain(x[k]))
             )  # fmt: skip
     return out

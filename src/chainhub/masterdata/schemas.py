@@ -40,7 +40,8 @@ class UnknownCodeRead(BaseModel):
 
 
 class SuggestionRead(BaseModel):
-    """One ranked golden material suggested for an unknown code."""
+    """One ranked golden material suggested for an unknown code, with the attributes that agreed,
+    disagreed, and were stated on one side only (never counted as disagreement)."""
 
     partner_id: str
     partner_material_code: str
@@ -48,6 +49,9 @@ class SuggestionRead(BaseModel):
     material_code: str
     confidence: float
     reasons: list[str]
+    agreed: list[str]
+    disagreed: list[str]
+    missing: list[str]
 
 
 class DecisionRead(BaseModel):

@@ -16,14 +16,17 @@ from chainhub.intake.attempts import IngestResult
 from chainhub.intake.models import unknown_codes
 from chainhub.intake.schemas import CodeStatus
 from chainhub.intake.service import Submitter, do_submit_records, errors_as_records
-from chainhub.masterdata.matching import (
-    DEFAULT_AUTO_ACCEPT_THRESHOLD,
-    DEFAULT_COMBINER,
-    Combiner,
-    Item,
-    suggest,
+from chainhub.masterdata.chain_model import (
+    AUTO_ACCEPT_THRESHOLD,
+    DecidedPair,
+    GoldenMaterial,
+    PartnerCode,
+    code_record,
+    get_chain_matcher,
+    golden_records,
 )
 from chainhub.masterdata.models import masterdata_decisions, masterdata_suggestions
+from chainhub.masterdata.records import Explanation, suggest_records
 from chainhub.masterdata.schemas import (
     DecisionKind,
     DecisionMode,
@@ -79,8 +82,8 @@ def list_decisions(*, conn: Connection, partner_id: str | None = None) -> list[D
     return [DecisionRead.model_validate(row) for row in conn.execute(query).mappings()]
 
 
-def list_golden_items(*, conn: Connection) -> list[Item]:
-    """Current golden materials as match targets: one item per language, keyed by code."""
+def list_golden_materials(*, conn: Connection) -> list[GoldenMaterial]:
+    """Current golden materials as match targets, by code."""
     view = current_view("material")
     rows = conn.execute(
         sa.select(
@@ -88,11 +91,39 @@ def list_golden_items(*, conn: Connection) -> list[Item]:
             view.c.category, view.c.base_unit,
         ).order_by(view.c.material_code)
     ).all()  # fmt: skip
+    return [GoldenMaterial(r.material_code, r.name_zh, r.name_en, r.spec, r.category, r.base_unit)
+            for r in rows]  # fmt: skip
+
+
+def list_decided_pairs(*, conn: Connection) -> list[DecidedPair]:
+    """The chain's reviewed decisions with what the partner said of its code, oldest first.
+
+    Auto-accepted matches are left out: they are the matcher's own word, not a reviewer's."""
+    decisions, codes = masterdata_decisions, unknown_codes
+    rows = conn.execute(
+        sa.select(decisions.c.partner_id, decisions.c.partner_material_code,
+                  decisions.c.material_code, decisions.c.decision, codes.c.description,
+                  codes.c.unit)
+        .join(codes, sa.and_(codes.c.partner_id == decisions.c.partner_id,
+                             codes.c.partner_material_code == decisions.c.partner_material_code))
+        .where(decisions.c.mode == DecisionMode.MANUAL.value)
+        .order_by(decisions.c.decided_at, decisions.c.decision_id)
+    ).all()  # fmt: skip
     return [
-        Item(row.material_code, f"{name} {row.spec or ''}", row.base_unit, row.category)
-        for row in rows
-        for name in (row.name_zh, row.name_en)
-    ]
+        DecidedPair(PartnerCode(_code_key(r.partner_id, r.partner_material_code), r.description,
+                                r.unit),
+                    r.material_code, r.decision == DecisionKind.ACCEPTED.value)
+        for r in rows
+    ]  # fmt: skip
+
+
+def _reasons(explanation: Explanation) -> str:
+    words = (
+        *(f"{name} agrees" for name in explanation.agreed),
+        *(f"{name} differs" for name in explanation.disagreed),
+        *(f"{name} stated on one side only" for name in explanation.missing),
+    )
+    return REASON_SEPARATOR.join(words)
 
 
 def get_material_labels(*, conn: Connection, codes: Collection[str]) -> dict[str, MaterialLabel]:
@@ -113,20 +144,26 @@ def do_suggest_matches(
     conn: Connection,
     partner_id: str | None = None,
     top_k: int = 5,
-    combiner: Combiner = DEFAULT_COMBINER,
     now: datetime | None = None,
 ) -> int:
-    """Rank golden materials for every open code, replacing earlier suggestions; returns codes."""
+    """Rank golden materials for every open code, replacing earlier suggestions; returns codes.
+
+    The matcher learns from the golden master and the chain's reviewed decisions (see
+    chain_model), comparing every attribute both sides state."""
     now = now or datetime.now(UTC)
     open_codes = list_unknown_codes(conn=conn, partner_id=partner_id)
-    golden = list_golden_items(conn=conn)
+    materials = list_golden_materials(conn=conn)
     queries = [
-        Item(_code_key(c.partner_id, c.partner_material_code),
-             c.description or c.partner_material_code, c.unit)
+        code_record(PartnerCode(_code_key(c.partner_id, c.partner_material_code), c.description,
+                                c.unit), fallback=c.partner_material_code)
         for c in open_codes
     ]  # fmt: skip
     refused = _rejected_pairs(conn=conn, partner_id=partner_id)
-    ranked = suggest(queries, golden, combiner=combiner, top_k=top_k + len(refused))
+    ranked = []
+    if queries and materials:
+        matcher = get_chain_matcher(materials, list_decided_pairs(conn=conn))
+        ranked = suggest_records(queries, golden_records(materials), matcher=matcher,
+                                 top_k=top_k + len(refused))  # fmt: skip
     rows: list[dict[str, Any]] = []
     ranks: dict[str, int] = {}
     for s in ranked:
@@ -134,10 +171,12 @@ def do_suggest_matches(
             continue
         ranks[s.query_key] = ranks.get(s.query_key, 0) + 1
         pid, code = s.query_key.split("\x1f")
+        e = s.explanation
         rows.append({"partner_id": pid, "partner_material_code": code,
                      "rank": ranks[s.query_key], "material_code": s.golden_key,
-                     "confidence": s.confidence, "reasons": REASON_SEPARATOR.join(s.reasons),
-                     "suggested_at": now})  # fmt: skip
+                     "confidence": s.confidence, "reasons": _reasons(e),
+                     "agreed": ",".join(e.agreed), "disagreed": ",".join(e.disagreed),
+                     "missing": ",".join(e.missing), "suggested_at": now})  # fmt: skip
     table = masterdata_suggestions
     for c in open_codes:
         conn.execute(
@@ -297,8 +336,10 @@ def do_reject_match(
     if remaining:
         conn.execute(
             sa.insert(table),
-            [{**s.model_dump(exclude={"reasons"}), "rank": rank,
-              "reasons": REASON_SEPARATOR.join(s.reasons), "suggested_at": now}
+            [{**s.model_dump(exclude={"reasons", "agreed", "disagreed", "missing"}),
+              "rank": rank, "reasons": REASON_SEPARATOR.join(s.reasons),
+              "agreed": ",".join(s.agreed), "disagreed": ",".join(s.disagreed),
+              "missing": ",".join(s.missing), "suggested_at": now}
              for rank, s in enumerate(remaining, start=1)],
         )  # fmt: skip
     else:
@@ -315,7 +356,7 @@ def do_reject_match(
 def do_auto_accept(
     *,
     conn: Connection,
-    threshold: float = DEFAULT_AUTO_ACCEPT_THRESHOLD,
+    threshold: float = AUTO_ACCEPT_THRESHOLD,
     decided_by: str = HUB_SUBMITTER,
     partner_id: str | None = None,
     now: datetime | None = None,
@@ -401,6 +442,9 @@ def _code_key(partner_id: str, partner_material_code: str) -> str:
 
 
 def _suggestion(row: sa.RowMapping) -> SuggestionRead:
+    def names(column: str) -> list[str]:
+        return row[column].split(",") if row[column] else []
+
     reasons: Sequence[str] = row["reasons"].split(REASON_SEPARATOR) if row["reasons"] else ()
     return SuggestionRead(
         partner_id=row["partner_id"],
@@ -409,6 +453,9 @@ def _suggestion(row: sa.RowMapping) -> SuggestionRead:
         material_code=row["material_code"],
         confidence=row["confidence"],
         reasons=list(reasons),
+        agreed=names("agreed"),
+        disagreed=names("disagreed"),
+        missing=names("missing"),
     )
 
 

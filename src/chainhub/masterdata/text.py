@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 # Synonyms folded to one spelling before comparing: Chinese and English trade words, SAP short-text
@@ -118,6 +119,8 @@ _GRADES: Final = frozenset({"spcc", "spcd", "spce", "secc", "sgcc", "abs", "eps"
                             "pom", "ndfeb", "igbt", "mcu", "pcb", "eev", "led", "lcd"})  # fmt: skip
 
 
+# Cached: a golden master repeats its texts across pairs and across runs.
+@lru_cache(maxsize=1 << 18)
 def normalize_text(text: str | None) -> str:
     """Description folded for comparing: half-width, lower case, one spelling of ×, synonyms."""
     if not text:
@@ -173,6 +176,7 @@ class Attributes:
     numbers: frozenset[str]
 
 
+@lru_cache(maxsize=1 << 18)
 def parse_attributes(normalized: str) -> Attributes:
     """Model numbers (KFR-35GW, SPCC), measures (0.8mm, 1.5p, 40w), dimensions (m4x12)."""
     measures = {_measure(n, u) for n, u in _NUMBER_UNIT_RE.findall(normalized)}
@@ -200,6 +204,7 @@ _CODE_SEPARATOR_RE: Final = re.compile(r"[\s\-_/\\,;:()（）\[\]]+|(?<!\d)\.|\.
 _DECIMAL_RE: Final = re.compile(r"\d+\.\d+")
 
 
+@lru_cache(maxsize=1 << 18)
 def normalize_code(code: str | None) -> str:
     """A model, part or size code in one spelling: Φ9.52×0.6, φ9,52*0.60 -> phi9.52x0.6."""
     if not code:
