@@ -55,7 +55,7 @@ def test_a_partner_sees_only_its_own_codes_and_cannot_decide(hub: Hub) -> None:
         assert [o for o in (HUAYANG, TAIHE, f"{HUAYANG} Co.") if o in mine] == []
         assert 'action="/review/accept"' not in mine
     zh = hub.get(JINLI, "/review?lang=zh").text
-    assert "三相异步电动机 M004" in zh and "型号一致" in zh
+    assert "三相异步电动机 M004" in zh and "单位一致" in zh and "仅一方提供" in zh
     refused = _post(hub, JINLI, "/review/accept", "zh", partner_id=JINLI,
                     partner_material_code="JL-77", material_code="M004")  # fmt: skip
     assert refused.status_code == 403 and "只有枢纽管理员可以执行此操作" in refused.text
@@ -69,7 +69,7 @@ def test_the_hub_admin_rejects_and_accepts_suggestions(hub: Hub) -> None:
     row = page[page.index('id="code-jinli-motor-JL-77"') :]
     row = row[: row.index("</tbody>")]
     assert 'data-material="M004"' in row and "Three-phase motor M004" in row
-    assert "model number agrees" in row
+    assert "unit agrees" in row and "stated on one side only" in row
     wrong = _post(hub, "admin", "/review/reject", partner_id=JINLI,
                   partner_material_code="JL-77", material_code="M001")  # fmt: skip
     assert wrong.headers["location"] == "/review?done=rejected"
