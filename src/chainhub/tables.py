@@ -7,10 +7,11 @@ from chainhub.forecast import models as forecast
 from chainhub.intake import models as intake
 from chainhub.masterdata import models as masterdata
 from chainhub.partners import models as partners
+from chainhub.plan import models as plan
 from chainhub.schedule import models as schedule
 from chainhub.storage.models import METADATA
 from chainhub.trace import models as trace
 
-DOMAIN_MODELS = (access, partners, intake, masterdata, trace, forecast, schedule)
+DOMAIN_MODELS = (access, partners, intake, masterdata, trace, forecast, schedule, plan)
 
 __all__ = ["DOMAIN_MODELS", "METADATA"]
