@@ -517,8 +517,8 @@ def check_may_plan_for(*, principal: Principal, customer_id: str, write: bool = 
         raise _forbidden(
             f"only {customer_id}, the chain leader or the hub admin plan {customer_id}'s material "
             "demand" + (" and publish it (as an admin or member)" if write else ""),
-            f"只有 {customer_id}、链主或枢纽管理员可以计算{'并发布' if write else ''} {customer_id} "
-            "的物料需求",
+            f"只有 {customer_id}、链主或枢纽管理员可以计算{'并发布' if write else ''} "
+            f"{customer_id} 的物料需求",
         )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -19,8 +22,10 @@ from chainhub.storage.models import current_view
 CLOSED_LINES = (CANCELLED, "delivered")
 
 
-def _frame(rows: list[sa.Row[tuple[object, ...]]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+def _frame(rows: Sequence[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Rows as a frame; decimals become floats (the plan's arithmetic is in floats)."""
+    data = [tuple(float(v) if isinstance(v, Decimal) else v for v in r) for r in rows]
+    return pl.DataFrame(data, schema=schema, orient="row")
 
 
 def get_chain_leader(*, conn: Connection) -> str:
@@ -69,14 +74,16 @@ def get_independent_demand(
         frame = _frame(rows, schema)
         return to_weeks(frame, grid, clamp_early=False), DemandSource.FORECAST_RUN, str(run.version)
     view = current_view("demand_forecast")
-    rows = conn.execute(
+    issued_rows = conn.execute(
         sa.select(
             view.c.material_code, view.c.period_start, view.c.quantity, view.c.forecast_date
         ).where(view.c.issuer_id == customer_id)
     ).all()
     issued = pl.DataFrame(
-        [tuple(r) for r in rows], schema={**schema, "forecast_date": pl.Date()}, orient="row"
-    ).with_columns(pl.col("quantity").cast(pl.Float64))
+        [(r[0], r[1], float(r[2]), r[3]) for r in issued_rows],
+        schema={**schema, "forecast_date": pl.Date()},
+        orient="row",
+    )
     if issued.is_empty():
         return (
             to_weeks(pl.DataFrame(schema=schema), grid, clamp_early=False),
@@ -209,8 +216,8 @@ def get_open_orders(
             .where(receipts.c.receiver_id == customer_id, receipts.c.po_number.is_not(None))
             .group_by(receipts.c.po_number, receipts.c.po_line_no)
         ).all(),
-        {"po_number": pl.String(), "line_no": pl.Int64(), "received": pl.Decimal(38, 6)},
-    ).with_columns(pl.col("received").cast(pl.Float64))
+        {"po_number": pl.String(), "line_no": pl.Int64(), "received": pl.Float64()},
+    )
     open_lines = (
         orders.filter(~pl.col("line_status").is_in(CLOSED_LINES))
         .join(received, on=["po_number", "line_no"], how="left")

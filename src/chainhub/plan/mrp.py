@@ -180,7 +180,7 @@ def run_mrp(
     )
     demand = independent.select(_M, _W, pl.col("quantity").alias("gross"))
     done: list[pl.DataFrame] = []
-    depth = int(levels["level"].max() or 0) + 1
+    depth = int(levels["level"].cast(pl.Int64).max() or 0) + 1  # type: ignore[arg-type]
     for level in range(depth):
         here = levels.filter(pl.col("level") == level).select(_M)
         netted = _net_level(here, demand, grid, receipts, stock, lead).with_columns(

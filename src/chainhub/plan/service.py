@@ -522,17 +522,23 @@ def do_raise_alerts(
             submission_id=alert["submission_id"],
             occurred_at=now,
         )
-        parties = {alert["customer_id"], alert["supplier_id"]}
         do_enqueue_deliveries(
             conn=conn,
             events=[event],
             today=now.date(),
             now=now,
-            is_visible=lambda reader, _, parties=parties: (
-                reader.chain_leader or reader.partner_id in parties
-            ),
+            is_visible=_party_of({alert["customer_id"], alert["supplier_id"]}),
         )
     return [_alert(a, now) for a in new]
+
+
+def _party_of(parties: set[str]) -> Callable[[Principal, HubEvent], bool]:
+    """Who may hear of an alert: the customer, the supplier and the chain leader."""
+
+    def sees(reader: Principal, _event: HubEvent) -> bool:
+        return reader.chain_leader or reader.partner_id in parties
+
+    return sees
 
 
 def _alert(found: dict[str, Any], now: datetime) -> AlertRead:

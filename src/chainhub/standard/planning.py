@@ -61,7 +61,8 @@ class WeeklyMaterialDemand(StandardModel):
 
     model_config = described_zh(
         "客户对某供应商某物料的周需求（对应 Catena-X WeekBasedMaterialDemand 2.0）。差异：伙伴用"
-        "枢纽伙伴编号而非 BPNL；以客户、供应商、物料与需求类别为键（不用 materialDemandId），新版本替代旧版本；"
+        "枢纽伙伴编号而非 BPNL；以客户、供应商、物料与需求类别为键（不用 materialDemandId），"
+        "新版本替代旧版本；"
         "每份单据一个需求序列；周以其周一日期表示；单位必填。"
     )
 
@@ -186,8 +187,9 @@ class CapacityGroup(StandardModel):
     with its load factor; linked capacity groups and deltaProductionResult are left out."""
 
     model_config = described_zh(
-        "供应商的产能组：每周实际、最大与约定产能及其服务的客户物料（对应 Catena-X WeekBasedCapacityGroup "
-        "2.0）。差异：伙伴用枢纽编号；产能与关联需求同为一张表的行；关联需求以客户标准物料编码及负荷系数表示。"
+        "供应商的产能组：每周实际、最大与约定产能及其服务的客户物料"
+        "（对应 Catena-X WeekBasedCapacityGroup 2.0）。差异：伙伴用枢纽编号；"
+        "产能与关联需求同为一张表的行；关联需求以客户标准物料编码及负荷系数表示。"
     )
 
     standard_version: str = _VERSION

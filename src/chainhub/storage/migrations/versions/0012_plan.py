@@ -7,6 +7,8 @@ Create Date: 2026-11-29 22:40:00.000000
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -69,9 +71,7 @@ _NEW_TYPES = {
 }
 
 
-def _document_table(
-    name: str, fields: tuple[tuple[str, sa.types.TypeEngine[object], bool], ...]
-) -> None:
+def _document_table(name: str, fields: tuple[tuple[str, Any, bool], ...]) -> None:
     table = f"doc_{name}"
     op.create_table(
         table,
@@ -95,7 +95,7 @@ def _current_view(name: str) -> None:
     )
 
 
-def _rebuild_material(fields: tuple[tuple[str, sa.types.TypeEngine[object], bool], ...]) -> None:
+def _rebuild_material(fields: tuple[tuple[str, Any, bool], ...]) -> None:
     """Rebuild doc_material with `fields`, keeping its rows: a column added in place, as the
     standard declares it, rather than appended after the system columns."""
     kept = ", ".join(name for name, _, _ in (*_MATERIAL, *_SYSTEM))
