@@ -173,6 +173,17 @@ def _units(conn: Connection) -> dict[str, str]:
     return {str(r[0]): str(r[1]) for r in rows}
 
 
+def _supplier_codes(conn: Connection) -> dict[tuple[str, str], str]:
+    """(supplier, golden code) → the supplier's own code, from the current crosswalks."""
+    crosswalk = current_view("material_crosswalk")
+    rows = conn.execute(
+        sa.select(
+            crosswalk.c.partner_id, crosswalk.c.material_code, crosswalk.c.partner_material_code
+        ).order_by(crosswalk.c.partner_material_code.desc())
+    ).all()
+    return {(str(r[0]), str(r[1])): str(r[2]) for r in rows}
+
+
 def do_publish_demand(
     *,
     conn: Connection,
@@ -192,12 +203,14 @@ def do_publish_demand(
     mrp = get_mrp(conn=conn, customer_id=customer, today=today, progress=progress)
     stored = _stored_demand(conn, customer, mrp.grid["week_start"][0])
     changed = _changed_series(mrp, stored)
-    units = _units(conn)
+    units, codes = _units(conn), _supplier_codes(conn)
     records = [
         {
             "customer_id": customer,
             "supplier_id": r["supplier_id"],
             "material_code": r["material_code"],
+            "supplier_material_code": codes.get((r["supplier_id"], r["material_code"])),
+            "customer_site": None,
             "demand_category": DEFAULT_DEMAND_CATEGORY,
             "unit": units.get(r["material_code"]),
             "changed_at": now.isoformat(),
@@ -273,16 +286,16 @@ def list_weekly_demand(
 ) -> list[SupplierWeek]:
     """Published weekly demand the caller may see (a supplier: its own), optionally of one
     supplier, per supplier, material and week."""
-    view = current_view(DEMAND)
-    visible = get_visible_clause(
-        conn=conn, principal=principal, document_type=DEMAND, relation=view, today=today
-    )
-    frame = _current_demand(
-        conn,
-        lambda v: sa.and_(
-            visible, sa.true() if supplier_id is None else v.c.supplier_id == supplier_id
-        ),
-    ).sort("supplier_id", "material_code", "week_start")
+
+    def where(view: Any) -> Any:
+        visible = get_visible_clause(
+            conn=conn, principal=principal, document_type=DEMAND, relation=view, today=today
+        )
+        return sa.and_(
+            visible, sa.true() if supplier_id is None else view.c.supplier_id == supplier_id
+        )
+
+    frame = _current_demand(conn, where).sort("supplier_id", "material_code", "week_start")
     return [
         SupplierWeek(
             supplier_id=r["supplier_id"],
