@@ -220,3 +220,29 @@ def test_bad_capacity_documents_name_document_and_line(plan_hub: Hub) -> None:
     # The second document's second line.
     assert error["location"]["field"].startswith("body.documents.1.lines.1")
     assert "maximum_capacity is below actual_capacity" in error["message"]
+
+
+def test_a_demand_swing_raises_a_volatility_alert_to_the_supplier(plan_hub: Hub) -> None:
+    assert plan_hub.post(OEM, "/api/v1/plan/mrp/publish").json()["alerts"] == 0
+    raised = {
+        "forecast_id": "FC-PLAN-2",
+        "issuer_id": OEM,
+        "site_id": SITES[OEM],
+        "forecast_date": (MONDAY + timedelta(days=1)).isoformat(),
+        "bucket": "week",
+        "lines": [
+            {"material_code": "P100", "period_start": _week(3), "quantity": "1500", "unit": "H87"}
+        ],
+    }
+    assert plan_hub.submit(OEM, "demand_forecast", raised).status_code == 201
+    published = plan_hub.post(OEM, "/api/v1/plan/mrp/publish").json()
+    assert published["changed"] == 3
+    # jinli's week 3: 2 x 1500 - 220 = 2780, was 1780: +1000 (+56 %), past 50 and 10 %.
+    jinli = plan_hub.get(JINLI, "/api/v1/plan/alerts").json()
+    assert [(a["kind"], a["detail"]["week_start"], a["detail"]["change"]) for a in jinli] == [
+        ("demand.volatility", _week(3), 1000.0)
+    ]
+    # huayang's M001 in week 3: 0 before, now its 750/1150 of 1500 - 1220 = 280.
+    huayang = plan_hub.get(HUAYANG, "/api/v1/plan/alerts").json()
+    moved = [(a["supplier_id"], a["detail"]["week_start"], a["detail"]["change"]) for a in huayang]
+    assert moved == [(HUAYANG, _week(3), 182.609)]
