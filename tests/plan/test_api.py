@@ -149,7 +149,8 @@ def test_publish_stores_once_and_each_supplier_sees_only_its_own(plan_hub: Hub) 
 
 
 def test_capacity_lights_and_the_red_alert(plan_hub: Hub) -> None:
-    subscription = {"url": "https://hooks.example.com/in", "events": ["capacity.red"]}
+    events = ["capacity.red", "weekly_material_demand.published"]
+    subscription = {"url": "https://hooks.example.com/in", "events": events}
     for who in (JINLI, HUAYANG):
         assert plan_hub.post(who, "/api/v1/subscriptions", json=subscription).status_code == 201
     assert plan_hub.submit(JINLI, "capacity_group", CAPACITY).status_code == 201
@@ -171,10 +172,15 @@ def test_capacity_lights_and_the_red_alert(plan_hub: Hub) -> None:
     # Raised once: publishing the same numbers again raises nothing.
     assert plan_hub.post(OEM, "/api/v1/plan/mrp/publish").json()["alerts"] == 0
     with plan_hub.engine.connect() as conn:
-        queued = conn.execute(
-            sa.select(sa.func.count()).where(webhook_deliveries.c.event == "capacity.red")
-        ).scalar_one()
-    assert queued == 1  # jinli's subscription; huayang is no party to it
+        queued = dict(
+            conn.execute(
+                sa.select(webhook_deliveries.c.event, sa.func.count()).group_by(
+                    webhook_deliveries.c.event
+                )
+            ).all()
+        )
+    # The red week goes to jinli only (huayang is no party to it); each hears of its own demand.
+    assert queued == {"capacity.red": 1, "weekly_material_demand.published": 2}
 
 
 def test_bad_capacity_files_name_document_line_and_field(plan_hub: Hub) -> None:
