@@ -211,7 +211,8 @@ def _mrp_speed(materials: int, weeks: int) -> None:
     )
     print(
         f"MRP {materials:,} materials, {LEVELS}-level BOM, {weeks} weeks: chainhub {ours:.2f} s, "
-        f"pandas {pandas_seconds:.2f} s ({pandas_seconds / ours:.1f}x), same plan in every material-week: {same}"
+        f"pandas {pandas_seconds:.2f} s ({pandas_seconds / ours:.1f}x), "
+        f"same plan in every material-week: {same}"
     )
 
 
