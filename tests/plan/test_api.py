@@ -130,7 +130,9 @@ def test_publish_stores_once_and_each_supplier_sees_only_its_own(plan_hub: Hub) 
         ).all()
     assert sorted(v[1] for v in versions) == [1, 1, 1]
     mine = plan_hub.get(JINLI, "/api/v1/plan/demand").json()
-    assert {(r["supplier_id"], r["material_code"]) for r in mine} == {(JINLI, "M004")}
+    assert {(r["customer_id"], r["supplier_id"], r["material_code"]) for r in mine} == {
+        (OEM, JINLI, "M004")
+    }
     assert [r["quantity"] for r in mine][:4] == [100, 0, 1780, 1000]
     huayang = plan_hub.get(HUAYANG, "/api/v1/plan/demand").json()
     assert {r["supplier_id"] for r in huayang} == {HUAYANG}

@@ -42,6 +42,16 @@ class SupplierWeek(BaseModel):
     quantity: float
 
 
+class PublishedWeek(BaseModel):
+    """A week of a published weekly_material_demand, as its customer and supplier see it."""
+
+    customer_id: str
+    supplier_id: str
+    material_code: str
+    week_start: date
+    quantity: float
+
+
 class MrpRead(BaseModel):
     """An MRP run: the planner, where its demand came from, the plan and each supplier's demand."""
 

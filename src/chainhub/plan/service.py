@@ -33,6 +33,7 @@ from chainhub.plan.schemas import (
     GroupWeek,
     MrpRead,
     MrpWeek,
+    PublishedWeek,
     PublishRead,
     SupplierWeek,
 )
@@ -283,7 +284,7 @@ def _current_demand(conn: Connection, where: Any) -> pl.DataFrame:
 
 def list_weekly_demand(
     *, conn: Connection, principal: Principal, today: date, supplier_id: str | None = None
-) -> list[SupplierWeek]:
+) -> list[PublishedWeek]:
     """Published weekly demand the caller may see (a supplier: its own), optionally of one
     supplier, per supplier, material and week."""
 
@@ -295,18 +296,10 @@ def list_weekly_demand(
             visible, sa.true() if supplier_id is None else view.c.supplier_id == supplier_id
         )
 
-    frame = _current_demand(conn, where).sort("supplier_id", "material_code", "week_start")
-    return [
-        SupplierWeek(
-            supplier_id=r["supplier_id"],
-            material_code=r["material_code"],
-            week_start=r["week_start"],
-            firm=0.0,
-            planned=r["quantity"],
-            quantity=r["quantity"],
-        )
-        for r in frame.iter_rows(named=True)
-    ]
+    frame = _current_demand(conn, where).sort(
+        "customer_id", "supplier_id", "material_code", "week_start"
+    )
+    return [PublishedWeek.model_validate(r) for r in frame.iter_rows(named=True)]
 
 
 _GROUP_COLUMNS: Final = (

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from chainhub.api.deps import ConnDep, NowDep, PrincipalDep, SettingsDep, TodayDep
 from chainhub.plan import service
 from chainhub.plan.mrp import WEEKS
-from chainhub.plan.schemas import AlertRead, GroupWeek, MrpRead, PublishRead, SupplierWeek
+from chainhub.plan.schemas import AlertRead, GroupWeek, MrpRead, PublishedWeek, PublishRead
 
 router = APIRouter(prefix="/api/v1/plan", tags=["plan"])
 
@@ -57,10 +57,10 @@ def publish_mrp(
     )
 
 
-@router.get("/demand", response_model=list[SupplierWeek])
+@router.get("/demand", response_model=list[PublishedWeek])
 def read_demand(
     principal: PrincipalDep, conn: ConnDep, today: TodayDep, supplier_id: SupplierQuery = None
-) -> list[SupplierWeek]:
+) -> list[PublishedWeek]:
     """Published weekly demand the caller may see (a supplier: its own)."""
     return service.list_weekly_demand(
         conn=conn, principal=principal, today=today, supplier_id=supplier_id
