@@ -177,7 +177,10 @@ def _orders(conn: Connection, customer_id: str) -> pl.DataFrame:
             orders.c.confirmed_quantity,
             sa.func.coalesce(orders.c.confirmed_date, orders.c.requested_date),
             orders.c.line_status,
-        ).where(orders.c.buyer_id == customer_id, orders.c.status != CANCELLED)
+        ).where(
+            orders.c.buyer_id == customer_id,
+            sa.func.coalesce(orders.c.status, "") != CANCELLED,
+        )
     ).all()
     return pl.DataFrame(
         [
@@ -219,7 +222,7 @@ def get_open_orders(
         {"po_number": pl.String(), "line_no": pl.Int64(), "received": pl.Float64()},
     )
     open_lines = (
-        orders.filter(~pl.col("line_status").is_in(CLOSED_LINES))
+        orders.filter(~pl.col("line_status").fill_null("").is_in(CLOSED_LINES))
         .join(received, on=["po_number", "line_no"], how="left")
         .select(
             "supplier_id",
@@ -232,7 +235,7 @@ def get_open_orders(
         .filter(pl.col("quantity") > 0)
     )
     quotas = (
-        orders.filter(pl.col("line_status") != CANCELLED)
+        orders.filter(pl.col("line_status").fill_null("") != CANCELLED)
         .group_by("supplier_id", "material_code")
         .agg(pl.col("quantity").sum())
         .with_columns(
