@@ -451,7 +451,7 @@ def _volatility_alerts(
     submissions = versions.group_by("_doc_key", "_doc_version").agg(
         pl.col("_submission_id").first()
     )
-    moves = moves.join(newest_of(versions), on="_doc_key").join(
+    moves = moves.join(_newest_versions(versions), on="_doc_key").join(
         submissions, left_on=["_doc_key", "new_version"], right_on=["_doc_key", "_doc_version"]
     )
     return [
@@ -478,7 +478,7 @@ def _volatility_alerts(
     ]
 
 
-def newest_of(versions: pl.DataFrame) -> pl.DataFrame:
+def _newest_versions(versions: pl.DataFrame) -> pl.DataFrame:
     """Each document's newest version number."""
     return versions.group_by("_doc_key").agg(pl.col("_doc_version").max().alias("new_version"))
 
