@@ -48,6 +48,7 @@ def _routers() -> list[object]:
     from chainhub.kpi.views import router as kpi_router
     from chainhub.masterdata.views import router as masterdata_router
     from chainhub.partners.views import router as partners_router
+    from chainhub.plan.views import router as plan_router
     from chainhub.schedule.views import router as schedule_router
     from chainhub.standard.views import router as standard_router
     from chainhub.trace.genealogy_views import router as genealogy_router
@@ -74,6 +75,7 @@ def _routers() -> list[object]:
         masterdata_router,
         kpi_router,
         forecast_router,
+        plan_router,
         schedule_router,
         equipment_router,
         trace_router,

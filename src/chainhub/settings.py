@@ -66,6 +66,32 @@ class Settings(BaseSettings):
         description="Seconds a request waits for its turn before the hub answers 503",
     )
 
+    plan_volatility_absolute: Annotated[list[float], NoDecode] = Field(
+        default_factory=lambda: [50.0, 100.0, 200.0],
+        description="Change of one week's demand between two published versions, in units, from "
+        "which a volatility alert is raised, for weeks 1-4, 5-13 and 14-26; comma-separated",
+    )
+    plan_volatility_relative: Annotated[list[float], NoDecode] = Field(
+        default_factory=lambda: [0.1, 0.2, 0.3],
+        description="Change of one week's demand relative to the previous version from which a "
+        "volatility alert is raised (with the absolute one), for weeks 1-4, 5-13 and 14-26; "
+        "comma-separated",
+    )
+
+    @field_validator("plan_volatility_absolute", "plan_volatility_relative", mode="before")
+    @classmethod
+    def _three_numbers(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [float(v) for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("plan_volatility_absolute", "plan_volatility_relative")
+    @classmethod
+    def _one_per_sub_horizon(cls, value: list[float]) -> list[float]:
+        if len(value) != 3 or min(value) < 0:
+            raise ValueError("give three non-negative numbers: weeks 1-4, 5-13 and 14-26")
+        return value
+
     @field_validator("webhook_allowed_hosts", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:

@@ -18,6 +18,9 @@ class WebhookEvent(StrEnum):
     QUALITY_ALERT = "quality.alert"
     EPCIS_CAPTURED = "epcis.captured"
     RECALL_OPENED = "recall.opened"
+    DEMAND_PUBLISHED = "weekly_material_demand.published"
+    CAPACITY_RED = "capacity.red"
+    DEMAND_VOLATILITY = "demand.volatility"
 
 
 class HubEvent(BaseModel):

@@ -35,7 +35,55 @@ def _before(later: str, earlier: str) -> CrossFieldRule:
     )
 
 
+def _monday(name: str) -> CrossFieldRule:
+    # Polars numbers weekdays from Monday = 1.
+    return CrossFieldRule(
+        f"{name}_monday",
+        name,
+        pl.col(name).dt.weekday() != 1,
+        f"{name} is not a Monday (weeks are ISO weeks, given by their Monday)",
+        f"{name} 不是周一（周为 ISO 周，以其周一表示）",
+    )
+
+
+_ONE_KIND = (
+    "a capacity_group line gives either week_start (with its capacities) or material_code",
+    "产能组的一行要么给出 week_start（及其产能），要么给出 material_code",
+)
+_CAPACITY_RULES: Final = (
+    _monday("week_start"),
+    CrossFieldRule(
+        "capacity_line_kind",
+        "week_start",
+        pl.col("week_start").is_null() == pl.col("material_code").is_null(),
+        *_ONE_KIND,
+    ),
+    CrossFieldRule(
+        "actual_capacity_required",
+        "actual_capacity",
+        pl.col("week_start").is_not_null() & pl.col("actual_capacity").is_null(),
+        "a capacity line (with week_start) needs actual_capacity",
+        "产能行（含 week_start）必须给出 actual_capacity",
+    ),
+    CrossFieldRule(
+        "maximum_capacity_required",
+        "maximum_capacity",
+        pl.col("week_start").is_not_null() & pl.col("maximum_capacity").is_null(),
+        "a capacity line (with week_start) needs maximum_capacity",
+        "产能行（含 week_start）必须给出 maximum_capacity",
+    ),
+    CrossFieldRule(
+        "maximum_below_actual",
+        "maximum_capacity",
+        pl.col("maximum_capacity") < pl.col("actual_capacity"),
+        "maximum_capacity is below actual_capacity",
+        "最大产能低于实际产能",
+    ),
+)
+
 CROSS_FIELD_RULES: Final[dict[str, tuple[CrossFieldRule, ...]]] = {
+    "weekly_material_demand": (_monday("week_start"),),
+    "capacity_group": _CAPACITY_RULES,
     "purchase_order": (_before("requested_date", "order_date"),),
     "sales_order": (_before("requested_date", "order_date"),),
     "shipment": (_before("expected_delivery_date", "ship_date"),),

@@ -515,3 +515,34 @@ def get_machine_visible_clause(
     if principal.partner_id is None:
         return sa.false()
     return partner == principal.partner_id
+
+
+def check_may_plan_for(*, principal: Principal, customer_id: str, write: bool = False) -> None:
+    """The caller may run (with `write`, publish) the customer's MRP: the customer itself (an
+    admin or member to publish), the chain leader or the hub admin."""
+    if principal.is_hub_admin or principal.chain_leader:
+        allowed = not write or principal.is_hub_admin or principal.role in WRITER_ROLES
+    else:
+        allowed = principal.partner_id == customer_id and (
+            not write or principal.role in WRITER_ROLES
+        )
+    if not allowed:
+        raise _forbidden(
+            f"only {customer_id}, the chain leader or the hub admin plan {customer_id}'s material "
+            "demand" + (" and publish it (as an admin or member)" if write else ""),
+            f"只有 {customer_id}、链主或枢纽管理员可以计算{'并发布' if write else ''} "
+            f"{customer_id} 的物料需求",
+        )
+
+
+def get_plan_visible_clause(
+    *, principal: Principal, customer: ColumnElement[Any], supplier: ColumnElement[Any]
+) -> ColumnElement[bool]:
+    """WHERE clause over plan results between a customer and a supplier (computed demand,
+    group-weeks, alerts): a partner sees those it is the customer or the supplier of; the chain
+    leader and the hub admin see all."""
+    if principal.sees_all:
+        return sa.true()
+    if principal.partner_id is None:
+        return sa.false()
+    return sa.or_(customer == principal.partner_id, supplier == principal.partner_id)

@@ -312,6 +312,8 @@ def list_submission_events(
             kind = WebhookEvent.RECEIPT_POSTED
         elif document_type == "quality_inspection" and row.result == "fail":
             kind = WebhookEvent.QUALITY_ALERT
+        elif document_type == "weekly_material_demand":
+            kind = WebhookEvent.DEMAND_PUBLISHED
         else:
             continue
         events.append(

@@ -205,6 +205,8 @@ SELF_FIELD: Final = {
     "goods_receipt": "receiver_id",
     "production_order": "manufacturer_id",
     "quality_inspection": "inspector_id",
+    "weekly_material_demand": "customer_id",
+    "capacity_group": "supplier_id",
 }
 
 _WORDS: Final[dict[str, dict[str, dict[str, str]]]] = {
@@ -772,7 +774,8 @@ def column_plan(chain: Chain, *, writer: str, doc_type: str) -> tuple[Column, ..
             "date": (dialect.date_render, dialect.date_parse),
             "ts": (dialect.ts_render, dialect.ts_parse),
         }.get(kind, (None, None))
-        crosswalk = name in MATERIAL_FIELDS and writer != OEM_ID
+        # A capacity group names the customer's material (Catena-X materialNumberCustomer).
+        crosswalk = name in MATERIAL_FIELDS and writer != OEM_ID and doc_type != "capacity_group"
         plan.append(
             Column(
                 name,

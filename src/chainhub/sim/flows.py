@@ -22,6 +22,11 @@ Lots = tuple[str, int, int]
 Item = tuple[str | None, int | None, str, list[Lots]]
 _PACK: Final = {"M015": 5000}
 RUN_OUT_DAYS: Final = 30  # no new purchase orders in the last days, so every line can close
+# Demand and capacity are exchanged once, a week before the end: the plan looks ahead from there.
+PLAN_DAYS_BEFORE_END: Final = 7
+WEEKS_AHEAD: Final = 26
+CAPACITY_WEEKS: Final = 13
+SHORTFALL_SHARE: Final = 0.3  # of capacity groups with two planted red weeks
 _DEFECTS: Final = (
     ("dongfang-steel", "R101", 0.22, "冷轧钢板硬度超标，冲压开裂风险 / sheet hardness above spec"),
     ("huayang-compressor", "M001", 0.38, "压缩机焊缝微漏 / compressor weld micro-leak"),
@@ -104,6 +109,7 @@ class FlowResult:
 
     outcomes: list[Row] = field(default_factory=list)
     defects: list[dict[str, Any]] = field(default_factory=list)
+    capacity_weeks: list[Row] = field(default_factory=list)
 
 
 class _Engine:
@@ -1023,6 +1029,108 @@ class _Engine:
                 lines=lines,
             )
 
+    def weekly_demand(self, day: int) -> dict[tuple[str, str], list[int]]:
+        """The OEM's weekly demand per supplier and material for the next 26 weeks (thousandths),
+        sent to each supplier as a weekly_material_demand; what the suppliers plan against."""
+        today = day_date(day)
+        monday = today + timedelta(days=7 - today.weekday())
+        demand: dict[tuple[str, str], list[int]] = {}
+        for material, sources in cat.SOURCES.items():
+            if self.chain.materials[material].category == "raw":
+                continue
+            weekly = self.usage(material) * 7
+            if weekly <= 0:
+                continue
+            for supplier, share in sources:
+                series = [
+                    int(weekly * share / 100 * self.rng.uniform(0.9, 1.1) * MILLI)
+                    for _ in range(WEEKS_AHEAD)
+                ]
+                demand[(supplier, material)] = series
+                self.sink.emit(
+                    doc_type="weekly_material_demand",
+                    writer=cat.OEM_ID,
+                    day=day,
+                    header={
+                        "customer_id": cat.OEM_ID,
+                        "supplier_id": supplier,
+                        "material_code": material,
+                        "supplier_material_code": None,
+                        "customer_site": None,
+                        "demand_category": "0001",
+                        "unit": self.chain.unit(material),
+                        "changed_at": day * 1440 + 8 * 60,
+                    },
+                    lines=[
+                        {"week_start": day_number(monday + timedelta(weeks=k)), "quantity": q}
+                        for k, q in enumerate(series)
+                    ],
+                )
+        return demand
+
+    def capacity_groups(self, day: int, demand: dict[tuple[str, str], list[int]]) -> None:
+        """Each component supplier's capacity group per material it sells the OEM, for the 13
+        weeks ahead: actual 1.25 and maximum 1.5 times the demand it was sent, except in the
+        planted shortfalls (a few weeks of a few groups at 0.5 and 0.7: red), recorded in the
+        ground truth."""
+        today = day_date(day)
+        monday = today + timedelta(days=7 - today.weekday())
+        for (supplier, material), series in sorted(demand.items()):
+            group = f"CG-{material}"
+            planted = (
+                set(self.rng.sample(range(CAPACITY_WEEKS), 2))
+                if self.rng.random() < SHORTFALL_SHARE
+                else set()
+            )
+            lines: list[Row] = []
+            for k in range(CAPACITY_WEEKS):
+                low = k in planted
+                actual = int(series[k] * (0.5 if low else 1.25)) // MILLI * MILLI
+                maximum = int(series[k] * (0.7 if low else 1.5)) // MILLI * MILLI
+                start = day_number(monday + timedelta(weeks=k))
+                lines.append(_capacity_line(k + 1, start, actual, maximum))
+                self.result.capacity_weeks.append(
+                    {
+                        "supplier_id": supplier,
+                        "capacity_group_id": group,
+                        "week_start": (monday + timedelta(weeks=k)).isoformat(),
+                        "demand": series[k] / MILLI,
+                        "actual": actual / MILLI,
+                        "maximum": maximum / MILLI,
+                        "planted_shortfall": low,
+                    }
+                )
+            lines.append(
+                {**_capacity_line(CAPACITY_WEEKS + 1, None, None, None),
+                 "material_code": material, "load_factor": MILLI}
+            )  # fmt: skip
+            self.sink.emit(
+                doc_type="capacity_group",
+                writer=supplier,
+                day=day,
+                header={
+                    "supplier_id": supplier,
+                    "capacity_group_id": group,
+                    "customer_id": cat.OEM_ID,
+                    "name": f"{self.chain.materials[material].name_zh} 产线",
+                    "unit": self.chain.unit(material),
+                    "changed_at": day * 1440 + 10 * 60,
+                },
+                lines=lines,
+            )
+
+
+def _capacity_line(line_no: int, start: int | None, actual: int | None, maximum: int | None) -> Row:
+    return {
+        "line_no": line_no,
+        "week_start": start,
+        "actual_capacity": actual,
+        "maximum_capacity": maximum,
+        "agreed_capacity": None,
+        "material_code": None,
+        "load_factor": None,
+    }
+
 
 def run_flows(
     *, chain: Chain, sink: Sink, seed: int, on_day: Callable[[int, bool], None] | None = None
@@ -1040,6 +1148,8 @@ def run_flows(
             eng.outlook = season_outlook(day=today, start=chain.start, horizon=28)
         if today.day == 1:
             eng.forecast(day)
+        if k == chain.days - PLAN_DAYS_BEFORE_END:
+            eng.capacity_groups(day, eng.weekly_demand(day))
         for shp in eng.transit.pop(day, []):
             eng.receive(shp, day)
         eng.tier2_ship(day)

@@ -45,6 +45,8 @@ LOAD_ORDER: Final = (
     "quality_inspection",
     "demand_forecast",
     "inventory_snapshot",
+    "weekly_material_demand",
+    "capacity_group",
 )
 _FLUSH_ROWS: Final = 200_000
 _XLSX_EPOCH: Final = datetime(2025, 1, 1)  # noqa: DTZ001 - xlsx core properties are naive
@@ -229,6 +231,9 @@ class OutputWriter:
         _write_csv(truth / "crosswalk.csv", self._crosswalk())
         _write_csv(truth / "order_outcomes.csv", [_outcome_row(o) for o in result.outcomes])
         delays = self._send_delays(seed=manifest["seed"])
+        # Every capacity group-week the suppliers sent, with the demand they were sent and
+        # whether it is a planted shortfall (red by the bottleneck rule).
+        _write_csv(truth / "capacity_weeks.csv", result.capacity_weeks)
         manifest["submissions"] = [
             {
                 "partner_id": s.partner_id,

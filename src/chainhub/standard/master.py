@@ -195,6 +195,15 @@ class Material(StandardModel):
         default=None,
         gt=0,
     )
+    lead_time_days: int | None = field(
+        "Planned lead time in days: delivery lead time for a bought material, production lead "
+        "time for a made one (MRP offsets the material's orders by it; none means 0)",
+        "计划提前期（天）：外购物料为交货提前期，自制物料为生产提前期"
+        "（MRP 据此前移订单；为空按 0）",
+        example=14,
+        default=None,
+        ge=0,
+    )
 
 
 class MaterialCrosswalk(StandardModel):

@@ -12,6 +12,7 @@ from pydantic.fields import FieldInfo
 from chainhub.errors import ChainhubError
 from chainhub.standard import documents as d
 from chainhub.standard import master as m
+from chainhub.standard import planning as p
 from chainhub.standard.fields import StandardModel
 
 ENVELOPE_FIELDS: Final = ("standard_version",)
@@ -234,6 +235,28 @@ _TYPES: Final = (
         lines_field="lines",
         line_key=("line_no",),
     ),
+    DocumentType(
+        "weekly_material_demand",
+        "Weekly material demand",
+        "周物料需求",
+        p.WeeklyMaterialDemand,
+        key=("customer_id", "supplier_id", "material_code", "demand_category"),
+        parties=("customer_id", "supplier_id"),
+        master=False,
+        lines_field="lines",
+        line_key=("week_start",),
+    ),
+    DocumentType(
+        "capacity_group",
+        "Capacity group",
+        "产能组",
+        p.CapacityGroup,
+        key=("supplier_id", "capacity_group_id"),
+        parties=("supplier_id", "customer_id"),
+        master=False,
+        lines_field="lines",
+        line_key=("line_no",),
+    ),
 )
 
 DOCUMENT_TYPES: Final[dict[str, DocumentType]] = {t.name: t for t in _TYPES}
@@ -242,7 +265,7 @@ PARTNER_FIELDS: Final = frozenset({
     "partner_id", "owner_id", "buyer_id", "supplier_id", "seller_id", "customer_id",
     "issuer_id", "shipper_id", "receiver_id", "manufacturer_id", "inspector_id",
 })  # fmt: skip
-SITE_FIELDS: Final = frozenset({"site_id", "ship_to_site", "ship_from_site"})
+SITE_FIELDS: Final = frozenset({"site_id", "ship_to_site", "ship_from_site", "customer_site"})
 MATERIAL_FIELDS: Final = frozenset({"material_code", "component_code", "parent_code",
                                     "product_code"})  # fmt: skip
 REFERENCES: Final[dict[str, tuple[str, str, frozenset[str]]]] = {

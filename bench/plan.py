@@ -1,0 +1,290 @@
+"""Red capacity group-weeks found on the simulated chain against the weeks the simulator
+planted (precision and recall), with the demand the OEM sent and with the hub's own MRP.
+
+    python bench/plan.py [--smoke] [--scale small|medium|N] [--no-forecast] [--materials N]
+
+First, the MRP alone: chainhub's set-based explosion of a synthetic 5-level BOM over 52 weeks
+beside the same lot-for-lot MRP written straightforwardly in pandas.
+
+The simulator has each supplier send a capacity group per material a week before its end, at
+1.25 (actual) and 1.5 (maximum) times the weekly demand the OEM sent it, except two planted
+weeks in some groups at 0.5 and 0.7 (ground_truth/capacity_weeks.csv). The hub lights every
+group-week by the CX-0128 rule; then it runs its forecast (26 weeks ahead), publishes its own
+MRP demand (forecast, BOMs, stock and open orders) over the OEM's and lights them again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import sqlalchemy as sa
+
+from chainhub.access.schemas import Principal, Role
+from chainhub.access.tokens import do_set_chain_leader
+from chainhub.forecast.schemas import ForecastParameters
+from chainhub.forecast.service import do_run_forecast
+from chainhub.intake.schemas import load_profile
+from chainhub.intake.service import do_submit, get_submitter
+from chainhub.plan.mrp import first_monday, run_mrp, week_grid
+from chainhub.plan.service import do_publish_demand, get_mrp, list_group_weeks
+from chainhub.sim.flows import PLAN_DAYS_BEFORE_END
+from chainhub.sim.service import START, do_simulate
+from chainhub.storage.engine import create_engine_for
+from chainhub.storage.migrate import do_upgrade
+
+OEM: Final = "haichuan"
+OPERATOR: Final = Principal(token_id="bench", partner_id=None, role=Role.HUB_ADMIN)
+
+
+def _load(engine: sa.Engine, root: Path) -> int:
+    """Every file of the chain through intake, as its partner; the files stored."""
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    stored = 0
+    with engine.begin() as conn:
+        do_set_chain_leader(conn=conn, partner_id=OEM)
+        for entry in manifest["submissions"]:
+            result = do_submit(
+                conn=conn,
+                path=root / entry["file"],
+                profile=load_profile(root / entry["profile"]),
+                submitter=get_submitter(conn=conn, partner_id=entry["partner_id"], channel="bench"),
+            )
+            stored += result.status in ("stored", "partial")
+    return stored
+
+
+def _red(engine: sa.Engine) -> set[tuple[str, str, str]]:
+    with engine.connect() as conn:
+        weeks = list_group_weeks(conn=conn, principal=OPERATOR, today=START)
+    return {
+        (w.supplier_id, w.capacity_group_id, w.week_start.isoformat())
+        for w in weeks
+        if w.light.value == "red"
+    }
+
+
+def _score(found: set[tuple[str, str, str]], truth: set[tuple[str, str, str]]) -> str:
+    hits = len(found & truth)
+    precision = hits / len(found) if found else 1.0
+    recall = hits / len(truth) if truth else 1.0
+    return (
+        f"red {len(found)}, planted {len(truth)}, found {hits}: "
+        f"precision {precision:.2f} recall {recall:.2f}"
+    )
+
+
+LEVELS: Final = 5
+COMPONENTS_PER_PARENT: Final = 3
+
+
+def _synthetic(materials: int, weeks: int, seed: int = 7) -> dict[str, pl.DataFrame]:
+    """A 5-level BOM over `materials` (each parent takes 3 components of the next level),
+    52 weeks of demand for the top level, stock, open orders and lead times."""
+    rng = np.random.default_rng(seed)
+    shares = np.array([0.05, 0.1, 0.2, 0.3, 0.35])
+    sizes = np.maximum(1, (shares * materials).astype(int))
+    names = [[f"L{lv}-{i:05d}" for i in range(n)] for lv, n in enumerate(sizes)]
+    parents, components, per = [], [], []
+    for lv in range(LEVELS - 1):
+        for parent in names[lv]:
+            for child in rng.choice(names[lv + 1], COMPONENTS_PER_PARENT, replace=False):
+                parents.append(parent)
+                components.append(str(child))
+                per.append(float(rng.integers(1, 4)))
+    bom = pl.DataFrame(
+        {"parent_code": parents, "component_code": components, "quantity_per": per}
+    ).with_columns(base_quantity=pl.lit(1.0), scrap_rate=pl.lit(0.0))
+    top = names[0]
+    independent = pl.DataFrame(
+        {
+            "material_code": np.repeat(top, weeks),
+            "week_no": np.tile(np.arange(1, weeks + 1, dtype=np.int32), len(top)),
+            "quantity": rng.integers(0, 100, len(top) * weeks).astype(float),
+        }
+    )
+    every = [m for level in names for m in level]
+    stock = pl.DataFrame(
+        {"material_code": every, "on_hand": rng.integers(0, 500, len(every)).astype(float)}
+    )
+    ordered = rng.choice(every, len(every) // 5, replace=False)
+    receipts = pl.DataFrame(
+        {
+            "material_code": ordered,
+            "week_no": rng.integers(1, 9, len(ordered)).astype(np.int32),
+            "quantity": rng.integers(10, 300, len(ordered)).astype(float),
+        }
+    )
+    lead = pl.DataFrame(
+        {"material_code": every, "lead_weeks": rng.integers(0, 4, len(every)).astype(np.int32)}
+    )
+    levels = pl.DataFrame(
+        {"material_code": every, "level": np.repeat(np.arange(LEVELS), sizes).astype(np.int32)}
+    )
+    return {
+        "bom": bom,
+        "independent": independent,
+        "stock": stock,
+        "receipts": receipts,
+        "lead": lead,
+        "levels": levels,
+    }
+
+
+def _pandas_mrp(data: dict[str, pl.DataFrame], weeks: int) -> pd.DataFrame:
+    """The same lot-for-lot MRP written the straightforward way in pandas: level by level,
+    material by material, week by week."""
+    bom = data["bom"].to_pandas()
+    stock = dict(data["stock"].iter_rows())
+    lead = dict(data["lead"].iter_rows())
+    receipts = data["receipts"].to_pandas().groupby(["material_code", "week_no"])["quantity"].sum()
+    levels = data["levels"].to_pandas()
+    demand = data["independent"].to_pandas()
+    done = []
+    for level in range(LEVELS):
+        materials = levels.loc[levels["level"] == level, "material_code"]
+        gross = demand[demand["material_code"].isin(materials)]
+        gross = gross.groupby(["material_code", "week_no"])["quantity"].sum()
+        rows = []
+        for material in materials:
+            on_hand = stock.get(material, 0.0)
+            for week in range(1, weeks + 1):
+                on_hand += receipts.get((material, week), 0.0) - gross.get((material, week), 0.0)
+                planned = max(0.0, -on_hand)
+                on_hand += planned
+                release = max(1, week - lead.get(material, 0))
+                rows.append((material, week, planned, release))
+        planned = pd.DataFrame(rows, columns=["material_code", "week_no", "planned", "release"])
+        done.append(planned)
+        dependent = planned[planned["planned"] > 0].merge(
+            bom, left_on="material_code", right_on="parent_code"
+        )
+        demand = pd.concat(
+            [
+                demand,
+                pd.DataFrame(
+                    {
+                        "material_code": dependent["component_code"],
+                        "week_no": dependent["release"],
+                        "quantity": dependent["planned"] * dependent["quantity_per"],
+                    }
+                ),
+            ]
+        )
+    return pd.concat(done)
+
+
+def _mrp_speed(materials: int, weeks: int) -> None:
+    """chainhub's MRP beside the pandas one on a synthetic 5-level BOM; same totals."""
+    data = _synthetic(materials, weeks)
+    grid = week_grid(first_monday(START), weeks)
+    began = time.perf_counter()
+    plan = run_mrp(
+        grid=grid,
+        independent=data["independent"],
+        bom=data["bom"],
+        stock=data["stock"],
+        receipts=data["receipts"],
+        lead=data["lead"],
+    )
+    ours = time.perf_counter() - began
+    began = time.perf_counter()
+    theirs = _pandas_mrp(data, weeks)
+    pandas_seconds = time.perf_counter() - began
+    compared = plan.select("material_code", "week_no", "planned").join(
+        pl.from_pandas(theirs[["material_code", "week_no", "planned"]]).with_columns(
+            pl.col("week_no").cast(pl.Int32)
+        ),
+        on=["material_code", "week_no"],
+        suffix="_pandas",
+    )
+    same = compared.height == plan.height and bool(
+        ((compared["planned"] - compared["planned_pandas"]).abs() < 1e-6).all()
+    )
+    print(
+        f"MRP {materials:,} materials, {LEVELS}-level BOM, {weeks} weeks: chainhub {ours:.2f} s, "
+        f"pandas {pandas_seconds:.2f} s ({pandas_seconds / ours:.1f}x), "
+        f"same plan in every material-week: {same}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Simulate, load, light the group-weeks, publish the hub's MRP, light them again."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="medium")
+    parser.add_argument("--smoke", action="store_true", help="the small chain")
+    parser.add_argument(
+        "--forecast",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run the hub's forecast first (else plan from the OEM's issued forecasts)",
+    )
+    parser.add_argument("--materials", type=int, default=10_000, help="synthetic MRP size")
+    args = parser.parse_args(argv)
+    _mrp_speed(1_000 if args.smoke else args.materials, 52)
+    scale = "small" if args.smoke else args.scale
+    with tempfile.TemporaryDirectory(prefix="chainhub-bench-plan-") as folder:
+        root = Path(folder) / "chain"
+        began = time.perf_counter()
+        summary = do_simulate(out=root, scale=scale, seed=7)
+        print(f"simulated {scale}: {summary.files} files in {time.perf_counter() - began:.1f} s")
+        engine = create_engine_for(f"duckdb:///{Path(folder) / 'hub.duckdb'}", must_exist=False)
+        do_upgrade(engine=engine)
+        began = time.perf_counter()
+        files = _load(engine, root)
+        print(f"loaded {files} files in {time.perf_counter() - began:.1f} s")
+        weeks = pl.read_csv(root / "ground_truth" / "capacity_weeks.csv")
+        truth = {
+            (r["supplier_id"], r["capacity_group_id"], r["week_start"])
+            for r in weeks.filter(pl.col("planted_shortfall")).iter_rows(named=True)
+        }
+        print(f"{weeks.height} group-weeks sent; sent demand: {_score(_red(engine), truth)}")
+        exchange = START + timedelta(days=summary_days(root) - PLAN_DAYS_BEFORE_END)
+        if args.forecast:
+            with engine.begin() as conn:
+                began = time.perf_counter()
+                run = do_run_forecast(
+                    conn=conn,
+                    principal=OPERATOR,
+                    today=exchange,
+                    parameters=ForecastParameters(horizon=27, windows=1),
+                )
+            print(f"forecast: {run.series_count} series in {time.perf_counter() - began:.1f} s")
+        with engine.begin() as conn:
+            began = time.perf_counter()
+            mrp = get_mrp(conn=conn, customer_id=OEM, today=exchange)
+            seconds = time.perf_counter() - began
+            print(
+                f"MRP of {OEM}: {mrp.plan['material_code'].n_unique()} materials x "
+                f"{mrp.grid.height} weeks from {mrp.source.value} in {seconds:.2f} s"
+            )
+            published = do_publish_demand(
+                conn=conn,
+                principal=OPERATOR,
+                today=exchange,
+                now=datetime.now(UTC),
+                absolute=[50.0, 100.0, 200.0],
+                relative=[0.1, 0.2, 0.3],
+            )
+        print(f"published {published.changed} of {published.documents} supplier demands")
+        print(f"hub MRP demand: {_score(_red(engine), truth)}")
+        engine.dispose()
+    return 0
+
+
+def summary_days(root: Path) -> int:
+    """Days the simulated chain ran: from its start to the day its manifest was closed."""
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    return (datetime.fromisoformat(manifest["generated_at"]).date() - START).days + 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

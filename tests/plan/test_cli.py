@@ -1,0 +1,139 @@
+"""`chainhub plan mrp` and `chainhub plan capacity` on a small hub: P100 takes two M004."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import typer
+from typer.testing import CliRunner
+
+from chainhub.access.tokens import do_set_chain_leader
+from chainhub.cli import plan
+from chainhub.plan.mrp import first_monday
+from tests.support import LEADER, ingest_records
+
+JINLI = "jinli-motor"
+MONDAY = first_monday(date.today())  # noqa: DTZ011 - the command plans from the local day
+
+
+def _week(n: int) -> str:
+    return (MONDAY + timedelta(weeks=n - 1)).isoformat()
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    app.command("noop")(lambda: None)  # a group needs two commands to keep `plan` as a name
+    plan.register(app)
+    return app
+
+
+def _seed(engine: sa.Engine, tmp_path: Path) -> None:
+    with engine.begin() as conn:
+        do_set_chain_leader(conn=conn, partner_id=LEADER)
+    records: dict[str, list[dict[str, Any]]] = {
+        "partner": [
+            {"partner_id": p, "name_zh": p, "name_en": p, "roles": r, "tier": t, "city": "佛山"}
+            for p, r, t in ((LEADER, "oem", 0), (JINLI, "supplier", 1))
+        ],
+        "site": [
+            {
+                "site_id": "haichuan-foshan",
+                "partner_id": LEADER,
+                "name_zh": "佛山工厂",
+                "name_en": "Foshan",
+                "site_type": "plant",
+                "city": "佛山",
+            }
+        ],
+        "material": [
+            {
+                "material_code": "P100",
+                "name_zh": "空调",
+                "name_en": "AC",
+                "category": "finished",
+                "base_unit": "H87",
+                "lead_time_days": 7,
+            },
+            {
+                "material_code": "M004",
+                "name_zh": "电机",
+                "name_en": "Motor",
+                "category": "component",
+                "base_unit": "H87",
+                "lead_time_days": 14,
+            },
+        ],  # fmt: skip
+        # Flat records: one row per line, header fields repeated.
+        "bom": [
+            {
+                "owner_id": LEADER,
+                "parent_code": "P100",
+                "valid_from": "2025-01-01",
+                "line_no": 10,
+                "component_code": "M004",
+                "quantity_per": "2",
+                "component_unit": "H87",
+            }
+        ],
+        "demand_forecast": [
+            {
+                "forecast_id": "FC-1",
+                "issuer_id": LEADER,
+                "site_id": "haichuan-foshan",
+                "forecast_date": MONDAY.isoformat(),
+                "bucket": "week",
+                "material_code": "P100",
+                "period_start": _week(3),
+                "quantity": "100",
+                "unit": "H87",
+            }
+        ],
+        "purchase_order": [
+            {
+                "po_number": "PO-1",
+                "buyer_id": LEADER,
+                "supplier_id": JINLI,
+                "ship_to_site": "haichuan-foshan",
+                "order_date": MONDAY.isoformat(),
+                "line_no": 10,
+                "material_code": "M004",
+                "quantity": "50",
+                "unit": "H87",
+                "requested_date": _week(1),
+            }
+        ],
+    }
+    for document_type, documents in records.items():
+        result = ingest_records(engine, tmp_path, document_type, documents)
+        assert result.status == "stored", document_type
+
+
+def test_mrp_publish_and_capacity(engine: sa.Engine, tmp_path: Path) -> None:
+    _seed(engine, tmp_path)
+    db = ["--db", engine.url.render_as_string(hide_password=False)]
+    runner = CliRunner()
+    shown = runner.invoke(_app(), ["plan", "mrp", "--format", "json", *db])
+    assert shown.exit_code == 0, shown.output
+    body = json.loads(shown.stdout)
+    # P100: 100 in week 3, made a week ahead: 200 M004 needed in week 2, 50 due in week 1.
+    weeks = [d["quantity"] for d in body["demand"] if d["supplier_id"] == JINLI]
+    assert weeks[:4] == [50, 150, 0, 0]
+    assert (body["customer_id"], body["source"], body["published"]) == (
+        LEADER,
+        "demand_forecast",
+        None,
+    )
+    published = runner.invoke(_app(), ["plan", "mrp", "--publish", *db])
+    assert published.exit_code == 0, published.output
+    assert "published 1 of 1 supplier demands (0 unchanged)" in published.stdout
+    again = runner.invoke(_app(), ["plan", "mrp", "--publish", "--format", "json", *db])
+    assert json.loads(again.stdout)["published"]["unchanged"] == 1
+    capacity = runner.invoke(_app(), ["plan", "capacity", "--supplier", JINLI, *db])
+    assert capacity.exit_code == 0, capacity.output
+    assert "0 group-weeks: 0 green, 0 orange, 0 red" in capacity.stdout
+    wrong = runner.invoke(_app(), ["plan", "capacity", "--format", "xml", *db])
+    assert wrong.exit_code == 2
