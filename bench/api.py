@@ -164,11 +164,11 @@ def _postgres_bin() -> Path | None:
     return found[-1].parent if found else None
 
 
-def _start_postgres(workdir: Path, bin_dir: Path) -> tuple[str, Callable[[], None]]:
+def _start_postgres(bin_dir: Path) -> tuple[str, Callable[[], None]]:
     """A throw-away PostgreSQL server on a free loopback port (run as `postgres` under root,
     which PostgreSQL refuses), its URL and how to stop it."""
-    base = workdir / "pg"
-    base.mkdir()
+    # Its own folder under the system's temporary one: `postgres` may not enter the workdir.
+    base = Path(tempfile.mkdtemp(prefix="chainhub-bench-pg-"))
     run_as: list[str] = []
     if os.geteuid() == 0:
         owner = pwd.getpwnam("postgres")
@@ -278,7 +278,7 @@ def main() -> None:
     if args.no_postgres or bin_dir is None:
         print("\nPostgreSQL: skipped" + ("" if args.no_postgres else " (no server binaries)"))
     else:
-        url, stop = _start_postgres(workdir, bin_dir)
+        url, stop = _start_postgres(bin_dir)
         try:
             failures += _hub_run(workdir, args.scale, url, 2, total, bare)
         finally:
