@@ -36,8 +36,9 @@ class _Compiled:
 
 _lock = threading.Lock()
 _queries: OrderedDict[Key, _Compiled] = OrderedDict()
-# Which visible tables each shape's computation reads: the code decides, not the data.
-_reads: dict[Shape, tuple[tuple[str, bool], ...]] = {}
+# Which visible tables each shape's computation reads: the code decides, not the data. Kept
+# within the same bound as the queries: windows come from callers, so shapes are unbounded.
+_reads: OrderedDict[Shape, tuple[tuple[str, bool], ...]] = OrderedDict()
 
 
 def _key(src: Sources, shape: Shape, reads: tuple[tuple[str, bool], ...]) -> Key:
@@ -79,7 +80,9 @@ def get_kpi_frame(
     compiled = _Compiled(sql=str(ibis.to_sql(table)), schema=table.schema())
     with _lock:
         _reads[shape] = reads
+        _reads.move_to_end(shape)
         _queries[key] = compiled
-        while len(_queries) > _LIMIT:
-            _queries.popitem(last=False)
+        for kept in (_reads, _queries):
+            while len(kept) > _LIMIT:
+                kept.popitem(last=False)
     return _answer(src.conn, compiled)
