@@ -9,8 +9,6 @@ kept by `storage.answers` until the next submission.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
 
@@ -21,6 +19,7 @@ from sqlalchemy import Connection
 from chainhub.kpi.backend import run_sql
 from chainhub.kpi.catalogue import KpiDefinition, Sources, Window
 from chainhub.storage.answers import get_kept_answer
+from chainhub.storage.bounded import BoundedCache
 
 _LIMIT: Final = 512
 MAX_FACT_ROWS: Final = 500
@@ -34,11 +33,10 @@ class _Compiled:
     schema: ibis.Schema
 
 
-_lock = threading.Lock()
-_queries: OrderedDict[Key, _Compiled] = OrderedDict()
+_queries: BoundedCache[Key, _Compiled] = BoundedCache(_LIMIT)
 # Which visible tables each shape's computation reads: the code decides, not the data. Kept
 # within the same bound as the queries: windows come from callers, so shapes are unbounded.
-_reads: OrderedDict[Shape, tuple[tuple[str, bool], ...]] = OrderedDict()
+_reads: BoundedCache[Shape, tuple[tuple[str, bool], ...]] = BoundedCache(_LIMIT)
 
 
 def _key(src: Sources, shape: Shape, reads: tuple[tuple[str, bool], ...]) -> Key:
@@ -63,11 +61,7 @@ def get_kpi_frame(
     shape: Shape = (definition.kpi_id, window, partner_id)
     reads = _reads.get(shape)
     if reads is not None:
-        key = _key(src, shape, reads)
-        with _lock:
-            hit = _queries.get(key)
-            if hit is not None:
-                _queries.move_to_end(key)
+        hit = _queries.get(_key(src, shape, reads))
         if hit is not None:
             return _answer(src.conn, hit)
     table = definition.compute(src, window)
@@ -78,11 +72,6 @@ def get_kpi_frame(
     reads = tuple(src.read)
     key = _key(src, shape, reads)
     compiled = _Compiled(sql=str(ibis.to_sql(table)), schema=table.schema())
-    with _lock:
-        _reads[shape] = reads
-        _reads.move_to_end(shape)
-        _queries[key] = compiled
-        for kept in (_reads, _queries):
-            while len(kept) > _LIMIT:
-                kept.popitem(last=False)
+    _reads.put(shape, reads)
+    _queries.put(key, compiled)
     return _answer(src.conn, compiled)

@@ -8,22 +8,21 @@ they depend on (the caller's visibility as literals) may be kept.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from chainhub.storage.bounded import BoundedCache
 from chainhub.storage.engine import get_read_cache
 from chainhub.storage.models import submissions
 
 T = TypeVar("T")
 _LIMIT: Final = 1024
 _GENERATION: Final = "storage.submissions"
-_lock = threading.Lock()
-_answers: OrderedDict[tuple[str, str, int], Any] = OrderedDict()
+# Wrapped so that a kept None is told apart from a miss.
+_answers: BoundedCache[tuple[str, str, int], tuple[Any]] = BoundedCache(_LIMIT)
 
 
 def get_generation(*, conn: Connection) -> int:
@@ -48,14 +47,10 @@ def get_kept_answer(*, conn: Connection, query: str, compute: Callable[[], T]) -
     transaction sees: computed once, then kept until the next submission. Callers must not
     change what they get back."""
     key = (conn.dialect.name, query, get_generation(conn=conn))
-    with _lock:
-        if key in _answers:
-            _answers.move_to_end(key)
-            found: T = _answers[key]
-            return found
+    kept = _answers.get(key)
+    if kept is not None:
+        found: T = kept[0]
+        return found
     answer = compute()
-    with _lock:
-        _answers[key] = answer
-        while len(_answers) > _LIMIT:
-            _answers.popitem(last=False)
+    _answers.put(key, (answer,))
     return answer
