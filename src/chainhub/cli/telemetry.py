@@ -25,6 +25,7 @@ from chainhub.cli.common import (
     load_settings,
     usage_error,
 )
+from chainhub.cli.opcua import opcua
 from chainhub.equipment.broker import parse_broker
 from chainhub.equipment.schemas import OeeReport, StoreResult
 from chainhub.errors import ChainhubError
@@ -308,13 +309,15 @@ def warnings(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `telemetry listen`, `simulate`, `oee` and `warnings` to `app`."""
+    """Add `telemetry listen`, `opcua`, `simulate`, `oee` and `warnings` to `app`."""
+
     telemetry_app = typer.Typer(
         name="telemetry",
-        help="Equipment telemetry over MQTT, OEE and early warning (设备联控).",
+        help="Equipment telemetry over MQTT and OPC UA, OEE and early warning (设备联控).",
         no_args_is_help=True,
     )
     telemetry_app.command("listen")(listen)
+    telemetry_app.command("opcua")(opcua)
     telemetry_app.command("simulate")(simulate)
     telemetry_app.command("oee")(oee)
     telemetry_app.command("warnings")(warnings)

@@ -1,0 +1,100 @@
+"""Command: telemetry opcua, reading machines from an OPC UA server."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from signal import SIGINT, SIGTERM
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from chainhub.cli.common import DbOption, console, fail, load_settings, usage_error
+from chainhub.equipment.schemas import StoreResult
+from chainhub.errors import ChainhubError
+
+if TYPE_CHECKING:
+    from chainhub.equipment.opcua import OpcUaReader
+
+
+def _summary(total: StoreResult) -> str:
+    return (
+        f"{total.stored:,} stored, {total.duplicates:,} duplicates dropped, "
+        f"{total.rejected:,} malformed kept aside"
+    )
+
+
+async def _run(reader: OpcUaReader, duration: float | None) -> StoreResult:
+    """Read until Ctrl-C, a service manager's stop or the duration; then store what is left."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (SIGINT, SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    if duration is not None:
+        loop.call_later(duration, stop.set)
+    try:
+        with console.status(f"reading {reader.endpoint}") as status:
+            return await reader.run(
+                stop=stop,
+                on_batch=lambda _: status.update(
+                    f"reading {reader.endpoint}: {_summary(reader.total)}"
+                ),
+            )
+    finally:
+        for signum in (SIGINT, SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
+def opcua(
+    endpoint: Annotated[
+        str, typer.Option("--endpoint", help="OPC UA server, e.g. opc.tcp://10.0.0.5:4840/")
+    ],
+    node_map: Annotated[
+        Path, typer.Option("--map", help="TOML file: each machine's partner, site, id and nodes")
+    ],
+    db: DbOption = None,
+    duration: Annotated[
+        float | None,
+        typer.Option(
+            "--duration", min=0.1, help="Stop after this many seconds", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Subscribe to the mapped nodes of an OPC UA server and store their changes until stopped."""
+    from chainhub.equipment.nodemap import load_node_map
+    from chainhub.equipment.opcua import OpcUaReader
+    from chainhub.storage.engine import create_engine_for
+    from chainhub.storage.migrate import do_upgrade
+
+    if not endpoint.startswith("opc.tcp://"):
+        usage_error(
+            "bad_endpoint",
+            f"--endpoint {endpoint}: an OPC UA endpoint starts with opc.tcp://",
+            f"--endpoint {endpoint}：OPC UA 端点应以 opc.tcp:// 开头",
+        )
+    try:
+        nodes = load_node_map(node_map)
+    except ChainhubError as error:
+        fail(error, exit_code=2)
+    engine = None
+    try:
+        engine = create_engine_for(load_settings(db).database_url)
+        do_upgrade(engine=engine)
+        reader = OpcUaReader(engine=engine, endpoint=endpoint, node_map=nodes)
+        total = asyncio.run(_run(reader, duration))
+    except ChainhubError as error:
+        fail(error)
+    except SQLAlchemyError as error:
+        cause = getattr(error, "orig", None) or error
+        fail(
+            ChainhubError(
+                "telemetry_not_stored",
+                f"storing telemetry failed: {cause}",
+                f"遥测数据写入失败：{cause}",
+            )
+        )
+    finally:
+        if engine is not None:
+            engine.dispose()
+    console.print(f"telemetry from {endpoint}: {_summary(total)}")
