@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 import typer
 from asyncua import Server, ua
+from asyncua.ua.uaerrors import BadNodeIdUnknown
 from typer.testing import CliRunner
 
 from chainhub.cli import telemetry
@@ -22,6 +23,11 @@ from chainhub.equipment.nodemap import NodeMap, load_node_map
 from chainhub.equipment.opcua import OpcUaReader
 from chainhub.equipment.service import list_rejects
 from chainhub.errors import ChainhubError
+from chainhub.schedule.service import do_run_schedule
+from chainhub.storage.engine import create_engine_for
+from chainhub.storage.migrate import do_upgrade
+from tests.schedule.chain import MAKER, NOW, SITE, load_orders
+from tests.support import SmallChain
 
 T = TypeVar("T")
 JINLI = "jinli-motor"
@@ -77,11 +83,24 @@ class Plc:
         self._call(self._add(machine))
 
     async def _add(self, machine: str) -> None:
+        first = (("State", 0), ("Good", 1000), ("Scrap", 7), ("Temperature", 41.5))
+        try:
+            await self.server.get_node(ua.NodeId(machine, 2)).read_browse_name()
+        except BadNodeIdUnknown:
+            pass
+        else:  # added by an earlier test: back to its first values
+            for name, value in first:
+                await self.write(f"{machine}.{name}", value)
+            return
         parent = await self.server.nodes.objects.add_object(ua.NodeId(machine, 2), machine)
-        for name, value in (("State", 0), ("Good", 1000), ("Scrap", 7), ("Temperature", 41.5)):
+        for name, value in first:
             await parent.add_variable(
                 ua.NodeId(f"{machine}.{name}", 2), name, _variant(name, value)
             )
+
+    def set_now(self, node: str, value: float) -> None:
+        """Change a value from outside any event loop."""
+        asyncio.run_coroutine_threadsafe(self.write(node, value), self.loop).result(10)
 
     async def write(self, node: str, value: float) -> None:
         """Change a value, as the machine would."""
@@ -89,7 +108,10 @@ class Plc:
         work = self.server.write_attribute_value(
             ua.NodeId(node, 2), ua.DataValue(_variant(name, value))
         )
-        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self.loop))
+        if asyncio.get_running_loop() is self.loop:
+            await work
+        else:
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self.loop))
 
     def stop(self) -> None:
         self._call(self.server.stop())
@@ -263,3 +285,29 @@ def test_the_command_reads_for_its_duration(database_url: str, plc: Plc, tmp_pat
     assert wrong.exit_code == 2 and "opc.tcp://" in wrong.output
     missing = runner.invoke(app, [*reading[:5], "--map", str(tmp_path / "none.toml")])
     assert missing.exit_code == 2 and "none.toml" in missing.output
+
+
+def test_a_breakdown_read_over_opc_ua_replans_the_site(
+    database_url: str, plc: Plc, small_chain: SmallChain, tmp_path: Path
+) -> None:
+    hub = create_engine_for(database_url)
+    do_upgrade(engine=hub)
+    load_orders(hub, small_chain, tmp_path)
+    with hub.begin() as conn:
+        do_run_schedule(conn=conn, site_id=SITE, now=NOW, seconds=2)
+    hub.dispose()  # the command owns the database now
+    plc.add_machine("WC-01.1")
+    path = tmp_path / "plant.toml"
+    text = NODE_MAP.replace("M01", "WC-01.1").replace(JINLI, MAKER).replace("jinli-ningbo", SITE)
+    path.write_text(text, encoding="utf-8")
+    # The machine breaks down while the hub reads it.
+    breaks = threading.Timer(1.0, lambda: plc.set_now("WC-01.1.State", 4))
+    breaks.start()
+    app = typer.Typer()
+    app.command("noop")(lambda: None)
+    telemetry.register(app)
+    reading = ["telemetry", "opcua", "--endpoint", plc.endpoint, "--map", str(path)]
+    done = CliRunner().invoke(app, [*reading, "--db", database_url, "--duration", "4"])
+    breaks.join()
+    assert done.exit_code == 0, done.output
+    assert f"{SITE}: re-planned" in done.output

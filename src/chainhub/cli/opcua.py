@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
+from chainhub.cli.cocontrol import RepairOption, replanner
 from chainhub.cli.common import DbOption, console, fail, load_settings, usage_error
 from chainhub.equipment.schemas import StoreResult
 from chainhub.errors import ChainhubError
@@ -60,8 +61,10 @@ def opcua(
             "--duration", min=0.1, help="Stop after this many seconds", show_default=False
         ),
     ] = None,
+    repair_minutes: RepairOption = 120,
 ) -> None:
-    """Subscribe to the mapped nodes of an OPC UA server and store their changes until stopped."""
+    """Subscribe to the mapped nodes of an OPC UA server and store their changes until stopped;
+    a planned site's machine that breaks down re-plans the site."""
     from chainhub.equipment.nodemap import load_node_map
     from chainhub.equipment.opcua import OpcUaReader
     from chainhub.storage.engine import create_engine_for
@@ -81,7 +84,12 @@ def opcua(
     try:
         engine = create_engine_for(load_settings(db).database_url)
         do_upgrade(engine=engine)
-        reader = OpcUaReader(engine=engine, endpoint=endpoint, node_map=nodes)
+        reader = OpcUaReader(
+            engine=engine,
+            endpoint=endpoint,
+            node_map=nodes,
+            after_store=replanner(engine, repair_minutes),
+        )
         total = asyncio.run(_run(reader, duration))
     except ChainhubError as error:
         fail(error)

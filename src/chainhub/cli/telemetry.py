@@ -15,6 +15,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
+from chainhub.cli.cocontrol import RepairOption, replanner
 from chainhub.cli.common import (
     OPERATOR,
     DbOption,
@@ -65,8 +66,10 @@ def listen(
             "--duration", min=0.1, help="Stop after this many seconds", show_default=False
         ),
     ] = None,
+    repair_minutes: RepairOption = 120,
 ) -> None:
-    """Subscribe to every machine's telemetry and store it until stopped (Ctrl-C)."""
+    """Subscribe to every machine's telemetry and store it until stopped (Ctrl-C); a planned
+    site's machine that breaks down re-plans the site."""
     from chainhub.equipment.subscriber import TelemetrySubscriber
     from chainhub.storage.engine import create_engine_for
     from chainhub.storage.migrate import do_upgrade
@@ -79,7 +82,12 @@ def listen(
         engine = create_engine_for(load_settings(db).database_url)
         do_upgrade(engine=engine)
         subscriber = TelemetrySubscriber(
-            engine=engine, host=host, port=port, client_id=client_id, batch_size=batch
+            engine=engine,
+            host=host,
+            port=port,
+            client_id=client_id,
+            batch_size=batch,
+            after_store=replanner(engine, repair_minutes),
         )
         subscriber.start()
         # Ctrl-C or a service manager's stop ends the run after the last batch is stored.

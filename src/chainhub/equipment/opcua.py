@@ -130,8 +130,11 @@ class OpcUaReader:
         node_map: NodeMap,
         flush_seconds: float = 0.5,
         sampling_ms: float = 100.0,
+        after_store: Callable[[list[Row]], None] | None = None,
     ) -> None:
         self.engine, self.endpoint = engine, endpoint
+        # Told each stored batch after its commit (co-control re-plans on breakdowns).
+        self.after_store = after_store
         self.flush_seconds, self.sampling_ms = flush_seconds, sampling_ms
         self.translator = Translator(node_map)
         self.total = StoreResult()
@@ -154,6 +157,8 @@ class OpcUaReader:
         with self.engine.begin() as conn:
             result = do_store_telemetry(conn=conn, rows=rows, rejected=rejected)
         self.total += result
+        if self.after_store is not None and rows:
+            self.after_store(rows)
         return result
 
     async def _check_nodes(self, client: Client) -> list[Node]:

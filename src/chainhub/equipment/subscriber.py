@@ -55,8 +55,11 @@ class TelemetrySubscriber:
         client_id: str = DEFAULT_CLIENT_ID,
         batch_size: int = 10_000,
         flush_seconds: float = 0.2,
+        after_store: Callable[[list[Row]], None] | None = None,
     ) -> None:
         self.engine, self.host, self.port = engine, host, port
+        # Told each stored batch after its commit (co-control re-plans on breakdowns).
+        self.after_store = after_store
         self.batch_size, self.flush_seconds = min(batch_size, RECEIVE_MAXIMUM), flush_seconds
         self.total = StoreResult()
         self.ready = threading.Event()
@@ -123,6 +126,8 @@ class TelemetrySubscriber:
             if item.generation == self._generation and item.qos > 0:
                 self._client.ack(item.mid, item.qos)
         self.total += result
+        if self.after_store is not None and rows:
+            self.after_store(rows)
         return result
 
     def run(

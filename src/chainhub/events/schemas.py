@@ -21,6 +21,7 @@ class WebhookEvent(StrEnum):
     DEMAND_PUBLISHED = "weekly_material_demand.published"
     CAPACITY_RED = "capacity.red"
     DEMAND_VOLATILITY = "demand.volatility"
+    SCHEDULE_REPLANNED = "schedule.replanned"
 
 
 class HubEvent(BaseModel):

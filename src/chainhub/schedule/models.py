@@ -58,3 +58,19 @@ schedule_needs = sa.Table(
     sa.Column("quantity", sa.Double(), nullable=False),
     sa.Column("need_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# When a machine (`WC-01#1`) or a whole work centre (`WC-01`) cannot work: a breakdown its
+# telemetry reported, a maintenance window opened from a warning, or one entered by a planner.
+# Every later plan of the site keeps its operations out of these windows.
+machine_downtime = sa.Table(
+    "machine_downtime",
+    METADATA,
+    sa.Column("downtime_id", sa.String(36), primary_key=True),
+    sa.Column("site_id", sa.String(), nullable=False, index=True),
+    sa.Column("machine", sa.String(), nullable=False),
+    sa.Column("start_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("end_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("source", sa.String(), nullable=False),
+    sa.Column("reason", sa.String(), nullable=True),
+    sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+)

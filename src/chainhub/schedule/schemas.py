@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from enum import StrEnum
 from typing import Self
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
@@ -19,6 +21,31 @@ class Downtime(BaseModel):
         if self.end <= self.start:
             raise ValueError("end is not after start")
         return self
+
+
+class DowntimeSource(StrEnum):
+    """Why a machine is out."""
+
+    BREAKDOWN = "breakdown"
+    MAINTENANCE = "maintenance"
+    PLANNER = "planner"
+
+
+class DowntimeRead(BaseModel):
+    """A stored downtime window of a site's machine or work centre."""
+
+    downtime_id: str
+    site_id: str
+    machine: str
+    start_at: datetime
+    end_at: datetime
+    source: DowntimeSource
+    reason: str | None
+    opened_at: datetime
+
+    def window(self) -> Downtime:
+        """The window as the planner takes it."""
+        return Downtime(machine=self.machine, start=self.start_at, end=self.end_at)
 
 
 class Issue(BaseModel):

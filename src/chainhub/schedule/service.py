@@ -15,6 +15,7 @@ from chainhub.partners.visibility import (
     check_site_schedule_visible,
     get_need_visible_clause,
 )
+from chainhub.schedule.downtime import list_downtime
 from chainhub.schedule.inputs import OPEN_STATUSES, load_site, minutes
 from chainhub.schedule.models import schedule_issues, schedule_needs, schedule_runs, schedule_slots
 from chainhub.schedule.problem import OpKey, Problem, Slot
@@ -88,9 +89,11 @@ def do_run_schedule(
     workers: int = 2,
 ) -> RunRead:
     """Plan the site's open orders from `now` and store the plan; the previous plan is the hint,
-    what it released pays to move, and operations starting within the frozen horizon stay put."""
+    what it released pays to move, and operations starting within the frozen horizon stay put.
+    The site's stored downtime windows and `downtime` are kept free of work."""
     origin = now.replace(second=0, microsecond=0)
-    site = load_site(conn=conn, site_id=site_id, origin=origin, downtime=downtime or [])
+    kept = [d.window() for d in list_downtime(conn=conn, site_id=site_id, after=origin)]
+    site = load_site(conn=conn, site_id=site_id, origin=origin, downtime=kept + (downtime or []))
     previous = get_latest_run_id(conn=conn, site_id=site_id)
     old = _old_plan(conn, previous, origin)
     known = {o.order_number for o in site.orders}

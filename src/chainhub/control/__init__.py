@@ -1,0 +1,1 @@
+"""Co-control: machines' telemetry steering their site's production plan."""

@@ -1,0 +1,55 @@
+"""Downtime windows of a site's machines, kept so that every later plan respects them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from chainhub.schedule.models import machine_downtime
+from chainhub.schedule.schemas import Downtime, DowntimeRead, DowntimeSource
+
+
+def do_open_downtime(
+    *,
+    conn: Connection,
+    site_id: str,
+    window: Downtime,
+    source: DowntimeSource,
+    reason: str | None,
+    now: datetime,
+) -> DowntimeRead:
+    """Record that `window.machine` cannot work from `window.start` to `window.end`."""
+    row = {
+        "downtime_id": str(uuid.uuid4()),
+        "site_id": site_id,
+        "machine": window.machine,
+        "start_at": window.start,
+        "end_at": window.end,
+        "source": source.value,
+        "reason": reason,
+        "opened_at": now,
+    }
+    conn.execute(machine_downtime.insert(), [row])
+    return DowntimeRead.model_validate(row)
+
+
+def do_end_downtime(*, conn: Connection, downtime_id: str, end: datetime) -> None:
+    """The machine works again from `end` (a repair done sooner or later than expected)."""
+    conn.execute(
+        machine_downtime.update()
+        .where(machine_downtime.c.downtime_id == downtime_id)
+        .values(end_at=end)
+    )
+
+
+def list_downtime(*, conn: Connection, site_id: str, after: datetime) -> list[DowntimeRead]:
+    """The site's windows that end after `after`, earliest first."""
+    query = (
+        sa.select(machine_downtime)
+        .where(machine_downtime.c.site_id == site_id, machine_downtime.c.end_at > after)
+        .order_by(machine_downtime.c.start_at, machine_downtime.c.machine)
+    )
+    return [DowntimeRead.model_validate(dict(r)) for r in conn.execute(query).mappings()]
