@@ -6,15 +6,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Final
 
 from ortools.sat.python import cp_model
 
+from chainhub.schedule.dispatch import dispatch_plan
 from chainhub.schedule.problem import OpKey, Order, Problem, Slot, Solution
+
+PRESOLVE_ARCS: Final = 20_000
 
 
 @dataclass
 class _Choice:
+    key: OpKey
     machine_id: str
+    duration: int
     present: cp_model.IntVar
     start: cp_model.IntVar
     end: cp_model.IntVar
@@ -44,6 +50,8 @@ def solve_plan(problem: Problem, *, seconds: float, workers: int = 2) -> Solutio
     ends: dict[str, cp_model.IntVar] = {}
     choices: dict[OpKey, list[_Choice]] = {}
     move_terms: list[cp_model.IntVar] = []
+    # A first plan starts from a dispatch; a re-plan from the plan it replaces, repaired.
+    hints = dispatch_plan(problem, problem.hint)
     for order in problem.orders:
         previous: cp_model.IntVar | None = None
         for op in order.operations:
@@ -58,12 +66,13 @@ def solve_plan(problem: Problem, *, seconds: float, workers: int = 2) -> Solutio
             if previous is not None:
                 model.add(start >= previous)
             previous = end
-            _hint_and_moves(model, problem, key, start, options, move_terms)
+            _hint_and_moves(model, problem, hints, key, (start, end), options, move_terms)
         assert previous is not None  # noqa: S101 - every order has operations (checked upstream)
         ends[order.order_number] = previous
     makespan = model.new_int_var(0, horizon, "makespan")
     for end in ends.values():
         model.add(makespan >= end)
+    hinted_end = _hinted_ends(problem, hints)
     for machine in problem.machines:
         tasks = by_machine.get(machine.machine_id, [])
         downs = [
@@ -73,13 +82,17 @@ def solve_plan(problem: Problem, *, seconds: float, workers: int = 2) -> Solutio
         ]
         model.add_no_overlap([c.interval for c in tasks] + downs)
         if problem.setups and len(tasks) > 1:
-            _setups(model, problem, tasks)
+            _setups(model, problem, tasks, _hinted_order(tasks, hints))
     tardiness = {}
     for order in problem.orders:
         # An order due before now is late by more than the horizon counted from now.
         late = model.new_int_var(0, horizon + max(0, -order.due), f"late{order.order_number}")
         model.add(late >= ends[order.order_number] - order.due)
         tardiness[order.order_number] = late
+        if order.order_number in hinted_end:
+            model.add_hint(late, max(0, hinted_end[order.order_number] - order.due))
+    if len(hinted_end) == len(problem.orders):
+        model.add_hint(makespan, max(hinted_end.values(), default=0))
     weighted = sum(o.weight * tardiness[o.order_number] for o in problem.orders)
     # Lexicographic through weights: one minute of weighted tardiness outweighs any make-span.
     moves = sum(move_terms)
@@ -90,6 +103,11 @@ def solve_plan(problem: Problem, *, seconds: float, workers: int = 2) -> Solutio
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = 1
+    # Presolve grows with the square of the set-up arcs: at a few hundred operations it takes
+    # the whole time limit before the search starts from the hint; the search alone finds a
+    # plan at once.
+    arcs = sum(len(tasks) ** 2 for tasks in by_machine.values()) if problem.setups else 0
+    solver.parameters.cp_model_presolve = arcs <= PRESOLVE_ARCS
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solution((), {}, {}, 0, solver.status_name(status))
@@ -135,55 +153,97 @@ def _choices(
         interval = model.new_optional_interval_var(s, duration, e, present, f"i{key}{machine_id}")
         model.add(start == s).only_enforce_if(present)
         model.add(end == e).only_enforce_if(present)
-        options.append(_Choice(machine_id, present, s, e, interval, family))
+        options.append(_Choice(key, machine_id, duration, present, s, e, interval, family))
     if fixed is not None:
         # The frozen horizon: the operation stays where the released plan put it.
         model.add(start == fixed.start)
     return options
 
 
+def _hinted_ends(problem: Problem, hints: Mapping[OpKey, Slot]) -> dict[str, int]:
+    """Each order's end in the hint, for orders the hint places whole."""
+    return {
+        order.order_number: hints[(order.order_number, order.operations[-1].operation_no)].end
+        for order in problem.orders
+        if all((order.order_number, op.operation_no) in hints for op in order.operations)
+    }
+
+
+def _hinted_order(tasks: list[_Choice], hints: Mapping[OpKey, Slot]) -> list[int]:
+    """Positions (from 1) of the tasks the hint runs on their machine, by hinted start."""
+    here = [
+        (hints[c.key].start, i)
+        for i, c in enumerate(tasks, start=1)
+        if c.key in hints and hints[c.key].machine_id == c.machine_id
+    ]
+    return [i for _, i in sorted(here)]
+
+
 def _hint_and_moves(
     model: cp_model.CpModel,
     problem: Problem,
+    hints: Mapping[OpKey, Slot],
     key: OpKey,
-    start: cp_model.IntVar,
+    span: tuple[cp_model.IntVar, cp_model.IntVar],
     options: list[_Choice],
     move_terms: list[cp_model.IntVar],
 ) -> None:
+    """Hint the operation where `hints` puts it; if released, make moving it from where the
+    old plan had it cost."""
+    start, end = span
+    hinted = hints.get(key)
+    if hinted is not None:
+        model.add_hint(start, hinted.start)
+        model.add_hint(end, hinted.end)
+        for choice in options:
+            here = choice.machine_id == hinted.machine_id
+            model.add_hint(choice.present, here)
+            model.add_hint(choice.start, hinted.start if here else 0)
+            model.add_hint(choice.end, hinted.end if here else choice.duration)
     old = problem.hint.get(key)
-    if old is None:
+    if old is None or key not in problem.released:
         return
-    model.add_hint(start, old.start)
-    for choice in options:
-        model.add_hint(choice.present, choice.machine_id == old.machine_id)
-        model.add_hint(choice.start, old.start)
-    if key in problem.released:
-        moved = model.new_bool_var(f"moved{key}")
-        same = [c.present for c in options if c.machine_id == old.machine_id]
-        stays = model.new_bool_var(f"stays{key}")
-        model.add(start == old.start).only_enforce_if(stays)
-        if same:
-            model.add_implication(stays, same[0])
-        else:
-            model.add(stays == 0)
-        model.add(moved + stays == 1)
-        move_terms.append(moved)
+    moved = model.new_bool_var(f"moved{key}")
+    same = [c.present for c in options if c.machine_id == old.machine_id]
+    stays = model.new_bool_var(f"stays{key}")
+    model.add(start == old.start).only_enforce_if(stays)
+    if same:
+        model.add_implication(stays, same[0])
+    else:
+        model.add(stays == 0)
+    model.add(moved + stays == 1)
+    move_terms.append(moved)
+    if hinted is not None:
+        kept = (hinted.machine_id, hinted.start) == (old.machine_id, old.start)
+        model.add_hint(stays, kept)
+        model.add_hint(moved, not kept)
 
 
-def _setups(model: cp_model.CpModel, problem: Problem, tasks: list[_Choice]) -> None:
-    """Sequence-dependent set-ups on one machine: a circuit through its present tasks."""
+def _setups(
+    model: cp_model.CpModel, problem: Problem, tasks: list[_Choice], hinted: list[int]
+) -> None:
+    """Sequence-dependent set-ups on one machine: a circuit through its present tasks. `hinted`
+    are the positions (from 1) of the tasks the hint runs here, in its order: the circuit's
+    arcs are hinted too, or CP-SAT may not find the hinted plan complete."""
+    follows = dict(zip([0, *hinted], [*hinted, 0], strict=True)) if hinted else {}
     arcs: list[tuple[int, int, cp_model.LiteralT]] = []
+
+    def arc(i: int, j: int) -> cp_model.IntVar:
+        literal = model.new_bool_var("")
+        if follows:
+            model.add_hint(literal, follows.get(i) == j)
+        arcs.append((i, j, literal))
+        return literal
+
     for i, a in enumerate(tasks, start=1):
-        arcs.append((0, i, model.new_bool_var("")))
-        arcs.append((i, 0, model.new_bool_var("")))
+        arc(0, i)
+        arc(i, 0)
         arcs.append((i, i, ~a.present))
         for j, b in enumerate(tasks, start=1):
             if i == j:
                 continue
-            literal = model.new_bool_var("")
-            arcs.append((i, j, literal))
             gap = problem.setups.get((a.family or "", b.family or ""), 0)
-            model.add(b.start >= a.end + gap).only_enforce_if(literal)
+            model.add(b.start >= a.end + gap).only_enforce_if(arc(i, j))
     model.add_circuit(arcs)
 
 
