@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -61,6 +61,22 @@ def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
             outcome[result.status] += 1
             progress.advance(task)
     return outcome
+
+
+def _plant_day(*, db: str | None, seed: int) -> str:
+    """A day of the leader's machines up to now, its plants planned from now."""
+    from chainhub.control.plant import do_run_plant_day
+    from chainhub.partners.service import DEMO_LEADER
+
+    with (
+        console.status("simulating a day of the leader's machines and planning its plants"),
+        hub_transaction(db) as conn,
+    ):
+        day = do_run_plant_day(conn=conn, partner_id=DEMO_LEADER, now=datetime.now(UTC), seed=seed)
+    return (
+        f"plant: {day.messages:,} telemetry messages stored, {day.failures} breakdowns, "
+        f"{day.plans} plans made"
+    )
 
 
 def _prepare_database(*, db: str | None) -> None:
@@ -161,8 +177,10 @@ def register(app: typer.Typer) -> None:
             do_simulate(out=data_dir, scale=scale, seed=seed)
             simulated = time.perf_counter() - started
             outcome = _load(db=db, data_dir=data_dir)
+            plant = _plant_day(db=db, seed=seed)
             loaded = time.perf_counter() - started
             console.print(_summary(db=db))
+            console.print(plant)
             tokens, users = _issue_credentials(db=db)
         except ChainhubError as error:
             fail(error)

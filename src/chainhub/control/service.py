@@ -63,14 +63,15 @@ def _apply(
     now: datetime,
     repair: timedelta,
 ) -> bool:
-    """Open or end the machine's breakdown window; whether anything changed."""
+    """Open or end the machine's breakdown window (one that would be over by now is not
+    opened); whether anything changed."""
     at: datetime = row["machine_time"]
     open_ = [
         d
         for d in list_downtime(conn=conn, site_id=site_id, after=at)
         if d.machine == machine and d.source is DowntimeSource.BREAKDOWN and d.start_at <= at
     ]
-    if row["state"] == BREAKDOWN and not open_:
+    if row["state"] == BREAKDOWN and not open_ and at + repair > now:
         window = Downtime(machine=machine, start=at, end=at + repair)
         do_open_downtime(
             conn=conn,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Final
@@ -206,14 +206,17 @@ def simulate_line(
     start: datetime,
     seed: int = 7,
     mean_hours_between_failures: float = 8.0,
+    machine_ids: Sequence[str] = (),
 ) -> SimulatedLine:
-    """Simulate `machines` machines of one site for `minutes` of machine time from `start`."""
+    """Simulate `machines` machines of one site for `minutes` of machine time from `start`,
+    named `machine_ids` when given (else M001, M002...)."""
     gap = mean_hours_between_failures * 3600
+    names = list(machine_ids) or [f"M{i + 1:03d}" for i in range(machines)]
     simulated = []
-    for i in range(machines):
+    for i in range(len(names)):
         rng = random.Random(seed * 1_000 + i)  # noqa: S311 - a seeded simulation, not security
         m = _Machine(
-            topic=Topic(partner_id, site_id, f"M{i + 1:03d}", "state"),
+            topic=Topic(partner_id, site_id, names[i], "state"),
             rng=rng,
             ideal_cycle_s=rng.choice((30.0, 45.0, 60.0, 90.0)),
             speed_loss=rng.uniform(1.03, 1.12),
