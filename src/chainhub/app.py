@@ -56,6 +56,7 @@ def _routers() -> list[object]:
     from chainhub.trace.views import router as trace_router
     from chainhub.web.account_pages import router as account_pages_router
     from chainhub.web.admin_pages import router as admin_pages_router
+    from chainhub.web.equipment_pages import router as equipment_pages_router
     from chainhub.web.exports import router as exports_router
     from chainhub.web.intake_pages import router as intake_pages_router
     from chainhub.web.kpi_pages import router as kpi_pages_router
@@ -93,6 +94,7 @@ def _routers() -> list[object]:
         exports_router,
         material_pages_router,
         quality_pages_router,
+        equipment_pages_router,
     ]
 
 

@@ -160,6 +160,7 @@ def test_the_oem_and_a_supplier_open_every_page(
         assert "MO-HC-2" in page.inner_text("#gantt")
         visit(page, f"/trace?lot={LOT}", "oem-trace", "#graph")
         assert "huadong-trading" in page.inner_text("#lots")
+        assert 'id="oee"' in visit(page, "/equipment", "oem-equipment")
         page.click("form[action='/logout'] button")
         page.fill("input[name=name]", "haichuan-admin")
         page.fill("input[name=password]", PASSWORD)
@@ -174,7 +175,7 @@ def test_the_oem_and_a_supplier_open_every_page(
     assert errors == [], errors
     assert [u for u in requested if not u.startswith(base)] == []
     assert f"{base}/static/plotly/plotly.min.js" in requested
-    assert len(list(tmp_path.glob("*.png"))) == 18
+    assert len(list(tmp_path.glob("*.png"))) == 19
 
 
 def test_a_supplier_uploads_a_file_and_downloads_its_row_errors(

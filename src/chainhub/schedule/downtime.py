@@ -8,8 +8,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from chainhub.access.schemas import Principal
+from chainhub.partners.visibility import check_site_schedule_visible
 from chainhub.schedule.models import machine_downtime
-from chainhub.schedule.schemas import Downtime, DowntimeRead, DowntimeSource
+from chainhub.schedule.schemas import Downtime, DowntimeSource, DowntimeWindow
 
 
 def do_open_downtime(
@@ -20,7 +22,7 @@ def do_open_downtime(
     source: DowntimeSource,
     reason: str | None,
     now: datetime,
-) -> DowntimeRead:
+) -> DowntimeWindow:
     """Record that `window.machine` cannot work from `window.start` to `window.end`."""
     row = {
         "downtime_id": str(uuid.uuid4()),
@@ -33,7 +35,7 @@ def do_open_downtime(
         "opened_at": now,
     }
     conn.execute(machine_downtime.insert(), [row])
-    return DowntimeRead.model_validate(row)
+    return DowntimeWindow.model_validate(row)
 
 
 def do_end_downtime(*, conn: Connection, downtime_id: str, end: datetime) -> None:
@@ -45,11 +47,19 @@ def do_end_downtime(*, conn: Connection, downtime_id: str, end: datetime) -> Non
     )
 
 
-def list_downtime(*, conn: Connection, site_id: str, after: datetime) -> list[DowntimeRead]:
+def list_downtime(*, conn: Connection, site_id: str, after: datetime) -> list[DowntimeWindow]:
     """The site's windows that end after `after`, earliest first."""
     query = (
         sa.select(machine_downtime)
         .where(machine_downtime.c.site_id == site_id, machine_downtime.c.end_at > after)
         .order_by(machine_downtime.c.start_at, machine_downtime.c.machine)
     )
-    return [DowntimeRead.model_validate(dict(r)) for r in conn.execute(query).mappings()]
+    return [DowntimeWindow.model_validate(dict(r)) for r in conn.execute(query).mappings()]
+
+
+def access_downtime(
+    *, conn: Connection, principal: Principal, site_id: str, after: datetime
+) -> list[DowntimeWindow]:
+    """The site's windows ending after `after`, for its manufacturer or who sees all plans."""
+    check_site_schedule_visible(conn=conn, principal=principal, site_id=site_id)
+    return list_downtime(conn=conn, site_id=site_id, after=after)

@@ -31,7 +31,7 @@ class DowntimeSource(StrEnum):
     PLANNER = "planner"
 
 
-class DowntimeRead(BaseModel):
+class DowntimeWindow(BaseModel):
     """A stored downtime window of a site's machine or work centre."""
 
     downtime_id: str

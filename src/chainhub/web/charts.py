@@ -100,3 +100,30 @@ def monthly_lines(series: Mapping[str, Series], unit: str, lang: Language) -> st
 def figure_json(figure: go.Figure) -> str:
     """A figure built by another page module (the Gantt, the lot graph), safe inside <script>."""
     return _json(figure.to_plotly_json())
+
+
+def oee_bars(machines: Sequence[tuple[str, Sequence[float | None]]]) -> str:
+    """Availability, performance and quality per machine (in that order), grouped, in per
+    cent."""
+    names = [name for name, _ in machines]
+    traces = [
+        {
+            "type": "bar",
+            "name": label,
+            "x": names,
+            "y": [
+                None if (v := values[k]) is None else round(100 * v, 1) for _, values in machines
+            ],
+            "hovertemplate": f"%{{x}} · {label}: %{{y}} %<extra></extra>",
+        }
+        for k, label in enumerate(("A", "P", "Q"))
+    ]
+    layout = {
+        "barmode": "group",
+        "height": 260,
+        "margin": {"l": 40, "r": 10, "t": 10, "b": 40},
+        "yaxis": {"range": [0, 105], "ticksuffix": " %"},
+        "xaxis": {"type": "category"},
+        "legend": {"orientation": "h"},
+    }
+    return _json(_figure(traces, layout))
