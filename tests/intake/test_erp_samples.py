@@ -17,13 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 COLUMNS_RIGHT_FLOOR = 185
 BAD_ROWS_FOUND_FLOOR = 20
 FALSE_ALARMS_CEILING = 24
-# The two confident placements the samples' truth disagrees with, both the Kingdee adapter's
-# documented reading: 单据状态 (bill approval status) as the order status, and 源单单号 (the
-# source bill, here a purchase order, elsewhere a receipt notice) as the shipment.
-KNOWN_CONFIDENT_WRONG = {
-    ("kingdee_cloud_purchase_orders.csv", "单据状态"),
-    ("kingdee_k3_goods_receipts.xlsx", "源单单号"),
-}
 
 
 def _bench() -> ModuleType:
@@ -43,13 +36,13 @@ def test_the_engine_places_the_erp_samples_columns_and_finds_their_bad_rows() ->
     columns = sum(s.columns for s in scores)
     assert columns == 199
     assert sum(s.right for s in scores) >= COLUMNS_RIGHT_FLOOR, bench.report(scores)
-    confident_wrong = {
+    confident_wrong = [
         (s.name, column)
         for s in scores
         for column, _, _, confidence in s.wrong
         if confidence >= bench.CONFIDENT
-    }
-    assert confident_wrong <= KNOWN_CONFIDENT_WRONG, bench.report(scores)
+    ]
+    assert confident_wrong == [], bench.report(scores)
     assert sum(s.found for s in scores) >= BAD_ROWS_FOUND_FLOOR, bench.report(scores)
     assert sum(s.false_alarms for s in scores) <= FALSE_ALARMS_CEILING, bench.report(scores)
 
