@@ -165,13 +165,27 @@ def _print_errors(report: dict[str, Any], lang: Language) -> None:
 
 def _skipped_without_hub(mapping: Any, lang: Language) -> list[str]:
     """The checks a file cannot have without the hub's references, said in one language."""
+    from chainhub.intake.validate.plan import parties_unchecked
+
     crosswalked = sorted(n for n, m in mapping.fields.items() if m.crosswalk)
+    parties = sorted(
+        n
+        for n in parties_unchecked(mapping.document_type)
+        if n in mapping.fields and mapping.fields[n].column is not None
+    )
     if lang == "zh":
         lines = ["未连接数据中心数据库：未核对伙伴、站点和物料是否已登记"]
         if crosswalked:
             lines.append(f"未经物料编码对照表转换，按伙伴自有编码检查：{', '.join(crosswalked)}")
+        if parties:
+            lines.append(f"未核对是否为数据中心的伙伴/站点编码（需值映射）：{', '.join(parties)}")
         return lines
     lines = ["no hub database: partners, sites and materials not checked against the registry"]
+    if parties:
+        lines.append(
+            "not checked as hub partner and site ids (the profile's value map turns the "
+            f"partner's own codes into them): {', '.join(parties)}"
+        )
     if crosswalked:
         lines.append(
             f"not translated through the material crosswalk, checked as the partner's own "

@@ -103,8 +103,9 @@ def check_file(
     With a database, partner codes are translated through the crosswalk and references to
     partners, sites and materials must be registered. Rows of a CSV file that cannot be split
     into fields are reported among the errors; every other row is still checked. A CSV file
-    is checked block by block, so its size is not bounded by memory; without `records` only
-    the report is kept.
+    is checked block by block, so its size is not bounded by memory, unless the profile numbers
+    the lines (each document's lines are counted over the whole file, read at once); without
+    `records` only the report is kept.
     """
     needs_crosswalk = any(m.crosswalk for m in profile.fields.values())
     crosswalk = (
@@ -113,7 +114,8 @@ def check_file(
         else None
     )
     references = list_reference_codes(conn=conn) if conn is not None else None
-    if profile.source.format == "csv":
+    numbered = any(m.number_lines for m in profile.fields.values())
+    if profile.source.format == "csv" and not numbered:
         return check_csv(
             path=path,
             profile=profile,

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import polars as pl
 
 from chainhub.intake.readers import SOURCE_ROW
-from chainhub.intake.rules import CROSS_FIELD_RULES
+from chainhub.intake.rules import CROSS_FIELD_RULES, reference_fields
 from chainhub.intake.schemas import MappingProfile
 from chainhub.intake.spec import record_specs
 from chainhub.intake.validate.columns import source_column
 from chainhub.intake.validate.documents import DocumentChecks
-from chainhub.intake.validate.fields import build_field
+from chainhub.intake.validate.fields import build_field, mapped_text
 from chainhub.intake.validate.profile import check_profile
 from chainhub.intake.validate.references import party_check, reference_checks
 from chainhub.intake.validate.report import Check, column_of, error_columns, source_text
@@ -28,6 +28,13 @@ class Checked:
     records: pl.DataFrame | None
     errors: list[pl.DataFrame]
     keys: pl.DataFrame
+
+
+def parties_unchecked(document_type: str) -> frozenset[str]:
+    """The partner and site fields whose hub ids only the hub's references can check."""
+    key = get_document_type(document_type).key
+    kinds = reference_fields(document_type, key)
+    return frozenset(n for n, kind in kinds.items() if kind in ("partner", "site"))
 
 
 class Plan:
@@ -47,11 +54,23 @@ class Plan:
         self.profile = profile
         self.doc_type = doc_type
         self.specs = record_specs(doc_type.name)
+        documents = [
+            mapped_text(profile.fields.get(k), self.specs[k]) for k in doc_type.version_key
+        ]
         self.fields = [
-            build_field(spec, profile.fields.get(name), profile.source, crosswalk)
+            build_field(spec, profile.fields.get(name), profile.source, crosswalk, documents)
             for name, spec in self.specs.items()
         ]
-        checks = [c for f in self.fields for c in f.checks]
+        # Without the hub's references (a partner checking its own file) a partner or site
+        # field may still hold the partner's own codes, awaiting the profile's value map: whether
+        # it names a hub id is the reference check, skipped and said so by the caller.
+        offline = parties_unchecked(doc_type.name) if references is None else frozenset()
+        checks = [
+            c
+            for f in self.fields
+            for c in f.checks
+            if not (c.rule == "pattern" and c.field in offline)
+        ]
         checks.extend(
             Check(
                 rule.field,

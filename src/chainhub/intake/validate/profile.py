@@ -28,6 +28,17 @@ def check_profile(doc_type: DocumentType, profile: MappingProfile, columns: list
             f"profile does not map required fields of {doc_type.name}: {', '.join(unmapped)}",
             f"映射配置缺少 {doc_type.name} 的必填字段：{', '.join(unmapped)}",
         )
+    numbered = sorted(n for n, m in profile.fields.items() if m.number_lines)
+    line_key = doc_type.line_key
+    if numbered and (len(line_key) != 1 or numbered != [line_key[0]]):
+        allowed = line_key[0] if len(line_key) == 1 else "none"
+        raise ChainhubError(
+            "profile_number_lines",
+            f"profile numbers the lines of {', '.join(numbered)}; of {doc_type.name} only the "
+            f"line number may be numbered ({allowed})",
+            f"映射配置为 {', '.join(numbered)} 自动编行号；{doc_type.name} 只有行号字段可以"
+            f"自动编号（{allowed}）",
+        )
     missing = [
         m.column
         for m in profile.fields.values()

@@ -36,8 +36,10 @@ def build_field(
     mapping: FieldMapping | None,
     source: SourceFormat,
     crosswalk: dict[str, str] | None,
+    documents: list[pl.Expr] | None = None,
 ) -> Field:
-    """One field's mapped text, its typed value (from the text column) and the checks on it."""
+    """One field's mapped text, its typed value (from the text column) and the checks on it;
+    `documents` (the mapped texts of the document key) number the lines a profile asks for."""
     text = pl.col(text_column(spec.name))
     draft = FieldDraft(spec, mapping, source, text=text, literal=text, present=text.is_not_null())
     if spec.required:
@@ -46,7 +48,7 @@ def build_field(
         _through_crosswalk(draft, crosswalk)
     dtype, build = _KINDS[spec.kind]
     typed = build(draft)
-    text_expr = _mapped_text(mapping, spec).alias(text_column(spec.name))
+    text_expr = mapped_text(mapping, spec, documents).alias(text_column(spec.name))
     return Field(text_expr, [typed.cast(dtype).alias(spec.name), *draft.helpers], draft.checks)
 
 
@@ -64,10 +66,17 @@ def _through_crosswalk(draft: FieldDraft, crosswalk: dict[str, str] | None) -> N
     draft.literal = draft.value
 
 
-def _mapped_text(mapping: FieldMapping | None, spec: FieldSpec) -> pl.Expr:
-    """The field's value as trimmed text after value maps and defaults; null when empty."""
+def mapped_text(
+    mapping: FieldMapping | None, spec: FieldSpec, documents: list[pl.Expr] | None = None
+) -> pl.Expr:
+    """The field's value as trimmed text after value maps and defaults; null when empty.
+    Numbered lines count the rows of each document (same `documents` texts) in file order."""
     if mapping is None:
         expr = pl.lit(None, dtype=pl.Utf8)
+    elif mapping.number_lines:
+        rank = pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+        numbered = rank.over(documents) if documents else rank
+        expr = numbered.cast(pl.Utf8)
     elif mapping.column is not None:
         expr = (
             pl.col(source_column(mapping.column)).cast(pl.Utf8).str.strip_chars().replace("", None)
