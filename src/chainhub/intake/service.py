@@ -97,6 +97,7 @@ def check_file(
     profile: MappingProfile,
     submitted_by: str | None = None,
     records: bool = True,
+    partial: bool = False,
 ) -> ValidationResult:
     """Read and check a file through its profile.
 
@@ -105,7 +106,8 @@ def check_file(
     into fields are reported among the errors; every other row is still checked. A CSV file
     is checked block by block, so its size is not bounded by memory, unless the profile numbers
     the lines (each document's lines are counted over the whole file, read at once); without
-    `records` only the report is kept.
+    `records` only the report is kept. With `partial` (a check, not a submission), required
+    fields the profile leaves out are listed in the result and every other check still runs.
     """
     needs_crosswalk = any(m.crosswalk for m in profile.fields.values())
     crosswalk = (
@@ -123,6 +125,7 @@ def check_file(
             submitted_by=submitted_by,
             references=references,
             records=records,
+            partial=partial,
         )
     source = read_rows(path=path, source=profile.source)
     return check_frame(
@@ -132,6 +135,7 @@ def check_file(
         submitted_by=submitted_by,
         references=references,
         malformed=source.malformed,
+        partial=partial,
     )
 
 

@@ -48,9 +48,10 @@ class Plan:
         crosswalk: dict[str, str] | None,
         submitted_by: str | None,
         references: Mapping[str, Collection[str]] | None,
+        partial: bool = False,
     ) -> None:
         doc_type = get_document_type(profile.document_type)
-        check_profile(doc_type, profile, columns)
+        self.unmapped = check_profile(doc_type, profile, columns, partial=partial)
         self.profile = profile
         self.doc_type = doc_type
         self.specs = record_specs(doc_type.name)
@@ -70,6 +71,8 @@ class Plan:
             for f in self.fields
             for c in f.checks
             if not (c.rule == "pattern" and c.field in offline)
+            # A required field the profile leaves out is reported once, not on every row.
+            and not (c.rule == "required" and c.field in self.unmapped)
         ]
         checks.extend(
             Check(

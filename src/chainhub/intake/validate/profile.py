@@ -8,9 +8,12 @@ from chainhub.intake.spec import record_specs
 from chainhub.standard.registry import DocumentType
 
 
-def check_profile(doc_type: DocumentType, profile: MappingProfile, columns: list[str]) -> None:
-    """Raise when the profile maps unknown fields, misses required ones, or names a column
-    the file does not have."""
+def check_profile(
+    doc_type: DocumentType, profile: MappingProfile, columns: list[str], *, partial: bool = False
+) -> tuple[str, ...]:
+    """Raise when the profile maps unknown fields, misses required ones (unless `partial`: a
+    check that reports them and goes on), or names a column the file does not have; the
+    required fields left unmapped."""
     specs = record_specs(doc_type.name)
     unknown = sorted(set(profile.fields) - set(specs))
     if unknown:
@@ -22,7 +25,7 @@ def check_profile(doc_type: DocumentType, profile: MappingProfile, columns: list
     unmapped = [
         n for n, s in specs.items() if s.required and s.default is None and n not in profile.fields
     ]
-    if unmapped:
+    if unmapped and not partial:
         raise ChainhubError(
             "profile_missing_field",
             f"profile does not map required fields of {doc_type.name}: {', '.join(unmapped)}",
@@ -51,3 +54,4 @@ def check_profile(doc_type: DocumentType, profile: MappingProfile, columns: list
             f"文件缺少列 {', '.join(missing)}；文件中的列为：{', '.join(columns)}",
             {"column": missing[0]},
         )
+    return tuple(unmapped)
