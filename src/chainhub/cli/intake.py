@@ -165,7 +165,12 @@ def _print_errors(report: dict[str, Any], lang: Language) -> None:
 
 
 def _emit_conform(
-    report: dict[str, Any], *, output: str, lang: Language, report_path: Path | None
+    report: dict[str, Any],
+    *,
+    output: str,
+    lang: Language,
+    report_path: Path | None,
+    profiled: bool,
 ) -> NoReturn:
     """Write, print and exit with the report of `conform`."""
     if report_path is not None:
@@ -180,12 +185,23 @@ def _emit_conform(
         )
     if report["unmapped"]:
         # Every other check ran; the profile still cannot serve an ingest.
-        fail(_unmapped_error(report["type"], tuple(report["unmapped"])), exit_code=2)
+        unmapped = tuple(report["unmapped"])
+        fail(_unmapped_error(report["type"], unmapped, profiled=profiled), exit_code=2)
     raise typer.Exit(0 if not report["errors"] else 1)
 
 
-def _unmapped_error(document_type: str, unmapped: tuple[str, ...]) -> ChainhubError:
+def _unmapped_error(
+    document_type: str, unmapped: tuple[str, ...], *, profiled: bool
+) -> ChainhubError:
     names = ", ".join(unmapped)
+    if not profiled:
+        return ChainhubError(
+            "columns_missing",
+            f"the file has no column for required fields of {document_type}: {names} (every "
+            "other check ran; add the columns, or give a profile: chainhub profile suggest)",
+            f"文件缺少 {document_type} 必填字段的列：{names}"
+            "（其余检查均已完成；请补上这些列，或提供映射配置：chainhub profile suggest）",
+        )
     return ChainhubError(
         "profile_missing_field",
         f"profile does not map required fields of {document_type}: {names} (every other check "
@@ -276,7 +292,9 @@ def register(app: typer.Typer) -> None:
         report = _report(path=file, document_type=document_type, result=result, lang=language)
         report["skipped"] = _skipped_without_hub(mapping, language) if hub is None else []
         report["unmapped"] = list(result.unmapped)
-        _emit_conform(report, output=output, lang=language, report_path=report_path)
+        _emit_conform(
+            report, output=output, lang=language, report_path=report_path, profiled=bool(profile)
+        )
 
     @app.command()
     def ingest(

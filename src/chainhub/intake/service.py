@@ -29,7 +29,7 @@ from chainhub.errors import ChainhubError
 from chainhub.intake.attempts import Attempt, IngestResult
 from chainhub.intake.formats import check_file_format
 from chainhub.intake.quarantine import do_quarantine, split_by_document
-from chainhub.intake.readers import SOURCE_ROW, file_hash, read_rows, read_source
+from chainhub.intake.readers import SOURCE_ROW, CsvFile, file_hash, read_rows, read_source
 from chainhub.intake.schemas import MappingProfile, SourceFormat, standard_profile
 from chainhub.intake.unknown_codes import do_record_unknown_codes
 from chainhub.intake.validate import ValidationResult, check_csv, check_frame
@@ -372,11 +372,14 @@ def get_file_profile(
             )
         return profile
     source = SourceFormat(format=check_file_format(path))
+    # A CSV file's header is enough: its rows, well-formed or not, are the check's to report.
+    columns = (
+        CsvFile(path, source).layout.names
+        if source.format == "csv"
+        else read_source(path, source).columns
+    )
     drafted = standard_profile(
-        partner_id=partner_id,
-        document_type=document_type,
-        columns=read_source(path, source).columns,
-        source=source,
+        partner_id=partner_id, document_type=document_type, columns=columns, source=source
     )
     if not drafted.fields:
         raise ChainhubError(
