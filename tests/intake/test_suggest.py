@@ -468,3 +468,26 @@ def test_cli_usage_errors_are_one_line(
     assert result.stderr.startswith(message)
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_lines_and_a_rejected_quantity_the_file_leaves_out_are_proposed(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "到货单.csv",
+        [
+            "到货单号,到货日期,上游单据号,物料编码,单位,到货数量,合格数量,批次号",
+            "DH2603000017,2026-03-02,CD2603000101,M001,台,500,500,HY2603A01",
+            "DH2603000017,2026-03-02,CD2603000101,M002,千个,300,296,HY2603B01",
+        ],
+        encoding="utf-8",
+    )
+    suggestion = suggest_profile(path=path, document_type="goods_receipt", partner_id="haichuan")
+    fields = suggestion.profile.fields
+    assert fields["line_no"].number_lines is True
+    assert fields["rejected_quantity"].difference == ("received_quantity", "accepted_quantity")
+    assert fields["unit"].map == {"台": "H87", "千个": "T3"}
+    # The upstream document's number is no number of this receipt's own.
+    assert fields["receipt_number"].column == "到货单号"
+    upstream = [p for p in suggestion.placements if p.column == "上游单据号"]
+    assert all(p.confidence <= 0.75 for p in upstream)
+    assert any(n.startswith("line_no: the file has no line numbers") for n in suggestion.notes)
+    assert any(n.startswith("rejected_quantity: not in the file") for n in suggestion.notes)

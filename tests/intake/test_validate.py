@@ -304,3 +304,45 @@ def test_a_header_date_that_does_not_parse_is_reported_on_its_row_only(tmp_path:
         (1, "order_date", "header_mismatch"),
         (3, "order_date", "header_mismatch"),
     }
+
+
+def test_a_rejected_quantity_the_file_leaves_out_is_received_less_accepted(
+    tmp_path: Path,
+) -> None:
+    fields = {
+        "receipt_number": FieldMapping(column="到货单号"),
+        "receiver_id": FieldMapping(value="haichuan"),
+        "supplier_id": FieldMapping(value="huayang-compressor"),
+        "site_id": FieldMapping(value="haichuan-foshan"),
+        "receipt_date": FieldMapping(value="2026-03-02"),
+        "line_no": FieldMapping(number_lines=True),
+        "material_code": FieldMapping(column="物料编码"),
+        "lot_number": FieldMapping(value="L1"),
+        "received_quantity": FieldMapping(column="到货数量"),
+        "accepted_quantity": FieldMapping(column="合格数量"),
+        "rejected_quantity": FieldMapping(difference=("received_quantity", "accepted_quantity")),
+        "unit": FieldMapping(value="KGM"),
+    }
+    profile = MappingProfile(
+        partner_id="haichuan",
+        document_type="goods_receipt",
+        source=SourceFormat(format="csv", thousands_separator=","),
+        fields=fields,
+    )
+    path = tmp_path / "arrivals.csv"
+    path.write_text(
+        '到货单号,物料编码,到货数量,合格数量\nDH1,M001,"1,250.5",1250\nDH1,M002,300,310\n',
+        encoding="utf-8",
+    )
+    result = check_frame(frame=read_source(path, profile.source), profile=profile)
+    assert result.records.get_column("rejected_quantity").to_list()[0] == Decimal("0.5")
+    # More accepted than received: the difference is negative, reported where it is made.
+    assert result.errors.select("row", "field", "rule").rows() == [
+        (2, "rejected_quantity", "range")
+    ]
+    bad = {**fields, "rejected_quantity": FieldMapping(difference=("received_quantity", "unit"))}
+    with pytest.raises(ChainhubError, match="not so: unit"):
+        check_frame(
+            frame=read_source(path, profile.source),
+            profile=profile.model_copy(update={"fields": bad}),
+        )

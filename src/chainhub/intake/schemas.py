@@ -86,11 +86,24 @@ class FieldMapping(BaseModel):
         "order (for a document's line number, when the file has none)",
     )
 
+    difference: tuple[str, str] | None = Field(
+        default=None,
+        description="No column: the first standard field less the second (a rejected quantity "
+        "as received less accepted, when the file writes only those two)",
+    )
+
     @model_validator(mode="after")
     def _one_source(self) -> FieldMapping:
-        given = [self.column is not None, self.value is not None, self.number_lines]
+        given = [
+            self.column is not None,
+            self.value is not None,
+            self.number_lines,
+            self.difference is not None,
+        ]
         if sum(given) != 1:
-            raise ValueError("give exactly one of 'column', 'value' or 'number_lines: true'")
+            raise ValueError(
+                "give exactly one of 'column', 'value', 'number_lines: true' or 'difference'"
+            )
         return self
 
 

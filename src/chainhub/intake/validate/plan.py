@@ -9,7 +9,7 @@ import polars as pl
 
 from chainhub.intake.readers import SOURCE_ROW
 from chainhub.intake.rules import CROSS_FIELD_RULES, reference_fields
-from chainhub.intake.schemas import MappingProfile
+from chainhub.intake.schemas import FieldMapping, MappingProfile
 from chainhub.intake.spec import record_specs
 from chainhub.intake.validate.columns import source_column
 from chainhub.intake.validate.documents import DocumentChecks
@@ -59,7 +59,14 @@ class Plan:
             mapped_text(profile.fields.get(k), self.specs[k]) for k in doc_type.version_key
         ]
         self.fields = [
-            build_field(spec, profile.fields.get(name), profile.source, crosswalk, documents)
+            build_field(
+                spec,
+                profile.fields.get(name),
+                profile.source,
+                crosswalk,
+                documents,
+                self._operands(profile.fields.get(name)),
+            )
             for name, spec in self.specs.items()
         ]
         # Without the hub's references (a partner checking its own file) a partner or site
@@ -91,6 +98,17 @@ class Plan:
             checks.extend(reference_checks(doc_type, profile, references))
         self.checks = checks
         self.documents = DocumentChecks(doc_type, profile, self.specs)
+
+    def _operands(self, mapping: FieldMapping | None) -> tuple[pl.Expr, pl.Expr] | None:
+        """The mapped texts a difference is taken of, if the field is one."""
+        if mapping is None or mapping.difference is None:
+            return None
+        first, second = mapping.difference
+        fields = self.profile.fields
+        return (
+            mapped_text(fields[first], self.specs[first]),
+            mapped_text(fields[second], self.specs[second]),
+        )
 
     def _typed(self, frame: pl.DataFrame) -> pl.DataFrame:
         # Eager stages: Polars' lazy common-subexpression search costs more than the work here.

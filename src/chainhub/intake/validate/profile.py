@@ -42,6 +42,7 @@ def check_profile(
             f"映射配置为 {', '.join(numbered)} 自动编行号；{doc_type.name} 只有行号字段可以"
             f"自动编号（{allowed}）",
         )
+    _check_differences(doc_type, profile)
     missing = [
         m.column
         for m in profile.fields.values()
@@ -55,3 +56,25 @@ def check_profile(
             {"column": missing[0]},
         )
     return tuple(unmapped)
+
+
+def _check_differences(doc_type: DocumentType, profile: MappingProfile) -> None:
+    """A difference is of two numeric fields the profile maps, neither itself a difference."""
+    specs = record_specs(doc_type.name)
+    for name, mapping in profile.fields.items():
+        if mapping.difference is None:
+            continue
+        bad = [
+            f
+            for f in (name, *mapping.difference)
+            if f not in specs
+            or specs[f].kind not in ("int", "decimal")
+            or (f != name and (f not in profile.fields or profile.fields[f].difference))
+        ]
+        if bad:
+            raise ChainhubError(
+                "profile_difference",
+                f"profile: {name} as a difference needs numeric fields mapped from the file; "
+                f"not so: {', '.join(bad)}",
+                f"映射配置：{name} 作为差值，须由文件中已映射的数值字段计算；不符合：{', '.join(bad)}",
+            )
