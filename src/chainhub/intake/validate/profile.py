@@ -76,5 +76,6 @@ def _check_differences(doc_type: DocumentType, profile: MappingProfile) -> None:
                 "profile_difference",
                 f"profile: {name} as a difference needs numeric fields mapped from the file; "
                 f"not so: {', '.join(bad)}",
-                f"映射配置：{name} 作为差值，须由文件中已映射的数值字段计算；不符合：{', '.join(bad)}",
+                f"映射配置：{name} 作为差值，须由文件中已映射的数值字段计算；"
+                f"不符合：{', '.join(bad)}",
             )
