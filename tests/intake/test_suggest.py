@@ -491,3 +491,20 @@ def test_lines_and_a_rejected_quantity_the_file_leaves_out_are_proposed(tmp_path
     assert all(p.confidence <= 0.75 for p in upstream)
     assert any(n.startswith("line_no: the file has no line numbers") for n in suggestion.notes)
     assert any(n.startswith("rejected_quantity: not in the file") for n in suggestion.notes)
+
+
+def test_cli_reports_numbered_lines_and_differences_among_the_placements(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = _write(
+        tmp_path / "到货单.csv",
+        [
+            "到货单号,到货日期,物料编码,单位,到货数量,合格数量,批次号",
+            "DH1,2026-03-02,M001,台,500,500,HY2603A01",
+        ],
+        encoding="utf-8",
+    )
+    argv = ["profile", "suggest", str(path), "--type", "goods_receipt", "--partner", "haichuan"]
+    shown = runner.invoke(main.app, argv, env={"COLUMNS": "300"})
+    assert "numbered per document in file order" in shown.stderr
+    assert "received_quantity less accepted_quantity" in shown.stderr
