@@ -132,11 +132,15 @@ def score_conform(
     planted = {b["record"] for b in truth["bad_rows"]}
     score.planted = len(planted)
     try:
-        result = check_file(conn=None, path=path, profile=suggestion.profile, records=False)
+        result = check_file(
+            conn=None, path=path, profile=suggestion.profile, records=False, partial=True
+        )
     except ChainhubError as error:
         score.note = f"conform failed: {error.message_en}"
         score.missed = sorted(planted)
         return
+    if result.unmapped:
+        score.note = f"profile leaves out required {', '.join(result.unmapped)}"
     reported = {int(r) for r in result.errors["row"].drop_nulls().to_list()}
     score.found = len(planted & reported)
     score.missed = sorted(planted - reported)

@@ -34,7 +34,12 @@ def test_vocabulary_merges_terms_with_the_families_that_write_them() -> None:
 
 @pytest.mark.parametrize(
     ("word", "known"),
-    [("ST", (True, "H87")), ("KAR", (True, None)), ("千个", (True, None)), ("箱子", (False, None))],
+    [
+        ("ST", (True, "H87")),
+        ("KAR", (True, "XCT")),
+        ("千个", (True, "T3")),
+        ("箱子", (False, None)),
+    ],
 )
 def test_adapter_unit_words_extend_the_normalizer(
     word: str, known: tuple[bool, str | None]

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from chainhub.cli.main import _register, app
+from chainhub.intake.schemas import FieldMapping
 from tests.intake.shipments import SHIPMENT_PROFILE, shipment_file
 
 runner = CliRunner()
@@ -254,3 +255,30 @@ def test_profile_suggest_refuses_an_unwritable_out_before_the_work(tmp_path: Pat
         env={"CHAINHUB_LANGUAGE": "en"},
     )
     assert out.exit_code == 2 and "does not exist" in out.stderr
+
+
+def test_conform_with_a_profile_short_of_a_required_field_checks_every_row_and_exits_2(
+    tmp_path: Path,
+) -> None:
+    fields = dict(SHIPMENT_PROFILE.fields)
+    del fields["ship_to_site"]
+    del fields["line_no"]
+    fields["line_no"] = FieldMapping(number_lines=True)
+    profile = tmp_path / "incomplete.yaml"
+    profile.write_text(
+        SHIPMENT_PROFILE.model_copy(update={"fields": fields}).to_yaml(), encoding="utf-8"
+    )
+    path = shipment_file(
+        tmp_path,
+        "ASN-1,20260305,20260308,10,MAT01,3,件,L1\nASN-1,20260305,20260308,20,MAT02,-1,件,L2\n",
+    )
+    argv = ["conform", str(path), "--type", "shipment", "--profile", str(profile)]
+    out = runner.invoke(
+        app, [*argv, "--format", "json"], env={"CHAINHUB_LANGUAGE": "en", "COLUMNS": "300"}
+    )
+    assert out.exit_code == 2, out.output
+    report = json.loads(out.stdout)
+    assert report["unmapped"] == ["ship_to_site"]
+    assert [(e["row"], e["field"]) for e in report["errors"]] == [(2, "quantity")]
+    assert "does not map required fields of shipment: ship_to_site" in out.stderr
+    assert "every other check ran" in out.stderr

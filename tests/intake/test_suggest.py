@@ -203,7 +203,6 @@ def test_yonyou_gbk_purchase_order_without_a_database(tmp_path: Path) -> None:
         "supplier_id": "供应商名称",
         "ship_to_site": "收货场所",
         "order_date": "单据日期",
-        "status": "单据状态",
         "line_no": "行号",
         "material_code": "存货编码",
         "quantity": "数量",
@@ -214,10 +213,11 @@ def test_yonyou_gbk_purchase_order_without_a_database(tmp_path: Path) -> None:
     fields = profile.fields
     assert fields["buyer_id"].value == "haichuan"
     assert fields["order_date"].date_format == "%Y/%m/%d"
-    assert fields["status"].map == {"已审核": "confirmed"}
+    # 单据状态 says the bill was approved in the ERP, not where the order stands with its supplier.
+    assert suggestion.unplaced == ("单据状态",)
     assert fields["unit"].map == {"件": "H87", "千克": "KGM"}
     assert fields["material_code"].crosswalk is True
-    assert suggestion.complete
+    assert not suggestion.missing
     reviews = {r.field: r for r in suggestion.reviews}
     assert set(reviews) == {"supplier_id", "ship_to_site"}
     assert reviews["supplier_id"].values == ("金力电机",)
@@ -468,3 +468,43 @@ def test_cli_usage_errors_are_one_line(
     assert result.stderr.startswith(message)
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_lines_and_a_rejected_quantity_the_file_leaves_out_are_proposed(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "到货单.csv",
+        [
+            "到货单号,到货日期,上游单据号,物料编码,单位,到货数量,合格数量,批次号",
+            "DH2603000017,2026-03-02,CD2603000101,M001,台,500,500,HY2603A01",
+            "DH2603000017,2026-03-02,CD2603000101,M002,千个,300,296,HY2603B01",
+        ],
+        encoding="utf-8",
+    )
+    suggestion = suggest_profile(path=path, document_type="goods_receipt", partner_id="haichuan")
+    fields = suggestion.profile.fields
+    assert fields["line_no"].number_lines is True
+    assert fields["rejected_quantity"].difference == ("received_quantity", "accepted_quantity")
+    assert fields["unit"].map == {"台": "H87", "千个": "T3"}
+    # The upstream document's number is no number of this receipt's own.
+    assert fields["receipt_number"].column == "到货单号"
+    upstream = [p for p in suggestion.placements if p.column == "上游单据号"]
+    assert all(p.confidence <= 0.75 for p in upstream)
+    assert any(n.startswith("line_no: the file has no line numbers") for n in suggestion.notes)
+    assert any(n.startswith("rejected_quantity: not in the file") for n in suggestion.notes)
+
+
+def test_cli_reports_numbered_lines_and_differences_among_the_placements(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = _write(
+        tmp_path / "到货单.csv",
+        [
+            "到货单号,到货日期,物料编码,单位,到货数量,合格数量,批次号",
+            "DH1,2026-03-02,M001,台,500,500,HY2603A01",
+        ],
+        encoding="utf-8",
+    )
+    argv = ["profile", "suggest", str(path), "--type", "goods_receipt", "--partner", "haichuan"]
+    shown = runner.invoke(main.app, argv, env={"COLUMNS": "300"})
+    assert "numbered per document in file order" in shown.stderr
+    assert "received_quantity less accepted_quantity" in shown.stderr

@@ -233,3 +233,116 @@ def test_timestamps_with_their_own_offset_ignore_the_profile_zone(tmp_path: Path
         datetime(2026, 3, 8, 6, 30, tzinfo=UTC),
         datetime(2026, 3, 8, 19, 30, tzinfo=UTC),
     ]
+
+
+def test_lines_are_numbered_per_document_in_file_order_when_the_file_has_none(
+    tmp_path: Path,
+) -> None:
+    from chainhub.intake.service import check_file
+
+    fields = {**PO_FIELDS, "line_no": FieldMapping(number_lines=True)}
+    profile = _po_profile(delimiter=";").model_copy(update={"fields": fields})
+    path = _write(
+        tmp_path,
+        HEADER
+        + "A1;;MAT01;1;件;2026/3/5;2026/3/9;1\n"
+        + "A2;;MAT01;2;件;2026/3/5;2026/3/9;1\n"
+        + "A1;;MAT02;3;件;2026/3/5;2026/3/9;1\n"
+        + "A1;;MAT02;4;件;2026/3/5;2026/3/9;1\n",
+    )
+    result = check_file(conn=None, path=path, profile=profile)
+    assert result.errors.height == 0
+    assert result.records.select("po_number", "line_no").rows() == [
+        ("A1", 1),
+        ("A2", 1),
+        ("A1", 2),
+        ("A1", 3),
+    ]
+
+
+def test_only_the_line_number_may_be_numbered(tmp_path: Path) -> None:
+    fields = {**PO_FIELDS, "quantity": FieldMapping(number_lines=True)}
+    profile = _po_profile(delimiter=";").model_copy(update={"fields": fields})
+    path = _write(tmp_path, HEADER + "A1;10;MAT01;1;件;2026/3/5;2026/3/9;1\n")
+    with pytest.raises(ChainhubError, match=r"only the line number may be numbered \(line_no\)"):
+        check_frame(frame=read_source(path, profile.source), profile=profile)
+    with pytest.raises(ValueError, match="exactly one of"):
+        FieldMapping(column="行号", number_lines=True)
+
+
+def test_partner_codes_awaiting_a_value_map_are_left_to_the_hub_check(tmp_path: Path) -> None:
+    fields = {**PO_FIELDS, "supplier_id": FieldMapping(column="供应商")}
+    profile = _po_profile(delimiter=";").model_copy(update={"fields": fields})
+    path = _write(
+        tmp_path,
+        "采购订单号;行号;物料;数量;单位;下单日期;要求交期;单价;供应商\n"
+        "A1;10;MAT01;1;件;2026/3/5;2026/3/9;1;V-1021\n",
+    )
+    frame = read_source(path, profile.source)
+    # Without the hub's references V-1021 may be the partner's own code, mapped later.
+    assert check_frame(frame=frame, profile=profile).errors.height == 0
+    known = {"partner": ["haichuan"], "site": ["haichuan-foshan"], "material": ["MAT01"]}
+    found = check_frame(frame=frame, profile=profile, references=known).errors
+    assert set(found.select("field", "rule").rows()) == {
+        ("supplier_id", "pattern"),
+        ("supplier_id", "unknown_reference"),
+    }
+
+
+def test_a_header_date_that_does_not_parse_is_reported_on_its_row_only(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        HEADER
+        + "A1;10;MAT01;1;件;2026/3/5;2026/3/9;1\n"
+        + "A1;20;MAT01;1;件;2026/3/5x;2026/3/9;1\n"
+        + "A1;30;MAT01;1;件;2026/3/6;2026/3/9;1\n",
+    )
+    profile = _po_profile(delimiter=";")
+    result = check_frame(frame=read_source(path, profile.source), profile=profile)
+    assert set(result.errors.select("row", "field", "rule").rows()) == {
+        (2, "order_date", "date"),
+        (1, "order_date", "header_mismatch"),
+        (3, "order_date", "header_mismatch"),
+    }
+
+
+def test_a_rejected_quantity_the_file_leaves_out_is_received_less_accepted(
+    tmp_path: Path,
+) -> None:
+    fields = {
+        "receipt_number": FieldMapping(column="到货单号"),
+        "receiver_id": FieldMapping(value="haichuan"),
+        "supplier_id": FieldMapping(value="huayang-compressor"),
+        "site_id": FieldMapping(value="haichuan-foshan"),
+        "receipt_date": FieldMapping(value="2026-03-02"),
+        "line_no": FieldMapping(number_lines=True),
+        "material_code": FieldMapping(column="物料编码"),
+        "lot_number": FieldMapping(value="L1"),
+        "received_quantity": FieldMapping(column="到货数量"),
+        "accepted_quantity": FieldMapping(column="合格数量"),
+        "rejected_quantity": FieldMapping(difference=("received_quantity", "accepted_quantity")),
+        "unit": FieldMapping(value="KGM"),
+    }
+    profile = MappingProfile(
+        partner_id="haichuan",
+        document_type="goods_receipt",
+        source=SourceFormat(format="csv", thousands_separator=","),
+        fields=fields,
+    )
+    path = tmp_path / "arrivals.csv"
+    path.write_text(
+        '到货单号,物料编码,到货数量,合格数量\nDH1,M001,"1,250.5",1250\nDH1,M002,300,310\n',
+        encoding="utf-8",
+    )
+    result = check_frame(frame=read_source(path, profile.source), profile=profile)
+    assert result.records.get_column("rejected_quantity").to_list()[0] == Decimal("0.5")
+    # More accepted than received: the difference is negative, reported where it is made.
+    assert result.errors.select("row", "field", "rule").rows() == [
+        (2, "rejected_quantity", "range")
+    ]
+    bad = {**fields, "rejected_quantity": FieldMapping(difference=("received_quantity", "unit"))}
+    with pytest.raises(ChainhubError, match="not so: unit"):
+        check_frame(
+            frame=read_source(path, profile.source),
+            profile=profile.model_copy(update={"fields": bad}),
+        )

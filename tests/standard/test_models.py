@@ -110,4 +110,4 @@ def test_every_code_has_a_chinese_label() -> None:
         assert set(code_list.labels_zh) == {m.value for m in code_list.enum}, code_list.enum
     assert len(CODE_LISTS) == 12
     assert {c.enum.__name__ for c in CODE_LISTS} >= {"UnitCode", "LineStatus", "InspectionResult"}
-    assert len(UNITS) == 33
+    assert len(UNITS) == 42

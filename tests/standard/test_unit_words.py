@@ -24,7 +24,8 @@ from chainhub.standard.unit_words import (
      ("千克", "KGM"), ("公斤", "KGM"),
      ("KG", "KGM"), ("kgm", "KGM"), ("克", "GRM"), ("g", "GRM"), ("吨", "TNE"), ("t", "TNE"),
      ("米", "MTR"), ("M", "MTR"), ("毫米", "MMT"), ("mm", "MMT"), ("升", "LTR"), ("L", "LTR"),
-     ("ml", "MLT"), ("箱", None), ("", None), (None, None)],
+     ("ml", "MLT"), ("千个", "T3"), ("TST", "T3"), ("kpcs", "T3"), ("箱", "XBX"), ("卷", "XRO"),
+     ("PAK", "XPK"), ("只儿", None), ("", None), (None, None)],
 )  # fmt: skip
 def test_words_normalize_to_rec20_codes(word: str | None, code: str | None) -> None:
     assert normalize_unit(word) == code
@@ -37,7 +38,12 @@ def test_factors_within_a_dimension_and_none_across() -> None:
     assert unit_factor("打", "件") == Decimal(12)
     assert unit_factor("EA", "PCS") == Decimal(1)
     assert unit_factor("件", "kg") is None
+    assert unit_factor("千个", "PCE") == Decimal(1000)
+    assert unit_factor("TST", "个") == Decimal(1000)
+    # A box or roll holds what the material's own factor says: none between packages or to pieces.
     assert unit_factor("箱", "件") is None
+    assert unit_factor("箱", "卷") is None
+    assert unit_factor("PAK", "PAK") == Decimal(1)
 
 
 def test_units_per_partner_unit_prefers_a_stated_package() -> None:
@@ -55,7 +61,7 @@ def test_vectorized_normalization_and_conversion() -> None:
         normalize_unit_expr(pl.col("unit")).alias("code"),
         convert_quantity_expr(pl.col("qty"), pl.col("unit"), pl.col("to")).alias("converted"),
     )
-    assert out["code"].to_list() == ["H87", "GRM", "TNE", None]
+    assert out["code"].to_list() == ["H87", "GRM", "TNE", "XBX"]
     assert out["converted"].to_list() == [Decimal(12), Decimal("1.5"), Decimal(2500), None]
 
 

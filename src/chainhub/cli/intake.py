@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
 import typer
 from rich.table import Table
@@ -79,6 +79,7 @@ def _write_report(path: Path, report: dict[str, Any]) -> None:
                 "rows": [report["rows"]],
                 "valid_rows": [report["valid_rows"]],
                 "errors": [len(report["errors"])],
+                "unmapped": [", ".join(report.get("unmapped", []))],
             }
         )
     )
@@ -163,15 +164,76 @@ def _print_errors(report: dict[str, Any], lang: Language) -> None:
             )
 
 
+def _emit_conform(
+    report: dict[str, Any],
+    *,
+    output: str,
+    lang: Language,
+    report_path: Path | None,
+    profiled: bool,
+) -> NoReturn:
+    """Write, print and exit with the report of `conform`."""
+    if report_path is not None:
+        _write_report(report_path, report)
+    if output == "json":
+        typer.echo(json.dumps(report, ensure_ascii=False, default=str))
+    else:
+        _print_errors(report, lang)
+        console.print(_summary_line(report, lang))
+        err_console.print(
+            "\n".join(report["skipped"]), highlight=False, end="\n" if report["skipped"] else ""
+        )
+    if report["unmapped"]:
+        # Every other check ran; the profile still cannot serve an ingest.
+        unmapped = tuple(report["unmapped"])
+        fail(_unmapped_error(report["type"], unmapped, profiled=profiled), exit_code=2)
+    raise typer.Exit(0 if not report["errors"] else 1)
+
+
+def _unmapped_error(
+    document_type: str, unmapped: tuple[str, ...], *, profiled: bool
+) -> ChainhubError:
+    names = ", ".join(unmapped)
+    if not profiled:
+        return ChainhubError(
+            "columns_missing",
+            f"the file has no column for required fields of {document_type}: {names} (every "
+            "other check ran; add the columns, or give a profile: chainhub profile suggest)",
+            f"文件缺少 {document_type} 必填字段的列：{names}"
+            "（其余检查均已完成；请补上这些列，或提供映射配置：chainhub profile suggest）",
+        )
+    return ChainhubError(
+        "profile_missing_field",
+        f"profile does not map required fields of {document_type}: {names} (every other check "
+        "ran; give each a column or a value before ingesting)",
+        f"映射配置缺少 {document_type} 的必填字段：{names}"
+        "（其余检查均已完成；入库前请为其指定列或取值）",
+    )
+
+
 def _skipped_without_hub(mapping: Any, lang: Language) -> list[str]:
     """The checks a file cannot have without the hub's references, said in one language."""
+    from chainhub.intake.validate.plan import parties_unchecked
+
     crosswalked = sorted(n for n, m in mapping.fields.items() if m.crosswalk)
+    parties = sorted(
+        n
+        for n in parties_unchecked(mapping.document_type)
+        if n in mapping.fields and mapping.fields[n].column is not None
+    )
     if lang == "zh":
         lines = ["未连接数据中心数据库：未核对伙伴、站点和物料是否已登记"]
         if crosswalked:
             lines.append(f"未经物料编码对照表转换，按伙伴自有编码检查：{', '.join(crosswalked)}")
+        if parties:
+            lines.append(f"未核对是否为数据中心的伙伴/站点编码（需值映射）：{', '.join(parties)}")
         return lines
     lines = ["no hub database: partners, sites and materials not checked against the registry"]
+    if parties:
+        lines.append(
+            "not checked as hub partner and site ids (the profile's value map turns the "
+            f"partner's own codes into them): {', '.join(parties)}"
+        )
     if crosswalked:
         lines.append(
             f"not translated through the material crosswalk, checked as the partner's own "
@@ -229,17 +291,10 @@ def register(app: typer.Typer) -> None:
             )
         report = _report(path=file, document_type=document_type, result=result, lang=language)
         report["skipped"] = _skipped_without_hub(mapping, language) if hub is None else []
-        if report_path is not None:
-            _write_report(report_path, report)
-        if output == "json":
-            typer.echo(json.dumps(report, ensure_ascii=False, default=str))
-        else:
-            _print_errors(report, language)
-            console.print(_summary_line(report, language))
-            err_console.print(
-                "\n".join(report["skipped"]), highlight=False, end="\n" if report["skipped"] else ""
-            )
-        raise typer.Exit(0 if not report["errors"] else 1)
+        report["unmapped"] = list(result.unmapped)
+        _emit_conform(
+            report, output=output, lang=language, report_path=report_path, profiled=bool(profile)
+        )
 
     @app.command()
     def ingest(
@@ -360,9 +415,9 @@ def _check(file: Path, mapping: Any, hub: str | None) -> Any:
 
     with console.status("checking …"):
         if hub is None:
-            return check_file(conn=None, path=file, profile=mapping, records=False)
+            return check_file(conn=None, path=file, profile=mapping, records=False, partial=True)
         with hub_transaction(hub) as conn:
-            return check_file(conn=conn, path=file, profile=mapping, records=False)
+            return check_file(conn=conn, path=file, profile=mapping, records=False, partial=True)
 
 
 def _check_partner(conn: Any, partner: str) -> None:

@@ -40,6 +40,11 @@ def _report(suggestion: ProfileSuggestion) -> None:
     for name, mapping in suggestion.profile.fields.items():
         if mapping.value is not None:
             placements.add_row(name, "", "", f"constant {mapping.value!r}")
+        elif mapping.number_lines:
+            placements.add_row(name, "", "", "numbered per document in file order")
+        elif mapping.difference is not None:
+            first, second = mapping.difference
+            placements.add_row(name, "", "", f"{first} less {second}")
     err_console.print(placements)
     if suggestion.unplaced:
         err_console.print(f"[bold]unplaced columns[/]: {', '.join(suggestion.unplaced)}")

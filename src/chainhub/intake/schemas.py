@@ -80,11 +80,30 @@ class FieldMapping(BaseModel):
         description="The column holds the partner's own material code: translate it through "
         "the partner's material crosswalk",
     )
+    number_lines: bool = Field(
+        default=False,
+        description="No column: the hub numbers the lines of each document 1, 2, 3 … in file "
+        "order (for a document's line number, when the file has none)",
+    )
+
+    difference: tuple[str, str] | None = Field(
+        default=None,
+        description="No column: the first standard field less the second (a rejected quantity "
+        "as received less accepted, when the file writes only those two)",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldMapping:
-        if (self.column is None) == (self.value is None):
-            raise ValueError("give exactly one of 'column' or 'value'")
+        given = [
+            self.column is not None,
+            self.value is not None,
+            self.number_lines,
+            self.difference is not None,
+        ]
+        if sum(given) != 1:
+            raise ValueError(
+                "give exactly one of 'column', 'value', 'number_lines: true' or 'difference'"
+            )
         return self
 
 

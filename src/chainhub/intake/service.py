@@ -29,7 +29,7 @@ from chainhub.errors import ChainhubError
 from chainhub.intake.attempts import Attempt, IngestResult
 from chainhub.intake.formats import check_file_format
 from chainhub.intake.quarantine import do_quarantine, split_by_document
-from chainhub.intake.readers import SOURCE_ROW, file_hash, read_rows, read_source
+from chainhub.intake.readers import SOURCE_ROW, CsvFile, file_hash, read_rows, read_source
 from chainhub.intake.schemas import MappingProfile, SourceFormat, standard_profile
 from chainhub.intake.unknown_codes import do_record_unknown_codes
 from chainhub.intake.validate import ValidationResult, check_csv, check_frame
@@ -97,14 +97,17 @@ def check_file(
     profile: MappingProfile,
     submitted_by: str | None = None,
     records: bool = True,
+    partial: bool = False,
 ) -> ValidationResult:
     """Read and check a file through its profile.
 
     With a database, partner codes are translated through the crosswalk and references to
     partners, sites and materials must be registered. Rows of a CSV file that cannot be split
     into fields are reported among the errors; every other row is still checked. A CSV file
-    is checked block by block, so its size is not bounded by memory; without `records` only
-    the report is kept.
+    is checked block by block, so its size is not bounded by memory, unless the profile numbers
+    the lines (each document's lines are counted over the whole file, read at once); without
+    `records` only the report is kept. With `partial` (a check, not a submission), required
+    fields the profile leaves out are listed in the result and every other check still runs.
     """
     needs_crosswalk = any(m.crosswalk for m in profile.fields.values())
     crosswalk = (
@@ -113,7 +116,8 @@ def check_file(
         else None
     )
     references = list_reference_codes(conn=conn) if conn is not None else None
-    if profile.source.format == "csv":
+    numbered = any(m.number_lines for m in profile.fields.values())
+    if profile.source.format == "csv" and not numbered:
         return check_csv(
             path=path,
             profile=profile,
@@ -121,6 +125,7 @@ def check_file(
             submitted_by=submitted_by,
             references=references,
             records=records,
+            partial=partial,
         )
     source = read_rows(path=path, source=profile.source)
     return check_frame(
@@ -130,6 +135,7 @@ def check_file(
         submitted_by=submitted_by,
         references=references,
         malformed=source.malformed,
+        partial=partial,
     )
 
 
@@ -366,11 +372,14 @@ def get_file_profile(
             )
         return profile
     source = SourceFormat(format=check_file_format(path))
+    # A CSV file's header is enough: its rows, well-formed or not, are the check's to report.
+    columns = (
+        CsvFile(path, source).layout.names
+        if source.format == "csv"
+        else read_source(path, source).columns
+    )
     drafted = standard_profile(
-        partner_id=partner_id,
-        document_type=document_type,
-        columns=read_source(path, source).columns,
-        source=source,
+        partner_id=partner_id, document_type=document_type, columns=columns, source=source
     )
     if not drafted.fields:
         raise ChainhubError(

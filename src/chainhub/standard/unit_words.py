@@ -19,14 +19,15 @@ PIECE: Final = "H87"
 _ONE_PIECE: Final = frozenset({"C62", "EA"})
 """Rec 20 codes that count one piece as well (one, each): valid in documents, harmonized."""
 # Words partners write, beyond the Rec 20 codes and the standard's own Chinese names. Counting
-# words of Chinese (件 个 只 台 ...) all mean one piece; 套, 双 and 打 are sets, pairs, dozens.
+# words of Chinese (件 个 只 台 ...) all mean one piece; 套, 双 and 打 are sets, pairs, dozens;
+# 千个 and SAP's TST a thousand pieces; 箱, 卷, PAK and the like are packages.
 _ALIASES: Final[dict[str, str]] = {
     "件": "H87", "只": "H87", "台": "H87", "块": "H87", "支": "H87", "根": "H87", "片": "H87",
     "条": "H87", "张": "H87", "颗": "H87", "粒": "H87", "枚": "H87", "把": "H87", "部": "H87",
-    "pcs": "H87", "pc": "H87", "piece": "H87", "pieces": "H87", "st": "H87", "stk": "H87",
-    "stück": "H87", "nos": "H87", "no": "H87", "ea": "H87", "each": "H87", "个": "H87",
-    "unit": "H87", "units": "H87", "套": "SET", "set": "SET", "sets": "SET", "双": "PR",
-    "对": "PR", "pair": "PR", "pairs": "PR", "打": "DZN", "dozen": "DZN", "dz": "DZN",
+    "pcs": "H87", "pc": "H87", "pce": "H87", "piece": "H87", "pieces": "H87", "st": "H87",
+    "stk": "H87", "stück": "H87", "nos": "H87", "no": "H87", "ea": "H87", "each": "H87",
+    "个": "H87", "unit": "H87", "units": "H87", "套": "SET", "set": "SET", "sets": "SET",
+    "双": "PR", "对": "PR", "pair": "PR", "pairs": "PR", "打": "DZN", "dozen": "DZN", "dz": "DZN",
     "千克": "KGM", "公斤": "KGM", "kg": "KGM", "kgs": "KGM", "kilogram": "KGM", "克": "GRM",
     "g": "GRM", "gr": "GRM", "gram": "GRM", "吨": "TNE", "t": "TNE", "to": "TNE",
     "tonne": "TNE", "ton": "TNE", "米": "MTR", "m": "MTR", "metre": "MTR", "meter": "MTR",
@@ -36,7 +37,12 @@ _ALIASES: Final[dict[str, str]] = {
     "kpa": "KPA", "n": "NEW", "nm": "NU", "n·m": "NU", "v": "VLT", "a": "AMP", "w": "WTT",
     "瓦": "WTT", "kw": "KWT", "千瓦": "KWT", "kwh": "KWH", "度": "KWH", "hz": "HTZ",
     "db": "2N", "s": "SEC", "秒": "SEC", "min": "MIN", "分钟": "MIN", "h": "HUR", "小时": "HUR",
-    "%": "P1",
+    "%": "P1", "千只": "T3", "千件": "T3", "千片": "T3", "kpcs": "T3", "kpc": "T3",
+    "tst": "T3", "thousand pieces": "T3", "thousand": "T3", "盒": "XBX", "box": "XBX",
+    "boxes": "XBX", "bx": "XBX", "ctn": "XCT", "carton": "XCT", "cartons": "XCT", "roll": "XRO",
+    "rolls": "XRO", "rl": "XRO", "pak": "XPK", "pack": "XPK", "package": "XPK", "pk": "XPK",
+    "bag": "XBG", "bags": "XBG", "drum": "XDR", "托": "XPX", "pallet": "XPX", "pal": "XPX",
+    "bundle": "XBE",
 }  # fmt: skip
 
 

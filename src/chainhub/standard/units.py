@@ -16,6 +16,9 @@ class Unit:
     factor: Decimal
 
 
+PACKAGE: Final = "package"
+"""Dimension of packages, whose size is the material's: no factor between two of them."""
+
 _UNITS: Final = (
     Unit("H87", "piece", "件", "count", Decimal(1)),
     Unit("C62", "one (unit)", "个", "count", Decimal(1)),
@@ -23,6 +26,7 @@ _UNITS: Final = (
     Unit("SET", "set", "套", "count", Decimal(1)),
     Unit("PR", "pair", "双", "count", Decimal(2)),
     Unit("DZN", "dozen", "打", "count", Decimal(12)),
+    Unit("T3", "thousand piece", "千个", "count", Decimal(1000)),
     Unit("KGM", "kilogram", "千克", "mass", Decimal(1)),
     Unit("GRM", "gram", "克", "mass", Decimal("0.001")),
     Unit("TNE", "tonne", "吨", "mass", Decimal(1000)),
@@ -50,6 +54,17 @@ _UNITS: Final = (
     Unit("MIN", "minute", "分钟", "time", Decimal(60)),
     Unit("HUR", "hour", "小时", "time", Decimal(3600)),
     Unit("P1", "percent", "百分比", "ratio", Decimal(1)),
+    # Packages (Rec 20's X codes from Rec 21): what a box or roll holds differs by material, so
+    # a package converts to pieces or kilograms only by the material's own factor (SAP's
+    # alternative units, MARM; the hub's crosswalk units_per_partner_unit), never by this table.
+    Unit("XBX", "box", "箱", PACKAGE, Decimal(1)),
+    Unit("XCT", "carton", "纸箱", PACKAGE, Decimal(1)),
+    Unit("XRO", "roll", "卷", PACKAGE, Decimal(1)),
+    Unit("XPK", "package", "包", PACKAGE, Decimal(1)),
+    Unit("XBG", "bag", "袋", PACKAGE, Decimal(1)),
+    Unit("XDR", "drum", "桶", PACKAGE, Decimal(1)),
+    Unit("XPX", "pallet", "托盘", PACKAGE, Decimal(1)),
+    Unit("XBE", "bundle", "捆", PACKAGE, Decimal(1)),
 )
 
 UNITS: Final[dict[str, Unit]] = {u.code: u for u in _UNITS}
@@ -57,8 +72,9 @@ UNIT_CODES: Final[tuple[str, ...]] = tuple(UNITS)
 
 
 def conversion_factor(from_code: str, to_code: str) -> Decimal | None:
-    """Factor that turns a quantity in `from_code` into `to_code`, or None across dimensions."""
+    """Factor that turns a quantity in `from_code` into `to_code`, or None across dimensions
+    and between packages (their size is the material's)."""
     src, dst = UNITS[from_code], UNITS[to_code]
-    if src.dimension != dst.dimension or src.dimension == "temperature":
+    if src.dimension != dst.dimension or src.dimension in ("temperature", PACKAGE):
         return None if src.code != dst.code else Decimal(1)
     return src.factor / dst.factor

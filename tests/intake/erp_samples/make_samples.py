@@ -362,7 +362,7 @@ def sap_vl06o() -> None:
         ("80012002", "10", "TK-C22", "Kompressor QXH-22", "1.000", "ST", "0000320", "4500017362", "04.03.2026", "07.03.2026"),
         ("80012003", "10", "TK-V10", "Ventilsatz", "50", "SET", "0000327", "4500017363", "06.03.2026", "6.3.2026X"),
         ("80012003", "20", "", "Dichtung", "200", "ST", "0000328", "4500017363", "06.03.2026", "09.03.2026"),
-        ("80012004", "10", "TK-C35", "Kompressor QXH-35", "120", "KAR", "0000331", "4500017364", "09.03.2026", "12.03.2026"),
+        ("80012004", "10", "TK-C35", "Kompressor QXH-35", "120", "ZKT", "0000331", "4500017364", "09.03.2026", "12.03.2026"),
     ]  # fmt: skip
     rows = [
         [d, i, "20001", "CZ01", gi, dd, m, t, q, u, b, po, "CZ-FS1"]
@@ -376,7 +376,7 @@ def sap_vl06o() -> None:
         "table/LIKP ; VL06O Outbound Delivery Monitor (help.sap.com)",
         cols,
         rows,
-        bad={3: "bad date 6.3.2026X", 4: "missing material", 5: "unknown unit KAR"},
+        bad={3: "bad date 6.3.2026X", 4: "missing material", 5: "unknown unit ZKT"},
     )
     write_text(sample, "sap_vl06o_deliveries.csv", encoding="utf-8", delimiter=";", bom=True)
 

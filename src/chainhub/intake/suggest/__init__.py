@@ -112,6 +112,13 @@ def suggest_profile(
     if own_party is not None and own_party not in fields and partner_id is not None:
         fields[own_party] = FieldMapping(value=partner_id)
         notes.append(f"{own_party}: not in the file, set to the submitting partner {partner_id}")
+    line = doc.line_key[0] if len(doc.line_key) == 1 else None
+    if line is not None and line not in fields and specs[line].kind == "int":
+        fields[line] = FieldMapping(number_lines=True)
+        notes.append(
+            f"{line}: the file has no line numbers; the hub numbers the lines of each "
+            "document 1, 2, 3 … in file order (number_lines: true)"
+        )
     notes.extend(propose_missing(fields=fields, specs=specs, path=path, source=source))
     if partner_id is None:
         notes.append("partner_id of the profile is a placeholder: give --partner")

@@ -16,6 +16,41 @@ OWN: Final = 1.0
 """Weight of the standard's own names and of terms one document type gives a field."""
 SHARED: Final = 0.95
 """Weight of terms any document type having the field may use."""
+OTHER_DOCUMENT_CAP: Final = 0.75
+"""Most a header naming another document may score: its words (源单单号, Ref. doc no.) say a
+number or date, not which document's, so the placement is left for review."""
+# Words of a header that name a document other than the file's own: the source or upstream
+# document a line was made from (Kingdee 源单, Yonyou 来源单据 / 上游单据, SAP Ref. doc / Reference
+# document, Business One Base doc). Such a column is never the file's own document key.
+OTHER_DOCUMENT_WORDS: Final = (
+    "源单",
+    "来源单",
+    "上游单",
+    "上游",
+    "参考单",
+    "关联单",
+    "前置单",
+    "refdoc",
+    "referencedoc",
+    "sourcedoc",
+    "srcdoc",
+    "basedoc",
+    "precedingdoc",
+)
+# Words of a header about a record's approval workflow in the ERP (Kingdee and Yonyou 单据状态:
+# 暂存, 审核中, 已审核; SAP release status; Dynamics approval status): whether the bill was
+# approved inside the partner's ERP, not where the order or line stands with its partner.
+APPROVAL_WORDS: Final = (
+    "单据状态",
+    "审核",
+    "审批",
+    "approval",
+    "approved",
+    "workflow",
+    "documentstatus",
+    "docstatus",
+    "releasestatus",
+)
 OTHER_FAMILY: Final = 0.9
 """Factor on a term another ERP family uses while the family that wrote the file (the one whose
 words its headers match best) uses the same word for something else: SAP's Item is a line number,
@@ -89,10 +124,34 @@ def header_score(header: str, terms: dict[str, float]) -> tuple[float, str]:
     best, why = 0.0, ""
     for term, weight in terms.items():
         ratio = fuzz.ratio(key, term) / 100
-        if ratio >= 0.75 and ratio * 0.85 * weight > best:
+        if ratio >= 0.75 and ratio * 0.85 * weight > best and _variant(key, term):
             best, why = ratio * 0.85 * weight, f"header '{header}' ≈ '{term}' ({ratio:.0%})"
         if len(term) >= 2 and term in key:
             score = (0.55 + 0.3 * len(term) / len(key)) * weight
             if score > best:
                 best, why = score, f"header '{header}' contains '{term}'"
     return best, why
+
+
+def _variant(key: str, term: str) -> bool:
+    """Whether a close spelling may be the same word. A Chinese character is a word of its own:
+    one changed character changes the meaning (应收 due, 拒收 rejected, 验收 accepted; 单别 the
+    document series, 单位 the unit), so a Chinese header is a variant of a term only by added
+    or dropped characters (应收主数量 for 应收数量)."""
+    if key.isascii() and term.isascii():
+        return True
+    short, long = sorted((key, term), key=len)
+    rest = iter(long)
+    return all(char in rest for char in short)
+
+
+def names_other_document(header: str) -> bool:
+    """The header names a document other than the file's own (a source or reference)."""
+    key = fold(header)
+    return any(word in key for word in OTHER_DOCUMENT_WORDS)
+
+
+def names_approval(header: str) -> bool:
+    """The header is about the record's approval workflow in the partner's ERP."""
+    key = fold(header)
+    return any(word in key for word in APPROVAL_WORDS)

@@ -8,10 +8,13 @@ from typing import Final
 from chainhub.intake.rules import reference_fields
 from chainhub.intake.spec import FieldSpec, record_specs
 from chainhub.intake.suggest.headers import (
+    OTHER_DOCUMENT_CAP,
     description_terms,
     field_terms,
     header_score,
     lead_adapter,
+    names_approval,
+    names_other_document,
 )
 from chainhub.intake.suggest.values import UNIT_ENUM, ColumnValues, enum_name
 from chainhub.standard.registry import get_document_type
@@ -80,6 +83,22 @@ def _names_for_codes(
     )
 
 
+def _qualified(
+    document_type: str, name: str, header: str, score: float, why: str
+) -> tuple[float, str]:
+    """Header evidence less what the header's other words take back: a column naming another
+    document is never the file's own key and at most a reviewed reference; a column about the
+    ERP's approval workflow is no business status."""
+    if names_other_document(header):
+        if name in get_document_type(document_type).key:
+            return 0.0, ""
+        if score > OTHER_DOCUMENT_CAP:
+            return OTHER_DOCUMENT_CAP, f"{why}; names another document: review"
+    if name.endswith("status") and names_approval(header):
+        return 0.0, ""
+    return score, why
+
+
 def _describable(document_type: str) -> bool:
     """Transactions that name materials may carry the partner's own description of them."""
     doc = get_document_type(document_type)
@@ -94,6 +113,7 @@ def _score(
         description_terms(lead) if name == DESCRIPTION else field_terms(document_type, lead)[name]
     )
     header, why = header_score(column.name, terms)
+    header, why = _qualified(document_type, name, column.name, header, why)
     if header == 0:
         return None
     if name == DESCRIPTION:

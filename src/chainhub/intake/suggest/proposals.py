@@ -22,6 +22,9 @@ _DAY_FIRST: Final = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(20\d{2})")
 _COMPACT: Final = re.compile(r"(?<!\d)(20\d{2})[-_]?(\d{2})[-_]?(\d{2})(?!\d)")
 # A field a file may leave out when it equals another the file has, unless a third is there.
 _IMPLIED: Final = {"accepted_quantity": ("received_quantity", "rejected_quantity")}
+# A field a file may leave out when two others it has differ by it: received less accepted is
+# what was rejected (到货数量 and 合格数量 without 不合格数量).
+_DIFFERENCES: Final = {"rejected_quantity": ("received_quantity", "accepted_quantity")}
 
 
 def _date_in(text: str) -> date | None:
@@ -87,6 +90,17 @@ def propose_missing(
         value, origin = document_date(path, source)
         fields[dates[0]] = FieldMapping(value=value.isoformat())
         notes.append(f"{dates[0]}: not in the file, proposed {value} from {origin}; review it")
+    for name, (first, second) in _DIFFERENCES.items():
+        if (
+            name in specs
+            and name not in fields
+            and all(f in fields and fields[f].column is not None for f in (first, second))
+        ):
+            fields[name] = FieldMapping(difference=(first, second))
+            notes.append(
+                f"{name}: not in the file, proposed as {first} less {second} "
+                f"(columns {fields[first].column!r}, {fields[second].column!r}); review it"
+            )
     for name, (same_as, unless) in _IMPLIED.items():
         if name in specs and name not in fields and same_as in fields and unless not in fields:
             fields[name] = fields[same_as].model_copy()

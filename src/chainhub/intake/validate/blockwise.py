@@ -29,6 +29,7 @@ def check_csv(
     references: Mapping[str, Collection[str]] | None = None,
     records: bool = True,
     block_bytes: int = BLOCK_BYTES,
+    partial: bool = False,
 ) -> ValidationResult:
     """`check_frame` for a CSV file of any size, block by block, in bounded memory.
 
@@ -42,6 +43,7 @@ def check_csv(
         crosswalk=crosswalk,
         submitted_by=submitted_by,
         references=references,
+        partial=partial,
     )
     parts: list[Checked] = []
     lines = 0
@@ -88,6 +90,7 @@ def check_csv(
         rows=lines - continued,
         source_of=source_of,
         malformed_rows=resolved.malformed.height,
+        unmapped=plan.unmapped,
     )
 
 

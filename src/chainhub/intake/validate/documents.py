@@ -9,6 +9,7 @@ import polars as pl
 from chainhub.intake.readers import SOURCE_ROW
 from chainhub.intake.schemas import MappingProfile
 from chainhub.intake.spec import FieldSpec
+from chainhub.intake.validate.columns import text_column
 from chainhub.intake.validate.report import Check, column_of, error_columns, source_text
 from chainhub.standard.registry import DocumentType
 
@@ -79,13 +80,18 @@ class DocumentChecks:
         bad_keys = pl.concat([mixed_keys, repeated_keys]).unique()
         return keys.filter(pl.col("_key").is_in(bad_keys.implode())).get_column(SOURCE_ROW)
 
+    def _mismatch(self, name: str) -> pl.Expr:
+        """A header field with two values in one document version. A value that did not parse
+        is reported on its own row already, and says nothing of what the document holds."""
+        read = pl.col(name).is_not_null() | pl.col(text_column(name)).is_null()
+        values = pl.col(name).filter(read).n_unique().over(self.version_key)
+        return read & (values > 1)
+
     def errors(self, typed: pl.DataFrame) -> list[pl.DataFrame]:
         """Header fields that differ within one document version; lines that appear twice;
         `typed` has the suspects' whole documents."""
         exact = {
-            "header_mismatch": {
-                n: pl.col(n).n_unique().over(self.version_key) > 1 for n in self.headers
-            },
+            "header_mismatch": {n: self._mismatch(n) for n in self.headers},
             "duplicate": {
                 _line_field(self.doc_type): pl.int_range(pl.len()).over(self.unique_by) > 0
             },

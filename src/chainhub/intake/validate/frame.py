@@ -21,13 +21,15 @@ def check_frame(
     submitted_by: str | None = None,
     references: Mapping[str, Collection[str]] | None = None,
     malformed: pl.DataFrame | None = None,
+    partial: bool = False,
 ) -> ValidationResult:
     """Map a frame of source text columns to standard records and check every row.
 
     With `submitted_by`, a record the submitter is not a party to is an error (the caller asks
     the visibility module whether the rule applies); with `references` (partner, site,
     material → known codes), so is an unknown code;
-    `malformed` rows (from `read_rows`) are reported as they are.
+    `malformed` rows (from `read_rows`) are reported as they are; with `partial`, required
+    fields the profile leaves out are listed in the result instead of stopping the check.
     """
     plan = Plan(
         profile=profile,
@@ -35,6 +37,7 @@ def check_frame(
         crosswalk=crosswalk,
         submitted_by=submitted_by,
         references=references,
+        partial=partial,
     )
 
     def source_of(rows: pl.Series) -> pl.DataFrame:
@@ -51,4 +54,5 @@ def check_frame(
         rows=frame.height + (malformed.height if malformed is not None else 0),
         source_of=source_of,
         malformed_rows=malformed.height if malformed is not None else 0,
+        unmapped=plan.unmapped,
     )

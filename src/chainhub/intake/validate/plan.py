@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import polars as pl
 
 from chainhub.intake.readers import SOURCE_ROW
-from chainhub.intake.rules import CROSS_FIELD_RULES
-from chainhub.intake.schemas import MappingProfile
+from chainhub.intake.rules import CROSS_FIELD_RULES, reference_fields
+from chainhub.intake.schemas import FieldMapping, MappingProfile
 from chainhub.intake.spec import record_specs
 from chainhub.intake.validate.columns import source_column
 from chainhub.intake.validate.documents import DocumentChecks
-from chainhub.intake.validate.fields import build_field
+from chainhub.intake.validate.fields import build_field, mapped_text
 from chainhub.intake.validate.profile import check_profile
 from chainhub.intake.validate.references import party_check, reference_checks
 from chainhub.intake.validate.report import Check, column_of, error_columns, source_text
@@ -30,6 +30,13 @@ class Checked:
     keys: pl.DataFrame
 
 
+def parties_unchecked(document_type: str) -> frozenset[str]:
+    """The partner and site fields whose hub ids only the hub's references can check."""
+    key = get_document_type(document_type).key
+    kinds = reference_fields(document_type, key)
+    return frozenset(n for n, kind in kinds.items() if kind in ("partner", "site"))
+
+
 class Plan:
     """A profile's checks, built once and run on every block of a file."""
 
@@ -41,17 +48,39 @@ class Plan:
         crosswalk: dict[str, str] | None,
         submitted_by: str | None,
         references: Mapping[str, Collection[str]] | None,
+        partial: bool = False,
     ) -> None:
         doc_type = get_document_type(profile.document_type)
-        check_profile(doc_type, profile, columns)
+        self.unmapped = check_profile(doc_type, profile, columns, partial=partial)
         self.profile = profile
         self.doc_type = doc_type
         self.specs = record_specs(doc_type.name)
+        documents = [
+            mapped_text(profile.fields.get(k), self.specs[k]) for k in doc_type.version_key
+        ]
         self.fields = [
-            build_field(spec, profile.fields.get(name), profile.source, crosswalk)
+            build_field(
+                spec,
+                profile.fields.get(name),
+                profile.source,
+                crosswalk,
+                documents,
+                self._operands(profile.fields.get(name)),
+            )
             for name, spec in self.specs.items()
         ]
-        checks = [c for f in self.fields for c in f.checks]
+        # Without the hub's references (a partner checking its own file) a partner or site
+        # field may still hold the partner's own codes, awaiting the profile's value map: whether
+        # it names a hub id is the reference check, skipped and said so by the caller.
+        offline = parties_unchecked(doc_type.name) if references is None else frozenset()
+        checks = [
+            c
+            for f in self.fields
+            for c in f.checks
+            if not (c.rule == "pattern" and c.field in offline)
+            # A required field the profile leaves out is reported once, not on every row.
+            and not (c.rule == "required" and c.field in self.unmapped)
+        ]
         checks.extend(
             Check(
                 rule.field,
@@ -69,6 +98,17 @@ class Plan:
             checks.extend(reference_checks(doc_type, profile, references))
         self.checks = checks
         self.documents = DocumentChecks(doc_type, profile, self.specs)
+
+    def _operands(self, mapping: FieldMapping | None) -> tuple[pl.Expr, pl.Expr] | None:
+        """The mapped texts a difference is taken of, if the field is one."""
+        if mapping is None or mapping.difference is None:
+            return None
+        first, second = mapping.difference
+        fields = self.profile.fields
+        return (
+            mapped_text(fields[first], self.specs[first]),
+            mapped_text(fields[second], self.specs[second]),
+        )
 
     def _typed(self, frame: pl.DataFrame) -> pl.DataFrame:
         # Eager stages: Polars' lazy common-subexpression search costs more than the work here.

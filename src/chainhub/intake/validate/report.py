@@ -96,4 +96,5 @@ def source_text(profile: MappingProfile, field: str) -> pl.Expr:
     if column is not None:
         return pl.col(source_column(column)).cast(pl.Utf8)
     mapping: Any = profile.fields.get(field)
-    return pl.lit(None if mapping is None else str(mapping.value), dtype=pl.Utf8)
+    value = None if mapping is None or mapping.value is None else str(mapping.value)
+    return pl.lit(value, dtype=pl.Utf8)

@@ -24,6 +24,8 @@ class ValidationResult:
     """Data rows read, with those that could not be split into fields."""
     source_of: SourceLookup
     malformed_rows: int = 0
+    unmapped: tuple[str, ...] = ()
+    """Required fields the profile leaves out, when the check went on without them."""
 
     @property
     def invalid_rows(self) -> int:

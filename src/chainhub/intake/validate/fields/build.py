@@ -15,10 +15,11 @@ from chainhub.intake.schemas import FieldMapping, SourceFormat
 from chainhub.intake.spec import FieldSpec, Kind
 from chainhub.intake.validate.columns import source_column, text_column
 from chainhub.intake.validate.fields.draft import Field, FieldDraft
-from chainhub.intake.validate.fields.numbers import decimal_field, int_field
+from chainhub.intake.validate.fields.numbers import decimal_field, int_field, number_text
 from chainhub.intake.validate.fields.text import enum_list_field, text_field
 from chainhub.intake.validate.fields.times import date_field, datetime_field
 
+_DIFFERENCE: Final = pl.Decimal(18, 6)
 # Each kind of field: the type it is stored as, and what types and checks its text.
 _KINDS: Final[dict[Kind, tuple[pl.DataType, Callable[[FieldDraft], pl.Expr]]]] = {
     "str": (pl.Utf8(), text_field),
@@ -36,8 +37,12 @@ def build_field(
     mapping: FieldMapping | None,
     source: SourceFormat,
     crosswalk: dict[str, str] | None,
+    documents: list[pl.Expr] | None = None,
+    operands: tuple[pl.Expr, pl.Expr] | None = None,
 ) -> Field:
-    """One field's mapped text, its typed value (from the text column) and the checks on it."""
+    """One field's mapped text, its typed value (from the text column) and the checks on it;
+    `documents` (the mapped texts of the document key) number the lines a profile asks for,
+    `operands` (two fields' mapped texts) give a difference."""
     text = pl.col(text_column(spec.name))
     draft = FieldDraft(spec, mapping, source, text=text, literal=text, present=text.is_not_null())
     if spec.required:
@@ -46,7 +51,13 @@ def build_field(
         _through_crosswalk(draft, crosswalk)
     dtype, build = _KINDS[spec.kind]
     typed = build(draft)
-    text_expr = _mapped_text(mapping, spec).alias(text_column(spec.name))
+    if operands is not None:
+        minuend, subtrahend = (
+            number_text(o, source).cast(_DIFFERENCE, strict=False) for o in operands
+        )
+        text_expr = (minuend - subtrahend).cast(pl.Utf8).alias(text_column(spec.name))
+    else:
+        text_expr = mapped_text(mapping, spec, documents).alias(text_column(spec.name))
     return Field(text_expr, [typed.cast(dtype).alias(spec.name), *draft.helpers], draft.checks)
 
 
@@ -64,10 +75,17 @@ def _through_crosswalk(draft: FieldDraft, crosswalk: dict[str, str] | None) -> N
     draft.literal = draft.value
 
 
-def _mapped_text(mapping: FieldMapping | None, spec: FieldSpec) -> pl.Expr:
-    """The field's value as trimmed text after value maps and defaults; null when empty."""
+def mapped_text(
+    mapping: FieldMapping | None, spec: FieldSpec, documents: list[pl.Expr] | None = None
+) -> pl.Expr:
+    """The field's value as trimmed text after value maps and defaults; null when empty.
+    Numbered lines count the rows of each document (same `documents` texts) in file order."""
     if mapping is None:
         expr = pl.lit(None, dtype=pl.Utf8)
+    elif mapping.number_lines:
+        rank = pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+        numbered = rank.over(documents) if documents else rank
+        expr = numbered.cast(pl.Utf8)
     elif mapping.column is not None:
         expr = (
             pl.col(source_column(mapping.column)).cast(pl.Utf8).str.strip_chars().replace("", None)

@@ -38,7 +38,7 @@ def int_field(draft: FieldDraft) -> pl.Expr:
 def decimal_field(draft: FieldDraft) -> pl.Expr:
     """A decimal number within the spec's digits, in the profile's number format."""
     spec, name, present = draft.spec, draft.spec.name, draft.present
-    cleaned = _number_text(draft.text, draft.source)
+    cleaned = number_text(draft.text, draft.source)
     typed = cleaned.cast(pl.Decimal(18, 6), strict=False)
     places = spec.decimal_places if spec.decimal_places is not None else 6
     whole = (spec.max_digits or 18) - places
@@ -53,7 +53,8 @@ def decimal_field(draft: FieldDraft) -> pl.Expr:
     return typed
 
 
-def _number_text(text: pl.Expr, source: SourceFormat) -> pl.Expr:
+def number_text(text: pl.Expr, source: SourceFormat) -> pl.Expr:
+    """Number text as the profile writes it, made plain: no thousands separator, a dot."""
     if source.thousands_separator:
         text = text.str.replace_all(source.thousands_separator, "", literal=True)
     if source.decimal_comma:
