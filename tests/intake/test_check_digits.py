@@ -13,7 +13,7 @@ digits = st.text(alphabet="0123456789", min_size=8, max_size=14)
 uscc_bodies = st.text(alphabet=USCC_CHARSET, min_size=17, max_size=17)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # timing belongs in bench/, not here
 @given(st.lists(digits, min_size=1, max_size=50))
 def test_gs1_rule_matches_python_validator(values: list[str]) -> None:
     frame = pl.DataFrame({"v": values})
@@ -22,7 +22,7 @@ def test_gs1_rule_matches_python_validator(values: list[str]) -> None:
     assert fails == expected
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # timing belongs in bench/, not here
 @given(st.lists(st.tuples(uscc_bodies, st.sampled_from(USCC_CHARSET)), min_size=1, max_size=50))
 def test_uscc_rule_matches_python_validator(pairs: list[tuple[str, str]]) -> None:
     values = [body + last for body, last in pairs]
