@@ -194,6 +194,27 @@ def _proposed(found: Replenishment, customer: str) -> pl.DataFrame:
     )
 
 
+def access_proposed(
+    *,
+    conn: Connection,
+    principal: Principal,
+    today: date,
+    policy: Policy,
+    customer_id: str | None = None,
+) -> list[ProposalRead]:
+    """The customer's VMI proposals as they would be stored now (a supplier: its own)."""
+    customer, supplier = _viewer(conn, principal, customer_id)
+    found = _proposed(
+        get_replenishment(conn=conn, customer_id=customer, today=today, policy=policy), customer
+    )
+    if supplier is not None:
+        found = found.filter(pl.col("supplier_id") == supplier)
+    return [
+        ProposalRead(proposal_id=None, status=ProposalStatus.PROPOSED, **r)
+        for r in found.iter_rows(named=True)
+    ]
+
+
 def do_store_proposals(
     *,
     conn: Connection,
