@@ -11,6 +11,7 @@ M004 (its VMI agreement shares haichuan's stock), huayang manages M001; taihe ma
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -162,3 +163,23 @@ def test_what_if_shows_the_changes_and_stores_nothing(plan_hub: Hub) -> None:
     assert after == before
     refused = plan_hub.post(JINLI, "/api/v1/plan/what-if", json={"customer_id": OEM})
     assert refused.status_code == 403
+
+
+def test_the_planning_page_board_and_a_supplier_accepting_there(plan_hub: Hub) -> None:
+    plan_hub.post(OEM, "/api/v1/plan/proposals")
+    board = plan_hub.get(OEM, "/plan?lang=zh")
+    assert board.status_code == 200, board.text
+    assert 'id="zones"' in board.text and "/static/plotly/plotly.min.js" in board.text
+    assert 'data-material="M004" data-zone="yellow"' in board.text and "黄区" in board.text
+    assert 'action="/plan/proposals/' not in board.text  # the OEM answers no proposal
+    mine = plan_hub.get(JINLI, "/plan").text
+    assert re.findall(r'data-material="(\w+)"', mine) == ["M004"]
+    first = plan_hub.get(JINLI, "/api/v1/plan/proposals").json()[0]["proposal_id"]
+    assert f'action="/plan/proposals/{first}/accept"' in mine
+    path = f"/plan/proposals/{first}/accept"
+    refused = plan_hub.client.post(path, headers=plan_hub.headers(HUAYANG))
+    assert refused.status_code == 403
+    accepted = plan_hub.client.post(path, headers=plan_hub.headers(JINLI), follow_redirects=False)
+    assert (accepted.status_code, accepted.headers["location"]) == (303, "/plan?done=accepted")
+    after = plan_hub.get(JINLI, "/plan?done=accepted").text
+    assert 'id="done"' in after and f'action="/plan/proposals/{first}/accept"' not in after

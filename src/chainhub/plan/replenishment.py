@@ -32,6 +32,7 @@ from chainhub.plan.schemas import (
     BufferRead,
     BuffersRead,
     LightChange,
+    ProjectedWeek,
     ProposalChange,
     ProposalDecision,
     ProposalRead,
@@ -137,6 +138,35 @@ def get_replenishment(
     return Replenishment(stocking, buffers, projection, stockouts)
 
 
+def get_projected_zones(found: Replenishment) -> pl.DataFrame:
+    """Each buffer's stock at the end of each week with the open orders and no new ones, and
+    its zone: out below zero, then red, yellow, green up to their tops, over above green."""
+    zone = (
+        pl.when(pl.col("projected") < 0)
+        .then(pl.lit("out"))
+        .when(pl.col("projected") <= pl.col("tor"))
+        .then(pl.lit("red"))
+        .when(pl.col("projected") <= pl.col("toy"))
+        .then(pl.lit("yellow"))
+        .when(pl.col("projected") <= pl.col("tog"))
+        .then(pl.lit("green"))
+        .otherwise(pl.lit("over"))
+    )
+    return (
+        found.stocking.weeks.join(
+            found.buffers.select(*KEYS, "supplier_id", "on_hand", "tor", "toy", "tog"), on=KEYS
+        )
+        .sort(*KEYS, "week_no")
+        .with_columns(
+            (
+                pl.col("on_hand") + (pl.col("receipts") - pl.col("demand")).cum_sum().over(KEYS)
+            ).alias("projected")
+        )
+        .with_columns(zone.alias("zone"))
+        .select(*KEYS, "supplier_id", "week_start", "projected", "zone")
+    )
+
+
 def _viewer(
     conn: Connection, principal: Principal, customer_id: str | None
 ) -> tuple[str, str | None]:
@@ -172,15 +202,18 @@ def access_buffers(
     customer, supplier = _viewer(conn, principal, customer_id)
     found = get_replenishment(conn=conn, customer_id=customer, today=today, policy=policy)
     buffers, stockouts = found.buffers, found.stockouts
+    projection = get_projected_zones(found)
     if supplier is not None:
         buffers = buffers.filter(pl.col("supplier_id") == supplier)
         stockouts = stockouts.filter(pl.col("supplier_id") == supplier)
+        projection = projection.filter(pl.col("supplier_id") == supplier)
     return BuffersRead(
         customer_id=customer,
         first_week=found.stocking.grid["week_start"][0],
         service_level=policy.service_level,
         buffers=[BufferRead.model_validate(r) for r in buffers.iter_rows(named=True)],
         stockouts=[StockoutRead.model_validate(r) for r in stockouts.iter_rows(named=True)],
+        projection=[ProjectedWeek.model_validate(r) for r in projection.iter_rows(named=True)],
     )
 
 

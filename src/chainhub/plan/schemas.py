@@ -158,6 +158,17 @@ class StockoutRead(BaseModel):
     avoided: bool = Field(description="The VMI proposals keep its projected stock above zero")
 
 
+class ProjectedWeek(BaseModel):
+    """A buffer's stock at the end of a week with the orders already open and no new ones, and
+    the zone it falls in (out: below zero)."""
+
+    material_code: str
+    site_id: str
+    week_start: date
+    projected: float
+    zone: str
+
+
 class BuffersRead(BaseModel):
     """The buffer board of a customer, as the caller may see it."""
 
@@ -166,6 +177,7 @@ class BuffersRead(BaseModel):
     service_level: float
     buffers: list[BufferRead]
     stockouts: list[StockoutRead]
+    projection: list[ProjectedWeek]
 
 
 class ProposalStatus(StrEnum):
