@@ -25,7 +25,7 @@ import json
 import math
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import NormalDist
 from typing import Final
@@ -44,6 +44,7 @@ from chainhub.intake.service import do_submit, get_submitter
 from chainhub.plan.ddmrp import buffer_profile, net_flow, qualified_demand, zones
 from chainhub.plan.mrp import first_monday, run_mrp, week_grid
 from chainhub.plan.policy import days_of_supply, inventory_policy
+from chainhub.plan.replenishment import Policy, get_replenishment
 from chainhub.plan.service import do_publish_demand, get_mrp, list_group_weeks
 from chainhub.sim.flows import PLAN_DAYS_BEFORE_END
 from chainhub.sim.service import START, do_simulate
@@ -403,6 +404,27 @@ def _policy_check(materials: int, days: int, seed: int = 11) -> None:
         )
 
 
+def _chain_buffers(engine: sa.Engine, today: date) -> None:
+    """The OEM's buffers, VMI proposals and stockouts ahead on the simulated chain."""
+    with engine.connect() as conn:
+        began = time.perf_counter()
+        found = get_replenishment(
+            conn=conn, customer_id=OEM, today=today, policy=Policy(SERVICE, REVIEW)
+        )
+        seconds = time.perf_counter() - began
+    buffers = found.buffers
+    zones_found = dict(buffers.group_by("zone").len().iter_rows())
+    sources = dict(buffers.group_by("sigma_source").len().iter_rows())
+    proposed = found.projection.filter(pl.col("quantity") > 0)
+    avoided = int(found.stockouts["avoided"].sum())
+    print(
+        f"buffers of {OEM}: {buffers.height} in {seconds:.2f} s, zones {zones_found}, "
+        f"spread from {sources}; {buffers['supplier_id'].drop_nulls().len()} supplier-managed, "
+        f"{proposed.height} proposed deliveries; {found.stockouts.height} stockouts ahead, "
+        f"{avoided} avoided by the proposals"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Simulate, load, light the group-weeks, publish the hub's MRP, light them again."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -465,6 +487,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         print(f"published {published.changed} of {published.documents} supplier demands")
         print(f"hub MRP demand: {_score(_red(engine), truth)}")
+        _chain_buffers(engine, exchange)
         engine.dispose()
     return 0
 

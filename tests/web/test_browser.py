@@ -126,6 +126,7 @@ def test_the_oem_and_a_supplier_open_every_page(
             visit(page, f"/suppliers/{JINLI}?lang=zh", "supplier-scorecard-zh"),
             visit(page, "/schedule", "supplier-schedule-zh"),
             visit(page, f"/trace?lot={LOT}", "supplier-trace-zh", "#graph"),
+            visit(page, "/plan", "supplier-plan-zh", "#zones"),
             # The language chosen on the scorecard stays chosen.
             visit(page, "/", "supplier-overview-zh"),
         ]
@@ -159,6 +160,8 @@ def test_the_oem_and_a_supplier_open_every_page(
         page.screenshot(path=tmp_path / "oem-schedule-by-order.png", full_page=True)
         assert "MO-HC-2" in page.inner_text("#gantt")
         visit(page, f"/trace?lot={LOT}", "oem-trace", "#graph")
+        board = visit(page, "/plan", "oem-plan", "#zones")
+        assert 'data-material="M001"' in board and 'data-material="M004"' in board
         assert "huadong-trading" in page.inner_text("#lots")
         page.click("form[action='/logout'] button")
         page.fill("input[name=name]", "haichuan-admin")
@@ -174,7 +177,7 @@ def test_the_oem_and_a_supplier_open_every_page(
     assert errors == [], errors
     assert [u for u in requested if not u.startswith(base)] == []
     assert f"{base}/static/plotly/plotly.min.js" in requested
-    assert len(list(tmp_path.glob("*.png"))) == 18
+    assert len(list(tmp_path.glob("*.png"))) == 20
 
 
 def test_a_supplier_uploads_a_file_and_downloads_its_row_errors(
