@@ -41,6 +41,7 @@ from chainhub.forecast.schemas import ForecastParameters
 from chainhub.forecast.service import do_run_forecast
 from chainhub.intake.schemas import load_profile
 from chainhub.intake.service import do_submit, get_submitter
+from chainhub.partners.service import do_issue_demo_tokens
 from chainhub.plan.ddmrp import buffer_profile, net_flow, qualified_demand, zones
 from chainhub.plan.mrp import first_monday, run_mrp, week_grid
 from chainhub.plan.policy import days_of_supply, inventory_policy
@@ -405,8 +406,10 @@ def _policy_check(materials: int, days: int, seed: int = 11) -> None:
 
 
 def _chain_buffers(engine: sa.Engine, today: date) -> None:
-    """The OEM's buffers, VMI proposals and stockouts ahead on the simulated chain."""
-    with engine.connect() as conn:
+    """The OEM's buffers, VMI proposals and stockouts ahead on the simulated chain, with the
+    demo's VMI agreements (the OEM's stock shared with its two tier-1 suppliers)."""
+    with engine.begin() as conn:
+        do_issue_demo_tokens(conn=conn, today=today)
         began = time.perf_counter()
         found = get_replenishment(
             conn=conn, customer_id=OEM, today=today, policy=Policy(SERVICE, REVIEW)

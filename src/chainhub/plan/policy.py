@@ -73,7 +73,6 @@ def days_of_supply(weeks: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     weeks: keys, week_no, opening (stock before week 1, the same on every row of a key),
     receipts, demand. Returns keys, days_of_supply (null when the stock lasts the horizon).
     """
-    ordered = weeks.sort(*keys, "week_no")
     start = (
         pl.col("opening")
         + pl.col("receipts").cum_sum().over(keys)
@@ -83,11 +82,14 @@ def days_of_supply(weeks: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     days = (pl.col("week_no") - 1) * DAYS_PER_WEEK + pl.when(pl.col("start") <= 0).then(
         0.0
     ).otherwise(DAYS_PER_WEEK * pl.col("start") / pl.col("demand"))
-    short = (
-        ordered.with_columns(start.alias("start"))
-        .filter(pl.col("start") < pl.col("demand"))
+    return (
+        weeks.sort(*keys, "week_no")
+        .with_columns(start.alias("start"))
         .group_by(keys, maintain_order=True)
-        .first()
-        .select(*keys, days.cast(pl.Float64).alias("days_of_supply"))
+        .agg(
+            days.filter(pl.col("start") < pl.col("demand"))
+            .first()
+            .cast(pl.Float64)
+            .alias("days_of_supply")
+        )
     )
-    return ordered.select(keys).unique(maintain_order=True).join(short, on=keys, how="left")

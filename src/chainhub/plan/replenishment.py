@@ -70,7 +70,7 @@ class Replenishment:
     stockouts: pl.DataFrame
 
 
-def get_buffers(stocking: Stocking, policy: Policy) -> pl.DataFrame:
+def get_buffers(*, stocking: Stocking, policy: Policy) -> pl.DataFrame:
     """Every material and site's policy levels, DDMRP zones, net flow and days of supply; the
     decoupled lead time is the lead time, there is no minimum order quantity in the data."""
     items = inventory_policy(
@@ -110,7 +110,7 @@ def get_replenishment(
     stocking = get_stocking(
         conn=conn, customer_id=customer_id, today=today, weeks=weeks, scenario=scenario
     )
-    buffers = get_buffers(stocking, policy)
+    buffers = get_buffers(stocking=stocking, policy=policy)
     managed = buffers.filter(pl.col("supplier_id").is_not_null())
     projection = propose(
         weeks=stocking.weeks.join(managed.select(KEYS), on=KEYS),
