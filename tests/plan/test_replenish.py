@@ -106,6 +106,8 @@ def test_what_if_shows_the_changes_and_stores_nothing(plan_hub: Hub) -> None:
     assert after == before
     refused = plan_hub.post(JINLI, "/api/v1/plan/what-if", json={"customer_id": OEM})
     assert refused.status_code == 403
+    negative = plan_hub.post(OEM, "/api/v1/plan/what-if", json={"lead_time_days": {"M004": -3}})
+    assert negative.status_code == 422
 
 
 def _proposals(hub: Hub, who: str) -> list[tuple[str, str, float, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -219,7 +220,7 @@ class WhatIfCreate(BaseModel):
 
     customer_id: str | None = None
     demand_factor: float = Field(default=1.0, ge=0, le=10, description="Demand times this")
-    lead_time_days: dict[str, int] = Field(
+    lead_time_days: dict[str, Annotated[int, Field(ge=0, le=730)]] = Field(
         default_factory=dict, description="New lead time in days per material"
     )
     capacity_factor: float = Field(default=1.0, ge=0, le=10, description="Capacity times this")
