@@ -160,9 +160,9 @@ def test_the_oem_and_a_supplier_open_every_page(
         page.screenshot(path=tmp_path / "oem-schedule-by-order.png", full_page=True)
         assert "MO-HC-2" in page.inner_text("#gantt")
         visit(page, f"/trace?lot={LOT}", "oem-trace", "#graph")
+        assert "huadong-trading" in page.inner_text("#lots")
         board = visit(page, "/plan", "oem-plan", "#zones")
         assert 'data-material="M001"' in board and 'data-material="M004"' in board
-        assert "huadong-trading" in page.inner_text("#lots")
         page.click("form[action='/logout'] button")
         page.fill("input[name=name]", "haichuan-admin")
         page.fill("input[name=password]", PASSWORD)
