@@ -4,7 +4,12 @@ planted (precision and recall), with the demand the OEM sent and with the hub's 
     python bench/plan.py [--smoke] [--scale small|medium|N] [--no-forecast] [--materials N]
 
 First, the MRP alone: chainhub's set-based explosion of a synthetic 5-level BOM over 52 weeks
-beside the same lot-for-lot MRP written straightforwardly in pandas.
+beside the same lot-for-lot MRP written straightforwardly in pandas; then the buffers (policy
+levels, DDMRP zones, qualified demand, net flow, days of supply) of as many materials beside a
+straightforward pandas version; then an inventory simulation that judges the policy from
+outside: demand (gamma) and lead times (normal, whole days) drawn from known distributions, the
+policy set from a history sample of them, and its realised cycle service level and fill rate
+over a year of daily (s, S) reviews with backorders, beside the service level it was set for.
 
 The simulator has each supplier send a capacity group per material a week before its end, at
 1.25 (actual) and 1.5 (maximum) times the weekly demand the OEM sent it, except two planted
@@ -17,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from statistics import NormalDist
 from typing import Final
 
 import numpy as np
@@ -34,7 +41,11 @@ from chainhub.forecast.schemas import ForecastParameters
 from chainhub.forecast.service import do_run_forecast
 from chainhub.intake.schemas import load_profile
 from chainhub.intake.service import do_submit, get_submitter
+from chainhub.partners.service import do_issue_demo_tokens
+from chainhub.plan.ddmrp import buffer_profile, net_flow, qualified_demand, zones
 from chainhub.plan.mrp import first_monday, run_mrp, week_grid
+from chainhub.plan.policy import days_of_supply, inventory_policy
+from chainhub.plan.replenishment import Policy, get_replenishment
 from chainhub.plan.service import do_publish_demand, get_mrp, list_group_weeks
 from chainhub.sim.flows import PLAN_DAYS_BEFORE_END
 from chainhub.sim.service import START, do_simulate
@@ -82,6 +93,12 @@ def _score(found: set[tuple[str, str, str]], truth: set[tuple[str, str, str]]) -
     )
 
 
+SERVICE: Final = 0.95
+REVIEW: Final = 7.0
+DAYS_PER_WEEK: Final = 7
+WARM_UP: Final = 60
+HISTORY_DAYS: Final = 180
+LEAD_SAMPLES: Final = 12
 LEVELS: Final = 5
 COMPONENTS_PER_PARENT: Final = 3
 
@@ -216,6 +233,201 @@ def _mrp_speed(materials: int, weeks: int) -> None:
     )
 
 
+def _items(materials: int, weeks: int, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Synthetic buffers: per material ADU, spread, lead time, stock, on order; weekly demand."""
+    rng = np.random.default_rng(seed)
+    codes = [f"M{i:05d}" for i in range(materials)]
+    adu = rng.uniform(1, 50, materials)
+    items = pl.DataFrame(
+        {
+            "material_code": codes,
+            "site_id": ["S1"] * materials,
+            "adu": adu,
+            "sigma_day": adu * rng.uniform(0.1, 1.5, materials),
+            "lead_days": rng.integers(1, 40, materials).astype(float),
+            "lead_sd": rng.uniform(0, 4, materials),
+            "on_hand": rng.uniform(0, 60, materials) * adu,
+            "on_order": rng.uniform(0, 20, materials) * adu,
+        }
+    )
+    demand = rng.gamma(2.0, 0.5, (materials, weeks)) * adu[:, None] * DAYS_PER_WEEK
+    weekly = pl.DataFrame(
+        {
+            "material_code": np.repeat(codes, weeks),
+            "site_id": ["S1"] * (materials * weeks),
+            "week_no": np.tile(np.arange(1, weeks + 1, dtype=np.int32), materials),
+            "demand": demand.ravel(),
+            "receipts": np.zeros(materials * weeks),
+        }
+    )
+    return items, weekly
+
+
+def _chainhub_buffers(items: pl.DataFrame, weekly: pl.DataFrame) -> pl.DataFrame:
+    keys = ["material_code", "site_id"]
+    policy = inventory_policy(items, service_level=SERVICE, review_days=REVIEW).with_columns(
+        pl.col("lead_days").alias("dlt"), moq=pl.lit(0.0), order_cycle=pl.lit(REVIEW)
+    )
+    zoned = zones(buffer_profile(policy))
+    supply = days_of_supply(
+        weekly.join(items.select(*keys, pl.col("on_hand").alias("opening")), on=keys), keys
+    )
+    return net_flow(zoned.join(qualified_demand(zoned, weekly, keys), on=keys)).join(
+        supply, on=keys, how="left"
+    )
+
+
+def _pandas_buffers(items: pl.DataFrame, weekly: pl.DataFrame) -> pd.DataFrame:
+    """The same buffers written the straightforward way: material by material, week by week."""
+    z = NormalDist().inv_cdf(SERVICE)
+    demand = weekly.to_pandas().groupby("material_code")["demand"].apply(list).to_dict()
+    rows = []
+    for m in items.to_pandas().itertuples():
+        lead, adu, sd = m.lead_days, m.adu, m.sigma_day
+        safety = z * math.sqrt(lead * sd**2 + adu**2 * m.lead_sd**2)
+        ltf = 0.8 if lead <= 7 else 0.5 if lead <= 28 else 0.3
+        cv = sd / adu
+        vf = 0.2 if cv < 0.5 else 0.5 if cv <= 1 else 0.8
+        red = adu * lead * ltf * (1 + vf)
+        toy = red + adu * lead
+        tog = toy + max(0.0, adu * REVIEW, adu * lead * ltf)
+        weeks = demand[m.material_code]
+        horizon = 1 + math.ceil(lead / DAYS_PER_WEEK)
+        qualified = weeks[0] + sum(
+            q
+            for n, q in enumerate(weeks[1:], start=2)
+            if n <= horizon and q - DAYS_PER_WEEK * adu > 0.5 * red
+        )
+        nfp = m.on_hand + m.on_order - qualified
+        stock, supply = m.on_hand, None
+        for n, q in enumerate(weeks):
+            if stock < q:
+                supply = n * DAYS_PER_WEEK + (0.0 if stock <= 0 else DAYS_PER_WEEK * stock / q)
+                break
+            stock -= q
+        rows.append(
+            (m.material_code, safety, tog, nfp, max(tog - nfp, 0.0) if nfp <= toy else 0.0, supply)
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["material_code", "safety_stock", "tog", "nfp", "recommended", "days_of_supply"],
+    )
+
+
+def _buffer_speed(materials: int, weeks: int) -> None:
+    """chainhub's buffers beside the pandas ones; the same numbers."""
+    items, weekly = _items(materials, weeks)
+    began = time.perf_counter()
+    ours = _chainhub_buffers(items, weekly)
+    seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    theirs = pl.from_pandas(_pandas_buffers(items, weekly))
+    pandas_seconds = time.perf_counter() - began
+    columns = ["safety_stock", "tog", "nfp", "recommended", "days_of_supply"]
+    both = ours.select("material_code", *columns).join(theirs, on="material_code", suffix="_pandas")
+    same = both.height == materials and all(
+        bool(
+            ((both[c] - both[f"{c}_pandas"]).abs() < 1e-6)
+            .fill_null(both[c].is_null() & both[f"{c}_pandas"].is_null())
+            .all()
+        )
+        for c in columns
+    )
+    print(
+        f"buffers {materials:,} materials x {weeks} weeks: chainhub {seconds:.2f} s, "
+        f"pandas {pandas_seconds:.2f} s ({pandas_seconds / seconds:.1f}x), same numbers: {same}"
+    )
+
+
+def _replay(
+    levels: pl.DataFrame,
+    mu: np.ndarray,
+    cv: np.ndarray,
+    lead: tuple[np.ndarray, np.ndarray],
+    days: int,
+    rng: np.random.Generator,
+) -> tuple[float, float]:
+    """Daily (s, S) review with backorders over `days`; the cycle service level (arrivals
+    finding no backorder) and the fill rate (demand met from stock) after a 60-day warm-up."""
+    s, big_s = levels["reorder_point"].to_numpy(), levels["order_up_to"].to_numpy()
+    count = len(mu)
+    horizon = days + int(lead[0].max() + 6 * lead[1].max()) + 2
+    arriving, arrivals = np.zeros((horizon, count)), np.zeros((horizon, count))
+    on_hand, pipeline = big_s.copy(), np.zeros(count)
+    cycles = fine = met = asked = 0.0
+    demand = rng.gamma(1 / cv**2, mu * cv**2, (days, count))
+    for t in range(days):
+        counted = t >= WARM_UP
+        if counted:
+            cycles += arrivals[t].sum()
+            fine += (arrivals[t] * (on_hand >= 0)).sum()
+        on_hand += arriving[t]
+        pipeline -= arriving[t]
+        today = demand[t]
+        if counted:
+            met += np.minimum(np.maximum(on_hand, 0), today).sum()
+            asked += today.sum()
+        on_hand -= today
+        position = on_hand + pipeline
+        order = np.where(position <= s, big_s - position, 0.0)
+        days_out = np.maximum(1, np.rint(rng.normal(lead[0], lead[1]))).astype(int)
+        rows = t + days_out
+        idx = np.flatnonzero(order > 0)
+        np.add.at(arriving, (rows[idx], idx), order[idx])
+        np.add.at(arrivals, (rows[idx], idx), 1.0)
+        pipeline += order
+    return fine / cycles, met / asked
+
+
+def _policy_check(materials: int, days: int, seed: int = 11) -> None:
+    """The policy set from a sample of history, judged on a simulated future it never saw."""
+    rng = np.random.default_rng(seed)
+    mu = rng.uniform(5, 50, materials)
+    cv = rng.uniform(0.2, 1.0, materials)
+    lead_mean = rng.integers(3, 30, materials).astype(float)
+    lead_sd = lead_mean * rng.uniform(0.0, 0.3, materials)
+    history = rng.gamma(1 / cv**2, mu * cv**2, (HISTORY_DAYS, materials))
+    observed = np.maximum(1, np.rint(rng.normal(lead_mean, lead_sd, (LEAD_SAMPLES, materials))))
+    items = pl.DataFrame(
+        {
+            "adu": history.mean(axis=0),
+            "sigma_day": history.std(axis=0, ddof=1),
+            "lead_days": observed.mean(axis=0),
+            "lead_sd": observed.std(axis=0, ddof=1),
+        }
+    )
+    for target in (0.90, 0.95, 0.98):
+        levels = inventory_policy(items, service_level=target, review_days=REVIEW)
+        service, fill = _replay(levels, mu, cv, (lead_mean, lead_sd), days, rng)
+        print(
+            f"policy at {target:.0%} on {materials} simulated materials x {days} days: "
+            f"cycle service {service:.3f}, fill rate {fill:.4f}"
+        )
+
+
+def _chain_buffers(engine: sa.Engine, today: date) -> None:
+    """The OEM's buffers, VMI proposals and stockouts ahead on the simulated chain, with the
+    demo's VMI agreements (the OEM's stock shared with its two tier-1 suppliers)."""
+    with engine.begin() as conn:
+        do_issue_demo_tokens(conn=conn, today=today)
+        began = time.perf_counter()
+        found = get_replenishment(
+            conn=conn, customer_id=OEM, today=today, policy=Policy(SERVICE, REVIEW)
+        )
+        seconds = time.perf_counter() - began
+    buffers = found.buffers
+    zones_found = dict(buffers.group_by("zone").len().iter_rows())
+    sources = dict(buffers.group_by("sigma_source").len().iter_rows())
+    proposed = found.projection.filter(pl.col("quantity") > 0)
+    avoided = int(found.stockouts["avoided"].sum())
+    print(
+        f"buffers of {OEM}: {buffers.height} in {seconds:.2f} s, zones {zones_found}, "
+        f"spread from {sources}; {buffers['supplier_id'].drop_nulls().len()} supplier-managed, "
+        f"{proposed.height} proposed deliveries; {found.stockouts.height} stockouts ahead, "
+        f"{avoided} avoided by the proposals"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Simulate, load, light the group-weeks, publish the hub's MRP, light them again."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -230,6 +442,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--materials", type=int, default=10_000, help="synthetic MRP size")
     args = parser.parse_args(argv)
     _mrp_speed(1_000 if args.smoke else args.materials, 52)
+    _buffer_speed(1_000 if args.smoke else args.materials, 52)
+    _policy_check(100 if args.smoke else 1_000, 200 if args.smoke else 425)
     scale = "small" if args.smoke else args.scale
     with tempfile.TemporaryDirectory(prefix="chainhub-bench-plan-") as folder:
         root = Path(folder) / "chain"
@@ -276,6 +490,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         print(f"published {published.changed} of {published.documents} supplier demands")
         print(f"hub MRP demand: {_score(_red(engine), truth)}")
+        _chain_buffers(engine, exchange)
         engine.dispose()
     return 0
 

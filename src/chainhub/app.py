@@ -61,6 +61,7 @@ def _routers() -> list[object]:
     from chainhub.web.intake_pages import router as intake_pages_router
     from chainhub.web.kpi_pages import router as kpi_pages_router
     from chainhub.web.material_pages import router as material_pages_router
+    from chainhub.web.plan_pages import router as plan_pages_router
     from chainhub.web.quality_pages import router as quality_pages_router
     from chainhub.web.review_pages import router as review_pages_router
     from chainhub.web.schedule_pages import router as schedule_pages_router
@@ -95,6 +96,7 @@ def _routers() -> list[object]:
         material_pages_router,
         quality_pages_router,
         equipment_pages_router,
+        plan_pages_router,
     ]
 
 

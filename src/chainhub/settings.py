@@ -78,6 +78,20 @@ class Settings(BaseSettings):
         "comma-separated",
     )
 
+    plan_service_level: float = Field(
+        default=0.95,
+        ge=0.5,
+        le=0.9999,
+        description="Chance of no stockout in a replenishment cycle that safety stocks and "
+        "reorder points are set for",
+    )
+    plan_review_days: float = Field(
+        default=7.0,
+        gt=0,
+        le=365,
+        description="Days between reviews (the R of (R, S)) and the DDMRP order cycle of a buffer",
+    )
+
     @field_validator("plan_volatility_absolute", "plan_volatility_relative", mode="before")
     @classmethod
     def _three_numbers(cls, value: Any) -> Any:

@@ -137,3 +137,38 @@ def test_mrp_publish_and_capacity(engine: sa.Engine, tmp_path: Path) -> None:
     assert "0 group-weeks: 0 green, 0 orange, 0 red" in capacity.stdout
     wrong = runner.invoke(_app(), ["plan", "capacity", "--format", "xml", *db])
     assert wrong.exit_code == 2
+
+
+def test_buffers_and_replenish(engine: sa.Engine, tmp_path: Path) -> None:
+    _seed(engine, tmp_path)
+    db = ["--db", engine.url.render_as_string(hide_password=False)]
+    runner = CliRunner()
+    shown = runner.invoke(_app(), ["plan", "buffers", "--format", "json", *db])
+    assert shown.exit_code == 0, shown.output
+    m004 = {b["material_code"]: b for b in json.loads(shown.stdout)["buffers"]}["M004"]
+    # 200 M004 needed in week 2 is a spike within its 14-day lead time, so it is qualified:
+    # net flow = 0 in stock + 50 on order - 200 = -150, in the red.
+    assert (m004["lead_days"], m004["on_order"], m004["qualified"], m004["nfp"]) == (
+        14.0,
+        50.0,
+        200.0,
+        -150.0,
+    )
+    assert m004["zone"] == "red"
+    table = runner.invoke(_app(), ["plan", "buffers", "--service-level", "0.99", *db])
+    assert table.exit_code == 0, table.output
+    assert "at 99.0% service: 2" in table.stdout
+    # No supplier manages haichuan's stock here: nothing to propose.
+    proposed = runner.invoke(_app(), ["plan", "replenish", "--store", *db])
+    assert proposed.exit_code == 0, proposed.output
+    assert "0 proposals stored" in proposed.stdout
+    what_if = runner.invoke(
+        _app(), ["plan", "replenish", "--lead-time", "M004=35", "--format", "json", *db]
+    )
+    assert what_if.exit_code == 0, what_if.output
+    changed = json.loads(what_if.stdout)["buffers"]
+    # A 35-day lead time widens the zones: still in the red, with a larger order.
+    assert [(b["material_code"], b["zone_after"]) for b in changed] == [("M004", "red")]
+    assert changed[0]["recommended_after"] > changed[0]["recommended_before"]
+    refused = runner.invoke(_app(), ["plan", "replenish", "--store", "--demand-factor", "2", *db])
+    assert refused.exit_code == 2

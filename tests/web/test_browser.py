@@ -126,6 +126,7 @@ def test_the_oem_and_a_supplier_open_every_page(
             visit(page, f"/suppliers/{JINLI}?lang=zh", "supplier-scorecard-zh"),
             visit(page, "/schedule", "supplier-schedule-zh"),
             visit(page, f"/trace?lot={LOT}", "supplier-trace-zh", "#graph"),
+            visit(page, "/plan", "supplier-plan-zh", "#zones"),
             # The language chosen on the scorecard stays chosen.
             visit(page, "/", "supplier-overview-zh"),
         ]
@@ -161,6 +162,8 @@ def test_the_oem_and_a_supplier_open_every_page(
         visit(page, f"/trace?lot={LOT}", "oem-trace", "#graph")
         assert "huadong-trading" in page.inner_text("#lots")
         assert 'id="oee"' in visit(page, "/equipment", "oem-equipment")
+        board = visit(page, "/plan", "oem-plan", "#zones")
+        assert 'data-material="M001"' in board and 'data-material="M004"' in board
         page.click("form[action='/logout'] button")
         page.fill("input[name=name]", "haichuan-admin")
         page.fill("input[name=password]", PASSWORD)
@@ -175,7 +178,7 @@ def test_the_oem_and_a_supplier_open_every_page(
     assert errors == [], errors
     assert [u for u in requested if not u.startswith(base)] == []
     assert f"{base}/static/plotly/plotly.min.js" in requested
-    assert len(list(tmp_path.glob("*.png"))) == 19
+    assert len(list(tmp_path.glob("*.png"))) == 21
 
 
 def test_a_supplier_uploads_a_file_and_downloads_its_row_errors(

@@ -8,7 +8,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from chainhub.web.charts import monthly_lines, sparkline
+from chainhub.web.charts import monthly_lines, sparkline, zone_heatmap
 
 
 def test_the_month_chart_is_a_figure_plotly_accepts() -> None:
@@ -31,3 +31,16 @@ def test_a_sparkline_is_a_figure_plotly_accepts() -> None:
     figure = go.Figure(json.loads(text))
     assert figure.layout.height == 60 and figure.layout.xaxis.visible is False
     assert len(text) < 1500
+
+
+def test_the_zone_heat_map_is_a_figure_plotly_accepts() -> None:
+    weeks = [date(2026, 1, 5), date(2026, 1, 12)]
+    cells = {("M004 · S1", weeks[0]): "yellow", ("M004 · S1", weeks[1]): "out"}
+    names = {"yellow": "黄区", "out": "缺货"}
+    text = zone_heatmap(["M004 · S1", "M001 · S1"], weeks, cells, names)
+    figure = go.Figure(json.loads(text))
+    heat = figure.data[0]
+    # Zones worst first: out 0, red 1, yellow 2, green 3, over 4; a week without one is blank.
+    assert [list(row) for row in heat.z] == [[2, 0], [None, None]]
+    assert [list(row) for row in heat.text] == [["黄区", "缺货"], ["", ""]]
+    assert (heat.zmin, heat.zmax) == (-0.5, 4.5)

@@ -1,4 +1,4 @@
-"""Tables of the plan domain: the alerts raised, so each goes out once."""
+"""Tables of the plan domain: the alerts raised, so each goes out once; VMI proposals."""
 
 from __future__ import annotations
 
@@ -18,4 +18,26 @@ plan_alerts = sa.Table(
     sa.Column("subject", sa.String(), nullable=False),
     sa.Column("detail", sa.Text(), nullable=False),
     sa.Column("raised_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# VMI replenishment proposals: a delivery the hub proposes to a supplier for a material it
+# manages at a customer's site. A new set replaces the still-open ones; the supplier's accepted
+# (possibly changed) quantity and date become its purchase order `po_number`.
+plan_proposals = sa.Table(
+    "plan_proposals",
+    METADATA,
+    sa.Column("proposal_id", sa.String(36), primary_key=True),
+    sa.Column("customer_id", sa.String(), nullable=False),
+    sa.Column("supplier_id", sa.String(), nullable=False),
+    sa.Column("material_code", sa.String(), nullable=False),
+    sa.Column("site_id", sa.String(), nullable=False),
+    sa.Column("week_start", sa.Date(), nullable=False),
+    sa.Column("quantity", sa.Double(), nullable=False),
+    sa.Column("status", sa.String(), nullable=False),
+    sa.Column("committed_quantity", sa.Double(), nullable=True),
+    sa.Column("committed_date", sa.Date(), nullable=True),
+    sa.Column("po_number", sa.String(), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("decided_by", sa.String(), nullable=True),
 )

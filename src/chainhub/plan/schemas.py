@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class DemandSource(StrEnum):
@@ -110,3 +111,168 @@ class AlertRead(BaseModel):
     subject: str
     detail: dict[str, object]
     raised_at: datetime
+
+
+class BufferRead(BaseModel):
+    """A material at a site: its inventory policy, DDMRP buffer, net flow and days of supply."""
+
+    material_code: str
+    site_id: str
+    supplier_id: str | None = Field(description="The supplier managing it (VMI), if any")
+    adu: float = Field(description="Average daily usage over the plan's weeks")
+    sigma_day: float = Field(description="Standard deviation of daily demand")
+    sigma_source: str = Field(description="forecast_interval or plan_spread")
+    lead_days: float
+    lead_sd: float = Field(description="Standard deviation of the lead time, days, from receipts")
+    safety_stock: float
+    reorder_point: float = Field(description="s of (s, S)")
+    order_up_to: float = Field(description="S of (s, S)")
+    periodic_order_up_to: float = Field(description="S of (R, S)")
+    ltf: float = Field(description="DDMRP lead-time factor")
+    vf: float = Field(description="DDMRP variability factor")
+    red: float
+    yellow: float
+    green: float
+    tor: float
+    toy: float
+    tog: float
+    on_hand: float
+    on_order: float
+    qualified: float = Field(description="Qualified demand: due now plus spikes")
+    nfp: float = Field(description="Net flow position: on hand + on order - qualified demand")
+    zone: str = Field(description="red, yellow, green or over (the net flow's zone)")
+    priority: float | None = Field(description="nfp / tog; lower is more urgent")
+    recommended: float = Field(description="Order the buffer calls for now")
+    days_of_supply: float | None = Field(
+        description="Days the stock lasts with the orders already open (null: the horizon)"
+    )
+
+
+class StockoutRead(BaseModel):
+    """A material that runs out within the horizon unless replenished, by how soon."""
+
+    material_code: str
+    site_id: str
+    supplier_id: str | None
+    days: float
+    runs_out: date
+    avoided: bool = Field(description="The VMI proposals keep its projected stock above zero")
+
+
+class ProjectedWeek(BaseModel):
+    """A buffer's stock at the end of a week with the orders already open and no new ones, and
+    the zone it falls in (out: below zero)."""
+
+    material_code: str
+    site_id: str
+    week_start: date
+    projected: float
+    zone: str
+
+
+class BuffersRead(BaseModel):
+    """The buffer board of a customer, as the caller may see it."""
+
+    customer_id: str
+    first_week: date
+    service_level: float
+    buffers: list[BufferRead]
+    stockouts: list[StockoutRead]
+    projection: list[ProjectedWeek]
+
+
+class ProposalStatus(StrEnum):
+    """Where a VMI proposal stands; `received` once the receipts cover its commitment."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    RECEIVED = "received"
+
+
+class ProposalRead(BaseModel):
+    """A proposed delivery of a supplier-managed material to a customer's site."""
+
+    proposal_id: str | None
+    customer_id: str
+    supplier_id: str
+    material_code: str
+    site_id: str
+    week_start: date
+    quantity: float
+    status: ProposalStatus
+    committed_quantity: float | None = None
+    committed_date: date | None = None
+    po_number: str | None = None
+    received: float = 0.0
+
+
+class ProposalDecision(BaseModel):
+    """A supplier's answer to a proposal: accept (as proposed or changed) or reject."""
+
+    accept: bool
+    quantity: float | None = Field(default=None, gt=0, description="Changed quantity")
+    delivery_date: date | None = Field(default=None, description="Changed delivery date")
+
+
+class WhatIfCreate(BaseModel):
+    """A what-if on the plan's inputs; nothing is stored."""
+
+    customer_id: str | None = None
+    demand_factor: float = Field(default=1.0, ge=0, le=10, description="Demand times this")
+    lead_time_days: dict[str, Annotated[int, Field(ge=0, le=730)]] = Field(
+        default_factory=dict, description="New lead time in days per material"
+    )
+    capacity_factor: float = Field(default=1.0, ge=0, le=10, description="Capacity times this")
+
+
+class BufferChange(BaseModel):
+    """A buffer whose zone or recommended order the what-if changes."""
+
+    material_code: str
+    site_id: str
+    zone_before: str
+    zone_after: str
+    recommended_before: float
+    recommended_after: float
+
+
+class ProposalChange(BaseModel):
+    """A proposed delivery the what-if changes (0: none)."""
+
+    supplier_id: str
+    material_code: str
+    site_id: str
+    week_start: date
+    before: float
+    after: float
+
+
+class StockoutChange(BaseModel):
+    """A material whose stockout the what-if brings, moves or removes (null: none)."""
+
+    material_code: str
+    site_id: str
+    days_before: float | None
+    days_after: float | None
+
+
+class LightChange(BaseModel):
+    """A capacity group-week whose light the what-if changes."""
+
+    supplier_id: str
+    capacity_group_id: str
+    week_start: date
+    before: Light | None
+    after: Light | None
+
+
+class WhatIfRead(BaseModel):
+    """What the what-if changes against the plan as it stands."""
+
+    customer_id: str
+    scenario: WhatIfCreate
+    buffers: list[BufferChange]
+    proposals: list[ProposalChange]
+    stockouts: list[StockoutChange]
+    lights: list[LightChange]

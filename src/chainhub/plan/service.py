@@ -322,7 +322,8 @@ _DECIMALS: Final = frozenset(
 )
 
 
-def _groups(conn: Connection, where: Any) -> pl.DataFrame:
+def get_capacity_lines(*, conn: Connection, where: Any) -> pl.DataFrame:
+    """Lines of the current capacity_group documents `where` keeps, decimals as floats."""
     view = current_view(CAPACITY)
     rows = conn.execute(sa.select(*(view.c[c] for c in _GROUP_COLUMNS)).where(where(view))).all()
     schema: dict[str, pl.DataType] = {c: pl.String() for c in _GROUP_COLUMNS}
@@ -340,7 +341,7 @@ def _groups(conn: Connection, where: Any) -> pl.DataFrame:
 
 def get_group_weeks(*, conn: Connection, groups_where: Any) -> pl.DataFrame:
     """Group-weeks of the capacity groups `groups_where` keeps, with demand and light."""
-    groups = _groups(conn, groups_where)
+    groups = get_capacity_lines(conn=conn, where=groups_where)
     pairs = groups.select("supplier_id", "customer_id").unique()
     demand = _current_demand(conn, lambda _: sa.true()).join(
         pairs, on=["supplier_id", "customer_id"]

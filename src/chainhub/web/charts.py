@@ -127,3 +127,48 @@ def oee_bars(machines: Sequence[tuple[str, Sequence[float | None]]]) -> str:
         "legend": {"orientation": "h"},
     }
     return _json(_figure(traces, layout))
+
+
+# Zones of a buffer's projected stock, worst first, with their colours on the heat map.
+ZONES: Final = ("out", "red", "yellow", "green", "over")
+_ZONE_COLOURS: Final = ("#5b0a0a", "#d62728", "#f2c744", "#2ca02c", "#1f77b4")
+
+
+def zone_heatmap(
+    rows: Sequence[str],
+    weeks: Sequence[date],
+    cells: Mapping[tuple[str, date], str],
+    names: Mapping[str, str],
+) -> str:
+    """A buffer per row, a week per column, each cell coloured by the zone its projected stock
+    ends the week in; `names` are the zones' words in the page's language."""
+    codes = {zone: n for n, zone in enumerate(ZONES)}
+    z = [[codes.get(cells.get((row, week), ""), None) for week in weeks] for row in rows]
+    text = [[names.get(cells.get((row, week), ""), "") for week in weeks] for row in rows]
+    last = len(ZONES) - 1
+    scale = [
+        [bound, colour]
+        for n, colour in enumerate(_ZONE_COLOURS)
+        for bound in (n / len(ZONES), (n + 1) / len(ZONES))
+    ]
+    trace = {
+        "type": "heatmap",
+        "x": [w.isoformat() for w in weeks],
+        "y": list(rows),
+        "z": z,
+        "text": text,
+        "zmin": -0.5,
+        "zmax": last + 0.5,
+        "colorscale": scale,
+        "showscale": False,
+        "xgap": 1,
+        "ygap": 1,
+        "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
+    }
+    layout = {
+        "height": 120 + 22 * len(rows),
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
+        "yaxis": {"autorange": "reversed", "type": "category"},
+        "xaxis": {"type": "category"},
+    }
+    return _json(_figure([trace], layout))

@@ -1,0 +1,95 @@
+"""Inventory policies per material and site, as Polars frames: safety stock from demand and
+lead-time variability at a service level, the (s, S) and (R, S) levels, and days of supply."""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+from typing import Final
+
+import polars as pl
+
+from chainhub.errors import ChainhubError
+
+DAYS_PER_WEEK: Final = 7
+
+
+def check_service_level(service_level: float) -> float:
+    """The service level as a probability of no stockout in a cycle, between 0.5 and 0.9999."""
+    if not 0.5 <= service_level <= 0.9999:
+        raise ChainhubError(
+            "bad_service_level",
+            f"service level {service_level} is outside 0.5-0.9999 (a probability, e.g. 0.95)",
+            f"服务水平 {service_level} 不在 0.5-0.9999 之间（为概率，例如 0.95）",
+            {"field": "service_level"},
+            422,
+        )
+    return service_level
+
+
+def z_value(service_level: float) -> float:
+    """The standard normal quantile of the service level (0.95 gives 1.645)."""
+    return NormalDist().inv_cdf(check_service_level(service_level))
+
+
+def _safety(z: float, days: pl.Expr) -> pl.Expr:
+    """z * sqrt(days * sd_daily^2 + adu^2 * lead_sd^2): demand over the exposure and the
+    lead time's spread, taken as independent."""
+    return (
+        z
+        * (
+            days * pl.col("sigma_day").pow(2) + pl.col("adu").pow(2) * pl.col("lead_sd").pow(2)
+        ).sqrt()
+    )
+
+
+def inventory_policy(
+    items: pl.DataFrame, *, service_level: float, review_days: float
+) -> pl.DataFrame:
+    """Safety stock, reorder point and order-up-to levels of each row of `items`.
+
+    items: adu (average daily demand), sigma_day (its standard deviation per day), lead_days
+    (mean lead time) and lead_sd (its standard deviation in days), with any key columns.
+    Continuous review (s, S): safety_stock = z sqrt(L sd^2 + adu^2 sd_L^2), reorder_point
+    s = adu L + safety_stock, order_up_to S = s + adu R (one review period of use above s).
+    Periodic review (R, S): the exposure is L + R, so periodic_order_up_to
+    = adu (L + R) + z sqrt((L + R) sd^2 + adu^2 sd_L^2).
+    """
+    z = z_value(service_level)
+    lead = pl.col("lead_days")
+    return items.with_columns(_safety(z, lead).alias("safety_stock")).with_columns(
+        (pl.col("adu") * lead + pl.col("safety_stock")).alias("reorder_point"),
+        (pl.col("adu") * (lead + review_days) + pl.col("safety_stock")).alias("order_up_to"),
+        (pl.col("adu") * (lead + review_days) + _safety(z, lead + review_days)).alias(
+            "periodic_order_up_to"
+        ),
+    )
+
+
+def days_of_supply(weeks: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Days the stock lasts, per key: walking the weeks with each week's demand spread evenly
+    over its 7 days and receipts arriving on its Monday, whole days until the stock falls
+    short plus the fraction of the last day it still covers (PURIS daysOfSupply).
+
+    weeks: keys, week_no, opening (stock before week 1, the same on every row of a key),
+    receipts, demand. Returns keys, days_of_supply (null when the stock lasts the horizon).
+    """
+    start = (
+        pl.col("opening")
+        + pl.col("receipts").cum_sum().over(keys)
+        - pl.col("demand").cum_sum().over(keys)
+        + pl.col("demand")
+    )
+    days = (pl.col("week_no") - 1) * DAYS_PER_WEEK + pl.when(pl.col("start") <= 0).then(
+        0.0
+    ).otherwise(DAYS_PER_WEEK * pl.col("start") / pl.col("demand"))
+    return (
+        weeks.sort(*keys, "week_no")
+        .with_columns(start.alias("start"))
+        .group_by(keys, maintain_order=True)
+        .agg(
+            days.filter(pl.col("start") < pl.col("demand"))
+            .first()
+            .cast(pl.Float64)
+            .alias("days_of_supply")
+        )
+    )

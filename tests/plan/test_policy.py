@@ -1,0 +1,51 @@
+"""Safety stock, reorder point, order-up-to levels and days of supply, worked by hand."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from chainhub.errors import ChainhubError
+from chainhub.plan.policy import days_of_supply, inventory_policy
+
+
+def test_safety_stock_from_demand_and_lead_time_spread() -> None:
+    # ADU 10 (sd 3 a day), lead time 9 days (sd 2), 95 % (z = 1.6449), review every 7 days:
+    # safety = 1.6449 x sqrt(9 x 3^2 + 10^2 x 2^2) = 1.6449 x sqrt(481) = 36.074;
+    # s = 10 x 9 + 36.074 = 126.074; S = s + 10 x 7 = 196.074;
+    # (R, S): 10 x 16 + 1.6449 x sqrt(16 x 9 + 400) = 160 + 38.364 = 198.364.
+    items = pl.DataFrame({"adu": [10.0], "sigma_day": [3.0], "lead_days": [9.0], "lead_sd": [2.0]})
+    found = inventory_policy(items, service_level=0.95, review_days=7).row(0, named=True)
+    assert found["safety_stock"] == pytest.approx(36.0745, abs=1e-4)
+    assert found["reorder_point"] == pytest.approx(126.0745, abs=1e-4)
+    assert found["order_up_to"] == pytest.approx(196.0745, abs=1e-4)
+    assert found["periodic_order_up_to"] == pytest.approx(198.3642, abs=1e-4)
+
+
+def test_a_service_level_outside_its_range_is_refused() -> None:
+    items = pl.DataFrame({"adu": [1.0], "sigma_day": [1.0], "lead_days": [1.0], "lead_sd": [0.0]})
+    with pytest.raises(ChainhubError) as raised:
+        inventory_policy(items, service_level=1.2, review_days=7)
+    assert raised.value.code == "bad_service_level"
+
+
+def test_days_of_supply_with_a_fractional_last_day() -> None:
+    # A: 100 in stock, 70 a week (10 a day): week 1 leaves 30, which lasts 3 of week 2's days:
+    # 7 + 3 = 10 (the 50 arriving in week 3 comes too late). B: 25 against 35 a week lasts
+    # 5 days. C: no demand in week 1, 14 in week 2 with nothing in stock: 7. D lasts the horizon.
+    rows = [
+        ("A", 1, 100.0, 0.0, 70.0),
+        ("A", 2, 100.0, 0.0, 70.0),
+        ("A", 3, 100.0, 50.0, 70.0),
+        ("B", 1, 25.0, 0.0, 35.0),
+        ("C", 1, 0.0, 0.0, 0.0),
+        ("C", 2, 0.0, 0.0, 14.0),
+        ("D", 1, 1000.0, 0.0, 70.0),
+    ]
+    weeks = pl.DataFrame(
+        rows,
+        schema=["material_code", "week_no", "opening", "receipts", "demand"],
+        orient="row",
+    )
+    found = days_of_supply(weeks, ["material_code"])
+    assert found.rows() == [("A", 10.0), ("B", 5.0), ("C", 7.0), ("D", None)]
