@@ -97,3 +97,28 @@ def test_plan_replan_export_and_who_sees_what(hub: Hub) -> None:
     own = hub.post(HUAYANG, f"/api/v1/schedule/{SITES[HUAYANG]}/runs", json={"seconds": 1})
     assert own.status_code == 201, own.text
     assert own.json()["slots"] == []
+
+
+def test_a_maintenance_window_is_kept_free_in_every_later_plan(hub: Hub) -> None:
+    load_plant(hub)
+    hub.client.app.dependency_overrides[current_time] = lambda: NOW  # type: ignore[attr-defined]
+    assert hub.post(OEM, f"/api/v1/schedule/{PLANT}/runs", json={"seconds": 3}).status_code == 201
+    path = f"/api/v1/schedule/{PLANT}/downtime"
+    window = {"machine": "WC-ASM", "start": NOW.isoformat(), "reason": "spindle bearing",
+              "end": (NOW + timedelta(hours=60)).isoformat()}  # fmt: skip
+    assert hub.post(JINLI, path, json=window).status_code == 403
+    assert hub.post(OEM, path, json={**window, "source": "breakdown"}).status_code == 422
+    opened = hub.post(OEM, path, json=window)
+    assert opened.status_code == 201, opened.text
+    assert (opened.json()["source"], opened.json()["reason"]) == ("maintenance", "spindle bearing")
+    # Re-planned at once, and again later without naming the window: it stays free.
+    latest = hub.get(OEM, f"/api/v1/schedule/{PLANT}").json()
+    later = hub.post(OEM, f"/api/v1/schedule/{PLANT}/runs", json={"seconds": 3}).json()
+    for plan in (latest, later):
+        assembly = [s for s in plan["slots"] if s["work_centre_id"] == "WC-ASM"]
+        assert min(datetime.fromisoformat(s["start_at"]) for s in assembly) == NOW + timedelta(
+            hours=60
+        )
+    listed = hub.get(OEM, path).json()
+    assert [(w["machine"], w["source"]) for w in listed] == [("WC-ASM", "maintenance")]
+    assert hub.get(JINLI, path).status_code == 403

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
-from chainhub.partners.visibility import check_site_schedule_visible
+from chainhub.partners.visibility import check_may_plan_site, check_site_schedule_visible
 from chainhub.schedule.models import machine_downtime
-from chainhub.schedule.schemas import Downtime, DowntimeSource, DowntimeWindow
+from chainhub.schedule.schemas import Downtime, DowntimeCreate, DowntimeSource, DowntimeWindow
 
 
 def do_open_downtime(
@@ -63,3 +63,13 @@ def access_downtime(
     """The site's windows ending after `after`, for its manufacturer or who sees all plans."""
     check_site_schedule_visible(conn=conn, principal=principal, site_id=site_id)
     return list_downtime(conn=conn, site_id=site_id, after=after)
+
+
+def access_open_downtime(
+    *, conn: Connection, principal: Principal, site_id: str, window: DowntimeCreate, now: datetime
+) -> DowntimeWindow:
+    """Open a maintenance or planner's window on the site's machine (who may plan the site)."""
+    check_may_plan_site(conn=conn, principal=principal, site_id=site_id)
+    plain = Downtime(machine=window.machine, start=window.start, end=window.end)
+    return do_open_downtime(conn=conn, site_id=site_id, window=plain, source=window.source,
+                            reason=window.reason, now=now)  # fmt: skip

@@ -31,6 +31,23 @@ class DowntimeSource(StrEnum):
     PLANNER = "planner"
 
 
+class DowntimeCreate(Downtime):
+    """A window a planner opens: maintenance (e.g. after an early warning) or any other."""
+
+    source: DowntimeSource = Field(
+        DowntimeSource.MAINTENANCE,
+        description="maintenance or planner; breakdowns come from the machines' telemetry",
+    )
+    reason: str | None = Field(default=None, max_length=200)
+    replan: bool = Field(default=True, description="Re-plan the site from now at once")
+
+    @model_validator(mode="after")
+    def _not_a_breakdown(self) -> Self:
+        if self.source is DowntimeSource.BREAKDOWN:
+            raise ValueError("breakdowns are reported by the machine's telemetry")
+        return self
+
+
 class DowntimeWindow(BaseModel):
     """A stored downtime window of a site's machine or work centre."""
 

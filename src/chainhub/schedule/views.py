@@ -6,8 +6,16 @@ from fastapi import APIRouter, Response
 
 from chainhub.api.deps import ConnDep, NowDep, PrincipalDep
 from chainhub.schedule import service
+from chainhub.schedule.downtime import access_downtime, access_open_downtime
 from chainhub.schedule.reports import export_run_xlsx
-from chainhub.schedule.schemas import RunParameters, RunRead, RunSummary, SiteNeedRead
+from chainhub.schedule.schemas import (
+    DowntimeCreate,
+    DowntimeWindow,
+    RunParameters,
+    RunRead,
+    RunSummary,
+    SiteNeedRead,
+)
 
 router = APIRouter(prefix="/api/v1/schedule", tags=["schedule"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,3 +69,29 @@ def export_schedule(
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="schedule-{run_read.run_id}.xlsx"'},
     )
+
+
+@router.post("/{site_id}/downtime", response_model=DowntimeWindow, status_code=201)
+def open_downtime(
+    site_id: str, window: DowntimeCreate, principal: PrincipalDep, conn: ConnDep, now: NowDep
+) -> DowntimeWindow:
+    """Keep a machine (`WC-01#1`) or work centre free for maintenance, e.g. after an early
+    warning (who may plan the site); every later plan respects it, and with `replan` the site
+    is planned again from now."""
+    opened = access_open_downtime(
+        conn=conn, principal=principal, site_id=site_id, window=window, now=now
+    )
+    if window.replan:
+        service.access_run_schedule(
+            conn=conn, principal=principal, site_id=site_id, now=now, parameters=RunParameters()
+        )
+    return opened
+
+
+@router.get("/{site_id}/downtime", response_model=list[DowntimeWindow])
+def list_downtime(
+    site_id: str, principal: PrincipalDep, conn: ConnDep, now: NowDep
+) -> list[DowntimeWindow]:
+    """The site's downtime windows not over yet: breakdowns, maintenance, planners' (its
+    manufacturer, the chain leader or the hub admin)."""
+    return access_downtime(conn=conn, principal=principal, site_id=site_id, after=now)
