@@ -119,6 +119,7 @@ def create_app(settings: Settings) -> FastAPI:
             engine=engine,
             key=settings.audit_key.get_secret_value(),
             checkpoint_every=settings.audit_checkpoint_every,
+            checkpoint_seconds=settings.audit_checkpoint_seconds,
             checkpoint_path=settings.data_dir / CHECKPOINT_FILE,
         ),
     )

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Audit entries between two signed checkpoints of the chain head",
     )
+    audit_checkpoint_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="Seconds after which new audit entries are anchored in a signed checkpoint "
+        "even when fewer than audit_checkpoint_every have come",
+    )
     max_concurrent_requests: int = Field(
         default=24,
         ge=1,
