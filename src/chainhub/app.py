@@ -23,6 +23,8 @@ from chainhub.api.errors import install_error_handlers
 from chainhub.api.limits import Admission, BodyLimit
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.api.runtime import HubRuntime
+from chainhub.api.sandbox import Budget, Sandbox
+from chainhub.intake.checking import PRELOAD as FILE_CHECK_PRELOAD
 from chainhub.partners.delivery import DeliveryWorker
 from chainhub.settings import Settings
 from chainhub.storage.engine import create_engine_for
@@ -122,6 +124,13 @@ def create_app(settings: Settings) -> FastAPI:
             checkpoint_seconds=settings.audit_checkpoint_seconds,
             checkpoint_path=settings.data_dir / CHECKPOINT_FILE,
         ),
+        sandbox=Sandbox(
+            workers=settings.file_check_workers,
+            budget=Budget(
+                seconds=settings.file_check_seconds, memory_mb=settings.file_check_memory_mb
+            ),
+            preload=FILE_CHECK_PRELOAD,
+        ),
     )
 
     @asynccontextmanager
@@ -135,6 +144,7 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         runtime.worker.stop()
         runtime.audit.stop()
+        runtime.sandbox.close()
         engine.dispose()
 
     app = FastAPI(

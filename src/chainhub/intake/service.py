@@ -25,14 +25,16 @@ from sqlalchemy import Connection
 
 from chainhub.access.audit import AuditRecord, do_log_audit
 from chainhub.access.tokens import get_chain_leader_flag
+from chainhub.api.sandbox import Sandbox
 from chainhub.errors import ChainhubError
 from chainhub.intake.attempts import Attempt, IngestResult
+from chainhub.intake.checking import check_path, check_path_within, read_columns, run_within
 from chainhub.intake.formats import check_file_format
 from chainhub.intake.quarantine import do_quarantine, split_by_document
-from chainhub.intake.readers import SOURCE_ROW, file_hash, read_rows, read_source
+from chainhub.intake.readers import SOURCE_ROW, file_hash
 from chainhub.intake.schemas import MappingProfile, SourceFormat, standard_profile
 from chainhub.intake.unknown_codes import do_record_unknown_codes
-from chainhub.intake.validate import ValidationResult, check_csv, check_frame
+from chainhub.intake.validate import ValidationResult
 from chainhub.partners.visibility import (
     check_master_parties,
     check_may_replace,
@@ -97,6 +99,7 @@ def check_file(
     profile: MappingProfile,
     submitted_by: str | None = None,
     records: bool = True,
+    sandbox: Sandbox | None = None,
 ) -> ValidationResult:
     """Read and check a file through its profile.
 
@@ -104,7 +107,8 @@ def check_file(
     partners, sites and materials must be registered. Rows of a CSV file that cannot be split
     into fields are reported among the errors; every other row is still checked. A CSV file
     is checked block by block, so its size is not bounded by memory; without `records` only
-    the report is kept.
+    the report is kept. With a `sandbox`, the file is read and checked in one of its workers,
+    within its time and memory budget.
     """
     needs_crosswalk = any(m.crosswalk for m in profile.fields.values())
     crosswalk = (
@@ -113,23 +117,23 @@ def check_file(
         else None
     )
     references = list_reference_codes(conn=conn) if conn is not None else None
-    if profile.source.format == "csv":
-        return check_csv(
+    if sandbox is not None:
+        return check_path_within(
+            sandbox=sandbox,
             path=path,
             profile=profile,
             crosswalk=crosswalk,
             submitted_by=submitted_by,
             references=references,
-            records=records,
+            name=path.name,
         )
-    source = read_rows(path=path, source=profile.source)
-    return check_frame(
-        frame=source.frame,
+    return check_path(
+        path=path,
         profile=profile,
         crosswalk=crosswalk,
         submitted_by=submitted_by,
         references=references,
-        malformed=source.malformed,
+        records=records,
     )
 
 
@@ -142,6 +146,7 @@ def do_submit(
     accept_valid: bool = False,
     received_at: datetime | None = None,
     source_name: str | None = None,
+    sandbox: Sandbox | None = None,
 ) -> IngestResult:
     """Submit one file of documents; the same content twice is stored once.
 
@@ -149,7 +154,8 @@ def do_submit(
     rows all pass are stored and the rows of the others are quarantined with their errors; a
     file with a row that cannot be split into fields is still rejected whole, since that
     row's document is unknown. The returned events are queued for webhooks already; publish
-    them to live streams after commit.
+    them to live streams after commit. With a `sandbox`, the file is read and checked in one
+    of its workers (see `check_file`); it is stored here, in the caller's transaction.
     """
     document_type = profile.document_type
     check_may_send(document_type=document_type, chain_leader=submitter.chain_leader)
@@ -172,6 +178,7 @@ def do_submit(
         submitter=submitter,
         attempt=attempt,
         accept_valid=accept_valid,
+        sandbox=sandbox,
     )
     if result.status in ("stored", "partial") and result.submission_id is not None:
         events = list_submission_events(
@@ -194,6 +201,7 @@ def _store(
     submitter: Submitter,
     attempt: Attempt,
     accept_valid: bool,
+    sandbox: Sandbox | None,
 ) -> IngestResult:
     existing = storage.find_submission(
         conn=conn,
@@ -215,7 +223,11 @@ def _store(
         document_type=attempt.document_type, chain_leader=submitter.chain_leader
     )
     result = check_file(
-        conn=conn, path=path, profile=profile, submitted_by=attempt.partner_id if party else None
+        conn=conn,
+        path=path,
+        profile=profile,
+        submitted_by=attempt.partner_id if party else None,
+        sandbox=sandbox,
     )
     if party:
         not_party = result.errors.filter(pl.col("rule") == "not_a_party")
@@ -351,9 +363,15 @@ def do_submit_records(
 
 
 def get_file_profile(
-    *, path: Path, document_type: str, profile: MappingProfile | None, partner_id: str
+    *,
+    path: Path,
+    document_type: str,
+    profile: MappingProfile | None,
+    partner_id: str,
+    sandbox: Sandbox | None = None,
 ) -> MappingProfile:
-    """The profile to read `path` with: the given one, or the standard's flat form by its name."""
+    """The profile to read `path` with: the given one, or the standard's flat form by its
+    name (its columns read in a worker of the `sandbox`, when given)."""
     get_document_type(document_type)
     if profile is not None:
         if profile.document_type != document_type:
@@ -366,11 +384,13 @@ def get_file_profile(
             )
         return profile
     source = SourceFormat(format=check_file_format(path))
+    columns = (
+        read_columns(path=path, source=source)
+        if sandbox is None
+        else run_within(sandbox, path.name, read_columns, path=path, source=source)
+    )
     drafted = standard_profile(
-        partner_id=partner_id,
-        document_type=document_type,
-        columns=read_source(path, source).columns,
-        source=source,
+        partner_id=partner_id, document_type=document_type, columns=columns, source=source
     )
     if not drafted.fields:
         raise ChainhubError(
