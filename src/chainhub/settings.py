@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     )
     file_check_memory_mb: int = Field(
         default=4096,
-        ge=1024,
+        ge=1536,
         description="Address space, in MB, the process reading and checking one uploaded file "
         "may take (about 1 GB of it is the reader's own code and threads)",
     )

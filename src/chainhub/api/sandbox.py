@@ -29,6 +29,9 @@ T = TypeVar("T")
 # A worker is replaced after this many jobs, so what a long run leaves behind (allocator
 # caches, fragmentation) cannot add up.
 _JOBS_PER_WORKER: Final = 200
+# Seconds a new worker may take to start (an interpreter importing the jobs' modules); its
+# start-up is not charged to the job that waits for it.
+_START_SECONDS: Final = 60.0
 # Where the chainhub package is found, for the workers' interpreters.
 _SOURCE_ROOT: Final = str(Path(chainhub.__file__).resolve().parent.parent)
 
@@ -61,6 +64,7 @@ def _serve(conn: Connection, memory_mb: int, preload: tuple[str, ...]) -> None:
     _limit_memory(memory_mb)
     for module in preload:
         importlib.import_module(module)
+    conn.send(("ready", None))
     while True:
         try:
             job, kwargs = conn.recv()
@@ -79,6 +83,10 @@ def _serve(conn: Connection, memory_mb: int, preload: tuple[str, ...]) -> None:
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
+class SandboxFailedError(RuntimeError):
+    """A worker did not start, or its job raised something other than a ChainhubError."""
+
+
 class _Worker:
     def __init__(self, memory_mb: int, preload: tuple[str, ...]) -> None:
         ours, theirs = socket.socketpair()
@@ -92,6 +100,13 @@ class _Worker:
         theirs.close()
         self.conn = Connection(ours.detach())
         self.jobs = 0
+        try:
+            ready = self.conn.poll(_START_SECONDS) and self.conn.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.kill()
+            raise SandboxFailedError("a file-check worker did not start")
 
     def end(self) -> None:
         self.conn.close()
@@ -104,10 +119,6 @@ class _Worker:
         self.process.kill()
         self.process.wait()
         self.conn.close()
-
-
-class SandboxFailedError(RuntimeError):
-    """A job raised something other than a ChainhubError in its worker."""
 
 
 class Sandbox:

@@ -20,7 +20,7 @@ import polars as pl
 from chainhub.api.sandbox import Budget, BudgetExceededError, Sandbox
 from chainhub.errors import ChainhubError
 from chainhub.intake.quarantine import split_by_document
-from chainhub.intake.readers import SOURCE_ROW, read_rows, read_source
+from chainhub.intake.readers import SOURCE_ROW, CsvFile, read_rows, read_source
 from chainhub.intake.schemas import MappingProfile, SourceFormat
 from chainhub.intake.validate import ValidationResult, check_csv, check_frame
 
@@ -60,7 +60,10 @@ def check_path(
 
 
 def read_columns(*, path: Path, source: SourceFormat) -> list[str]:
-    """The names of the file's columns, as its reader finds them."""
+    """The names of the file's columns, as its reader finds them (a CSV file's from its
+    header, without reading its rows)."""
+    if source.format == "csv":
+        return list(CsvFile(path, source).layout.names)
     return [c for c in read_source(path, source).columns if c != SOURCE_ROW]
 
 
