@@ -141,6 +141,10 @@ def create_app(settings: Settings) -> FastAPI:
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrent_requests + 8)
         runtime.worker.start()
+        if settings.environment != "dev":
+            # Served hubs start their file-check workers now; a dev hub (and every test's)
+            # starts one when a file first comes.
+            runtime.sandbox.warm()
         yield
         runtime.worker.stop()
         runtime.audit.stop()

@@ -129,6 +129,7 @@ class Sandbox:
     def __init__(self, *, workers: int, budget: Budget, preload: tuple[str, ...] = ()) -> None:
         self.budget = budget
         self._preload = preload
+        self._workers = workers
         self._turns = threading.BoundedSemaphore(workers)
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
@@ -150,6 +151,24 @@ class Sandbox:
         if kind == "chainhub":
             raise ChainhubError(*value)
         raise SandboxFailedError(value)
+
+    def warm(self) -> None:
+        """Start the workers in the background, so that no job waits for their start-up."""
+        threading.Thread(target=self._warm, name="chainhub-sandbox-warm", daemon=True).start()
+
+    def _warm(self) -> None:
+        for _ in range(self._workers):
+            try:
+                worker = _Worker(self.budget.memory_mb, self._preload)
+            except SandboxFailedError:
+                return
+            with self._lock:
+                keep = not self._closed and len(self._idle) < self._workers
+                if keep:
+                    self._idle.append(worker)
+            if not keep:
+                worker.end()
+                return
 
     def close(self) -> None:
         """End the idle workers; a busy one ends when its job is answered."""
@@ -183,7 +202,11 @@ class Sandbox:
             raise BudgetExceededError("memory")
         worker.jobs += 1
         with self._lock:
-            keep = not self._closed and worker.jobs < _JOBS_PER_WORKER
+            keep = (
+                not self._closed
+                and worker.jobs < _JOBS_PER_WORKER
+                and len(self._idle) < self._workers
+            )
             if keep:
                 self._idle.append(worker)
         if not keep:
