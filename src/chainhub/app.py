@@ -101,11 +101,15 @@ def _routers() -> list[object]:
 def create_app_from_environment() -> FastAPI:
     """The hub with settings from CHAINHUB_ variables: each worker process of `chainhub serve
     --workers N` builds its own."""
-    return create_app(Settings())
+    return create_app(Settings(), warm_file_checks=True)
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """Build the hub: engine, migrations and webhook worker at start-up, routers, static files."""
+def create_app(settings: Settings, *, warm_file_checks: bool = False) -> FastAPI:
+    """Build the hub: engine, migrations and webhook worker at start-up, routers, static files.
+
+    A served hub has `warm_file_checks`: its file-check workers start with it, so that no
+    upload waits for an interpreter's start-up; otherwise (tests, scripts) one starts when a
+    file first comes."""
     # Each admitted request holds at most one connection; the audit writer and the webhook
     # worker hold one each.
     engine = create_engine_for(
@@ -141,9 +145,7 @@ def create_app(settings: Settings) -> FastAPI:
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrent_requests + 8)
         runtime.worker.start()
-        if settings.environment != "dev":
-            # Served hubs start their file-check workers now; a dev hub (and every test's)
-            # starts one when a file first comes.
+        if warm_file_checks:
             runtime.sandbox.warm()
         yield
         runtime.worker.stop()
