@@ -152,12 +152,18 @@ class Sandbox:
             raise ChainhubError(*value)
         raise SandboxFailedError(value)
 
-    def warm(self) -> None:
-        """Start the workers in the background, so that no job waits for their start-up."""
-        threading.Thread(target=self._warm, name="chainhub-sandbox-warm", daemon=True).start()
+    def warm(self, count: int | None = None) -> None:
+        """Start `count` workers (default: all) in the background, so that no job waits for
+        their start-up."""
+        threading.Thread(
+            target=self._warm,
+            args=(self._workers if count is None else count,),
+            name="chainhub-sandbox-warm",
+            daemon=True,
+        ).start()
 
-    def _warm(self) -> None:
-        for _ in range(self._workers):
+    def _warm(self, count: int) -> None:
+        for _ in range(count):
             try:
                 worker = _Worker(self.budget.memory_mb, self._preload)
             except SandboxFailedError:
@@ -190,28 +196,33 @@ class Sandbox:
         try:
             worker.conn.send((job, kwargs))
             if not worker.conn.poll(self.budget.seconds):
-                worker.kill()
+                self._replace(worker)
                 raise BudgetExceededError("time")
             kind, value = worker.conn.recv()
         except (EOFError, OSError):
             # The worker died: the kernel refused it memory past its cap (or killed it).
-            worker.kill()
+            self._replace(worker)
             raise BudgetExceededError("memory") from None
         if kind == "memory":
-            worker.kill()
+            self._replace(worker)
             raise BudgetExceededError("memory")
         worker.jobs += 1
+        worn = worker.jobs >= _JOBS_PER_WORKER
         with self._lock:
-            keep = (
-                not self._closed
-                and worker.jobs < _JOBS_PER_WORKER
-                and len(self._idle) < self._workers
-            )
+            keep = not self._closed and not worn and len(self._idle) < self._workers
             if keep:
                 self._idle.append(worker)
         if not keep:
             worker.end()
+            if worn and not self._closed:
+                self.warm(1)
         return kind, value
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill an overrunning worker and start another in its place in the background."""
+        worker.kill()
+        if not self._closed:
+            self.warm(1)
 
 
 def _busy(seconds: float) -> ChainhubError:
