@@ -12,6 +12,7 @@ import anyio
 import pytest
 import sqlalchemy as sa
 
+from chainhub.access.models import audit_log
 from chainhub.intake.upload import safe_file_name
 from chainhub.storage.models import submissions
 from tests.api.hub import HUAYANG, JINLI, OEM, Hub, running_hub
@@ -303,5 +304,12 @@ def test_a_file_check_over_its_time_budget_is_stopped(budget_hub: Hub) -> None:
     assert error["location"] == {"file": "big.csv", "limit_seconds": "0.4"}
     assert answered and max(answered) < 1.0, answered
     assert _stored(hub) == before
+    with hub.engine.connect() as conn:
+        refused = conn.execute(
+            sa.select(audit_log.c.partner_id, audit_log.c.status).where(
+                audit_log.c.outcome == "file_check_time"
+            )
+        ).all()
+    assert [tuple(r) for r in refused] == [(JINLI, 422)]
     # A fresh worker takes the stopped one's place.
     assert _upload(hub, "en", {"file": ("asn.csv", _asn(5), "text/csv")}).status_code == 201
