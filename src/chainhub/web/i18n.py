@@ -389,6 +389,10 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "rv_attr_spec": "specification",
         "rv_attr_unit": "unit",
         "rv_attr_category": "category",
+        # audit page: checkpoint coverage and entries from before the audit key
+        "au_after": "{entries} entries lie after the last signed checkpoint.",
+        "au_legacy": "The first {entries} entries predate the audit key (plain SHA-256).",
+        "au_legacy_open": "They are not yet anchored: run chainhub audit anchor.",
     },
     "zh": {
         "title": "chainhub — 产业链总览",
@@ -769,6 +773,10 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "rv_attr_spec": "规格型号",
         "rv_attr_unit": "单位",
         "rv_attr_category": "类别",
+        # audit page: checkpoint coverage and entries from before the audit key
+        "au_after": "最后一个签名检查点之后有 {entries} 条记录。",
+        "au_legacy": "前 {entries} 条记录早于审计密钥（仅 SHA-256）。",
+        "au_legacy_open": "它们尚未锚定：请运行 chainhub audit anchor。",
     },
 }
 
