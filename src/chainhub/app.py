@@ -23,6 +23,8 @@ from chainhub.api.errors import install_error_handlers
 from chainhub.api.limits import Admission, BodyLimit
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.api.runtime import HubRuntime
+from chainhub.api.sandbox import Budget, Sandbox
+from chainhub.intake.checking import PRELOAD as FILE_CHECK_PRELOAD
 from chainhub.partners.delivery import DeliveryWorker
 from chainhub.settings import Settings
 from chainhub.storage.engine import create_engine_for
@@ -103,11 +105,15 @@ def _routers() -> list[object]:
 def create_app_from_environment() -> FastAPI:
     """The hub with settings from CHAINHUB_ variables: each worker process of `chainhub serve
     --workers N` builds its own."""
-    return create_app(Settings())
+    return create_app(Settings(), warm_file_checks=True)
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """Build the hub: engine, migrations and webhook worker at start-up, routers, static files."""
+def create_app(settings: Settings, *, warm_file_checks: bool = False) -> FastAPI:
+    """Build the hub: engine, migrations and webhook worker at start-up, routers, static files.
+
+    A served hub has `warm_file_checks`: its file-check workers start with it, so that no
+    upload waits for an interpreter's start-up; otherwise (tests, scripts) one starts when a
+    file first comes."""
     # Each admitted request holds at most one connection; the audit writer and the webhook
     # worker hold one each.
     engine = create_engine_for(
@@ -123,7 +129,15 @@ def create_app(settings: Settings) -> FastAPI:
             engine=engine,
             key=settings.audit_key.get_secret_value(),
             checkpoint_every=settings.audit_checkpoint_every,
+            checkpoint_seconds=settings.audit_checkpoint_seconds,
             checkpoint_path=settings.data_dir / CHECKPOINT_FILE,
+        ),
+        sandbox=Sandbox(
+            workers=settings.file_check_workers,
+            budget=Budget(
+                seconds=settings.file_check_seconds, memory_mb=settings.file_check_memory_mb
+            ),
+            preload=FILE_CHECK_PRELOAD,
         ),
     )
 
@@ -135,9 +149,12 @@ def create_app(settings: Settings) -> FastAPI:
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrent_requests + 8)
         runtime.worker.start()
+        if warm_file_checks:
+            runtime.sandbox.warm()
         yield
         runtime.worker.stop()
         runtime.audit.stop()
+        runtime.sandbox.close()
         engine.dispose()
 
     app = FastAPI(

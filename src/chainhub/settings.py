@@ -40,6 +40,24 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest file (and request) an upload may send, in bytes",
     )
+    file_check_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="Seconds an uploaded file's reading and checking may take before it is "
+        "stopped and the upload refused",
+    )
+    file_check_memory_mb: int = Field(
+        default=4096,
+        ge=1536,
+        description="Address space, in MB, the process reading and checking one uploaded file "
+        "may take (about 1 GB of it is the reader's own code and threads)",
+    )
+    file_check_workers: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Uploaded files read and checked at once, each in its own process",
+    )
     webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Host names or addresses webhooks may reach although they are private "
@@ -53,6 +71,12 @@ class Settings(BaseSettings):
         default=1000,
         ge=1,
         description="Audit entries between two signed checkpoints of the chain head",
+    )
+    audit_checkpoint_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="Seconds after which new audit entries are anchored in a signed checkpoint "
+        "even when fewer than audit_checkpoint_every have come",
     )
     max_concurrent_requests: int = Field(
         default=24,

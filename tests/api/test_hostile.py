@@ -12,6 +12,7 @@ import anyio
 import pytest
 import sqlalchemy as sa
 
+from chainhub.access.models import audit_log
 from chainhub.intake.upload import safe_file_name
 from chainhub.storage.models import submissions
 from tests.api.hub import HUAYANG, JINLI, OEM, Hub, running_hub
@@ -270,3 +271,45 @@ def test_the_hub_answers_others_while_a_large_file_is_checked(hub: Hub) -> None:
     assert outcome["response"].status_code == 201, outcome["response"].text
     assert answered, took
     assert max(answered) < max(2.0, took / 2), (answered, took)
+
+
+@pytest.fixture(scope="module")
+def budget_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    """A seeded hub whose file checks may take 0.4 s each."""
+    folder = tmp_path_factory.mktemp("budget")
+    with running_hub(f"duckdb:///{folder / 'hub.duckdb'}", file_check_seconds=0.4) as seeded:
+        yield seeded
+
+
+def test_a_file_check_over_its_time_budget_is_stopped(budget_hub: Hub) -> None:
+    hub = budget_hub
+    assert _upload(hub, "en", {"file": ("asn.csv", _asn(4), "text/csv")}).status_code == 201
+    big = ASN_HEADER + "".join(ASN_ROW.format(n=n) for n in range(10, 150_000))
+    before = _stored(hub)
+    outcome: dict[str, Any] = {}
+
+    def upload() -> None:
+        outcome["response"] = _upload(hub, "zh", {"file": ("big.csv", big.encode(), "text/csv")})
+
+    worker = threading.Thread(target=upload)
+    worker.start()
+    answered = []
+    while worker.is_alive():
+        asked = time.monotonic()
+        assert hub.get(HUAYANG, "/api/v1/documents/purchase_order").status_code == 200
+        answered.append(time.monotonic() - asked)
+    worker.join()
+    error = _error(outcome["response"], 422, "file_check_time")
+    assert "检查 big.csv 超过枢纽允许的时间（0.4 秒）；未入库" in error["message"]
+    assert error["location"] == {"file": "big.csv", "limit_seconds": "0.4"}
+    assert answered and max(answered) < 1.0, answered
+    assert _stored(hub) == before
+    with hub.engine.connect() as conn:
+        refused = conn.execute(
+            sa.select(audit_log.c.partner_id, audit_log.c.status).where(
+                audit_log.c.outcome == "file_check_time"
+            )
+        ).all()
+    assert [tuple(r) for r in refused] == [(JINLI, 422)]
+    # A fresh worker takes the stopped one's place.
+    assert _upload(hub, "en", {"file": ("asn.csv", _asn(5), "text/csv")}).status_code == 201

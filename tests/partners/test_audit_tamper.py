@@ -3,7 +3,9 @@ first entry that fails and the signed checkpoint the log falls short of."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,17 +14,22 @@ import typer
 from typer.testing import CliRunner
 
 from chainhub.access.audit import (
+    GENESIS_HASH,
     AuditRecord,
+    Checkpoint,
     check_audit_chain,
     do_append_audit,
     do_write_checkpoint,
     get_checkpoint,
     get_head_checkpoint,
+    get_legacy_hash,
     get_row_hash,
     list_checkpoints,
     set_audit_key,
 )
 from chainhub.access.models import audit_log
+from chainhub.access.schemas import AuditVerification
+from chainhub.api.audit_writer import AuditWriter
 from chainhub.cli import audit as audit_cli
 
 KEY = "a-test-audit-key-of-some-length"
@@ -171,3 +178,129 @@ def test_the_cli_checkpoints_and_names_a_truncated_log(
         broken = runner.invoke(cli_app, args)
         assert broken.exit_code == 1
         assert words in " ".join(broken.output.split()).replace("( ", "("), broken.output
+
+
+def _fill_legacy(engine: sa.Engine, count: int) -> None:
+    """Entries as the hub chained them before it had an audit key: plain SHA-256."""
+    prev = GENESIS_HASH
+    with engine.begin() as conn:
+        for seq in range(1, count + 1):
+            entry = {
+                "seq": seq,
+                "occurred_at": datetime(2026, 1, 5, 8, seq, tzinfo=UTC),
+                "partner_id": "p",
+                "user_id": None,
+                "token_id": None,
+                "action": f"GET /old/{seq}",
+                "target": "{}",
+                "status": 200,
+                "outcome": "ok",
+                "prev_hash": prev,
+            }
+            entry["row_hash"] = prev = get_legacy_hash(prev_hash=prev, entry=entry)
+            conn.execute(audit_log.insert().values(**entry))
+
+
+def _rehash_legacy(conn: sa.Connection, first: int, last: int) -> None:
+    """What a forger does to entries without a key: recompute their plain hashes."""
+    prev = conn.execute(
+        sa.select(audit_log.c.row_hash).where(audit_log.c.seq == first - 1)
+    ).scalar_one()
+    rows = conn.execute(
+        sa.select(audit_log).where(audit_log.c.seq.between(first, last)).order_by("seq")
+    )
+    for row in rows.mappings().all():
+        new = get_legacy_hash(prev_hash=prev, entry={**dict(row), "prev_hash": prev})
+        conn.execute(
+            audit_log.update()
+            .where(audit_log.c.seq == row["seq"])
+            .values(prev_hash=prev, row_hash=new)
+        )
+        prev = new
+
+
+def _verify(engine: sa.Engine, checkpoints: list[Checkpoint] | None = None) -> AuditVerification:
+    with engine.connect() as conn:
+        set_audit_key(conn=conn, key=KEY)
+        return check_audit_chain(conn=conn, checkpoints=checkpoints or [])
+
+
+def test_a_log_from_before_the_audit_key_verifies_as_legacy(engine: sa.Engine) -> None:
+    _fill_legacy(engine, 6)
+    _fill(engine, 4)
+    result = _verify(engine)
+    assert (result.ok, result.checked, result.legacy_entries) == (True, 10, 6)
+    assert result.after_last_checkpoint == 10
+    # Anyone can compute a plain hash: one after the keyed entries is a forgery.
+    with engine.begin() as conn:
+        last = conn.execute(sa.select(audit_log).where(audit_log.c.seq == 10)).mappings().one()
+        forged = {**dict(last), "seq": 11, "prev_hash": last["row_hash"], "action": "forged"}
+        forged["row_hash"] = get_legacy_hash(prev_hash=last["row_hash"], entry=forged)
+        conn.execute(audit_log.insert().values(**forged))
+    result = _verify(engine)
+    assert (result.ok, result.first_broken_seq, result.legacy_entries) == (False, 11, 6)
+    # Rewriting the legacy entries breaks the first keyed entry, chained to their head.
+    with engine.begin() as conn:
+        conn.execute(audit_log.delete().where(audit_log.c.seq == 11))
+        conn.execute(audit_log.update().where(audit_log.c.seq == 3).values(status=500))
+        _rehash_legacy(conn, 3, 6)
+    result = _verify(engine)
+    assert (result.ok, result.first_broken_seq, result.legacy_entries) == (False, 7, 6)
+
+
+def test_tampering_with_anchored_legacy_entries_is_caught(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHAINHUB_AUDIT_KEY", KEY)
+    monkeypatch.setenv("CHAINHUB_DATA_DIR", str(tmp_path))
+    from chainhub.storage.engine import create_engine_for
+    from chainhub.storage.migrate import do_upgrade
+
+    engine = create_engine_for(database_url)
+    do_upgrade(engine=engine)
+    _fill_legacy(engine, 6)
+    engine.dispose()
+    runner, cli_app = CliRunner(), typer.Typer()
+    audit_cli.register(cli_app)
+    before = runner.invoke(cli_app, ["audit", "verify", "--db", database_url])
+    assert before.exit_code == 0, before.output
+    assert "the first 6 entries predate the audit key" in " ".join(before.output.split())
+    assert "not yet anchored; run: chainhub audit anchor" in " ".join(before.output.split())
+    anchored = runner.invoke(cli_app, ["audit", "anchor", "--db", database_url])
+    assert anchored.exit_code == 0, anchored.output
+    assert "legacy entries 1-6 anchored: checkpoint at seq 6" in anchored.output
+    after = runner.invoke(cli_app, ["audit", "verify", "--db", database_url])
+    assert after.exit_code == 0, after.output
+    assert "anchored by a signed checkpoint" in " ".join(after.output.split())
+    # A forger without the key edits an entry and recomputes every plain hash after it.
+    with engine.begin() as conn:
+        conn.execute(audit_log.update().where(audit_log.c.seq == 2).values(partner_id="forger"))
+        _rehash_legacy(conn, 2, 6)
+    engine.dispose()
+    broken = runner.invoke(cli_app, ["audit", "verify", "--db", database_url])
+    assert broken.exit_code == 1
+    assert "falls short of the checkpoint at seq 6" in " ".join(broken.output.split())
+    again = runner.invoke(cli_app, ["audit", "anchor", "--db", database_url])
+    assert again.exit_code == 1, again.output
+
+
+def test_a_truncation_after_a_timed_checkpoint_is_caught(engine: sa.Engine, tmp_path: Path) -> None:
+    path = tmp_path / "checkpoints.jsonl"
+    writer = AuditWriter(
+        engine=engine, key=KEY, checkpoint_every=1000, checkpoint_path=path, checkpoint_seconds=0.2
+    )
+    try:
+        for n in range(5):
+            writer.record(AuditRecord(action=f"GET /t/{n}", status=200, outcome="ok"))
+        deadline = time.monotonic() + 3
+        while not path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        writer.stop()
+    checkpoints = list_checkpoints(path=path)
+    assert [c.seq for c in checkpoints] == [5]
+    assert _verify(engine, checkpoints).after_last_checkpoint == 0
+    with engine.begin() as conn:
+        conn.execute(audit_log.delete().where(audit_log.c.seq > 3))
+    result = _verify(engine, checkpoints)
+    assert (result.ok, result.first_broken_seq, result.short_of_checkpoint) == (False, 4, 5)

@@ -46,6 +46,8 @@ def test_the_hub_admin_sees_the_entries_and_the_chain_verified(
     assert shown.status_code == 200
     assert 'data-ok="true"' in shown.text
     assert f"The audit chain is intact: {last} entries verified" in shown.text
+    # No checkpoint yet in the hub's data dir: every entry lies after the last one.
+    assert f"{last} entries lie after the last signed checkpoint." in shown.text
     first = [int(r[0]) for r in _rows(shown.text)]
     assert first == list(range(last, last - 10, -1)) and 'rel="next"' in shown.text
     second = _rows(hub.get("admin", "/audit?page=2&lang=en").text)

@@ -58,15 +58,25 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def get_row_hash(*, prev_hash: str, entry: dict[str, Any], key: bytes) -> str:
-    """HMAC-SHA256, under the audit key, of the previous entry's hash followed by the entry
-    (its seq included) as canonical JSON."""
+def _message(prev_hash: str, entry: dict[str, Any]) -> bytes:
+    """The previous entry's hash followed by the entry (its seq included) as canonical JSON."""
     fields = {k: v for k, v in entry.items() if k not in ("prev_hash", "row_hash")}
     occurred = fields["occurred_at"]
     if isinstance(occurred, datetime):
         fields["occurred_at"] = occurred.astimezone(UTC).isoformat(timespec="microseconds")
-    message = (prev_hash + _canonical(fields)).encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return (prev_hash + _canonical(fields)).encode()
+
+
+def get_row_hash(*, prev_hash: str, entry: dict[str, Any], key: bytes) -> str:
+    """HMAC-SHA256, under the audit key, of the previous entry's hash followed by the entry
+    (its seq included) as canonical JSON."""
+    return hmac.new(key, _message(prev_hash, entry), hashlib.sha256).hexdigest()
+
+
+def get_legacy_hash(*, prev_hash: str, entry: dict[str, Any]) -> str:
+    """SHA-256, without a key, of what `get_row_hash` authenticates: how the hub chained its
+    entries before it had an audit key."""
+    return hashlib.sha256(_message(prev_hash, entry)).hexdigest()
 
 
 def do_append_audit(
@@ -198,6 +208,14 @@ def get_checkpoint(*, seq: int, row_hash: str, key: str, now: datetime | None = 
     return Checkpoint(seq, row_hash, written, signature)
 
 
+def get_entry_checkpoint(*, conn: Connection, seq: int) -> Checkpoint:
+    """A signed checkpoint of the entry `seq` as the log holds it now."""
+    row_hash = conn.execute(
+        sa.select(audit_log.c.row_hash).where(audit_log.c.seq == seq)
+    ).scalar_one()
+    return get_checkpoint(seq=seq, row_hash=row_hash, key=_key(conn).decode())
+
+
 def get_head_checkpoint(*, conn: Connection) -> Checkpoint | None:
     """A signed checkpoint of the newest entry, or None for an empty log."""
     table = audit_log
@@ -258,11 +276,32 @@ def list_checkpoints(*, path: Path) -> list[Checkpoint]:
     return sorted(checkpoints, key=lambda c: c.seq)
 
 
+def _chained(entry: dict[str, Any], prev_hash: str, key: bytes, *, legacy: bool) -> str | None:
+    """How the entry is chained to `prev_hash`: "keyed", "legacy" (only while `legacy` entries
+    may still come) or None when it does not fit."""
+    if entry["prev_hash"] != prev_hash:
+        return None
+    if hmac.compare_digest(
+        entry["row_hash"], get_row_hash(prev_hash=prev_hash, entry=entry, key=key)
+    ):
+        return "keyed"
+    # Anyone can compute a plain hash, so it is accepted only before the first keyed entry.
+    if legacy and hmac.compare_digest(
+        entry["row_hash"], get_legacy_hash(prev_hash=prev_hash, entry=entry)
+    ):
+        return "legacy"
+    return None
+
+
 def check_audit_chain(
     *, conn: Connection, checkpoints: Iterable[Checkpoint] = ()
 ) -> AuditVerification:
     """Recompute the chain from the first entry under the audit key; report the first entry
-    that does not fit, and the first checkpoint the log falls short of or contradicts."""
+    that does not fit, and the first checkpoint the log falls short of or contradicts.
+
+    Entries written before the hub had an audit key (plain SHA-256) verify as a legacy
+    segment at the start of the log; a signed checkpoint at or beyond its last entry (or
+    a keyed entry chained to it) protects it from then on."""
     table, key = audit_log, _key(conn)
     expected = sorted(checkpoints, key=lambda c: c.seq)
     for checkpoint in expected:
@@ -271,7 +310,7 @@ def check_audit_chain(
                 ok=False, checked=0, first_broken_seq=None, bad_checkpoint=checkpoint.seq
             )
     anchors = {c.seq: c for c in expected}
-    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    expected_seq, prev_hash, checked, legacy = 1, GENESIS_HASH, 0, 0
     while True:
         rows = (
             conn.execute(
@@ -285,35 +324,34 @@ def check_audit_chain(
         )
         for row in rows:
             entry = dict(row)
-            if (
-                entry["seq"] != expected_seq
-                or entry["prev_hash"] != prev_hash
-                or not hmac.compare_digest(
-                    entry["row_hash"], get_row_hash(prev_hash=prev_hash, entry=entry, key=key)
-                )
-            ):
-                return AuditVerification(
-                    ok=False,
-                    checked=checked,
-                    first_broken_seq=expected_seq,
-                    short_of_checkpoint=_first_after(expected, checked),
-                )
+            kind = (
+                _chained(entry, prev_hash, key, legacy=legacy == checked)
+                if entry["seq"] == expected_seq
+                else None
+            )
             anchor = anchors.get(entry["seq"])
-            if anchor is not None and anchor.row_hash != entry["row_hash"]:
+            if kind is None or (anchor is not None and anchor.row_hash != entry["row_hash"]):
                 return AuditVerification(
                     ok=False,
                     checked=checked,
                     first_broken_seq=expected_seq,
-                    short_of_checkpoint=anchor.seq,
+                    short_of_checkpoint=_first_after(expected, checked)
+                    if kind is None
+                    else expected_seq,
+                    legacy_entries=legacy,
                 )
+            legacy += kind == "legacy"
             expected_seq, prev_hash, checked = expected_seq + 1, entry["row_hash"], checked + 1
         if len(rows) < _VERIFY_BATCH:
             short = _first_after(expected, checked)
+            covered = max((c.seq for c in expected), default=0)
             return AuditVerification(
                 ok=short is None,
                 checked=checked,
                 first_broken_seq=None if short is None else checked + 1,
                 short_of_checkpoint=short,
+                legacy_entries=legacy,
+                after_last_checkpoint=max(checked - covered, 0),
             )
 
 

@@ -126,3 +126,13 @@ class AuditVerification(BaseModel):
     bad_checkpoint: int | None = Field(
         default=None, description="Seq of a checkpoint whose signature does not verify"
     )
+    legacy_entries: int = Field(
+        default=0,
+        description="Entries at the start of the log chained with plain SHA-256, before the "
+        "hub had an audit key; protected once a checkpoint or a keyed entry follows them",
+    )
+    after_last_checkpoint: int = Field(
+        default=0,
+        description="Verified entries after the newest checkpoint: their deletion would show "
+        "only at the next checkpoint",
+    )

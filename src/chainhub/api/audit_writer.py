@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -48,11 +49,18 @@ class AuditWriter:
     """Appends the hub's audit entries in chain order and anchors the head in checkpoints."""
 
     def __init__(
-        self, *, engine: Engine, key: str, checkpoint_every: int, checkpoint_path: Path
+        self,
+        *,
+        engine: Engine,
+        key: str,
+        checkpoint_every: int,
+        checkpoint_path: Path,
+        checkpoint_seconds: float = 300.0,
     ) -> None:
         self._engine = engine
         self._key = key
         self._checkpoint_every = checkpoint_every
+        self._checkpoint_seconds = checkpoint_seconds
         self._checkpoint_path = checkpoint_path
         # Held from an append until its commit, so entries commit in seq order.
         self._chain_lock = threading.Lock()
@@ -64,12 +72,17 @@ class AuditWriter:
         # The seq of the last checkpoint this process wrote (0: none yet, so the first
         # commit after start-up anchors the head).
         self._last_checkpoint_seq = 0
+        self._last_checkpoint_at = time.monotonic()
+        # The newest committed entry, for the writer thread's timed checkpoint.
+        self._newest: AuditEntry | None = None
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
     def commit(self, *, conn: Connection, records: list[AuditRecord]) -> list[AuditEntry]:
         """Append `records` in the transaction begun on `conn` and commit it."""
+        # The writer thread also keeps time for checkpoints of writes in quiet periods.
+        self._ensure_started()
         with self._chain_lock:
             entries = do_append_audits(conn=conn, records=records, head=self._head)
             conn.commit()
@@ -109,7 +122,11 @@ class AuditWriter:
 
     def _run(self) -> None:
         while True:
-            first = self._queue.get()
+            try:
+                first = self._queue.get(timeout=self._seconds_to_checkpoint())
+            except queue.Empty:
+                self._checkpoint_newest()
+                continue
             if first is None:
                 return
             batch = [first]
@@ -140,10 +157,31 @@ class AuditWriter:
             pending.done.set()
 
     def _checkpoint_at_intervals(self, entry: AuditEntry) -> None:
-        """After a commit, anchor the chain head outside the database every so often."""
+        """After a commit, anchor the chain head outside the database every so many entries
+        or seconds, whichever comes first."""
         with self._checkpoint_lock:
-            if entry.seq - self._last_checkpoint_seq < self._checkpoint_every:
+            if self._newest is None or entry.seq > self._newest.seq:
+                self._newest = entry
+            if entry.seq - self._last_checkpoint_seq < self._checkpoint_every and (
+                self._seconds_to_checkpoint() > 0
+            ):
                 return
-            self._last_checkpoint_seq = entry.seq
-            checkpoint = get_checkpoint(seq=entry.seq, row_hash=entry.row_hash, key=self._key)
-            do_write_checkpoint(path=self._checkpoint_path, checkpoint=checkpoint)
+            self._write_checkpoint(entry)
+
+    def _checkpoint_newest(self) -> None:
+        """Anchor the newest committed entry unless a checkpoint holds it already: bounds how
+        long a deletion after the last checkpoint stays unseen."""
+        with self._checkpoint_lock:
+            if self._newest is not None and self._newest.seq > self._last_checkpoint_seq:
+                self._write_checkpoint(self._newest)
+            else:
+                self._last_checkpoint_at = time.monotonic()
+
+    def _seconds_to_checkpoint(self) -> float:
+        return max(0.0, self._last_checkpoint_at + self._checkpoint_seconds - time.monotonic())
+
+    def _write_checkpoint(self, entry: AuditEntry) -> None:
+        self._last_checkpoint_seq = entry.seq
+        self._last_checkpoint_at = time.monotonic()
+        checkpoint = get_checkpoint(seq=entry.seq, row_hash=entry.row_hash, key=self._key)
+        do_write_checkpoint(path=self._checkpoint_path, checkpoint=checkpoint)

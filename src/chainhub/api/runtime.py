@@ -7,6 +7,7 @@ import threading
 from typing import Protocol
 
 from chainhub.api.audit_writer import AuditWriter
+from chainhub.api.sandbox import Sandbox
 from chainhub.events.broker import EventBroker
 
 
@@ -24,7 +25,7 @@ class HubRuntime:
     """What a running hub keeps beside its engine: the write lock, the audit writer, the
     broker and the worker."""
 
-    def __init__(self, *, worker: Worker, audit: AuditWriter) -> None:
+    def __init__(self, *, worker: Worker, audit: AuditWriter, sandbox: Sandbox) -> None:
         # DuckDB has one writing process and reports concurrent changes of the same rows as
         # conflicts, so this process's writing requests take turns (reads never take it);
         # PostgreSQL orders them with row locks and the audit chain's advisory lock instead.
@@ -32,3 +33,5 @@ class HubRuntime:
         self.audit = audit
         self.broker = EventBroker()
         self.worker = worker
+        # Uploaded files are read and checked in its child processes, within a budget.
+        self.sandbox = sandbox

@@ -1,4 +1,4 @@
-"""Commands: audit verify, audit checkpoint, audit log."""
+"""Commands: audit verify, audit checkpoint, audit anchor, audit log."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from chainhub.access.audit import (
     CHECKPOINT_FILE,
     check_audit_chain,
     do_write_checkpoint,
+    get_entry_checkpoint,
     get_head_checkpoint,
     list_audit,
     list_checkpoints,
 )
+from chainhub.access.schemas import AuditVerification
 from chainhub.cli.common import (
     DbOption,
     console,
@@ -38,9 +40,9 @@ CheckpointsOption = Annotated[
 ]
 
 
-def verify(checkpoints: CheckpointsOption = None, db: DbOption = None) -> None:
-    """Recompute the audit log's chain under the audit key and hold it to the signed
-    checkpoints; exit 1 naming the first entry that fails and the checkpoint it falls short of."""
+def _verified(checkpoints: Path | None, db: str | None) -> tuple[AuditVerification, int]:
+    """The chain's verification against the checkpoints (default: the data dir's, when
+    present), and how many checkpoints it was held to; exit 1 when it fails."""
     if checkpoints is None:
         default = load_settings(db).data_dir / CHECKPOINT_FILE
         checkpoints = default if default.exists() else None
@@ -77,9 +79,28 @@ def verify(checkpoints: CheckpointsOption = None, db: DbOption = None) -> None:
                 f"（此前 {result.checked} 条校验通过）",
             )
         )
+    return result, len(anchors)
+
+
+def verify(checkpoints: CheckpointsOption = None, db: DbOption = None) -> None:
+    """Recompute the audit log's chain under the audit key and hold it to the signed
+    checkpoints; exit 1 naming the first entry that fails and the checkpoint it falls short of.
+    Entries from before the audit key verify as a legacy segment at the start."""
+    result, held = _verified(checkpoints, db)
     console.print(
-        f"audit chain intact: {result.checked} entries verified, {len(anchors)} checkpoints held"
+        f"audit chain intact: {result.checked} entries verified, {held} checkpoints held; "
+        f"{result.after_last_checkpoint} entries after the last checkpoint"
     )
+    if result.legacy_entries:
+        anchored = result.checked - result.after_last_checkpoint >= result.legacy_entries
+        console.print(
+            f"the first {result.legacy_entries} entries predate the audit key (plain SHA-256): "
+            + (
+                "anchored by a signed checkpoint"
+                if anchored
+                else "not yet anchored; run: chainhub audit anchor"
+            )
+        )
 
 
 def checkpoint(
@@ -98,6 +119,35 @@ def checkpoint(
         if path is not None:
             do_write_checkpoint(path=path, checkpoint=head)
     console.print(f"checkpoint at seq {head.seq}: {head.row_hash[:16]}…")
+
+
+def anchor(
+    checkpoints: CheckpointsOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also write the checkpoint to this file")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Verify the log, then sign the last entry written before the audit key (plain SHA-256)
+    and append that checkpoint to the data dir's file (and --out): from then on, a change to
+    the legacy entries shows."""
+    settings = load_settings(db)
+    result, _held = _verified(checkpoints, db)
+    if not result.legacy_entries:
+        usage_error(
+            "audit_no_legacy",
+            "every audit entry is authenticated with the audit key: nothing to anchor",
+            "所有审计条目均已用审计密钥认证：无需锚定",
+        )
+    with hub_transaction(db, migrate=True) as conn:
+        legacy_head = get_entry_checkpoint(conn=conn, seq=result.legacy_entries)
+    for path in (settings.data_dir / CHECKPOINT_FILE, out):
+        if path is not None:
+            do_write_checkpoint(path=path, checkpoint=legacy_head)
+    console.print(
+        f"legacy entries 1-{legacy_head.seq} anchored: checkpoint at seq {legacy_head.seq}: "
+        f"{legacy_head.row_hash[:16]}…"
+    )
 
 
 def _since(value: str | None) -> datetime | None:
@@ -151,5 +201,6 @@ def register(app: typer.Typer) -> None:
     )
     audit_app.command("verify")(verify)
     audit_app.command("checkpoint")(checkpoint)
+    audit_app.command("anchor")(anchor)
     audit_app.command("log")(log)
     app.add_typer(audit_app)

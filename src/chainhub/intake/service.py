@@ -25,14 +25,16 @@ from sqlalchemy import Connection
 
 from chainhub.access.audit import AuditRecord, do_log_audit
 from chainhub.access.tokens import get_chain_leader_flag
+from chainhub.api.sandbox import Sandbox
 from chainhub.errors import ChainhubError
 from chainhub.intake.attempts import Attempt, IngestResult
+from chainhub.intake.checking import check_path, check_path_within, read_columns, run_within
 from chainhub.intake.formats import check_file_format
 from chainhub.intake.quarantine import do_quarantine, split_by_document
-from chainhub.intake.readers import SOURCE_ROW, CsvFile, file_hash, read_rows, read_source
+from chainhub.intake.readers import SOURCE_ROW, file_hash
 from chainhub.intake.schemas import MappingProfile, SourceFormat, standard_profile
 from chainhub.intake.unknown_codes import do_record_unknown_codes
-from chainhub.intake.validate import ValidationResult, check_csv, check_frame
+from chainhub.intake.validate import ValidationResult
 from chainhub.partners.visibility import (
     check_master_parties,
     check_may_replace,
@@ -98,6 +100,7 @@ def check_file(
     submitted_by: str | None = None,
     records: bool = True,
     partial: bool = False,
+    sandbox: Sandbox | None = None,
 ) -> ValidationResult:
     """Read and check a file through its profile.
 
@@ -108,6 +111,8 @@ def check_file(
     the lines (each document's lines are counted over the whole file, read at once); without
     `records` only the report is kept. With `partial` (a check, not a submission), required
     fields the profile leaves out are listed in the result and every other check still runs.
+    With a `sandbox`, the file is read and checked in one of its workers, within its time and
+    memory budget.
     """
     needs_crosswalk = any(m.crosswalk for m in profile.fields.values())
     crosswalk = (
@@ -116,25 +121,23 @@ def check_file(
         else None
     )
     references = list_reference_codes(conn=conn) if conn is not None else None
-    numbered = any(m.number_lines for m in profile.fields.values())
-    if profile.source.format == "csv" and not numbered:
-        return check_csv(
+    if sandbox is not None:
+        return check_path_within(
+            sandbox=sandbox,
             path=path,
             profile=profile,
             crosswalk=crosswalk,
             submitted_by=submitted_by,
             references=references,
-            records=records,
-            partial=partial,
+            name=path.name,
         )
-    source = read_rows(path=path, source=profile.source)
-    return check_frame(
-        frame=source.frame,
+    return check_path(
+        path=path,
         profile=profile,
         crosswalk=crosswalk,
         submitted_by=submitted_by,
         references=references,
-        malformed=source.malformed,
+        records=records,
         partial=partial,
     )
 
@@ -148,6 +151,7 @@ def do_submit(
     accept_valid: bool = False,
     received_at: datetime | None = None,
     source_name: str | None = None,
+    sandbox: Sandbox | None = None,
 ) -> IngestResult:
     """Submit one file of documents; the same content twice is stored once.
 
@@ -155,7 +159,8 @@ def do_submit(
     rows all pass are stored and the rows of the others are quarantined with their errors; a
     file with a row that cannot be split into fields is still rejected whole, since that
     row's document is unknown. The returned events are queued for webhooks already; publish
-    them to live streams after commit.
+    them to live streams after commit. With a `sandbox`, the file is read and checked in one
+    of its workers (see `check_file`); it is stored here, in the caller's transaction.
     """
     document_type = profile.document_type
     check_may_send(document_type=document_type, chain_leader=submitter.chain_leader)
@@ -178,6 +183,7 @@ def do_submit(
         submitter=submitter,
         attempt=attempt,
         accept_valid=accept_valid,
+        sandbox=sandbox,
     )
     if result.status in ("stored", "partial") and result.submission_id is not None:
         events = list_submission_events(
@@ -200,6 +206,7 @@ def _store(
     submitter: Submitter,
     attempt: Attempt,
     accept_valid: bool,
+    sandbox: Sandbox | None,
 ) -> IngestResult:
     existing = storage.find_submission(
         conn=conn,
@@ -221,7 +228,11 @@ def _store(
         document_type=attempt.document_type, chain_leader=submitter.chain_leader
     )
     result = check_file(
-        conn=conn, path=path, profile=profile, submitted_by=attempt.partner_id if party else None
+        conn=conn,
+        path=path,
+        profile=profile,
+        submitted_by=attempt.partner_id if party else None,
+        sandbox=sandbox,
     )
     if party:
         not_party = result.errors.filter(pl.col("rule") == "not_a_party")
@@ -357,9 +368,15 @@ def do_submit_records(
 
 
 def get_file_profile(
-    *, path: Path, document_type: str, profile: MappingProfile | None, partner_id: str
+    *,
+    path: Path,
+    document_type: str,
+    profile: MappingProfile | None,
+    partner_id: str,
+    sandbox: Sandbox | None = None,
 ) -> MappingProfile:
-    """The profile to read `path` with: the given one, or the standard's flat form by its name."""
+    """The profile to read `path` with: the given one, or the standard's flat form by its
+    name (its columns read in a worker of the `sandbox`, when given)."""
     get_document_type(document_type)
     if profile is not None:
         if profile.document_type != document_type:
@@ -372,11 +389,10 @@ def get_file_profile(
             )
         return profile
     source = SourceFormat(format=check_file_format(path))
-    # A CSV file's header is enough: its rows, well-formed or not, are the check's to report.
     columns = (
-        CsvFile(path, source).layout.names
-        if source.format == "csv"
-        else read_source(path, source).columns
+        read_columns(path=path, source=source)
+        if sandbox is None
+        else run_within(sandbox, path.name, read_columns, path=path, source=source)
     )
     drafted = standard_profile(
         partner_id=partner_id, document_type=document_type, columns=columns, source=source

@@ -13,6 +13,7 @@ from typing import BinaryIO, Final
 from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
+from chainhub.api.sandbox import Sandbox
 from chainhub.intake.attempts import IngestResult
 from chainhub.intake.schemas import load_profile
 from chainhub.intake.service import Submitter, do_submit, get_file_profile
@@ -59,9 +60,11 @@ def do_submit_upload(
     profile: BinaryIO | None,
     accept_valid: bool,
     received_at: datetime,
+    sandbox: Sandbox | None = None,
 ) -> IngestResult:
     """Submit an uploaded file (already named by `safe_file_name`) through its mapping profile,
-    or with the standard's field names as columns; it is copied to a private folder first."""
+    or with the standard's field names as columns; it is copied to a private folder first, and
+    read and checked in a worker of the `sandbox`, when given."""
     with tempfile.TemporaryDirectory(prefix="chainhub-upload-") as folder:
         path = Path(folder) / name
         with path.open("wb") as out:
@@ -73,7 +76,11 @@ def do_submit_upload(
                 shutil.copyfileobj(profile, out, _COPY_CHUNK)
             mapping = load_profile(profile_path)
         mapping = get_file_profile(
-            path=path, document_type=document_type, profile=mapping, partner_id=submitter.partner_id
+            path=path,
+            document_type=document_type,
+            profile=mapping,
+            partner_id=submitter.partner_id,
+            sandbox=sandbox,
         )
         return do_submit(
             conn=conn,
@@ -83,4 +90,5 @@ def do_submit_upload(
             accept_valid=accept_valid,
             received_at=received_at,
             source_name=name,
+            sandbox=sandbox,
         )

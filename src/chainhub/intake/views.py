@@ -200,6 +200,7 @@ async def upload_file(
             profile=profile.file if profile is not None else None,
             accept_valid=accept_valid,
             received_at=datetime.now(UTC),
+            sandbox=request.app.state.runtime.sandbox,
         )
 
     if await request.is_disconnected():

@@ -475,6 +475,10 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "pl_zone_yellow": "yellow",
         "pl_zone_green": "green",
         "pl_zone_over": "over green",
+        # audit page: checkpoint coverage and entries from before the audit key
+        "au_after": "{entries} entries lie after the last signed checkpoint.",
+        "au_legacy": "The first {entries} entries predate the audit key (plain SHA-256).",
+        "au_legacy_open": "They are not yet anchored: run chainhub audit anchor.",
     },
     "zh": {
         "title": "chainhub — 产业链总览",
@@ -939,6 +943,10 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "pl_zone_yellow": "黄区",
         "pl_zone_green": "绿区",
         "pl_zone_over": "超出绿区",
+        # audit page: checkpoint coverage and entries from before the audit key
+        "au_after": "最后一个签名检查点之后有 {entries} 条记录。",
+        "au_legacy": "前 {entries} 条记录早于审计密钥（仅 SHA-256）。",
+        "au_legacy_open": "它们尚未锚定：请运行 chainhub audit anchor。",
     },
 }
 

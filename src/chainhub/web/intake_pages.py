@@ -123,6 +123,7 @@ def upload(
             profile=mapping.file if mapping is not None else None,
             accept_valid=accept_valid,
             received_at=datetime.now(UTC),
+            sandbox=request.app.state.runtime.sandbox,
         )
     except ChainhubError as error:
         context.status, context.outcome = error.status, error.code

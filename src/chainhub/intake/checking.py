@@ -1,0 +1,183 @@
+"""Reading and checking a file, in this process or in a sandboxed child within a budget.
+
+Everything a hostile file can make long or big (decoding, splitting into rows, finding the
+header, checking every row) happens here, away from the database: the caller reads the
+crosswalk and the registered codes first and stores the result afterwards, in its
+transaction. In a child, the typed records, the error report and the rows as written that
+the caller may need (those of documents with an error) come back as Arrow IPC files.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import polars as pl
+
+from chainhub.api.sandbox import Budget, BudgetExceededError, Sandbox
+from chainhub.errors import ChainhubError
+from chainhub.intake.quarantine import split_by_document
+from chainhub.intake.readers import SOURCE_ROW, CsvFile, read_rows, read_source
+from chainhub.intake.schemas import MappingProfile, SourceFormat
+from chainhub.intake.validate import ValidationResult, check_csv, check_frame
+
+T = TypeVar("T")
+# What the upload path's workers import as they start: this module and the readers.
+PRELOAD = (__name__,)
+
+
+def check_path(
+    *,
+    path: Path,
+    profile: MappingProfile,
+    crosswalk: dict[str, str] | None,
+    submitted_by: str | None,
+    references: Mapping[str, Collection[str]] | None,
+    records: bool = True,
+    partial: bool = False,
+) -> ValidationResult:
+    """Read and check a file through its profile, with the crosswalk and codes given; a CSV
+    file block by block unless the profile numbers the lines (counted over the whole file)."""
+    numbered = any(m.number_lines for m in profile.fields.values())
+    if profile.source.format == "csv" and not numbered:
+        return check_csv(
+            path=path,
+            profile=profile,
+            crosswalk=crosswalk,
+            submitted_by=submitted_by,
+            references=references,
+            records=records,
+            partial=partial,
+        )
+    source = read_rows(path=path, source=profile.source)
+    return check_frame(
+        frame=source.frame,
+        profile=profile,
+        crosswalk=crosswalk,
+        submitted_by=submitted_by,
+        references=references,
+        malformed=source.malformed,
+        partial=partial,
+    )
+
+
+def read_columns(*, path: Path, source: SourceFormat) -> list[str]:
+    """The names of the file's columns, as its reader finds them (a CSV file's from its
+    header, without reading its rows)."""
+    if source.format == "csv":
+        return list(CsvFile(path, source).layout.names)
+    return [c for c in read_source(path, source).columns if c != SOURCE_ROW]
+
+
+@dataclass(frozen=True)
+class _Summary:
+    document_type: str
+    rows: int
+    malformed_rows: int
+
+
+_PARTS = ("records", "errors", "source")
+
+
+def _check_to_files(
+    *,
+    path: Path,
+    profile: MappingProfile,
+    crosswalk: dict[str, str] | None,
+    submitted_by: str | None,
+    references: Mapping[str, Collection[str]] | None,
+    out: Path,
+) -> _Summary:
+    """`check_path` in a worker: its frames written to `out` as Arrow IPC files."""
+    result = check_path(
+        path=path,
+        profile=profile,
+        crosswalk=crosswalk,
+        submitted_by=submitted_by,
+        references=references,
+    )
+    # The rows as written are looked up for errors (unknown codes) and for the rows of
+    # failed documents (quarantine), so those are the ones sent back.
+    _good, failed = split_by_document(result)
+    wanted = pl.concat(
+        [result.errors.get_column("row").cast(pl.Int64), failed.get_column(SOURCE_ROW)]
+    ).unique()
+    frames = (result.records, result.errors, result.source_of(wanted))
+    for name, frame in zip(_PARTS, frames, strict=True):
+        frame.write_ipc(out / f"{name}.arrow")
+    return _Summary(result.document_type, result.rows, result.malformed_rows)
+
+
+def check_path_within(
+    *,
+    sandbox: Sandbox,
+    path: Path,
+    profile: MappingProfile,
+    crosswalk: dict[str, str] | None,
+    submitted_by: str | None,
+    references: Mapping[str, Collection[str]] | None,
+    name: str,
+) -> ValidationResult:
+    """`check_path` in a sandboxed worker; a ChainhubError naming the file (`name`) and the
+    budget when it takes too long or too much memory."""
+    with tempfile.TemporaryDirectory(prefix="chainhub-checked-") as folder:
+        out = Path(folder)
+        summary = run_within(
+            sandbox,
+            name,
+            _check_to_files,
+            path=path,
+            profile=profile,
+            crosswalk=crosswalk,
+            submitted_by=submitted_by,
+            references=references,
+            out=out,
+        )
+        records, errors, source = (pl.read_ipc(out / f"{part}.arrow") for part in _PARTS)
+
+    def source_of(rows: pl.Series) -> pl.DataFrame:
+        return source.filter(pl.col(SOURCE_ROW).is_in(rows.implode()))
+
+    return ValidationResult(
+        document_type=summary.document_type,
+        records=records,
+        errors=errors,
+        rows=summary.rows,
+        source_of=source_of,
+        malformed_rows=summary.malformed_rows,
+    )
+
+
+def run_within(sandbox: Sandbox, name: str, job: Callable[..., T], **kwargs: Any) -> T:
+    """`job(**kwargs)` in the sandbox; its overrun as a ChainhubError naming file `name`."""
+    try:
+        return sandbox.run(job, **kwargs)
+    except BudgetExceededError as exceeded:
+        raise over_budget(name, sandbox.budget, exceeded.kind) from None
+
+
+def over_budget(name: str, budget: Budget, kind: str) -> ChainhubError:
+    """The refusal of a file whose check overran the time or memory budget."""
+    if kind == "time":
+        return ChainhubError(
+            "file_check_time",
+            f"checking {name} took longer than the hub allows ({budget.seconds:g} s); nothing "
+            "was stored. Split the file, or ask the hub admin about CHAINHUB_FILE_CHECK_SECONDS",
+            f"检查 {name} 超过枢纽允许的时间（{budget.seconds:g} 秒）；未入库。"
+            "请拆分文件，或联系枢纽管理员调整 CHAINHUB_FILE_CHECK_SECONDS",
+            {"file": name, "limit_seconds": f"{budget.seconds:g}"},
+            422,
+        )
+    return ChainhubError(
+        "file_check_memory",
+        f"checking {name} needs more memory than the hub allows ({budget.memory_mb} MB); "
+        "nothing was stored. Split the file, or ask the hub admin about "
+        "CHAINHUB_FILE_CHECK_MEMORY_MB",
+        f"检查 {name} 所需内存超过枢纽允许的上限（{budget.memory_mb} MB）；未入库。"
+        "请拆分文件，或联系枢纽管理员调整 CHAINHUB_FILE_CHECK_MEMORY_MB",
+        {"file": name, "limit_mb": budget.memory_mb},
+        413,
+    )

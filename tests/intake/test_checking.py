@@ -1,0 +1,139 @@
+"""Reading and checking a file in a sandboxed worker: the same result as in the server's
+process, its errors passed through, and a file that needs too much memory refused by name."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from chainhub.api.sandbox import Budget, Sandbox
+from chainhub.errors import ChainhubError
+from chainhub.intake.checking import PRELOAD, check_path, check_path_within
+from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
+from chainhub.intake.service import get_file_profile
+from tests.intake.test_validate import HEADER, PO_FIELDS
+
+MEMORY_MB = 1536
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    """One worker with 1536 MB of address space (about 1 GB is the reader's own)."""
+    pool = Sandbox(workers=1, budget=Budget(seconds=60, memory_mb=MEMORY_MB), preload=PRELOAD)
+    yield pool
+    pool.close()
+
+
+def test_a_sandboxed_check_gives_what_the_server_would(sandbox: Sandbox, tmp_path: Path) -> None:
+    profile = MappingProfile(
+        partner_id="jinli-motor",
+        document_type="purchase_order",
+        source=SourceFormat(format="csv", delimiter=";"),
+        fields={**PO_FIELDS, "material_code": FieldMapping(column="物料", crosswalk=True)},
+    )
+    path = tmp_path / "po.csv"
+    path.write_text(
+        HEADER
+        + "4500001;10;MAT01;1;件;2026/3/5;2026/3/9;1\n"
+        + "4500001;20;MAT02;1;件;2026/3/5;2026/3/9;1\n"
+        + '4500002;10;"MAT01;1;件;2026/3/5;2026/3/9;1\n'
+        + "4500003;10;MAT01;2;件;2026/3/5;2026/3/9;1\n",
+        encoding="utf-8",
+    )
+    given = {"crosswalk": {"MAT01": "M001"}, "submitted_by": None, "references": None}
+    here = check_path(path=path, profile=profile, **given)
+    there = check_path_within(sandbox=sandbox, path=path, profile=profile, name="po.csv", **given)
+    assert (there.document_type, there.rows, there.malformed_rows) == (
+        here.document_type,
+        here.rows,
+        here.malformed_rows,
+    )
+    assert_frame_equal(there.records, here.records)
+    assert_frame_equal(there.errors, here.errors)
+    assert there.errors.get_column("row").unique().sort().to_list() == [2, 3]
+    # Rows as written, for the unknown code (row 2) and its document's other line (row 1).
+    wanted = pl.Series([1, 2, 3])
+    assert_frame_equal(there.source_of(wanted), here.source_of(wanted))
+    assert there.source_of(wanted).height == 3
+
+
+def test_a_readers_refusal_comes_back_as_it_is(sandbox: Sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "asn.xlsx"
+    path.write_bytes(b"not a workbook")
+    with pytest.raises(ChainhubError) as caught:
+        get_file_profile(
+            path=path,
+            document_type="shipment",
+            profile=None,
+            partner_id="jinli-motor",
+            sandbox=sandbox,
+        )
+    assert caught.value.code == "file_unreadable", caught.value
+    assert "no zip archive inside" in caught.value.message_en
+
+
+def _xlsx_bomb(cells: int, cell_chars: int) -> bytes:
+    """A workbook of a few kilobytes whose cells all refer to one shared string of
+    `cell_chars` characters: a reader copies it into every cell."""
+    ns = "http://schemas.openxmlformats.org/"
+    rel = f"{ns}officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{ns}package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{ns}package/2006/relationships">'
+        f'<Relationship Id="r1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>",
+        "xl/workbook.xml": f'<workbook xmlns="{ns}spreadsheetml/2006/main" xmlns:r="{rel}">'
+        '<sheets><sheet name="S" sheetId="1" r:id="r1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{ns}package/2006/relationships">'
+        f'<Relationship Id="r1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="r2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+        "</Relationships>",
+        "xl/sharedStrings.xml": f'<sst xmlns="{ns}spreadsheetml/2006/main" count="1" '
+        f'uniqueCount="1"><si><t>{"A" * cell_chars}</t></si></sst>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{ns}spreadsheetml/2006/main"><sheetData>'
+        + ("<row>" + '<c t="s"><v>0</v></c>' * 100 + "</row>") * (cells // 100)
+        + "</sheetData></worksheet>",
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>' + text)
+    return out.getvalue()
+
+
+def test_an_xlsx_zip_bomb_is_refused_at_the_memory_budget(sandbox: Sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(_xlsx_bomb(cells=40_000, cell_chars=100_000))
+    assert path.stat().st_size < 50_000  # 4 GB of cell text once read
+    with pytest.raises(ChainhubError) as caught:
+        get_file_profile(
+            path=path,
+            document_type="shipment",
+            profile=None,
+            partner_id="jinli-motor",
+            sandbox=sandbox,
+        )
+    error = caught.value
+    assert (error.code, error.status) == ("file_check_memory", 413)
+    assert error.message("en").startswith(
+        "checking bomb.xlsx needs more memory than the hub allows (1536 MB); nothing was stored"
+    )
+    assert error.message("zh").startswith(
+        "检查 bomb.xlsx 所需内存超过枢纽允许的上限（1536 MB）；未入库"
+    )
+    assert error.location == {"file": "bomb.xlsx", "limit_mb": MEMORY_MB}
+    # A fresh worker takes the dead one's place.
+    small = tmp_path / "asn.csv"
+    small.write_text("shipment_number,quantity\nASN-1,5\n", encoding="utf-8")
+    drafted = get_file_profile(
+        path=small, document_type="shipment", profile=None, partner_id="x", sandbox=sandbox
+    )
+    assert set(drafted.fields) == {"shipment_number", "quantity"}
