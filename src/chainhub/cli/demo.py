@@ -21,7 +21,7 @@ from chainhub.errors import ChainhubError
 def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
     """Submit every file of the simulated chain as its partner."""
     from chainhub.intake.schemas import load_profile
-    from chainhub.intake.service import do_submit, get_submitter
+    from chainhub.intake.service import IntakeContext, do_submit, get_submitter
 
     manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
     outcome = {"stored": 0, "duplicate": 0}
@@ -31,7 +31,8 @@ def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    # One transaction: the demo's chain is loaded whole or not at all.
+    # One transaction: the demo's chain is loaded whole or not at all, sharing one context.
+    context = IntakeContext()
     with (
         Progress(*columns, console=console, transient=True) as progress,
         hub_transaction(db) as conn,
@@ -43,12 +44,15 @@ def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
                 conn=conn,
                 path=data_dir / entry["file"],
                 profile=load_profile(data_dir / entry["profile"]),
-                submitter=get_submitter(conn=conn, partner_id=entry["partner_id"], channel="demo"),
+                submitter=get_submitter(
+                    conn=conn, partner_id=entry["partner_id"], channel="demo", context=context
+                ),
                 # When the simulated partner would have sent it, so timeliness means something;
                 # a manifest written by hand may not say, and then it is now.
                 received_at=datetime.fromisoformat(entry["sent_at"])
                 if "sent_at" in entry
                 else None,
+                context=context,
             )
             if result.status == "rejected":
                 assert result.validation is not None

@@ -14,7 +14,7 @@ import json
 import tempfile
 import uuid
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -47,6 +47,7 @@ from chainhub.storage.models import current_view, doc_table
 
 # The HTTP status an outcome answers with, recorded in the audit log whatever the entry.
 OUTCOME_STATUS: Final = {"stored": 201, "partial": 201, "duplicate": 200, "rejected": 422}
+CROSSWALK_TYPE: Final = "material_crosswalk"
 
 
 @dataclass(frozen=True)
@@ -60,18 +61,19 @@ class Submitter:
     channel: str = "api"
 
 
-def get_submitter(*, conn: Connection, partner_id: str, channel: str) -> Submitter:
+def get_submitter(
+    *, conn: Connection, partner_id: str, channel: str, context: IntakeContext | None = None
+) -> Submitter:
     """The submitter for an operator's load on a partner's behalf (CLI, demo)."""
-    return Submitter(
-        partner_id=partner_id,
-        chain_leader=get_chain_leader_flag(conn=conn, partner_id=partner_id),
-        channel=channel,
-    )
+    leaders = context.leaders if context is not None else {}
+    if partner_id not in leaders:
+        leaders[partner_id] = get_chain_leader_flag(conn=conn, partner_id=partner_id)
+    return Submitter(partner_id=partner_id, chain_leader=leaders[partner_id], channel=channel)
 
 
 def get_crosswalk(*, conn: Connection, partner_id: str) -> dict[str, str]:
     """The partner's own material codes mapped to golden codes (current versions)."""
-    view = current_view("material_crosswalk")
+    view = current_view(CROSSWALK_TYPE)
     rows = conn.execute(
         sa.select(view.c.partner_material_code, view.c.material_code).where(
             view.c.partner_id == partner_id
@@ -80,14 +82,60 @@ def get_crosswalk(*, conn: Connection, partner_id: str) -> dict[str, str]:
     return dict(rows)
 
 
-def list_reference_codes(*, conn: Connection) -> dict[str, Collection[str]]:
-    """Codes of every registered partner, site and material (current versions)."""
-    codes: dict[str, Collection[str]] = {}
-    for kind, (defining_type, key, _fields) in REFERENCES.items():
-        # Keys never change between versions, so the table answers without the view's window.
-        column = doc_table(defining_type).c[key]
-        codes[kind] = frozenset(conn.execute(sa.select(column).distinct()).scalars())
-    return codes
+def list_reference_codes(
+    *, conn: Connection, kinds: Collection[str] = tuple(REFERENCES)
+) -> dict[str, Collection[str]]:
+    """Codes of every registered partner, site and material (or of `kinds`), in one query."""
+    # Keys never change between versions, so each table answers without the view's window.
+    parts = [
+        sa.select(sa.literal(kind).label("kind"), doc_table(defining).c[key].label("code"))
+        for kind, (defining, key, _fields) in REFERENCES.items()
+        if kind in kinds
+    ]
+    found = pl.DataFrame(
+        conn.execute(sa.union(*parts)).all(),
+        schema={"kind": pl.String, "code": pl.String},
+        orient="row",
+    )
+    return {
+        kind: frozenset(found.filter(pl.col("kind") == kind).get_column("code")) for kind in kinds
+    }
+
+
+@dataclass
+class IntakeContext:
+    """What the files of one load share, read once: reference codes, partners' crosswalks and
+    chain-leader flags. Storing a file that defines some of them drops those, so the next file
+    reads them afresh.
+
+    Precondition: one context serves one transaction (the load's): what other transactions
+    commit meanwhile is not seen. An API request uses a fresh one.
+    """
+
+    references: dict[str, Collection[str]] = field(default_factory=dict)
+    crosswalks: dict[str, dict[str, str]] = field(default_factory=dict)
+    leaders: dict[str, bool] = field(default_factory=dict)
+
+    def get_references(self, *, conn: Connection) -> dict[str, Collection[str]]:
+        """Codes of registered partners, sites and materials, read once per kind."""
+        missing = [kind for kind in REFERENCES if kind not in self.references]
+        if missing:
+            self.references.update(list_reference_codes(conn=conn, kinds=missing))
+        return self.references
+
+    def get_crosswalk(self, *, conn: Connection, partner_id: str) -> dict[str, str]:
+        """The partner's crosswalk, read once."""
+        if partner_id not in self.crosswalks:
+            self.crosswalks[partner_id] = get_crosswalk(conn=conn, partner_id=partner_id)
+        return self.crosswalks[partner_id]
+
+    def forget_stored(self, document_type: str) -> None:
+        """Drop what a stored submission of `document_type` may have changed."""
+        for kind, (defining, _key, _fields) in REFERENCES.items():
+            if defining == document_type:
+                self.references.pop(kind, None)
+        if document_type == CROSSWALK_TYPE:
+            self.crosswalks.clear()
 
 
 def check_file(
@@ -97,22 +145,24 @@ def check_file(
     profile: MappingProfile,
     submitted_by: str | None = None,
     records: bool = True,
+    context: IntakeContext | None = None,
 ) -> ValidationResult:
     """Read and check a file through its profile.
 
     With a database, partner codes are translated through the crosswalk and references to
-    partners, sites and materials must be registered. Rows of a CSV file that cannot be split
-    into fields are reported among the errors; every other row is still checked. A CSV file
-    is checked block by block, so its size is not bounded by memory; without `records` only
-    the report is kept.
+    partners, sites and materials must be registered (read through `context` when given).
+    Rows of a CSV file that cannot be split into fields are reported among the errors; every
+    other row is still checked. A CSV file is checked block by block, so its size is not
+    bounded by memory; without `records` only the report is kept.
     """
     needs_crosswalk = any(m.crosswalk for m in profile.fields.values())
+    context = context if context is not None else IntakeContext()
     crosswalk = (
-        get_crosswalk(conn=conn, partner_id=profile.partner_id)
+        context.get_crosswalk(conn=conn, partner_id=profile.partner_id)
         if needs_crosswalk and conn is not None
         else None
     )
-    references = list_reference_codes(conn=conn) if conn is not None else None
+    references = context.get_references(conn=conn) if conn is not None else None
     if profile.source.format == "csv":
         return check_csv(
             path=path,
@@ -142,6 +192,7 @@ def do_submit(
     accept_valid: bool = False,
     received_at: datetime | None = None,
     source_name: str | None = None,
+    context: IntakeContext | None = None,
 ) -> IngestResult:
     """Submit one file of documents; the same content twice is stored once.
 
@@ -149,8 +200,10 @@ def do_submit(
     rows all pass are stored and the rows of the others are quarantined with their errors; a
     file with a row that cannot be split into fields is still rejected whole, since that
     row's document is unknown. The returned events are queued for webhooks already; publish
-    them to live streams after commit.
+    them to live streams after commit. A load of many files in one transaction passes one
+    `context` to every file, so what they share is read once.
     """
+    context = context if context is not None else IntakeContext()
     document_type = profile.document_type
     check_may_send(document_type=document_type, chain_leader=submitter.chain_leader)
     # A profile speaks for the partner that sends it, whatever partner it names.
@@ -172,8 +225,10 @@ def do_submit(
         submitter=submitter,
         attempt=attempt,
         accept_valid=accept_valid,
+        context=context,
     )
     if result.status in ("stored", "partial") and result.submission_id is not None:
+        context.forget_stored(document_type)
         events = list_submission_events(
             conn=conn,
             document_type=document_type,
@@ -194,6 +249,7 @@ def _store(
     submitter: Submitter,
     attempt: Attempt,
     accept_valid: bool,
+    context: IntakeContext,
 ) -> IngestResult:
     existing = storage.find_submission(
         conn=conn,
@@ -215,7 +271,11 @@ def _store(
         document_type=attempt.document_type, chain_leader=submitter.chain_leader
     )
     result = check_file(
-        conn=conn, path=path, profile=profile, submitted_by=attempt.partner_id if party else None
+        conn=conn,
+        path=path,
+        profile=profile,
+        submitted_by=attempt.partner_id if party else None,
+        context=context,
     )
     if party:
         not_party = result.errors.filter(pl.col("rule") == "not_a_party")
