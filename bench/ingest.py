@@ -20,7 +20,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -29,8 +28,9 @@ import sqlalchemy as sa
 
 from chainhub.access.audit import set_audit_key
 from chainhub.access.tokens import do_set_chain_leader
-from chainhub.intake.schemas import load_profile
-from chainhub.intake.service import IntakeContext, do_submit, get_submitter
+from chainhub.cli.demo import manifest_file
+from chainhub.intake.attempts import IngestResult
+from chainhub.intake.load import LoadFile, do_load_files
 from chainhub.partners.service import DEMO_LEADER
 from chainhub.sim.service import do_simulate
 from chainhub.storage.engine import create_engine_for
@@ -62,19 +62,12 @@ def hub(path: Path) -> Iterator[sa.Connection]:
 def load_hub(conn: sa.Connection, data_dir: Path, entries: list[dict[str, Any]]) -> dict[str, int]:
     """Every file through `do_submit` as its partner, as `chainhub demo` loads them."""
     outcome: dict[str, int] = {}
-    context = IntakeContext()
-    for entry in entries:
-        result = do_submit(
-            conn=conn,
-            path=data_dir / entry["file"],
-            profile=load_profile(data_dir / entry["profile"]),
-            submitter=get_submitter(
-                conn=conn, partner_id=entry["partner_id"], channel="demo", context=context
-            ),
-            received_at=datetime.fromisoformat(entry["sent_at"]),
-            context=context,
-        )
+
+    def count(_file: LoadFile, result: IngestResult) -> None:
         outcome[result.status] = outcome.get(result.status, 0) + 1
+
+    files = [manifest_file(data_dir, entry) for entry in entries]
+    do_load_files(conn=conn, files=files, channel="demo", on_result=count)
     return outcome
 
 

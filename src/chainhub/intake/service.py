@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import tempfile
 import uuid
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,13 +33,18 @@ from chainhub.intake.readers import SOURCE_ROW, file_hash, read_rows, read_sourc
 from chainhub.intake.schemas import MappingProfile, SourceFormat, standard_profile
 from chainhub.intake.unknown_codes import do_record_unknown_codes
 from chainhub.intake.validate import ValidationResult, check_csv, check_frame
+from chainhub.intake.validate.plan import Plan
 from chainhub.partners.visibility import (
     check_master_parties,
     check_may_replace,
     check_may_send,
     party_rule_applies,
 )
-from chainhub.partners.webhooks import do_enqueue_deliveries, list_submission_events
+from chainhub.partners.webhooks import (
+    do_enqueue_deliveries,
+    list_live_subscriptions,
+    list_submission_events,
+)
 from chainhub.standard import STANDARD_VERSION
 from chainhub.standard.registry import REFERENCES, get_document_type
 from chainhub.storage import service as storage
@@ -115,6 +120,9 @@ class IntakeContext:
     references: dict[str, Collection[str]] = field(default_factory=dict)
     crosswalks: dict[str, dict[str, str]] = field(default_factory=dict)
     leaders: dict[str, bool] = field(default_factory=dict)
+    subscriptions: list[sa.Row[Any]] | None = None
+    # Checks built from the references and crosswalks above, by profile, columns, submitter.
+    plans: dict[Hashable, Plan] = field(default_factory=dict)
 
     def get_references(self, *, conn: Connection) -> dict[str, Collection[str]]:
         """Codes of registered partners, sites and materials, read once per kind."""
@@ -129,13 +137,21 @@ class IntakeContext:
             self.crosswalks[partner_id] = get_crosswalk(conn=conn, partner_id=partner_id)
         return self.crosswalks[partner_id]
 
+    def get_subscriptions(self, *, conn: Connection) -> list[sa.Row[Any]]:
+        """Live webhook subscriptions (a load does not change them), read once."""
+        if self.subscriptions is None:
+            self.subscriptions = list_live_subscriptions(conn=conn)
+        return self.subscriptions
+
     def forget_stored(self, document_type: str) -> None:
         """Drop what a stored submission of `document_type` may have changed."""
         for kind, (defining, _key, _fields) in REFERENCES.items():
             if defining == document_type:
                 self.references.pop(kind, None)
+                self.plans.clear()
         if document_type == CROSSWALK_TYPE:
             self.crosswalks.clear()
+            self.plans.clear()
 
 
 def check_file(
@@ -170,6 +186,7 @@ def check_file(
             crosswalk=crosswalk,
             submitted_by=submitted_by,
             references=references,
+            plans=context.plans,
             records=records,
         )
     source = read_rows(path=path, source=profile.source)
@@ -179,6 +196,7 @@ def check_file(
         crosswalk=crosswalk,
         submitted_by=submitted_by,
         references=references,
+        plans=context.plans,
         malformed=source.malformed,
     )
 
@@ -235,7 +253,14 @@ def do_submit(
             submission_id=result.submission_id,
             now=received_at,
         )
-        do_enqueue_deliveries(conn=conn, events=events, today=received_at.date(), now=received_at)
+        if events:
+            do_enqueue_deliveries(
+                conn=conn,
+                events=events,
+                today=received_at.date(),
+                now=received_at,
+                subscriptions=context.get_subscriptions(conn=conn),
+            )
         result = replace(result, events=tuple(events))
     do_log_audit(conn=conn, record=_audit_record(result, attempt, submitter))
     return result

@@ -32,6 +32,7 @@ from chainhub.partners.schemas import AgreementRead, ScopeKind
 from chainhub.standard.registry import DocumentType, get_document_type
 from chainhub.storage.engine import get_read_cache
 from chainhub.storage.models import KEY_SEPARATOR, current_view
+from chainhub.storage.service import list_latest_rows
 
 DIRECTORY_TYPES: Final = frozenset({"partner", "site", "material"})
 BOM_PARENT_TYPES: Final = frozenset({"demand_forecast"})
@@ -300,16 +301,10 @@ def _refused(code: str, en: str, zh: str, location: dict[str, str | int]) -> Cha
 
 def _stored_versions(*, conn: Connection, doc_type: DocumentType, keys: list[str]) -> pl.DataFrame:
     """Party and cancel fields of the current versions of `keys`, as strings."""
-    view = current_view(doc_type.name)
     columns = list(
         dict.fromkeys(("_doc_key", *doc_type.parties, *doc_type.cancel_fields, *doc_type.line_key))
     )
-    rows = conn.execute(
-        sa.select(*(sa.cast(view.c[c], sa.String).label(c) for c in columns)).where(
-            view.c._doc_key == sa.any_(sa.bindparam("keys", keys, type_=sa.ARRAY(sa.String())))
-        )
-    ).all()
-    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+    return list_latest_rows(conn=conn, document_type=doc_type.name, keys=keys, columns=columns)
 
 
 def _parties(frame: pl.DataFrame, doc_type: DocumentType) -> pl.DataFrame:

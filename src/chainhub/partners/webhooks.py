@@ -12,7 +12,7 @@ import secrets
 import socket
 import ssl
 import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
@@ -329,6 +329,28 @@ def list_submission_events(
     return events
 
 
+def list_live_subscriptions(*, conn: Connection) -> list[sa.Row[Any]]:
+    """Subscriptions not revoked: id, partner, events (comma-separated), chain-leader flag."""
+    subscriptions, accounts = webhook_subscriptions, partner_accounts
+    return list(
+        conn.execute(
+            sa.select(
+                subscriptions.c.subscription_id,
+                subscriptions.c.partner_id,
+                subscriptions.c.events,
+                sa.func.coalesce(accounts.c.chain_leader, False).label("leader"),
+            )
+            .select_from(
+                subscriptions.outerjoin(
+                    accounts, accounts.c.partner_id == subscriptions.c.partner_id
+                )
+            )
+            .where(subscriptions.c.revoked_at.is_(None))
+            .order_by(subscriptions.c.subscription_id)
+        ).all()
+    )
+
+
 def do_enqueue_deliveries(
     *,
     conn: Connection,
@@ -336,11 +358,13 @@ def do_enqueue_deliveries(
     today: date,
     now: datetime,
     is_visible: Callable[[Principal, HubEvent], bool] | None = None,
+    subscriptions: Sequence[sa.Row[Any]] | None = None,
 ) -> int:
     """Queue each event for every live subscription to it whose partner may see the document.
 
     `is_visible` says whether a subscriber sees an event's document; by default, whether it sees
     a row of the standard document the event names (a domain with its own tables passes its own).
+    `subscriptions` are the live ones when the caller has read them already.
     """
 
     def _sees_document(reader: Principal, event: HubEvent) -> bool:
@@ -352,21 +376,10 @@ def do_enqueue_deliveries(
             today=today,
         )
 
+    if not events:
+        return 0
     sees = is_visible or _sees_document
-    subscriptions, accounts = webhook_subscriptions, partner_accounts
-    active = conn.execute(
-        sa.select(
-            subscriptions.c.subscription_id,
-            subscriptions.c.partner_id,
-            subscriptions.c.events,
-            sa.func.coalesce(accounts.c.chain_leader, False).label("leader"),
-        )
-        .select_from(
-            subscriptions.outerjoin(accounts, accounts.c.partner_id == subscriptions.c.partner_id)
-        )
-        .where(subscriptions.c.revoked_at.is_(None))
-        .order_by(subscriptions.c.subscription_id)
-    ).all()
+    active = list_live_subscriptions(conn=conn) if subscriptions is None else subscriptions
     queued = 0
     for event in events:
         for sub in active:

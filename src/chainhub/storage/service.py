@@ -237,6 +237,29 @@ def _latest_versions(*, conn: sa.Connection, table: sa.Table, keys: pl.Series) -
     return pl.DataFrame(rows, schema={"_doc_key": pl.String, "_latest": pl.Int32}, orient="row")
 
 
+def list_latest_rows(
+    *, conn: sa.Connection, document_type: str, keys: list[str], columns: list[str]
+) -> pl.DataFrame:
+    """`columns` (as text) of the rows of the current version of each of `keys` stored.
+
+    The same rows as the current view's for these keys, read through the table's key index
+    rather than the view, which groups the whole table first.
+    """
+    table = doc_table(document_type)
+    wanted = list(dict.fromkeys(("_doc_key", *columns)))
+    keys_param = sa.bindparam("keys", keys, type_=sa.ARRAY(sa.String()))
+    rows = conn.execute(
+        sa.select(
+            table.c._doc_version, *(sa.cast(table.c[c], sa.String).label(c) for c in wanted)
+        ).where(table.c._doc_key == sa.any_(keys_param))
+    ).all()
+    found = pl.DataFrame(
+        rows, schema={"_doc_version": pl.Int32, **dict.fromkeys(wanted, pl.String)}, orient="row"
+    )
+    latest = pl.col("_doc_version") == pl.col("_doc_version").max().over("_doc_key")
+    return found.filter(latest).select(wanted)
+
+
 def do_bulk_insert(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
     """Insert a frame whose columns are the table's, by Arrow (DuckDB) or COPY (PostgreSQL)."""
     if conn.dialect.name == "duckdb":
