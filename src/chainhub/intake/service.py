@@ -41,6 +41,7 @@ from chainhub.partners.visibility import (
     party_rule_applies,
 )
 from chainhub.partners.webhooks import (
+    LiveSubscription,
     do_enqueue_deliveries,
     list_live_subscriptions,
     list_submission_events,
@@ -120,7 +121,7 @@ class IntakeContext:
     references: dict[str, Collection[str]] = field(default_factory=dict)
     crosswalks: dict[str, dict[str, str]] = field(default_factory=dict)
     leaders: dict[str, bool] = field(default_factory=dict)
-    subscriptions: list[sa.Row[Any]] | None = None
+    subscriptions: list[LiveSubscription] | None = None
     # Checks built from the references and crosswalks above, by profile, columns, submitter.
     plans: dict[Hashable, Plan] = field(default_factory=dict)
 
@@ -137,7 +138,7 @@ class IntakeContext:
             self.crosswalks[partner_id] = get_crosswalk(conn=conn, partner_id=partner_id)
         return self.crosswalks[partner_id]
 
-    def get_subscriptions(self, *, conn: Connection) -> list[sa.Row[Any]]:
+    def get_subscriptions(self, *, conn: Connection) -> list[LiveSubscription]:
         """Live webhook subscriptions (a load does not change them), read once."""
         if self.subscriptions is None:
             self.subscriptions = list_live_subscriptions(conn=conn)

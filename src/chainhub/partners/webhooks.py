@@ -329,26 +329,41 @@ def list_submission_events(
     return events
 
 
-def list_live_subscriptions(*, conn: Connection) -> list[sa.Row[Any]]:
-    """Subscriptions not revoked: id, partner, events (comma-separated), chain-leader flag."""
+@dataclass(frozen=True)
+class LiveSubscription:
+    """A subscription not revoked, as deliveries are queued for it."""
+
+    subscription_id: str
+    partner_id: str
+    events: frozenset[str]
+    leader: bool
+
+
+def list_live_subscriptions(*, conn: Connection) -> list[LiveSubscription]:
+    """Subscriptions not revoked, with their partner's chain-leader flag."""
     subscriptions, accounts = webhook_subscriptions, partner_accounts
-    return list(
-        conn.execute(
-            sa.select(
-                subscriptions.c.subscription_id,
-                subscriptions.c.partner_id,
-                subscriptions.c.events,
-                sa.func.coalesce(accounts.c.chain_leader, False).label("leader"),
-            )
-            .select_from(
-                subscriptions.outerjoin(
-                    accounts, accounts.c.partner_id == subscriptions.c.partner_id
-                )
-            )
-            .where(subscriptions.c.revoked_at.is_(None))
-            .order_by(subscriptions.c.subscription_id)
-        ).all()
-    )
+    rows = conn.execute(
+        sa.select(
+            subscriptions.c.subscription_id,
+            subscriptions.c.partner_id,
+            subscriptions.c.events,
+            sa.func.coalesce(accounts.c.chain_leader, False).label("leader"),
+        )
+        .select_from(
+            subscriptions.outerjoin(accounts, accounts.c.partner_id == subscriptions.c.partner_id)
+        )
+        .where(subscriptions.c.revoked_at.is_(None))
+        .order_by(subscriptions.c.subscription_id)
+    ).all()
+    return [
+        LiveSubscription(
+            row.subscription_id,
+            row.partner_id,
+            frozenset(row.events.split(LIST_SEPARATOR)),
+            bool(row.leader),
+        )
+        for row in rows
+    ]
 
 
 def do_enqueue_deliveries(
@@ -358,7 +373,7 @@ def do_enqueue_deliveries(
     today: date,
     now: datetime,
     is_visible: Callable[[Principal, HubEvent], bool] | None = None,
-    subscriptions: Sequence[sa.Row[Any]] | None = None,
+    subscriptions: Sequence[LiveSubscription] | None = None,
 ) -> int:
     """Queue each event for every live subscription to it whose partner may see the document.
 
@@ -383,13 +398,13 @@ def do_enqueue_deliveries(
     queued = 0
     for event in events:
         for sub in active:
-            if event.event.value not in sub.events.split(LIST_SEPARATOR):
+            if event.event.value not in sub.events:
                 continue
             reader = Principal(
                 token_id=SETUP,
                 partner_id=sub.partner_id,
                 role=Role.PARTNER_MEMBER,
-                chain_leader=bool(sub.leader),
+                chain_leader=sub.leader,
             )
             if not sees(reader, event):
                 continue
