@@ -13,7 +13,8 @@ from sqlalchemy import Connection
 
 from chainhub.access.audit import audit_at_end
 from chainhub.intake.attempts import IngestResult
-from chainhub.intake.schemas import MappingProfile, load_profile
+from chainhub.intake.readers import file_hash
+from chainhub.intake.schemas import load_profile
 from chainhub.intake.service import IntakeContext, do_submit, get_submitter
 
 
@@ -36,12 +37,15 @@ def do_load_files(
 ) -> None:
     """Submit `files` in order, on `conn`'s transaction, as their partners; `on_result` sees
     each outcome (and may raise to end the load, which the caller then rolls back)."""
+    files = list(files)
+    profiles = {path: load_profile(path) for path in dict.fromkeys(f.profile for f in files)}
     context = IntakeContext()
-    profiles: dict[Path, MappingProfile] = {}
+    context.expect_contents(
+        conn=conn,
+        keys=[(f.partner_id, profiles[f.profile].document_type, file_hash(f.path)) for f in files],
+    )
     with audit_at_end(conn=conn):
         for file in files:
-            if file.profile not in profiles:
-                profiles[file.profile] = load_profile(file.profile)
             result = do_submit(
                 conn=conn,
                 path=file.path,

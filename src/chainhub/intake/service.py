@@ -50,6 +50,7 @@ from chainhub.standard import STANDARD_VERSION
 from chainhub.standard.registry import REFERENCES, get_document_type
 from chainhub.storage import service as storage
 from chainhub.storage.models import current_view, doc_table
+from chainhub.storage.schemas import SubmissionRead
 
 # The HTTP status an outcome answers with, recorded in the audit log whatever the entry.
 OUTCOME_STATUS: Final = {"stored": 201, "partial": 201, "duplicate": 200, "rejected": 422}
@@ -124,6 +125,24 @@ class IntakeContext:
     subscriptions: list[LiveSubscription] | None = None
     # Checks built from the references and crosswalks above, by profile, columns, submitter.
     plans: dict[Hashable, Plan] = field(default_factory=dict)
+    # Duplicate look-ups answered ahead for the load's files (None: not stored before).
+    contents: dict[storage.ContentKey, SubmissionRead | None] = field(default_factory=dict)
+
+    def expect_contents(self, *, conn: Connection, keys: Collection[storage.ContentKey]) -> None:
+        """Look up in one query which of the load's files were stored before it."""
+        found = storage.list_submissions_by_content(conn=conn, keys=keys)
+        self.contents.update({key: found.get(key) for key in keys})
+
+    def find_submission(
+        self, *, conn: Connection, key: storage.ContentKey
+    ) -> SubmissionRead | None:
+        """The submission stored with this content, if any."""
+        if key in self.contents:
+            return self.contents[key]
+        partner_id, document_type, content_hash = key
+        return storage.find_submission(
+            conn=conn, partner_id=partner_id, document_type=document_type, content_hash=content_hash
+        )
 
     def get_references(self, *, conn: Connection) -> dict[str, Collection[str]]:
         """Codes of registered partners, sites and materials, read once per kind."""
@@ -144,8 +163,9 @@ class IntakeContext:
             self.subscriptions = list_live_subscriptions(conn=conn)
         return self.subscriptions
 
-    def forget_stored(self, document_type: str) -> None:
+    def forget_stored(self, *, document_type: str, content: storage.ContentKey) -> None:
         """Drop what a stored submission of `document_type` may have changed."""
+        self.contents.pop(content, None)
         for kind, (defining, _key, _fields) in REFERENCES.items():
             if defining == document_type:
                 self.references.pop(kind, None)
@@ -247,7 +267,10 @@ def do_submit(
         context=context,
     )
     if result.status in ("stored", "partial") and result.submission_id is not None:
-        context.forget_stored(document_type)
+        context.forget_stored(
+            document_type=document_type,
+            content=(attempt.partner_id, document_type, attempt.content_hash),
+        )
         events = list_submission_events(
             conn=conn,
             document_type=document_type,
@@ -277,11 +300,8 @@ def _store(
     accept_valid: bool,
     context: IntakeContext,
 ) -> IngestResult:
-    existing = storage.find_submission(
-        conn=conn,
-        partner_id=attempt.partner_id,
-        document_type=attempt.document_type,
-        content_hash=attempt.content_hash,
+    existing = context.find_submission(
+        conn=conn, key=(attempt.partner_id, attempt.document_type, attempt.content_hash)
     )
     if existing is not None:
         return attempt.log(

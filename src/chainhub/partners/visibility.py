@@ -340,6 +340,55 @@ def _cancellations(frame: pl.DataFrame, doc_type: DocumentType) -> pl.DataFrame:
     return pl.concat([empty, *parts]).unique()
 
 
+def _check_same_parties(
+    new: pl.DataFrame,
+    old: pl.DataFrame,
+    rows: pl.DataFrame,
+    *,
+    doc_type: DocumentType,
+    partner_id: str,
+) -> None:
+    """A new version comes from a party of the stored one and names the same parties."""
+    document_type = doc_type.name
+    fields = ", ".join(doc_type.parties)
+    # Only the first document (by row) that breaks a rule is reported, so only it is read out.
+    offending = (
+        _parties(new, doc_type)
+        .join(_parties(old, doc_type).rename({"_parties": "_old"}), on="_doc_key")
+        .with_columns(pl.col("_old").list.contains(partner_id).alias("_was_party"))
+        .filter(~pl.col("_was_party") | (pl.col("_parties") != pl.col("_old")))
+        .join(rows, on="_doc_key")
+        .sort("_row")
+        .head(1)
+    )
+    if offending.height == 0:
+        return
+    doc = offending.row(0, named=True)
+    key, was = doc["_doc_key"], doc["_old"]
+    where: dict[str, str | int] = {
+        "document_type": document_type,
+        "document": key,
+        "row": doc["_row"],
+    }
+    if not doc["_was_party"]:
+        raise _refused(
+            "not_a_party_of_document",
+            f"{partner_id} is not a party of the stored {document_type} {key}, so it "
+            "cannot send a new version of it",
+            f"{partner_id} 不是已存 {document_type} {key} 的当事方，不能提交它的新版本",
+            where,
+        )
+    named, before = ", ".join(doc["_parties"]), ", ".join(was)
+    raise _refused(
+        "parties_changed",
+        f"the new version of {document_type} {key} names {named} in {fields}, the "
+        f"stored one {before}; a document's parties cannot change",
+        f"{document_type} {key} 的新版本在 {fields} 中列明 {named}，已存版本为 "
+        f"{before}；单据的当事方不能变更",
+        where,
+    )
+
+
 def check_may_replace(
     *, conn: Connection, document_type: str, partner_id: str, records: pl.DataFrame
 ) -> None:
@@ -365,42 +414,8 @@ def check_may_replace(
     old = _stored_versions(
         conn=conn, doc_type=doc_type, keys=rows.get_column("_doc_key").drop_nulls().to_list()
     )
-    fields = ", ".join(doc_type.parties)
-    # Only the first document (by row) that breaks a rule is reported, so only it is read out.
-    offending = (
-        _parties(new, doc_type)
-        .join(_parties(old, doc_type).rename({"_parties": "_old"}), on="_doc_key")
-        .with_columns(pl.col("_old").list.contains(partner_id).alias("_was_party"))
-        .filter(~pl.col("_was_party") | (pl.col("_parties") != pl.col("_old")))
-        .join(rows, on="_doc_key")
-        .sort("_row")
-        .head(1)
-    )
-    if offending.height:
-        doc = offending.row(0, named=True)
-        key, was = doc["_doc_key"], doc["_old"]
-        where: dict[str, str | int] = {
-            "document_type": document_type,
-            "document": key,
-            "row": doc["_row"],
-        }
-        if not doc["_was_party"]:
-            raise _refused(
-                "not_a_party_of_document",
-                f"{partner_id} is not a party of the stored {document_type} {key}, so it "
-                "cannot send a new version of it",
-                f"{partner_id} 不是已存 {document_type} {key} 的当事方，不能提交它的新版本",
-                where,
-            )
-        named, before = ", ".join(doc["_parties"]), ", ".join(was)
-        raise _refused(
-            "parties_changed",
-            f"the new version of {document_type} {key} names {named} in {fields}, the "
-            f"stored one {before}; a document's parties cannot change",
-            f"{document_type} {key} 的新版本在 {fields} 中列明 {named}，已存版本为 "
-            f"{before}；单据的当事方不能变更",
-            where,
-        )
+    if old.height:
+        _check_same_parties(new, old, rows, doc_type=doc_type, partner_id=partner_id)
     if not doc_type.cancel_fields:
         return
     added = _cancellations(new, doc_type).join(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, Final
 
@@ -25,6 +25,8 @@ from chainhub.storage.schemas import StoreResult, SubmissionRead
 
 STATUS_STORED: Final = "stored"
 _COPY_CHUNK_ROWS: Final = 50_000
+# Bound parameters of one look-up stay well under every driver's limit.
+_KEYS_PER_QUERY: Final = 5_000
 
 
 def do_store_submission(
@@ -131,6 +133,29 @@ def find_submission(
         .first()
     )
     return None if row is None else SubmissionRead.model_validate(row)
+
+
+ContentKey = tuple[str, str, str]
+"""(partner, document type, content hash): what makes a submission a duplicate."""
+
+
+def list_submissions_by_content(
+    *, conn: sa.Connection, keys: Collection[ContentKey]
+) -> dict[ContentKey, SubmissionRead]:
+    """The stored submissions among `keys`, in one query per few thousand keys."""
+    found: dict[ContentKey, SubmissionRead] = {}
+    wanted = list(dict.fromkeys(keys))
+    by_content = sa.tuple_(
+        submissions.c.partner_id, submissions.c.document_type, submissions.c.content_hash
+    )
+    for start in range(0, len(wanted), _KEYS_PER_QUERY):
+        rows = conn.execute(
+            sa.select(submissions).where(by_content.in_(wanted[start : start + _KEYS_PER_QUERY]))
+        ).mappings()
+        for row in rows:
+            read = SubmissionRead.model_validate(row)
+            found[(read.partner_id, read.document_type, read.content_hash)] = read
+    return found
 
 
 def count_documents(*, conn: sa.Connection) -> dict[str, tuple[int, int]]:
