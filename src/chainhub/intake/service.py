@@ -26,6 +26,7 @@ from sqlalchemy import Connection
 from chainhub.access.audit import AuditRecord, do_log_audit
 from chainhub.access.tokens import get_chain_leader_flag
 from chainhub.errors import ChainhubError
+from chainhub.events.schemas import HubEvent
 from chainhub.intake.attempts import Attempt, IngestResult
 from chainhub.intake.formats import check_file_format
 from chainhub.intake.quarantine import do_quarantine, split_by_document
@@ -50,7 +51,7 @@ from chainhub.standard import STANDARD_VERSION
 from chainhub.standard.registry import REFERENCES, get_document_type
 from chainhub.storage import service as storage
 from chainhub.storage.models import current_view, doc_table
-from chainhub.storage.schemas import SubmissionRead
+from chainhub.storage.schemas import StoreResult, SubmissionRead
 
 # The HTTP status an outcome answers with, recorded in the audit log whatever the entry.
 OUTCOME_STATUS: Final = {"stored": 201, "partial": 201, "duplicate": 200, "rejected": 422}
@@ -266,26 +267,11 @@ def do_submit(
         accept_valid=accept_valid,
         context=context,
     )
-    if result.status in ("stored", "partial") and result.submission_id is not None:
+    if result.status in ("stored", "partial"):
         context.forget_stored(
             document_type=document_type,
             content=(attempt.partner_id, document_type, attempt.content_hash),
         )
-        events = list_submission_events(
-            conn=conn,
-            document_type=document_type,
-            submission_id=result.submission_id,
-            now=received_at,
-        )
-        if events:
-            do_enqueue_deliveries(
-                conn=conn,
-                events=events,
-                today=received_at.date(),
-                now=received_at,
-                subscriptions=context.get_subscriptions(conn=conn),
-            )
-        result = replace(result, events=tuple(events))
     do_log_audit(conn=conn, record=_audit_record(result, attempt, submitter))
     return result
 
@@ -383,7 +369,7 @@ def _store(
             submission_id=stored.duplicate_of,
             result=result,
         )
-    return attempt.log(
+    logged = attempt.log(
         conn,
         "partial" if bad_rows.height else "stored",
         rows=result.rows,
@@ -393,6 +379,32 @@ def _store(
         result=result,
         quarantined=bad_rows.height,
     )
+    return replace(
+        logged, events=_announce(conn=conn, attempt=attempt, stored=stored, context=context)
+    )
+
+
+def _announce(
+    *, conn: Connection, attempt: Attempt, stored: StoreResult, context: IntakeContext
+) -> tuple[HubEvent, ...]:
+    """The stored submission's events, queued for webhooks."""
+    assert stored.submission_id is not None
+    events = list_submission_events(
+        conn=conn,
+        document_type=attempt.document_type,
+        submission_id=stored.submission_id,
+        now=attempt.received_at,
+        versions=stored.versions,
+    )
+    if events:
+        do_enqueue_deliveries(
+            conn=conn,
+            events=events,
+            today=attempt.received_at.date(),
+            now=attempt.received_at,
+            subscriptions=context.get_subscriptions(conn=conn),
+        )
+    return tuple(events)
 
 
 def _audit_record(result: IngestResult, attempt: Attempt, submitter: Submitter) -> AuditRecord:

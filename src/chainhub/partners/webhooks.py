@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
@@ -288,29 +289,38 @@ def do_revoke_subscription(
 
 
 def list_submission_events(
-    *, conn: Connection, document_type: str, submission_id: str, now: datetime
+    *,
+    conn: Connection,
+    document_type: str,
+    submission_id: str,
+    now: datetime,
+    versions: pl.DataFrame | None = None,
 ) -> list[HubEvent]:
-    """The events a stored submission raises, one per document and kind of event."""
-    table = doc_table(document_type)
-    columns = [table.c._doc_key, table.c._doc_version]
+    """The events a stored submission raises, one per document and kind of event.
+
+    `versions` (the stored rows' `_doc_key`, `_doc_version` and, for an inspection, `result`),
+    when the caller has them, spare reading them back.
+    """
+    columns = ["_doc_key", "_doc_version"]
     if document_type == "quality_inspection":
-        columns.append(table.c.result)
-    rows = conn.execute(
-        sa.select(*columns)
-        .distinct()
-        .where(table.c._submission_id == submission_id)
-        .order_by(table.c._doc_key)
-    ).all()
+        columns.append("result")
+    if versions is None:
+        table = doc_table(document_type)
+        found = conn.execute(
+            sa.select(*(table.c[c] for c in columns)).where(table.c._submission_id == submission_id)
+        ).all()
+        versions = pl.DataFrame(found, schema=columns, orient="row")
+    rows = versions.select(columns).unique().sort("_doc_key", "_doc_version").iter_rows(named=True)
     events: list[HubEvent] = []
     for row in rows:
-        version = int(row._doc_version)
+        version = int(row["_doc_version"])
         if document_type == "purchase_order":
             kind = WebhookEvent.PO_CREATED if version == 1 else WebhookEvent.PO_CHANGED
         elif document_type == "shipment" and version == 1:
             kind = WebhookEvent.SHIPMENT_ANNOUNCED
         elif document_type == "goods_receipt" and version == 1:
             kind = WebhookEvent.RECEIPT_POSTED
-        elif document_type == "quality_inspection" and row.result == "fail":
+        elif document_type == "quality_inspection" and row["result"] == "fail":
             kind = WebhookEvent.QUALITY_ALERT
         elif document_type == "weekly_material_demand":
             kind = WebhookEvent.DEMAND_PUBLISHED
@@ -320,7 +330,7 @@ def list_submission_events(
             HubEvent(
                 event=kind,
                 document_type=document_type,
-                doc_key=row._doc_key,
+                doc_key=row["_doc_key"],
                 version=version,
                 submission_id=submission_id,
                 occurred_at=now,

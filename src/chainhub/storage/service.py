@@ -24,6 +24,8 @@ from chainhub.storage.models import (
 from chainhub.storage.schemas import StoreResult, SubmissionRead
 
 STATUS_STORED: Final = "stored"
+# The one type whose events depend on a field: a failed inspection raises an alert.
+INSPECTION: Final = "quality_inspection"
 _COPY_CHUNK_ROWS: Final = 50_000
 # Bound parameters of one look-up stay well under every driver's limit.
 _KEYS_PER_QUERY: Final = 5_000
@@ -100,6 +102,9 @@ def do_store_submission(
         rows=frame.height,
         documents=documents,
         new_versions=latest.height,
+        versions=frame.select(
+            "_doc_key", "_doc_version", *(["result"] if document_type == INSPECTION else [])
+        ).unique(),
     )
 
 
