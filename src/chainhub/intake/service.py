@@ -39,6 +39,7 @@ from chainhub.partners.visibility import (
     check_master_parties,
     check_may_replace,
     check_may_send,
+    list_replaced_versions,
     party_rule_applies,
 )
 from chainhub.partners.webhooks import (
@@ -328,13 +329,20 @@ def _store(
             result=result,
         )
     good, bad_rows = split_by_document(result)
+    latest = None
     if party:
+        # Read once: what the rule compares, and the versions the new ones follow.
+        replaced = list_replaced_versions(
+            conn=conn, document_type=attempt.document_type, records=good
+        )
         check_may_replace(
             conn=conn,
             document_type=attempt.document_type,
             partner_id=attempt.partner_id,
             records=good,
+            stored=replaced,
         )
+        latest = replaced.group_by("_doc_key").agg(pl.col("_doc_version").max().alias("_latest"))
     if bad_rows.height:
         do_quarantine(conn=conn, attempt=attempt, result=result, rows=bad_rows)
     if good.height == 0:
@@ -357,6 +365,7 @@ def _store(
         content_hash=attempt.content_hash,
         standard_version=STANDARD_VERSION,
         received_at=attempt.received_at,
+        latest=latest,
     )
     if stored.duplicate_of is not None:
         # Another transaction stored the same content after our check.

@@ -389,14 +389,36 @@ def _check_same_parties(
     )
 
 
+def _doc_key(doc_type: DocumentType) -> pl.Expr:
+    return pl.concat_str(
+        [pl.col(k).cast(pl.String) for k in doc_type.key], separator=KEY_SEPARATOR
+    ).alias("_doc_key")
+
+
+def list_replaced_versions(
+    *, conn: Connection, document_type: str, records: pl.DataFrame
+) -> pl.DataFrame:
+    """The stored current versions of the documents `records` send again: the fields
+    `check_may_replace` compares, as text, and `_doc_version`."""
+    doc_type = get_document_type(document_type)
+    keys = records.select(_doc_key(doc_type)).to_series().drop_nulls().unique().to_list()
+    return _stored_versions(conn=conn, doc_type=doc_type, keys=keys)
+
+
 def check_may_replace(
-    *, conn: Connection, document_type: str, partner_id: str, records: pl.DataFrame
+    *,
+    conn: Connection,
+    document_type: str,
+    partner_id: str,
+    records: pl.DataFrame,
+    stored: pl.DataFrame | None = None,
 ) -> None:
     """The write-side rule for documents already stored, applied by intake's one write path.
 
     A new version is accepted only from a party of the version it replaces; it names the
     same parties (a document cannot be taken over by renaming them); and only the parties the
-    standard names for it may cancel a document or one of its lines.
+    standard names for it may cancel a document or one of its lines. `stored` is what
+    `list_replaced_versions` answers for `records`, when the caller has read it.
     """
     doc_type = get_document_type(document_type)
     frame = records
@@ -404,15 +426,17 @@ def check_may_replace(
         return
     columns = list(dict.fromkeys((*doc_type.parties, *doc_type.cancel_fields, *doc_type.line_key)))
     new = frame.select(
-        pl.concat_str(
-            [pl.col(k).cast(pl.String) for k in doc_type.key], separator=KEY_SEPARATOR
-        ).alias("_doc_key"),
+        _doc_key(doc_type),
         pl.col("_source_row").alias("_row") if "_source_row" in frame.columns else pl.lit(0),
         *(pl.col(c).cast(pl.String) for c in columns if c in frame.columns),
     )
     rows = new.group_by("_doc_key").agg(pl.col("_row").min())
-    old = _stored_versions(
-        conn=conn, doc_type=doc_type, keys=rows.get_column("_doc_key").drop_nulls().to_list()
+    old = (
+        stored
+        if stored is not None
+        else _stored_versions(
+            conn=conn, doc_type=doc_type, keys=rows.get_column("_doc_key").drop_nulls().to_list()
+        )
     )
     if old.height:
         _check_same_parties(new, old, rows, doc_type=doc_type, partner_id=partner_id)

@@ -41,8 +41,14 @@ def do_store_submission(
     content_hash: str,
     standard_version: str,
     received_at: datetime,
+    latest: pl.DataFrame | None = None,
 ) -> StoreResult:
-    """Store one submission's records in the caller's transaction, unless its content is known."""
+    """Store one submission's records in the caller's transaction, unless its content is known.
+
+    `latest` (`_doc_key`, `_latest`: the highest stored version of each of the records'
+    documents already stored), when the caller has read it in this transaction, spares
+    reading it again.
+    """
     # Precondition: `records` holds record-field columns typed as the standard says, plus
     # `_source_row`; absent optional columns get the field's default or NULL. Two concurrent
     # stores of the same content cannot both succeed: the unique key refuses the second.
@@ -72,7 +78,10 @@ def do_store_submission(
             "_source_file": source_file,
         },
     )
-    latest = _latest_versions(conn=conn, table=table, keys=frame.get_column("_doc_key").unique())
+    if latest is None:
+        latest = _latest_versions(
+            conn=conn, table=table, keys=frame.get_column("_doc_key").unique()
+        )
     revision = get_document_type(document_type).revision_field
     # Several revisions of one document in a submission become successive versions.
     step = pl.col(revision).rank("dense").over("_doc_key") if revision else pl.lit(1)
@@ -270,7 +279,8 @@ def _latest_versions(*, conn: sa.Connection, table: sa.Table, keys: pl.Series) -
 def list_latest_rows(
     *, conn: sa.Connection, document_type: str, keys: list[str], columns: list[str]
 ) -> pl.DataFrame:
-    """`columns` (as text) of the rows of the current version of each of `keys` stored.
+    """`columns` (as text) and `_doc_version` of the rows of the current version of each of
+    `keys` stored.
 
     The same rows as the current view's for these keys, read through the table's key index
     rather than the view, which groups the whole table first.
@@ -287,7 +297,7 @@ def list_latest_rows(
         rows, schema={"_doc_version": pl.Int32, **dict.fromkeys(wanted, pl.String)}, orient="row"
     )
     latest = pl.col("_doc_version") == pl.col("_doc_version").max().over("_doc_key")
-    return found.filter(latest).select(wanted)
+    return found.filter(latest).select(*wanted, "_doc_version")
 
 
 def do_bulk_insert(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
