@@ -40,6 +40,8 @@ from chainhub.storage.service import do_bulk_insert
 
 SMOKE_FILES: Final = 160
 TARGET_RATIO: Final = 2.0
+# The bare load is short, so its best of a few runs is taken (the hub's gains from it nothing).
+BARE_RUNS: Final = 3
 AUDIT_KEY: Final = "bench-ingest-audit-key"
 
 
@@ -121,6 +123,14 @@ class StatementTimer:
         return "\n".join(lines)
 
 
+def time_bare(path: Path, frames: list[tuple[str, Any]]) -> float:
+    """Seconds the bare inserts take on a fresh hub."""
+    with hub(path) as conn:
+        began = time.perf_counter()
+        load_bare(conn, frames)
+        return time.perf_counter() - began
+
+
 def profile_report(profiler: cProfile.Profile, files: int) -> str:
     """The functions taking the most cumulative time, in milliseconds per file."""
     out = io.StringIO()
@@ -160,16 +170,18 @@ def run(*, scale: str, files: int | None, workdir: Path, seed: int, profile: boo
         hub_seconds = time.perf_counter() - began
         frames = stored_frames(conn, entries)
     rows = sum(frame.height for _type, frame in frames)
-    with hub(workdir / "bare.duckdb") as conn:
-        began = time.perf_counter()
-        load_bare(conn, frames)
-        bare_seconds = time.perf_counter() - began
+    bare_seconds = min(
+        time_bare(workdir / f"bare-{attempt}.duckdb", frames) for attempt in range(BARE_RUNS)
+    )
     count = len(entries)
     ratio = hub_seconds / bare_seconds
     print(f"outcomes: {outcome}; {rows:,} rows stored in {len(frames)} submissions")
     print(f"{'':<30}{'seconds':>9}{'ms/file':>9}")
-    print(f"{'hub ingest (do_submit)':<30}{hub_seconds:>9.2f}{hub_seconds / count * 1000:>9.1f}")
-    print(f"{'bare Arrow bulk insert':<30}{bare_seconds:>9.2f}{bare_seconds / count * 1000:>9.1f}")
+    for name, seconds in (
+        ("hub ingest (do_submit)", hub_seconds),
+        ("bare Arrow bulk insert (best)", bare_seconds),
+    ):
+        print(f"{name:<30}{seconds:>9.2f}{seconds / count * 1000:>9.1f}")
     verdict = "met" if ratio <= TARGET_RATIO else "MISSED"
     print(f"hub / bare time {ratio:>8.2f}  ≤ {TARGET_RATIO:g}  {verdict}")
     if profiler is not None and timer is not None:

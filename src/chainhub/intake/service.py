@@ -113,9 +113,10 @@ def list_reference_codes(
 
 @dataclass
 class IntakeContext:
-    """What the files of one load share, read once: reference codes, partners' crosswalks and
-    chain-leader flags. Storing a file that defines some of them drops those, so the next file
-    reads them afresh.
+    """What the files of one load share, read once: reference codes, partners' crosswalks,
+    chain-leader flags, live webhook subscriptions, the checks built from them, and whether
+    the load's files were stored before it. Storing a file drops what it may change (master
+    data, a crosswalk, its own content), so the next file reads that afresh.
 
     Precondition: one context serves one transaction (the load's): what other transactions
     commit meanwhile is not seen. An API request uses a fresh one.
