@@ -114,6 +114,8 @@ def _samples(hub: Hub, caller: str) -> dict[str, list[Any]]:
         # Huayang's named query and its subscription: no one else may read or end them.
         "queryName": [PRIVATE_QUERY, "no-such-query"],
         "queryName,subscriptionID": [(PRIVATE_QUERY, hub.private["query_subscription_id"])],
+        # The seeded hub holds no replenishment proposal (tests/plan checks who decides one).
+        "proposal_id": ["00000000-0000-0000-0000-000000000000"],
     }
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,6 +142,23 @@ def defer_audit(*, conn: Connection) -> list[AuditRecord]:
     deferred: list[AuditRecord] = []
     conn.info[AUDIT_DEFER_INFO] = deferred
     return deferred
+
+
+@contextmanager
+def audit_at_end(*, conn: Connection) -> Iterator[None]:
+    """Collect the block's entries on `conn` and append them together, in the caller's
+    transaction, when the block ends without error: a long transaction (a load of many files)
+    then holds the chain only at its end. Where an edge defers entries already, they stay
+    with it."""
+    if AUDIT_DEFER_INFO in conn.info:
+        yield
+        return
+    records = defer_audit(conn=conn)
+    try:
+        yield
+    finally:
+        del conn.info[AUDIT_DEFER_INFO]
+    do_append_audits(conn=conn, records=records)
 
 
 def end_request_state(*, conn: Connection) -> None:

@@ -8,7 +8,7 @@ import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -17,11 +17,14 @@ from rich.table import Table
 from chainhub.cli.common import DbOption, console, fail, hub_transaction, usage_error
 from chainhub.errors import ChainhubError
 
+if TYPE_CHECKING:
+    from chainhub.intake.attempts import IngestResult
+    from chainhub.intake.load import LoadFile
+
 
 def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
     """Submit every file of the simulated chain as its partner."""
-    from chainhub.intake.schemas import load_profile
-    from chainhub.intake.service import do_submit, get_submitter
+    from chainhub.intake.load import do_load_files
 
     manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
     outcome = {"stored": 0, "duplicate": 0}
@@ -31,35 +34,29 @@ def _load(*, db: str | None, data_dir: Path) -> dict[str, int]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
+    files = [manifest_file(data_dir, entry) for entry in manifest["submissions"]]
     # One transaction: the demo's chain is loaded whole or not at all.
     with (
         Progress(*columns, console=console, transient=True) as progress,
         hub_transaction(db) as conn,
     ):
-        task = progress.add_task("loading", total=len(manifest["submissions"]))
-        for entry in manifest["submissions"]:
-            progress.update(task, description=f"{entry['partner_id']} {entry['document_type']}")
-            result = do_submit(
-                conn=conn,
-                path=data_dir / entry["file"],
-                profile=load_profile(data_dir / entry["profile"]),
-                submitter=get_submitter(conn=conn, partner_id=entry["partner_id"], channel="demo"),
-                # When the simulated partner would have sent it, so timeliness means something;
-                # a manifest written by hand may not say, and then it is now.
-                received_at=datetime.fromisoformat(entry["sent_at"])
-                if "sent_at" in entry
-                else None,
-            )
+        task = progress.add_task("loading", total=len(files))
+
+        def on_result(file: LoadFile, result: IngestResult) -> None:
+            name = file.path.relative_to(data_dir)
             if result.status == "rejected":
                 assert result.validation is not None
                 first = result.validation.errors.row(0, named=True)
                 raise ChainhubError(
                     "demo_rejected",
-                    f"{entry['file']} was rejected: row {first['row']} {first['message_en']}",
-                    f"{entry['file']} 被拒收：第 {first['row']} 行 {first['message_zh']}",
+                    f"{name} was rejected: row {first['row']} {first['message_en']}",
+                    f"{name} 被拒收：第 {first['row']} 行 {first['message_zh']}",
                 )
             outcome[result.status] += 1
+            progress.update(task, description=f"{file.partner_id} {result.document_type}")
             progress.advance(task)
+
+        do_load_files(conn=conn, files=files, channel="demo", on_result=on_result)
     return outcome
 
 
@@ -76,6 +73,20 @@ def _plant_day(*, db: str | None, seed: int) -> str:
     return (
         f"plant: {day.messages:,} telemetry messages stored, {day.failures} breakdowns, "
         f"{day.plans} plans made"
+    )
+
+
+def manifest_file(data_dir: Path, entry: dict[str, str]) -> LoadFile:
+    """One file the simulator's manifest lists, to load as its partner sent it."""
+    from chainhub.intake.load import LoadFile
+
+    return LoadFile(
+        path=data_dir / entry["file"],
+        profile=data_dir / entry["profile"],
+        partner_id=entry["partner_id"],
+        # When the simulated partner would have sent it, so timeliness means something; a
+        # manifest written by hand may not say, and then it is now.
+        received_at=datetime.fromisoformat(entry["sent_at"]) if "sent_at" in entry else None,
     )
 
 

@@ -23,6 +23,7 @@ from chainhub.intake.quarantine import split_by_document
 from chainhub.intake.readers import SOURCE_ROW, CsvFile, read_rows, read_source
 from chainhub.intake.schemas import MappingProfile, SourceFormat
 from chainhub.intake.validate import ValidationResult, check_csv, check_frame
+from chainhub.intake.validate.plan import PlanCache
 
 T = TypeVar("T")
 # What the upload path's workers import as they start: this module and the readers.
@@ -38,9 +39,11 @@ def check_path(
     references: Mapping[str, Collection[str]] | None,
     records: bool = True,
     partial: bool = False,
+    plans: PlanCache | None = None,
 ) -> ValidationResult:
-    """Read and check a file through its profile, with the crosswalk and codes given; a CSV
-    file block by block unless the profile numbers the lines (counted over the whole file)."""
+    """Read and check a file through its profile, with the crosswalk and codes given (and
+    the checks built before, in `plans`); a CSV file block by block unless the profile numbers
+    the lines (counted over the whole file)."""
     numbered = any(m.number_lines for m in profile.fields.values())
     if profile.source.format == "csv" and not numbered:
         return check_csv(
@@ -51,6 +54,7 @@ def check_path(
             references=references,
             records=records,
             partial=partial,
+            plans=plans,
         )
     source = read_rows(path=path, source=profile.source)
     return check_frame(
@@ -61,6 +65,7 @@ def check_path(
         references=references,
         malformed=source.malformed,
         partial=partial,
+        plans=plans,
     )
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import tempfile
 import uuid
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -27,6 +27,7 @@ from chainhub.access.audit import AuditRecord, do_log_audit
 from chainhub.access.tokens import get_chain_leader_flag
 from chainhub.api.sandbox import Sandbox
 from chainhub.errors import ChainhubError
+from chainhub.events.schemas import HubEvent
 from chainhub.intake.attempts import Attempt, IngestResult
 from chainhub.intake.checking import check_path, check_path_within, read_columns, run_within
 from chainhub.intake.formats import check_file_format
@@ -35,20 +36,29 @@ from chainhub.intake.readers import SOURCE_ROW, file_hash
 from chainhub.intake.schemas import MappingProfile, SourceFormat, standard_profile
 from chainhub.intake.unknown_codes import do_record_unknown_codes
 from chainhub.intake.validate import ValidationResult
+from chainhub.intake.validate.plan import Plan
 from chainhub.partners.visibility import (
     check_master_parties,
     check_may_replace,
     check_may_send,
+    list_replaced_versions,
     party_rule_applies,
 )
-from chainhub.partners.webhooks import do_enqueue_deliveries, list_submission_events
+from chainhub.partners.webhooks import (
+    LiveSubscription,
+    do_enqueue_deliveries,
+    list_live_subscriptions,
+    list_submission_events,
+)
 from chainhub.standard import STANDARD_VERSION
 from chainhub.standard.registry import REFERENCES, get_document_type
 from chainhub.storage import service as storage
 from chainhub.storage.models import current_view, doc_table
+from chainhub.storage.schemas import StoreResult, SubmissionRead
 
 # The HTTP status an outcome answers with, recorded in the audit log whatever the entry.
 OUTCOME_STATUS: Final = {"stored": 201, "partial": 201, "duplicate": 200, "rejected": 422}
+CROSSWALK_TYPE: Final = "material_crosswalk"
 
 
 @dataclass(frozen=True)
@@ -62,18 +72,19 @@ class Submitter:
     channel: str = "api"
 
 
-def get_submitter(*, conn: Connection, partner_id: str, channel: str) -> Submitter:
+def get_submitter(
+    *, conn: Connection, partner_id: str, channel: str, context: IntakeContext | None = None
+) -> Submitter:
     """The submitter for an operator's load on a partner's behalf (CLI, demo)."""
-    return Submitter(
-        partner_id=partner_id,
-        chain_leader=get_chain_leader_flag(conn=conn, partner_id=partner_id),
-        channel=channel,
-    )
+    leaders = context.leaders if context is not None else {}
+    if partner_id not in leaders:
+        leaders[partner_id] = get_chain_leader_flag(conn=conn, partner_id=partner_id)
+    return Submitter(partner_id=partner_id, chain_leader=leaders[partner_id], channel=channel)
 
 
 def get_crosswalk(*, conn: Connection, partner_id: str) -> dict[str, str]:
     """The partner's own material codes mapped to golden codes (current versions)."""
-    view = current_view("material_crosswalk")
+    view = current_view(CROSSWALK_TYPE)
     rows = conn.execute(
         sa.select(view.c.partner_material_code, view.c.material_code).where(
             view.c.partner_id == partner_id
@@ -82,14 +93,91 @@ def get_crosswalk(*, conn: Connection, partner_id: str) -> dict[str, str]:
     return dict(rows)
 
 
-def list_reference_codes(*, conn: Connection) -> dict[str, Collection[str]]:
-    """Codes of every registered partner, site and material (current versions)."""
-    codes: dict[str, Collection[str]] = {}
-    for kind, (defining_type, key, _fields) in REFERENCES.items():
-        # Keys never change between versions, so the table answers without the view's window.
-        column = doc_table(defining_type).c[key]
-        codes[kind] = frozenset(conn.execute(sa.select(column).distinct()).scalars())
-    return codes
+def list_reference_codes(
+    *, conn: Connection, kinds: Collection[str] = tuple(REFERENCES)
+) -> dict[str, Collection[str]]:
+    """Codes of every registered partner, site and material (or of `kinds`), in one query."""
+    # Keys never change between versions, so each table answers without the view's window.
+    parts = [
+        sa.select(sa.literal(kind).label("kind"), doc_table(defining).c[key].label("code"))
+        for kind, (defining, key, _fields) in REFERENCES.items()
+        if kind in kinds
+    ]
+    found = pl.DataFrame(
+        conn.execute(sa.union(*parts)).all(),
+        schema={"kind": pl.String, "code": pl.String},
+        orient="row",
+    )
+    return {
+        kind: frozenset(found.filter(pl.col("kind") == kind).get_column("code")) for kind in kinds
+    }
+
+
+@dataclass
+class IntakeContext:
+    """What the files of one load share, read once: reference codes, partners' crosswalks,
+    chain-leader flags, live webhook subscriptions, the checks built from them, and whether
+    the load's files were stored before it. Storing a file drops what it may change (master
+    data, a crosswalk, its own content), so the next file reads that afresh.
+
+    Precondition: one context serves one transaction (the load's): what other transactions
+    commit meanwhile is not seen. An API request uses a fresh one.
+    """
+
+    references: dict[str, Collection[str]] = field(default_factory=dict)
+    crosswalks: dict[str, dict[str, str]] = field(default_factory=dict)
+    leaders: dict[str, bool] = field(default_factory=dict)
+    subscriptions: list[LiveSubscription] | None = None
+    # Checks built from the references and crosswalks above, by profile, columns, submitter.
+    plans: dict[Hashable, Plan] = field(default_factory=dict)
+    # Duplicate look-ups answered ahead for the load's files (None: not stored before).
+    contents: dict[storage.ContentKey, SubmissionRead | None] = field(default_factory=dict)
+
+    def expect_contents(self, *, conn: Connection, keys: Collection[storage.ContentKey]) -> None:
+        """Look up in one query which of the load's files were stored before it."""
+        found = storage.list_submissions_by_content(conn=conn, keys=keys)
+        self.contents.update({key: found.get(key) for key in keys})
+
+    def find_submission(
+        self, *, conn: Connection, key: storage.ContentKey
+    ) -> SubmissionRead | None:
+        """The submission stored with this content, if any."""
+        if key in self.contents:
+            return self.contents[key]
+        partner_id, document_type, content_hash = key
+        return storage.find_submission(
+            conn=conn, partner_id=partner_id, document_type=document_type, content_hash=content_hash
+        )
+
+    def get_references(self, *, conn: Connection) -> dict[str, Collection[str]]:
+        """Codes of registered partners, sites and materials, read once per kind."""
+        missing = [kind for kind in REFERENCES if kind not in self.references]
+        if missing:
+            self.references.update(list_reference_codes(conn=conn, kinds=missing))
+        return self.references
+
+    def get_crosswalk(self, *, conn: Connection, partner_id: str) -> dict[str, str]:
+        """The partner's crosswalk, read once."""
+        if partner_id not in self.crosswalks:
+            self.crosswalks[partner_id] = get_crosswalk(conn=conn, partner_id=partner_id)
+        return self.crosswalks[partner_id]
+
+    def get_subscriptions(self, *, conn: Connection) -> list[LiveSubscription]:
+        """Live webhook subscriptions (a load does not change them), read once."""
+        if self.subscriptions is None:
+            self.subscriptions = list_live_subscriptions(conn=conn)
+        return self.subscriptions
+
+    def forget_stored(self, *, document_type: str, content: storage.ContentKey) -> None:
+        """Drop what a stored submission of `document_type` may have changed."""
+        self.contents.pop(content, None)
+        for kind, (defining, _key, _fields) in REFERENCES.items():
+            if defining == document_type:
+                self.references.pop(kind, None)
+                self.plans.clear()
+        if document_type == CROSSWALK_TYPE:
+            self.crosswalks.clear()
+            self.plans.clear()
 
 
 def check_file(
@@ -101,26 +189,28 @@ def check_file(
     records: bool = True,
     partial: bool = False,
     sandbox: Sandbox | None = None,
+    context: IntakeContext | None = None,
 ) -> ValidationResult:
     """Read and check a file through its profile.
 
     With a database, partner codes are translated through the crosswalk and references to
-    partners, sites and materials must be registered. Rows of a CSV file that cannot be split
-    into fields are reported among the errors; every other row is still checked. A CSV file
-    is checked block by block, so its size is not bounded by memory, unless the profile numbers
-    the lines (each document's lines are counted over the whole file, read at once); without
-    `records` only the report is kept. With `partial` (a check, not a submission), required
-    fields the profile leaves out are listed in the result and every other check still runs.
-    With a `sandbox`, the file is read and checked in one of its workers, within its time and
-    memory budget.
+    partners, sites and materials must be registered (read through `context` when given).
+    Rows of a CSV file that cannot be split into fields are reported among the errors; every
+    other row is still checked. A CSV file is checked block by block, so its size is not
+    bounded by memory, unless the profile numbers the lines (each document's lines are counted
+    over the whole file, read at once); without `records` only the report is kept. With
+    `partial` (a check, not a submission), required fields the profile leaves out are listed
+    in the result and every other check still runs. With a `sandbox`, the file is read and
+    checked in one of its workers, within its time and memory budget.
     """
     needs_crosswalk = any(m.crosswalk for m in profile.fields.values())
+    context = context if context is not None else IntakeContext()
     crosswalk = (
-        get_crosswalk(conn=conn, partner_id=profile.partner_id)
+        context.get_crosswalk(conn=conn, partner_id=profile.partner_id)
         if needs_crosswalk and conn is not None
         else None
     )
-    references = list_reference_codes(conn=conn) if conn is not None else None
+    references = context.get_references(conn=conn) if conn is not None else None
     if sandbox is not None:
         return check_path_within(
             sandbox=sandbox,
@@ -139,6 +229,7 @@ def check_file(
         references=references,
         records=records,
         partial=partial,
+        plans=context.plans,
     )
 
 
@@ -152,6 +243,7 @@ def do_submit(
     received_at: datetime | None = None,
     source_name: str | None = None,
     sandbox: Sandbox | None = None,
+    context: IntakeContext | None = None,
 ) -> IngestResult:
     """Submit one file of documents; the same content twice is stored once.
 
@@ -160,8 +252,11 @@ def do_submit(
     file with a row that cannot be split into fields is still rejected whole, since that
     row's document is unknown. The returned events are queued for webhooks already; publish
     them to live streams after commit. With a `sandbox`, the file is read and checked in one
-    of its workers (see `check_file`); it is stored here, in the caller's transaction.
+    of its workers (see `check_file`); it is stored here, in the caller's transaction. A load
+    of many files in one transaction passes one `context` to every file, so what they share is
+    read once.
     """
+    context = context if context is not None else IntakeContext()
     document_type = profile.document_type
     check_may_send(document_type=document_type, chain_leader=submitter.chain_leader)
     # A profile speaks for the partner that sends it, whatever partner it names.
@@ -184,16 +279,13 @@ def do_submit(
         attempt=attempt,
         accept_valid=accept_valid,
         sandbox=sandbox,
+        context=context,
     )
-    if result.status in ("stored", "partial") and result.submission_id is not None:
-        events = list_submission_events(
-            conn=conn,
+    if result.status in ("stored", "partial"):
+        context.forget_stored(
             document_type=document_type,
-            submission_id=result.submission_id,
-            now=received_at,
+            content=(attempt.partner_id, document_type, attempt.content_hash),
         )
-        do_enqueue_deliveries(conn=conn, events=events, today=received_at.date(), now=received_at)
-        result = replace(result, events=tuple(events))
     do_log_audit(conn=conn, record=_audit_record(result, attempt, submitter))
     return result
 
@@ -207,12 +299,10 @@ def _store(
     attempt: Attempt,
     accept_valid: bool,
     sandbox: Sandbox | None,
+    context: IntakeContext,
 ) -> IngestResult:
-    existing = storage.find_submission(
-        conn=conn,
-        partner_id=attempt.partner_id,
-        document_type=attempt.document_type,
-        content_hash=attempt.content_hash,
+    existing = context.find_submission(
+        conn=conn, key=(attempt.partner_id, attempt.document_type, attempt.content_hash)
     )
     if existing is not None:
         return attempt.log(
@@ -233,6 +323,7 @@ def _store(
         profile=profile,
         submitted_by=attempt.partner_id if party else None,
         sandbox=sandbox,
+        context=context,
     )
     if party:
         not_party = result.errors.filter(pl.col("rule") == "not_a_party")
@@ -253,13 +344,20 @@ def _store(
             result=result,
         )
     good, bad_rows = split_by_document(result)
+    latest = None
     if party:
+        # Read once: what the rule compares, and the versions the new ones follow.
+        replaced = list_replaced_versions(
+            conn=conn, document_type=attempt.document_type, records=good
+        )
         check_may_replace(
             conn=conn,
             document_type=attempt.document_type,
             partner_id=attempt.partner_id,
             records=good,
+            stored=replaced,
         )
+        latest = replaced.group_by("_doc_key").agg(pl.col("_doc_version").max().alias("_latest"))
     if bad_rows.height:
         do_quarantine(conn=conn, attempt=attempt, result=result, rows=bad_rows)
     if good.height == 0:
@@ -282,6 +380,7 @@ def _store(
         content_hash=attempt.content_hash,
         standard_version=STANDARD_VERSION,
         received_at=attempt.received_at,
+        latest=latest,
     )
     if stored.duplicate_of is not None:
         # Another transaction stored the same content after our check.
@@ -294,7 +393,7 @@ def _store(
             submission_id=stored.duplicate_of,
             result=result,
         )
-    return attempt.log(
+    logged = attempt.log(
         conn,
         "partial" if bad_rows.height else "stored",
         rows=result.rows,
@@ -304,6 +403,32 @@ def _store(
         result=result,
         quarantined=bad_rows.height,
     )
+    return replace(
+        logged, events=_announce(conn=conn, attempt=attempt, stored=stored, context=context)
+    )
+
+
+def _announce(
+    *, conn: Connection, attempt: Attempt, stored: StoreResult, context: IntakeContext
+) -> tuple[HubEvent, ...]:
+    """The stored submission's events, queued for webhooks."""
+    assert stored.submission_id is not None
+    events = list_submission_events(
+        conn=conn,
+        document_type=attempt.document_type,
+        submission_id=stored.submission_id,
+        now=attempt.received_at,
+        versions=stored.versions,
+    )
+    if events:
+        do_enqueue_deliveries(
+            conn=conn,
+            events=events,
+            today=attempt.received_at.date(),
+            now=attempt.received_at,
+            subscriptions=context.get_subscriptions(conn=conn),
+        )
+    return tuple(events)
 
 
 def _audit_record(result: IngestResult, attempt: Attempt, submitter: Submitter) -> AuditRecord:

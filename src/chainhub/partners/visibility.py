@@ -32,6 +32,7 @@ from chainhub.partners.schemas import AgreementRead, ScopeKind
 from chainhub.standard.registry import DocumentType, get_document_type
 from chainhub.storage.engine import get_read_cache
 from chainhub.storage.models import KEY_SEPARATOR, current_view
+from chainhub.storage.service import list_latest_rows
 
 DIRECTORY_TYPES: Final = frozenset({"partner", "site", "material"})
 BOM_PARENT_TYPES: Final = frozenset({"demand_forecast"})
@@ -300,16 +301,10 @@ def _refused(code: str, en: str, zh: str, location: dict[str, str | int]) -> Cha
 
 def _stored_versions(*, conn: Connection, doc_type: DocumentType, keys: list[str]) -> pl.DataFrame:
     """Party and cancel fields of the current versions of `keys`, as strings."""
-    view = current_view(doc_type.name)
     columns = list(
         dict.fromkeys(("_doc_key", *doc_type.parties, *doc_type.cancel_fields, *doc_type.line_key))
     )
-    rows = conn.execute(
-        sa.select(*(sa.cast(view.c[c], sa.String).label(c) for c in columns)).where(
-            view.c._doc_key == sa.any_(sa.bindparam("keys", keys, type_=sa.ARRAY(sa.String())))
-        )
-    ).all()
-    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+    return list_latest_rows(conn=conn, document_type=doc_type.name, keys=keys, columns=columns)
 
 
 def _parties(frame: pl.DataFrame, doc_type: DocumentType) -> pl.DataFrame:
@@ -345,14 +340,85 @@ def _cancellations(frame: pl.DataFrame, doc_type: DocumentType) -> pl.DataFrame:
     return pl.concat([empty, *parts]).unique()
 
 
+def _check_same_parties(
+    new: pl.DataFrame,
+    old: pl.DataFrame,
+    rows: pl.DataFrame,
+    *,
+    doc_type: DocumentType,
+    partner_id: str,
+) -> None:
+    """A new version comes from a party of the stored one and names the same parties."""
+    document_type = doc_type.name
+    fields = ", ".join(doc_type.parties)
+    # Only the first document (by row) that breaks a rule is reported, so only it is read out.
+    offending = (
+        _parties(new, doc_type)
+        .join(_parties(old, doc_type).rename({"_parties": "_old"}), on="_doc_key")
+        .with_columns(pl.col("_old").list.contains(partner_id).alias("_was_party"))
+        .filter(~pl.col("_was_party") | (pl.col("_parties") != pl.col("_old")))
+        .join(rows, on="_doc_key")
+        .sort("_row")
+        .head(1)
+    )
+    if offending.height == 0:
+        return
+    doc = offending.row(0, named=True)
+    key, was = doc["_doc_key"], doc["_old"]
+    where: dict[str, str | int] = {
+        "document_type": document_type,
+        "document": key,
+        "row": doc["_row"],
+    }
+    if not doc["_was_party"]:
+        raise _refused(
+            "not_a_party_of_document",
+            f"{partner_id} is not a party of the stored {document_type} {key}, so it "
+            "cannot send a new version of it",
+            f"{partner_id} 不是已存 {document_type} {key} 的当事方，不能提交它的新版本",
+            where,
+        )
+    named, before = ", ".join(doc["_parties"]), ", ".join(was)
+    raise _refused(
+        "parties_changed",
+        f"the new version of {document_type} {key} names {named} in {fields}, the "
+        f"stored one {before}; a document's parties cannot change",
+        f"{document_type} {key} 的新版本在 {fields} 中列明 {named}，已存版本为 "
+        f"{before}；单据的当事方不能变更",
+        where,
+    )
+
+
+def _doc_key(doc_type: DocumentType) -> pl.Expr:
+    return pl.concat_str(
+        [pl.col(k).cast(pl.String) for k in doc_type.key], separator=KEY_SEPARATOR
+    ).alias("_doc_key")
+
+
+def list_replaced_versions(
+    *, conn: Connection, document_type: str, records: pl.DataFrame
+) -> pl.DataFrame:
+    """The stored current versions of the documents `records` send again: the fields
+    `check_may_replace` compares, as text, and `_doc_version`."""
+    doc_type = get_document_type(document_type)
+    keys = records.select(_doc_key(doc_type)).to_series().drop_nulls().unique().to_list()
+    return _stored_versions(conn=conn, doc_type=doc_type, keys=keys)
+
+
 def check_may_replace(
-    *, conn: Connection, document_type: str, partner_id: str, records: pl.DataFrame
+    *,
+    conn: Connection,
+    document_type: str,
+    partner_id: str,
+    records: pl.DataFrame,
+    stored: pl.DataFrame | None = None,
 ) -> None:
     """The write-side rule for documents already stored, applied by intake's one write path.
 
     A new version is accepted only from a party of the version it replaces; it names the
     same parties (a document cannot be taken over by renaming them); and only the parties the
-    standard names for it may cancel a document or one of its lines.
+    standard names for it may cancel a document or one of its lines. `stored` is what
+    `list_replaced_versions` answers for `records`, when the caller has read it.
     """
     doc_type = get_document_type(document_type)
     frame = records
@@ -360,50 +426,20 @@ def check_may_replace(
         return
     columns = list(dict.fromkeys((*doc_type.parties, *doc_type.cancel_fields, *doc_type.line_key)))
     new = frame.select(
-        pl.concat_str(
-            [pl.col(k).cast(pl.String) for k in doc_type.key], separator=KEY_SEPARATOR
-        ).alias("_doc_key"),
+        _doc_key(doc_type),
         pl.col("_source_row").alias("_row") if "_source_row" in frame.columns else pl.lit(0),
         *(pl.col(c).cast(pl.String) for c in columns if c in frame.columns),
     )
     rows = new.group_by("_doc_key").agg(pl.col("_row").min())
-    old = _stored_versions(
-        conn=conn, doc_type=doc_type, keys=rows.get_column("_doc_key").drop_nulls().to_list()
+    old = (
+        stored
+        if stored is not None
+        else _stored_versions(
+            conn=conn, doc_type=doc_type, keys=rows.get_column("_doc_key").drop_nulls().to_list()
+        )
     )
-    fields = ", ".join(doc_type.parties)
-    compared = (
-        _parties(new, doc_type)
-        .join(_parties(old, doc_type).rename({"_parties": "_old"}), on="_doc_key", how="left")
-        .join(rows, on="_doc_key")
-        .sort("_row")
-    )
-    for doc in compared.iter_rows(named=True):
-        key, was = doc["_doc_key"], doc["_old"]
-        where: dict[str, str | int] = {
-            "document_type": document_type,
-            "document": key,
-            "row": doc["_row"],
-        }
-        if was is None:
-            continue
-        if partner_id not in was:
-            raise _refused(
-                "not_a_party_of_document",
-                f"{partner_id} is not a party of the stored {document_type} {key}, so it "
-                "cannot send a new version of it",
-                f"{partner_id} 不是已存 {document_type} {key} 的当事方，不能提交它的新版本",
-                where,
-            )
-        if doc["_parties"] != was:
-            named, before = ", ".join(doc["_parties"]), ", ".join(was)
-            raise _refused(
-                "parties_changed",
-                f"the new version of {document_type} {key} names {named} in {fields}, the "
-                f"stored one {before}; a document's parties cannot change",
-                f"{document_type} {key} 的新版本在 {fields} 中列明 {named}，已存版本为 "
-                f"{before}；单据的当事方不能变更",
-                where,
-            )
+    if old.height:
+        _check_same_parties(new, old, rows, doc_type=doc_type, partner_id=partner_id)
     if not doc_type.cancel_fields:
         return
     added = _cancellations(new, doc_type).join(

@@ -12,12 +12,13 @@ import secrets
 import socket
 import ssl
 import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
@@ -288,29 +289,38 @@ def do_revoke_subscription(
 
 
 def list_submission_events(
-    *, conn: Connection, document_type: str, submission_id: str, now: datetime
+    *,
+    conn: Connection,
+    document_type: str,
+    submission_id: str,
+    now: datetime,
+    versions: pl.DataFrame | None = None,
 ) -> list[HubEvent]:
-    """The events a stored submission raises, one per document and kind of event."""
-    table = doc_table(document_type)
-    columns = [table.c._doc_key, table.c._doc_version]
+    """The events a stored submission raises, one per document and kind of event.
+
+    `versions` (the stored rows' `_doc_key`, `_doc_version` and, for an inspection, `result`),
+    when the caller has them, spare reading them back.
+    """
+    columns = ["_doc_key", "_doc_version"]
     if document_type == "quality_inspection":
-        columns.append(table.c.result)
-    rows = conn.execute(
-        sa.select(*columns)
-        .distinct()
-        .where(table.c._submission_id == submission_id)
-        .order_by(table.c._doc_key)
-    ).all()
+        columns.append("result")
+    if versions is None:
+        table = doc_table(document_type)
+        found = conn.execute(
+            sa.select(*(table.c[c] for c in columns)).where(table.c._submission_id == submission_id)
+        ).all()
+        versions = pl.DataFrame(found, schema=columns, orient="row")
+    rows = versions.select(columns).unique().sort("_doc_key", "_doc_version").iter_rows(named=True)
     events: list[HubEvent] = []
     for row in rows:
-        version = int(row._doc_version)
+        version = int(row["_doc_version"])
         if document_type == "purchase_order":
             kind = WebhookEvent.PO_CREATED if version == 1 else WebhookEvent.PO_CHANGED
         elif document_type == "shipment" and version == 1:
             kind = WebhookEvent.SHIPMENT_ANNOUNCED
         elif document_type == "goods_receipt" and version == 1:
             kind = WebhookEvent.RECEIPT_POSTED
-        elif document_type == "quality_inspection" and row.result == "fail":
+        elif document_type == "quality_inspection" and row["result"] == "fail":
             kind = WebhookEvent.QUALITY_ALERT
         elif document_type == "weekly_material_demand":
             kind = WebhookEvent.DEMAND_PUBLISHED
@@ -320,7 +330,7 @@ def list_submission_events(
             HubEvent(
                 event=kind,
                 document_type=document_type,
-                doc_key=row._doc_key,
+                doc_key=row["_doc_key"],
                 version=version,
                 submission_id=submission_id,
                 occurred_at=now,
@@ -329,32 +339,20 @@ def list_submission_events(
     return events
 
 
-def do_enqueue_deliveries(
-    *,
-    conn: Connection,
-    events: list[HubEvent],
-    today: date,
-    now: datetime,
-    is_visible: Callable[[Principal, HubEvent], bool] | None = None,
-) -> int:
-    """Queue each event for every live subscription to it whose partner may see the document.
+@dataclass(frozen=True)
+class LiveSubscription:
+    """A subscription not revoked, as deliveries are queued for it."""
 
-    `is_visible` says whether a subscriber sees an event's document; by default, whether it sees
-    a row of the standard document the event names (a domain with its own tables passes its own).
-    """
+    subscription_id: str
+    partner_id: str
+    events: frozenset[str]
+    leader: bool
 
-    def _sees_document(reader: Principal, event: HubEvent) -> bool:
-        return check_document_visible(
-            conn=conn,
-            principal=reader,
-            document_type=event.document_type,
-            doc_key=event.doc_key,
-            today=today,
-        )
 
-    sees = is_visible or _sees_document
+def list_live_subscriptions(*, conn: Connection) -> list[LiveSubscription]:
+    """Subscriptions not revoked, with their partner's chain-leader flag."""
     subscriptions, accounts = webhook_subscriptions, partner_accounts
-    active = conn.execute(
+    rows = conn.execute(
         sa.select(
             subscriptions.c.subscription_id,
             subscriptions.c.partner_id,
@@ -367,16 +365,56 @@ def do_enqueue_deliveries(
         .where(subscriptions.c.revoked_at.is_(None))
         .order_by(subscriptions.c.subscription_id)
     ).all()
+    return [
+        LiveSubscription(
+            row.subscription_id,
+            row.partner_id,
+            frozenset(row.events.split(LIST_SEPARATOR)),
+            bool(row.leader),
+        )
+        for row in rows
+    ]
+
+
+def do_enqueue_deliveries(
+    *,
+    conn: Connection,
+    events: list[HubEvent],
+    today: date,
+    now: datetime,
+    is_visible: Callable[[Principal, HubEvent], bool] | None = None,
+    subscriptions: Sequence[LiveSubscription] | None = None,
+) -> int:
+    """Queue each event for every live subscription to it whose partner may see the document.
+
+    `is_visible` says whether a subscriber sees an event's document; by default, whether it sees
+    a row of the standard document the event names (a domain with its own tables passes its own).
+    `subscriptions` are the live ones when the caller has read them already.
+    """
+
+    def _sees_document(reader: Principal, event: HubEvent) -> bool:
+        return check_document_visible(
+            conn=conn,
+            principal=reader,
+            document_type=event.document_type,
+            doc_key=event.doc_key,
+            today=today,
+        )
+
+    if not events:
+        return 0
+    sees = is_visible or _sees_document
+    active = list_live_subscriptions(conn=conn) if subscriptions is None else subscriptions
     queued = 0
     for event in events:
         for sub in active:
-            if event.event.value not in sub.events.split(LIST_SEPARATOR):
+            if event.event.value not in sub.events:
                 continue
             reader = Principal(
                 token_id=SETUP,
                 partner_id=sub.partner_id,
                 role=Role.PARTNER_MEMBER,
-                chain_leader=bool(sub.leader),
+                chain_leader=sub.leader,
             )
             if not sees(reader, event):
                 continue

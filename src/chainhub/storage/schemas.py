@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class StoreResult(BaseModel):
     """Outcome of storing a submission; a duplicate stores nothing and names the original."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     submission_id: str | None
     rows: int
     documents: int
     new_versions: int
     duplicate_of: str | None = None
+    # The stored rows' document keys and versions (and an inspection's result), so the caller
+    # need not read them back.
+    versions: pl.DataFrame | None = Field(default=None, exclude=True, repr=False)
 
 
 class SubmissionRead(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, Final
 
@@ -24,7 +24,11 @@ from chainhub.storage.models import (
 from chainhub.storage.schemas import StoreResult, SubmissionRead
 
 STATUS_STORED: Final = "stored"
+# The one type whose events depend on a field: a failed inspection raises an alert.
+INSPECTION: Final = "quality_inspection"
 _COPY_CHUNK_ROWS: Final = 50_000
+# Bound parameters of one look-up stay well under every driver's limit.
+_KEYS_PER_QUERY: Final = 5_000
 
 
 def do_store_submission(
@@ -37,8 +41,14 @@ def do_store_submission(
     content_hash: str,
     standard_version: str,
     received_at: datetime,
+    latest: pl.DataFrame | None = None,
 ) -> StoreResult:
-    """Store one submission's records in the caller's transaction, unless its content is known."""
+    """Store one submission's records in the caller's transaction, unless its content is known.
+
+    `latest` (`_doc_key`, `_latest`: the highest stored version of each of the records'
+    documents already stored), when the caller has read it in this transaction, spares
+    reading it again.
+    """
     # Precondition: `records` holds record-field columns typed as the standard says, plus
     # `_source_row`; absent optional columns get the field's default or NULL. Two concurrent
     # stores of the same content cannot both succeed: the unique key refuses the second.
@@ -68,7 +78,10 @@ def do_store_submission(
             "_source_file": source_file,
         },
     )
-    latest = _latest_versions(conn=conn, table=table, keys=frame.get_column("_doc_key").unique())
+    if latest is None:
+        latest = _latest_versions(
+            conn=conn, table=table, keys=frame.get_column("_doc_key").unique()
+        )
     revision = get_document_type(document_type).revision_field
     # Several revisions of one document in a submission become successive versions.
     step = pl.col(revision).rank("dense").over("_doc_key") if revision else pl.lit(1)
@@ -98,6 +111,9 @@ def do_store_submission(
         rows=frame.height,
         documents=documents,
         new_versions=latest.height,
+        versions=frame.select(
+            "_doc_key", "_doc_version", *(["result"] if document_type == INSPECTION else [])
+        ).unique(),
     )
 
 
@@ -131,6 +147,29 @@ def find_submission(
         .first()
     )
     return None if row is None else SubmissionRead.model_validate(row)
+
+
+ContentKey = tuple[str, str, str]
+"""(partner, document type, content hash): what makes a submission a duplicate."""
+
+
+def list_submissions_by_content(
+    *, conn: sa.Connection, keys: Collection[ContentKey]
+) -> dict[ContentKey, SubmissionRead]:
+    """The stored submissions among `keys`, in one query per few thousand keys."""
+    found: dict[ContentKey, SubmissionRead] = {}
+    wanted = list(dict.fromkeys(keys))
+    by_content = sa.tuple_(
+        submissions.c.partner_id, submissions.c.document_type, submissions.c.content_hash
+    )
+    for start in range(0, len(wanted), _KEYS_PER_QUERY):
+        rows = conn.execute(
+            sa.select(submissions).where(by_content.in_(wanted[start : start + _KEYS_PER_QUERY]))
+        ).mappings()
+        for row in rows:
+            read = SubmissionRead.model_validate(row)
+            found[(read.partner_id, read.document_type, read.content_hash)] = read
+    return found
 
 
 def count_documents(*, conn: sa.Connection) -> dict[str, tuple[int, int]]:
@@ -235,6 +274,30 @@ def _latest_versions(*, conn: sa.Connection, table: sa.Table, keys: pl.Series) -
     )
     rows = conn.execute(query).all()
     return pl.DataFrame(rows, schema={"_doc_key": pl.String, "_latest": pl.Int32}, orient="row")
+
+
+def list_latest_rows(
+    *, conn: sa.Connection, document_type: str, keys: list[str], columns: list[str]
+) -> pl.DataFrame:
+    """`columns` (as text) and `_doc_version` of the rows of the current version of each of
+    `keys` stored.
+
+    The same rows as the current view's for these keys, read through the table's key index
+    rather than the view, which groups the whole table first.
+    """
+    table = doc_table(document_type)
+    wanted = list(dict.fromkeys(("_doc_key", *columns)))
+    keys_param = sa.bindparam("keys", keys, type_=sa.ARRAY(sa.String()))
+    rows = conn.execute(
+        sa.select(
+            table.c._doc_version, *(sa.cast(table.c[c], sa.String).label(c) for c in wanted)
+        ).where(table.c._doc_key == sa.any_(keys_param))
+    ).all()
+    found = pl.DataFrame(
+        rows, schema={"_doc_version": pl.Int32, **dict.fromkeys(wanted, pl.String)}, orient="row"
+    )
+    latest = pl.col("_doc_version") == pl.col("_doc_version").max().over("_doc_key")
+    return found.filter(latest).select(*wanted, "_doc_version")
 
 
 def do_bulk_insert(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:

@@ -13,7 +13,7 @@ import polars as pl
 from chainhub.intake.readers import BLOCK_BYTES, LINE, SOURCE_ROW, CsvFile, Resolved
 from chainhub.intake.readers.table import is_totals
 from chainhub.intake.schemas import MappingProfile
-from chainhub.intake.validate.plan import Checked, Plan
+from chainhub.intake.validate.plan import Checked, PlanCache, get_plan
 from chainhub.intake.validate.report import finish, malformed_errors
 from chainhub.intake.validate.result import SourceLookup, ValidationResult
 
@@ -27,6 +27,7 @@ def check_csv(
     crosswalk: dict[str, str] | None = None,
     submitted_by: str | None = None,
     references: Mapping[str, Collection[str]] | None = None,
+    plans: PlanCache | None = None,
     records: bool = True,
     block_bytes: int = BLOCK_BYTES,
     partial: bool = False,
@@ -37,12 +38,13 @@ def check_csv(
     report is kept.
     """
     source = CsvFile(path, profile.source, block_bytes=block_bytes)
-    plan = Plan(
+    plan = get_plan(
         profile=profile,
         columns=source.layout.names,
         crosswalk=crosswalk,
         submitted_by=submitted_by,
         references=references,
+        plans=plans,
         partial=partial,
     )
     parts: list[Checked] = []

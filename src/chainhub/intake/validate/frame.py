@@ -8,7 +8,7 @@ import polars as pl
 
 from chainhub.intake.readers import SOURCE_ROW
 from chainhub.intake.schemas import MappingProfile
-from chainhub.intake.validate.plan import Plan
+from chainhub.intake.validate.plan import PlanCache, get_plan
 from chainhub.intake.validate.report import finish, malformed_errors
 from chainhub.intake.validate.result import ValidationResult
 
@@ -20,6 +20,7 @@ def check_frame(
     crosswalk: dict[str, str] | None = None,
     submitted_by: str | None = None,
     references: Mapping[str, Collection[str]] | None = None,
+    plans: PlanCache | None = None,
     malformed: pl.DataFrame | None = None,
     partial: bool = False,
 ) -> ValidationResult:
@@ -31,12 +32,13 @@ def check_frame(
     `malformed` rows (from `read_rows`) are reported as they are; with `partial`, required
     fields the profile leaves out are listed in the result instead of stopping the check.
     """
-    plan = Plan(
+    plan = get_plan(
         profile=profile,
         columns=[c for c in frame.columns if c != SOURCE_ROW],
         crosswalk=crosswalk,
         submitted_by=submitted_by,
         references=references,
+        plans=plans,
         partial=partial,
     )
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Hashable, Mapping, MutableMapping
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import polars as pl
 
@@ -162,3 +163,37 @@ class Plan:
         if suspects.len() == 0:
             return []
         return self.documents.errors(self._typed(source_of(suspects)))
+
+
+PlanCache: TypeAlias = MutableMapping[Hashable, Plan]
+
+
+def get_plan(
+    *,
+    profile: MappingProfile,
+    columns: list[str],
+    crosswalk: dict[str, str] | None,
+    submitted_by: str | None,
+    references: Mapping[str, Collection[str]] | None,
+    plans: PlanCache | None = None,
+    partial: bool = False,
+) -> Plan:
+    """The profile's plan, built once per profile, columns, submitter and `partial` in `plans`.
+
+    Precondition: every plan in `plans` was built with the same `crosswalk` and `references`
+    (whoever changes those clears the cache).
+    """
+    key = (profile.model_dump_json(), tuple(columns), submitted_by, partial)
+    plan = plans.get(key) if plans is not None else None
+    if plan is None:
+        plan = Plan(
+            profile=profile,
+            columns=columns,
+            crosswalk=crosswalk,
+            submitted_by=submitted_by,
+            references=references,
+            partial=partial,
+        )
+        if plans is not None:
+            plans[key] = plan
+    return plan

@@ -1,0 +1,59 @@
+"""A load: many partners' files submitted in one transaction, each through `do_submit`, sharing
+what does not change between them (one `IntakeContext`, each mapping profile read once), their
+audit entries appended together when the load ends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from chainhub.access.audit import audit_at_end
+from chainhub.intake.attempts import IngestResult
+from chainhub.intake.readers import file_hash
+from chainhub.intake.schemas import load_profile
+from chainhub.intake.service import IntakeContext, do_submit, get_submitter
+
+
+@dataclass(frozen=True)
+class LoadFile:
+    """One file of a load: where it is, the profile that reads it, who sent it and when."""
+
+    path: Path
+    profile: Path
+    partner_id: str
+    received_at: datetime | None = None
+
+
+def do_load_files(
+    *,
+    conn: Connection,
+    files: Iterable[LoadFile],
+    channel: str,
+    on_result: Callable[[LoadFile, IngestResult], None],
+) -> None:
+    """Submit `files` in order, on `conn`'s transaction, as their partners; `on_result` sees
+    each outcome (and may raise to end the load, which the caller then rolls back)."""
+    files = list(files)
+    profiles = {path: load_profile(path) for path in dict.fromkeys(f.profile for f in files)}
+    context = IntakeContext()
+    context.expect_contents(
+        conn=conn,
+        keys=[(f.partner_id, profiles[f.profile].document_type, file_hash(f.path)) for f in files],
+    )
+    with audit_at_end(conn=conn):
+        for file in files:
+            result = do_submit(
+                conn=conn,
+                path=file.path,
+                profile=profiles[file.profile],
+                submitter=get_submitter(
+                    conn=conn, partner_id=file.partner_id, channel=channel, context=context
+                ),
+                received_at=file.received_at,
+                context=context,
+            )
+            on_result(file, result)

@@ -1,0 +1,136 @@
+"""A load of many files in one transaction shares what they read, and stores what one file at a
+time would: master data and a crosswalk sent early in the load are seen by the files after
+them, and a file sent twice in the load is stored once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from chainhub.access.audit import check_audit_chain
+from chainhub.access.models import audit_log
+from chainhub.access.tokens import do_set_chain_leader
+from chainhub.intake.attempts import IngestResult
+from chainhub.intake.load import LoadFile, do_load_files
+from chainhub.intake.models import intake_attempts
+from chainhub.intake.schemas import MappingProfile, SourceFormat, load_profile, standard_profile
+from chainhub.intake.service import IntakeContext, do_submit
+from chainhub.storage.models import current_view
+from tests.intake.shipments import CROSSWALK_PROFILE, SHIPMENT_PROFILE, shipment_file
+from tests.support import LEADER, submitter
+
+MATERIAL = "material_code,name_zh,name_en,category,base_unit\nM003,电机,Motor,component,H87\n"
+
+
+def _profile(folder: Path, profile: MappingProfile) -> Path:
+    path = folder / f"{profile.partner_id}-{profile.document_type}.yaml"
+    path.write_text(profile.to_yaml(), encoding="utf-8")
+    return path
+
+
+def _files(folder: Path) -> list[LoadFile]:
+    """The leader adds material M003; jinli ships a crosswalked material; the leader adds
+    jinli's code for M003; jinli ships M003 under that code, and sends that file again."""
+    material_profile = standard_profile(
+        partner_id="haichuan",
+        document_type="material",
+        columns=MATERIAL.splitlines()[0].split(","),
+        source=SourceFormat(format="csv"),
+    )
+    (folder / "material.csv").write_text(MATERIAL, encoding="utf-8")
+    (folder / "crosswalk.csv").write_text(
+        "LIFNR,IDNLF,MATNR\njinli-motor,MAT03,M003\n", encoding="utf-8"
+    )
+    first = shipment_file(folder, "ASN-1,20260301,20260303,10,MAT01,5,件,L1\n", "asn-1.csv")
+    later = shipment_file(folder, "ASN-2,20260302,20260304,10,MAT03,7,件,L2\n", "asn-2.csv")
+    shipment = _profile(folder, SHIPMENT_PROFILE)
+    return [
+        LoadFile(folder / "material.csv", _profile(folder, material_profile), "haichuan"),
+        LoadFile(first, shipment, "jinli-motor"),
+        LoadFile(folder / "crosswalk.csv", _profile(folder, CROSSWALK_PROFILE), "haichuan"),
+        LoadFile(later, shipment, "jinli-motor"),
+        LoadFile(later, shipment, "jinli-motor"),
+    ]
+
+
+def _shipped(conn: sa.Connection) -> list[tuple[str, str, int]]:
+    view = current_view("shipment")
+    rows = conn.execute(
+        sa.select(view.c.shipment_number, view.c.material_code, view.c.quantity).order_by(
+            view.c.shipment_number
+        )
+    )
+    return [(r.shipment_number, r.material_code, int(r.quantity)) for r in rows]
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["one context", "file by file"])
+def test_a_load_sees_what_its_earlier_files_stored(
+    with_crosswalk: sa.Engine, tmp_path: Path, shared: bool
+) -> None:
+    """The load's shared context stores what files submitted one by one store."""
+    results: list[IngestResult] = []
+    with with_crosswalk.begin() as conn:
+        do_set_chain_leader(conn=conn, partner_id=LEADER)
+        before = conn.execute(sa.select(sa.func.count()).select_from(audit_log)).scalar_one()
+        if shared:
+            do_load_files(
+                conn=conn,
+                files=_files(tmp_path),
+                channel="test",
+                on_result=lambda _file, result: results.append(result),
+            )
+        else:
+            results.extend(
+                do_submit(
+                    conn=conn,
+                    path=file.path,
+                    profile=load_profile(file.profile),
+                    submitter=submitter(file.partner_id),
+                )
+                for file in _files(tmp_path)
+            )
+    assert [r.status for r in results] == ["stored"] * 4 + ["duplicate"]
+    assert results[4].submission_id == results[3].submission_id
+    with with_crosswalk.connect() as conn:
+        assert _shipped(conn) == [("ASN-1", "M001", 5), ("ASN-2", "M003", 7)]
+        attempts = conn.execute(sa.select(intake_attempts.c.status)).scalars().all()
+        assert sorted(attempts).count("duplicate") == 1
+        # One audit entry a file, in the load's order, on an unbroken chain.
+        entries = conn.execute(
+            sa.select(audit_log.c.action).where(audit_log.c.seq > before).order_by(audit_log.c.seq)
+        ).scalars()
+        assert list(entries) == [
+            "submit material",
+            "submit shipment",
+            "submit material_crosswalk",
+            "submit shipment",
+            "submit shipment",
+        ]
+        assert check_audit_chain(conn=conn).ok
+
+
+def test_a_context_forgets_what_a_stored_file_changes(
+    with_crosswalk: sa.Engine, tmp_path: Path
+) -> None:
+    """Stored master data and crosswalks are read again; what no file changed is not."""
+    context = IntakeContext()
+    with with_crosswalk.begin() as conn:
+        assert "M003" not in context.get_references(conn=conn)["material"]
+        assert context.get_crosswalk(conn=conn, partner_id="jinli-motor") == {
+            "MAT01": "M001",
+            "MAT02": "M002",
+        }
+        for file in _files(tmp_path)[0:3:2]:
+            result = do_submit(
+                conn=conn,
+                path=file.path,
+                profile=load_profile(file.profile),
+                submitter=submitter(file.partner_id),
+                context=context,
+            )
+            assert result.status == "stored"
+        assert "M003" in context.get_references(conn=conn)["material"]
+        assert context.get_crosswalk(conn=conn, partner_id="jinli-motor")["MAT03"] == "M003"
+        assert context.references["partner"]  # read once, never dropped by these files
