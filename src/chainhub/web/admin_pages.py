@@ -9,15 +9,15 @@ from typing import Annotated, Final
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from chainhub.access.audit import CHECKPOINT_FILE, check_audit_chain, list_audit, list_checkpoints
-from chainhub.api.deps import ConnDep, ContextDep, PagePrincipalDep, SettingsDep
+from chainhub.api.deps import ConnDep, ContextDep, SettingsDep
 from chainhub.errors import ChainhubError
-from chainhub.partners.service import list_partners
 from chainhub.partners.visibility import check_hub_admin
 from chainhub.web.locale import PageLanguageDep, format_datetime
-from chainhub.web.render import display_names, page
+from chainhub.web.render import page, partner_names
+from chainhub.web.session import SignedInDep
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE: Final = 100
@@ -48,7 +48,7 @@ def audit(
     request: Request,
     conn: ConnDep,
     context: ContextDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     settings: SettingsDep,
     partner: str = "",
@@ -57,8 +57,6 @@ def audit(
     page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
 ) -> Response:
     """The audit log and whether its chain verifies, for the hub admin."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     try:
         check_hub_admin(principal=principal)
     except ChainhubError as error:
@@ -92,7 +90,7 @@ def audit(
         page_number=page_number,
         filters=filters,
         query=urlencode({k: v for k, v in filters.items() if v}),
-        names=display_names(list_partners(conn=conn), {}, lang),
+        names=partner_names(conn=conn, principal=principal, lang=lang),
         target=_target,
         when=lambda moment: format_datetime(moment, lang),
     )

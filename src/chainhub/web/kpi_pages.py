@@ -8,7 +8,7 @@ from typing import Final
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from chainhub.api.deps import ConnDep, PagePrincipalDep, TodayDep
+from chainhub.api.deps import ConnDep, TodayDep
 from chainhub.kpi.service import (
     access_kpi_rows,
     access_kpi_values,
@@ -18,11 +18,11 @@ from chainhub.kpi.service import (
     get_supplier_ids,
     list_kpis,
 )
-from chainhub.partners.service import list_partners
 from chainhub.web.charts import monthly_lines, sparkline
 from chainhub.web.i18n import FACT_COLUMNS
 from chainhub.web.locale import PageLanguageDep
-from chainhub.web.render import display_names, page
+from chainhub.web.render import page, partner_names
+from chainhub.web.session import SignedInDep
 
 router = APIRouter(include_in_schema=False)
 # What a supplier answers for: delivery, response, lead time, incoming quality.
@@ -38,10 +38,8 @@ SCORECARD_KPIS: Final = (
 
 
 @router.get("/kpis", response_model=None)
-def kpi_catalogue(request: Request, principal: PagePrincipalDep, lang: PageLanguageDep) -> Response:
+def kpi_catalogue(request: Request, principal: SignedInDep, lang: PageLanguageDep) -> Response:
     """Every KPI's name, meaning, unit and direction, for a business reader."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     return page(request, "kpis.html", lang, principal, kpis=list_kpis())
 
 
@@ -50,16 +48,14 @@ def kpi_page(
     kpi_id: str,
     request: Request,
     conn: ConnDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     today: TodayDep,
 ) -> Response:
     """One KPI: its definition, a line per partner by month, and the table of values."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     values = access_kpi_values(conn=conn, principal=principal, today=today, kpi_id=kpi_id)
     aliases = get_supplier_aliases(conn=conn, principal=principal)
-    names = display_names(list_partners(conn=conn), aliases, lang)
+    names = partner_names(conn=conn, principal=principal, lang=lang, aliases=aliases)
     series: dict[str, list[tuple[date, float | None]]] = {}
     for v in values.values:
         if v.period is not None:
@@ -93,18 +89,16 @@ def kpi_rows_page(
     month: date,
     request: Request,
     conn: ConnDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     today: TodayDep,
 ) -> Response:
     """The facts behind one partner's value of a KPI in one month."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     found = access_kpi_rows(
         conn=conn, principal=principal, today=today, kpi_id=kpi_id, partner_id=partner, month=month
     )
     aliases = get_supplier_aliases(conn=conn, principal=principal)
-    names = display_names(list_partners(conn=conn), aliases, lang)
+    names = partner_names(conn=conn, principal=principal, lang=lang, aliases=aliases)
     named = {"partner_id", "buyer_id"}
     rows = [
         [
@@ -127,14 +121,12 @@ def kpi_rows_page(
 
 @router.get("/suppliers", response_model=None)
 def suppliers_page(
-    request: Request, conn: ConnDep, principal: PagePrincipalDep, lang: PageLanguageDep
+    request: Request, conn: ConnDep, principal: SignedInDep, lang: PageLanguageDep
 ) -> Response:
     """The suppliers whose scorecards the caller may open (a supplier goes to its own)."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     if not principal.sees_all:
         return RedirectResponse(f"/suppliers/{principal.partner_id}", status_code=303)
-    names = display_names(list_partners(conn=conn), {}, lang)
+    names = partner_names(conn=conn, principal=principal, lang=lang)
     suppliers = [(s, names.get(s, s)) for s in get_supplier_ids(conn=conn)]
     return page(request, "suppliers.html", lang, principal, suppliers=suppliers)
 
@@ -144,16 +136,14 @@ def scorecard_page(
     partner_id: str,
     request: Request,
     conn: ConnDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     today: TodayDep,
 ) -> Response:
     """One supplier's KPIs by month (from what the caller sees) and its rank among suppliers."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     check_may_see_supplier(conn=conn, principal=principal, supplier_id=partner_id)
     aliases = get_supplier_aliases(conn=conn, principal=principal)
-    names = display_names(list_partners(conn=conn), aliases, lang)
+    names = partner_names(conn=conn, principal=principal, lang=lang, aliases=aliases)
     cards = []
     months: set[date] = set()
     for kpi_id in SCORECARD_KPIS:

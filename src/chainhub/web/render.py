@@ -8,11 +8,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import Connection
 
 from chainhub import __version__
 from chainhub.access.schemas import Principal
 from chainhub.errors import Language
+from chainhub.kpi.service import get_supplier_aliases
 from chainhub.partners.schemas import PartnerRead
+from chainhub.partners.service import list_partners
 from chainhub.standard.version import STANDARD_VERSION
 from chainhub.web.i18n import ROLES, TEXT, UNITS
 from chainhub.web.locale import format_change, format_month, format_number, keep_language
@@ -64,3 +67,17 @@ def display_names(
         else:
             names[p.partner_id] = (p.name_zh if lang == "zh" else p.name_en) or p.partner_id
     return names
+
+
+def partner_names(
+    *,
+    conn: Connection,
+    principal: Principal,
+    lang: Language,
+    aliases: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Every partner's display name for the caller: the suppliers it may not name as letters
+    (`aliases`, when the page has them already)."""
+    if aliases is None:
+        aliases = get_supplier_aliases(conn=conn, principal=principal)
+    return display_names(list_partners(conn=conn), aliases, lang)
