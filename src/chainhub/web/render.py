@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -47,6 +48,8 @@ def page(
             "units": {code: names[lang] for code, names in UNITS.items()},
             "month": lambda m: format_month(m, lang),
             "path": request.url.path,
+            # The other language's link keeps the page's filters.
+            "lang_query": urlencode({**request.query_params, "lang": TEXT[lang]["other_code"]}),
             **context,
         },
         status_code=status_code,

@@ -9,21 +9,26 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Connection
 
 from chainhub.access.passwords import SESSION_LABEL, access_sign_in
 from chainhub.access.tokens import access_principal, do_revoke_token, get_token, get_token_id
 from chainhub.api.deps import TOKEN_COOKIE, ConnDep, ContextDep, TodayDep
 from chainhub.documents.service import count_visible_documents, list_visible_monthly_flows
-from chainhub.errors import ChainhubError
+from chainhub.errors import ChainhubError, Language
+from chainhub.kpi.alerts import ALERT_ROWS, AlertFilter, access_alerts
 from chainhub.kpi.overview import get_overview
 from chainhub.kpi.service import access_kpi_trend, get_supplier_aliases, get_supplier_ids
+from chainhub.masterdata.service import get_material_labels
 from chainhub.partners.service import list_partners
 from chainhub.standard.registry import DOCUMENT_TYPES
 from chainhub.web.charts import monthly_lines, sparkline
+from chainhub.web.filters import FiltersDep
 from chainhub.web.i18n import FLOW_LABELS, TEXT
 from chainhub.web.locale import PageLanguageDep
 from chainhub.web.render import display_names, page, partner_names
 from chainhub.web.session import SignedInDep, safe_next
+from chainhub.web.trace_graph import unit_name
 
 router = APIRouter(include_in_schema=False)
 # The page to open after signing in (`SignInRequired` sends it along).
@@ -123,6 +128,17 @@ def logout(request: Request, conn: ConnDep) -> RedirectResponse:
     return response
 
 
+def _material_names(conn: Connection, codes: set[str], lang: Language) -> dict[str, str]:
+    """Each material's code with its name and base unit, e.g. 'M001 Compressor (piece)'."""
+    found = {}
+    for code, label in get_material_labels(conn=conn, codes=codes).items():
+        name = (label.name_zh if lang == "zh" else label.name_en) or ""
+        unit = unit_name(label.base_unit, lang)
+        text = f"{code} {name}" if name and name != code else code
+        found[code] = f"{text} ({unit})" if unit else text
+    return found
+
+
 @router.get("/", response_model=None)
 def overview(
     request: Request,
@@ -130,17 +146,43 @@ def overview(
     principal: SignedInDep,
     lang: PageLanguageDep,
     today: TodayDep,
+    filters: FiltersDep,
 ) -> Response:
-    """KPI cards: the latest month, its trend and its change against the month before."""
+    """KPI cards (the latest month, its trend, its change against the month before) and the
+    alerts, all narrowed by the filter bar."""
     cards = []
     for kpi_id in CARD_KPIS:
-        trend = access_kpi_trend(conn=conn, principal=principal, today=today, kpi_id=kpi_id)
+        trend = access_kpi_trend(
+            conn=conn,
+            principal=principal,
+            today=today,
+            kpi_id=kpi_id,
+            partner_id=filters.partner,
+            start=filters.start,
+            end=filters.end,
+            material=filters.material,
+            site=filters.site,
+        )
         points = [(p.period, p.value) for p in trend.points]
         cards.append({"trend": trend, "spark": sparkline(points, lang) if points else None})
     suppliers = get_supplier_ids(conn=conn)
     if not principal.sees_all:
         suppliers = [s for s in suppliers if s == principal.partner_id]
-    names = partner_names(conn=conn, principal=principal, lang=lang)
+    aliases = get_supplier_aliases(conn=conn, principal=principal)
+    names = partner_names(conn=conn, principal=principal, lang=lang, aliases=aliases)
+    alerts = access_alerts(
+        conn=conn,
+        principal=principal,
+        today=today,
+        only=AlertFilter(
+            partner_id=filters.partner,
+            material=filters.material,
+            site=filters.site,
+            start=filters.start,
+            end=filters.end,
+        ),
+    )
+    codes = {r.material_code for r in alerts.stockout} | {r.material_code for r in alerts.late}
     return page(
         request,
         "overview.html",
@@ -149,6 +191,15 @@ def overview(
         charts=True,
         cards=cards,
         suppliers=[(s, names.get(s, s)) for s in suppliers],
+        names=names,
+        # Links name no partner the caller may not name.
+        hidden=set(aliases),
+        alerts=alerts,
+        shown=ALERT_ROWS,
+        materials=_material_names(conn, codes, lang),
+        filters=filters,
+        filter_fields=("period", "partner", "material", "site"),
+        query=filters.query(),
     )
 
 
