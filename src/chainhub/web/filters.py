@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Final
 from urllib.parse import urlencode
 
@@ -58,6 +58,15 @@ class PageFilters:
             "site": self.site,
         }
         return urlencode({k: v for k, v in kept.items() if v and k not in leave_out})
+
+    def moments(self) -> tuple[datetime | None, datetime | None]:
+        """The period as moments in UTC: from its first day's start to its last day's end
+        (exclusive)."""
+        since = datetime.combine(self.start, time(), tzinfo=UTC) if self.start else None
+        until = (
+            datetime.combine(self.end + timedelta(days=1), time(), tzinfo=UTC) if self.end else None
+        )
+        return since, until
 
     @property
     def active(self) -> bool:

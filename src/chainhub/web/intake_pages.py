@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Final
+from urllib.parse import urlencode
 
 from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
@@ -21,6 +22,7 @@ from chainhub.intake.upload import check_submitter, do_submit_upload, safe_file_
 from chainhub.partners.visibility import WRITER_ROLES, check_may_send
 from chainhub.standard.registry import DOCUMENT_TYPES
 from chainhub.storage.service import list_submissions
+from chainhub.web.filters import FiltersDep
 from chainhub.web.locale import PageLanguageDep, format_datetime
 from chainhub.web.render import page, partner_names
 from chainhub.web.session import SignedInDep
@@ -141,16 +143,20 @@ def submissions(
     conn: ConnDep,
     principal: SignedInDep,
     lang: PageLanguageDep,
+    filters: FiltersDep,
     document_type: str = "",
     page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
 ) -> Response:
-    """Submissions of the caller's partner (every partner's, for the hub admin and the leader),
-    newest first, a page at a time."""
+    """Submissions of the caller's partner (every partner's, or one's, for the hub admin and the
+    leader) received in the filter bar's period, newest first, a page at a time."""
     chosen = document_type if document_type in DOCUMENT_TYPES else ""
+    since, until = filters.moments()
     rows = list_submissions(
         conn=conn,
-        partner_id=None if principal.sees_all else principal.partner_id or "",
+        partner_id=filters.partner if principal.sees_all else principal.partner_id or "",
         document_type=chosen or None,
+        since=since,
+        until=until,
     )
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     number = min(page_number, pages)
@@ -170,4 +176,10 @@ def submissions(
         if principal.sees_all
         else {},
         when=lambda moment: format_datetime(moment, lang),
+        filters=filters,
+        filter_fields=("period", "partner") if principal.sees_all else ("period",),
+        filter_keep={"document_type": chosen},
+        query="&".join(
+            part for part in (filters.query(), urlencode({"document_type": chosen})) if part
+        ),
     )

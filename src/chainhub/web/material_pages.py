@@ -17,6 +17,7 @@ from chainhub.standard import fields
 from chainhub.standard.codelists import CODE_LISTS_BY_ENUM
 from chainhub.standard.units import UNITS
 from chainhub.web.charts import Series, monthly_lines
+from chainhub.web.filters import FiltersDep
 from chainhub.web.i18n import TEXT
 from chainhub.web.locale import PageLanguageDep
 from chainhub.web.render import page, partner_names
@@ -46,12 +47,31 @@ def materials_page(
     principal: SignedInDep,
     lang: PageLanguageDep,
     today: TodayDep,
+    filters: FiltersDep,
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    """The materials the caller may open, with names and units; searchable by code or name."""
-    found = list_materials(conn=conn, principal=principal, today=today, search=q)
+    """The materials the caller may open, with names and units; searchable by code or name,
+    narrowed to a partner's and a site's orders and stock by the filter bar."""
+    found = list_materials(
+        conn=conn,
+        principal=principal,
+        today=today,
+        search=q or filters.material,
+        partner_id=filters.partner,
+        site=filters.site,
+    )
     rows = [{"material": m, **_labels(m, lang)} for m in found]
-    return page(request, "materials.html", lang, principal, rows=rows, q=q or "")
+    return page(
+        request,
+        "materials.html",
+        lang,
+        principal,
+        rows=rows,
+        q=q or "",
+        filters=filters,
+        filter_fields=("partner", "material", "site"),
+        filter_keep={"q": q or ""},
+    )
 
 
 def _series(view: Material360, hub: dict[date, float], version: int | None, lang: Language) -> str:
@@ -85,11 +105,19 @@ def material_page(
     principal: SignedInDep,
     lang: PageLanguageDep,
     today: TodayDep,
+    filters: FiltersDep,
     buyer: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    """One material at one buyer: the latest figures, the months, and each supplier's part."""
+    """One material at one buyer: the latest figures, the months (of the filter bar's period),
+    and each supplier's part."""
     view = access_material_360(
-        conn=conn, principal=principal, today=today, material_code=material_code, buyer_id=buyer
+        conn=conn,
+        principal=principal,
+        today=today,
+        material_code=material_code,
+        buyer_id=buyer,
+        start=filters.start,
+        end=filters.end,
     )
     version, hub = list_visible_run_months(
         conn=conn, principal=principal, today=today, material_code=material_code
@@ -116,4 +144,8 @@ def material_page(
         suppliers_json=monthly_lines(by_supplier, labels["unit"], lang)
         if len(by_supplier) > 1
         else None,
+        filters=filters,
+        filter_fields=("period",),
+        filter_keep={"buyer": buyer or ""},
+        period_query=filters.query(leave_out=("partner", "material", "site")),
     )
