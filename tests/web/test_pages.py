@@ -256,6 +256,12 @@ def test_the_filters_narrow_a_page_as_the_kpi_service_does_within_what_one_may_s
     assert shown == [(v.partner_id, format_number(v.value)) for v in m001.values]
     assert {p for p, _ in shown} == {HUAYANG, TAIHE}
     assert "&amp;material=M001" in html  # the drill-down keeps the filter
+    # Every seeded order goes to the OEM's plant: a supplier's plant has none.
+    everything = re.findall(row, hub.client.get("/kpis/otif").text, flags=re.S)
+    assert re.findall(row, hub.client.get("/kpis/otif?site=haichuan-foshan").text, flags=re.S) == (
+        everything
+    )
+    assert re.findall(row, hub.client.get("/kpis/otif?site=jinli-ningbo").text, flags=re.S) == []
     facts = f"/kpis/otif/rows?partner={JINLI}&month=2026-03-01"
     assert 'id="facts"' in hub.client.get(facts).text
     assert 'id="facts"' not in hub.client.get(facts + "&material=M001").text
