@@ -93,8 +93,9 @@ def _stock(conn: Connection, vis: Visible, only: AlertFilter) -> dict[Pair, tupl
 
 def _demand(
     conn: Connection, vis: Visible, pairs: set[Pair], only: AlertFilter
-) -> dict[Pair, list[tuple[date, Decimal]]]:
-    """Per (holder, material): its latest visible forecast's demand by period start."""
+) -> dict[Pair, list[tuple[date, date, Decimal]]]:
+    """Per (holder, material): its latest visible forecast's demand by period (its first day,
+    the day after its last)."""
     lines = get_demand_lines(vis, {h for h, _ in pairs}, {m for _, m in pairs})
     ranked = sa.select(
         lines,
@@ -110,15 +111,36 @@ def _demand(
             latest.c.buyer,
             latest.c.material,
             latest.c.period_start,
+            latest.c.bucket,
             sa.cast(sa.func.sum(latest.c.quantity), sa.Numeric(18, 6)),
         )
         .where(latest.c.forecast_date == latest.c.latest)
-        .group_by(latest.c.buyer, latest.c.material, latest.c.period_start)
+        .group_by(latest.c.buyer, latest.c.material, latest.c.period_start, latest.c.bucket)
     )
-    found: dict[Pair, list[tuple[date, Decimal]]] = defaultdict(list)
-    for buyer, material, start, quantity in rows:
-        found[(buyer, material)].append((start, Decimal(quantity or 0)))
+    found: dict[Pair, list[tuple[date, date, Decimal]]] = defaultdict(list)
+    for buyer, material, start, bucket, quantity in rows:
+        found[(buyer, material)].append((start, _period_end(start, bucket), Decimal(quantity or 0)))
     return found
+
+
+def _period_end(start: date, bucket: str) -> date:
+    """The day after a forecast period's last day."""
+    if bucket == "day":
+        return start + timedelta(days=1)
+    if bucket == "month":
+        return (start + timedelta(days=32)).replace(day=1)
+    return start + timedelta(days=7)
+
+
+def _within(periods: list[tuple[date, date, Decimal]], since: date, until: date) -> Decimal:
+    """The demand of the days from `since` to before `until`: each period's quantity spread
+    evenly over its days."""
+    total = Decimal(0)
+    for start, end, quantity in periods:
+        overlap = (min(end, until) - max(start, since)).days
+        if overlap > 0:
+            total += quantity * overlap / (end - start).days
+    return total
 
 
 def _inbound(
@@ -186,11 +208,10 @@ def _risks(conn: Connection, vis: Visible, only: AlertFilter) -> list[StockoutRi
     risks = []
     for (holder, material), (on_hand, as_of) in stock.items():
         until = as_of + timedelta(days=HORIZON_DAYS)
-        needed = sum((q for day, q in demand.get((holder, material), []) if as_of <= day < until),
-                     Decimal(0))  # fmt: skip
+        needed = _within(demand.get((holder, material), []), as_of, until)
         coming = sum((q for day, q in inbound.get((holder, material), []) if day < until),
                      Decimal(0))  # fmt: skip
-        projected = on_hand + coming - needed
+        projected = (on_hand + coming - needed).quantize(Decimal("0.01"))
         if needed == 0 or projected >= 0:
             continue
         risks.append(
@@ -200,7 +221,7 @@ def _risks(conn: Connection, vis: Visible, only: AlertFilter) -> list[StockoutRi
                 as_of=as_of,
                 on_hand=_plain(on_hand),
                 inbound=_plain(coming),
-                demand=_plain(needed),
+                demand=_plain(needed.quantize(Decimal("0.01"))),
                 projected=_plain(projected),
                 cover_days=round(float(on_hand) * HORIZON_DAYS / float(needed), 1),
             )

@@ -182,7 +182,10 @@ def overview(
             end=filters.end,
         ),
     )
-    codes = {r.material_code for r in alerts.stockout} | {r.material_code for r in alerts.late}
+    # Only the lines shown are labelled.
+    codes = {r.material_code for r in alerts.stockout[:ALERT_ROWS]} | {
+        r.material_code for r in alerts.late[:ALERT_ROWS]
+    }
     return page(
         request,
         "overview.html",
