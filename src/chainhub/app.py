@@ -29,6 +29,7 @@ from chainhub.partners.delivery import DeliveryWorker
 from chainhub.settings import Settings
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
+from chainhub.web.session import install_sign_in_redirect
 
 PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
 SWAGGER_UI_DIR = Path(swagger_ui.__file__).parent / "static"
@@ -176,6 +177,7 @@ def create_app(settings: Settings, *, warm_file_checks: bool = False) -> FastAPI
     app.mount("/static/swagger-ui", StaticFiles(directory=SWAGGER_UI_DIR), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
+    install_sign_in_redirect(app)
     app.add_middleware(BodyLimit, max_bytes=settings.upload_max_bytes)
     app.add_middleware(
         Admission, limit=settings.max_concurrent_requests, timeout=settings.queue_timeout

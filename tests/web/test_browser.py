@@ -150,6 +150,14 @@ def test_the_oem_and_a_supplier_open_every_page(
         first = page.locator("main table").first
         shown = first.locator("tbody tr").first.locator("td").first.inner_text().strip()
         assert pl.read_excel(saved).row(0)[0] == shown
+        # The filter bar puts its choice in the address: the KPI for one supplier.
+        page.select_option("#filter-partner", HUAYANG)
+        page.click("#filters button[type=submit]")
+        page.wait_for_url(f"**partner={HUAYANG}**")
+        partners = page.locator("#values tbody tr").evaluate_all(
+            "rows => rows.map(r => r.dataset.partner)"
+        )
+        assert partners and set(partners) == {HUAYANG}
         oem = visit(page, f"/suppliers/{HUAYANG}", "oem-scorecard", "#spark-otif")
         assert "Supplier A" not in oem and f"{JINLI} Co." in oem
         visit(page, "/kpis", "oem-catalogue")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import re
+from datetime import date
 from typing import Any
 
 from chainhub.access.tokens import access_principal
@@ -32,6 +33,20 @@ def test_the_dashboard_asks_for_a_token(hub: Hub) -> None:
     refused = hub.client.post("/login", data={"token": "chk_nope_nope"})
     assert refused.status_code == 401
     assert "The token is unknown, expired or revoked." in refused.text
+    # A page asked for without a sign-in is where the sign-in leads back to; no other site is.
+    asked = hub.client.get("/kpis/otif?from=2026-03", follow_redirects=False)
+    assert asked.headers["location"] == "/login?next=/kpis/otif%3Ffrom%3D2026-03"
+    assert "next=%2Fkpis%2Fotif%3Ffrom%3D2026-03" in hub.client.get(asked.headers["location"]).text
+    for target, landing in (
+        ("/kpis/otif?from=2026-03", "/kpis/otif?from=2026-03"),
+        ("//elsewhere.example/", "/"),
+        ("https://elsewhere.example/", "/"),
+    ):
+        signed = hub.client.post(
+            "/login", params={"next": target}, data={"token": hub.tokens[OEM]},
+            follow_redirects=False,
+        )  # fmt: skip
+        assert (signed.status_code, signed.headers["location"]) == (303, landing)
 
 
 def test_a_supplier_sees_its_slice_and_the_oem_sees_all(hub: Hub) -> None:
@@ -198,3 +213,103 @@ def test_the_chosen_language_is_kept_and_a_chinese_page_has_no_english_months(hu
         assert ENGLISH_MONTHS.findall(html) == [], path
     assert '<html lang="en">' in hub.client.get("/?lang=en").text
     assert "Mar 2026" in hub.client.get("/kpis/otif").text
+
+
+def _options(html: str) -> list[str]:
+    select = html[html.index('id="filter-partner"') :]
+    return re.findall(r'<option value="([^"]+)"', select[: select.index("</select>")])
+
+
+def test_the_filters_narrow_a_page_as_the_kpi_service_does_within_what_one_may_see(
+    hub: Hub,
+) -> None:
+    _two_months(hub)
+    _login(hub, JINLI)
+    # A supplier filters by the partners it may name; another supplier is refused on the page.
+    for path in (f"/?partner={TAIHE}", f"/kpis/otif?partner={HUAYANG}", f"/kpis?partner={TAIHE}"):
+        refused = hub.client.get(path + "&lang=en")
+        assert refused.status_code == 200, path
+        assert "is no partner you may filter by" in refused.text, path
+        assert _options(refused.text) == [OEM, HUADONG, JINLI]
+        # Only what the caller typed comes back (in the message): no name, no option.
+        assert [o for o in (f"{HUAYANG} Co.", f"{TAIHE} Co.") if o in refused.text] == []
+    hub.client.cookies.clear()
+    _login(hub, OEM)
+    with hub.engine.connect() as conn:
+        principal = access_principal(conn=conn, token=hub.tokens[OEM])
+        march = access_kpi_values(
+            conn=conn, principal=principal, today=_today(), kpi_id="otif", partner_id=JINLI,
+            start=date(2026, 3, 1), end=date(2026, 3, 31),
+        )  # fmt: skip
+        m001 = access_kpi_values(
+            conn=conn, principal=principal, today=_today(), kpi_id="otif", material="M001"
+        )
+    row = r'<tr data-partner="([^"]*)">.*?<td class="num">(?:<a [^>]*>)?([^<]*)<'
+    html = hub.client.get(f"/kpis/otif?partner={JINLI}&from=2026-03&to=2026-03&lang=en").text
+    assert re.findall(row, html, flags=re.S) == [
+        (v.partner_id, format_number(v.value)) for v in march.values
+    ]
+    assert [(v.partner_id, v.period) for v in march.values] == [(JINLI, date(2026, 3, 1))]
+    # Jinli delivers M004 only: an M001 filter leaves huayang's and taihe's lines.
+    html = hub.client.get("/kpis/otif?material=M001").text
+    shown = re.findall(row, html, flags=re.S)
+    assert shown == [(v.partner_id, format_number(v.value)) for v in m001.values]
+    assert {p for p, _ in shown} == {HUAYANG, TAIHE}
+    assert "&amp;material=M001" in html  # the drill-down keeps the filter
+    # Every seeded order goes to the OEM's plant: a supplier's plant has none.
+    everything = re.findall(row, hub.client.get("/kpis/otif").text, flags=re.S)
+    assert re.findall(row, hub.client.get("/kpis/otif?site=haichuan-foshan").text, flags=re.S) == (
+        everything
+    )
+    assert re.findall(row, hub.client.get("/kpis/otif?site=jinli-ningbo").text, flags=re.S) == []
+    facts = f"/kpis/otif/rows?partner={JINLI}&month=2026-03-01"
+    assert 'id="facts"' in hub.client.get(facts).text
+    assert 'id="facts"' not in hub.client.get(facts + "&material=M001").text
+    bad = hub.client.get("/kpis/otif?from=2026-04&to=2026-01&site=%3Cx%3E&lang=en")
+    assert bad.status_code == 200
+    assert "starts after it ends" in bad.text and "is not a code" in bad.text
+
+
+def _alert_rows(html: str, table: str) -> list[list[str]]:
+    body = html[html.index(f'id="{table}"') :]
+    body = body[body.index("<tbody>") : body.index("</tbody>")]
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+        for r in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
+    ]
+
+
+def test_the_overview_alerts_stockout_risks_and_late_confirmations(hub: Hub) -> None:
+    """The seeded OEM counted 320 M001 on 11 Mar; its open orders bring 500 + 400 by 20 Mar,
+    and its 1 Apr forecast wants 1,200 + 1,300 in April: 1,280 short. Every seeded order line
+    is open and unconfirmed since 1 Mar, over the 7 days a supplier has."""
+    stock = DOCUMENTS["INV-HC-0311"][2]
+    assert ("M001", "320") in {(x["material_code"], x["quantity_on_hand"]) for x in stock["lines"]}
+    forecast = DOCUMENTS["FC-HC-W14"][2]["lines"]
+    assert sum(int(x["quantity"]) for x in forecast if x["material_code"] == "M001") == 2500
+    open_m001 = [DOCUMENTS[n][2] for n in ("PO-HC-HY-1", "PO-HC-TK-1")]
+    assert sum(int(d["lines"][0]["quantity"]) for d in open_m001) == 900
+    _login(hub, OEM)
+    html = hub.client.get("/?lang=en").text
+    risks = _alert_rows(html, "alerts-stockout")
+    assert [r[0] for r in risks] == ["M009 (piece)", "M001 (piece)", "M004 (piece)"]
+    assert risks[1][1:] == [f"{OEM} Co.", "2026-03-11", "320", "900", "2,500", "-1,280", "5.4"]
+    assert 'href="/materials/M001?buyer=haichuan"' in html
+    late = _alert_rows(html, "alerts-late")
+    unconfirmed = sorted(
+        n for n, (_, kind, d) in DOCUMENTS.items()
+        if kind == "purchase_order" and d["lines"][0].get("line_status", "open") == "open"
+        and "confirmed_date" not in d["lines"][0]
+    )  # fmt: skip
+    assert [r[0] for r in late] == [f"{n} / 10" for n in unconfirmed]
+    assert {r[4] for r in late} == {"2026-03-01"}
+    narrowed = hub.client.get("/?material=M004").text
+    assert [r[0] for r in _alert_rows(narrowed, "alerts-stockout")] == ["M004 (piece)"]
+    assert [r[0] for r in _alert_rows(narrowed, "alerts-late")] == ["PO-HC-JL-1 / 10"]
+    assert "缺货风险" in hub.client.get("/?lang=zh").text
+    # Jinli sees the OEM's M004 under its VMI agreement, and its own order only.
+    hub.client.cookies.clear()
+    _login(hub, JINLI)
+    html = hub.client.get("/?lang=en").text
+    assert [r[0] for r in _alert_rows(html, "alerts-stockout")] == ["M004 (piece)"]
+    assert [r[0] for r in _alert_rows(html, "alerts-late")] == ["PO-HC-JL-1 / 10"]

@@ -28,6 +28,8 @@ Direction = Literal["higher", "lower"]
 By = Literal["month", "total"]
 ENTRY_POINT_GROUP: Final = "chainhub.kpis"
 _FAMILIES: Final = ("orders", "inventory", "production", "quality", "data")
+# The columns a site filter matches: a line is the site's when any of them names it.
+SITE_COLUMNS: Final = ("site_id", "ship_to_site", "ship_from_site")
 
 
 @dataclass(frozen=True)
@@ -65,24 +67,28 @@ class Window:
 
 @dataclass
 class Sources:
-    """The caller's visible documents as Ibis tables, over the connection it already holds."""
+    """The caller's visible documents as Ibis tables, over the connection it already holds;
+    narrowed, when asked, to the lines of one material and of one site (a document type without
+    such a column is not narrowed)."""
 
     conn: Connection
     principal: Principal
     today: date
+    material: str | None = None
+    site: str | None = None
     # The tables a computation read, in order: what its compiled query depends on.
-    read: list[tuple[str, bool]] = field(default_factory=list, init=False)
-    _tables: dict[tuple[str, bool], ibis.Table] = field(default_factory=dict, init=False)
-    _sql: dict[tuple[str, bool], str] = field(default_factory=dict, init=False)
+    read: list[tuple[str, bool, bool]] = field(default_factory=list, init=False)
+    _tables: dict[tuple[str, bool, bool], ibis.Table] = field(default_factory=dict, init=False)
+    _sql: dict[tuple[str, bool, bool], str] = field(default_factory=dict, init=False)
 
     @cached_property
     def backend(self) -> ibis.BaseBackend:
         """Ibis over the caller's connection, made when a computation is first built."""
         return ibis_for(self.conn)
 
-    def visible_sql(self, document_type: str, *, versions: bool = False) -> str:
+    def visible_sql(self, document_type: str, *, versions: bool = False, sited: bool = True) -> str:
         """The SELECT of the rows `table` reads, with the caller's visibility as literals."""
-        key = (document_type, versions)
+        key = (document_type, versions, sited)
         if key not in self._sql:
             relation = doc_table(document_type) if versions else current_view(document_type)
             where = get_visible_clause(
@@ -92,18 +98,31 @@ class Sources:
                 relation=relation,
                 today=self.today,
             )
-            query = sa.select(relation).where(where)
+            query = sa.select(relation).where(where, *self._narrowed(relation, sited=sited))
             compiled = query.compile(
                 dialect=self.conn.dialect, compile_kwargs={"literal_binds": True}
             )
             self._sql[key] = str(compiled)
         return self._sql[key]
 
-    def table(self, document_type: str, *, versions: bool = False) -> ibis.Table:
-        """Rows of the current versions (or of every version) the caller may see."""
-        key = (document_type, versions)
+    def _narrowed(self, relation: sa.TableClause, *, sited: bool) -> list[sa.ColumnElement[bool]]:
+        """The material and (when `sited`) site filters, for the columns `relation` has."""
+        found = []
+        if self.material is not None and "material_code" in relation.c:
+            found.append(relation.c.material_code == self.material)
+        sites = [relation.c[name] for name in SITE_COLUMNS if name in relation.c]
+        if self.site is not None and sited and sites:
+            found.append(sa.or_(*(column == self.site for column in sites)))
+        return found
+
+    def table(
+        self, document_type: str, *, versions: bool = False, sited: bool = True
+    ) -> ibis.Table:
+        """Rows of the current versions (or of every version) the caller may see; `sited=False`
+        leaves the site filter out (a material's price is not a site's)."""
+        key = (document_type, versions, sited)
         if key not in self._tables:
-            sql = self.visible_sql(document_type, versions=versions)
+            sql = self.visible_sql(document_type, versions=versions, sited=sited)
             relation = doc_table(document_type) if versions else current_view(document_type)
             # The relation's own schema: no probing query, which some driver versions lack.
             schema = self.backend.table(relation.name).schema()
@@ -116,7 +135,7 @@ class Sources:
         sales order lines the caller sees (one currency assumed, as in the simulated chain)."""
         lines = []
         for name in ("purchase_order", "sales_order"):
-            t = self.table(name)
+            t = self.table(name, sited=False)
             lines.append(
                 t.select(
                     material_code=t.material_code,

@@ -36,12 +36,14 @@ class _Compiled:
 _queries: BoundedCache[Key, _Compiled] = BoundedCache(_LIMIT)
 # Which visible tables each shape's computation reads: the code decides, not the data. Kept
 # within the same bound as the queries: windows come from callers, so shapes are unbounded.
-_reads: BoundedCache[Shape, tuple[tuple[str, bool], ...]] = BoundedCache(_LIMIT)
+_reads: BoundedCache[Shape, tuple[tuple[str, bool, bool], ...]] = BoundedCache(_LIMIT)
 
 
-def _key(src: Sources, shape: Shape, reads: tuple[tuple[str, bool], ...]) -> Key:
+def _key(src: Sources, shape: Shape, reads: tuple[tuple[str, bool, bool], ...]) -> Key:
     p = src.principal
-    visible = tuple(src.visible_sql(name, versions=versions) for name, versions in reads)
+    visible = tuple(
+        src.visible_sql(name, versions=versions, sited=sited) for name, versions, sited in reads
+    )
     return (src.conn.dialect.name, p.partner_id, p.role, p.chain_leader, src.today, shape, visible)
 
 

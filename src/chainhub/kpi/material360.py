@@ -88,22 +88,35 @@ def _not_found(code: str) -> ChainhubError:
 
 
 def list_materials(
-    *, conn: Connection, principal: Principal, today: date, search: str | None = None
+    *,
+    conn: Connection,
+    principal: Principal,
+    today: date,
+    search: str | None = None,
+    partner_id: str | None = None,
+    site: str | None = None,
 ) -> list[MaterialRow]:
     """The materials the caller may open: every golden material for who sees all; else those of
-    the orders it places or receives and of its own stock; `search` matches code or name."""
+    the orders it places or receives and of its own stock; `search` matches code or name.
+    `partner_id` and `site` keep those of the visible orders and stock of that partner (buyer,
+    supplier or holder) and of that site (delivered to or held at)."""
     golden = current_view("material")
     codes: Any = None
-    if not principal.sees_all:
+    if not principal.sees_all or partner_id is not None or site is not None:
         vis = get_visible_views(conn, principal, today, ("purchase_order", "inventory_snapshot"))
         orders, order_where = vis["purchase_order"]
         stock, stock_where = vis["inventory_snapshot"]
-        me = principal.partner_id
+        on_orders, in_stock = [order_where], [stock_where]
+        for who in (None if principal.sees_all else principal.partner_id, partner_id):
+            if who is not None:
+                on_orders.append(sa.or_(orders.c.buyer_id == who, orders.c.supplier_id == who))
+                in_stock.append(stock.c.partner_id == who)
+        if site is not None:
+            on_orders.append(orders.c.ship_to_site == site)
+            in_stock.append(stock.c.site_id == site)
         codes = sa.union(
-            sa.select(orders.c.material_code).where(
-                order_where, sa.or_(orders.c.buyer_id == me, orders.c.supplier_id == me)
-            ),
-            sa.select(stock.c.material_code).where(stock_where, stock.c.partner_id == me),
+            sa.select(orders.c.material_code).where(*on_orders),
+            sa.select(stock.c.material_code).where(*in_stock),
         ).subquery()
     query = sa.select(golden).order_by(golden.c.material_code)
     if codes is not None:
@@ -387,10 +400,13 @@ def access_material_360(
     today: date,
     material_code: str,
     buyer_id: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
 ) -> Material360:
     """One material at one buyer (the caller itself when it buys the material, else the first
     it supplies it to), from the documents the caller may see; not found when the caller may
-    not open the material or that buyer's view of it."""
+    not open the material or that buyer's view of it. `start` and `end` keep the months that
+    overlap them; the latest figures stay the latest."""
     golden = current_view("material")
     material = (
         conn.execute(sa.select(golden).where(golden.c.material_code == material_code))
@@ -424,6 +440,7 @@ def access_material_360(
         buyer=buyer,
         lines=lines,
         stock=stock,
+        window=(start, end),
     )
 
 
@@ -438,6 +455,7 @@ def _build(
     buyer: str | None,
     lines: list[_OrderLine],
     stock: dict[str, dict[str, list[Any]]],
+    window: tuple[date | None, date | None] = (None, None),
 ) -> Material360:
     code = material.material_code
     # A supplier looking at its customer's view sees only its own orders and receipts.
@@ -458,6 +476,10 @@ def _build(
         *(d for snaps in sites.values() for d, _ in snaps),
     ]
     months = _months(min(dates), max(dates)) if dates else []
+    start, end = window
+    months = [
+        m for m in months if (start is None or month_end(m) >= start) and (end is None or m <= end)
+    ]
     received = _received(receipts)
     suppliers = [
         _supplier_figures(s, lines, received, receipts, months, today)

@@ -116,8 +116,8 @@ def _open_orders(
 
 def get_demand_lines(vis: Visible, buyers: Iterable[str], materials: Iterable[str]) -> sa.Subquery:
     """The visible forecast lines of `buyers` for `materials` (buyer, material, site_id,
-    forecast_date, period_start, quantity): the materials' own lines plus the lines of products
-    whose bill of materials (one level) uses them, scaled by quantity per and scrap."""
+    forecast_date, period_start, bucket, quantity): the materials' own lines plus the lines of
+    products whose bill of materials (one level) uses them, scaled by quantity per and scrap."""
     view, where = vis["demand_forecast"]
     bom = current_view("bom")
     buyers, materials = set(buyers), set(materials)
@@ -128,6 +128,7 @@ def get_demand_lines(vis: Visible, buyers: Iterable[str], materials: Iterable[st
         view.c.site_id,
         view.c.forecast_date,
         view.c.period_start,
+        view.c.bucket,
         view.c.quantity.label("quantity"),
     ).where(where, view.c.issuer_id.in_(buyers), view.c.material_code.in_(materials))
     through_bom = (
@@ -137,6 +138,7 @@ def get_demand_lines(vis: Visible, buyers: Iterable[str], materials: Iterable[st
             view.c.site_id,
             view.c.forecast_date,
             view.c.period_start,
+            view.c.bucket,
             (view.c.quantity * per_unit).label("quantity"),
         )
         .select_from(

@@ -267,3 +267,39 @@ class DataQuality(BaseModel):
     scorecards: list[Scorecard]
     rejected_rows: list[RejectedRow]
     rejected_files: list[RejectedFile]
+
+
+class StockoutRisk(BaseModel):
+    """A material whose holder's stock will not cover the forecast demand: on hand at the latest
+    count, plus inbound order lines due, minus demand, over the horizon after the count."""
+
+    partner_id: str
+    material_code: str
+    as_of: date
+    on_hand: Decimal
+    inbound: Decimal
+    demand: Decimal
+    projected: Decimal
+    cover_days: float = Field(description="Days of the horizon's demand the stock on hand covers")
+
+
+class LateConfirmation(BaseModel):
+    """An open purchase-order line the supplier has not confirmed in time."""
+
+    buyer_id: str
+    supplier_id: str
+    po_number: str
+    line_no: int
+    material_code: str
+    order_date: date
+    quantity: Decimal
+    waiting_days: int
+
+
+class Alerts(BaseModel):
+    """The overview's alerts, from the documents the caller may see."""
+
+    horizon_days: int
+    confirm_within_days: int
+    stockout: list[StockoutRisk]
+    late: list[LateConfirmation]

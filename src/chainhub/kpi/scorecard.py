@@ -223,11 +223,15 @@ def _rejected_files(*, conn: Connection, partner_id: str | None, limit: int) -> 
 
 
 def access_data_quality(
-    *, conn: Connection, principal: Principal, limit: int = RECENT_REJECTIONS
+    *,
+    conn: Connection,
+    principal: Principal,
+    limit: int = RECENT_REJECTIONS,
+    partner_id: str | None = None,
 ) -> DataQuality:
-    """Scorecards and the newest rejections: every partner's for the hub admin and the chain
-    leader, else the caller's own."""
-    scope = get_partner_scope(principal=principal, partner_id=None)
+    """Scorecards and the newest rejections: every partner's (or `partner_id`'s) for the hub
+    admin and the chain leader, else the caller's own."""
+    scope = get_partner_scope(principal=principal, partner_id=partner_id)
     if scope is None and not principal.sees_all:
         return DataQuality(partner_id=None, scorecards=[], rejected_rows=[], rejected_files=[])
     return DataQuality(

@@ -97,8 +97,10 @@ def _compute(
     definition: KpiDefinition,
     window: Window,
     partner_id: str | None,
+    material: str | None = None,
+    site: str | None = None,
 ) -> list[KpiValue]:
-    src = Sources(conn=conn, principal=principal, today=today)
+    src = Sources(conn=conn, principal=principal, today=today, material=material, site=site)
     frame = get_kpi_frame(definition=definition, src=src, window=window, partner_id=partner_id)
     return [
         KpiValue(
@@ -123,8 +125,11 @@ def access_kpi_values(
     start: date | None = None,
     end: date | None = None,
     by: By = "month",
+    material: str | None = None,
+    site: str | None = None,
 ) -> KpiValues:
-    """A KPI per partner and period, computed only from the documents the caller may see."""
+    """A KPI per partner and period, computed only from the documents the caller may see (of
+    one material's and one site's lines, when asked)."""
     definition = get_kpi(kpi_id)
     check_window(start, end)
     values = _compute(
@@ -134,6 +139,8 @@ def access_kpi_values(
         definition=definition,
         window=Window(start, end, by),
         partner_id=partner_id,
+        material=material,
+        site=site,
     )
     return KpiValues(kpi=_read(definition), start=start, end=end, by=by, values=values)
 
@@ -154,6 +161,8 @@ def access_kpi_rows(
     kpi_id: str,
     partner_id: str,
     month: date,
+    material: str | None = None,
+    site: str | None = None,
 ) -> KpiRows:
     """The facts behind a partner's KPI value in a month, from the documents the caller may
     see: the order lines, receipts or documents the value was computed from."""
@@ -170,7 +179,7 @@ def access_kpi_rows(
     end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     frame = get_kpi_frame(
         definition=definition,
-        src=Sources(conn=conn, principal=principal, today=today),
+        src=Sources(conn=conn, principal=principal, today=today, material=material, site=site),
         window=Window(start, end, "month", rows=True),
         partner_id=partner_id,
     )
@@ -251,11 +260,31 @@ def _pooled(values: list[KpiValue]) -> list[KpiPoint]:
 
 
 def access_kpi_trend(
-    *, conn: Connection, principal: Principal, today: date, kpi_id: str
+    *,
+    conn: Connection,
+    principal: Principal,
+    today: date,
+    kpi_id: str,
+    partner_id: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    material: str | None = None,
+    site: str | None = None,
 ) -> KpiTrend:
     """A KPI by month for the caller: its own partner's figures when it has any, else every
-    visible partner's pooled; with the change of the latest month against the one before."""
-    values = access_kpi_values(conn=conn, principal=principal, today=today, kpi_id=kpi_id)
+    visible partner's pooled; with the change of the latest month against the one before.
+    The filters narrow the values first (`partner_id` to one partner's)."""
+    values = access_kpi_values(
+        conn=conn,
+        principal=principal,
+        today=today,
+        kpi_id=kpi_id,
+        partner_id=partner_id,
+        start=start,
+        end=end,
+        material=material,
+        site=site,
+    )
     own = [v for v in values.values if v.partner_id == principal.partner_id]
     points = _pooled(own or values.values)
     known = [p for p in points if p.value is not None]
@@ -316,6 +345,8 @@ def access_supplier_ranking(
     supplier_id: str,
     start: date | None = None,
     end: date | None = None,
+    material: str | None = None,
+    site: str | None = None,
 ) -> list[SupplierRank]:
     """Every supplier's KPI over the window, best first, for one supplier's scorecard.
 
@@ -338,6 +369,8 @@ def access_supplier_ranking(
             definition=definition,
             window=Window(start, end, "total"),
             partner_id=None,
+            material=material,
+            site=site,
         )
         if v.partner_id in suppliers and v.value is not None
     ]

@@ -118,12 +118,22 @@ def do_store_submission(
 
 
 def list_submissions(
-    *, conn: sa.Connection, partner_id: str | None = None, document_type: str | None = None
+    *,
+    conn: sa.Connection,
+    partner_id: str | None = None,
+    document_type: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[SubmissionRead]:
-    """Submissions, newest first, optionally of one partner and one document type."""
+    """Submissions, newest first, optionally of one partner and one document type, received
+    from `since` and before `until`."""
     query = sa.select(submissions).order_by(
         submissions.c.received_at.desc(), submissions.c.submission_id
     )
+    if since is not None:
+        query = query.where(submissions.c.received_at >= since)
+    if until is not None:
+        query = query.where(submissions.c.received_at < until)
     if partner_id is not None:
         query = query.where(submissions.c.partner_id == partner_id)
     if document_type is not None:

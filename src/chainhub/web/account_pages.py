@@ -23,11 +23,12 @@ from chainhub.access.passwords import (
 )
 from chainhub.access.schemas import Principal, Role, TokenRead, UserRead
 from chainhub.access.tokens import do_revoke_token, get_token, list_tokens
-from chainhub.api.deps import ConnDep, ContextDep, PagePrincipalDep, RequestContext
+from chainhub.api.deps import ConnDep, ContextDep, RequestContext
 from chainhub.errors import ChainhubError, Language
 from chainhub.partners.service import list_partners
 from chainhub.web.locale import PageLanguageDep
 from chainhub.web.render import page
+from chainhub.web.session import SignedInDep
 
 router = APIRouter(include_in_schema=False)
 # What a partner admin may hand out; only the hub admin makes hub admins.
@@ -125,11 +126,9 @@ def _render(
 
 @router.get("/account", response_model=None)
 def account(
-    request: Request, conn: ConnDep, principal: PagePrincipalDep, lang: PageLanguageDep
+    request: Request, conn: ConnDep, principal: SignedInDep, lang: PageLanguageDep
 ) -> Response:
     """The caller's account, and the users and tokens it may see or manage."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     return _render(request, conn, principal, lang)
 
 
@@ -205,7 +204,7 @@ def create_user(
     request: Request,
     conn: ConnDep,
     context: ContextDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     name: FormText,
     role: FormText,
@@ -214,8 +213,6 @@ def create_user(
     partner: FormText = "",
 ) -> Response:
     """Add a password user: of the caller's partner, or of any partner for the hub admin."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     try:
         partner_id, granted = _new_user_target(conn, principal, partner.strip(), role)
         _check_same(password, confirm)
@@ -234,14 +231,12 @@ def reset_password(
     request: Request,
     conn: ConnDep,
     context: ContextDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     password: FormText,
     confirm: FormText,
 ) -> Response:
     """Set another user's password (it signs in with the new one only)."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     try:
         _managed_user(conn, principal, user_id)
         _check_same(password, confirm)
@@ -258,12 +253,10 @@ def disable_user(
     request: Request,
     conn: ConnDep,
     context: ContextDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
 ) -> Response:
     """Disable a user and revoke its tokens; never one's own account."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     try:
         _managed_user(conn, principal, user_id)
         if user_id == principal.user_id:
@@ -286,13 +279,11 @@ def revoke_token(
     request: Request,
     conn: ConnDep,
     context: ContextDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
 ) -> Response:
     """Revoke a token of the caller's partner (any, for the hub admin); revoking the one in use
     signs the caller out."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     try:
         token = get_token(conn=conn, token_id=token_id)
         if token is None:
@@ -312,15 +303,13 @@ def change_password(
     request: Request,
     conn: ConnDep,
     context: ContextDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     current: FormText,
     password: FormText,
     confirm: FormText,
 ) -> Response:
     """Change one's own password; one's other web sessions end, this one stays."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     try:
         if principal.user_id is None:
             raise ChainhubError(

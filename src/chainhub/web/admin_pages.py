@@ -4,31 +4,22 @@ newest first, filtered by partner and day, a page at a time."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Final
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from chainhub.access.audit import CHECKPOINT_FILE, check_audit_chain, list_audit, list_checkpoints
-from chainhub.api.deps import ConnDep, ContextDep, PagePrincipalDep, SettingsDep
+from chainhub.api.deps import ConnDep, ContextDep, SettingsDep
 from chainhub.errors import ChainhubError
-from chainhub.partners.service import list_partners
 from chainhub.partners.visibility import check_hub_admin
+from chainhub.web.filters import FiltersDep
 from chainhub.web.locale import PageLanguageDep, format_datetime
-from chainhub.web.render import display_names, page
+from chainhub.web.render import page, partner_names
+from chainhub.web.session import SignedInDep
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE: Final = 100
-
-
-def _day(text: str) -> datetime | None:
-    """Midnight UTC of a `YYYY-MM-DD` filter; an unreadable one filters nothing."""
-    try:
-        return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
-    except ValueError:
-        return None
 
 
 def _target(text: str) -> str:
@@ -48,17 +39,13 @@ def audit(
     request: Request,
     conn: ConnDep,
     context: ContextDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     settings: SettingsDep,
-    partner: str = "",
-    day_from: Annotated[str, Query(alias="from", max_length=10)] = "",
-    day_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+    filters: FiltersDep,
     page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
 ) -> Response:
     """The audit log and whether its chain verifies, for the hub admin."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     try:
         check_hub_admin(principal=principal)
     except ChainhubError as error:
@@ -69,17 +56,16 @@ def audit(
         )  # fmt: skip
     path = settings.data_dir / CHECKPOINT_FILE
     checkpoints = list_checkpoints(path=path) if path.exists() else []
-    until = _day(day_to)
+    since, until = filters.moments()
     entries = list_audit(
         conn=conn,
-        partner_id=partner or None,
-        since=_day(day_from),
-        until=until + timedelta(days=1) if until else None,
+        partner_id=filters.partner,
+        since=since,
+        until=until,
         # One more than shown tells whether a next page exists.
         limit=PAGE_SIZE + 1,
         offset=(page_number - 1) * PAGE_SIZE,
     )
-    filters = {"partner": partner, "from": day_from, "to": day_to}
     return page(
         request,
         "audit.html",
@@ -91,8 +77,9 @@ def audit(
         more=len(entries) > PAGE_SIZE,
         page_number=page_number,
         filters=filters,
-        query=urlencode({k: v for k, v in filters.items() if v}),
-        names=display_names(list_partners(conn=conn), {}, lang),
+        filter_fields=("period", "partner"),
+        query=filters.query(),
+        names=partner_names(conn=conn, principal=principal, lang=lang),
         target=_target,
         when=lambda moment: format_datetime(moment, lang),
     )

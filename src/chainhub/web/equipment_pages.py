@@ -6,17 +6,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from chainhub.api.deps import ConnDep, PagePrincipalDep
+from chainhub.api.deps import ConnDep
 from chainhub.equipment.service import access_oee, access_warnings
-from chainhub.kpi.service import get_supplier_aliases
-from chainhub.partners.service import list_partners
 from chainhub.schedule.downtime import access_downtime
 from chainhub.schedule.service import access_planned_sites
 from chainhub.web.charts import oee_bars
 from chainhub.web.locale import PageLanguageDep
-from chainhub.web.render import display_names, page
+from chainhub.web.render import page, partner_names
+from chainhub.web.session import SignedInDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,13 +24,11 @@ router = APIRouter(include_in_schema=False)
 def equipment_page(
     request: Request,
     conn: ConnDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     day: date | None = Query(default=None, description="UTC day; the latest with telemetry"),
 ) -> Response:
     """OEE of the caller's machines (all, for the hub admin and the chain leader) on one day."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     report = access_oee(conn=conn, principal=principal, day=day)
     shown = report.rows[0].day if report.rows else day
     warnings = access_warnings(conn=conn, principal=principal, day=shown) if shown else []
@@ -43,9 +40,7 @@ def equipment_page(
             conn=conn, principal=principal, site_id=site_id, after=now - timedelta(days=7)
         )  # fmt: skip
     ]
-    names = display_names(
-        list_partners(conn=conn), get_supplier_aliases(conn=conn, principal=principal), lang
-    )
+    names = partner_names(conn=conn, principal=principal, lang=lang)
     bars = [(r.machine_id, (r.availability, r.performance, r.quality)) for r in report.rows]
     chart = oee_bars(bars) if bars else None
     return page(

@@ -6,24 +6,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Final
+from urllib.parse import urlencode
 
 from fastapi import File, Form, Query, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from fastapi.routing import APIRouter
 
 from chainhub.access.schemas import Principal
-from chainhub.api.deps import ConnDep, ContextDep, PagePrincipalDep, SettingsDep
+from chainhub.api.deps import ConnDep, ContextDep, SettingsDep
 from chainhub.errors import ChainhubError, Language
 from chainhub.intake.outcome import get_outcome
 from chainhub.intake.schemas import SubmissionOutcome
 from chainhub.intake.service import OUTCOME_STATUS
 from chainhub.intake.upload import check_submitter, do_submit_upload, safe_file_name
-from chainhub.partners.service import list_partners
 from chainhub.partners.visibility import WRITER_ROLES, check_may_send
 from chainhub.standard.registry import DOCUMENT_TYPES
 from chainhub.storage.service import list_submissions
+from chainhub.web.filters import FiltersDep
 from chainhub.web.locale import PageLanguageDep, format_datetime
-from chainhub.web.render import display_names, page
+from chainhub.web.render import page, partner_names
+from chainhub.web.session import SignedInDep
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE: Final = 50
@@ -78,11 +80,9 @@ def _render_upload(
 
 @router.get("/upload", response_model=None)
 def upload_form(
-    request: Request, principal: PagePrincipalDep, lang: PageLanguageDep, settings: SettingsDep
+    request: Request, principal: SignedInDep, lang: PageLanguageDep, settings: SettingsDep
 ) -> Response:
     """The upload form, for the roles that may submit."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     return _render_upload(request, principal, lang, settings.upload_max_bytes)
 
 
@@ -91,7 +91,7 @@ def upload(
     request: Request,
     conn: ConnDep,
     context: ContextDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     settings: SettingsDep,
     document_type: Annotated[str, Form()],
@@ -100,8 +100,6 @@ def upload(
     accept_valid: Annotated[bool, Form()] = False,
 ) -> Response:
     """Submit the file as the API's upload does, then show its outcome and every row error."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     try:
         submitter = check_submitter(principal=principal, channel="upload")
         if document_type not in DOCUMENT_TYPES:
@@ -144,20 +142,22 @@ def upload(
 def submissions(
     request: Request,
     conn: ConnDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
+    filters: FiltersDep,
     document_type: str = "",
     page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
 ) -> Response:
-    """Submissions of the caller's partner (every partner's, for the hub admin and the leader),
-    newest first, a page at a time."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
+    """Submissions of the caller's partner (every partner's, or one's, for the hub admin and the
+    leader) received in the filter bar's period, newest first, a page at a time."""
     chosen = document_type if document_type in DOCUMENT_TYPES else ""
+    since, until = filters.moments()
     rows = list_submissions(
         conn=conn,
-        partner_id=None if principal.sees_all else principal.partner_id or "",
+        partner_id=filters.partner if principal.sees_all else principal.partner_id or "",
         document_type=chosen or None,
+        since=since,
+        until=until,
     )
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     number = min(page_number, pages)
@@ -173,6 +173,14 @@ def submissions(
         chosen=chosen,
         titles=_type_titles(lang),
         # Only those who see every partner's rows see whose they are.
-        names=display_names(list_partners(conn=conn), {}, lang) if principal.sees_all else {},
+        names=partner_names(conn=conn, principal=principal, lang=lang)
+        if principal.sees_all
+        else {},
         when=lambda moment: format_datetime(moment, lang),
+        filters=filters,
+        filter_fields=("period", "partner") if principal.sees_all else ("period",),
+        filter_keep={"document_type": chosen},
+        query="&".join(
+            part for part in (filters.query(), urlencode({"document_type": chosen})) if part
+        ),
     )

@@ -6,22 +6,22 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from chainhub.api.deps import ConnDep, PagePrincipalDep, TodayDep
+from chainhub.api.deps import ConnDep, TodayDep
 from chainhub.errors import Language
 from chainhub.forecast.service import list_visible_run_months
 from chainhub.kpi.material360 import access_material_360, list_materials
 from chainhub.kpi.schemas import Material360, MaterialRow
-from chainhub.kpi.service import get_supplier_aliases
-from chainhub.partners.service import list_partners
 from chainhub.standard import fields
 from chainhub.standard.codelists import CODE_LISTS_BY_ENUM
 from chainhub.standard.units import UNITS
 from chainhub.web.charts import Series, monthly_lines
+from chainhub.web.filters import FiltersDep
 from chainhub.web.i18n import TEXT
 from chainhub.web.locale import PageLanguageDep
-from chainhub.web.render import display_names, page
+from chainhub.web.render import page, partner_names
+from chainhub.web.session import SignedInDep
 
 router = APIRouter(include_in_schema=False)
 _CATEGORIES = CODE_LISTS_BY_ENUM[fields.MaterialCategory].labels_zh
@@ -44,17 +44,34 @@ def _labels(m: MaterialRow, lang: Language) -> dict[str, str]:
 def materials_page(
     request: Request,
     conn: ConnDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     today: TodayDep,
+    filters: FiltersDep,
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    """The materials the caller may open, with names and units; searchable by code or name."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
-    found = list_materials(conn=conn, principal=principal, today=today, search=q)
+    """The materials the caller may open, with names and units; searchable by code or name,
+    narrowed to a partner's and a site's orders and stock by the filter bar."""
+    found = list_materials(
+        conn=conn,
+        principal=principal,
+        today=today,
+        search=q or filters.material,
+        partner_id=filters.partner,
+        site=filters.site,
+    )
     rows = [{"material": m, **_labels(m, lang)} for m in found]
-    return page(request, "materials.html", lang, principal, rows=rows, q=q or "")
+    return page(
+        request,
+        "materials.html",
+        lang,
+        principal,
+        rows=rows,
+        q=q or "",
+        filters=filters,
+        filter_fields=("partner", "material", "site"),
+        filter_keep={"q": q or ""},
+    )
 
 
 def _series(view: Material360, hub: dict[date, float], version: int | None, lang: Language) -> str:
@@ -85,23 +102,27 @@ def material_page(
     material_code: str,
     request: Request,
     conn: ConnDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     today: TodayDep,
+    filters: FiltersDep,
     buyer: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    """One material at one buyer: the latest figures, the months, and each supplier's part."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
+    """One material at one buyer: the latest figures, the months (of the filter bar's period),
+    and each supplier's part."""
     view = access_material_360(
-        conn=conn, principal=principal, today=today, material_code=material_code, buyer_id=buyer
+        conn=conn,
+        principal=principal,
+        today=today,
+        material_code=material_code,
+        buyer_id=buyer,
+        start=filters.start,
+        end=filters.end,
     )
     version, hub = list_visible_run_months(
         conn=conn, principal=principal, today=today, material_code=material_code
     )
-    names = display_names(
-        list_partners(conn=conn), get_supplier_aliases(conn=conn, principal=principal), lang
-    )
+    names = partner_names(conn=conn, principal=principal, lang=lang)
     by_supplier: dict[str, Series] = {
         names.get(s.supplier_id, s.supplier_id): [(m.month, float(m.received)) for m in s.months]
         for s in view.suppliers
@@ -123,4 +144,8 @@ def material_page(
         suppliers_json=monthly_lines(by_supplier, labels["unit"], lang)
         if len(by_supplier) > 1
         else None,
+        filters=filters,
+        filter_fields=("period",),
+        filter_keep={"buyer": buyer or ""},
+        period_query=filters.query(leave_out=("partner", "material", "site")),
     )

@@ -8,10 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from chainhub.access.schemas import Principal
-from chainhub.api.deps import ConnDep, ContextDep, NowDep, PagePrincipalDep, SettingsDep, TodayDep
+from chainhub.api.deps import ConnDep, ContextDep, NowDep, SettingsDep, TodayDep
 from chainhub.errors import ChainhubError, Language
-from chainhub.kpi.service import get_supplier_aliases
-from chainhub.partners.service import list_partners
 from chainhub.plan.replenishment import (
     Policy,
     access_buffers,
@@ -23,7 +21,8 @@ from chainhub.settings import Settings
 from chainhub.web.charts import ZONES, zone_heatmap
 from chainhub.web.i18n import TEXT
 from chainhub.web.locale import PageLanguageDep
-from chainhub.web.render import display_names, page
+from chainhub.web.render import page, partner_names
+from chainhub.web.session import SignedInDep
 
 router = APIRouter(include_in_schema=False)
 DONE = ("accepted", "rejected")
@@ -54,9 +53,7 @@ def _render(
         service_level=settings.plan_service_level, review_days=settings.plan_review_days
     )
     board = access_buffers(conn=conn, principal=principal, today=today, policy=policy)
-    names = display_names(
-        list_partners(conn=conn), get_supplier_aliases(conn=conn, principal=principal), lang
-    )
+    names = partner_names(conn=conn, principal=principal, lang=lang)
     return page(
         request,
         "plan.html",
@@ -77,15 +74,13 @@ def _render(
 def plan_page(
     request: Request,
     conn: ConnDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     settings: SettingsDep,
     today: TodayDep,
     done: str | None = None,
 ) -> Response:
     """The chain leader's buffer board and proposals (a supplier: the materials it manages)."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     try:
         return _render(request, conn, principal, lang, settings, today, done=done)
     except ChainhubError as error:
@@ -111,15 +106,13 @@ def decide(
     request: Request,
     conn: ConnDep,
     context: ContextDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     settings: SettingsDep,
     today: TodayDep,
     now: NowDep,
 ) -> Response:
     """The supplier accepts a proposal as proposed (its purchase order) or rejects it."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     try:
         if action not in ("accept", "reject"):
             raise ChainhubError(

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import Connection
 
 from chainhub import __version__
 from chainhub.access.schemas import Principal
 from chainhub.errors import Language
+from chainhub.kpi.service import get_supplier_aliases
 from chainhub.partners.schemas import PartnerRead
+from chainhub.partners.service import list_partners
 from chainhub.standard.version import STANDARD_VERSION
 from chainhub.web.i18n import ROLES, TEXT, UNITS
 from chainhub.web.locale import format_change, format_month, format_number, keep_language
@@ -44,6 +48,8 @@ def page(
             "units": {code: names[lang] for code, names in UNITS.items()},
             "month": lambda m: format_month(m, lang),
             "path": request.url.path,
+            # The other language's link keeps the page's filters.
+            "lang_query": urlencode({**request.query_params, "lang": TEXT[lang]["other_code"]}),
             **context,
         },
         status_code=status_code,
@@ -64,3 +70,17 @@ def display_names(
         else:
             names[p.partner_id] = (p.name_zh if lang == "zh" else p.name_en) or p.partner_id
     return names
+
+
+def partner_names(
+    *,
+    conn: Connection,
+    principal: Principal,
+    lang: Language,
+    aliases: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Every partner's display name for the caller: the suppliers it may not name as letters
+    (`aliases`, when the page has them already)."""
+    if aliases is None:
+        aliases = get_supplier_aliases(conn=conn, principal=principal)
+    return display_names(list_partners(conn=conn), aliases, lang)

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
-from chainhub.api.deps import ConnDep, ContextDep, PagePrincipalDep
+from chainhub.api.deps import ConnDep, ContextDep
 from chainhub.errors import ChainhubError, Language
 from chainhub.masterdata.schemas import SuggestionRead
 from chainhub.masterdata.service import (
@@ -23,10 +23,10 @@ from chainhub.masterdata.service import (
     list_suggestions,
     list_unknown_codes,
 )
-from chainhub.partners.service import list_partners
 from chainhub.partners.visibility import check_hub_admin, get_partner_scope
 from chainhub.web.locale import PageLanguageDep, format_datetime
-from chainhub.web.render import display_names, page
+from chainhub.web.render import page, partner_names
+from chainhub.web.session import SignedInDep
 
 router = APIRouter(include_in_schema=False)
 DONE: Final = frozenset({"accepted", "rejected", "ranked"})
@@ -66,18 +66,18 @@ def _render(
         units={code: label.base_unit for code, label in labels.items()},
         decides=principal.is_hub_admin,
         # Only those who see every partner's codes see whose they are.
-        names=display_names(list_partners(conn=conn), {}, lang) if principal.sees_all else {},
+        names=partner_names(conn=conn, principal=principal, lang=lang)
+        if principal.sees_all
+        else {},
         when=lambda moment: format_datetime(moment, lang),
     )
 
 
 @router.get("/review", response_model=None)
 def review(
-    request: Request, conn: ConnDep, principal: PagePrincipalDep, lang: PageLanguageDep
+    request: Request, conn: ConnDep, principal: SignedInDep, lang: PageLanguageDep
 ) -> Response:
     """Open unknown codes and their suggestions."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     return _render(request, conn, principal, lang)
 
 
@@ -93,15 +93,13 @@ def decide(
     request: Request,
     conn: ConnDep,
     context: ContextDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     partner_id: FormText = "",
     partner_material_code: FormText = "",
     material_code: FormText = "",
 ) -> Response:
     """Accept or reject one suggested match, or rank every open code again (hub admin)."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     steps = {"accept": (do_accept_match, "accepted"), "reject": (do_reject_match, "rejected")}
     try:
         decided_by = _decider(principal)

@@ -8,14 +8,13 @@ from collections import defaultdict
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
-from chainhub.api.deps import ConnDep, NowDep, PagePrincipalDep
+from chainhub.api.deps import ConnDep, NowDep
 from chainhub.errors import ChainhubError, Language
 from chainhub.kpi.service import get_supplier_aliases
-from chainhub.partners.service import list_partners
 from chainhub.schedule.reports import get_explanation
 from chainhub.schedule.schemas import RunRead, RunSummary, SlotRead
 from chainhub.schedule.service import (
@@ -28,7 +27,8 @@ from chainhub.schedule.service import (
 from chainhub.web.gantt import gantt_json
 from chainhub.web.i18n import TEXT
 from chainhub.web.locale import PageLanguageDep, format_datetime, format_quantity
-from chainhub.web.render import display_names, page
+from chainhub.web.render import page, partner_names
+from chainhub.web.session import SignedInDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,7 +81,7 @@ def _without_plan(
         status_code=status_code,
         run=None,
         needs=access_needs(conn=conn, principal=principal),
-        names=display_names(list_partners(conn=conn), aliases, lang),
+        names=partner_names(conn=conn, principal=principal, lang=lang, aliases=aliases),
         # A supplier's plant names it: its sites are not shown to another supplier.
         aliases=aliases,
         when=lambda moment: format_datetime(moment, lang),
@@ -94,15 +94,13 @@ def _without_plan(
 def schedule_page(
     request: Request,
     conn: ConnDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     now: NowDep,
     site: str | None = None,
     run: str | None = None,
 ) -> Response:
     """A site's plan (the newest unless `run` names a stored one) for who may see it whole."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     sites = access_planned_sites(conn=conn, principal=principal)
     site_id = site or (sites[0] if sites else None)
     if site_id is None:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal, Role
-from chainhub.api.deps import ConnDep, ContextDep, PagePrincipalDep
+from chainhub.api.deps import ConnDep, ContextDep
 from chainhub.errors import ChainhubError, Language
 from chainhub.kpi.service import get_supplier_aliases
 from chainhub.partners.agreements import (
@@ -24,11 +24,11 @@ from chainhub.partners.agreements import (
     list_agreements,
 )
 from chainhub.partners.schemas import AgreementCreate, AgreementRead, AgreementStatus, ScopeKind
-from chainhub.partners.service import list_partners
 from chainhub.standard.registry import DOCUMENT_TYPES
 from chainhub.web.i18n import TEXT
 from chainhub.web.locale import PageLanguageDep, format_datetime, format_day
-from chainhub.web.render import display_names, page
+from chainhub.web.render import page, partner_names
+from chainhub.web.session import SignedInDep
 
 router = APIRouter(include_in_schema=False)
 DONE: Final = frozenset({"proposed", "accepted", "revoked"})
@@ -66,7 +66,7 @@ def _render(
     error: ChainhubError | None = None,
 ) -> Response:
     aliases = get_supplier_aliases(conn=conn, principal=principal)
-    names = display_names(list_partners(conn=conn), aliases, lang)
+    names = partner_names(conn=conn, principal=principal, lang=lang, aliases=aliases)
     agreements = list_agreements(conn=conn, principal=principal)
     done = request.query_params.get("done")
     return page(
@@ -95,11 +95,9 @@ def _render(
 
 @router.get("/agreements", response_model=None)
 def agreements(
-    request: Request, conn: ConnDep, principal: PagePrincipalDep, lang: PageLanguageDep
+    request: Request, conn: ConnDep, principal: SignedInDep, lang: PageLanguageDep
 ) -> Response:
     """The caller's partner's sharing agreements, and the proposal form for its admin."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     return _render(request, conn, principal, lang)
 
 
@@ -146,7 +144,7 @@ def propose(
     request: Request,
     conn: ConnDep,
     context: ContextDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     counterparty: FormText,
     direction: FormText,
@@ -158,11 +156,9 @@ def propose(
     valid_to: FormText = "",
 ) -> Response:
     """Propose an agreement with a partner the caller may name; the other side accepts it."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     try:
         aliases = get_supplier_aliases(conn=conn, principal=principal)
-        names = display_names(list_partners(conn=conn), aliases, lang)
+        names = partner_names(conn=conn, principal=principal, lang=lang, aliases=aliases)
         if counterparty not in _counterparties(names, aliases, principal.partner_id):
             # A partner the caller may not name is refused like one that is not there.
             raise _invalid("grantee_id")
@@ -193,12 +189,10 @@ def decide(
     request: Request,
     conn: ConnDep,
     context: ContextDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
 ) -> Response:
     """Accept the other side's proposal, or revoke an agreement (withdraw a proposal)."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     steps = {
         "accept": (do_accept_agreement, "accepted"),
         "revoke": (do_revoke_agreement, "revoked"),

@@ -7,20 +7,20 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from chainhub.api.deps import ConnDep, PagePrincipalDep
+from chainhub.api.deps import ConnDep
 from chainhub.errors import ChainhubError, Language
 from chainhub.kpi.service import get_supplier_aliases
 from chainhub.masterdata.schemas import MaterialLabel
 from chainhub.masterdata.service import get_material_labels
-from chainhub.partners.service import list_partners
 from chainhub.trace.cases import list_recalls
 from chainhub.trace.schemas import TraceDirection, TraceResult
 from chainhub.trace.tracing import access_trace
 from chainhub.web.i18n import TEXT
 from chainhub.web.locale import PageLanguageDep, format_day, format_quantity
-from chainhub.web.render import display_names, page
+from chainhub.web.render import page, partner_names
+from chainhub.web.session import SignedInDep
 from chainhub.web.trace_graph import hidden_name, lot_graph_json, unit_name
 
 router = APIRouter(include_in_schema=False)
@@ -79,15 +79,13 @@ def _form_error(lot: str, direction: str, lang: Language) -> str | None:
 def trace_page(
     request: Request,
     conn: ConnDep,
-    principal: PagePrincipalDep,
+    principal: SignedInDep,
     lang: PageLanguageDep,
     lot: str = "",
     material: str = "",
     direction: str = "both",
 ) -> Response:
     """The trace form and, for a lot, its genealogy as the caller may see it."""
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     form = {"lot": lot.strip(), "material": material.strip(), "direction": direction}
     if not form["lot"]:
         return page(request, "trace.html", lang, principal, form=form, result=None, error=None)
@@ -116,7 +114,7 @@ def trace_page(
             error=failed.message(lang),
         )
     aliases = get_supplier_aliases(conn=conn, principal=principal)
-    names = display_names(list_partners(conn=conn), aliases, lang)
+    names = partner_names(conn=conn, principal=principal, lang=lang, aliases=aliases)
     materials = get_material_labels(conn=conn, codes={n.material_code for n in result.nodes})
     labels = {code: _material(m, code, lang) for code, m in materials.items()}
     report = {"lot": form["lot"], **({"material": form["material"]} if form["material"] else {})}
