@@ -350,9 +350,3 @@ def normalise(uri: str) -> str | None:
         if pattern.match(uri) is not None:
             return convert(uri)
     return _canonical_dl(uri)
-
-
-def identifier(uri: str) -> str:
-    """The form an identifier is indexed and queried in: its canonical GS1 Digital Link URI
-    when it has one, so a URN and a Digital Link name the same object alike."""
-    return normalise(uri) or uri

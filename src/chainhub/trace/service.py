@@ -24,8 +24,8 @@ from chainhub.events.schemas import HubEvent, WebhookEvent
 from chainhub.partners.visibility import check_trace_event_visible
 from chainhub.partners.webhooks import do_enqueue_deliveries
 from chainhub.storage.service import do_bulk_insert
-from chainhub.trace.digital_link import identifier
 from chainhub.trace.hashing import event_hashes, json_event_trees, xml_event_trees
+from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.models import (
     trace_captures,
     trace_event_epcs,
@@ -74,11 +74,16 @@ def _epc_rows(event_hash: str, event: Mapping[str, Any]) -> list[dict[str, Any]]
     rows: list[dict[str, Any]] = []
     if isinstance(event.get("parentID"), str):
         rows.append(
-            {"role": "parent", "epc": identifier(event["parentID"]), "quantity": None, "uom": None}
+            {
+                "role": "parent",
+                "epc": canonical_epc(event["parentID"]),
+                "quantity": None,
+                "uom": None,
+            }
         )
     for key, role in _EPC_ROLES.items():
         rows += [
-            {"role": role, "epc": identifier(e), "quantity": None, "uom": None}
+            {"role": role, "epc": canonical_epc(e), "quantity": None, "uom": None}
             for e in event.get(key, [])
         ]
     for key, role in _QUANTITY_ROLES.items():
@@ -88,7 +93,7 @@ def _epc_rows(event_hash: str, event: Mapping[str, Any]) -> list[dict[str, Any]]
             rows.append(
                 {
                     "role": role,
-                    "epc": identifier(item["epcClass"]),
+                    "epc": canonical_epc(item["epcClass"]),
                     "uom": item.get("uom"),
                     "quantity": quantity,
                 }
@@ -134,8 +139,8 @@ def do_capture(
             "event_time_zone_offset": event["eventTimeZoneOffset"], "record_time": received_at,
             "action": event.get("action"), "biz_step": _word("bizStep", event.get("bizStep")),
             "disposition": _word("disposition", event.get("disposition")),
-            "read_point": identifier(read_point["id"]) if "id" in read_point else None,
-            "biz_location": identifier(location["id"]) if "id" in location else None,
+            "read_point": canonical_epc(read_point["id"]) if "id" in read_point else None,
+            "biz_location": canonical_epc(location["id"]) if "id" in location else None,
             "event": json.dumps(stored, ensure_ascii=False, sort_keys=True),
         })  # fmt: skip
         epcs += _epc_rows(event_hash, event)
