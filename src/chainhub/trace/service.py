@@ -24,7 +24,7 @@ from chainhub.events.schemas import HubEvent, WebhookEvent
 from chainhub.partners.visibility import check_trace_event_visible
 from chainhub.partners.webhooks import do_enqueue_deliveries
 from chainhub.storage.service import do_bulk_insert
-from chainhub.trace.hashing import event_hashes, json_event_trees, xml_event_trees
+from chainhub.trace.hashing import event_hashes, json_event_hashes, xml_event_trees
 from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.models import (
     trace_captures,
@@ -117,7 +117,7 @@ def do_capture(
     received_at = received_at or datetime.now(UTC)
     capture_id = str(uuid.uuid4())
     events = list(document["epcisBody"]["eventList"])
-    hashes = event_hashes(xml_event_trees(xml) if xml is not None else json_event_trees(document))
+    hashes = event_hashes(xml_event_trees(xml)) if xml is not None else json_event_hashes(document)
     known = set(
         conn.execute(
             sa.select(trace_events.c.event_hash).where(trace_events.c.event_hash.in_(hashes))
@@ -160,7 +160,10 @@ def do_capture(
         do_bulk_insert(conn=conn, table=trace_event_epcs, frame=frame.select(
             [c.name for c in trace_event_epcs.columns]))  # fmt: skip
     if parties:
-        conn.execute(trace_event_parties.insert(), parties)
+        frame = pl.DataFrame(parties, schema={"event_hash": pl.String, "kind": pl.String,
+                             "position": pl.Int32, "party": pl.String})  # fmt: skip
+        columns = [c.name for c in trace_event_parties.columns]
+        do_bulk_insert(conn=conn, table=trace_event_parties, frame=frame.select(columns))
     conn.execute(trace_captures.insert().values(
         capture_id=capture_id, partner_id=partner_id, received_at=received_at,
         format="json" if xml is None else "xml", event_count=len(events), stored_count=len(rows),
