@@ -348,3 +348,24 @@ def test_a_bad_document_is_a_400_naming_each_problem(captured: Captured) -> None
     assert token.status_code == 400
     unknown = captured.hub.get(TAIHE, "/epcis/events", params={"EQ_colour": "red"})
     assert unknown.status_code == 400
+
+
+def test_identifiers_are_read_and_checked(captured: Captured) -> None:
+    hub = captured.hub
+    lot = hub.get(JINLI, "/api/v1/identifiers/(01)06901234567892(17)270301(10)JL260305A")
+    assert lot.status_code == 200, lot.text
+    assert lot.json() | {"text": ""} == {
+        "scheme": "lgtin", "text": "", "class_level": True,
+        "uri": "https://id.gs1.org/01/06901234567892/10/JL260305A",
+        "parts": {"01": "06901234567892", "10": "JL260305A"},
+    }  # fmt: skip
+    handle = hub.get(JINLI, "/api/v1/identifiers/88.101.5/P100-2603-A.0001")
+    assert handle.json()["uri"] == "hdl:88.101.5/P100-2603-A.0001"
+    bad = hub.client.get(
+        "/api/v1/identifiers/106141412345678907", headers=hub.headers(JINLI, lang="zh")
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"]["code"] == "identifier_invalid" and "校验位应为 8" in bad.text
+    assert hub.get(None, "/api/v1/identifiers/106141412345678908").status_code == 401
+    scans = hub.get(JINLI, "/api/v1/duplicate-scans")
+    assert (scans.status_code, scans.json()) == (200, [])

@@ -23,6 +23,7 @@ from chainhub.trace.identifiers import (
     check_identifier,
     packing_document,
 )
+from chainhub.trace.scans import access_duplicate_scans
 from chainhub.trace.service import do_capture
 from chainhub.trace.tracing import access_trace
 from tests.trace.reference import GS1, require
@@ -196,3 +197,50 @@ def test_a_lot_is_traced_into_its_cases_and_pallet_and_back(engine: sa.Engine) -
         "YP2603A",
         *(canonical_epc(u) for u in UNITS[:2]),
     }
+
+
+def _dispensed(code: str, pharmacy: str, hour: int) -> dict[str, object]:
+    return {
+        "type": "ObjectEvent",
+        "eventTime": f"2026-04-01T{hour:02d}:00:00+08:00",
+        "eventTimeZoneOffset": "+08:00",
+        "epcList": [canonical_epc(code)],
+        "action": "OBSERVE",
+        "bizStep": "dispensing",
+        "disposition": "dispensed",
+        "bizLocation": {"id": f"urn:epc:id:sgln:6901234.{pharmacy}.0"},
+    }
+
+
+def _document(*events: dict[str, object]) -> dict[str, object]:
+    return {
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-04-01T00:00:00+08:00",
+        "epcisBody": {"eventList": list(events)},
+    }
+
+
+def test_a_code_dispensed_in_two_places_is_flagged(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        do_capture(
+            conn=conn,
+            partner_id="pharmacy-a",
+            document=_document(_dispensed(UNITS[0], "00001", 9), _dispensed(UNITS[1], "00001", 10)),
+        )
+        do_capture(conn=conn, partner_id="pharmacy-b", document=_document(
+            _dispensed(UNITS[0], "00002", 11)))  # fmt: skip
+    pharmacy_a = Principal(token_id="a", partner_id="pharmacy-a", role=Role.PARTNER_MEMBER)
+    other = Principal(token_id="c", partner_id="pharmacy-c", role=Role.PARTNER_MEMBER)
+    with engine.connect() as conn:
+        everything = access_duplicate_scans(conn=conn, principal=ADMIN)
+        own = access_duplicate_scans(conn=conn, principal=pharmacy_a)
+        none = access_duplicate_scans(conn=conn, principal=other)
+    assert [(d.epc, d.places) for d in everything] == [(canonical_epc(UNITS[0]), 2)]
+    assert [s.partner_id for s in everything[0].scans] == ["pharmacy-a", "pharmacy-b"]
+    assert [(s.partner_id, s.place) for s in own[0].scans] == [
+        ("pharmacy-a", "https://id.gs1.org/414/6901234000016"),
+        (None, None),
+    ]
+    assert none == []
