@@ -10,6 +10,7 @@ from chainhub.api.deps import ConnDep, ContextDep, PrincipalDep
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.trace.cases import (
     access_recall,
+    access_recall_kpis,
     check_may_open_recall,
     do_acknowledge_recall,
     do_close_recall,
@@ -24,6 +25,7 @@ from chainhub.trace.schemas import (
     IdentifierRead,
     RecallAcknowledge,
     RecallCaseRead,
+    RecallKpis,
     RecallOpen,
     RecallReport,
     RecallStatus,
@@ -121,6 +123,12 @@ def get_recalls(
 ) -> list[RecallCaseRead]:
     """Recall cases that affect the caller or that it opened, newest first."""
     return list_recalls(conn=conn, principal=principal, status=status, limit=limit)
+
+
+@router.get("/recalls/kpis", response_model=RecallKpis)
+def recall_kpis(principal: PrincipalDep, conn: ConnDep) -> RecallKpis:
+    """Time to trace and recall closure over the cases the caller may see."""
+    return access_recall_kpis(conn=conn, principal=principal)
 
 
 @router.get("/recalls/{recall_id}", response_model=RecallCaseRead)

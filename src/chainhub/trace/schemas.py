@@ -199,6 +199,19 @@ class RecallCaseRead(BaseModel):
     lines: list[RecallPartnerLine]
 
 
+class RecallKpis(BaseModel):
+    """The recall KPIs over the cases the caller may see: how fast the affected set was
+    computed, and how far the cases closed."""
+
+    cases: int
+    open: int
+    closed: int
+    time_to_trace_ms_p50: float | None = Field(description="Median, opening to trace computed")
+    time_to_trace_ms_max: float | None
+    closure_share_mean: float | None = Field(description="Mean share of partners acknowledged")
+    days_to_close_p50: float | None = Field(description="Median over the closed cases")
+
+
 QUERY_NAME_PATTERN = r"^[A-Za-z0-9._~-]{1,128}$"
 
 
