@@ -142,6 +142,7 @@ def _plain_variants() -> dict[str, object]:
         if event["type"] == "ObjectEvent":
             event |= {
                 "epcList": epcs[i % 4 :],
+                "ilmd": {"cbvmda:lotNumber": f"L{i}", "example:grade": "A", "x:note": " "},
                 "action": "OBSERVE",
                 "bizTransactionList": [
                     {"type": "po", "bizTransaction": f"urn:x:po:{i}"},
@@ -167,7 +168,10 @@ def _plain_variants() -> dict[str, object]:
             }
         events.append(event)
     return {
-        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "@context": [
+            "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+            {"example": "https://example.com/voc/"},
+        ],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
         "creationDate": "2026-03-01T00:00:00Z",

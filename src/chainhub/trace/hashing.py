@@ -503,7 +503,7 @@ _PLAIN_PAIRED: Final = {
 }
 _PLAIN_KEYS: Final = frozenset(
     ("type", "eventID", "recordTime", *_PLAIN_TEXT, *_PLAIN_LISTS, *_PLAIN_AFTER, *_PLAIN_PLACES)
-) | frozenset(_PLAIN_PAIRED)
+) | frozenset((*_PLAIN_PAIRED, "ilmd"))
 _canonize_cached = lru_cache(maxsize=1 << 16)(_canonize_value)
 
 
@@ -527,6 +527,9 @@ def is_plain_event(event: Any) -> bool:
             name = _PLAIN_PAIRED[key]
             if not isinstance(value, list) or not all(_is_plain_pair(v, name) for v in value):
                 return False
+        elif key == "ilmd":
+            if not _is_plain_ilmd(value):
+                return False
         elif not isinstance(value, str):
             return False
     return True
@@ -541,6 +544,23 @@ def _is_plain_pair(value: Any, name: str) -> bool:
     )
 
 
+def _is_plain_ilmd(value: Any) -> bool:
+    """Instance master data of namespaced fields with text values (a lot number, a date)."""
+    return (
+        isinstance(value, Mapping)
+        and bool(value)
+        and all(
+            isinstance(k, str)
+            and ":" in k
+            and not k.startswith("@")
+            and not k.endswith("List")
+            and k != "rdfs:comment"
+            and isinstance(v, str)
+            for k, v in value.items()
+        )
+    )
+
+
 def _plain_pairs(event: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """(field, text) of a plain event, as `_expanded_values` meets them."""
     for key, value in event.items():
@@ -550,6 +570,8 @@ def _plain_pairs(event: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
             yield "id", value["id"]
         elif key in _PLAIN_PAIRED:
             yield from (pair for item in value for pair in item.items())
+        elif key == "ilmd":
+            yield from value.items()
         else:
             yield key, value
 
@@ -570,7 +592,7 @@ class _Plain:
             return ""
         return _timestamp(text) if time else _canonize_cached(text)
 
-    def prehash(self, event: Mapping[str, Any]) -> str:
+    def prehash(self, event: Mapping[str, Any], trees: _JsonTrees) -> str:
         parts = ["eventType=" + event["type"]]
         for key in _PLAIN_TEXT:
             if key in event:
@@ -589,13 +611,20 @@ class _Plain:
             text = self.text(event[key]["id"]) if key in event else ""
             if text:
                 parts.append(f"{key}id={text}")
+        # The tree walk hashes these after the standard fields, ordered as text.
+        rest = []
         for key, name in _PLAIN_PAIRED.items():
             items = sorted(
                 f"type={self.text(item['type'])}{name}={self.text(item[name])}"
                 for item in event.get(key, ())
             )
             if items:
-                parts.append(key + "".join(items))
+                rest.append(key + "".join(items))
+        if "ilmd" in event:
+            # Its names in the document's namespaces.
+            fields = ((trees.replace(k), self.text(v)) for k, v in event["ilmd"].items())
+            rest.append("ilmd" + "".join(sorted(k + (f"={t}" if t else "") for k, t in fields)))
+        parts += sorted(rest)
         return "".join(parts)
 
 
@@ -618,7 +647,7 @@ def json_event_hashes(document: Mapping[str, Any]) -> list[str]:
     hashes = []
     for event, is_plain in zip(events, plain, strict=True):
         if is_plain:
-            hashes.append(hash_id(direct.prehash(event)))
+            hashes.append(hash_id(direct.prehash(event, trees)))
         else:
             tree = _xml_shape(trees.node(_replace_bare(event, expanded)))
             hashes.append(hash_id(prehash(tree)))
