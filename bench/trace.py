@@ -3,7 +3,12 @@ search over numpy CSR arrays) next to a plain recursive SQL CTE over the same ed
 DuckDB database, p50 / p99 over random lots of a synthetic 5-tier chain (raw-material suppliers →
 component makers → OEM plants → finished lots → distributors).
 
-    python bench/trace.py [--smoke] [--lots N] [--samples K] [--workdir DIR]
+Then bulk capture: EPCIS documents of commissioning, packing (units into an SSCC), shipping and
+receiving events, captured through the real capture path (`do_capture`: schema and semantic
+checks, CBV 2.0 hash IDs, idempotence, audit) into a migrated DuckDB hub, events/s against the
+target of 50,000, next to a bare Arrow insert of the same stored rows (the storage floor).
+
+    python bench/trace.py [--smoke] [--lots N] [--samples K] [--events N] [--workdir DIR]
 """
 
 from __future__ import annotations
@@ -18,11 +23,22 @@ from typing import Final
 import duckdb
 import numpy as np
 import polars as pl
+import sqlalchemy as sa
 
+from chainhub.storage.engine import create_engine_for
+from chainhub.storage.migrate import do_upgrade
+from chainhub.storage.service import do_bulk_insert
 from chainhub.trace.genealogy import LotGraph
+from chainhub.trace.models import trace_event_epcs, trace_event_parties, trace_events
+from chainhub.trace.service import do_capture
 
 FULL_LOTS: Final = 1_000_000
 SMOKE_LOTS: Final = 5_000
+FULL_EVENTS: Final = 200_000
+SMOKE_EVENTS: Final = 2_000
+BATCH: Final = 10_000  # events per captured document
+TARGET: Final = 50_000  # events/s, bulk capture (issue 10)
+_CONTEXT: Final = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
 
 
 def _edges(lots: int, seed: int = 7) -> pl.DataFrame:
@@ -77,12 +93,84 @@ def _time(fn: Callable[[int], int], starts: list[int]) -> tuple[float, float, fl
     return p50, p99, reached / len(starts)
 
 
+def _capture_event(i: int) -> dict[str, object]:
+    """Event i of a packing line: every 4 events, 4 units commissioned into lot L<i // 400>,
+    packed into a pallet, shipped and received."""
+    clock = f"{i % 24:02d}:{i % 60:02d}:{(i // 60) % 60:02d}.{i % 1000:03d}"
+    when = f"2026-03-{1 + i % 28:02d}T{clock}+08:00"
+    base = {"eventTime": when, "eventTimeZoneOffset": "+08:00",
+            "readPoint": {"id": "urn:epc:id:sgln:6901234.00001.0"}}  # fmt: skip
+    pallet = f"urn:epc:id:sscc:6901234.{i // 4:010d}"
+    units = [f"urn:epc:id:sgtin:6901234.000001.{i // 4 * 4 + k}" for k in range(4)]
+    step = i % 4
+    if step == 0:
+        return {"type": "ObjectEvent", **base, "epcList": units, "action": "ADD",
+                "bizStep": "commissioning", "disposition": "active",
+                "ilmd": {"cbvmda:lotNumber": f"L{i // 400}"}}  # fmt: skip
+    if step == 1:
+        return {"type": "AggregationEvent", **base, "parentID": pallet, "childEPCs": units,
+                "action": "ADD", "bizStep": "packing", "disposition": "in_progress"}  # fmt: skip
+    asn = f"urn:epcglobal:cbv:bt:6901234000004:A{i // 4}"
+    parties = [{"type": "owning_party", "source": "urn:epc:id:pgln:6901234.00000"}]
+    to = [{"type": "owning_party", "destination": "urn:epc:id:pgln:6909999.00000"}]
+    return {"type": "ObjectEvent", **base, "epcList": [pallet], "action": "OBSERVE",
+            "bizStep": "shipping" if step == 2 else "receiving",
+            "disposition": "in_transit" if step == 2 else "in_progress",
+            "bizTransactionList": [{"type": "desadv", "bizTransaction": asn}],
+            "sourceList": parties, "destinationList": to}  # fmt: skip
+
+
+def _bench_capture(events: int, work: Path) -> None:
+    """Capture `events` events in documents of BATCH through do_capture, then insert the same
+    stored rows into empty copies of the tables by Arrow; print both rates."""
+    engine = create_engine_for(f"duckdb:///{work / 'capture.duckdb'}", must_exist=False)
+    do_upgrade(engine=engine)
+    documents = [
+        {"@context": _CONTEXT, "type": "EPCISDocument", "schemaVersion": "2.0",
+         "creationDate": "2026-03-01T00:00:00+08:00",
+         "epcisBody": {"eventList": [_capture_event(i) for i in range(lo, lo + BATCH)
+                                     if i < events]}}
+        for lo in range(0, events, BATCH)
+    ]  # fmt: skip
+    took = 0.0
+    for document in documents:
+        with engine.begin() as conn:
+            start = time.perf_counter()
+            capture = do_capture(conn=conn, document=document, partner_id="bench")
+            took += time.perf_counter() - start
+        assert capture.stored_count == capture.event_count, capture
+    tables = (trace_events, trace_event_epcs, trace_event_parties)
+    with engine.begin() as conn:
+        raw = conn.connection.driver_connection
+        frames = {t.name: raw.sql(f"SELECT * FROM {t.name}").pl() for t in tables}
+        for t in tables:
+            conn.exec_driver_sql(f"CREATE TABLE bare_{t.name} AS SELECT * FROM {t.name} LIMIT 0")
+    bare_tables = [
+        sa.Table(f"bare_{t.name}", sa.MetaData(), *(sa.Column(c.name, c.type) for c in t.columns))
+        for t in tables
+    ]
+    with engine.begin() as conn:
+        start = time.perf_counter()
+        for t, bare in zip(tables, bare_tables, strict=True):
+            do_bulk_insert(conn=conn, table=bare, frame=frames[t.name])
+        bare_took = time.perf_counter() - start
+    engine.dispose()
+    rows = sum(f.height for f in frames.values())
+    rate, bare_rate = events / took, events / bare_took
+    print(
+        f"capture   {events:,} events ({rows:,} rows) through do_capture {rate:10,.0f} events/s"
+        f" ({rate / TARGET:.0%} of the {TARGET:,} target)   bare Arrow insert of the same rows"
+        f" {bare_rate:10,.0f} events/s   capture / bare {rate / bare_rate:.1%}"
+    )
+
+
 def main() -> None:
-    """Build the chain, time both ways, print p50 / p99 and the ratio."""
+    """Build the chain, time both ways, print p50 / p99 and the ratio; then bulk capture."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a small chain, for CI")
     parser.add_argument("--lots", type=int, default=None)
     parser.add_argument("--samples", type=int, default=None)
+    parser.add_argument("--events", type=int, default=None, help="events to capture")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
     lots = args.lots or (SMOKE_LOTS if args.smoke else FULL_LOTS)
@@ -122,6 +210,7 @@ def main() -> None:
             f"ratio p99 {theirs[1] / ours[1]:6.1f}x   ({ours[2]:.1f} lots per trace)"
         )
     con.close()
+    _bench_capture(args.events or (SMOKE_EVENTS if args.smoke else FULL_EVENTS), work)
 
 
 if __name__ == "__main__":

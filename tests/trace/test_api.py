@@ -15,8 +15,8 @@ import pytest
 from psycopg import connect
 from sqlalchemy.engine import make_url
 
-from chainhub.trace.digital_link import identifier
 from chainhub.trace.hashing import event_hashes, json_event_trees, xml_event_trees
+from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.xml_binding import parse_xml
 from tests.api.hub import HUAYANG, JINLI, OEM, SITES, TAIHE, Hub, running_hub
 from tests.conftest import BACKENDS
@@ -241,9 +241,9 @@ def _keys(hub: Hub, who: str, path: str = "/epcis/events", **params: str) -> set
 
 
 def _epcs(event: dict[str, Any], *keys: str) -> set[str]:
-    found = {identifier(e) for k in keys for e in event.get(k, [])}
+    found = {canonical_epc(e) for k in keys for e in event.get(k, [])}
     if "parentID" in keys and event.get("parentID"):
-        found.add(identifier(event["parentID"]))
+        found.add(canonical_epc(event["parentID"]))
     return found
 
 
@@ -260,8 +260,9 @@ QUERIES: list[tuple[dict[str, str], Any]] = [
     ({"GE_eventTime": "2020-01-01T00:00:00Z", "LT_eventTime": "2021-01-01T00:00:00+00:00"},
      lambda e: "2020-01-01" <= e["eventTime"][:10] < "2021-01-01"
      and e["eventTime"][:4] == "2020"),
-    ({"MATCH_epc": SOME_EPC}, lambda e: identifier(SOME_EPC) in _epcs(e, "epcList", "childEPCs")),
-    ({"MATCH_anyEPC": SOME_EPC}, lambda e: identifier(SOME_EPC) in _epcs(
+    ({"MATCH_epc": SOME_EPC},
+     lambda e: canonical_epc(SOME_EPC) in _epcs(e, "epcList", "childEPCs")),
+    ({"MATCH_anyEPC": SOME_EPC}, lambda e: canonical_epc(SOME_EPC) in _epcs(
         e, "epcList", "childEPCs", "inputEPCList", "outputEPCList", "parentID")),
     ({"GT_quantity": "100"}, lambda e: any(
         (q.get("quantity") or 0) > 100 for k in ("quantityList", "childQuantityList",
@@ -288,7 +289,7 @@ def test_resources_list_and_select(captured: Captured) -> None:
     by_type = _keys(hub, JINLI, "/epcis/eventTypes/AggregationEvent/events")
     assert by_type == _expect(captured, lambda e: e["type"] == "AggregationEvent")
     assert _keys(hub, JINLI, f"/epcis/epcs/{SOME_EPC}/events") >= _expect(
-        captured, lambda e: identifier(SOME_EPC) in _epcs(e, "epcList", "childEPCs")
+        captured, lambda e: canonical_epc(SOME_EPC) in _epcs(e, "epcList", "childEPCs")
     )
     types = hub.get(JINLI, "/epcis/eventTypes").json()["member"]
     assert "ObjectEvent" in types and len(types) == 5
@@ -347,3 +348,24 @@ def test_a_bad_document_is_a_400_naming_each_problem(captured: Captured) -> None
     assert token.status_code == 400
     unknown = captured.hub.get(TAIHE, "/epcis/events", params={"EQ_colour": "red"})
     assert unknown.status_code == 400
+
+
+def test_identifiers_are_read_and_checked(captured: Captured) -> None:
+    hub = captured.hub
+    lot = hub.get(JINLI, "/api/v1/identifiers/(01)06901234567892(17)270301(10)JL260305A")
+    assert lot.status_code == 200, lot.text
+    assert lot.json() | {"text": ""} == {
+        "scheme": "lgtin", "text": "", "class_level": True,
+        "uri": "https://id.gs1.org/01/06901234567892/10/JL260305A",
+        "parts": {"01": "06901234567892", "10": "JL260305A"},
+    }  # fmt: skip
+    handle = hub.get(JINLI, "/api/v1/identifiers/88.101.5/P100-2603-A.0001")
+    assert handle.json()["uri"] == "hdl:88.101.5/P100-2603-A.0001"
+    bad = hub.client.get(
+        "/api/v1/identifiers/106141412345678907", headers=hub.headers(JINLI, lang="zh")
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"]["code"] == "identifier_invalid" and "校验位应为 8" in bad.text
+    assert hub.get(None, "/api/v1/identifiers/106141412345678908").status_code == 401
+    scans = hub.get(JINLI, "/api/v1/duplicate-scans")
+    assert (scans.status_code, scans.json()) == (200, [])

@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 
 from chainhub.trace.digital_link import check_digit, normalise
-from chainhub.trace.hashing import hash_id, json_event_trees, prehash, xml_event_trees
-from tests.trace.reference import GOLDEN, require
+from chainhub.trace.hashing import (
+    hash_id,
+    is_plain_event,
+    json_event_hashes,
+    json_event_trees,
+    prehash,
+    xml_event_trees,
+)
+from tests.trace.reference import GOLDEN, GS1, require
 
 SOURCES = (".xml", ".json", ".jsonld")
 # Upstream .prehashes files that do not hash to their own .hashes (left stale upstream, whose
@@ -95,3 +102,89 @@ def test_epc_uris_become_canonical_digital_link() -> None:
         "https://id.gs1.org/01/09520123456788/21/12"
     )
     assert normalise("shipping") is None
+
+
+def _reference_json() -> list[dict[str, object]]:
+    folders = [GOLDEN / "examples", GS1 / "JSON", GS1 / "JSON-simple-context"]
+    documents = []
+    for folder in folders:
+        for path in sorted(folder.glob("**/*.json*")) if folder.exists() else []:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(document, dict) and "eventList" in document.get("epcisBody", {}):
+                documents.append(document)
+    return documents
+
+
+def _plain_variants() -> dict[str, object]:
+    """Plain events in the spellings a capture meets: bare words, CBV URNs and web URIs, EPC
+    URIs and Digital Links, fractions of seconds, several EPCs, typed transactions and parties."""
+    epcs = [
+        "urn:epc:id:sgtin:0614141.812345.10",
+        "https://id.gs1.org/01/80614141123458/21/9",
+        "urn:chainhub:nmpa:81234560000000012345",
+        "hdl:88.101.5/P100-0001",
+    ]
+    steps = [
+        "shipping",
+        "urn:epcglobal:cbv:bizstep:receiving",
+        "https://ref.gs1.org/cbv/BizStep-packing",
+    ]
+    events = []
+    for i, step in enumerate(steps * 3):
+        event: dict[str, object] = {
+            "type": ("ObjectEvent", "AggregationEvent", "TransformationEvent")[i % 3],
+            "eventTime": f"2026-03-0{1 + i % 9}T0{i % 10}:00:00.{i * 137 % 10000:04d}+08:00",
+            "eventTimeZoneOffset": "+08:00",
+            "bizStep": step,
+            "disposition": ("in_progress", "urn:epcglobal:cbv:disp:in_transit")[i % 2],
+            "readPoint": {"id": "urn:epc:id:sgln:0614141.00777.0"},
+        }
+        if event["type"] == "ObjectEvent":
+            event |= {
+                "epcList": epcs[i % 4 :],
+                "ilmd": {"cbvmda:lotNumber": f"L{i}", "example:grade": "A", "x:note": " "},
+                "action": "OBSERVE",
+                "bizTransactionList": [
+                    {"type": "po", "bizTransaction": f"urn:x:po:{i}"},
+                    {"type": "desadv", "bizTransaction": "urn:x:a"},
+                ],
+                "sourceList": [{"type": "owning_party", "source": "urn:epc:id:pgln:0614141.00001"}],
+                "destinationList": [
+                    {"type": "location", "destination": "urn:epc:id:sgln:0614141.00888.0"}
+                ],
+            }
+        elif event["type"] == "AggregationEvent":
+            event |= {
+                "parentID": "urn:epc:id:sscc:0614141.1234567890",
+                "childEPCs": epcs,
+                "action": "ADD",
+                "bizLocation": {"id": "urn:epc:id:sgln:0614141.00888.0"},
+            }
+        else:
+            event |= {
+                "inputEPCList": epcs[:2],
+                "outputEPCList": epcs[2:],
+                "transformationID": "urn:x:t1",
+            }
+        events.append(event)
+    return {
+        "@context": [
+            "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+            {"example": "https://example.com/voc/"},
+        ],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-03-01T00:00:00Z",
+        "epcisBody": {"eventList": events},
+    }
+
+
+def test_plain_events_hash_directly_as_their_trees_do() -> None:
+    documents = [*_reference_json(), _plain_variants()]
+    plain = 0
+    for document in documents:
+        assert json_event_hashes(document) == [
+            hash_id(prehash(tree)) for tree in json_event_trees(document)
+        ]
+        plain += sum(1 for e in document["epcisBody"]["eventList"] if is_plain_event(e))  # type: ignore[index]
+    assert plain >= 40

@@ -242,6 +242,27 @@ def test_a_holder_opens_a_recall_and_closes_it_early(hub: RecallHub) -> None:
     assert recall_id in {c["recall_id"] for c in listed}
 
 
+def test_recall_kpis_summarise_the_cases_one_may_see(hub: RecallHub) -> None:
+    cases = hub.call("GET", ADMIN, "/api/v1/recalls").json()
+    assert len(cases) >= 2
+    kpis = hub.call("GET", ADMIN, "/api/v1/recalls/kpis").json()
+    traced = sorted(c["time_to_trace_ms"] for c in cases)
+    middle = len(traced) // 2
+    p50 = traced[middle] if len(traced) % 2 else (traced[middle - 1] + traced[middle]) / 2
+    closed = [c for c in cases if c["status"] == "closed"]
+    assert kpis["cases"] == len(cases) and kpis["closed"] == len(closed)
+    assert kpis["open"] == len(cases) - len(closed)
+    assert kpis["time_to_trace_ms_p50"] == pytest.approx(p50, abs=1e-3)
+    assert kpis["time_to_trace_ms_max"] == traced[-1] > 0
+    shares = [c["closure_share"] for c in cases]
+    assert kpis["closure_share_mean"] == pytest.approx(sum(shares) / len(shares), abs=1e-4)
+    assert kpis["days_to_close_p50"] is not None and kpis["days_to_close_p50"] >= 0
+    nothing = hub.call("GET", UNAFFECTED, "/api/v1/recalls/kpis").json()
+    assert nothing == {"cases": 0, "open": 0, "closed": 0, "time_to_trace_ms_p50": None,
+                       "time_to_trace_ms_max": None, "closure_share_mean": None,
+                       "days_to_close_p50": None}  # fmt: skip
+
+
 def _cli() -> typer.Typer:
     app = typer.Typer()
     trace_cli.register(app)

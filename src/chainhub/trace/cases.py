@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from statistics import fmean, median
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -31,6 +33,7 @@ from chainhub.trace.models import recall_cases, recall_partners
 from chainhub.trace.schemas import (
     RecallAcknowledge,
     RecallCaseRead,
+    RecallKpis,
     RecallLot,
     RecallOpen,
     RecallPartnerLine,
@@ -40,6 +43,7 @@ from chainhub.trace.tracing import access_trace
 
 OPEN: Final = "open"
 CLOSED: Final = "closed"
+KPI_CASES: Final = 100_000  # the most recent cases the KPIs summarise
 # The case's trace is the whole chain's: every affected partner is notified, whoever opens it.
 _WHOLE_CHAIN: Final = Principal(token_id="recall", partner_id=None, role=Role.HUB_ADMIN)  # noqa: S106
 _HUB_ADMIN: Final = "hub admin"
@@ -359,3 +363,23 @@ def do_close_recall(*, conn: Connection, principal: Principal, recall_id: str) -
         ),
     )
     return access_recall(conn=conn, principal=principal, recall_id=recall_id)
+
+
+def get_recall_kpis(cases: Sequence[RecallCaseRead]) -> RecallKpis:
+    """Time to trace and closure, summarised over recall cases."""
+    traced = [c.time_to_trace_ms for c in cases]
+    closed = [c.time_to_close_days for c in cases if c.time_to_close_days is not None]
+    return RecallKpis(
+        cases=len(cases),
+        open=sum(1 for c in cases if c.status == OPEN),
+        closed=sum(1 for c in cases if c.status != OPEN),
+        time_to_trace_ms_p50=round(median(traced), 3) if traced else None,
+        time_to_trace_ms_max=max(traced) if traced else None,
+        closure_share_mean=round(fmean(c.closure_share for c in cases), 4) if cases else None,
+        days_to_close_p50=round(median(closed), 6) if closed else None,
+    )
+
+
+def access_recall_kpis(*, conn: Connection, principal: Principal) -> RecallKpis:
+    """The recall KPIs over the cases the caller may see (its own and those affecting it)."""
+    return get_recall_kpis(list_recalls(conn=conn, principal=principal, limit=KPI_CASES))

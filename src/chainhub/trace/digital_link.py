@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Final
 
 CANONICAL: Final = "https://id.gs1.org"
@@ -342,6 +343,7 @@ def _canonical_dl(uri: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 17)
 def normalise(uri: str) -> str | None:
     """The constrained canonical GS1 Digital Link URI of an identifier URI, or None if not one."""
     if "." not in uri:
@@ -350,9 +352,3 @@ def normalise(uri: str) -> str | None:
         if pattern.match(uri) is not None:
             return convert(uri)
     return _canonical_dl(uri)
-
-
-def identifier(uri: str) -> str:
-    """The form an identifier is indexed and queried in: its canonical GS1 Digital Link URI
-    when it has one, so a URN and a Digital Link name the same object alike."""
-    return normalise(uri) or uri

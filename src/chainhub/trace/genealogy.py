@@ -6,6 +6,8 @@ CSR adjacency arrays for breadth-first search; rebuilt when new submissions or c
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Final
@@ -18,6 +20,7 @@ from sqlalchemy import Connection
 
 from chainhub.storage.models import current_view, submissions
 from chainhub.trace.digital_link import normalise
+from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.models import (
     trace_captures,
     trace_event_epcs,
@@ -258,6 +261,59 @@ def _event_edges(
     return [edge(a, a, ha, hb, step) for a in ids(_OBJECT_ROLES) for ha, hb in pairs if ha != hb]
 
 
+def _ilmd_lot(event: dict[str, Any]) -> str | None:
+    """The lot number an event's instance master data gives (`cbvmda:lotNumber` in any
+    spelling of its namespace), else None."""
+    ilmd = event.get("ilmd")
+    if not isinstance(ilmd, dict):
+        return None
+    for key, value in ilmd.items():
+        if re.split(r"[:#/]", key)[-1] == "lotNumber" and isinstance(value, str | int):
+            return str(value)
+    return None
+
+
+def _commissioning_edges(conn: Connection, gtins: dict[str, str]) -> pl.DataFrame:
+    """A lot to each object an ObjectEvent (ADD) commissioned with that lot number in its
+    instance master data: units, cases and codes that carry no lot themselves (SGTINs, NMPA
+    drug codes, Handles), so a recall of the lot reaches their cases and pallets."""
+    ev = trace_events
+    rows = conn.execute(
+        sa.select(ev.c.event_hash, ev.c.captured_by, ev.c.event_time, ev.c.event).where(
+            ev.c.event_type == "ObjectEvent",
+            ev.c.action == "ADD",
+            ev.c.event.like("%lotNumber%"),
+        )
+    ).all()
+    out: list[tuple[Any, ...]] = []
+    for h, by, when, text in rows:
+        event = json.loads(text)
+        lot = _ilmd_lot(event)
+        if lot is None:
+            continue
+        for item in event.get("epcList", []):
+            epc = canonical_epc(item)
+            gtin = epc[len(_DL_LOT) : len(_DL_LOT) + 14] if epc.startswith(_DL_LOT) else ""
+            material = gtins.get(gtin, "")
+            out.append(
+                (
+                    material,
+                    lot,
+                    by,
+                    "",
+                    epc,
+                    by,
+                    "commissioning",
+                    h,
+                    when.isoformat(),
+                    1.0,
+                    None,
+                    None,
+                )
+            )
+    return _frame(out)
+
+
 def _lot_of(epc: str, gtins: dict[str, str]) -> tuple[str, str]:
     """(material, lot) of an EPC naming a lot of a known GTIN, else ("", the EPC itself)."""
     split = split_lot_uri(epc)
@@ -275,10 +331,12 @@ def get_material_gtins(conn: Connection) -> dict[str, str]:
 
 def list_edges(*, conn: Connection) -> pl.DataFrame:
     """Every edge of the lot graph, from the current documents and the captured EPCIS events."""
+    gtins = get_material_gtins(conn)
     parts = [
         _production_edges(conn),
         _movement_edges(conn),
-        _epcis_edges(conn, get_material_gtins(conn)),
+        _epcis_edges(conn, gtins),
+        _commissioning_edges(conn, gtins),
     ]
     return pl.concat([p.select(EDGE_COLUMNS).cast(_EDGE_SCHEMA) for p in parts])  # type: ignore[arg-type]
 

@@ -10,16 +10,22 @@ from chainhub.api.deps import ConnDep, ContextDep, PrincipalDep
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.trace.cases import (
     access_recall,
+    access_recall_kpis,
     check_may_open_recall,
     do_acknowledge_recall,
     do_close_recall,
     do_open_recall,
     list_recalls,
 )
+from chainhub.trace.identifiers import check_identifier
 from chainhub.trace.recall import access_recall_report, export_recall_report
+from chainhub.trace.scans import access_duplicate_scans
 from chainhub.trace.schemas import (
+    DuplicateScanRead,
+    IdentifierRead,
     RecallAcknowledge,
     RecallCaseRead,
+    RecallKpis,
     RecallOpen,
     RecallReport,
     RecallStatus,
@@ -33,6 +39,29 @@ _MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+@router.get("/identifiers/{code:path}", response_model=IdentifierRead)
+def get_identifier(code: str, principal: PrincipalDep) -> IdentifierRead:
+    """Read and check any identifier the hub knows (GS1 key, EPC URI, Digital Link, element
+    string, Industrial Internet Handle, Ecode, NMPA drug code): a 400 says what is wrong."""
+    del principal  # the caller must be known, as on every trace resource
+    found = check_identifier(code)
+    return IdentifierRead(
+        scheme=found.scheme,
+        text=found.text,
+        uri=found.uri,
+        parts=dict(found.parts),
+        class_level=found.class_level,
+    )
+
+
+@router.get("/duplicate-scans", response_model=list[DuplicateScanRead])
+def get_duplicate_scans(
+    principal: PrincipalDep, conn: ConnDep, limit: Annotated[int, Query(ge=1, le=10_000)] = 1000
+) -> list[DuplicateScanRead]:
+    """Codes sold or dispensed in more than one place (a copied code), as the caller may see."""
+    return access_duplicate_scans(conn=conn, principal=principal, limit=limit)
 
 
 @router.get("/trace/{lot:path}", response_model=TraceResult)
@@ -94,6 +123,12 @@ def get_recalls(
 ) -> list[RecallCaseRead]:
     """Recall cases that affect the caller or that it opened, newest first."""
     return list_recalls(conn=conn, principal=principal, status=status, limit=limit)
+
+
+@router.get("/recalls/kpis", response_model=RecallKpis)
+def recall_kpis(principal: PrincipalDep, conn: ConnDep) -> RecallKpis:
+    """Time to trace and recall closure over the cases the caller may see."""
+    return access_recall_kpis(conn=conn, principal=principal)
 
 
 @router.get("/recalls/{recall_id}", response_model=RecallCaseRead)

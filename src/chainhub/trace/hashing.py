@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Final
 
 from lxml import etree
@@ -453,12 +454,11 @@ def _replace_bare(value: Any, expanded: set[str]) -> Any:
     return value
 
 
-def json_event_trees(document: Mapping[str, Any]) -> list[Node]:
-    """The event trees of an EPCIS JSON/JSON-LD document (capture or query), in order."""
+def _json_events(document: Mapping[str, Any]) -> tuple[_JsonTrees, list[Any], Any]:
+    """The document's tree maker (its namespaces), its events and its ignored fields."""
     context = document.get("@context")
     if isinstance(context, list):
         context = [c for c in context if not isinstance(c, Mapping) or c]
-    document = _replace_bare(document, _expanded_values(document))
     trees = _JsonTrees(context)
     ignore_key = next(
         (k + ":ignoreFields" for k, v in trees.namespaces.items() if v == "{" + _IGNORE_NS + "}"),
@@ -472,9 +472,183 @@ def json_event_trees(document: Mapping[str, Any]) -> list[Node]:
         ignore = body["queryResults"].get(ignore_key)
     else:
         events, ignore = [body["event"]], document.get(ignore_key)
+    return trees, events, ignore
+
+
+def json_event_trees(document: Mapping[str, Any]) -> list[Node]:
+    """The event trees of an EPCIS JSON/JSON-LD document (capture or query), in order."""
+    document = _replace_bare(document, _expanded_values(document))
+    trees, events, ignore = _json_events(document)
     return [_xml_shape(trees.node(event, ignore or ())) for event in events]
 
 
 def event_hashes(trees: Iterable[Node]) -> list[str]:
     """The hash ID of each event tree."""
     return [hash_id(prehash(tree)) for tree in trees]
+
+
+# ---------------------------------------------------------------- plain events, directly
+
+# Fields of a plain event, in the canonical order: text, a list of EPCs, or {"id": text}.
+_PLAIN_TEXT: Final = ("eventTime", "eventTimeZoneOffset", "parentID")
+_PLAIN_LISTS: Final = ("epcList", "inputEPCList", "childEPCs", "outputEPCList")
+_PLAIN_AFTER: Final = ("action", "transformationID", "bizStep", "disposition")
+_PLAIN_PLACES: Final = ("readPoint", "bizLocation")
+# Typed business transactions, sources and destinations: the tree walk hashes them after the
+# rest, in the order of their names.
+_PLAIN_PAIRED: Final = {
+    "bizTransactionList": "bizTransaction",
+    "destinationList": "destination",
+    "sourceList": "source",
+}
+_PLAIN_KEYS: Final = frozenset(
+    ("type", "eventID", "recordTime", *_PLAIN_TEXT, *_PLAIN_LISTS, *_PLAIN_AFTER, *_PLAIN_PLACES)
+) | frozenset((*_PLAIN_PAIRED, "ilmd"))
+_canonize_cached = lru_cache(maxsize=1 << 16)(_canonize_value)
+
+
+def is_plain_event(event: Any) -> bool:
+    """Whether an event has only text, EPC lists and places with only an id (most captured
+    events): those are hashed directly, without building their tree."""
+    if not isinstance(event, Mapping) or not _PLAIN_KEYS.issuperset(event):
+        return False
+    for key, value in event.items():
+        if key in _PLAIN_LISTS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                return False
+        elif key in _PLAIN_PLACES:
+            if (
+                not isinstance(value, Mapping)
+                or set(value) != {"id"}
+                or not isinstance(value["id"], str)
+            ):
+                return False
+        elif key in _PLAIN_PAIRED:
+            name = _PLAIN_PAIRED[key]
+            if not isinstance(value, list) or not all(_is_plain_pair(v, name) for v in value):
+                return False
+        elif key == "ilmd":
+            if not _is_plain_ilmd(value):
+                return False
+        elif not isinstance(value, str):
+            return False
+    return True
+
+
+def _is_plain_pair(value: Any, name: str) -> bool:
+    """A business transaction, source or destination: its type and its text."""
+    return (
+        isinstance(value, Mapping)
+        and set(value) == {name, "type"}
+        and all(isinstance(v, str) and v.strip() for v in value.values())
+    )
+
+
+def _is_plain_ilmd(value: Any) -> bool:
+    """Instance master data of namespaced fields with text values (a lot number, a date)."""
+    return (
+        isinstance(value, Mapping)
+        and bool(value)
+        and all(
+            isinstance(k, str)
+            and ":" in k
+            and not k.startswith("@")
+            and not k.endswith("List")
+            and k != "rdfs:comment"
+            and isinstance(v, str)
+            for k, v in value.items()
+        )
+    )
+
+
+def _plain_pairs(event: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(field, text) of a plain event, as `_expanded_values` meets them."""
+    for key, value in event.items():
+        if key in _PLAIN_LISTS:
+            yield from ((key, v) for v in value)
+        elif key in _PLAIN_PLACES:
+            yield "id", value["id"]
+        elif key in _PLAIN_PAIRED:
+            yield from (pair for item in value for pair in item.items())
+        elif key == "ilmd":
+            yield from value.items()
+        else:
+            yield key, value
+
+
+class _Plain:
+    """The pre-hash of plain events, equal to the tree walk's (`prehash`) for them."""
+
+    def __init__(self, expanded: set[str]) -> None:
+        self.expanded = expanded
+        self.bare: dict[str, str] = {}
+
+    def text(self, value: str, *, time: bool = False) -> str:
+        replaced = self.bare.get(value)
+        if replaced is None:
+            replaced = self.bare[value] = _replace_bare(value, self.expanded)
+        text = replaced.strip()
+        if not text:
+            return ""
+        return _timestamp(text) if time else _canonize_cached(text)
+
+    def prehash(self, event: Mapping[str, Any], trees: _JsonTrees) -> str:
+        parts = ["eventType=" + event["type"]]
+        for key in _PLAIN_TEXT:
+            if key in event:
+                text = self.text(event[key], time=key == "eventTime")
+                if text:
+                    parts.append(f"{key}={text}")
+        for key in _PLAIN_LISTS:
+            epcs = sorted(f"epc={t}" for t in map(self.text, event.get(key, ())) if t)
+            if epcs:
+                parts.append(key + "".join(epcs))
+        for key in _PLAIN_AFTER:
+            text = self.text(event[key]) if key in event else ""
+            if text:
+                parts.append(f"{key}={text}")
+        for key in _PLAIN_PLACES:
+            text = self.text(event[key]["id"]) if key in event else ""
+            if text:
+                parts.append(f"{key}id={text}")
+        # The tree walk hashes these after the standard fields, ordered as text.
+        rest = []
+        for key, name in _PLAIN_PAIRED.items():
+            items = sorted(
+                f"type={self.text(item['type'])}{name}={self.text(item[name])}"
+                for item in event.get(key, ())
+            )
+            if items:
+                rest.append(key + "".join(items))
+        if "ilmd" in event:
+            # Its names in the document's namespaces.
+            fields = ((trees.replace(k), self.text(v)) for k, v in event["ilmd"].items())
+            rest.append("ilmd" + "".join(sorted(k + (f"={t}" if t else "") for k, t in fields)))
+        parts += sorted(rest)
+        return "".join(parts)
+
+
+def json_event_hashes(document: Mapping[str, Any]) -> list[str]:
+    """The hash ID of each event of an EPCIS JSON document: plain events directly, the others
+    through their trees; the same IDs as `event_hashes(json_event_trees(document))`."""
+    trees, events, ignore = _json_events(document)
+    body = document["epcisBody"]
+    if ignore or "eventList" not in body:
+        return event_hashes(json_event_trees(document))
+    plain = [is_plain_event(event) for event in events]
+    # The terms the document expands, gathered from each distinct (field, text) of its plain
+    # events and from the rest of the document as a whole.
+    others = [e for e, p in zip(events, plain, strict=True) if not p]
+    expanded = _expanded_values({**document, "epcisBody": {**body, "eventList": others}})
+    pairs = {pair for e, p in zip(events, plain, strict=True) if p for pair in _plain_pairs(e)}
+    for key, value in pairs:
+        _expanded_values({key: value}, found=expanded)
+    direct = _Plain(expanded)
+    hashes = []
+    for event, is_plain in zip(events, plain, strict=True):
+        if is_plain:
+            hashes.append(hash_id(direct.prehash(event, trees)))
+        else:
+            tree = _xml_shape(trees.node(_replace_bare(event, expanded)))
+            hashes.append(hash_id(prehash(tree)))
+    return hashes

@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from chainhub.access.schemas import Principal
 from chainhub.errors import ChainhubError
 from chainhub.partners.visibility import get_trace_visible_clause
-from chainhub.trace.digital_link import identifier
+from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.models import trace_event_epcs, trace_event_parties, trace_events
 from chainhub.trace.vocabulary import bare_word
 
@@ -121,7 +121,7 @@ def _indexed(parameter: str, value: str) -> str:
     if parameter == "EQ_disposition":
         return bare_word("disposition", value)
     if parameter in ("EQ_readPoint", "EQ_bizLocation") or parameter in MATCH_ROLES:
-        return identifier(value)
+        return canonical_epc(value)
     return value
 
 
@@ -258,7 +258,7 @@ def list_events(
     if among:
         where.append(events.c.event_hash.in_(among))
     if identifiers:
-        where.append(_has_identifier(ANY_IDENTIFIER, [identifier(i) for i in identifiers]))
+        where.append(_has_identifier(ANY_IDENTIFIER, [canonical_epc(i) for i in identifiers]))
     visible = get_trace_visible_clause(
         principal=principal, events=events, parties=trace_event_parties
     )

@@ -199,6 +199,19 @@ class RecallCaseRead(BaseModel):
     lines: list[RecallPartnerLine]
 
 
+class RecallKpis(BaseModel):
+    """The recall KPIs over the cases the caller may see: how fast the affected set was
+    computed, and how far the cases closed."""
+
+    cases: int
+    open: int
+    closed: int
+    time_to_trace_ms_p50: float | None = Field(description="Median, opening to trace computed")
+    time_to_trace_ms_max: float | None
+    closure_share_mean: float | None = Field(description="Mean share of partners acknowledged")
+    days_to_close_p50: float | None = Field(description="Median over the closed cases")
+
+
 QUERY_NAME_PATTERN = r"^[A-Za-z0-9._~-]{1,128}$"
 
 
@@ -258,3 +271,33 @@ class QuerySubscriptionRead(BaseModel):
     min_record_time: datetime | None = Field(default=None, alias="minRecordTime")
     created_at: datetime = Field(alias="createdAt")
     last_notified_at: datetime | None = Field(default=None, alias="lastNotifiedAt")
+
+
+class IdentifierRead(BaseModel):
+    """An identifier read and checked: its scheme, its canonical URI (the form events and
+    traces hold) and its parts."""
+
+    scheme: str = Field(description="gtin, sgtin, lgtin, sscc, gs1, handle, ecode or nmpa")
+    text: str
+    uri: str = Field(description="Canonical URI: GS1 Digital Link, hdl: or urn:chainhub:")
+    parts: dict[str, str]
+    class_level: bool = Field(description="Names a product or a lot, not one object")
+
+
+class ScanRead(BaseModel):
+    """One final scan (sold, dispensed) of a code; place and partner hidden when not the
+    caller's own."""
+
+    event_id: str
+    event_time: datetime
+    biz_step: str
+    place: str | None
+    partner_id: str | None
+
+
+class DuplicateScanRead(BaseModel):
+    """A code scanned at its end in more than one place: a copied or re-used code."""
+
+    epc: str
+    places: int
+    scans: list[ScanRead]

@@ -24,8 +24,8 @@ from chainhub.events.schemas import HubEvent, WebhookEvent
 from chainhub.partners.visibility import check_trace_event_visible
 from chainhub.partners.webhooks import do_enqueue_deliveries
 from chainhub.storage.service import do_bulk_insert
-from chainhub.trace.digital_link import identifier
-from chainhub.trace.hashing import event_hashes, json_event_trees, xml_event_trees
+from chainhub.trace.hashing import event_hashes, json_event_hashes, xml_event_trees
+from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.models import (
     trace_captures,
     trace_event_epcs,
@@ -74,11 +74,16 @@ def _epc_rows(event_hash: str, event: Mapping[str, Any]) -> list[dict[str, Any]]
     rows: list[dict[str, Any]] = []
     if isinstance(event.get("parentID"), str):
         rows.append(
-            {"role": "parent", "epc": identifier(event["parentID"]), "quantity": None, "uom": None}
+            {
+                "role": "parent",
+                "epc": canonical_epc(event["parentID"]),
+                "quantity": None,
+                "uom": None,
+            }
         )
     for key, role in _EPC_ROLES.items():
         rows += [
-            {"role": role, "epc": identifier(e), "quantity": None, "uom": None}
+            {"role": role, "epc": canonical_epc(e), "quantity": None, "uom": None}
             for e in event.get(key, [])
         ]
     for key, role in _QUANTITY_ROLES.items():
@@ -88,7 +93,7 @@ def _epc_rows(event_hash: str, event: Mapping[str, Any]) -> list[dict[str, Any]]
             rows.append(
                 {
                     "role": role,
-                    "epc": identifier(item["epcClass"]),
+                    "epc": canonical_epc(item["epcClass"]),
                     "uom": item.get("uom"),
                     "quantity": quantity,
                 }
@@ -112,7 +117,7 @@ def do_capture(
     received_at = received_at or datetime.now(UTC)
     capture_id = str(uuid.uuid4())
     events = list(document["epcisBody"]["eventList"])
-    hashes = event_hashes(xml_event_trees(xml) if xml is not None else json_event_trees(document))
+    hashes = event_hashes(xml_event_trees(xml)) if xml is not None else json_event_hashes(document)
     known = set(
         conn.execute(
             sa.select(trace_events.c.event_hash).where(trace_events.c.event_hash.in_(hashes))
@@ -134,8 +139,8 @@ def do_capture(
             "event_time_zone_offset": event["eventTimeZoneOffset"], "record_time": received_at,
             "action": event.get("action"), "biz_step": _word("bizStep", event.get("bizStep")),
             "disposition": _word("disposition", event.get("disposition")),
-            "read_point": identifier(read_point["id"]) if "id" in read_point else None,
-            "biz_location": identifier(location["id"]) if "id" in location else None,
+            "read_point": canonical_epc(read_point["id"]) if "id" in read_point else None,
+            "biz_location": canonical_epc(location["id"]) if "id" in location else None,
             "event": json.dumps(stored, ensure_ascii=False, sort_keys=True),
         })  # fmt: skip
         epcs += _epc_rows(event_hash, event)
@@ -155,7 +160,10 @@ def do_capture(
         do_bulk_insert(conn=conn, table=trace_event_epcs, frame=frame.select(
             [c.name for c in trace_event_epcs.columns]))  # fmt: skip
     if parties:
-        conn.execute(trace_event_parties.insert(), parties)
+        frame = pl.DataFrame(parties, schema={"event_hash": pl.String, "kind": pl.String,
+                             "position": pl.Int32, "party": pl.String})  # fmt: skip
+        columns = [c.name for c in trace_event_parties.columns]
+        do_bulk_insert(conn=conn, table=trace_event_parties, frame=frame.select(columns))
     conn.execute(trace_captures.insert().values(
         capture_id=capture_id, partner_id=partner_id, received_at=received_at,
         format="json" if xml is None else "xml", event_count=len(events), stored_count=len(rows),

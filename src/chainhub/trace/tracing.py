@@ -15,6 +15,7 @@ from chainhub.errors import ChainhubError
 from chainhub.partners.visibility import get_trace_visible_nodes
 from chainhub.storage.models import current_view
 from chainhub.trace.genealogy import GRAPH_CACHE, LotGraph, Reach, lot_uri, split_lot_uri
+from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.schemas import (
     HiddenPartner,
     TraceDirection,
@@ -92,7 +93,9 @@ def access_trace(
     graph = graph or GRAPH_CACHE.get(conn=conn)
     directory = get_directory(conn=conn)
     lot, material = resolve_lot(query=query, material=material, directory=directory)
-    starts = graph.find(lot, material)
+    # A lot number first; else the query as an identifier (an SSCC, a case's 箱码, a unit's
+    # drug code...), which the graph holds in its canonical form.
+    starts = graph.find(lot, material) or graph.find(canonical_epc(query), material)
     if not starts:
         raise _not_found(query)
     walks: list[tuple[str, Reach]] = []

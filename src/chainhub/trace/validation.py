@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import jsonschema
+import jsonschema_rs
 from lxml import etree
 
 from chainhub.errors import ChainhubError
@@ -77,6 +78,12 @@ def _json_validator() -> jsonschema.Draft7Validator:
 
 
 @cache
+def _fast_json_validator() -> jsonschema_rs.Draft7Validator:
+    schema = json.loads((SCHEMA_DIR / "EPCIS-JSON-Schema.json").read_text(encoding="utf-8"))
+    return jsonschema_rs.Draft7Validator(schema, validate_formats=True)
+
+
+@cache
 def _xml_schema() -> etree.XMLSchema:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "EPCglobal-epcis-2_0.xsd"), parser))
@@ -93,6 +100,10 @@ def _locate(path: Sequence[Any]) -> tuple[int | None, str]:
 
 def check_json_schema(document: Mapping[str, Any]) -> list[Problem]:
     """Problems the GS1 EPCIS JSON Schema finds, one per failing leaf of the schema."""
+    # A compiled validator says yes or no two orders of magnitude faster; only a document it
+    # refuses is walked again to locate every problem (and to apply the leniences below).
+    if _fast_json_validator().is_valid(document):
+        return []
     problems = []
     for error in _leaves(_json_validator().iter_errors(document)):
         parent = next((p for p in reversed(error.absolute_path) if isinstance(p, str)), "")
