@@ -21,6 +21,7 @@ from chainhub.access.audit import CHECKPOINT_FILE
 from chainhub.api.audit_writer import AuditWriter
 from chainhub.api.errors import install_error_handlers
 from chainhub.api.limits import Admission, BodyLimit
+from chainhub.api.openapi import install_openapi
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.api.runtime import HubRuntime
 from chainhub.partners.delivery import DeliveryWorker
@@ -155,6 +156,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static/swagger-ui", StaticFiles(directory=SWAGGER_UI_DIR), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
+    install_openapi(app)
     app.add_middleware(BodyLimit, max_bytes=settings.upload_max_bytes)
     app.add_middleware(
         Admission, limit=settings.max_concurrent_requests, timeout=settings.queue_timeout

@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from chainhub.api.language import get_request_language
 from chainhub.api.limits import RETRY_AFTER
@@ -58,6 +59,23 @@ def install_error_handlers(app: FastAPI) -> None:
             code, str(exc.detail), str(exc.detail), {"path": request.url.path}, exc.status_code
         )
         response = await _domain_error(request, error)
-        # Keep what the exception says beside the error, e.g. a 405's `Allow` list of methods.
         response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(get_allowed_methods(app, request.url.path))
         return response
+
+
+def get_allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the resource at `path` answers, for a 405's `Allow`.
+
+    Starlette names only the first route whose path matches; a resource may have several (a
+    list and a submission at one path). When templates overlap, the most concrete ones own the
+    path, as in OpenAPI's path matching (`/documents/{type}/upload` over `/documents/{type}/{key}`).
+    """
+    by_parameters: dict[int, set[str]] = {}
+    for route in app.router.routes:
+        if isinstance(route, Route) and route.methods and route.path_regex.match(path):
+            by_parameters.setdefault(len(route.param_convertors), set()).update(route.methods)
+    if not by_parameters:
+        return []
+    return sorted(by_parameters[min(by_parameters)])
