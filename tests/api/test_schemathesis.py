@@ -98,3 +98,35 @@ def test_walks_through_the_links_pass_every_check(
             )
 
     Walk.run(settings=STATEFUL)
+
+
+def test_an_undeclared_method_answers_405_with_the_resources_methods(shared_hub: Hub) -> None:
+    paths = shared_hub.client.get("/openapi.json").json()["paths"]
+    for template, operations in paths.items():
+        path = re.sub(r"\{[^}]+\}", "x", template)
+        response = shared_hub.client.options(path, headers=shared_hub.headers(OEM))
+        declared = {method.upper() for method in operations}
+        assert response.status_code == 405, path
+        assert response.json()["error"]["code"] == "method_not_allowed", path
+        assert set(response.headers["allow"].split(", ")) == declared, path
+
+
+def test_every_link_names_an_operation_and_its_parameters(shared_hub: Hub) -> None:
+    spec = shared_hub.client.get("/openapi.json").json()
+    operations = {
+        operation["operationId"]: operation
+        for item in spec["paths"].values()
+        for operation in item.values()
+    }
+    links = [
+        link
+        for item in spec["paths"].values()
+        for operation in item.values()
+        for response in operation["responses"].values()
+        for link in response.get("links", {}).values()
+    ]
+    assert len(links) > 60
+    for link in links:
+        target = operations[link["operationId"]]
+        names = {parameter["name"] for parameter in target.get("parameters", [])}
+        assert set(link["parameters"]) <= names, link
