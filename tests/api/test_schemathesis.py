@@ -130,3 +130,12 @@ def test_every_link_names_an_operation_and_its_parameters(shared_hub: Hub) -> No
         target = operations[link["operationId"]]
         names = {parameter["name"] for parameter in target.get("parameters", [])}
         assert set(link["parameters"]) <= names, link
+
+
+def test_a_filter_names_a_field_of_the_type_and_holds_no_nul(shared_hub: Hub) -> None:
+    path = "/api/v1/documents/purchase_order"
+    for bad in ("colour:red", "po_number:PO\x00"):
+        answer = shared_hub.get(OEM, path, params={"filter": bad})
+        assert (answer.status_code, answer.json()["error"]["code"]) == (422, "invalid_request")
+    found = shared_hub.get(OEM, path, params={"filter": "po_number:PO-HC-JL-1"}).json()
+    assert [record["po_number"] for record in found["records"]] == ["PO-HC-JL-1"]

@@ -54,10 +54,11 @@ def _list_endpoint(document_type: str) -> Callable[..., RecordPage]:
             offset=offset,
         )
 
-    # Set here since the field names vary by type: a filter names one of the record's fields.
+    # Set here since the field names vary by type: a filter names one of the record's fields,
+    # and its value has no NUL, which PostgreSQL's text refuses.
     fields = "|".join(get_document_type(document_type).record_fields)
     list_documents.__annotations__["filter"] = Annotated[
-        list[Annotated[str, StringConstraints(pattern=f"^({fields}):")]],
+        list[Annotated[str, StringConstraints(pattern=f"^({fields}):[^\\x00]*$")]],
         Query(description="field:value, repeatable"),
     ]
     list_documents.__doc__ = (
