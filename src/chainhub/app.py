@@ -21,6 +21,7 @@ from chainhub.access.audit import CHECKPOINT_FILE
 from chainhub.api.audit_writer import AuditWriter
 from chainhub.api.errors import install_error_handlers
 from chainhub.api.limits import Admission, BodyLimit
+from chainhub.api.openapi import install_openapi
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.api.runtime import HubRuntime
 from chainhub.api.sandbox import Budget, Sandbox
@@ -178,6 +179,7 @@ def create_app(settings: Settings, *, warm_file_checks: bool = False) -> FastAPI
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     install_sign_in_redirect(app)
+    install_openapi(app)
     app.add_middleware(BodyLimit, max_bytes=settings.upload_max_bytes)
     app.add_middleware(
         Admission, limit=settings.max_concurrent_requests, timeout=settings.queue_timeout

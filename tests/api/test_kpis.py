@@ -26,7 +26,9 @@ def test_errors_are_404_and_422_with_a_message(shared_hub: Hub) -> None:
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "kpi_not_found"
     bad = shared_hub.get(JINLI, "/api/v1/kpis/otif/compare?before=2025-07&after=x:y")
-    assert (bad.status_code, bad.json()["error"]["code"]) == (422, "bad_period")
+    # The published pattern of a period (FROM:TO) refuses it before the KPI service sees it.
+    assert (bad.status_code, bad.json()["error"]["code"]) == (422, "invalid_request")
+    assert bad.json()["error"]["location"] == {"field": "query.before"}
     reversed_window = shared_hub.get(JINLI, "/api/v1/kpis/otif?from=2025-08-01&to=2025-07-01")
     assert reversed_window.status_code == 422
 

@@ -3,6 +3,9 @@ where the problem is."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -19,6 +22,7 @@ _HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
 }
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -58,6 +62,35 @@ def install_error_handlers(app: FastAPI) -> None:
             code, str(exc.detail), str(exc.detail), {"path": request.url.path}, exc.status_code
         )
         response = await _domain_error(request, error)
-        # Keep what the exception says beside the error, e.g. a 405's `Allow` list of methods.
         response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(get_allowed_methods(app, request.url.path))
         return response
+
+
+def _routes(routes: Iterable[Any]) -> Iterator[Any]:
+    """The application's routes one by one, inside included routers too (FastAPI keeps each
+    included router as one entry whose `effective_candidates` are its routes)."""
+    for route in routes:
+        candidates = getattr(route, "effective_candidates", None)
+        if candidates is None:
+            yield route
+        else:
+            yield from _routes(candidates())
+
+
+def get_allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the resource at `path` answers, for a 405's `Allow`.
+
+    Starlette names only the first route whose path matches; a resource may have several (a
+    list and a submission at one path). When templates overlap, the most concrete ones own the
+    path, as in OpenAPI's path matching (`/documents/{type}/upload` over `/documents/{type}/{key}`).
+    """
+    routes = [route for route in _routes(app.router.routes) if hasattr(route, "path_regex")]
+    by_parameters: dict[int, set[str]] = {}
+    for method in _METHODS:
+        for route in routes:
+            if method in (getattr(route, "methods", None) or ()) and route.path_regex.match(path):
+                by_parameters.setdefault(len(route.param_convertors), set()).add(method)
+                break  # the route Starlette would dispatch this method to
+    return sorted(by_parameters[min(by_parameters)]) if by_parameters else []

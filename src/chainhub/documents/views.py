@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import StringConstraints
 
 from chainhub.api.deps import (
     ConnDep,
@@ -16,8 +18,7 @@ from chainhub.api.deps import (
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.documents import service
 from chainhub.documents.schemas import DocumentHistory, DocumentRead, RecordPage
-from chainhub.errors import ChainhubError
-from chainhub.standard.registry import DOCUMENT_TYPES
+from chainhub.standard.registry import DOCUMENT_TYPES, get_document_type
 from chainhub.storage.schemas import SubmissionRead
 from chainhub.storage.service import list_submissions
 
@@ -30,39 +31,53 @@ MAX_OFFSET = 1_000_000_000
 
 
 def _parse_filters(filters: list[str]) -> dict[str, str]:
-    parsed = {}
-    for item in filters:
-        name, sep, value = item.partition(":")
-        if not sep or not name:
-            raise ChainhubError(
-                "bad_filter",
-                f"filter {item!r} is not field:value",
-                f"筛选条件 {item!r} 不是 字段:值 的形式",
-                {"filter": item},
-            )
-        parsed[name] = value
-    return parsed
+    """field:value pairs; the parameter's pattern has made sure each names a field."""
+    return {name: value for name, _, value in (item.partition(":") for item in filters)}
 
 
-@router.get("/documents/{document_type}", response_model=RecordPage)
-def list_documents(
-    document_type: DocumentTypeName,
-    principal: PrincipalDep,
-    conn: ConnDep,
-    today: TodayDep,
-    filter: Annotated[list[str], Query(description="field:value, repeatable")] = [],  # noqa: A002, B006
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-) -> RecordPage:
-    """Current records of a type that the caller may see, one page at a time."""
-    return service.list_visible_records(
-        conn=conn,
-        principal=principal,
-        document_type=document_type.value,
-        today=today,
-        filters=_parse_filters(filter),
-        limit=limit,
-        offset=offset,
+def _list_endpoint(document_type: str) -> Callable[..., RecordPage]:
+    def list_documents(
+        principal: PrincipalDep,
+        conn: ConnDep,
+        today: TodayDep,
+        filter: list[str] = [],  # noqa: A002, B006 - typed below, per type
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    ) -> RecordPage:
+        return service.list_visible_records(
+            conn=conn,
+            principal=principal,
+            document_type=document_type,
+            today=today,
+            filters=_parse_filters(filter),
+            limit=limit,
+            offset=offset,
+        )
+
+    # Set here since the field names vary by type: a filter names one of the record's fields,
+    # and its value has no NUL, which PostgreSQL's text refuses.
+    fields = "|".join(get_document_type(document_type).record_fields)
+    list_documents.__annotations__["filter"] = Annotated[
+        list[Annotated[str, StringConstraints(pattern=f"^({fields}):[^\\x00]*$")]],
+        Query(description="field:value, repeatable"),
+    ]
+    list_documents.__doc__ = (
+        f"Current {DOCUMENT_TYPES[document_type].title_en.lower()} records that the caller may "
+        "see, one page at a time."
+    )
+    return list_documents
+
+
+# One list per type, beside its submission at the same path, so the published paths say every
+# method each path answers.
+for _name in DOCUMENT_TYPES:
+    router.add_api_route(
+        f"/documents/{_name}",
+        _list_endpoint(_name),
+        methods=["GET"],
+        response_model=RecordPage,
+        name=f"list_{_name}",
+        summary=f"List {_name} documents",
     )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from chainhub.api.deps import ConnDep, PrincipalDep
+from chainhub.api.params import IsoDate
 from chainhub.equipment import service
 from chainhub.equipment.schemas import OeeReport, WarningRead
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1/equipment", tags=["equipment"])
 def read_oee(
     principal: PrincipalDep,
     conn: ConnDep,
-    day: Annotated[date | None, Query(description="UTC day; default the latest")] = None,
+    day: Annotated[IsoDate | None, Query(description="UTC day; default the latest")] = None,
     machine: Annotated[str | None, Query(description="One machine id")] = None,
     by: Annotated[Literal["day", "shift"], Query(description="per day or shift")] = "day",
 ) -> OeeReport:
@@ -37,7 +37,7 @@ def read_oee(
 def read_warnings(
     principal: PrincipalDep,
     conn: ConnDep,
-    day: Annotated[date | None, Query(description="UTC day; default the latest")] = None,
+    day: Annotated[IsoDate | None, Query(description="UTC day; default the latest")] = None,
     machine: Annotated[str | None, Query(description="One machine id")] = None,
 ) -> list[WarningRead]:
     """Early warnings (vibration above the machine's own baseline) of the caller's machines

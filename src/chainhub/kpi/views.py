@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from chainhub.api.deps import ConnDep, PrincipalDep, TodayDep
+from chainhub.api.params import PERIOD_PATTERN, IsoDate
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.kpi import overview as overview_service
 from chainhub.kpi import service as kpi_service
@@ -53,8 +53,8 @@ def get_kpi_values(
     conn: ConnDep,
     today: TodayDep,
     partner_id: str | None = None,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to")] = None,
     by: Literal["month", "total"] = "month",
 ) -> KpiValues:
     """A KPI per partner and period, from the documents the caller may see."""
@@ -74,7 +74,7 @@ def get_kpi_values(
 def get_kpi_rows(
     kpi_id: str,
     partner_id: str,
-    month: Annotated[date, Query(description="Any day of the month")],
+    month: Annotated[IsoDate, Query(description="Any day of the month")],
     principal: PrincipalDep,
     conn: ConnDep,
     today: TodayDep,
@@ -93,8 +93,8 @@ def get_kpi_rows(
 @router.get("/kpis/{kpi_id}/compare", response_model=KpiComparison, tags=["kpi"])
 def compare_kpi(
     kpi_id: str,
-    before: str,
-    after: str,
+    before: Annotated[str, Query(pattern=PERIOD_PATTERN, description="FROM:TO")],
+    after: Annotated[str, Query(pattern=PERIOD_PATTERN, description="FROM:TO")],
     principal: PrincipalDep,
     conn: ConnDep,
     today: TodayDep,

@@ -22,6 +22,7 @@ from chainhub.partners.visibility import check_may_write
 from chainhub.trace.query import (
     DEFAULT_PER_PAGE,
     MAX_PER_PAGE,
+    PAGE_TOKEN_PATTERN,
     access_event,
     decode_token,
     encode_token,
@@ -59,7 +60,7 @@ _RESOURCES: Final = (
     ("dispositions", "disposition", "EQ_disposition", "disposition"),
 )
 PerPage = Annotated[int, Query(alias="perPage", ge=1, le=MAX_PER_PAGE)]
-NextPageToken = Annotated[str | None, Query(alias="nextPageToken")]
+NextPageToken = Annotated[str | None, Query(alias="nextPageToken", pattern=PAGE_TOKEN_PATTERN)]
 
 
 async def _body(request: Request) -> bytes:
@@ -290,8 +291,11 @@ def _add_resource(segment: str, name: str, parameter: str, column: str) -> None:
         values = list_values(conn=conn, principal=principal, column=column)
         return JSONResponse(_collection(values), headers=VERSION_HEADERS)
 
-    def events_of(request: Request, principal: PrincipalDep, conn: ConnDep) -> Response:
-        return _events_answer(request, conn, principal, {parameter: request.path_params[name]})
+    def events_of(request: Request, value: str, principal: PrincipalDep, conn: ConnDep) -> Response:
+        return _events_answer(request, conn, principal, {parameter: value})
+
+    # Declared, so the published path names its parameter; set here since the name varies.
+    events_of.__annotations__["value"] = Annotated[str, Path(alias=name)]
 
     router.add_api_route(
         f"/{segment}", members, methods=["GET"], summary=f"The {segment} of visible events",
