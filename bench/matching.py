@@ -49,8 +49,9 @@ from chainhub.masterdata.chain_model import (
     PartnerCode,
     code_record,
     get_chain_matcher,
-    golden_records,
+    get_golden_index,
 )
+from chainhub.masterdata.index import suggest_records
 from chainhub.masterdata.matching import (
     DEFAULT_AUTO_ACCEPT_THRESHOLD,
     DEFAULT_COMBINER,
@@ -58,7 +59,6 @@ from chainhub.masterdata.matching import (
     Item,
     fit_combiner,
 )
-from chainhub.masterdata.records import suggest_records
 from chainhub.sim.catalog import MATERIALS, MaterialSpec
 from chainhub.sim.service import do_simulate
 
@@ -209,7 +209,7 @@ def _scale_run(materials: int, codes: int) -> tuple[float, float, float]:
     start = time.perf_counter()
     matcher = get_chain_matcher(golden)
     fitted = time.perf_counter()
-    ranked = suggest_records([code_record(q) for q in queries], golden_records(golden),
+    ranked = suggest_records([code_record(q) for q in queries], get_golden_index(golden),
                              matcher=matcher, top_k=5)  # fmt: skip
     done = time.perf_counter()
     right = sum(1 for s in ranked if s.rank == 1 and s.query_key == f"p/{s.golden_key}")

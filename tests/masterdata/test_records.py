@@ -7,13 +7,13 @@ import math
 import numpy as np
 import pytest
 
+from chainhub.masterdata.index import candidate_record_pairs, index_records, suggest_records
 from chainhub.masterdata.records import (
     Kind,
     Record,
     RecordMatcher,
     attribute_kind,
-    candidate_record_pairs,
-    suggest_records,
+    prepare_records,
 )
 from chainhub.masterdata.text import normalize_code, parse_number
 
@@ -102,8 +102,9 @@ def test_suggestions_say_which_attributes_agreed_and_which_disagreed(
         Record("M4x16", {"名称": "stainless screw", "规格型号": "M4x16", "品牌": "bolt co",
                          "price": "4"}),
     ]  # fmt: skip
-    assert candidate_record_pairs([query], golden).tolist() == [[0, 0], [0, 1]]
-    best, second = suggest_records([query], golden, matcher=matcher, top_k=2)
+    index = index_records(golden)
+    assert candidate_record_pairs(prepare_records([query]), index).tolist() == [[0, 0], [0, 1]]
+    best, second = suggest_records([query], index, matcher=matcher, top_k=2)
     assert (best.golden_key, best.rank, second.golden_key) == ("M4x12", 1, "M4x16")
     assert best.confidence > second.confidence
     assert {"规格型号", "品牌"} <= set(best.explanation.agreed)
