@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 # Synonyms folded to one spelling before comparing: Chinese and English trade words, SAP short-text
 # abbreviations and common supplier spellings, for parts, metals, plastics and appliances. Latin
@@ -73,14 +73,36 @@ _UNITS: Final[tuple[tuple[str, str], ...]] = (
     ("安培", "a"), ("克", "g"), ("gsm", "g"),
 )  # fmt: skip
 _SYNONYM_MAP: Final = dict(_SYNONYMS) | dict(_UNITS)
+
+
+def _trie(words: list[str]) -> str:
+    """One regular expression matching any of `words`, the longest at a place first, written as
+    a trie: Python's engine tries every branch of a flat alternation at every character."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _branches(tree)
+
+
+def _branches(node: dict[str, Any]) -> str:
+    ends = "" in node
+    parts = [re.escape(char) + _branches(child) for char, child in node.items() if char]
+    if not parts:
+        return ""
+    body = parts[0] if len(parts) == 1 else f"(?:{'|'.join(parts)})"
+    # Greedy: the longer spelling is tried before the word ending here.
+    return f"(?:{body})?" if ends else body
+
+
 _SYNONYM_RE: Final = re.compile(
     "|".join(
         [
             rf"(?:(?<=\d)|(?<=\d ))(?:{'|'.join(re.escape(a) for a, _ in _UNITS)})(?![a-z0-9])",
-            *(
-                re.escape(a) if not a[0].isascii() else rf"(?<![a-z]){re.escape(a)}(?![a-z0-9])"
-                for a in sorted(dict(_SYNONYMS), key=len, reverse=True)
-            ),
+            rf"(?<![a-z])(?:{_trie([a for a in dict(_SYNONYMS) if a[0].isascii()])})(?![a-z0-9])",
+            _trie([a for a in dict(_SYNONYMS) if not a[0].isascii()]),
         ]
     )
 )
