@@ -110,3 +110,18 @@ def test_suggestions_say_which_attributes_agreed_and_which_disagreed(
     assert {"规格型号", "品牌"} <= set(best.explanation.agreed)
     assert best.explanation.missing == ("price",)
     assert "品牌" in second.explanation.disagreed
+
+
+def test_typed_specifications_agree_or_clash_and_are_named(matcher: RecordMatcher) -> None:
+    query = Record("q", {"名称": "压缩机 1.5匹 R32"})
+    golden = [Record("a", {"名称": "rotary compressor 1.5HP R-32"}),
+              Record("b", {"名称": "rotary compressor 1.5HP R410A"})]  # fmt: skip
+    pairs = np.asarray([[0, 0], [0, 1]], dtype=np.int64)
+    x = matcher.features([query], golden, pairs)
+    names = matcher.feature_names
+    assert x[:, names.index("spec:refrigerant")].tolist() == [1.0, 0.0]
+    assert x[:, names.index("spec:horsepower")].tolist() == [1.0, 1.0]
+    assert math.isnan(x[0, names.index("spec:thread")])
+    same, other = matcher.explain(x[0]), matcher.explain(x[1])
+    assert {"refrigerant", "horsepower"} <= set(same.agreed)
+    assert "refrigerant" in other.disagreed and "horsepower" in other.agreed

@@ -22,7 +22,13 @@ from chainhub.masterdata.matching import (
     prepare,
     transform_rows,
 )
-from chainhub.masterdata.text import normalize_code, normalize_text, parse_number
+from chainhub.masterdata.text import (
+    SPEC_TYPES,
+    normalize_code,
+    normalize_text,
+    parse_number,
+    parse_specification,
+)
 from chainhub.standard.unit_words import normalize_unit, unit_dimension
 
 if TYPE_CHECKING:
@@ -79,6 +85,7 @@ class Side:
     keys: list[str]
     columns: dict[str, list[str | None]]
     code_texts: list[str]
+    specs: list[dict[str, frozenset[str]]]
     whole: Prepared
 
 
@@ -96,7 +103,8 @@ def prepare_records(records: Sequence[Record], *, keep: bool = False) -> Side:
         items.append(Item(r.key, " ".join(words), unit))
     whole = prepare(items, keep=keep)
     code_texts = [normalize_code(t) for t in whole.texts]
-    return Side([r.key for r in records], columns, code_texts, whole)
+    specs = [parse_specification(t) for t in whole.texts]
+    return Side([r.key for r in records], columns, code_texts, specs, whole)
 
 
 def _value(kind: Kind, raw: str) -> str:
@@ -204,7 +212,7 @@ class RecordMatcher:
         names = [f"record:{f}" for f in FEATURES]
         for name in self.attributes:
             names += [f"{name}:{f}" for f in _ATTRIBUTE_FEATURES[attribute_kind(name)]]
-        return [*names, "record:tokens"]
+        return [*names, *(f"spec:{t}" for t in SPEC_TYPES), "record:tokens"]
 
     def _features(self, left: Side, right: Side, pairs: IntArray, token_score: FloatArray) -> Any:
         whole = pair_features(left.whole, right.whole, pairs, self.vectorizers)
@@ -219,6 +227,7 @@ class RecordMatcher:
             a_all, b_all = codes if kind is Kind.CODE and codes is not None else texts
             a, b = _column(left, name, li), _column(right, name, ri)
             blocks.append(_attribute(kind, a, b, a_all, b_all))
+        blocks.append(_specifications([left.specs[i] for i in li], [right.specs[j] for j in ri]))
         return np.column_stack([*blocks, token_score])
 
     def _token_inputs(self, left: Side, right: Side, pairs: IntArray) -> Any:
@@ -327,6 +336,12 @@ class RecordMatcher:
                 agreed.append(name)
             elif score < _DISAGREE:
                 disagreed.append(name)
+        for kind in SPEC_TYPES:
+            value = float(row[index[f"spec:{kind}"]])
+            if value == 1.0:
+                agreed.append(kind)
+            elif value == 0.0:
+                disagreed.append(kind)
         return Explanation(tuple(agreed), tuple(disagreed), tuple(missing))
 
 
@@ -337,6 +352,21 @@ def _boosting() -> HistGradientBoostingClassifier:
         learning_rate=0.06, max_iter=250, max_leaf_nodes=15, l2_regularization=1.0,
         random_state=0,
     )  # fmt: skip
+
+
+def _specifications(
+    a: list[dict[str, frozenset[str]]], b: list[dict[str, frozenset[str]]]
+) -> FloatArray:
+    """Per typed attribute: 1 where both sides state it and share a value, 0 where both state it
+    and share none, NaN where a side does not state it."""
+    out = np.full((len(a), len(SPEC_TYPES)), _NAN)
+    for k, (x, y) in enumerate(zip(a, b, strict=True)):
+        if not x or not y:
+            continue
+        for t, kind in enumerate(SPEC_TYPES):
+            if kind in x and kind in y:
+                out[k, t] = float(bool(x[kind] & y[kind]))
+    return out
 
 
 def _column(side: Side, name: str, rows: list[int]) -> list[str | None]:

@@ -250,3 +250,41 @@ def parse_number(value: str | None) -> float | None:
     folded = _DECIMAL_COMMA_RE.sub(".", folded).replace(",", "")
     found = _PRICE_RE.search(folded)
     return float(found.group(0)) if found else None
+
+
+# Typed specification attributes, each read from a normalized text. A value both sides state
+# and disagree on (R32 against R410A, M4 against M5) is strong evidence against a match.
+SPEC_TYPES: Final = ("diameter", "thread", "length", "horsepower", "kilowatts", "refrigerant",
+                     "grade")  # fmt: skip
+_SPEC_PATTERNS: Final = (
+    # Φ9.52×0.6: a tube's outer diameter (and wall), D9.52 and OD9.52 fold to phi as well.
+    ("diameter", re.compile(r"phi ?(\d+(?:\.\d+)?)")),
+    # M4×12: the thread is M4, the length 12 (mm).
+    ("thread", re.compile(r"(?<![a-z0-9])(m\d+(?:\.\d+)?)(?:x\d+(?:\.\d+)?)?(?![a-z0-9.])")),
+    ("length", re.compile(r"(?<![a-z0-9])m\d+(?:\.\d+)?x(\d+(?:\.\d+)?)(?![a-z0-9.])")),
+    ("length", re.compile(r"(?<![a-z0-9.])l ?(\d+(?:\.\d+)?) ?mm(?![a-z0-9])")),
+    # 1.5匹 / 1.5HP / 1.5P (folded to "1.5 p"); kilowatts apart, as an air conditioner's 匹 is
+    # its cooling capacity, not its input power.
+    ("horsepower", re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?) ?p(?![a-z0-9])")),
+    ("kilowatts", re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?) ?kw(?![a-z0-9])")),
+    ("refrigerant", re.compile(r"(?<![a-z0-9])r-?(\d{2,3}[a-c]?)(?![a-z0-9])")),
+    ("grade", re.compile(r"(?<![a-z0-9])(sus ?\d{3}l?|q\d{3}[a-e]?|spc[cde]|sgcc|secc|tp2|t2|h6[25]"
+                         r"|[1-7]0[0-9]{2}(?=-?[ht]\d))(?![0-9])")),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1 << 18)
+def parse_specification(normalized: str) -> dict[str, frozenset[str]]:
+    """Typed attributes stated in a normalized text, each as a set of canonical values:
+    diameter 9.52, thread m4, length 12, horsepower 1.5, kilowatts 3.5, refrigerant 410a, grade
+    sus304."""
+    found: dict[str, set[str]] = {}
+    for kind, pattern in _SPEC_PATTERNS:
+        for match in pattern.finditer(normalized):
+            value = "".join(match.groups()).replace(" ", "")
+            if _NUMBER_RE.fullmatch(value):
+                value = f"{float(value):g}"
+            elif kind == "thread":
+                value = re.sub(r"\d+(?:\.\d+)?", lambda m: f"{float(m.group(0)):g}", value)
+            found.setdefault(kind, set()).add(value)
+    return {kind: frozenset(values) for kind, values in found.items()}

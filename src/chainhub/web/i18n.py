@@ -389,6 +389,14 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "rv_attr_spec": "specification",
         "rv_attr_unit": "unit",
         "rv_attr_category": "category",
+        # review page: typed specification attributes the record matcher compares
+        "rv_attr_diameter": "diameter",
+        "rv_attr_thread": "thread",
+        "rv_attr_length": "length",
+        "rv_attr_horsepower": "horsepower (匹)",
+        "rv_attr_kilowatts": "power (kW)",
+        "rv_attr_refrigerant": "refrigerant",
+        "rv_attr_grade": "material grade",
     },
     "zh": {
         "title": "chainhub — 产业链总览",
@@ -769,6 +777,14 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "rv_attr_spec": "规格型号",
         "rv_attr_unit": "单位",
         "rv_attr_category": "类别",
+        # review page: typed specification attributes the record matcher compares
+        "rv_attr_diameter": "直径",
+        "rv_attr_thread": "螺纹",
+        "rv_attr_length": "长度",
+        "rv_attr_horsepower": "匹数",
+        "rv_attr_kilowatts": "功率 (kW)",
+        "rv_attr_refrigerant": "冷媒",
+        "rv_attr_grade": "材质牌号",
     },
 }
 
