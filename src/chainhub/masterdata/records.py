@@ -336,12 +336,12 @@ class RecordMatcher:
                 agreed.append(name)
             elif score < _DISAGREE:
                 disagreed.append(name)
-        for kind in SPEC_TYPES:
-            value = float(row[index[f"spec:{kind}"]])
+        for typed in SPEC_TYPES:
+            value = float(row[index[f"spec:{typed}"]])
             if value == 1.0:
-                agreed.append(kind)
+                agreed.append(typed)
             elif value == 0.0:
-                disagreed.append(kind)
+                disagreed.append(typed)
         return Explanation(tuple(agreed), tuple(disagreed), tuple(missing))
 
 
