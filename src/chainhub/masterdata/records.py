@@ -127,6 +127,8 @@ _ATTRIBUTE_FEATURES: Final = {
     Kind.UNIT: ("missing", "equal"),
 }
 _NAN: Final = float("nan")
+# Pairs that must measure a similarity for the combiner to learn from it.
+_MIN_MEASURED: Final = 20
 
 
 def _contained(code: str, text: str) -> bool:
@@ -278,7 +280,9 @@ class RecordMatcher:
         x = self._features(a, b, pairs, token_score)
         # A similarity never measured in training (one side never states that attribute) cannot
         # be binned; as a constant it is never split on, so later values are ignored.
-        x[:, np.isnan(x).all(axis=0)] = 0.0
+        # So is one measured so rarely (a typed specification in English product titles) that a
+        # cross-validation fold may hold none of it, which boosting cannot bin.
+        x[:, (~np.isnan(x)).sum(axis=0) < _MIN_MEASURED] = 0.0
         # One thread: boosting's OpenMP workers spin badly on a shared machine, and pairs are few.
         with threadpool_limits(1):
             held_out = cross_val_predict(
