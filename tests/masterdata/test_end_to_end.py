@@ -98,14 +98,16 @@ def test_unknown_codes_are_suggested_accepted_and_the_file_then_stored(
     ]
     assert {code: s.material_code for code, s in best.items()} == DROPPED
     # The supplier states a description and a unit: the golden category is stated on one side
-    # only, never counted against the match; the spec agrees where its model number is quoted.
+    # only, never counted against the match; the spec agrees where its model number is quoted,
+    # and the typed specifications both state (匹, refrigerant) agree by value.
     assert {code: (s.agreed, s.disagreed, s.missing) for code, s in best.items()} == {
-        "MAT01": (["name", "unit"], [], ["category", "spec"]),
-        "MAT02": (["name", "unit"], [], ["category", "spec"]),
-        "MAT03": (["name", "spec", "unit"], [], ["category"]),
+        "MAT01": (["name", "unit", "horsepower", "refrigerant"], [], ["category", "spec"]),
+        "MAT02": (["name", "unit", "horsepower", "refrigerant"], [], ["category", "spec"]),
+        "MAT03": (["name", "spec", "unit", "refrigerant"], [], ["category"]),
     }
     assert best["MAT03"].reasons == [
-        "name agrees", "spec agrees", "unit agrees", "category stated on one side only",
+        "name agrees", "spec agrees", "unit agrees", "refrigerant agrees",
+        "category stated on one side only",
     ]  # fmt: skip
     assert all(s.confidence >= AUTO_ACCEPT_THRESHOLD for s in best.values())
 

@@ -7,13 +7,13 @@ import math
 import numpy as np
 import pytest
 
+from chainhub.masterdata.index import candidate_record_pairs, index_records, suggest_records
 from chainhub.masterdata.records import (
     Kind,
     Record,
     RecordMatcher,
     attribute_kind,
-    candidate_record_pairs,
-    suggest_records,
+    prepare_records,
 )
 from chainhub.masterdata.text import normalize_code, parse_number
 
@@ -102,10 +102,26 @@ def test_suggestions_say_which_attributes_agreed_and_which_disagreed(
         Record("M4x16", {"名称": "stainless screw", "规格型号": "M4x16", "品牌": "bolt co",
                          "price": "4"}),
     ]  # fmt: skip
-    assert candidate_record_pairs([query], golden).tolist() == [[0, 0], [0, 1]]
-    best, second = suggest_records([query], golden, matcher=matcher, top_k=2)
+    index = index_records(golden)
+    assert candidate_record_pairs(prepare_records([query]), index).tolist() == [[0, 0], [0, 1]]
+    best, second = suggest_records([query], index, matcher=matcher, top_k=2)
     assert (best.golden_key, best.rank, second.golden_key) == ("M4x12", 1, "M4x16")
     assert best.confidence > second.confidence
     assert {"规格型号", "品牌"} <= set(best.explanation.agreed)
     assert best.explanation.missing == ("price",)
     assert "品牌" in second.explanation.disagreed
+
+
+def test_typed_specifications_agree_or_clash_and_are_named(matcher: RecordMatcher) -> None:
+    query = Record("q", {"名称": "压缩机 1.5匹 R32"})
+    golden = [Record("a", {"名称": "rotary compressor 1.5HP R-32"}),
+              Record("b", {"名称": "rotary compressor 1.5HP R410A"})]  # fmt: skip
+    pairs = np.asarray([[0, 0], [0, 1]], dtype=np.int64)
+    x = matcher.features([query], golden, pairs)
+    names = matcher.feature_names
+    assert x[:, names.index("spec:refrigerant")].tolist() == [1.0, 0.0]
+    assert x[:, names.index("spec:horsepower")].tolist() == [1.0, 1.0]
+    assert math.isnan(x[0, names.index("spec:thread")])
+    same, other = matcher.explain(x[0]), matcher.explain(x[1])
+    assert {"refrigerant", "horsepower"} <= set(same.agreed)
+    assert "refrigerant" in other.disagreed and "horsepower" in other.agreed

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from chainhub.masterdata.text import normalize_text, parse_attributes, tokens
+import pytest
+
+from chainhub.masterdata.text import normalize_text, parse_attributes, parse_specification, tokens
 
 
 def test_normalization_folds_width_case_times_and_synonyms() -> None:
@@ -43,3 +45,20 @@ def test_supplier_spellings_of_sizes_grades_and_trade_words() -> None:
     hose = parse_attributes(normalize_text("洗衣机上水管 1500mm"))
     assert hose.measures == parse_attributes(normalize_text("洗衣机进水管 1.5米")).measures
     assert hose.measures == {"1500mm"}
+
+
+@pytest.mark.parametrize(
+    ("text", "typed"),
+    [
+        ("铜管 Φ9.52×0.6 TP2", {"diameter": {"9.52"}, "grade": {"tp2"}}),
+        ("OD9.52 copper tube", {"diameter": {"9.52"}}),
+        ("不锈钢螺钉 M4×12 SUS304", {"thread": {"m4"}, "length": {"12"}, "grade": {"sus304"}}),
+        ("ss304 screw m4 x 12.0", {"thread": {"m4"}, "length": {"12"}, "grade": {"sus304"}}),
+        ("压缩机 QX-1.5P 1.5匹 R32", {"horsepower": {"1.5"}, "refrigerant": {"32"}}),
+        ("Rotary compressor 1.5HP R-410A", {"horsepower": {"1.5"}, "refrigerant": {"410a"}}),
+        ("电机 40W 1.5kW", {"kilowatts": {"1.5"}}),
+        ("螺栓 M8*30 L=30mm Q235B", {"thread": {"m8"}, "length": {"30"}, "grade": {"q235b"}}),
+    ],
+)
+def test_specifications_parse_into_typed_attributes(text: str, typed: dict[str, set[str]]) -> None:
+    assert parse_specification(normalize_text(text)) == {k: frozenset(v) for k, v in typed.items()}

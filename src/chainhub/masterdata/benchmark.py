@@ -21,8 +21,9 @@ from chainhub.masterdata.chain_model import (
     PartnerCode,
     code_record,
     get_chain_matcher,
-    golden_records,
+    get_golden_index,
 )
+from chainhub.masterdata.index import RecordSuggestion, suggest_records
 from chainhub.masterdata.matching import (
     Combiner,
     FloatArray,
@@ -38,11 +39,9 @@ from chainhub.masterdata.matching import (
 from chainhub.masterdata.records import (
     Record,
     RecordMatcher,
-    RecordSuggestion,
     best_threshold,
     match_aligned,
     scores,
-    suggest_records,
 )
 
 # Published F1 on the same splits (Mudgal et al., SIGMOD 2018), in percent.
@@ -220,7 +219,7 @@ def chain_suggestions(
     """The review's best suggestion for each code, as do_suggest_matches ranks it."""
     matcher = get_chain_matcher(materials, decided)
     queries = [code_record(c) for c in codes]
-    ranked = suggest_records(queries, golden_records(materials), matcher=matcher, top_k=1)
+    ranked = suggest_records(queries, get_golden_index(materials), matcher=matcher, top_k=1)
     return {s.query_key: s for s in ranked}
 
 

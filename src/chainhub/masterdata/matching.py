@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 
 from chainhub.masterdata.text import Attributes, normalize_text, parse_attributes, tokens
 from chainhub.standard.unit_words import normalize_unit, unit_dimension
+from chainhub.storage.bounded import BoundedCache
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -59,10 +60,17 @@ class Prepared:
     attributes: list[Attributes]
     dimensions: list[str | None]
     categories: list[str | None]
+    # A side kept across calls (the golden master) keeps its texts transformed by each vectorizer.
+    memo: BoundedCache[int, tuple[Any, Any]] | None = None
 
 
-def prepare(items: Sequence[Item]) -> Prepared:
-    """Normalize and parse each item once."""
+# Vectorizers whose transform of a kept side is kept: two matchers' character, word and token
+# spaces and the blocking space.
+_MEMO_SPACES: Final = 8
+
+
+def prepare(items: Sequence[Item], *, keep: bool = False) -> Prepared:
+    """Normalize and parse each item once; `keep` for a side matched again and again."""
     texts = [normalize_text(i.text) for i in items]
     return Prepared(
         keys=[i.key for i in items],
@@ -72,7 +80,22 @@ def prepare(items: Sequence[Item]) -> Prepared:
         attributes=[parse_attributes(t) for t in texts],
         dimensions=[unit_dimension(normalize_unit(i.unit)) for i in items],
         categories=[i.category for i in items],
+        memo=BoundedCache(_MEMO_SPACES) if keep else None,
     )
+
+
+def transform_rows(vectorizer: Any, side: Prepared, texts: Sequence[str], rows: IntArray) -> Any:
+    """Rows `rows` of `texts` (a list of `side`) in a fitted vectorizer's space, each text
+    transformed once; a kept side's whole list once per vectorizer."""
+    if side.memo is not None:
+        kept = side.memo.get(id(vectorizer))
+        # The identity check: an id may be reused once its vectorizer is gone.
+        if kept is None or kept[0] is not vectorizer:
+            kept = (vectorizer, vectorizer.transform(texts).tocsr())
+            side.memo.put(id(vectorizer), kept)
+        return kept[1][rows]
+    unique, inverse = np.unique(rows, return_inverse=True)
+    return vectorizer.transform([texts[i] for i in unique.tolist()]).tocsr()[inverse]
 
 
 @dataclass
@@ -136,10 +159,10 @@ def pair_features(
     li, ri = pairs[:, 0], pairs[:, 1]
     lt = [left.texts[i] for i in li]
     rt = [right.texts[j] for j in ri]
-    char_l = vectorizers.char.transform(left.texts)[li]
-    char_r = vectorizers.char.transform(right.texts)[ri]
-    word_l = vectorizers.word.transform(left.token_texts)[li]
-    word_r = vectorizers.word.transform(right.token_texts)[ri]
+    char_l = transform_rows(vectorizers.char, left, left.texts, li)
+    char_r = transform_rows(vectorizers.char, right, right.texts, ri)
+    word_l = transform_rows(vectorizers.word, left, left.token_texts, li)
+    word_r = transform_rows(vectorizers.word, right, right.token_texts, ri)
     columns: list[FloatArray] = [
         _rowwise_cosine(char_l, char_r),
         _rowwise_cosine(word_l, word_r),

@@ -9,25 +9,31 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from chainhub.masterdata.matching import (
     FEATURES,
-    MAX_CODE_BLOCK,
     FloatArray,
     IntArray,
     Item,
     Prepared,
     Vectorizers,
-    candidate_pairs,
     pair_features,
     prepare,
+    transform_rows,
 )
-from chainhub.masterdata.text import normalize_code, normalize_text, parse_number, tokens
+from chainhub.masterdata.text import (
+    SPEC_TYPES,
+    normalize_code,
+    normalize_text,
+    parse_number,
+    parse_specification,
+)
 from chainhub.standard.unit_words import normalize_unit, unit_dimension
 
 if TYPE_CHECKING:
     from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.isotonic import IsotonicRegression
     from sklearn.linear_model import LogisticRegression
 
@@ -72,32 +78,43 @@ class Record:
 
 
 @dataclass(frozen=True, slots=True)
-class _Side:
-    """Records normalized once: per-attribute text, codes and numbers, and the whole record."""
+class Side:
+    """Records normalized once: each attribute's values (None where missing, a unit as its
+    dimension), the whole record's text folded as a code, and the whole record prepared."""
 
     keys: list[str]
-    values: list[dict[str, str]]
+    columns: dict[str, list[str | None]]
+    code_texts: list[str]
+    specs: list[dict[str, frozenset[str]]]
     whole: Prepared
 
 
-def _prepare(records: Sequence[Record]) -> _Side:
-    values: list[dict[str, str]] = []
+def prepare_records(records: Sequence[Record], *, keep: bool = False) -> Side:
+    """Normalize each record's attributes and whole text once; `keep` for a golden master."""
+    columns: dict[str, list[str | None]] = {}
     items: list[Item] = []
-    for r in records:
-        mine: dict[str, str] = {}
+    for k, r in enumerate(records):
         for name, raw in r.fields.items():
-            kind = attribute_kind(name)
             if not raw or not raw.strip():
                 continue
-            if kind is Kind.NUMBER:
-                mine[name] = raw
-            else:
-                mine[name] = normalize_code(raw) if kind is Kind.CODE else normalize_text(raw)
-        values.append(mine)
+            columns.setdefault(name, [None] * len(records))[k] = _value(attribute_kind(name), raw)
         words = [v for n, v in r.fields.items() if v and attribute_kind(n) not in _NOT_WORDS]
         unit = next((v for n, v in r.fields.items() if v and attribute_kind(n) is Kind.UNIT), None)
         items.append(Item(r.key, " ".join(words), unit))
-    return _Side([r.key for r in records], values, prepare(items))
+    whole = prepare(items, keep=keep)
+    code_texts = [normalize_code(t) for t in whole.texts]
+    specs = [parse_specification(t) for t in whole.texts]
+    return Side([r.key for r in records], columns, code_texts, specs, whole)
+
+
+def _value(kind: Kind, raw: str) -> str:
+    if kind is Kind.NUMBER:
+        return raw
+    if kind is Kind.UNIT:
+        # Units compare by what they measure (kg and 公斤 and KGM agree); two units of unknown
+        # dimension are not evidence against.
+        return unit_dimension(normalize_unit(normalize_text(raw))) or "unknown"
+    return normalize_code(raw) if kind is Kind.CODE else normalize_text(raw)
 
 
 _NOT_WORDS: Final = frozenset({Kind.NUMBER, Kind.UNIT})
@@ -110,46 +127,64 @@ _ATTRIBUTE_FEATURES: Final = {
     Kind.UNIT: ("missing", "equal"),
 }
 _NAN: Final = float("nan")
+# Pairs that must measure a similarity for the combiner to learn from it.
+_MIN_MEASURED: Final = 20
 
 
 def _contained(code: str, text: str) -> bool:
     return len(code) >= 3 and code in text
 
 
-def _attribute(kind: Kind, a: str | None, b: str | None, a_all: str, b_all: str) -> list[float]:
-    """Similarities of one attribute; NaN where a side is missing, so it is never disagreement."""
-    missing = float((a is None) + (b is None))
-    width = len(_ATTRIBUTE_FEATURES[kind]) - 1
-    if kind in (Kind.BRAND, Kind.CODE) and (a is None) != (b is None):
+def _similarity(scorer: Any, a: list[str], b: list[str]) -> FloatArray:
+    """A rapidfuzz scorer over aligned strings, in [0, 1], on both cores."""
+    if not a:
+        return np.zeros(0)
+    return np.asarray(process.cpdist(a, b, scorer=scorer, workers=-1), dtype=np.float64) / 100.0
+
+
+def _closeness(a: str, b: str) -> float:
+    x, y = parse_number(a), parse_number(b)
+    if x is None or y is None:
+        return _NAN
+    return 1.0 - abs(x - y) / max(abs(x), abs(y), 1e-9)
+
+
+def _attribute(
+    kind: Kind, a: list[str | None], b: list[str | None], a_all: list[str], b_all: list[str]
+) -> FloatArray:
+    """Similarities of one attribute over aligned pairs (a_all, b_all: each whole record, as a
+    code for a code); NaN where a side is missing, so it is never disagreement."""
+    n, width = len(a), len(_ATTRIBUTE_FEATURES[kind])
+    out = np.full((n, width), _NAN)
+    has_a = np.fromiter((v is not None for v in a), dtype=bool, count=n)
+    has_b = np.fromiter((v is not None for v in b), dtype=bool, count=n)
+    out[:, 0] = (~has_a).astype(np.float64) + (~has_b)
+    both = np.flatnonzero(has_a & has_b).tolist()
+    x = [a[k] or "" for k in both]
+    y = [b[k] or "" for k in both]
+    if kind in (Kind.BRAND, Kind.CODE):
         # One side states a brand or model number: the other may still carry it in its text.
-        present, other_text = (a, b_all) if a is not None else (b, a_all)
-        assert present is not None
-        other = normalize_code(other_text) if kind is Kind.CODE else other_text
-        row = [missing, *([_NAN] * (width - 1)), float(_contained(present, other))]
-        return row
-    if a is None or b is None:
-        return [missing, *([_NAN] * width)]
+        for k in np.flatnonzero(has_a ^ has_b).tolist():
+            present, other = (a[k], b_all[k]) if a[k] is not None else (b[k], a_all[k])
+            out[k, -1] = float(_contained(present or "", other))
+        inside = [float(_contained(p, b_all[k]) or _contained(q, a_all[k]))
+                  for k, p, q in zip(both, x, y, strict=True)]  # fmt: skip
+        out[both, -1] = inside
+    if kind in (Kind.TEXT, Kind.CATEGORY, Kind.BRAND):
+        out[both, 1] = _similarity(fuzz.token_set_ratio, x, y)
     if kind in (Kind.TEXT, Kind.CATEGORY):
-        return [0.0, fuzz.token_set_ratio(a, b) / 100.0, fuzz.ratio(a, b) / 100.0]
-    if kind is Kind.BRAND:
-        inside = _contained(a, b_all) or _contained(b, a_all)
-        return [0.0, fuzz.token_set_ratio(a, b) / 100.0, float(inside)]
-    if kind is Kind.CODE:
-        equal = a == b or (min(len(a), len(b)) >= 4 and (a in b or b in a))
-        inside = _contained(a, normalize_code(b_all)) or _contained(b, normalize_code(a_all))
-        return [0.0, float(equal), fuzz.ratio(a, b) / 100.0, float(inside)]
-    if kind is Kind.NUMBER:
-        x, y = parse_number(a), parse_number(b)
-        if x is None or y is None:
-            return [1.0, _NAN]
-        return [0.0, 1.0 - abs(x - y) / max(abs(x), abs(y), 1e-9)]
-    return [0.0, float(unit_dimension(normalize_unit(a)) == unit_dimension(normalize_unit(b)))]
-
-
-def _pair_tokens(a: str, b: str) -> list[str]:
-    """Words both records share and words only one has, as the token model's inputs."""
-    x, y = set(tokens(a)), set(tokens(b))
-    return [f"s:{w}" for w in x & y] + [f"d:{w}" for w in x ^ y]
+        out[both, 2] = _similarity(fuzz.ratio, x, y)
+    elif kind is Kind.CODE:
+        out[both, 1] = [float(p == q or (min(len(p), len(q)) >= 4 and (p in q or q in p)))
+                        for p, q in zip(x, y, strict=True)]  # fmt: skip
+        out[both, 2] = _similarity(fuzz.ratio, x, y)
+    elif kind is Kind.NUMBER:
+        out[both, 1] = [_closeness(p, q) for p, q in zip(x, y, strict=True)]
+        unparsed = np.isnan(out[:, 1]) & (out[:, 0] == 0)
+        out[unparsed, 0] = 1.0
+    elif kind is Kind.UNIT:
+        out[both, 1] = [float(p == q) for p, q in zip(x, y, strict=True)]
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +206,7 @@ class RecordMatcher:
     model: HistGradientBoostingClassifier | None = None
     calibrator: IsotonicRegression | None = None
     threshold: float = 0.5
-    token_columns: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    words: CountVectorizer | None = None
 
     @property
     def feature_names(self) -> list[str]:
@@ -179,32 +214,33 @@ class RecordMatcher:
         names = [f"record:{f}" for f in FEATURES]
         for name in self.attributes:
             names += [f"{name}:{f}" for f in _ATTRIBUTE_FEATURES[attribute_kind(name)]]
-        return [*names, "record:tokens"]
+        return [*names, *(f"spec:{t}" for t in SPEC_TYPES), "record:tokens"]
 
-    def _features(
-        self, left: _Side, right: _Side, pairs: IntArray, token_score: FloatArray
-    ) -> FloatArray:
+    def _features(self, left: Side, right: Side, pairs: IntArray, token_score: FloatArray) -> Any:
         whole = pair_features(left.whole, right.whole, pairs, self.vectorizers)
-        rows: list[list[float]] = []
-        for i, j in pairs.tolist():
-            a, b = left.values[i], right.values[j]
-            a_all, b_all = left.whole.texts[i], right.whole.texts[j]
-            row: list[float] = []
-            for name in self.attributes:
-                row += _attribute(attribute_kind(name), a.get(name), b.get(name), a_all, b_all)
-            rows.append(row)
-        width = len(self.feature_names) - len(FEATURES) - 1
-        per_attribute = np.asarray(rows, dtype=np.float64).reshape(len(rows), width)
-        return np.column_stack([whole, per_attribute, token_score])
+        li, ri = pairs[:, 0].tolist(), pairs[:, 1].tolist()
+        texts = ([left.whole.texts[i] for i in li], [right.whole.texts[j] for j in ri])
+        codes: tuple[list[str], list[str]] | None = None
+        blocks = [whole]
+        for name in self.attributes:
+            kind = attribute_kind(name)
+            if kind is Kind.CODE and codes is None:
+                codes = ([left.code_texts[i] for i in li], [right.code_texts[j] for j in ri])
+            a_all, b_all = codes if kind is Kind.CODE and codes is not None else texts
+            a, b = _column(left, name, li), _column(right, name, ri)
+            blocks.append(_attribute(kind, a, b, a_all, b_all))
+        blocks.append(_specifications([left.specs[i] for i in li], [right.specs[j] for j in ri]))
+        return np.column_stack([*blocks, token_score])
 
-    def _token_inputs(self, left: _Side, right: _Side, pairs: IntArray) -> Any:
-        from sklearn.feature_extraction import FeatureHasher
+    def _token_inputs(self, left: Side, right: Side, pairs: IntArray) -> Any:
+        """Words both records share and words only one has (as seen in training), per pair."""
+        from scipy import sparse
 
-        hasher = FeatureHasher(n_features=2**18, input_type="string", alternate_sign=False)
-        return hasher.transform(
-            _pair_tokens(left.whole.token_texts[i], right.whole.token_texts[j])
-            for i, j in pairs.tolist()
-        )
+        assert self.words is not None, "fit the matcher first"
+        a = transform_rows(self.words, left.whole, left.whole.token_texts, pairs[:, 0])
+        b = transform_rows(self.words, right.whole, right.whole.token_texts, pairs[:, 1])
+        shared = a.multiply(b)
+        return sparse.hstack([shared, a + b - 2 * shared], format="csr")
 
     def fit(
         self,
@@ -215,6 +251,7 @@ class RecordMatcher:
     ) -> RecordMatcher:
         """Learn from aligned pairs (left[k], right[k], labels[k]), each weighted by `weights` if
         given; set the threshold by CV."""
+        from sklearn.feature_extraction.text import CountVectorizer
         from sklearn.isotonic import IsotonicRegression
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -222,18 +259,18 @@ class RecordMatcher:
 
         names = {n for r in (*left, *right) for n, v in r.fields.items()}
         self.attributes = tuple(sorted(names))
-        a, b = _prepare(left), _prepare(right)
+        a, b = prepare_records(left), prepare_records(right)
         self.vectorizers = Vectorizers().fit([a.whole, b.whole])
+        # Only words seen in training can carry weight in the token model.
+        self.words = CountVectorizer(analyzer=str.split, lowercase=False, binary=True,
+                                     dtype=np.float64)  # fmt: skip
+        self.words.fit([*a.whole.token_texts, *b.whole.token_texts])
         pairs = _aligned(len(labels))
         # Five folds, fewer when a class has fewer pairs (a small golden master).
         folds = StratifiedKFold(min(5, int(np.bincount(labels).min())), shuffle=True,
                                 random_state=0)  # fmt: skip
         weighted = {"sample_weight": weights} if weights is not None else {}
         token_x = self._token_inputs(a, b, pairs)
-        # Only hashed words seen in training can carry weight: dropping the other columns leaves
-        # the model as it was and makes each solver step cost the vocabulary, not 2**18.
-        self.token_columns = np.unique(token_x.indices)
-        token_x = token_x[:, self.token_columns]
         self.token_model = LogisticRegression(C=0.3, max_iter=2000)
         # Out-of-fold token scores, so the combiner learns how far they can be trusted.
         token_score = cross_val_predict(
@@ -243,7 +280,9 @@ class RecordMatcher:
         x = self._features(a, b, pairs, token_score)
         # A similarity never measured in training (one side never states that attribute) cannot
         # be binned; as a constant it is never split on, so later values are ignored.
-        x[:, np.isnan(x).all(axis=0)] = 0.0
+        # So is one measured so rarely (a typed specification in English product titles) that a
+        # cross-validation fold may hold none of it, which boosting cannot bin.
+        x[:, (~np.isnan(x)).sum(axis=0) < _MIN_MEASURED] = 0.0
         # One thread: boosting's OpenMP workers spin badly on a shared machine, and pairs are few.
         with threadpool_limits(1):
             held_out = cross_val_predict(
@@ -258,11 +297,13 @@ class RecordMatcher:
 
     def features(self, left: Sequence[Record], right: Sequence[Record], pairs: IntArray) -> Any:
         """Feature rows of pairs (left index, right index)."""
-        a, b = _prepare(left), _prepare(right)
+        return self.side_features(prepare_records(left), prepare_records(right), pairs)
+
+    def side_features(self, left: Side, right: Side, pairs: IntArray) -> Any:
+        """Feature rows of pairs (left index, right index) of prepared records."""
         assert self.token_model is not None, "fit the matcher first"
-        token_x = self._token_inputs(a, b, pairs)[:, self.token_columns]
-        token_score = self.token_model.predict_proba(token_x)[:, 1]
-        return self._features(a, b, pairs, np.asarray(token_score, dtype=np.float64))
+        token_score = self.token_model.predict_proba(self._token_inputs(left, right, pairs))[:, 1]
+        return self._features(left, right, pairs, np.asarray(token_score, dtype=np.float64))
 
     def score(self, features: FloatArray) -> FloatArray:
         """The combiner's uncalibrated score of each pair: it orders pairs calibration ties."""
@@ -299,6 +340,12 @@ class RecordMatcher:
                 agreed.append(name)
             elif score < _DISAGREE:
                 disagreed.append(name)
+        for typed in SPEC_TYPES:
+            value = float(row[index[f"spec:{typed}"]])
+            if value == 1.0:
+                agreed.append(typed)
+            elif value == 0.0:
+                disagreed.append(typed)
         return Explanation(tuple(agreed), tuple(disagreed), tuple(missing))
 
 
@@ -309,6 +356,26 @@ def _boosting() -> HistGradientBoostingClassifier:
         learning_rate=0.06, max_iter=250, max_leaf_nodes=15, l2_regularization=1.0,
         random_state=0,
     )  # fmt: skip
+
+
+def _specifications(
+    a: list[dict[str, frozenset[str]]], b: list[dict[str, frozenset[str]]]
+) -> FloatArray:
+    """Per typed attribute: 1 where both sides state it and share a value, 0 where both state it
+    and share none, NaN where a side does not state it."""
+    out = np.full((len(a), len(SPEC_TYPES)), _NAN)
+    for k, (x, y) in enumerate(zip(a, b, strict=True)):
+        if not x or not y:
+            continue
+        for t, kind in enumerate(SPEC_TYPES):
+            if kind in x and kind in y:
+                out[k, t] = float(bool(x[kind] & y[kind]))
+    return out
+
+
+def _column(side: Side, name: str, rows: list[int]) -> list[str | None]:
+    values = side.columns.get(name)
+    return [values[i] for i in rows] if values is not None else [None] * len(rows)
 
 
 def _aligned(n: int) -> IntArray:
@@ -338,71 +405,3 @@ def match_aligned(matcher: RecordMatcher, left: Sequence[Record], right: Sequenc
     """Features and confidences of aligned pairs (left[k], right[k])."""
     x = matcher.features(left, right, _aligned(len(left)))
     return x, matcher.confidence(x)
-
-
-def candidate_record_pairs(
-    queries: Sequence[Record], golden: Sequence[Record], *, per_query: int = 20
-) -> IntArray:
-    """Blocking: nearest golden records by whole text, plus those sharing a model or part code."""
-    q, g = _prepare(queries), _prepare(golden)
-    vectorizers = Vectorizers().fit([q.whole, g.whole])
-    found = {(int(i), int(j)) for i, j in candidate_pairs(q.whole, g.whole, vectorizers,
-                                                          per_query=per_query)}  # fmt: skip
-    by_code: dict[str, set[int]] = {}
-    for j, values in enumerate(g.values):
-        for name, value in values.items():
-            if attribute_kind(name) is Kind.CODE and len(value) >= 3:
-                by_code.setdefault(value, set()).add(j)
-    for i, values in enumerate(q.values):
-        for name, value in values.items():
-            sharing = by_code.get(value, ())
-            if attribute_kind(name) is Kind.CODE and len(sharing) <= MAX_CODE_BLOCK:
-                found.update((i, j) for j in sharing)
-    ordered = sorted(found)
-    return np.asarray(ordered, dtype=np.int64).reshape(len(ordered), 2)
-
-
-@dataclass(frozen=True, slots=True)
-class RecordSuggestion:
-    """A golden record suggested for a query, its confidence and the attributes behind it."""
-
-    query_key: str
-    rank: int
-    golden_key: str
-    confidence: float
-    explanation: Explanation
-
-
-def suggest_records(
-    queries: Sequence[Record],
-    golden: Sequence[Record],
-    *,
-    matcher: RecordMatcher,
-    top_k: int = 5,
-) -> list[RecordSuggestion]:
-    """Ranked golden records (best first, at most `top_k`) for each query, each explained."""
-    if not queries or not golden:
-        return []
-    pairs = candidate_record_pairs(queries, golden)
-    if not len(pairs):
-        return []
-    x = matcher.features(queries, golden, pairs)
-    score = matcher.score(x)
-    confidence = matcher.calibrate(score)
-    out: list[RecordSuggestion] = []
-    ranks: dict[int, int] = {}
-    seen: set[tuple[int, str]] = set()
-    # Isotonic calibration is a step function: the raw score orders pairs on the same step.
-    for k in np.lexsort((-score, -confidence, pairs[:, 0])).tolist():
-        i, key = int(pairs[k, 0]), golden[int(pairs[k, 1])].key
-        # A golden thing may stand as several records (one per language): its best one counts.
-        if (i, key) in seen:
-            continue
-        seen.add((i, key))
-        ranks[i] = rank = ranks.get(i, 0) + 1
-        if rank <= top_k:
-            out.append(
-                RecordSuggestion(queries[i].key, rank, key, round(float(confidence[k]), 4),
-                                 matcher.explain(x[k]))
-            )  # fmt: skip
-    return out

@@ -23,10 +23,11 @@ from chainhub.masterdata.chain_model import (
     PartnerCode,
     code_record,
     get_chain_matcher,
-    golden_records,
+    get_golden_index,
 )
+from chainhub.masterdata.index import suggest_records
 from chainhub.masterdata.models import masterdata_decisions, masterdata_suggestions
-from chainhub.masterdata.records import Explanation, suggest_records
+from chainhub.masterdata.records import Explanation
 from chainhub.masterdata.schemas import (
     DecisionKind,
     DecisionMode,
@@ -162,7 +163,7 @@ def do_suggest_matches(
     ranked = []
     if queries and materials:
         matcher = get_chain_matcher(materials, list_decided_pairs(conn=conn))
-        ranked = suggest_records(queries, golden_records(materials), matcher=matcher,
+        ranked = suggest_records(queries, get_golden_index(materials), matcher=matcher,
                                  top_k=top_k + len(refused))  # fmt: skip
     rows: list[dict[str, Any]] = []
     ranks: dict[str, int] = {}

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 # Synonyms folded to one spelling before comparing: Chinese and English trade words, SAP short-text
 # abbreviations and common supplier spellings, for parts, metals, plastics and appliances. Latin
@@ -73,14 +73,36 @@ _UNITS: Final[tuple[tuple[str, str], ...]] = (
     ("安培", "a"), ("克", "g"), ("gsm", "g"),
 )  # fmt: skip
 _SYNONYM_MAP: Final = dict(_SYNONYMS) | dict(_UNITS)
+
+
+def _trie(words: list[str]) -> str:
+    """One regular expression matching any of `words`, the longest at a place first, written as
+    a trie: Python's engine tries every branch of a flat alternation at every character."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _branches(tree)
+
+
+def _branches(node: dict[str, Any]) -> str:
+    ends = "" in node
+    parts = [re.escape(char) + _branches(child) for char, child in node.items() if char]
+    if not parts:
+        return ""
+    body = parts[0] if len(parts) == 1 else f"(?:{'|'.join(parts)})"
+    # Greedy: the longer spelling is tried before the word ending here.
+    return f"(?:{body})?" if ends else body
+
+
 _SYNONYM_RE: Final = re.compile(
     "|".join(
         [
             rf"(?:(?<=\d)|(?<=\d ))(?:{'|'.join(re.escape(a) for a, _ in _UNITS)})(?![a-z0-9])",
-            *(
-                re.escape(a) if not a[0].isascii() else rf"(?<![a-z]){re.escape(a)}(?![a-z0-9])"
-                for a in sorted(dict(_SYNONYMS), key=len, reverse=True)
-            ),
+            rf"(?<![a-z])(?:{_trie([a for a in dict(_SYNONYMS) if a[0].isascii()])})(?![a-z0-9])",
+            _trie([a for a in dict(_SYNONYMS) if not a[0].isascii()]),
         ]
     )
 )
@@ -228,3 +250,41 @@ def parse_number(value: str | None) -> float | None:
     folded = _DECIMAL_COMMA_RE.sub(".", folded).replace(",", "")
     found = _PRICE_RE.search(folded)
     return float(found.group(0)) if found else None
+
+
+# Typed specification attributes, each read from a normalized text. A value both sides state
+# and disagree on (R32 against R410A, M4 against M5) is strong evidence against a match.
+SPEC_TYPES: Final = ("diameter", "thread", "length", "horsepower", "kilowatts", "refrigerant",
+                     "grade")  # fmt: skip
+_SPEC_PATTERNS: Final = (
+    # Φ9.52×0.6: a tube's outer diameter (and wall), D9.52 and OD9.52 fold to phi as well.
+    ("diameter", re.compile(r"phi ?(\d+(?:\.\d+)?)")),
+    # M4×12: the thread is M4, the length 12 (mm).
+    ("thread", re.compile(r"(?<![a-z0-9])(m\d+(?:\.\d+)?)(?:x\d+(?:\.\d+)?)?(?![a-z0-9.])")),
+    ("length", re.compile(r"(?<![a-z0-9])m\d+(?:\.\d+)?x(\d+(?:\.\d+)?)(?![a-z0-9.])")),
+    ("length", re.compile(r"(?<![a-z0-9.])l ?(\d+(?:\.\d+)?) ?mm(?![a-z0-9])")),
+    # 1.5匹 / 1.5HP / 1.5P (folded to "1.5 p"); kilowatts apart, as an air conditioner's 匹 is
+    # its cooling capacity, not its input power.
+    ("horsepower", re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?) ?p(?![a-z0-9])")),
+    ("kilowatts", re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?) ?kw(?![a-z0-9])")),
+    ("refrigerant", re.compile(r"(?<![a-z0-9])r-?(\d{2,3}[a-c]?)(?![a-z0-9])")),
+    ("grade", re.compile(r"(?<![a-z0-9])(sus ?\d{3}l?|q\d{3}[a-e]?|spc[cde]|sgcc|secc|tp2|t2|h6[25]"
+                         r"|[1-7]0[0-9]{2}(?=-?[ht]\d))(?![0-9])")),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1 << 18)
+def parse_specification(normalized: str) -> dict[str, frozenset[str]]:
+    """Typed attributes stated in a normalized text, each as a set of canonical values:
+    diameter 9.52, thread m4, length 12, horsepower 1.5, kilowatts 3.5, refrigerant 410a, grade
+    sus304."""
+    found: dict[str, set[str]] = {}
+    for kind, pattern in _SPEC_PATTERNS:
+        for match in pattern.finditer(normalized):
+            value = "".join(match.groups()).replace(" ", "")
+            if _NUMBER_RE.fullmatch(value):
+                value = f"{float(value):g}"
+            elif kind == "thread":
+                value = re.sub(r"\d+(?:\.\d+)?", lambda m: f"{float(m.group(0)):g}", value)
+            found.setdefault(kind, set()).add(value)
+    return {kind: frozenset(values) for kind, values in found.items()}

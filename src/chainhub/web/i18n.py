@@ -516,6 +516,14 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "al_material": "Material",
         "al_none": "No alerts.",
         "al_more": "{count} more",
+        # review page: typed specification attributes the record matcher compares
+        "rv_attr_diameter": "diameter",
+        "rv_attr_thread": "thread",
+        "rv_attr_length": "length",
+        "rv_attr_horsepower": "horsepower (匹)",
+        "rv_attr_kilowatts": "power (kW)",
+        "rv_attr_refrigerant": "refrigerant",
+        "rv_attr_grade": "material grade",
     },
     "zh": {
         "title": "chainhub — 产业链总览",
@@ -1018,6 +1026,14 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "al_material": "物料",
         "al_none": "暂无预警。",
         "al_more": "另有 {count} 条",
+        # review page: typed specification attributes the record matcher compares
+        "rv_attr_diameter": "直径",
+        "rv_attr_thread": "螺纹",
+        "rv_attr_length": "长度",
+        "rv_attr_horsepower": "匹数",
+        "rv_attr_kilowatts": "功率 (kW)",
+        "rv_attr_refrigerant": "冷媒",
+        "rv_attr_grade": "材质牌号",
     },
 }
 
