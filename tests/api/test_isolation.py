@@ -116,6 +116,8 @@ def _samples(hub: Hub, caller: str) -> dict[str, list[Any]]:
         "queryName,subscriptionID": [(PRIVATE_QUERY, hub.private["query_subscription_id"])],
         # The seeded hub holds no replenishment proposal (tests/plan checks who decides one).
         "proposal_id": ["00000000-0000-0000-0000-000000000000"],
+        # Reading an identifier parses the caller's own string: nothing stored is shown.
+        "code": ["06901234567892", "88.101.5/ABC-1"],
     }
 
 
