@@ -27,6 +27,11 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+# A listener's bounded run (tests, scripted captures); without it, until Ctrl-C.
+DurationOption = Annotated[
+    float | None,
+    typer.Option("--duration", min=0.1, help="Stop after this many seconds", show_default=False),
+]
 
 # Whoever runs a command on the hub's database already holds every document in it.
 OPERATOR: Final = Principal(

@@ -11,19 +11,12 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from chainhub.cli.cocontrol import RepairOption, replanner
-from chainhub.cli.common import DbOption, console, fail, load_settings, usage_error
+from chainhub.cli.common import DbOption, DurationOption, console, fail, load_settings, usage_error
 from chainhub.equipment.schemas import StoreResult
 from chainhub.errors import ChainhubError
 
 if TYPE_CHECKING:
     from chainhub.equipment.opcua import OpcUaReader
-
-
-def _summary(total: StoreResult) -> str:
-    return (
-        f"{total.stored:,} stored, {total.duplicates:,} duplicates dropped, "
-        f"{total.rejected:,} malformed kept aside"
-    )
 
 
 async def _run(reader: OpcUaReader, duration: float | None) -> StoreResult:
@@ -39,7 +32,7 @@ async def _run(reader: OpcUaReader, duration: float | None) -> StoreResult:
             return await reader.run(
                 stop=stop,
                 on_batch=lambda _: status.update(
-                    f"reading {reader.endpoint}: {_summary(reader.total)}"
+                    f"reading {reader.endpoint}: {reader.total.summary()}"
                 ),
             )
     finally:
@@ -55,12 +48,7 @@ def opcua(
         Path, typer.Option("--map", help="TOML file: each machine's partner, site, id and nodes")
     ],
     db: DbOption = None,
-    duration: Annotated[
-        float | None,
-        typer.Option(
-            "--duration", min=0.1, help="Stop after this many seconds", show_default=False
-        ),
-    ] = None,
+    duration: DurationOption = None,
     repair_minutes: RepairOption = 120,
 ) -> None:
     """Subscribe to the mapped nodes of an OPC UA server and store their changes until stopped;
@@ -105,4 +93,4 @@ def opcua(
     finally:
         if engine is not None:
             engine.dispose()
-    console.print(f"telemetry from {endpoint}: {_summary(total)}")
+    console.print(f"telemetry from {endpoint}: {total.summary()}")

@@ -19,6 +19,7 @@ from chainhub.cli.cocontrol import RepairOption, replanner
 from chainhub.cli.common import (
     OPERATOR,
     DbOption,
+    DurationOption,
     check_output_path,
     console,
     fail,
@@ -28,7 +29,7 @@ from chainhub.cli.common import (
 )
 from chainhub.cli.opcua import opcua
 from chainhub.equipment.broker import parse_broker
-from chainhub.equipment.schemas import OeeReport, StoreResult
+from chainhub.equipment.schemas import OeeReport
 from chainhub.errors import ChainhubError
 
 BrokerOption = Annotated[
@@ -44,13 +45,6 @@ def _broker(value: str) -> tuple[str, int]:
         fail(error, exit_code=2)
 
 
-def _summary(total: StoreResult) -> str:
-    return (
-        f"{total.stored:,} stored, {total.duplicates:,} duplicates dropped, "
-        f"{total.rejected:,} malformed kept aside"
-    )
-
-
 def listen(
     broker: BrokerOption,
     db: DbOption = None,
@@ -60,12 +54,7 @@ def listen(
     batch: Annotated[int, typer.Option("--batch", min=1, max=65_535, help="Messages per write")] = (
         10_000
     ),
-    duration: Annotated[
-        float | None,
-        typer.Option(
-            "--duration", min=0.1, help="Stop after this many seconds", show_default=False
-        ),
-    ] = None,
+    duration: DurationOption = None,
     repair_minutes: RepairOption = 120,
 ) -> None:
     """Subscribe to every machine's telemetry and store it until stopped (Ctrl-C); a planned
@@ -98,7 +87,7 @@ def listen(
             total = subscriber.run(
                 stop=stop,
                 on_batch=lambda _: status.update(
-                    f"listening on {host}:{port}: {_summary(subscriber.total)}"
+                    f"listening on {host}:{port}: {subscriber.total.summary()}"
                 ),
             )
     except ChainhubError as error:
@@ -119,7 +108,7 @@ def listen(
             signal.signal(signum, handler)
         if engine is not None:
             engine.dispose()
-    console.print(f"telemetry from {host}:{port}: {_summary(total)}")
+    console.print(f"telemetry from {host}:{port}: {total.summary()}")
 
 
 def _start(value: str | None, minutes: int, speed: float) -> datetime:

@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from chainhub.control.service import do_react_to_states
-from chainhub.equipment.parse import Row, parse_message
-from chainhub.equipment.schemas import Rejected
+from chainhub.equipment.parse import parse_message, split_parsed
 from chainhub.equipment.service import do_store_telemetry
 from chainhub.equipment.simulate import simulate_line
 from chainhub.schedule.service import do_run_schedule
@@ -55,13 +54,11 @@ def do_run_plant_day(*, conn: Connection, partner_id: str, now: datetime, seed: 
         line = simulate_line(partner_id=partner_id, site_id=site_id, machines=len(machine_ids),
                              minutes=DAY_MINUTES, start=now - timedelta(minutes=DAY_MINUTES),
                              seed=seed, machine_ids=machine_ids)  # fmt: skip
-        rows: list[Row] = []
-        for message in line.messages:
-            parsed = parse_message(topic=message.topic, payload=message.payload,
-                                   received_at=message.machine_time)  # fmt: skip
-            if not isinstance(parsed, Rejected):
-                rows.append(parsed)
-        messages += do_store_telemetry(conn=conn, rows=rows).stored
+        rows, rejected = split_parsed(
+            parse_message(topic=m.topic, payload=m.payload, received_at=m.machine_time)
+            for m in line.messages
+        )
+        messages += do_store_telemetry(conn=conn, rows=rows, rejected=rejected).stored
         do_run_schedule(conn=conn, site_id=site_id, now=now, seconds=PLAN_SECONDS)
         plans += 1 + len(do_react_to_states(conn=conn, rows=rows, now=now, seconds=PLAN_SECONDS))
         failures += len(line.failures)

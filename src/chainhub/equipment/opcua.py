@@ -25,7 +25,7 @@ from asyncua.ua.uaerrors import UaError, UaStatusCodeError
 from sqlalchemy import Engine
 
 from chainhub.equipment.nodemap import MachineMap, NodeMap
-from chainhub.equipment.parse import Row, parse_message
+from chainhub.equipment.parse import Row, parse_message, split_parsed
 from chainhub.equipment.schemas import Rejected, StoreResult
 from chainhub.equipment.service import do_store_telemetry
 from chainhub.equipment.topics import Kind, Topic
@@ -144,14 +144,7 @@ class OpcUaReader:
     def flush(self) -> StoreResult:
         """Store the changes received so far in one transaction."""
         taken = [self._inbox.popleft() for _ in range(len(self._inbox))]
-        rows: list[Row] = []
-        rejected: list[Rejected] = []
-        for change in taken:
-            found = self.translator.translate(change)
-            if isinstance(found, Rejected):
-                rejected.append(found)
-            elif found is not None:
-                rows.append(found)
+        rows, rejected = split_parsed(self.translator.translate(change) for change in taken)
         if not rows and not rejected:
             return StoreResult()
         with self.engine.begin() as conn:

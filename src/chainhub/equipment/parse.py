@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Final
 
@@ -77,3 +78,16 @@ def parse_message(*, topic: str, payload: bytes, received_at: datetime) -> Row |
         **_NO_VALUES,
         **values,
     }
+
+
+def split_parsed(parsed: Iterable[Row | Rejected | None]) -> tuple[list[Row], list[Rejected]]:
+    """Rows to store and messages to keep aside, in arrival order; None (nothing to store,
+    e.g. a counter's first reading) is left out."""
+    rows: list[Row] = []
+    rejected: list[Rejected] = []
+    for item in parsed:
+        if isinstance(item, Rejected):
+            rejected.append(item)
+        elif item is not None:
+            rows.append(item)
+    return rows, rejected

@@ -79,6 +79,13 @@ class StoreResult(BaseModel):
     duplicates: int = 0
     rejected: int = 0
 
+    def summary(self) -> str:
+        """`12 stored, 1 duplicates dropped, 0 malformed kept aside`."""
+        return (
+            f"{self.stored:,} stored, {self.duplicates:,} duplicates dropped, "
+            f"{self.rejected:,} malformed kept aside"
+        )
+
     def __add__(self, other: StoreResult) -> StoreResult:
         return StoreResult(
             stored=self.stored + other.stored,

@@ -21,8 +21,8 @@ from paho.mqtt.properties import Properties
 from sqlalchemy import Engine
 
 from chainhub.equipment.broker import connect, new_client
-from chainhub.equipment.parse import Row, parse_message
-from chainhub.equipment.schemas import Rejected, StoreResult
+from chainhub.equipment.parse import Row, parse_message, split_parsed
+from chainhub.equipment.schemas import StoreResult
 from chainhub.equipment.service import do_store_telemetry
 from chainhub.equipment.topics import SUBSCRIPTION
 
@@ -113,13 +113,10 @@ class TelemetrySubscriber:
         taken = [self._inbox.popleft() for _ in range(min(len(self._inbox), self.batch_size))]
         if not taken:
             return StoreResult()
-        rows: list[Row] = []
-        rejected: list[Rejected] = []
-        for item in taken:
-            parsed = parse_message(
-                topic=item.topic, payload=item.payload, received_at=item.received_at
-            )
-            (rejected if isinstance(parsed, Rejected) else rows).append(parsed)  # type: ignore[arg-type]
+        rows, rejected = split_parsed(
+            parse_message(topic=item.topic, payload=item.payload, received_at=item.received_at)
+            for item in taken
+        )
         with self.engine.begin() as conn:
             result = do_store_telemetry(conn=conn, rows=rows, rejected=rejected)
         for item in taken:
