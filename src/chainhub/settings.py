@@ -90,6 +90,14 @@ class Settings(BaseSettings):
         description="Seconds a request waits for its turn before the hub answers 503",
     )
 
+    maintenance_minutes: int = Field(
+        default=120,
+        ge=1,
+        le=7 * 24 * 60,
+        description="A failure early warning keeps its machine out of the plan this long, for "
+        "maintenance, from the warning on",
+    )
+
     plan_volatility_absolute: Annotated[list[float], NoDecode] = Field(
         default_factory=lambda: [50.0, 100.0, 200.0],
         description="Change of one week's demand between two published versions, in units, from "

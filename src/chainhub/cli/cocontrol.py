@@ -1,4 +1,5 @@
-"""Co-control for the telemetry commands: re-plan a site when one of its machines breaks down."""
+"""Co-control for the telemetry commands: re-plan a site when one of its machines breaks down
+or warns of a failure to come."""
 
 from __future__ import annotations
 
@@ -23,23 +24,37 @@ RepairOption = Annotated[
     ),
 ]
 
+NoMaintenanceOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-auto-maintenance",
+        help="Early warnings open no maintenance window (CHAINHUB_MAINTENANCE_MINUTES long)",
+    ),
+]
 
-def replanner(engine: Engine, repair_minutes: int) -> Callable[[list[dict[str, Any]]], None] | None:
-    """What the subscriber calls with each stored batch: breakdowns and returns re-plan."""
-    if repair_minutes == 0:
+
+def _minutes(value: int) -> timedelta | None:
+    return timedelta(minutes=value) if value else None
+
+
+def replanner(
+    engine: Engine, repair_minutes: int, maintenance_minutes: int = 0
+) -> Callable[[list[dict[str, Any]]], None] | None:
+    """What the subscriber calls with each stored batch: breakdowns, returns and (with
+    `maintenance_minutes`) early warnings re-plan; None when neither is wanted."""
+    if repair_minutes == 0 and maintenance_minutes == 0:
         return None
     from chainhub.control.service import do_react_to_states
 
     def react(rows: list[dict[str, Any]]) -> None:
-        if not any(r["kind"] == "state" for r in rows):
-            return
         try:
             with engine.begin() as conn:
                 runs = do_react_to_states(
                     conn=conn,
                     rows=rows,
                     now=datetime.now(UTC),
-                    repair=timedelta(minutes=repair_minutes),
+                    repair=_minutes(repair_minutes),
+                    maintenance=_minutes(maintenance_minutes),
                 )
         except ChainhubError as error:
             # The telemetry is stored; a plan that cannot be made is said, not fatal.

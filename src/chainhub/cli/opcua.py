@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from chainhub.cli.cocontrol import RepairOption, replanner
+from chainhub.cli.cocontrol import NoMaintenanceOption, RepairOption, replanner
 from chainhub.cli.common import DbOption, DurationOption, console, fail, load_settings, usage_error
 from chainhub.equipment.schemas import StoreResult
 from chainhub.errors import ChainhubError
@@ -50,9 +50,10 @@ def opcua(
     db: DbOption = None,
     duration: DurationOption = None,
     repair_minutes: RepairOption = 120,
+    no_auto_maintenance: NoMaintenanceOption = False,
 ) -> None:
     """Subscribe to the mapped nodes of an OPC UA server and store their changes until stopped;
-    a planned site's machine that breaks down re-plans the site."""
+    a planned site's machine that breaks down or warns of a failure re-plans the site."""
     from chainhub.equipment.nodemap import load_node_map
     from chainhub.equipment.opcua import OpcUaReader
     from chainhub.storage.engine import create_engine_for
@@ -70,13 +71,15 @@ def opcua(
         fail(error, exit_code=2)
     engine = None
     try:
-        engine = create_engine_for(load_settings(db).database_url)
+        settings = load_settings(db)
+        engine = create_engine_for(settings.database_url)
         do_upgrade(engine=engine)
+        maintenance = 0 if no_auto_maintenance else settings.maintenance_minutes
         reader = OpcUaReader(
             engine=engine,
             endpoint=endpoint,
             node_map=nodes,
-            after_store=replanner(engine, repair_minutes),
+            after_store=replanner(engine, repair_minutes, maintenance),
         )
         total = asyncio.run(_run(reader, duration))
     except ChainhubError as error:

@@ -15,7 +15,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from chainhub.cli.cocontrol import RepairOption, replanner
+from chainhub.cli.cocontrol import NoMaintenanceOption, RepairOption, replanner
 from chainhub.cli.common import (
     OPERATOR,
     DbOption,
@@ -56,9 +56,10 @@ def listen(
     ),
     duration: DurationOption = None,
     repair_minutes: RepairOption = 120,
+    no_auto_maintenance: NoMaintenanceOption = False,
 ) -> None:
     """Subscribe to every machine's telemetry and store it until stopped (Ctrl-C); a planned
-    site's machine that breaks down re-plans the site."""
+    site's machine that breaks down or warns of a failure re-plans the site."""
     from chainhub.equipment.subscriber import TelemetrySubscriber
     from chainhub.storage.engine import create_engine_for
     from chainhub.storage.migrate import do_upgrade
@@ -68,15 +69,17 @@ def listen(
     stop = threading.Event()
     previous: dict[signal.Signals, Any] = {}
     try:
-        engine = create_engine_for(load_settings(db).database_url)
+        settings = load_settings(db)
+        engine = create_engine_for(settings.database_url)
         do_upgrade(engine=engine)
+        maintenance = 0 if no_auto_maintenance else settings.maintenance_minutes
         subscriber = TelemetrySubscriber(
             engine=engine,
             host=host,
             port=port,
             client_id=client_id,
             batch_size=batch,
-            after_store=replanner(engine, repair_minutes),
+            after_store=replanner(engine, repair_minutes, maintenance),
         )
         subscriber.start()
         # Ctrl-C or a service manager's stop ends the run after the last batch is stored.

@@ -7,7 +7,7 @@ machine and message id, never through intake's document path.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
 
@@ -223,3 +223,46 @@ def access_warnings(
     )
     found = detect_warnings(signals).filter(pl.col("warned_at") >= start)
     return [WarningRead.model_validate(row) for row in found.iter_rows(named=True)]
+
+
+def list_new_warnings(
+    *, conn: Connection, rows: Sequence[Row], machines: Collection[tuple[str, str]]
+) -> list[WarningRead]:
+    """Warnings raised by a stored batch's own signal samples, on the `machines` (partner,
+    machine) named, judged against what was stored before them; earliest first."""
+    spans: dict[tuple[str, str], tuple[datetime, datetime]] = {}
+    for row in rows:
+        key = (row["partner_id"], row["machine_id"])
+        if row["kind"] != "signal" or key not in machines:
+            continue
+        at: datetime = row["machine_time"]
+        first, last = spans.get(key, (at, at))
+        spans[key] = (min(first, at), max(last, at))
+    if not spans:
+        return []
+    m = equipment_messages
+    columns = ["partner_id", "machine_id", "machine_time", "vibration_mm_s", "spindle_load_pct"]
+    signals = _frame(
+        conn,
+        sa.select(*(m.c[c] for c in columns)).where(
+            m.c.kind == "signal",
+            sa.or_(
+                *(
+                    sa.and_(
+                        m.c.partner_id == partner,
+                        m.c.machine_id == machine,
+                        m.c.machine_time >= first - WARNING_HISTORY,
+                        m.c.machine_time <= last,
+                    )
+                    for (partner, machine), (first, last) in spans.items()
+                )
+            ),
+        ),
+        columns,
+    )
+    found = [
+        WarningRead.model_validate(row)
+        for row in detect_warnings(signals).iter_rows(named=True)
+        if spans[(row["partner_id"], row["machine_id"])][0] <= row["warned_at"]
+    ]
+    return sorted(found, key=lambda w: w.warned_at)

@@ -22,6 +22,7 @@ class WebhookEvent(StrEnum):
     CAPACITY_RED = "capacity.red"
     DEMAND_VOLATILITY = "demand.volatility"
     SCHEDULE_REPLANNED = "schedule.replanned"
+    MAINTENANCE_PLANNED = "maintenance.planned"
 
 
 class HubEvent(BaseModel):
