@@ -2,14 +2,16 @@
 subscriber (parse, validate, batch, store once, acknowledge after commit) next to a bare paho
 subscriber that only counts what arrives (the anchor), the query time of a day's OEE, and the
 failure early warning against the simulator's planted failures (share warned ahead, median
-lead time, false alarms per machine-month).
+lead time, false alarms per machine-month), and the maintenance windows co-control opens from
+those warnings as the line's telemetry is stored batch by batch (lead time from the window's
+opening to the failure; failures inside, before and after a window).
 
 Both subscribers open their persistent sessions first; then a simulated line's messages are
 published once and wait in the broker for both, so each drain is timed on its own, free of the
 publisher's pace. Nothing may be lost: the stored count must equal what was published.
 
     python bench/telemetry.py [--smoke] [--machines N] [--minutes M] [--db URL]
-                              [--warn-machines N] [--warn-days D]
+                              [--warn-machines N] [--warn-days D] [--maintenance-minutes M]
 """
 
 from __future__ import annotations
@@ -23,25 +25,33 @@ import subprocess
 import tempfile
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
 import sqlalchemy as sa
 
+from chainhub.control.service import do_plan_maintenance
 from chainhub.equipment.broker import connect, new_client
+from chainhub.equipment.parse import parse_message, split_parsed
 from chainhub.equipment.publish import publish_messages
-from chainhub.equipment.service import count_messages, get_oee
-from chainhub.equipment.simulate import simulate_line
+from chainhub.equipment.service import count_messages, do_store_telemetry, get_oee
+from chainhub.equipment.simulate import SimulatedLine, simulate_line
 from chainhub.equipment.subscriber import TelemetrySubscriber
 from chainhub.equipment.topics import SUBSCRIPTION
 from chainhub.equipment.warning import detect_warnings, score_warnings
+from chainhub.schedule.schemas import DowntimeWindow
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
 
 MOSQUITTO: Final = "/usr/sbin/mosquitto"
 START: Final = datetime(2026, 3, 2, tzinfo=UTC)
+PARTNER: Final = "haichuan"
+SITE: Final = "haichuan-foshan"
+# The live subscriber stores every 0.2 s; replayed history is stored in 10 minutes of machine
+# time per batch, the hub's "now" being the batch's last machine time.
+REPLAY_BATCH: Final = timedelta(minutes=10)
 
 
 def _broker(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
@@ -129,15 +139,17 @@ def _drain_hub(engine: sa.Engine, port: int, expected: int) -> float:
     return seconds
 
 
-def _early_warning(machines: int, days: int) -> None:
-    """Warnings on a simulated line's vibration, scored against its planted failures."""
+def _early_warning(machines: int, days: int) -> SimulatedLine:
+    """Warnings on a simulated line's vibration, scored against its planted failures; the line
+    (its machines named as work centre WC-01's, so co-control links them)."""
     line = simulate_line(
-        partner_id="haichuan",
-        site_id="haichuan-foshan",
+        partner_id=PARTNER,
+        site_id=SITE,
         machines=machines,
         minutes=days * 1440,
         start=START,
         seed=11,
+        machine_ids=[f"WC-01.{i + 1}" for i in range(machines)],
     )
     rows = []
     for message in line.messages:
@@ -166,6 +178,79 @@ def _early_warning(machines: int, days: int) -> None:
         f"({score.false_alarms_per_machine_month:.2f} per machine-month) on {machines} machines "
         f"x {days} days"
     )
+    return line
+
+
+def _replay_windows(line: SimulatedLine, folder: Path, length: timedelta) -> list[DowntimeWindow]:
+    """Store the line's messages batch by batch as the subscriber would, opening co-control's
+    maintenance windows after each batch; every window opened."""
+    engine = create_engine_for(f"duckdb:///{folder / 'maintenance.duckdb'}")
+    opened: list[DowntimeWindow] = []
+    try:
+        do_upgrade(engine=engine)
+        batch_end, batch = START + REPLAY_BATCH, []
+        for message in [*line.messages, None]:
+            if message is not None and message.machine_time < batch_end:
+                batch.append(message)
+                continue
+            rows, _ = split_parsed(
+                parse_message(topic=m.topic, payload=m.payload, received_at=m.machine_time)
+                for m in batch
+            )
+            if rows:
+                with engine.begin() as conn:
+                    do_store_telemetry(conn=conn, rows=rows)
+                    found = do_plan_maintenance(
+                        conn=conn, rows=rows, makers={SITE: PARTNER},
+                        now=max(r["machine_time"] for r in rows), length=length,
+                    )  # fmt: skip
+                opened += [window for _, window in found]
+            if message is None:
+                break
+            batch_end = message.machine_time + REPLAY_BATCH
+            batch = [message]
+    finally:
+        engine.dispose()
+    return opened
+
+
+def _maintenance(line: SimulatedLine, folder: Path, minutes: int) -> None:
+    """Co-control's maintenance windows against the planted failures."""
+    length = timedelta(minutes=minutes)
+    began = time.perf_counter()
+    windows = _replay_windows(line, folder, length)
+    took = time.perf_counter() - began
+    leads, inside, before, after, matched = [], 0, 0, 0, set()
+    for failure in line.failures:
+        machine = failure.machine_id.replace(".", "#")
+        degrading = (failure.degradation_start, failure.failure_at)
+        ahead = sorted(
+            (
+                w
+                for w in windows
+                if w.machine == machine and degrading[0] <= w.start_at < degrading[1]
+            ),
+            key=lambda w: w.start_at,
+        )
+        if not ahead:
+            before += 1
+            continue
+        matched.update(w.downtime_id for w in ahead)
+        leads.append((failure.failure_at - ahead[0].start_at).total_seconds() / 60)
+        if failure.failure_at < ahead[-1].end_at:
+            inside += 1
+        else:
+            after += 1
+    lead = f"{sorted(leads)[len(leads) // 2]:.0f}" if leads else "none"
+    shortest = f"{min(leads):.0f}" if leads else "none"
+    print(
+        f"maintenance windows ({minutes} min, from the warning): {len(windows)} opened, "
+        f"{len(windows) - len(matched)} with no failure coming; of {len(line.failures)} planted "
+        f"failures {inside} inside a window, {after} after their window ended, {before} before "
+        f"any window; lead from window opening to failure median {lead} min, shortest "
+        f"{shortest} min (replayed in {REPLAY_BATCH.total_seconds() / 60:.0f}-minute batches "
+        f"in {took:.1f} s)"
+    )
 
 
 def main() -> None:
@@ -177,10 +262,12 @@ def main() -> None:
     parser.add_argument("--db", help="database URL; default a DuckDB file in a temporary folder")
     parser.add_argument("--warn-machines", type=int, default=20)
     parser.add_argument("--warn-days", type=int, default=3)
+    parser.add_argument("--maintenance-minutes", type=int, default=120)
     args = parser.parse_args()
     machines, minutes = (20, 30) if args.smoke else (args.machines, args.minutes)
-    _early_warning(*((3, 1) if args.smoke else (args.warn_machines, args.warn_days)))
     folder = Path(tempfile.mkdtemp(prefix="chainhub-bench-telemetry-"))
+    warned = _early_warning(*((3, 1) if args.smoke else (args.warn_machines, args.warn_days)))
+    _maintenance(warned, folder, args.maintenance_minutes)
     began = time.perf_counter()
     line = simulate_line(
         partner_id="haichuan",
