@@ -57,14 +57,30 @@ def listen(
     duration: DurationOption = None,
     repair_minutes: RepairOption = 120,
     no_auto_maintenance: NoMaintenanceOption = False,
+    sparkplug: Annotated[
+        Path | None,
+        typer.Option(
+            "--sparkplug",
+            help="TOML map of a Sparkplug B group's machines: read spBv1.0/<group>/# too",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Subscribe to every machine's telemetry and store it until stopped (Ctrl-C); a planned
     site's machine that breaks down or warns of a failure re-plans the site."""
+    from chainhub.equipment.nodemap import load_sparkplug_map
+    from chainhub.equipment.sparkplug import SparkplugTranslator
     from chainhub.equipment.subscriber import TelemetrySubscriber
     from chainhub.storage.engine import create_engine_for
     from chainhub.storage.migrate import do_upgrade
 
     host, port = _broker(broker)
+    translator = None
+    if sparkplug is not None:
+        try:
+            translator = SparkplugTranslator(load_sparkplug_map(sparkplug))
+        except ChainhubError as error:
+            fail(error, exit_code=2)
     engine = None
     stop = threading.Event()
     previous: dict[signal.Signals, Any] = {}
@@ -80,6 +96,7 @@ def listen(
             client_id=client_id,
             batch_size=batch,
             after_store=replanner(engine, repair_minutes, maintenance),
+            sparkplug=translator,
         )
         subscriber.start()
         # Ctrl-C or a service manager's stop ends the run after the last batch is stored.
@@ -111,7 +128,8 @@ def listen(
             signal.signal(signum, handler)
         if engine is not None:
             engine.dispose()
-    console.print(f"telemetry from {host}:{port}: {total.summary()}")
+    gaps = "" if translator is None else f"; {translator.gaps:,} Sparkplug messages missed"
+    console.print(f"telemetry from {host}:{port}: {total.summary()}{gaps}")
 
 
 def _start(value: str | None, minutes: int, speed: float) -> datetime:

@@ -30,6 +30,7 @@ from chainhub.schedule.service import do_run_schedule
 DEFAULT_REPAIR: Final = timedelta(hours=2)
 REPLAN_SECONDS: Final = 5.0
 BREAKDOWN: Final = "breakdown"
+OFFLINE: Final = "offline"
 # An early warning opens no window where one of these already keeps the machine out.
 COVERING: Final = frozenset({DowntimeSource.MAINTENANCE, DowntimeSource.BREAKDOWN})
 
@@ -87,7 +88,8 @@ def _apply(
             now=now,
         )
         return True
-    if row["state"] != BREAKDOWN and open_:
+    # Offline is not observed: the machine is not known to work again.
+    if row["state"] not in (BREAKDOWN, OFFLINE) and open_:
         for stored in open_:
             do_end_downtime(conn=conn, downtime_id=stored.downtime_id, end=at)
         return True
@@ -177,9 +179,9 @@ def do_react_to_states(
     seconds: float = REPLAN_SECONDS,
 ) -> list[RunRead]:
     """Stored telemetry rows to plans: a linked machine's breakdown opens a downtime window
-    (expected to last `repair`), its next other state ends it; with `maintenance`, an early
-    warning opens a maintenance window that long (`maintenance.planned`). Each site so changed
-    is re-planned from `now` once, and its planners hear of it (`schedule.replanned`)."""
+    (expected to last `repair`), its next state but `offline` ends it; with `maintenance`, an
+    early warning opens a maintenance window that long (`maintenance.planned`). Each site so
+    changed is re-planned from `now` once, and its planners hear of it (`schedule.replanned`)."""
     latest = _last_states(rows) if repair is not None else {}
     if maintenance is None or not any(r["kind"] == "signal" for r in rows):
         maintenance = None

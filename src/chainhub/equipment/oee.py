@@ -4,7 +4,8 @@ States map to the standard's time elements: `planned_stop` is planned down time 
 the planned busy time PBT); `running` and `micro_stop` are actual production time (APT: a
 micro-stop is too short to be recorded as down time, so it shows as a performance loss);
 `breakdown` is actual unit down time (ADOT) and `idle` actual unit delay time (ADET), both
-availability losses. Availability = APT / PBT, performance = PRU × PQ / APT, quality = GQ / PQ.
+availability losses; `offline` is time not observed, left out of PBT like time before a
+machine's first message. Availability = APT / PBT, performance = PRU × PQ / APT, quality = GQ / PQ.
 """
 
 from __future__ import annotations
@@ -170,7 +171,8 @@ def compute_oee(
         pieces.group_by([*MACHINE, "bucket"])
         .agg(
             site_id=pl.col("site_id").first(),
-            pbt=pl.col("seconds").sum() - _seconds(MachineState.PLANNED_STOP),
+            pbt=pl.col("seconds").sum()
+            - _seconds((MachineState.PLANNED_STOP, MachineState.OFFLINE)),
             apt=_seconds(PRODUCTION),
             down=_seconds(MachineState.BREAKDOWN),
             delay=_seconds(MachineState.IDLE),

@@ -16,6 +16,8 @@ class MachineState(StrEnum):
     PLANNED_STOP = "planned_stop"
     MICRO_STOP = "micro_stop"
     BREAKDOWN = "breakdown"
+    # Not observed: a Sparkplug death certificate (the machine or its edge node went away).
+    OFFLINE = "offline"
 
 
 class _Payload(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -22,8 +22,9 @@ from sqlalchemy import Engine
 
 from chainhub.equipment.broker import connect, new_client
 from chainhub.equipment.parse import Row, parse_message, split_parsed
-from chainhub.equipment.schemas import StoreResult
+from chainhub.equipment.schemas import Rejected, StoreResult
 from chainhub.equipment.service import do_store_telemetry
+from chainhub.equipment.sparkplug import NAMESPACE, SparkplugTranslator
 from chainhub.equipment.topics import SUBSCRIPTION
 
 DEFAULT_CLIENT_ID: Final = "chainhub-telemetry"
@@ -56,8 +57,11 @@ class TelemetrySubscriber:
         batch_size: int = 10_000,
         flush_seconds: float = 0.2,
         after_store: Callable[[list[Row]], None] | None = None,
+        sparkplug: SparkplugTranslator | None = None,
     ) -> None:
         self.engine, self.host, self.port = engine, host, port
+        # A Sparkplug B group's births, data and deaths, read beside the chainhub topics.
+        self.sparkplug = sparkplug
         # Told each stored batch after its commit (co-control re-plans on breakdowns).
         self.after_store = after_store
         self.batch_size, self.flush_seconds = min(batch_size, RECEIVE_MAXIMUM), flush_seconds
@@ -78,7 +82,10 @@ class TelemetrySubscriber:
         if reason.is_failure:
             return
         self._generation += 1
-        client.subscribe(SUBSCRIPTION, qos=1)
+        topics = [(SUBSCRIPTION, 1)]
+        if self.sparkplug is not None:
+            topics.append((self.sparkplug.subscription, 1))
+        client.subscribe(topics)
 
     def _on_subscribe(self, _c: mqtt.Client, _u: Any, _mid: int, _r: Any, _p: Any) -> None:
         self.ready.set()
@@ -108,15 +115,24 @@ class TelemetrySubscriber:
         connect(self._client, self.host, self.port, clean_start=False, properties=properties)
         self._client.loop_start()
 
+    def _parse(self, taken: list[_Received]) -> Iterator[Row | Rejected | None]:
+        """Each message's rows, in arrival order (a Sparkplug node's births come first)."""
+        for item in taken:
+            if self.sparkplug is not None and item.topic.startswith(f"{NAMESPACE}/"):
+                yield from self.sparkplug.translate(
+                    topic=item.topic, payload=item.payload, received_at=item.received_at
+                )
+            else:
+                yield parse_message(
+                    topic=item.topic, payload=item.payload, received_at=item.received_at
+                )
+
     def flush(self) -> StoreResult:
         """Store what has arrived (up to a batch) in one transaction, then acknowledge it."""
         taken = [self._inbox.popleft() for _ in range(min(len(self._inbox), self.batch_size))]
         if not taken:
             return StoreResult()
-        rows, rejected = split_parsed(
-            parse_message(topic=item.topic, payload=item.payload, received_at=item.received_at)
-            for item in taken
-        )
+        rows, rejected = split_parsed(self._parse(taken))
         with self.engine.begin() as conn:
             result = do_store_telemetry(conn=conn, rows=rows, rejected=rejected)
         for item in taken:
