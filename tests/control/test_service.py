@@ -90,6 +90,8 @@ def test_a_breakdown_replans_and_the_return_pulls_work_back(
 
     # The same breakdown reported again changes nothing; a later plan still keeps the window.
     assert _react(engine, [_state("breakdown", broke + timedelta(minutes=1))], broke) == []
+    # Offline (a Sparkplug death) is not known to work again: the window stays.
+    assert _react(engine, [_state("offline", broke + timedelta(minutes=2))], broke) == []
     back = broke + timedelta(minutes=50)
     assert len(_react(engine, [_state("running", back)], back)) == 1
     with engine.connect() as conn:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
+from chainhub.equipment.oee import compute_oee
 from chainhub.equipment.parse import Row, parse_message
 from chainhub.equipment.schemas import MachineState
 from chainhub.equipment.service import do_store_telemetry, get_oee
@@ -73,3 +75,30 @@ def test_the_worked_example_by_shift(engine: sa.Engine) -> None:
         silent = get_oee(conn=conn, where=sa.true(), day=date(2026, 3, 4))
     assert [(r.planned_down_s, r.planned_busy_s) for r in after.rows] == [(3_600, 0)]
     assert silent.rows == []
+
+
+def test_offline_time_is_left_out_of_the_planned_busy_time() -> None:
+    at = [datetime(2026, 3, 2, hour, tzinfo=UTC) for hour in (8, 10, 12, 14)]
+    machine = {"partner_id": worked.PARTNER, "machine_id": "M1"}
+    states = pl.DataFrame(
+        [
+            {**machine, "site_id": worked.SITE, "machine_time": t, "state": s, "reason": None}
+            for t, s in zip(at, ("running", "offline", "running"), strict=False)
+        ],
+        schema_overrides={"machine_time": pl.Datetime("us", "UTC"), "reason": pl.String},
+    )
+    counts = pl.DataFrame(
+        schema={**dict.fromkeys(machine, pl.String), "machine_time": pl.Datetime("us", "UTC"),
+                "good": pl.Int64, "scrap": pl.Int64, "ideal_cycle_s": pl.Float64}
+    )  # fmt: skip
+    observed = pl.DataFrame([{**machine, "observed_until": at[3]}])
+    report = compute_oee(
+        states=states,
+        counts=counts,
+        observed=observed,
+        start=datetime(2026, 3, 2, tzinfo=UTC),
+        end=datetime(2026, 3, 3, tzinfo=UTC),
+    )
+    (row,) = report.rows
+    assert (row.planned_busy_s, row.actual_production_s, row.availability) == (14_400, 14_400, 1.0)
+    assert report.downtime == []

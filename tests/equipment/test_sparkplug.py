@@ -4,6 +4,7 @@ and a group read by the subscriber through a real Mosquitto on both backends."""
 from __future__ import annotations
 
 import threading
+import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from chainhub.equipment.publish import publish_messages
 from chainhub.equipment.schemas import Rejected
 from chainhub.equipment.service import list_rejects
 from chainhub.equipment.simulate import Message
-from chainhub.equipment.sparkplug import PAYLOAD, SparkplugTranslator
+from chainhub.equipment.sparkplug import PAYLOAD, SparkplugTranslator, metric_value
 from chainhub.equipment.subscriber import TelemetrySubscriber
 from tests.equipment.broker import Mosquitto
 from tests.equipment.test_subscriber import _wait
@@ -97,8 +98,6 @@ def _translate(translator: SparkplugTranslator, messages: list[Message]) -> list
 
 
 def _map() -> SparkplugMap:
-    import tomllib
-
     return SparkplugMap.model_validate(tomllib.loads(MAP))
 
 
@@ -110,9 +109,14 @@ def test_a_payload_encoded_by_tahu_decodes() -> None:
         ("Sensors/Vibration", 3), ("", 4), ("State", 0)
     ]  # fmt: skip
     # Alias 4 is a signed Int32 in two's complement.
-    from chainhub.equipment.sparkplug import _value
-
-    assert [_value(m) for m in body.metrics] == [2.5, -5, "running"]
+    assert [metric_value(m) for m in body.metrics] == [2.5, -5, "running"]
+    # An Int8 of -5 in its own width, and widened to 32 bits.
+    int8 = PAYLOAD.Metric
+    assert [metric_value(int8(datatype=1, int_value=v)) for v in (251, 0xFFFFFFFB, 5)] == [
+        -5,
+        -5,
+        5,
+    ]
     assert translator.gaps == 0
 
 

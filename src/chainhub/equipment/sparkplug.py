@@ -119,19 +119,22 @@ def _millis(value: int) -> datetime:
     return datetime.fromtimestamp(value / 1000, tz=UTC)
 
 
-def _value(metric: Any) -> Any:
+def metric_value(metric: Any) -> Any:
     """The metric's value as Python, signed types made signed again; None when null."""
-    kind = None if metric.is_null else _set_value(metric)
+    kind = None if metric.is_null else _value_field(metric)
     if kind is None:
         return None
     value = getattr(metric, kind)
     bits = _SIGNED_BITS.get(metric.datatype)
-    if bits is not None and isinstance(value, int) and value >= 1 << (bits - 1):
-        value -= 1 << bits
+    if bits is not None and isinstance(value, int):
+        # Java's Tahu widens Int8 and Int16 to 32 bits before encoding; others keep the width.
+        width = 32 if bits < 32 and value >= 1 << 31 else bits
+        if value >= 1 << (width - 1):
+            value -= 1 << width
     return value
 
 
-def _set_value(metric: Any) -> str | None:
+def _value_field(metric: Any) -> str | None:
     for name in ("int_value", "long_value", "float_value", "double_value", "boolean_value",
                  "string_value"):  # fmt: skip
         if metric.HasField(name):
@@ -234,7 +237,7 @@ class SparkplugTranslator:
             else:
                 raise ValueError("a metric has neither name nor alias")
             at = _millis(metric.timestamp) if metric.HasField("timestamp") else default
-            named[name] = (_value(metric), at or datetime.now(UTC))
+            named[name] = (metric_value(metric), at or datetime.now(UTC))
         return named
 
     def _mapped(self, edge: str, device: str | None) -> list[SparkplugMachine]:
@@ -244,7 +247,7 @@ class SparkplugTranslator:
         self, node: _Node, where: SparkplugTopic, body: Any, at: datetime, received_at: datetime
     ) -> list[Row | Rejected | None]:
         """A node's will: its machines and its devices' go offline, unless it is stale."""
-        bd_seq = next((_value(m) for m in body.metrics if m.name == "bdSeq"), None)
+        bd_seq = next((metric_value(m) for m in body.metrics if m.name == "bdSeq"), None)
         if node.born and node.bd_seq is not None and bd_seq is not None and bd_seq != node.bd_seq:
             return []
         self._nodes[where.edge] = _Node()
