@@ -100,3 +100,10 @@ def test_usage_errors(tmp_path: Path) -> None:
     unzoned = runner.invoke(_app(), ["telemetry", "simulate", *bad_start])
     assert unzoned.exit_code == 2
     assert "give a time with its offset" in unzoned.output
+    spb = tmp_path / "spb.toml"
+    spb.write_text('group = "plant"\n[[machine]]\npartner = "p"\nsite = "s"\nmachine = "M1"\n'
+                   'edge = "line1"\n[machine.metrics]\ngood_total = "Counts/Good"\n')  # fmt: skip
+    bad_map = ["--broker", "127.0.0.1:1883", "--sparkplug", str(spb), *db]
+    no_cycle = runner.invoke(_app(), ["telemetry", "listen", *bad_map])
+    assert no_cycle.exit_code == 2
+    assert "spb.toml: machine.0: counters need ideal_cycle_s" in no_cycle.output
