@@ -50,6 +50,31 @@ def test_a_rise_above_the_baseline_warns_once_until_it_falls_back() -> None:
     assert warnings["ratio"].to_list()[0] == (2.0 * 11 + 2.5 * 19) / 30 / 2.0
 
 
+def test_a_load_reported_apart_from_the_vibration_is_held_until_it_changes() -> None:
+    """As an OPC UA server reports them: a node's value in its own row, only when it changes."""
+    levels = [(1000, 2.0, 60.0), (50, 9.0, 0.0), (100, 2.5, 60.0), (100, 2.0, 60.0)]
+    together = _series(levels)
+    changes = together.with_columns(
+        pl.when(pl.col("spindle_load_pct") != pl.col("spindle_load_pct").shift())
+        .then(pl.col("spindle_load_pct"))
+        .alias("load_change")
+    )
+    vibration = changes.with_columns(spindle_load_pct=pl.lit(None, pl.Float64)).drop("load_change")
+    load = (
+        changes.filter(pl.col("load_change").is_not_null() | (pl.int_range(pl.len()) == 0))
+        .with_columns(
+            machine_time=pl.col("machine_time") - timedelta(seconds=1),
+            vibration_mm_s=pl.lit(None, pl.Float64),
+            spindle_load_pct=pl.col("spindle_load_pct"),
+        )
+        .drop("load_change")
+    )
+    apart = pl.concat([vibration, load])
+    assert len(load) == 3  # cutting, idle, cutting again
+    assert detect_warnings(apart).equals(detect_warnings(together))
+    assert len(detect_warnings(together)) == 1
+
+
 def test_the_scores() -> None:
     warnings = pl.DataFrame(
         [

@@ -5,6 +5,9 @@ vibrates less. For each machine the baseline is the median of its previous 720 c
 (2 hours at 10 s) ending 30 minutes back, so a slow drift does not hide in its own baseline;
 the level is the mean of the last 30 samples (5 minutes). A warning is raised when the level
 passes the baseline by `rise` (15 %), and again only after it has fallen back below half that.
+
+A vibration sample is judged with the machine's latest spindle load, which need not share its
+row: an OPC UA server or a Sparkplug node reports each value only when it changes.
 """
 
 from __future__ import annotations
@@ -28,10 +31,11 @@ def detect_warnings(signals: pl.DataFrame, *, rise: float = 0.15) -> pl.DataFram
     """Warnings (partner_id, machine_id, warned_at, ratio) from signals with partner_id,
     machine_id, machine_time, vibration_mm_s and spindle_load_pct."""
     ratio = (
-        signals.filter(
+        signals.sort([*MACHINE, "machine_time"])
+        .with_columns(pl.col("spindle_load_pct").forward_fill().over(MACHINE))
+        .filter(
             pl.col("spindle_load_pct") >= CUTTING_LOAD_PCT, pl.col("vibration_mm_s").is_not_null()
         )
-        .sort([*MACHINE, "machine_time"])
         .with_columns(
             baseline=pl.col("vibration_mm_s")
             .rolling_median(BASELINE_SAMPLES, min_samples=BASELINE_MIN_SAMPLES)
