@@ -281,8 +281,10 @@ def _alert_rows(html: str, table: str) -> list[list[str]]:
 
 def test_the_overview_alerts_stockout_risks_and_late_confirmations(hub: Hub) -> None:
     """The seeded OEM counted 320 M001 on 11 Mar; its open orders bring 500 + 400 by 20 Mar,
-    and its 1 Apr forecast wants 1,200 + 1,300 in April: 1,280 short. Every seeded order line
-    is open and unconfirmed since 1 Mar, over the 7 days a supplier has."""
+    and its 1 Apr forecast wants 1,200 + 1,300 in April: M001 was never received, so its horizon
+    is the default lead time and a week (42 days), over which it is 1,280 short, out on 13 Apr.
+    M004 arrived a week after its order: within 14 days of the count nothing is wanted. Every
+    seeded order line is open and unconfirmed since 1 Mar, over the 7 days a supplier has."""
     stock = DOCUMENTS["INV-HC-0311"][2]
     assert ("M001", "320") in {(x["material_code"], x["quantity_on_hand"]) for x in stock["lines"]}
     forecast = DOCUMENTS["FC-HC-W14"][2]["lines"]
@@ -292,8 +294,12 @@ def test_the_overview_alerts_stockout_risks_and_late_confirmations(hub: Hub) -> 
     _login(hub, OEM)
     html = hub.client.get("/?lang=en").text
     risks = _alert_rows(html, "alerts-stockout")
-    assert [r[0] for r in risks] == ["M009 (piece)", "M001 (piece)", "M004 (piece)"]
-    assert risks[1][1:] == [f"{OEM} Co.", "2026-03-11", "320", "900", "2,500", "-1,280", "5.4"]
+    assert [r[0] for r in risks] == ["M009 (piece)", "M001 (piece)"]
+    assert risks[1][1:] == [
+        f"{OEM} Co.", "2026-03-11", "320", "900", "2,500", "-1,280", "35.0 default", "42",
+        "2026-04-13",
+    ]  # fmt: skip
+    assert "a review period of 7 days" in html
     assert 'href="/materials/M001?buyer=haichuan"' in html
     late = _alert_rows(html, "alerts-late")
     unconfirmed = sorted(
@@ -303,13 +309,15 @@ def test_the_overview_alerts_stockout_risks_and_late_confirmations(hub: Hub) -> 
     )  # fmt: skip
     assert [r[0] for r in late] == [f"{n} / 10" for n in unconfirmed]
     assert {r[4] for r in late} == {"2026-03-01"}
-    narrowed = hub.client.get("/?material=M004").text
-    assert [r[0] for r in _alert_rows(narrowed, "alerts-stockout")] == ["M004 (piece)"]
-    assert [r[0] for r in _alert_rows(narrowed, "alerts-late")] == ["PO-HC-JL-1 / 10"]
+    narrowed = hub.client.get("/?material=M001").text
+    assert [r[0] for r in _alert_rows(narrowed, "alerts-stockout")] == ["M001 (piece)"]
+    assert [r[0] for r in _alert_rows(narrowed, "alerts-late")] == ["PO-HC-HY-1 / 10",
+                                                                   "PO-HC-TK-1 / 10"]  # fmt: skip
+    assert 'id="alerts-stockout-none"' in hub.client.get("/?material=M004").text
     assert "缺货风险" in hub.client.get("/?lang=zh").text
-    # Jinli sees the OEM's M004 under its VMI agreement, and its own order only.
+    # Jinli sees the OEM's M004 under its VMI agreement (covered), and its own order only.
     hub.client.cookies.clear()
     _login(hub, JINLI)
     html = hub.client.get("/?lang=en").text
-    assert [r[0] for r in _alert_rows(html, "alerts-stockout")] == ["M004 (piece)"]
+    assert 'id="alerts-stockout-none"' in html
     assert [r[0] for r in _alert_rows(html, "alerts-late")] == ["PO-HC-JL-1 / 10"]

@@ -52,11 +52,28 @@ Pair = tuple[str, str]
 Triple = tuple[str, str, str]
 
 
-def _stocks(conn: Connection, vis: Visible, pairs: set[Pair]) -> dict[Pair, tuple[Any, Any]]:
-    """Per (buyer, material): on-hand stock of the buyer's latest visible snapshot per site,
-    summed over sites, and the newest of those snapshots' dates."""
+def get_latest_stock(
+    conn: Connection,
+    vis: Visible,
+    *,
+    holders: Iterable[str] | None = None,
+    materials: Iterable[str] | None = None,
+    site: str | None = None,
+    until: date | None = None,
+) -> dict[Pair, tuple[Decimal, date]]:
+    """Per (holder, material): on hand at each site's latest visible count (of `site` only, and
+    on or before `until`, when given), summed over sites, and the newest of those counts' dates."""
     view, where = vis["inventory_snapshot"]
-    rows = (
+    narrow = [where]
+    if holders is not None:
+        narrow.append(view.c.partner_id.in_(set(holders)))
+    if materials is not None:
+        narrow.append(view.c.material_code.in_(set(materials)))
+    if site is not None:
+        narrow.append(view.c.site_id == site)
+    if until is not None:
+        narrow.append(view.c.snapshot_date <= until)
+    ranked = (
         sa.select(
             view.c.partner_id,
             view.c.material_code,
@@ -66,24 +83,20 @@ def _stocks(conn: Connection, vis: Visible, pairs: set[Pair]) -> dict[Pair, tupl
             .over(partition_by=(view.c.partner_id, view.c.material_code, view.c.site_id))
             .label("latest"),
         )
-        .where(
-            where,
-            view.c.partner_id.in_({b for b, _ in pairs}),
-            view.c.material_code.in_({m for _, m in pairs}),
-        )
+        .where(*narrow)
         .subquery()
     )
-    result = conn.execute(
+    rows = conn.execute(
         sa.select(
-            rows.c.partner_id,
-            rows.c.material_code,
-            sa.func.sum(rows.c.quantity_on_hand),
-            sa.func.max(rows.c.snapshot_date),
+            ranked.c.partner_id,
+            ranked.c.material_code,
+            sa.func.sum(ranked.c.quantity_on_hand),
+            sa.func.max(ranked.c.snapshot_date),
         )
-        .where(rows.c.snapshot_date == rows.c.latest)
-        .group_by(rows.c.partner_id, rows.c.material_code)
+        .where(ranked.c.snapshot_date == ranked.c.latest)
+        .group_by(ranked.c.partner_id, ranked.c.material_code)
     )
-    return {(b, m): (plain_decimal(total), latest) for b, m, total, latest in result}
+    return {(h, m): (Decimal(total or 0), day) for h, m, total, day in rows}
 
 
 def _open_orders(
@@ -248,7 +261,9 @@ def _lines(
     if not triples:
         return []
     pairs = {(b, m) for b, _, m in triples}
-    stocks = _stocks(conn, vis, pairs)
+    stocks = get_latest_stock(
+        conn, vis, holders={b for b, _ in pairs}, materials={m for _, m in pairs}
+    )
     orders = _open_orders(conn, vis, set(triples))
     forecasts = _forecasts(conn, vis, pairs)
     receipts = _receipts(conn, vis, set(triples))
@@ -262,7 +277,7 @@ def _lines(
                 material_code=material,
                 buyer_id=buyer,
                 supplier_id=supplier,
-                on_hand=on_hand,
+                on_hand=plain_decimal(on_hand),
                 stock_date=stock_date,
                 open_order_quantity=quantity,
                 open_order_lines=count,

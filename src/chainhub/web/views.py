@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 from chainhub.access.passwords import SESSION_LABEL, access_sign_in
 from chainhub.access.tokens import access_principal, do_revoke_token, get_token, get_token_id
-from chainhub.api.deps import TOKEN_COOKIE, ConnDep, ContextDep, TodayDep
+from chainhub.api.deps import TOKEN_COOKIE, ConnDep, ContextDep, SettingsDep, TodayDep
 from chainhub.documents.service import count_visible_documents, list_visible_monthly_flows
 from chainhub.errors import ChainhubError, Language
 from chainhub.kpi.alerts import ALERT_ROWS, AlertFilter, access_alerts
@@ -147,6 +147,7 @@ def overview(
     lang: PageLanguageDep,
     today: TodayDep,
     filters: FiltersDep,
+    settings: SettingsDep,
 ) -> Response:
     """KPI cards (the latest month, its trend, its change against the month before) and the
     alerts, all narrowed by the filter bar."""
@@ -158,10 +159,7 @@ def overview(
             today=today,
             kpi_id=kpi_id,
             partner_id=filters.partner,
-            start=filters.start,
-            end=filters.end,
-            material=filters.material,
-            site=filters.site,
+            **filters.scope(),
         )
         points = [(p.period, p.value) for p in trend.points]
         cards.append({"trend": trend, "spark": sparkline(points, lang) if points else None})
@@ -174,13 +172,8 @@ def overview(
         conn=conn,
         principal=principal,
         today=today,
-        only=AlertFilter(
-            partner_id=filters.partner,
-            material=filters.material,
-            site=filters.site,
-            start=filters.start,
-            end=filters.end,
-        ),
+        only=AlertFilter(partner_id=filters.partner, **filters.scope()),
+        review_days=settings.plan_review_days,
     )
     # Only the lines shown are labelled.
     codes = {r.material_code for r in alerts.stockout[:ALERT_ROWS]} | {
