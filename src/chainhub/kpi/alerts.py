@@ -216,9 +216,7 @@ def _lead_times(
                 view.c.material_code.in_({m for _, m in pairs}),
                 view.c.lead_time_days.is_not(None),
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     for pair in pairs - found.keys():
         if pair[1] in master:

@@ -4,6 +4,7 @@ forecast and recent receipts (库存-订单-预测), all read through the visibi
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final
@@ -245,16 +246,25 @@ def _receipts(
 
 
 def _lines(
-    conn: Connection, principal: Principal, vis: Visible, party_field: str
+    conn: Connection, principal: Principal, vis: Visible, party_field: str, only: OverviewFilter
 ) -> list[OverviewLine]:
     """The lines of one side, in a fixed number of queries whatever their number."""
     view, where = vis["purchase_order"]
+    narrow = [where, view.c[party_field] == principal.partner_id]
+    if only.partner_id is not None:
+        narrow.append(
+            sa.or_(view.c.buyer_id == only.partner_id, view.c.supplier_id == only.partner_id)
+        )
+    if only.material is not None:
+        narrow.append(view.c.material_code == only.material)
+    if only.site is not None:
+        narrow.append(view.c.ship_to_site == only.site)
     triples: list[Triple] = [
         (buyer, supplier, material)
         for buyer, supplier, material in conn.execute(
             sa.select(view.c.buyer_id, view.c.supplier_id, view.c.material_code)
             .distinct()
-            .where(where, view.c[party_field] == principal.partner_id)
+            .where(*narrow)
             .order_by(view.c.material_code, view.c.buyer_id, view.c.supplier_id)
         )
     ]
@@ -289,8 +299,22 @@ def _lines(
     return lines
 
 
-def get_overview(*, conn: Connection, principal: Principal, today: date) -> Overview:
-    """The caller's view of what it supplies and what it buys; empty for the hub admin."""
+@dataclass(frozen=True)
+class OverviewFilter:
+    """The order lines a partner's view is narrowed to: with a partner (buyer or supplier), of a
+    material, shipped to a site."""
+
+    partner_id: str | None = None
+    material: str | None = None
+    site: str | None = None
+
+
+def get_overview(
+    *, conn: Connection, principal: Principal, today: date, only: OverviewFilter | None = None
+) -> Overview:
+    """The caller's view of what it supplies and what it buys (of the order lines within
+    `only`); empty for the hub admin."""
+    only = only or OverviewFilter()
     if principal.partner_id is None:
         return Overview(partner_id=None, supplied=[], purchased=[])
     vis = get_visible_views(conn, principal, today)
@@ -302,10 +326,10 @@ def get_overview(*, conn: Connection, principal: Principal, today: date) -> Over
     ]
     return get_kept_answer(
         conn=conn,
-        query="\n".join(["kpi.overview", partner_id, *reads]),
+        query="\n".join(["kpi.overview", partner_id, repr(only), *reads]),
         compute=lambda: Overview(
             partner_id=partner_id,
-            supplied=_lines(conn, principal, vis, "supplier_id"),
-            purchased=_lines(conn, principal, vis, "buyer_id"),
+            supplied=_lines(conn, principal, vis, "supplier_id", only),
+            purchased=_lines(conn, principal, vis, "buyer_id", only),
         ),
     )

@@ -533,6 +533,11 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "al_lead_default": "default",
         "al_horizon": "Horizon (days)",
         "al_runs_out": "Runs out on",
+        # filter bar on the data, schedule, review, agreements and trace pages
+        "fd_note": "Filtered: the partner keeps the documents it is a party to; a document type "
+        "without a business date, a material or a site counts no rows under that filter.",
+        "fl_lots_shown": "{shown} of the {lots} lots reached are of the filter's partner and "
+        "period; the graph shows them all.",
     },
     "zh": {
         "title": "chainhub — 产业链总览",
@@ -1051,6 +1056,11 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "al_lead_default": "默认",
         "al_horizon": "预警期（天）",
         "al_runs_out": "预计缺货日",
+        # filter bar on the data, schedule, review, agreements and trace pages
+        "fd_note": "已筛选：伙伴筛选保留其作为一方的单据；没有业务日期、物料或场所字段的单据类型"
+        "在相应筛选下不计行数。",
+        "fl_lots_shown": "追溯到的 {lots} 个批次中有 {shown} 个属于所选伙伴和期间；"
+        "图中显示全部批次。",
     },
 }
 
