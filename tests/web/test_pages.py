@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
+import polars as pl
+
 from chainhub.access.tokens import access_principal
+from chainhub.api.deps import current_time
+from chainhub.intake.unknown_codes import do_record_unknown_codes
 from chainhub.kpi.service import access_kpi_trend, access_kpi_values
+from chainhub.trace.tracing import access_trace
 from chainhub.web.locale import format_change, format_number
 from tests.api.hub import DOCUMENTS, HUADONG, HUAYANG, JINLI, OEM, TAIHE, Hub
+from tests.schedule.plant import NOW, PLANT, load_plant
+from tests.trace.build import LOT, load_build
 
 
 def _counts(html: str) -> dict[str, int]:
@@ -281,8 +288,10 @@ def _alert_rows(html: str, table: str) -> list[list[str]]:
 
 def test_the_overview_alerts_stockout_risks_and_late_confirmations(hub: Hub) -> None:
     """The seeded OEM counted 320 M001 on 11 Mar; its open orders bring 500 + 400 by 20 Mar,
-    and its 1 Apr forecast wants 1,200 + 1,300 in April: 1,280 short. Every seeded order line
-    is open and unconfirmed since 1 Mar, over the 7 days a supplier has."""
+    and its 1 Apr forecast wants 1,200 + 1,300 in April: M001 was never received, so its horizon
+    is the default lead time and a week (42 days), over which it is 1,280 short, out on 13 Apr.
+    M004 arrived a week after its order: within 14 days of the count nothing is wanted. Every
+    seeded order line is open and unconfirmed since 1 Mar, over the 7 days a supplier has."""
     stock = DOCUMENTS["INV-HC-0311"][2]
     assert ("M001", "320") in {(x["material_code"], x["quantity_on_hand"]) for x in stock["lines"]}
     forecast = DOCUMENTS["FC-HC-W14"][2]["lines"]
@@ -292,8 +301,12 @@ def test_the_overview_alerts_stockout_risks_and_late_confirmations(hub: Hub) -> 
     _login(hub, OEM)
     html = hub.client.get("/?lang=en").text
     risks = _alert_rows(html, "alerts-stockout")
-    assert [r[0] for r in risks] == ["M009 (piece)", "M001 (piece)", "M004 (piece)"]
-    assert risks[1][1:] == [f"{OEM} Co.", "2026-03-11", "320", "900", "2,500", "-1,280", "5.4"]
+    assert [r[0] for r in risks] == ["M009 (piece)", "M001 (piece)"]
+    assert risks[1][1:] == [
+        f"{OEM} Co.", "2026-03-11", "320", "900", "2,500", "-1,280", "35.0 default", "42",
+        "2026-04-13",
+    ]  # fmt: skip
+    assert "a review period of 7 days" in html
     assert 'href="/materials/M001?buyer=haichuan"' in html
     late = _alert_rows(html, "alerts-late")
     unconfirmed = sorted(
@@ -303,13 +316,108 @@ def test_the_overview_alerts_stockout_risks_and_late_confirmations(hub: Hub) -> 
     )  # fmt: skip
     assert [r[0] for r in late] == [f"{n} / 10" for n in unconfirmed]
     assert {r[4] for r in late} == {"2026-03-01"}
-    narrowed = hub.client.get("/?material=M004").text
-    assert [r[0] for r in _alert_rows(narrowed, "alerts-stockout")] == ["M004 (piece)"]
-    assert [r[0] for r in _alert_rows(narrowed, "alerts-late")] == ["PO-HC-JL-1 / 10"]
+    narrowed = hub.client.get("/?material=M001").text
+    assert [r[0] for r in _alert_rows(narrowed, "alerts-stockout")] == ["M001 (piece)"]
+    assert [r[0] for r in _alert_rows(narrowed, "alerts-late")] == ["PO-HC-HY-1 / 10",
+                                                                   "PO-HC-TK-1 / 10"]  # fmt: skip
+    assert 'id="alerts-stockout-none"' in hub.client.get("/?material=M004").text
     assert "缺货风险" in hub.client.get("/?lang=zh").text
-    # Jinli sees the OEM's M004 under its VMI agreement, and its own order only.
+    # Jinli sees the OEM's M004 under its VMI agreement (covered), and its own order only.
     hub.client.cookies.clear()
     _login(hub, JINLI)
     html = hub.client.get("/?lang=en").text
-    assert [r[0] for r in _alert_rows(html, "alerts-stockout")] == ["M004 (piece)"]
+    assert 'id="alerts-stockout-none"' in html
     assert [r[0] for r in _alert_rows(html, "alerts-late")] == ["PO-HC-JL-1 / 10"]
+
+
+def _ids(html: str, pattern: str, table: str | None = None) -> list[str]:
+    if table is not None:
+        html = html[html.index(f'id="{table}"') :]
+        html = html[: html.index("</table>")]
+    return re.findall(pattern, html)
+
+
+def test_the_filter_bar_narrows_data_schedule_review_agreements_and_trace(hub: Hub) -> None:
+    """One seeded hub with a plan of the OEM's plant, two partners' unknown codes and a build
+    traced from jinli's motor lot: each page's filters narrow what its services read, a
+    supplier cannot name another supplier in them, a bad value is a message on the page."""
+    load_plant(hub)
+    hub.client.app.dependency_overrides[current_time] = lambda: NOW  # type: ignore[attr-defined]
+    assert hub.post(OEM, f"/api/v1/schedule/{PLANT}/runs", json={"seconds": 1}).is_success
+    load_build(hub)
+    codes = pl.DataFrame({"partner_material_code": ["JL-77"], "description": ["电机"],
+                          "unit": ["件"]})  # fmt: skip
+    with hub.engine.begin() as conn:
+        for partner, code in ((JINLI, "JL-77"), (HUAYANG, "HY-SECRET-9")):
+            do_record_unknown_codes(
+                conn=conn, partner_id=partner, submission_ref="test",
+                codes=codes.with_columns(partner_material_code=pl.lit(code)),
+                seen_at=datetime(2026, 3, 8, 9, tzinfo=UTC),
+            )  # fmt: skip
+
+    # /data: M004's documents; jinli's in 5-9 Mar (its shipment and the OEM's receipt).
+    counts = _counts(hub.get(OEM, "/data?material=M004").text)
+    assert (counts["purchase_order"], counts["inventory_snapshot"], counts["partner"]) == (1, 2, 0)
+    dated = hub.get(OEM, f"/data?partner={JINLI}&from=2026-03-05&to=2026-03-09&lang=en").text
+    counts = _counts(dated)
+    assert (counts["shipment"], counts["goods_receipt"], counts["purchase_order"]) == (1, 1, 0)
+    assert counts["partner"] == 0 and 'id="data-filtered"' in dated
+    assert 'id="overview"' in hub.get(JINLI, "/data?material=M004").text
+    assert 'id="overview"' not in hub.get(JINLI, "/data?material=M001").text
+    refused = hub.get(JINLI, f"/data?partner={TAIHE}&lang=en").text
+    assert "is no partner you may filter by" in refused and f"{TAIHE} Co." not in refused
+    assert _options(refused) == [OEM, HUADONG, JINLI]
+    assert "已忽略" in hub.get(JINLI, "/data?from=2026-13&lang=zh").text
+
+    # /schedule: the plan's operations in the period; a supplier's need dates by material.
+    plan = hub.get(OEM, "/schedule?lang=en").text
+    order = r"<td>(MO-HC-\d)</td>"
+    assert 'id="gantt"' in plan and _ids(plan, order, "orders") == ["MO-HC-1", "MO-HC-2"]
+    later = hub.get(OEM, "/schedule?from=2026-04&lang=en").text
+    assert 'id="no-slots"' in later and _ids(later, order, "orders") == []
+    assert '<input type="hidden" name="from" value="2026-04-01">' in later  # the picker keeps it
+    need = r"<td>(M\d+)</td><td class=\"num\">"
+    assert _ids(hub.get(JINLI, "/schedule?material=M004").text, need) == ["M004"]
+    assert _ids(hub.get(JINLI, "/schedule?material=M001").text, need) == []
+    assert _ids(hub.get(JINLI, "/schedule?from=2026-03-15").text, need) == []
+    assert "is no partner" in hub.get(JINLI, f"/schedule?partner={HUAYANG}&lang=en").text
+
+    # /review: the hub admin's codes of a partner, of a material, seen in a period.
+    code = r"<code>(JL-77|HY-SECRET-9)</code>"
+    assert sorted(_ids(hub.get("admin", "/review").text, code)) == ["HY-SECRET-9", "JL-77"]
+    assert _ids(hub.get("admin", f"/review?partner={JINLI}").text, code) == ["JL-77"]
+    assert _ids(hub.get("admin", "/review?material=HY-SECRET-9").text, code) == ["HY-SECRET-9"]
+    assert _ids(hub.get("admin", "/review?from=2026-04").text, code) == []
+    assert _ids(hub.get(JINLI, f"/review?partner={HUAYANG}").text, code) == ["JL-77"]
+
+    # /agreements: with a partner, valid in a period.
+    row = r'<tr id="agreement-([^"]+)"'
+    both = {hub.agreements[JINLI], hub.agreements[HUAYANG]}
+    assert set(_ids(hub.get(OEM, "/agreements").text, row)) == both
+    assert _ids(hub.get(OEM, f"/agreements?partner={JINLI}").text, row) == [hub.agreements[JINLI]]
+    assert _ids(hub.get(OEM, "/agreements?to=2020-01").text, row) == []
+    refused = hub.get(JINLI, f"/agreements?partner={HUAYANG}&lang=en").text
+    assert "is no partner you may filter by" in refused and f"{HUAYANG} Co." not in refused
+
+    # /trace: the table's lots of a partner and a period, the graph whole.
+    with hub.engine.connect() as conn:
+        served = access_trace(
+            conn=conn, principal=access_principal(conn=conn, token=hub.tokens[OEM]), query=LOT
+        )
+    node = r'<tr data-node="(n\d+)">'
+    traced = hub.get(OEM, f"/trace?lot={LOT}&partner={HUADONG}&lang=en").text
+    assert _ids(traced, node) == [n.id for n in served.nodes if n.partner_id == HUADONG] != []
+    assert 'id="lots-filtered"' in traced and 'id="graph"' in traced
+    late = hub.get(OEM, f"/trace?lot={LOT}&from=2026-03-13").text
+    assert _ids(late, node) == [n.id for n in served.nodes if n.via is None]
+    # Jinli's trace names no customer's customer: the bar offers only whom the trace names.
+    own = hub.get(JINLI, f"/trace?lot={LOT}&direction=forward").text
+    assert _options(own) == sorted({n.partner_id for n in _served_nodes(hub, JINLI)})
+    assert HUADONG not in own
+    hub.client.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+
+
+def _served_nodes(hub: Hub, who: str) -> list[Any]:
+    with hub.engine.connect() as conn:
+        principal = access_principal(conn=conn, token=hub.tokens[who])
+        return access_trace(conn=conn, principal=principal, query=LOT, direction="forward").nodes

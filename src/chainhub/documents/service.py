@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any, Final
@@ -26,7 +27,13 @@ from chainhub.partners.visibility import (
     get_visible_clause,
 )
 from chainhub.standard.annotations import unwrap
-from chainhub.standard.registry import DOCUMENT_TYPES, get_document_type
+from chainhub.standard.registry import (
+    BUSINESS_DATES,
+    DOCUMENT_TYPES,
+    MATERIAL_FIELDS,
+    SITE_FIELDS,
+    get_document_type,
+)
 from chainhub.storage.answers import get_kept_answer, get_statement_text
 from chainhub.storage.models import LIST_SEPARATOR, current_view, doc_table
 
@@ -228,22 +235,76 @@ def access_history(
     )
 
 
+@dataclass(frozen=True)
+class DocumentFilter:
+    """What document reads are narrowed to: a party, a material, a site, business dates. A type
+    without a field for a filter in use (a partner record has no material) has no row in it."""
+
+    partner_id: str | None = None
+    material: str | None = None
+    site: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+def _any_of(view: sa.TableClause, fields: Iterable[str], value: str) -> sa.ColumnElement[bool]:
+    return sa.or_(sa.false(), *(view.c[f] == value for f in sorted(fields)))
+
+
+def _dated(name: str, view: sa.TableClause, only: DocumentFilter) -> sa.ColumnElement[bool]:
+    """The type's business date within the period; a moment's day is its UTC day."""
+    field = BUSINESS_DATES.get(name)
+    if field is None:
+        return sa.false()
+    column = view.c[field]
+    if DOCUMENT_TYPES[name].record_fields[field].annotation is date:
+        since: date | datetime | None = only.start
+        until: date | datetime | None = only.end + timedelta(days=1) if only.end else None
+    else:
+        since = datetime.combine(only.start, time(), tzinfo=UTC) if only.start else None
+        until = (
+            datetime.combine(only.end + timedelta(days=1), time(), tzinfo=UTC) if only.end else None
+        )
+    return sa.and_(
+        sa.true(),
+        *([column >= since] if since is not None else []),
+        *([column < until] if until is not None else []),
+    )
+
+
+def get_document_narrowing(name: str, view: sa.TableClause, only: DocumentFilter) -> list[Any]:
+    """The conditions that narrow one type's current view to the filter (none for no filter):
+    the partner as any of its parties, the material and site as any field naming one."""
+    fields = DOCUMENT_TYPES[name].record_fields
+    narrow: list[Any] = []
+    if only.partner_id is not None:
+        narrow.append(_any_of(view, DOCUMENT_TYPES[name].parties, only.partner_id))
+    if only.material is not None:
+        narrow.append(_any_of(view, MATERIAL_FIELDS & fields.keys(), only.material))
+    if only.site is not None:
+        narrow.append(_any_of(view, SITE_FIELDS & fields.keys(), only.site))
+    if only.start is not None or only.end is not None:
+        narrow.append(_dated(name, view, only))
+    return narrow
+
+
 def count_visible_documents(
-    *, conn: Connection, principal: Principal, today: date
+    *, conn: Connection, principal: Principal, today: date, only: DocumentFilter | None = None
 ) -> list[DocumentCount]:
-    """Current documents and lines of each type that the caller may see."""
+    """Current documents and lines of each type that the caller may see, within `only`."""
     statements = []
     for name in DOCUMENT_TYPES:
         view = current_view(name)
         where = get_visible_clause(
             conn=conn, principal=principal, document_type=name, relation=view, today=today
         )
+        narrow = get_document_narrowing(name, view, only or DocumentFilter())
         statements.append(
             sa.select(
                 sa.literal(name).label("document_type"),
                 sa.func.count().label("rows"),
                 sa.func.count(sa.distinct(view.c._doc_key)).label("documents"),
-            ).where(where)
+            ).where(where, *narrow)
         )
     query = sa.union_all(*statements)
 
@@ -260,19 +321,20 @@ def count_visible_documents(
 
 
 def list_visible_monthly_flows(
-    *, conn: Connection, principal: Principal, today: date
+    *, conn: Connection, principal: Principal, today: date, only: DocumentFilter | None = None
 ) -> list[FlowPoint]:
-    """Visible lines per month of orders, shipments, receipts and sales."""
+    """Visible lines per month of orders, shipments, receipts and sales, within `only`."""
     statements = []
     for name, date_field in FLOWS:
         view = current_view(name)
         where = get_visible_clause(
             conn=conn, principal=principal, document_type=name, relation=view, today=today
         )
+        narrow = get_document_narrowing(name, view, only or DocumentFilter())
         month = sa.func.date_trunc("month", view.c[date_field]).label("month")
         statements.append(
             sa.select(sa.literal(name).label("flow"), month, sa.func.count().label("lines"))
-            .where(where)
+            .where(where, *narrow)
             .group_by(month)
         )
     query = sa.union_all(*statements)

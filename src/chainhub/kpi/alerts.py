@@ -1,6 +1,11 @@
 """The overview's alerts, from the documents the caller may see, in a fixed number of queries:
-materials whose stock will not cover the forecast demand (stockout risk), and purchase-order
-lines the supplier has not confirmed in time (late confirmations)."""
+materials that will run out before an order placed now could arrive (stockout risk), and
+purchase-order lines the supplier has not confirmed in time (late confirmations).
+
+A material's horizon is its lead time plus one review period: what runs out within it can no
+longer be saved by the next order. The lead time is the shortest of its suppliers' mean days
+from an order line's date to each receipt against it (the supplier_lead_time KPI's measure, on
+the visible documents), else the material master's lead_time_days, else DEFAULT_LEAD_DAYS."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from math import ceil
 from typing import Final
 
 import sqlalchemy as sa
@@ -18,19 +24,30 @@ from chainhub.kpi.overview import (
     OPEN_LINE_STATUSES,
     Visible,
     get_demand_lines,
+    get_latest_stock,
     get_visible_views,
     plain_decimal,
 )
-from chainhub.kpi.schemas import Alerts, LateConfirmation, StockoutRisk
+from chainhub.kpi.schemas import Alerts, LateConfirmation, LeadSource, StockoutRisk
 from chainhub.storage.answers import get_kept_answer, get_statement_text
 
-# Demand and inbound orders are counted over this many days after the latest stock count.
-HORIZON_DAYS: Final = 42
+# The lead time of a material never received and without one in its master record: with a
+# week's review, the six weeks the alert looked ahead before it knew lead times.
+DEFAULT_LEAD_DAYS: Final = 35
+# Days between two reviews of what to order (the plan's default, settings.plan_review_days).
+REVIEW_DAYS: Final = 7.0
 # A supplier confirms an order line within this many days of the order date.
 CONFIRM_WITHIN_DAYS: Final = 7
 # The overview lists this many lines of each alert, the gravest first.
 ALERT_ROWS: Final = 10
-_TYPES: Final = ("inventory_snapshot", "purchase_order", "demand_forecast", "goods_receipt")
+_TYPES: Final = (
+    "inventory_snapshot",
+    "purchase_order",
+    "demand_forecast",
+    "goods_receipt",
+    "material",
+)
+_CENT: Final = Decimal("0.01")
 
 Pair = tuple[str, str]
 
@@ -50,45 +67,6 @@ class AlertFilter:
     site: str | None = None
     start: date | None = None
     end: date | None = None
-
-
-def _stock(conn: Connection, vis: Visible, only: AlertFilter) -> dict[Pair, tuple[Decimal, date]]:
-    """Per (holder, material): on hand at each site's latest visible count, summed over sites,
-    and the newest of those counts' dates."""
-    view, where = vis["inventory_snapshot"]
-    narrow = [where]
-    if only.partner_id is not None:
-        narrow.append(view.c.partner_id == only.partner_id)
-    if only.material is not None:
-        narrow.append(view.c.material_code == only.material)
-    if only.site is not None:
-        narrow.append(view.c.site_id == only.site)
-    if only.end is not None:
-        narrow.append(view.c.snapshot_date <= only.end)
-    ranked = (
-        sa.select(
-            view.c.partner_id,
-            view.c.material_code,
-            view.c.quantity_on_hand,
-            view.c.snapshot_date,
-            sa.func.max(view.c.snapshot_date)
-            .over(partition_by=(view.c.partner_id, view.c.material_code, view.c.site_id))
-            .label("latest"),
-        )
-        .where(*narrow)
-        .subquery()
-    )
-    rows = conn.execute(
-        sa.select(
-            ranked.c.partner_id,
-            ranked.c.material_code,
-            sa.func.sum(ranked.c.quantity_on_hand),
-            sa.func.max(ranked.c.snapshot_date),
-        )
-        .where(ranked.c.snapshot_date == ranked.c.latest)
-        .group_by(ranked.c.partner_id, ranked.c.material_code)
-    )
-    return {(h, m): (Decimal(total or 0), day) for h, m, total, day in rows}
 
 
 def _demand(
@@ -130,17 +108,6 @@ def _period_end(start: date, bucket: str) -> date:
     if bucket == "month":
         return (start + timedelta(days=32)).replace(day=1)
     return start + timedelta(days=7)
-
-
-def _within(periods: list[tuple[date, date, Decimal]], since: date, until: date) -> Decimal:
-    """The demand of the days from `since` to before `until`: each period's quantity spread
-    evenly over its days."""
-    total = Decimal(0)
-    for start, end, quantity in periods:
-        overlap = (min(end, until) - max(start, since)).days
-        if overlap > 0:
-            total += quantity * overlap / (end - start).days
-    return total
 
 
 def _inbound(
@@ -196,23 +163,126 @@ def _inbound(
     return found
 
 
-def _risks(conn: Connection, vis: Visible, only: AlertFilter) -> list[StockoutRisk]:
-    """Every visible (holder, material) whose projected stock falls below zero, the largest
-    shortfall first."""
-    stock = _stock(conn, vis, only)
+def _lead_times(
+    conn: Connection, vis: Visible, pairs: set[Pair]
+) -> dict[Pair, tuple[float, LeadSource]]:
+    """Per (buyer, material): the shortest of its suppliers' mean days from a visible order
+    line's date to each visible receipt against it, else the master's lead_time_days; pairs
+    with neither are left out."""
+    po, po_where = vis["purchase_order"]
+    gr, gr_where = vis["goods_receipt"]
+    days = sa.cast(gr.c.receipt_date - po.c.order_date, sa.Float)
+    per_supplier = (
+        sa.select(
+            po.c.buyer_id,
+            po.c.material_code,
+            sa.func.avg(days).label("days"),
+        )
+        .select_from(
+            po.join(
+                gr,
+                sa.and_(
+                    gr.c.receiver_id == po.c.buyer_id,
+                    gr.c.supplier_id == po.c.supplier_id,
+                    gr.c.po_number == po.c.po_number,
+                    gr.c.po_line_no == po.c.line_no,
+                ),
+            )
+        )
+        .where(
+            po_where,
+            gr_where,
+            po.c.buyer_id.in_({h for h, _ in pairs}),
+            po.c.material_code.in_({m for _, m in pairs}),
+        )
+        .group_by(po.c.buyer_id, po.c.supplier_id, po.c.material_code)
+        .subquery()
+    )
+    found: dict[Pair, tuple[float, LeadSource]] = {
+        (buyer, material): (round(float(lead), 1), "observed")
+        for buyer, material, lead in conn.execute(
+            sa.select(
+                per_supplier.c.buyer_id,
+                per_supplier.c.material_code,
+                sa.func.min(per_supplier.c.days),
+            ).group_by(per_supplier.c.buyer_id, per_supplier.c.material_code)
+        )
+    }
+    view, where = vis["material"]
+    master: dict[str, int] = dict(
+        conn.execute(
+            sa.select(view.c.material_code, view.c.lead_time_days).where(
+                where,
+                view.c.material_code.in_({m for _, m in pairs}),
+                view.c.lead_time_days.is_not(None),
+            )
+        ).all()
+    )
+    for pair in pairs - found.keys():
+        if pair[1] in master:
+            found[pair] = (float(master[pair[1]]), "master")
+    return found
+
+
+def _run_out(
+    on_hand: Decimal,
+    periods: list[tuple[date, date, Decimal]],
+    arrivals: list[tuple[date, Decimal]],
+    as_of: date,
+    until: date,
+) -> tuple[Decimal, Decimal, date | None]:
+    """Stock day by day from the count to the horizon: what arrives (lines already due on the
+    count's day), less each day's demand. The demand over the horizon, the inbound, and the
+    first day the stock falls below zero, if it does."""
+    daily: defaultdict[date, Decimal] = defaultdict(Decimal)
+    for start, end, quantity in periods:
+        per_day = quantity / (end - start).days
+        for offset in range((min(end, until) - max(start, as_of)).days):
+            daily[max(start, as_of) + timedelta(days=offset)] += per_day
+    due: defaultdict[date, Decimal] = defaultdict(Decimal)
+    for day, quantity in arrivals:
+        if day < until:
+            due[max(day, as_of)] += quantity
+    level, first = on_hand, None
+    for offset in range((until - as_of).days):
+        day = as_of + timedelta(days=offset)
+        level += due[day] - daily[day]
+        if first is None and level.quantize(_CENT) < 0:
+            first = day
+    return sum(daily.values(), Decimal(0)), sum(due.values(), Decimal(0)), first
+
+
+def _risks(
+    conn: Connection, vis: Visible, only: AlertFilter, review_days: float
+) -> list[StockoutRisk]:
+    """Every visible (holder, material) whose stock runs out within its lead time plus a review
+    period after its latest count, the soonest first."""
+    stock = get_latest_stock(
+        conn,
+        vis,
+        holders=None if only.partner_id is None else {only.partner_id},
+        materials=None if only.material is None else {only.material},
+        site=only.site,
+        until=only.end,
+    )
     if not stock:
         return []
     pairs = set(stock)
     demand = _demand(conn, vis, pairs, only)
     inbound = _inbound(conn, vis, pairs, only)
+    leads = _lead_times(conn, vis, pairs)
     risks = []
     for (holder, material), (on_hand, as_of) in stock.items():
-        until = as_of + timedelta(days=HORIZON_DAYS)
-        needed = _within(demand.get((holder, material), []), as_of, until)
-        coming = sum((q for day, q in inbound.get((holder, material), []) if day < until),
-                     Decimal(0))  # fmt: skip
-        projected = (on_hand + coming - needed).quantize(Decimal("0.01"))
-        if needed == 0 or projected >= 0:
+        lead, source = leads.get((holder, material), (float(DEFAULT_LEAD_DAYS), "default"))
+        horizon = ceil(lead + review_days)
+        needed, coming, first = _run_out(
+            on_hand,
+            demand.get((holder, material), []),
+            inbound.get((holder, material), []),
+            as_of,
+            as_of + timedelta(days=horizon),
+        )
+        if first is None:
             continue
         risks.append(
             StockoutRisk(
@@ -221,12 +291,15 @@ def _risks(conn: Connection, vis: Visible, only: AlertFilter) -> list[StockoutRi
                 as_of=as_of,
                 on_hand=_plain(on_hand),
                 inbound=_plain(coming),
-                demand=_plain(needed.quantize(Decimal("0.01"))),
-                projected=_plain(projected),
-                cover_days=round(float(on_hand) * HORIZON_DAYS / float(needed), 1),
+                demand=_plain(needed.quantize(_CENT)),
+                projected=_plain((on_hand + coming - needed).quantize(_CENT)),
+                lead_days=lead,
+                lead_source=source,
+                horizon_days=horizon,
+                stockout_date=first,
             )
         )
-    risks.sort(key=lambda r: (r.projected, r.partner_id, r.material_code))
+    risks.sort(key=lambda r: (r.stockout_date, r.projected, r.partner_id, r.material_code))
     return risks
 
 
@@ -274,7 +347,12 @@ def _late(conn: Connection, vis: Visible, today: date, only: AlertFilter) -> lis
 
 
 def access_alerts(
-    *, conn: Connection, principal: Principal, today: date, only: AlertFilter | None = None
+    *,
+    conn: Connection,
+    principal: Principal,
+    today: date,
+    only: AlertFilter | None = None,
+    review_days: float = REVIEW_DAYS,
 ) -> Alerts:
     """Stockout risks and late confirmations among the documents the caller may see."""
     only = only or AlertFilter()
@@ -286,11 +364,12 @@ def access_alerts(
     ]
     return get_kept_answer(
         conn=conn,
-        query="\n".join(["kpi.alerts", str(today), repr(only), *reads]),
+        query="\n".join(["kpi.alerts", str(today), repr(only), str(review_days), *reads]),
         compute=lambda: Alerts(
-            horizon_days=HORIZON_DAYS,
+            review_days=review_days,
+            default_lead_days=DEFAULT_LEAD_DAYS,
             confirm_within_days=CONFIRM_WITHIN_DAYS,
-            stockout=_risks(conn, vis, only),
+            stockout=_risks(conn, vis, only, review_days),
             late=_late(conn, vis, today, only),
         ),
     )

@@ -4,6 +4,7 @@ forecast and recent receipts (库存-订单-预测), all read through the visibi
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final
@@ -52,11 +53,28 @@ Pair = tuple[str, str]
 Triple = tuple[str, str, str]
 
 
-def _stocks(conn: Connection, vis: Visible, pairs: set[Pair]) -> dict[Pair, tuple[Any, Any]]:
-    """Per (buyer, material): on-hand stock of the buyer's latest visible snapshot per site,
-    summed over sites, and the newest of those snapshots' dates."""
+def get_latest_stock(
+    conn: Connection,
+    vis: Visible,
+    *,
+    holders: Iterable[str] | None = None,
+    materials: Iterable[str] | None = None,
+    site: str | None = None,
+    until: date | None = None,
+) -> dict[Pair, tuple[Decimal, date]]:
+    """Per (holder, material): on hand at each site's latest visible count (of `site` only, and
+    on or before `until`, when given), summed over sites, and the newest of those counts' dates."""
     view, where = vis["inventory_snapshot"]
-    rows = (
+    narrow = [where]
+    if holders is not None:
+        narrow.append(view.c.partner_id.in_(set(holders)))
+    if materials is not None:
+        narrow.append(view.c.material_code.in_(set(materials)))
+    if site is not None:
+        narrow.append(view.c.site_id == site)
+    if until is not None:
+        narrow.append(view.c.snapshot_date <= until)
+    ranked = (
         sa.select(
             view.c.partner_id,
             view.c.material_code,
@@ -66,24 +84,20 @@ def _stocks(conn: Connection, vis: Visible, pairs: set[Pair]) -> dict[Pair, tupl
             .over(partition_by=(view.c.partner_id, view.c.material_code, view.c.site_id))
             .label("latest"),
         )
-        .where(
-            where,
-            view.c.partner_id.in_({b for b, _ in pairs}),
-            view.c.material_code.in_({m for _, m in pairs}),
-        )
+        .where(*narrow)
         .subquery()
     )
-    result = conn.execute(
+    rows = conn.execute(
         sa.select(
-            rows.c.partner_id,
-            rows.c.material_code,
-            sa.func.sum(rows.c.quantity_on_hand),
-            sa.func.max(rows.c.snapshot_date),
+            ranked.c.partner_id,
+            ranked.c.material_code,
+            sa.func.sum(ranked.c.quantity_on_hand),
+            sa.func.max(ranked.c.snapshot_date),
         )
-        .where(rows.c.snapshot_date == rows.c.latest)
-        .group_by(rows.c.partner_id, rows.c.material_code)
+        .where(ranked.c.snapshot_date == ranked.c.latest)
+        .group_by(ranked.c.partner_id, ranked.c.material_code)
     )
-    return {(b, m): (plain_decimal(total), latest) for b, m, total, latest in result}
+    return {(h, m): (Decimal(total or 0), day) for h, m, total, day in rows}
 
 
 def _open_orders(
@@ -232,23 +246,34 @@ def _receipts(
 
 
 def _lines(
-    conn: Connection, principal: Principal, vis: Visible, party_field: str
+    conn: Connection, principal: Principal, vis: Visible, party_field: str, only: OverviewFilter
 ) -> list[OverviewLine]:
     """The lines of one side, in a fixed number of queries whatever their number."""
     view, where = vis["purchase_order"]
+    narrow = [where, view.c[party_field] == principal.partner_id]
+    if only.partner_id is not None:
+        narrow.append(
+            sa.or_(view.c.buyer_id == only.partner_id, view.c.supplier_id == only.partner_id)
+        )
+    if only.material is not None:
+        narrow.append(view.c.material_code == only.material)
+    if only.site is not None:
+        narrow.append(view.c.ship_to_site == only.site)
     triples: list[Triple] = [
         (buyer, supplier, material)
         for buyer, supplier, material in conn.execute(
             sa.select(view.c.buyer_id, view.c.supplier_id, view.c.material_code)
             .distinct()
-            .where(where, view.c[party_field] == principal.partner_id)
+            .where(*narrow)
             .order_by(view.c.material_code, view.c.buyer_id, view.c.supplier_id)
         )
     ]
     if not triples:
         return []
     pairs = {(b, m) for b, _, m in triples}
-    stocks = _stocks(conn, vis, pairs)
+    stocks = get_latest_stock(
+        conn, vis, holders={b for b, _ in pairs}, materials={m for _, m in pairs}
+    )
     orders = _open_orders(conn, vis, set(triples))
     forecasts = _forecasts(conn, vis, pairs)
     receipts = _receipts(conn, vis, set(triples))
@@ -262,7 +287,7 @@ def _lines(
                 material_code=material,
                 buyer_id=buyer,
                 supplier_id=supplier,
-                on_hand=on_hand,
+                on_hand=plain_decimal(on_hand),
                 stock_date=stock_date,
                 open_order_quantity=quantity,
                 open_order_lines=count,
@@ -274,8 +299,22 @@ def _lines(
     return lines
 
 
-def get_overview(*, conn: Connection, principal: Principal, today: date) -> Overview:
-    """The caller's view of what it supplies and what it buys; empty for the hub admin."""
+@dataclass(frozen=True)
+class OverviewFilter:
+    """The order lines a partner's view is narrowed to: with a partner (buyer or supplier), of a
+    material, shipped to a site."""
+
+    partner_id: str | None = None
+    material: str | None = None
+    site: str | None = None
+
+
+def get_overview(
+    *, conn: Connection, principal: Principal, today: date, only: OverviewFilter | None = None
+) -> Overview:
+    """The caller's view of what it supplies and what it buys (of the order lines within
+    `only`); empty for the hub admin."""
+    only = only or OverviewFilter()
     if principal.partner_id is None:
         return Overview(partner_id=None, supplied=[], purchased=[])
     vis = get_visible_views(conn, principal, today)
@@ -287,10 +326,10 @@ def get_overview(*, conn: Connection, principal: Principal, today: date) -> Over
     ]
     return get_kept_answer(
         conn=conn,
-        query="\n".join(["kpi.overview", partner_id, *reads]),
+        query="\n".join(["kpi.overview", partner_id, repr(only), *reads]),
         compute=lambda: Overview(
             partner_id=partner_id,
-            supplied=_lines(conn, principal, vis, "supplier_id"),
-            purchased=_lines(conn, principal, vis, "buyer_id"),
+            supplied=_lines(conn, principal, vis, "supplier_id", only),
+            purchased=_lines(conn, principal, vis, "buyer_id", only),
         ),
     )

@@ -269,18 +269,27 @@ class DataQuality(BaseModel):
     rejected_files: list[RejectedFile]
 
 
+# Where a stockout alert's lead time comes from: receipts against orders, the material master, or
+# the alerts' default.
+LeadSource = Literal["observed", "master", "default"]
+
+
 class StockoutRisk(BaseModel):
-    """A material whose holder's stock will not cover the forecast demand: on hand at the latest
-    count, plus inbound order lines due, minus demand, over the horizon after the count."""
+    """A material whose holder will run out before an order placed now could arrive: on hand at
+    the latest count, plus inbound order lines as they fall due, minus the forecast demand day
+    by day, falls below zero within the lead time plus a review period after the count."""
 
     partner_id: str
     material_code: str
     as_of: date
     on_hand: Decimal
-    inbound: Decimal
-    demand: Decimal
-    projected: Decimal
-    cover_days: float = Field(description="Days of the horizon's demand the stock on hand covers")
+    inbound: Decimal = Field(description="Open order lines due before the horizon's end")
+    demand: Decimal = Field(description="Forecast demand from the count to the horizon's end")
+    projected: Decimal = Field(description="Stock at the horizon's end: on hand + inbound - demand")
+    lead_days: float = Field(description="Days from an order to its receipt")
+    lead_source: LeadSource
+    horizon_days: int = Field(description="The lead time plus a review period, in whole days")
+    stockout_date: date = Field(description="The first day the projected stock is below zero")
 
 
 class LateConfirmation(BaseModel):
@@ -299,7 +308,8 @@ class LateConfirmation(BaseModel):
 class Alerts(BaseModel):
     """The overview's alerts, from the documents the caller may see."""
 
-    horizon_days: int
+    review_days: float
+    default_lead_days: int
     confirm_within_days: int
     stockout: list[StockoutRisk]
     late: list[LateConfirmation]

@@ -23,19 +23,10 @@ from chainhub.kpi.schemas import (
     Scorecard,
 )
 from chainhub.partners.visibility import get_partner_scope
+from chainhub.standard.registry import BUSINESS_DATES
 from chainhub.storage.models import doc_table
 
 # The business date of each document type: how late a partner reports is measured from it.
-BUSINESS_DATES: Final[dict[str, str]] = {
-    "purchase_order": "order_date",
-    "sales_order": "order_date",
-    "demand_forecast": "forecast_date",
-    "inventory_snapshot": "snapshot_date",
-    "shipment": "ship_date",
-    "goods_receipt": "receipt_date",
-    "production_order": "planned_start",
-    "quality_inspection": "inspected_at",
-}
 RECENT_REJECTIONS: Final = 50
 
 

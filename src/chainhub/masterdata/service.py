@@ -45,15 +45,38 @@ REASON_SEPARATOR: Final = "; "
 
 
 def list_unknown_codes(
-    *, conn: Connection, partner_id: str | None = None, status: CodeStatus | None = CodeStatus.OPEN
+    *,
+    conn: Connection,
+    partner_id: str | None = None,
+    status: CodeStatus | None = CodeStatus.OPEN,
+    material: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[UnknownCodeRead]:
-    """Unknown codes, most frequent first, optionally of one partner and one status."""
+    """Unknown codes, most frequent first, optionally of one partner and one status, of one
+    material (the partner's code, or a golden code suggested for it) and seen in [since,
+    until)."""
     table = unknown_codes
     query = sa.select(table).order_by(
         table.c.occurrences.desc(), table.c.partner_id, table.c.partner_material_code
     )
     if partner_id is not None:
         query = query.where(table.c.partner_id == partner_id)
+    if material is not None:
+        suggested = (
+            sa.select(masterdata_suggestions.c.partner_id)
+            .where(
+                masterdata_suggestions.c.partner_id == table.c.partner_id,
+                masterdata_suggestions.c.partner_material_code == table.c.partner_material_code,
+                masterdata_suggestions.c.material_code == material,
+            )
+            .exists()
+        )
+        query = query.where(sa.or_(table.c.partner_material_code == material, suggested))
+    if since is not None:
+        query = query.where(table.c.last_seen_at >= since)
+    if until is not None:
+        query = query.where(table.c.first_seen_at < until)
     if status is not None:
         query = query.where(table.c.status == status.value)
     return [UnknownCodeRead.model_validate(row) for row in conn.execute(query).mappings()]

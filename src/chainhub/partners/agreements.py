@@ -179,10 +179,26 @@ def do_revoke_agreement(
     return access_agreement(conn=conn, principal=principal, agreement_id=agreement_id)
 
 
-def list_agreements(*, conn: Connection, principal: Principal) -> list[AgreementRead]:
-    """Agreements the caller is a side of (all, for the hub admin), newest first."""
+def list_agreements(
+    *,
+    conn: Connection,
+    principal: Principal,
+    partner_id: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[AgreementRead]:
+    """Agreements the caller is a side of (all, for the hub admin), newest first; of those,
+    the ones `partner_id` is a side of and valid on some day from `start` to `end`."""
     table = sharing_agreements
     query = sa.select(table).order_by(table.c.proposed_at.desc(), table.c.agreement_id)
+    if partner_id is not None:
+        query = query.where(
+            sa.or_(table.c.grantor_id == partner_id, table.c.grantee_id == partner_id)
+        )
+    if start is not None:
+        query = query.where(sa.or_(table.c.valid_to.is_(None), table.c.valid_to >= start))
+    if end is not None:
+        query = query.where(table.c.valid_from <= end)
     if not principal.is_hub_admin:
         query = query.where(
             sa.or_(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -220,8 +222,16 @@ def _run_not_found(site_id: str, run_id: str) -> ChainhubError:
     )
 
 
-def get_run(*, conn: Connection, site_id: str, run_id: str | None = None) -> RunRead:
-    """A stored plan of a site: the one named, else the newest."""
+def get_run(
+    *,
+    conn: Connection,
+    site_id: str,
+    run_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> RunRead:
+    """A stored plan of a site: the one named, else the newest; of its operations and needs,
+    those within [since, until) when given."""
     if run_id is None:
         run_id = get_latest_run_id(conn=conn, site_id=site_id)
         if run_id is None:
@@ -237,7 +247,12 @@ def get_run(*, conn: Connection, site_id: str, run_id: str | None = None) -> Run
         SlotRead.model_validate(dict(r))
         for r in conn.execute(
             sa.select(schedule_slots)
-            .where(schedule_slots.c.run_id == run_id)
+            .where(
+                schedule_slots.c.run_id == run_id,
+                # An operation in the period ends after the period starts and starts before it ends.
+                *_within(schedule_slots.c.end_at, since, None, after=True),
+                *_within(schedule_slots.c.start_at, None, until),
+            )
             .order_by(schedule_slots.c.start_at, schedule_slots.c.machine_id)
         ).mappings()
     ]
@@ -253,7 +268,9 @@ def get_run(*, conn: Connection, site_id: str, run_id: str | None = None) -> Run
         NeedRead.model_validate(dict(r))
         for r in conn.execute(
             sa.select(schedule_needs)
-            .where(schedule_needs.c.run_id == run_id)
+            .where(
+                schedule_needs.c.run_id == run_id, *_within(schedule_needs.c.need_at, since, until)
+            )
             .order_by(schedule_needs.c.need_at, schedule_needs.c.order_number)
         ).mappings()
     ]
@@ -274,12 +291,18 @@ def get_run(*, conn: Connection, site_id: str, run_id: str | None = None) -> Run
 
 
 def access_run(
-    *, conn: Connection, principal: Principal, site_id: str, run_id: str | None = None
+    *,
+    conn: Connection,
+    principal: Principal,
+    site_id: str,
+    run_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> RunRead:
-    """A plan of the site (the newest unless one is named), for its manufacturer or who sees
-    all."""
+    """A plan of the site (the newest unless one is named; its operations and needs within
+    [since, until) when given), for its manufacturer or who sees all."""
     check_site_schedule_visible(conn=conn, principal=principal, site_id=site_id)
-    return get_run(conn=conn, site_id=site_id, run_id=run_id)
+    return get_run(conn=conn, site_id=site_id, run_id=run_id, since=since, until=until)
 
 
 def list_runs(*, conn: Connection, site_id: str, limit: int = 50) -> list[RunSummary]:
@@ -346,10 +369,47 @@ def _latest_runs() -> sa.Subquery:
     )
 
 
-def access_needs(*, conn: Connection, principal: Principal) -> list[SiteNeedRead]:
+@dataclass(frozen=True)
+class NeedFilter:
+    """Need dates narrowed to a manufacturer, a material, a site and a period [since, until)."""
+
+    manufacturer_id: str | None = None
+    material: str | None = None
+    site: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _within(
+    column: sa.ColumnElement[Any],
+    since: datetime | None,
+    until: datetime | None,
+    *,
+    after: bool = False,
+) -> list[sa.ColumnElement[bool]]:
+    """The column at or after `since` (strictly after, with `after`) and before `until`."""
+    found = []
+    if since is not None:
+        found.append(column > since if after else column >= since)
+    if until is not None:
+        found.append(column < until)
+    return found
+
+
+def access_needs(
+    *, conn: Connection, principal: Principal, only: NeedFilter | None = None
+) -> list[SiteNeedRead]:
     """Need dates in every site's newest plan that the caller may see: of its own plants, and of
-    what it supplies to the plant's manufacturer."""
+    what it supplies to the plant's manufacturer; within `only`."""
+    only = only or NeedFilter()
     latest = _latest_runs()
+    narrow = _within(schedule_needs.c.need_at, only.since, only.until)
+    if only.manufacturer_id is not None:
+        narrow.append(latest.c.manufacturer_id == only.manufacturer_id)
+    if only.material is not None:
+        narrow.append(schedule_needs.c.material_code == only.material)
+    if only.site is not None:
+        narrow.append(latest.c.site_id == only.site)
     query = (
         sa.select(
             schedule_needs,
@@ -363,7 +423,8 @@ def access_needs(*, conn: Connection, principal: Principal) -> list[SiteNeedRead
                 principal=principal,
                 manufacturer=latest.c.manufacturer_id,
                 material=schedule_needs.c.material_code,
-            )
+            ),
+            *narrow,
         )
         .order_by(
             schedule_needs.c.need_at,

@@ -268,6 +268,17 @@ PARTNER_FIELDS: Final = frozenset({
 SITE_FIELDS: Final = frozenset({"site_id", "ship_to_site", "ship_from_site", "customer_site"})
 MATERIAL_FIELDS: Final = frozenset({"material_code", "component_code", "parent_code",
                                     "product_code"})  # fmt: skip
+# The field holding the day a document's business happened on (an order's date, a count's).
+BUSINESS_DATES: Final[dict[str, str]] = {
+    "purchase_order": "order_date",
+    "sales_order": "order_date",
+    "demand_forecast": "forecast_date",
+    "inventory_snapshot": "snapshot_date",
+    "shipment": "ship_date",
+    "goods_receipt": "receipt_date",
+    "production_order": "planned_start",
+    "quality_inspection": "inspected_at",
+}
 REFERENCES: Final[dict[str, tuple[str, str, frozenset[str]]]] = {
     "partner": ("partner", "partner_id", PARTNER_FIELDS),
     "site": ("site", "site_id", SITE_FIELDS),

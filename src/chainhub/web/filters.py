@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Final
+from typing import Annotated, Final, TypedDict
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
@@ -32,6 +32,15 @@ from chainhub.web.session import SignedInDep
 FIELDS: Final = ("from", "to", "partner", "material", "site")
 _CODE: Final = re.compile(r"^[\w.\-/ ]{1,64}$")
 _MONTH: Final = re.compile(r"^\d{4}-\d{2}$")
+
+
+class Scope(TypedDict):
+    """The period, material and site of the filter bar as the services' keyword arguments."""
+
+    start: date | None
+    end: date | None
+    material: str | None
+    site: str | None
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,11 @@ class PageFilters:
             "site": self.site,
         }
         return urlencode({k: v for k, v in kept.items() if v and k not in leave_out})
+
+    def scope(self) -> Scope:
+        """The period, material and site for a service call (`**filters.scope()`); the partner
+        stays an argument of its own, since a page may fix it (a scorecard's supplier)."""
+        return Scope(start=self.start, end=self.end, material=self.material, site=self.site)
 
     def moments(self) -> tuple[datetime | None, datetime | None]:
         """The period as moments in UTC: from its first day's start to its last day's end

@@ -494,9 +494,12 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "it was left out.",
         "al_title": "Alerts",
         "al_stockout": "Stockout risk",
-        "al_stockout_help": "Stock at the latest count, plus open order lines due within {days} "
-        "days of it, minus the latest forecast's demand (including products' bills of material) "
-        "for those days: below zero, the material runs out.",
+        "al_stockout_help": "Stock at the latest count, plus open order lines as they fall due, "
+        "minus the latest forecast's demand (including products' bills of material), day by day "
+        "over the material's lead time plus a review period of {review} days: a material listed "
+        "runs out before an order placed now could arrive. The lead time is the shortest of its "
+        "suppliers' mean days from order to receipt, else the material master's, else {default} "
+        "days.",
         "al_late": "Late confirmations",
         "al_late_help": "Purchase-order lines the supplier had not confirmed {days} days after "
         "the order date.",
@@ -506,7 +509,6 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "al_inbound": "Inbound due",
         "al_demand": "Demand",
         "al_projected": "Projected",
-        "al_cover": "Covers (days)",
         "al_buyer": "Buyer",
         "al_supplier": "Supplier",
         "al_po": "Purchase order",
@@ -524,6 +526,18 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "rv_attr_kilowatts": "power (kW)",
         "rv_attr_refrigerant": "refrigerant",
         "rv_attr_grade": "material grade",
+        # overview alerts: the stockout horizon from lead times
+        "al_lead": "Lead time (days)",
+        "al_lead_observed": "observed",
+        "al_lead_master": "master data",
+        "al_lead_default": "default",
+        "al_horizon": "Horizon (days)",
+        "al_runs_out": "Runs out on",
+        # filter bar on the data, schedule, review, agreements and trace pages
+        "fd_note": "Filtered: the partner keeps the documents it is a party to; a document type "
+        "without a business date, a material or a site counts no rows under that filter.",
+        "fl_lots_shown": "{shown} of the {lots} lots reached are of the filter's partner and "
+        "period; the graph shows them all.",
     },
     "zh": {
         "title": "chainhub — 产业链总览",
@@ -1006,8 +1020,10 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "已忽略。",
         "al_title": "预警",
         "al_stockout": "缺货风险",
-        "al_stockout_help": "最近一次盘点的库存，加上其后 {days} 天内到期的未结订单行，"
-        "减去最新预测在这些天内的需求（含产品物料清单展开）：低于零即会缺货。",
+        "al_stockout_help": "最近一次盘点的库存，加上按到期日到货的未结订单行，"
+        "减去最新预测的需求（含产品物料清单展开），按天推算至物料的交货提前期加 {review} 天的"
+        "评审周期：列出的物料会在现在下单的货物到达之前缺货。交货提前期取各供应商从下单到收货"
+        "平均天数中最短者，否则取物料主数据的提前期，否则取 {default} 天。",
         "al_late": "确认超时",
         "al_late_help": "下单 {days} 天后供应商仍未确认的采购订单行。",
         "al_holder": "持有方",
@@ -1016,7 +1032,6 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "al_inbound": "到期在途",
         "al_demand": "需求",
         "al_projected": "预计库存",
-        "al_cover": "可供天数",
         "al_buyer": "采购方",
         "al_supplier": "供应商",
         "al_po": "采购订单",
@@ -1034,6 +1049,18 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "rv_attr_kilowatts": "功率 (kW)",
         "rv_attr_refrigerant": "冷媒",
         "rv_attr_grade": "材质牌号",
+        # overview alerts: the stockout horizon from lead times
+        "al_lead": "交货提前期（天）",
+        "al_lead_observed": "实测",
+        "al_lead_master": "主数据",
+        "al_lead_default": "默认",
+        "al_horizon": "预警期（天）",
+        "al_runs_out": "预计缺货日",
+        # filter bar on the data, schedule, review, agreements and trace pages
+        "fd_note": "已筛选：伙伴筛选保留其作为一方的单据；没有业务日期、物料或场所字段的单据类型"
+        "在相应筛选下不计行数。",
+        "fl_lots_shown": "追溯到的 {lots} 个批次中有 {shown} 个属于所选伙伴和期间；"
+        "图中显示全部批次。",
     },
 }
 

@@ -76,10 +76,7 @@ def kpi_page(
         today=today,
         kpi_id=kpi_id,
         partner_id=filters.partner,
-        start=filters.start,
-        end=filters.end,
-        material=filters.material,
-        site=filters.site,
+        **filters.scope(),
     )
     aliases = get_supplier_aliases(conn=conn, principal=principal)
     names = partner_names(conn=conn, principal=principal, lang=lang, aliases=aliases)
@@ -225,10 +222,7 @@ def scorecard_page(
             today=today,
             kpi_id=kpi_id,
             partner_id=partner_id,
-            start=filters.start,
-            end=filters.end,
-            material=filters.material,
-            site=filters.site,
+            **filters.scope(),
         )
         points = [(v.period, v.value) for v in values.values if v.period is not None]
         months.update(m for m, _ in points)
@@ -238,10 +232,7 @@ def scorecard_page(
             today=today,
             kpi_id=kpi_id,
             supplier_id=partner_id,
-            start=filters.start,
-            end=filters.end,
-            material=filters.material,
-            site=filters.site,
+            **filters.scope(),
         )
         cards.append(
             {

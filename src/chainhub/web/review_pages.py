@@ -24,6 +24,7 @@ from chainhub.masterdata.service import (
     list_unknown_codes,
 )
 from chainhub.partners.visibility import check_hub_admin, get_partner_scope
+from chainhub.web.filters import FiltersDep, PageFilters
 from chainhub.web.locale import PageLanguageDep, format_datetime
 from chainhub.web.render import page, partner_names
 from chainhub.web.session import SignedInDep
@@ -38,10 +39,15 @@ def _render(
     conn: Connection,
     principal: Principal,
     lang: Language,
+    filters: PageFilters,
     error: ChainhubError | None = None,
 ) -> Response:
-    scope = get_partner_scope(principal=principal, partner_id=None)
-    codes = list_unknown_codes(conn=conn, partner_id=scope)
+    # A partner reviews its own codes: the partner filter is for who sees every partner's.
+    scope = get_partner_scope(principal=principal, partner_id=filters.partner)
+    since, until = filters.moments()
+    codes = list_unknown_codes(
+        conn=conn, partner_id=scope, material=filters.material, since=since, until=until
+    )
     ranked: defaultdict[tuple[str, str], list[SuggestionRead]] = defaultdict(list)
     for suggestion in list_suggestions(conn=conn, partner_id=scope):
         ranked[suggestion.partner_id, suggestion.partner_material_code].append(suggestion)
@@ -70,15 +76,24 @@ def _render(
         if principal.sees_all
         else {},
         when=lambda moment: format_datetime(moment, lang),
+        filters=filters,
+        filter_fields=("period", "partner", "material")
+        if principal.sees_all
+        else ("period", "material"),
     )
 
 
 @router.get("/review", response_model=None)
 def review(
-    request: Request, conn: ConnDep, principal: SignedInDep, lang: PageLanguageDep
+    request: Request,
+    conn: ConnDep,
+    principal: SignedInDep,
+    lang: PageLanguageDep,
+    filters: FiltersDep,
 ) -> Response:
-    """Open unknown codes and their suggestions."""
-    return _render(request, conn, principal, lang)
+    """Open unknown codes and their suggestions, of a partner, a material (the partner's code
+    or a suggested one) and seen in a period when the filter bar says so."""
+    return _render(request, conn, principal, lang, filters)
 
 
 def _decider(principal: Principal) -> str:
@@ -95,6 +110,7 @@ def decide(
     context: ContextDep,
     principal: SignedInDep,
     lang: PageLanguageDep,
+    filters: FiltersDep,
     partner_id: FormText = "",
     partner_material_code: FormText = "",
     material_code: FormText = "",
@@ -120,5 +136,5 @@ def decide(
         )
     except ChainhubError as error:
         context.status, context.outcome = error.status, error.code
-        return _render(request, conn, principal, lang, error)
+        return _render(request, conn, principal, lang, filters, error)
     return RedirectResponse(f"/review?done={done}", status_code=303)

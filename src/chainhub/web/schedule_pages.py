@@ -18,12 +18,14 @@ from chainhub.kpi.service import get_supplier_aliases
 from chainhub.schedule.reports import get_explanation
 from chainhub.schedule.schemas import RunRead, RunSummary, SlotRead
 from chainhub.schedule.service import (
+    NeedFilter,
     access_needs,
     access_planned_sites,
     access_run,
     access_runs,
     get_run,
 )
+from chainhub.web.filters import FiltersDep, PageFilters
 from chainhub.web.gantt import gantt_json
 from chainhub.web.i18n import TEXT
 from chainhub.web.locale import PageLanguageDep, format_datetime, format_quantity
@@ -69,10 +71,21 @@ def _without_plan(
     principal: Principal,
     lang: Language,
     status_code: int,
+    filters: PageFilters,
     **context: Any,
 ) -> Response:
-    """The page without a Gantt: what the caller may see is the need dates of what it supplies."""
+    """The page without a Gantt: what the caller may see is the need dates of what it supplies,
+    narrowed by the filter bar (the partner is the plant's manufacturer)."""
     aliases = get_supplier_aliases(conn=conn, principal=principal)
+    since, until = filters.moments()
+    only = NeedFilter(
+        manufacturer_id=filters.partner,
+        material=filters.material,
+        # With a site picker, the site is the picker's.
+        site=None if context["sites"] else filters.site,
+        since=since,
+        until=until,
+    )
     return page(
         request,
         "schedule.html",
@@ -80,7 +93,10 @@ def _without_plan(
         principal,
         status_code=status_code,
         run=None,
-        needs=access_needs(conn=conn, principal=principal),
+        needs=access_needs(conn=conn, principal=principal, only=only),
+        filters=filters,
+        filter_fields=("period", "partner", "material", *(() if context["sites"] else ("site",))),
+        filter_keep={"site": context["site_id"] or ""},
         names=partner_names(conn=conn, principal=principal, lang=lang, aliases=aliases),
         # A supplier's plant names it: its sites are not shown to another supplier.
         aliases=aliases,
@@ -97,18 +113,27 @@ def schedule_page(
     principal: SignedInDep,
     lang: PageLanguageDep,
     now: NowDep,
-    site: str | None = None,
+    filters: FiltersDep,
     run: str | None = None,
 ) -> Response:
-    """A site's plan (the newest unless `run` names a stored one) for who may see it whole."""
+    """A site's plan (the newest unless `run` names a stored one; its operations within the
+    filter bar's period) for who may see it whole."""
     sites = access_planned_sites(conn=conn, principal=principal)
-    site_id = site or (sites[0] if sites else None)
+    site_id = filters.site or (sites[0] if sites else None)
     if site_id is None:
         return _without_plan(
-            request, conn, principal, lang, 200, sites=sites, site_id=None, error=None
+            request, conn, principal, lang, 200, filters, sites=sites, site_id=None, error=None
         )
+    since, until = filters.moments()
     try:
-        plan = access_run(conn=conn, principal=principal, site_id=site_id, run_id=run or None)
+        plan = access_run(
+            conn=conn,
+            principal=principal,
+            site_id=site_id,
+            run_id=run or None,
+            since=since,
+            until=until,
+        )
         runs = access_runs(conn=conn, principal=principal, site_id=site_id)
     except ChainhubError as error:
         # A refusal names no one: the service's message names the plant's owner.
@@ -119,6 +144,7 @@ def schedule_page(
             principal,
             lang,
             error.status,
+            filters,
             sites=sites,
             site_id=site_id,
             error=message,
@@ -140,4 +166,7 @@ def schedule_page(
         explanation=get_explanation(plan),
         when=lambda moment: format_datetime(moment, lang),
         now=now,
+        filters=filters,
+        filter_fields=("period",),
+        filter_keep={"site": site_id, "run": run or ""},
     )

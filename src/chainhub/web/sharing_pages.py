@@ -25,6 +25,7 @@ from chainhub.partners.agreements import (
 )
 from chainhub.partners.schemas import AgreementCreate, AgreementRead, AgreementStatus, ScopeKind
 from chainhub.standard.registry import DOCUMENT_TYPES
+from chainhub.web.filters import FiltersDep, PageFilters
 from chainhub.web.i18n import TEXT
 from chainhub.web.locale import PageLanguageDep, format_datetime, format_day
 from chainhub.web.render import page, partner_names
@@ -63,11 +64,18 @@ def _render(
     conn: Connection,
     principal: Principal,
     lang: Language,
+    filters: PageFilters,
     error: ChainhubError | None = None,
 ) -> Response:
     aliases = get_supplier_aliases(conn=conn, principal=principal)
     names = partner_names(conn=conn, principal=principal, lang=lang, aliases=aliases)
-    agreements = list_agreements(conn=conn, principal=principal)
+    agreements = list_agreements(
+        conn=conn,
+        principal=principal,
+        partner_id=filters.partner,
+        start=filters.start,
+        end=filters.end,
+    )
     done = request.query_params.get("done")
     return page(
         request,
@@ -90,15 +98,24 @@ def _render(
         today=datetime.now(UTC).date().isoformat(),
         when=lambda moment: format_datetime(moment, lang),
         day=lambda value: format_day(value.isoformat(), lang),
+        filters=filters,
+        # An agreement covers no one site, and its materials by kind (all, categories, what
+        # the grantee supplies): only its sides and its validity are filtered on.
+        filter_fields=("period", "partner"),
     )
 
 
 @router.get("/agreements", response_model=None)
 def agreements(
-    request: Request, conn: ConnDep, principal: SignedInDep, lang: PageLanguageDep
+    request: Request,
+    conn: ConnDep,
+    principal: SignedInDep,
+    lang: PageLanguageDep,
+    filters: FiltersDep,
 ) -> Response:
-    """The caller's partner's sharing agreements, and the proposal form for its admin."""
-    return _render(request, conn, principal, lang)
+    """The caller's partner's sharing agreements (with a partner, valid in a period, when the
+    filter bar says so), and the proposal form for its admin."""
+    return _render(request, conn, principal, lang, filters)
 
 
 def _invalid(field: str) -> ChainhubError:
@@ -146,6 +163,7 @@ def propose(
     context: ContextDep,
     principal: SignedInDep,
     lang: PageLanguageDep,
+    filters: FiltersDep,
     counterparty: FormText,
     direction: FormText,
     scope_kind: FormText,
@@ -178,7 +196,7 @@ def propose(
         do_propose_agreement(conn=conn, principal=principal, proposal=proposal)
     except ChainhubError as error:
         context.status, context.outcome = error.status, error.code
-        return _render(request, conn, principal, lang, error)
+        return _render(request, conn, principal, lang, filters, error)
     return RedirectResponse("/agreements?done=proposed", status_code=303)
 
 
@@ -191,6 +209,7 @@ def decide(
     context: ContextDep,
     principal: SignedInDep,
     lang: PageLanguageDep,
+    filters: FiltersDep,
 ) -> Response:
     """Accept the other side's proposal, or revoke an agreement (withdraw a proposal)."""
     steps = {
@@ -206,5 +225,5 @@ def decide(
         step(conn=conn, principal=principal, agreement_id=agreement_id)
     except ChainhubError as error:
         context.status, context.outcome = error.status, error.code
-        return _render(request, conn, principal, lang, error)
+        return _render(request, conn, principal, lang, filters, error)
     return RedirectResponse(f"/agreements?done={done}", status_code=303)

@@ -3,6 +3,7 @@ trace service, drawn as a lot graph with the table of lots as the caller may see
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Final
 from urllib.parse import urlencode
 
@@ -15,8 +16,9 @@ from chainhub.kpi.service import get_supplier_aliases
 from chainhub.masterdata.schemas import MaterialLabel
 from chainhub.masterdata.service import get_material_labels
 from chainhub.trace.cases import list_recalls
-from chainhub.trace.schemas import TraceDirection, TraceResult
+from chainhub.trace.schemas import TraceDirection, TraceNode, TraceResult
 from chainhub.trace.tracing import access_trace
+from chainhub.web.filters import FiltersDep, PageFilters
 from chainhub.web.i18n import TEXT
 from chainhub.web.locale import PageLanguageDep, format_day, format_quantity
 from chainhub.web.render import page, partner_names
@@ -67,6 +69,19 @@ def _rows(
     return rows
 
 
+def _kept(node: TraceNode, filters: PageFilters) -> bool:
+    """Whether a lot is within the filter bar: held by its partner, reached on a day of its
+    period (the lot the trace starts from, reached by no step, always is)."""
+    if filters.partner is not None and node.partner_id != filters.partner:
+        return False
+    day = node.via.date[:10] if node.via and node.via.date else None
+    if day is None:
+        return True
+    return (filters.start is None or day >= filters.start.isoformat()) and (
+        filters.end is None or day <= filters.end.isoformat()
+    )
+
+
 def _form_error(lot: str, direction: str, lang: Language) -> str | None:
     if direction not in DIRECTIONS:
         return TEXT[lang]["tr_bad_direction"]
@@ -81,19 +96,33 @@ def trace_page(
     conn: ConnDep,
     principal: SignedInDep,
     lang: PageLanguageDep,
+    filters: FiltersDep,
     lot: str = "",
     material: str = "",
     direction: str = "both",
 ) -> Response:
-    """The trace form and, for a lot, its genealogy as the caller may see it."""
+    """The trace form and, for a lot, its genealogy as the caller may see it; the table holds
+    the lots of the filter bar's partner and period, the graph the whole genealogy (a filtered
+    graph would break its paths)."""
     form = {"lot": lot.strip(), "material": material.strip(), "direction": direction}
+    bar: dict[str, Any] = {
+        # A trace hides partners the directory names (a supplier's customers' customers): the
+        # bar offers only the partners a trace names.
+        "filters": replace(filters, partners=[]),
+        # The form's material names the lot's material: it is the form's field, not the bar's.
+        "filter_fields": ("period", "partner"),
+        "filter_keep": form,
+    }
     if not form["lot"]:
-        return page(request, "trace.html", lang, principal, form=form, result=None, error=None)
+        return page(
+            request, "trace.html", lang, principal, form=form, result=None, error=None, **bar
+        )
     error = _form_error(form["lot"], direction, lang)
     if error is not None:
         return page(
-            request, "trace.html", lang, principal, 400, form=form, result=None, error=error
-        )
+            request, "trace.html", lang, principal, 400, form=form, result=None, error=error,
+            **bar,
+        )  # fmt: skip
     try:
         result = access_trace(
             conn=conn,
@@ -112,9 +141,12 @@ def trace_page(
             form=form,
             result=None,
             error=failed.message(lang),
+            **bar,
         )
     aliases = get_supplier_aliases(conn=conn, principal=principal)
     names = partner_names(conn=conn, principal=principal, lang=lang, aliases=aliases)
+    held = {n.partner_id for n in result.nodes}
+    bar["filters"] = replace(filters, partners=[p for p in filters.partners if p[0] in held])
     materials = get_material_labels(conn=conn, codes={n.material_code for n in result.nodes})
     labels = {code: _material(m, code, lang) for code, m in materials.items()}
     report = {"lot": form["lot"], **({"material": form["material"]} if form["material"] else {})}
@@ -127,8 +159,11 @@ def trace_page(
         form=form,
         error=None,
         result=result,
-        rows=_rows(result, names, materials, lang),
-        hidden=[
+        rows=[r for r in _rows(result, names, materials, lang) if _kept(r["node"], filters)],
+        # Lots of partners one may not name are of no partner one may filter by.
+        hidden=[]
+        if filters.partner
+        else [
             {"name": hidden_name(h.label, lang), "lots": h.lots, "customer": h.customer}
             for h in result.hidden_partners
         ],
@@ -137,4 +172,5 @@ def trace_page(
         recalls=[
             c for c in list_recalls(conn=conn, principal=principal) if c.lot_number == form["lot"]
         ],
+        **bar,
     )

@@ -13,11 +13,15 @@ from sqlalchemy import Connection
 
 from chainhub.access.passwords import SESSION_LABEL, access_sign_in
 from chainhub.access.tokens import access_principal, do_revoke_token, get_token, get_token_id
-from chainhub.api.deps import TOKEN_COOKIE, ConnDep, ContextDep, TodayDep
-from chainhub.documents.service import count_visible_documents, list_visible_monthly_flows
+from chainhub.api.deps import TOKEN_COOKIE, ConnDep, ContextDep, SettingsDep, TodayDep
+from chainhub.documents.service import (
+    DocumentFilter,
+    count_visible_documents,
+    list_visible_monthly_flows,
+)
 from chainhub.errors import ChainhubError, Language
 from chainhub.kpi.alerts import ALERT_ROWS, AlertFilter, access_alerts
-from chainhub.kpi.overview import get_overview
+from chainhub.kpi.overview import OverviewFilter, get_overview
 from chainhub.kpi.service import access_kpi_trend, get_supplier_aliases, get_supplier_ids
 from chainhub.masterdata.service import get_material_labels
 from chainhub.partners.service import list_partners
@@ -147,6 +151,7 @@ def overview(
     lang: PageLanguageDep,
     today: TodayDep,
     filters: FiltersDep,
+    settings: SettingsDep,
 ) -> Response:
     """KPI cards (the latest month, its trend, its change against the month before) and the
     alerts, all narrowed by the filter bar."""
@@ -158,10 +163,7 @@ def overview(
             today=today,
             kpi_id=kpi_id,
             partner_id=filters.partner,
-            start=filters.start,
-            end=filters.end,
-            material=filters.material,
-            site=filters.site,
+            **filters.scope(),
         )
         points = [(p.period, p.value) for p in trend.points]
         cards.append({"trend": trend, "spark": sparkline(points, lang) if points else None})
@@ -174,13 +176,8 @@ def overview(
         conn=conn,
         principal=principal,
         today=today,
-        only=AlertFilter(
-            partner_id=filters.partner,
-            material=filters.material,
-            site=filters.site,
-            start=filters.start,
-            end=filters.end,
-        ),
+        only=AlertFilter(partner_id=filters.partner, **filters.scope()),
+        review_days=settings.plan_review_days,
     )
     # Only the lines shown are labelled.
     codes = {r.material_code for r in alerts.stockout[:ALERT_ROWS]} | {
@@ -213,9 +210,13 @@ def data(
     principal: SignedInDep,
     lang: PageLanguageDep,
     today: TodayDep,
+    filters: FiltersDep,
 ) -> Response:
-    """The chain's data as the caller may see it: documents per type, monthly flows, own view."""
-    counts = count_visible_documents(conn=conn, principal=principal, today=today)
+    """The chain's data as the caller may see it: documents per type, monthly flows, own view,
+    narrowed by the filter bar (a type without a date, material or site field filtered on has
+    no rows in it)."""
+    only = DocumentFilter(partner_id=filters.partner, **filters.scope())
+    counts = count_visible_documents(conn=conn, principal=principal, today=today, only=only)
     rows = [
         {
             "type": c.document_type,
@@ -225,13 +226,14 @@ def data(
         }
         for c in counts
     ]
-    flows = list_visible_monthly_flows(conn=conn, principal=principal, today=today)
+    flows = list_visible_monthly_flows(conn=conn, principal=principal, today=today, only=only)
     series = {
         labels[lang]: [(p.month, float(p.lines)) for p in flows if p.flow == flow]
         for flow, labels in FLOW_LABELS.items()
     }
     partners = list_partners(conn=conn)
     aliases = get_supplier_aliases(conn=conn, principal=principal)
+    view = OverviewFilter(partner_id=filters.partner, material=filters.material, site=filters.site)
     return page(
         request,
         "data.html",
@@ -239,9 +241,15 @@ def data(
         principal,
         charts=True,
         counts=rows,
-        partners=[p for p in partners if p.partner_id not in aliases],
-        hidden_suppliers=len(aliases),
+        partners=[
+            p
+            for p in partners
+            if p.partner_id not in aliases and filters.partner in (None, p.partner_id)
+        ],
+        hidden_suppliers=0 if filters.partner else len(aliases),
         names=display_names(partners, aliases, lang),
         flows_json=monthly_lines(series, "", lang),
-        overview=get_overview(conn=conn, principal=principal, today=today),
+        overview=get_overview(conn=conn, principal=principal, today=today, only=view),
+        filters=filters,
+        filter_fields=("period", "partner", "material", "site"),
     )

@@ -7,7 +7,7 @@ from typing import Final
 import ibis
 
 from chainhub.kpi.catalogue import KpiDefinition, Sources, Window, summarize
-from chainhub.kpi.scorecard import BUSINESS_DATES
+from chainhub.standard.registry import BUSINESS_DATES
 
 
 def _lags(src: Sources) -> ibis.Table:
