@@ -8,14 +8,14 @@ the column stands for, so the result is always that function's.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Collection
-from datetime import datetime
+from collections.abc import Callable
 from functools import reduce
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
 from chainhub.trace.digital_link import CANONICAL
+from chainhub.trace.identifiers import PRIVATE_PREFIXES
 
 # EPC URIs whose digital link needs no escaping: the company prefix, the rest of the key and an
 # alphanumeric serial, location extension or lot (the converters' patterns allow more).
@@ -38,7 +38,7 @@ _TIME: Final = (
 
 def _check_digit(raw: pl.Expr, length: int) -> pl.Expr:
     """The GS1 check digit of `length`-digit keys: weights 3, 1, 3, ... from the right."""
-    number = raw.cast(pl.Int64)  # at most 17 digits
+    number = raw.cast(pl.Int64, strict=False)  # at most 17 digits; masked where not a key
     total = reduce(
         operator.add,
         ((number // 10**k % 10) * (3 if k % 2 == 0 else 1) for k in range(length)),
@@ -46,12 +46,10 @@ def _check_digit(raw: pl.Expr, length: int) -> pl.Expr:
     return ((10 - total % 10) % 10).cast(pl.String)
 
 
-def _with_check(raw: pl.Expr, length: int) -> pl.Expr:
+def _with_check(name: str, length: int) -> pl.Expr:
+    """The key in column `name` with its check digit, when it has `length` digits."""
+    raw = pl.col(name)
     return pl.when(raw.str.len_chars() == length).then(raw + _check_digit(raw, length))
-
-
-def _gtin(prefix: pl.Expr, item: pl.Expr) -> pl.Expr:
-    return _with_check(item.str.slice(0, 1) + prefix + item.str.slice(1), 13)
 
 
 Shape = tuple[str, str]  # a prefix, and the pattern of the rest after it
@@ -76,38 +74,82 @@ def _groups(shape: Shape) -> pl.Expr:
 def digital_links(values: pl.Series) -> pl.Series:
     """The constrained canonical GS1 Digital Link (`digital_link.normalise`) of each SGTIN,
     SSCC, SGLN, PGLN and LGTIN URI of plain characters; null for any other text."""
-    sgtin = _gtin(_group(_SGTIN, 1), _group(_SGTIN, 2))
-    lgtin = _gtin(_group(_LGTIN, 1), _group(_LGTIN, 2))
-    sscc = _group(_SSCC, 2)
-    sscc_key = _with_check(sscc.str.slice(0, 1) + _group(_SSCC, 1) + sscc.str.slice(1), 17)
-    gln = _with_check(_group(_SGLN, 1) + _group(_SGLN, 2), 12)
-    extension = _group(_SGLN, 3)
-    pgln = _with_check(_group(_PGLN, 1) + _group(_PGLN, 2), 12)
-    link = pl.coalesce(
-        pl.lit(CANONICAL + "/01/") + sgtin + "/21/" + _group(_SGTIN, 3),
-        pl.lit(CANONICAL + "/00/") + sscc_key,
-        pl.lit(CANONICAL + "/414/")
-        + gln
-        + pl.when(extension == "0").then(pl.lit("")).otherwise("/254/" + extension),
-        pl.lit(CANONICAL + "/417/") + pgln,
-        pl.lit(CANONICAL + "/01/") + lgtin + "/10/" + _group(_LGTIN, 3),
-    )
     shapes = (_SGTIN, _LGTIN, _SSCC, _SGLN, _PGLN)
-    frame = pl.DataFrame({"value": values}).with_columns(_groups(s) for s in shapes)
-    return frame.select(link.alias(values.name)).to_series()
+    sscc = _group(_SSCC, 2)
+    # The keys without their check digit first, as columns: each is read many times below.
+    keys = (
+        pl.DataFrame({"value": values})
+        .with_columns(_groups(s) for s in shapes)
+        .with_columns(
+            sgtin=_group(_SGTIN, 2).str.slice(0, 1)
+            + _group(_SGTIN, 1)
+            + _group(_SGTIN, 2).str.slice(1),
+            lgtin=_group(_LGTIN, 2).str.slice(0, 1)
+            + _group(_LGTIN, 1)
+            + _group(_LGTIN, 2).str.slice(1),
+            sscc=sscc.str.slice(0, 1) + _group(_SSCC, 1) + sscc.str.slice(1),
+            sgln=_group(_SGLN, 1) + _group(_SGLN, 2),
+            pgln=_group(_PGLN, 1) + _group(_PGLN, 2),
+        )
+    )
+    extension = _group(_SGLN, 3)
+    link = pl.coalesce(
+        pl.lit(CANONICAL + "/01/") + _with_check("sgtin", 13) + "/21/" + _group(_SGTIN, 3),
+        pl.lit(CANONICAL + "/00/") + _with_check("sscc", 17),
+        pl.lit(CANONICAL + "/414/")
+        + _with_check("sgln", 12)
+        + pl.when(extension == "0").then(pl.lit("")).otherwise("/254/" + extension),
+        pl.lit(CANONICAL + "/417/") + _with_check("pgln", 12),
+        pl.lit(CANONICAL + "/01/") + _with_check("lgtin", 13) + "/10/" + _group(_LGTIN, 3),
+    )
+    return keys.select(link.alias(values.name)).to_series()
 
 
-def mapped(
-    values: Collection[str], *, fast: Callable[[pl.Series], pl.Series], slow: Callable[[str], str]
-) -> dict[str, str]:
-    """Each of `values` → its text by `slow`, computed by the column function `fast` where that
-    gives a value and by `slow` for the rest."""
-    series = pl.Series("value", list(values), dtype=pl.String)
-    found = fast(series)
-    return {
-        value: result if result is not None else slow(value)
-        for value, result in zip(series.to_list(), found.to_list(), strict=True)
-    }
+def _kept(*, unless: tuple[str, ...]) -> pl.Expr:
+    """Texts no identifier converter reads: with a colon (so no number either), neither an
+    EPC URI nor a web URI, and starting with none of `unless` (lowercased)."""
+    value = pl.col("value")
+    lowered = value.str.to_lowercase()
+    read = value.str.starts_with("urn:epc:") | value.str.starts_with("http")
+    for prefix in unless:
+        read = read | lowered.str.starts_with(prefix)
+    return pl.when(value.str.contains(":", literal=True) & ~read).then(value)
+
+
+def cbv_texts(values: pl.Series, *, rewritten: tuple[str, ...]) -> pl.Series:
+    """`hashing._canonize_value` of each EPC URI of the common schemes (`digital_links`) and of
+    each text it keeps as it is (no colon-free text, which may be a number, and none holding
+    one of the `rewritten` CBV URN prefixes); null for any other."""
+    kept = _kept(unless=())
+    for prefix in rewritten:
+        kept = pl.when(~pl.col("value").str.contains(prefix, literal=True)).then(kept)
+    links = digital_links(values).alias("link")
+    frame = pl.DataFrame({"value": values, "link": links})
+    return frame.select(pl.coalesce("link", kept).alias(values.name)).to_series()
+
+
+def epc_texts(values: pl.Series) -> pl.Series:
+    """`identifiers.canonical_epc` of each EPC URI of the common schemes and of each text it
+    keeps as it is (starting with an ASCII letter, none of the private schemes); null for any
+    other."""
+    kept = _kept(unless=PRIVATE_PREFIXES)
+    kept = pl.when(pl.col("value").str.contains("^[A-Za-z]")).then(kept)
+    frame = pl.DataFrame({"value": values, "link": digital_links(values)})
+    return frame.select(pl.coalesce("link", kept).alias(values.name)).to_series()
+
+
+def completed(
+    values: pl.Series, *, fast: Callable[[pl.Series], pl.Series], slow: Callable[[Any], Any]
+) -> pl.Series:
+    """`slow` of each value (null stays null), computed by the column function `fast` where
+    that gives a value and by `slow`, once per distinct value, for the rest."""
+    found = fast(values)
+    missing = found.is_null() & values.is_not_null()
+    if not missing.any():
+        return found
+    rest = values.filter(missing).to_list()
+    done = {value: slow(value) for value in set(rest)}
+    return found.scatter(missing.arg_true(), pl.Series([done[v] for v in rest], dtype=found.dtype))
 
 
 def _parsed(values: pl.Series) -> pl.DataFrame:
@@ -140,14 +182,3 @@ def utc_millis(values: pl.Series) -> pl.Series:
     instant = pl.col("instant") + pl.duration(milliseconds=millis + up.cast(pl.Int64))
     text = instant.dt.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
     return _parsed(values).select(text.alias(values.name)).to_series()
-
-
-def as_utc(values: list[str], slow: Callable[[str], datetime]) -> pl.Series:
-    """Each time of `values` as a UTC instant (`slow` reads what the columns do not)."""
-    series = pl.Series("value", values, dtype=pl.String)
-    found = utc_times(series)
-    missing = found.is_null()
-    if missing.any():
-        fixed = [slow(v) if f is None else f for v, f in zip(values, found.to_list(), strict=True)]
-        return pl.Series("value", fixed, dtype=pl.Datetime("us", "UTC"))
-    return found

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Final
@@ -22,7 +22,7 @@ import polars as pl
 from lxml import etree
 
 from chainhub.trace import vocabulary
-from chainhub.trace.columnar import digital_links, mapped, utc_millis
+from chainhub.trace.columnar import cbv_texts, completed, utc_millis
 from chainhub.trace.digital_link import normalise
 
 # A node is (name, value, children); a business transaction, source or destination is the pair
@@ -509,58 +509,66 @@ _PLAIN_KEYS: Final = frozenset(
 _canonize_cached = lru_cache(maxsize=1 << 16)(_canonize_value)
 
 
-def is_plain_event(event: Any) -> bool:
-    """Whether an event has only text, EPC lists and places with only an id (most captured
-    events): those are hashed directly, without building their tree."""
-    if not isinstance(event, Mapping) or not _PLAIN_KEYS.issuperset(event):
-        return False
-    for key, value in event.items():
-        if key in _PLAIN_LISTS:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                return False
-        elif key in _PLAIN_PLACES:
-            if (
-                not isinstance(value, Mapping)
-                or set(value) != {"id"}
-                or not isinstance(value["id"], str)
-            ):
-                return False
-        elif key in _PLAIN_PAIRED:
-            name = _PLAIN_PAIRED[key]
-            if not isinstance(value, list) or not all(_is_plain_pair(v, name) for v in value):
-                return False
-        elif key == "ilmd":
-            if not _is_plain_ilmd(value):
-                return False
-        elif not isinstance(value, str):
-            return False
-    return True
+def _is_text(value: Any) -> bool:
+    return type(value) is str
 
 
-def _is_plain_pair(value: Any, name: str) -> bool:
-    """A business transaction, source or destination: its type and its text."""
-    return (
-        isinstance(value, Mapping)
-        and set(value) == {name, "type"}
-        and all(isinstance(v, str) and v.strip() for v in value.values())
-    )
+def _is_texts(value: Any) -> bool:
+    return type(value) is list and set(map(type, value)) <= {str}
+
+
+def _is_place(value: Any) -> bool:
+    return type(value) is dict and len(value) == 1 and type(value.get("id")) is str
+
+
+def _is_pairs(name: str) -> Callable[[Any], bool]:
+    """A list of business transactions, sources or destinations: each a type and its text."""
+    keys = {name, "type"}
+
+    def check(value: Any) -> bool:
+        return type(value) is list and all(
+            type(item) is dict
+            and item.keys() == keys
+            and all(type(v) is str and v.strip() for v in item.values())
+            for item in value
+        )
+
+    return check
 
 
 def _is_plain_ilmd(value: Any) -> bool:
     """Instance master data of namespaced fields with text values (a lot number, a date)."""
     return (
-        isinstance(value, Mapping)
+        type(value) is dict
         and bool(value)
         and all(
-            isinstance(k, str)
+            type(k) is str
             and ":" in k
             and not k.startswith("@")
             and not k.endswith("List")
             and k != "rdfs:comment"
-            and isinstance(v, str)
+            and type(v) is str
             for k, v in value.items()
         )
     )
+
+
+_PLAIN_CHECKS: Final[dict[str, Callable[[Any], bool]]] = {
+    **dict.fromkeys(("type", "eventID", "recordTime", *_PLAIN_TEXT, *_PLAIN_AFTER), _is_text),
+    **dict.fromkeys(_PLAIN_LISTS, _is_texts),
+    **dict.fromkeys(_PLAIN_PLACES, _is_place),
+    **{key: _is_pairs(name) for key, name in _PLAIN_PAIRED.items()},
+    "ilmd": _is_plain_ilmd,
+}
+
+
+def is_plain_event(event: Any) -> bool:
+    """Whether an event (as JSON reads it: dicts, lists, text) has only text, EPC lists, places
+    with only an id, typed business transactions, sources and destinations, and ilmd of text
+    (most captured events): those are hashed column-wise, without building their tree."""
+    if type(event) is not dict or not _PLAIN_KEYS.issuperset(event):
+        return False
+    return all(_PLAIN_CHECKS[key](value) for key, value in event.items())
 
 
 # The parts of a plain event's pre-hash in their order; the paired lists and ilmd come last,
@@ -635,18 +643,40 @@ def _bare_terms(expanded: set[str]) -> dict[str, str | None]:
     return ends
 
 
+def _cbv_texts(values: pl.Series) -> pl.Series:
+    return cbv_texts(values, rewritten=tuple(urn for urn, _ in _CBV_URNS))
+
+
 def _texts(values: set[str], ends: dict[str, str | None], *, time: bool) -> pl.DataFrame:
     """Each value and its text in the pre-hash: a bare word expanded, stripped, then written as
     a time or canonicalised, as the tree walk writes it."""
-    replaced = {}
-    for value in values:
-        term = ends.get(value)
-        replaced[value] = (term if term is not None else _expand_curie(value)).strip()
-    fast, slow = (utc_millis, _timestamp) if time else (digital_links, _canonize_cached)
-    texts = mapped(set(replaced.values()), fast=fast, slow=slow)
-    return pl.DataFrame(
-        {"value": list(replaced), "text": [texts[v] if v else "" for v in replaced.values()]},
-        schema={"value": pl.String, "text": pl.String},
+    frame = pl.DataFrame({"value": list(values)}, schema={"value": pl.String})
+    value = pl.col("value")
+    # Kept as it is by the expansion and the stripping: what no bare word ends with, no CURIE
+    # starts with, and what starts and ends with a visible ASCII character.
+    kept = (
+        ~value.is_in(list(ends))
+        & ~value.str.starts_with(_XML_CURIES[0][0])
+        & ~value.str.starts_with(_XML_CURIES[1][0])
+        & value.str.contains(r"^[!-~]")
+        & value.str.contains(r"[!-~]$")
+    )
+    frame = frame.with_columns(kept=kept)
+    fast, slow = (utc_millis, _timestamp) if time else (_cbv_texts, _canonize_cached)
+    plain = frame.filter("kept")["value"]
+    odd = frame.filter(~pl.col("kept"))["value"].to_list()
+    replaced = []
+    for text in odd:
+        term = ends.get(text)
+        replaced.append((term if term is not None else _expand_curie(text)).strip())
+    done = [slow(t) if t else "" for t in replaced]
+    return pl.concat(
+        [
+            pl.DataFrame({"value": plain, "text": completed(plain, fast=fast, slow=slow)}),
+            pl.DataFrame(
+                {"value": odd, "text": done}, schema={"value": pl.String, "text": pl.String}
+            ),
+        ]
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any, Final
 import orjson
 import polars as pl
 
-from chainhub.trace.columnar import as_utc, digital_links, mapped
+from chainhub.trace.columnar import completed, epc_texts, utc_times
 from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.models import trace_event_epcs, trace_event_parties, trace_events
 from chainhub.trace.parties import site_keys
@@ -38,8 +38,7 @@ def _time(value: str) -> datetime:
 
 def _canonical(values: Sequence[str | None]) -> pl.Series:
     """`canonical_epc` of each value (null stays null)."""
-    texts = mapped({v for v in values if v is not None}, fast=digital_links, slow=canonical_epc)
-    return pl.Series([None if v is None else texts[v] for v in values], dtype=pl.String)
+    return completed(pl.Series(values, dtype=pl.String), fast=epc_texts, slow=canonical_epc)
 
 
 def _word(field: str, values: Sequence[str | None]) -> pl.Series:
@@ -81,7 +80,11 @@ def event_frame(
             "event_hash": hashes,
             "event_id": [e.get("eventID") or h for e, h in zip(events, hashes, strict=True)],
             "event_type": [e["type"] for e in events],
-            "event_time": as_utc([e["eventTime"] for e in events], _time),
+            "event_time": completed(
+                pl.Series([e["eventTime"] for e in events], dtype=pl.String),
+                fast=utc_times,
+                slow=_time,
+            ),
             "event_time_zone_offset": [e["eventTimeZoneOffset"] for e in events],
             "action": pl.Series([e.get("action") for e in events], dtype=pl.String),
             "biz_step": _word("bizStep", [e.get("bizStep") for e in events]),
