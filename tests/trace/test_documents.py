@@ -121,6 +121,14 @@ def test_a_bad_document_names_each_problem() -> None:
                     "bizStep": "shiping",
                 },
                 {"type": "ObjectEvent", "eventTimeZoneOffset": "+08:00", "action": "SEEN"},
+                {
+                    "type": "ObjectEvent",
+                    "eventTime": "2024-01-01T10:00:00z",
+                    "eventTimeZoneOffset": "+08:00",
+                    "epcList": [],
+                    "action": "OBSERVE",
+                    "bizStep": "shiping",
+                },
             ]
         },
     }
@@ -130,5 +138,7 @@ def test_a_bad_document_names_each_problem() -> None:
     assert (0, "eventTime") in where
     assert (0, "bizStep") in where
     assert any(event == 1 for event, _ in where)
+    # The same wrong word and a lowercase z, named in the event they are in.
+    assert {(2, "bizStep"), (2, "eventTime")} <= where
     zh = [p.as_dict("zh")["message"] for p in caught.value.problems if p.field == "bizStep"]
     assert zh and "CBV" in zh[0]

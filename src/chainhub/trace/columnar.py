@@ -39,7 +39,7 @@ _TIME: Final = (
 def _check_digit(raw: pl.Expr, length: int) -> pl.Expr:
     """The GS1 check digit of `length`-digit keys: weights 3, 1, 3, ... from the right."""
     number = raw.cast(pl.Int64, strict=False)  # at most 17 digits; masked where not a key
-    total = reduce(
+    total: pl.Expr = reduce(
         operator.add,
         ((number // 10**k % 10) * (3 if k % 2 == 0 else 1) for k in range(length)),
     )
