@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Final
@@ -101,6 +101,7 @@ _XML_CURIES: Final = (("gs1:", "https://gs1.org/voc/"), ("cbv:", "https://ref.gs
 # Fields a repository declares its own (not hashed) through `ignoreFields` in this namespace.
 _IGNORE_NS: Final = "https://repository-x.example.com/"
 _EPCIS_NS: Final = "urn:epcglobal:epcis:xsd:2"
+_XSI_NIL: Final = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _SECONDS_FRACTION: Final = re.compile(r"(\.\d+)")
 
 
@@ -251,7 +252,10 @@ def _deep_copy(node: Node) -> Node:
 
 
 def _xml_node(element: Any, *, sort: bool = True) -> Node:
-    children: list[Node] = [(_xml_tag(name), value, []) for name, value in element.items()]
+    # xsi:nil marks an element without a value, which the JSON binding leaves out.
+    children: list[Node] = [
+        (_xml_tag(name), value, []) for name, value in element.items() if name != _XSI_NIL
+    ]
     children += [_xml_node(child) for child in element if isinstance(child.tag, str)]
     if sort:
         children.sort()
@@ -445,10 +449,25 @@ def _expanded_values(value: Any, parent: str = "", found: set[str] | None = None
     return found
 
 
+_STANDARD_TERMS: Final = frozenset(
+    prefix + word for prefix, words in vocabulary.VOCABULARIES.values() for word in words
+)
+
+
+def _pick(matches: Collection[str]) -> str | None:
+    """The term a bare word stands for among those ending in it: the only one, or the only
+    standard one (a document may also hold a misspelt URI, `Bizstep-...`, ending alike)."""
+    if len(matches) == 1:
+        return next(iter(matches))
+    standard = [m for m in matches if m in _STANDARD_TERMS]
+    return standard[0] if len(standard) == 1 else None
+
+
 def _replace_bare(value: Any, expanded: set[str]) -> Any:
     if isinstance(value, str):
         matches = [x for x in expanded if x.endswith("-" + value) or x.endswith("/" + value)]
-        return matches[0] if len(matches) == 1 else _expand_curie(value)
+        term = _pick(matches)
+        return term if term is not None else _expand_curie(value)
     if isinstance(value, list):
         return [_replace_bare(v, expanded) for v in value]
     if isinstance(value, Mapping):
@@ -633,14 +652,13 @@ class _PlainColumns:
 
 
 def _bare_terms(expanded: set[str]) -> dict[str, str | None]:
-    """Text → the one expanded term ending in "-text" or "/text" (None when several do)."""
-    ends: dict[str, str | None] = {}
+    """Text → the expanded term ending in "-text" or "/text" it stands for (`_pick`)."""
+    ends: dict[str, set[str]] = {}
     for term in expanded:
         for at, char in enumerate(term):
             if char in "-/":
-                end = term[at + 1 :]
-                ends[end] = term if ends.get(end, term) == term else None
-    return ends
+                ends.setdefault(term[at + 1 :], set()).add(term)
+    return {end: _pick(terms) for end, terms in ends.items()}
 
 
 def _cbv_texts(values: pl.Series) -> pl.Series:
