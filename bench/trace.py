@@ -5,8 +5,9 @@ component makers → OEM plants → finished lots → distributors).
 
 Then bulk capture: EPCIS documents of commissioning, packing (units into an SSCC), shipping and
 receiving events, captured through the real capture path (`do_capture`: schema and semantic
-checks, CBV 2.0 hash IDs, idempotence, audit) into a migrated DuckDB hub, events/s against the
-target of 50,000, next to a bare Arrow insert of the same stored rows (the storage floor).
+checks, CBV 2.0 hash IDs, idempotence, audit, one bulk insert per table) into a migrated DuckDB
+hub, events/s against the target of 50,000, next to a bare Arrow insert of the same stored rows
+into tables without keys or indexes (the storage floor).
 
     python bench/trace.py [--smoke] [--lots N] [--samples K] [--events N] [--workdir DIR]
 """
@@ -14,6 +15,7 @@ target of 50,000, next to a bare Arrow insert of the same stored rows (the stora
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -157,10 +159,13 @@ def _bench_capture(events: int, work: Path) -> None:
     engine.dispose()
     rows = sum(f.height for f in frames.values())
     rate, bare_rate = events / took, events / bare_took
+    # The machine may be shared: its load says how far the figures are from an idle one's.
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"capture   {events:,} events ({rows:,} rows) through do_capture {rate:10,.0f} events/s"
         f" ({rate / TARGET:.0%} of the {TARGET:,} target)   bare Arrow insert of the same rows"
         f" {bare_rate:10,.0f} events/s   capture / bare {rate / bare_rate:.1%}"
+        f"   (load average {load})"
     )
 
 

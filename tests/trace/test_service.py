@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from chainhub.access.models import audit_log
-from chainhub.trace.models import trace_event_epcs, trace_events
+from chainhub.trace.models import trace_event_epcs, trace_event_parties, trace_events
 from chainhub.trace.service import do_capture
 from tests.trace.reference import OPENEPCIS, require
 
@@ -37,3 +38,63 @@ def test_capture_is_idempotent_and_audited(engine: sa.Engine) -> None:
     assert stored == count
     assert epcs and epcs > 0
     assert audits == ["stored", "duplicate"]
+
+
+def _packing(pallet: int) -> dict[str, object]:
+    units = [f"urn:epc:id:sgtin:6901234.000001.{pallet * 2 + k}" for k in range(2)]
+    return {
+        "type": "AggregationEvent",
+        "eventTime": f"2026-03-01T10:00:0{pallet}.5+08:00",
+        "eventTimeZoneOffset": "+08:00",
+        "parentID": f"urn:epc:id:sscc:6901234.{pallet:010d}",
+        "childEPCs": units,
+        "action": "ADD",
+        "bizStep": "packing",
+        "readPoint": {"id": "urn:epc:id:sgln:6901234.00001.0"},
+        "sourceList": [{"type": "owning_party", "source": "urn:epc:id:pgln:6901234.00000"}],
+    }
+
+
+def test_a_document_is_stored_in_rows_once_per_event(engine: sa.Engine) -> None:
+    events = [_packing(0), _packing(1), _packing(0)]
+    document = {
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-03-01T00:00:00+08:00",
+        "epcisBody": {"eventList": events},
+    }
+    with engine.begin() as conn:
+        capture = do_capture(conn=conn, document=document, partner_id="acme")
+        rows = conn.execute(
+            sa.select(
+                trace_events.c.event_time, trace_events.c.read_point, trace_events.c.event
+            ).order_by(trace_events.c.event_time)
+        ).all()
+        epcs = conn.execute(
+            sa.select(trace_event_epcs.c.role, trace_event_epcs.c.position, trace_event_epcs.c.epc)
+            .join(trace_events, trace_events.c.event_hash == trace_event_epcs.c.event_hash)
+            .where(trace_events.c.event_time == rows[0].event_time)
+            .order_by(trace_event_epcs.c.position)
+        ).all()
+        parties = conn.execute(
+            sa.select(trace_event_parties.c.kind, trace_event_parties.c.position,
+                      trace_event_parties.c.party)
+            .where(trace_event_parties.c.event_hash == capture.events[0].doc_key)
+            .order_by(trace_event_parties.c.position)
+        ).all()  # fmt: skip
+    assert (capture.event_count, capture.stored_count, len(capture.events)) == (3, 2, 2)
+    assert [r.event_time.astimezone(UTC) for r in rows] == [
+        datetime(2026, 3, 1, 2, 0, s, 500_000, tzinfo=UTC) for s in (0, 1)
+    ]
+    assert rows[0].read_point == "https://id.gs1.org/414/6901234000016"
+    assert json.loads(rows[0].event)["childEPCs"] == events[0]["childEPCs"]
+    assert [tuple(e) for e in epcs] == [
+        ("parent", 0, "https://id.gs1.org/00/069012340000000009"),
+        ("child", 1, "https://id.gs1.org/01/06901234000016/21/0"),
+        ("child", 2, "https://id.gs1.org/01/06901234000016/21/1"),
+    ]
+    assert [tuple(p) for p in parties] == [
+        ("capturer", 0, "acme"),
+        ("source", 1, "urn:epc:id:pgln:6901234.00000"),
+    ]

@@ -13,14 +13,16 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Final
 
+import polars as pl
 from lxml import etree
 
 from chainhub.trace import vocabulary
+from chainhub.trace.columnar import cbv_texts, completed, utc_millis
 from chainhub.trace.digital_link import normalise
 
 # A node is (name, value, children); a business transaction, source or destination is the pair
@@ -99,6 +101,7 @@ _XML_CURIES: Final = (("gs1:", "https://gs1.org/voc/"), ("cbv:", "https://ref.gs
 # Fields a repository declares its own (not hashed) through `ignoreFields` in this namespace.
 _IGNORE_NS: Final = "https://repository-x.example.com/"
 _EPCIS_NS: Final = "urn:epcglobal:epcis:xsd:2"
+_XSI_NIL: Final = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _SECONDS_FRACTION: Final = re.compile(r"(\.\d+)")
 
 
@@ -249,7 +252,10 @@ def _deep_copy(node: Node) -> Node:
 
 
 def _xml_node(element: Any, *, sort: bool = True) -> Node:
-    children: list[Node] = [(_xml_tag(name), value, []) for name, value in element.items()]
+    # xsi:nil marks an element without a value, which the JSON binding leaves out.
+    children: list[Node] = [
+        (_xml_tag(name), value, []) for name, value in element.items() if name != _XSI_NIL
+    ]
     children += [_xml_node(child) for child in element if isinstance(child.tag, str)]
     if sort:
         children.sort()
@@ -443,10 +449,25 @@ def _expanded_values(value: Any, parent: str = "", found: set[str] | None = None
     return found
 
 
+_STANDARD_TERMS: Final = frozenset(
+    prefix + word for prefix, words in vocabulary.VOCABULARIES.values() for word in words
+)
+
+
+def _pick(matches: Collection[str]) -> str | None:
+    """The term a bare word stands for among those ending in it: the only one, or the only
+    standard one (a document may also hold a misspelt URI, `Bizstep-...`, ending alike)."""
+    if len(matches) == 1:
+        return next(iter(matches))
+    standard = [m for m in matches if m in _STANDARD_TERMS]
+    return standard[0] if len(standard) == 1 else None
+
+
 def _replace_bare(value: Any, expanded: set[str]) -> Any:
     if isinstance(value, str):
         matches = [x for x in expanded if x.endswith("-" + value) or x.endswith("/" + value)]
-        return matches[0] if len(matches) == 1 else _expand_curie(value)
+        term = _pick(matches)
+        return term if term is not None else _expand_curie(value)
     if isinstance(value, list):
         return [_replace_bare(v, expanded) for v in value]
     if isinstance(value, Mapping):
@@ -507,148 +528,261 @@ _PLAIN_KEYS: Final = frozenset(
 _canonize_cached = lru_cache(maxsize=1 << 16)(_canonize_value)
 
 
-def is_plain_event(event: Any) -> bool:
-    """Whether an event has only text, EPC lists and places with only an id (most captured
-    events): those are hashed directly, without building their tree."""
-    if not isinstance(event, Mapping) or not _PLAIN_KEYS.issuperset(event):
-        return False
-    for key, value in event.items():
-        if key in _PLAIN_LISTS:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                return False
-        elif key in _PLAIN_PLACES:
-            if (
-                not isinstance(value, Mapping)
-                or set(value) != {"id"}
-                or not isinstance(value["id"], str)
-            ):
-                return False
-        elif key in _PLAIN_PAIRED:
-            name = _PLAIN_PAIRED[key]
-            if not isinstance(value, list) or not all(_is_plain_pair(v, name) for v in value):
-                return False
-        elif key == "ilmd":
-            if not _is_plain_ilmd(value):
-                return False
-        elif not isinstance(value, str):
-            return False
-    return True
+def _is_text(value: Any) -> bool:
+    return type(value) is str
 
 
-def _is_plain_pair(value: Any, name: str) -> bool:
-    """A business transaction, source or destination: its type and its text."""
-    return (
-        isinstance(value, Mapping)
-        and set(value) == {name, "type"}
-        and all(isinstance(v, str) and v.strip() for v in value.values())
-    )
+def _is_texts(value: Any) -> bool:
+    return type(value) is list and set(map(type, value)) <= {str}
+
+
+def _is_place(value: Any) -> bool:
+    return type(value) is dict and len(value) == 1 and type(value.get("id")) is str
+
+
+def _is_pairs(name: str) -> Callable[[Any], bool]:
+    """A list of business transactions, sources or destinations: each a type and its text."""
+    keys = {name, "type"}
+
+    def check(value: Any) -> bool:
+        return type(value) is list and all(
+            type(item) is dict
+            and item.keys() == keys
+            and all(type(v) is str and v.strip() for v in item.values())
+            for item in value
+        )
+
+    return check
 
 
 def _is_plain_ilmd(value: Any) -> bool:
     """Instance master data of namespaced fields with text values (a lot number, a date)."""
     return (
-        isinstance(value, Mapping)
+        type(value) is dict
         and bool(value)
         and all(
-            isinstance(k, str)
+            type(k) is str
             and ":" in k
             and not k.startswith("@")
             and not k.endswith("List")
             and k != "rdfs:comment"
-            and isinstance(v, str)
+            and type(v) is str
             for k, v in value.items()
         )
     )
 
 
-def _plain_pairs(event: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """(field, text) of a plain event, as `_expanded_values` meets them."""
-    for key, value in event.items():
-        if key in _PLAIN_LISTS:
-            yield from ((key, v) for v in value)
-        elif key in _PLAIN_PLACES:
-            yield "id", value["id"]
-        elif key in _PLAIN_PAIRED:
-            yield from (pair for item in value for pair in item.items())
-        elif key == "ilmd":
-            yield from value.items()
-        else:
-            yield key, value
+_PLAIN_CHECKS: Final[dict[str, Callable[[Any], bool]]] = {
+    **dict.fromkeys(("type", "eventID", "recordTime", *_PLAIN_TEXT, *_PLAIN_AFTER), _is_text),
+    **dict.fromkeys(_PLAIN_LISTS, _is_texts),
+    **dict.fromkeys(_PLAIN_PLACES, _is_place),
+    **{key: _is_pairs(name) for key, name in _PLAIN_PAIRED.items()},
+    "ilmd": _is_plain_ilmd,
+}
 
 
-class _Plain:
-    """The pre-hash of plain events, equal to the tree walk's (`prehash`) for them."""
+def is_plain_event(event: Any) -> bool:
+    """Whether an event (as JSON reads it: dicts, lists, text) has only text, EPC lists, places
+    with only an id, typed business transactions, sources and destinations, and ilmd of text
+    (most captured events): those are hashed column-wise, without building their tree."""
+    if type(event) is not dict or not _PLAIN_KEYS.issuperset(event):
+        return False
+    return all(_PLAIN_CHECKS[key](value) for key, value in event.items())
 
-    def __init__(self, expanded: set[str]) -> None:
-        self.expanded = expanded
-        self.bare: dict[str, str] = {}
 
-    def text(self, value: str, *, time: bool = False) -> str:
-        replaced = self.bare.get(value)
-        if replaced is None:
-            replaced = self.bare[value] = _replace_bare(value, self.expanded)
-        text = replaced.strip()
-        if not text:
-            return ""
-        return _timestamp(text) if time else _canonize_cached(text)
+# The parts of a plain event's pre-hash in their order; the paired lists and ilmd come last,
+# ordered among themselves by their text.
+_PART_ORDER: Final = {
+    key: order
+    for order, key in enumerate((*_PLAIN_TEXT, *_PLAIN_LISTS, *_PLAIN_AFTER, *_PLAIN_PLACES))
+}
+_LAST: Final = len(_PART_ORDER)
+_EXPANDING: Final = ("https://ref.gs1.org/cbv", "https://gs1.org/voc", "gs1:", "cbv:")
 
-    def prehash(self, event: Mapping[str, Any], trees: _JsonTrees) -> str:
-        parts = ["eventType=" + event["type"]]
-        for key in _PLAIN_TEXT:
-            if key in event:
-                text = self.text(event[key], time=key == "eventTime")
-                if text:
-                    parts.append(f"{key}={text}")
-        for key in _PLAIN_LISTS:
-            epcs = sorted(f"epc={t}" for t in map(self.text, event.get(key, ())) if t)
-            if epcs:
-                parts.append(key + "".join(epcs))
-        for key in _PLAIN_AFTER:
-            text = self.text(event[key]) if key in event else ""
-            if text:
-                parts.append(f"{key}={text}")
-        for key in _PLAIN_PLACES:
-            text = self.text(event[key]["id"]) if key in event else ""
-            if text:
-                parts.append(f"{key}id={text}")
-        # The tree walk hashes these after the standard fields, ordered as text.
-        rest = []
-        for key, name in _PLAIN_PAIRED.items():
-            items = sorted(
-                f"type={self.text(item['type'])}{name}={self.text(item[name])}"
-                for item in event.get(key, ())
-            )
-            if items:
-                rest.append(key + "".join(items))
-        if "ilmd" in event:
-            # Its names in the document's namespaces.
-            fields = ((trees.replace(k), self.text(v)) for k, v in event["ilmd"].items())
-            rest.append("ilmd" + "".join(sorted(k + (f"={t}" if t else "") for k, t in fields)))
-        parts += sorted(rest)
-        return "".join(parts)
+
+class _PlainColumns:
+    """The texts of a document's plain events as rows: (event, key, text) of single fields,
+    EPC lists, business transactions, sources and destinations (with their type), and ilmd."""
+
+    def __init__(self) -> None:
+        self.single: tuple[list[int], list[str], list[str]] = ([], [], [])
+        self.listed: tuple[list[int], list[str], list[str]] = ([], [], [])
+        self.paired: tuple[list[int], list[str], list[str], list[str]] = ([], [], [], [])
+        self.ilmd: tuple[list[int], list[str], list[str]] = ([], [], [])
+
+    def add(self, index: int, event: Mapping[str, Any]) -> None:
+        """Add the texts of plain event `index`."""
+        single, listed, paired = self.single, self.listed, self.paired
+        for key, value in event.items():
+            if key in _PART_ORDER and key not in _PLAIN_LISTS:
+                single[0].append(index)
+                single[1].append(key)
+                single[2].append(value["id"] if key in _PLAIN_PLACES else value)
+            elif key in _PLAIN_LISTS:
+                listed[0].extend([index] * len(value))
+                listed[1].extend([key] * len(value))
+                listed[2].extend(value)
+            elif key in _PLAIN_PAIRED:
+                name = _PLAIN_PAIRED[key]
+                for item in value:
+                    paired[0].append(index)
+                    paired[1].append(key)
+                    paired[2].append(item["type"])
+                    paired[3].append(item[name])
+            elif key == "ilmd":
+                self.ilmd[0].extend([index] * len(value))
+                self.ilmd[1].extend(value)
+                self.ilmd[2].extend(value.values())
+
+    def expanded(self, found: set[str]) -> set[str]:
+        """`found` and the terms the texts expand, as `_expanded_values` gathers them."""
+        vocab = {
+            (key, value)
+            for key, value in zip(self.single[1], self.single[2], strict=True)
+            if key in _VOCAB_FIELDS
+        }
+        vocab |= {("type", value) for value in set(self.paired[2])}
+        for key, value in vocab:
+            _expanded_values({key: value}, found=found)
+        texts = {*self.single[2], *self.listed[2], *self.paired[3], *self.ilmd[2]}
+        for value in texts:
+            if value.startswith(_EXPANDING):
+                _expanded_values({"": value}, found=found)
+        return found
+
+
+def _bare_terms(expanded: set[str]) -> dict[str, str | None]:
+    """Text → the expanded term ending in "-text" or "/text" it stands for (`_pick`)."""
+    ends: dict[str, set[str]] = {}
+    for term in expanded:
+        for at, char in enumerate(term):
+            if char in "-/":
+                ends.setdefault(term[at + 1 :], set()).add(term)
+    return {end: _pick(terms) for end, terms in ends.items()}
+
+
+def _cbv_texts(values: pl.Series) -> pl.Series:
+    return cbv_texts(values, rewritten=tuple(urn for urn, _ in _CBV_URNS))
+
+
+def _texts(values: set[str], ends: dict[str, str | None], *, time: bool) -> pl.DataFrame:
+    """Each value and its text in the pre-hash: a bare word expanded, stripped, then written as
+    a time or canonicalised, as the tree walk writes it."""
+    frame = pl.DataFrame({"value": list(values)}, schema={"value": pl.String})
+    value = pl.col("value")
+    # Kept as it is by the expansion and the stripping: what no bare word ends with, no CURIE
+    # starts with, and what starts and ends with a visible ASCII character.
+    kept = (
+        ~value.is_in(list(ends))
+        & ~value.str.starts_with(_XML_CURIES[0][0])
+        & ~value.str.starts_with(_XML_CURIES[1][0])
+        & value.str.contains(r"^[!-~]")
+        & value.str.contains(r"[!-~]$")
+    )
+    frame = frame.with_columns(kept=kept)
+    fast, slow = (utc_millis, _timestamp) if time else (_cbv_texts, _canonize_cached)
+    plain = frame.filter("kept")["value"]
+    odd = frame.filter(~pl.col("kept"))["value"].to_list()
+    replaced = []
+    for text in odd:
+        term = ends.get(text)
+        replaced.append((term if term is not None else _expand_curie(text)).strip())
+    done = [slow(t) if t else "" for t in replaced]
+    return pl.concat(
+        [
+            pl.DataFrame({"value": plain, "text": completed(plain, fast=fast, slow=slow)}),
+            pl.DataFrame(
+                {"value": odd, "text": done}, schema={"value": pl.String, "text": pl.String}
+            ),
+        ]
+    )
+
+
+def _frame(columns: Sequence[list[Any]], names: Sequence[str]) -> pl.DataFrame:
+    schema = {name: pl.Int64 if name == "event" else pl.String for name in names}
+    return pl.DataFrame(dict(zip(names, columns, strict=True)), schema=schema)
+
+
+def _part(part: pl.Expr) -> list[pl.Expr]:
+    """The event, order and text of a pre-hash part (ordered by its field, column `key`)."""
+    order = pl.col("key").replace_strict(_PART_ORDER, default=_LAST, return_dtype=pl.Int64)
+    return [pl.col("event"), order.alias("order"), part.alias("part")]
+
+
+def _plain_prehashes(
+    columns: _PlainColumns, types: pl.DataFrame, expanded: set[str], trees: _JsonTrees
+) -> list[str]:
+    """The pre-hash of each plain event (`types`: its index and type), built column-wise."""
+    ends = _bare_terms(expanded)
+    single = _frame(columns.single, ("event", "key", "value"))
+    is_time = pl.col("key") == "eventTime"
+    values = {*single.filter(~is_time)["value"], *columns.listed[2], *columns.paired[2]}
+    texts = _texts(values | {*columns.paired[3], *columns.ilmd[2]}, ends, time=False)
+    times = _texts(set(single.filter(is_time)["value"]), ends, time=True)
+    text, key = pl.col("text"), pl.col("key")
+    label = pl.when(key.is_in(_PLAIN_PLACES)).then(key + "id=").otherwise(key + "=")
+    singles = pl.concat(
+        [
+            single.filter(is_time).join(times, on="value", how="left"),
+            single.filter(~is_time).join(texts, on="value", how="left"),
+        ]
+    )
+    listed = _frame(columns.listed, ("event", "key", "value")).join(texts, on="value")
+    epcs = pl.concat_str(pl.lit("epc="), text).sort().str.join("")
+    paired = _frame(columns.paired, ("event", "key", "type", "value")).join(texts, on="value")
+    paired = paired.join(texts.rename({"value": "type", "text": "type_text"}), on="type")
+    name = key.replace_strict(_PLAIN_PAIRED, return_dtype=pl.String)
+    pair = pl.concat_str(pl.lit("type="), "type_text", name, pl.lit("="), text)
+    ilmd = _frame(columns.ilmd, ("event", "key", "value")).join(texts, on="value")
+    field = key.replace_strict({n: trees.replace(n) for n in set(columns.ilmd[1])})
+    ilmd_field = pl.when(text != "").then(field + "=" + text).otherwise(field)
+    parts = pl.concat(
+        [
+            singles.filter(text != "").select(_part(label + text)),
+            listed.filter(text != "").group_by("event", "key").agg(epcs.alias("joined"))
+            .select(_part(key + pl.col("joined"))),
+            paired.group_by("event", "key").agg(pair.sort().str.join("").alias("joined"))
+            .select(_part(key + pl.col("joined"))),
+            ilmd.group_by("event").agg(ilmd_field.sort().str.join("").alias("joined"))
+            .with_columns(key=pl.lit("ilmd")).select(_part(key + pl.col("joined"))),
+        ]
+    )  # fmt: skip
+    joined = (
+        parts.sort("event", "order", "part")
+        .group_by("event", maintain_order=True)
+        .agg(pl.col("part").str.join(""))
+    )
+    prehash = pl.concat_str(pl.lit("eventType="), "type", pl.col("part").fill_null(""))
+    return types.join(joined, on="event", how="left").select(prehash).to_series().to_list()
 
 
 def json_event_hashes(document: Mapping[str, Any]) -> list[str]:
-    """The hash ID of each event of an EPCIS JSON document: plain events directly, the others
-    through their trees; the same IDs as `event_hashes(json_event_trees(document))`."""
+    """The hash ID of each event of an EPCIS JSON document: plain events column-wise, the
+    others through their trees; the same IDs as `event_hashes(json_event_trees(document))`."""
     trees, events, ignore = _json_events(document)
     body = document["epcisBody"]
     if ignore or "eventList" not in body:
         return event_hashes(json_event_trees(document))
-    plain = [is_plain_event(event) for event in events]
-    # The terms the document expands, gathered from each distinct (field, text) of its plain
-    # events and from the rest of the document as a whole.
-    others = [e for e, p in zip(events, plain, strict=True) if not p]
-    expanded = _expanded_values({**document, "epcisBody": {**body, "eventList": others}})
-    pairs = {pair for e, p in zip(events, plain, strict=True) if p for pair in _plain_pairs(e)}
-    for key, value in pairs:
-        _expanded_values({key: value}, found=expanded)
-    direct = _Plain(expanded)
-    hashes = []
-    for event, is_plain in zip(events, plain, strict=True):
-        if is_plain:
-            hashes.append(hash_id(direct.prehash(event, trees)))
+    columns, others, plain = _PlainColumns(), [], []
+    for index, event in enumerate(events):
+        if is_plain_event(event):
+            columns.add(index, event)
+            plain.append(index)
         else:
-            tree = _xml_shape(trees.node(_replace_bare(event, expanded)))
-            hashes.append(hash_id(prehash(tree)))
+            others.append(event)
+    # The terms the document expands: from the distinct texts of its plain events, and from
+    # the rest of the document as a whole.
+    expanded = _expanded_values({**document, "epcisBody": {**body, "eventList": others}})
+    expanded = columns.expanded(expanded)
+    types = pl.DataFrame(
+        {"event": plain, "type": [events[i]["type"] for i in plain]},
+        schema={"event": pl.Int64, "type": pl.String},
+    )
+    direct = dict(zip(plain, _plain_prehashes(columns, types, expanded, trees), strict=True))
+    hashes = []
+    for index, event in enumerate(events):
+        pre = direct.get(index)
+        if pre is None:
+            pre = prehash(_xml_shape(trees.node(_replace_bare(event, expanded))))
+        hashes.append(hash_id(pre))
     return hashes

@@ -61,7 +61,7 @@ _AI: Final = re.compile(r"\((\d{2,4})\)([^()]+)")
 _DATE_AIS: Final = {"11", "13", "15", "16", "17"}
 _GS1_DL_KEY: Final = re.compile(r"^https://id\.gs1\.org/(00|01|414|417)/(\d+)")
 _URI_SAFE: Final = "/-._~!$&'()*+,;=:@"
-_PRIVATE: Final = (ECODE_URN, NMPA_URN, HANDLE_URI, "ecode:", "nmpa:")
+PRIVATE_PREFIXES: Final = (ECODE_URN, NMPA_URN, HANDLE_URI, "ecode:", "nmpa:")
 
 
 @dataclass(frozen=True)
@@ -338,7 +338,7 @@ def canonical_epc(text: str) -> str:
     gs1 = normalise(text)
     if gs1 is not None:
         return gs1
-    if text[:1].isdigit() or text[:1] == "(" or text.lower().startswith(_PRIVATE):
+    if text[:1].isdigit() or text[:1] == "(" or text.lower().startswith(PRIVATE_PREFIXES):
         try:
             return check_identifier(text).uri
         except ChainhubError:

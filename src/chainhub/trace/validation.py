@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -17,10 +17,12 @@ from typing import Any, Final
 
 import jsonschema
 import jsonschema_rs
+import polars as pl
 from lxml import etree
 
 from chainhub.errors import ChainhubError
 from chainhub.trace import vocabulary
+from chainhub.trace.columnar import utc_times
 
 SCHEMA_DIR: Final = Path(__file__).parent / "schema"
 _OFFSET: Final = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
@@ -197,18 +199,40 @@ def _check_vocabulary(event: int, field: str, value: Any) -> list[Problem]:
     return []
 
 
+def _good_times(events: Sequence[Any]) -> set[str]:
+    """The distinct event and record times of the events that `_check_time` passes, found
+    column-wise (a time the columns do not read is checked on its own)."""
+    values = {
+        event[field]
+        for event in events
+        if isinstance(event, Mapping)
+        for field in ("eventTime", "recordTime")
+        if isinstance(event.get(field), str)
+    }
+    series = pl.Series("value", list(values), dtype=pl.String)
+    # A lowercase z is read as UTC by the columns but is no offset here.
+    read = utc_times(series).is_not_null() & ~series.str.ends_with("z")
+    return set(series.filter(read).to_list())
+
+
 def check_semantics(events: Sequence[Mapping[str, Any]]) -> list[Problem]:
     """Rules of the standard no schema states: offsets, CBV words, sensor time windows."""
     problems: list[Problem] = []
+    good = _good_times(events)
+    words: dict[tuple[str, str], list[Problem]] = {}
     for index, event in enumerate(events):
         if not isinstance(event, Mapping):
             continue
         for field in ("eventTime", "recordTime"):
-            if field in event:
-                problems += _check_time(index, field, event[field])
+            value = event.get(field)
+            if field in event and not (isinstance(value, str) and value in good):
+                problems += _check_time(index, field, value)
         for field in ("bizStep", "disposition"):
-            if field in event:
-                problems += _check_vocabulary(index, field, event[field])
+            value = event.get(field)
+            if isinstance(value, str):
+                if (field, value) not in words:
+                    words[field, value] = _check_vocabulary(index, field, value)
+                problems += [replace(p, event=index) for p in words[field, value]]
         for at, sensor in enumerate(event.get("sensorElementList") or []):
             problems += _check_sensor(index, at, sensor)
         declaration = event.get("errorDeclaration")

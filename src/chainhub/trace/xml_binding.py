@@ -87,7 +87,13 @@ class _Reader:
         namespace, local = _local(tag)
         if namespace is None:
             return local
-        prefix = next((p for p, ns in element.nsmap.items() if ns == namespace and p), None)
+        prefix = None
+        if tag == element.tag and element.prefix and element.nsmap.get(element.prefix) == namespace:
+            # The prefix the element is written with, of several a namespace may have.
+            prefix = element.prefix
+        prefix = prefix or next(
+            (p for p, ns in element.nsmap.items() if ns == namespace and p), None
+        )
         prefix = prefix or f"ns{len(self.context) + 1}"
         self.context.setdefault(prefix, namespace)
         return f"{prefix}:{local}"
@@ -305,12 +311,20 @@ class _Writer:
             return f"{{{self.context[prefix]}}}{local}"
         return key
 
+    def nsmap(self, key: str) -> dict[str, str] | None:
+        """The key's own prefix, declared on its element when its namespace has others too."""
+        prefix, sep, _ = key.partition(":")
+        namespace = self.context.get(prefix) if sep else None
+        if namespace is None or list(self.context.values()).count(namespace) < 2:
+            return None
+        return {prefix: namespace}
+
     def extension(self, parent: Any, key: str, value: Any) -> None:
         if isinstance(value, list):
             for item in value:
                 self.extension(parent, key, item)
             return
-        child = etree.SubElement(parent, self.qname(key))
+        child = etree.SubElement(parent, self.qname(key), nsmap=self.nsmap(key))
         if isinstance(value, Mapping):
             for k, v in value.items():
                 if k == "#text":

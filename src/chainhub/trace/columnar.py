@@ -1,0 +1,184 @@
+"""Texts of a whole captured document, canonicalised as columns rather than one by one.
+
+The common shapes (EPC URIs of the usual schemes with plain characters, ISO 8601 times with an
+offset) are converted by column expressions; any other text goes through the per-value function
+the column stands for, so the result is always that function's.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from functools import reduce
+from typing import Any, Final
+
+import polars as pl
+
+from chainhub.trace.digital_link import CANONICAL
+from chainhub.trace.identifiers import PRIVATE_PREFIXES
+
+# EPC URIs whose digital link needs no escaping: the company prefix, the rest of the key and an
+# alphanumeric serial, location extension or lot (the converters' patterns allow more).
+# ([0-9] rather than \d: ASCII digits only, and a faster pattern.)
+_PREFIX: Final = r"([0-9]{6,12})"
+_ALNUM: Final = r"([0-9A-Za-z]{1,20})"
+_SGTIN: Final = ("urn:epc:id:sgtin:", rf"{_PREFIX}\.([0-9]{{1,7}})\.{_ALNUM}$")
+_LGTIN: Final = ("urn:epc:class:lgtin:", rf"{_PREFIX}\.([0-9]{{1,7}})\.{_ALNUM}$")
+_SSCC: Final = ("urn:epc:id:sscc:", rf"{_PREFIX}\.([0-9]{{5,11}})$")
+_SGLN: Final = ("urn:epc:id:sgln:", rf"{_PREFIX}\.([0-9]{{0,6}})\.{_ALNUM}$")
+_PGLN: Final = ("urn:epc:id:pgln:", rf"{_PREFIX}\.([0-9]{{0,6}})$")
+# An ISO 8601 time with seconds and an offset; its fraction is read as Python reads it (up to
+# microseconds), longer ones are left to Python.
+_TIME: Final = (
+    "",
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])"
+    r"(?:\.([0-9]{1,6}))?([Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$",
+)
+
+
+def _check_digit(raw: pl.Expr, length: int) -> pl.Expr:
+    """The GS1 check digit of `length`-digit keys: weights 3, 1, 3, ... from the right."""
+    number = raw.cast(pl.Int64, strict=False)  # at most 17 digits; masked where not a key
+    total: pl.Expr = reduce(
+        operator.add,
+        ((number // 10**k % 10) * (3 if k % 2 == 0 else 1) for k in range(length)),
+    )
+    return ((10 - total % 10) % 10).cast(pl.String)
+
+
+def _with_check(name: str, length: int) -> pl.Expr:
+    """The key in column `name` with its check digit, when it has `length` digits."""
+    raw = pl.col(name)
+    return pl.when(raw.str.len_chars() == length).then(raw + _check_digit(raw, length))
+
+
+Shape = tuple[str, str]  # a prefix, and the pattern of the rest after it
+
+
+def _name(shape: Shape) -> str:
+    return f"shape{hash(shape)}"
+
+
+def _group(shape: Shape, index: int) -> pl.Expr:
+    return pl.col(_name(shape)).struct.field(str(index))
+
+
+def _groups(shape: Shape) -> pl.Expr:
+    """The numbered groups of the values of a shape (null for the others), as a struct."""
+    prefix, pattern = shape
+    value = pl.col("value")
+    rest = pl.when(value.str.starts_with(prefix)).then(value.str.slice(len(prefix)))
+    return rest.str.extract_groups("^" + pattern.lstrip("^")).alias(_name(shape))
+
+
+def digital_links(values: pl.Series) -> pl.Series:
+    """The constrained canonical GS1 Digital Link (`digital_link.normalise`) of each SGTIN,
+    SSCC, SGLN, PGLN and LGTIN URI of plain characters; null for any other text."""
+    shapes = (_SGTIN, _LGTIN, _SSCC, _SGLN, _PGLN)
+    sscc = _group(_SSCC, 2)
+    # The keys without their check digit first, as columns: each is read many times below.
+    keys = (
+        pl.DataFrame({"value": values})
+        .with_columns(_groups(s) for s in shapes)
+        .with_columns(
+            sgtin=_group(_SGTIN, 2).str.slice(0, 1)
+            + _group(_SGTIN, 1)
+            + _group(_SGTIN, 2).str.slice(1),
+            lgtin=_group(_LGTIN, 2).str.slice(0, 1)
+            + _group(_LGTIN, 1)
+            + _group(_LGTIN, 2).str.slice(1),
+            sscc=sscc.str.slice(0, 1) + _group(_SSCC, 1) + sscc.str.slice(1),
+            sgln=_group(_SGLN, 1) + _group(_SGLN, 2),
+            pgln=_group(_PGLN, 1) + _group(_PGLN, 2),
+        )
+    )
+    extension = _group(_SGLN, 3)
+    link = pl.coalesce(
+        pl.lit(CANONICAL + "/01/") + _with_check("sgtin", 13) + "/21/" + _group(_SGTIN, 3),
+        pl.lit(CANONICAL + "/00/") + _with_check("sscc", 17),
+        pl.lit(CANONICAL + "/414/")
+        + _with_check("sgln", 12)
+        + pl.when(extension == "0").then(pl.lit("")).otherwise("/254/" + extension),
+        pl.lit(CANONICAL + "/417/") + _with_check("pgln", 12),
+        pl.lit(CANONICAL + "/01/") + _with_check("lgtin", 13) + "/10/" + _group(_LGTIN, 3),
+    )
+    return keys.select(link.alias(values.name)).to_series()
+
+
+def _kept(*, unless: tuple[str, ...]) -> pl.Expr:
+    """Texts no identifier converter reads: with a colon (so no number either), neither an
+    EPC URI nor a web URI, and starting with none of `unless` (lowercased)."""
+    value = pl.col("value")
+    lowered = value.str.to_lowercase()
+    read = value.str.starts_with("urn:epc:") | value.str.starts_with("http")
+    for prefix in unless:
+        read = read | lowered.str.starts_with(prefix)
+    return pl.when(value.str.contains(":", literal=True) & ~read).then(value)
+
+
+def cbv_texts(values: pl.Series, *, rewritten: tuple[str, ...]) -> pl.Series:
+    """`hashing._canonize_value` of each EPC URI of the common schemes (`digital_links`) and of
+    each text it keeps as it is (no colon-free text, which may be a number, and none holding
+    one of the `rewritten` CBV URN prefixes); null for any other."""
+    kept = _kept(unless=())
+    for prefix in rewritten:
+        kept = pl.when(~pl.col("value").str.contains(prefix, literal=True)).then(kept)
+    links = digital_links(values).alias("link")
+    frame = pl.DataFrame({"value": values, "link": links})
+    return frame.select(pl.coalesce("link", kept).alias(values.name)).to_series()
+
+
+def epc_texts(values: pl.Series) -> pl.Series:
+    """`identifiers.canonical_epc` of each EPC URI of the common schemes and of each text it
+    keeps as it is (starting with an ASCII letter, none of the private schemes); null for any
+    other."""
+    kept = _kept(unless=PRIVATE_PREFIXES)
+    kept = pl.when(pl.col("value").str.contains("^[A-Za-z]")).then(kept)
+    frame = pl.DataFrame({"value": values, "link": digital_links(values)})
+    return frame.select(pl.coalesce("link", kept).alias(values.name)).to_series()
+
+
+def completed(
+    values: pl.Series, *, fast: Callable[[pl.Series], pl.Series], slow: Callable[[Any], Any]
+) -> pl.Series:
+    """`slow` of each value (null stays null), computed by the column function `fast` where
+    that gives a value and by `slow`, once per distinct value, for the rest."""
+    found = fast(values)
+    missing = found.is_null() & values.is_not_null()
+    if not missing.any():
+        return found
+    rest = values.filter(missing).to_list()
+    done = {value: slow(value) for value in set(rest)}
+    return found.scatter(missing.arg_true(), pl.Series([done[v] for v in rest], dtype=found.dtype))
+
+
+def _parsed(values: pl.Series) -> pl.DataFrame:
+    """The UTC instant (microseconds, null where the column expressions do not read it) and
+    the microseconds of the fraction of each ISO 8601 time."""
+    base, fraction = _group(_TIME, 1), _group(_TIME, 2)
+    offset = _group(_TIME, 3).str.replace(r"^[Zz]$", "+00:00")
+    instant = (base + offset).str.to_datetime(
+        "%Y-%m-%dT%H:%M:%S%:z", time_unit="us", time_zone="UTC", strict=False
+    )
+    micro = (fraction + "000000").str.slice(0, 6).cast(pl.Int64).fill_null(0)
+    frame = pl.DataFrame({"value": values}).with_columns(_groups(_TIME))
+    return frame.select(instant=instant, micro=micro)
+
+
+def utc_times(values: pl.Series) -> pl.Series:
+    """Each ISO 8601 time with an offset as a UTC instant to the microsecond; null for a text
+    the column expressions do not read."""
+    parsed = _parsed(values)
+    instant = pl.col("instant") + pl.duration(microseconds=pl.col("micro"))
+    return parsed.select(instant.alias(values.name)).to_series()
+
+
+def utc_millis(values: pl.Series) -> pl.Series:
+    """Each ISO 8601 time with an offset in UTC to the millisecond with a Z, as the CBV hash
+    writes it (the 4th decimal rounds the 3rd, half to even); null where not read."""
+    micro = pl.col("micro")
+    below, millis = micro % 1000, micro // 1000
+    up = (below > 500) | ((below == 500) & (millis % 2 == 1))
+    instant = pl.col("instant") + pl.duration(milliseconds=millis + up.cast(pl.Int64))
+    text = instant.dt.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+    return _parsed(values).select(text.alias(values.name)).to_series()

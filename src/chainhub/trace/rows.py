@@ -1,0 +1,170 @@
+"""The rows a capture stores, built for all its new events at once: one frame per table.
+
+Fields are gathered from the events in one pass; identifiers, times and words are converted
+once per distinct text, by column expressions where `columnar` reads them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import orjson
+import polars as pl
+
+from chainhub.trace.columnar import completed, epc_texts, utc_times
+from chainhub.trace.identifiers import canonical_epc
+from chainhub.trace.models import trace_event_epcs, trace_event_parties, trace_events
+from chainhub.trace.parties import site_keys
+from chainhub.trace.vocabulary import bare_word
+
+_EPC_ROLES: Final = {"epcList": "epc", "childEPCs": "child", "inputEPCList": "input",
+                     "outputEPCList": "output"}  # fmt: skip
+_QUANTITY_ROLES: Final = {"quantityList": "quantity", "childQuantityList": "childQuantity",
+                          "inputQuantityList": "inputQuantity",
+                          "outputQuantityList": "outputQuantity"}  # fmt: skip
+_PARTY_KINDS: Final = frozenset(("source", "destination"))
+_EPC_SCHEMA: Final = {"event_hash": pl.String, "position": pl.Int32, "role": pl.String,
+                     "epc": pl.String, "quantity": pl.Float64, "uom": pl.String}  # fmt: skip
+_PARTY_SCHEMA: Final = {"event_hash": pl.String, "kind": pl.String, "position": pl.Int32,
+                       "party": pl.String}  # fmt: skip
+
+
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _canonical(values: Sequence[str | None]) -> pl.Series:
+    """`canonical_epc` of each value (null stays null)."""
+    return completed(pl.Series(values, dtype=pl.String), fast=epc_texts, slow=canonical_epc)
+
+
+def _word(field: str, values: Sequence[str | None]) -> pl.Series:
+    words = {v: bare_word(field, v) for v in set(values) if v is not None}
+    return pl.Series([None if v is None else words[v] for v in values], dtype=pl.String)
+
+
+def _place(event: Mapping[str, Any], key: str) -> str | None:
+    place = event.get(key) or {}
+    return place["id"] if "id" in place else None
+
+
+def _text(event: Mapping[str, Any]) -> str:
+    """The event as stored: JSON with sorted keys (what orjson cannot write, the stdlib does)."""
+    try:
+        return orjson.dumps(event, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return json.dumps(event, ensure_ascii=False, sort_keys=True)
+
+
+def event_frame(
+    events: Sequence[Mapping[str, Any]],
+    hashes: Sequence[str],
+    *,
+    capture_id: str,
+    captured_by: str,
+    received_at: datetime,
+    context: list[Any],
+) -> pl.DataFrame:
+    """Rows of `trace_events`; each event is kept whole with the document's namespace prefixes
+    ahead of any it declares itself."""
+    stored = []
+    for event in events:
+        own = event.get("@context")
+        declared = context + (own if isinstance(own, list) else [own] if own else [])
+        stored.append(_text({**event, "@context": declared} if declared else event))
+    frame = pl.DataFrame(
+        {
+            "event_hash": hashes,
+            "event_id": [e.get("eventID") or h for e, h in zip(events, hashes, strict=True)],
+            "event_type": [e["type"] for e in events],
+            "event_time": completed(
+                pl.Series([e["eventTime"] for e in events], dtype=pl.String),
+                fast=utc_times,
+                slow=_time,
+            ),
+            "event_time_zone_offset": [e["eventTimeZoneOffset"] for e in events],
+            "action": pl.Series([e.get("action") for e in events], dtype=pl.String),
+            "biz_step": _word("bizStep", [e.get("bizStep") for e in events]),
+            "disposition": _word("disposition", [e.get("disposition") for e in events]),
+            "read_point": _canonical([_place(e, "readPoint") for e in events]),
+            "biz_location": _canonical([_place(e, "bizLocation") for e in events]),
+            "event": stored,
+        }
+    ).with_columns(
+        capture_id=pl.lit(capture_id),
+        captured_by=pl.lit(captured_by),
+        record_time=pl.lit(received_at, dtype=pl.Datetime("us", "UTC")),
+    )
+    return frame.select(trace_events.columns.keys())
+
+
+def epc_frame(events: Sequence[Mapping[str, Any]], hashes: Sequence[str]) -> pl.DataFrame:
+    """Rows of `trace_event_epcs`: the parent, the EPC lists, then the quantity lists of each
+    event, numbered in that order."""
+    owner: list[str] = []
+    role: list[str] = []
+    epc: list[str] = []
+    quantity: list[float | None] = []
+    uom: list[str | None] = []
+    for event_hash, event in zip(hashes, events, strict=True):
+        if isinstance(event.get("parentID"), str):
+            owner.append(event_hash)
+            role.append("parent")
+            epc.append(event["parentID"])
+        for key, name in _EPC_ROLES.items():
+            found = event.get(key) or ()
+            owner.extend([event_hash] * len(found))
+            role.extend([name] * len(found))
+            epc.extend(found)
+        quantity.extend([None] * (len(epc) - len(quantity)))
+        uom.extend([None] * (len(epc) - len(uom)))
+        for key, name in _QUANTITY_ROLES.items():
+            for item in event.get(key) or ():
+                owner.append(event_hash)
+                role.append(name)
+                epc.append(item["epcClass"])
+                amount = item.get("quantity")
+                quantity.append(float(amount) if amount is not None else None)
+                uom.append(item.get("uom"))
+    frame = pl.DataFrame(
+        {"event_hash": owner, "role": role, "epc": _canonical(epc), "quantity": quantity,
+         "uom": uom},
+        schema={k: v for k, v in _EPC_SCHEMA.items() if k != "position"},
+    )  # fmt: skip
+    position = pl.int_range(pl.len(), dtype=pl.Int32).over("event_hash")
+    return frame.with_columns(position=position).select(trace_event_epcs.columns.keys())
+
+
+def party_frame(
+    places: Sequence[list[tuple[str, str]]],
+    hashes: Sequence[str],
+    *,
+    captured_by: str,
+    owners: Mapping[str, str],
+) -> pl.DataFrame:
+    """Rows of `trace_event_parties` from the places each event names (`parties.named`): the
+    capturer, each source and destination (its site's owner when it is a directory site, else
+    as named) and the owners of its sites."""
+    owner: list[str] = []
+    kind: list[str] = []
+    party: list[str] = []
+    resolved: dict[str, str | None] = {}
+    for event_hash, named in zip(hashes, places, strict=True):
+        owner.append(event_hash)
+        kind.append("capturer")
+        party.append(captured_by)
+        for what, uri in named:
+            if uri not in resolved:
+                resolved[uri] = next((owners[k] for k in site_keys(uri) if k in owners), None)
+            found = resolved[uri]
+            if found is not None or what in _PARTY_KINDS:
+                owner.append(event_hash)
+                kind.append(what)
+                party.append(found if found is not None else uri)
+    schema = {k: v for k, v in _PARTY_SCHEMA.items() if k != "position"}
+    frame = pl.DataFrame({"event_hash": owner, "kind": kind, "party": party}, schema=schema)
+    position = pl.int_range(pl.len(), dtype=pl.Int32).over("event_hash")
+    return frame.with_columns(position=position).select(trace_event_parties.columns.keys())

@@ -1,0 +1,102 @@
+"""Column-wise canonical texts equal the per-value functions they stand for, and read the
+common shapes (null only where the per-value function is needed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import polars as pl
+
+from chainhub.trace.columnar import (
+    cbv_texts,
+    completed,
+    digital_links,
+    epc_texts,
+    utc_millis,
+    utc_times,
+)
+from chainhub.trace.digital_link import normalise
+from chainhub.trace.hashing import _CBV_URNS, _canonize_value, _timestamp
+from chainhub.trace.identifiers import canonical_epc
+
+READ = [
+    "urn:epc:id:sgtin:6901234.000001.7",
+    "urn:epc:id:sgtin:0614141.107346.2018",
+    "urn:epc:id:sscc:6901234.0000000001",
+    "urn:epc:id:sgln:6901234.00001.0",
+    "urn:epc:id:sgln:0614141.00888.12a",
+    "urn:epc:id:pgln:6901234.00000",
+    "urn:epc:class:lgtin:4012345.012345.998877",
+]
+LEFT = [
+    "urn:epc:id:sgtin:0614141.107346.20%2F18",  # an escaped serial
+    "urn:epc:id:sgtin:061414.1073461.1.2",  # not an SGTIN
+    "urn:epc:id:sscc:6901234.000000001",  # one digit short
+    "urn:epc:id:grai:0614141.12345.400",
+    "https://id.gs1.org/01/09506000134352/21/1",
+    "urn:epc:id:sgtin:６901234.000001.7",  # a full-width digit
+    " urn:epc:id:sgtin:6901234.000001.7",
+]
+TEXTS = [
+    "urn:epcglobal:cbv:bt:6901234000004:A1",
+    "urn:example:site:haichuan-foshan",
+    "urn:chainhub:ecode:10012345678901234",
+    "HDL:88.111.2/abc",
+    "88.111.2/abc",
+    "(01)09506000134352:x",
+    "owning_party",
+    "12",
+    "x:1.0",
+]
+TIMES = [
+    "2026-03-01T10:00:00+08:00",
+    "2026-03-01T10:00:00.1234Z",
+    "2026-03-01T10:00:00.1235Z",  # half to even: up
+    "2026-03-01T10:00:00.1245-05:30",  # half to even: down
+    "2026-12-31T23:59:59.9996+00:00",  # rounds into the next year
+    "2026-03-01T10:00:00z",
+]
+ODD_TIMES = ["2026-03-01T10:00:60Z", "2026-02-30T10:00:00Z", "2026-03-01T10:00:00", "nonsense"]
+
+
+def _series(values: list[str]) -> pl.Series:
+    return pl.Series("value", values, dtype=pl.String)
+
+
+def test_common_epc_uris_become_digital_links_column_wise() -> None:
+    found = digital_links(_series(READ + LEFT)).to_list()
+    assert found[: len(READ)] == [normalise(v) for v in READ]
+    assert found[len(READ) :] == [None] * len(LEFT)
+    assert found[0] == "https://id.gs1.org/01/06901234000016/21/7"
+
+
+def test_texts_kept_as_they_are_need_no_call_per_value() -> None:
+    values = READ + LEFT + TEXTS
+    rewritten = tuple(urn for urn, _ in _CBV_URNS)
+    cbv = cbv_texts(_series(values), rewritten=rewritten).to_list()
+    epc = epc_texts(_series(values)).to_list()
+    for value, by_column in zip(values, cbv, strict=True):
+        assert by_column is None or by_column == _canonize_value(value), value
+    for value, by_column in zip(values, epc, strict=True):
+        assert by_column is None or by_column == canonical_epc(value), value
+    assert cbv[values.index("urn:example:site:haichuan-foshan")] is not None
+    assert epc[values.index("urn:chainhub:ecode:10012345678901234")] is None
+    assert epc[values.index("HDL:88.111.2/abc")] is None
+    assert cbv[values.index("12")] is None
+
+
+def test_times_are_read_column_wise_as_python_reads_them() -> None:
+    values = TIMES + ODD_TIMES
+    millis = utc_millis(_series(values)).to_list()
+    instants = utc_times(_series(values)).to_list()
+    assert millis[: len(TIMES)] == [_timestamp(v) for v in TIMES]
+    assert millis[4] == "2027-01-01T00:00:00.000Z"
+    assert millis[len(TIMES) :] == [None] * len(ODD_TIMES)
+    expected = [datetime.fromisoformat(v.replace("z", "Z")).astimezone(UTC) for v in TIMES]
+    assert instants[: len(TIMES)] == expected
+
+
+def test_what_the_columns_leave_is_completed_per_value() -> None:
+    values = _series([*READ, *LEFT, None])  # type: ignore[list-item]
+    done = completed(values, fast=epc_texts, slow=canonical_epc).to_list()
+    assert done == [*(canonical_epc(v) for v in READ + LEFT), None]
