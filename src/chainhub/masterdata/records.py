@@ -91,20 +91,48 @@ class Side:
 
 def prepare_records(records: Sequence[Record], *, keep: bool = False) -> Side:
     """Normalize each record's attributes and whole text once; `keep` for a golden master."""
-    columns: dict[str, list[str | None]] = {}
+    n = len(records)
+    kinds: dict[str, Kind] = {}
+    raw_columns: dict[str, list[str | None]] = {}
     items: list[Item] = []
     for k, r in enumerate(records):
+        words: list[str] = []
+        unit: str | None = None
         for name, raw in r.fields.items():
+            kind = kinds.get(name)
+            if kind is None:
+                kind = kinds[name] = attribute_kind(name)
+            if raw and kind not in _NOT_WORDS:
+                words.append(raw)
+            if raw and unit is None and kind is Kind.UNIT:
+                unit = raw
             if not raw or not raw.strip():
                 continue
-            columns.setdefault(name, [None] * len(records))[k] = _value(attribute_kind(name), raw)
-        words = [v for n, v in r.fields.items() if v and attribute_kind(n) not in _NOT_WORDS]
-        unit = next((v for n, v in r.fields.items() if v and attribute_kind(n) is Kind.UNIT), None)
+            column = raw_columns.get(name)
+            if column is None:
+                column = raw_columns[name] = [None] * n
+            column[k] = raw
         items.append(Item(r.key, " ".join(words), unit))
+    columns = {name: _normalized(kinds[name], values) for name, values in raw_columns.items()}
     whole = prepare(items, keep=keep)
     code_texts = [normalize_code(t) for t in whole.texts]
     specs = [parse_specification(t) for t in whole.texts]
     return Side([r.key for r in records], columns, code_texts, specs, whole)
+
+
+def _normalized(kind: Kind, values: list[str | None]) -> list[str | None]:
+    """A column's values normalized, each distinct value once (units and categories repeat)."""
+    done: dict[str, str] = {}
+    out: list[str | None] = []
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        folded = done.get(value)
+        if folded is None:
+            folded = done[value] = _value(kind, value)
+        out.append(folded)
+    return out
 
 
 def _value(kind: Kind, raw: str) -> str:
@@ -294,6 +322,15 @@ class RecordMatcher:
         calibrated = self.calibrator.fit(held_out[:, 1], labels, weights).predict(held_out[:, 1])
         self.threshold = best_threshold(labels, np.asarray(calibrated, dtype=np.float64))
         return self
+
+    def prepare_side(self, side: Side) -> None:
+        """Put a kept side (the golden master) into this matcher's spaces now, not at first use."""
+        assert self.words is not None, "fit the matcher first"
+        none = np.zeros(0, dtype=np.int64)
+        whole = side.whole
+        transform_rows(self.vectorizers.char, whole, whole.texts, none)
+        transform_rows(self.vectorizers.word, whole, whole.token_texts, none)
+        transform_rows(self.words, whole, whole.token_texts, none)
 
     def features(self, left: Sequence[Record], right: Sequence[Record], pairs: IntArray) -> Any:
         """Feature rows of pairs (left index, right index)."""
