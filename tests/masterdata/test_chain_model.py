@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from chainhub.errors import ChainhubError
+from chainhub.masterdata import chain_model
 from chainhub.masterdata.benchmark import (
     chain_suggestions,
     golden_materials,
@@ -17,7 +18,6 @@ from chainhub.masterdata.benchmark import (
     partner_codes,
     score_suggestions,
 )
-from chainhub.masterdata import chain_model
 from chainhub.masterdata.chain_model import (
     AUTO_ACCEPT_THRESHOLD,
     DecidedPair,
