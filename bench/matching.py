@@ -88,11 +88,12 @@ def product_matching(data: Path, split: str, limit: int | None) -> list[RecordRe
     )
     print(
         f"\nrecord matching, every attribute, {split} split{' (smoke)' if limit else ''}; "
-        f"@{AUTO_ACCEPT_THRESHOLD}: pairs shown at that confidence, their precision and recall:"
+        f"@{AUTO_ACCEPT_THRESHOLD}: pairs shown at that confidence (calibrated on valid only), "
+        "their precision and recall:"
     )
     print(f"{'set':<22}{'thr':>6}{'tuned on':>16}{'P':>7}{'R':>7}{'F1':>7}"
           f"{'Magellan':>10}{'DeepM.':>8}{'Ditto':>7}{'s':>6}{'@0.9 n':>8}{'P':>7}"
-          f"{'R':>7}")  # fmt: skip
+          f"{'R':>7}{'calibrated on':>16}")  # fmt: skip
     results = []
     for folder in folders:
         relative = folder.relative_to(data).as_posix() if folder != data else folder.name
@@ -104,8 +105,15 @@ def product_matching(data: Path, split: str, limit: int | None) -> list[RecordRe
                         for k, w in widths)  # fmt: skip
         print(f"{name:<22}{r.threshold:>6.2f}{r.tuned_on:>16}{r.precision:>7.1f}{r.recall:>7.1f}"
               f"{r.f1:>7.1f}{cells}{r.seconds:>6.0f}{r.shown_at_auto:>8}"
-              f"{r.precision_at_auto:>7.1f}{r.recall_at_auto:>7.1f}")  # fmt: skip
+              f"{r.precision_at_auto:>7.1f}{r.recall_at_auto:>7.1f}"
+              f"{r.calibrated_on:>16}")  # fmt: skip
         results.append(r)
+    print(f"\nreliability on {split}: per confidence bin, pairs, mean confidence and share that "
+          "match (calibrated: the two agree)")  # fmt: skip
+    for r in results:
+        bins = "  ".join(f"{lo:.1f}+ {n} {mean:.2f}/{right:.2f}"
+                         for lo, n, mean, right in r.reliability)  # fmt: skip
+        print(f"{r.dataset:<22}{bins}")
     return results
 
 
