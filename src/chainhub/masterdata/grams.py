@@ -80,7 +80,9 @@ class CharGrams:
             counts.sum_duplicates()
             counts.data = (np.log(counts.data) + 1.0) * self.idf_[counts.indices]
             blocks.append(counts)
-        return normalize(sparse.vstack(blocks, format="csr")).astype(self.dtype)
+        weighted = sparse.vstack(blocks, format="csr")
+        # scikit-learn refuses to normalize no rows.
+        return (normalize(weighted) if weighted.shape[0] else weighted).astype(self.dtype)
 
     def _grams(self, texts: Sequence[str]) -> tuple[I64, U64, int]:
         """(text index, n-gram key) of every n-gram of every word of `texts`, and their count."""
