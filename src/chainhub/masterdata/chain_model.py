@@ -155,7 +155,7 @@ def training_pairs(
     index: GoldenIndex | None = None,
 ) -> tuple[list[Record], list[Record], IntArray, FloatArray]:
     """Aligned training pairs, labels and weights: the golden master's own pairs weigh 1 each."""
-    index = index or get_golden_index(materials)
+    index = get_golden_index(materials) if index is None else index
     left, right, labels = _self_pairs(materials, index)
     own = len(labels)
     more = _decided_pairs(decided, index)
@@ -176,7 +176,8 @@ _KEPT_MASTERS: Final = 2
 _PREPARED_SUFFIX: Final = ".prepared.pickle"
 _PREPARED_FOLDER: Final = "masterdata-prepared"
 # What a prepared master is built by: a change to any of these prepares every master anew.
-_BUILT_BY: Final = ("text.py", "matching.py", "records.py", "index.py", "chain_model.py")
+_BUILT_BY: Final = ("text.py", "grams.py", "matching.py", "records.py", "index.py",
+                     "chain_model.py")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True, eq=False)

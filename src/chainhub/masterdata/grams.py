@@ -31,23 +31,13 @@ class CharGrams:
     def fit(self, texts: Sequence[str]) -> CharGrams:
         """Learn the characters, the n-grams (those in more than `max_df` of the texts dropped)
         and each n-gram's smoothed inverse document frequency."""
-        self._fit(texts)
-        return self
-
-    def transform(self, texts: Sequence[str]) -> Any:
-        """Each text as a row of sublinear TF-IDF weights, L2-normalized (CSR)."""
-        return self._weigh([self._grams(texts[k : k + _CHUNK]) for k in _starts(texts)])
-
-    def fit_transform(self, texts: Sequence[str]) -> Any:
-        """Fit on `texts` and return them transformed, each text's n-grams counted once."""
-        return self._weigh(self._fit(texts))
-
-    def _fit(self, texts: Sequence[str]) -> list[tuple[I64, U64, int]]:
         self.alphabet_ = np.unique(_codepoints(texts)[0])
-        chunks = [self._grams(texts[k : k + _CHUNK]) for k in _starts(texts)]
         keys: list[U64] = []
         counts: list[I64] = []
-        for docs, grams, _ in chunks:
+        # Chunk by chunk, keeping only each chunk's distinct n-grams: a master's every n-gram
+        # at once would take hundreds of megabytes.
+        for k in _starts(texts):
+            docs, grams, _ = self._grams(texts[k : k + _CHUNK])
             # Each n-gram once per text: document frequency.
             order = np.lexsort((docs, grams))
             by_gram, by_doc = grams[order], docs[order]
@@ -62,15 +52,17 @@ class CharGrams:
         kept = df <= limit
         self.vocabulary_ = vocabulary[kept]
         self.idf_ = np.log((1.0 + len(texts)) / (1.0 + df[kept])) + 1.0
-        return chunks
+        return self
 
-    def _weigh(self, chunks: list[tuple[I64, U64, int]]) -> Any:
+    def transform(self, texts: Sequence[str]) -> Any:
+        """Each text as a row of sublinear TF-IDF weights, L2-normalized (CSR)."""
         from scipy import sparse
         from sklearn.preprocessing import normalize
 
         blocks = []
         width = len(self.vocabulary_)
-        for docs, grams, rows in chunks:
+        for k in _starts(texts):
+            docs, grams, rows = self._grams(texts[k : k + _CHUNK])
             column = np.searchsorted(self.vocabulary_, grams)
             found = column < width
             found[found] = self.vocabulary_[column[found]] == grams[found]
@@ -79,10 +71,14 @@ class CharGrams:
             )
             counts.sum_duplicates()
             counts.data = (np.log(counts.data) + 1.0) * self.idf_[counts.indices]
-            blocks.append(counts)
+            blocks.append(counts.astype(self.dtype))
         weighted = sparse.vstack(blocks, format="csr")
         # scikit-learn refuses to normalize no rows.
         return (normalize(weighted) if weighted.shape[0] else weighted).astype(self.dtype)
+
+    def fit_transform(self, texts: Sequence[str]) -> Any:
+        """Fit on `texts` and return them transformed."""
+        return self.fit(texts).transform(texts)
 
     def _grams(self, texts: Sequence[str]) -> tuple[I64, U64, int]:
         """(text index, n-gram key) of every n-gram of every word of `texts`, and their count."""
