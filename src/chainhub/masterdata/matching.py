@@ -103,8 +103,7 @@ def transform_rows(vectorizer: Any, side: Prepared, texts: Sequence[str], rows: 
 class Vectorizers:
     """TF-IDF spaces over character n-grams and over words, fitted on a corpus."""
 
-    # Single precision: a golden master's rows are kept, and cosines need no more.
-    char: CharGrams = field(default_factory=lambda: CharGrams(dtype=np.float32))
+    char: CharGrams = field(default_factory=CharGrams)
     word: TfidfVectorizer = field(
         default_factory=lambda: _tfidf(analyzer=str.split, lowercase=False)
     )
