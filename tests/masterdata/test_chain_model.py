@@ -132,3 +132,9 @@ def test_a_prepared_master_is_read_by_a_new_process_and_never_when_stale(tmp_pat
     assert changed.fingerprint != published.fingerprint
     assert changed.index.side.whole.texts[4] == "冷轧板 spcc spcc 1.0 raw"
     assert len(list(tmp_path.glob("*.prepared.pickle"))) == 2
+    # A file cut short is prepared anew, not an error.
+    path = tmp_path / f"{published.fingerprint}.prepared.pickle"
+    path.write_bytes(path.read_bytes()[:100])
+    chain_model._PREPARED.clear()
+    again = get_prepared_master(GOLDEN, store=tmp_path)
+    assert again.fingerprint == published.fingerprint and path.stat().st_size > 100

@@ -258,16 +258,20 @@ def get_prepared_master(
 
 def _save(prepared: PreparedMaster, store: Path) -> None:
     """Write atomically (another process reads either the whole file or none), keeping the
-    newest few masters only."""
-    store.mkdir(parents=True, exist_ok=True)
+    newest few masters only. A folder that cannot be written costs later processes the
+    preparation, not this call its suggestions."""
     path = store / f"{prepared.fingerprint}{_PREPARED_SUFFIX}"
     partial = path.with_suffix(f".{os.getpid()}.partial")
-    with partial.open("wb") as out:
-        pickle.dump(prepared, out, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.replace(path)
-    older = sorted(store.glob(f"*{_PREPARED_SUFFIX}"), key=lambda p: p.stat().st_mtime)
-    for stale in older[:-_KEPT_MASTERS]:
-        stale.unlink(missing_ok=True)
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+        with partial.open("wb") as out:
+            pickle.dump(prepared, out, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+        older = sorted(store.glob(f"*{_PREPARED_SUFFIX}"), key=lambda p: p.stat().st_mtime)
+        for stale in older[:-_KEPT_MASTERS]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        partial.unlink(missing_ok=True)
 
 
 def _load(store: Path, fingerprint: str) -> PreparedMaster | None:
@@ -275,7 +279,8 @@ def _load(store: Path, fingerprint: str) -> PreparedMaster | None:
     try:
         with path.open("rb") as file:
             prepared: Any = pickle.load(file)  # noqa: S301 - written by _save, named by content
-    except FileNotFoundError:
+    except (OSError, EOFError, pickle.UnpicklingError):
+        # Absent, unreadable or cut short (a full disk): prepared anew.
         return None
     if not isinstance(prepared, PreparedMaster):
         return None
