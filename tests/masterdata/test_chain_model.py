@@ -4,10 +4,13 @@ crosswalk, calibrated at the auto-accept confidence and improved by review decis
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
 from chainhub.errors import ChainhubError
+from chainhub.masterdata import chain_model
 from chainhub.masterdata.benchmark import (
     chain_suggestions,
     golden_materials,
@@ -20,10 +23,14 @@ from chainhub.masterdata.chain_model import (
     DecidedPair,
     GoldenMaterial,
     PartnerCode,
+    code_record,
+    do_prepare_master,
     get_chain_matcher,
     get_golden_index,
+    get_prepared_master,
     training_pairs,
 )
+from chainhub.masterdata.index import suggest_records
 from tests.support import SmallChain
 
 
@@ -105,3 +112,29 @@ def test_the_golden_master_is_prepared_once_until_it_changes() -> None:
                                                     "SPCC 1.0", "raw", "KGM"))  # fmt: skip
     changed = get_golden_index(renamed)
     assert changed is not index and changed.side.whole.texts[4] == "冷轧板 spcc spcc 1.0 raw"
+
+
+def test_a_prepared_master_is_read_by_a_new_process_and_never_when_stale(tmp_path: Path) -> None:
+    published = do_prepare_master(GOLDEN, store=tmp_path)
+    assert len(published.index.side.whole.memo or ()) == 3  # the matcher's spaces, filled
+    code = code_record(PartnerCode("huayang/MAT01", "压缩机QX-1.5P 1.5匹", "个"))
+    shown = suggest_records([code], published.index, matcher=published.matcher)
+    # A new process keeps nothing in memory: it reads the file the publication wrote.
+    chain_model._PREPARED.clear()
+    read = get_prepared_master(list(GOLDEN), store=tmp_path)
+    assert read is not published and read.fingerprint == published.fingerprint
+    assert suggest_records([code], read.index, matcher=read.matcher) == shown
+    # A renamed material is another master: prepared anew, not read from the older file.
+    renamed = (*GOLDEN[:2], GoldenMaterial("R101", "冷轧板 SPCC", "CR sheet SPCC", "SPCC 1.0",
+                                           "raw", "KGM"))  # fmt: skip
+    chain_model._PREPARED.clear()
+    changed = get_prepared_master(renamed, store=tmp_path)
+    assert changed.fingerprint != published.fingerprint
+    assert changed.index.side.whole.texts[4] == "冷轧板 spcc spcc 1.0 raw"
+    assert len(list(tmp_path.glob("*.prepared.pickle"))) == 2
+    # A file cut short is prepared anew, not an error.
+    path = tmp_path / f"{published.fingerprint}.prepared.pickle"
+    path.write_bytes(path.read_bytes()[:100])
+    chain_model._PREPARED.clear()
+    again = get_prepared_master(GOLDEN, store=tmp_path)
+    assert again.fingerprint == published.fingerprint and path.stat().st_size > 100

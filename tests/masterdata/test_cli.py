@@ -26,7 +26,9 @@ def _ensure_registered() -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    # The review keeps its prepared golden master among the hub's files.
+    monkeypatch.setenv("CHAINHUB_DATA_DIR", str(tmp_path))
     url = f"duckdb:///{tmp_path / 'hub.duckdb'}"
     engine = create_engine_for(url)
     do_upgrade(engine=engine)
@@ -40,9 +42,10 @@ def db(tmp_path: Path) -> str:
     return url
 
 
-def test_review_lists_then_accepts_and_rejects(db: str) -> None:
+def test_review_lists_then_accepts_and_rejects(db: str, tmp_path: Path) -> None:
     listed = runner.invoke(app, ["masterdata", "review", "--db", db, "--format", "json"])
     assert listed.exit_code == 0, listed.output
+    assert len(list((tmp_path / "masterdata-prepared").glob("*.prepared.pickle"))) == 1
     open_codes = json.loads(listed.output)["open_codes"]
     assert [c["partner_material_code"] for c in open_codes] == ["MAT01", "MAT04"]
     assert open_codes[0]["suggestions"][0]["material_code"] == "M001"

@@ -13,7 +13,9 @@ from chainhub.masterdata.records import (
     Record,
     RecordMatcher,
     attribute_kind,
+    cross_calibrated,
     prepare_records,
+    reliability,
 )
 from chainhub.masterdata.text import normalize_code, parse_number
 
@@ -125,3 +127,18 @@ def test_typed_specifications_agree_or_clash_and_are_named(matcher: RecordMatche
     same, other = matcher.explain(x[0]), matcher.explain(x[1])
     assert {"refrigerant", "horsepower"} <= set(same.agreed)
     assert "refrigerant" in other.disagreed and "horsepower" in other.agreed
+
+
+def test_confidence_calibrated_on_held_out_folds_says_how_often_it_is_right() -> None:
+    rng = np.random.default_rng(0)
+    score = rng.random(2000)
+    # A pair scored s is a match with probability s squared: the raw score overstates it.
+    labels = (rng.random(2000) < score**2).astype(np.int64)
+    confidence = cross_calibrated(score, labels)
+    table = reliability(labels, confidence)
+    assert sum(n for _, n, _, _ in table) == 2000
+    for _, n, mean, right in table:
+        if n >= 100:
+            assert abs(mean - right) < 0.1
+    high = confidence >= 0.9
+    assert high.any() and labels[high].mean() >= 0.85

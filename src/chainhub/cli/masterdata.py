@@ -11,6 +11,7 @@ from rich.table import Table
 
 from chainhub.cli.common import DbOption, console, hub_transaction, load_settings, usage_error
 from chainhub.masterdata import service
+from chainhub.masterdata.chain_model import prepared_store
 from chainhub.masterdata.schemas import DecisionRead, SuggestionRead, UnknownCodeRead
 from chainhub.standard.unit_words import unit_aliases
 from chainhub.standard.units import UNITS
@@ -68,7 +69,9 @@ def review(
     decisions: list[DecisionRead] = []
     settings = load_settings(db)
     with hub_transaction(db, deliver=True) as conn:
-        service.do_suggest_matches(conn=conn, partner_id=partner)
+        service.do_suggest_matches(
+            conn=conn, partner_id=partner, store=prepared_store(settings.data_dir)
+        )
         for code, golden in accepts:
             decisions.append(service.do_accept_match(
                 conn=conn, partner_id=str(partner), partner_material_code=code,

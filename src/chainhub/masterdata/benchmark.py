@@ -39,8 +39,10 @@ from chainhub.masterdata.matching import (
 from chainhub.masterdata.records import (
     Record,
     RecordMatcher,
+    aligned_pairs,
     best_threshold,
-    match_aligned,
+    cross_calibrated,
+    reliability,
     scores,
 )
 
@@ -303,7 +305,8 @@ def read_record_pairs(path: Path, *, limit: int | None = None) -> RecordSplit:
 
 @dataclass(frozen=True)
 class RecordResult:
-    """Precision, recall and F1 on one split, with the threshold and where it was tuned."""
+    """Precision, recall and F1 on one split, with the threshold and where it was tuned; the
+    pairs shown at the auto-accept confidence (calibrated on valid) and a reliability table."""
 
     dataset: str
     split: str
@@ -316,28 +319,47 @@ class RecordResult:
     shown_at_auto: int
     precision_at_auto: float
     recall_at_auto: float
+    calibrated_on: str
+    reliability: list[tuple[float, int, float, float]]
 
 
 def run_record_benchmark(
     folder: Path, *, dataset: str, split: str = "valid", limit: int | None = None
 ) -> RecordResult:
-    """Fit on train; tune the threshold on valid (by CV on train when valid is scored); score."""
+    """Fit on train; tune the threshold on valid (by CV on train when valid is scored); score.
+
+    Confidence is calibrated on valid only: on valid folds other than a pair's own when valid
+    is scored, on the whole of valid when another split is."""
     start = time.perf_counter()
     train = read_record_pairs(folder / "train.txt", limit=limit)
     matcher = RecordMatcher().fit(train.left, train.right, train.labels)
-    tuned_on = "train (5-fold)"
+    tuned_on = calibrated_on = "train (5-fold)"
+    valid: tuple[FloatArray, IntArray] | None = None
     if split != "valid" and (folder / "valid.txt").is_file():
-        valid = read_record_pairs(folder / "valid.txt", limit=limit)
-        matcher.threshold = best_threshold(valid.labels, match_aligned(matcher, valid.left,
-                                                                       valid.right)[1])  # fmt: skip
-        tuned_on = "valid"
+        pairs = read_record_pairs(folder / "valid.txt", limit=limit)
+        valid = (_raw_scores(matcher, pairs), pairs.labels)
+        matcher.threshold = best_threshold(pairs.labels, matcher.calibrate(valid[0]))
+        tuned_on = calibrated_on = "valid"
     scored = read_record_pairs(folder / f"{split}.txt", limit=limit)
-    confidence = match_aligned(matcher, scored.left, scored.right)[1]
-    precision, recall, f1_score = scores(scored.labels, confidence >= matcher.threshold)
-    # Calibration as the review uses it: of the pairs shown at the auto-accept confidence, how
-    # many are matches (100 when none is shown, as nothing shown is wrong).
+    score = _raw_scores(matcher, scored)
+    # The decision at the tuned threshold, on the scale the threshold was tuned on.
+    decided = matcher.calibrate(score) >= matcher.threshold
+    precision, recall, f1_score = scores(scored.labels, decided)
+    if valid is not None:
+        confidence = matcher.fit_calibration(*valid).calibrate(score)
+    else:
+        calibrated_on = f"{split} (5-fold)"
+        confidence = cross_calibrated(score, scored.labels)
+    # As the review uses it: of the pairs shown at the auto-accept confidence, how many are
+    # matches (100 when none is shown, as nothing shown is wrong).
     confident = confidence >= AUTO_ACCEPT_THRESHOLD
     at_auto = scores(scored.labels, confident)
     return RecordResult(dataset, split, matcher.threshold, tuned_on, precision, recall, f1_score,
                         time.perf_counter() - start, int(confident.sum()),
-                        at_auto[0] if confident.any() else 100.0, at_auto[1])  # fmt: skip
+                        at_auto[0] if confident.any() else 100.0, at_auto[1], calibrated_on,
+                        reliability(scored.labels, confidence))  # fmt: skip
+
+
+def _raw_scores(matcher: RecordMatcher, split: RecordSplit) -> FloatArray:
+    pairs = aligned_pairs(len(split.labels))
+    return matcher.score(matcher.features(split.left, split.right, pairs))

@@ -4,11 +4,17 @@ review decisions teach what its partners' codes look like. Nothing is shipped or
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import pickle  # noqa: S403 - only files this module wrote into the hub's own data folder
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Final
+from functools import cache, lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Final
 
 import numpy as np
 
@@ -16,6 +22,7 @@ from chainhub.errors import ChainhubError
 from chainhub.masterdata.index import GoldenIndex, candidate_record_pairs, index_records
 from chainhub.masterdata.matching import FloatArray, IntArray
 from chainhub.masterdata.records import Record, RecordMatcher, prepare_records
+from chainhub.storage.bounded import BoundedCache
 
 # "Of the suggestions shown at 0.9, at least 90 % are right": measured by bench/matching.py.
 AUTO_ACCEPT_THRESHOLD: Final = 0.9
@@ -143,10 +150,12 @@ def _decided_pairs(
 
 
 def training_pairs(
-    materials: Sequence[GoldenMaterial], decided: Sequence[DecidedPair]
+    materials: Sequence[GoldenMaterial],
+    decided: Sequence[DecidedPair],
+    index: GoldenIndex | None = None,
 ) -> tuple[list[Record], list[Record], IntArray, FloatArray]:
     """Aligned training pairs, labels and weights: the golden master's own pairs weigh 1 each."""
-    index = get_golden_index(materials)
+    index = get_golden_index(materials) if index is None else index
     left, right, labels = _self_pairs(materials, index)
     own = len(labels)
     more = _decided_pairs(decided, index)
@@ -159,30 +168,166 @@ def training_pairs(
     return left, right, np.asarray(labels, dtype=np.int64), weights
 
 
-def get_golden_index(materials: Sequence[GoldenMaterial]) -> GoldenIndex:
-    """The golden master prepared for matching, once per process and master: a changed master
-    (another material, name or spec) is another key and is prepared anew."""
-    return _indexed(tuple(materials))
+# Bumped when what is prepared changes meaning without any source file changing.
+PREPARED_FORMAT: Final = 1
+# Prepared masters kept in a process: the current one and the one before it, while a publication
+# is being rolled out.
+_KEPT_MASTERS: Final = 2
+_PREPARED_SUFFIX: Final = ".prepared.pickle"
+_PREPARED_FOLDER: Final = "masterdata-prepared"
+# What a prepared master is built by: a change to any of these prepares every master anew.
+_BUILT_BY: Final = ("text.py", "grams.py", "matching.py", "records.py", "index.py",
+                     "chain_model.py")  # fmt: skip
 
 
-# Two masters: the current one and the one before it, while a publication is being rolled out.
-@lru_cache(maxsize=2)
-def _indexed(materials: tuple[GoldenMaterial, ...]) -> GoldenIndex:
-    return index_records(golden_records(materials))
+@dataclass(frozen=True, slots=True, eq=False)
+class PreparedMaster:
+    """A golden master ready for matching: its blocking index, the matcher fitted on it alone,
+    and the master's records already in that matcher's spaces (inside the index's memo)."""
+
+    fingerprint: str
+    index: GoldenIndex
+    matcher: RecordMatcher
+
+
+_PREPARED: Final[BoundedCache[str, PreparedMaster]] = BoundedCache(_KEPT_MASTERS)
+
+
+@cache
+def _code_version() -> str:
+    """The matching code and the libraries whose objects a prepared master holds."""
+    digest = hashlib.sha256(f"{PREPARED_FORMAT}".encode())
+    for package in ("scikit-learn", "numpy", "scipy"):
+        digest.update(f"{package}={metadata.version(package)};".encode())
+    here = Path(__file__).parent
+    for name in _BUILT_BY:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+def master_fingerprint(materials: Sequence[GoldenMaterial]) -> str:
+    """Names every attribute of every material and the code that prepares them: a master that
+    changed in any way, or prepared by other code, has another fingerprint."""
+    digest = hashlib.sha256(_code_version().encode())
+    for m in materials:
+        fields = (m.code, m.name_zh, m.name_en, m.spec, m.category, m.base_unit)
+        digest.update(json.dumps(fields, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def prepared_store(data_dir: Path) -> Path:
+    """Where a hub keeping its files in `data_dir` keeps its prepared golden masters."""
+    return data_dir / _PREPARED_FOLDER
+
+
+def _prepare(materials: Sequence[GoldenMaterial], fingerprint: str) -> PreparedMaster:
+    index = index_records(golden_records(materials))
+    matcher = _fit(materials, (), index)
+    # The master's records enter the matcher's spaces now, not at the first suggestion.
+    matcher.prepare_side(index.side)
+    return PreparedMaster(fingerprint, index, matcher)
+
+
+def do_prepare_master(
+    materials: Sequence[GoldenMaterial], *, store: Path | None = None
+) -> PreparedMaster:
+    """Prepare the golden master for matching now (when it is published), keep it in this
+    process and, given `store`, write it there for other and later processes."""
+    fingerprint = master_fingerprint(materials)
+    prepared = _prepare(materials, fingerprint)
+    _PREPARED.put(fingerprint, prepared)
+    if store is not None:
+        _save(prepared, store)
+    return prepared
+
+
+def get_prepared_master(
+    materials: Sequence[GoldenMaterial], *, store: Path | None = None
+) -> PreparedMaster:
+    """The golden master prepared for matching: kept in this process, else read from `store`,
+    else prepared now (and written there). Found by fingerprint, so never a stale master."""
+    fingerprint = master_fingerprint(materials)
+    prepared = _PREPARED.get(fingerprint)
+    if prepared is None and store is not None:
+        prepared = _load(store, fingerprint)
+    if prepared is None:
+        return do_prepare_master(materials, store=store)
+    _PREPARED.put(fingerprint, prepared)
+    return prepared
+
+
+def _save(prepared: PreparedMaster, store: Path) -> None:
+    """Write atomically (another process reads either the whole file or none), keeping the
+    newest few masters only. A folder that cannot be written costs later processes the
+    preparation, not this call its suggestions."""
+    path = store / f"{prepared.fingerprint}{_PREPARED_SUFFIX}"
+    partial = path.with_suffix(f".{os.getpid()}.partial")
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+        with partial.open("wb") as out:
+            pickle.dump(prepared, out, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+        older = sorted(store.glob(f"*{_PREPARED_SUFFIX}"), key=lambda p: p.stat().st_mtime)
+        for stale in older[:-_KEPT_MASTERS]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        partial.unlink(missing_ok=True)
+
+
+def _load(store: Path, fingerprint: str) -> PreparedMaster | None:
+    path = store / f"{fingerprint}{_PREPARED_SUFFIX}"
+    try:
+        with path.open("rb") as file:
+            prepared: Any = pickle.load(file)  # noqa: S301 - written by _save, named by content
+    except (OSError, EOFError, pickle.UnpicklingError):
+        # Absent, unreadable or cut short (a full disk): prepared anew.
+        return None
+    if not isinstance(prepared, PreparedMaster):
+        return None
+    memo = prepared.index.side.whole.memo
+    if memo is not None:
+        # The memo finds a space's rows by the vectorizer's id, which differs in this process.
+        entries = memo.items()
+        memo.clear()
+        for _, (vectorizer, rows) in entries:
+            memo.put(id(vectorizer), (vectorizer, rows))
+    return prepared
+
+
+def get_golden_index(
+    materials: Sequence[GoldenMaterial], *, store: Path | None = None
+) -> GoldenIndex:
+    """The golden master prepared for matching (see get_prepared_master)."""
+    return get_prepared_master(materials, store=store).index
 
 
 def get_chain_matcher(
-    materials: Sequence[GoldenMaterial], decided: Sequence[DecidedPair] = ()
+    materials: Sequence[GoldenMaterial],
+    decided: Sequence[DecidedPair] = (),
+    *,
+    store: Path | None = None,
 ) -> RecordMatcher:
-    """The matcher for this golden master and these decisions, fitted once per process."""
-    return _fitted(tuple(materials), tuple(decided))
+    """The matcher for this golden master and these decisions: without decisions the prepared
+    master's own, else fitted once per process."""
+    prepared = get_prepared_master(materials, store=store)
+    if not decided:
+        return prepared.matcher
+    return _fitted(prepared, tuple(materials), tuple(decided))
 
 
 @lru_cache(maxsize=4)
 def _fitted(
-    materials: tuple[GoldenMaterial, ...], decided: tuple[DecidedPair, ...]
+    prepared: PreparedMaster,
+    materials: tuple[GoldenMaterial, ...],
+    decided: tuple[DecidedPair, ...],
 ) -> RecordMatcher:
-    left, right, labels, weights = training_pairs(materials, decided)
+    return _fit(materials, decided, prepared.index)
+
+
+def _fit(
+    materials: Sequence[GoldenMaterial], decided: Sequence[DecidedPair], index: GoldenIndex
+) -> RecordMatcher:
+    left, right, labels, weights = training_pairs(materials, decided, index)
     if min(int(np.sum(labels == 1)), int(np.sum(labels == 0))) < 2:
         raise ChainhubError(
             "golden_master_too_small",

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import numpy as np
 
+from chainhub.masterdata.grams import CharGrams
 from chainhub.masterdata.matching import MAX_CODE_BLOCK, IntArray, transform_rows
 from chainhub.masterdata.records import (
     Explanation,
@@ -19,9 +20,6 @@ from chainhub.masterdata.records import (
     attribute_kind,
     prepare_records,
 )
-
-if TYPE_CHECKING:
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
 # An n-gram in more golden records than this tells little about any of them and costs most of
 # the sparse product; a master under PRUNE_FROM records keeps every n-gram (there the cut
@@ -38,7 +36,7 @@ class GoldenIndex:
 
     records: Sequence[Record]
     side: Side
-    blocking: TfidfVectorizer
+    blocking: CharGrams
     # The blocking space transposed (n-grams x records): queries multiply into it.
     matrix: Any
     by_code: dict[str, list[int]]
@@ -46,13 +44,10 @@ class GoldenIndex:
 
 def index_records(golden: Sequence[Record]) -> GoldenIndex:
     """Prepare golden records for any number of matching calls."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     side = prepare_records(golden, keep=True)
     texts = side.whole.texts
     common = MAX_NGRAM_RECORDS if len(texts) >= PRUNE_FROM else 1.0
-    blocking = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True,
-                               max_df=common, dtype=np.float32)  # fmt: skip
+    blocking = CharGrams(max_df=common, dtype=np.float32)
     matrix = blocking.fit_transform(texts).T.tocsr() if texts else None
     by_code: dict[str, set[int]] = {}
     for j, attributes in enumerate(side.whole.attributes):

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from chainhub.masterdata.grams import CharGrams
 from chainhub.masterdata.text import Attributes, normalize_text, parse_attributes, tokens
 from chainhub.standard.unit_words import normalize_unit, unit_dimension
 from chainhub.storage.bounded import BoundedCache
@@ -102,9 +103,7 @@ def transform_rows(vectorizer: Any, side: Prepared, texts: Sequence[str], rows: 
 class Vectorizers:
     """TF-IDF spaces over character n-grams and over words, fitted on a corpus."""
 
-    char: TfidfVectorizer = field(
-        default_factory=lambda: _tfidf(analyzer="char_wb", ngram_range=(2, 4))
-    )
+    char: CharGrams = field(default_factory=CharGrams)
     word: TfidfVectorizer = field(
         default_factory=lambda: _tfidf(analyzer=str.split, lowercase=False)
     )

@@ -91,20 +91,48 @@ class Side:
 
 def prepare_records(records: Sequence[Record], *, keep: bool = False) -> Side:
     """Normalize each record's attributes and whole text once; `keep` for a golden master."""
-    columns: dict[str, list[str | None]] = {}
+    n = len(records)
+    kinds: dict[str, Kind] = {}
+    raw_columns: dict[str, list[str | None]] = {}
     items: list[Item] = []
     for k, r in enumerate(records):
+        words: list[str] = []
+        unit: str | None = None
         for name, raw in r.fields.items():
+            kind = kinds.get(name)
+            if kind is None:
+                kind = kinds[name] = attribute_kind(name)
+            if raw and kind not in _NOT_WORDS:
+                words.append(raw)
+            if raw and unit is None and kind is Kind.UNIT:
+                unit = raw
             if not raw or not raw.strip():
                 continue
-            columns.setdefault(name, [None] * len(records))[k] = _value(attribute_kind(name), raw)
-        words = [v for n, v in r.fields.items() if v and attribute_kind(n) not in _NOT_WORDS]
-        unit = next((v for n, v in r.fields.items() if v and attribute_kind(n) is Kind.UNIT), None)
+            column = raw_columns.get(name)
+            if column is None:
+                column = raw_columns[name] = [None] * n
+            column[k] = raw
         items.append(Item(r.key, " ".join(words), unit))
+    columns = {name: _normalized(kinds[name], values) for name, values in raw_columns.items()}
     whole = prepare(items, keep=keep)
     code_texts = [normalize_code(t) for t in whole.texts]
     specs = [parse_specification(t) for t in whole.texts]
     return Side([r.key for r in records], columns, code_texts, specs, whole)
+
+
+def _normalized(kind: Kind, values: list[str | None]) -> list[str | None]:
+    """A column's values normalized, each distinct value once (units and categories repeat)."""
+    done: dict[str, str] = {}
+    out: list[str | None] = []
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        folded = done.get(value)
+        if folded is None:
+            folded = done[value] = _value(kind, value)
+        out.append(folded)
+    return out
 
 
 def _value(kind: Kind, raw: str) -> str:
@@ -252,7 +280,6 @@ class RecordMatcher:
         """Learn from aligned pairs (left[k], right[k], labels[k]), each weighted by `weights` if
         given; set the threshold by CV."""
         from sklearn.feature_extraction.text import CountVectorizer
-        from sklearn.isotonic import IsotonicRegression
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
         from threadpoolctl import threadpool_limits
@@ -265,7 +292,7 @@ class RecordMatcher:
         self.words = CountVectorizer(analyzer=str.split, lowercase=False, binary=True,
                                      dtype=np.float64)  # fmt: skip
         self.words.fit([*a.whole.token_texts, *b.whole.token_texts])
-        pairs = _aligned(len(labels))
+        pairs = aligned_pairs(len(labels))
         # Five folds, fewer when a class has fewer pairs (a small golden master).
         folds = StratifiedKFold(min(5, int(np.bincount(labels).min())), shuffle=True,
                                 random_state=0)  # fmt: skip
@@ -290,10 +317,19 @@ class RecordMatcher:
             )
             self.model = _boosting().fit(x, labels, **weighted)
         # Isotonic calibration on out-of-fold scores: a confidence of 0.9 is right 9 times in 10.
-        self.calibrator = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-        calibrated = self.calibrator.fit(held_out[:, 1], labels, weights).predict(held_out[:, 1])
+        self.calibrator = isotonic(held_out[:, 1], labels, weights)
+        calibrated = self.calibrator.predict(held_out[:, 1])
         self.threshold = best_threshold(labels, np.asarray(calibrated, dtype=np.float64))
         return self
+
+    def prepare_side(self, side: Side) -> None:
+        """Put a kept side (the golden master) into this matcher's spaces now, not at first use."""
+        assert self.words is not None, "fit the matcher first"
+        none = np.zeros(0, dtype=np.int64)
+        whole = side.whole
+        transform_rows(self.vectorizers.char, whole, whole.texts, none)
+        transform_rows(self.vectorizers.word, whole, whole.token_texts, none)
+        transform_rows(self.words, whole, whole.token_texts, none)
 
     def features(self, left: Sequence[Record], right: Sequence[Record], pairs: IntArray) -> Any:
         """Feature rows of pairs (left index, right index)."""
@@ -317,6 +353,12 @@ class RecordMatcher:
         """Calibrated probability that each pair is the same thing, from its score."""
         assert self.calibrator is not None, "fit the matcher first"
         return np.asarray(self.calibrator.predict(score), dtype=np.float64)
+
+    def fit_calibration(self, score: FloatArray, labels: IntArray) -> RecordMatcher:
+        """Calibrate again on held-out pairs (a valid split): isotonic, so that of the pairs at a
+        confidence c about a share c are matches there."""
+        self.calibrator = isotonic(score, labels)
+        return self
 
     def confidence(self, features: FloatArray) -> FloatArray:
         """Calibrated probability that each pair is the same thing."""
@@ -349,6 +391,42 @@ class RecordMatcher:
         return Explanation(tuple(agreed), tuple(disagreed), tuple(missing))
 
 
+def isotonic(
+    score: FloatArray, labels: IntArray, weights: FloatArray | None = None
+) -> IsotonicRegression:
+    """A monotone map from scores to the share of matches among pairs scored alike."""
+    from sklearn.isotonic import IsotonicRegression
+
+    calibrator = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+    return calibrator.fit(score, labels, weights)
+
+
+def cross_calibrated(score: FloatArray, labels: IntArray, *, folds: int = 5) -> FloatArray:
+    """Each pair's score calibrated by isotonic regression fitted on the other folds' pairs
+    only: a calibration measured on the very pairs it was fitted on would flatter itself."""
+    from sklearn.model_selection import StratifiedKFold
+
+    out = np.zeros(len(score))
+    split = StratifiedKFold(folds, shuffle=True, random_state=0).split(score, labels)
+    for fitted, held in split:
+        out[held] = isotonic(score[fitted], labels[fitted]).predict(score[held])
+    return out
+
+
+def reliability(
+    labels: IntArray, confidence: FloatArray, *, bins: int = 10
+) -> list[tuple[float, int, float, float]]:
+    """Per confidence bin (lower bound, width 1/bins): pairs, mean confidence, share matching."""
+    at = np.minimum((confidence * bins).astype(np.int64), bins - 1)
+    out = []
+    for b in range(bins):
+        mine = at == b
+        n = int(mine.sum())
+        if n:
+            out.append((b / bins, n, float(confidence[mine].mean()), float(labels[mine].mean())))
+    return out
+
+
 def _boosting() -> HistGradientBoostingClassifier:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -378,7 +456,7 @@ def _column(side: Side, name: str, rows: list[int]) -> list[str | None]:
     return [values[i] for i in rows] if values is not None else [None] * len(rows)
 
 
-def _aligned(n: int) -> IntArray:
+def aligned_pairs(n: int) -> IntArray:
     index = np.arange(n, dtype=np.int64)
     return np.column_stack([index, index])
 
@@ -399,9 +477,3 @@ def scores(labels: IntArray, predicted: npt.NDArray[np.bool_]) -> tuple[float, f
 def best_threshold(labels: IntArray, confidence: FloatArray) -> float:
     """The threshold with the best F1 on these pairs."""
     return float(max(_THRESHOLDS, key=lambda t: scores(labels, confidence >= t)[2]))
-
-
-def match_aligned(matcher: RecordMatcher, left: Sequence[Record], right: Sequence[Record]) -> Any:
-    """Features and confidences of aligned pairs (left[k], right[k])."""
-    x = matcher.features(left, right, _aligned(len(left)))
-    return x, matcher.confidence(x)

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -169,11 +170,13 @@ def do_suggest_matches(
     partner_id: str | None = None,
     top_k: int = 5,
     now: datetime | None = None,
+    store: Path | None = None,
 ) -> int:
     """Rank golden materials for every open code, replacing earlier suggestions; returns codes.
 
     The matcher learns from the golden master and the chain's reviewed decisions (see
-    chain_model), comparing every attribute both sides state."""
+    chain_model), comparing every attribute both sides state. The master is prepared once per
+    version and kept under `store` (see chain_model.get_prepared_master)."""
     now = now or datetime.now(UTC)
     open_codes = list_unknown_codes(conn=conn, partner_id=partner_id)
     materials = list_golden_materials(conn=conn)
@@ -185,9 +188,9 @@ def do_suggest_matches(
     refused = _rejected_pairs(conn=conn, partner_id=partner_id)
     ranked = []
     if queries and materials:
-        matcher = get_chain_matcher(materials, list_decided_pairs(conn=conn))
-        ranked = suggest_records(queries, get_golden_index(materials), matcher=matcher,
-                                 top_k=top_k + len(refused))  # fmt: skip
+        matcher = get_chain_matcher(materials, list_decided_pairs(conn=conn), store=store)
+        ranked = suggest_records(queries, get_golden_index(materials, store=store),
+                                 matcher=matcher, top_k=top_k + len(refused))  # fmt: skip
     rows: list[dict[str, Any]] = []
     ranks: dict[str, int] = {}
     for s in ranked:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from chainhub.access.schemas import Principal
-from chainhub.api.deps import ConnDep, PrincipalDep
+from chainhub.api.deps import ConnDep, PrincipalDep, SettingsDep
 from chainhub.masterdata import service
+from chainhub.masterdata.chain_model import prepared_store
 from chainhub.masterdata.schemas import (
     DecisionRead,
     MatchDecision,
@@ -50,10 +51,13 @@ def get_suggestions(
 
 
 @router.post("/suggestions/refresh")
-def refresh_suggestions(principal: PrincipalDep, conn: ConnDep) -> dict[str, int]:
+def refresh_suggestions(
+    principal: PrincipalDep, conn: ConnDep, settings: SettingsDep
+) -> dict[str, int]:
     """Rank golden materials again for every open code."""
     check_hub_admin(principal=principal)
-    return {"codes": service.do_suggest_matches(conn=conn)}
+    store = prepared_store(settings.data_dir)
+    return {"codes": service.do_suggest_matches(conn=conn, store=store)}
 
 
 @router.post("/accept", response_model=DecisionRead, status_code=201)

@@ -36,6 +36,20 @@ class BoundedCache(Generic[K, V]):
             while len(self._entries) > self._limit:
                 self._entries.popitem(last=False)
 
+    def items(self) -> list[tuple[K, V]]:
+        """The entries, oldest first."""
+        with self._lock:
+            return list(self._entries.items())
+
+    def __getstate__(self) -> tuple[int, list[tuple[K, V]]]:
+        # A lock does not pickle: a copy gets its own.
+        return self._limit, self.items()
+
+    def __setstate__(self, state: tuple[int, list[tuple[K, V]]]) -> None:
+        self._limit, entries = state
+        self._lock = threading.Lock()
+        self._entries = OrderedDict(entries)
+
     def clear(self) -> None:
         """Forget every entry."""
         with self._lock:

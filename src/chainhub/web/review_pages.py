@@ -12,8 +12,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
-from chainhub.api.deps import ConnDep, ContextDep
+from chainhub.api.deps import ConnDep, ContextDep, SettingsDep
 from chainhub.errors import ChainhubError, Language
+from chainhub.masterdata.chain_model import prepared_store
 from chainhub.masterdata.schemas import SuggestionRead
 from chainhub.masterdata.service import (
     do_accept_match,
@@ -111,6 +112,7 @@ def decide(
     principal: SignedInDep,
     lang: PageLanguageDep,
     filters: FiltersDep,
+    settings: SettingsDep,
     partner_id: FormText = "",
     partner_material_code: FormText = "",
     material_code: FormText = "",
@@ -120,7 +122,7 @@ def decide(
     try:
         decided_by = _decider(principal)
         if decision == "rank":
-            do_suggest_matches(conn=conn)
+            do_suggest_matches(conn=conn, store=prepared_store(settings.data_dir))
             return RedirectResponse("/review?done=ranked", status_code=303)
         if decision not in steps:
             raise ChainhubError(
