@@ -26,6 +26,8 @@ from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.api.runtime import HubRuntime
 from chainhub.api.sandbox import Budget, Sandbox
 from chainhub.intake.checking import PRELOAD as FILE_CHECK_PRELOAD
+from chainhub.masterdata.chain_model import prepared_store
+from chainhub.masterdata.preparer import MasterPreparer
 from chainhub.partners.delivery import DeliveryWorker
 from chainhub.settings import Settings
 from chainhub.storage.engine import create_engine_for
@@ -107,15 +109,16 @@ def _routers() -> list[object]:
 def create_app_from_environment() -> FastAPI:
     """The hub with settings from CHAINHUB_ variables: each worker process of `chainhub serve
     --workers N` builds its own."""
-    return create_app(Settings(), warm_file_checks=True)
+    return create_app(Settings(), served=True)
 
 
-def create_app(settings: Settings, *, warm_file_checks: bool = False) -> FastAPI:
+def create_app(settings: Settings, *, served: bool = False) -> FastAPI:
     """Build the hub: engine, migrations and webhook worker at start-up, routers, static files.
 
-    A served hub has `warm_file_checks`: its file-check workers start with it, so that no
-    upload waits for an interpreter's start-up; otherwise (tests, scripts) one starts when a
-    file first comes."""
+    A `served` hub warms up: its file-check workers start with it, so that no upload waits for
+    an interpreter's start-up, and it prepares the golden master for matching whenever it is
+    published. Otherwise (tests, scripts) a file-check worker starts when a file first comes,
+    and the master is prepared at the first suggestion call."""
     # Each admitted request holds at most one connection; the audit writer and the webhook
     # worker hold one each.
     engine = create_engine_for(
@@ -151,9 +154,12 @@ def create_app(settings: Settings, *, warm_file_checks: bool = False) -> FastAPI
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrent_requests + 8)
         runtime.worker.start()
-        if warm_file_checks:
+        preparer = MasterPreparer(engine=engine, store=prepared_store(settings.data_dir))
+        if served:
             runtime.sandbox.warm()
+            preparer.start()
         yield
+        preparer.stop()
         runtime.worker.stop()
         runtime.audit.stop()
         runtime.sandbox.close()

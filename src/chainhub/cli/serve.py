@@ -59,7 +59,7 @@ def serve_app(*, db: str | None, host: str, port: int, workers: int = 1) -> None
     settings = load_settings(db).model_copy(update={"host": host, "port": port})
     check_workers(settings, workers)
     check_port_free(host, port)
-    app = create_app(settings, warm_file_checks=True)
+    app = create_app(settings, served=True)
     # Reach and migrate the database before serving, so a locked or unreachable one is a
     # one-line error, and a hub without a hub admin gets its first one.
     do_upgrade(engine=app.state.engine)
