@@ -133,6 +133,7 @@ def main() -> None:
     over: list[str] = []
     every: list[float] = []
     firsts: list[float] = []
+    roles: dict[str, tuple[list[float], list[float]]] = {}
     with TestClient(create_app(settings)) as client:
         for role, paths in _pages(DEMO_LEADER, supplier).items():
             listed = client.get("/materials", headers={"Authorization": f"Bearer {tokens[role]}"})
@@ -141,6 +142,8 @@ def main() -> None:
                 first, found, status = _times(_page(client, path, tokens[role]), requests)
                 every.extend(found)
                 firsts.append(first)
+                roles.setdefault(role, ([], []))[0].append(first)
+                roles[role][1].extend(found)
                 p95 = _p95(found)
                 p50 = statistics.median(found)
                 print(f"{role:<20}{path:<36}{status:>7}{first:>10.1f}{p50:>9.1f}{p95:>9.1f}"
@@ -153,7 +156,11 @@ def main() -> None:
     print(f"\nall pages: p95 {_p95(every):.1f} ms over {len(every)} repeated requests, "
           f"first views p95 {_p95(firsts):.1f} ms (max {max(firsts):.1f}); "
           f"target ≤ {TARGET_MS:.0f} ms per page")  # fmt: skip
+    for role, (role_firsts, repeated) in roles.items():
+        print(f"{role}: first views p95 {_p95(role_firsts):.1f} ms, "
+              f"repeated p95 {_p95(repeated):.1f} ms over {len(role_firsts)} pages")  # fmt: skip
     print("over target: " + (", ".join(over) if over else "none"))
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

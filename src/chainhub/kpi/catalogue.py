@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 from chainhub.access.schemas import Principal
 from chainhub.kpi.backend import ibis_for
 from chainhub.partners.visibility import get_visible_clause
+from chainhub.storage.engine import get_read_cache
 from chainhub.storage.models import current_view, doc_table
 
 Direction = Literal["higher", "lower"]
@@ -90,20 +91,35 @@ class Sources:
         """The SELECT of the rows `table` reads, with the caller's visibility as literals."""
         key = (document_type, versions, sited)
         if key not in self._sql:
-            relation = doc_table(document_type) if versions else current_view(document_type)
-            where = get_visible_clause(
-                conn=self.conn,
-                principal=self.principal,
-                document_type=document_type,
-                relation=relation,
-                today=self.today,
-            )
-            query = sa.select(relation).where(where, *self._narrowed(relation, sited=sited))
-            compiled = query.compile(
-                dialect=self.conn.dialect, compile_kwargs={"literal_binds": True}
-            )
-            self._sql[key] = str(compiled)
+            self._sql[key] = self._request_cached(key)
         return self._sql[key]
+
+    def _request_cached(self, key: tuple[str, bool, bool]) -> str:
+        """The visible SELECT, compiled once per read-only request: a page computes many KPIs
+        over the same tables, and compiling the SELECT costs more than a kept answer."""
+        cache = get_read_cache(conn=self.conn)
+        if cache is None:
+            return self._compile(*key)
+        p = self.principal
+        shared = ("kpi.visible_sql", p.partner_id, p.role, p.chain_leader, self.today)
+        full = (*shared, self.material, self.site, *key)
+        if full not in cache:
+            cache[full] = self._compile(*key)
+        found: str = cache[full]
+        return found
+
+    def _compile(self, document_type: str, versions: bool, sited: bool) -> str:
+        relation = doc_table(document_type) if versions else current_view(document_type)
+        where = get_visible_clause(
+            conn=self.conn,
+            principal=self.principal,
+            document_type=document_type,
+            relation=relation,
+            today=self.today,
+        )
+        query = sa.select(relation).where(where, *self._narrowed(relation, sited=sited))
+        compiled = query.compile(dialect=self.conn.dialect, compile_kwargs={"literal_binds": True})
+        return str(compiled)
 
     def _narrowed(self, relation: sa.TableClause, *, sited: bool) -> list[sa.ColumnElement[bool]]:
         """The material and (when `sited`) site filters, for the columns `relation` has."""

@@ -24,9 +24,9 @@ from chainhub.kpi.schemas import (
 )
 from chainhub.partners.visibility import get_partner_scope
 from chainhub.standard.registry import BUSINESS_DATES
+from chainhub.storage.answers import get_kept_answer
 from chainhub.storage.models import doc_table
 
-# The business date of each document type: how late a partner reports is measured from it.
 RECENT_REJECTIONS: Final = 50
 
 
@@ -55,7 +55,12 @@ def list_scorecards(
     frame = pl.from_arrow(summary.to_pyarrow())
     assert isinstance(frame, pl.DataFrame)
     rules = _top_rules(backend=backend, attempts=attempts, top=top)
-    lags = _lags(backend=backend, partner_id=partner_id, on_time_days=on_time_days)
+    # The lags read only documents, which change only with a submission: kept until the next.
+    lags = get_kept_answer(
+        conn=conn,
+        query=f"kpi.scorecard.lags partner={partner_id!r} on_time_days={on_time_days}",
+        compute=lambda: _lags(backend=backend, partner_id=partner_id, on_time_days=on_time_days),
+    )
     cards = []
     for row in frame.sort("partner_id").to_dicts():
         pid = row["partner_id"]

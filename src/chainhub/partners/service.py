@@ -35,8 +35,11 @@ from chainhub.partners.schemas import (
     PartnerRead,
     ScopeKind,
 )
+from chainhub.storage.engine import get_read_cache
 from chainhub.storage.models import LIST_SEPARATOR, current_view
 
+# The key of the directory in a read-only request's cache.
+_DIRECTORY: Final = "partners.directory"
 DEMO_LEADER: Final = "haichuan"
 DEMO_SUPPLIERS: Final = ("jinli-motor", "huayang-compressor")
 DEMO_PURPOSE: Final = "vendor-managed inventory / 供应商管理库存"
@@ -53,7 +56,17 @@ DEMO_USERS: Final[tuple[tuple[str, str | None, Role], ...]] = (
 
 
 def list_partners(*, conn: Connection) -> list[PartnerRead]:
-    """The directory: every current partner with its roles, leaders first, then by tier."""
+    """The directory: every current partner with its roles, leaders first, then by tier; read
+    once per read-only request (a page names partners from many places)."""
+    cache = get_read_cache(conn=conn)
+    if cache is None:
+        return _read_partners(conn=conn)
+    if _DIRECTORY not in cache:
+        cache[_DIRECTORY] = _read_partners(conn=conn)
+    return list(cache[_DIRECTORY])
+
+
+def _read_partners(*, conn: Connection) -> list[PartnerRead]:
     view, accounts = current_view("partner"), partner_accounts
     leader = sa.func.coalesce(accounts.c.chain_leader, False).label("chain_leader")
     query = (
