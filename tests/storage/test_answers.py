@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from chainhub.access.audit import end_request_state
 from chainhub.storage.answers import get_generation, get_kept_answer, get_statement_text
-from chainhub.storage.engine import start_read_cache
+from chainhub.storage.engine import create_engine_for, start_read_cache
+from chainhub.storage.migrate import do_upgrade
 from chainhub.storage.models import submissions
 
 
@@ -42,6 +44,18 @@ def test_an_answer_is_kept_until_the_next_submission(engine: sa.Engine) -> None:
     with engine.connect() as conn:
         assert get_kept_answer(conn=conn, query=query, compute=compute) == 3
     assert len(calls) == 3
+
+
+def test_two_databases_with_as_many_submissions_keep_their_own_answers(tmp_path: Path) -> None:
+    query = f"answers test {uuid.uuid4()}"
+    answers = []
+    for name in ("a", "b"):
+        engine = create_engine_for(f"duckdb:///{tmp_path / name}.duckdb")
+        do_upgrade(engine=engine)
+        with engine.connect() as conn:
+            answers.append(get_kept_answer(conn=conn, query=query, compute=lambda n=name: n))
+        engine.dispose()
+    assert answers == ["a", "b"]
 
 
 def test_a_read_only_request_counts_submissions_once(engine: sa.Engine) -> None:

@@ -1,9 +1,9 @@
 """Answers of read queries kept until the stored documents change.
 
 Documents are append-only and arrive only in submissions, so the count of submissions a
-transaction sees says which rows it reads: an answer kept under its query's text and that
-count is the answer the query would give again. Only queries whose text holds everything
-they depend on (the caller's visibility as literals) may be kept.
+transaction sees says which rows it reads: an answer kept under its database, its query's
+text and that count is the answer the query would give again. Only queries whose text holds
+everything they depend on (the caller's visibility as literals) may be kept.
 """
 
 from __future__ import annotations
@@ -46,7 +46,10 @@ def get_kept_answer(*, conn: Connection, query: str, compute: Callable[[], T]) -
     """The answer to `query` (a text naming everything it reads) as of the documents the
     transaction sees: computed once, then kept until the next submission. Callers must not
     change what they get back."""
-    key = (conn.dialect.name, query, get_generation(conn=conn))
+    # The database's address, not only its dialect: two hubs in one process (tests, scripts)
+    # may have stored as many submissions each.
+    database = conn.engine.url.render_as_string(hide_password=True)
+    key = (database, query, get_generation(conn=conn))
     kept = _answers.get(key)
     if kept is not None:
         found: T = kept[0]
