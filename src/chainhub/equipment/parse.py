@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any, Final
 
-from pydantic import ValidationError
+import polars as pl
+import sqlalchemy as sa
+from pydantic import Json, TypeAdapter, ValidationError
 
+from chainhub.equipment.models import equipment_messages
 from chainhub.equipment.schemas import (
     CountPayload,
     Payload,
@@ -15,7 +18,8 @@ from chainhub.equipment.schemas import (
     SignalPayload,
     StatePayload,
 )
-from chainhub.equipment.topics import parse_topic
+from chainhub.equipment.topics import KINDS, Topic, parse_topic
+from chainhub.storage.models import polars_type
 
 PAYLOADS: Final[dict[str, type[Payload]]] = {
     "state": StatePayload,
@@ -37,6 +41,19 @@ _NO_VALUES: Final = {
 }
 
 Row = dict[str, Any]
+# The columns of `equipment_messages` as a frame holds them.
+SCHEMA: Final = {
+    c.name: pl.Float64() if isinstance(c.type, sa.Float) else polars_type(c.type)
+    for c in equipment_messages.columns
+}
+# Each payload parsed on its own (no joining that one payload could break), a kind's batch in
+# one call.
+_BATCH: Final = {kind: TypeAdapter(list[Json[model]]) for kind, model in PAYLOADS.items()}  # type: ignore[valid-type]
+_FIELDS: Final = {
+    kind: [f for f in model.model_fields if f not in ("id", "ts")]
+    for kind, model in PAYLOADS.items()
+}
+_ARRIVAL: Final = "arrival"
 
 
 def _reason(error: ValidationError) -> str:
@@ -91,3 +108,86 @@ def split_parsed(parsed: Iterable[Row | Rejected | None]) -> tuple[list[Row], li
         elif item is not None:
             rows.append(item)
     return rows, rejected
+
+
+def _topic(topic: bytes) -> Topic | None:
+    try:
+        return parse_topic(topic.decode())
+    except ValueError:  # a UnicodeDecodeError is one
+        return None
+
+
+def _validated(kind: str, payloads: list[bytes]) -> tuple[list[Payload], set[int]]:
+    """The valid payloads of one kind, and the positions of the others."""
+    if any(_NUL in p for p in payloads):
+        return [], set(range(len(payloads)))
+    try:
+        return _BATCH[kind].validate_python(payloads), set()
+    except ValidationError as error:
+        failed = {e["loc"][0] for e in error.errors()}
+    keep = [p for i, p in enumerate(payloads) if i not in failed]
+    return (_BATCH[kind].validate_python(keep) if keep else []), failed  # type: ignore[return-value]
+
+
+def _kind_frame(
+    kind: str, where: list[Topic], models: list[Payload], arrival: list[int]
+) -> pl.DataFrame:
+    columns: dict[str, list[Any]] = {
+        _ARRIVAL: arrival,
+        "partner_id": [w.partner_id for w in where],
+        "machine_id": [w.machine_id for w in where],
+        "message_id": [m.id for m in models],
+        "site_id": [w.site_id for w in where],
+        "machine_time": [m.ts for m in models],
+    }
+    for name in _FIELDS[kind]:
+        values = [getattr(m, name) for m in models]
+        columns[name] = [str(v) for v in values] if name == "state" else values
+    schema = {_ARRIVAL: pl.Int64(), **{c: SCHEMA[c] for c in columns if c != _ARRIVAL}}
+    return pl.DataFrame(columns, schema=schema).with_columns(kind=pl.lit(kind))
+
+
+def parse_batch(
+    topics: Sequence[bytes], payloads: Sequence[bytes], received_at: Sequence[float]
+) -> tuple[pl.DataFrame, list[Rejected]]:
+    """What `parse_message` makes of each message (times received in epoch seconds), as one
+    frame of rows in arrival order and the rejects: each kind's payloads validated in one call,
+    the messages that fail (or need the topic's message) taken one by one."""
+    where = {t: _topic(t) for t in set(topics)}
+    by_kind: dict[str, list[int]] = {k: [] for k in KINDS}
+    one_by_one: list[int] = []
+    for i, topic in enumerate(topics):
+        found = where[topic]
+        (one_by_one if found is None else by_kind[found.kind]).append(i)
+    frames = []
+    for kind, positions in by_kind.items():
+        if not positions:
+            continue
+        models, failed = _validated(kind, [payloads[i] for i in positions])
+        one_by_one.extend(positions[j] for j in failed)
+        kept = [i for j, i in enumerate(positions) if j not in failed]
+        if kept:
+            topic_of = [where[topics[i]] for i in kept]
+            frames.append(_kind_frame(kind, topic_of, models, kept))  # type: ignore[arg-type]
+    rows: list[Row] = []
+    rejected: list[tuple[int, Rejected]] = []
+    for i in sorted(one_by_one):
+        at = datetime.fromtimestamp(received_at[i], UTC)
+        parsed = parse_message(
+            topic=topics[i].decode(errors="replace"), payload=payloads[i], received_at=at
+        )
+        if isinstance(parsed, Rejected):
+            rejected.append((i, parsed))
+        else:
+            rows.append({_ARRIVAL: i, **parsed})
+    # Every column, whichever kinds the batch holds.
+    frames.append(pl.DataFrame(rows, schema={_ARRIVAL: pl.Int64(), **SCHEMA}, orient="row"))
+    frame = pl.concat(frames, how="diagonal_relaxed")
+    received = (
+        (pl.Series(received_at, dtype=pl.Float64) * 1e6)
+        .round(0)
+        .cast(pl.Int64)
+        .cast(pl.Datetime("us", "UTC"))
+    )
+    frame = frame.sort(_ARRIVAL).with_columns(received_at=received.gather(frame[_ARRIVAL]))
+    return frame.select([pl.col(c).cast(t) for c, t in SCHEMA.items()]), [r for _, r in rejected]

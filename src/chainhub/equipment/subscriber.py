@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Final
 
 import paho.mqtt.client as mqtt
@@ -20,8 +17,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from sqlalchemy import Engine
 
-from chainhub.equipment.broker import connect, new_client
-from chainhub.equipment.parse import Row, parse_message, split_parsed
+from chainhub.equipment.broker import connect
+from chainhub.equipment.parse import Row, parse_batch
+from chainhub.equipment.receiver import QueueingClient
 from chainhub.equipment.schemas import StoreResult
 from chainhub.equipment.service import do_store_telemetry
 from chainhub.equipment.topics import SUBSCRIPTION
@@ -31,16 +29,6 @@ DEFAULT_CLIENT_ID: Final = "chainhub-telemetry"
 SESSION_EXPIRY_S: Final = 7 * 24 * 3600
 # Unacknowledged messages the broker may have in flight to us: MQTT 5's largest.
 RECEIVE_MAXIMUM: Final = 65_535
-
-
-@dataclass(frozen=True, slots=True)
-class _Received:
-    generation: int
-    mid: int
-    qos: int
-    topic: str
-    payload: bytes
-    received_at: datetime
 
 
 class TelemetrySubscriber:
@@ -63,21 +51,16 @@ class TelemetrySubscriber:
         self.batch_size, self.flush_seconds = min(batch_size, RECEIVE_MAXIMUM), flush_seconds
         self.total = StoreResult()
         self.ready = threading.Event()
-        self._inbox: deque[_Received] = deque()
-        self._full = threading.Event()
-        # A reconnect starts a new generation: older deliveries' ids mean nothing to the new
-        # connection, and the broker sends those messages again anyway.
-        self._generation = 0
-        self._client = new_client(client_id, manual_ack=True)
+        self._client = QueueingClient(client_id)
+        self._inbox = self._client.received
         self._client.on_connect = self._on_connect
         self._client.on_subscribe = self._on_subscribe
         self._client.on_disconnect = self._on_disconnect
-        self._client.on_message = self._on_message
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if reason.is_failure:
             return
-        self._generation += 1
+        self._client.generation += 1
         client.subscribe(SUBSCRIPTION, qos=1)
 
     def _on_subscribe(self, _c: mqtt.Client, _u: Any, _mid: int, _r: Any, _p: Any) -> None:
@@ -85,20 +68,6 @@ class TelemetrySubscriber:
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, _r: Any, _p: Any) -> None:
         self.ready.clear()
-
-    def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
-        self._inbox.append(
-            _Received(
-                self._generation,
-                message.mid,
-                message.qos,
-                message.topic,
-                bytes(message.payload),
-                datetime.now(UTC),
-            )
-        )
-        if len(self._inbox) >= self.batch_size:
-            self._full.set()
 
     def start(self) -> None:
         """Connect (a ChainhubError when the broker cannot be reached) and start receiving."""
@@ -113,18 +82,17 @@ class TelemetrySubscriber:
         taken = [self._inbox.popleft() for _ in range(min(len(self._inbox), self.batch_size))]
         if not taken:
             return StoreResult()
-        rows, rejected = split_parsed(
-            parse_message(topic=item.topic, payload=item.payload, received_at=item.received_at)
-            for item in taken
-        )
+        generations, mids, qos, topics, payloads, received_at = zip(*taken, strict=True)
+        rows, rejected = parse_batch(topics, payloads, received_at)
         with self.engine.begin() as conn:
             result = do_store_telemetry(conn=conn, rows=rows, rejected=rejected)
-        for item in taken:
-            if item.generation == self._generation and item.qos > 0:
-                self._client.ack(item.mid, item.qos)
+        current = self._client.generation
+        self._client.ack_all(
+            [m for g, m, q in zip(generations, mids, qos, strict=True) if g == current and q]
+        )
         self.total += result
-        if self.after_store is not None and rows:
-            self.after_store(rows)
+        if self.after_store is not None and len(rows):
+            self.after_store(rows.to_dicts())
         return result
 
     def run(
@@ -137,14 +105,14 @@ class TelemetrySubscriber:
         last = time.monotonic()
         try:
             while not stop.is_set():
-                self._full.wait(self.flush_seconds / 4)
                 due = time.monotonic() - last >= self.flush_seconds
                 if len(self._inbox) >= self.batch_size or (due and self._inbox):
-                    self._full.clear()
                     result = self.flush()
                     last = time.monotonic()
                     if on_batch is not None:
                         on_batch(result)
+                else:
+                    stop.wait(self.flush_seconds / 20)
             while self._inbox:
                 self.flush()
         finally:
