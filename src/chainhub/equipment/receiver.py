@@ -26,6 +26,7 @@ RECV_BYTES: Final = 1 << 20
 # PUBACK, remaining length 2, then the packet id (MQTT 5 leaves out a success reason code).
 _PUBACK_HEAD: Final = 0x4002
 
+PUBLISH: Final = 0x30
 # generation, packet id, QoS, topic, payload, time received (epoch seconds)
 Received = tuple[int, int, int, bytes, bytes, float]
 
@@ -62,34 +63,44 @@ class QueueingClient(mqtt.Client):
         return chunk
 
     def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
-        """Handle every packet read so far, not one per select as paho does."""
+        """Handle every packet read so far, not one per select as paho does: whole PUBLISH
+        packets here, anything else (and a packet split across reads) by paho."""
         rc = super().loop_read(max_packets)
         while rc == MQTTErrorCode.MQTT_ERR_SUCCESS and self._at < len(self._buffer):
-            rc = super().loop_read(max_packets)
+            if self._in_packet["command"] == 0:
+                self._take_publishes()
+            if self._at < len(self._buffer):
+                rc = super().loop_read(max_packets)
         return rc
+
+    def _take_publishes(self) -> None:
+        """Queue the whole QoS 0 and 1 PUBLISH packets at the head of what was read."""
+        buffer, at, now = self._buffer, self._at, time.time()
+        end_of_buffer, generation, append = len(buffer), self.generation, self.received.append
+        while at < end_of_buffer:
+            header = buffer[at]
+            if header & 0xF0 != PUBLISH or header & 0x06 > 0x02:
+                break
+            body, length = _varint(buffer, at + 1, end_of_buffer)
+            if body < 0 or body + length > end_of_buffer:
+                break
+            publish = _publish(buffer, body, body + length, header & 0x06)
+            if publish is None:
+                break
+            append((generation, publish[0], (header & 0x06) >> 1, publish[1], publish[2], now))
+            at = body + length
+        self._at = at
 
     def _handle_publish(self) -> MQTTErrorCode:
         header = self._in_packet["command"]
-        qos = (header & 0x06) >> 1
-        if qos > 1:
+        if header & 0x06 > 0x02:
             return super()._handle_publish()
-        packet = self._in_packet["packet"]
-        try:
-            end = 2 + ((packet[0] << 8) | packet[1])
-            topic = bytes(packet[2:end])
-            mid = 0
-            if qos:
-                mid, end = (packet[end] << 8) | packet[end + 1], end + 2
-            # The properties (none that the hub uses), behind their variable-length size.
-            size, shift = 0, 0
-            while True:
-                byte = packet[end]
-                end, size, shift = end + 1, size | (byte & 0x7F) << shift, shift + 7
-                if not byte & 0x80:
-                    break
-        except IndexError:
+        packet = bytes(self._in_packet["packet"])
+        publish = _publish(packet, 0, len(packet), header & 0x06)
+        if publish is None:
             return MQTTErrorCode.MQTT_ERR_PROTOCOL
-        payload = bytes(packet[end + size :])
+        mid, topic, payload = publish
+        qos = (header & 0x06) >> 1
         self.received.append((self.generation, mid, qos, topic, payload, time.time()))
         return MQTTErrorCode.MQTT_ERR_SUCCESS
 
@@ -101,3 +112,35 @@ class QueueingClient(mqtt.Client):
         packets[:, 0] = _PUBACK_HEAD
         packets[:, 1] = mids
         self._packet_queue(mqtt.PUBACK, packets.tobytes(), 0, 0)
+
+
+def _varint(buffer: bytes, at: int, end: int) -> tuple[int, int]:
+    """Where the bytes after a variable byte integer start, and its value; -1 when cut off."""
+    value, shift = 0, 0
+    while at < end and shift < 28:
+        byte = buffer[at]
+        at, value, shift = at + 1, value | (byte & 0x7F) << shift, shift + 7
+        if not byte & 0x80:
+            return at, value
+    return -1, 0
+
+
+def _publish(packet: bytes, at: int, end: int, qos_bits: int) -> tuple[int, bytes, bytes] | None:
+    """A PUBLISH packet's id (0 at QoS 0), topic and payload from its variable header on;
+    None when malformed."""
+    topic_at = at + 2
+    if topic_at > end:
+        return None
+    topic_end = topic_at + ((packet[at] << 8) | packet[at + 1])
+    if topic_end > end:
+        return None
+    mid, properties_at = 0, topic_end
+    if qos_bits:
+        if topic_end + 2 > end:
+            return None
+        mid, properties_at = (packet[topic_end] << 8) | packet[topic_end + 1], topic_end + 2
+    # The properties (none that the hub uses), behind their size.
+    payload_at, size = _varint(packet, properties_at, end)
+    if payload_at < 0 or payload_at + size > end:
+        return None
+    return mid, packet[topic_at:topic_end], packet[payload_at + size : end]
