@@ -130,8 +130,12 @@ def _validated(kind: str, payloads: list[bytes]) -> tuple[list[Payload], set[int
 
 
 def _epoch_us(seconds: Any) -> Any:
-    """Epoch seconds (a float Series or expression) as UTC times to the microsecond."""
-    return (seconds * 1e6).round(0).cast(pl.Int64).cast(pl.Datetime("us", "UTC"))
+    """Epoch seconds (a float Series or expression) as UTC times to the microsecond, rounded
+    as `datetime.fromtimestamp` does (the fraction on its own: whole microseconds since 1970
+    are past a float's precision)."""
+    whole = seconds.floor()
+    micros = whole.cast(pl.Int64) * 1_000_000 + ((seconds - whole) * 1e6).round(0).cast(pl.Int64)
+    return micros.cast(pl.Datetime("us", "UTC"))
 
 
 def _kind_frame(
@@ -193,5 +197,6 @@ def parse_batch(
     frames.append(pl.DataFrame(rows, schema={_ARRIVAL: pl.Int64(), **SCHEMA}, orient="row"))
     frame = pl.concat(frames, how="diagonal_relaxed")
     received = _epoch_us(pl.Series(received_at, dtype=pl.Float64))
-    frame = frame.sort(_ARRIVAL).with_columns(received_at=received.gather(frame[_ARRIVAL]))
+    frame = frame.sort(_ARRIVAL)
+    frame = frame.with_columns(received_at=received.gather(frame[_ARRIVAL]))
     return frame.select([pl.col(c).cast(t) for c, t in SCHEMA.items()]), [r for _, r in rejected]
