@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import polars as pl
 import sqlalchemy as sa
@@ -48,7 +48,10 @@ SCHEMA: Final = {
 }
 # Each payload parsed on its own (no joining that one payload could break), a kind's batch in
 # one call.
-_BATCH: Final = {kind: TypeAdapter(list[Json[model]]) for kind, model in PAYLOADS.items()}  # type: ignore[valid-type]
+_BATCH: Final[dict[str, TypeAdapter[list[Payload]]]] = {
+    kind: TypeAdapter(list[Json[model]])  # type: ignore[valid-type]
+    for kind, model in PAYLOADS.items()
+}
 _FIELDS: Final = {
     kind: [f for f in model.model_fields if f not in ("id", "ts")]
     for kind, model in PAYLOADS.items()
@@ -119,14 +122,17 @@ def _topic(topic: bytes) -> Topic | None:
 
 def _validated(kind: str, payloads: list[bytes]) -> tuple[list[Payload], set[int]]:
     """The valid payloads of one kind, and the positions of the others."""
-    if any(_NUL in p for p in payloads):
-        return [], set(range(len(payloads)))
+    # A NUL (which PostgreSQL text cannot hold) is refused one by one, with its reason.
+    failed = {i for i, p in enumerate(payloads) if _NUL in p}
+    candidates = [i for i in range(len(payloads)) if i not in failed]
     try:
-        return _BATCH[kind].validate_python(payloads), set()
+        return _BATCH[kind].validate_python([payloads[i] for i in candidates]), failed
     except ValidationError as error:
-        failed = {e["loc"][0] for e in error.errors()}
-    keep = [p for i, p in enumerate(payloads) if i not in failed]
-    return (_BATCH[kind].validate_python(keep) if keep else []), failed  # type: ignore[return-value]
+        failed |= {candidates[int(e["loc"][0])] for e in error.errors()}
+    # Validated again without the failed ones: a failure leaves no partial result.
+    return _BATCH[kind].validate_python(
+        [p for i, p in enumerate(payloads) if i not in failed]
+    ), failed
 
 
 def _epoch_us(seconds: Any) -> Any:
@@ -166,7 +172,7 @@ def parse_batch(
     """What `parse_message` makes of each message (times received in epoch seconds), as one
     frame of rows in arrival order and the rejects: each kind's payloads validated in one call,
     the messages that fail (or need the topic's message) taken one by one."""
-    where = {t: _topic(t) for t in set(topics)}
+    where: dict[bytes, Topic | None] = {t: _topic(t) for t in set(topics)}
     by_kind: dict[str, list[int]] = {k: [] for k in KINDS}
     one_by_one: list[int] = []
     for i, topic in enumerate(topics):
@@ -180,8 +186,8 @@ def parse_batch(
         one_by_one.extend(positions[j] for j in failed)
         kept = [i for j, i in enumerate(positions) if j not in failed]
         if kept:
-            topic_of = [where[topics[i]] for i in kept]
-            frames.append(_kind_frame(kind, topic_of, models, kept))  # type: ignore[arg-type]
+            topic_of = [cast(Topic, where[topics[i]]) for i in kept]
+            frames.append(_kind_frame(kind, topic_of, models, kept))
     rows: list[Row] = []
     rejected: list[tuple[int, Rejected]] = []
     for i in sorted(one_by_one):

@@ -25,8 +25,9 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 RECV_BYTES: Final = 1 << 20
 # PUBACK, remaining length 2, then the packet id (MQTT 5 leaves out a success reason code).
 _PUBACK_HEAD: Final = 0x4002
-
-PUBLISH: Final = 0x30
+# A fixed header's packet type, and its QoS bits (QoS 2 is left to paho).
+_PUBLISH: Final = 0x30
+_QOS_BITS: Final = 0x06
 # generation, packet id, QoS, topic, payload, time received (epoch seconds)
 Received = tuple[int, int, int, bytes, bytes, float]
 
@@ -79,28 +80,28 @@ class QueueingClient(mqtt.Client):
         end_of_buffer, generation, append = len(buffer), self.generation, self.received.append
         while at < end_of_buffer:
             header = buffer[at]
-            if header & 0xF0 != PUBLISH or header & 0x06 > 0x02:
+            if (header & 0xF0) != _PUBLISH or (header & _QOS_BITS) > 0x02:
                 break
             body, length = _varint(buffer, at + 1, end_of_buffer)
             if body < 0 or body + length > end_of_buffer:
                 break
-            publish = _publish(buffer, body, body + length, header & 0x06)
+            publish = _publish(buffer, body, body + length, header & _QOS_BITS)
             if publish is None:
                 break
-            append((generation, publish[0], (header & 0x06) >> 1, publish[1], publish[2], now))
+            append((generation, publish[0], (header & _QOS_BITS) >> 1, publish[1], publish[2], now))
             at = body + length
         self._at = at
 
     def _handle_publish(self) -> MQTTErrorCode:
         header = self._in_packet["command"]
-        if header & 0x06 > 0x02:
+        if (header & _QOS_BITS) > 0x02:
             return super()._handle_publish()
         packet = bytes(self._in_packet["packet"])
-        publish = _publish(packet, 0, len(packet), header & 0x06)
+        publish = _publish(packet, 0, len(packet), header & _QOS_BITS)
         if publish is None:
             return MQTTErrorCode.MQTT_ERR_PROTOCOL
         mid, topic, payload = publish
-        qos = (header & 0x06) >> 1
+        qos = (header & _QOS_BITS) >> 1
         self.received.append((self.generation, mid, qos, topic, payload, time.time()))
         return MQTTErrorCode.MQTT_ERR_SUCCESS
 
