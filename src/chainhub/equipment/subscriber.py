@@ -102,16 +102,21 @@ class TelemetrySubscriber:
         on_batch: Callable[[StoreResult], None] | None = None,
     ) -> StoreResult:
         """Store batches until `stop` is set, then store what is left and disconnect."""
-        last = time.monotonic()
+        last, seen = time.monotonic(), 0
         try:
             while not stop.is_set():
+                waiting = len(self._inbox)
                 due = time.monotonic() - last >= self.flush_seconds
-                if len(self._inbox) >= self.batch_size or (due and self._inbox):
+                # Nothing new since the last look (the broker's backlog is drained): store what
+                # came now rather than wait out the timer.
+                idle = waiting == seen
+                if waiting >= self.batch_size or (waiting and (due or idle)):
                     result = self.flush()
-                    last = time.monotonic()
+                    last, seen = time.monotonic(), len(self._inbox)
                     if on_batch is not None:
                         on_batch(result)
                 else:
+                    seen = waiting
                     stop.wait(self.flush_seconds / 20)
             while self._inbox:
                 self.flush()
