@@ -9,8 +9,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 
+from chainhub.equipment import receiver
 from chainhub.equipment.models import equipment_messages
 from chainhub.equipment.publish import publish_messages
 from chainhub.equipment.service import count_messages, list_rejects
@@ -169,3 +171,29 @@ def test_what_is_published_while_the_hub_is_away_arrives(
     assert again.total.duplicates == 0
     with engine.connect() as conn:
         assert count_messages(conn=conn) == (len(messages), 0)
+
+
+def test_packets_cut_across_reads_arrive_whole_and_are_acknowledged(
+    engine: sa.Engine, mosquitto: Mosquitto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reads of a thousand bytes: some whole packets each, and the last one (now and then its
+    # header) cut in two.
+    monkeypatch.setattr(receiver, "RECV_BYTES", 1_000)
+    messages = _line(2, 10)
+    with _listening(engine, mosquitto, client_id="hub-b") as subscriber:
+        _publish(mosquitto, messages)
+        _wait(lambda: subscriber.total.stored == len(messages))
+    assert subscriber.total.duplicates == subscriber.total.rejected == 0
+    with engine.connect() as conn:
+        m = equipment_messages.c
+        stored = conn.execute(sa.select(m.machine_id, m.message_id, m.kind)).all()
+    sent = {(msg.topic.split("/")[3], json.loads(msg.payload)["id"], msg.topic.split("/")[4])
+            for msg in messages}  # fmt: skip
+    assert set(stored) == sent
+    # All were acknowledged: back on the same session, only what is new arrives.
+    with _listening(engine, mosquitto, client_id="hub-b") as again:
+        _publish(
+            mosquitto, [_raw("M1/signal", {"id": "x", "ts": START.isoformat(), "temperature_c": 1})]
+        )
+        _wait(lambda: again.total.stored == 1)
+    assert again.total.duplicates == 0

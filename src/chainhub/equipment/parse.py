@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import Any, Final
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Final, cast
 
-from pydantic import ValidationError
+import polars as pl
+import sqlalchemy as sa
+from pydantic import Json, TypeAdapter, ValidationError
 
+from chainhub.equipment.models import equipment_messages
 from chainhub.equipment.schemas import (
     CountPayload,
     Payload,
@@ -15,7 +18,8 @@ from chainhub.equipment.schemas import (
     SignalPayload,
     StatePayload,
 )
-from chainhub.equipment.topics import parse_topic
+from chainhub.equipment.topics import KINDS, Topic, parse_topic
+from chainhub.storage.models import polars_type
 
 PAYLOADS: Final[dict[str, type[Payload]]] = {
     "state": StatePayload,
@@ -37,6 +41,22 @@ _NO_VALUES: Final = {
 }
 
 Row = dict[str, Any]
+# The columns of `equipment_messages` as a frame holds them.
+SCHEMA: Final = {
+    c.name: pl.Float64() if isinstance(c.type, sa.Float) else polars_type(c.type)
+    for c in equipment_messages.columns
+}
+# Each payload parsed on its own (no joining that one payload could break), a kind's batch in
+# one call.
+_BATCH: Final[dict[str, TypeAdapter[list[Payload]]]] = {
+    kind: TypeAdapter(list[Json[model]])  # type: ignore[valid-type]
+    for kind, model in PAYLOADS.items()
+}
+_FIELDS: Final = {
+    kind: [f for f in model.model_fields if f not in ("id", "ts")]
+    for kind, model in PAYLOADS.items()
+}
+_ARRIVAL: Final = "arrival"
 
 
 def _reason(error: ValidationError) -> str:
@@ -91,3 +111,98 @@ def split_parsed(parsed: Iterable[Row | Rejected | None]) -> tuple[list[Row], li
         elif item is not None:
             rows.append(item)
     return rows, rejected
+
+
+def _topic(topic: bytes) -> Topic | None:
+    try:
+        return parse_topic(topic.decode())
+    except ValueError:  # a UnicodeDecodeError is one
+        return None
+
+
+def _validated(kind: str, payloads: list[bytes]) -> tuple[list[Payload], set[int]]:
+    """The valid payloads of one kind, and the positions of the others."""
+    # A NUL (which PostgreSQL text cannot hold) is refused one by one, with its reason.
+    failed = {i for i, p in enumerate(payloads) if _NUL in p}
+    candidates = [i for i in range(len(payloads)) if i not in failed]
+    try:
+        return _BATCH[kind].validate_python([payloads[i] for i in candidates]), failed
+    except ValidationError as error:
+        failed |= {candidates[int(e["loc"][0])] for e in error.errors()}
+    # Validated again without the failed ones: a failure leaves no partial result.
+    return _BATCH[kind].validate_python(
+        [p for i, p in enumerate(payloads) if i not in failed]
+    ), failed
+
+
+def _epoch_us(seconds: Any) -> Any:
+    """Epoch seconds (a float Series or expression) as UTC times to the microsecond, rounded
+    as `datetime.fromtimestamp` does (the fraction on its own: whole microseconds since 1970
+    are past a float's precision)."""
+    whole = seconds.floor()
+    micros = whole.cast(pl.Int64) * 1_000_000 + ((seconds - whole) * 1e6).round(0).cast(pl.Int64)
+    return micros.cast(pl.Datetime("us", "UTC"))
+
+
+def _kind_frame(
+    kind: str, where: list[Topic], models: list[Payload], arrival: list[int]
+) -> pl.DataFrame:
+    columns: dict[str, list[Any]] = {
+        _ARRIVAL: arrival,
+        "partner_id": [w.partner_id for w in where],
+        "machine_id": [w.machine_id for w in where],
+        "message_id": [m.id for m in models],
+        "site_id": [w.site_id for w in where],
+        # Epoch seconds, exact to the microsecond, convert far faster than datetimes.
+        "machine_time": [m.ts.timestamp() for m in models],
+    }
+    for name in _FIELDS[kind]:
+        values = [getattr(m, name) for m in models]
+        columns[name] = [str(v) for v in values] if name == "state" else values
+    schema = {_ARRIVAL: pl.Int64(), **{c: SCHEMA[c] for c in columns if c != _ARRIVAL}}
+    schema["machine_time"] = pl.Float64()
+    return pl.DataFrame(columns, schema=schema).with_columns(
+        machine_time=_epoch_us(pl.col("machine_time")), kind=pl.lit(kind)
+    )
+
+
+def parse_batch(
+    topics: Sequence[bytes], payloads: Sequence[bytes], received_at: Sequence[float]
+) -> tuple[pl.DataFrame, list[Rejected]]:
+    """What `parse_message` makes of each message (times received in epoch seconds), as one
+    frame of rows in arrival order and the rejects: each kind's payloads validated in one call,
+    the messages that fail (or need the topic's message) taken one by one."""
+    where: dict[bytes, Topic | None] = {t: _topic(t) for t in set(topics)}
+    by_kind: dict[str, list[int]] = {k: [] for k in KINDS}
+    one_by_one: list[int] = []
+    for i, topic in enumerate(topics):
+        found = where[topic]
+        (one_by_one if found is None else by_kind[found.kind]).append(i)
+    frames = []
+    for kind, positions in by_kind.items():
+        if not positions:
+            continue
+        models, failed = _validated(kind, [payloads[i] for i in positions])
+        one_by_one.extend(positions[j] for j in failed)
+        kept = [i for j, i in enumerate(positions) if j not in failed]
+        if kept:
+            topic_of = [cast(Topic, where[topics[i]]) for i in kept]
+            frames.append(_kind_frame(kind, topic_of, models, kept))
+    rows: list[Row] = []
+    rejected: list[tuple[int, Rejected]] = []
+    for i in sorted(one_by_one):
+        at = datetime.fromtimestamp(received_at[i], UTC)
+        parsed = parse_message(
+            topic=topics[i].decode(errors="replace"), payload=payloads[i], received_at=at
+        )
+        if isinstance(parsed, Rejected):
+            rejected.append((i, parsed))
+        else:
+            rows.append({_ARRIVAL: i, **parsed})
+    # Every column, whichever kinds the batch holds.
+    frames.append(pl.DataFrame(rows, schema={_ARRIVAL: pl.Int64(), **SCHEMA}, orient="row"))
+    frame = pl.concat(frames, how="diagonal_relaxed")
+    received = _epoch_us(pl.Series(received_at, dtype=pl.Float64))
+    frame = frame.sort(_ARRIVAL)
+    frame = frame.with_columns(received_at=received.gather(frame[_ARRIVAL]))
+    return frame.select([pl.col(c).cast(t) for c, t in SCHEMA.items()]), [r for _, r in rejected]

@@ -18,21 +18,17 @@ from sqlalchemy import Connection
 from chainhub.access.schemas import Principal
 from chainhub.equipment.models import equipment_messages, equipment_rejects
 from chainhub.equipment.oee import Every, compute_oee
-from chainhub.equipment.parse import Row
+from chainhub.equipment.parse import SCHEMA, Row
 from chainhub.equipment.schemas import OeeReport, Rejected, StoreResult, WarningRead
 from chainhub.equipment.warning import detect_warnings
 from chainhub.partners.visibility import get_machine_visible_clause
-from chainhub.storage.models import polars_type
 from chainhub.storage.service import do_bulk_insert
 
 KEY: Final = ["partner_id", "machine_id", "message_id"]
 # Signals read before the day, so the first hours of the day have a baseline to compare with.
 WARNING_HISTORY: Final = timedelta(hours=3)
 _UTC: Final = pl.Datetime("us", "UTC")
-_SCHEMA: Final = {
-    c.name: pl.Float64() if isinstance(c.type, sa.Float) else polars_type(c.type)
-    for c in equipment_messages.columns
-}
+_SCHEMA: Final = SCHEMA
 _COLUMNS: Final = ", ".join(f'"{c}"' for c in _SCHEMA)
 
 
@@ -62,16 +58,21 @@ def _insert_new(conn: Connection, frame: pl.DataFrame) -> int:
 
 
 def do_store_telemetry(
-    *, conn: Connection, rows: Sequence[Row], rejected: Sequence[Rejected] = ()
+    *,
+    conn: Connection,
+    rows: Sequence[Row] | pl.DataFrame,
+    rejected: Sequence[Rejected] = (),
 ) -> StoreResult:
-    """Store a batch of parsed messages (each machine's message id once, whatever arrived
-    before) and keep the malformed ones aside; the caller commits."""
+    """Store a batch of parsed messages, as rows or a frame of them (each machine's message id
+    once, whatever arrived before) and keep the malformed ones aside; the caller commits."""
     stored = 0
-    if rows:
-        frame = pl.DataFrame(list(rows), schema=_SCHEMA, orient="row").unique(
-            subset=KEY, keep="first", maintain_order=True
+    if len(rows):
+        frame = (
+            rows
+            if isinstance(rows, pl.DataFrame)
+            else pl.DataFrame(list(rows), schema=_SCHEMA, orient="row")
         )
-        stored = _insert_new(conn, frame)
+        stored = _insert_new(conn, frame.unique(subset=KEY, keep="first", maintain_order=True))
     if rejected:
         conn.execute(
             equipment_rejects.insert(),

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -20,8 +18,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from sqlalchemy import Engine
 
-from chainhub.equipment.broker import connect, new_client
-from chainhub.equipment.parse import Row, parse_message, split_parsed
+from chainhub.equipment.broker import connect
+from chainhub.equipment.parse import Row, parse_batch, split_parsed
+from chainhub.equipment.receiver import QueueingClient, Received
 from chainhub.equipment.schemas import Rejected, StoreResult
 from chainhub.equipment.service import do_store_telemetry
 from chainhub.equipment.sparkplug import NAMESPACE, SparkplugTranslator
@@ -32,16 +31,7 @@ DEFAULT_CLIENT_ID: Final = "chainhub-telemetry"
 SESSION_EXPIRY_S: Final = 7 * 24 * 3600
 # Unacknowledged messages the broker may have in flight to us: MQTT 5's largest.
 RECEIVE_MAXIMUM: Final = 65_535
-
-
-@dataclass(frozen=True, slots=True)
-class _Received:
-    generation: int
-    mid: int
-    qos: int
-    topic: str
-    payload: bytes
-    received_at: datetime
+_SPARKPLUG_PREFIX: Final = f"{NAMESPACE}/".encode()
 
 
 class TelemetrySubscriber:
@@ -67,21 +57,16 @@ class TelemetrySubscriber:
         self.batch_size, self.flush_seconds = min(batch_size, RECEIVE_MAXIMUM), flush_seconds
         self.total = StoreResult()
         self.ready = threading.Event()
-        self._inbox: deque[_Received] = deque()
-        self._full = threading.Event()
-        # A reconnect starts a new generation: older deliveries' ids mean nothing to the new
-        # connection, and the broker sends those messages again anyway.
-        self._generation = 0
-        self._client = new_client(client_id, manual_ack=True)
+        self._client = QueueingClient(client_id)
+        self._inbox = self._client.received
         self._client.on_connect = self._on_connect
         self._client.on_subscribe = self._on_subscribe
         self._client.on_disconnect = self._on_disconnect
-        self._client.on_message = self._on_message
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if reason.is_failure:
             return
-        self._generation += 1
+        self._client.generation += 1
         topics = [(SUBSCRIPTION, 1)]
         if self.sparkplug is not None:
             topics.append((self.sparkplug.subscription, 1))
@@ -93,20 +78,6 @@ class TelemetrySubscriber:
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, _r: Any, _p: Any) -> None:
         self.ready.clear()
 
-    def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
-        self._inbox.append(
-            _Received(
-                self._generation,
-                message.mid,
-                message.qos,
-                message.topic,
-                bytes(message.payload),
-                datetime.now(UTC),
-            )
-        )
-        if len(self._inbox) >= self.batch_size:
-            self._full.set()
-
     def start(self) -> None:
         """Connect (a ChainhubError when the broker cannot be reached) and start receiving."""
         properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
@@ -115,33 +86,44 @@ class TelemetrySubscriber:
         connect(self._client, self.host, self.port, clean_start=False, properties=properties)
         self._client.loop_start()
 
-    def _parse(self, taken: list[_Received]) -> Iterator[Row | Rejected | None]:
-        """Each message's rows, in arrival order (a Sparkplug node's births come first)."""
-        for item in taken:
-            if self.sparkplug is not None and item.topic.startswith(f"{NAMESPACE}/"):
-                yield from self.sparkplug.translate(
-                    topic=item.topic, payload=item.payload, received_at=item.received_at
-                )
-            else:
-                yield parse_message(
-                    topic=item.topic, payload=item.payload, received_at=item.received_at
-                )
-
     def flush(self) -> StoreResult:
         """Store what has arrived (up to a batch) in one transaction, then acknowledge it."""
         taken = [self._inbox.popleft() for _ in range(min(len(self._inbox), self.batch_size))]
         if not taken:
             return StoreResult()
-        rows, rejected = split_parsed(self._parse(taken))
+        sparkplug_rows, sparkplug_rejected = self._sparkplug(taken)
+        plain = [item for item in taken if not self._is_sparkplug(item)]
+        rows, rejected = parse_batch(
+            [item[3] for item in plain], [item[4] for item in plain], [item[5] for item in plain]
+        )
         with self.engine.begin() as conn:
-            result = do_store_telemetry(conn=conn, rows=rows, rejected=rejected)
-        for item in taken:
-            if item.generation == self._generation and item.qos > 0:
-                self._client.ack(item.mid, item.qos)
+            result = do_store_telemetry(conn=conn, rows=sparkplug_rows, rejected=sparkplug_rejected)
+            result += do_store_telemetry(conn=conn, rows=rows, rejected=rejected)
+        current = self._client.generation
+        self._client.ack_all([mid for gen, mid, qos, *_ in taken if gen == current and qos])
         self.total += result
-        if self.after_store is not None and rows:
-            self.after_store(rows)
+        if self.after_store is not None and (len(rows) or sparkplug_rows):
+            self.after_store(sparkplug_rows + rows.to_dicts())
         return result
+
+    def _is_sparkplug(self, item: Received) -> bool:
+        return self.sparkplug is not None and item[3].startswith(_SPARKPLUG_PREFIX)
+
+    def _sparkplug(self, taken: list[Received]) -> tuple[list[Row], list[Rejected]]:
+        """The rows and rejects of the batch's Sparkplug B messages, in arrival order."""
+        if self.sparkplug is None:
+            return [], []
+        translate = self.sparkplug.translate
+        return split_parsed(
+            parsed
+            for _g, _m, _q, topic, payload, at in taken
+            if topic.startswith(_SPARKPLUG_PREFIX)
+            for parsed in translate(
+                topic=topic.decode(errors="replace"),
+                payload=payload,
+                received_at=datetime.fromtimestamp(at, UTC),
+            )
+        )
 
     def run(
         self,
@@ -150,17 +132,22 @@ class TelemetrySubscriber:
         on_batch: Callable[[StoreResult], None] | None = None,
     ) -> StoreResult:
         """Store batches until `stop` is set, then store what is left and disconnect."""
-        last = time.monotonic()
+        last, seen = time.monotonic(), 0
         try:
             while not stop.is_set():
-                self._full.wait(self.flush_seconds / 4)
+                waiting = len(self._inbox)
                 due = time.monotonic() - last >= self.flush_seconds
-                if len(self._inbox) >= self.batch_size or (due and self._inbox):
-                    self._full.clear()
+                # Nothing new since the last look (the broker's backlog is drained): store what
+                # came now rather than wait out the timer.
+                idle = waiting == seen
+                if waiting >= self.batch_size or (waiting and (due or idle)):
                     result = self.flush()
-                    last = time.monotonic()
+                    last, seen = time.monotonic(), len(self._inbox)
                     if on_batch is not None:
                         on_batch(result)
+                else:
+                    seen = waiting
+                    stop.wait(self.flush_seconds / 20)
             while self._inbox:
                 self.flush()
         finally:
