@@ -314,16 +314,18 @@ def list_submission_events(
         ).all()
         versions = pl.DataFrame(found, schema=columns, orient="row")
     raised = (
-        versions.select(columns)
+        versions.lazy()
+        .select(columns)
         .unique()
         .sort("_doc_key", "_doc_version")
         .select("_doc_key", pl.col("_doc_version").cast(pl.Int64), kind.alias("_event"))
         .drop_nulls("_event")
+        .collect()
     )
     # The frame's values are typed already: building each event need not validate it again.
     return [
         HubEvent.model_construct(
-            event=WebhookEvent(event),
+            event=_EVENTS[event],
             document_type=document_type,
             doc_key=doc_key,
             version=version,
@@ -332,6 +334,9 @@ def list_submission_events(
         )
         for doc_key, version, event in raised.iter_rows()
     ]
+
+
+_EVENTS: Final = {kind.value: kind for kind in WebhookEvent}
 
 
 def _event_kind(document_type: str) -> pl.Expr | None:
