@@ -348,7 +348,7 @@ def _store(
         sandbox=sandbox,
         context=context,
     )
-    if party:
+    if party and result.errors.height:
         not_party = result.errors.filter(pl.col("rule") == "not_a_party")
         check_master_parties(
             document_type=attempt.document_type,
@@ -370,12 +370,17 @@ def _store(
     good, bad_rows = split_by_document(result)
     latest = None
     if party:
+        # Read once: what the rule compares, and the versions the new ones follow (none,
+        # when the load's batch knows no version of these documents can be stored).
+        candidates = good
         if context.batch is not None:
             keys = storage.document_keys(document_type=attempt.document_type, records=good)
-            context.batch.settle(conn=conn, document_type=attempt.document_type, keys=keys)
-        # Read once: what the rule compares, and the versions the new ones follow.
+            if not context.batch.may_hold(
+                conn=conn, document_type=attempt.document_type, keys=keys
+            ):
+                candidates = good.clear()
         replaced = list_replaced_versions(
-            conn=conn, document_type=attempt.document_type, records=good
+            conn=conn, document_type=attempt.document_type, records=candidates
         )
         check_may_replace(
             conn=conn,
@@ -576,6 +581,8 @@ def _record_unknown_codes(
 ) -> None:
     """Partner codes without a crosswalk are never dropped: they wait for review with
     ranked golden suggestions, whatever becomes of the file."""
+    if result.errors.height == 0:
+        return
     failed = result.errors.filter(pl.col("rule") == "crosswalk").select(
         pl.col("row").alias(SOURCE_ROW),
         pl.col("value").alias("partner_material_code"),

@@ -40,12 +40,17 @@ class StoreBatch:
     per document table and per table of other rows (`add_rows`: the attempt log) for many
     files, rather than a few statements per file.
 
-    Precondition: nothing reads the pending rows before `flush`, other than through `settle`
-    (a new version's predecessor); the caller flushes before reading what they may change.
+    Precondition: nothing reads the pending rows before `flush` but through `may_hold` (a new
+    version's predecessors); the caller flushes before reading what else they may change,
+    and nothing else writes the batch's document tables in its transaction.
     """
 
     documents: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
     keys: dict[str, set[str]] = field(default_factory=dict)
+    # Every document key the batch was given, written or not, and whether each document
+    # table held any row when the batch first read it.
+    added: dict[str, set[str]] = field(default_factory=dict)
+    held_rows: dict[str, bool] = field(default_factory=dict)
     # Other tables' rows, written after the documents in the order first added.
     rows: dict[sa.Table, list[dict[str, Any]]] = field(default_factory=dict)
     pending_rows: int = 0
@@ -61,17 +66,31 @@ class StoreBatch:
     ) -> None:
         """A submission's document rows, typed as its table's columns."""
         self.documents.setdefault(document_type, []).append(frame)
-        self.keys.setdefault(document_type, set()).update(frame.get_column("_doc_key"))
+        keys = frame.get_column("_doc_key").to_list()
+        self.keys.setdefault(document_type, set()).update(keys)
+        self.added.setdefault(document_type, set()).update(keys)
         self.pending_rows += frame.height
         if self.pending_rows >= _BATCH_ROWS:
             self.flush(conn=conn)
 
-    def settle(self, *, conn: sa.Connection, document_type: str, keys: pl.Series) -> None:
-        """Write what is pending when it holds a version of any of `keys` (documents of
-        `document_type`), so that reading their stored versions finds it."""
+    def may_hold(self, *, conn: sa.Connection, document_type: str, keys: pl.Series) -> bool:
+        """Whether a version of any of `keys` (documents of `document_type`) may be stored;
+        what is pending of them is written first, so that reading them finds it.
+
+        None can be when the table held no row as the batch first read it (an initial load)
+        and the batch was given none of them since.
+        """
+        wanted = keys.to_list()
         pending = self.keys.get(document_type)
-        if pending and not pending.isdisjoint(keys.to_list()):
+        if pending and not pending.isdisjoint(wanted):
             self.flush(conn=conn)
+        if document_type not in self.held_rows:
+            table = doc_table(document_type)
+            first = conn.execute(sa.select(table.c._doc_key).limit(1)).first()
+            self.held_rows[document_type] = first is not None
+        return self.held_rows[document_type] or not self.added.get(document_type, set()).isdisjoint(
+            wanted
+        )
 
     def flush(self, *, conn: sa.Connection) -> None:
         """Write every pending row, in the caller's transaction."""
@@ -148,11 +167,12 @@ def do_store_submission(
         },
     )
     if latest is None:
-        if batch is not None:
-            batch.settle(conn=conn, document_type=document_type, keys=frame.get_column("_doc_key"))
-        latest = _latest_versions(
-            conn=conn, table=table, keys=frame.get_column("_doc_key").unique()
-        )
+        keys = frame.get_column("_doc_key").unique()
+        if batch is not None and not batch.may_hold(
+            conn=conn, document_type=document_type, keys=keys
+        ):
+            keys = keys.clear()
+        latest = _latest_versions(conn=conn, table=table, keys=keys)
     revision = get_document_type(document_type).revision_field
     # Several revisions of one document in a submission become successive versions.
     step = pl.col(revision).rank("dense").over("_doc_key") if revision else pl.lit(1)
@@ -350,6 +370,8 @@ def _check_aware(records: pl.DataFrame, name: str) -> None:
 
 def _latest_versions(*, conn: sa.Connection, table: sa.Table, keys: pl.Series) -> pl.DataFrame:
     """The highest stored version of each of `keys` that is already stored."""
+    if keys.len() == 0:
+        return pl.DataFrame(schema={"_doc_key": pl.String, "_latest": pl.Int32})
     keys_param = sa.bindparam("keys", keys.to_list(), type_=sa.ARRAY(sa.String()))
     query = (
         sa.select(table.c._doc_key, sa.func.max(table.c._doc_version).label("_latest"))
@@ -371,6 +393,8 @@ def list_latest_rows(
     """
     table = doc_table(document_type)
     wanted = list(dict.fromkeys(("_doc_key", *columns)))
+    if not keys:
+        return pl.DataFrame(schema={**dict.fromkeys(wanted, pl.String), "_doc_version": pl.Int32})
     keys_param = sa.bindparam("keys", keys, type_=sa.ARRAY(sa.String()))
     rows = conn.execute(
         sa.select(
