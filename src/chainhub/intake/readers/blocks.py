@@ -113,8 +113,8 @@ class CsvFile:
         self._quoted = [self.layout.no_rows()]
         if self.one_block:
             # Nothing to read ahead: handing the one block to a thread only costs a switch.
-            for item in self._marked():
-                yield self._keep(self._split(*item))
+            for line, marked_text, sentinel in self._marked():
+                yield self._keep(self._split(line, marked_text, sentinel))
             return
         with ThreadPoolExecutor(max_workers=1) as pool:
             marked = self._marked()
