@@ -154,7 +154,7 @@ def do_store_submission(
 
     submission_id = str(uuid.uuid4())
     table = doc_table(document_type)
-    frame = _to_table_frame(
+    typed = _to_table_frame(
         records,
         table=table,
         document_type=document_type,
@@ -167,7 +167,7 @@ def do_store_submission(
         },
     )
     if latest is None:
-        keys = frame.get_column("_doc_key").unique()
+        keys = typed.select(pl.col("_doc_key").unique()).collect().to_series()
         if batch is not None and not batch.may_hold(
             conn=conn, document_type=document_type, keys=keys
         ):
@@ -177,9 +177,10 @@ def do_store_submission(
     # Several revisions of one document in a submission become successive versions.
     step = pl.col(revision).rank("dense").over("_doc_key") if revision else pl.lit(1)
     frame = (
-        frame.join(latest, on="_doc_key", how="left")
+        typed.join(latest.lazy(), on="_doc_key", how="left")
         .with_columns((pl.col("_latest").fill_null(0) + step).cast(pl.Int32).alias("_doc_version"))
         .select(table.columns.keys())
+        .collect()
     )
     documents = frame.get_column("_doc_key").n_unique()
     submission = {
@@ -335,8 +336,9 @@ def _to_table_frame(
     table: sa.Table,
     document_type: str,
     system: Mapping[str, object],
-) -> pl.DataFrame:
-    """Records cast to the table's column types, with system columns and the document key."""
+) -> pl.LazyFrame:
+    """Records cast to the table's column types, with system columns and the document key
+    (lazy: the caller adds the versions before one collect)."""
     defaults = record_field_defaults(document_type)
     columns: list[pl.Expr] = []
     for column in table.columns:
@@ -355,9 +357,13 @@ def _to_table_frame(
         for name, value in system.items()
     )
     key = get_document_type(document_type).key
-    return records.select(columns).with_columns(
-        pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=KEY_SEPARATOR).alias(
-            "_doc_key"
+    return (
+        records.lazy()
+        .select(columns)
+        .with_columns(
+            pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=KEY_SEPARATOR).alias(
+                "_doc_key"
+            )
         )
     )
 
