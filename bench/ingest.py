@@ -1,8 +1,9 @@
 """Ingest per file: the simulated chain's files loaded through the hub's one write path as the
 demo loads them (every file through `do_submit`, one transaction), next to the same stored
 rows inserted bare through storage's Arrow bulk load into the same tables of a fresh database
-(the physical limit). Prints both times, per-file milliseconds and the ratio; with
-`--profile`, where the hub's per-file time goes.
+(the physical limit), once with one insert a file and once with one insert a table (the hub's
+load batches its inserts so; the target is against the faster of the two). Prints the times,
+per-file milliseconds and the ratios; with `--profile`, where the hub's per-file time goes.
 
     python bench/ingest.py [--smoke] [--scale small|medium|large] [--files N] [--workdir DIR]
                            [--profile] [--seed 7]
@@ -88,10 +89,18 @@ def stored_frames(conn: sa.Connection, entries: list[dict[str, Any]]) -> list[tu
     return frames
 
 
-def load_bare(conn: sa.Connection, frames: list[tuple[str, Any]]) -> None:
-    """The same rows, one bulk insert per stored file, into the same tables."""
+def load_bare(conn: sa.Connection, frames: list[tuple[str, Any]], *, per_table: bool) -> None:
+    """The same rows into the same tables: one bulk insert per stored file, or (`per_table`)
+    one per table, as the hub's load batches them."""
+    if not per_table:
+        for document_type, frame in frames:
+            do_bulk_insert(conn=conn, table=doc_table(document_type), frame=frame)
+        return
+    by_type: dict[str, list[Any]] = {}
     for document_type, frame in frames:
-        do_bulk_insert(conn=conn, table=doc_table(document_type), frame=frame)
+        by_type.setdefault(document_type, []).append(frame)
+    for document_type, parts in by_type.items():
+        do_bulk_insert(conn=conn, table=doc_table(document_type), frame=pl.concat(parts))
 
 
 class StatementTimer:
@@ -123,11 +132,11 @@ class StatementTimer:
         return "\n".join(lines)
 
 
-def time_bare(path: Path, frames: list[tuple[str, Any]]) -> float:
+def time_bare(path: Path, frames: list[tuple[str, Any]], *, per_table: bool) -> float:
     """Seconds the bare inserts take on a fresh hub."""
     with hub(path) as conn:
         began = time.perf_counter()
-        load_bare(conn, frames)
+        load_bare(conn, frames, per_table=per_table)
         return time.perf_counter() - began
 
 
@@ -170,20 +179,27 @@ def run(*, scale: str, files: int | None, workdir: Path, seed: int, profile: boo
         hub_seconds = time.perf_counter() - began
         frames = stored_frames(conn, entries)
     rows = sum(frame.height for _type, frame in frames)
-    bare_seconds = min(
-        time_bare(workdir / f"bare-{attempt}.duckdb", frames) for attempt in range(BARE_RUNS)
-    )
+    bare = {
+        per_table: min(
+            time_bare(workdir / f"bare-{per_table}-{n}.duckdb", frames, per_table=per_table)
+            for n in range(BARE_RUNS)
+        )
+        for per_table in (False, True)
+    }
     count = len(entries)
-    ratio = hub_seconds / bare_seconds
     print(f"outcomes: {outcome}; {rows:,} rows stored in {len(frames)} submissions")
-    print(f"{'':<30}{'seconds':>9}{'ms/file':>9}")
+    print(f"{'':<38}{'seconds':>9}{'ms/file':>9}{'hub/bare':>10}")
     for name, seconds in (
         ("hub ingest (do_submit)", hub_seconds),
-        ("bare Arrow bulk insert (best)", bare_seconds),
+        ("bare Arrow, one insert a file (best)", bare[False]),
+        ("bare Arrow, one insert a table (best)", bare[True]),
     ):
-        print(f"{name:<30}{seconds:>9.2f}{seconds / count * 1000:>9.1f}")
+        ratio_text = f"{hub_seconds / seconds:>10.2f}" if seconds != hub_seconds else ""
+        print(f"{name:<38}{seconds:>9.2f}{seconds / count * 1000:>9.1f}{ratio_text}")
+    # The target is against the faster bare load: the hub batches its inserts as it does.
+    ratio = hub_seconds / min(bare.values())
     verdict = "met" if ratio <= TARGET_RATIO else "MISSED"
-    print(f"hub / bare time {ratio:>8.2f}  ≤ {TARGET_RATIO:g}  {verdict}")
+    print(f"hub / fastest bare time {ratio:>8.2f}  ≤ {TARGET_RATIO:g}  {verdict}")
     if profiler is not None and timer is not None:
         print(profile_report(profiler, count))
         print(timer.report(count))

@@ -17,7 +17,8 @@ from chainhub.intake.load import LoadFile, do_load_files
 from chainhub.intake.models import intake_attempts
 from chainhub.intake.schemas import MappingProfile, SourceFormat, load_profile, standard_profile
 from chainhub.intake.service import IntakeContext, do_submit
-from chainhub.storage.models import current_view
+from chainhub.storage.models import current_view, submissions
+from chainhub.storage.service import get_document_history
 from tests.intake.shipments import CROSSWALK_PROFILE, SHIPMENT_PROFILE, shipment_file
 from tests.support import LEADER, submitter
 
@@ -134,3 +135,48 @@ def test_a_context_forgets_what_a_stored_file_changes(
         assert "M003" in context.get_references(conn=conn)["material"]
         assert context.get_crosswalk(conn=conn, partner_id="jinli-motor")["MAT03"] == "M003"
         assert context.references["partner"]  # read once, never dropped by these files
+
+
+def test_a_load_versions_refuses_and_logs_as_file_by_file(
+    with_crosswalk: sa.Engine, tmp_path: Path
+) -> None:
+    """Rows written in batches: a document sent again later in the load is its next version,
+    a bad file is refused whole with its errors while the others are stored, every file
+    has its attempt and submission."""
+    shipment = _profile(tmp_path, SHIPMENT_PROFILE)
+    bodies = {
+        "first.csv": "ASN-9,20260301,20260303,10,MAT01,5,件,L1\n",
+        "bad.csv": "ASN-8,2026-03-01,20260303,10,MAT01,5,件,L1\n",
+        "again.csv": "ASN-9,20260301,20260303,10,MAT01,6,件,L1\n",
+        "other.csv": "ASN-7,20260302,20260304,10,MAT02,7,件,L2\n",
+    }
+    files = [
+        LoadFile(shipment_file(tmp_path, body, name), shipment, "jinli-motor")
+        for name, body in bodies.items()
+    ]
+    results: list[IngestResult] = []
+    with with_crosswalk.begin() as conn:
+        do_set_chain_leader(conn=conn, partner_id=LEADER)
+        do_load_files(
+            conn=conn, files=files, channel="test", on_result=lambda _f, r: results.append(r)
+        )
+    assert [r.status for r in results] == ["stored", "rejected", "stored", "stored"]
+    refused = results[1].validation
+    assert refused is not None
+    assert refused.errors.select("row", "column").row(0) == (1, "发货日期")
+    with with_crosswalk.connect() as conn:
+        history = get_document_history(
+            conn=conn, document_type="shipment", doc_key="jinli-motor|ASN-9"
+        )
+        assert history.select("_doc_version", "quantity").rows() == [(1, 5), (2, 6)]
+        assert _shipped(conn) == [("ASN-7", "M002", 7), ("ASN-9", "M001", 6)]
+        logged = conn.execute(
+            sa.select(intake_attempts.c.source_file, intake_attempts.c.status)
+        ).all()
+        assert sorted(tuple(r) for r in logged if r.source_file in bodies) == sorted(
+            (name, r.status) for name, r in zip(bodies, results, strict=True)
+        )
+        stored = conn.execute(
+            sa.select(submissions.c.submission_id).where(submissions.c.document_type == "shipment")
+        ).scalars()
+        assert sorted(stored) == sorted(r.submission_id for r in results if r.submission_id)

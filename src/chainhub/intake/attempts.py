@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from chainhub.events.schemas import HubEvent
 from chainhub.intake.models import intake_attempt_rules, intake_attempts
 from chainhub.intake.validate import ValidationResult
+from chainhub.storage.service import StoreBatch
 
 IngestStatus = Literal["stored", "partial", "duplicate", "rejected"]
 
@@ -54,31 +55,36 @@ class Attempt:
         submission_id: str | None,
         result: ValidationResult | None,
         quarantined: int = 0,
+        batch: StoreBatch | None = None,
     ) -> IngestResult:
-        """Record the attempt and its failing rules; return the outcome."""
+        """Record the attempt and its failing rules (with a load's `batch`, when it flushes);
+        return the outcome."""
         errors = result.errors if result is not None else None
-        conn.execute(
-            intake_attempts.insert().values(
-                attempt_id=self.attempt_id,
-                partner_id=self.partner_id,
-                document_type=self.document_type,
-                source_file=self.source_file,
-                content_hash=self.content_hash,
-                received_at=self.received_at,
-                status=status,
-                rows=rows,
-                valid_rows=result.valid_rows if result else rows,
-                stored_rows=stored,
-                error_count=errors.height if errors is not None else 0,
-                submission_id=submission_id,
-            )
-        )
+        logged = {
+            "attempt_id": self.attempt_id,
+            "partner_id": self.partner_id,
+            "document_type": self.document_type,
+            "source_file": self.source_file,
+            "content_hash": self.content_hash,
+            "received_at": self.received_at,
+            "status": status,
+            "rows": rows,
+            "valid_rows": result.valid_rows if result else rows,
+            "stored_rows": stored,
+            "error_count": errors.height if errors is not None else 0,
+            "submission_id": submission_id,
+        }
+        rules = []
         if errors is not None and errors.height:
             counts = errors.group_by("rule", "field").agg(pl.len().alias("error_count"))
-            conn.execute(
-                intake_attempt_rules.insert(),
-                [{"attempt_id": self.attempt_id, **r} for r in counts.to_dicts()],
-            )
+            rules = [{"attempt_id": self.attempt_id, **r} for r in counts.to_dicts()]
+        if batch is not None:
+            batch.add_rows(intake_attempts, [logged])
+            batch.add_rows(intake_attempt_rules, rules)
+        else:
+            conn.execute(intake_attempts.insert().values(**logged))
+            if rules:
+                conn.execute(intake_attempt_rules.insert(), rules)
         return IngestResult(
             self.attempt_id,
             status,

@@ -1,6 +1,7 @@
 """A load: many partners' files submitted in one transaction, each through `do_submit`, sharing
 what does not change between them (one `IntakeContext`, each mapping profile read once), their
-audit entries appended together when the load ends."""
+rows and attempts written in batches and their audit entries appended together when the load
+ends."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from chainhub.intake.attempts import IngestResult
 from chainhub.intake.readers import file_hash
 from chainhub.intake.schemas import load_profile
 from chainhub.intake.service import IntakeContext, do_submit, get_submitter
+from chainhub.storage.service import StoreBatch
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,14 @@ def do_load_files(
     on_result: Callable[[LoadFile, IngestResult], None],
 ) -> None:
     """Submit `files` in order, on `conn`'s transaction, as their partners; `on_result` sees
-    each outcome (and may raise to end the load, which the caller then rolls back)."""
+    each outcome (and may raise to end the load, which the caller then rolls back). Stored
+    rows and attempts are written in batches (one bulk insert per table), at the latest when
+    the load ends; what a later file reads (master data, crosswalks, versions it replaces) is
+    written before it reads it."""
     files = list(files)
     profiles = {path: load_profile(path) for path in dict.fromkeys(f.profile for f in files)}
-    context = IntakeContext()
+    batch = StoreBatch()
+    context = IntakeContext(batch=batch)
     context.expect_contents(
         conn=conn,
         keys=[(f.partner_id, profiles[f.profile].document_type, file_hash(f.path)) for f in files],
@@ -57,3 +63,4 @@ def do_load_files(
                 context=context,
             )
             on_result(file, result)
+        batch.flush(conn=conn)

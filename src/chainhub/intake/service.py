@@ -118,7 +118,9 @@ class IntakeContext:
     """What the files of one load share, read once: reference codes, partners' crosswalks,
     chain-leader flags, live webhook subscriptions, the checks built from them, and whether
     the load's files were stored before it. Storing a file drops what it may change (master
-    data, a crosswalk, its own content), so the next file reads that afresh.
+    data, a crosswalk), so the next file reads that afresh, and records its content. With a
+    `batch`, stored rows and the attempt log are written together when the load flushes it
+    (master data and crosswalks at once, since the next file reads them).
 
     Precondition: one context serves one transaction (the load's): what other transactions
     commit meanwhile is not seen. An API request uses a fresh one.
@@ -132,6 +134,7 @@ class IntakeContext:
     plans: dict[Hashable, Plan] = field(default_factory=dict)
     # Duplicate look-ups answered ahead for the load's files (None: not stored before).
     contents: dict[storage.ContentKey, SubmissionRead | None] = field(default_factory=dict)
+    batch: storage.StoreBatch | None = None
 
     def expect_contents(self, *, conn: Connection, keys: Collection[storage.ContentKey]) -> None:
         """Look up in one query which of the load's files were stored before it."""
@@ -168,16 +171,21 @@ class IntakeContext:
             self.subscriptions = list_live_subscriptions(conn=conn)
         return self.subscriptions
 
-    def forget_stored(self, *, document_type: str, content: storage.ContentKey) -> None:
-        """Drop what a stored submission of `document_type` may have changed."""
-        self.contents.pop(content, None)
-        for kind, (defining, _key, _fields) in REFERENCES.items():
-            if defining == document_type:
-                self.references.pop(kind, None)
-                self.plans.clear()
+    def forget_stored(
+        self, *, conn: Connection, stored: SubmissionRead, content: storage.ContentKey
+    ) -> None:
+        """Drop what a stored submission may have changed; remember its content."""
+        self.contents[content] = stored
+        document_type = stored.document_type
+        changes = [kind for kind, (defining, *_) in REFERENCES.items() if defining == document_type]
+        if changes or document_type == CROSSWALK_TYPE:
+            if self.batch is not None:
+                self.batch.flush(conn=conn)
+            self.plans.clear()
+        for kind in changes:
+            self.references.pop(kind, None)
         if document_type == CROSSWALK_TYPE:
             self.crosswalks.clear()
-            self.plans.clear()
 
 
 def check_file(
@@ -282,8 +290,22 @@ def do_submit(
         context=context,
     )
     if result.status in ("stored", "partial"):
-        context.forget_stored(
+        assert result.submission_id is not None
+        stored = SubmissionRead(
+            submission_id=result.submission_id,
+            partner_id=attempt.partner_id,
             document_type=document_type,
+            content_hash=attempt.content_hash,
+            source_file=attempt.source_file,
+            received_at=attempt.received_at,
+            standard_version=STANDARD_VERSION,
+            row_count=result.stored_rows,
+            document_count=result.documents,
+            status=storage.STATUS_STORED,
+        )
+        context.forget_stored(
+            conn=conn,
+            stored=stored,
             content=(attempt.partner_id, document_type, attempt.content_hash),
         )
     do_log_audit(conn=conn, record=_audit_record(result, attempt, submitter))
@@ -313,6 +335,7 @@ def _store(
             documents=existing.document_count,
             submission_id=existing.submission_id,
             result=None,
+            batch=context.batch,
         )
     party = party_rule_applies(
         document_type=attempt.document_type, chain_leader=submitter.chain_leader
@@ -325,7 +348,7 @@ def _store(
         sandbox=sandbox,
         context=context,
     )
-    if party:
+    if party and result.errors.height:
         not_party = result.errors.filter(pl.col("rule") == "not_a_party")
         check_master_parties(
             document_type=attempt.document_type,
@@ -342,13 +365,22 @@ def _store(
             documents=0,
             submission_id=None,
             result=result,
+            batch=context.batch,
         )
     good, bad_rows = split_by_document(result)
     latest = None
     if party:
-        # Read once: what the rule compares, and the versions the new ones follow.
+        # Read once: what the rule compares, and the versions the new ones follow (none,
+        # when the load's batch knows no version of these documents can be stored).
+        candidates = good
+        if context.batch is not None:
+            keys = storage.document_keys(document_type=attempt.document_type, records=good)
+            if not context.batch.may_hold(
+                conn=conn, document_type=attempt.document_type, keys=keys
+            ):
+                candidates = good.clear()
         replaced = list_replaced_versions(
-            conn=conn, document_type=attempt.document_type, records=good
+            conn=conn, document_type=attempt.document_type, records=candidates
         )
         check_may_replace(
             conn=conn,
@@ -370,6 +402,7 @@ def _store(
             submission_id=None,
             result=result,
             quarantined=bad_rows.height,
+            batch=context.batch,
         )
     stored = storage.do_store_submission(
         conn=conn,
@@ -381,6 +414,7 @@ def _store(
         standard_version=STANDARD_VERSION,
         received_at=attempt.received_at,
         latest=latest,
+        batch=context.batch,
     )
     if stored.duplicate_of is not None:
         # Another transaction stored the same content after our check.
@@ -392,6 +426,7 @@ def _store(
             documents=stored.documents,
             submission_id=stored.duplicate_of,
             result=result,
+            batch=context.batch,
         )
     logged = attempt.log(
         conn,
@@ -402,6 +437,7 @@ def _store(
         submission_id=stored.submission_id,
         result=result,
         quarantined=bad_rows.height,
+        batch=context.batch,
     )
     return replace(
         logged, events=_announce(conn=conn, attempt=attempt, stored=stored, context=context)
@@ -421,12 +457,17 @@ def _announce(
         versions=stored.versions,
     )
     if events:
+        subscriptions = context.get_subscriptions(conn=conn)
+        kinds = {event.event.value for event in events}
+        if context.batch is not None and any(kinds & s.events for s in subscriptions):
+            # Whether a subscriber may see a document is read from its stored rows.
+            context.batch.flush(conn=conn)
         do_enqueue_deliveries(
             conn=conn,
             events=events,
             today=attempt.received_at.date(),
             now=attempt.received_at,
-            subscriptions=context.get_subscriptions(conn=conn),
+            subscriptions=subscriptions,
         )
     return tuple(events)
 
@@ -540,6 +581,8 @@ def _record_unknown_codes(
 ) -> None:
     """Partner codes without a crosswalk are never dropped: they wait for review with
     ranked golden suggestions, whatever becomes of the file."""
+    if result.errors.height == 0:
+        return
     failed = result.errors.filter(pl.col("rule") == "crosswalk").select(
         pl.col("row").alias(SOURCE_ROW),
         pl.col("value").alias("partner_material_code"),

@@ -332,12 +332,12 @@ def _cancellations(frame: pl.DataFrame, doc_type: DocumentType) -> pl.DataFrame:
             else pl.lit("")
         )
         parts.append(
-            frame.filter(pl.col(name) == CANCELLED).select(
-                "_doc_key", pl.lit(name).alias("_field"), line.alias("_line")
-            )
+            frame.lazy()
+            .filter(pl.col(name) == CANCELLED)
+            .select("_doc_key", pl.lit(name).alias("_field"), line.alias("_line"))
         )
-    empty = pl.DataFrame(schema=dict.fromkeys(("_doc_key", "_field", "_line"), pl.String))
-    return pl.concat([empty, *parts]).unique()
+    empty = pl.LazyFrame(schema=dict.fromkeys(("_doc_key", "_field", "_line"), pl.String))
+    return pl.concat([empty, *parts]).unique().collect()
 
 
 def _check_same_parties(

@@ -301,6 +301,9 @@ def list_submission_events(
     `versions` (the stored rows' `_doc_key`, `_doc_version` and, for an inspection, `result`),
     when the caller has them, spare reading them back.
     """
+    kind = _event_kind(document_type)
+    if kind is None:
+        return []
     columns = ["_doc_key", "_doc_version"]
     if document_type == "quality_inspection":
         columns.append("result")
@@ -310,33 +313,52 @@ def list_submission_events(
             sa.select(*(table.c[c] for c in columns)).where(table.c._submission_id == submission_id)
         ).all()
         versions = pl.DataFrame(found, schema=columns, orient="row")
-    rows = versions.select(columns).unique().sort("_doc_key", "_doc_version").iter_rows(named=True)
-    events: list[HubEvent] = []
-    for row in rows:
-        version = int(row["_doc_version"])
-        if document_type == "purchase_order":
-            kind = WebhookEvent.PO_CREATED if version == 1 else WebhookEvent.PO_CHANGED
-        elif document_type == "shipment" and version == 1:
-            kind = WebhookEvent.SHIPMENT_ANNOUNCED
-        elif document_type == "goods_receipt" and version == 1:
-            kind = WebhookEvent.RECEIPT_POSTED
-        elif document_type == "quality_inspection" and row["result"] == "fail":
-            kind = WebhookEvent.QUALITY_ALERT
-        elif document_type == "weekly_material_demand":
-            kind = WebhookEvent.DEMAND_PUBLISHED
-        else:
-            continue
-        events.append(
-            HubEvent(
-                event=kind,
-                document_type=document_type,
-                doc_key=row["_doc_key"],
-                version=version,
-                submission_id=submission_id,
-                occurred_at=now,
-            )
+    raised = (
+        versions.lazy()
+        .select(columns)
+        .unique()
+        .sort("_doc_key", "_doc_version")
+        .select("_doc_key", pl.col("_doc_version").cast(pl.Int64), kind.alias("_event"))
+        .drop_nulls("_event")
+        .collect()
+    )
+    # The frame's values are typed already: building each event need not validate it again.
+    return [
+        HubEvent.model_construct(
+            event=_EVENTS[event],
+            document_type=document_type,
+            doc_key=doc_key,
+            version=version,
+            submission_id=submission_id,
+            occurred_at=now,
         )
-    return events
+        for doc_key, version, event in raised.iter_rows()
+    ]
+
+
+_EVENTS: Final = {kind.value: kind for kind in WebhookEvent}
+
+
+def _event_kind(document_type: str) -> pl.Expr | None:
+    """The event a stored version of `document_type` raises (null for none), if any may."""
+    first = pl.col("_doc_version") == 1
+    if document_type == "purchase_order":
+        return (
+            pl.when(first)
+            .then(pl.lit(WebhookEvent.PO_CREATED.value))
+            .otherwise(pl.lit(WebhookEvent.PO_CHANGED.value))
+        )
+    once = {
+        "shipment": WebhookEvent.SHIPMENT_ANNOUNCED,
+        "goods_receipt": WebhookEvent.RECEIPT_POSTED,
+    }
+    if document_type in once:
+        return pl.when(first).then(pl.lit(once[document_type].value))
+    if document_type == "quality_inspection":
+        return pl.when(pl.col("result") == "fail").then(pl.lit(WebhookEvent.QUALITY_ALERT.value))
+    if document_type == "weekly_material_demand":
+        return pl.lit(WebhookEvent.DEMAND_PUBLISHED.value)
+    return None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
@@ -29,6 +30,90 @@ INSPECTION: Final = "quality_inspection"
 _COPY_CHUNK_ROWS: Final = 50_000
 # Bound parameters of one look-up stay well under every driver's limit.
 _KEYS_PER_QUERY: Final = 5_000
+# A batch writes what it holds once it holds this many document rows, bounding its memory.
+_BATCH_ROWS: Final = 200_000
+
+
+@dataclass
+class StoreBatch:
+    """Submissions stored in one transaction whose rows are written together: one bulk insert
+    per document table and per table of other rows (`add_rows`: the attempt log) for many
+    files, rather than a few statements per file.
+
+    Precondition: nothing reads the pending rows before `flush` but through `may_hold` (a new
+    version's predecessors); the caller flushes before reading what else they may change,
+    and nothing else writes the batch's document tables in its transaction.
+    """
+
+    documents: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
+    keys: dict[str, set[str]] = field(default_factory=dict)
+    # Every document key the batch was given, written or not, and whether each document
+    # table held any row when the batch first read it.
+    added: dict[str, set[str]] = field(default_factory=dict)
+    held_rows: dict[str, bool] = field(default_factory=dict)
+    # Other tables' rows, written after the documents in the order first added.
+    rows: dict[sa.Table, list[dict[str, Any]]] = field(default_factory=dict)
+    pending_rows: int = 0
+
+    def add_rows(self, table: sa.Table, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Rows of `table` to insert with the batch."""
+        added = [dict(r) for r in rows]
+        if added:
+            self.rows.setdefault(table, []).extend(added)
+
+    def add_documents(
+        self, *, conn: sa.Connection, document_type: str, frame: pl.DataFrame
+    ) -> None:
+        """A submission's document rows, typed as its table's columns."""
+        self.documents.setdefault(document_type, []).append(frame)
+        keys = frame.get_column("_doc_key").to_list()
+        self.keys.setdefault(document_type, set()).update(keys)
+        self.added.setdefault(document_type, set()).update(keys)
+        self.pending_rows += frame.height
+        if self.pending_rows >= _BATCH_ROWS:
+            self.flush(conn=conn)
+
+    def may_hold(self, *, conn: sa.Connection, document_type: str, keys: pl.Series) -> bool:
+        """Whether a version of any of `keys` (documents of `document_type`) may be stored;
+        what is pending of them is written first, so that reading them finds it.
+
+        None can be when the table held no row as the batch first read it (an initial load)
+        and the batch was given none of them since.
+        """
+        wanted = keys.to_list()
+        pending = self.keys.get(document_type)
+        if pending and not pending.isdisjoint(wanted):
+            self.flush(conn=conn)
+        if document_type not in self.held_rows:
+            table = doc_table(document_type)
+            first = conn.execute(sa.select(table.c._doc_key).limit(1)).first()
+            self.held_rows[document_type] = first is not None
+        return self.held_rows[document_type] or not self.added.get(document_type, set()).isdisjoint(
+            wanted
+        )
+
+    def flush(self, *, conn: sa.Connection) -> None:
+        """Write every pending row, in the caller's transaction."""
+        for document_type, frames in self.documents.items():
+            do_bulk_insert(
+                conn=conn, table=doc_table(document_type), frame=pl.concat(frames, how="vertical")
+            )
+        for table, rows in self.rows.items():
+            schema = {c.name: polars_type(c.type) for c in table.columns}
+            frame = pl.DataFrame(rows, schema=schema, orient="row")
+            do_bulk_insert(conn=conn, table=table, frame=frame)
+        self.documents.clear()
+        self.keys.clear()
+        self.rows.clear()
+        self.pending_rows = 0
+
+
+def document_keys(*, document_type: str, records: pl.DataFrame) -> pl.Series:
+    """The document key of each of `records` (the standard's key fields joined)."""
+    key = get_document_type(document_type).key
+    return records.select(
+        pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=KEY_SEPARATOR)
+    ).to_series()
 
 
 def do_store_submission(
@@ -42,31 +127,34 @@ def do_store_submission(
     standard_version: str,
     received_at: datetime,
     latest: pl.DataFrame | None = None,
+    batch: StoreBatch | None = None,
 ) -> StoreResult:
     """Store one submission's records in the caller's transaction, unless its content is known.
 
     `latest` (`_doc_key`, `_latest`: the highest stored version of each of the records'
     documents already stored), when the caller has read it in this transaction, spares
-    reading it again.
+    reading it again. With a `batch`, the rows are written when it flushes, and the caller
+    has looked up the content in this transaction (see `list_submissions_by_content`).
     """
     # Precondition: `records` holds record-field columns typed as the standard says, plus
     # `_source_row`; absent optional columns get the field's default or NULL. Two concurrent
     # stores of the same content cannot both succeed: the unique key refuses the second.
-    existing = conn.execute(
-        sa.select(submissions.c.submission_id).where(
-            submissions.c.partner_id == submitted_by,
-            submissions.c.document_type == document_type,
-            submissions.c.content_hash == content_hash,
-        )
-    ).scalar_one_or_none()
-    if existing is not None:
-        return StoreResult(
-            submission_id=None, rows=0, documents=0, new_versions=0, duplicate_of=existing
-        )
+    if batch is None:
+        existing = conn.execute(
+            sa.select(submissions.c.submission_id).where(
+                submissions.c.partner_id == submitted_by,
+                submissions.c.document_type == document_type,
+                submissions.c.content_hash == content_hash,
+            )
+        ).scalar_one_or_none()
+        if existing is not None:
+            return StoreResult(
+                submission_id=None, rows=0, documents=0, new_versions=0, duplicate_of=existing
+            )
 
     submission_id = str(uuid.uuid4())
     table = doc_table(document_type)
-    frame = _to_table_frame(
+    typed = _to_table_frame(
         records,
         table=table,
         document_type=document_type,
@@ -79,33 +167,40 @@ def do_store_submission(
         },
     )
     if latest is None:
-        latest = _latest_versions(
-            conn=conn, table=table, keys=frame.get_column("_doc_key").unique()
-        )
+        keys = typed.select(pl.col("_doc_key").unique()).collect().to_series()
+        if batch is not None and not batch.may_hold(
+            conn=conn, document_type=document_type, keys=keys
+        ):
+            keys = keys.clear()
+        latest = _latest_versions(conn=conn, table=table, keys=keys)
     revision = get_document_type(document_type).revision_field
     # Several revisions of one document in a submission become successive versions.
     step = pl.col(revision).rank("dense").over("_doc_key") if revision else pl.lit(1)
     frame = (
-        frame.join(latest, on="_doc_key", how="left")
+        typed.join(latest.lazy(), on="_doc_key", how="left")
         .with_columns((pl.col("_latest").fill_null(0) + step).cast(pl.Int32).alias("_doc_version"))
         .select(table.columns.keys())
+        .collect()
     )
     documents = frame.get_column("_doc_key").n_unique()
-    conn.execute(
-        sa.insert(submissions).values(
-            submission_id=submission_id,
-            partner_id=submitted_by,
-            document_type=document_type,
-            content_hash=content_hash,
-            source_file=source_file,
-            received_at=received_at,
-            standard_version=standard_version,
-            row_count=frame.height,
-            document_count=documents,
-            status=STATUS_STORED,
-        )
-    )
-    do_bulk_insert(conn=conn, table=table, frame=frame)
+    submission = {
+        "submission_id": submission_id,
+        "partner_id": submitted_by,
+        "document_type": document_type,
+        "content_hash": content_hash,
+        "source_file": source_file,
+        "received_at": received_at,
+        "standard_version": standard_version,
+        "row_count": frame.height,
+        "document_count": documents,
+        "status": STATUS_STORED,
+    }
+    if batch is None:
+        conn.execute(sa.insert(submissions).values(**submission))
+        do_bulk_insert(conn=conn, table=table, frame=frame)
+    else:
+        batch.add_rows(submissions, [submission])
+        batch.add_documents(conn=conn, document_type=document_type, frame=frame)
     return StoreResult(
         submission_id=submission_id,
         rows=frame.height,
@@ -241,8 +336,9 @@ def _to_table_frame(
     table: sa.Table,
     document_type: str,
     system: Mapping[str, object],
-) -> pl.DataFrame:
-    """Records cast to the table's column types, with system columns and the document key."""
+) -> pl.LazyFrame:
+    """Records cast to the table's column types, with system columns and the document key
+    (lazy: the caller adds the versions before one collect)."""
     defaults = record_field_defaults(document_type)
     columns: list[pl.Expr] = []
     for column in table.columns:
@@ -261,9 +357,13 @@ def _to_table_frame(
         for name, value in system.items()
     )
     key = get_document_type(document_type).key
-    return records.select(columns).with_columns(
-        pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=KEY_SEPARATOR).alias(
-            "_doc_key"
+    return (
+        records.lazy()
+        .select(columns)
+        .with_columns(
+            pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=KEY_SEPARATOR).alias(
+                "_doc_key"
+            )
         )
     )
 
@@ -276,6 +376,8 @@ def _check_aware(records: pl.DataFrame, name: str) -> None:
 
 def _latest_versions(*, conn: sa.Connection, table: sa.Table, keys: pl.Series) -> pl.DataFrame:
     """The highest stored version of each of `keys` that is already stored."""
+    if keys.len() == 0:
+        return pl.DataFrame(schema={"_doc_key": pl.String, "_latest": pl.Int32})
     keys_param = sa.bindparam("keys", keys.to_list(), type_=sa.ARRAY(sa.String()))
     query = (
         sa.select(table.c._doc_key, sa.func.max(table.c._doc_version).label("_latest"))
@@ -297,6 +399,8 @@ def list_latest_rows(
     """
     table = doc_table(document_type)
     wanted = list(dict.fromkeys(("_doc_key", *columns)))
+    if not keys:
+        return pl.DataFrame(schema={**dict.fromkeys(wanted, pl.String), "_doc_version": pl.Int32})
     keys_param = sa.bindparam("keys", keys, type_=sa.ARRAY(sa.String()))
     rows = conn.execute(
         sa.select(

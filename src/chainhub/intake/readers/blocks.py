@@ -111,15 +111,28 @@ class CsvFile:
         """Every block in file order; the next block is read and marked while one is parsed."""
         self._rare = [pl.DataFrame(schema=RARE_SCHEMA)]
         self._quoted = [self.layout.no_rows()]
+        if self.one_block:
+            # Nothing to read ahead: handing the one block to a thread only costs a switch.
+            for line, marked_text, sentinel in self._marked():
+                yield self._keep(self._split(line, marked_text, sentinel))
+            return
         with ThreadPoolExecutor(max_workers=1) as pool:
             marked = self._marked()
             ahead = pool.submit(next, marked, None)
             while (item := ahead.result()) is not None:
                 ahead = pool.submit(next, marked, None)
-                block = self._split(*item)
-                self._rare.append(block.rare)
-                self._quoted.append(block.quoted)
-                yield block
+                yield self._keep(self._split(*item))
+
+    @property
+    def one_block(self) -> bool:
+        """Whether the lines after the header fit in one block."""
+        return self.text.data.stat().st_size - self.data_start <= self.block_bytes
+
+    def _keep(self, block: Block) -> Block:
+        """A block read, its rare lines and quoted rows kept for `resolve`."""
+        self._rare.append(block.rare)
+        self._quoted.append(block.quoted)
+        return block
 
     def resolve(self) -> Resolved:
         """The rare lines of every block read, in file order, made into rows."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Final
 
 import polars as pl
 
@@ -11,6 +12,15 @@ from chainhub.errors import ChainhubError
 from chainhub.intake.readers.layout import Layout
 from chainhub.intake.readers.multiline import continuation_lines, join_quoted_lines
 from chainhub.intake.readers.rows import LINE
+
+MALFORMED_SCHEMA: Final[dict[str, pl.DataType]] = {
+    LINE: pl.Int64(),
+    "rule": pl.Utf8(),
+    "found": pl.Int64(),
+    "expected": pl.Int64(),
+    "line": pl.Utf8(),
+}
+_NO_LINES: Final = pl.Series(LINE, [], dtype=pl.Int64)
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,9 @@ def resolve(layout: Layout, rare: pl.DataFrame, quoted_rows: pl.DataFrame) -> Re
 
     A quoted field may span lines; lines whose quote never closes are broken rows.
     """
+    if rare.height == 0 and quoted_rows.height == 0:
+        # Every line was plain, as in most files: nothing to make into rows.
+        return Resolved(layout.no_rows(), pl.DataFrame(schema=MALFORMED_SCHEMA), _NO_LINES)
     quoted = rare.filter(pl.col("_quoted"))
     multi, broken = join_quoted_lines(
         rare, quoted.filter(~pl.col("_single")).get_column(LINE), layout.grammar

@@ -11,6 +11,7 @@ from typing import Final
 import polars as pl
 
 from chainhub.intake.readers import BLOCK_BYTES, LINE, SOURCE_ROW, CsvFile, Resolved
+from chainhub.intake.readers.blocks import Block
 from chainhub.intake.readers.table import is_totals
 from chainhub.intake.schemas import MappingProfile
 from chainhub.intake.validate.plan import Checked, PlanCache, get_plan
@@ -49,22 +50,29 @@ def check_csv(
     )
     parts: list[Checked] = []
     lines = 0
-    # A block is checked while the next is split: each stage leaves a core idle at times.
-    with ThreadPoolExecutor(max_workers=_BLOCKS_IN_FLIGHT) as pool:
-        checking: deque[Future[Checked]] = deque()
+    if source.one_block:
+        # No next block to split meanwhile: a thread would only cost a switch.
         for block in source.blocks():
-            frame = block.frame.rename({LINE: SOURCE_ROW})
-            keep = _without_totals(frame, block.plain, profile)
-            checking.append(pool.submit(plan.check_rows, frame, keep=keep, records=records))
-            lines += block.frame.height
-            if len(checking) == _BLOCKS_IN_FLIGHT:
-                parts.append(checking.popleft().result())
-        parts.extend(f.result() for f in checking)
+            frame, keep = _rows_to_check(block, profile)
+            parts.append(plan.check_rows(frame, keep=keep, records=records))
+            lines += frame.height
+    else:
+        # A block is checked while the next is split: each stage leaves a core idle at times.
+        with ThreadPoolExecutor(max_workers=_BLOCKS_IN_FLIGHT) as pool:
+            checking: deque[Future[Checked]] = deque()
+            for block in source.blocks():
+                frame, keep = _rows_to_check(block, profile)
+                checking.append(pool.submit(plan.check_rows, frame, keep=keep, records=records))
+                lines += frame.height
+                if len(checking) == _BLOCKS_IN_FLIGHT:
+                    parts.append(checking.popleft().result())
+            parts.extend(f.result() for f in checking)
     resolved = source.resolve()
     others = resolved.others.rename({LINE: SOURCE_ROW})
     if profile.source.skip_totals:
         others = others.filter(~is_totals(source.layout.names))
-    parts.append(plan.check_rows(others, records=records))
+    if others.height or not parts:
+        parts.append(plan.check_rows(others, records=records))
 
     def numbered(frame: pl.DataFrame, column: str) -> pl.DataFrame:
         return frame.with_columns(resolved.row(pl.col(column)).alias(column))
@@ -113,6 +121,12 @@ def _source_lookup(source: CsvFile, resolved: Resolved) -> SourceLookup:
         return rows_only.select(resolved.row(pl.col(LINE)).alias(SOURCE_ROW), *source.layout.names)
 
     return source_of
+
+
+def _rows_to_check(block: Block, profile: MappingProfile) -> tuple[pl.DataFrame, pl.Series]:
+    """A block's rows numbered as the checks expect, and which of them to check."""
+    frame = block.frame.rename({LINE: SOURCE_ROW})
+    return frame, _without_totals(frame, block.plain, profile)
 
 
 def _without_totals(frame: pl.DataFrame, plain: pl.Series, profile: MappingProfile) -> pl.Series:

@@ -52,33 +52,34 @@ class DocumentChecks:
         """Rows of every document version whose keys say it may fail a document check."""
         if keys.height == 0:
             return pl.Series(SOURCE_ROW, [], dtype=pl.Int64)
-        runs = keys.select(
-            SOURCE_ROW,
-            "_key",
-            (pl.col("_key") != pl.col("_key").shift(1)).fill_null(True).alias("_start"),
-            (pl.col("_header") != pl.col("_header").shift(1)).fill_null(True).alias("_new_header"),
-            (pl.col("_line_no") > pl.col("_line_no").shift(1)).fill_null(False).alias("_rising"),
-        ).with_columns(pl.col("_start").cum_sum().alias("_run"))
-        starts = runs.filter(pl.col("_start")).get_column("_key")
-        if not starts.is_duplicated().any():
-            # Each document version in one run of adjacent lines: a differing header is a
-            # change within a run; a repeated line, a line number that does not rise.
-            mixed = runs.filter(~pl.col("_start") & pl.col("_new_header"))
-            if keys.get_column("_line_no").null_count() == 0:
-                repeated = runs.filter(~pl.col("_start") & ~pl.col("_rising"))
-            else:
-                repeated = runs.filter(keys.get_column("_line_key").is_duplicated())
-            bad = pl.concat([mixed.get_column("_run"), repeated.get_column("_run")]).unique()
-            return runs.filter(pl.col("_run").is_in(bad.implode())).get_column(SOURCE_ROW)
-        mixed_keys = (
-            keys.group_by("_key")
-            .agg(pl.col("_header").n_unique().alias("n"))
-            .filter(pl.col("n") > 1)
-            .get_column("_key")
+        start = (pl.col("_key") != pl.col("_key").shift(1)).fill_null(True)
+        new_header = (pl.col("_header") != pl.col("_header").shift(1)).fill_null(True)
+        rising = (pl.col("_line_no") > pl.col("_line_no").shift(1)).fill_null(False)
+        duplicate = pl.col("_line_key").is_duplicated()
+        # Each document version in one run of adjacent lines: a differing header is a change
+        # within a run; a repeated line, a line number that does not rise.
+        in_run = (~start & new_header) | pl.when(pl.col("_line_no").null_count() == 0).then(
+            ~start & ~rising
+        ).otherwise(duplicate)
+        # A version whose lines are scattered: its headers, and its lines' keys, over all rows.
+        scattered = (pl.col("_header").n_unique() > 1) | pl.col("_dup").any()
+        return (
+            keys.lazy()
+            .with_columns(
+                in_run.alias("_in_run"),
+                start.cum_sum().alias("_run"),
+                duplicate.alias("_dup"),
+                pl.col("_key").filter(start).is_duplicated().any().alias("_scattered"),
+            )
+            .filter(
+                pl.when(pl.col("_scattered"))
+                .then(scattered.over("_key"))
+                .otherwise(pl.col("_in_run").any().over("_run"))
+            )
+            .select(SOURCE_ROW)
+            .collect()
+            .to_series()
         )
-        repeated_keys = keys.filter(pl.col("_line_key").is_duplicated()).get_column("_key")
-        bad_keys = pl.concat([mixed_keys, repeated_keys]).unique()
-        return keys.filter(pl.col("_key").is_in(bad_keys.implode())).get_column(SOURCE_ROW)
 
     def _mismatch(self, name: str) -> pl.Expr:
         """A header field with two values in one document version. A value that did not parse

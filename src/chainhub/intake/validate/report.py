@@ -63,6 +63,8 @@ def finish(errors: list[pl.DataFrame]) -> pl.DataFrame:
 
 def malformed_errors(malformed: pl.DataFrame) -> pl.DataFrame:
     """Errors of the rows a reader could not split into fields, the line as their value."""
+    if malformed.height == 0:
+        return pl.DataFrame(schema=ERROR_SCHEMA)
     kinds = malformed.select("rule", "found", "expected").unique()
     messages = [
         malformed_message(k["rule"], k["found"], k["expected"]) for k in kinds.iter_rows(named=True)
