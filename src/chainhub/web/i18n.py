@@ -524,6 +524,11 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "rv_attr_kilowatts": "power (kW)",
         "rv_attr_refrigerant": "refrigerant",
         "rv_attr_grade": "material grade",
+        # plan page: proposals' order dates and purchasing terms
+        "pl_order_by": "Order by",
+        "pl_late": "Late, expedite: arrives",
+        "pl_in_time": "In time",
+        "pl_why": "Why",
     },
     "zh": {
         "title": "chainhub — 产业链总览",
@@ -1034,6 +1039,11 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "rv_attr_kilowatts": "功率 (kW)",
         "rv_attr_refrigerant": "冷媒",
         "rv_attr_grade": "材质牌号",
+        # plan page: proposals' order dates and purchasing terms
+        "pl_order_by": "最晚下单日",
+        "pl_late": "已延误，需加急：预计到货",
+        "pl_in_time": "来得及",
+        "pl_why": "说明",
     },
 }
 
