@@ -1,7 +1,7 @@
 """Forecast accuracy on M4 with the competition's definitions (MASE, sMAPE, OWA against Naive2),
 and chainhub's time beside raw StatsForecast fitting the same models on the same series.
 
-    python bench/forecast.py [--smoke] [--train FILE --test FILE --season N] [--limit N]
+    python bench/forecast.py [--smoke] [--train FILE --test FILE --season N] [--limit N] [--jobs N]
 
 Without files it reads M4 Weekly from ../shared/reference/forecasting/m4 (skipped when absent,
 except under CI=true). The last line printed is `M4 MASE X sMAPE Y OWA Z on N series`.
@@ -10,10 +10,12 @@ except under CI=true). The last line printed is `M4 MASE X sMAPE Y OWA Z on N se
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
 import warnings
+from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
@@ -63,15 +65,23 @@ def naive2(y: Array, h: int, m: int) -> Array:
     return np.repeat(adjusted[-1], h) * future
 
 
-def run_chainhub(series: list[tuple[str, Array]], h: int, season: int, m: int) -> list[Array]:
-    """Chainhub's choice per series: backtest the regular candidates, forecast with the best."""
-    return [
-        forecast_series(y[-HISTORY:], h=h, season=season, scale_season=m, windows=WINDOWS).mean
-        for _, y in series
-    ]
+def _chainhub_one(y: Array, h: int, season: int, m: int) -> Array:
+    return forecast_series(y[-HISTORY:], h=h, season=season, scale_season=m, windows=WINDOWS).mean
 
 
-def run_raw(series: list[tuple[str, Array]], h: int, season: int) -> None:
+def run_chainhub(
+    series: list[tuple[str, Array]], h: int, season: int, m: int, jobs: int = 1
+) -> list[Array]:
+    """Chainhub's choice per series: backtest the regular candidates, forecast with the best;
+    over `jobs` processes, as raw StatsForecast runs with n_jobs=jobs."""
+    one = functools.partial(_chainhub_one, h=h, season=season, m=m)
+    if jobs == 1:
+        return [one(y) for _, y in series]
+    with Pool(jobs) as pool:
+        return pool.map(one, [y for _, y in series], chunksize=4)
+
+
+def run_raw(series: list[tuple[str, Array]], h: int, season: int, jobs: int = 1) -> None:
     """Raw StatsForecast: the same models, cross-validated over the same windows, then forecast."""
     longest = min(HISTORY, max(y.size for _, y in series))
     frames = [
@@ -81,7 +91,7 @@ def run_raw(series: list[tuple[str, Array]], h: int, season: int) -> None:
     df = pd.concat(frames, ignore_index=True)
     shortest = min(min(HISTORY, y.size) for _, y in series)
     models = [get_method(name, length=shortest, season=season).model for name in REGULAR]
-    sf = StatsForecast(models=models, freq=1, n_jobs=1)
+    sf = StatsForecast(models=models, freq=1, n_jobs=jobs)
     sf.cross_validation(df=df, h=h, n_windows=WINDOWS, step_size=h)
     sf.forecast(df=df, h=h, level=[80])
 
@@ -116,6 +126,9 @@ def main() -> int:
         "--model-season", type=int, default=None, help="season the models fit (default: --season)"
     )
     parser.add_argument("--limit", type=int, default=None, help="first N series only")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="processes for chainhub and raw StatsForecast alike"
+    )
     args = parser.parse_args()
     if not args.train.exists() or not args.test.exists():
         if os.environ.get("CI") == "true":
@@ -131,10 +144,10 @@ def main() -> int:
 
     forecast_series(train[0][1], h=h, season=season, scale_season=m)  # warm-up, outside timing
     started = time.perf_counter()
-    forecasts = run_chainhub(train, h, season, m)
+    forecasts = run_chainhub(train, h, season, m, args.jobs)
     ours = time.perf_counter() - started
     started = time.perf_counter()
-    run_raw(train, h, season)
+    run_raw(train, h, season, args.jobs)
     raw = time.perf_counter() - started
 
     mase_value, smape_value, n2_mase, n2_smape = evaluate(train, test, forecasts, m)

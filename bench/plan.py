@@ -266,7 +266,10 @@ def _items(materials: int, weeks: int, seed: int = 7) -> tuple[pl.DataFrame, pl.
 def _chainhub_buffers(items: pl.DataFrame, weekly: pl.DataFrame) -> pl.DataFrame:
     keys = ["material_code", "site_id"]
     policy = inventory_policy(items, service_level=SERVICE, review_days=REVIEW).with_columns(
-        pl.col("lead_days").alias("dlt"), moq=pl.lit(0.0), order_cycle=pl.lit(REVIEW)
+        pl.col("lead_days").alias("dlt"),
+        moq=pl.lit(0.0),
+        order_multiple=pl.lit(None, dtype=pl.Float64),
+        order_cycle=pl.lit(REVIEW),
     )
     zoned = zones(buffer_profile(policy))
     supply = days_of_supply(
@@ -419,12 +422,14 @@ def _chain_buffers(engine: sa.Engine, today: date) -> None:
     zones_found = dict(buffers.group_by("zone").len().iter_rows())
     sources = dict(buffers.group_by("sigma_source").len().iter_rows())
     proposed = found.projection.filter(pl.col("quantity") > 0)
+    lots = proposed.filter(pl.col("quantity") != pl.col("shortfall")).height
+    late = int(proposed["late"].sum())
     avoided = int(found.stockouts["avoided"].sum())
     print(
         f"buffers of {OEM}: {buffers.height} in {seconds:.2f} s, zones {zones_found}, "
         f"spread from {sources}; {buffers['supplier_id'].drop_nulls().len()} supplier-managed, "
-        f"{proposed.height} proposed deliveries; {found.stockouts.height} stockouts ahead, "
-        f"{avoided} avoided by the proposals"
+        f"{proposed.height} proposed deliveries ({lots} rounded to purchasing terms, {late} late "
+        f"to order); {found.stockouts.height} stockouts ahead, {avoided} avoided by the proposals"
     )
 
 

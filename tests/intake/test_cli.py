@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from chainhub.cli.main import _register, app
 from chainhub.intake.schemas import FieldMapping
+from chainhub.standard.version import STANDARD_VERSION
 from tests.intake.shipments import SHIPMENT_PROFILE, shipment_file
 
 runner = CliRunner()
@@ -58,7 +59,7 @@ def test_conform_reports_every_bad_row_as_json_and_exits_1(
         "type": "shipment",
         "rows": 2,
         "valid_rows": 0,
-        "standard_version": "1.0.0",
+        "standard_version": STANDARD_VERSION,
     }
     assert [(e["row"], e["column"], e["rule"]) for e in report["errors"]] == [
         (1, "数量", "range"),

@@ -33,7 +33,9 @@ def _buffers(on_hand: list[float], on_order: list[float]) -> pl.DataFrame:
             "sigma_day": [5.0] * n,
             "on_hand": on_hand,
             "on_order": on_order,
-        }
+            "order_multiple": [None] * n,
+        },
+        schema_overrides={"order_multiple": pl.Float64},
     )
 
 
@@ -81,6 +83,13 @@ def test_net_flow_zones_and_the_minimum_order() -> None:
         ("over", 0.0),
         ("yellow", 120.0),
     ]
+
+
+def test_the_order_is_raised_to_whole_order_multiples() -> None:
+    zoned = zones(_buffers([300.0, 350.0], [0.0, 0.0]).with_columns(order_multiple=pl.lit(50.0)))
+    found = net_flow(zoned.with_columns(qualified=pl.lit(0.0)))
+    # 170 short: up to 200, four lots of 50; 120 short is the MOQ, up to 150, three lots.
+    assert found["recommended"].to_list() == [200.0, 150.0]
 
 
 def test_buffer_profile_from_lead_time_and_variability() -> None:

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from chainhub.errors import ChainhubError
-from chainhub.plan.policy import days_of_supply, inventory_policy
+from chainhub.plan.policy import days_of_supply, inventory_policy, lot_sized, lot_sized_down
 
 
 def test_safety_stock_from_demand_and_lead_time_spread() -> None:
@@ -49,3 +49,21 @@ def test_days_of_supply_with_a_fractional_last_day() -> None:
     )
     found = days_of_supply(weeks, ["material_code"])
     assert found.rows() == [("A", 10.0), ("B", 5.0), ("C", 7.0), ("D", None)]
+
+
+def test_lot_sizing_up_and_down() -> None:
+    frame = pl.DataFrame(
+        {
+            "q": [0.0, 30.0, 130.0, 1.1, 250.0, 7.0],
+            "moq": [100.0, 100.0, 100.0, None, 0.0, None],
+            "multiple": [40.0, 40.0, 40.0, 0.1, None, None],
+        },
+        schema={"q": pl.Float64, "moq": pl.Float64, "multiple": pl.Float64},
+    )
+    up = frame.select(lot_sized(pl.col("q"), pl.col("moq"), pl.col("multiple")))
+    # Nothing stays nothing; 30 is raised to the MOQ 100 then to 120; 130 to 160; 1.1 is
+    # eleven lots of 0.1 already (not twelve, whatever the float quotient); no terms: as is.
+    assert up.to_series().round(9).to_list() == [0.0, 120.0, 160.0, 1.1, 250.0, 7.0]
+    down = frame.select(lot_sized_down(pl.col("q"), pl.col("moq"), pl.col("multiple")))
+    # 130 down to 120; 30 is below the MOQ: nothing.
+    assert down.to_series().round(9).to_list() == [0.0, 0.0, 120.0, 1.1, 250.0, 7.0]

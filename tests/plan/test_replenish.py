@@ -11,9 +11,11 @@ M004 (its VMI agreement shares haichuan's stock), huayang manages M001; taihe ma
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -28,6 +30,10 @@ from tests.conftest import BACKENDS
 from tests.plan.test_api import _setup, _week
 
 TOG = 3000 / 26 * 3.44
+
+
+def _today_plus(days: int) -> str:
+    return (datetime.now(UTC).date() + timedelta(days=days)).isoformat()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -132,16 +138,26 @@ def test_an_accepted_proposal_becomes_the_suppliers_order_and_its_receipt_closes
     assert {p[0] for p in _proposals(plan_hub, HUAYANG)} == {"M001"}
     assert _proposals(plan_hub, TAIHE) == []
     first, third, _ = plan_hub.get(JINLI, "/api/v1/plan/proposals").json()
+    # Week 1's delivery should have been ordered 7 days (the lead time observed) before its
+    # Monday, which has passed: late, it arrives 7 days from today. Week 3's is ordered in time.
+    assert (first["lead_days"], first["lead_source"], first["late"]) == (7, "observed", True)
+    assert first["order_date"] == (date.fromisoformat(_week(1)) - timedelta(days=7)).isoformat()
+    assert first["expected_date"] == _today_plus(7)
+    assert f"arrives {_today_plus(7)}" in first["explanation"]
+    assert "已延误" in first["explanation_zh"]
+    assert (third["late"], third["expected_date"]) == (False, _week(3))
+    assert third["order_date"] == (date.fromisoformat(_week(3)) - timedelta(days=7)).isoformat()
     path = f"/api/v1/plan/proposals/{first['proposal_id']}/decision"
     assert plan_hub.post(HUAYANG, path, json={"accept": True}).status_code == 403
     assert plan_hub.post("jinli-analyst", path, json={"accept": True}).status_code == 403
     accepted = plan_hub.post(JINLI, path, json={"accept": True, "quantity": 200})
     assert accepted.status_code == 200, accepted.text
     body = accepted.json()
+    # Accepted as proposed in time but late: confirmed for when it can arrive.
     assert (body["status"], body["committed_quantity"], body["committed_date"]) == (
         "accepted",
         200.0,
-        _week(1),
+        _today_plus(7),
     )
     again = plan_hub.post(JINLI, path, json={"accept": False})
     assert (again.status_code, again.json()["error"]["code"]) == (409, "proposal_decided")
@@ -214,3 +230,52 @@ def test_the_planning_page_board_and_a_supplier_accepting_there(plan_hub: Hub) -
     assert (accepted.status_code, accepted.headers["location"]) == (303, "/plan?done=accepted")
     after = plan_hub.get(JINLI, "/plan?done=accepted").text
     assert 'id="done"' in after and f'action="/plan/proposals/{first}/accept"' not in after
+
+
+def test_purchasing_terms_set_the_lots_and_the_lead_time(plan_hub: Hub) -> None:
+    terms = {
+        "buyer_id": OEM,
+        "supplier_id": JINLI,
+        "material_code": "M004",
+        "minimum_order_quantity": "500",
+        "order_multiple": "100",
+        "lead_time_days": 21,
+    }
+    refused = plan_hub.submit(TAIHE, "purchasing_terms", terms)
+    assert refused.status_code == 422
+    assert refused.json()["outcome"]["issues"][0]["rule"] == "not_a_party"
+    stored = plan_hub.submit(JINLI, "purchasing_terms", terms)
+    assert stored.status_code == 201, stored.text
+    m004 = _by_material(plan_hub.get(OEM, "/api/v1/plan/buffers").json())["M004"]
+    assert (m004["lead_days"], m004["lead_source"], m004["moq"], m004["order_multiple"]) == (
+        21.0,
+        "terms",
+        500.0,
+        100.0,
+    )
+    # The board's order is lot-sized too: at least the MOQ, in whole hundreds.
+    assert m004["recommended"] >= 500 and m004["recommended"] % 100 == 0
+    plan_hub.post(OEM, "/api/v1/plan/proposals")
+    proposed = [
+        p for p in plan_hub.get(JINLI, "/api/v1/plan/proposals").json() if p["status"] == "proposed"
+    ]
+    assert proposed
+    for p in proposed:
+        lots = max(500, math.ceil(p["shortfall"] / 100 - 1e-9) * 100)
+        assert (p["quantity"], p["minimum_order_quantity"], p["order_multiple"]) == (
+            lots,
+            500.0,
+            100.0,
+        )
+        assert (p["lead_days"], p["lead_source"]) == (21, "terms")
+        assert (
+            p["order_date"]
+            == (date.fromisoformat(p["week_start"]) - timedelta(days=21)).isoformat()
+        )
+        assert p["late"] == (p["order_date"] < _today_plus(0))
+        if p["quantity"] != p["shortfall"]:
+            assert "minimum order 500, multiple of 100" in p["explanation"]
+    page = plan_hub.get(JINLI, "/plan?lang=en").text
+    late = [p for p in proposed if p["late"]]
+    assert late and f'data-late="{late[0]["expected_date"]}"' in page
+    assert TEXT["en"]["pl_late"] in page and TEXT["en"]["pl_order_by"] in page

@@ -44,7 +44,9 @@ def _buffers(materials: list[str], on_hand: float) -> pl.DataFrame:
             "toy": [100.0] * n,
             "tog": [150.0] * n,
             "moq": [0.0] * n,
-        }
+            "order_multiple": [None] * n,
+        },
+        schema_overrides={"order_multiple": pl.Float64},
     )
 
 
@@ -116,3 +118,29 @@ def test_capacity_limits_and_is_shared_in_proportion() -> None:
         ("B", 1, 130.0, 65.0, 85.0),
         ("B", 2, 65.0, 65.0, 150.0),
     ]
+
+
+def test_the_minimum_order_and_the_multiple_round_up_and_capacity_rounds_down() -> None:
+    # MOQ 100, multiple 40. Week 1 is 80 short: raised to 100, then to 120 (three lots), ending
+    # at 190; week 2 ends at 140, above the top of yellow: nothing. With 90 of capacity left
+    # in week 1, 120 is cut to 90 and down to 80 (two lots), below the MOQ: nothing at all.
+    terms = {"moq": 100.0, "order_multiple": 40.0}
+    served, available = _capacity([], [])
+    found = propose(
+        weeks=_weeks({"M004": [50.0, 50.0]}),
+        buffers=_buffers(["M004"], 120.0).with_columns(**{k: pl.lit(v) for k, v in terms.items()}),
+        served=served,
+        available=available,
+    )
+    assert found.select("shortfall", "need", "capped", "quantity", "projected").rows() == [
+        (80.0, 120.0, False, 120.0, 190.0),
+        (0.0, 0.0, False, 0.0, 140.0),
+    ]
+    served, available = _capacity(["M004"], [90.0, 1000.0])
+    capped = propose(
+        weeks=_weeks({"M004": [50.0]}),
+        buffers=_buffers(["M004"], 120.0).with_columns(**{k: pl.lit(v) for k, v in terms.items()}),
+        served=served,
+        available=available,
+    )
+    assert capped.select("need", "capped", "quantity").rows() == [(120.0, True, 0.0)]

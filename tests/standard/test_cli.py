@@ -29,7 +29,7 @@ def test_export_into_a_new_directory(runner: CliRunner, tmp_path: Path) -> None:
     target = tmp_path / "out" / "standard"
     result = runner.invoke(main.app, ["standard", "export", str(target)])
     assert result.exit_code == 0, result.output
-    assert "wrote 37 files" in result.stdout
+    assert "wrote 39 files" in result.stdout
     assert (target / "index.json").is_file()
     assert (target / "purchase_order.record.schema.json").is_file()
     assert (target / "reference.md").read_text(encoding="utf-8").startswith("# chainhub data")

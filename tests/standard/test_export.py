@@ -51,7 +51,7 @@ def test_export_writes_the_expected_files(published: Path) -> None:
     expected = {"index.json", "reference.md", "CHANGELOG.md"}
     expected |= {f"{n}.schema.json" for n in NAMES} | {f"{n}.record.schema.json" for n in NAMES}
     assert {p.name for p in published.iterdir()} == expected
-    assert len(expected) == 37
+    assert len(expected) == 39
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -224,7 +224,7 @@ def test_export_is_deterministic(published: Path, tmp_path: Path) -> None:
 def test_export_overwrites_into_an_existing_directory(tmp_path: Path) -> None:
     (tmp_path / "index.json").write_text("stale", encoding="utf-8")
     written = do_export_standard(directory=tmp_path)
-    assert len(written) == 37
+    assert len(written) == 39
     assert json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))["version"] == (
         STANDARD_VERSION
     )

@@ -244,7 +244,7 @@ def _lead_times(values: list[str]) -> dict[str, int]:
 
 
 def _print_proposals(proposals: list[ProposalRead], stored: bool) -> None:
-    table = Table("supplier", "material", "site", "week", "quantity", "status")
+    table = Table("supplier", "material", "site", "week", "quantity", "order by", "status", "why")
     for p in proposals:
         table.add_row(
             p.supplier_id,
@@ -252,9 +252,15 @@ def _print_proposals(proposals: list[ProposalRead], stored: bool) -> None:
             p.site_id,
             p.week_start.isoformat(),
             f"{p.quantity:,.1f}",
+            f"{p.order_date or ''}{' LATE' if p.late else ''}",
             p.status.value,
+            p.explanation,
         )
-    console.print(f"{len(proposals)} proposals{' stored' if stored else ''}")
+    late = sum(1 for p in proposals if p.late)
+    console.print(
+        f"{len(proposals)} proposals{' stored' if stored else ''}"
+        + (f", {late} late to order (expedite)" if late else "")
+    )
     console.print(table)
 
 

@@ -11,6 +11,8 @@ from typing import Final
 
 import polars as pl
 
+from chainhub.plan.policy import lot_sized
+
 # The buffer profile (Ptak & Smith's ranges: lead-time factor 61-100 % short, 41-60 % medium,
 # 20-40 % long; variability factor 0-40 % low, 41-60 % medium, 61-100 % high), one value each.
 SHORT_LEAD_DAYS: Final = 7.0
@@ -96,10 +98,10 @@ def qualified_demand(buffers: pl.DataFrame, weeks: pl.DataFrame, keys: list[str]
 def net_flow(buffers: pl.DataFrame) -> pl.DataFrame:
     """Net flow position, zone and the order it calls for.
 
-    buffers: tor, toy, tog, moq, on_hand, on_order, qualified. nfp = on_hand + on_order -
-    qualified; zone: red up to tor, yellow up to toy, green up to tog, else over; priority =
-    nfp / tog (lower is more urgent); at or below the top of yellow the order is
-    max(tog - nfp, moq), else none.
+    buffers: tor, toy, tog, moq, order_multiple (null: none), on_hand, on_order, qualified.
+    nfp = on_hand + on_order - qualified; zone: red up to tor, yellow up to toy, green up to
+    tog, else over; priority = nfp / tog (lower is more urgent); at or below the top of yellow
+    the order is tog - nfp raised to the moq and up to a whole order multiple, else none.
     """
     nfp = pl.col("on_hand") + pl.col("on_order") - pl.col("qualified")
     zone = (
@@ -113,7 +115,7 @@ def net_flow(buffers: pl.DataFrame) -> pl.DataFrame:
     )
     order = (
         pl.when(pl.col("nfp") <= pl.col("toy"))
-        .then(pl.max_horizontal(pl.col("tog") - pl.col("nfp"), pl.col("moq")))
+        .then(lot_sized(pl.col("tog") - pl.col("nfp"), pl.col("moq"), pl.col("order_multiple")))
         .otherwise(0.0)
     )
     priority = pl.when(pl.col("tog") > 0).then(pl.col("nfp") / pl.col("tog")).otherwise(None)

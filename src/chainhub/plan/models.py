@@ -22,7 +22,9 @@ plan_alerts = sa.Table(
 
 # VMI replenishment proposals: a delivery the hub proposes to a supplier for a material it
 # manages at a customer's site. A new set replaces the still-open ones; the supplier's accepted
-# (possibly changed) quantity and date become its purchase order `po_number`.
+# (possibly changed) quantity and date become its purchase order `po_number`. The shortfall,
+# the purchasing terms and the lead time say how the quantity and the dates came about
+# (null on proposals stored before them).
 plan_proposals = sa.Table(
     "plan_proposals",
     METADATA,
@@ -40,4 +42,13 @@ plan_proposals = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("decided_by", sa.String(), nullable=True),
+    sa.Column("shortfall", sa.Double(), nullable=True),
+    sa.Column("minimum_order_quantity", sa.Double(), nullable=True),
+    sa.Column("order_multiple", sa.Double(), nullable=True),
+    sa.Column("capped", sa.Boolean(), nullable=True),
+    sa.Column("lead_days", sa.Integer(), nullable=True),
+    sa.Column("lead_source", sa.String(), nullable=True),
+    sa.Column("order_date", sa.Date(), nullable=True),
+    sa.Column("expected_date", sa.Date(), nullable=True),
+    sa.Column("late", sa.Boolean(), nullable=True),
 )

@@ -93,3 +93,30 @@ def days_of_supply(weeks: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
             .alias("days_of_supply")
         )
     )
+
+
+# Quotients within this of a whole number count as whole (0.3 / 0.1 is 2.9999999999999996).
+_LOT_TOLERANCE: Final = 1e-9
+
+
+def lot_sized(quantity: pl.Expr, moq: pl.Expr, multiple: pl.Expr) -> pl.Expr:
+    """A quantity to order raised to the minimum order quantity and then up to a whole order
+    multiple; none (0 or less) stays 0. A null moq or multiple is no such term."""
+    raised = pl.max_horizontal(quantity, moq.fill_null(0.0))
+    rounded = (
+        pl.when(multiple > 0)
+        .then((raised / multiple - _LOT_TOLERANCE).ceil() * multiple)
+        .otherwise(raised)
+    )
+    return pl.when(quantity > 0).then(rounded).otherwise(0.0)
+
+
+def lot_sized_down(quantity: pl.Expr, moq: pl.Expr, multiple: pl.Expr) -> pl.Expr:
+    """The most that can be ordered within `quantity` on the terms: down to a whole multiple,
+    and 0 when that is below the minimum order quantity."""
+    rounded = (
+        pl.when(multiple > 0)
+        .then((quantity / multiple + _LOT_TOLERANCE).floor() * multiple)
+        .otherwise(quantity)
+    )
+    return pl.when(rounded >= moq.fill_null(0.0)).then(rounded.clip(lower_bound=0.0)).otherwise(0.0)

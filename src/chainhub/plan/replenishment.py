@@ -72,12 +72,12 @@ class Replenishment:
 
 def get_buffers(*, stocking: Stocking, policy: Policy) -> pl.DataFrame:
     """Every material and site's policy levels, DDMRP zones, net flow and days of supply; the
-    decoupled lead time is the lead time, there is no minimum order quantity in the data."""
+    decoupled lead time is the lead time; the minimum order quantity and order multiple are
+    the purchasing terms' (see `stocking.lot_terms`)."""
     items = inventory_policy(
         stocking.items, service_level=policy.service_level, review_days=policy.review_days
     ).with_columns(
         pl.col("lead_days").alias("dlt"),
-        pl.lit(0.0).alias("moq"),
         pl.lit(policy.review_days).alias("order_cycle"),
     )
     zoned = zones(buffer_profile(items))
@@ -106,36 +106,89 @@ def get_replenishment(
     weeks: int = WEEKS,
 ) -> Replenishment:
     """The customer's buffers, the VMI proposals keeping the supplier-managed ones above the
-    top of yellow within capacity, and what runs out (days of supply without new orders)."""
+    top of yellow within capacity, each with its order date, and what runs out (days of supply
+    without new orders). A stockout counts as avoided when the proposals keep the stock above
+    zero and none due by the day it runs out arrives after that day for being late to order."""
     stocking = get_stocking(
         conn=conn, customer_id=customer_id, today=today, weeks=weeks, scenario=scenario
     )
     buffers = get_buffers(stocking=stocking, policy=policy)
     managed = buffers.filter(pl.col("supplier_id").is_not_null())
-    projection = propose(
-        weeks=stocking.weeks.join(managed.select(KEYS), on=KEYS),
-        buffers=managed.select(*KEYS, "supplier_id", "on_hand", "toy", "tog", "moq"),
-        served=stocking.served,
-        available=stocking.available,
+    projection = ordered_in_time(
+        propose(
+            weeks=stocking.weeks.join(managed.select(KEYS), on=KEYS),
+            buffers=managed.select(
+                *KEYS, "supplier_id", "on_hand", "toy", "tog", "moq", "order_multiple"
+            ),
+            served=stocking.served,
+            available=stocking.available,
+        ).join(managed.select(*KEYS, "moq", "order_multiple"), on=KEYS, how="left"),
+        stocking.order_leads,
+        today,
+    )
+    first = stocking.grid["week_start"][0]
+    late = projection.filter(pl.col("late") & (pl.col("quantity") > 0)).select(
+        *KEYS, "week_start", "expected_date"
     )
     still_out = (
         projection.filter(pl.col("projected") < 0).select(KEYS).unique().with_columns(short=True)
     )
-    first = stocking.grid["week_start"][0]
     stockouts = (
         buffers.filter(pl.col("days_of_supply").is_not_null())
         .select(*KEYS, "supplier_id", pl.col("days_of_supply").alias("days"))
         .join(still_out, on=KEYS, how="left")
         .with_columns(
-            (pl.col("supplier_id").is_not_null() & pl.col("short").is_null()).alias("avoided"),
             (pl.lit(first) + pl.duration(days=pl.col("days").floor().cast(pl.Int64))).alias(
                 "runs_out"
-            ),
+            )
         )
-        .drop("short")
+    )
+    too_late = (
+        stockouts.select(*KEYS, "runs_out")
+        .join(late, on=KEYS)
+        .filter(
+            (pl.col("week_start") <= pl.col("runs_out"))
+            & (pl.col("expected_date") > pl.col("runs_out"))
+        )
+        .select(KEYS)
+        .unique()
+        .with_columns(too_late=True)
+    )
+    stockouts = (
+        stockouts.join(too_late, on=KEYS, how="left")
+        .with_columns(
+            (
+                pl.col("supplier_id").is_not_null()
+                & pl.col("short").is_null()
+                & pl.col("too_late").is_null()
+            ).alias("avoided")
+        )
+        .drop("short", "too_late")
         .sort("days", *KEYS)
     )
     return Replenishment(stocking, buffers, projection, stockouts)
+
+
+def ordered_in_time(projection: pl.DataFrame, leads: pl.DataFrame, today: date) -> pl.DataFrame:
+    """The projection with each week's order date (its Monday less the supplier's lead time for
+    the material), whether that date has passed (late: to expedite), and when a delivery
+    ordered today arrives at the earliest (the Monday, or today plus the lead time if later).
+
+    leads: supplier_id, material_code, order_lead_days, lead_source (see `stocking.order_leads`).
+    """
+    lead = pl.duration(days=pl.col("lead_days"))
+    return (
+        projection.join(
+            leads.rename({"order_lead_days": "lead_days"}),
+            on=["supplier_id", "material_code"],
+            how="left",
+        )
+        .with_columns((pl.col("week_start") - lead).alias("order_date"))
+        .with_columns(
+            (pl.col("order_date") < today).alias("late"),
+            pl.max_horizontal(pl.col("week_start"), pl.lit(today) + lead).alias("expected_date"),
+        )
+    )
 
 
 def get_projected_zones(found: Replenishment) -> pl.DataFrame:
@@ -224,6 +277,15 @@ def _proposed(found: Replenishment, customer: str) -> pl.DataFrame:
         *KEYS,
         "week_start",
         pl.col("quantity").round(DECIMALS),
+        pl.col("shortfall").round(DECIMALS),
+        pl.when(pl.col("moq") > 0).then(pl.col("moq")).alias("minimum_order_quantity"),
+        "order_multiple",
+        "capped",
+        "lead_days",
+        "lead_source",
+        "order_date",
+        "expected_date",
+        "late",
     )
 
 
@@ -419,7 +481,8 @@ def do_decide_proposal(
         values["status"] = ProposalStatus.REJECTED.value
     else:
         quantity = decision.quantity if decision.quantity is not None else float(row["quantity"])
-        day = decision.delivery_date or row["week_start"]
+        # A late proposal cannot arrive on its Monday: by default it is confirmed for when it can.
+        day = decision.delivery_date or row["expected_date"] or row["week_start"]
         po_number = f"VMI-{proposal_id[:8].upper()}"
         result = do_submit_records(
             conn=conn,

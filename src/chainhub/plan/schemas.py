@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 
 class DemandSource(StrEnum):
@@ -123,7 +123,14 @@ class BufferRead(BaseModel):
     sigma_day: float = Field(description="Standard deviation of daily demand")
     sigma_source: str = Field(description="forecast_interval or plan_spread")
     lead_days: float
+    lead_source: str = Field(
+        description="terms, material, observed, what_if or none (0 days: nothing gives one)"
+    )
     lead_sd: float = Field(description="Standard deviation of the lead time, days, from receipts")
+    moq: float = Field(description="Minimum order quantity of the purchasing terms (0: none)")
+    order_multiple: float | None = Field(
+        description="Order multiple (lot size) of the purchasing terms (null: none)"
+    )
     safety_stock: float
     reorder_point: float = Field(description="s of (s, S)")
     order_up_to: float = Field(description="S of (s, S)")
@@ -190,21 +197,105 @@ class ProposalStatus(StrEnum):
     RECEIVED = "received"
 
 
+def _num(value: float) -> str:
+    """A quantity as the documents carry it: up to three decimals, no trailing zeros."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
 class ProposalRead(BaseModel):
-    """A proposed delivery of a supplier-managed material to a customer's site."""
+    """A proposed delivery of a supplier-managed material to a customer's site, with when it
+    must be ordered and how its quantity follows the purchasing terms."""
 
     proposal_id: str | None
     customer_id: str
     supplier_id: str
     material_code: str
     site_id: str
-    week_start: date
+    week_start: date = Field(description="Monday the delivery is needed on")
     quantity: float
     status: ProposalStatus
     committed_quantity: float | None = None
     committed_date: date | None = None
     po_number: str | None = None
     received: float = 0.0
+    shortfall: float | None = Field(
+        default=None, description="What the buffer lacks, before the purchasing terms"
+    )
+    minimum_order_quantity: float | None = None
+    order_multiple: float | None = None
+    capped: bool | None = Field(default=None, description="Cut to the capacity left")
+    lead_days: int | None = Field(default=None, description="Days from order to delivery")
+    lead_source: str | None = Field(
+        default=None, description="terms, material, observed, what_if or default"
+    )
+    order_date: date | None = Field(default=None, description="Need date less the lead time")
+    expected_date: date | None = Field(
+        default=None, description="When it arrives if ordered now: the need date unless late"
+    )
+    late: bool | None = Field(
+        default=None, description="The order date has passed: expedite, it arrives after the need"
+    )
+
+    def _terms(self) -> tuple[str, str]:
+        """The purchasing terms that shape the quantity, in English and Chinese ('' for none)."""
+        en: list[str] = []
+        zh: list[str] = []
+        if self.minimum_order_quantity:
+            en.append(f"minimum order {_num(self.minimum_order_quantity)}")
+            zh.append(f"最小订货量 {_num(self.minimum_order_quantity)}")
+        if self.order_multiple:
+            en.append(f"multiple of {_num(self.order_multiple)}")
+            zh.append(f"{_num(self.order_multiple)} 的整数倍")
+        return ", ".join(en), "、".join(zh)
+
+    def _parts(self) -> list[tuple[str, str]]:
+        """(English, Chinese) sentences explaining the quantity and the dates."""
+        parts: list[tuple[str, str]] = []
+        en, zh = self._terms()
+        short, quantity = _num(self.shortfall or 0.0), _num(self.quantity)
+        if self.capped:
+            on_en, on_zh = (f" in whole lots ({en})", f"（{zh}）") if en else ("", "")
+            parts.append(
+                (
+                    f"Short {short}, cut to the capacity left{on_en}: {quantity}.",
+                    f"缺口 {short}，按剩余产能削减{on_zh}为 {quantity}。",
+                )
+            )
+        elif en and self.shortfall is not None and short != quantity:
+            parts.append(
+                (
+                    f"Short {short}, rounded up to {en}: {quantity}.",
+                    f"缺口 {short}，按{zh}向上取整为 {quantity}。",
+                )
+            )
+        if self.order_date is not None and self.lead_days is not None:
+            source = self.lead_source or "default"
+            parts.append(
+                (
+                    f"Order by {self.order_date} ({self.lead_days} days lead time, {source}).",
+                    f"须于 {self.order_date} 前下单（提前期 {self.lead_days} 天，来源 {source}）。",
+                )
+            )
+        if self.late and self.expected_date is not None:
+            parts.append(
+                (
+                    f"Late: expedite; ordered now it arrives {self.expected_date}.",
+                    f"已延误：需加急；现在下单预计 {self.expected_date} 到货。",
+                )
+            )
+        return parts
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def explanation(self) -> str:
+        """Why this quantity and these dates, in English."""
+        return " ".join(e for e, _ in self._parts())
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def explanation_zh(self) -> str:
+        """The same, in Chinese."""
+        return "".join(z for _, z in self._parts())
 
 
 class ProposalDecision(BaseModel):

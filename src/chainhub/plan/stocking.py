@@ -41,6 +41,10 @@ KEYS: Final = ["material_code", "site_id"]
 VMI_TYPE: Final = "inventory_snapshot"
 # A run's interval coverage (%) when its parameters do not say.
 DEFAULT_LEVEL: Final = 80
+# Days a proposal is ordered ahead of its delivery when neither purchasing terms, the material
+# nor any receipt gives a lead time (the cautious side for an order date: two weeks).
+DEFAULT_ORDER_LEAD_DAYS: Final = 14
+TERMS: Final = "purchasing_terms"
 _F, _S, _D = pl.Float64(), pl.String(), pl.Date()
 
 
@@ -58,11 +62,13 @@ class Scenario:
 class Stocking:
     """One customer's inputs per material and site, as frames.
 
-    items: material_code, site_id, adu, sigma_day, sigma_source, lead_days, lead_sd, on_hand,
-    on_order; weeks: material_code, site_id, week_no, week_start, demand, receipts;
+    items: material_code, site_id, adu, sigma_day, sigma_source, lead_days, lead_source, lead_sd,
+    on_hand, on_order, moq, order_multiple;
+    weeks: material_code, site_id, week_no, week_start, demand, receipts;
     vmi: material_code, site_id, supplier_id (the supplier managing it);
     served / available: the capacity groups of those suppliers (see `vmi.propose`);
-    demand: each supplier's weekly demand from this plan (see `mrp.supplier_demand`).
+    demand: each supplier's weekly demand from this plan (see `mrp.supplier_demand`);
+    order_leads: supplier_id, material_code, order_lead_days, lead_source (see `order_leads`).
     """
 
     customer_id: str
@@ -73,6 +79,7 @@ class Stocking:
     served: pl.DataFrame
     available: pl.DataFrame
     demand: pl.DataFrame
+    order_leads: pl.DataFrame
 
 
 def _frame(rows: Sequence[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -202,10 +209,36 @@ def get_site_orders(*, conn: Connection, customer_id: str, grid: pl.DataFrame) -
     return to_weeks(frame, grid, clamp_early=True)
 
 
-def get_lead_times(*, conn: Connection, customer_id: str) -> pl.DataFrame:
-    """Each material's lead time in days and its spread: the material's lead_time_days (else
-    the mean observed), and the standard deviation of the days from order to receipt observed
-    on the customer's receipts (0 with fewer than two)."""
+def get_purchasing_terms(*, conn: Connection, customer_id: str) -> pl.DataFrame:
+    """The customer's purchasing terms per supplier and material: supplier_id, material_code,
+    moq, order_multiple, terms_lead (days; nulls where the terms do not say)."""
+    view = current_view(TERMS)
+    rows = conn.execute(
+        sa.select(
+            view.c.supplier_id,
+            view.c.material_code,
+            view.c.minimum_order_quantity,
+            view.c.order_multiple,
+            view.c.lead_time_days,
+        ).where(view.c.buyer_id == customer_id)
+    ).all()
+    return _frame(
+        rows,
+        {
+            "supplier_id": _S,
+            "material_code": _S,
+            "moq": _F,
+            "order_multiple": _F,
+            "terms_lead": _F,
+        },
+    )
+
+
+def get_lead_times(*, conn: Connection, customer_id: str, terms: pl.DataFrame) -> pl.DataFrame:
+    """Each material's lead time in days, where it comes from, and its spread: the longest
+    lead time of the customer's purchasing terms for it, else the material's lead_time_days,
+    else the mean observed from order to receipt on the customer's receipts, else 0 (source
+    "none"); the spread is the standard deviation observed (0 with fewer than two)."""
     material, orders, receipts = (
         current_view(n) for n in ("material", "purchase_order", "goods_receipt")
     )
@@ -233,13 +266,90 @@ def get_lead_times(*, conn: Connection, customer_id: str) -> pl.DataFrame:
         conn.execute(sa.select(material.c.material_code, material.c.lead_time_days)).all(),
         {"material_code": _S, "master": pl.Int64()},
     )
+    agreed = terms.group_by("material_code").agg(pl.col("terms_lead").max().alias("agreed"))
+    source = (
+        pl.when(pl.col("agreed").is_not_null())
+        .then(pl.lit("terms"))
+        .when(pl.col("master").is_not_null())
+        .then(pl.lit("material"))
+        .when(pl.col("observed").is_not_null())
+        .then(pl.lit("observed"))
+        .otherwise(pl.lit("none"))
+    )
     return (
         master.join(spread, on="material_code", how="full", coalesce=True)
+        .join(agreed, on="material_code", how="full", coalesce=True)
         .with_columns(
-            pl.coalesce(pl.col("master").cast(_F), "observed", pl.lit(0.0)).alias("lead_days"),
+            pl.coalesce("agreed", pl.col("master").cast(_F), "observed", pl.lit(0.0)).alias(
+                "lead_days"
+            ),
+            source.alias("lead_source"),
             pl.col("sd").fill_null(0.0).fill_nan(0.0).alias("lead_sd"),
         )
-        .select("material_code", "lead_days", "lead_sd")
+        .select("material_code", "lead_days", "lead_source", "lead_sd")
+    )
+
+
+def order_leads(leads: pl.DataFrame, terms: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    """Days ahead of its delivery each (supplier, material) pair in `pairs` is ordered, and
+    from where: a what-if's lead time, else the supplier's purchasing terms, else the
+    material's lead time (`leads`), else DEFAULT_ORDER_LEAD_DAYS ("default"). Whole days: a
+    part of a day counts as a day."""
+    own = terms.filter(pl.col("terms_lead").is_not_null()).select(
+        "supplier_id", "material_code", "terms_lead"
+    )
+    known = leads.filter(pl.col("lead_source") != "none")
+    what_if = pl.col("lead_source") == "what_if"
+    by_terms = pl.col("terms_lead").is_not_null() & ~what_if.fill_null(False)
+    return (
+        pairs.select("supplier_id", "material_code")
+        .unique()
+        .join(own, on=["supplier_id", "material_code"], how="left")
+        .join(known, on="material_code", how="left")
+        .select(
+            "supplier_id",
+            "material_code",
+            pl.when(by_terms)
+            .then("terms_lead")
+            .otherwise(pl.col("lead_days").fill_null(float(DEFAULT_ORDER_LEAD_DAYS)))
+            .ceil()
+            .cast(pl.Int64)
+            .alias("order_lead_days"),
+            pl.when(by_terms)
+            .then(pl.lit("terms"))
+            .otherwise(pl.col("lead_source").fill_null("default"))
+            .alias("lead_source"),
+        )
+        .sort("supplier_id", "material_code")
+    )
+
+
+def lot_terms(keys: pl.DataFrame, vmi: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
+    """The minimum order quantity (0: none) and order multiple (null: none) of each material
+    and site in `keys`: the terms of the supplier managing it, else of the first supplier by
+    id with terms for the material."""
+    lots = terms.select("supplier_id", "material_code", "moq", "order_multiple")
+    first = (
+        lots.sort("supplier_id")
+        .group_by("material_code", maintain_order=True)
+        .first()
+        .select("material_code", pl.col("moq").alias("any_moq"), "order_multiple")
+        .rename({"order_multiple": "any_multiple"})
+    )
+    managed = pl.col("supplier_id").is_not_null()
+    return (
+        keys.select(KEYS)
+        .join(vmi.select(*KEYS, "supplier_id"), on=KEYS, how="left")
+        .join(lots, on=["supplier_id", "material_code"], how="left")
+        .join(first, on="material_code", how="left")
+        .select(
+            *KEYS,
+            pl.when(managed).then("moq").otherwise("any_moq").fill_null(0.0).alias("moq"),
+            pl.when(managed)
+            .then("order_multiple")
+            .otherwise("any_multiple")
+            .alias("order_multiple"),
+        )
     )
 
 
@@ -426,6 +536,7 @@ def _items(
         .join(on_order, on=KEYS, how="left")
         .with_columns(
             pl.col("lead_days").fill_null(0.0),
+            pl.col("lead_source").fill_null("none"),
             pl.col("lead_sd").fill_null(0.0),
             pl.col("on_hand").fill_null(0.0),
             pl.col("on_order").fill_null(0.0),
@@ -451,7 +562,8 @@ def get_stocking(
         conn=conn, customer_id=customer_id, grid=grid
     )
     independent = independent.with_columns(pl.col("quantity") * scenario.demand_factor)
-    leads = get_lead_times(conn=conn, customer_id=customer_id)
+    terms = get_purchasing_terms(conn=conn, customer_id=customer_id)
+    leads = get_lead_times(conn=conn, customer_id=customer_id, terms=terms)
     if scenario.lead_time_days:
         changed = pl.DataFrame(
             {
@@ -462,7 +574,13 @@ def get_stocking(
         )
         leads = (
             leads.join(changed, on="material_code", how="full", coalesce=True)
-            .with_columns(pl.coalesce("new", "lead_days").alias("lead_days"))
+            .with_columns(
+                pl.coalesce("new", "lead_days").alias("lead_days"),
+                pl.when(pl.col("new").is_not_null())
+                .then(pl.lit("what_if"))
+                .otherwise(pl.col("lead_source"))
+                .alias("lead_source"),
+            )
             .with_columns(pl.col("lead_sd").fill_null(0.0))
             .drop("new")
         )
@@ -505,5 +623,16 @@ def get_stocking(
     )
     served, available = _capacity(conn, customer_id, orders, grid, scenario.capacity_factor)
     vmi = _vmi_pairs(conn, customer_id, quotas, today).join(items.select(KEYS), on="material_code")
+    items = items.join(lot_terms(items, vmi, terms), on=KEYS, how="left")
     demand = supplier_demand(plan=plan, receipts=orders, quotas=quotas)
-    return Stocking(customer_id, grid, items, weekly, vmi, served, available, demand)
+    return Stocking(
+        customer_id,
+        grid,
+        items,
+        weekly,
+        vmi,
+        served,
+        available,
+        demand,
+        order_leads(leads, terms, vmi),
+    )

@@ -12,6 +12,8 @@ from typing import Final
 
 import polars as pl
 
+from chainhub.plan.policy import lot_sized, lot_sized_down
+
 KEYS: Final = ["material_code", "site_id"]
 
 
@@ -54,16 +56,18 @@ def propose(
     """Week by week, each supplier-managed buffer's projected stock and proposed delivery.
 
     weeks: material_code, site_id, week_no, week_start, demand, receipts (open orders due);
-    buffers: material_code, site_id, supplier_id, on_hand, toy, tog, moq;
+    buffers: material_code, site_id, supplier_id, on_hand, toy, tog, moq, order_multiple;
     served: supplier_id, capacity_group_id, material_code, load_factor;
     available: supplier_id, capacity_group_id, week_no, available (capacity not yet taken).
     A week whose stock after its demand and receipts would end at or below the top of yellow
-    gets a delivery on its Monday of max(tog - stock, moq), scaled down to what the capacity
-    allows. Returns one row per buffer and week: supplier_id, week_no, week_start, demand,
-    receipts, before (stock without the week's delivery), need, quantity, projected.
+    gets a delivery on its Monday of tog - stock (the shortfall) raised to the moq and up to a
+    whole order multiple (the need); where the capacity allows less, the quantity is scaled
+    down, then down to a whole multiple, and dropped below the moq (capped).
+    Returns one row per buffer and week: supplier_id, week_no, week_start, demand, receipts,
+    before (stock without the week's delivery), shortfall, need, capped, quantity, projected.
     """
     stock = buffers.select(*KEYS, pl.col("on_hand").alias("stock"))
-    levels = buffers.select(*KEYS, "supplier_id", "toy", "tog", "moq")
+    levels = buffers.select(*KEYS, "supplier_id", "toy", "tog", "moq", "order_multiple")
     done: list[pl.DataFrame] = []
     for week_no in sorted(weeks["week_no"].unique().to_list()):
         here = (
@@ -73,9 +77,14 @@ def propose(
             .with_columns((pl.col("stock") + pl.col("receipts") - pl.col("demand")).alias("before"))
             .with_columns(
                 pl.when((pl.col("tog") > 0) & (pl.col("before") <= pl.col("toy")))
-                .then(pl.max_horizontal(pl.col("tog") - pl.col("before"), pl.col("moq")))
+                .then(pl.col("tog") - pl.col("before"))
                 .otherwise(0.0)
-                .alias("need")
+                .alias("shortfall")
+            )
+            .with_columns(
+                lot_sized(pl.col("shortfall"), pl.col("moq"), pl.col("order_multiple")).alias(
+                    "need"
+                )
             )
         )
         scale = _capacity_scale(
@@ -84,16 +93,27 @@ def propose(
             available,
             week_no,
         )
+        capped = pl.col("scale").fill_null(1.0) < 1.0
         here = (
             here.join(scale, on=KEYS, how="left")
-            .with_columns((pl.col("need") * pl.col("scale").fill_null(1.0)).alias("quantity"))
+            .with_columns(
+                capped.alias("capped"),
+                pl.when(capped)
+                .then(
+                    lot_sized_down(
+                        pl.col("need") * pl.col("scale"), pl.col("moq"), pl.col("order_multiple")
+                    )
+                )
+                .otherwise(pl.col("need"))
+                .alias("quantity"),
+            )
             .with_columns((pl.col("before") + pl.col("quantity")).alias("projected"))
-            .drop("scale", "stock")
+            .drop("scale", "stock", "toy", "tog", "moq", "order_multiple")
         )
         done.append(here)
         stock = here.select(*KEYS, pl.col("projected").alias("stock"))
     columns = [*KEYS, "supplier_id", "week_no", "week_start", "demand", "receipts"]
-    columns += ["before", "need", "quantity", "projected"]
+    columns += ["before", "shortfall", "need", "capped", "quantity", "projected"]
     if not done:
         return pl.DataFrame(
             schema={
@@ -101,6 +121,7 @@ def propose(
                 "week_no": pl.Int32,
                 "week_start": pl.Date,
                 **dict.fromkeys(columns[5:], pl.Float64),
+                "capped": pl.Boolean,
             }
-        )
+        ).select(columns)
     return pl.concat(done).select(columns).sort(*KEYS, "week_no")

@@ -207,6 +207,7 @@ SELF_FIELD: Final = {
     "quality_inspection": "inspector_id",
     "weekly_material_demand": "customer_id",
     "capacity_group": "supplier_id",
+    "purchasing_terms": "supplier_id",
 }
 
 _WORDS: Final[dict[str, dict[str, dict[str, str]]]] = {
@@ -774,8 +775,13 @@ def column_plan(chain: Chain, *, writer: str, doc_type: str) -> tuple[Column, ..
             "date": (dialect.date_render, dialect.date_parse),
             "ts": (dialect.ts_render, dialect.ts_parse),
         }.get(kind, (None, None))
-        # A capacity group names the customer's material (Catena-X materialNumberCustomer).
-        crosswalk = name in MATERIAL_FIELDS and writer != OEM_ID and doc_type != "capacity_group"
+        # A capacity group and purchasing terms name the customer's material (Catena-X
+        # materialNumberCustomer).
+        crosswalk = (
+            name in MATERIAL_FIELDS
+            and writer != OEM_ID
+            and doc_type not in ("capacity_group", "purchasing_terms")
+        )
         plan.append(
             Column(
                 name,

@@ -1119,6 +1119,31 @@ class _Engine:
                 lines=lines,
             )
 
+    def purchasing_terms(self, day: int) -> None:
+        """Each component supplier's terms for what it sells the OEM, as the OEM's purchasing
+        follows them: orders in whole packs (minimum one pack) and a lead time of a week of
+        making plus the supplier's transit."""
+        for material, sources in sorted(cat.SOURCES.items()):
+            if self.chain.materials[material].category == "raw":
+                continue
+            step = _PACK.get(material, 10 * MILLI)
+            for supplier, _share in sources:
+                self.sink.emit(
+                    doc_type="purchasing_terms",
+                    writer=supplier,
+                    day=day,
+                    header={
+                        "buyer_id": cat.OEM_ID,
+                        "supplier_id": supplier,
+                        "material_code": material,
+                        "minimum_order_quantity": step,
+                        "order_multiple": step,
+                        "lead_time_days": 7 + self.chain.partners[supplier].transit_days,
+                        "changed_at": day * 1440 + 9 * 60,
+                    },
+                    lines=[{}],
+                )
+
 
 def _capacity_line(line_no: int, start: int | None, actual: int | None, maximum: int | None) -> Row:
     return {
@@ -1148,6 +1173,8 @@ def run_flows(
             eng.outlook = season_outlook(day=today, start=chain.start, horizon=28)
         if today.day == 1:
             eng.forecast(day)
+        if k == 0:
+            eng.purchasing_terms(day)
         if k == chain.days - PLAN_DAYS_BEFORE_END:
             eng.capacity_groups(day, eng.weekly_demand(day))
         for shp in eng.transit.pop(day, []):

@@ -47,6 +47,7 @@ LOAD_ORDER: Final = (
     "inventory_snapshot",
     "weekly_material_demand",
     "capacity_group",
+    "purchasing_terms",
 )
 _FLUSH_ROWS: Final = 200_000
 _XLSX_EPOCH: Final = datetime(2025, 1, 1)  # noqa: DTZ001 - xlsx core properties are naive

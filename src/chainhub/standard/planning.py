@@ -219,3 +219,62 @@ class CapacityGroup(StandardModel):
     lines: list[CapacityGroupLine] = lines_field(
         CapacityGroupLine, "Weekly capacities and served materials", "周产能与服务物料"
     )
+
+
+class PurchasingTerms(StandardModel):
+    """The terms a supplier sells one material to a customer on: minimum order quantity, order
+    multiple (lot size or packaging multiple) and lead time, as a purchasing info record holds
+    them. Catena-X has no such aspect; quantities are in the material's base unit."""
+
+    model_config = described_zh(
+        "供应商向客户供应某物料的采购条件：最小订货量、订货倍数（批量或包装倍数）与提前期，"
+        "相当于采购信息记录。Catena-X 无对应模型；数量以物料的基本单位计。"
+    )
+
+    standard_version: str = _VERSION
+    buyer_id: PartnerId = field("Customer that buys the material", "采购方", example="haichuan")
+    supplier_id: PartnerId = field(
+        "Supplier that sells the material", "供应方", example="jinli-motor"
+    )
+    material_code: Code = field(
+        "Golden material code, as the customer knows it", "标准物料编码", example="M004"
+    )
+    minimum_order_quantity: Quantity | None = field(
+        "Least quantity one order may ask for, in the material's base unit",
+        "单笔订单的最小订货量（物料基本单位）",
+        example="500",
+        default=None,
+        gt=0,
+    )
+    order_multiple: Quantity | None = field(
+        "Quantities are ordered in whole multiples of this (lot size, pack size)",
+        "订货量须为此数的整数倍（批量、包装量）",
+        example="100",
+        default=None,
+        gt=0,
+    )
+    lead_time_days: int | None = field(
+        "Days from the order to the delivery at the customer's site",
+        "从下单到送达客户场所的天数",
+        example=21,
+        default=None,
+        ge=0,
+    )
+    changed_at: AwareDatetime | None = field(
+        "When the terms were last agreed",
+        "条件最后约定时间",
+        example="2026-03-02T09:00:00+08:00",
+        default=None,
+    )
+
+    @model_validator(mode="after")
+    def _some_term(self) -> Self:
+        if (
+            self.minimum_order_quantity is None
+            and self.order_multiple is None
+            and self.lead_time_days is None
+        ):
+            raise ValueError(
+                "give at least one of minimum_order_quantity, order_multiple, lead_time_days"
+            )
+        return self

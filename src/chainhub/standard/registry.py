@@ -257,6 +257,15 @@ _TYPES: Final = (
         lines_field="lines",
         line_key=("line_no",),
     ),
+    DocumentType(
+        "purchasing_terms",
+        "Purchasing terms",
+        "采购条件",
+        p.PurchasingTerms,
+        key=("buyer_id", "supplier_id", "material_code"),
+        parties=("buyer_id", "supplier_id"),
+        master=False,
+    ),
 )
 
 DOCUMENT_TYPES: Final[dict[str, DocumentType]] = {t.name: t for t in _TYPES}

@@ -538,6 +538,11 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "without a business date, a material or a site counts no rows under that filter.",
         "fl_lots_shown": "{shown} of the {lots} lots reached are of the filter's partner and "
         "period; the graph shows them all.",
+        # plan page: proposals' order dates and purchasing terms
+        "pl_order_by": "Order by",
+        "pl_late": "Late, expedite: arrives",
+        "pl_in_time": "In time",
+        "pl_why": "Why",
     },
     "zh": {
         "title": "chainhub — 产业链总览",
@@ -1061,6 +1066,11 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "在相应筛选下不计行数。",
         "fl_lots_shown": "追溯到的 {lots} 个批次中有 {shown} 个属于所选伙伴和期间；"
         "图中显示全部批次。",
+        # plan page: proposals' order dates and purchasing terms
+        "pl_order_by": "最晚下单日",
+        "pl_late": "已延误，需加急：预计到货",
+        "pl_in_time": "来得及",
+        "pl_why": "说明",
     },
 }
 
