@@ -22,6 +22,7 @@ from chainhub.errors import ChainhubError
 from chainhub.masterdata.index import GoldenIndex, candidate_record_pairs, index_records
 from chainhub.masterdata.matching import FloatArray, IntArray
 from chainhub.masterdata.records import Record, RecordMatcher, prepare_records
+from chainhub.masterdata.text import synonyms_fingerprint
 from chainhub.storage.bounded import BoundedCache
 
 # "Of the suggestions shown at 0.9, at least 90 % are right": measured by bench/matching.py.
@@ -209,6 +210,7 @@ def master_fingerprint(materials: Sequence[GoldenMaterial]) -> str:
     """Names every attribute of every material and the code that prepares them: a master that
     changed in any way, or prepared by other code, has another fingerprint."""
     digest = hashlib.sha256(_code_version().encode())
+    digest.update(synonyms_fingerprint().encode())
     for m in materials:
         fields = (m.code, m.name_zh, m.name_en, m.spec, m.category, m.base_unit)
         digest.update(json.dumps(fields, ensure_ascii=False).encode())
