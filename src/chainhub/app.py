@@ -28,6 +28,7 @@ from chainhub.api.sandbox import Budget, Sandbox
 from chainhub.intake.checking import PRELOAD as FILE_CHECK_PRELOAD
 from chainhub.masterdata.chain_model import prepared_store
 from chainhub.masterdata.preparer import MasterPreparer
+from chainhub.masterdata.text import use_industries
 from chainhub.partners.delivery import DeliveryWorker
 from chainhub.settings import Settings
 from chainhub.storage.engine import create_engine_for
@@ -119,6 +120,7 @@ def create_app(settings: Settings, *, served: bool = False) -> FastAPI:
     an interpreter's start-up, and it prepares the golden master for matching whenever it is
     published. Otherwise (tests, scripts) a file-check worker starts when a file first comes,
     and the master is prepared at the first suggestion call."""
+    use_industries(settings.match_industries)
     # Each admitted request holds at most one connection; the audit writer and the webhook
     # worker hold one each.
     engine = create_engine_for(

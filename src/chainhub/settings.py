@@ -35,6 +35,11 @@ class Settings(BaseSettings):
         le=1.0,
         description="Confidence above which a suggested material match is accepted and flagged",
     )
+    match_industries: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["appliances"],
+        description="Industries whose synonym tables fold material descriptions before matching "
+        "(besides the common one); comma-separated in the environment",
+    )
     upload_max_bytes: int = Field(
         default=200 * 1024 * 1024,
         ge=1024,
@@ -138,7 +143,7 @@ class Settings(BaseSettings):
             raise ValueError("give three non-negative numbers: weeks 1-4, 5-13 and 14-26")
         return value
 
-    @field_validator("webhook_allowed_hosts", mode="before")
+    @field_validator("webhook_allowed_hosts", "match_industries", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):

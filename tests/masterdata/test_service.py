@@ -183,3 +183,16 @@ def test_reviewed_decisions_train_the_matcher_and_auto_accepts_do_not(hub: sa.En
         ("SPCC冷轧板 0.8mm", "千克", "R101", True),
         ("压缩机QX-1.5P 1.5匹", "个", "M002", False),
     ]  # fmt: skip
+
+
+def test_pinyin_and_initials_find_the_chinese_name(hub: sa.Engine) -> None:
+    # LZGB (冷轧钢板) shares no character with any golden record: without pinyin it finds none.
+    with hub.begin() as conn:
+        do_record_unknown_codes(
+            conn=conn, partner_id=PARTNER, submission_ref="sub-3", seen_at=LATER,
+            codes=codes(("P1", "LZGB", "KGM"), ("P2", "BXGLD", "PCS"), ("P3", "yasuoji", "PCS")),
+        )  # fmt: skip
+        do_suggest_matches(conn=conn, now=LATER)
+        suggestions = list_suggestions(conn=conn, partner_id=PARTNER)
+    best = {s.partner_material_code: s.material_code for s in suggestions if s.rank == 1}
+    assert (best["P1"], best["P2"], best["P3"]) == ("R101", "M015", "M001")

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal, Role
 from chainhub.errors import ChainhubError, Language, parse_language
+from chainhub.masterdata.text import use_industries
 from chainhub.settings import Settings
 
 DbOption = Annotated[
@@ -76,6 +77,7 @@ def load_settings(db: str | None = None) -> Settings:
         ) from None
     if db:
         settings = settings.model_copy(update={"database_url": db})
+    use_industries(settings.match_industries)
     return settings
 
 

@@ -22,6 +22,7 @@ from chainhub.masterdata.chain_model import (
     code_record,
     get_chain_matcher,
     get_golden_index,
+    get_pinyin_table,
 )
 from chainhub.masterdata.index import RecordSuggestion, suggest_records
 from chainhub.masterdata.matching import (
@@ -217,10 +218,14 @@ def chain_suggestions(
     codes: Sequence[PartnerCode],
     materials: Sequence[GoldenMaterial],
     decided: Sequence[DecidedPair] = (),
+    *,
+    pinyin: bool = True,
 ) -> dict[str, RecordSuggestion]:
-    """The review's best suggestion for each code, as do_suggest_matches ranks it."""
+    """The review's best suggestion for each code, as do_suggest_matches ranks it (without
+    reading pinyin words when `pinyin` is false, to measure what they bring)."""
     matcher = get_chain_matcher(materials, decided)
-    queries = [code_record(c) for c in codes]
+    table = get_pinyin_table(materials) if pinyin else None
+    queries = [code_record(c, pinyin=table) for c in codes]
     ranked = suggest_records(queries, get_golden_index(materials), matcher=matcher, top_k=1)
     return {s.query_key: s for s in ranked}
 

@@ -9,7 +9,7 @@ import json
 import os
 import pickle  # noqa: S403 - only files this module wrote into the hub's own data folder
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import metadata
@@ -21,7 +21,9 @@ import numpy as np
 from chainhub.errors import ChainhubError
 from chainhub.masterdata.index import GoldenIndex, candidate_record_pairs, index_records
 from chainhub.masterdata.matching import FloatArray, IntArray
+from chainhub.masterdata.pinyin import pinyin_table, with_pinyin
 from chainhub.masterdata.records import Record, RecordMatcher, prepare_records
+from chainhub.masterdata.text import synonyms_fingerprint
 from chainhub.storage.bounded import BoundedCache
 
 # "Of the suggestions shown at 0.9, at least 90 % are right": measured by bench/matching.py.
@@ -75,9 +77,15 @@ def golden_records(materials: Sequence[GoldenMaterial]) -> list[Record]:
     ]  # fmt: skip
 
 
-def code_record(code: PartnerCode, *, fallback: str = "") -> Record:
-    """A partner code as partners send it: its description and unit, nothing more."""
-    return Record(code.key, {"name": code.description or fallback, "unit": code.unit or ""})
+def code_record(
+    code: PartnerCode, *, fallback: str = "", pinyin: Mapping[str, str] | None = None
+) -> Record:
+    """A partner code as partners send it: its description and unit, nothing more; given the
+    master's `pinyin` table, pinyin words of a Latin-only description in Chinese."""
+    name = code.description or fallback
+    if pinyin:
+        name = with_pinyin(name, pinyin)
+    return Record(code.key, {"name": name, "unit": code.unit or ""})
 
 
 def _as_partner_writes(m: GoldenMaterial, lang: str) -> Record:
@@ -209,10 +217,26 @@ def master_fingerprint(materials: Sequence[GoldenMaterial]) -> str:
     """Names every attribute of every material and the code that prepares them: a master that
     changed in any way, or prepared by other code, has another fingerprint."""
     digest = hashlib.sha256(_code_version().encode())
+    digest.update(synonyms_fingerprint().encode())
     for m in materials:
         fields = (m.code, m.name_zh, m.name_en, m.spec, m.category, m.base_unit)
         digest.update(json.dumps(fields, ensure_ascii=False).encode())
     return digest.hexdigest()
+
+
+_PINYIN: Final[BoundedCache[str, dict[str, str]]] = BoundedCache(_KEPT_MASTERS)
+
+
+def get_pinyin_table(materials: Sequence[GoldenMaterial]) -> dict[str, str]:
+    """The master's Chinese words by pinyin and initials (see pinyin.pinyin_table), built once
+    per master; empty for a master without Chinese names."""
+    fingerprint = master_fingerprint(materials)
+    table = _PINYIN.get(fingerprint)
+    if table is None:
+        latin = [t or "" for m in materials for t in (m.name_en, m.spec, m.code)]
+        table = pinyin_table((m.name_zh for m in materials), latin)
+        _PINYIN.put(fingerprint, table)
+    return table
 
 
 def prepared_store(data_dir: Path) -> Path:

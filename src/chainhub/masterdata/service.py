@@ -25,6 +25,7 @@ from chainhub.masterdata.chain_model import (
     code_record,
     get_chain_matcher,
     get_golden_index,
+    get_pinyin_table,
 )
 from chainhub.masterdata.index import suggest_records
 from chainhub.masterdata.models import masterdata_decisions, masterdata_suggestions
@@ -180,9 +181,10 @@ def do_suggest_matches(
     now = now or datetime.now(UTC)
     open_codes = list_unknown_codes(conn=conn, partner_id=partner_id)
     materials = list_golden_materials(conn=conn)
+    pinyin = get_pinyin_table(materials) if open_codes else {}
     queries = [
         code_record(PartnerCode(_code_key(c.partner_id, c.partner_material_code), c.description,
-                                c.unit), fallback=c.partner_material_code)
+                                c.unit), fallback=c.partner_material_code, pinyin=pinyin)
         for c in open_codes
     ]  # fmt: skip
     refused = _rejected_pairs(conn=conn, partner_id=partner_id)

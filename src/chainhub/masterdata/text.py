@@ -2,77 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Final
 
-# Synonyms folded to one spelling before comparing: Chinese and English trade words, SAP short-text
-# abbreviations and common supplier spellings, for parts, metals, plastics and appliances. Latin
-# words match whole words only ("washer" is not inside "dishwasher"); Chinese words anywhere. The
-# longest spelling at a place wins.
-_SYNONYMS: Final[tuple[tuple[str, str], ...]] = (
-    # Materials
-    ("stainless steel", "sus"), ("stainless", "sus"), ("不锈钢", "sus"), ("ss", "sus"),
-    ("cold-rolled", "冷轧"), ("cold rolled", "冷轧"), ("cr", "冷轧"), ("冷板", "冷轧板"),
-    ("galvanised", "镀锌"), ("galvanized", "镀锌"), ("galv", "镀锌"), ("gi", "镀锌"),
-    ("热镀锌", "镀锌"), ("copper", "铜"), ("cu", "铜"), ("aluminium", "铝"), ("aluminum", "铝"),
-    ("alu", "铝"), ("al", "铝"), ("steel", "钢"), ("polypropylene", "pp"), ("聚丙烯", "pp"),
-    ("neodymium", "ndfeb"), ("钕铁硼", "ndfeb"), ("magnet", "磁钢"), ("磁铁", "磁钢"),
-    ("sintered", "烧结"), ("resin", "树脂"), ("pellets", "颗粒"), ("pellet", "颗粒"),
-    ("粒料", "颗粒"), ("粒子", "颗粒"), ("copolymer", "共聚"), ("hydrophilic", "亲水"),
-    ("hydro", "亲水"), ("foil", "箔"), ("铝箔", "铝 箔"), ("fin stock", "翅片 箔"),
-    ("fin", "翅片"), ("wire rod", "线材"), ("盘条", "线材"), ("enamelled copper wire", "漆包线"),
-    ("enamelled wire", "漆包线"), ("enameled wire", "漆包线"), ("magnet wire", "漆包线"),
-    ("漆包铜圆线", "漆包线"), ("漆包铜线", "漆包线"), ("corrugating medium", "瓦楞原纸"),
-    ("fluting paper", "瓦楞原纸"), ("瓦楞芯纸", "瓦楞原纸"), ("corrugated", "瓦楞"),
-    ("fluting", "瓦楞"), ("foam", "泡沫"), ("保丽龙", "eps"),
-    # Parts
-    ("printed circuit board", "pcb"), ("pcba", "pcb"), ("电路板", "pcb"), ("线路板", "pcb"),
-    ("control board", "控制板"), ("电脑板", "控制板"), ("电控板", "控制板"), ("main", "主"),
-    ("ctrl", "控制"), ("control", "控制"), ("remote controller", "遥控器"),
-    ("remote control", "遥控器"), ("摇控器", "遥控器"), ("compressor", "压缩机"),
-    ("compr", "压缩机"), ("rotary", "旋转式"), ("rot", "旋转式"), ("转子", "旋转式"),
-    ("reciprocating", "往复式"), ("recip", "往复式"), ("活塞式", "往复式"), ("motor", "电机"),
-    ("马达", "电机"), ("fan", "风机"), ("风扇", "风机"), ("bldc", "直流"), ("dc", "直流"),
-    ("direct drive", "直驱"), ("direct-drive", "直驱"), ("inverter", "变频"), ("inv", "变频"),
-    ("electronic", "电子"), ("elec", "电子"), ("expansion valve", "膨胀阀"),
-    ("电膨阀", "电子膨胀阀"), ("valve", "阀"), ("evaporator", "蒸发器"), ("evap", "蒸发器"),
-    ("condenser", "冷凝器"),
-    ("cond", "冷凝器"), ("assembly", "组件"), ("assy", "组件"), ("总成", "组件"), ("kit", "组件"),
-    ("casing", "外壳"), ("机壳", "外壳"), ("壳体", "外壳"), ("panel", "面板"),
-    ("outer tub", "外桶"), ("outer drum", "外桶"), ("外筒", "外桶"), ("盛水桶", "外桶"),
-    ("tub", "桶"), ("drum", "桶"),
-    ("copper tube", "铜管"), ("copper pipe", "铜管"), ("tube", "管"), ("pipe", "管"),
-    ("piping", "管"), ("配管", "管"), ("inlet hose", "进水管"), ("上水管", "进水管"),
-    ("进水软管", "进水管"), ("hose", "管"), ("screw", "螺钉"), ("螺丝", "螺钉"), ("机丝", "螺钉"),
-    ("bolt", "螺栓"), ("nut", "螺母"), ("pan head", "盘头"), ("圆头", "盘头"), ("phillips", "十字"),
-    ("carton", "纸箱"), ("外箱", "纸箱"), ("corner protector", "护角"), ("corner guard", "护角"),
-    ("wire harness", "线束"), ("harness", "线束"), ("power cord", "电源线"), ("power", "电源"),
-    ("microcontroller", "mcu"), ("单片机", "mcu"), ("intelligent power module", "ipm"),
-    ("智能功率模块", "ipm"), ("power module", "功率模块"), ("module", "模块"),
-    # Appliances
-    ("air conditioner", "空调"), ("air-conditioner", "空调"), ("air-con", "空调"), ("a/c", "空调"),
-    ("wall-mounted", "挂壁式"), ("wall mounted", "挂壁式"), ("wall mount", "挂壁式"),
-    ("壁挂式", "挂壁式"), ("挂式", "挂壁式"), ("挂机", "挂壁式空调"), ("floor-standing", "柜式"),
-    ("floor standing", "柜式"), ("立柜式", "柜式"), ("立式", "柜式"), ("柜机", "柜式空调"),
-    ("refrigerator", "冰箱"), ("refrig", "冰箱"), ("fridge", "冰箱"), ("side-by-side", "对开门"),
-    ("side by side", "对开门"), ("sbs", "对开门"), ("sxs", "对开门"), ("双开门", "对开门"),
-    ("three-door", "三门"), ("three door", "三门"), ("3-door", "三门"), ("三开门", "三门"),
-    ("washing machine", "洗衣机"), ("washing mach", "洗衣机"), ("washer", "洗衣机"),
-    ("front-load", "滚筒"), ("front load", "滚筒"), ("front loader", "滚筒"),
-    ("outdoor unit", "外机"), ("室外机", "外机"), ("odu", "外机"), ("indoor unit", "内机"),
-    ("室内机", "内机"), ("idu", "内机"),
-    ("φ", "phi "), ("ø", "phi "), ("⌀", "phi "),
-)  # fmt: skip
+from chainhub.errors import ChainhubError
+
 # Unit words, folded only after a number: 瓦 is a watt in 40瓦 but not in 瓦楞.
 _UNITS: Final[tuple[tuple[str, str], ...]] = (
     ("匹", "p"), ("hp", "p"), ("公斤", "kg"), ("千克", "kg"), ("毫米", "mm"), ("厘米", "cm"),
     ("平方", "mm2"), ("米", "m"), ("升", "l"), ("千瓦", "kw"), ("瓦", "w"), ("伏", "v"),
     ("安培", "a"), ("克", "g"), ("gsm", "g"),
 )  # fmt: skip
-_SYNONYM_MAP: Final = dict(_SYNONYMS) | dict(_UNITS)
 
 
 def _trie(words: list[str]) -> str:
@@ -97,15 +44,102 @@ def _branches(node: dict[str, Any]) -> str:
     return f"(?:{body})?" if ends else body
 
 
-_SYNONYM_RE: Final = re.compile(
-    "|".join(
-        [
-            rf"(?:(?<=\d)|(?<=\d ))(?:{'|'.join(re.escape(a) for a, _ in _UNITS)})(?![a-z0-9])",
-            rf"(?<![a-z])(?:{_trie([a for a in dict(_SYNONYMS) if a[0].isascii()])})(?![a-z0-9])",
-            _trie([a for a in dict(_SYNONYMS) if not a[0].isascii()]),
-        ]
+# Synonyms are data, one file per industry in synonyms/ (common.toml for every hub): Chinese and
+# English trade words, SAP short-text abbreviations and common supplier spellings. Latin words
+# match whole words only ("washer" is not inside "dishwasher"); Chinese words anywhere. The
+# longest spelling at a place wins.
+_SYNONYM_DIR: Final = Path(__file__).with_name("synonyms")
+DEFAULT_INDUSTRIES: Final = ("appliances",)
+
+
+def industries_available() -> list[str]:
+    """The industries with a synonym file, besides common."""
+    return sorted(p.stem for p in _SYNONYM_DIR.glob("*.toml") if p.stem != "common")
+
+
+def _bad_file(path: Path, entry: str, en: str, zh: str) -> ChainhubError:
+    return ChainhubError(
+        "synonyms_invalid",
+        f"synonym file {path.name}, entry {entry!r}: {en}",
+        f"同义词文件 {path.name} 的条目 {entry!r}：{zh}",
     )
-)
+
+
+def load_synonyms(path: Path) -> dict[str, str]:
+    """One synonym file's [synonyms] table, checked: spelling -> folded spelling, both text."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise _bad_file(path, "-", f"cannot be read ({exc})", f"无法读取（{exc}）") from None
+    table = data.get("synonyms")
+    if not isinstance(table, dict) or set(data) != {"synonyms"}:
+        raise _bad_file(path, "-", "needs one [synonyms] table and nothing else",
+                        "只能包含一个 [synonyms] 表")  # fmt: skip
+    for spelling, folded in table.items():
+        if not isinstance(folded, str) or not folded.strip():
+            raise _bad_file(path, spelling, "the folded spelling must be non-empty text",
+                            "归一后的写法必须是非空文本")  # fmt: skip
+        if not spelling.strip() or unicodedata.normalize("NFKC", spelling).casefold() != spelling:
+            raise _bad_file(path, spelling, "the spelling must be non-empty, lower case and NFKC",
+                            "写法必须非空、小写并经 NFKC 规范化")  # fmt: skip
+    return dict(table)
+
+
+class _Folding:
+    """The synonyms of the chosen industries, compiled once into one expression."""
+
+    def __init__(self, industries: Sequence[str]) -> None:
+        known = industries_available()
+        synonyms = load_synonyms(_SYNONYM_DIR / "common.toml")
+        for industry in industries:
+            if industry not in known:
+                raise ChainhubError(
+                    "industry_unknown",
+                    f"no synonyms for industry {industry!r}; known: {', '.join(known)}",
+                    f"行业 {industry!r} 没有同义词表；已有：{'、'.join(known)}",
+                )
+            synonyms |= load_synonyms(_SYNONYM_DIR / f"{industry}.toml")
+        self.industries = tuple(industries)
+        self.map = synonyms | dict(_UNITS)
+        self.pattern = re.compile(
+            "|".join(
+                [
+                    rf"(?:(?<=\d)|(?<=\d ))(?:{'|'.join(re.escape(a) for a, _ in _UNITS)})"
+                    r"(?![a-z0-9])",
+                    rf"(?<![a-z])(?:{_trie([a for a in synonyms if a[0].isascii()])})(?![a-z0-9])",
+                    _trie([a for a in synonyms if not a[0].isascii()]),
+                ]
+            )
+        )
+
+
+_active: list[_Folding] = []
+
+
+def use_industries(industries: Sequence[str]) -> None:
+    """Fold descriptions with the synonyms of `industries` (and common) from now on."""
+    if _active and _active[0].industries == tuple(industries):
+        return
+    _active[:] = [_Folding(industries)]
+    normalize_text.cache_clear()
+
+
+def active_industries() -> tuple[str, ...]:
+    """The industries whose synonyms descriptions are folded with."""
+    return _folding().industries
+
+
+def synonyms_fingerprint() -> str:
+    """The active synonym table as text: a master prepared under other synonyms is stale."""
+    return json.dumps(sorted(_folding().map.items()), ensure_ascii=False)
+
+
+def _folding() -> _Folding:
+    if not _active:
+        _active.append(_Folding(DEFAULT_INDUSTRIES))
+    return _active[0]
+
+
 _UNIT_WORDS: Final = frozenset({"mm2", "kwh", "mah"})
 
 _CJK: Final = r"\u3400-\u4dbf\u4e00-\u9fff"
@@ -152,7 +186,8 @@ def normalize_text(text: str | None) -> str:
     folded = _STAINLESS_GRADE_RE.sub("sus", folded)
     folded = _DIAMETER_RE.sub(" phi ", folded)
     folded = _THICKNESS_RE.sub(r" \1mm ", folded)
-    folded = _SYNONYM_RE.sub(lambda m: f" {_SYNONYM_MAP[m.group(0)]} ", folded)
+    folding = _folding()
+    folded = folding.pattern.sub(lambda m: f" {folding.map[m.group(0)]} ", folded)
     folded = _TIMES_RE.sub("x", folded)
     folded = _PUNCT_RE.sub(" ", folded)
     folded = _CJK_LATIN_RE.sub(" ", folded)
