@@ -6,7 +6,9 @@ from pathlib import Path
 
 import polars as pl
 
+from chainhub.masterdata.chain_model import get_prepared_master
 from chainhub.masterdata.preparer import MasterPreparer
+from chainhub.masterdata.service import list_golden_materials
 from chainhub.standard import STANDARD_VERSION
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
@@ -22,6 +24,9 @@ def test_a_new_material_submission_is_prepared_once_into_the_store(tmp_path: Pat
     preparer = MasterPreparer(engine=engine, store=store)
     assert not preparer.do_prepare_if_changed()  # no master yet
     store_golden(engine)
+    with engine.connect() as conn:
+        # Already prepared in this process (a suggestion call): still written for the others.
+        get_prepared_master(list_golden_materials(conn=conn))
     assert preparer.do_prepare_if_changed()
     first = set(store.iterdir())
     assert len(first) == 1

@@ -280,6 +280,19 @@ def get_prepared_master(
     return prepared
 
 
+def do_publish_prepared_master(
+    materials: Sequence[GoldenMaterial], *, store: Path
+) -> PreparedMaster:
+    """The golden master prepared and written in `store`, for every process (at publication):
+    one this process keeps is written there if it is not yet."""
+    prepared = _PREPARED.get(master_fingerprint(materials))
+    if prepared is None:
+        return get_prepared_master(materials, store=store)
+    if not (store / f"{prepared.fingerprint}{_PREPARED_SUFFIX}").exists():
+        _save(prepared, store)
+    return prepared
+
+
 def _save(prepared: PreparedMaster, store: Path) -> None:
     """Write atomically (another process reads either the whole file or none), keeping the
     newest few masters only. A folder that cannot be written costs later processes the

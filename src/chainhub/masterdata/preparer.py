@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 
-from chainhub.masterdata.chain_model import get_prepared_master
+from chainhub.masterdata.chain_model import do_publish_prepared_master
 from chainhub.masterdata.service import list_golden_materials
 from chainhub.storage.models import submissions
 
@@ -57,7 +57,7 @@ class MasterPreparer:
                 return False
             materials = list_golden_materials(conn=conn)
         if materials:
-            get_prepared_master(materials, store=self.store)
+            do_publish_prepared_master(materials, store=self.store)
         self._seen = marker
         return bool(materials)
 
