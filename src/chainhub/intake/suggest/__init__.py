@@ -10,6 +10,7 @@ as the profile's `material_description`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,8 +109,8 @@ def suggest_profile(
         reviews.extend(draft.reviews)
         notes.extend(draft.notes)
     _fill_empty_dates(fields, specs)
-    own_party = doc.parties[0] if doc.parties and not doc.master else None
-    if own_party is not None and own_party not in fields and partner_id is not None:
+    own_party = _own_party(doc.parties if not doc.master else (), fields)
+    if own_party is not None and partner_id is not None:
         fields[own_party] = FieldMapping(value=partner_id)
         notes.append(f"{own_party}: not in the file, set to the submitting partner {partner_id}")
     line = doc.line_key[0] if len(doc.line_key) == 1 else None
@@ -141,3 +142,12 @@ def suggest_profile(
         reviews=tuple(reviews),
         notes=tuple(notes),
     )
+
+
+def _own_party(parties: Sequence[str], fields: Mapping[str, object]) -> str | None:
+    """The party field a file leaves to its sender: the first party when the file does not
+    name it, or the only one it does not name (purchasing terms sent by their supplier)."""
+    missing = [party for party in parties if party not in fields]
+    if missing and (missing[0] == parties[0] or len(missing) == 1):
+        return missing[0]
+    return None
