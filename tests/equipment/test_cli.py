@@ -6,10 +6,13 @@ import json
 import socket
 from pathlib import Path
 
+import pytest
 import typer
+from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from chainhub.cli import telemetry
+from chainhub.cli.cocontrol import fail_not_stored
 from tests.equipment.broker import Mosquitto
 
 
@@ -107,3 +110,14 @@ def test_usage_errors(tmp_path: Path) -> None:
     no_cycle = runner.invoke(_app(), ["telemetry", "listen", *bad_map])
     assert no_cycle.exit_code == 2
     assert "spb.toml: machine.0: counters need ideal_cycle_s" in no_cycle.output
+
+
+def test_a_batch_not_stored_names_the_database_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    error = OperationalError("INSERT", {}, Exception("disk full"))
+    for kept, hint in ((True, "the broker keeps"), (False, None)):
+        with pytest.raises(typer.Exit) as ended:
+            fail_not_stored(error, kept_by_broker=kept)
+        assert ended.value.exit_code == 1
+        said = capsys.readouterr().err
+        assert "storing telemetry failed: disk full" in said
+        assert (hint in said) if hint else "broker" not in said

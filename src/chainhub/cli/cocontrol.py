@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from chainhub.cli.common import cli_language, console, err_console
+from chainhub.cli.common import cli_language, console, err_console, fail
 from chainhub.errors import ChainhubError
 
 RepairOption = Annotated[
@@ -67,3 +68,13 @@ def replanner(
             )
 
     return react
+
+
+def fail_not_stored(error: SQLAlchemyError, *, kept_by_broker: bool) -> NoReturn:
+    """Exit naming the database's reason when a telemetry batch could not be stored."""
+    cause = getattr(error, "orig", None) or error
+    en, zh = f"storing telemetry failed: {cause}", f"遥测数据写入失败：{cause}"
+    if kept_by_broker:
+        en += "; the broker keeps what was not stored for the next listen"
+        zh += "；未写入的消息仍由代理保留，下次监听时接收"
+    fail(ChainhubError("telemetry_not_stored", en, zh))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from chainhub.cli.cocontrol import NoMaintenanceOption, RepairOption, replanner
+from chainhub.cli.cocontrol import NoMaintenanceOption, RepairOption, fail_not_stored, replanner
 from chainhub.cli.common import DbOption, DurationOption, console, fail, load_settings, usage_error
 from chainhub.equipment.schemas import StoreResult
 from chainhub.errors import ChainhubError
@@ -85,14 +85,7 @@ def opcua(
     except ChainhubError as error:
         fail(error)
     except SQLAlchemyError as error:
-        cause = getattr(error, "orig", None) or error
-        fail(
-            ChainhubError(
-                "telemetry_not_stored",
-                f"storing telemetry failed: {cause}",
-                f"遥测数据写入失败：{cause}",
-            )
-        )
+        fail_not_stored(error, kept_by_broker=False)
     finally:
         if engine is not None:
             engine.dispose()

@@ -15,7 +15,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from chainhub.cli.cocontrol import NoMaintenanceOption, RepairOption, replanner
+from chainhub.cli.cocontrol import NoMaintenanceOption, RepairOption, fail_not_stored, replanner
 from chainhub.cli.common import (
     OPERATOR,
     DbOption,
@@ -113,15 +113,7 @@ def listen(
     except ChainhubError as error:
         fail(error)
     except SQLAlchemyError as error:
-        cause = getattr(error, "orig", None) or error
-        fail(
-            ChainhubError(
-                "telemetry_not_stored",
-                f"storing telemetry failed: {cause}; the broker keeps what was not stored "
-                "for the next listen",
-                f"遥测数据写入失败：{cause}；未写入的消息仍由代理保留，下次监听时接收",
-            )
-        )
+        fail_not_stored(error, kept_by_broker=True)
     finally:
         stop.set()
         for signum, handler in previous.items():

@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 import paho.mqtt.client as mqtt
+import polars as pl
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from sqlalchemy import Engine
 
 from chainhub.equipment.broker import connect
-from chainhub.equipment.parse import Row, parse_batch, split_parsed
+from chainhub.equipment.parse import SCHEMA, Row, parse_batch, split_parsed
 from chainhub.equipment.receiver import QueueingClient, Received
 from chainhub.equipment.schemas import Rejected, StoreResult
 from chainhub.equipment.service import do_store_telemetry
@@ -96,14 +97,16 @@ class TelemetrySubscriber:
         rows, rejected = parse_batch(
             [item[3] for item in plain], [item[4] for item in plain], [item[5] for item in plain]
         )
+        if sparkplug_rows:
+            rows = pl.concat([pl.DataFrame(sparkplug_rows, schema=SCHEMA, orient="row"), rows])
+        rejected = sparkplug_rejected + rejected
         with self.engine.begin() as conn:
-            result = do_store_telemetry(conn=conn, rows=sparkplug_rows, rejected=sparkplug_rejected)
-            result += do_store_telemetry(conn=conn, rows=rows, rejected=rejected)
+            result = do_store_telemetry(conn=conn, rows=rows, rejected=rejected)
         current = self._client.generation
         self._client.ack_all([mid for gen, mid, qos, *_ in taken if gen == current and qos])
         self.total += result
-        if self.after_store is not None and (len(rows) or sparkplug_rows):
-            self.after_store(sparkplug_rows + rows.to_dicts())
+        if self.after_store is not None and len(rows):
+            self.after_store(rows.to_dicts())
         return result
 
     def _is_sparkplug(self, item: Received) -> bool:
