@@ -41,26 +41,6 @@ TWINS = [
 ]
 
 
-# Known divergences, left for the next step (each xfail is strict: a fix makes the test pass):
-# the sensor and extension values the two OpenEPCIS twins write differently, not yet told apart
-# from gaps of the reader.
-TWIN_GAPS = {
-    "AssociationEvent_all_possible_fields",
-    "Namespaces_at_different_level",
-    "ObjectEvent_all_possible_fields",
-    "SensorData_with_combined_events",
-    "TransactionEvent_with_userExtensions",
-    "TransformationEvent_with_userExtensions",
-}
-
-
-def _gap(value: object, gaps: set[str]) -> object:
-    name = value.name if isinstance(value, Path) else value[0].stem  # type: ignore[index]
-    if name in gaps:
-        return pytest.param(value, marks=pytest.mark.xfail(strict=True, reason="known gap"))
-    return value
-
-
 def _context(document: dict[str, Any]) -> dict[str, str]:
     return {k: v for c in document["@context"] if isinstance(c, dict) for k, v in c.items()}
 
@@ -89,7 +69,7 @@ def test_xml_documents_are_valid_and_round_trip(path: Path) -> None:
     assert event_hashes(json_event_trees(document)) == event_hashes(xml_event_trees(body))
 
 
-@pytest.mark.parametrize("pair", [_gap(t, TWIN_GAPS) for t in TWINS], ids=lambda p: p[0].stem)
+@pytest.mark.parametrize("pair", TWINS, ids=lambda p: p[0].stem)
 def test_xml_and_json_twins_hash_alike(pair: tuple[Path, Path]) -> None:
     xml, jsn = pair
     from_xml = event_hashes(xml_event_trees(xml.read_bytes()))

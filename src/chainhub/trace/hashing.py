@@ -102,6 +102,12 @@ _XML_CURIES: Final = (("gs1:", "https://gs1.org/voc/"), ("cbv:", "https://ref.gs
 _IGNORE_NS: Final = "https://repository-x.example.com/"
 _EPCIS_NS: Final = "urn:epcglobal:epcis:xsd:2"
 _XSI_NIL: Final = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+_GS1_VOC: Final = "https://gs1.org/voc/"
+_STANDARD_PREFIXES: Final = {"cbvmda": "{urn:epcglobal:cbv:mda}"}
+_XSI_TYPE: Final = "{http://www.w3.org/2001/XMLSchema-instance}type"
+# Attributes of the XML binding only: xsi:nil marks an element without a value and xsi:type
+# the data type of an extension's value, which the JSON binding leaves out or types natively.
+_XSI_ONLY: Final = frozenset((_XSI_NIL, _XSI_TYPE))
 _SECONDS_FRACTION: Final = re.compile(r"(\.\d+)")
 
 
@@ -252,9 +258,8 @@ def _deep_copy(node: Node) -> Node:
 
 
 def _xml_node(element: Any, *, sort: bool = True) -> Node:
-    # xsi:nil marks an element without a value, which the JSON binding leaves out.
     children: list[Node] = [
-        (_xml_tag(name), value, []) for name, value in element.items() if name != _XSI_NIL
+        (_xml_tag(name), value, []) for name, value in element.items() if name not in _XSI_ONLY
     ]
     children += [_xml_node(child) for child in element if isinstance(child.tag, str)]
     if sort:
@@ -323,7 +328,8 @@ def xml_event_trees(text: bytes) -> list[Node]:
 
 class _JsonTrees:
     def __init__(self, context: Any) -> None:
-        self.namespaces: dict[str, str] = {}
+        # Prefixes the standard's own JSON-LD context declares, which documents use undeclared.
+        self.namespaces: dict[str, str] = dict(_STANDARD_PREFIXES)
         if isinstance(context, list):
             for item in context:
                 if isinstance(item, str):
@@ -351,7 +357,11 @@ class _JsonTrees:
                 node = (value["type"], "", [])
             if "#text" in value:
                 node = (node[0], value["#text"], node[2])
-            skip = {"#text", "rdfs:comment", "comment", *ignore}
+            skip = {"#text", "rdfs:comment", "comment", "@context", *ignore}
+            # An event's own @context declares prefixes for that event only.
+            outer = self.namespaces
+            if "@context" in value:
+                self.namespaces = {**outer, **_declared(value["@context"])}
             for key, child_value in value.items():
                 if key in skip:
                     continue
@@ -359,8 +369,10 @@ class _JsonTrees:
                     self.namespaces[key[7:]] = "{" + child_value + "}"
                     node = (self.replace(node[0]), node[1], node[2])
                     continue
-                child = self.node(child_value)
                 key = self.replace(key)
+                if key in _XSI_ONLY:
+                    continue
+                child = self.node(child_value)
                 if isinstance(child_value, list):
                     node[2].extend((key, element[1], element[2]) for element in child[2])
                 else:
@@ -371,9 +383,21 @@ class _JsonTrees:
         else:
             # Values keep a document's own prefixes, as the XML binding's hash keeps them.
             return ("", str(value), [])
+            self.namespaces = outer
         if not (isinstance(value, Mapping) and any(k in value for k in _PAIRED)):
             node[2].sort()
         return node
+
+
+def _declared(context: Any) -> dict[str, str]:
+    """The prefixes a JSON-LD @context (one object, or a list of them and URLs) declares."""
+    items = context if isinstance(context, list) else [context]
+    return {
+        key: "{" + str(value) + "}"
+        for item in items
+        if isinstance(item, Mapping)
+        for key, value in item.items()
+    }
 
 
 def _xml_shape(node: Node) -> Node:
@@ -399,6 +423,8 @@ def _xml_shape(node: Node) -> Node:
         for e in children
     ]
     name = node[0]
+    if name == "sensorReport":
+        shaped = [_sensor_type(e) for e in shaped]
     if name in ("inputEPC", "outputEPC"):
         name = "epc"
     elif name in ("inputQuantity", "outputQuantity", "childQuantity") or (
@@ -406,6 +432,13 @@ def _xml_shape(node: Node) -> Node:
     ):
         name = "quantityElement"
     return (name, node[1], shaped)
+
+
+def _sensor_type(element: Node) -> Node:
+    """A sensor report's bare type word, as the standard context's vocabulary expands it."""
+    if element[0] == "type" and ":" not in element[1]:
+        return (element[0], _GS1_VOC + element[1], element[2])
+    return element
 
 
 _VOCAB_FIELDS: Final = {
