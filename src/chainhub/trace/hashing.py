@@ -377,13 +377,13 @@ class _JsonTrees:
                     node[2].extend((key, element[1], element[2]) for element in child[2])
                 else:
                     node[2].append((key, child[1], child[2]))
+            self.namespaces = outer
         elif isinstance(value, bool):
             # As the XML binding writes it (the reference implementation would hash "True").
             return ("", "true" if value else "false", [])
         else:
             # Values keep a document's own prefixes, as the XML binding's hash keeps them.
             return ("", str(value), [])
-            self.namespaces = outer
         if not (isinstance(value, Mapping) and any(k in value for k in _PAIRED)):
             node[2].sort()
         return node
