@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import paho.mqtt.client as mqtt
 import sqlalchemy as sa
 
 from chainhub.equipment.models import equipment_messages
@@ -25,6 +26,7 @@ from tests.equipment.test_subscriber import _wait
 
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
 GROUP = "jinli-plant"
+REBIRTH = "Node Control/Rebirth"
 NODE = f"spBv1.0/{GROUP}"
 # Encoded by Eclipse Tahu's generated sparkplug_b_pb2 (as pysparkplug 0.6.1 ships it): an
 # Int32 of -5 by alias, a Double by name and alias, and a String with properties (field 9).
@@ -155,7 +157,15 @@ def test_aliases_unknown_without_a_birth_and_stale_node_deaths() -> None:
     [kept] = _translate(translator, [data])
     assert isinstance(kept, Rejected)
     assert "alias 2 of line1/press-1 is unknown: no birth certificate" in kept.reason
+    # The node is asked for a new birth, once until it is born again.
+    [(topic, payload)] = translator.take_rebirth_requests(T0)
+    assert topic == f"{NODE}/NCMD/line1"
+    [metric] = PAYLOAD.FromString(payload).metrics
+    assert (metric.name, metric.datatype, metric.boolean_value) == (REBIRTH, 11, True)
+    _translate(translator, [data])
+    assert translator.take_rebirth_requests(T0) == []
     _translate(translator, _messages(T0)[:2])
+    assert translator.take_rebirth_requests(T0) == []
     stale = Message(f"{NODE}/NDEATH/line1", _payload(None, T0, [
         {"name": "bdSeq", "datatype": 8, "long_value": 2}]), T0)  # fmt: skip
     assert _translate(translator, [stale]) == []
@@ -165,6 +175,15 @@ def test_aliases_unknown_without_a_birth_and_stale_node_deaths() -> None:
     assert offline["state"] == "offline"
     # The node's birth is forgotten with it.
     assert isinstance(_translate(translator, [data])[0], Rejected)
+    assert len(translator.take_rebirth_requests(T0)) == 1
+
+
+def test_a_sequence_gap_asks_for_a_rebirth() -> None:
+    translator = SparkplugTranslator(_map())
+    _translate(translator, _messages(T0)[:3])
+    assert translator.take_rebirth_requests(T0) == []
+    _translate(translator, _messages(T0)[3:4])  # seq 5 after 2
+    assert [t for t, _ in translator.take_rebirth_requests(T0)] == [f"{NODE}/NCMD/line1"]
 
 
 def test_a_group_through_mosquitto(engine: sa.Engine, mosquitto: Mosquitto, tmp_path: Path) -> None:
@@ -198,3 +217,35 @@ def test_a_group_through_mosquitto(engine: sa.Engine, mosquitto: Mosquitto, tmp_
         [kept] = list_rejects(conn=conn)
     assert kept.topic == f"{NODE}/DDATA/line1/press-1"
     assert kept.payload.startswith("ffff")
+
+
+def test_the_hub_asks_a_node_it_cannot_read_for_a_rebirth(
+    engine: sa.Engine, mosquitto: Mosquitto
+) -> None:
+    commands: list[tuple[str, bytes]] = []
+    edge = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="line1")
+    edge.on_message = lambda _c, _u, m: commands.append((m.topic, m.payload))
+    edge.connect("127.0.0.1", mosquitto.port)
+    edge.subscribe(f"{NODE}/NCMD/+", qos=1)
+    edge.loop_start()
+    subscriber = TelemetrySubscriber(
+        engine=engine, host="127.0.0.1", port=mosquitto.port, client_id="hub-rebirth",
+        flush_seconds=0.05, sparkplug=SparkplugTranslator(_map()),
+    )  # fmt: skip
+    subscriber.start()
+    assert subscriber.ready.wait(10)
+    stop = threading.Event()
+    thread = threading.Thread(target=subscriber.run, kwargs={"stop": stop})
+    thread.start()
+    try:
+        # Data by alias from a node whose birth the hub never saw.
+        publish_messages(host="127.0.0.1", port=mosquitto.port, messages=_messages(T0)[2:3])
+        _wait(lambda: bool(commands))
+    finally:
+        stop.set()
+        thread.join(10)
+        edge.loop_stop()
+        edge.disconnect()
+    [(topic, payload)] = commands
+    assert topic == f"{NODE}/NCMD/line1"
+    assert [m.name for m in PAYLOAD.FromString(payload).metrics] == ["Node Control/Rebirth"]

@@ -13,6 +13,11 @@ a sequence number (0-255, NBIRTH 0); a gap is counted (the values that came are 
 A death certificate (NDEATH for the node and its devices, DDEATH for a device) records the
 machine `offline`: not observed, rather than broken down. An NDEATH whose bdSeq is not the
 current birth's is a stale will from an earlier session and is ignored.
+
+When the hub cannot read an edge node's messages whole (data before any birth seen, an alias
+it was never told, a sequence gap), it asks the node for a new birth once, as a Sparkplug host
+application does: an NCMD with the boolean metric `Node Control/Rebirth`. It asks again only
+after the next birth.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from chainhub.equipment.schemas import MachineState, Rejected
 from chainhub.equipment.topics import Kind, Topic
 
 NAMESPACE: Final = "spBv1.0"
+REBIRTH_METRIC: Final = "Node Control/Rebirth"
+_BOOLEAN: Final = 11
 COUNTERS: Final = ("good_total", "scrap_total")
 SIGNALS: Final = ("temperature_c", "vibration_mm_s", "spindle_load_pct")
 # Sparkplug's signed integer types travel as two's complement in unsigned fields.
@@ -150,6 +157,7 @@ class _Node:
     bd_seq: int | None = None
     next_seq: int | None = None
     aliases: dict[tuple[str | None, int], str] = field(default_factory=dict)
+    rebirth_asked: bool = False
 
 
 class SparkplugTranslator:
@@ -164,6 +172,7 @@ class SparkplugTranslator:
         self._nodes: dict[str, _Node] = {}
         self._last: dict[tuple[str, str, str], tuple[datetime, int]] = {}
         self.gaps = 0
+        self._rebirths: list[str] = []
 
     @property
     def subscription(self) -> str:
@@ -188,14 +197,16 @@ class SparkplugTranslator:
         node = self._nodes.setdefault(where.edge, _Node())
         if where.type == "NDEATH":
             return self._death(node, where, body, at, received_at)
-        self._check_seq(node, where, body)
+        if self._check_seq(node, where, body) or not (node.born or where.type == "NBIRTH"):
+            self._ask_rebirth(node, where.edge)
         if where.type == "NBIRTH":
-            node.born, node.aliases = True, {}
+            node.born, node.aliases, node.rebirth_asked = True, {}, False
         elif where.type == "DBIRTH":
             node.aliases = {k: v for k, v in node.aliases.items() if k[0] != where.device}
         try:
             named = self._named(node, where, body)
         except ValueError as error:
+            self._ask_rebirth(node, where.edge)
             return [_rejected(topic, payload, received_at, str(error))]
         if where.type == "NBIRTH":
             node.bd_seq = named.pop("bdSeq", (None, at))[0]
@@ -205,15 +216,28 @@ class SparkplugTranslator:
             ]
         return list(self._rows(where, named, received_at))
 
-    def _check_seq(self, node: _Node, where: SparkplugTopic, body: Any) -> None:
-        """Count the messages missed since the last one; a redelivered older one is no gap."""
+    def _check_seq(self, node: _Node, where: SparkplugTopic, body: Any) -> bool:
+        """Count the messages missed since the last one (whether any were); a redelivered
+        older one is no gap."""
         seq = int(body.seq) % 256
+        ahead = 0
         if where.type != "NBIRTH" and node.next_seq is not None:
             ahead = (seq - node.next_seq) % 256
             if ahead > 128:
-                return
+                return False
             self.gaps += ahead
         node.next_seq = (seq + 1) % 256
+        return ahead > 0
+
+    def _ask_rebirth(self, node: _Node, edge: str) -> None:
+        if not node.rebirth_asked:
+            node.rebirth_asked = True
+            self._rebirths.append(edge)
+
+    def take_rebirth_requests(self, now: datetime) -> list[tuple[str, bytes]]:
+        """The NCMD topic and payload asking each node read in part for a new birth, once."""
+        asked, self._rebirths = self._rebirths, []
+        return [(f"{NAMESPACE}/{self.group}/NCMD/{edge}", rebirth_payload(now)) for edge in asked]
 
     def _named(
         self, node: _Node, where: SparkplugTopic, body: Any
@@ -317,6 +341,13 @@ class SparkplugTranslator:
                 "good": 0, "scrap": 0, "ideal_cycle_s": machine.ideal_cycle_s}  # fmt: skip
         body["good" if field_name == "good_total" else "scrap"] = value
         return _row(machine, "count", body, received_at)
+
+
+def rebirth_payload(now: datetime) -> bytes:
+    """An NCMD payload asking an edge node to publish its births again."""
+    body = PAYLOAD(timestamp=int(now.timestamp() * 1000))
+    body.metrics.add(name=REBIRTH_METRIC, datatype=_BOOLEAN, boolean_value=True)
+    return bytes(body.SerializeToString())
 
 
 def _row(

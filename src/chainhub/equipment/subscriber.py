@@ -104,6 +104,9 @@ class TelemetrySubscriber:
             result = do_store_telemetry(conn=conn, rows=rows, rejected=rejected)
         current = self._client.generation
         self._client.ack_all([mid for gen, mid, qos, *_ in taken if gen == current and qos])
+        if self.sparkplug is not None:
+            for topic, payload in self.sparkplug.take_rebirth_requests(datetime.now(UTC)):
+                self._client.publish(topic, payload, qos=0)
         self.total += result
         if self.after_store is not None and len(rows):
             self.after_store(rows.to_dicts())
