@@ -351,7 +351,8 @@ def get_group_weeks(*, conn: Connection, groups_where: Any) -> pl.DataFrame:
     """Group-weeks of the capacity groups `groups_where` keeps, with demand and light."""
     groups = get_capacity_lines(conn=conn, where=groups_where)
     pairs = groups.select("supplier_id", "customer_id").unique()
-    demand = _current_demand(conn, lambda _: sa.true()).join(
+    customers = set(pairs["customer_id"])
+    demand = _current_demand(conn, lambda v: v.c.customer_id.in_(customers)).join(
         pairs, on=["supplier_id", "customer_id"]
     )
     weeks = group_weeks(groups, demand)
