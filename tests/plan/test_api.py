@@ -246,6 +246,30 @@ def test_capacity_sent_after_the_demand_raises_its_red_weeks_at_once(plan_hub: H
         assert f'data-alert="capacity.red" data-week="{_week(3)}" data-supplier="{JINLI}"' in html
     other = plan_hub.get(HUAYANG, "/?lang=en").text
     assert 'id="alerts-plan-none"' in other and "data-alert=" not in other
+    # haichuan sends jinli's demand itself, week 3 up by 1000: a swing, raised as it is stored
+    # (week 3 was red already).
+    weeks = plan_hub.get(JINLI, "/api/v1/plan/demand").json()
+    demand = {
+        "customer_id": OEM,
+        "supplier_id": JINLI,
+        "material_code": "M004",
+        "demand_category": "0001",
+        "unit": "H87",
+        "changed_at": f"{MONDAY.isoformat()}T08:00:00+08:00",
+        "lines": [
+            {
+                "week_start": w["week_start"],
+                "quantity": str(w["quantity"] + (1000 if w["week_start"] == _week(3) else 0)),
+            }
+            for w in weeks
+        ],
+    }
+    assert plan_hub.submit(OEM, "weekly_material_demand", demand).status_code == 201
+    alerts = plan_hub.get(JINLI, "/api/v1/plan/alerts").json()
+    assert [(a["kind"], a["detail"]["week_start"]) for a in alerts][2:] == [
+        ("demand.volatility", _week(3))
+    ]
+    assert 'data-alert="demand.volatility"' in plan_hub.get(OEM, "/?lang=en").text
 
 
 def test_bad_capacity_files_name_document_line_and_field(plan_hub: Hub) -> None:
