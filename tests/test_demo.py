@@ -6,11 +6,14 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import polars as pl
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from chainhub.access.passwords import SignedIn, access_sign_in
 from chainhub.cli.main import _register, app
 from chainhub.partners.service import do_issue_demo_users
+from chainhub.plan.models import plan_alerts
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
 
@@ -43,6 +46,24 @@ def test_demo_loads_the_small_chain_and_prints_tokens(tmp_path: Path) -> None:
     again = runner.invoke(app, ["partner", "list", "--db", db, "--format", "json"])
     assert again.exit_code == 0, again.output
     assert len(json.loads(again.stdout)) == 26
+    # The red weeks the simulator planted light up as the suppliers' capacity is loaded.
+    weeks = pl.read_csv(tmp_path / "data" / "ground_truth" / "capacity_weeks.csv")
+    planted = {
+        (r["supplier_id"], r["capacity_group_id"], r["week_start"])
+        for r in weeks.filter(pl.col("planted_shortfall")).iter_rows(named=True)
+    }
+    engine = create_engine_for(db)
+    with engine.connect() as conn:
+        alerts = conn.execute(
+            sa.select(plan_alerts.c.supplier_id, plan_alerts.c.detail).where(
+                plan_alerts.c.kind == "capacity.red"
+            )
+        ).all()
+    engine.dispose()
+    raised = {
+        (s, *(json.loads(d)[k] for k in ("capacity_group_id", "week_start"))) for s, d in alerts
+    }
+    assert planted and raised == planted
 
 
 def _users(stdout: str) -> list[tuple[str, str, str, str]]:

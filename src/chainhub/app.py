@@ -25,6 +25,7 @@ from chainhub.api.openapi import install_openapi
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.api.runtime import HubRuntime
 from chainhub.api.sandbox import Budget, Sandbox
+from chainhub.events.reactions import Reaction
 from chainhub.intake.checking import PRELOAD as FILE_CHECK_PRELOAD
 from chainhub.masterdata.chain_model import prepared_store
 from chainhub.masterdata.preparer import MasterPreparer
@@ -45,6 +46,13 @@ def _run_schedules(conn: Connection, now: datetime) -> int:
     from chainhub.trace.named_queries import do_run_schedules
 
     return do_run_schedules(conn=conn, now=now)
+
+
+def _reactions(settings: Settings) -> list[Reaction]:
+    """What domains do when intake stores documents: the plan raises the alerts they bring."""
+    from chainhub.plan.service import get_reactions
+
+    return get_reactions(settings)
 
 
 def _routers() -> list[object]:
@@ -146,6 +154,7 @@ def create_app(settings: Settings, *, served: bool = False) -> FastAPI:
             ),
             preload=FILE_CHECK_PRELOAD,
         ),
+        reactions=_reactions(settings),
     )
 
     @asynccontextmanager

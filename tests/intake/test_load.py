@@ -4,6 +4,7 @@ them, and a file sent twice in the load is stored once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,15 @@ import sqlalchemy as sa
 from chainhub.access.audit import check_audit_chain
 from chainhub.access.models import audit_log
 from chainhub.access.tokens import do_set_chain_leader
+from chainhub.events.reactions import set_reactions
+from chainhub.events.schemas import HubEvent
 from chainhub.intake.attempts import IngestResult
 from chainhub.intake.load import LoadFile, do_load_files
 from chainhub.intake.models import intake_attempts
 from chainhub.intake.schemas import MappingProfile, SourceFormat, load_profile, standard_profile
 from chainhub.intake.service import IntakeContext, do_submit
 from chainhub.storage.models import current_view, submissions
+from chainhub.storage.schemas import SubmissionRead
 from chainhub.storage.service import get_document_history
 from tests.intake.shipments import CROSSWALK_PROFILE, SHIPMENT_PROFILE, shipment_file
 from tests.support import LEADER, submitter
@@ -110,6 +114,39 @@ def test_a_load_sees_what_its_earlier_files_stored(
             "submit shipment",
         ]
         assert check_audit_chain(conn=conn).ok
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["one context", "file by file"])
+def test_the_connections_reactions_see_each_stored_file_once(
+    with_crosswalk: sa.Engine, tmp_path: Path, shared: bool
+) -> None:
+    """A load runs the reactions once, when its rows are written; file by file, after each."""
+    seen: list[tuple[list[str], int]] = []
+
+    def react(*, conn: sa.Connection, stored: Sequence[SubmissionRead]) -> list[HubEvent]:
+        seen.append(([s.document_type for s in stored], len(_shipped(conn))))
+        return []
+
+    with with_crosswalk.begin() as conn:
+        do_set_chain_leader(conn=conn, partner_id=LEADER)
+        set_reactions(conn=conn, reactions=[react])
+        if shared:
+            do_load_files(
+                conn=conn, files=_files(tmp_path), channel="test", on_result=lambda *_: None
+            )
+        else:
+            for file in _files(tmp_path):
+                do_submit(
+                    conn=conn,
+                    path=file.path,
+                    profile=load_profile(file.profile),
+                    submitter=submitter(file.partner_id),
+                )
+    kinds = ["material", "shipment", "material_crosswalk", "shipment"]
+    if shared:
+        assert seen == [(kinds, 2)]
+    else:
+        assert seen == [([k], n) for k, n in zip(kinds, (0, 1, 1, 2), strict=True)]
 
 
 def test_a_context_forgets_what_a_stored_file_changes(

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from chainhub.partners.models import webhook_deliveries
+from chainhub.partners.models import webhook_deliveries, webhook_subscriptions
 from chainhub.plan.mrp import first_monday
 from tests.api.hub import HUAYANG, JINLI, OEM, SITES, TAIHE, Hub, running_hub
 
@@ -156,7 +156,9 @@ def test_capacity_lights_and_the_red_alert(plan_hub: Hub) -> None:
     for who in (JINLI, HUAYANG):
         assert plan_hub.post(who, "/api/v1/subscriptions", json=subscription).status_code == 201
     assert plan_hub.submit(JINLI, "capacity_group", CAPACITY).status_code == 201
-    assert plan_hub.post(OEM, "/api/v1/plan/mrp/publish").status_code == 201
+    published = plan_hub.post(OEM, "/api/v1/plan/mrp/publish")
+    # The red week the new demand brings, raised as the demand is stored, counted once.
+    assert (published.status_code, published.json()["alerts"]) == (201, 1)
     weeks = plan_hub.get(JINLI, "/api/v1/plan/capacity").json()
     # Demand on the group: 100, 0, 1780, 1000 (M004 x 1): week 3 is above its maximum 1500,
     # week 4 above its actual 900 but within its maximum 1200.
@@ -185,11 +187,93 @@ def test_capacity_lights_and_the_red_alert(plan_hub: Hub) -> None:
     assert queued == {"capacity.red": 1, "weekly_material_demand.published": 2}
 
 
-def test_bad_capacity_files_name_document_line_and_field(plan_hub: Hub) -> None:
-    header = (
-        "supplier_id,capacity_group_id,customer_id,name,unit,line_no,week_start,"
-        "actual_capacity,maximum_capacity,material_code,load_factor\n"
+CAPACITY_HEADER = (
+    "supplier_id,capacity_group_id,customer_id,name,unit,line_no,week_start,"
+    "actual_capacity,maximum_capacity,material_code,load_factor\n"
+)
+
+
+def _red_alerts(hub: Hub, who: str) -> list[tuple[str, str, str]]:
+    alerts = hub.get(who, "/api/v1/plan/alerts").json()
+    return [
+        (a["detail"]["capacity_group_id"], a["supplier_id"], a["detail"]["week_start"])
+        for a in alerts
+        if a["kind"] == "capacity.red"
+    ]
+
+
+def test_capacity_sent_after_the_demand_raises_its_red_weeks_at_once(plan_hub: Hub) -> None:
+    subscription = {"url": "https://hooks.example.com/in", "events": ["capacity.red"]}
+    for who in (OEM, JINLI, HUAYANG):
+        assert plan_hub.post(who, "/api/v1/subscriptions", json=subscription).status_code == 201
+    assert plan_hub.post(OEM, "/api/v1/plan/mrp/publish").json()["alerts"] == 0
+    # jinli's M004 demand: 100, 0, 1780, 1000; its week 3 is above the maximum 1500.
+    assert plan_hub.submit(JINLI, "capacity_group", CAPACITY).status_code == 201
+    red = [("CG-MOTOR", JINLI, _week(3))]
+    assert _red_alerts(plan_hub, JINLI) == _red_alerts(plan_hub, OEM) == red
+    assert plan_hub.get(HUAYANG, "/api/v1/plan/alerts").json() == []
+    # The same capacity again is stored once and raises nothing new.
+    assert plan_hub.submit(JINLI, "capacity_group", CAPACITY).status_code == 200
+    # A file upload: a second group on M004 with room for 80 in week 1, which needs 100.
+    rows = (
+        f"{JINLI},CG-MOTOR-2,{OEM},线2,H87,1,{_week(1)},50,80,,\n"
+        f"{JINLI},CG-MOTOR-2,{OEM},线2,H87,9,,,,M004,1\n"
     )
+    uploaded = plan_hub.post(
+        JINLI,
+        "/api/v1/documents/capacity_group/upload",
+        files={"file": ("capacity.csv", (CAPACITY_HEADER + rows).encode(), "text/csv")},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    red.append(("CG-MOTOR-2", JINLI, _week(1)))
+    assert _red_alerts(plan_hub, JINLI) == _red_alerts(plan_hub, OEM) == red
+    with plan_hub.engine.connect() as conn:
+        queued = conn.execute(
+            sa.select(webhook_subscriptions.c.partner_id, sa.func.count())
+            .join(
+                webhook_deliveries,
+                webhook_deliveries.c.subscription_id == webhook_subscriptions.c.subscription_id,
+            )
+            .where(webhook_deliveries.c.event == "capacity.red")
+            .group_by(webhook_subscriptions.c.partner_id)
+        ).all()
+    # Each red week to the supplier and the customer (the chain leader); never to huayang.
+    assert dict(queued) == {OEM: 2, JINLI: 2}
+    # Both partners' overviews list the red weeks; another supplier's lists none.
+    for who in (OEM, JINLI):
+        html = plan_hub.get(who, "/?lang=en").text
+        assert html.count('data-alert="capacity.red"') == 2
+        assert f'data-alert="capacity.red" data-week="{_week(3)}" data-supplier="{JINLI}"' in html
+    other = plan_hub.get(HUAYANG, "/?lang=en").text
+    assert 'id="alerts-plan-none"' in other and "data-alert=" not in other
+    # haichuan sends jinli's demand itself, week 3 up by 1000: a swing, raised as it is stored
+    # (week 3 was red already).
+    weeks = plan_hub.get(JINLI, "/api/v1/plan/demand").json()
+    demand = {
+        "customer_id": OEM,
+        "supplier_id": JINLI,
+        "material_code": "M004",
+        "demand_category": "0001",
+        "unit": "H87",
+        "changed_at": f"{MONDAY.isoformat()}T08:00:00+08:00",
+        "lines": [
+            {
+                "week_start": w["week_start"],
+                "quantity": str(w["quantity"] + (1000 if w["week_start"] == _week(3) else 0)),
+            }
+            for w in weeks
+        ],
+    }
+    assert plan_hub.submit(OEM, "weekly_material_demand", demand).status_code == 201
+    alerts = plan_hub.get(JINLI, "/api/v1/plan/alerts").json()
+    assert [(a["kind"], a["detail"]["week_start"]) for a in alerts][2:] == [
+        ("demand.volatility", _week(3))
+    ]
+    assert 'data-alert="demand.volatility"' in plan_hub.get(OEM, "/?lang=en").text
+
+
+def test_bad_capacity_files_name_document_line_and_field(plan_hub: Hub) -> None:
+    header = CAPACITY_HEADER
     rows = (
         f"{JINLI},CG-1,{OEM},线1,H87,1,{_week(1)},1000,800,,\n"
         f"{JINLI},CG-1,{OEM},线1,H87,2,{_week(2)},-5,100,,\n"

@@ -12,7 +12,8 @@ import typer
 from typer.testing import CliRunner
 
 from chainhub.access.tokens import do_set_chain_leader
-from chainhub.cli import plan
+from chainhub.cli import intake, plan
+from chainhub.plan.models import plan_alerts
 from chainhub.plan.mrp import first_monday
 from tests.support import LEADER, ingest_records
 
@@ -28,6 +29,7 @@ def _app() -> typer.Typer:
     app = typer.Typer()
     app.command("noop")(lambda: None)  # a group needs two commands to keep `plan` as a name
     plan.register(app)
+    intake.register(app)
     return app
 
 
@@ -172,3 +174,34 @@ def test_buffers_and_replenish(engine: sa.Engine, tmp_path: Path) -> None:
     assert changed[0]["recommended_after"] > changed[0]["recommended_before"]
     refused = runner.invoke(_app(), ["plan", "replenish", "--store", "--demand-factor", "2", *db])
     assert refused.exit_code == 2
+
+
+def test_capacity_ingested_after_the_demand_raises_its_red_week(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    _seed(engine, tmp_path)
+    db = ["--db", engine.url.render_as_string(hide_password=False)]
+    runner = CliRunner()
+    assert runner.invoke(_app(), ["plan", "mrp", "--publish", *db]).exit_code == 0
+    # jinli's M004 demand is 50, 150, 0, 0: week 2 is above the group's maximum 120.
+    path = tmp_path / "capacity.csv"
+    path.write_text(
+        "supplier_id,capacity_group_id,customer_id,name,unit,line_no,week_start,"
+        "actual_capacity,maximum_capacity,material_code,load_factor\n"
+        f"{JINLI},CG-1,{LEADER},线1,H87,1,{_week(1)},100,120,,\n"
+        f"{JINLI},CG-1,{LEADER},线1,H87,2,{_week(2)},100,120,,\n"
+        f"{JINLI},CG-1,{LEADER},线1,H87,9,,,,M004,1\n",
+        encoding="utf-8",
+    )
+    ingest = ["ingest", str(path), "--partner", JINLI, "--type", "capacity_group", *db]
+    for status in ("stored", "duplicate"):
+        done = runner.invoke(_app(), [*ingest, "--format", "json"])
+        assert done.exit_code == 0, done.output
+        assert json.loads(done.stdout)["status"] == status
+        with engine.connect() as conn:
+            raised = conn.execute(
+                sa.select(plan_alerts.c.kind, plan_alerts.c.supplier_id, plan_alerts.c.detail)
+            ).all()
+        assert [(k, s, json.loads(d)["week_start"]) for k, s, d in raised] == [
+            ("capacity.red", JINLI, _week(2))
+        ]

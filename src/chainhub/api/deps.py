@@ -26,6 +26,7 @@ from chainhub.api.language import get_request_language
 from chainhub.api.limits import hub_busy
 from chainhub.api.runtime import HubRuntime
 from chainhub.errors import ChainhubError, Language
+from chainhub.events.reactions import set_reactions
 from chainhub.events.schemas import HubEvent
 from chainhub.settings import Settings
 from chainhub.storage.engine import start_read_cache
@@ -111,6 +112,7 @@ def _conn(request: Request) -> Iterator[Connection]:
         with engine.connect() as conn:
             set_audit_key(conn=conn, key=settings.audit_key.get_secret_value())
             deferred = defer_audit(conn=conn)
+            set_reactions(conn=conn, reactions=runtime.reactions)
             if not write:
                 start_read_cache(conn=conn)
             try:

@@ -4,11 +4,13 @@ broker, the worker."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Protocol
 
 from chainhub.api.audit_writer import AuditWriter
 from chainhub.api.sandbox import Sandbox
 from chainhub.events.broker import EventBroker
+from chainhub.events.reactions import Reaction
 
 
 class Worker(Protocol):
@@ -23,9 +25,16 @@ class Worker(Protocol):
 
 class HubRuntime:
     """What a running hub keeps beside its engine: the write lock, the audit writer, the
-    broker and the worker."""
+    broker, the worker, and the reactions to stored documents its writes run."""
 
-    def __init__(self, *, worker: Worker, audit: AuditWriter, sandbox: Sandbox) -> None:
+    def __init__(
+        self,
+        *,
+        worker: Worker,
+        audit: AuditWriter,
+        sandbox: Sandbox,
+        reactions: Sequence[Reaction] = (),
+    ) -> None:
         # DuckDB has one writing process and reports concurrent changes of the same rows as
         # conflicts, so this process's writing requests take turns (reads never take it);
         # PostgreSQL orders them with row locks and the audit chain's advisory lock instead.
@@ -35,3 +44,5 @@ class HubRuntime:
         self.worker = worker
         # Uploaded files are read and checked in its child processes, within a budget.
         self.sandbox = sandbox
+        # What the domains above intake do when it stores documents (see events.reactions).
+        self.reactions = tuple(reactions)

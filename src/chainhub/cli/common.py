@@ -137,10 +137,13 @@ def hub_transaction(
 
     A ChainhubError becomes a one-line error. With `migrate` the schema is brought up to date
     first; with `deliver` the webhook deliveries the block queued are sent once after commit
-    (a running server's worker retries any that fail).
+    (a running server's worker retries any that fail). Documents the block stores bring the
+    plan's alerts, as they do through the API.
     """
     from chainhub.access.audit import set_audit_key
+    from chainhub.events.reactions import set_reactions
     from chainhub.partners.delivery import DeliveryWorker
+    from chainhub.plan.service import get_reactions
     from chainhub.storage.engine import create_engine_for
     from chainhub.storage.migrate import do_upgrade
 
@@ -152,6 +155,7 @@ def hub_transaction(
             do_upgrade(engine=engine)
         with engine.begin() as conn:
             set_audit_key(conn=conn, key=settings.audit_key.get_secret_value())
+            set_reactions(conn=conn, reactions=get_reactions(settings))
             yield conn
         if deliver:
             DeliveryWorker(

@@ -31,6 +31,8 @@ class IngestResult:
     submission_id: str | None
     validation: ValidationResult | None
     events: tuple[HubEvent, ...] = ()
+    # What the reactions to the stored documents raised (the plan's alerts), queued already.
+    raised: tuple[HubEvent, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from chainhub.access.audit import audit_at_end
+from chainhub.events.reactions import do_react
 from chainhub.intake.attempts import IngestResult
 from chainhub.intake.readers import file_hash
 from chainhub.intake.schemas import load_profile
@@ -41,7 +42,8 @@ def do_load_files(
     each outcome (and may raise to end the load, which the caller then rolls back). Stored
     rows and attempts are written in batches (one bulk insert per table), at the latest when
     the load ends; what a later file reads (master data, crosswalks, versions it replaces) is
-    written before it reads it."""
+    written before it reads it. The connection's reactions run once, on every stored file,
+    when the load ends."""
     files = list(files)
     profiles = {path: load_profile(path) for path in dict.fromkeys(f.profile for f in files)}
     batch = StoreBatch()
@@ -64,3 +66,4 @@ def do_load_files(
             )
             on_result(file, result)
         batch.flush(conn=conn)
+        do_react(conn=conn, stored=context.unreacted)

@@ -4,8 +4,9 @@ A file is read through its profile and checked; its documents are stored whole o
 (or, with `accept_valid`, the valid documents are stored and the others quarantined), once per
 content; unknown partner codes are recorded for review; the attempt is logged and audited; the
 events of stored documents are queued for webhooks and returned, for the caller to publish
-after it commits. Entries (API batches and uploads, CLI, demo, master-data decisions) differ
-only in how they build the `Submitter`.
+after it commits; the reactions the edge put on the connection (`events.reactions`) run on
+what was stored, in the same transaction. Entries (API batches and uploads, CLI, demo,
+master-data decisions) differ only in how they build the `Submitter`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from chainhub.access.audit import AuditRecord, do_log_audit
 from chainhub.access.tokens import get_chain_leader_flag
 from chainhub.api.sandbox import Sandbox
 from chainhub.errors import ChainhubError
+from chainhub.events.reactions import do_react
 from chainhub.events.schemas import HubEvent
 from chainhub.intake.attempts import Attempt, IngestResult
 from chainhub.intake.checking import check_path, check_path_within, read_columns, run_within
@@ -135,6 +137,8 @@ class IntakeContext:
     # Duplicate look-ups answered ahead for the load's files (None: not stored before).
     contents: dict[storage.ContentKey, SubmissionRead | None] = field(default_factory=dict)
     batch: storage.StoreBatch | None = None
+    # Submissions stored through the batch, whose reactions wait for it to be flushed.
+    unreacted: list[SubmissionRead] = field(default_factory=list)
 
     def expect_contents(self, *, conn: Connection, keys: Collection[storage.ContentKey]) -> None:
         """Look up in one query which of the load's files were stored before it."""
@@ -308,6 +312,11 @@ def do_submit(
             stored=stored,
             content=(attempt.partner_id, document_type, attempt.content_hash),
         )
+        if context.batch is None:
+            result = replace(result, raised=do_react(conn=conn, stored=[stored]))
+        else:
+            # The reactions read the stored rows, which the load writes when it flushes.
+            context.unreacted.append(stored)
     do_log_audit(conn=conn, record=_audit_record(result, attempt, submitter))
     return result
 

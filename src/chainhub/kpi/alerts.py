@@ -27,6 +27,7 @@ from chainhub.kpi.overview import (
     get_latest_stock,
     get_visible_views,
     plain_decimal,
+    receipt_fills_line,
 )
 from chainhub.kpi.schemas import Alerts, LateConfirmation, LeadSource, StockoutRisk
 from chainhub.storage.answers import get_kept_answer, get_statement_text
@@ -129,15 +130,7 @@ def _inbound(
         .group_by(gr.c.receiver_id, gr.c.supplier_id, gr.c.po_number, gr.c.po_line_no)
         .subquery()
     )
-    joined = po.outerjoin(
-        received,
-        sa.and_(
-            received.c.receiver_id == po.c.buyer_id,
-            received.c.supplier_id == po.c.supplier_id,
-            received.c.po_number == po.c.po_number,
-            received.c.po_line_no == po.c.line_no,
-        ),
-    )
+    joined = po.outerjoin(received, receipt_fills_line(received, po))
     remaining = po.c.quantity - sa.func.coalesce(received.c.received, 0)
     query = (
         sa.select(
@@ -178,17 +171,7 @@ def _lead_times(
             po.c.material_code,
             sa.func.avg(days).label("days"),
         )
-        .select_from(
-            po.join(
-                gr,
-                sa.and_(
-                    gr.c.receiver_id == po.c.buyer_id,
-                    gr.c.supplier_id == po.c.supplier_id,
-                    gr.c.po_number == po.c.po_number,
-                    gr.c.po_line_no == po.c.line_no,
-                ),
-            )
-        )
+        .select_from(po.join(gr, receipt_fills_line(gr, po)))
         .where(
             po_where,
             gr_where,

@@ -42,6 +42,18 @@ def get_visible_views(
     }
 
 
+def receipt_fills_line(receipt: Any, line: Any) -> sa.ColumnElement[bool]:
+    """Whether a goods-receipt line (or receipts grouped by these four columns) is received
+    against a purchase-order line: the receiver is the buyer, the same supplier, order number
+    and line. Order numbers are the buyer's own, so two suppliers' orders may share one."""
+    return sa.and_(
+        receipt.c.receiver_id == line.c.buyer_id,
+        receipt.c.supplier_id == line.c.supplier_id,
+        receipt.c.po_number == line.c.po_number,
+        receipt.c.po_line_no == line.c.line_no,
+    )
+
+
 def plain_decimal(value: Decimal | None) -> Decimal | None:
     """The value without trailing zeros, never in exponent form."""
     if value is None:

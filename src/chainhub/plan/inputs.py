@@ -212,18 +212,26 @@ def get_open_orders(
     received = _frame(
         conn.execute(
             sa.select(
+                receipts.c.supplier_id,
                 receipts.c.po_number,
                 receipts.c.po_line_no,
                 sa.func.sum(receipts.c.received_quantity),
             )
             .where(receipts.c.receiver_id == customer_id, receipts.c.po_number.is_not(None))
-            .group_by(receipts.c.po_number, receipts.c.po_line_no)
+            .group_by(receipts.c.supplier_id, receipts.c.po_number, receipts.c.po_line_no)
         ).all(),
-        {"po_number": pl.String(), "line_no": pl.Int64(), "received": pl.Float64()},
+        {
+            "supplier_id": pl.String(),
+            "po_number": pl.String(),
+            "line_no": pl.Int64(),
+            "received": pl.Float64(),
+        },
     )
+    # The receipt's receiver is the customer, the buyer of every line here: the join of
+    # kpi.overview.receipt_fills_line on its three other keys.
     open_lines = (
         orders.filter(~pl.col("line_status").fill_null("").is_in(CLOSED_LINES))
-        .join(received, on=["po_number", "line_no"], how="left")
+        .join(received, on=["supplier_id", "po_number", "line_no"], how="left")
         .select(
             "supplier_id",
             "material_code",

@@ -4,7 +4,7 @@ supplier's weekly demand through intake's one write path, capacity lights and al
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
 from chainhub.access.tokens import get_chain_leader_flag
+from chainhub.events.reactions import Reaction
 from chainhub.events.schemas import HubEvent, WebhookEvent
 from chainhub.intake.service import Submitter, do_submit_records
 from chainhub.partners.visibility import (
@@ -37,8 +38,10 @@ from chainhub.plan.schemas import (
     PublishRead,
     SupplierWeek,
 )
+from chainhub.settings import Settings
 from chainhub.standard.planning import DEFAULT_DEMAND_CATEGORY
 from chainhub.storage.models import KEY_SEPARATOR, current_view, doc_table
+from chainhub.storage.schemas import SubmissionRead
 
 Progress = Callable[[int, int], None]
 PUBLISH_SOURCE: Final = "plan-mrp"
@@ -225,6 +228,7 @@ def do_publish_demand(
     )
     count = documents.unique().height
     status = submission = None
+    raised = 0
     if records:
         submitter = Submitter(
             partner_id=customer,
@@ -243,8 +247,12 @@ def do_publish_demand(
             source_name=PUBLISH_SOURCE,
         )
         status, submission = result.status, result.submission_id
-    alerts = do_raise_alerts(
-        conn=conn, customer_id=customer, now=now, absolute=absolute, relative=relative
+        # The edge's reactions may have raised the alerts the new demand brings already.
+        raised = len(result.raised)
+    alerts = raised + len(
+        do_raise_alerts(
+            conn=conn, customer_id=customer, now=now, absolute=absolute, relative=relative
+        )
     )
     sent = changed["_doc_key"].n_unique()
     return PublishRead(
@@ -254,7 +262,7 @@ def do_publish_demand(
         unchanged=count - sent,
         status=status,
         submission_id=submission,
-        alerts=len(alerts),
+        alerts=alerts,
     )
 
 
@@ -343,7 +351,8 @@ def get_group_weeks(*, conn: Connection, groups_where: Any) -> pl.DataFrame:
     """Group-weeks of the capacity groups `groups_where` keeps, with demand and light."""
     groups = get_capacity_lines(conn=conn, where=groups_where)
     pairs = groups.select("supplier_id", "customer_id").unique()
-    demand = _current_demand(conn, lambda _: sa.true()).join(
+    customers = set(pairs["customer_id"])
+    demand = _current_demand(conn, lambda v: v.c.customer_id.in_(customers)).join(
         pairs, on=["supplier_id", "customer_id"]
     )
     weeks = group_weeks(groups, demand)
@@ -494,6 +503,13 @@ def do_raise_alerts(
 ) -> list[AlertRead]:
     """Record the customer's red group-weeks and demand swings not raised before and queue them
     as webhook events (sent after commit) to the customer, the supplier and the chain leader."""
+    raised = _do_raise(conn, customer_id, now, absolute, relative)
+    return [alert for alert, _event in raised]
+
+
+def _do_raise(
+    conn: Connection, customer_id: str, now: datetime, absolute: list[float], relative: list[float]
+) -> list[tuple[AlertRead, HubEvent]]:
     found = _red_alerts(conn, customer_id) + _volatility_alerts(
         conn, customer_id, absolute, relative
     )
@@ -520,6 +536,7 @@ def do_raise_alerts(
             for a in new
         ],
     )
+    raised = []
     for alert in new:
         event = HubEvent(
             event=alert["kind"],
@@ -536,7 +553,47 @@ def do_raise_alerts(
             now=now,
             is_visible=_party_of({alert["customer_id"], alert["supplier_id"]}),
         )
-    return [_alert(a, now) for a in new]
+        raised.append((_alert(alert, now), event))
+    return raised
+
+
+@dataclass(frozen=True)
+class AlertReaction:
+    """Raises the alerts stored capacity groups or weekly demand bring, for each customer they
+    name, when intake stores them (whatever the entry: API, page, CLI, load)."""
+
+    absolute: list[float]
+    relative: list[float]
+
+    def __call__(self, *, conn: Connection, stored: Sequence[SubmissionRead]) -> list[HubEvent]:
+        """The events of the alerts raised, queued for webhooks already."""
+        customers: set[str] = set()
+        for document_type in (CAPACITY, DEMAND):
+            ids = [s.submission_id for s in stored if s.document_type == document_type]
+            if ids:
+                table = doc_table(document_type)
+                customers.update(
+                    conn.execute(
+                        sa.select(table.c.customer_id)
+                        .where(table.c._submission_id.in_(ids))
+                        .distinct()
+                    ).scalars()
+                )
+        now = max(s.received_at for s in stored)
+        return [
+            event
+            for customer in sorted(customers)
+            for _found, event in _do_raise(conn, customer, now, self.absolute, self.relative)
+        ]
+
+
+def get_reactions(settings: Settings) -> list[Reaction]:
+    """What the plan does when intake stores documents: raise the alerts they bring."""
+    return [
+        AlertReaction(
+            absolute=settings.plan_volatility_absolute, relative=settings.plan_volatility_relative
+        )
+    ]
 
 
 def _party_of(parties: set[str]) -> Callable[[Principal, HubEvent], bool]:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from chainhub.forecast.models import forecast_runs, forecast_values
+from chainhub.kpi.overview import receipt_fills_line
 from chainhub.partners.agreements import list_active_grants
 from chainhub.partners.schemas import ScopeKind
 from chainhub.partners.visibility import CANCELLED
@@ -165,14 +166,15 @@ def get_site_orders(*, conn: Connection, customer_id: str, grid: pl.DataFrame) -
     """Open purchase-order quantities per supplier, material, site and week due (confirmed
     quantity and date where given, less what was received; overdue ones in week 1)."""
     orders, receipts = current_view("purchase_order"), current_view("goods_receipt")
+    keys = (receipts.c.receiver_id, receipts.c.supplier_id, receipts.c.po_number)
     received = (
         sa.select(
-            receipts.c.po_number,
+            *keys,
             receipts.c.po_line_no,
             sa.func.sum(receipts.c.received_quantity).label("received"),
         )
         .where(receipts.c.receiver_id == customer_id, receipts.c.po_number.is_not(None))
-        .group_by(receipts.c.po_number, receipts.c.po_line_no)
+        .group_by(*keys, receipts.c.po_line_no)
         .subquery()
     )
     rest = sa.func.coalesce(orders.c.confirmed_quantity, orders.c.quantity) - sa.func.coalesce(
@@ -186,15 +188,7 @@ def get_site_orders(*, conn: Connection, customer_id: str, grid: pl.DataFrame) -
             sa.func.coalesce(orders.c.confirmed_date, orders.c.requested_date),
             rest,
         )
-        .select_from(
-            orders.outerjoin(
-                received,
-                sa.and_(
-                    received.c.po_number == orders.c.po_number,
-                    received.c.po_line_no == orders.c.line_no,
-                ),
-            )
-        )
+        .select_from(orders.outerjoin(received, receipt_fills_line(received, orders)))
         .where(
             orders.c.buyer_id == customer_id,
             sa.func.coalesce(orders.c.status, "") != CANCELLED,
@@ -245,14 +239,8 @@ def get_lead_times(*, conn: Connection, customer_id: str, terms: pl.DataFrame) -
     observed = _frame(
         conn.execute(
             sa.select(orders.c.material_code, orders.c.order_date, receipts.c.receipt_date)
-            .join(
-                receipts,
-                sa.and_(
-                    receipts.c.po_number == orders.c.po_number,
-                    receipts.c.po_line_no == orders.c.line_no,
-                ),
-            )
-            .where(orders.c.buyer_id == customer_id, receipts.c.receiver_id == customer_id)
+            .join(receipts, receipt_fills_line(receipts, orders))
+            .where(orders.c.buyer_id == customer_id)
             .distinct()
         ).all(),
         {"material_code": _S, "ordered": _D, "received": _D},

@@ -543,6 +543,20 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "pl_late": "Late, expedite: arrives",
         "pl_in_time": "In time",
         "pl_why": "Why",
+        # overview: the plan's capacity and demand alerts
+        "al_plan": "Capacity and demand alerts",
+        "al_plan_help": "Capacity group-weeks whose demand is above the supplier's maximum "
+        "capacity, and weekly demand that moved past the thresholds between two versions; "
+        "raised once, when the capacity or the demand is sent.",
+        "al_plan_kind": "Alert",
+        "al_plan_red": "Capacity red",
+        "al_plan_volatility": "Demand swing",
+        "al_plan_week": "Week",
+        "al_plan_subject": "Capacity group or material",
+        "al_plan_against": "Against",
+        "al_plan_capacity": "actual {actual}, maximum {maximum}",
+        "al_plan_was": "was {old}",
+        "al_plan_raised": "Raised",
     },
     "zh": {
         "title": "chainhub — 产业链总览",
@@ -1071,6 +1085,19 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "pl_late": "已延误，需加急：预计到货",
         "pl_in_time": "来得及",
         "pl_why": "说明",
+        # overview: the plan's capacity and demand alerts
+        "al_plan": "产能与需求预警",
+        "al_plan_help": "需求超过供应商最大产能的产能组周次，以及两个版本之间变动超过阈值的周需求；"
+        "在产能或需求发送时提示一次。",
+        "al_plan_kind": "预警",
+        "al_plan_red": "产能红灯",
+        "al_plan_volatility": "需求波动",
+        "al_plan_week": "周",
+        "al_plan_subject": "产能组或物料",
+        "al_plan_against": "对比",
+        "al_plan_capacity": "实际 {actual}，最大 {maximum}",
+        "al_plan_was": "原为 {old}",
+        "al_plan_raised": "提示日期",
     },
 }
 

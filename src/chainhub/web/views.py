@@ -25,6 +25,7 @@ from chainhub.kpi.overview import OverviewFilter, get_overview
 from chainhub.kpi.service import access_kpi_trend, get_supplier_aliases, get_supplier_ids
 from chainhub.masterdata.service import get_material_labels
 from chainhub.partners.service import list_partners
+from chainhub.plan.service import list_alerts
 from chainhub.standard.registry import DOCUMENT_TYPES
 from chainhub.web.charts import monthly_lines, sparkline
 from chainhub.web.filters import FiltersDep
@@ -179,6 +180,12 @@ def overview(
         only=AlertFilter(partner_id=filters.partner, **filters.scope()),
         review_days=settings.plan_review_days,
     )
+    # Red group-weeks and demand swings the caller is the customer or supplier of, newest first.
+    plan_alerts = [
+        a
+        for a in reversed(list_alerts(conn=conn, principal=principal))
+        if filters.partner in (None, a.customer_id, a.supplier_id)
+    ]
     # Only the lines shown are labelled.
     codes = {r.material_code for r in alerts.stockout[:ALERT_ROWS]} | {
         r.material_code for r in alerts.late[:ALERT_ROWS]
@@ -195,6 +202,7 @@ def overview(
         # Links name no partner the caller may not name.
         hidden=set(aliases),
         alerts=alerts,
+        plan_alerts=plan_alerts,
         shown=ALERT_ROWS,
         materials=_material_names(conn, codes, lang),
         filters=filters,
