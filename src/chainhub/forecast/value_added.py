@@ -36,6 +36,7 @@ from chainhub.storage.models import current_view, doc_table
 
 Status = Literal["scored", "no_partner_forecast", "none_before_origins", "no_backtest"]
 Best = Literal["hub", "partner", "naive"]
+_TIE_ORDER: Final[tuple[Best, ...]] = ("naive", "partner", "hub")
 NAIVE: Final = "SeasonalNaive"
 """The naive benchmark: the last season repeated, or the last value when the history is
 shorter than a season (as the engine's SeasonalNaive falls back)."""
@@ -107,12 +108,13 @@ class ValueAdded:
 
     @property
     def best(self) -> Best | None:
-        """Which scored best: the lowest MASE, then the lowest weighted MAPE (None unscored)."""
+        """Which scored best: the lowest MASE, then the lowest weighted MAPE; on a tie naive,
+        then the partner, since the hub adds value only by doing better (None unscored)."""
         ranked: dict[Best, tuple[float, float]] = {"hub": self.hub, "naive": self.naive}
         if self.partner is not None:
             ranked["partner"] = self.partner
-        scored = sorted((_rank(v), k) for k, v in ranked.items())
-        return scored[0][1] if scored and scored[0][0] != (math.inf, math.inf) else None
+        scored = sorted((_rank(v), _TIE_ORDER.index(k), k) for k, v in ranked.items())
+        return scored[0][2] if scored[0][0] != (math.inf, math.inf) else None
 
     def beats(self, other: str) -> bool | None:
         """Whether the hub's forecast scored better than the partner's or the naive one."""
@@ -312,7 +314,8 @@ class PartnerSource:
         self, key: SeriesKey, seller: str, periods: Sequence[date], origins: Sequence[int]
     ) -> list[float | None]:
         """The customer's share of the seller's demand for the material from the series' first
-        period up to each origin (None where the seller had none)."""
+        period up to each origin (an origin past the last period: the whole history; None where
+        the seller had none)."""
         material, customer = key
         sold = self.demand.filter(
             pl.col("material_code") == material,
@@ -321,7 +324,9 @@ class PartnerSource:
         )
         found: list[float | None] = []
         for start in origins:
-            before = sold.filter(pl.col("period") < periods[start])
+            before = (
+                sold.filter(pl.col("period") < periods[start]) if start < len(periods) else sold
+            )
             total = float(before.get_column("quantity").sum())
             ours = float(
                 before.filter(pl.col("customer_id") == customer).get_column("quantity").sum()
