@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
@@ -19,6 +20,7 @@ from chainhub.forecast.engine import SeriesForecast, forecast_series
 from chainhub.forecast.models import forecast_runs, forecast_values
 from chainhub.forecast.models import forecast_series as series_table
 from chainhub.forecast.schemas import (
+    Bucket,
     ForecastParameters,
     ForecastPoint,
     RunRead,
@@ -30,6 +32,8 @@ from chainhub.forecast.value_added import (
     do_store_value_added,
     get_partner_source,
     get_value_added,
+    issued_before,
+    list_issued_lines,
     list_value_added,
 )
 from chainhub.partners.visibility import get_visible_clause
@@ -342,3 +346,28 @@ def list_visible_run_months(
         month = period.replace(day=1)
         months[month] = months.get(month, 0.0) + float(quantity)
     return version, dict(sorted(months.items()))
+
+
+def get_series_lines(
+    *,
+    conn: Connection,
+    principal: Principal,
+    today: date,
+    bucket: Bucket,
+    key: SeriesKey,
+    added: ValueAddedRead | None,
+) -> tuple[list[tuple[date, float]], list[tuple[date, float]]]:
+    """A series' demand per period and its partner's latest issued forecast of each period
+    (given to the customer by its share), both as the caller sees them."""
+    lines = list_demand_lines(conn=conn, principal=principal, today=today).filter(
+        pl.col("material_code") == key[0], pl.col("customer_id") == key[1]
+    )
+    demand = get_demand_series(lines, bucket=bucket).get(key)
+    history = list(zip(demand[0], demand[1].tolist(), strict=True)) if demand else []
+    if added is None or added.issuer_id is None or added.share is None:
+        return history, []
+    issued = list_issued_lines(conn=conn, principal=principal, today=today, bucket=bucket)
+    mine = issued.get((added.issuer_id, key[0]), [])
+    periods = sorted({line.period_start for line in mine})
+    values = issued_before(mine, date.max, periods) * added.share
+    return history, list(zip(periods, values.tolist(), strict=True))
