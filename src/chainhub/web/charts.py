@@ -222,7 +222,8 @@ def forecast_band(
         "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
         "height": 360,
         "legend": {"orientation": "h"},
-        "xaxis": {"type": "date"},
+        # Numeric dates: Plotly would name months in English on a Chinese page.
+        "xaxis": {"type": "date", "tickformat": "%Y-%m", "hoverformat": "%Y-%m-%d"},
         "yaxis": {"tickformat": ",~r", "title": {"text": unit}, "rangemode": "tozero"},
         "separators": ".,",
     }
