@@ -288,10 +288,12 @@ def list_seller_demand(
 
 @dataclass(frozen=True)
 class PartnerSource:
-    """Issued forecasts and demand by seller: what every series' partner forecast is made of."""
+    """Issued forecasts, each series' main seller, and each seller's demand per material and
+    customer: what every series' partner forecast is made of (built once per run)."""
 
     issued: dict[tuple[str, str], list[IssuedLine]]
-    demand: pl.DataFrame
+    sellers: dict[SeriesKey, str]
+    sold: dict[tuple[str, str], pl.DataFrame]
 
     def partner_of(self, key: SeriesKey) -> tuple[PartnerForecasts | None, str | None]:
         """The series' partner forecasts (the customer's own, else its main seller's) and the
@@ -299,14 +301,8 @@ class PartnerSource:
         material, customer = key
         if (customer, material) in self.issued:
             return PartnerForecasts(customer, False, self.issued[(customer, material)]), None
-        mine = self.demand.filter(
-            pl.col("material_code") == material, pl.col("customer_id") == customer
-        )
-        if mine.is_empty():
-            return None, None
-        by_seller = mine.group_by("seller_id").agg(pl.col("quantity").sum())
-        seller = str(by_seller.sort(["quantity", "seller_id"], descending=[True, False])[0, 0])
-        if (seller, material) not in self.issued:
+        seller = self.sellers.get(key)
+        if seller is None or (seller, material) not in self.issued:
             return None, None
         return PartnerForecasts(seller, True, self.issued[(seller, material)]), seller
 
@@ -317,11 +313,7 @@ class PartnerSource:
         period up to each origin (an origin past the last period: the whole history; None where
         the seller had none)."""
         material, customer = key
-        sold = self.demand.filter(
-            pl.col("material_code") == material,
-            pl.col("seller_id") == seller,
-            pl.col("period") >= periods[0],
-        )
+        sold = self.sold[(material, seller)].filter(pl.col("period") >= periods[0])
         found: list[float | None] = []
         for start in origins:
             before = (
@@ -338,11 +330,27 @@ class PartnerSource:
 def get_partner_source(
     *, conn: Connection, principal: Principal, today: date, bucket: Bucket
 ) -> PartnerSource:
-    """The issued forecasts (every version) and the seller demand a run's value added needs."""
-    return PartnerSource(
-        issued=list_issued_lines(conn=conn, principal=principal, today=today, bucket=bucket),
-        demand=list_seller_demand(conn=conn, principal=principal, today=today, bucket=bucket),
+    """The issued forecasts (every version) and the seller demand a run's value added needs;
+    no demand is read when nobody issued a forecast."""
+    issued = list_issued_lines(conn=conn, principal=principal, today=today, bucket=bucket)
+    if not issued:
+        return PartnerSource(issued={}, sellers={}, sold={})
+    demand = list_seller_demand(conn=conn, principal=principal, today=today, bucket=bucket)
+    # Each series' main seller: the most quantity, ties to the first by id.
+    main = (
+        demand.group_by("material_code", "customer_id", "seller_id")
+        .agg(pl.col("quantity").sum())
+        .sort(["quantity", "seller_id"], descending=[True, False])
+        .unique(["material_code", "customer_id"], keep="first", maintain_order=True)
     )
+    sellers = {(str(m), str(c)): str(s) for m, c, s, _ in main.iter_rows()}
+    wanted = {(m, s) for (m, _), s in sellers.items() if (s, m) in issued}
+    sold = {
+        (str(m), str(s)): frame
+        for (m, s), frame in demand.partition_by("material_code", "seller_id", as_dict=True).items()
+        if (m, s) in wanted
+    }
+    return PartnerSource(issued=issued, sellers=sellers, sold=sold)
 
 
 def _finite(value: float) -> float | None:
