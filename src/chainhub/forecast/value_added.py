@@ -177,7 +177,6 @@ def get_value_added(
     partner: PartnerForecasts | None,
     shares: Sequence[float | None] | None = None,
     season: int,
-    scale_season: int | None = None,
 ) -> ValueAdded:
     """Score the hub's `method`, the partner's forecasts and naive on the backtest's windows;
     when the partner's forecasts are allocated, `shares[k]` is the series' share of the issuer's
@@ -194,7 +193,7 @@ def get_value_added(
         hub = np.maximum(backtest.forecasts[method][k], 0.0)
         # Compared with the partner's, all three are scored on the periods its forecast covers.
         keep = ~np.isnan(theirs[k]) if compared else np.ones(h, dtype=bool)
-        scale = mase_scale(train, scale_season or season)
+        scale = mase_scale(train, season)
         parts["partner"].append((actual[keep], theirs[k][keep], scale))
         parts["hub"].append((actual[keep], hub[keep], scale))
         parts["naive"].append((actual[keep], naive[keep], scale))
@@ -222,11 +221,11 @@ def get_value_added(
 
 
 def list_issued_lines(
-    *, conn: Connection, principal: Principal, today: date, bucket: Bucket, current: bool = False
+    *, conn: Connection, principal: Principal, today: date, bucket: Bucket
 ) -> dict[tuple[str, str], list[IssuedLine]]:
-    """Every version (or only the current ones) of the issued forecasts the caller sees in the
-    run's bucket, per issuer and material."""
-    relation = current_view("demand_forecast") if current else doc_table("demand_forecast")
+    """Every version of the issued forecasts the caller sees in the run's bucket, per issuer and
+    material."""
+    relation = doc_table("demand_forecast")
     where = get_visible_clause(
         conn=conn,
         principal=principal,
