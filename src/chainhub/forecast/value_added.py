@@ -146,6 +146,15 @@ def _score(windows: list[tuple[Array, Array, float]]) -> tuple[float, float]:
     )
 
 
+def _share(
+    partner: PartnerForecasts, shares: Sequence[float | None] | None, k: int
+) -> float | None:
+    """What of the partner's forecast is the series' at origin `k` (all of the customer's own)."""
+    if not partner.allocated:
+        return 1.0
+    return shares[k] if shares is not None and k < len(shares) else None
+
+
 def _partner_windows(
     partner: PartnerForecasts | None,
     shares: Sequence[float | None] | None,
@@ -156,15 +165,12 @@ def _partner_windows(
     """The partner's forecast of each window as known before its origin (NaN where none)."""
     found = []
     for k, start in enumerate(starts):
-        theirs = np.full(h, math.nan)
-        share = None
-        if partner is not None:
-            share = shares[k] if partner.allocated and shares else None
-            share = 1.0 if not partner.allocated else share
-        if partner is not None and share is not None:
-            window = periods[start : start + h]
-            theirs = issued_before(partner.lines, periods[start], window) * share
-        found.append(theirs)
+        share = None if partner is None else _share(partner, shares, k)
+        if partner is None or share is None:
+            found.append(np.full(h, math.nan))
+            continue
+        window = periods[start : start + h]
+        found.append(issued_before(partner.lines, periods[start], window) * share)
     return found
 
 
@@ -204,9 +210,7 @@ def get_value_added(
         status = "no_partner_forecast"
     elif not compared:
         status = "none_before_origins"
-    last_share = None
-    if partner is not None:
-        last_share = 1.0 if not partner.allocated else (shares[-1] if shares else None)
+    last_share = None if partner is None else _share(partner, shares, len(starts))
     return ValueAdded(
         issuer_id=partner.issuer_id if partner is not None else None,
         allocated=partner.allocated if partner is not None else False,
