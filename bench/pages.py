@@ -92,7 +92,7 @@ def _pages(leader: str, supplier: str) -> dict[str, list[str]]:
     shared = [
         "/", "/kpis", "/kpis/otif", "/kpis/inventory_turnover_days", "/data", "/schedule",
         "/trace", "/materials", "/quality", "/account", "/upload", "/submissions", "/agreements",
-        "/review",
+        "/review", "/forecast",
     ]  # fmt: skip
     return {
         "hub": [*shared, "/suppliers", f"/suppliers/{supplier}", "/audit"],

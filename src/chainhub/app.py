@@ -73,6 +73,7 @@ def _routers() -> list[object]:
     from chainhub.web.admin_pages import router as admin_pages_router
     from chainhub.web.equipment_pages import router as equipment_pages_router
     from chainhub.web.exports import router as exports_router
+    from chainhub.web.forecast_pages import router as forecast_pages_router
     from chainhub.web.intake_pages import router as intake_pages_router
     from chainhub.web.kpi_pages import router as kpi_pages_router
     from chainhub.web.material_pages import router as material_pages_router
@@ -110,6 +111,7 @@ def _routers() -> list[object]:
         exports_router,
         material_pages_router,
         quality_pages_router,
+        forecast_pages_router,
         equipment_pages_router,
         plan_pages_router,
     ]

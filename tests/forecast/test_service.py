@@ -9,7 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from chainhub.forecast.schemas import ForecastParameters
-from chainhub.forecast.service import access_run, do_run_forecast, list_visible_run_months
+from chainhub.forecast.service import (
+    access_run,
+    access_value_added,
+    do_run_forecast,
+    list_visible_run_months,
+)
 from tests.intake.conftest import registered
 from tests.kpi.conftest import OEM, TODAY, principal, submit
 
@@ -101,3 +106,55 @@ def test_the_latest_run_per_month_of_a_material_and_of_its_components(
     assert own[0] == 1 and own[1] == pytest.approx(expected)
     assert parts[1] == pytest.approx({m: q * 2.1 for m, q in expected.items()})
     assert supplier == (1, {})
+
+
+def _issued(number: str, made: date, weeks: range, offset: float) -> list[dict[str, object]]:
+    """A forecast of M001 by the OEM, one flat row per week."""
+    return [
+        {
+            "forecast_id": number,
+            "issuer_id": OEM,
+            "site_id": "haichuan-foshan",
+            "forecast_date": str(made),
+            "bucket": "week",
+            "material_code": "M001",
+            "period_start": str(FIRST_MONDAY + timedelta(weeks=week)),
+            "quantity": str(10 + week + offset),
+            "unit": "H87",
+        }
+        for week in weeks
+    ]
+
+
+def test_a_run_stores_the_value_added_over_the_partners_own_forecast(
+    registered: sa.Engine, tmp_path: Path
+) -> None:
+    submit(registered, tmp_path, "sales_order", _orders(20), by=OEM)
+    # Issued the Friday before the first origin (weeks 16 and 18 of 20, windows of 2): right on
+    # the demand. Its revision, made after the second origin, and a forecast made on the second
+    # origin's Monday are known at neither origin, however wrong they are.
+    friday = FIRST_MONDAY + timedelta(weeks=15, days=4)
+    for record in (
+        _issued("FC-1", friday, range(16, 18), 0.0),
+        _issued("FC-1", FIRST_MONDAY + timedelta(weeks=18, days=2), range(16, 20), 50.0),
+        _issued("FC-2", FIRST_MONDAY + timedelta(weeks=18), range(18, 20), 50.0),
+    ):
+        submit(registered, tmp_path, "demand_forecast", record, by=OEM)
+    parameters = ForecastParameters(horizon=2, windows=2, season=52)
+    with registered.begin() as conn:
+        run = do_run_forecast(
+            conn=conn, principal=principal(None), today=TODAY, parameters=parameters
+        )
+    with registered.connect() as conn:
+        oem = access_value_added(conn=conn, principal=principal(OEM), today=TODAY)
+        own = access_value_added(conn=conn, principal=principal(HUADONG), today=TODAY, version=1)
+        supplier = access_value_added(conn=conn, principal=principal("jinli-motor"), today=TODAY)
+    assert run.series[0].customer_id == HUADONG
+    [found] = oem
+    # The seller's forecast, all of it this customer's: scored on the first window only.
+    assert (found.issuer_id, found.allocated, found.share) == (OEM, True, 1.0)
+    assert (found.status, found.points) == ("scored", 2)
+    assert found.partner is not None and (found.partner.mase, found.partner.wmape) == (0.0, 0.0)
+    # The hub's forecast of a straight line is as good: a tie, so the hub adds nothing.
+    assert (found.best, found.hub_beats_partner, found.hub.mase) == ("partner", False, 0.0)
+    assert own == oem and supplier == []

@@ -123,6 +123,7 @@ def test_the_oem_and_a_supplier_open_every_page(
             visit(page, "/kpis/supplier_stockout_rate", "supplier-kpi"),
             visit(page, "/materials/M004", "supplier-material", "#chart"),
             visit(page, "/quality", "supplier-quality"),
+            visit(page, "/forecast", "supplier-forecast"),
             visit(page, f"/suppliers/{JINLI}?lang=zh", "supplier-scorecard-zh"),
             visit(page, "/schedule", "supplier-schedule-zh"),
             visit(page, f"/trace?lot={LOT}", "supplier-trace-zh", "#graph"),
@@ -172,6 +173,14 @@ def test_the_oem_and_a_supplier_open_every_page(
         assert 'id="oee"' in visit(page, "/equipment", "oem-equipment")
         board = visit(page, "/plan", "oem-plan", "#zones")
         assert 'data-material="M001"' in board and 'data-material="M004"' in board
+        # A forecast run (after the plan board, which would plan from it), drawn on its page.
+        ran = page.request.post(
+            f"{base}/api/v1/forecast/runs",
+            headers={"Authorization": f"Bearer {tokens[OEM]}"},
+            data={"horizon": 4, "windows": 1, "season": 4},
+        )
+        assert ran.status == 201, ran.text()
+        assert 'id="value-added"' in visit(page, "/forecast", "oem-forecast", "#chart")
         page.click("form[action='/logout'] button")
         page.fill("input[name=name]", "haichuan-admin")
         page.fill("input[name=password]", PASSWORD)
@@ -186,7 +195,7 @@ def test_the_oem_and_a_supplier_open_every_page(
     assert errors == [], errors
     assert [u for u in requested if not u.startswith(base)] == []
     assert f"{base}/static/plotly/plotly.min.js" in requested
-    assert len(list(tmp_path.glob("*.png"))) == 21
+    assert len(list(tmp_path.glob("*.png"))) == 23
 
 
 def test_a_supplier_uploads_a_file_and_downloads_its_row_errors(

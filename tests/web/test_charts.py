@@ -8,7 +8,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from chainhub.web.charts import monthly_lines, sparkline, zone_heatmap
+from chainhub.web.charts import forecast_band, monthly_lines, sparkline, zone_heatmap
 
 
 def test_the_month_chart_is_a_figure_plotly_accepts() -> None:
@@ -44,3 +44,19 @@ def test_the_zone_heat_map_is_a_figure_plotly_accepts() -> None:
     assert [list(row) for row in heat.z] == [[2, 0], [None, None]]
     assert [list(row) for row in heat.text] == [["黄区", "缺货"], ["", ""]]
     assert (heat.zmin, heat.zmax) == (-0.5, 4.5)
+
+
+def test_the_forecast_chart_draws_the_interval_as_a_band_plotly_accepts() -> None:
+    text = forecast_band(
+        history=[(date(2026, 3, 2), 40.0), (date(2026, 3, 9), 45.0)],
+        forecast=[(date(2026, 3, 16), 42.0, 30.0, 50.0), (date(2026, 3, 23), 43.0, 29.0, 52.0)],
+        partner=[(date(2026, 3, 16), 41.0)],
+        names={"history": "需求", "hub": "枢纽预测", "interval": "80% 区间", "partner": "<伙伴>"},
+        unit="",
+    )
+    figure = go.Figure(json.loads(text))
+    assert [t.name for t in figure.data] == ["需求", "80% 区间", "枢纽预测", "<伙伴>"]
+    # The band runs along the high ends and back along the low ones.
+    assert figure.data[1].y == (50.0, 52.0, 29.0, 30.0)
+    assert figure.data[1].x == ("2026-03-16", "2026-03-23", "2026-03-23", "2026-03-16")
+    assert figure.layout.xaxis.tickformat == "%Y-%m" and "<" not in text

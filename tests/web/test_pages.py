@@ -184,7 +184,7 @@ def test_a_supplier_never_sees_another_suppliers_name(hub: Hub) -> None:
     others = (HUAYANG, TAIHE, f"{HUAYANG} Co.", f"{TAIHE} Co.", f"{HUAYANG} 公司", f"{TAIHE} 公司")
     for lang in ("en", "zh"):
         for path in ("/", "/data", "/kpis", "/kpis/otif", "/kpis/supplier_stockout_rate",
-                     f"/suppliers/{JINLI}", "/suppliers"):  # fmt: skip
+                     f"/suppliers/{JINLI}", "/suppliers", "/forecast"):  # fmt: skip
             response = hub.client.get(path, params={"lang": lang})
             assert response.status_code == 200, path
             assert [o for o in others if o in response.text] == [], (path, lang)

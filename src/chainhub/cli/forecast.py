@@ -51,7 +51,7 @@ def run(
     windows: WindowsOption = 3,
 ) -> None:
     """Backtest and forecast every demand series (material x customer) and store the run."""
-    from chainhub.forecast.service import do_run_forecast
+    from chainhub.forecast.service import do_run_forecast, get_run_value_added
 
     parameters = ForecastParameters(bucket=bucket, horizon=horizon, windows=windows)
     with hub_transaction(db) as conn:
@@ -64,7 +64,15 @@ def run(
                 progress=progress,
             )
         )
+        added = get_run_value_added(conn=conn, run=result)
     console.print(f"forecast run version {result.version} stored")
+    compared = [a for a in added if a.hub_beats_partner is not None]
+    scored = [a for a in added if a.hub_beats_naive is not None]
+    console.print(
+        "value added: the hub beats the partner's own forecast on "
+        f"{sum(1 for a in compared if a.hub_beats_partner)} of {len(compared)} series "
+        f"and naive on {sum(1 for a in scored if a.hub_beats_naive)} of {len(scored)}"
+    )
 
 
 def show(

@@ -45,3 +45,27 @@ forecast_values = sa.Table(
     sa.Column("lo", sa.Double(), nullable=True),
     sa.Column("hi", sa.Double(), nullable=True),
 )
+
+# Per series: the hub's chosen method, the partner's own issued forecast and naive, scored on the
+# run's backtest windows (forecast value added); `share` allocates a seller's forecast to the
+# customer, 1 for the customer's own.
+forecast_value_added = sa.Table(
+    "forecast_value_added",
+    METADATA,
+    sa.Column("run_id", sa.String(36), primary_key=True),
+    sa.Column("material_code", sa.String(), primary_key=True),
+    sa.Column("customer_id", sa.String(), primary_key=True),
+    sa.Column("issuer_id", sa.String(), nullable=True),
+    sa.Column("allocated", sa.Boolean(), nullable=False),
+    sa.Column("share", sa.Double(), nullable=True),
+    sa.Column("status", sa.String(), nullable=False),
+    sa.Column("points", sa.Integer(), nullable=False),
+    sa.Column("naive_method", sa.String(), nullable=False),
+    sa.Column("hub_mase", sa.Double(), nullable=True),
+    sa.Column("hub_wmape", sa.Double(), nullable=True),
+    sa.Column("partner_mase", sa.Double(), nullable=True),
+    sa.Column("partner_wmape", sa.Double(), nullable=True),
+    sa.Column("naive_mase", sa.Double(), nullable=True),
+    sa.Column("naive_wmape", sa.Double(), nullable=True),
+    sa.Column("best", sa.String(), nullable=True),
+)

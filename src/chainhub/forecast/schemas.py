@@ -52,3 +52,30 @@ class RunRead(BaseModel):
     parameters: ForecastParameters
     series_count: int
     series: list[SeriesRead]
+
+
+class ScoreRead(BaseModel):
+    """Backtest accuracy of one forecast on one series."""
+
+    mase: float | None
+    wmape: float | None
+
+
+class ValueAddedRead(BaseModel):
+    """Forecast value added on one series: the hub's chosen method, the partner's own issued
+    forecast and naive, scored on the same backtest windows, and which is best."""
+
+    material_code: str
+    customer_id: str
+    issuer_id: str | None = Field(description="Whose issued forecast is compared")
+    allocated: bool = Field(description="A seller's forecast given to the customer by its share")
+    share: float | None = Field(description="The customer's share of the issuer's demand")
+    status: Literal["scored", "no_partner_forecast", "none_before_origins", "no_backtest"]
+    points: int = Field(description="Periods the scores are computed on")
+    naive_method: str
+    hub: ScoreRead
+    partner: ScoreRead | None
+    naive: ScoreRead
+    best: Literal["hub", "partner", "naive"] | None
+    hub_beats_partner: bool | None = Field(description="The hub adds value over the partner")
+    hub_beats_naive: bool | None

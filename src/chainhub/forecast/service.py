@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
@@ -18,7 +19,23 @@ from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_l
 from chainhub.forecast.engine import SeriesForecast, forecast_series
 from chainhub.forecast.models import forecast_runs, forecast_values
 from chainhub.forecast.models import forecast_series as series_table
-from chainhub.forecast.schemas import ForecastParameters, ForecastPoint, RunRead, SeriesRead
+from chainhub.forecast.schemas import (
+    Bucket,
+    ForecastParameters,
+    ForecastPoint,
+    RunRead,
+    SeriesRead,
+    ValueAddedRead,
+)
+from chainhub.forecast.value_added import as_read as as_value_added_read
+from chainhub.forecast.value_added import (
+    do_store_value_added,
+    get_partner_source,
+    get_value_added,
+    issued_before,
+    list_issued_lines,
+    list_value_added,
+)
 from chainhub.partners.visibility import get_visible_clause
 from chainhub.storage.models import current_view
 
@@ -60,18 +77,25 @@ def _as_read(key: SeriesKey, result: SeriesForecast, periods: list[date]) -> Ser
     )
 
 
-def get_backtest(
+def _forecast_demand(
     *,
     conn: Connection,
     principal: Principal,
     today: date,
     parameters: ForecastParameters,
-    progress: Progress | None = None,
-) -> list[SeriesRead]:
-    """Backtest and forecast every series the caller sees, storing nothing."""
+    progress: Progress | None,
+    value_added: bool,
+) -> tuple[list[SeriesRead], list[ValueAddedRead]]:
+    """Backtest and forecast every series the caller sees; with `value_added`, score the
+    partners' own forecasts and naive on the same windows."""
     lines = list_demand_lines(conn=conn, principal=principal, today=today)
     demand = get_demand_series(lines, bucket=parameters.bucket)
-    found = []
+    source = (
+        get_partner_source(conn=conn, principal=principal, today=today, bucket=parameters.bucket)
+        if value_added and demand
+        else None
+    )
+    found, added = [], []
     for done, (key, (periods, values)) in enumerate(demand.items(), start=1):
         result = forecast_series(
             values,
@@ -82,8 +106,45 @@ def get_backtest(
         )
         future = _periods(periods[-1], parameters.bucket, parameters.horizon)
         found.append(_as_read(key, result, future))
+        if source is not None:
+            partner, seller = source.partner_of(key)
+            shares = (
+                source.shares(key, seller, periods, (*result.backtest.origins, len(periods)))
+                if seller is not None
+                else None
+            )
+            scored = get_value_added(
+                values,
+                periods=periods,
+                backtest=result.backtest,
+                method=result.method,
+                partner=partner,
+                shares=shares,
+                season=parameters.season,
+            )
+            added.append(as_value_added_read(key, scored))
         if progress is not None:
             progress(done, len(demand))
+    return found, added
+
+
+def get_backtest(
+    *,
+    conn: Connection,
+    principal: Principal,
+    today: date,
+    parameters: ForecastParameters,
+    progress: Progress | None = None,
+) -> list[SeriesRead]:
+    """Backtest and forecast every series the caller sees, storing nothing."""
+    found, _ = _forecast_demand(
+        conn=conn,
+        principal=principal,
+        today=today,
+        parameters=parameters,
+        progress=progress,
+        value_added=False,
+    )
     return found
 
 
@@ -95,9 +156,15 @@ def do_run_forecast(
     parameters: ForecastParameters,
     progress: Progress | None = None,
 ) -> RunRead:
-    """Forecast every series the caller sees and store the run as the next version."""
-    found = get_backtest(
-        conn=conn, principal=principal, today=today, parameters=parameters, progress=progress
+    """Forecast every series the caller sees and store the run as the next version, with the
+    value added over the partners' own forecasts and naive."""
+    found, added = _forecast_demand(
+        conn=conn,
+        principal=principal,
+        today=today,
+        parameters=parameters,
+        progress=progress,
+        value_added=True,
     )
     latest = conn.execute(sa.select(sa.func.max(forecast_runs.c.version))).scalar()
     run = RunRead(
@@ -150,6 +217,7 @@ def do_run_forecast(
                 for p in s.points
             ],
         )
+    do_store_value_added(conn=conn, run_id=run.run_id, rows=added)
     return run
 
 
@@ -209,6 +277,22 @@ def access_run(
     )
 
 
+def access_value_added(
+    *, conn: Connection, principal: Principal, today: date, version: int | None = None
+) -> list[ValueAddedRead]:
+    """A stored run's value added (the latest run by default), for the series of the run the
+    caller sees (the rule of `access_run`)."""
+    run = access_run(conn=conn, principal=principal, today=today, version=version)
+    return get_run_value_added(conn=conn, run=run)
+
+
+def get_run_value_added(*, conn: Connection, run: RunRead) -> list[ValueAddedRead]:
+    """The value added of the series `run` holds (as the caller was given it), in its order."""
+    stored = list_value_added(conn=conn, run_id=run.run_id)
+    keys = ((s.material_code, s.customer_id) for s in run.series)
+    return [stored[key] for key in keys if key in stored]
+
+
 def list_visible_run_months(
     *, conn: Connection, principal: Principal, today: date, material_code: str
 ) -> tuple[int | None, dict[date, float]]:
@@ -262,3 +346,28 @@ def list_visible_run_months(
         month = period.replace(day=1)
         months[month] = months.get(month, 0.0) + float(quantity)
     return version, dict(sorted(months.items()))
+
+
+def get_series_lines(
+    *,
+    conn: Connection,
+    principal: Principal,
+    today: date,
+    bucket: Bucket,
+    key: SeriesKey,
+    added: ValueAddedRead | None,
+) -> tuple[list[tuple[date, float]], list[tuple[date, float]]]:
+    """A series' demand per period and its partner's latest issued forecast of each period
+    (given to the customer by its share), both as the caller sees them."""
+    lines = list_demand_lines(conn=conn, principal=principal, today=today).filter(
+        pl.col("material_code") == key[0], pl.col("customer_id") == key[1]
+    )
+    demand = get_demand_series(lines, bucket=bucket).get(key)
+    history = list(zip(demand[0], demand[1].tolist(), strict=True)) if demand else []
+    if added is None or added.issuer_id is None or added.share is None:
+        return history, []
+    issued = list_issued_lines(conn=conn, principal=principal, today=today, bucket=bucket)
+    mine = issued.get((added.issuer_id, key[0]), [])
+    periods = sorted({line.period_start for line in mine})
+    values = issued_before(mine, date.max, periods) * added.share
+    return history, list(zip(periods, values.tolist(), strict=True))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from chainhub.api.deps import ConnDep, PrincipalDep, TodayDep
 from chainhub.errors import ChainhubError
 from chainhub.forecast import service
-from chainhub.forecast.schemas import ForecastParameters, RunRead, SeriesRead
+from chainhub.forecast.schemas import ForecastParameters, RunRead, SeriesRead, ValueAddedRead
 
 router = APIRouter(prefix="/api/v1/forecast", tags=["forecast"])
 
@@ -54,3 +54,20 @@ def backtest(
     """Backtest every series the caller sees, storing nothing."""
     parameters = ForecastParameters(horizon=horizon, windows=windows)
     return service.get_backtest(conn=conn, principal=principal, today=today, parameters=parameters)
+
+
+@router.get("/runs/latest/value-added", response_model=list[ValueAddedRead])
+def read_latest_value_added(
+    principal: PrincipalDep, conn: ConnDep, today: TodayDep
+) -> list[ValueAddedRead]:
+    """The latest run's forecast value added: per series the caller sees, the hub's forecast
+    beside the partner's own issued one and naive on the same backtest windows."""
+    return service.access_value_added(conn=conn, principal=principal, today=today)
+
+
+@router.get("/runs/{version}/value-added", response_model=list[ValueAddedRead])
+def read_value_added(
+    version: int, principal: PrincipalDep, conn: ConnDep, today: TodayDep
+) -> list[ValueAddedRead]:
+    """One run's forecast value added, per series the caller sees."""
+    return service.access_value_added(conn=conn, principal=principal, today=today, version=version)

@@ -172,3 +172,59 @@ def zone_heatmap(
         "xaxis": {"type": "category"},
     }
     return _json(_figure([trace], layout))
+
+
+def forecast_band(
+    *,
+    history: Series,
+    forecast: Sequence[tuple[date, float, float | None, float | None]],
+    partner: Series,
+    names: Mapping[str, str],
+    unit: str,
+) -> str:
+    """Demand, the hub's forecast with its interval as a band, and the partner's own forecast,
+    over periods on a date axis; `names` labels "history", "hub", "interval" and "partner"."""
+    band = [(p, lo, hi) for p, _, lo, hi in forecast if lo is not None and hi is not None]
+
+    def line(points: Series, name: str, style: Figure) -> Figure:
+        return {
+            "type": "scatter",
+            "x": [p.isoformat() for p, _ in points],
+            "y": [v for _, v in points],
+            "text": [format_number(v) for _, v in points],
+            "hovertemplate": f"{name} · %{{x}}: %{{text}} {unit}<extra></extra>",
+            "mode": "lines",
+            "name": name,
+            "line": style,
+        }
+
+    traces = [line(history, names["history"], {"color": "#334155", "width": 2})]
+    if band:
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [p.isoformat() for p, _, _ in band]
+                + [p.isoformat() for p, _, _ in band[::-1]],
+                "y": [hi for _, _, hi in band] + [lo for _, lo, _ in band[::-1]],
+                "fill": "toself",
+                "fillcolor": "rgba(11,107,203,0.15)",
+                "line": {"width": 0},
+                "hoverinfo": "skip",
+                "name": names["interval"],
+            }
+        )
+    traces.append(
+        line([(p, q) for p, q, _, _ in forecast], names["hub"], {"color": "#0b6bcb", "width": 2})
+    )
+    if partner:
+        traces.append(line(partner, names["partner"], {"color": "#d97706", "dash": "dash"}))
+    layout = {
+        "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+        "height": 360,
+        "legend": {"orientation": "h"},
+        # Numeric dates: Plotly would name months in English on a Chinese page.
+        "xaxis": {"type": "date", "tickformat": "%Y-%m", "hoverformat": "%Y-%m-%d"},
+        "yaxis": {"tickformat": ",~r", "title": {"text": unit}, "rangemode": "tozero"},
+        "separators": ".,",
+    }
+    return _json(_figure(traces, layout))

@@ -1,0 +1,448 @@
+"""Forecast value added: the hub's chosen method beside the partner's own issued forecast and a
+naive one, scored on the same backtest origins and windows.
+
+No peeking: at each origin the partner's forecast of a period is the line of the latest version
+(by forecast date, then document version) issued before the origin's first day; a forecast
+issued on or after it is not used. A series' partner is its customer when the customer issued a
+forecast of the material; otherwise its seller, whose forecast of its whole demand for the
+material is given to the customer by the customer's share of the seller's demand before the
+origin. Where the partner's forecast covers only part of a window, all three are scored on the
+periods it covers, so they are compared on the same points.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Final, Literal
+
+import numpy as np
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from chainhub.access.schemas import Principal
+from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
+from chainhub.forecast.demand import SeriesKey, bucket_start
+from chainhub.forecast.engine import Backtest
+from chainhub.forecast.methods import get_method
+from chainhub.forecast.models import forecast_value_added
+from chainhub.forecast.schemas import Bucket, ScoreRead, ValueAddedRead
+from chainhub.partners.visibility import CANCELLED, get_visible_clause
+from chainhub.storage.models import current_view, doc_table
+
+Status = Literal["scored", "no_partner_forecast", "none_before_origins", "no_backtest"]
+Best = Literal["hub", "partner", "naive"]
+_TIE_ORDER: Final[tuple[Best, ...]] = ("naive", "partner", "hub")
+NAIVE: Final = "SeasonalNaive"
+"""The naive benchmark: the last season repeated, or the last value when the history is
+shorter than a season (as the engine's SeasonalNaive falls back)."""
+
+
+@dataclass(frozen=True)
+class IssuedLine:
+    """One period of one version of a partner's issued forecast (one site's)."""
+
+    site_id: str
+    forecast_date: date
+    version: int
+    period_start: date
+    quantity: float
+
+
+@dataclass(frozen=True)
+class PartnerForecasts:
+    """What a series' partner issued for its material, and how it maps onto the series."""
+
+    issuer_id: str
+    allocated: bool
+    lines: list[IssuedLine]
+
+
+def issued_before(lines: Sequence[IssuedLine], origin: date, periods: Sequence[date]) -> Array:
+    """Per period, the sum over sites of the latest line issued before `origin` (NaN for a
+    period no such line covers)."""
+    latest: dict[tuple[str, date], IssuedLine] = {}
+    wanted = set(periods)
+    for line in lines:
+        if line.forecast_date >= origin or line.period_start not in wanted:
+            continue
+        key = (line.site_id, line.period_start)
+        known = latest.get(key)
+        if known is None or (line.forecast_date, line.version) > (
+            known.forecast_date,
+            known.version,
+        ):
+            latest[key] = line
+    totals: dict[date, float] = {}
+    for (_, period), line in latest.items():
+        totals[period] = totals.get(period, 0.0) + line.quantity
+    return np.array([totals.get(p, math.nan) for p in periods], dtype=np.float64)
+
+
+def naive_forecast(train: Array, h: int, season: int) -> tuple[str, Array]:
+    """The naive benchmark's name as it ran and its forecast of `h` periods."""
+    fitted = get_method(NAIVE, length=train.size, season=season)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = fitted.model.forecast(y=train, h=h)
+    return fitted.name, np.asarray(out["mean"], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class ValueAdded:
+    """The three forecasts' scores on one series, and which is best."""
+
+    issuer_id: str | None
+    allocated: bool
+    share: float | None
+    status: Status
+    points: int
+    naive_method: str
+    hub: tuple[float, float]
+    partner: tuple[float, float] | None
+    naive: tuple[float, float]
+
+    @property
+    def best(self) -> Best | None:
+        """Which scored best: the lowest MASE, then the lowest weighted MAPE; on a tie naive,
+        then the partner, since the hub adds value only by doing better (None unscored)."""
+        ranked: dict[Best, tuple[float, float]] = {"hub": self.hub, "naive": self.naive}
+        if self.partner is not None:
+            ranked["partner"] = self.partner
+        scored = sorted((_rank(v), _TIE_ORDER.index(k), k) for k, v in ranked.items())
+        return scored[0][2] if scored[0][0] != (math.inf, math.inf) else None
+
+    def beats(self, other: str) -> bool | None:
+        """Whether the hub's forecast scored better than the partner's or the naive one."""
+        theirs = self.partner if other == "partner" else self.naive
+        if theirs is None or self.points == 0:
+            return None
+        return _rank(self.hub) < _rank(theirs)
+
+
+def _rank(score: tuple[float, float]) -> tuple[float, float]:
+    """Lower MASE first, then lower weighted MAPE; an unscored measure last."""
+    first, second = score
+    return (
+        math.inf if math.isnan(first) else first,
+        math.inf if math.isnan(second) else second,
+    )
+
+
+def _score(windows: list[tuple[Array, Array, float]]) -> tuple[float, float]:
+    """MASE averaged over windows (each scaled by its training history) and weighted MAPE over
+    every point, of (actual, forecast, scale) per window."""
+    per_window = [mase(a, f, s) for a, f, s in windows if a.size]
+    finite = [v for v in per_window if not math.isnan(v)]
+    actual = np.concatenate([a for a, _, _ in windows]) if windows else np.zeros(0)
+    forecast = np.concatenate([f for _, f, _ in windows]) if windows else np.zeros(0)
+    return (
+        sum(finite) / len(finite) if finite else math.nan,
+        wmape(actual, forecast) if actual.size else math.nan,
+    )
+
+
+def _share(
+    partner: PartnerForecasts, shares: Sequence[float | None] | None, k: int
+) -> float | None:
+    """What of the partner's forecast is the series' at origin `k` (all of the customer's own)."""
+    if not partner.allocated:
+        return 1.0
+    return shares[k] if shares is not None and k < len(shares) else None
+
+
+def _partner_windows(
+    partner: PartnerForecasts | None,
+    shares: Sequence[float | None] | None,
+    periods: Sequence[date],
+    starts: Sequence[int],
+    h: int,
+) -> list[Array]:
+    """The partner's forecast of each window as known before its origin (NaN where none)."""
+    found = []
+    for k, start in enumerate(starts):
+        share = None if partner is None else _share(partner, shares, k)
+        if partner is None or share is None:
+            found.append(np.full(h, math.nan))
+            continue
+        window = periods[start : start + h]
+        found.append(issued_before(partner.lines, periods[start], window) * share)
+    return found
+
+
+def get_value_added(
+    y: Array,
+    *,
+    periods: Sequence[date],
+    backtest: Backtest,
+    method: str,
+    partner: PartnerForecasts | None,
+    shares: Sequence[float | None] | None = None,
+    season: int,
+) -> ValueAdded:
+    """Score the hub's `method`, the partner's forecasts and naive on the backtest's windows;
+    when the partner's forecasts are allocated, `shares[k]` is the series' share of the issuer's
+    demand before origin k, and one more share, over the whole history, ends the list."""
+    starts = backtest.origins
+    h = backtest.forecasts[method][0].size if starts else 0
+    theirs = _partner_windows(partner, shares, periods, starts, h)
+    compared = any(bool(np.any(~np.isnan(t))) for t in theirs)
+    naive_name = get_method(NAIVE, length=y.size, season=season).name
+    parts: dict[str, list[tuple[Array, Array, float]]] = {"hub": [], "partner": [], "naive": []}
+    for k, start in enumerate(starts):
+        train, actual = y[:start], y[start : start + h]
+        naive_name, naive = naive_forecast(train, h, season)
+        hub = np.maximum(backtest.forecasts[method][k], 0.0)
+        # Compared with the partner's, all three are scored on the periods its forecast covers.
+        keep = ~np.isnan(theirs[k]) if compared else np.ones(h, dtype=bool)
+        scale = mase_scale(train, season)
+        parts["partner"].append((actual[keep], theirs[k][keep], scale))
+        parts["hub"].append((actual[keep], hub[keep], scale))
+        parts["naive"].append((actual[keep], naive[keep], scale))
+    status: Status = "scored"
+    if not starts:
+        status = "no_backtest"
+    elif partner is None:
+        status = "no_partner_forecast"
+    elif not compared:
+        status = "none_before_origins"
+    last_share = None if partner is None else _share(partner, shares, len(starts))
+    return ValueAdded(
+        issuer_id=partner.issuer_id if partner is not None else None,
+        allocated=partner.allocated if partner is not None else False,
+        share=last_share,
+        status=status,
+        points=sum(a.size for a, _, _ in parts["hub"]),
+        naive_method=naive_name,
+        hub=_score(parts["hub"]),
+        partner=_score(parts["partner"]) if status == "scored" else None,
+        naive=_score(parts["naive"]),
+    )
+
+
+def list_issued_lines(
+    *, conn: Connection, principal: Principal, today: date, bucket: Bucket
+) -> dict[tuple[str, str], list[IssuedLine]]:
+    """Every version of the issued forecasts the caller sees in the run's bucket, per issuer and
+    material."""
+    relation = doc_table("demand_forecast")
+    where = get_visible_clause(
+        conn=conn,
+        principal=principal,
+        document_type="demand_forecast",
+        relation=relation,
+        today=today,
+    )
+    query = sa.select(
+        relation.c.issuer_id,
+        relation.c.material_code,
+        relation.c.site_id,
+        relation.c.forecast_date,
+        relation.c._doc_version,
+        relation.c.period_start,
+        relation.c.quantity,
+    ).where(where, relation.c.bucket == bucket)
+    found: dict[tuple[str, str], list[IssuedLine]] = {}
+    for issuer, material, site, made, version, period, quantity in conn.execute(query):
+        found.setdefault((issuer, material), []).append(
+            IssuedLine(site, made, version, period, float(quantity))
+        )
+    return found
+
+
+def list_seller_demand(
+    *, conn: Connection, principal: Principal, today: date, bucket: Bucket
+) -> pl.DataFrame:
+    """Visible sales-order demand per material, customer, seller and bucket."""
+    view = current_view("sales_order")
+    where = get_visible_clause(
+        conn=conn, principal=principal, document_type="sales_order", relation=view, today=today
+    )
+    rows = conn.execute(
+        sa.select(
+            view.c.material_code,
+            view.c.customer_id,
+            view.c.seller_id,
+            view.c.requested_date,
+            view.c.quantity,
+        ).where(where, view.c.status != CANCELLED, view.c.line_status != CANCELLED)
+    ).all()
+    frame = pl.DataFrame(
+        [(r[0], r[1], r[2], r[3], float(r[4])) for r in rows],
+        schema={
+            "material_code": pl.String,
+            "customer_id": pl.String,
+            "seller_id": pl.String,
+            "requested_date": pl.Date,
+            "quantity": pl.Float64,
+        },
+        orient="row",
+    )
+    return (
+        frame.with_columns(period=bucket_start(pl.col("requested_date"), bucket))
+        .group_by("material_code", "customer_id", "seller_id", "period")
+        .agg(pl.col("quantity").sum())
+    )
+
+
+@dataclass(frozen=True)
+class PartnerSource:
+    """Issued forecasts, each series' main seller, and each seller's demand per material and
+    customer: what every series' partner forecast is made of (built once per run)."""
+
+    issued: dict[tuple[str, str], list[IssuedLine]]
+    sellers: dict[SeriesKey, str]
+    sold: dict[tuple[str, str], pl.DataFrame]
+
+    def partner_of(self, key: SeriesKey) -> tuple[PartnerForecasts | None, str | None]:
+        """The series' partner forecasts (the customer's own, else its main seller's) and the
+        seller whose share allocates them."""
+        material, customer = key
+        if (customer, material) in self.issued:
+            return PartnerForecasts(customer, False, self.issued[(customer, material)]), None
+        seller = self.sellers.get(key)
+        if seller is None or (seller, material) not in self.issued:
+            return None, None
+        return PartnerForecasts(seller, True, self.issued[(seller, material)]), seller
+
+    def shares(
+        self, key: SeriesKey, seller: str, periods: Sequence[date], origins: Sequence[int]
+    ) -> list[float | None]:
+        """The customer's share of the seller's demand for the material from the series' first
+        period up to each origin (an origin past the last period: the whole history; None where
+        the seller had none)."""
+        material, customer = key
+        sold = self.sold[(material, seller)].filter(pl.col("period") >= periods[0])
+        found: list[float | None] = []
+        for start in origins:
+            before = (
+                sold.filter(pl.col("period") < periods[start]) if start < len(periods) else sold
+            )
+            total = float(before.get_column("quantity").sum())
+            ours = float(
+                before.filter(pl.col("customer_id") == customer).get_column("quantity").sum()
+            )
+            found.append(ours / total if total > 0 else None)
+        return found
+
+
+def get_partner_source(
+    *, conn: Connection, principal: Principal, today: date, bucket: Bucket
+) -> PartnerSource:
+    """The issued forecasts (every version) and the seller demand a run's value added needs;
+    no demand is read when nobody issued a forecast."""
+    issued = list_issued_lines(conn=conn, principal=principal, today=today, bucket=bucket)
+    if not issued:
+        return PartnerSource(issued={}, sellers={}, sold={})
+    demand = list_seller_demand(conn=conn, principal=principal, today=today, bucket=bucket)
+    # Each series' main seller: the most quantity, ties to the first by id.
+    main = (
+        demand.group_by("material_code", "customer_id", "seller_id")
+        .agg(pl.col("quantity").sum())
+        .sort(["quantity", "seller_id"], descending=[True, False])
+        .unique(["material_code", "customer_id"], keep="first", maintain_order=True)
+    )
+    sellers = {(str(m), str(c)): str(s) for m, c, s, _ in main.iter_rows()}
+    wanted = {(m, s) for (m, _), s in sellers.items() if (s, m) in issued}
+    sold = {
+        (str(m), str(s)): frame
+        for (m, s), frame in demand.partition_by("material_code", "seller_id", as_dict=True).items()
+        if (m, s) in wanted
+    }
+    return PartnerSource(issued=issued, sellers=sellers, sold=sold)
+
+
+def _finite(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def as_read(key: SeriesKey, found: ValueAdded) -> ValueAddedRead:
+    """The API shape of one series' value added."""
+
+    def score(pair: tuple[float, float] | None) -> ScoreRead | None:
+        return None if pair is None else ScoreRead(mase=_finite(pair[0]), wmape=_finite(pair[1]))
+
+    hub, naive = score(found.hub), score(found.naive)
+    assert hub is not None and naive is not None
+    return ValueAddedRead(
+        material_code=key[0],
+        customer_id=key[1],
+        issuer_id=found.issuer_id,
+        allocated=found.allocated,
+        share=found.share,
+        status=found.status,
+        points=found.points,
+        naive_method=found.naive_method,
+        hub=hub,
+        partner=score(found.partner),
+        naive=naive,
+        best=found.best,
+        hub_beats_partner=found.beats("partner"),
+        hub_beats_naive=found.beats("naive"),
+    )
+
+
+def do_store_value_added(*, conn: Connection, run_id: str, rows: list[ValueAddedRead]) -> None:
+    """Store a run's value added, one row per series."""
+    if not rows:
+        return
+    conn.execute(
+        forecast_value_added.insert(),
+        [
+            {
+                "run_id": run_id,
+                "material_code": r.material_code,
+                "customer_id": r.customer_id,
+                "issuer_id": r.issuer_id,
+                "allocated": r.allocated,
+                "share": r.share,
+                "status": r.status,
+                "points": r.points,
+                "naive_method": r.naive_method,
+                "hub_mase": r.hub.mase,
+                "hub_wmape": r.hub.wmape,
+                "partner_mase": r.partner.mase if r.partner else None,
+                "partner_wmape": r.partner.wmape if r.partner else None,
+                "naive_mase": r.naive.mase,
+                "naive_wmape": r.naive.wmape,
+                "best": r.best,
+            }
+            for r in rows
+        ],
+    )
+
+
+def list_value_added(*, conn: Connection, run_id: str) -> dict[SeriesKey, ValueAddedRead]:
+    """A stored run's value added per series."""
+    table = forecast_value_added
+    found: dict[SeriesKey, ValueAddedRead] = {}
+    for r in conn.execute(sa.select(table).where(table.c.run_id == run_id)).mappings():
+        hub = (r["hub_mase"], r["hub_wmape"])
+        partner = (r["partner_mase"], r["partner_wmape"])
+        naive = (r["naive_mase"], r["naive_wmape"])
+
+        def back(pair: tuple[float | None, float | None]) -> tuple[float, float]:
+            return (
+                math.nan if pair[0] is None else pair[0],
+                math.nan if pair[1] is None else pair[1],
+            )
+
+        found[(r["material_code"], r["customer_id"])] = as_read(
+            (r["material_code"], r["customer_id"]),
+            ValueAdded(
+                issuer_id=r["issuer_id"],
+                allocated=bool(r["allocated"]),
+                share=r["share"],
+                status=r["status"],
+                points=r["points"],
+                naive_method=r["naive_method"],
+                hub=back(hub),
+                partner=back(partner) if r["status"] == "scored" else None,
+                naive=back(naive),
+            ),
+        )
+    return found

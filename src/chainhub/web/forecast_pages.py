@@ -1,0 +1,178 @@
+"""The forecast page: one series' demand, the hub's forecast with its interval and the
+partner's own forecast, and every visible series' forecast value added."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from chainhub.api.deps import ConnDep, TodayDep
+from chainhub.errors import ChainhubError, Language
+from chainhub.forecast.schemas import RunRead, SeriesRead, ValueAddedRead
+from chainhub.forecast.service import access_run, get_run_value_added, get_series_lines
+from chainhub.web.charts import forecast_band
+from chainhub.web.filters import FiltersDep, PageFilters
+from chainhub.web.i18n import TEXT
+from chainhub.web.locale import PageLanguageDep, format_number
+from chainhub.web.render import page, partner_names
+from chainhub.web.session import SignedInDep
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One series of the table: its place in the run, names as the caller may see them."""
+
+    index: int
+    series: SeriesRead
+    added: ValueAddedRead | None
+    customer: str
+    source: str
+    verdict: str
+
+
+def _verdict(added: ValueAddedRead | None, lang: Language) -> str:
+    """Which forecast is best and whether the hub adds value, or why nothing was compared."""
+    t = TEXT[lang]
+    if added is None or added.status == "no_backtest":
+        return t["fc_no_backtest"]
+    best = t[f"fc_best_{added.best}"] if added.best else ""
+    if added.status != "scored":
+        return f"{best} · {t[f'fc_{added.status}']}" if best else t[f"fc_{added.status}"]
+    adds = t["fc_adds_value"] if added.hub_beats_partner else t["fc_adds_nothing"]
+    return f"{best} · {adds}" if best else adds
+
+
+def _shown(s: SeriesRead, added: ValueAddedRead | None, filters: PageFilters) -> bool:
+    """Whether the filter bar keeps a series: its material matches, and its customer or the
+    partner whose forecast it is compared with is the filter's partner."""
+    if filters.material and filters.material.lower() not in s.material_code.lower():
+        return False
+    if filters.partner is None:
+        return True
+    return filters.partner in (s.customer_id, added.issuer_id if added else None)
+
+
+def _source(added: ValueAddedRead | None, names: dict[str, str], lang: Language) -> str:
+    """Whose forecast the series is compared with, and the share it was given by."""
+    if added is None or added.issuer_id is None:
+        return "—"
+    name = names.get(added.issuer_id, added.issuer_id)
+    if not added.allocated or added.share is None:
+        return name
+    return TEXT[lang]["fc_partner_share"].format(name=name, share=format_number(added.share * 100))
+
+
+def _chart(
+    *,
+    conn: ConnDep,
+    principal: SignedInDep,
+    today: TodayDep,
+    run: RunRead,
+    chosen: SeriesRead,
+    added: ValueAddedRead | None,
+    source: str,
+    lang: Language,
+) -> tuple[str, bool]:
+    """The chosen series' chart, and whether it shows a partner's forecast."""
+    t = TEXT[lang]
+    history, partner = get_series_lines(
+        conn=conn,
+        principal=principal,
+        today=today,
+        bucket=run.parameters.bucket,
+        key=(chosen.material_code, chosen.customer_id),
+        added=added,
+    )
+    names = {
+        "history": t["fc_history"],
+        "hub": f"{t['fc_hub']} ({chosen.method})",
+        "interval": t["fc_interval"].format(level=run.parameters.level),
+        "partner": t["fc_partner"].format(name=source),
+    }
+    forecast = [(p.period_start, p.quantity, p.lo, p.hi) for p in chosen.points]
+    chart = forecast_band(history=history, forecast=forecast, partner=partner, names=names, unit="")
+    return chart, bool(partner)
+
+
+@router.get("/forecast", response_model=None)
+def forecast_page(
+    request: Request,
+    conn: ConnDep,
+    principal: SignedInDep,
+    lang: PageLanguageDep,
+    today: TodayDep,
+    filters: FiltersDep,
+    series: Annotated[int | None, Query(ge=0, le=1_000_000)] = None,
+) -> Response:
+    """The latest run: a series' chart (picked by its place in the run, so no link names a
+    partner) and the value added of every series the caller sees, narrowed by the filter bar."""
+    context: dict[str, Any] = {
+        "filters": filters,
+        "filter_fields": ("partner", "material"),
+        "filter_keep": {},
+    }
+    try:
+        run = access_run(conn=conn, principal=principal, today=today)
+    except ChainhubError as error:
+        if error.code != "forecast_not_found":
+            raise
+        return page(request, "forecast.html", lang, principal, run=None, rows=[], **context)
+    added = {(a.material_code, a.customer_id): a for a in get_run_value_added(conn=conn, run=run)}
+    names = partner_names(conn=conn, principal=principal, lang=lang)
+    rows = []
+    for index, s in enumerate(run.series):
+        found = added.get((s.material_code, s.customer_id))
+        if _shown(s, found, filters):
+            rows.append(
+                Row(
+                    index=index,
+                    series=s,
+                    added=found,
+                    customer=names.get(s.customer_id, s.customer_id),
+                    source=_source(found, names, lang),
+                    verdict=_verdict(found, lang),
+                )
+            )
+    chosen = next((r for r in rows if r.index == series), rows[0] if rows else None)
+    chart_json, partner_shown = None, False
+    if chosen is not None:
+        chart_json, partner_shown = _chart(
+            conn=conn,
+            principal=principal,
+            today=today,
+            run=run,
+            chosen=chosen.series,
+            added=chosen.added,
+            source=chosen.source,
+            lang=lang,
+        )
+    found_all = [r.added for r in rows if r.added is not None]
+    compared = [a for a in found_all if a.status == "scored"]
+    scored = [a for a in found_all if a.hub_beats_naive is not None]
+    context["filter_keep"] = {"series": "" if series is None else str(series)}
+    return page(
+        request,
+        "forecast.html",
+        lang,
+        principal,
+        charts=chosen is not None,
+        run=run,
+        rows=rows,
+        chosen=chosen,
+        chart_json=chart_json,
+        partner_shown=partner_shown,
+        query=filters.query(),
+        bucket=TEXT[lang][f"fc_{run.parameters.bucket}"],
+        summary={
+            "partner": sum(1 for a in compared if a.hub_beats_partner),
+            "compared": len(compared),
+            "naive": sum(1 for a in scored if a.hub_beats_naive),
+            "scored": len(scored),
+        },
+        **context,
+    )

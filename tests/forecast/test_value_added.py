@@ -1,0 +1,110 @@
+"""Forecast value added worked by hand: the hub's, the partner's and naive forecasts scored on
+the same backtest windows, a forecast issued on or after an origin left out."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from chainhub.forecast.engine import Backtest, Score
+from chainhub.forecast.value_added import (
+    IssuedLine,
+    PartnerForecasts,
+    as_read,
+    get_value_added,
+    issued_before,
+)
+
+MONDAY = date(2025, 3, 3)
+PERIODS = [MONDAY + timedelta(weeks=k) for k in range(8)]
+Y = np.array([10, 12, 11, 13, 14, 12, 15, 16], dtype=np.float64)
+# The hub's chosen method at origins 4 and 6, two weeks each.
+BACKTEST = Backtest(
+    origins=(4, 6),
+    forecasts={"AutoETS": [np.array([13.0, 13.0]), np.array([14.0, 15.0])]},
+    scores={"AutoETS": Score(mase=0.0, wmape=0.0)},
+)
+P = PERIODS
+
+
+def _line(site: str, made: date, version: int, period: date, quantity: float) -> IssuedLine:
+    return IssuedLine(site, made, version, period, quantity)
+
+
+# A (20 March, two versions) is known at both origins; B (31 March, the first origin's day) only
+# at the second; C (20 April) at neither, though it would be perfect.
+ISSUED = [
+    _line("foshan", date(2025, 3, 20), 1, P[4], 15.0),
+    _line("foshan", date(2025, 3, 20), 1, P[5], 11.0),
+    _line("foshan", date(2025, 3, 20), 2, P[5], 12.0),
+    _line("foshan", date(2025, 3, 20), 1, P[6], 16.0),
+    _line("foshan", date(2025, 3, 31), 1, P[5], 100.0),
+    _line("foshan", date(2025, 3, 31), 1, P[6], 15.0),
+    _line("foshan", date(2025, 3, 31), 1, P[7], 17.0),
+    _line("foshan", date(2025, 4, 20), 1, P[7], 16.0),
+]
+
+
+def test_the_partner_forecast_is_the_latest_version_issued_before_the_origin() -> None:
+    assert P[4] == date(2025, 3, 31)
+    np.testing.assert_array_equal(issued_before(ISSUED, P[4], P[4:6]), [15.0, 12.0])
+    np.testing.assert_array_equal(issued_before(ISSUED, P[6], P[6:8]), [15.0, 17.0])
+    # Two sites add up; a period nothing covers is unknown.
+    other = [*ISSUED, _line("wuhu", date(2025, 3, 1), 1, P[4], 5.0)]
+    found = issued_before(other, P[4], [P[4], P[3]])
+    assert found[0] == 20.0 and np.isnan(found[1])
+
+
+def test_hub_partner_and_naive_scored_on_the_same_windows() -> None:
+    partner = PartnerForecasts("huadong-trading", allocated=False, lines=ISSUED)
+    found = get_value_added(
+        Y, periods=PERIODS, backtest=BACKTEST, method="AutoETS", partner=partner, season=1
+    )
+    # Scales: mean |Δy| of 10 12 11 13 is 5/3, of 10 12 11 13 14 12 is 8/5.
+    # Hub: errors 1 1 | 1 1 -> MASE (0.6 + 0.625) / 2; wMAPE 4 / 57.
+    # Partner: 15 12 | 15 17 against 14 12 | 15 16 -> MASE (0.3 + 0.3125) / 2; wMAPE 2 / 57.
+    # Naive (last value): 13 13 | 12 12 -> MASE (0.6 + 2.1875) / 2; wMAPE 9 / 57.
+    assert (found.status, found.points, found.naive_method) == ("scored", 4, "SeasonalNaive")
+    assert found.hub == pytest.approx((0.6125, 4 / 57))
+    assert found.partner == pytest.approx((0.30625, 2 / 57))
+    assert found.naive == pytest.approx((1.39375, 9 / 57))
+    assert (found.best, found.beats("partner"), found.beats("naive")) == ("partner", False, True)
+    read = as_read(("P100", "huadong-trading"), found)
+    assert (read.issuer_id, read.share, read.hub_beats_partner) == ("huadong-trading", 1.0, False)
+
+
+def test_a_seller_forecast_is_given_to_the_customer_by_its_share_and_covers_some_periods() -> None:
+    # Only the line for the first origin's second week: all three are scored on that one point.
+    partner = PartnerForecasts("haichuan", allocated=True, lines=[ISSUED[2]])
+    found = get_value_added(
+        Y,
+        periods=PERIODS,
+        backtest=BACKTEST,
+        method="AutoETS",
+        partner=partner,
+        shares=[0.5, 0.5, 0.25],
+        season=1,
+    )
+    # Partner 12 x 0.5 = 6 against 12: MASE 6 / (5/3); hub 13: 1 / (5/3); naive 13: the same,
+    # and on a tie the hub adds nothing.
+    assert (found.points, found.share) == (1, 0.25)
+    assert found.partner == pytest.approx((3.6, 0.5))
+    assert found.hub == found.naive == pytest.approx((0.6, 1 / 12))
+    assert (found.best, found.beats("partner"), found.beats("naive")) == ("naive", True, False)
+
+
+def test_without_a_partner_forecast_hub_and_naive_are_scored_on_every_window() -> None:
+    none = get_value_added(
+        Y, periods=PERIODS, backtest=BACKTEST, method="AutoETS", partner=None, season=1
+    )
+    late = PartnerForecasts("huadong-trading", allocated=False, lines=[ISSUED[-1]])
+    after = get_value_added(
+        Y, periods=PERIODS, backtest=BACKTEST, method="AutoETS", partner=late, season=1
+    )
+    assert (none.status, after.status) == ("no_partner_forecast", "none_before_origins")
+    for found in (none, after):
+        assert (found.points, found.partner, found.beats("partner")) == (4, None, None)
+        assert found.hub == pytest.approx((0.6125, 4 / 57))
+        assert found.best == "hub"

@@ -1,0 +1,121 @@
+"""The forecast page: a series' chart beside the partner's own forecast, and every visible
+series' value added, each caller its own series and no other supplier's name; as XLSX too."""
+
+from __future__ import annotations
+
+import html as html_lib
+import io
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+
+from tests.api.hub import HUADONG, HUAYANG, JINLI, OEM, SITES, TAIHE, Hub
+
+MONDAY = date(2026, 1, 5)
+
+
+def _sales(seller: str, customer: str, material: str, week: int) -> dict[str, Any]:
+    day = MONDAY + timedelta(weeks=week)
+    return {
+        "so_number": f"SO-{material}-{week}",
+        "seller_id": seller,
+        "customer_id": customer,
+        "order_date": str(day - timedelta(days=3)),
+        "lines": [
+            {
+                "line_no": 10,
+                "material_code": material,
+                "quantity": str(30 + 5 * (week % 4)),
+                "unit": "H87",
+                "requested_date": str(day),
+            }
+        ],
+    }
+
+
+def _issued(material: str) -> dict[str, Any]:
+    """The OEM's forecast of a material made before both backtest windows (weeks 8 to 11)."""
+    return {
+        "forecast_id": f"FC-{material}-0225",
+        "issuer_id": OEM,
+        "site_id": SITES[OEM],
+        "forecast_date": "2026-02-25",
+        "bucket": "week",
+        "lines": [
+            {
+                "material_code": material,
+                "period_start": str(MONDAY + timedelta(weeks=week)),
+                "quantity": "40",
+                "unit": "H87",
+            }
+            for week in range(8, 12)
+        ],
+    }
+
+
+def _table(text: str) -> tuple[list[str], list[list[str]]]:
+    """The value-added table's header and rows as the page shows them."""
+    body = text.split('id="value-added"', 1)[1].split("</table>", 1)[0]
+
+    def cells(row: str) -> list[str]:
+        found = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+        return [html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in found]
+
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
+    return cells(rows[0]), [cells(r) for r in rows[1:]]
+
+
+def test_each_caller_sees_its_series_value_added_and_exports_it(hub: Hub) -> None:
+    assert hub.get(OEM, "/forecast").status_code == 200  # no run yet: says how to run one
+    weeks = range(12)
+    assert hub.submit(
+        OEM, "sales_order", *(_sales(OEM, HUADONG, "P100", w) for w in weeks)
+    ).is_success
+    assert hub.submit(
+        JINLI, "sales_order", *(_sales(JINLI, OEM, "M004", w) for w in weeks)
+    ).is_success
+    assert hub.submit(OEM, "demand_forecast", _issued("P100"), _issued("M004")).is_success
+    parameters = {"horizon": 2, "windows": 2, "season": 4}
+    assert hub.post(OEM, "/api/v1/forecast/runs", json=parameters).status_code == 201
+
+    oem = hub.get(OEM, "/forecast")
+    assert oem.status_code == 200 and 'id="chart"' in oem.text and "plotly" in oem.text
+    header, rows = _table(oem.text)
+    assert header[:2] == ["Material", "Customer"] and header[-1] == "Verdict"
+    assert [(r[0], r[1], r[4]) for r in rows] == [
+        ("M004", "haichuan Co.", "4"),
+        ("P100", "huadong-trading Co.", "4"),
+    ]
+    # M004: the customer's own forecast; P100: the seller's, all of it this customer's.
+    assert rows[0][3] == "haichuan Co." and rows[1][3] == "haichuan Co.'s, × 100.0 % share"
+    assert all(r[-1].split(" · ")[-1] in ("hub adds value", "hub adds no value") for r in rows)
+    api = hub.get(OEM, "/api/v1/forecast/runs/latest/value-added").json()
+    assert [(a["material_code"], a["status"], a["points"]) for a in api] == [
+        ("M004", "scored", 4),
+        ("P100", "scored", 4),
+    ]
+    # The second series' chart, with the partner's forecast line.
+    picked = hub.get(OEM, "/forecast?series=1")
+    assert "<h2>P100 · huadong-trading Co.</h2>" in picked.text
+    assert "Partner's forecast (haichuan Co.'s" in picked.text
+    assert "预测增值" in hub.client.get("/forecast?lang=zh", headers=hub.headers(OEM, "zh")).text
+
+    supplier = hub.get(JINLI, "/forecast")
+    assert supplier.status_code == 200
+    assert [r[0] for r in _table(supplier.text)[1]] == ["M004"]
+    for other in (HUAYANG, TAIHE, "P100"):
+        assert other not in supplier.text
+    api_path = "/api/v1/forecast/runs/1/value-added"
+    for who, material in ((JINLI, "M004"), (HUADONG, "P100")):
+        assert [a["material_code"] for a in hub.get(who, api_path).json()] == [material]
+
+    exported = hub.post(
+        OEM,
+        "/export/table.xlsx",
+        json={"name": "Forecast value added", "header": header, "rows": rows},
+    )
+    assert exported.status_code == 200
+    sheet = pl.read_excel(io.BytesIO(exported.content))
+    assert sheet.columns == header and sheet["Periods"].to_list() == [4, 4]
