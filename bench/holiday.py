@@ -29,7 +29,8 @@ import numpy as np
 
 from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
 from chainhub.forecast.calendar import calendar_features
-from chainhub.forecast.engine import candidates, choose, forecast_series
+from chainhub.forecast.engine import COMBINED_OF, candidates, choose, forecast_series
+from chainhub.forecast.methods import COMBINED
 from chainhub.forecast.regressors import ARIMA_X
 from chainhub.sim.catalog import SALEABLE
 from chainhub.sim.chain import build_chain
@@ -99,6 +100,13 @@ class Origin:
         return " ".join(parts)
 
 
+def forecast_with(method: str, y: Array, h: int) -> Array:
+    """The forecast of one method (the combination: the mean of its parts' forecasts)."""
+    parts = COMBINED_OF if method == COMBINED else (method,)
+    means = [forecast_series(y, h=h, season=SEASON, windows=1, methods=(p,)).mean for p in parts]
+    return np.asarray(np.mean(means, axis=0), dtype=np.float64)
+
+
 def one_origin(
     periods: list[date], series: dict[tuple[str, str], Array], cut: int, h: int
 ) -> Origin:
@@ -109,11 +117,7 @@ def one_origin(
         y, actual = y_all[:cut], y_all[cut : cut + h]
         with_x = forecast_series(y, h=h, season=SEASON, windows=WINDOWS, x=x)
         plain = choose(with_x.backtest, candidates(y))
-        without = (
-            with_x.mean
-            if plain == with_x.method
-            else forecast_series(y, h=h, season=SEASON, windows=1, methods=(plain,)).mean
-        )
+        without = with_x.mean if plain == with_x.method else forecast_with(plain, y, h)
         scale = mase_scale(y, SEASON)
         origin.actual.append(actual)
         origin.without.append(without)

@@ -101,3 +101,28 @@ def test_the_latest_run_per_month_of_a_material_and_of_its_components(
     assert own[0] == 1 and own[1] == pytest.approx(expected)
     assert parts[1] == pytest.approx({m: q * 2.1 for m, q in expected.items()})
     assert supplier == (1, {})
+
+
+def test_a_run_with_the_calendar_backtests_autoarima_with_its_events(
+    registered: sa.Engine, tmp_path: Path
+) -> None:
+    # Twenty weeks from March 2025: 618 falls inside the history, so its columns have data.
+    submit(registered, tmp_path, "sales_order", _orders(20), by=OEM)
+    parameters = ForecastParameters(horizon=4, windows=2, season=52, calendar=True)
+    with registered.begin() as conn:
+        run = do_run_forecast(
+            conn=conn, principal=principal(None), today=TODAY, parameters=parameters
+        )
+    with registered.connect() as conn:
+        stored = access_run(conn=conn, principal=principal(None), today=TODAY)
+    assert stored.parameters.calendar is True
+    scores = run.series[0].scores
+    assert set(scores) == {
+        "AutoETS",
+        "AutoTheta",
+        "AutoARIMA",
+        "SeasonalNaive",
+        "Combined",
+        "AutoARIMA-X",
+    }
+    assert scores["AutoARIMA-X"]["mase"] is not None
