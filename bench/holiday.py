@@ -1,7 +1,7 @@
 """Forecast accuracy on the simulated chain's held-out months with and without the Chinese
 calendar's events (春节, 国庆, 618, 双11) as known future regressors.
 
-    python bench/holiday.py [--smoke] [--seed N] [--horizon WEEKS]
+    python bench/holiday.py [--smoke] [--seed N] [--horizon WEEKS] [--lightgbm]
 
 Demand comes from the simulator's own demand model (`chainhub.sim.demand.daily_demand`) for the
 named distributors over two years from the simulation's start, bucketed by week of the requested
@@ -12,6 +12,9 @@ alone ("without") or with AutoARIMA-X beside them ("with"). The simulator's prom
 calendar share knowledge (both know 618, 双11 and 国庆 by date; the simulator's 春节 dip is a
 fixed 25 January - 10 February while the calendar follows the lunar date), so this measures how
 well the regressors are used, not whether real demand follows them.
+
+`--lightgbm` adds one global LightGBM model over all the series (MLForecast; the optional extra
+`chainhub[lightgbm]`), without and with the same regressors, on the same held-out weeks.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Final
 import numpy as np
 
 from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
-from chainhub.forecast.calendar import calendar_features
+from chainhub.forecast.calendar import FEATURES, calendar_features
 from chainhub.forecast.engine import COMBINED_OF, candidates, choose, forecast_series
 from chainhub.forecast.methods import COMBINED
 from chainhub.forecast.regressors import ARIMA_X
@@ -128,6 +131,59 @@ def one_origin(
     return origin
 
 
+def lightgbm_line(
+    periods: list[date], series: dict[tuple[str, str], Array], cut: int, h: int
+) -> str:
+    """One global LightGBM (MLForecast: lags 1, 2, 4, 13 weeks and the month, each series
+    scaled) over every series, without and with the calendar's columns, on the same weeks."""
+    import lightgbm as lgb  # noqa: PLC0415 - optional: pip install chainhub[lightgbm]
+    import pandas as pd  # noqa: PLC0415
+    from mlforecast import MLForecast  # noqa: PLC0415
+    from mlforecast.target_transforms import LocalStandardScaler  # noqa: PLC0415
+
+    x = calendar_features(periods[: cut + h], "week")
+    ds = pd.to_datetime(periods[: cut + h])
+    scores = []
+    for columns in ((), FEATURES):
+        frame = pd.concat(
+            pd.DataFrame(
+                {
+                    "unique_id": "|".join(key),
+                    "ds": ds,
+                    "y": y[: cut + h],
+                    **{name: x[:, FEATURES.index(name)] for name in columns},
+                }
+            )
+            for key, y in series.items()
+        )
+        train, test = frame[frame.ds < ds[cut]], frame[frame.ds >= ds[cut]]
+        model = lgb.LGBMRegressor(
+            n_estimators=200, learning_rate=0.05, num_leaves=15, min_child_samples=5, verbose=-1
+        )
+        mlf = MLForecast(
+            models=[model],
+            freq="W-MON",
+            lags=[1, 2, 4, 13],
+            date_features=["month"],
+            target_transforms=[LocalStandardScaler()],
+        )
+        mlf.fit(train, static_features=[])
+        found = mlf.predict(h, X_df=test.drop(columns=["y"]) if columns else None)
+        merged = test.merge(found, on=["unique_id", "ds"])
+        actual, forecast = [], []
+        values = []
+        for uid, group in merged.groupby("unique_id", sort=False):
+            y_hist = train.loc[train.unique_id == uid, "y"].to_numpy(dtype=np.float64)
+            a = group.y.to_numpy(dtype=np.float64)
+            f = np.maximum(group.LGBMRegressor.to_numpy(dtype=np.float64), 0.0)
+            actual.append(a)
+            forecast.append(f)
+            values.append(mase(a, f, mase_scale(y_hist, SEASON)))
+        scores.append((np.nanmean(values), wmape(np.concatenate(actual), np.concatenate(forecast))))
+    (m0, w0), (m1, w1) = scores
+    return f"  LightGBM, one global model: MASE {m0:.3f} -> {m1:.3f}, wMAPE {w0:.3f} -> {w1:.3f}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -135,6 +191,9 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--horizon", type=int, default=13, help="weeks held out")
+    parser.add_argument(
+        "--lightgbm", action="store_true", help="also MLForecast with LightGBM (optional extra)"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     began = time.perf_counter()
@@ -149,6 +208,8 @@ def main() -> int:
         )
         cut = sum(1 for p in periods if p + timedelta(days=6) < end) - args.horizon
         print(one_origin(periods, series, cut, args.horizon).line())
+        if args.lightgbm:
+            print(lightgbm_line(periods, series, cut, args.horizon))
     print(f"time {time.perf_counter() - began:.1f} s")
     return 0
 
