@@ -8,6 +8,7 @@ import pytest
 from chainhub.forecast.accuracy import mase, mase_scale, smape, wmape
 from chainhub.forecast.engine import candidates, forecast_series, origins
 from chainhub.forecast.methods import INTERMITTENT, get_method
+from chainhub.forecast.regressors import plan_regressors
 
 # A spare part: a few pieces every few weeks.
 SPARE_PART = np.array([0, 0, 3, 0, 0, 0, 2, 0, 0, 4, 0, 0, 0, 0, 3, 0, 0, 2, 0, 0, 0, 5, 0, 0.0])
@@ -122,3 +123,12 @@ def test_an_event_the_history_never_saw_leaves_autoarima_alone_and_says_so() -> 
 def test_regressors_must_cover_the_history_and_the_horizon() -> None:
     with pytest.raises(ValueError, match="regressors cover 40 periods, not 40 \\+ 4"):
         forecast_series(VALVE, h=4, season=1, x=np.zeros((40, 1)))
+
+
+def test_regressors_take_only_the_columns_that_vary_each_once() -> None:
+    history = np.zeros((12, 4))
+    history[3, 1] = history[3, 2] = 1.0  # two events on the same periods: one column
+    history[5:7, 3] = 1.0
+    plan = plan_regressors(history, season=1)
+    assert plan.columns.tolist() == [False, True, False, True]
+    assert plan.name == "AutoARIMA-X"

@@ -33,9 +33,14 @@ class Plan:
 
 def plan_regressors(history: Array, *, season: int) -> Plan:
     """AutoARIMA-X for a series whose periods have the regressors `history` (rows by period):
-    only the columns that vary there (an event never seen has nothing to fit)."""
+    only the columns that vary there (an event never seen has nothing to fit), once each."""
     fitted = get_method("AutoARIMA", length=history.shape[0], season=season)
     varies = np.ptp(history, axis=0) > 0 if history.size else np.zeros(history.shape[1], bool)
+    # A column equal to an earlier one over the history (618's peak day when the history holds
+    # only that day of the sale) would make the regression singular: the first one is kept.
+    for k in np.flatnonzero(varies):
+        if any(np.array_equal(history[:, k], history[:, j]) for j in np.flatnonzero(varies[:k])):
+            varies[k] = False
     if fitted.name != "AutoARIMA":
         return Plan(fitted, np.zeros_like(varies), fitted.note)
     if not varies.any():
