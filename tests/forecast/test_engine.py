@@ -8,6 +8,7 @@ import pytest
 from chainhub.forecast.accuracy import mase, mase_scale, smape, wmape
 from chainhub.forecast.engine import candidates, forecast_series, origins
 from chainhub.forecast.methods import INTERMITTENT, get_method
+from chainhub.forecast.regressors import plan_regressors
 
 # A spare part: a few pieces every few weeks.
 SPARE_PART = np.array([0, 0, 3, 0, 0, 0, 2, 0, 0, 4, 0, 0, 0, 0, 3, 0, 0, 2, 0, 0, 0, 5, 0, 0.0])
@@ -92,3 +93,42 @@ def test_accuracy_definitions_on_a_worked_example() -> None:
     assert mase(np.array([14.0, 15.0]), np.array([13.0, 13.0]), 5 / 3) == pytest.approx(0.9)
     assert smape(np.array([100.0]), np.array([50.0])) == pytest.approx(200 * 50 / 150)
     assert wmape(np.array([10.0, 30.0]), np.array([20.0, 30.0])) == pytest.approx(0.25)
+
+
+def test_a_known_promotion_makes_the_regressor_model_win_the_backtest() -> None:
+    # Weekly sales of 100 with noise, 60 more in every eighth week (a promotion known ahead).
+    rng = np.random.default_rng(5)
+    promo = (np.arange(52) % 8 == 3).astype(np.float64)[:, None]
+    y = 100.0 + rng.normal(0.0, 3.0, 48) + 60.0 * promo[:48, 0]
+    assert candidates(y, regressors=True)[-1] == "AutoARIMA-X"
+    tried = ("AutoARIMA", "SeasonalNaive", "AutoARIMA-X")
+    result = forecast_series(y, h=4, season=1, windows=2, x=promo, methods=tried)
+    assert (result.method, result.fitted) == ("AutoARIMA-X", "AutoARIMA-X")
+    scores = result.backtest.scores
+    assert scores["AutoARIMA-X"].mase < 0.5 * scores["AutoARIMA"].mase
+    # Week 51 is a promotion week (51 % 8 == 3), the three before it are not.
+    assert result.mean == pytest.approx([100.0, 100.0, 100.0, 160.0], abs=6.0)
+
+
+def test_an_event_the_history_never_saw_leaves_autoarima_alone_and_says_so() -> None:
+    x = np.zeros((40 + 4, 2))
+    x[41, 0] = 1.0  # in the future only
+    result = forecast_series(VALVE, h=4, season=1, x=x, methods=("AutoARIMA-X",))
+    assert result.fitted == "AutoARIMA"
+    assert "AutoARIMA-X: no calendar event varies over the history, AutoARIMA alone" in (
+        result.notes
+    )
+
+
+def test_regressors_must_cover_the_history_and_the_horizon() -> None:
+    with pytest.raises(ValueError, match="regressors cover 40 periods, not 40 \\+ 4"):
+        forecast_series(VALVE, h=4, season=1, x=np.zeros((40, 1)))
+
+
+def test_regressors_take_only_the_columns_that_vary_each_once() -> None:
+    history = np.zeros((12, 4))
+    history[3, 1] = history[3, 2] = 1.0  # two events on the same periods: one column
+    history[5:7, 3] = 1.0
+    plan = plan_regressors(history, season=1)
+    assert plan.columns.tolist() == [False, True, False, True]
+    assert plan.name == "AutoARIMA-X"

@@ -158,3 +158,28 @@ def test_a_run_stores_the_value_added_over_the_partners_own_forecast(
     # The hub's forecast of a straight line is as good: a tie, so the hub adds nothing.
     assert (found.best, found.hub_beats_partner, found.hub.mase) == ("partner", False, 0.0)
     assert own == oem and supplier == []
+
+
+def test_a_run_with_the_calendar_backtests_autoarima_with_its_events(
+    registered: sa.Engine, tmp_path: Path
+) -> None:
+    # Twenty weeks from March 2025: 618 falls inside the history, so its columns have data.
+    submit(registered, tmp_path, "sales_order", _orders(20), by=OEM)
+    parameters = ForecastParameters(horizon=4, windows=2, season=52, calendar=True)
+    with registered.begin() as conn:
+        run = do_run_forecast(
+            conn=conn, principal=principal(None), today=TODAY, parameters=parameters
+        )
+    with registered.connect() as conn:
+        stored = access_run(conn=conn, principal=principal(None), today=TODAY)
+    assert stored.parameters.calendar is True
+    scores = run.series[0].scores
+    assert set(scores) == {
+        "AutoETS",
+        "AutoTheta",
+        "AutoARIMA",
+        "SeasonalNaive",
+        "Combined",
+        "AutoARIMA-X",
+    }
+    assert scores["AutoARIMA-X"]["mase"] is not None

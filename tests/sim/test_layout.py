@@ -121,3 +121,23 @@ def test_ground_truth_files(small_chain: SmallChain) -> None:
         "cancelled",
     }
     assert all(o["reason"] for o in outcomes)
+
+
+def test_ground_truth_names_the_days_promotions_and_holidays_move_demand(
+    small_chain: SmallChain,
+) -> None:
+    with (small_chain.root / "ground_truth" / "demand_events.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    days: dict[str, int] = {}
+    for row in rows:
+        days[row["event"]] = days.get(row["event"], 0) + 1
+    # A year from 1 July 2025: 国庆 2025, 双11 2025, 春节 2026 (fixed dates), 618 2026.
+    assert days == {
+        "national_day": 7,
+        "1111": 9,
+        "1111_peak": 2,
+        "spring_festival": 17,
+        "618": 15,
+        "618_peak": 3,
+    }
+    assert {"date": "2026-06-18", "event": "618_peak", "factor": "3.0"} in rows

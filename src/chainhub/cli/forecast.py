@@ -16,6 +16,12 @@ from chainhub.forecast.schemas import ForecastParameters, SeriesRead
 BucketOption = Annotated[Literal["day", "week"], typer.Option("--bucket", help="day or week")]
 HorizonOption = Annotated[int, typer.Option("--horizon", min=1, help="Periods to forecast")]
 WindowsOption = Annotated[int, typer.Option("--windows", min=1, help="Backtest windows")]
+CalendarOption = Annotated[
+    bool,
+    typer.Option(
+        "--calendar", help="Also try AutoARIMA-X with 春节, 国庆, 618 and 双11 as regressors"
+    ),
+]
 
 
 def _table(series: list[SeriesRead]) -> Table:
@@ -49,11 +55,14 @@ def run(
     bucket: BucketOption = "week",
     horizon: HorizonOption = 13,
     windows: WindowsOption = 3,
+    calendar: CalendarOption = False,
 ) -> None:
     """Backtest and forecast every demand series (material x customer) and store the run."""
     from chainhub.forecast.service import do_run_forecast, get_run_value_added
 
-    parameters = ForecastParameters(bucket=bucket, horizon=horizon, windows=windows)
+    parameters = ForecastParameters(
+        bucket=bucket, horizon=horizon, windows=windows, calendar=calendar
+    )
     with hub_transaction(db) as conn:
         result = _with_progress(
             lambda progress: do_run_forecast(
@@ -98,11 +107,14 @@ def backtest(
     bucket: BucketOption = "week",
     horizon: HorizonOption = 13,
     windows: WindowsOption = 3,
+    calendar: CalendarOption = False,
 ) -> None:
     """Backtest every demand series and show the method each would use, storing nothing."""
     from chainhub.forecast.service import get_backtest
 
-    parameters = ForecastParameters(bucket=bucket, horizon=horizon, windows=windows)
+    parameters = ForecastParameters(
+        bucket=bucket, horizon=horizon, windows=windows, calendar=calendar
+    )
     with hub_transaction(db) as conn:
         found = _with_progress(
             lambda progress: get_backtest(

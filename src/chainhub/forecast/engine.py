@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -18,6 +18,11 @@ from chainhub.forecast.methods import (
     Fitted,
     get_method,
     is_intermittent,
+)
+from chainhub.forecast.regressors import (
+    WITH_REGRESSORS,
+    forecast_with_regressors,
+    plan_regressors,
 )
 
 MIN_TRAIN: Final = 4
@@ -56,11 +61,12 @@ class SeriesForecast:
     notes: list[str] = field(default_factory=list)
 
 
-def candidates(y: Array) -> tuple[str, ...]:
-    """Methods to try: intermittent ones for sparse demand, the automatic ones otherwise."""
+def candidates(y: Array, *, regressors: bool = False) -> tuple[str, ...]:
+    """Methods to try: intermittent ones for sparse demand, the automatic ones otherwise, and
+    with known future regressors the models that take them."""
     if is_intermittent(nonzero=int(np.count_nonzero(y)), length=y.size):
         return INTERMITTENT
-    return (*REGULAR, COMBINED)
+    return (*REGULAR, COMBINED, *(WITH_REGRESSORS if regressors else ()))
 
 
 def _run(
@@ -70,8 +76,12 @@ def _run(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = fitted.model.forecast(y=y, h=h, level=levels)
+    return _unpack(out, level if levels else None)
+
+
+def _unpack(out: dict[str, Any], level: int | None) -> tuple[Array, Array | None, Array | None]:
     mean = np.asarray(out["mean"], dtype=np.float64)
-    if levels is None:
+    if level is None:
         return mean, None, None
     lo = np.asarray(out[f"lo-{level}"], dtype=np.float64)
     hi = np.asarray(out[f"hi-{level}"], dtype=np.float64)
@@ -79,13 +89,27 @@ def _run(
 
 
 def _forecast_all(
-    methods: tuple[str, ...], y: Array, h: int, season: int, level: int | None
+    methods: tuple[str, ...],
+    y: Array,
+    h: int,
+    season: int,
+    level: int | None,
+    x: Array | None = None,
 ) -> tuple[dict[str, tuple[Array, Array | None, Array | None]], dict[str, str]]:
-    """Every method's forecast from `y`, and a note for each that fell back."""
+    """Every method's forecast from `y`, and a note for each that fell back; `x` holds the
+    regressors of `y`'s periods and the `h` after them, for the methods that take them."""
     results: dict[str, tuple[Array, Array | None, Array | None]] = {}
     notes: dict[str, str] = {}
     for name in methods:
         if name == COMBINED:
+            continue
+        if name in WITH_REGRESSORS:
+            if x is None:
+                raise ValueError(f"{name} needs the regressors of the series")
+            out, plan = forecast_with_regressors(y, x, h=h, season=season, level=level)
+            if plan.note is not None:
+                notes[name] = plan.note
+            results[name] = _unpack(out, level)
             continue
         fitted = get_method(name, length=y.size, season=season)
         if fitted.note is not None:
@@ -112,15 +136,24 @@ def origins(length: int, h: int, windows: int) -> tuple[int, ...]:
 
 
 def run_backtest(
-    y: Array, *, h: int, season: int, windows: int, methods: tuple[str, ...], scale_season: int
+    y: Array,
+    *,
+    h: int,
+    season: int,
+    windows: int,
+    methods: tuple[str, ...],
+    scale_season: int,
+    x: Array | None = None,
 ) -> Backtest:
-    """Fit each method at each origin on what came before and score it on the next `h` points."""
+    """Fit each method at each origin on what came before and score it on the next `h` points
+    (`x`: regressors of every point, for the methods that take them)."""
     starts = origins(y.size, h, windows)
     forecasts: dict[str, list[Array]] = {name: [] for name in methods}
     window_mase: dict[str, list[float]] = {name: [] for name in methods}
     for start in starts:
         train, test = y[:start], y[start : start + h]
-        results, _ = _forecast_all(methods, train, h, season, None)
+        window_x = None if x is None else x[: start + h]
+        results, _ = _forecast_all(methods, train, h, season, None, window_x)
         scale = mase_scale(train, scale_season)
         for name in methods:
             forecasts[name].append(results[name][0])
@@ -170,6 +203,15 @@ def _conformal(
     return np.maximum(mean - width, 0.0), mean + width
 
 
+def _fitted_name(method: str, y: Array, season: int, x: Array | None) -> str:
+    """The model that ran for `method` on `y`: simpler than it when the series was too short."""
+    if method == COMBINED:
+        return method
+    if method in WITH_REGRESSORS and x is not None:
+        return plan_regressors(x[: y.size], season=season).name
+    return get_method(method, length=y.size, season=season).name
+
+
 def forecast_series(
     y: Array,
     *,
@@ -179,13 +221,24 @@ def forecast_series(
     windows: int = 3,
     scale_season: int | None = None,
     methods: tuple[str, ...] | None = None,
+    x: Array | None = None,
 ) -> SeriesForecast:
-    """Backtest the candidates on `y`, then forecast `h` periods with the best one."""
+    """Backtest the candidates on `y`, then forecast `h` periods with the best one; `x`, the
+    known future regressors of `y`'s periods and the `h` after them (rows y.size + h), adds
+    the candidates that take them."""
     if y.size == 0:
         raise ValueError("a series needs at least one observation")
-    tried = methods if methods is not None else candidates(y)
+    if x is not None and x.shape[0] != y.size + h:
+        raise ValueError(f"regressors cover {x.shape[0]} periods, not {y.size} + {h}")
+    tried = methods if methods is not None else candidates(y, regressors=x is not None)
     backtest = run_backtest(
-        y, h=h, season=season, windows=windows, methods=tried, scale_season=scale_season or season
+        y,
+        h=h,
+        season=season,
+        windows=windows,
+        methods=tried,
+        scale_season=scale_season or season,
+        x=x,
     )
     notes: list[str] = []
     if not backtest.origins:
@@ -197,6 +250,7 @@ def forecast_series(
         h,
         season,
         level,
+        x,
     )
     notes.extend(fallbacks.values())
     mean, lo, hi = results[method]
@@ -209,7 +263,7 @@ def forecast_series(
     # Demand is never negative: neither is its forecast nor the low end of its interval.
     mean = np.maximum(mean, 0.0)
     lo = None if lo is None else np.maximum(lo, 0.0)
-    fitted = method if method == COMBINED else get_method(method, length=y.size, season=season).name
+    fitted = _fitted_name(method, y, season, x)
     return SeriesForecast(
         method=method, fitted=fitted, mean=mean, lo=lo, hi=hi, backtest=backtest, notes=notes
     )

@@ -18,6 +18,10 @@ class ForecastParameters(BaseModel):
     level: int = Field(default=80, ge=50, le=99, description="Interval coverage, %")
     windows: int = Field(default=3, ge=1, le=12, description="Backtest windows")
     season: int = Field(default=52, ge=1, le=366, description="Periods in a season")
+    calendar: bool = Field(
+        default=False,
+        description="Also try AutoARIMA-X with 春节, 国庆, 618 and 双11 as regressors",
+    )
 
 
 class ForecastPoint(BaseModel):

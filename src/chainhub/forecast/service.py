@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
 from chainhub.errors import ChainhubError
+from chainhub.forecast.calendar import calendar_features
 from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_lines
 from chainhub.forecast.engine import SeriesForecast, forecast_series
 from chainhub.forecast.models import forecast_runs, forecast_values
@@ -97,14 +98,20 @@ def _forecast_demand(
     )
     found, added = [], []
     for done, (key, (periods, values)) in enumerate(demand.items(), start=1):
+        future = _periods(periods[-1], parameters.bucket, parameters.horizon)
+        x = (
+            calendar_features([*periods, *future], parameters.bucket)
+            if parameters.calendar
+            else None
+        )
         result = forecast_series(
             values,
             h=parameters.horizon,
             season=parameters.season,
             level=parameters.level,
             windows=parameters.windows,
+            x=x,
         )
-        future = _periods(periods[-1], parameters.bucket, parameters.horizon)
         found.append(_as_read(key, result, future))
         if source is not None:
             partner, seller = source.partner_of(key)

@@ -50,9 +50,10 @@ def backtest(
     today: TodayDep,
     horizon: Annotated[int, Query(ge=1, le=104)] = 13,
     windows: Annotated[int, Query(ge=1, le=10)] = 3,
+    calendar: bool = False,
 ) -> list[SeriesRead]:
-    """Backtest every series the caller sees, storing nothing."""
-    parameters = ForecastParameters(horizon=horizon, windows=windows)
+    """Backtest every series the caller sees, storing nothing (`calendar`: with AutoARIMA-X)."""
+    parameters = ForecastParameters(horizon=horizon, windows=windows, calendar=calendar)
     return service.get_backtest(conn=conn, principal=principal, today=today, parameters=parameters)
 
 

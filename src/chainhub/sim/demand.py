@@ -35,18 +35,41 @@ def family(material: str) -> str:
     return "SP" if material.startswith("SP-") else material[3:5]
 
 
-def promo_factor(day: date) -> float:
-    """Uplift of promotions and holidays: 618, 双11, 国庆, and the Spring Festival dip."""
+def promo_event(day: date) -> tuple[str, float] | None:
+    """The promotion or holiday on `day` and its uplift of appliance demand: 618 and 双11 (their
+    last days the peak), 国庆, and a Spring Festival dip on fixed dates (25 January to
+    10 February, not the lunar calendar's)."""
     m, d = day.month, day.day
-    if m == 6 and 16 <= d <= 18 or m == 11 and 10 <= d <= 11:
-        return 3.0
-    if m == 6 and d <= 18 or m == 11 and d <= 11:
-        return 1.4
+    if m == 6 and 16 <= d <= 18:
+        return "618_peak", 3.0
+    if m == 11 and 10 <= d <= 11:
+        return "1111_peak", 3.0
+    if m == 6 and d <= 18:
+        return "618", 1.4
+    if m == 11 and d <= 11:
+        return "1111", 1.4
     if m == 10 and d <= 7:
-        return 1.7
+        return "national_day", 1.7
     if m == 2 and d <= 10 or m == 1 and d >= 25:
-        return 0.45
-    return 1.0
+        return "spring_festival", 0.45
+    return None
+
+
+def promo_factor(day: date) -> float:
+    """Uplift of promotions and holidays on `day` (1 on an ordinary day)."""
+    event = promo_event(day)
+    return 1.0 if event is None else event[1]
+
+
+def list_demand_events(*, start: date, days: int) -> list[dict[str, str]]:
+    """Every simulated day a promotion or holiday moves appliance demand, with its factor."""
+    found = []
+    for k in range(days):
+        day = start + timedelta(days=k)
+        event = promo_event(day)
+        if event is not None:
+            found.append({"date": day.isoformat(), "event": event[0], "factor": str(event[1])})
+    return found
 
 
 def mean_rates(*, day: date, start: date, sizes: NDArray[np.float64]) -> NDArray[np.float64]:

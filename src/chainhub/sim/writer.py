@@ -17,6 +17,7 @@ import xlsxwriter
 
 from chainhub.sim.catalog import GRAM_WRITERS
 from chainhub.sim.chain import Chain
+from chainhub.sim.demand import list_demand_events
 from chainhub.sim.dialects import DIALECTS, build_profile, column_plan, render, sheet_name
 from chainhub.sim.flows import FlowResult, Row
 from chainhub.sim.records import (
@@ -235,6 +236,12 @@ class OutputWriter:
         # Every capacity group-week the suppliers sent, with the demand they were sent and
         # whether it is a planted shortfall (red by the bottleneck rule).
         _write_csv(truth / "capacity_weeks.csv", result.capacity_weeks)
+        # The days the simulator's promotions and holidays scale appliance demand (spare parts
+        # are untouched), so a forecast's calendar can be judged against them.
+        _write_csv(
+            truth / "demand_events.csv",
+            list_demand_events(start=self.chain.start, days=self.chain.days),
+        )
         manifest["submissions"] = [
             {
                 "partner_id": s.partner_id,
