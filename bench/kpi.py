@@ -43,8 +43,9 @@ _SENT: Final = (
 _PO: Final = """
     SELECT {submission} AS _submission_id, i AS _source_row, {version} AS _doc_version,
         'oem' AS _submitted_by, {sent} AS _received_at, '1.0' AS _standard_version,
-        'bench' AS _source_file, 'PO' || (i // 5) AS _doc_key, 'PO' || (i // 5) AS po_number,
-        {version} AS revision, 'oem' AS buyer_id, 'sup-' || ((i // 5) % 200) AS supplier_id,
+        'bench' AS _source_file, {current} AS _current, 'PO' || (i // 5) AS _doc_key,
+        'PO' || (i // 5) AS po_number, {version} AS revision, 'oem' AS buyer_id,
+        'sup-' || ((i // 5) % 200) AS supplier_id,
         'oem-site' AS ship_to_site, DATE '2024-01-01' + CAST((i // 5) % 700 AS INT) AS order_date,
         'CNY' AS currency, {status} AS status, (i % 5 + 1) * 10 AS line_no,
         'M' || (i % 1000) AS material_code, 100 AS quantity, 'H87' AS unit,
@@ -56,14 +57,15 @@ _PO: Final = """
 
 def _load(path: Path, lines: int) -> None:
     """N purchase-order lines (5 per order, 200 suppliers, two years; every tenth order first
-    sent unconfirmed, its confirmed version a day or more later) and a receipt for every other
-    line; 3 % short, 1 % cancelled (half of them before confirmation), 2 % with rejects."""
+    sent unconfirmed, its confirmed version a day or more later, which alone is current) and a
+    receipt for every other line; 3 % short, 1 % cancelled (half of them before confirmation),
+    2 % with rejects."""
     engine = create_engine_for(f"duckdb:///{path}", must_exist=False)
     do_upgrade(engine=engine)
     engine.dispose()
     con = duckdb.connect(str(path))
     con.execute("INSERT INTO doc_purchase_order BY NAME " + _PO.format(
-        submission="'bench'", version="((i // 5) % 10 = 0)::INT",
+        submission="'bench'", version="((i // 5) % 10 = 0)::INT", current="true",
         sent=_SENT.format(h="24 + (i // 5) % 72"), status="'closed'",
         confirmed="CASE WHEN i % 200 = 7 THEN NULL ELSE DATE '2024-01-11' + "
         "CAST((i // 5) % 700 + (i % 10 = 3)::INT * 3 AS INT) END",
@@ -71,9 +73,9 @@ def _load(path: Path, lines: int) -> None:
         "THEN 'partially_delivered' ELSE 'delivered' END", lines=lines, where="true",
     ))  # fmt: skip
     con.execute("INSERT INTO doc_purchase_order BY NAME " + _PO.format(
-        submission="'bench-sent'", version="0", sent=_SENT.format(h="(i // 5) % 24"),
-        status="'open'", confirmed="NULL::DATE", line_status="'open'", lines=lines,
-        where="(i // 5) % 10 = 0",
+        submission="'bench-sent'", version="0", current="false",
+        sent=_SENT.format(h="(i // 5) % 24"), status="'open'", confirmed="NULL::DATE",
+        line_status="'open'", lines=lines, where="(i // 5) % 10 = 0",
     ))  # fmt: skip
     con.execute(f"""
         INSERT INTO doc_goods_receipt BY NAME

@@ -31,7 +31,10 @@ SYSTEM_COLUMNS: Final = (
     "_received_at",
     "_standard_version",
     "_source_file",
+    "_current",
 )
+CURRENT_FLAG: Final = "_current"
+"""The system column marking the rows of each document's latest version (not in the view)."""
 
 
 def doc_table_name(document_type: str) -> str:
@@ -82,6 +85,9 @@ def _document_table(name: str) -> sa.Table:
         sa.Column("_received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("_standard_version", sa.String(), nullable=False),
         sa.Column("_source_file", sa.String(), nullable=False),
+        # Maintained by storage's write path, so that the current view is a plain filter
+        # rather than a regrouping of the whole table per query.
+        sa.Column(CURRENT_FLAG, sa.Boolean(), nullable=False, server_default=sa.true()),
     )
 
 
@@ -91,10 +97,12 @@ def doc_table(document_type: str) -> sa.Table:
 
 
 def current_view(document_type: str) -> sa.TableClause:
-    """The view of current versions of documents of a type, with the table's columns."""
+    """The view of current versions of documents of a type, with the table's columns but the
+    current-version flag."""
     table = doc_table(document_type)
     return sa.table(
-        current_view_name(document_type), *(sa.column(c.name, c.type) for c in table.columns)
+        current_view_name(document_type),
+        *(sa.column(c.name, c.type) for c in table.columns if c.name != CURRENT_FLAG),
     )
 
 
@@ -143,6 +151,8 @@ def polars_type(column_type: sa.types.TypeEngine[Any]) -> pl.DataType:
         return pl.Int32()
     if isinstance(column_type, sa.String):
         return pl.String()
+    if isinstance(column_type, sa.Boolean):
+        return pl.Boolean()
     raise TypeError(f"no Polars type for {column_type!r}")
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from chainhub.errors import ChainhubError
 from chainhub.standard.registry import DOCUMENT_TYPES, get_document_type
 from chainhub.storage.models import (
+    CURRENT_FLAG,
     KEY_SEPARATOR,
     LIST_SEPARATOR,
     current_view,
@@ -47,6 +48,8 @@ class StoreBatch:
 
     documents: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
     keys: dict[str, set[str]] = field(default_factory=dict)
+    # Keys of pending documents whose stored versions the pending ones supersede.
+    superseded: dict[str, set[str]] = field(default_factory=dict)
     # Every document key the batch was given, written or not, and whether each document
     # table held any row when the batch first read it.
     added: dict[str, set[str]] = field(default_factory=dict)
@@ -62,10 +65,17 @@ class StoreBatch:
             self.rows.setdefault(table, []).extend(added)
 
     def add_documents(
-        self, *, conn: sa.Connection, document_type: str, frame: pl.DataFrame
+        self,
+        *,
+        conn: sa.Connection,
+        document_type: str,
+        frame: pl.DataFrame,
+        superseded: Iterable[str] = (),
     ) -> None:
-        """A submission's document rows, typed as its table's columns."""
+        """A submission's document rows, typed as its table's columns, and the keys among
+        them of documents with a stored version (which the rows supersede)."""
         self.documents.setdefault(document_type, []).append(frame)
+        self.superseded.setdefault(document_type, set()).update(superseded)
         keys = frame.get_column("_doc_key").to_list()
         self.keys.setdefault(document_type, set()).update(keys)
         self.added.setdefault(document_type, set()).update(keys)
@@ -95,15 +105,18 @@ class StoreBatch:
     def flush(self, *, conn: sa.Connection) -> None:
         """Write every pending row, in the caller's transaction."""
         for document_type, frames in self.documents.items():
-            do_bulk_insert(
-                conn=conn, table=doc_table(document_type), frame=pl.concat(frames, how="vertical")
-            )
+            table = doc_table(document_type)
+            do_supersede(conn=conn, table=table, keys=self.superseded.get(document_type, ()))
+            # Two pending versions of one document: only the newer one's rows stay current.
+            frame = pl.concat(frames, how="vertical").with_columns(_is_latest())
+            do_bulk_insert(conn=conn, table=table, frame=frame)
         for table, rows in self.rows.items():
             schema = {c.name: polars_type(c.type) for c in table.columns}
             frame = pl.DataFrame(rows, schema=schema, orient="row")
             do_bulk_insert(conn=conn, table=table, frame=frame)
         self.documents.clear()
         self.keys.clear()
+        self.superseded.clear()
         self.rows.clear()
         self.pending_rows = 0
 
@@ -176,12 +189,14 @@ def do_store_submission(
     revision = get_document_type(document_type).revision_field
     # Several revisions of one document in a submission become successive versions.
     step = pl.col(revision).rank("dense").over("_doc_key") if revision else pl.lit(1)
-    frame = (
+    versioned = (
         typed.join(latest.lazy(), on="_doc_key", how="left")
         .with_columns((pl.col("_latest").fill_null(0) + step).cast(pl.Int32).alias("_doc_version"))
-        .select(table.columns.keys())
+        .with_columns(_is_latest())
         .collect()
     )
+    superseded = versioned.filter(pl.col("_latest").is_not_null()).get_column("_doc_key").unique()
+    frame = versioned.select(table.columns.keys())
     documents = frame.get_column("_doc_key").n_unique()
     submission = {
         "submission_id": submission_id,
@@ -197,10 +212,13 @@ def do_store_submission(
     }
     if batch is None:
         conn.execute(sa.insert(submissions).values(**submission))
+        do_supersede(conn=conn, table=table, keys=superseded)
         do_bulk_insert(conn=conn, table=table, frame=frame)
     else:
         batch.add_rows(submissions, [submission])
-        batch.add_documents(conn=conn, document_type=document_type, frame=frame)
+        batch.add_documents(
+            conn=conn, document_type=document_type, frame=frame, superseded=superseded
+        )
     return StoreResult(
         submission_id=submission_id,
         rows=frame.height,
@@ -342,7 +360,7 @@ def _to_table_frame(
     defaults = record_field_defaults(document_type)
     columns: list[pl.Expr] = []
     for column in table.columns:
-        if column.name in system or column.name in ("_doc_key", "_doc_version"):
+        if column.name in system or column.name in ("_doc_key", "_doc_version", CURRENT_FLAG):
             continue
         dtype = polars_type(column.type)
         if column.name not in records.columns:
@@ -374,6 +392,27 @@ def _check_aware(records: pl.DataFrame, name: str) -> None:
         raise ValueError(f"column {name} holds timestamps without a time zone")
 
 
+def _is_latest() -> pl.Expr:
+    """The current-version flag of rows holding `_doc_key` and `_doc_version`: true on every
+    row of each document's highest version among them."""
+    latest = pl.col("_doc_version") == pl.col("_doc_version").max().over("_doc_key")
+    return latest.alias(CURRENT_FLAG)
+
+
+def do_supersede(*, conn: sa.Connection, table: sa.Table, keys: Iterable[str]) -> None:
+    """Mark the stored rows of documents `keys` as no longer current: a newer version of each
+    is about to be written, in the caller's transaction."""
+    wanted = list(keys)
+    flag = table.c[CURRENT_FLAG]
+    for start in range(0, len(wanted), _KEYS_PER_QUERY):
+        chunk = sa.bindparam(
+            "keys", wanted[start : start + _KEYS_PER_QUERY], type_=sa.ARRAY(sa.String())
+        )
+        conn.execute(
+            sa.update(table).where(table.c._doc_key == sa.any_(chunk), flag).values({flag: False})
+        )
+
+
 def _latest_versions(*, conn: sa.Connection, table: sa.Table, keys: pl.Series) -> pl.DataFrame:
     """The highest stored version of each of `keys` that is already stored."""
     if keys.len() == 0:
@@ -392,11 +431,7 @@ def list_latest_rows(
     *, conn: sa.Connection, document_type: str, keys: list[str], columns: list[str]
 ) -> pl.DataFrame:
     """`columns` (as text) and `_doc_version` of the rows of the current version of each of
-    `keys` stored.
-
-    The same rows as the current view's for these keys, read through the table's key index
-    rather than the view, which groups the whole table first.
-    """
+    `keys` stored, read through the table's key index."""
     table = doc_table(document_type)
     wanted = list(dict.fromkeys(("_doc_key", *columns)))
     if not keys:
@@ -405,13 +440,12 @@ def list_latest_rows(
     rows = conn.execute(
         sa.select(
             table.c._doc_version, *(sa.cast(table.c[c], sa.String).label(c) for c in wanted)
-        ).where(table.c._doc_key == sa.any_(keys_param))
+        ).where(table.c._doc_key == sa.any_(keys_param), table.c[CURRENT_FLAG])
     ).all()
     found = pl.DataFrame(
         rows, schema={"_doc_version": pl.Int32, **dict.fromkeys(wanted, pl.String)}, orient="row"
     )
-    latest = pl.col("_doc_version") == pl.col("_doc_version").max().over("_doc_key")
-    return found.filter(latest).select(*wanted, "_doc_version")
+    return found.select(*wanted, "_doc_version")
 
 
 def do_bulk_insert(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
