@@ -14,8 +14,15 @@ from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
 from chainhub.errors import ChainhubError
+from chainhub.forecast.accuracy import Array
 from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_lines
 from chainhub.forecast.engine import SeriesForecast, forecast_series
+from chainhub.forecast.hierarchy import (
+    do_store_hierarchy,
+    get_families,
+    get_hierarchy_forecast,
+    list_visible_hierarchy,
+)
 from chainhub.forecast.models import forecast_runs, forecast_values
 from chainhub.forecast.models import forecast_series as series_table
 from chainhub.forecast.schemas import ForecastParameters, ForecastPoint, RunRead, SeriesRead
@@ -60,6 +67,38 @@ def _as_read(key: SeriesKey, result: SeriesForecast, periods: list[date]) -> Ser
     )
 
 
+def _forecast_demand(
+    *,
+    conn: Connection,
+    principal: Principal,
+    today: date,
+    parameters: ForecastParameters,
+    progress: Progress | None,
+) -> tuple[dict[SeriesKey, tuple[list[date], Array]], dict[SeriesKey, SeriesForecast]]:
+    """Every series the caller sees, and the engine's forecast of each."""
+    lines = list_demand_lines(conn=conn, principal=principal, today=today)
+    demand = get_demand_series(lines, bucket=parameters.bucket)
+    results: dict[SeriesKey, SeriesForecast] = {}
+    for done, (key, (_, values)) in enumerate(demand.items(), start=1):
+        results[key] = forecast_series(
+            values,
+            h=parameters.horizon,
+            season=parameters.season,
+            level=parameters.level,
+            windows=parameters.windows,
+        )
+        if progress is not None:
+            progress(done, len(demand))
+    return demand, results
+
+
+def _future(
+    demand: dict[SeriesKey, tuple[list[date], Array]], parameters: ForecastParameters
+) -> list[date]:
+    last = max((periods[-1] for periods, _ in demand.values()), default=None)
+    return [] if last is None else _periods(last, parameters.bucket, parameters.horizon)
+
+
 def get_backtest(
     *,
     conn: Connection,
@@ -69,22 +108,11 @@ def get_backtest(
     progress: Progress | None = None,
 ) -> list[SeriesRead]:
     """Backtest and forecast every series the caller sees, storing nothing."""
-    lines = list_demand_lines(conn=conn, principal=principal, today=today)
-    demand = get_demand_series(lines, bucket=parameters.bucket)
-    found = []
-    for done, (key, (periods, values)) in enumerate(demand.items(), start=1):
-        result = forecast_series(
-            values,
-            h=parameters.horizon,
-            season=parameters.season,
-            level=parameters.level,
-            windows=parameters.windows,
-        )
-        future = _periods(periods[-1], parameters.bucket, parameters.horizon)
-        found.append(_as_read(key, result, future))
-        if progress is not None:
-            progress(done, len(demand))
-    return found
+    demand, results = _forecast_demand(
+        conn=conn, principal=principal, today=today, parameters=parameters, progress=progress
+    )
+    future = _future(demand, parameters)
+    return [_as_read(key, result, future) for key, result in results.items()]
 
 
 def do_run_forecast(
@@ -96,8 +124,19 @@ def do_run_forecast(
     progress: Progress | None = None,
 ) -> RunRead:
     """Forecast every series the caller sees and store the run as the next version."""
-    found = get_backtest(
+    demand, results = _forecast_demand(
         conn=conn, principal=principal, today=today, parameters=parameters, progress=progress
+    )
+    future = _future(demand, parameters)
+    found = [_as_read(key, result, future) for key, result in results.items()]
+    hierarchy = get_hierarchy_forecast(
+        bottom={key: values for key, (_, values) in demand.items()},
+        forecasts=results,
+        families=get_families(conn=conn, materials=(m for m, _ in demand)),
+        h=parameters.horizon,
+        season=parameters.season,
+        level=parameters.level,
+        windows=parameters.windows,
     )
     latest = conn.execute(sa.select(sa.func.max(forecast_runs.c.version))).scalar()
     run = RunRead(
@@ -150,7 +189,9 @@ def do_run_forecast(
                 for p in s.points
             ],
         )
-    return run
+    do_store_hierarchy(conn=conn, run_id=run.run_id, found=hierarchy, periods=future)
+    levels, nodes = list_visible_hierarchy(conn=conn, run_id=run.run_id, visible=set(demand))
+    return run.model_copy(update={"levels": levels, "nodes": nodes})
 
 
 def access_run(
@@ -199,7 +240,10 @@ def access_run(
         ).mappings()
         if (s["material_code"], s["customer_id"]) in visible
     ]
+    levels, nodes = list_visible_hierarchy(conn=conn, run_id=row["run_id"], visible=visible)
     return RunRead(
+        levels=levels,
+        nodes=nodes,
         run_id=row["run_id"],
         version=row["version"],
         created_at=row["created_at"],
