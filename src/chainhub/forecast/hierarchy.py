@@ -122,10 +122,11 @@ def get_families(*, conn: Connection, materials: Iterable[str]) -> dict[str, str
 
 def build_hierarchy(keys: Iterable[SeriesKey], families: Mapping[str, str]) -> Hierarchy:
     """Families, then materials, then material x customer series, and how they add up."""
-    bottom = sorted(set(keys))
-    family_of = {m: families.get(m, m) for m, _ in bottom}
+    unique = set(keys)
+    family_of = {m: families.get(m, m) for m, _ in unique}
+    bottom = sorted(unique, key=lambda k: (family_of[k[0]], *k))
     nodes = [Node("family", f) for f in sorted(set(family_of.values()))]
-    nodes += [Node("material", family_of[m], m) for m in sorted(family_of)]
+    nodes += [Node("material", f, m) for f, m in sorted((f, m) for m, f in family_of.items())]
     nodes += [Node("customer", family_of[m], m, c) for m, c in bottom]
     summing = np.zeros((len(nodes), len(bottom)), dtype=np.float64)
     for row, node in enumerate(nodes):
@@ -191,7 +192,14 @@ class _Base:
 
 
 def _window_forecast(
-    result: SeriesForecast, y: Array, origin: int, start: int, *, h: int, season: int
+    result: SeriesForecast,
+    y: Array,
+    origin: int,
+    start: int,
+    *,
+    h: int,
+    season: int,
+    methods: tuple[str, ...] | None,
 ) -> Array:
     """The node's base forecast made at `origin` (shared calendar): the engine's backtest one
     when it ran there, else the engine's forecast from the few points known then (none: zero)."""
@@ -203,7 +211,7 @@ def _window_forecast(
             return np.maximum(forecast, 0.0)
     if local <= 0:
         return np.zeros(h, dtype=np.float64)
-    return forecast_series(y[start:origin], h=h, season=season, windows=1).mean
+    return forecast_series(y[start:origin], h=h, season=season, windows=1, methods=methods).mean
 
 
 def _base_forecasts(
@@ -215,6 +223,7 @@ def _base_forecasts(
     season: int,
     level: int,
     windows: int,
+    methods: tuple[str, ...] | None,
 ) -> _Base:
     """Forecast every node the engine has not (identical histories only once), and line up
     each node's backtest windows on the shared calendar."""
@@ -224,7 +233,9 @@ def _base_forecasts(
         y = history[i, starts[i] :]
         result = known.get(i) or seen.get(y.tobytes())
         if result is None:
-            result = forecast_series(y, h=h, season=season, level=level, windows=windows)
+            result = forecast_series(
+                y, h=h, season=season, level=level, windows=windows, methods=methods
+            )
             seen[y.tobytes()] = result
         future.append(result)
     shared = origins(history.shape[1], h, windows)
@@ -234,7 +245,13 @@ def _base_forecasts(
             np.stack(
                 [
                     _window_forecast(
-                        future[i], history[i], origin, int(starts[i]), h=h, season=season
+                        future[i],
+                        history[i],
+                        origin,
+                        int(starts[i]),
+                        h=h,
+                        season=season,
+                        methods=methods,
                     )
                     for i in range(history.shape[0])
                 ]
@@ -325,9 +342,13 @@ def get_hierarchy_forecast(
     season: int,
     level: int = 80,
     windows: int = 3,
+    methods: tuple[str, ...] | None = None,
 ) -> HierarchyForecast:
-    """Forecast the families and materials too, reconcile every level, and score base against
-    reconciled on the backtest windows. `forecasts` are the engine's bottom ones, reused."""
+    """Forecast the families and materials too (with `methods`, else the engine's candidates),
+    reconcile every level, and score base against reconciled on the backtest windows.
+    `forecasts` are the engine's bottom ones, reused."""
+    if not bottom:
+        return HierarchyForecast(nodes=[], levels=[], method=STRUCTURAL, windows=0)
     hierarchy = build_hierarchy(bottom, families)
     history, starts = stack_series(hierarchy, bottom)
     offset = len(hierarchy.nodes) - len(bottom)
@@ -336,7 +357,9 @@ def get_hierarchy_forecast(
         for i, n in enumerate(hierarchy.nodes[offset:])
         if (n.material_code or "", n.customer_id or "") in forecasts
     }
-    base = _base_forecasts(history, starts, known, h=h, season=season, level=level, windows=windows)
+    base = _base_forecasts(
+        history, starts, known, h=h, season=season, level=level, windows=windows, methods=methods
+    )
     base_windows, recon_windows = _backtest(hierarchy.summing, history, base, h)
     actual = np.hstack([history[:, o : o + h] for o, _ in base.windows]) if base.windows else None
     fitted = np.hstack(base_windows) if base_windows else None
