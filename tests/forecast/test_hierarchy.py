@@ -53,7 +53,7 @@ def _hierarchies(draw: st.DrawFn) -> tuple[list[tuple[str, str]], dict[str, str]
     return keys, families, draw(st.integers(1, 4)), draw(st.integers(0, 8))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(_hierarchies(), st.integers(0, 2**32 - 1))
 def test_reconciled_forecasts_add_up_on_random_hierarchies(
     drawn: tuple[list[tuple[str, str]], dict[str, str], int, int], seed: int
