@@ -262,74 +262,75 @@ def _base_forecasts(
     return _Base(future=future, windows=lined)
 
 
-def _backtest(
+def _reconcile_windows(
     summing: Array, history: Array, base: _Base, h: int
-) -> tuple[list[Array], list[Array]]:
-    """Each window's base and reconciled forecasts; a window is reconciled with the errors of
-    the windows before it only (what was known at its origin)."""
-    reconciled: list[Array] = []
-    for k, (_, forecast) in enumerate(base.windows):
+) -> list[tuple[int, Array]]:
+    """Each backtest window's reconciled forecasts, reconciled with the errors of the windows
+    before it only (what was known at its origin)."""
+    reconciled: list[tuple[int, Array]] = []
+    for k, (origin, forecast) in enumerate(base.windows):
         past = base.windows[:k]
         actual = np.hstack([history[:, o : o + h] for o, _ in past]) if past else None
         fitted = np.hstack([f for _, f in past]) if past else None
-        reconciled.append(reconcile(summing, forecast, actual, fitted)[0])
-    return [f for _, f in base.windows], reconciled
+        reconciled.append((origin, reconcile(summing, forecast, actual, fitted)[0]))
+    return reconciled
+
+
+def _nanmean(values: list[float]) -> float:
+    finite = [v for v in values if not math.isnan(v)]
+    return sum(finite) / len(finite) if finite else math.nan
 
 
 def _score_node(
     y: Array, start: int, windows: list[tuple[int, Array]], *, h: int, season: int
 ) -> tuple[float, float]:
     """Mean MASE over the windows and weighted MAPE over all of them, of one node."""
-    values = []
-    for origin, forecast in windows:
-        scale = mase_scale(y[start:origin], season) if origin > start else math.nan
-        values.append(mase(y[origin : origin + h], forecast, scale))
-    finite = [v for v in values if not math.isnan(v)]
     if not windows:
         return math.nan, math.nan
+    values = [
+        mase(
+            y[origin : origin + h],
+            forecast,
+            mase_scale(y[start:origin], season) if origin > start else math.nan,
+        )
+        for origin, forecast in windows
+    ]
     actual = np.concatenate([y[o : o + h] for o, _ in windows])
-    return (
-        sum(finite) / len(finite) if finite else math.nan,
-        wmape(actual, np.concatenate([f for _, f in windows])),
-    )
+    return _nanmean(values), wmape(actual, np.concatenate([f for _, f in windows]))
+
+
+def _pooled(history: Array, rows: list[int], windows: list[tuple[int, Array]], h: int) -> float:
+    """Weighted MAPE of the `rows` nodes over every window together."""
+    if not windows:
+        return math.nan
+    actual = np.concatenate([history[rows, o : o + h] for o, _ in windows], axis=1)
+    forecast = np.concatenate([f[rows] for _, f in windows], axis=1)
+    return wmape(actual.ravel(), forecast.ravel())
 
 
 def _level_scores(
     hierarchy: Hierarchy,
     history: Array,
     scores: list[Score],
-    base: _Base,
-    recon: list[Array],
+    base: list[tuple[int, Array]],
+    reconciled: list[tuple[int, Array]],
     h: int,
 ) -> list[LevelScore]:
+    """Per level: mean MASE of its nodes, weighted MAPE over all of them, base and reconciled."""
     found = []
     for level in LEVELS:
         rows = [i for i, n in enumerate(hierarchy.nodes) if n.level == level]
-        if not rows:
-            continue
-
-        def pooled(forecasts: list[Array], rows: list[int] = rows) -> float:
-            if not base.windows:
-                return math.nan
-            actual = np.concatenate([history[rows, o : o + h] for o, _ in base.windows], axis=1)
-            return wmape(
-                actual.ravel(), np.concatenate([f[rows] for f in forecasts], axis=1).ravel()
+        if rows:
+            found.append(
+                LevelScore(
+                    level=level,
+                    nodes=len(rows),
+                    base_mase=_nanmean([scores[i].base_mase for i in rows]),
+                    base_wmape=_pooled(history, rows, base, h),
+                    mase=_nanmean([scores[i].mase for i in rows]),
+                    wmape=_pooled(history, rows, reconciled, h),
+                )
             )
-
-        def mean(values: list[float]) -> float:
-            finite = [v for v in values if not math.isnan(v)]
-            return sum(finite) / len(finite) if finite else math.nan
-
-        found.append(
-            LevelScore(
-                level=level,
-                nodes=len(rows),
-                base_mase=mean([scores[i].base_mase for i in rows]),
-                base_wmape=pooled([f for _, f in base.windows]),
-                mase=mean([scores[i].mase for i in rows]),
-                wmape=pooled(recon),
-            )
-        )
     return found
 
 
@@ -360,31 +361,23 @@ def get_hierarchy_forecast(
     base = _base_forecasts(
         history, starts, known, h=h, season=season, level=level, windows=windows, methods=methods
     )
-    base_windows, recon_windows = _backtest(hierarchy.summing, history, base, h)
+    recon_windows = _reconcile_windows(hierarchy.summing, history, base, h)
     actual = np.hstack([history[:, o : o + h] for o, _ in base.windows]) if base.windows else None
-    fitted = np.hstack(base_windows) if base_windows else None
-    future_base = np.stack([r.mean for r in base.future])
-    future, method = reconcile(hierarchy.summing, future_base, actual, fitted)
+    fitted = np.hstack([f for _, f in base.windows]) if base.windows else None
+    future, method = reconcile(
+        hierarchy.summing, np.stack([r.mean for r in base.future]), actual, fitted
+    )
     scores: list[Score] = []
     nodes: list[NodeForecast] = []
-    origins_ = [o for o, _ in base.windows]
     for i, node in enumerate(hierarchy.nodes):
-        b = _score_node(
-            history[i],
-            int(starts[i]),
-            [(o, f[i]) for o, f in zip(origins_, base_windows, strict=True)],
-            h=h,
-            season=season,
-        )
+        start = int(starts[i])
+        b = _score_node(history[i], start, [(o, f[i]) for o, f in base.windows], h=h, season=season)
         r = _score_node(
-            history[i],
-            int(starts[i]),
-            [(o, f[i]) for o, f in zip(origins_, recon_windows, strict=True)],
-            h=h,
-            season=season,
+            history[i], start, [(o, f[i]) for o, f in recon_windows], h=h, season=season
         )
         scores.append(Score(base_mase=b[0], base_wmape=b[1], mase=r[0], wmape=r[1]))
         result = base.future[i]
+        # The interval moves with the reconciled mean; its width stays the base model's.
         shift = future[i] - result.mean
         nodes.append(
             NodeForecast(
@@ -397,7 +390,7 @@ def get_hierarchy_forecast(
                 score=scores[-1],
             )
         )
-    levels = _level_scores(hierarchy, history, scores, base, recon_windows, h)
+    levels = _level_scores(hierarchy, history, scores, base.windows, recon_windows, h)
     return HierarchyForecast(nodes=nodes, levels=levels, method=method, windows=len(base.windows))
 
 
