@@ -8,15 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chainhub.forecast import hierarchy as hierarchy_module
 from chainhub.forecast.demand import get_demand_series
 from chainhub.forecast.engine import forecast_series
 from chainhub.forecast.hierarchy import (
+    BOTTOM_UP,
     SHRUNK,
     STRUCTURAL,
     HierarchyForecast,
     build_hierarchy,
     get_hierarchy_forecast,
-    reconcile,
+    reconcile_hierarchy,
 )
 from tests.support import SmallChain
 
@@ -64,9 +66,9 @@ def test_reconciled_forecasts_add_up_on_random_hierarchies(
     base = rng.gamma(2.0, 10.0, size=(len(hierarchy.nodes), h)) - 5.0
     actual = rng.gamma(2.0, 10.0, size=(len(hierarchy.nodes), past))
     fitted = actual + rng.normal(0.0, 5.0, size=actual.shape)
-    mean, method = reconcile(hierarchy.summing, base, actual, fitted)
+    mean, method = reconcile_hierarchy(hierarchy, base, actual, fitted)
     # MinT-shrink needs two past errors; with fewer, or ill-conditioned, WLS on the structure.
-    assert method in ((SHRUNK, STRUCTURAL) if past >= 2 else (STRUCTURAL,))
+    assert set(method.split(" / ")) <= ({SHRUNK, STRUCTURAL} if past >= 2 else {STRUCTURAL})
     assert (mean >= 0).all()
     for row, node in enumerate(hierarchy.nodes):
         members = [
@@ -149,3 +151,16 @@ def test_the_simulated_chain_reconciles_into_its_master_categories(
     assert found.method == SHRUNK and found.windows == 2
     _check_coherent(found)
     assert all(s.wmape == s.wmape and s.base_wmape == s.base_wmape for s in found.levels)
+
+
+def test_a_family_too_big_for_mint_is_summed_bottom_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hierarchy_module, "MAX_BLOCK", 4)
+    # Family f: 1 + 1 + 3 nodes (summed bottom-up); family g: 1 + 1 + 1 (reconciled).
+    keys = [("A", "x"), ("A", "y"), ("A", "z"), ("B", "x")]
+    hierarchy = build_hierarchy(keys, {"A": "f", "B": "g"})
+    # Rows: families f, g; materials A, B; customers A x, y, z; B x.
+    base = np.array([[9.0], [1.0], [7.0], [1.0], [2.0], [-3.0], [4.0], [5.0]])
+    mean, method = reconcile_hierarchy(hierarchy, base, None, None)
+    assert method == f"{STRUCTURAL} / {BOTTOM_UP}"
+    assert mean[[0, 2, 4, 5, 6]].ravel().tolist() == [6.0, 6.0, 2.0, 0.0, 4.0]
+    assert mean[1, 0] == mean[3, 0] == mean[7, 0] > 1.0

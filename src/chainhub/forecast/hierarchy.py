@@ -35,6 +35,9 @@ from chainhub.storage.models import current_view
 LEVELS: Final[tuple[Level, ...]] = ("family", "material", "customer")
 SHRUNK: Final = "MinT-shrink"
 STRUCTURAL: Final = "WLS-struct"
+BOTTOM_UP: Final = "bottom-up"
+MAX_BLOCK: Final = 2_000
+"""Nodes of a family above which it is summed bottom-up rather than reconciled."""
 MIN_ERRORS: Final = 2
 """Past error vectors MinT-shrink needs at least; with fewer, WLS on the structure."""
 
@@ -56,12 +59,23 @@ class Node:
 
 
 @dataclass(frozen=True)
+class Block:
+    """One family's nodes (their rows in the hierarchy) and how its bottom series add up."""
+
+    rows: NDArray[np.int64]
+    summing: Array
+    """Rows: the family's nodes, aggregates first; columns: its bottom series; 1 where the
+    bottom series adds into the node."""
+
+
+@dataclass(frozen=True)
 class Hierarchy:
-    """Nodes with the aggregates first and the bottom series last, and the summing matrix."""
+    """Nodes with the aggregates first and the bottom series last, and each family's block:
+    families share no series, so each is summed and reconciled on its own (a block-diagonal
+    error covariance), which keeps the matrices the size of a family, not of the chain."""
 
     nodes: tuple[Node, ...]
-    summing: Array
-    """Rows: nodes; columns: bottom series; 1 where the bottom series adds into the node."""
+    blocks: tuple[Block, ...]
 
 
 @dataclass(frozen=True)
@@ -128,13 +142,28 @@ def build_hierarchy(keys: Iterable[SeriesKey], families: Mapping[str, str]) -> H
     nodes = [Node("family", f) for f in sorted(set(family_of.values()))]
     nodes += [Node("material", f, m) for f, m in sorted((f, m) for m, f in family_of.items())]
     nodes += [Node("customer", family_of[m], m, c) for m, c in bottom]
-    summing = np.zeros((len(nodes), len(bottom)), dtype=np.float64)
+    rows_of: dict[str, list[int]] = {}
     for row, node in enumerate(nodes):
-        for col, (m, _) in enumerate(bottom):
-            if node.family == family_of[m] and node.material_code in (None, m):
-                summing[row, col] = 1.0
-    summing[len(nodes) - len(bottom) :] = np.eye(len(bottom))
-    return Hierarchy(nodes=tuple(nodes), summing=summing)
+        rows_of.setdefault(node.family, []).append(row)
+    blocks = []
+    for rows in rows_of.values():
+        members = [nodes[r] for r in rows]
+        materials = [n.material_code for n in members if n.level == "material"]
+        leaves = [n.material_code for n in members if n.level == "customer"]
+        summing = np.vstack(
+            [
+                np.ones((1, len(leaves))),
+                (np.array(materials)[:, None] == np.array(leaves)[None, :]).astype(np.float64),
+                np.eye(len(leaves)),
+            ]
+        )
+        blocks.append(Block(rows=np.array(rows, dtype=np.int64), summing=summing))
+    return Hierarchy(nodes=tuple(nodes), blocks=tuple(blocks))
+
+
+def _bottom(block: Block) -> NDArray[np.int64]:
+    """Rows of the block's bottom series."""
+    return block.rows[block.rows.size - block.summing.shape[1] :]
 
 
 def stack_series(
@@ -142,16 +171,19 @@ def stack_series(
 ) -> tuple[Array, NDArray[np.int64]]:
     """Every node's history on one calendar ending in the last period (zero before a series
     starts), and the index where each node starts."""
-    n_bottom = hierarchy.summing.shape[1]
-    keys = [(n.material_code or "", n.customer_id or "") for n in hierarchy.nodes[-n_bottom:]]
-    length = max((bottom[k].size for k in keys), default=0)
-    padded = np.zeros((n_bottom, length), dtype=np.float64)
-    starts = np.zeros(n_bottom, dtype=np.int64)
-    for i, k in enumerate(keys):
-        starts[i] = length - bottom[k].size
-        padded[i, starts[i] :] = bottom[k]
-    node_starts = np.array([starts[row > 0].min() for row in hierarchy.summing], dtype=np.int64)
-    return hierarchy.summing @ padded, node_starts
+    nodes = hierarchy.nodes
+    length = max((y.size for y in bottom.values()), default=0)
+    history = np.zeros((len(nodes), length), dtype=np.float64)
+    starts = np.zeros(len(nodes), dtype=np.int64)
+    for block in hierarchy.blocks:
+        leaves = _bottom(block)
+        for row in leaves:
+            y = bottom[(nodes[row].material_code or "", nodes[row].customer_id or "")]
+            history[row, length - y.size :] = y
+            starts[row] = length - y.size
+        history[block.rows] = block.summing @ history[leaves]
+        starts[block.rows] = [starts[leaves][col > 0].min() for col in block.summing]
+    return history, starts
 
 
 def reconcile(
@@ -180,6 +212,29 @@ def reconcile(
     n_bottom = summing.shape[1]
     bottom = np.maximum(np.asarray(mean, dtype=np.float64)[-n_bottom:], 0.0)
     return summing @ bottom, method
+
+
+def reconcile_hierarchy(
+    hierarchy: Hierarchy, base: Array, actual: Array | None, fitted: Array | None
+) -> tuple[Array, str]:
+    """`reconcile` family by family; a family of more than `MAX_BLOCK` nodes bottom-up (its
+    dense covariance would not fit), its bottom forecasts kept and summed."""
+    found = np.zeros_like(base)
+    methods = set()
+    for block in hierarchy.blocks:
+        rows = block.rows
+        if rows.size > MAX_BLOCK:
+            found[rows] = block.summing @ np.maximum(base[_bottom(block)], 0.0)
+            methods.add(BOTTOM_UP)
+            continue
+        found[rows], method = reconcile(
+            block.summing,
+            base[rows],
+            None if actual is None else actual[rows],
+            None if fitted is None else fitted[rows],
+        )
+        methods.add(method)
+    return found, " / ".join(sorted(methods))
 
 
 @dataclass(frozen=True)
@@ -263,7 +318,7 @@ def _base_forecasts(
 
 
 def _reconcile_windows(
-    summing: Array, history: Array, base: _Base, h: int
+    hierarchy: Hierarchy, history: Array, base: _Base, h: int
 ) -> list[tuple[int, Array]]:
     """Each backtest window's reconciled forecasts, reconciled with the errors of the windows
     before it only (what was known at its origin)."""
@@ -272,7 +327,7 @@ def _reconcile_windows(
         past = base.windows[:k]
         actual = np.hstack([history[:, o : o + h] for o, _ in past]) if past else None
         fitted = np.hstack([f for _, f in past]) if past else None
-        reconciled.append((origin, reconcile(summing, forecast, actual, fitted)[0]))
+        reconciled.append((origin, reconcile_hierarchy(hierarchy, forecast, actual, fitted)[0]))
     return reconciled
 
 
@@ -361,11 +416,11 @@ def get_hierarchy_forecast(
     base = _base_forecasts(
         history, starts, known, h=h, season=season, level=level, windows=windows, methods=methods
     )
-    recon_windows = _reconcile_windows(hierarchy.summing, history, base, h)
+    recon_windows = _reconcile_windows(hierarchy, history, base, h)
     actual = np.hstack([history[:, o : o + h] for o, _ in base.windows]) if base.windows else None
     fitted = np.hstack([f for _, f in base.windows]) if base.windows else None
-    future, method = reconcile(
-        hierarchy.summing, np.stack([r.mean for r in base.future]), actual, fitted
+    future, method = reconcile_hierarchy(
+        hierarchy, np.stack([r.mean for r in base.future]), actual, fitted
     )
     scores: list[Score] = []
     nodes: list[NodeForecast] = []
