@@ -11,7 +11,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from chainhub.cli.common import OPERATOR, DbOption, console, hub_transaction
-from chainhub.forecast.schemas import ForecastParameters, SeriesRead
+from chainhub.forecast.schemas import ForecastParameters, Level, LevelRead, NodeRead, SeriesRead
 
 BucketOption = Annotated[Literal["day", "week"], typer.Option("--bucket", help="day or week")]
 HorizonOption = Annotated[int, typer.Option("--horizon", min=1, help="Periods to forecast")]
@@ -37,6 +37,48 @@ def _table(series: list[SeriesRead]) -> Table:
             "" if s.wmape is None else f"{s.wmape:.1%}",
             "" if first is None else f"{first:,.1f}",
             "; ".join(s.notes),
+        )
+    return table
+
+
+def _score(value: float | None, percent: bool = False) -> str:
+    if value is None:
+        return ""
+    return f"{value:.1%}" if percent else f"{value:.3f}"
+
+
+def _level_table(levels: list[LevelRead], nodes: list[NodeRead], level: Level) -> Table:
+    """The level's nodes: base against reconciled backtest scores and next period."""
+    table = Table(
+        level, "method", "MASE base", "MASE rec.", "wMAPE base", "wMAPE rec.", "next base", "next"
+    )
+    for s in levels:
+        if s.level == level:
+            table.add_row(
+                f"all {s.nodes} ({s.method}, {s.windows} windows)",
+                "",
+                _score(s.base_mase),
+                _score(s.mase),
+                _score(s.base_wmape, percent=True),
+                _score(s.wmape, percent=True),
+                "",
+                "",
+                end_section=True,
+            )
+    for n in nodes:
+        if n.level != level:
+            continue
+        name = " / ".join(p for p in (n.family, n.material_code, n.customer_id) if p is not None)
+        first = n.points[0] if n.points else None
+        table.add_row(
+            name,
+            n.method,
+            _score(n.base_mase),
+            _score(n.mase),
+            _score(n.base_wmape, percent=True),
+            _score(n.wmape, percent=True),
+            "" if first is None else f"{first.base:,.1f}",
+            "" if first is None else f"{first.quantity:,.1f}",
         )
     return table
 
@@ -87,8 +129,13 @@ def run(
 def show(
     db: DbOption = None,
     version: Annotated[int | None, typer.Option("--version", help="Run version")] = None,
+    level: Annotated[
+        Level | None,
+        typer.Option("--level", help="family, material or customer: the reconciled hierarchy"),
+    ] = None,
 ) -> None:
-    """A stored run (the latest by default): each series' method, scores and next period."""
+    """A stored run (the latest by default): each series' method, scores and next period; with
+    --level, that level's reconciled forecasts beside the base ones."""
     from chainhub.forecast.service import access_run
 
     with hub_transaction(db) as conn:
@@ -99,7 +146,10 @@ def show(
             version=version,
         )
     console.print(f"run version {found.version}, {found.series_count} series")
-    console.print(_table(found.series))
+    if level is None:
+        console.print(_table(found.series))
+    else:
+        console.print(_level_table(found.levels, found.nodes, level))
 
 
 def backtest(

@@ -69,3 +69,52 @@ forecast_value_added = sa.Table(
     sa.Column("naive_wmape", sa.Double(), nullable=True),
     sa.Column("best", sa.String(), nullable=True),
 )
+
+# Per run and level of the hierarchy (family, material, customer): how many nodes, how the
+# future was reconciled, and the backtest accuracy of the base and the reconciled forecasts.
+forecast_levels = sa.Table(
+    "forecast_levels",
+    METADATA,
+    sa.Column("run_id", sa.String(36), primary_key=True),
+    sa.Column("level", sa.String(), primary_key=True),
+    sa.Column("nodes", sa.Integer(), nullable=False),
+    sa.Column("method", sa.String(), nullable=False),
+    sa.Column("windows", sa.Integer(), nullable=False),
+    sa.Column("base_mase", sa.Double(), nullable=True),
+    sa.Column("base_wmape", sa.Double(), nullable=True),
+    sa.Column("mase", sa.Double(), nullable=True),
+    sa.Column("wmape", sa.Double(), nullable=True),
+)
+
+# Per node of the hierarchy: what it adds up (a family; a material; a material x customer), the
+# base method, and the backtest accuracy of its base and reconciled forecasts.
+forecast_nodes = sa.Table(
+    "forecast_nodes",
+    METADATA,
+    sa.Column("run_id", sa.String(36), primary_key=True),
+    sa.Column("level", sa.String(), primary_key=True),
+    sa.Column("node", sa.String(), primary_key=True),
+    sa.Column("family", sa.String(), nullable=False),
+    sa.Column("material_code", sa.String(), nullable=True),
+    sa.Column("customer_id", sa.String(), nullable=True),
+    sa.Column("method", sa.String(), nullable=False),
+    sa.Column("base_mase", sa.Double(), nullable=True),
+    sa.Column("base_wmape", sa.Double(), nullable=True),
+    sa.Column("mase", sa.Double(), nullable=True),
+    sa.Column("wmape", sa.Double(), nullable=True),
+)
+
+# Per node and period: the base forecast and the reconciled one, with the base interval moved
+# by the reconciliation.
+forecast_node_values = sa.Table(
+    "forecast_node_values",
+    METADATA,
+    sa.Column("run_id", sa.String(36), primary_key=True),
+    sa.Column("level", sa.String(), primary_key=True),
+    sa.Column("node", sa.String(), primary_key=True),
+    sa.Column("period_start", sa.Date(), primary_key=True),
+    sa.Column("base", sa.Double(), nullable=False),
+    sa.Column("quantity", sa.Double(), nullable=False),
+    sa.Column("lo", sa.Double(), nullable=True),
+    sa.Column("hi", sa.Double(), nullable=True),
+)

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Bucket = Literal["day", "week"]
+Level = Literal["family", "material", "customer"]
 
 
 class ForecastParameters(BaseModel):
@@ -47,8 +48,47 @@ class SeriesRead(BaseModel):
     points: list[ForecastPoint]
 
 
+class NodePoint(BaseModel):
+    """One period of a hierarchy node: the base forecast, the reconciled one and its interval."""
+
+    period_start: date
+    base: float
+    quantity: float
+    lo: float | None
+    hi: float | None
+
+
+class NodeRead(BaseModel):
+    """A node of the hierarchy (a family, a material, or a material x customer) with the
+    backtest accuracy of its base and reconciled forecasts and its reconciled forecast."""
+
+    level: Level
+    family: str
+    material_code: str | None
+    customer_id: str | None
+    method: str
+    base_mase: float | None
+    base_wmape: float | None
+    mase: float | None
+    wmape: float | None
+    points: list[NodePoint]
+
+
+class LevelRead(BaseModel):
+    """A level of the hierarchy: its nodes, how it was reconciled, base and reconciled scores."""
+
+    level: Level
+    nodes: int
+    method: str
+    windows: int
+    base_mase: float | None
+    base_wmape: float | None
+    mase: float | None
+    wmape: float | None
+
+
 class RunRead(BaseModel):
-    """A stored run and the series the caller may see."""
+    """A stored run and the series the caller may see; with its reconciled hierarchy."""
 
     run_id: str
     version: int
@@ -56,6 +96,13 @@ class RunRead(BaseModel):
     parameters: ForecastParameters
     series_count: int
     series: list[SeriesRead]
+    levels: list[LevelRead] = Field(
+        default_factory=list, description="Per level, to who sees every series of the run"
+    )
+    nodes: list[NodeRead] = Field(
+        default_factory=list,
+        description="Reconciled nodes; an aggregate only to who sees every series in it",
+    )
 
 
 class ScoreRead(BaseModel):

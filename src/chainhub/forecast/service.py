@@ -15,9 +15,16 @@ from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
 from chainhub.errors import ChainhubError
+from chainhub.forecast.accuracy import Array
 from chainhub.forecast.calendar import calendar_features
 from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_lines
 from chainhub.forecast.engine import SeriesForecast, forecast_series
+from chainhub.forecast.hierarchy import (
+    do_store_hierarchy,
+    get_families,
+    get_hierarchy_forecast,
+    list_visible_hierarchy,
+)
 from chainhub.forecast.models import forecast_runs, forecast_values
 from chainhub.forecast.models import forecast_series as series_table
 from chainhub.forecast.schemas import (
@@ -28,8 +35,8 @@ from chainhub.forecast.schemas import (
     SeriesRead,
     ValueAddedRead,
 )
-from chainhub.forecast.value_added import as_read as as_value_added_read
 from chainhub.forecast.value_added import (
+    PartnerSource,
     do_store_value_added,
     get_partner_source,
     get_value_added,
@@ -37,6 +44,7 @@ from chainhub.forecast.value_added import (
     list_issued_lines,
     list_value_added,
 )
+from chainhub.forecast.value_added import as_read as as_value_added_read
 from chainhub.partners.visibility import get_visible_clause
 from chainhub.storage.models import current_view
 
@@ -86,9 +94,13 @@ def _forecast_demand(
     parameters: ForecastParameters,
     progress: Progress | None,
     value_added: bool,
-) -> tuple[list[SeriesRead], list[ValueAddedRead]]:
-    """Backtest and forecast every series the caller sees; with `value_added`, score the
-    partners' own forecasts and naive on the same windows."""
+) -> tuple[
+    dict[SeriesKey, tuple[list[date], Array]],
+    dict[SeriesKey, SeriesForecast],
+    list[ValueAddedRead],
+]:
+    """Every series the caller sees and the engine's forecast of each; with `value_added`, the
+    partners' own forecasts and naive scored on the same windows."""
     lines = list_demand_lines(conn=conn, principal=principal, today=today)
     demand = get_demand_series(lines, bucket=parameters.bucket)
     source = (
@@ -96,15 +108,16 @@ def _forecast_demand(
         if value_added and demand
         else None
     )
-    found, added = [], []
+    future = _future(demand, parameters)
+    results: dict[SeriesKey, SeriesForecast] = {}
+    added: list[ValueAddedRead] = []
     for done, (key, (periods, values)) in enumerate(demand.items(), start=1):
-        future = _periods(periods[-1], parameters.bucket, parameters.horizon)
         x = (
             calendar_features([*periods, *future], parameters.bucket)
             if parameters.calendar
             else None
         )
-        result = forecast_series(
+        results[key] = forecast_series(
             values,
             h=parameters.horizon,
             season=parameters.season,
@@ -112,27 +125,45 @@ def _forecast_demand(
             windows=parameters.windows,
             x=x,
         )
-        found.append(_as_read(key, result, future))
         if source is not None:
-            partner, seller = source.partner_of(key)
-            shares = (
-                source.shares(key, seller, periods, (*result.backtest.origins, len(periods)))
-                if seller is not None
-                else None
-            )
-            scored = get_value_added(
-                values,
-                periods=periods,
-                backtest=result.backtest,
-                method=result.method,
-                partner=partner,
-                shares=shares,
-                season=parameters.season,
-            )
-            added.append(as_value_added_read(key, scored))
+            added.append(_value_added(source, key, periods, values, results[key], parameters))
         if progress is not None:
             progress(done, len(demand))
-    return found, added
+    return demand, results, added
+
+
+def _value_added(
+    source: PartnerSource,
+    key: SeriesKey,
+    periods: list[date],
+    values: Array,
+    result: SeriesForecast,
+    parameters: ForecastParameters,
+) -> ValueAddedRead:
+    """The hub's, the partner's and naive forecasts of one series scored on its windows."""
+    partner, seller = source.partner_of(key)
+    shares = (
+        source.shares(key, seller, periods, (*result.backtest.origins, len(periods)))
+        if seller is not None
+        else None
+    )
+    scored = get_value_added(
+        values,
+        periods=periods,
+        backtest=result.backtest,
+        method=result.method,
+        partner=partner,
+        shares=shares,
+        season=parameters.season,
+    )
+    return as_value_added_read(key, scored)
+
+
+def _future(
+    demand: dict[SeriesKey, tuple[list[date], Array]], parameters: ForecastParameters
+) -> list[date]:
+    last = max((periods[-1] for periods, _ in demand.values()), default=None)
+    return [] if last is None else _periods(last, parameters.bucket, parameters.horizon)
 
 
 def get_backtest(
@@ -144,7 +175,7 @@ def get_backtest(
     progress: Progress | None = None,
 ) -> list[SeriesRead]:
     """Backtest and forecast every series the caller sees, storing nothing."""
-    found, _ = _forecast_demand(
+    demand, results, _ = _forecast_demand(
         conn=conn,
         principal=principal,
         today=today,
@@ -152,7 +183,8 @@ def get_backtest(
         progress=progress,
         value_added=False,
     )
-    return found
+    future = _future(demand, parameters)
+    return [_as_read(key, result, future) for key, result in results.items()]
 
 
 def do_run_forecast(
@@ -163,15 +195,26 @@ def do_run_forecast(
     parameters: ForecastParameters,
     progress: Progress | None = None,
 ) -> RunRead:
-    """Forecast every series the caller sees and store the run as the next version, with the
-    value added over the partners' own forecasts and naive."""
-    found, added = _forecast_demand(
+    """Forecast every series the caller sees and store the run as the next version, with its
+    reconciled hierarchy and the value added over the partners' own forecasts and naive."""
+    demand, results, added = _forecast_demand(
         conn=conn,
         principal=principal,
         today=today,
         parameters=parameters,
         progress=progress,
         value_added=True,
+    )
+    future = _future(demand, parameters)
+    found = [_as_read(key, result, future) for key, result in results.items()]
+    hierarchy = get_hierarchy_forecast(
+        bottom={key: values for key, (_, values) in demand.items()},
+        forecasts=results,
+        families=get_families(conn=conn, materials=(m for m, _ in demand)),
+        h=parameters.horizon,
+        season=parameters.season,
+        level=parameters.level,
+        windows=parameters.windows,
     )
     latest = conn.execute(sa.select(sa.func.max(forecast_runs.c.version))).scalar()
     run = RunRead(
@@ -225,7 +268,9 @@ def do_run_forecast(
             ],
         )
     do_store_value_added(conn=conn, run_id=run.run_id, rows=added)
-    return run
+    do_store_hierarchy(conn=conn, run_id=run.run_id, found=hierarchy, periods=future)
+    levels, nodes = list_visible_hierarchy(conn=conn, run_id=run.run_id, visible=set(demand))
+    return run.model_copy(update={"levels": levels, "nodes": nodes})
 
 
 def access_run(
@@ -274,7 +319,10 @@ def access_run(
         ).mappings()
         if (s["material_code"], s["customer_id"]) in visible
     ]
+    levels, nodes = list_visible_hierarchy(conn=conn, run_id=row["run_id"], visible=visible)
     return RunRead(
+        levels=levels,
+        nodes=nodes,
         run_id=row["run_id"],
         version=row["version"],
         created_at=row["created_at"],
