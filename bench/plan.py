@@ -272,9 +272,7 @@ def _chainhub_buffers(items: pl.DataFrame, weekly: pl.DataFrame) -> pl.DataFrame
         order_cycle=pl.lit(REVIEW),
     )
     zoned = zones(buffer_profile(policy))
-    supply = days_of_supply(
-        weekly.join(items.select(*keys, pl.col("on_hand").alias("opening")), on=keys), keys
-    )
+    supply = days_of_supply(weekly, items.select(*keys, pl.col("on_hand").alias("opening")), keys)
     return net_flow(zoned.join(qualified_demand(zoned, weekly, keys), on=keys)).join(
         supply, on=keys, how="left"
     )

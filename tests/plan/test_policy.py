@@ -47,7 +47,8 @@ def test_days_of_supply_with_a_fractional_last_day() -> None:
         schema=["material_code", "week_no", "opening", "receipts", "demand"],
         orient="row",
     )
-    found = days_of_supply(weeks, ["material_code"])
+    opening = weeks.group_by("material_code").agg(pl.col("opening").first())
+    found = days_of_supply(weeks.drop("opening"), opening, ["material_code"])
     assert found.rows() == [("A", 10.0), ("B", 5.0), ("C", 7.0), ("D", None)]
 
 
