@@ -5,6 +5,7 @@ through the engine one by one, with its fallbacks and notes."""
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Final, TypeVar
@@ -35,6 +36,8 @@ DAILY_REGULAR: Final = ("SeasonalNaive", "Naive", "SES", "SeasonalES")
 backtest on two cores (AutoETS, AutoTheta and AutoARIMA are not)."""
 SHORT_REGULAR: Final = ("SeasonalNaive", "Naive")
 """What a regular series too short for the batch tries in the engine."""
+PARALLEL_FROM: Final = 500
+"""Series from which a run is worth spreading over processes."""
 _FACTORIES: Final[dict[str, Callable[[int], Any]]] = {
     "SES": lambda _m: SimpleExponentialSmoothingOptimized(alias="SES"),
     "SeasonalES": lambda m: SeasonalExponentialSmoothingOptimized(
@@ -43,6 +46,11 @@ _FACTORIES: Final[dict[str, Callable[[int], Any]]] = {
     "SeasonalNaive": lambda m: SeasonalNaive(season_length=m),
     "Naive": lambda _m: Naive(),
 }
+
+
+def batch_jobs(series: int) -> int:
+    """Processes for a batch of `series`: every core once the series outweigh starting them."""
+    return (os.cpu_count() or 1) if series >= PARALLEL_FROM else 1
 
 
 def batch_models(names: tuple[str, ...], season: int) -> list[Any]:

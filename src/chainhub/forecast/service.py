@@ -14,6 +14,8 @@ from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
 from chainhub.errors import ChainhubError
+from chainhub.forecast.accuracy import Array
+from chainhub.forecast.batch import batch_jobs, forecast_batch
 from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_lines
 from chainhub.forecast.engine import SeriesForecast, forecast_series
 from chainhub.forecast.models import forecast_runs, forecast_values
@@ -60,6 +62,28 @@ def _as_read(key: SeriesKey, result: SeriesForecast, periods: list[date]) -> Ser
     )
 
 
+def _daily(
+    demand: dict[SeriesKey, tuple[list[date], Array]],
+    parameters: ForecastParameters,
+    progress: Progress | None,
+) -> list[SeriesRead]:
+    """Daily series all at once: the batch path and its faster candidates (see forecast.batch)."""
+    results = forecast_batch(
+        {key: values for key, (_, values) in demand.items()},
+        h=parameters.horizon,
+        season=parameters.season,
+        level=parameters.level,
+        windows=parameters.windows,
+        jobs=batch_jobs(len(demand)),
+    )
+    if progress is not None:
+        progress(len(demand), len(demand))
+    return [
+        _as_read(key, results[key], _periods(periods[-1], parameters.bucket, parameters.horizon))
+        for key, (periods, _) in demand.items()
+    ]
+
+
 def get_backtest(
     *,
     conn: Connection,
@@ -71,6 +95,8 @@ def get_backtest(
     """Backtest and forecast every series the caller sees, storing nothing."""
     lines = list_demand_lines(conn=conn, principal=principal, today=today)
     demand = get_demand_series(lines, bucket=parameters.bucket)
+    if parameters.bucket == "day":
+        return _daily(demand, parameters, progress)
     found = []
     for done, (key, (periods, values)) in enumerate(demand.items(), start=1):
         result = forecast_series(
