@@ -12,6 +12,7 @@ from typing import Any, Final, TypeVar
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from statsforecast import StatsForecast
 from statsforecast.models import (
     Naive,
@@ -105,15 +106,16 @@ def run_statsforecast(
             if chosen:
                 sf = StatsForecast(models=batch_models(chosen, season), freq=1, n_jobs=jobs)
                 out = sf.forecast(df=frame, h=h, level=[level] if with_level else None)
-                parts.append(out.set_index(["unique_id", "ds"]))
+                parts.append(pd.DataFrame(out).set_index(["unique_id", "ds"]))
     return cv, pd.concat(parts, axis=1).reset_index()
 
 
 def _cube(frame: pd.DataFrame, column: str, shape: tuple[int, ...]) -> Array:
-    return np.asarray(frame[column].to_numpy(dtype=np.float64)).reshape(shape)
+    values: Array = frame[column].to_numpy(dtype=np.float64).reshape(shape)
+    return values
 
 
-def _scales(ys: list[Array], starts: Array, lag: int) -> Array:
+def _scales(ys: list[Array], starts: NDArray[np.int64], lag: int) -> Array:
     """MASE scale of each series' training part at each origin: mean |y_t - y_(t-lag)|."""
     scales = np.empty(starts.shape)
     for i, y in enumerate(ys):
@@ -122,13 +124,14 @@ def _scales(ys: list[Array], starts: Array, lag: int) -> Array:
     return scales
 
 
-def _choose(mase: Array, wmape: Array) -> Array:
+def _choose(mase: Array, wmape: Array) -> NDArray[np.intp]:
     """Per series the method with the lowest MASE, then weighted MAPE, then the first listed."""
     first = np.where(np.isnan(mase), np.inf, mase)
     second = np.where(np.isnan(wmape), np.inf, wmape)
     tied = first == first.min(axis=1, keepdims=True)
     second = np.where(tied, second, np.inf)
-    return np.argmax(tied & (second == second.min(axis=1, keepdims=True)), axis=1)
+    best: NDArray[np.intp] = np.argmax(tied & (second == second.min(axis=1, keepdims=True)), axis=1)
+    return best
 
 
 def _group(
@@ -151,7 +154,7 @@ def _group(
     cv = cv.sort_values(["unique_id", "cutoff", "ds"], kind="stable")
     future = future.sort_values(["unique_id", "ds"], kind="stable")
     actual = _cube(cv, "y", shape)
-    lengths = np.array([y.size for y in ys])
+    lengths = np.array([y.size for y in ys], dtype=np.int64)
     starts = lengths[:, None] - h * np.arange(windows, 0, -1)[None, :]
     scale = _scales(ys, starts, scale_season)
     predicted = np.stack([_cube(cv, name, shape) for name in names], axis=1)
