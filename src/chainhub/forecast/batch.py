@@ -24,6 +24,7 @@ from statsforecast.models import (
 from chainhub.forecast.accuracy import Array
 from chainhub.forecast.engine import Backtest, Score, SeriesForecast, forecast_series, origins
 from chainhub.forecast.methods import (
+    AUTO_MIN_LENGTH,
     INTERMITTENT,
     MODEL_BASED_INTERVALS,
     get_method,
@@ -55,11 +56,12 @@ def batch_jobs(series: int) -> int:
 
 
 def batch_models(names: tuple[str, ...], season: int) -> list[Any]:
-    """The StatsForecast models of `names`, each named as the method it is."""
+    """The StatsForecast models of `names`, each named as the method it is (the intermittent
+    ones are the engine's, which fall back at no length)."""
     return [
         _FACTORIES[name](season)
         if name in _FACTORIES
-        else get_method(name, length=season * 3, season=season).model
+        else get_method(name, length=AUTO_MIN_LENGTH, season=season).model
         for name in names
     ]
 
@@ -67,7 +69,11 @@ def batch_models(names: tuple[str, ...], season: int) -> list[Any]:
 def fits_batch(y: Array, *, h: int, season: int, windows: int, scale_season: int) -> bool:
     """Whether `y` has every backtest window and, before the first, two seasons to fit on."""
     train = y.size - windows * h
-    return len(origins(y.size, h, windows)) == windows and train > max(2 * season, scale_season, 9)
+    return (
+        len(origins(y.size, h, windows)) == windows
+        and train > max(2 * season, scale_season)
+        and train >= AUTO_MIN_LENGTH
+    )
 
 
 def long_frame(ys: list[Array]) -> pd.DataFrame:
@@ -83,31 +89,53 @@ def long_frame(ys: list[Array]) -> pd.DataFrame:
     )
 
 
-def run_statsforecast(
+def cross_validate(
+    frame: pd.DataFrame, names: tuple[str, ...], *, h: int, season: int, windows: int, jobs: int
+) -> pd.DataFrame:
+    """Every model's forecasts at each of the last `windows` origins, `h` apart."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sf = StatsForecast(models=batch_models(names, season), freq=1, n_jobs=jobs)
+        cv = sf.cross_validation(df=frame, h=h, n_windows=windows, step_size=h)
+    return pd.DataFrame(cv).sort_values(["unique_id", "cutoff", "ds"], kind="stable")
+
+
+def forecast_chosen(
     frame: pd.DataFrame,
     names: tuple[str, ...],
+    best: NDArray[np.intp],
     *,
     h: int,
     season: int,
-    windows: int,
     level: int,
     jobs: int,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cross-validation of every model, then the forecast: with the model's own interval where it
-    has one, a second pass without for the others (StatsForecast refuses a level to them)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cv = StatsForecast(
-            models=batch_models(names, season), freq=1, n_jobs=jobs
-        ).cross_validation(df=frame, h=h, n_windows=windows, step_size=h)
-        parts = []
-        for with_level in (True, False):
-            chosen = tuple(n for n in names if (n in MODEL_BASED_INTERVALS) == with_level)
-            if chosen:
-                sf = StatsForecast(models=batch_models(chosen, season), freq=1, n_jobs=jobs)
-                out = sf.forecast(df=frame, h=h, level=[level] if with_level else None)
-                parts.append(pd.DataFrame(out).set_index(["unique_id", "ds"]))
-    return cv, pd.concat(parts, axis=1).reset_index()
+) -> tuple[Array, Array, Array]:
+    """Each series' forecast by its chosen method alone, with the model's own interval where it
+    has one (NaN elsewhere): one pass per method over the series that chose it, so no model
+    fits a series it was not chosen for."""
+    n = best.size
+    mean, lo, hi = np.empty((n, h)), np.full((n, h), np.nan), np.full((n, h), np.nan)
+    for j, name in enumerate(names):
+        ids = np.flatnonzero(best == j)
+        if ids.size == 0:
+            continue
+        own = name in MODEL_BASED_INTERVALS
+        sf = StatsForecast(
+            models=batch_models((name,), season),
+            freq=1,
+            n_jobs=jobs if ids.size >= PARALLEL_FROM else 1,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = sf.forecast(
+                df=frame[frame["unique_id"].isin(ids)], h=h, level=[level] if own else None
+            )
+        out = pd.DataFrame(out).sort_values(["unique_id", "ds"], kind="stable")
+        mean[ids] = _cube(out, name, (ids.size, h))
+        if own:
+            lo[ids] = _cube(out, f"{name}-lo-{level}", (ids.size, h))
+            hi[ids] = _cube(out, f"{name}-hi-{level}", (ids.size, h))
+    return mean, lo, hi
 
 
 def _cube(frame: pd.DataFrame, column: str, shape: tuple[int, ...]) -> Array:
@@ -147,12 +175,8 @@ def _group(
 ) -> list[SeriesForecast]:
     """Backtest and forecast series that all fit the batch, with the same candidates."""
     frame = long_frame(ys)
-    cv, future = run_statsforecast(
-        frame, names, h=h, season=season, windows=windows, level=level, jobs=jobs
-    )
+    cv = cross_validate(frame, names, h=h, season=season, windows=windows, jobs=jobs)
     n, shape = len(ys), (len(ys), windows, h)
-    cv = cv.sort_values(["unique_id", "cutoff", "ds"], kind="stable")
-    future = future.sort_values(["unique_id", "ds"], kind="stable")
     actual = _cube(cv, "y", shape)
     lengths = np.array([y.size for y in ys], dtype=np.int64)
     starts = lengths[:, None] - h * np.arange(windows, 0, -1)[None, :]
@@ -169,15 +193,11 @@ def _group(
         wmape = np.where(total > 0, errors.sum(axis=(2, 3)) / total, np.nan)
     best = _choose(mase, wmape)
     rows = np.arange(n)
-    mean = np.stack([_cube(future, name, (n, h)) for name in names], axis=1)[rows, best]
+    mean, lo, hi = forecast_chosen(frame, names, best, h=h, season=season, level=level, jobs=jobs)
     # Split conformal from the backtest's absolute errors where the model has no interval.
     width = np.quantile(errors[rows, best].reshape(n, -1), level / 100.0, axis=1)[:, None]
-    lo, hi = np.maximum(mean - width, 0.0), mean + width
-    for j, name in enumerate(names):
-        if name in MODEL_BASED_INTERVALS:
-            own = best == j
-            lo[own] = _cube(future, f"{name}-lo-{level}", (n, h))[own]
-            hi[own] = _cube(future, f"{name}-hi-{level}", (n, h))[own]
+    lo = np.where(np.isnan(lo), np.maximum(mean - width, 0.0), lo)
+    hi = np.where(np.isnan(hi), mean + width, hi)
     return [
         SeriesForecast(
             method=names[best[i]],
