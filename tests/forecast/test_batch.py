@@ -26,9 +26,7 @@ def test_the_batch_chooses_and_forecasts_as_the_engine_does_series_by_series() -
     assert list(batch) == list(series)
     for key, y in series.items():
         sparse = key == "I"
-        one = forecast_series(
-            y, h=14, season=7, methods=INTERMITTENT if sparse else SHORT_REGULAR
-        )
+        one = forecast_series(y, h=14, season=7, methods=INTERMITTENT if sparse else SHORT_REGULAR)
         got = batch[key]
         assert (got.method, got.fitted, got.notes) == (one.method, one.fitted, one.notes)
         assert got.backtest.origins == one.backtest.origins
