@@ -2,6 +2,11 @@
 and chainhub's time beside raw StatsForecast fitting the same models on the same series.
 
     python bench/forecast.py [--smoke] [--train FILE --test FILE --season N] [--limit N] [--jobs N]
+    python bench/forecast.py --daily [N] [--smoke] [--jobs N]
+
+With --daily: N synthetic daily series of two years (10,000 by default, 200 with --smoke) with
+weekly seasonality, trend and intermittency, run through chainhub's daily path (backtest and
+forecast) beside raw StatsForecast running the same models on the same series.
 
 Without files it reads M4 Weekly from ../shared/reference/forecasting/m4 (skipped when absent,
 except under CI=true). The last line printed is `M4 MASE X sMAPE Y OWA Z on N series`.
@@ -25,8 +30,15 @@ from statsforecast import StatsForecast
 from statsmodels.tsa.seasonal import seasonal_decompose
 
 from chainhub.forecast.accuracy import Array, mase, mase_scale, owa, smape
+from chainhub.forecast.batch import DAILY_REGULAR, batch_models, forecast_batch
 from chainhub.forecast.engine import forecast_series
-from chainhub.forecast.methods import REGULAR, get_method
+from chainhub.forecast.methods import (
+    INTERMITTENT,
+    MODEL_BASED_INTERVALS,
+    REGULAR,
+    get_method,
+    is_intermittent,
+)
 
 REFERENCE = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference"
 M4 = REFERENCE / "forecasting" / "m4"
@@ -35,6 +47,75 @@ SMOKE_SERIES = 12
 WINDOWS = 3
 HISTORY = 156
 """Points the models fit on (the last three years of a weekly series); MASE scales on all."""
+DAILY_SERIES, DAILY_SMOKE, DAILY_DAYS, DAILY_HORIZON, DAILY_TARGET = 10_000, 200, 730, 28, 60.0
+
+
+def synthetic_daily(n: int, days: int = DAILY_DAYS, seed: int = 3) -> list[Array]:
+    """Poisson daily demand around a level with a trend and a day-of-week profile; three in ten
+    series intermittent (demand on 5-50 % of days)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(days)
+    level = rng.lognormal(2.5, 1.0, n)[:, None]
+    trend = 1 + rng.normal(0, 0.3, n)[:, None] * t / days
+    week = 1 + rng.uniform(0, 0.6, (n, 7))
+    week /= week.mean(axis=1, keepdims=True)
+    y = rng.poisson(np.clip(level * trend * week[:, t % 7], 0, None)).astype(np.float64)
+    sparse = rng.random(n) < 0.3
+    occurs = rng.random((n, days)) < rng.uniform(0.05, 0.5, n)[:, None]
+    return list(np.where(sparse[:, None] & ~occurs, 0.0, y))
+
+
+def raw_daily(groups: list[tuple[tuple[str, ...], pd.DataFrame]], jobs: int) -> None:
+    """Raw StatsForecast on each candidate set's long frame: cross-validation over the same
+    windows, the forecast with intervals from the models that have them, then the others."""
+    for names, df in groups:
+        sf = StatsForecast(models=batch_models(names, 7), freq=1, n_jobs=jobs)
+        sf.cross_validation(df=df, h=DAILY_HORIZON, n_windows=WINDOWS, step_size=DAILY_HORIZON)
+        own = tuple(n for n in names if n in MODEL_BASED_INTERVALS)
+        rest = tuple(n for n in names if n not in MODEL_BASED_INTERVALS)
+        if own:
+            sf = StatsForecast(models=batch_models(own, 7), freq=1, n_jobs=jobs)
+            sf.forecast(df=df, h=DAILY_HORIZON, level=[80])
+        if rest:
+            StatsForecast(models=batch_models(rest, 7), freq=1, n_jobs=jobs).forecast(
+                df=df, h=DAILY_HORIZON
+            )
+
+
+def daily(n: int, jobs: int) -> int:
+    """chainhub's daily run beside raw StatsForecast on the same synthetic series."""
+    ys = synthetic_daily(n)
+    series = dict(enumerate(ys))
+    sparse = [is_intermittent(nonzero=int(np.count_nonzero(y)), length=y.size) for y in ys]
+    groups = [
+        (names, pd.concat([_frame(i, ys[i]) for i in range(n) if sparse[i] == flag]))
+        for names, flag in ((DAILY_REGULAR, False), (INTERMITTENT, True))
+        if sparse.count(flag)
+    ]
+    warm = {i: ys[i] for i in range(min(n, 20))}
+    forecast_batch(warm, h=DAILY_HORIZON, season=7, windows=WINDOWS)  # compiles, outside timing
+    raw_daily([(names, df[df["unique_id"] < 20]) for names, df in groups], 1)
+    started = time.perf_counter()
+    found = forecast_batch(series, h=DAILY_HORIZON, season=7, windows=WINDOWS, jobs=jobs)
+    ours = time.perf_counter() - started
+    started = time.perf_counter()
+    raw_daily(groups, jobs)
+    raw = time.perf_counter() - started
+    chosen: dict[str, int] = {}
+    for result in found.values():
+        chosen[result.method] = chosen.get(result.method, 0) + 1
+    print(f"models: {', '.join(DAILY_REGULAR)} (regular); {', '.join(INTERMITTENT)} (intermittent)")
+    print("chosen: " + ", ".join(f"{k} {v}" for k, v in sorted(chosen.items())))
+    print(
+        f"daily {n:,} series x {DAILY_DAYS} days, {WINDOWS} windows of {DAILY_HORIZON}, "
+        f"{jobs} jobs: chainhub {ours:.1f} s, raw StatsForecast {raw:.1f} s, "
+        f"ratio {ours / raw:.2f} (target <= 1.1), under {DAILY_TARGET:.0f} s: {ours < DAILY_TARGET}"
+    )
+    return 0
+
+
+def _frame(uid: int, y: Array) -> pd.DataFrame:
+    return pd.DataFrame({"unique_id": uid, "ds": np.arange(y.size), "y": y})
 
 
 def read_m4(path: Path, limit: int | None) -> list[tuple[str, Array]]:
@@ -129,7 +210,13 @@ def main() -> int:
     parser.add_argument(
         "--jobs", type=int, default=1, help="processes for chainhub and raw StatsForecast alike"
     )
+    parser.add_argument(
+        "--daily", type=int, nargs="?", const=DAILY_SERIES, default=None, help="daily series"
+    )
     args = parser.parse_args()
+    if args.daily is not None:
+        warnings.simplefilter("ignore")
+        return daily(DAILY_SMOKE if args.smoke else args.daily, args.jobs)
     if not args.train.exists() or not args.test.exists():
         if os.environ.get("CI") == "true":
             print(f"M4 files missing: {args.train}, {args.test}", file=sys.stderr)

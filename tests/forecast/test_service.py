@@ -261,3 +261,21 @@ def test_the_hierarchy_adds_up_and_a_partner_sees_no_one_elses_rows(
         [("material", "M001", None), ("customer", "M001", HUADONG), ("customer", "M001", JINLI)],
         0,
     )
+
+
+def test_a_daily_run_takes_the_batch_path(registered: sa.Engine, tmp_path: Path) -> None:
+    submit(registered, tmp_path, "sales_order", _orders(20), by=OEM)
+    # One order a week: 134 days with demand on one in seven, intermittent.
+    parameters = ForecastParameters(bucket="day", horizon=7, windows=2, season=7)
+    with registered.begin() as conn:
+        run = do_run_forecast(
+            conn=conn, principal=principal(None), today=TODAY, parameters=parameters
+        )
+    series = run.series[0]
+    last = FIRST_MONDAY + timedelta(weeks=19, days=2)
+    assert [p.period_start for p in series.points] == [
+        last + timedelta(days=k) for k in range(1, 8)
+    ]
+    assert set(series.scores) == {"CrostonClassic", "ADIDA", "IMAPA", "TSB"}
+    assert series.method == series.fitted and series.method in series.scores
+    assert series.notes == [] and all(p.lo is not None for p in series.points)

@@ -47,8 +47,18 @@ def test_days_of_supply_with_a_fractional_last_day() -> None:
         schema=["material_code", "week_no", "opening", "receipts", "demand"],
         orient="row",
     )
-    found = days_of_supply(weeks, ["material_code"])
+    opening = weeks.group_by("material_code").agg(pl.col("opening").first())
+    found = days_of_supply(weeks.drop("opening"), opening, ["material_code"])
     assert found.rows() == [("A", 10.0), ("B", 5.0), ("C", 7.0), ("D", None)]
+    # Weeks in any order, and a key met twice apart, come out the same.
+    by_week = weeks.drop("opening").sort("week_no", "material_code", descending=[False, True])
+    shuffled = days_of_supply(by_week, opening, ["material_code"])
+    assert shuffled.sort("material_code").rows() == found.rows()
+    # A key without opening stock has no days of supply.
+    partial = days_of_supply(
+        weeks.drop("opening"), opening.filter(pl.col("material_code") != "B"), ["material_code"]
+    )
+    assert partial.filter(pl.col("material_code") == "B")["days_of_supply"].to_list() == [None]
 
 
 def test_lot_sizing_up_and_down() -> None:

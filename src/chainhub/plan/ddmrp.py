@@ -11,7 +11,7 @@ from typing import Final
 
 import polars as pl
 
-from chainhub.plan.policy import lot_sized
+from chainhub.plan.policy import RUN, key_runs, lot_sized, per_run
 
 # The buffer profile (Ptak & Smith's ranges: lead-time factor 61-100 % short, 41-60 % medium,
 # 20-40 % long; variability factor 0-40 % low, 41-60 % medium, 61-100 % high), one value each.
@@ -79,18 +79,27 @@ def qualified_demand(buffers: pl.DataFrame, weeks: pl.DataFrame, keys: list[str]
     buffers: keys, adu, dlt, red; weeks: keys, week_no, demand.
     Returns keys, qualified.
     """
+    numbered, runs = key_runs(weeks, keys)
     horizon = 1 + (pl.col("dlt") / DAYS_PER_WEEK).ceil()
     spike = (pl.col("week_no") > 1) & (pl.col("week_no") <= horizon)
     excess = pl.col("demand") - DAYS_PER_WEEK * pl.col("adu") > SPIKE_SHARE * pl.col("red")
     counted = (pl.col("week_no") == 1) | (spike & excess)
     found = (
-        weeks.join(buffers.select(*keys, "adu", "dlt", "red"), on=keys)
-        .group_by(keys)
-        .agg(pl.col("demand").filter(counted).sum().alias("qualified"))
+        numbered.with_columns(per_run(runs, numbered, buffers, c) for c in ("adu", "dlt", "red"))
+        # Evaluated over the whole frame first: inside the aggregation it would run per key.
+        .select(RUN, pl.when(counted).then(pl.col("demand")).otherwise(0.0).alias("counted"))
+        .group_by(RUN, maintain_order=True)
+        .agg(pl.col("counted").sum().alias("qualified"))
     )
+    # A week whose key has no buffer is summed above but joins no buffer below.
     return (
         buffers.select(keys)
-        .join(found, on=keys, how="left", nulls_equal=True)
+        .join(
+            runs.select(keys).with_columns(found.get_column("qualified")),
+            on=keys,
+            how="left",
+            maintain_order="left",
+        )
         .with_columns(pl.col("qualified").fill_null(0.0))
     )
 

@@ -65,34 +65,65 @@ def inventory_policy(
     )
 
 
-def days_of_supply(weeks: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+RUN: Final = "_run"
+"""The column `key_runs` numbers each key's rows in."""
+
+
+def key_runs(weeks: pl.DataFrame, keys: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`weeks` in key and week_no order with a dense integer id of its key in `_run` (0, 1,
+    ... in that order), and the keys of each id in id order: per-key work then groups and
+    gathers by a sorted integer instead of hashing the keys on every week. Frames already in
+    that order (as the plan builds them) are not sorted again."""
+    run = pl.struct(keys).rle_id().alias(RUN)
+    numbered = weeks.with_columns(run)
+    runs = numbered.filter(pl.col(RUN).diff().fill_null(1) != 0).select(*keys, RUN)
+    weekly = (pl.col("week_no").diff() > 0) | (pl.col(RUN).diff() != 0)
+    if not (
+        bool(runs.select(pl.struct(keys).is_unique().all()).item())
+        and bool(numbered.select(weekly.fill_null(value=True).all()).item())
+    ):
+        numbered = weeks.sort(*keys, "week_no").with_columns(run)
+        runs = numbered.filter(pl.col(RUN).diff().fill_null(1) != 0).select(*keys, RUN)
+    return numbered.with_columns(pl.col(RUN).set_sorted()), runs
+
+
+def per_run(
+    runs: pl.DataFrame, numbered: pl.DataFrame, frame: pl.DataFrame, column: str
+) -> pl.Series:
+    """`frame`'s `column` (one row per key) on every row of `numbered`, null where the key
+    has no row in `frame` (an inner join's keys: a null key matches nothing)."""
+    keys = [c for c in runs.columns if c != RUN]
+    found = runs.join(frame.select(*keys, column), on=keys, how="left", maintain_order="left")
+    return found.get_column(column).gather(numbered.get_column(RUN))
+
+
+def days_of_supply(weeks: pl.DataFrame, opening: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Days the stock lasts, per key: walking the weeks with each week's demand spread evenly
     over its 7 days and receipts arriving on its Monday, whole days until the stock falls
     short plus the fraction of the last day it still covers (PURIS daysOfSupply).
 
-    weeks: keys, week_no, opening (stock before week 1, the same on every row of a key),
-    receipts, demand. Returns keys, days_of_supply (null when the stock lasts the horizon).
+    weeks: keys, week_no, receipts, demand; opening: keys, opening (stock before week 1).
+    Returns keys, days_of_supply (null when the stock lasts the horizon or the key has no
+    opening stock).
     """
+    numbered, runs = key_runs(weeks, keys)
     start = (
         pl.col("opening")
-        + pl.col("receipts").cum_sum().over(keys)
-        - pl.col("demand").cum_sum().over(keys)
+        + (pl.col("receipts") - pl.col("demand")).cum_sum().over(RUN)
         + pl.col("demand")
     )
     days = (pl.col("week_no") - 1) * DAYS_PER_WEEK + pl.when(pl.col("start") <= 0).then(
         0.0
     ).otherwise(DAYS_PER_WEEK * pl.col("start") / pl.col("demand"))
-    return (
-        weeks.sort(*keys, "week_no")
+    found = (
+        numbered.with_columns(per_run(runs, numbered, opening, "opening"))
         .with_columns(start.alias("start"))
-        .group_by(keys, maintain_order=True)
-        .agg(
-            days.filter(pl.col("start") < pl.col("demand"))
-            .first()
-            .cast(pl.Float64)
-            .alias("days_of_supply")
-        )
+        # Evaluated over the whole frame first: inside the aggregation it would run per key.
+        .select(RUN, days.cast(pl.Float64).alias("days"), short=pl.col("start") < pl.col("demand"))
+        .group_by(RUN, maintain_order=True)
+        .agg(pl.col("days").filter(pl.col("short")).first().alias("days_of_supply"))
     )
+    return runs.select(keys).with_columns(found.get_column("days_of_supply"))
 
 
 # Quotients within this of a whole number count as whole (0.3 / 0.1 is 2.9999999999999996).

@@ -83,10 +83,7 @@ def get_buffers(*, stocking: Stocking, policy: Policy) -> pl.DataFrame:
     zoned = zones(buffer_profile(items))
     qualified = qualified_demand(zoned, stocking.weeks, KEYS)
     supply = days_of_supply(
-        stocking.weeks.join(stocking.items.select(*KEYS, "on_hand"), on=KEYS).rename(
-            {"on_hand": "opening"}
-        ),
-        KEYS,
+        stocking.weeks, stocking.items.select(*KEYS, pl.col("on_hand").alias("opening")), KEYS
     )
     return (
         net_flow(zoned.join(qualified, on=KEYS))
