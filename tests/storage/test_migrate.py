@@ -6,12 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+import typer
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from typer.testing import CliRunner
 
+from chainhub.cli import db, forecast
 from chainhub.standard.registry import DOCUMENT_TYPES
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import (
+    alembic_config,
+    check_schema_current,
     do_upgrade,
     get_current_revision,
     get_head_revision,
@@ -93,4 +99,28 @@ def test_upgrade_reaches_head_once_and_creates_the_views(database_url: str) -> N
         assert get_current_revision(conn=conn) == get_head_revision()
         assert VIEWS <= set(sa.inspect(conn).get_view_names())
         assert conn.execute(sa.text("SELECT count(*) FROM current_purchase_order")).scalar() == 0
+    engine.dispose()
+
+
+def test_a_command_on_a_hub_not_upgraded_says_so(database_url: str) -> None:
+    engine = create_engine_for(database_url)
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0018")
+    engine.dispose()
+    app = typer.Typer()
+    db.register(app)
+    forecast.register(app)
+    # A reading command does not migrate: it names both revisions and the command to run.
+    said = CliRunner().invoke(app, ["forecast", "show", "--db", database_url])
+    assert said.exit_code == 1
+    assert f"schema revision 0018, this chainhub needs {get_head_revision()}" in said.output
+    assert "chainhub db upgrade" in said.output
+    assert "Traceback" not in said.output
+    upgraded = CliRunner().invoke(app, ["db", "upgrade", "--db", database_url])
+    assert upgraded.exit_code == 0, upgraded.output
+    engine = create_engine_for(database_url)
+    with engine.begin() as conn:
+        check_schema_current(conn=conn)
     engine.dispose()

@@ -145,7 +145,7 @@ def hub_transaction(
     from chainhub.partners.delivery import DeliveryWorker
     from chainhub.plan.service import get_reactions
     from chainhub.storage.engine import create_engine_for
-    from chainhub.storage.migrate import do_upgrade
+    from chainhub.storage.migrate import check_schema_current, do_upgrade
 
     engine = None
     try:
@@ -154,6 +154,8 @@ def hub_transaction(
         if migrate:
             do_upgrade(engine=engine)
         with engine.begin() as conn:
+            if not migrate:
+                check_schema_current(conn=conn)
             set_audit_key(conn=conn, key=settings.audit_key.get_secret_value())
             set_reactions(conn=conn, reactions=get_reactions(settings))
             yield conn

@@ -12,6 +12,8 @@ from alembic.ddl.impl import DefaultImpl
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from chainhub.errors import ChainhubError
+
 MIGRATIONS_DIR: Final = Path(__file__).parent / "migrations"
 
 
@@ -62,3 +64,17 @@ def do_upgrade(*, engine: sa.Engine) -> str:
     if revision is None:
         raise RuntimeError("upgrade left the database without a revision")
     return revision
+
+
+def check_schema_current(*, conn: sa.Connection) -> None:
+    """Raise when the database is not at the schema this code needs (a hub written by an older
+    chainhub, not yet upgraded), naming both revisions and the command that upgrades it."""
+    found, needed = get_current_revision(conn=conn), get_head_revision()
+    if found != needed:
+        raise ChainhubError(
+            "schema_outdated",
+            f"the hub's database is at schema revision {found or 'none'}, this chainhub needs "
+            f"{needed}: run `chainhub db upgrade` first",
+            f"中枢数据库的结构版本为 {found or '无'}，当前 chainhub 需要 {needed}："
+            "请先运行 `chainhub db upgrade`",
+        )
