@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import random
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,49 +106,275 @@ def tuned_parameters(seconds: float, workers: int) -> cp_model.CpSolver:
 def solve_jobshop(
     jobs: Sequence[Job], *, seconds: float, workers: int = 2, strong: bool = True
 ) -> JobShopResult:
-    """Minimise the make-span; `strong=False` is the textbook model with default parameters."""
-    model = cp_model.CpModel()
+    """Minimise the make-span; `strong=False` is the textbook model with default parameters.
+
+    The strong path gives CP-SAT the whole model for a first share of the time, which proves
+    small instances optimal; if it does not, a large-neighbourhood search spends the rest.
+    """
+    if not strong:
+        return _solve_full(jobs, seconds, _plain(seconds, workers), None)
+    deadline = time.monotonic() + seconds
+    hint_span, hint_starts = best_dispatch(jobs)
+    first = min(seconds, max(1.0, seconds * FIRST_SHARE))
+    result = _solve_full(jobs, first, tuned_parameters(first, workers), (hint_span, hint_starts))
+    if result.optimal or deadline - time.monotonic() < 0.5:
+        return result
+    return improve(jobs, result, deadline=deadline, workers=workers)
+
+
+FIRST_SHARE = 0.2
+"""Share of the time the whole model gets before the neighbourhood search takes over."""
+
+
+def _solve_full(
+    jobs: Sequence[Job],
+    seconds: float,
+    solver: cp_model.CpSolver,
+    hint: tuple[int, list[list[int]]] | None,
+) -> JobShopResult:
+    """The whole model; with a hint, also its heads, tails and one-machine bound."""
     horizon = sum(d for job in jobs for _, d in job)
-    hint_span, hint_starts = best_dispatch(jobs) if strong else (horizon, [])
-    upper = hint_span if strong else horizon
-    starts: list[list[cp_model.IntVar]] = []
-    by_machine: dict[int, list[cp_model.IntervalVar]] = {}
+    upper = hint[0] if hint else horizon
+    model = cp_model.CpModel()
     makespan = model.new_int_var(0, upper, "makespan")
+    starts = _add_jobs(model, jobs, makespan, upper, tight=hint is not None)
+    by_machine: dict[int, list[cp_model.IntervalVar]] = {}
     for j, job in enumerate(jobs):
-        head = 0
-        tail = sum(d for _, d in job)
-        row: list[cp_model.IntVar] = []
         for k, (machine, duration) in enumerate(job):
-            tail -= duration
-            # Heads and tails (the job's own work before and after) bound every start.
-            low, high = (head, upper - duration - tail) if strong else (0, horizon)
-            start = model.new_int_var(low, high, f"s{j}_{k}")
-            interval = model.new_fixed_size_interval_var(start, duration, f"i{j}_{k}")
-            by_machine.setdefault(machine, []).append(interval)
-            if k:
-                model.add(start >= row[-1] + job[k - 1][1])
-            if strong:
-                model.add_hint(start, hint_starts[j][k])
-            row.append(start)
-            head += duration
-        model.add(makespan >= row[-1] + job[-1][1])
-        starts.append(row)
+            by_machine.setdefault(machine, []).append(
+                model.new_fixed_size_interval_var(starts[j][k], duration, f"i{j}_{k}")
+            )
     for intervals in by_machine.values():
         model.add_no_overlap(intervals)
-    if strong:
-        model.add_hint(makespan, hint_span)
+    if hint:
+        for row, values in zip(starts, hint[1], strict=True):
+            for start, value in zip(row, values, strict=True):
+                model.add_hint(start, value)
+        model.add_hint(makespan, hint[0])
         model.add(makespan >= _one_machine_bound(jobs))
     model.minimize(makespan)
-    solver = tuned_parameters(seconds, workers) if strong else _plain(seconds, workers)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return JobShopResult(hint_span, 0, False, tuple(tuple(r) for r in hint_starts))
+        fallback = hint or dispatch(jobs)
+        return JobShopResult(fallback[0], 0, False, tuple(tuple(r) for r in fallback[1]))
     return JobShopResult(
         makespan=int(solver.objective_value),
         lower_bound=int(solver.best_objective_bound),
         optimal=status == cp_model.OPTIMAL,
         starts=tuple(tuple(int(solver.value(s)) for s in row) for row in starts),
     )
+
+
+def _add_jobs(
+    model: cp_model.CpModel,
+    jobs: Sequence[Job],
+    makespan: cp_model.IntVar,
+    upper: int,
+    *,
+    tight: bool,
+) -> list[list[cp_model.IntVar]]:
+    """Start variables in job order; heads and tails (the job's own work before and after)
+    bound every start when `tight`."""
+    horizon = sum(d for job in jobs for _, d in job)
+    starts: list[list[cp_model.IntVar]] = []
+    for j, job in enumerate(jobs):
+        head, tail = 0, sum(d for _, d in job)
+        row: list[cp_model.IntVar] = []
+        for k, (_, duration) in enumerate(job):
+            tail -= duration
+            low, high = (head, upper - duration - tail) if tight else (0, horizon)
+            start = model.new_int_var(low, high, f"s{j}_{k}")
+            if k:
+                model.add(start >= row[-1] + job[k - 1][1])
+            row.append(start)
+            head += duration
+        model.add(makespan >= row[-1] + job[-1][1])
+        starts.append(row)
+    return starts
+
+
+def improve(
+    jobs: Sequence[Job],
+    start: JobShopResult,
+    *,
+    deadline: float,
+    workers: int = 2,
+    seed: int = 1,
+) -> JobShopResult:
+    """Large-neighbourhood search from a feasible schedule until `deadline` (monotonic clock).
+
+    Each step keeps the machine order of most operations, frees the rest (whole machines, a
+    time window or whole jobs), and lets a short one-worker CP-SAT call with the current
+    schedule as its hint re-place them; a schedule no longer than the current one replaces it.
+    The neighbourhood grows while CP-SAT closes it within its limit and shrinks when it does
+    not. `workers` searches run side by side on the one current schedule (CP-SAT releases
+    the interpreter while it solves).
+    """
+    search = _Search(jobs, start)
+    threads = [
+        threading.Thread(target=search.run, args=(deadline, seed + w), daemon=True)
+        for w in range(max(1, workers))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    best = search.best
+    return JobShopResult(best.makespan, search.bound, best.makespan <= search.bound, best.starts)
+
+
+class _Search:
+    """The current schedule shared by the searching threads."""
+
+    def __init__(self, jobs: Sequence[Job], start: JobShopResult) -> None:
+        self.jobs = jobs
+        self.best = start
+        self.bound = max(start.lower_bound, _one_machine_bound(jobs))
+        self.lock = threading.Lock()
+
+    def run(self, deadline: float, seed: int) -> None:
+        """One thread's steps until the deadline or a schedule at the lower bound."""
+        rng = random.Random(seed)  # noqa: S311 - a search's draws, not a secret
+        size = float(min(_ops(self.jobs), INITIAL_FREE))
+        step = seed
+        while self.best.makespan > self.bound:
+            left = deadline - time.monotonic()
+            if left < 0.05:
+                break
+            current = self.best
+            free = NEIGHBOURHOODS[step % len(NEIGHBOURHOODS)](
+                self.jobs, current.starts, int(size), rng
+            )
+            step += 1
+            found, closed = _resolve(self.jobs, current, free, min(left, STEP_SECONDS), step)
+            size = min(float(_ops(self.jobs)), size * 1.1) if closed else max(8.0, size * 0.9)
+            with self.lock:
+                if found is not None and found.makespan <= self.best.makespan:
+                    self.best = found
+
+
+INITIAL_FREE = 60
+"""Operations freed by the first neighbourhood; it adapts from there."""
+STEP_SECONDS = 1.0
+"""Time limit of one neighbourhood's CP-SAT call."""
+
+
+def _ops(jobs: Sequence[Job]) -> int:
+    return sum(len(job) for job in jobs)
+
+
+Op = tuple[int, int]
+
+
+def _free_machines(
+    jobs: Sequence[Job], starts: Sequence[Sequence[int]], size: int, rng: random.Random
+) -> set[Op]:
+    """Every operation on randomly drawn machines, until about `size` are free."""
+    by_machine: dict[int, list[Op]] = {}
+    for j, job in enumerate(jobs):
+        for k, (machine, _) in enumerate(job):
+            by_machine.setdefault(machine, []).append((j, k))
+    machines = list(by_machine)
+    rng.shuffle(machines)
+    free: set[Op] = set()
+    for machine in machines:
+        if free and len(free) + len(by_machine[machine]) > size:
+            break
+        free.update(by_machine[machine])
+    return free
+
+
+def _free_window(
+    jobs: Sequence[Job], starts: Sequence[Sequence[int]], size: int, rng: random.Random
+) -> set[Op]:
+    """The `size` operations starting in a random window of time."""
+    ordered = sorted(
+        ((starts[j][k], j, k) for j, job in enumerate(jobs) for k in range(len(job))),
+    )
+    first = rng.randrange(max(1, len(ordered) - size + 1))
+    return {(j, k) for _, j, k in ordered[first : first + size]}
+
+
+def _free_jobs(
+    jobs: Sequence[Job], starts: Sequence[Sequence[int]], size: int, rng: random.Random
+) -> set[Op]:
+    """Every operation of randomly drawn jobs, until about `size` are free."""
+    order = list(range(len(jobs)))
+    rng.shuffle(order)
+    free: set[Op] = set()
+    for j in order:
+        if free and len(free) + len(jobs[j]) > size:
+            break
+        free.update((j, k) for k in range(len(jobs[j])))
+    return free
+
+
+NEIGHBOURHOODS = (_free_machines, _free_window, _free_jobs)
+
+
+def _resolve(
+    jobs: Sequence[Job],
+    current: JobShopResult,
+    free: set[Op],
+    seconds: float,
+    seed: int,
+) -> tuple[JobShopResult | None, bool]:
+    """Re-place the free operations, the others keeping their order on their machine: the
+    schedule found (or None) and whether CP-SAT closed the neighbourhood."""
+    upper = current.makespan
+    model = cp_model.CpModel()
+    makespan = model.new_int_var(0, upper, "makespan")
+    starts = _add_jobs(model, jobs, makespan, upper, tight=True)
+    by_machine: dict[int, list[tuple[int, Op]]] = {}
+    for j, job in enumerate(jobs):
+        for k, (machine, _) in enumerate(job):
+            by_machine.setdefault(machine, []).append((current.starts[j][k], (j, k)))
+            model.add_hint(starts[j][k], current.starts[j][k])
+    model.add_hint(makespan, upper)
+    for ops in by_machine.values():
+        ops.sort()
+        kept = [op for _, op in ops if op not in free]
+        for (ja, ka), (jb, kb) in zip(kept, kept[1:], strict=False):
+            model.add(starts[jb][kb] >= starts[ja][ka] + jobs[ja][ka][1])
+        if len(kept) < len(ops):
+            model.add_no_overlap(
+                [
+                    model.new_fixed_size_interval_var(starts[j][k], jobs[j][k][1], "")
+                    for _, (j, k) in ops
+                ]
+            )
+    model.minimize(makespan)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, False
+    found = JobShopResult(
+        int(solver.objective_value),
+        0,
+        False,
+        tuple(tuple(int(solver.value(s)) for s in row) for row in starts),
+    )
+    return found, status == cp_model.OPTIMAL
+
+
+def check_schedule(jobs: Sequence[Job], starts: Sequence[Sequence[int]]) -> int:
+    """The make-span of `starts`, after checking every job's order and that no machine runs
+    two operations at once; raises ValueError naming the first violation."""
+    by_machine: dict[int, list[tuple[int, int, Op]]] = {}
+    for j, job in enumerate(jobs):
+        for k, (machine, duration) in enumerate(job):
+            if starts[j][k] < 0 or (k and starts[j][k] < starts[j][k - 1] + job[k - 1][1]):
+                raise ValueError(f"job {j} operation {k} starts before its predecessor ends")
+            by_machine.setdefault(machine, []).append((starts[j][k], duration, (j, k)))
+    for machine, ops in by_machine.items():
+        ops.sort()
+        for (start, duration, op), (after, _, other) in zip(ops, ops[1:], strict=False):
+            if after < start + duration:
+                raise ValueError(f"machine {machine} runs {op} and {other} at once")
+    return max(starts[j][-1] + job[-1][1] for j, job in enumerate(jobs))
 
 
 def _plain(seconds: float, workers: int) -> cp_model.CpSolver:
