@@ -4,7 +4,6 @@ infeasible schedule."""
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 
@@ -36,7 +35,7 @@ def _random_jobs(jobs: int, machines: int, seed: int) -> tuple[Job, ...]:
 def test_the_search_reaches_the_ft06_optimum() -> None:
     start = _start(FT06_JOBS)
     assert start.makespan > 55
-    result = improve(FT06_JOBS, start, deadline=time.monotonic() + 3, workers=2)
+    result = improve(FT06_JOBS, start, seconds=3, workers=2)
     assert result.makespan == check_schedule(FT06_JOBS, result.starts) == 55
 
 
@@ -44,7 +43,7 @@ def test_the_search_reaches_the_ft06_optimum() -> None:
 def test_the_search_never_returns_a_worse_or_infeasible_schedule(seed: int) -> None:
     jobs = _random_jobs(15, 8, seed)
     start = _start(jobs)
-    result = improve(jobs, start, deadline=time.monotonic() + 1.5, workers=2, seed=seed)
+    result = improve(jobs, start, seconds=1.5, workers=2)
     # check_schedule raises on a broken job order or two operations at once on a machine.
     assert check_schedule(jobs, result.starts) == result.makespan <= start.makespan
     assert result.lower_bound <= result.makespan

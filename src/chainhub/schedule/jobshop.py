@@ -1,10 +1,9 @@
-"""The job-shop model: a dispatching-rule start, then CP-SAT with bounds, hints and LNS tuning."""
+"""The job-shop model: a dispatching-rule start, CP-SAT with bounds and hints, then CP-SAT's
+neighbourhood search alone from the best schedule found."""
 
 from __future__ import annotations
 
 import json
-import random
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -90,11 +89,12 @@ def best_dispatch(jobs: Sequence[Job]) -> tuple[int, list[list[int]]]:
 
 
 def tuned_parameters(seconds: float, workers: int) -> cp_model.CpSolver:
-    """The solver for the strong model: CP-SAT's own portfolio with its LNS workers.
+    """The solver for the strong model's first phase: CP-SAT's own portfolio.
 
     Tried on la21, la27 and abz7 at 5 s on 2 workers: interleaved search, LNS-only subsolvers,
     hint repair and fixed search all did worse than the default portfolio once the model
-    carries the hint and the head/tail bounds, so those stay at their defaults.
+    carries the hint and the head/tail bounds, so those stay at their defaults here; LNS-only
+    pays off later, from a good schedule (`improve`).
     """
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
@@ -112,14 +112,14 @@ def solve_jobshop(
     small instances optimal; if it does not, a large-neighbourhood search spends the rest.
     """
     if not strong:
-        return _solve_full(jobs, seconds, _plain(seconds, workers), None)
+        return _solve_full(jobs, _plain(seconds, workers), None)
     deadline = time.monotonic() + seconds
-    hint_span, hint_starts = best_dispatch(jobs)
     first = min(seconds, max(1.0, seconds * FIRST_SHARE))
-    result = _solve_full(jobs, first, tuned_parameters(first, workers), (hint_span, hint_starts))
-    if result.optimal or deadline - time.monotonic() < 0.5:
+    result = _solve_full(jobs, tuned_parameters(first, workers), best_dispatch(jobs))
+    left = deadline - time.monotonic()
+    if result.optimal or left < 0.5:
         return result
-    return improve(jobs, result, deadline=deadline, workers=workers)
+    return improve(jobs, result, seconds=left, workers=workers)
 
 
 FIRST_SHARE = 0.2
@@ -128,7 +128,6 @@ FIRST_SHARE = 0.2
 
 def _solve_full(
     jobs: Sequence[Job],
-    seconds: float,
     solver: cp_model.CpSolver,
     hint: tuple[int, list[list[int]]] | None,
 ) -> JobShopResult:
@@ -194,176 +193,29 @@ def _add_jobs(
 
 
 def improve(
-    jobs: Sequence[Job],
-    start: JobShopResult,
-    *,
-    deadline: float,
-    workers: int = 2,
-    seed: int = 1,
+    jobs: Sequence[Job], start: JobShopResult, *, seconds: float, workers: int = 2
 ) -> JobShopResult:
-    """Large-neighbourhood search from a feasible schedule until `deadline` (monotonic clock).
+    """Large-neighbourhood search from a feasible schedule: the whole model with `start` as its
+    hint and upper bound, every worker on CP-SAT's own neighbourhoods (`use_lns_only`).
 
-    Each step keeps the machine order of most operations, frees the rest (whole machines, a
-    time window or whole jobs), and lets a short one-worker CP-SAT call with the current
-    schedule as its hint re-place them; a schedule no longer than the current one replaces it.
-    The neighbourhood grows while CP-SAT closes it within its limit and shrinks when it does
-    not. `workers` searches run side by side on the one current schedule (CP-SAT releases
-    the interpreter while it solves).
+    At 2 workers the default portfolio keeps one worker on the full tree search, which on
+    20x15 and larger instances rarely improves after the first seconds; moving it to the
+    neighbourhoods measured better on swv (bench/schedule.py). The result is never longer
+    than `start`.
     """
-    search = _Search(jobs, start)
-    threads = [
-        threading.Thread(target=search.run, args=(deadline, seed + w), daemon=True)
-        for w in range(max(1, workers))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    best = search.best
-    return JobShopResult(best.makespan, search.bound, best.makespan <= search.bound, best.starts)
-
-
-class _Search:
-    """The current schedule shared by the searching threads."""
-
-    def __init__(self, jobs: Sequence[Job], start: JobShopResult) -> None:
-        self.jobs = jobs
-        self.best = start
-        self.bound = max(start.lower_bound, _one_machine_bound(jobs))
-        self.lock = threading.Lock()
-
-    def run(self, deadline: float, seed: int) -> None:
-        """One thread's steps until the deadline or a schedule at the lower bound."""
-        rng = random.Random(seed)  # noqa: S311 - a search's draws, not a secret
-        size = float(min(_ops(self.jobs), INITIAL_FREE))
-        step = seed
-        while self.best.makespan > self.bound:
-            left = deadline - time.monotonic()
-            if left < 0.05:
-                break
-            current = self.best
-            free = NEIGHBOURHOODS[step % len(NEIGHBOURHOODS)](
-                self.jobs, current.starts, int(size), rng
-            )
-            step += 1
-            found, closed = _resolve(self.jobs, current, free, min(left, STEP_SECONDS), step)
-            size = min(float(_ops(self.jobs)), size * 1.1) if closed else max(8.0, size * 0.9)
-            with self.lock:
-                if found is not None and found.makespan <= self.best.makespan:
-                    self.best = found
-
-
-INITIAL_FREE = 60
-"""Operations freed by the first neighbourhood; it adapts from there."""
-STEP_SECONDS = 1.0
-"""Time limit of one neighbourhood's CP-SAT call."""
-
-
-def _ops(jobs: Sequence[Job]) -> int:
-    return sum(len(job) for job in jobs)
-
-
-Op = tuple[int, int]
-
-
-def _free_machines(
-    jobs: Sequence[Job], starts: Sequence[Sequence[int]], size: int, rng: random.Random
-) -> set[Op]:
-    """Every operation on randomly drawn machines, until about `size` are free."""
-    by_machine: dict[int, list[Op]] = {}
-    for j, job in enumerate(jobs):
-        for k, (machine, _) in enumerate(job):
-            by_machine.setdefault(machine, []).append((j, k))
-    machines = list(by_machine)
-    rng.shuffle(machines)
-    free: set[Op] = set()
-    for machine in machines:
-        if free and len(free) + len(by_machine[machine]) > size:
-            break
-        free.update(by_machine[machine])
-    return free
-
-
-def _free_window(
-    jobs: Sequence[Job], starts: Sequence[Sequence[int]], size: int, rng: random.Random
-) -> set[Op]:
-    """The `size` operations starting in a random window of time."""
-    ordered = sorted(
-        ((starts[j][k], j, k) for j, job in enumerate(jobs) for k in range(len(job))),
-    )
-    first = rng.randrange(max(1, len(ordered) - size + 1))
-    return {(j, k) for _, j, k in ordered[first : first + size]}
-
-
-def _free_jobs(
-    jobs: Sequence[Job], starts: Sequence[Sequence[int]], size: int, rng: random.Random
-) -> set[Op]:
-    """Every operation of randomly drawn jobs, until about `size` are free."""
-    order = list(range(len(jobs)))
-    rng.shuffle(order)
-    free: set[Op] = set()
-    for j in order:
-        if free and len(free) + len(jobs[j]) > size:
-            break
-        free.update((j, k) for k in range(len(jobs[j])))
-    return free
-
-
-NEIGHBOURHOODS = (_free_machines, _free_window, _free_jobs)
-
-
-def _resolve(
-    jobs: Sequence[Job],
-    current: JobShopResult,
-    free: set[Op],
-    seconds: float,
-    seed: int,
-) -> tuple[JobShopResult | None, bool]:
-    """Re-place the free operations, the others keeping their order on their machine: the
-    schedule found (or None) and whether CP-SAT closed the neighbourhood."""
-    upper = current.makespan
-    model = cp_model.CpModel()
-    makespan = model.new_int_var(0, upper, "makespan")
-    starts = _add_jobs(model, jobs, makespan, upper, tight=True)
-    by_machine: dict[int, list[tuple[int, Op]]] = {}
-    for j, job in enumerate(jobs):
-        for k, (machine, _) in enumerate(job):
-            by_machine.setdefault(machine, []).append((current.starts[j][k], (j, k)))
-            model.add_hint(starts[j][k], current.starts[j][k])
-    model.add_hint(makespan, upper)
-    for ops in by_machine.values():
-        ops.sort()
-        kept = [op for _, op in ops if op not in free]
-        for (ja, ka), (jb, kb) in zip(kept, kept[1:], strict=False):
-            model.add(starts[jb][kb] >= starts[ja][ka] + jobs[ja][ka][1])
-        if len(kept) < len(ops):
-            model.add_no_overlap(
-                [
-                    model.new_fixed_size_interval_var(starts[j][k], jobs[j][k][1], "")
-                    for _, (j, k) in ops
-                ]
-            )
-    model.minimize(makespan)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = seed
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, False
-    found = JobShopResult(
-        int(solver.objective_value),
-        0,
-        False,
-        tuple(tuple(int(solver.value(s)) for s in row) for row in starts),
-    )
-    return found, status == cp_model.OPTIMAL
+    solver = tuned_parameters(seconds, workers)
+    solver.parameters.use_lns_only = True
+    hint = (start.makespan, [list(row) for row in start.starts])
+    found = _solve_full(jobs, solver, hint)
+    bound = max(start.lower_bound, found.lower_bound)
+    best = found if found.makespan <= start.makespan else start
+    return JobShopResult(best.makespan, bound, best.makespan <= bound, best.starts)
 
 
 def check_schedule(jobs: Sequence[Job], starts: Sequence[Sequence[int]]) -> int:
     """The make-span of `starts`, after checking every job's order and that no machine runs
     two operations at once; raises ValueError naming the first violation."""
-    by_machine: dict[int, list[tuple[int, int, Op]]] = {}
+    by_machine: dict[int, list[tuple[int, int, tuple[int, int]]]] = {}
     for j, job in enumerate(jobs):
         for k, (machine, duration) in enumerate(job):
             if starts[j][k] < 0 or (k and starts[j][k] < starts[j][k - 1] + job[k - 1][1]):
