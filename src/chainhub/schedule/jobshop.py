@@ -1,8 +1,10 @@
-"""The job-shop model: a dispatching-rule start, then CP-SAT with bounds, hints and LNS tuning."""
+"""The job-shop model: a dispatching-rule start, CP-SAT with bounds and hints, then CP-SAT's
+neighbourhood search alone from the best schedule found."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,11 +89,12 @@ def best_dispatch(jobs: Sequence[Job]) -> tuple[int, list[list[int]]]:
 
 
 def tuned_parameters(seconds: float, workers: int) -> cp_model.CpSolver:
-    """The solver for the strong model: CP-SAT's own portfolio with its LNS workers.
+    """The solver for the strong model's first phase: CP-SAT's own portfolio.
 
     Tried on la21, la27 and abz7 at 5 s on 2 workers: interleaved search, LNS-only subsolvers,
     hint repair and fixed search all did worse than the default portfolio once the model
-    carries the hint and the head/tail bounds, so those stay at their defaults.
+    carries the hint and the head/tail bounds, so those stay at their defaults here; LNS-only
+    pays off later, from a good schedule (`improve`).
     """
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
@@ -103,49 +106,127 @@ def tuned_parameters(seconds: float, workers: int) -> cp_model.CpSolver:
 def solve_jobshop(
     jobs: Sequence[Job], *, seconds: float, workers: int = 2, strong: bool = True
 ) -> JobShopResult:
-    """Minimise the make-span; `strong=False` is the textbook model with default parameters."""
-    model = cp_model.CpModel()
+    """Minimise the make-span; `strong=False` is the textbook model with default parameters.
+
+    The strong path gives CP-SAT the whole model for a first share of the time, which proves
+    small instances optimal; if it does not, a large-neighbourhood search spends the rest.
+    """
+    if not strong:
+        return _solve_full(jobs, _plain(seconds, workers), None)
+    deadline = time.monotonic() + seconds
+    first = min(seconds, max(1.0, seconds * FIRST_SHARE))
+    result = _solve_full(jobs, tuned_parameters(first, workers), best_dispatch(jobs))
+    left = deadline - time.monotonic()
+    if result.optimal or left < 0.5:
+        return result
+    return improve(jobs, result, seconds=left, workers=workers)
+
+
+FIRST_SHARE = 0.2
+"""Share of the time the whole model gets before the neighbourhood search takes over."""
+
+
+def _solve_full(
+    jobs: Sequence[Job],
+    solver: cp_model.CpSolver,
+    hint: tuple[int, list[list[int]]] | None,
+) -> JobShopResult:
+    """The whole model; with a hint, also its heads, tails and one-machine bound."""
     horizon = sum(d for job in jobs for _, d in job)
-    hint_span, hint_starts = best_dispatch(jobs) if strong else (horizon, [])
-    upper = hint_span if strong else horizon
-    starts: list[list[cp_model.IntVar]] = []
-    by_machine: dict[int, list[cp_model.IntervalVar]] = {}
+    upper = hint[0] if hint else horizon
+    model = cp_model.CpModel()
     makespan = model.new_int_var(0, upper, "makespan")
+    starts = _add_jobs(model, jobs, makespan, upper, tight=hint is not None)
+    by_machine: dict[int, list[cp_model.IntervalVar]] = {}
     for j, job in enumerate(jobs):
-        head = 0
-        tail = sum(d for _, d in job)
-        row: list[cp_model.IntVar] = []
         for k, (machine, duration) in enumerate(job):
-            tail -= duration
-            # Heads and tails (the job's own work before and after) bound every start.
-            low, high = (head, upper - duration - tail) if strong else (0, horizon)
-            start = model.new_int_var(low, high, f"s{j}_{k}")
-            interval = model.new_fixed_size_interval_var(start, duration, f"i{j}_{k}")
-            by_machine.setdefault(machine, []).append(interval)
-            if k:
-                model.add(start >= row[-1] + job[k - 1][1])
-            if strong:
-                model.add_hint(start, hint_starts[j][k])
-            row.append(start)
-            head += duration
-        model.add(makespan >= row[-1] + job[-1][1])
-        starts.append(row)
+            by_machine.setdefault(machine, []).append(
+                model.new_fixed_size_interval_var(starts[j][k], duration, f"i{j}_{k}")
+            )
     for intervals in by_machine.values():
         model.add_no_overlap(intervals)
-    if strong:
-        model.add_hint(makespan, hint_span)
+    if hint:
+        for row, values in zip(starts, hint[1], strict=True):
+            for start, value in zip(row, values, strict=True):
+                model.add_hint(start, value)
+        model.add_hint(makespan, hint[0])
         model.add(makespan >= _one_machine_bound(jobs))
     model.minimize(makespan)
-    solver = tuned_parameters(seconds, workers) if strong else _plain(seconds, workers)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return JobShopResult(hint_span, 0, False, tuple(tuple(r) for r in hint_starts))
+        fallback = hint or dispatch(jobs)
+        return JobShopResult(fallback[0], 0, False, tuple(tuple(r) for r in fallback[1]))
     return JobShopResult(
         makespan=int(solver.objective_value),
         lower_bound=int(solver.best_objective_bound),
         optimal=status == cp_model.OPTIMAL,
         starts=tuple(tuple(int(solver.value(s)) for s in row) for row in starts),
     )
+
+
+def _add_jobs(
+    model: cp_model.CpModel,
+    jobs: Sequence[Job],
+    makespan: cp_model.IntVar,
+    upper: int,
+    *,
+    tight: bool,
+) -> list[list[cp_model.IntVar]]:
+    """Start variables in job order; heads and tails (the job's own work before and after)
+    bound every start when `tight`."""
+    horizon = sum(d for job in jobs for _, d in job)
+    starts: list[list[cp_model.IntVar]] = []
+    for j, job in enumerate(jobs):
+        head, tail = 0, sum(d for _, d in job)
+        row: list[cp_model.IntVar] = []
+        for k, (_, duration) in enumerate(job):
+            tail -= duration
+            low, high = (head, upper - duration - tail) if tight else (0, horizon)
+            start = model.new_int_var(low, high, f"s{j}_{k}")
+            if k:
+                model.add(start >= row[-1] + job[k - 1][1])
+            row.append(start)
+            head += duration
+        model.add(makespan >= row[-1] + job[-1][1])
+        starts.append(row)
+    return starts
+
+
+def improve(
+    jobs: Sequence[Job], start: JobShopResult, *, seconds: float, workers: int = 2
+) -> JobShopResult:
+    """Large-neighbourhood search from a feasible schedule: the whole model with `start` as its
+    hint and upper bound, every worker on CP-SAT's own neighbourhoods (`use_lns_only`).
+
+    At 2 workers the default portfolio keeps one worker on the full tree search, which on
+    20x15 and larger instances rarely improves after the first seconds; moving it to the
+    neighbourhoods measured better on swv (bench/schedule.py). The result is never longer
+    than `start`.
+    """
+    solver = tuned_parameters(seconds, workers)
+    solver.parameters.use_lns_only = True
+    hint = (start.makespan, [list(row) for row in start.starts])
+    found = _solve_full(jobs, solver, hint)
+    bound = max(start.lower_bound, found.lower_bound)
+    best = found if found.makespan <= start.makespan else start
+    return JobShopResult(best.makespan, bound, best.makespan <= bound, best.starts)
+
+
+def check_schedule(jobs: Sequence[Job], starts: Sequence[Sequence[int]]) -> int:
+    """The make-span of `starts`, after checking every job's order and that no machine runs
+    two operations at once; raises ValueError naming the first violation."""
+    by_machine: dict[int, list[tuple[int, int, tuple[int, int]]]] = {}
+    for j, job in enumerate(jobs):
+        for k, (machine, duration) in enumerate(job):
+            if starts[j][k] < 0 or (k and starts[j][k] < starts[j][k - 1] + job[k - 1][1]):
+                raise ValueError(f"job {j} operation {k} starts before its predecessor ends")
+            by_machine.setdefault(machine, []).append((starts[j][k], duration, (j, k)))
+    for machine, ops in by_machine.items():
+        ops.sort()
+        for (start, duration, op), (after, _, other) in zip(ops, ops[1:], strict=False):
+            if after < start + duration:
+                raise ValueError(f"machine {machine} runs {op} and {other} at once")
+    return max(starts[j][-1] + job[-1][1] for j, job in enumerate(jobs))
 
 
 def _plain(seconds: float, workers: int) -> cp_model.CpSolver:
