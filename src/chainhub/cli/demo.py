@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from chainhub.cli.common import DbOption, console, fail, hub_transaction, usage_error
+from chainhub.cli.common import OPERATOR, DbOption, console, fail, hub_transaction, usage_error
 from chainhub.errors import ChainhubError
 
 if TYPE_CHECKING:
@@ -73,6 +73,29 @@ def _plant_day(*, db: str | None, seed: int) -> str:
     return (
         f"plant: {day.messages:,} telemetry messages stored, {day.failures} breakdowns, "
         f"{day.plans} plans made"
+    )
+
+
+def _forecast(*, db: str | None) -> str:
+    """The hub's first forecast of the loaded demand (every material x customer, reconciled,
+    with the partners' own forecasts compared), so the forecast pages open on one."""
+    from chainhub.forecast.schemas import ForecastParameters
+    from chainhub.forecast.service import do_run_forecast, get_run_value_added
+
+    with console.status("forecasting the chain's demand"), hub_transaction(db) as conn:
+        run = do_run_forecast(
+            conn=conn,
+            principal=OPERATOR,
+            today=datetime.now(UTC).date(),
+            parameters=ForecastParameters(),
+        )
+        added = get_run_value_added(conn=conn, run=run)
+    scored = [a for a in added if a.hub_beats_naive is not None]
+    compared = [a for a in added if a.hub_beats_partner is not None]
+    return (
+        f"forecast: run {run.version}, {run.series_count} series; the hub beats naive on "
+        f"{sum(1 for a in scored if a.hub_beats_naive)} of {len(scored)} and the partners' own "
+        f"forecast on {sum(1 for a in compared if a.hub_beats_partner)} of {len(compared)}"
     )
 
 
@@ -189,9 +212,11 @@ def register(app: typer.Typer) -> None:
             simulated = time.perf_counter() - started
             outcome = _load(db=db, data_dir=data_dir)
             plant = _plant_day(db=db, seed=seed)
+            forecast = _forecast(db=db)
             loaded = time.perf_counter() - started
             console.print(_summary(db=db))
             console.print(plant)
+            console.print(forecast)
             tokens, users = _issue_credentials(db=db)
         except ChainhubError as error:
             fail(error)
