@@ -561,14 +561,6 @@ _PLAIN_KEYS: Final = frozenset(
 _canonize_cached = lru_cache(maxsize=1 << 16)(_canonize_value)
 
 
-def _is_text(value: Any) -> bool:
-    return type(value) is str
-
-
-def _is_texts(value: Any) -> bool:
-    return type(value) is list and set(map(type, value)) <= {str}
-
-
 def _is_place(value: Any) -> bool:
     return type(value) is dict and len(value) == 1 and type(value.get("id")) is str
 
@@ -605,9 +597,10 @@ def _is_plain_ilmd(value: Any) -> bool:
     )
 
 
+# Checks of the fields that are not text nor a list of texts, which most fields are and which
+# `is_plain_event` checks inline (a function call per field costs more than the check).
+_PLAIN_TEXT_KEYS: Final = frozenset(("type", "eventID", "recordTime", *_PLAIN_TEXT, *_PLAIN_AFTER))
 _PLAIN_CHECKS: Final[dict[str, Callable[[Any], bool]]] = {
-    **dict.fromkeys(("type", "eventID", "recordTime", *_PLAIN_TEXT, *_PLAIN_AFTER), _is_text),
-    **dict.fromkeys(_PLAIN_LISTS, _is_texts),
     **dict.fromkeys(_PLAIN_PLACES, _is_place),
     **{key: _is_pairs(name) for key, name in _PLAIN_PAIRED.items()},
     "ilmd": _is_plain_ilmd,
@@ -617,10 +610,19 @@ _PLAIN_CHECKS: Final[dict[str, Callable[[Any], bool]]] = {
 def is_plain_event(event: Any) -> bool:
     """Whether an event (as JSON reads it: dicts, lists, text) has only text, EPC lists, places
     with only an id, typed business transactions, sources and destinations, and ilmd of text
-    (most captured events): those are hashed column-wise, without building their tree."""
+    (most captured events): those are hashed from their texts, without building their tree."""
     if type(event) is not dict or not _PLAIN_KEYS.issuperset(event):
         return False
-    return all(_PLAIN_CHECKS[key](value) for key, value in event.items())
+    for key, value in event.items():
+        if key in _PLAIN_TEXT_KEYS:
+            if type(value) is not str:
+                return False
+        elif key in _PLAIN_LISTS:
+            if type(value) is not list or not set(map(type, value)) <= {str}:
+                return False
+        elif not _PLAIN_CHECKS[key](value):
+            return False
+    return True
 
 
 # The parts of a plain event's pre-hash in their order; the paired lists and ilmd come last,
@@ -630,55 +632,55 @@ _PART_ORDER: Final = {
     for order, key in enumerate((*_PLAIN_TEXT, *_PLAIN_LISTS, *_PLAIN_AFTER, *_PLAIN_PLACES))
 }
 _LAST: Final = len(_PART_ORDER)
+_SINGLE_LABELS: Final = {
+    key: key + ("id=" if key in _PLAIN_PLACES else "=")
+    for key in _PART_ORDER
+    if key not in _PLAIN_LISTS
+}
 _EXPANDING: Final = ("https://ref.gs1.org/cbv", "https://gs1.org/voc", "gs1:", "cbv:")
 
 
-class _PlainColumns:
-    """The texts of a document's plain events as rows: (event, key, text) of single fields,
-    EPC lists, business transactions, sources and destinations (with their type), and ilmd."""
+class _PlainTexts:
+    """The distinct texts of a document's plain events: times, the other texts (EPCs, words,
+    places, business transactions, sources, destinations, their types, ilmd values), the
+    (field, word) pairs a vocabulary may expand, and the ilmd field names."""
 
     def __init__(self) -> None:
-        self.single: tuple[list[int], list[str], list[str]] = ([], [], [])
-        self.listed: tuple[list[int], list[str], list[str]] = ([], [], [])
-        self.paired: tuple[list[int], list[str], list[str], list[str]] = ([], [], [], [])
-        self.ilmd: tuple[list[int], list[str], list[str]] = ([], [], [])
+        self.times: set[str] = set()
+        self.values: set[str] = set()
+        self.vocab: set[tuple[str, str]] = set()
+        self.ilmd_names: set[str] = set()
 
-    def add(self, index: int, event: Mapping[str, Any]) -> None:
-        """Add the texts of plain event `index`."""
-        single, listed, paired = self.single, self.listed, self.paired
+    def add(self, event: Mapping[str, Any]) -> None:
+        """Add the texts of a plain event."""
+        values = self.values
         for key, value in event.items():
-            if key in _PART_ORDER and key not in _PLAIN_LISTS:
-                single[0].append(index)
-                single[1].append(key)
-                single[2].append(value["id"] if key in _PLAIN_PLACES else value)
+            if key in _SINGLE_LABELS:
+                if key == "eventTime":
+                    self.times.add(value)
+                    continue
+                if key in _PLAIN_PLACES:
+                    value = value["id"]
+                elif key in _VOCAB_FIELDS:
+                    self.vocab.add((key, value))
+                values.add(value)
             elif key in _PLAIN_LISTS:
-                listed[0].extend([index] * len(value))
-                listed[1].extend([key] * len(value))
-                listed[2].extend(value)
+                values.update(value)
             elif key in _PLAIN_PAIRED:
                 name = _PLAIN_PAIRED[key]
                 for item in value:
-                    paired[0].append(index)
-                    paired[1].append(key)
-                    paired[2].append(item["type"])
-                    paired[3].append(item[name])
+                    self.vocab.add(("type", item["type"]))
+                    values.add(item["type"])
+                    values.add(item[name])
             elif key == "ilmd":
-                self.ilmd[0].extend([index] * len(value))
-                self.ilmd[1].extend(value)
-                self.ilmd[2].extend(value.values())
+                self.ilmd_names.update(value)
+                values.update(value.values())
 
     def expanded(self, found: set[str]) -> set[str]:
         """`found` and the terms the texts expand, as `_expanded_values` gathers them."""
-        vocab = {
-            (key, value)
-            for key, value in zip(self.single[1], self.single[2], strict=True)
-            if key in _VOCAB_FIELDS
-        }
-        vocab |= {("type", value) for value in set(self.paired[2])}
-        for key, value in vocab:
+        for key, value in self.vocab:
             _expanded_values({key: value}, found=found)
-        texts = {*self.single[2], *self.listed[2], *self.paired[3], *self.ilmd[2]}
-        for value in texts:
+        for value in self.values | self.times:
             if value.startswith(_EXPANDING):
                 _expanded_values({"": value}, found=found)
         return found
@@ -731,91 +733,82 @@ def _texts(values: set[str], ends: dict[str, str | None], *, time: bool) -> pl.D
     )
 
 
-def _frame(columns: Sequence[list[Any]], names: Sequence[str]) -> pl.DataFrame:
-    schema = {name: pl.Int64 if name == "event" else pl.String for name in names}
-    return pl.DataFrame(dict(zip(names, columns, strict=True)), schema=schema)
+def _text_map(values: set[str], ends: dict[str, str | None], *, time: bool) -> dict[str, str]:
+    found = _texts(values, ends, time=time)
+    return dict(zip(found["value"].to_list(), found["text"].to_list(), strict=True))
 
 
-def _part(part: pl.Expr) -> list[pl.Expr]:
-    """The event, order and text of a pre-hash part (ordered by its field, column `key`)."""
-    order = pl.col("key").replace_strict(_PART_ORDER, default=_LAST, return_dtype=pl.Int64)
-    return [pl.col("event"), order.alias("order"), part.alias("part")]
+class _PlainPreHash:
+    """The pre-hash of plain events from the texts of their values (`_texts`), in the order and
+    with the labels the tree walk gives them."""
 
+    def __init__(self, texts: _PlainTexts, expanded: set[str], trees: _JsonTrees) -> None:
+        ends = _bare_terms(expanded)
+        self.text = _text_map(texts.values, ends, time=False)
+        self.time = _text_map(texts.times, ends, time=True)
+        self.ilmd_names = {name: trees.replace(name) for name in texts.ilmd_names}
 
-def _plain_prehashes(
-    columns: _PlainColumns, types: pl.DataFrame, expanded: set[str], trees: _JsonTrees
-) -> list[str]:
-    """The pre-hash of each plain event (`types`: its index and type), built column-wise."""
-    ends = _bare_terms(expanded)
-    single = _frame(columns.single, ("event", "key", "value"))
-    is_time = pl.col("key") == "eventTime"
-    values = {*single.filter(~is_time)["value"], *columns.listed[2], *columns.paired[2]}
-    texts = _texts(values | {*columns.paired[3], *columns.ilmd[2]}, ends, time=False)
-    times = _texts(set(single.filter(is_time)["value"]), ends, time=True)
-    text, key = pl.col("text"), pl.col("key")
-    label = pl.when(key.is_in(_PLAIN_PLACES)).then(key + "id=").otherwise(key + "=")
-    singles = pl.concat(
-        [
-            single.filter(is_time).join(times, on="value", how="left"),
-            single.filter(~is_time).join(texts, on="value", how="left"),
-        ]
-    )
-    listed = _frame(columns.listed, ("event", "key", "value")).join(texts, on="value")
-    epcs = pl.concat_str(pl.lit("epc="), text).sort().str.join("")
-    paired = _frame(columns.paired, ("event", "key", "type", "value")).join(texts, on="value")
-    paired = paired.join(texts.rename({"value": "type", "text": "type_text"}), on="type")
-    name = key.replace_strict(_PLAIN_PAIRED, return_dtype=pl.String)
-    pair = pl.concat_str(pl.lit("type="), "type_text", name, pl.lit("="), text)
-    ilmd = _frame(columns.ilmd, ("event", "key", "value")).join(texts, on="value")
-    field = key.replace_strict({n: trees.replace(n) for n in set(columns.ilmd[1])})
-    ilmd_field = pl.when(text != "").then(field + "=" + text).otherwise(field)
-    parts = pl.concat(
-        [
-            singles.filter(text != "").select(_part(label + text)),
-            listed.filter(text != "").group_by("event", "key").agg(epcs.alias("joined"))
-            .select(_part(key + pl.col("joined"))),
-            paired.group_by("event", "key").agg(pair.sort().str.join("").alias("joined"))
-            .select(_part(key + pl.col("joined"))),
-            ilmd.group_by("event").agg(ilmd_field.sort().str.join("").alias("joined"))
-            .with_columns(key=pl.lit("ilmd")).select(_part(key + pl.col("joined"))),
-        ]
-    )  # fmt: skip
-    joined = (
-        parts.sort("event", "order", "part")
-        .group_by("event", maintain_order=True)
-        .agg(pl.col("part").str.join(""))
-    )
-    prehash = pl.concat_str(pl.lit("eventType="), "type", pl.col("part").fill_null(""))
-    return types.join(joined, on="event", how="left").select(prehash).to_series().to_list()
+    def event(self, event: Mapping[str, Any]) -> str:
+        """The pre-hash of one plain event."""
+        text = self.text
+        parts: list[tuple[int, str]] = []
+        for key, value in event.items():
+            label = _SINGLE_LABELS.get(key)
+            if label is not None:
+                if key == "eventTime":
+                    found = self.time[value]
+                else:
+                    found = text[value["id"] if key in _PLAIN_PLACES else value]
+                if found:
+                    parts.append((_PART_ORDER[key], label + found))
+            elif key in _PLAIN_LISTS:
+                epcs = sorted(["epc=" + t for t in map(text.__getitem__, value) if t])
+                if epcs:
+                    parts.append((_PART_ORDER[key], key + "".join(epcs)))
+            elif key in _PLAIN_PAIRED:
+                name = _PLAIN_PAIRED[key]
+                pairs = sorted(
+                    [f"type={text[item['type']]}{name}={text[item[name]]}" for item in value]
+                )
+                if pairs:
+                    parts.append((_LAST, key + "".join(pairs)))
+            elif key == "ilmd":
+                fields = []
+                for field, field_value in value.items():
+                    found = text[field_value]
+                    named = self.ilmd_names[field]
+                    fields.append(f"{named}={found}" if found else named)
+                parts.append((_LAST, "ilmd" + "".join(sorted(fields))))
+        parts.sort()
+        return "eventType=" + str(event["type"]) + "".join([part for _, part in parts])
 
 
 def json_event_hashes(document: Mapping[str, Any]) -> list[str]:
-    """The hash ID of each event of an EPCIS JSON document: plain events column-wise, the
-    others through their trees; the same IDs as `event_hashes(json_event_trees(document))`."""
+    """The hash ID of each event of an EPCIS JSON document: plain events from the texts of their
+    values, canonicalised column-wise, the others through their trees; the same IDs as
+    `event_hashes(json_event_trees(document))`."""
     trees, events, ignore = _json_events(document)
     body = document["epcisBody"]
     if ignore or "eventList" not in body:
         return event_hashes(json_event_trees(document))
-    columns, others, plain = _PlainColumns(), [], []
-    for index, event in enumerate(events):
-        if is_plain_event(event):
-            columns.add(index, event)
-            plain.append(index)
+    texts, others, plain = _PlainTexts(), [], []
+    for event in events:
+        is_plain = is_plain_event(event)
+        plain.append(is_plain)
+        if is_plain:
+            texts.add(event)
         else:
             others.append(event)
     # The terms the document expands: from the distinct texts of its plain events, and from
     # the rest of the document as a whole.
     expanded = _expanded_values({**document, "epcisBody": {**body, "eventList": others}})
-    expanded = columns.expanded(expanded)
-    types = pl.DataFrame(
-        {"event": plain, "type": [events[i]["type"] for i in plain]},
-        schema={"event": pl.Int64, "type": pl.String},
-    )
-    direct = dict(zip(plain, _plain_prehashes(columns, types, expanded, trees), strict=True))
+    expanded = texts.expanded(expanded)
+    direct = _PlainPreHash(texts, expanded, trees)
     hashes = []
-    for index, event in enumerate(events):
-        pre = direct.get(index)
-        if pre is None:
+    for event, is_plain in zip(events, plain, strict=True):
+        if is_plain:
+            pre = direct.event(event)
+        else:
             pre = prehash(_xml_shape(trees.node(_replace_bare(event, expanded))))
         hashes.append(hash_id(pre))
     return hashes

@@ -96,11 +96,11 @@ def do_capture(
         do_bulk_insert(conn=conn, table=trace_event_epcs, frame=epc_frame(new_events, new_hashes))
         do_bulk_insert(conn=conn, table=trace_event_parties, frame=party_frame(
             places, new_hashes, captured_by=partner_id, owners=owners))  # fmt: skip
-    # Built without validation: every field is the hub's own, of the right type.
+    # Validated construction: pydantic-core builds these several times faster than
+    # `model_construct`, which sets each field in Python.
     fresh = tuple(
-        HubEvent.model_construct(event=WebhookEvent.EPCIS_CAPTURED, document_type="epcis_event",
-                                 doc_key=event_hash, version=1, submission_id=capture_id,
-                                 occurred_at=received_at)
+        HubEvent(event=WebhookEvent.EPCIS_CAPTURED, document_type="epcis_event",
+                 doc_key=event_hash, version=1, submission_id=capture_id, occurred_at=received_at)
         for event_hash in new_hashes
     )  # fmt: skip
     conn.execute(trace_captures.insert().values(
