@@ -138,6 +138,18 @@ def epc_texts(values: pl.Series) -> pl.Series:
     return frame.select(pl.coalesce("link", kept).alias(values.name)).to_series()
 
 
+def by_distinct(values: pl.Series, convert: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """`convert` of each value, computed once per distinct value (`convert` keeps null null)."""
+    distinct = values.unique()
+    if distinct.len() == values.len():
+        return convert(values)
+    lookup = pl.DataFrame({"value": distinct, "done": convert(distinct)})
+    found = pl.DataFrame({"value": values}).join(
+        lookup, on="value", how="left", nulls_equal=True, maintain_order="left"
+    )
+    return found["done"].alias(values.name)
+
+
 def completed(
     values: pl.Series, *, fast: Callable[[pl.Series], pl.Series], slow: Callable[[Any], Any]
 ) -> pl.Series:

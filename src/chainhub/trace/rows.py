@@ -14,7 +14,7 @@ from typing import Any, Final
 import orjson
 import polars as pl
 
-from chainhub.trace.columnar import completed, epc_texts, utc_times
+from chainhub.trace.columnar import by_distinct, completed, epc_texts, utc_times
 from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.models import trace_event_epcs, trace_event_parties, trace_events
 from chainhub.trace.parties import site_keys
@@ -37,8 +37,12 @@ def _time(value: str) -> datetime:
 
 
 def _canonical(values: Sequence[str | None]) -> pl.Series:
-    """`canonical_epc` of each value (null stays null)."""
-    return completed(pl.Series(values, dtype=pl.String), fast=epc_texts, slow=canonical_epc)
+    """`canonical_epc` of each value (null stays null), once per distinct value: an event's
+    place and an EPC packed, shipped and received recur across a document."""
+    return by_distinct(
+        pl.Series(values, dtype=pl.String),
+        lambda distinct: completed(distinct, fast=epc_texts, slow=canonical_epc),
+    )
 
 
 def _word(field: str, values: Sequence[str | None]) -> pl.Series:
@@ -106,36 +110,37 @@ def epc_frame(events: Sequence[Mapping[str, Any]], hashes: Sequence[str]) -> pl.
     event, numbered in that order."""
     owner: list[str] = []
     role: list[str] = []
+    position: list[int] = []
     epc: list[str] = []
     quantity: list[float | None] = []
     uom: list[str | None] = []
     for event_hash, event in zip(hashes, events, strict=True):
+        start = len(epc)
         if isinstance(event.get("parentID"), str):
-            owner.append(event_hash)
             role.append("parent")
             epc.append(event["parentID"])
         for key, name in _EPC_ROLES.items():
-            found = event.get(key) or ()
-            owner.extend([event_hash] * len(found))
-            role.extend([name] * len(found))
-            epc.extend(found)
+            found = event.get(key)
+            if found:
+                role.extend([name] * len(found))
+                epc.extend(found)
         quantity.extend([None] * (len(epc) - len(quantity)))
         uom.extend([None] * (len(epc) - len(uom)))
         for key, name in _QUANTITY_ROLES.items():
             for item in event.get(key) or ():
-                owner.append(event_hash)
                 role.append(name)
                 epc.append(item["epcClass"])
                 amount = item.get("quantity")
                 quantity.append(float(amount) if amount is not None else None)
                 uom.append(item.get("uom"))
+        owner.extend([event_hash] * (len(epc) - start))
+        position.extend(range(len(epc) - start))
     frame = pl.DataFrame(
-        {"event_hash": owner, "role": role, "epc": _canonical(epc), "quantity": quantity,
-         "uom": uom},
-        schema={k: v for k, v in _EPC_SCHEMA.items() if k != "position"},
+        {"event_hash": owner, "position": position, "role": role, "epc": _canonical(epc),
+         "quantity": quantity, "uom": uom},
+        schema=_EPC_SCHEMA,
     )  # fmt: skip
-    position = pl.int_range(pl.len(), dtype=pl.Int32).over("event_hash")
-    return frame.with_columns(position=position).select(trace_event_epcs.columns.keys())
+    return frame.select(trace_event_epcs.columns.keys())
 
 
 def party_frame(
