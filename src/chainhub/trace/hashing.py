@@ -570,31 +570,34 @@ def _is_pairs(name: str) -> Callable[[Any], bool]:
     keys = {name, "type"}
 
     def check(value: Any) -> bool:
-        return type(value) is list and all(
-            type(item) is dict
-            and item.keys() == keys
-            and all(type(v) is str and v.strip() for v in item.values())
-            for item in value
-        )
+        if type(value) is not list:
+            return False
+        for item in value:
+            if type(item) is not dict or item.keys() != keys:
+                return False
+            for text in item.values():
+                if type(text) is not str or not text.strip():
+                    return False
+        return True
 
     return check
 
 
 def _is_plain_ilmd(value: Any) -> bool:
     """Instance master data of namespaced fields with text values (a lot number, a date)."""
-    return (
-        type(value) is dict
-        and bool(value)
-        and all(
-            type(k) is str
-            and ":" in k
-            and not k.startswith("@")
-            and not k.endswith("List")
-            and k != "rdfs:comment"
-            and type(v) is str
-            for k, v in value.items()
-        )
-    )
+    if type(value) is not dict or not value:
+        return False
+    for key, text in value.items():
+        if (
+            type(key) is not str
+            or ":" not in key
+            or key.startswith("@")
+            or key.endswith("List")
+            or key == "rdfs:comment"
+            or type(text) is not str
+        ):
+            return False
+    return True
 
 
 # Checks of the fields that are not text nor a list of texts, which most fields are and which
@@ -751,7 +754,9 @@ class _PlainPreHash:
     def event(self, event: Mapping[str, Any]) -> str:
         """The pre-hash of one plain event."""
         text = self.text
-        parts: list[tuple[int, str]] = []
+        # A slot per field of a fixed place in the order; the paired lists and ilmd go last.
+        slots = [""] * _LAST
+        last = []
         for key, value in event.items():
             label = _SINGLE_LABELS.get(key)
             if label is not None:
@@ -760,27 +765,28 @@ class _PlainPreHash:
                 else:
                     found = text[value["id"] if key in _PLAIN_PLACES else value]
                 if found:
-                    parts.append((_PART_ORDER[key], label + found))
+                    slots[_PART_ORDER[key]] = label + found
             elif key in _PLAIN_LISTS:
-                epcs = sorted(["epc=" + t for t in map(text.__getitem__, value) if t])
+                epcs = ["epc=" + t for t in map(text.__getitem__, value) if t]
                 if epcs:
-                    parts.append((_PART_ORDER[key], key + "".join(epcs)))
+                    epcs.sort()
+                    slots[_PART_ORDER[key]] = key + "".join(epcs)
             elif key in _PLAIN_PAIRED:
                 name = _PLAIN_PAIRED[key]
-                pairs = sorted(
-                    [f"type={text[item['type']]}{name}={text[item[name]]}" for item in value]
-                )
+                pairs = [f"type={text[item['type']]}{name}={text[item[name]]}" for item in value]
                 if pairs:
-                    parts.append((_LAST, key + "".join(pairs)))
+                    pairs.sort()
+                    last.append(key + "".join(pairs))
             elif key == "ilmd":
                 fields = []
                 for field, field_value in value.items():
                     found = text[field_value]
                     named = self.ilmd_names[field]
                     fields.append(f"{named}={found}" if found else named)
-                parts.append((_LAST, "ilmd" + "".join(sorted(fields))))
-        parts.sort()
-        return "eventType=" + str(event["type"]) + "".join([part for _, part in parts])
+                fields.sort()
+                last.append("ilmd" + "".join(fields))
+        last.sort()
+        return "eventType=" + str(event["type"]) + "".join(slots) + "".join(last)
 
 
 def json_event_hashes(document: Mapping[str, Any]) -> list[str]:

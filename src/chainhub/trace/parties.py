@@ -24,17 +24,21 @@ def site_keys(uri: str) -> tuple[str, ...]:
     return (uri, last.group(0)) if last and last.group(0) != uri else (uri,)
 
 
+def _is_mapping(value: Any) -> bool:
+    # A JSON object is a dict: checked first, as the abstract Mapping check costs far more.
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def named(event: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(kind, id) of every place and party the event names, in document order."""
-    found = [
-        (kind, str(item[kind]))
-        for field, kind in _PARTY_LISTS.items()
-        for item in event.get(field) or []
-        if isinstance(item, Mapping) and item.get(kind)
-    ]
+    found = []
+    for field, kind in _PARTY_LISTS.items():
+        for item in event.get(field) or ():
+            if _is_mapping(item) and item.get(kind):
+                found.append((kind, str(item[kind])))
     for field, kind in _PLACES.items():
         place = event.get(field)
-        if isinstance(place, Mapping) and place.get("id"):
+        if place and _is_mapping(place) and place.get("id"):
             found.append((kind, str(place["id"])))
     return found
 
