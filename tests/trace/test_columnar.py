@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import polars as pl
 
 from chainhub.trace.columnar import (
+    by_distinct,
     cbv_texts,
     completed,
     digital_links,
@@ -100,3 +101,16 @@ def test_what_the_columns_leave_is_completed_per_value() -> None:
     values = _series([*READ, *LEFT, None])  # type: ignore[list-item]
     done = completed(values, fast=epc_texts, slow=canonical_epc).to_list()
     assert done == [*(canonical_epc(v) for v in READ + LEFT), None]
+
+
+def test_repeated_texts_are_converted_once_each_in_their_places() -> None:
+    calls: list[int] = []
+
+    def convert(values: pl.Series) -> pl.Series:
+        calls.append(values.len())
+        return completed(values, fast=epc_texts, slow=canonical_epc)
+
+    values = [READ[1], None, READ[0], READ[1], LEFT[0], None, READ[0]]
+    done = by_distinct(_series(values), convert).to_list()  # type: ignore[arg-type]
+    assert done == [None if v is None else canonical_epc(v) for v in values]
+    assert calls == [4]
