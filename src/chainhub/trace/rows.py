@@ -57,9 +57,10 @@ def _word(field: str, values: Sequence[str | None]) -> pl.Series:
     return pl.Series([None if v is None else words[v] for v in values], dtype=pl.String)
 
 
-def _place(event: Mapping[str, Any], key: str) -> str | None:
-    place = event.get(key) or {}
-    return place["id"] if "id" in place else None
+def _places(events: Sequence[Mapping[str, Any]], key: str) -> list[str | None]:
+    """The id of each event's place `key` (none where it has none)."""
+    places = [event.get(key) or {} for event in events]
+    return [place["id"] if "id" in place else None for place in places]
 
 
 def _text(event: Mapping[str, Any]) -> str:
@@ -100,8 +101,8 @@ def event_frame(
             "action": pl.Series([e.get("action") for e in events], dtype=pl.String),
             "biz_step": _word("bizStep", [e.get("bizStep") for e in events]),
             "disposition": _word("disposition", [e.get("disposition") for e in events]),
-            "read_point": _canonical([_place(e, "readPoint") for e in events]),
-            "biz_location": _canonical([_place(e, "bizLocation") for e in events]),
+            "read_point": _canonical(_places(events, "readPoint")),
+            "biz_location": _canonical(_places(events, "bizLocation")),
             "event": stored,
         }
     ).with_columns(
@@ -162,10 +163,11 @@ def party_frame(
     as named) and the owners of its sites."""
     owner: list[str] = []
     kind: list[str] = []
+    position: list[int] = []
     party: list[str] = []
     resolved: dict[str, str | None] = {}
     for event_hash, named in zip(hashes, places, strict=True):
-        owner.append(event_hash)
+        start = len(party)
         kind.append("capturer")
         party.append(captured_by)
         for what, uri in named:
@@ -173,10 +175,12 @@ def party_frame(
                 resolved[uri] = next((owners[k] for k in site_keys(uri) if k in owners), None)
             found = resolved[uri]
             if found is not None or what in _PARTY_KINDS:
-                owner.append(event_hash)
                 kind.append(what)
                 party.append(found if found is not None else uri)
-    schema = {k: v for k, v in _PARTY_SCHEMA.items() if k != "position"}
-    frame = pl.DataFrame({"event_hash": owner, "kind": kind, "party": party}, schema=schema)
-    position = pl.int_range(pl.len(), dtype=pl.Int32).over("event_hash")
-    return frame.with_columns(position=position).select(trace_event_parties.columns.keys())
+        owner.extend([event_hash] * (len(party) - start))
+        position.extend(range(len(party) - start))
+    frame = pl.DataFrame(
+        {"event_hash": owner, "kind": kind, "position": position, "party": party},
+        schema=_PARTY_SCHEMA,
+    )
+    return frame.select(trace_event_parties.columns.keys())

@@ -221,7 +221,8 @@ def check_semantics(events: Sequence[Mapping[str, Any]]) -> list[Problem]:
     good = _good_times(events)
     words: dict[tuple[str, str], list[Problem]] = {}
     for index, event in enumerate(events):
-        if not isinstance(event, Mapping):
+        # A JSON object is a dict: checked first, as the abstract Mapping check costs more.
+        if type(event) is not dict and not isinstance(event, Mapping):
             continue
         for field in ("eventTime", "recordTime"):
             value = event.get(field)
@@ -232,9 +233,11 @@ def check_semantics(events: Sequence[Mapping[str, Any]]) -> list[Problem]:
             if isinstance(value, str):
                 if (field, value) not in words:
                     words[field, value] = _check_vocabulary(index, field, value)
-                problems += [replace(p, event=index) for p in words[field, value]]
-        for at, sensor in enumerate(event.get("sensorElementList") or []):
-            problems += _check_sensor(index, at, sensor)
+                if found := words[field, value]:
+                    problems += [replace(p, event=index) for p in found]
+        if sensors := event.get("sensorElementList"):
+            for at, sensor in enumerate(sensors):
+                problems += _check_sensor(index, at, sensor)
         declaration = event.get("errorDeclaration")
         if isinstance(declaration, Mapping) and "declarationTime" in declaration:
             path = "errorDeclaration.declarationTime"
