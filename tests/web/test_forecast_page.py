@@ -101,10 +101,10 @@ def test_each_caller_sees_its_series_value_added_and_exports_it(hub: Hub) -> Non
         "and naive on 0, equals it on 2 (chose naive or tied), of 2."
     ]
     api = hub.get(OEM, "/api/v1/forecast/runs/latest/value-added").json()
-    assert [(a["material_code"], a["status"], a["points"]) for a in api] == [
-        ("M004", "scored", 4),
-        ("P100", "scored", 4),
-    ]
+    assert [
+        (a["material_code"], a["status"], a["points"], a["hub_beats_naive"], a["hub_equals_naive"])
+        for a in api
+    ] == [("M004", "scored", 4, False, True), ("P100", "scored", 4, False, True)]
     # The second series' chart, with the partner's forecast line.
     picked = hub.get(OEM, "/forecast?series=1")
     assert "<h2>P100 · huadong-trading Co.</h2>" in picked.text
