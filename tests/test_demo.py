@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,6 +33,8 @@ def test_demo_loads_the_small_chain_and_prints_tokens(tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "data" / "manifest.json").read_text("utf-8"))
     assert f"loaded {len(manifest['submissions'])} submissions (0 already stored)" in out.stdout
     assert "purchase_order" in out.stdout and "quality_inspection" in out.stdout
+    # The first forecast's value added: a hub that chose naive itself is counted as equal to it.
+    assert re.search(r"the hub beats naive on \d+, equals it on \d+, of 40 ", out.stdout)
     tokens = [line.split()[-1] for line in out.stdout.splitlines() if " chk_" in line]
     assert len(tokens) == 4 and len(set(tokens)) == 4
     users = _users(out.stdout)

@@ -11,8 +11,10 @@ import pytest
 from chainhub.forecast.engine import Backtest, Score
 from chainhub.forecast.value_added import (
     IssuedLine,
+    OverNaive,
     PartnerForecasts,
     as_read,
+    count_over_naive,
     get_value_added,
     issued_before,
 )
@@ -71,8 +73,10 @@ def test_hub_partner_and_naive_scored_on_the_same_windows() -> None:
     assert found.partner == pytest.approx((0.30625, 2 / 57))
     assert found.naive == pytest.approx((1.39375, 9 / 57))
     assert (found.best, found.beats("partner"), found.beats("naive")) == ("partner", False, True)
+    assert found.equals_naive() is False
     read = as_read(("P100", "huadong-trading"), found)
     assert (read.issuer_id, read.share, read.hub_beats_partner) == ("huadong-trading", 1.0, False)
+    assert read.hub_equals_naive is False
 
 
 def test_a_seller_forecast_is_given_to_the_customer_by_its_share_and_covers_some_periods() -> None:
@@ -88,11 +92,29 @@ def test_a_seller_forecast_is_given_to_the_customer_by_its_share_and_covers_some
         season=1,
     )
     # Partner 12 x 0.5 = 6 against 12: MASE 6 / (5/3); hub 13: 1 / (5/3); naive 13: the same,
-    # and on a tie the hub adds nothing.
+    # and on a tie the hub adds nothing over naive but is no worse: the same.
     assert (found.points, found.share) == (1, 0.25)
     assert found.partner == pytest.approx((3.6, 0.5))
     assert found.hub == found.naive == pytest.approx((0.6, 1 / 12))
     assert (found.best, found.beats("partner"), found.beats("naive")) == ("naive", True, False)
+    assert found.equals_naive() is True
+
+
+def test_a_hub_that_chose_the_naive_benchmark_is_the_same_as_naive_not_worse() -> None:
+    # Seasonal naive of season 1 is the last value: 13 13 from origin 4, 12 12 from origin 6.
+    chose_naive = Backtest(
+        origins=(4, 6),
+        forecasts={"SeasonalNaive": [np.array([13.0, 13.0]), np.array([12.0, 12.0])]},
+        scores={"SeasonalNaive": Score(mase=1.39375, wmape=9 / 57)},
+    )
+    found = get_value_added(
+        Y, periods=PERIODS, backtest=chose_naive, method="SeasonalNaive", partner=None, season=1
+    )
+    assert found.hub == found.naive == pytest.approx((1.39375, 9 / 57))
+    assert (found.best, found.beats("naive"), found.equals_naive()) == ("naive", False, True)
+    read = as_read(("P100", "huadong-trading"), found)
+    assert (read.hub_beats_naive, read.hub_equals_naive) == (False, True)
+    assert count_over_naive([read]) == OverNaive(beats=0, equals=1, scored=1)
 
 
 def test_without_a_partner_forecast_hub_and_naive_are_scored_on_every_window() -> None:
@@ -107,4 +129,4 @@ def test_without_a_partner_forecast_hub_and_naive_are_scored_on_every_window() -
     for found in (none, after):
         assert (found.points, found.partner, found.beats("partner")) == (4, None, None)
         assert found.hub == pytest.approx((0.6125, 4 / 57))
-        assert found.best == "hub"
+        assert (found.best, found.equals_naive()) == ("hub", False)

@@ -90,17 +90,28 @@ def test_each_caller_sees_its_series_value_added_and_exports_it(hub: Hub) -> Non
     ]
     # M004: the customer's own forecast; P100: the seller's, all of it this customer's.
     assert rows[0][3] == "haichuan Co." and rows[1][3] == "haichuan Co.'s, × 100.0 % share"
-    assert all(r[-1].split(" · ")[-1] in ("hub adds value", "hub adds no value") for r in rows)
-    api = hub.get(OEM, "/api/v1/forecast/runs/latest/value-added").json()
-    assert [(a["material_code"], a["status"], a["points"]) for a in api] == [
-        ("M004", "scored", 4),
-        ("P100", "scored", 4),
+    # Both series repeat every 4 weeks: the hub chose seasonal naive, the benchmark itself, so
+    # it is the same as naive (not worse), and better than the partner's flat 40.
+    assert [(r[2], r[-1]) for r in rows] == [
+        ("SeasonalNaive", "hub same as naive · hub adds value"),
+        ("SeasonalNaive", "hub same as naive · hub adds value"),
     ]
+    assert re.findall(r'id="fva-summary">(.*?)</p>', html_lib.unescape(oem.text)) == [
+        "The hub beats the partner's forecast on 2 of 2 series "
+        "and naive on 0, equals it on 2 (chose naive or tied), of 2."
+    ]
+    api = hub.get(OEM, "/api/v1/forecast/runs/latest/value-added").json()
+    assert [
+        (a["material_code"], a["status"], a["points"], a["hub_beats_naive"], a["hub_equals_naive"])
+        for a in api
+    ] == [("M004", "scored", 4, False, True), ("P100", "scored", 4, False, True)]
     # The second series' chart, with the partner's forecast line.
     picked = hub.get(OEM, "/forecast?series=1")
     assert "<h2>P100 · huadong-trading Co.</h2>" in picked.text
     assert "Partner's forecast (haichuan Co.'s" in picked.text
-    assert "预测增值" in hub.client.get("/forecast?lang=zh", headers=hub.headers(OEM, "zh")).text
+    zh = hub.client.get("/forecast?lang=zh", headers=hub.headers(OEM, "zh")).text
+    assert "预测增值" in zh and "枢纽与朴素预测相同 · 枢纽有增值" in zh
+    assert "2 个上优于伙伴预测；在 2 个序列中，0 个优于朴素预测，2 个与之相同" in zh
 
     supplier = hub.get(JINLI, "/forecast")
     assert supplier.status_code == 200

@@ -81,6 +81,7 @@ def _forecast(*, db: str | None) -> str:
     with the partners' own forecasts compared), so the forecast pages open on one."""
     from chainhub.forecast.schemas import ForecastParameters
     from chainhub.forecast.service import do_run_forecast, get_run_value_added
+    from chainhub.forecast.value_added import count_over_naive
 
     with console.status("forecasting the chain's demand"), hub_transaction(db) as conn:
         run = do_run_forecast(
@@ -90,11 +91,11 @@ def _forecast(*, db: str | None) -> str:
             parameters=ForecastParameters(),
         )
         added = get_run_value_added(conn=conn, run=run)
-    scored = [a for a in added if a.hub_beats_naive is not None]
+    naive = count_over_naive(added)
     compared = [a for a in added if a.hub_beats_partner is not None]
     return (
         f"forecast: run {run.version}, {run.series_count} series; the hub beats naive on "
-        f"{sum(1 for a in scored if a.hub_beats_naive)} of {len(scored)} and the partners' own "
+        f"{naive.beats}, equals it on {naive.equals}, of {naive.scored} and the partners' own "
         f"forecast on {sum(1 for a in compared if a.hub_beats_partner)} of {len(compared)}"
     )
 

@@ -101,6 +101,7 @@ def run(
 ) -> None:
     """Backtest and forecast every demand series (material x customer) and store the run."""
     from chainhub.forecast.service import do_run_forecast, get_run_value_added
+    from chainhub.forecast.value_added import count_over_naive
 
     parameters = ForecastParameters(
         bucket=bucket, horizon=horizon, windows=windows, calendar=calendar
@@ -118,11 +119,11 @@ def run(
         added = get_run_value_added(conn=conn, run=result)
     console.print(f"forecast run version {result.version} stored")
     compared = [a for a in added if a.hub_beats_partner is not None]
-    scored = [a for a in added if a.hub_beats_naive is not None]
+    naive = count_over_naive(added)
     console.print(
         "value added: the hub beats the partner's own forecast on "
         f"{sum(1 for a in compared if a.hub_beats_partner)} of {len(compared)} series "
-        f"and naive on {sum(1 for a in scored if a.hub_beats_naive)} of {len(scored)}"
+        f"and naive on {naive.beats}, equals it on {naive.equals}, of {naive.scored}"
     )
 
 

@@ -130,3 +130,8 @@ class ValueAddedRead(BaseModel):
     best: Literal["hub", "partner", "naive"] | None
     hub_beats_partner: bool | None = Field(description="The hub adds value over the partner")
     hub_beats_naive: bool | None
+    hub_equals_naive: bool | None = Field(
+        default=None,
+        description="The hub's forecast scored exactly as naive (its chosen method is the naive "
+        "benchmark, or a tie): neither better nor worse; hub_beats_naive is then false",
+    )

@@ -123,6 +123,13 @@ class ValueAdded:
             return None
         return _rank(self.hub) < _rank(theirs)
 
+    def equals_naive(self) -> bool | None:
+        """Whether the hub's forecast scored exactly as naive: its chosen method is the naive
+        benchmark itself (the same forecast), or the scores tie; None when nothing was scored."""
+        if self.points == 0:
+            return None
+        return _rank(self.hub) == _rank(self.naive)
+
 
 def _rank(score: tuple[float, float]) -> tuple[float, float]:
     """Lower MASE first, then lower weighted MAPE; an unscored measure last."""
@@ -383,6 +390,27 @@ def as_read(key: SeriesKey, found: ValueAdded) -> ValueAddedRead:
         best=found.best,
         hub_beats_partner=found.beats("partner"),
         hub_beats_naive=found.beats("naive"),
+        hub_equals_naive=found.equals_naive(),
+    )
+
+
+@dataclass(frozen=True)
+class OverNaive:
+    """How a run's hub forecasts fared against naive: series better, exactly the same (chosen
+    method the naive benchmark, or a tie) and scored in all."""
+
+    beats: int
+    equals: int
+    scored: int
+
+
+def count_over_naive(rows: Sequence[ValueAddedRead]) -> OverNaive:
+    """Series the hub beats naive on, equals it on, of those scored."""
+    scored = [r for r in rows if r.hub_beats_naive is not None]
+    return OverNaive(
+        beats=sum(1 for r in scored if r.hub_beats_naive),
+        equals=sum(1 for r in scored if r.hub_equals_naive),
+        scored=len(scored),
     )
 
 

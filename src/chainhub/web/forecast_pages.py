@@ -13,6 +13,7 @@ from chainhub.api.deps import ConnDep, TodayDep
 from chainhub.errors import ChainhubError, Language
 from chainhub.forecast.schemas import RunRead, SeriesRead, ValueAddedRead
 from chainhub.forecast.service import access_run, get_run_value_added, get_series_lines
+from chainhub.forecast.value_added import count_over_naive
 from chainhub.web.charts import forecast_band
 from chainhub.web.filters import FiltersDep, PageFilters
 from chainhub.web.i18n import TEXT
@@ -41,6 +42,9 @@ def _verdict(added: ValueAddedRead | None, lang: Language) -> str:
     if added is None or added.status == "no_backtest":
         return t["fc_no_backtest"]
     best = t[f"fc_best_{added.best}"] if added.best else ""
+    if added.best == "naive" and added.hub_equals_naive:
+        # The hub chose the naive benchmark itself (or tied it): not worse than naive.
+        best = t["fc_same_as_naive"]
     if added.status != "scored":
         return f"{best} · {t[f'fc_{added.status}']}" if best else t[f"fc_{added.status}"]
     adds = t["fc_adds_value"] if added.hub_beats_partner else t["fc_adds_nothing"]
@@ -153,7 +157,7 @@ def forecast_page(
         )
     found_all = [r.added for r in rows if r.added is not None]
     compared = [a for a in found_all if a.status == "scored"]
-    scored = [a for a in found_all if a.hub_beats_naive is not None]
+    naive = count_over_naive(found_all)
     context["filter_keep"] = {"series": "" if series is None else str(series)}
     return page(
         request,
@@ -171,8 +175,9 @@ def forecast_page(
         summary={
             "partner": sum(1 for a in compared if a.hub_beats_partner),
             "compared": len(compared),
-            "naive": sum(1 for a in scored if a.hub_beats_naive),
-            "scored": len(scored),
+            "naive": naive.beats,
+            "same": naive.equals,
+            "scored": naive.scored,
         },
         **context,
     )

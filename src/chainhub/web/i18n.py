@@ -598,9 +598,11 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "fc_none_before_origins": "nothing issued before the windows",
         "fc_no_backtest": "too short for a backtest",
         "fc_summary": "The hub beats the partner's forecast on {partner} of {compared} series "
-        "and naive on {naive} of {scored}.",
+        "and naive on {naive}, equals it on {same} (chose naive or tied), of {scored}.",
         "fc_week": "week",
         "fc_day": "day",
+        # /forecast: the hub chose naive itself or tied it
+        "fc_same_as_naive": "hub same as naive",
     },
     "zh": {
         "title": "chainhub — 产业链总览",
@@ -1180,10 +1182,12 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "fc_no_partner_forecast": "伙伴未发布预测",
         "fc_none_before_origins": "窗口前未发布预测",
         "fc_no_backtest": "序列太短，无法回测",
-        "fc_summary": "枢纽预测在 {compared} 个序列中的 {partner} 个上优于伙伴预测，"
-        "在 {scored} 个序列中的 {naive} 个上优于朴素预测。",
+        "fc_summary": "枢纽预测在 {compared} 个序列中的 {partner} 个上优于伙伴预测；"
+        "在 {scored} 个序列中，{naive} 个优于朴素预测，{same} 个与之相同（选用朴素或得分相同）。",
         "fc_week": "周",
         "fc_day": "天",
+        # /forecast: the hub chose naive itself or tied it
+        "fc_same_as_naive": "枢纽与朴素预测相同",
     },
 }
 

@@ -1,0 +1,250 @@
+"""Forecast accuracy on the simulated chain's held-out weeks: the hub's forecast beside the
+partners' own issued forecasts and seasonal naive.
+
+    python bench/forecast_chain.py [--smoke] [--scale S] [--seed N] [--horizon WEEKS]
+
+The chain is simulated and the files a forecast reads (master data, sales orders, issued
+forecasts) loaded through intake (the hub's one write path), as bench/plan.py does. Each
+material x customer's weekly demand (by requested date, whole weeks up to the simulation's last
+day) loses its last `--horizon` weeks; the hub forecasts them from what came before with a run's
+default parameters (its backtest choosing the method), naive is the value-added benchmark (the
+last season repeated, or the last value when the history is shorter than a season), and the
+partner's forecast is what value added compares: the latest version of the customer's (or
+allocated by share, its main seller's) demand_forecast issued before the cut-off. The three are
+scored per series on the held-out weeks (beside the partner: on the weeks its forecast covers)
+and summarized per family: median MASE and wMAPE, and on how many series the hub beats naive,
+equals it (chose the naive benchmark, or tied) and beats the partner.
+
+The partner's forecast is privileged: the simulated OEM issues it from the simulator's own
+seasonal outlook (the true month factors, growth and promotions that generate the demand), so it
+knows what no forecaster fitted on the history could. The last line printed is
+`held-out all: N series, hub MASE X wMAPE Y, naive MASE ...; hub beats naive on A, equals it on
+B, of N; ... hub beats partner on C of M` over every series.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import sqlalchemy as sa
+
+from chainhub.access.schemas import Principal, Role
+from chainhub.access.tokens import do_set_chain_leader
+from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
+from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_lines
+from chainhub.forecast.engine import forecast_series
+from chainhub.forecast.schemas import ForecastParameters
+from chainhub.forecast.value_added import (
+    NAIVE,
+    PartnerSource,
+    get_partner_source,
+    issued_before,
+    naive_forecast,
+)
+from chainhub.intake.schemas import load_profile
+from chainhub.intake.service import do_submit, get_submitter
+from chainhub.sim.catalog import SALEABLE
+from chainhub.sim.demand import family
+from chainhub.sim.service import do_simulate
+from chainhub.storage.engine import create_engine_for
+from chainhub.storage.migrate import do_upgrade
+
+OEM: Final = "haichuan"
+OPERATOR: Final = Principal(token_id="bench", partner_id=None, role=Role.HUB_ADMIN)
+FAMILIES: Final = ("finished goods", "spare parts", "other")
+READ: Final = frozenset(
+    {"partner", "site", "material", "material_crosswalk", "sales_order", "demand_forecast"}
+)
+"""The documents a forecast reads, with the master data they refer to: only these are loaded."""
+
+
+def load_chain(engine: sa.Engine, root: Path) -> int:
+    """The chain's files a forecast reads through intake, as their partners; the files stored."""
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    stored = 0
+    with engine.begin() as conn:
+        do_set_chain_leader(conn=conn, partner_id=OEM)
+        for entry in manifest["submissions"]:
+            if entry["document_type"] not in READ:
+                continue
+            result = do_submit(
+                conn=conn,
+                path=root / entry["file"],
+                profile=load_profile(root / entry["profile"]),
+                submitter=get_submitter(conn=conn, partner_id=entry["partner_id"], channel="bench"),
+            )
+            stored += result.status in ("stored", "partial")
+    return stored
+
+
+def family_of(material: str) -> str:
+    """The bench's family of a series' material."""
+    if material not in SALEABLE:
+        return "other"
+    return "spare parts" if family(material) == "SP" else "finished goods"
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One series' held-out scores: (MASE, wMAPE) of each forecast, the partner's on the weeks
+    its forecast covers, with the hub and naive also scored on those weeks."""
+
+    family: str
+    method: str
+    hub: tuple[float, float]
+    naive: tuple[float, float]
+    partner: tuple[float, float] | None
+    hub_on_partner: tuple[float, float] | None
+
+
+def _pair(actual: Array, forecast: Array, scale: float) -> tuple[float, float]:
+    return mase(actual, forecast, scale), wmape(actual, forecast)
+
+
+def partner_forecast(
+    source: PartnerSource, key: SeriesKey, periods: list[date], cut: int, h: int
+) -> Array | None:
+    """The partner's forecast of the held-out weeks as issued before the cut-off (NaN where it
+    covers none; None when the series has no partner forecast or no share to allocate it by)."""
+    partner, seller = source.partner_of(key)
+    if partner is None:
+        return None
+    share = 1.0 if seller is None else source.shares(key, seller, periods, (cut,))[0]
+    if share is None:
+        return None
+    return issued_before(partner.lines, periods[cut], periods[cut : cut + h]) * share
+
+
+def score_series(
+    key: SeriesKey,
+    periods: list[date],
+    y: Array,
+    cut: int,
+    parameters: ForecastParameters,
+    source: PartnerSource,
+) -> Scored:
+    """The hub, naive and partner forecasts of the `parameters.horizon` weeks after `cut`."""
+    h, season = parameters.horizon, parameters.season
+    train, actual = y[:cut], y[cut : cut + h]
+    hub = forecast_series(
+        train, h=h, season=season, level=parameters.level, windows=parameters.windows
+    )
+    _, naive = naive_forecast(train, h, season)
+    naive = np.maximum(naive, 0.0)
+    scale = mase_scale(train, season)
+    theirs = partner_forecast(source, key, periods, cut, h)
+    covered = None if theirs is None else ~np.isnan(theirs)
+    scored = theirs is not None and covered is not None and bool(covered.any())
+    return Scored(
+        family=family_of(key[0]),
+        method=hub.method,
+        hub=_pair(actual, hub.mean, scale),
+        naive=_pair(actual, naive, scale),
+        partner=_pair(actual[covered], theirs[covered], scale) if scored else None,
+        hub_on_partner=_pair(actual[covered], hub.mean[covered], scale) if scored else None,
+    )
+
+
+def _median(values: list[float]) -> float:
+    finite = [v for v in values if not math.isnan(v)]
+    return float(np.median(finite)) if finite else math.nan
+
+
+def _rank(score: tuple[float, float]) -> tuple[float, float]:
+    return tuple(math.inf if math.isnan(v) else v for v in score)  # type: ignore[return-value]
+
+
+def summary(name: str, rows: list[Scored]) -> str:
+    """Median MASE and wMAPE of each forecast and the hub's wins, ties and losses."""
+    wins = sum(1 for r in rows if _rank(r.hub) < _rank(r.naive))
+    ties = sum(1 for r in rows if r.method == NAIVE or _rank(r.hub) == _rank(r.naive))
+    compared = [r for r in rows if r.partner is not None and r.hub_on_partner is not None]
+    over_partner = sum(
+        1
+        for r in compared
+        if r.partner is not None
+        and r.hub_on_partner is not None
+        and _rank(r.hub_on_partner) < _rank(r.partner)
+    )
+    parts = [
+        f"held-out {name}: {len(rows)} series,",
+        f"hub MASE {_median([r.hub[0] for r in rows]):.3f}",
+        f"wMAPE {_median([r.hub[1] for r in rows]):.3f},",
+        f"naive MASE {_median([r.naive[0] for r in rows]):.3f}",
+        f"wMAPE {_median([r.naive[1] for r in rows]):.3f};",
+        f"hub beats naive on {wins}, equals it on {ties}, of {len(rows)};",
+        f"beside the partner on {len(compared)}:",
+        f"hub MASE {_median([r.hub_on_partner[0] for r in compared if r.hub_on_partner]):.3f}",
+        f"partner MASE {_median([r.partner[0] for r in compared if r.partner]):.3f}",
+        f"wMAPE hub {_median([r.hub_on_partner[1] for r in compared if r.hub_on_partner]):.3f}",
+        f"partner {_median([r.partner[1] for r in compared if r.partner]):.3f};",
+        f"hub beats partner on {over_partner} of {len(compared)}",
+    ]
+    return " ".join(parts)
+
+
+def held_out(engine: sa.Engine, last_day: date, horizon: int) -> list[Scored]:
+    """Every series' scores on its last `horizon` whole weeks up to `last_day`."""
+    parameters = ForecastParameters(horizon=horizon)
+    with engine.connect() as conn:
+        lines = list_demand_lines(conn=conn, principal=OPERATOR, today=last_day)
+        source = get_partner_source(conn=conn, principal=OPERATOR, today=last_day, bucket="week")
+    demand = get_demand_series(lines, bucket="week")
+    rows = []
+    for key, (periods, values) in demand.items():
+        # Whole weeks only: orders for weeks past the simulation's end are still to come.
+        weeks = [p for p in periods if p + timedelta(days=6) <= last_day]
+        cut = len(weeks) - horizon
+        if cut < 1:
+            continue
+        rows.append(score_series(key, weeks, values[: len(weeks)], cut, parameters, source))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Simulate, load, hold out the last weeks, score the three forecasts of them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="medium")
+    parser.add_argument("--smoke", action="store_true", help="the small chain (the demo's)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--horizon", type=int, default=13, help="weeks held out")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    scale = "small" if args.smoke else args.scale
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="chainhub-bench-forecast-chain-") as folder:
+        root = Path(folder) / "chain"
+        do_simulate(out=root, scale=scale, seed=args.seed)
+        engine = create_engine_for(f"duckdb:///{Path(folder) / 'hub.duckdb'}", must_exist=False)
+        do_upgrade(engine=engine)
+        files = load_chain(engine, root)
+        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+        last_day = datetime.fromisoformat(manifest["generated_at"]).date()
+        print(f"simulated {scale} to {last_day}, loaded {files} files")
+        rows = held_out(engine, last_day, args.horizon)
+        engine.dispose()
+    chosen: dict[str, int] = {}
+    for r in rows:
+        chosen[r.method] = chosen.get(r.method, 0) + 1
+    print("chosen: " + ", ".join(f"{k} {v}" for k, v in sorted(chosen.items())))
+    for name in FAMILIES:
+        group = [r for r in rows if r.family == name]
+        if group:
+            print(summary(name, group))
+    print(f"time {time.perf_counter() - began:.1f} s")
+    print(summary("all", rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
