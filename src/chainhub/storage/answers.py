@@ -4,10 +4,14 @@ Documents are append-only and arrive only in submissions, so the count of submis
 transaction sees says which rows it reads: an answer kept under its database, its query's
 text and that count is the answer the query would give again. Only queries whose text holds
 everything they depend on (the caller's visibility as literals) may be kept.
+
+Within a process one request computes a missing answer while the others asking for it wait
+for its result, rather than every concurrent request computing the same answer at once.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
@@ -23,6 +27,12 @@ _LIMIT: Final = 1024
 _GENERATION: Final = "storage.submissions"
 # Wrapped so that a kept None is told apart from a miss.
 _answers: BoundedCache[tuple[str, str, int], tuple[Any]] = BoundedCache(_LIMIT)
+# The answers being computed, each with the event set once it is kept or its computing
+# failed.
+_computing: dict[tuple[str, str, int], threading.Event] = {}
+_computing_lock = threading.Lock()
+# How long a request waits for another's computing before it computes the answer itself.
+_WAIT_SECONDS: Final = 60.0
 
 
 def get_generation(*, conn: Connection) -> int:
@@ -50,10 +60,33 @@ def get_kept_answer(*, conn: Connection, query: str, compute: Callable[[], T]) -
     # may have stored as many submissions each.
     database = conn.engine.url.render_as_string(hide_password=True)
     key = (database, query, get_generation(conn=conn))
-    kept = _answers.get(key)
-    if kept is not None:
-        found: T = kept[0]
-        return found
-    answer = compute()
-    _answers.put(key, (answer,))
-    return answer
+    while True:
+        with _computing_lock:
+            kept = _answers.get(key)
+            if kept is not None:
+                found: T = kept[0]
+                return found
+            running = _computing.get(key)
+            if running is None:
+                running = _computing[key] = threading.Event()
+                break
+        # Another request computes it: wait, then look again (if its computing failed, one
+        # of the waiters computes it next).
+        if not running.wait(_WAIT_SECONDS):
+            return compute()
+    return _compute_and_keep(key, compute, running)
+
+
+def _compute_and_keep(
+    key: tuple[str, str, int], compute: Callable[[], T], running: threading.Event
+) -> T:
+    """Compute the answer under `key`, keep it, and wake whoever waits for it."""
+    try:
+        answer = compute()
+        _answers.put(key, (answer,))
+        return answer
+    finally:
+        with _computing_lock:
+            if _computing.get(key) is running:
+                del _computing[key]
+        running.set()
