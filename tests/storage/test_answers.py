@@ -86,6 +86,19 @@ def test_the_key_holds_the_parameters_written_in(engine: sa.Engine) -> None:
     assert "'haichuan'" in one and "'jinli-motor'" in other
 
 
+def test_texts_of_one_shape_differ_by_their_values(engine: sa.Engine) -> None:
+    table = submissions
+    with engine.connect() as conn:
+        texts = [
+            get_statement_text(
+                conn=conn, statement=sa.select(table).where(table.c.partner_id.in_(partners))
+            )
+            for partners in (["haichuan"], ["haichuan", "jinli-motor"], ["haichuan"])
+        ]
+    assert "'jinli-motor'" not in texts[0] and "'jinli-motor'" in texts[1]
+    assert texts[2] == texts[0]
+
+
 def test_requests_asking_at_once_wait_for_one_computing(tmp_path: Path) -> None:
     engine = create_engine_for(f"duckdb:///{tmp_path / 'hub'}.duckdb")
     with engine.begin() as conn:

@@ -27,6 +27,8 @@ _LIMIT: Final = 1024
 _GENERATION: Final = "storage.submissions"
 # Wrapped so that a kept None is told apart from a miss.
 _answers: BoundedCache[tuple[str, str, int], tuple[Any]] = BoundedCache(_LIMIT)
+# Statement texts by dialect, SQLAlchemy cache key and parameter values.
+_texts: BoundedCache[tuple[str, Any, str], str] = BoundedCache(_LIMIT)
 # The answers being computed, each with the event set once it is kept or its computing
 # failed.
 _computing: dict[tuple[str, str, int], threading.Event] = {}
@@ -48,8 +50,21 @@ def get_generation(*, conn: Connection) -> int:
 
 def get_statement_text(*, conn: Connection, statement: sa.ClauseElement) -> str:
     """A statement's SQL with its parameters written in, as the key of its answer."""
+    # Compiling with the values written in costs more than the answer's look-up; the same
+    # shape with the same values (SQLAlchemy's cache key) gives the same text.
+    cache_key = statement._generate_cache_key()
+    shape = None
+    if cache_key is not None:
+        values = repr([bind.effective_value for bind in cache_key.bindparams])
+        shape = (conn.dialect.name, cache_key.key, values)
+        text = _texts.get(shape)
+        if text is not None:
+            return text
     compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
-    return str(compiled)
+    text = str(compiled)
+    if shape is not None:
+        _texts.put(shape, text)
+    return text
 
 
 def get_kept_answer(*, conn: Connection, query: str, compute: Callable[[], T]) -> T:
