@@ -1,12 +1,16 @@
 """Kept answers: computed once per query text and submission count, computed again once a
-submission arrives, and each transaction's own count once per read-only request."""
+submission arrives, once while many requests ask for it at the same time, and each
+transaction's own count once per read-only request."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from chainhub.access.audit import end_request_state
@@ -80,3 +84,64 @@ def test_the_key_holds_the_parameters_written_in(engine: sa.Engine) -> None:
             conn=conn, statement=sa.select(table).where(table.c.partner_id == "jinli-motor")
         )
     assert "'haichuan'" in one and "'jinli-motor'" in other
+
+
+def test_texts_of_one_shape_differ_by_their_values(engine: sa.Engine) -> None:
+    table = submissions
+    with engine.connect() as conn:
+        texts = [
+            get_statement_text(
+                conn=conn, statement=sa.select(table).where(table.c.partner_id.in_(partners))
+            )
+            for partners in (["haichuan"], ["haichuan", "jinli-motor"], ["haichuan"])
+        ]
+    assert "'jinli-motor'" not in texts[0] and "'jinli-motor'" in texts[1]
+    assert texts[2] == texts[0]
+
+
+def test_requests_asking_at_once_wait_for_one_computing(tmp_path: Path) -> None:
+    engine = create_engine_for(f"duckdb:///{tmp_path / 'hub'}.duckdb")
+    with engine.begin() as conn:
+        submissions.create(conn)
+    query = f"answers test {uuid.uuid4()}"
+    calls: list[int] = []
+    clients = 4
+    ready = threading.Barrier(clients)
+    answers: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        time.sleep(0.3)  # long enough for the other requests to ask meanwhile
+        return 42
+
+    def request() -> None:
+        with engine.connect() as conn:
+            start_read_cache(conn=conn)
+            get_generation(conn=conn)  # counted before, so that all ask at the same moment
+            ready.wait(timeout=10)
+            answers.append(get_kept_answer(conn=conn, query=query, compute=compute))
+            end_request_state(conn=conn)
+
+    threads = [threading.Thread(target=request) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    engine.dispose()
+    assert answers == [42] * clients
+    assert len(calls) == 1
+
+
+def test_a_failed_computing_leaves_the_answer_to_the_next_request(tmp_path: Path) -> None:
+    engine = create_engine_for(f"duckdb:///{tmp_path / 'hub'}.duckdb")
+    query = f"answers test {uuid.uuid4()}"
+
+    def fail() -> int:
+        raise RuntimeError("the database went away")
+
+    with engine.begin() as conn:
+        submissions.create(conn)
+        with pytest.raises(RuntimeError):
+            get_kept_answer(conn=conn, query=query, compute=fail)
+        assert get_kept_answer(conn=conn, query=query, compute=lambda: 7) == 7
+    engine.dispose()

@@ -12,9 +12,12 @@ import pytest
 import sqlalchemy as sa
 
 from chainhub.errors import ChainhubError
+from chainhub.storage.engine import create_engine_for
+from chainhub.storage.models import doc_table, submissions
 from chainhub.storage.schemas import StoreResult
 from chainhub.storage.service import (
     count_documents,
+    do_refresh_statistics,
     do_store_submission,
     get_document_history,
     list_current_records,
@@ -297,3 +300,27 @@ def test_submissions_are_listed_newest_first(
     assert (listed[1].row_count, listed[1].document_count, listed[1].status) == (1, 1, "stored")
     assert (listed[1].content_hash, listed[1].source_file) == ("old", "purchase_order.csv")
     assert other_type == [] and other_partner == []
+
+
+def test_a_load_gathers_postgresql_statistics_of_its_own_rows(
+    postgres_url: str, records: Records, po_line: PoLine
+) -> None:
+    engine = create_engine_for(postgres_url)
+    table = doc_table("purchase_order")
+    lines = [po_line("PO-2026-0001", n) for n in range(1, 4)]
+    stats = sa.text("SELECT reltuples FROM pg_class WHERE relname = :name")
+    with engine.begin() as conn:
+        submissions.create(conn)
+        table.create(conn)
+        do_store_submission(
+            conn=conn, document_type="purchase_order", records=records("purchase_order", lines),
+            submitted_by="haichuan", source_file="po.csv", content_hash="a1",
+            standard_version="1.0.0", received_at=RECEIVED,
+        )  # fmt: skip
+        # Never analysed: the planner would guess.
+        assert conn.execute(stats, {"name": table.name}).scalar_one() == -1
+        do_refresh_statistics(conn=conn, document_types=["purchase_order"])
+        # The load's rows count before it commits.
+        assert conn.execute(stats, {"name": table.name}).scalar_one() == 3
+        assert conn.execute(stats, {"name": submissions.name}).scalar_one() == 1
+    engine.dispose()

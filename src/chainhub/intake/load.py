@@ -18,7 +18,7 @@ from chainhub.intake.attempts import IngestResult
 from chainhub.intake.readers import file_hash
 from chainhub.intake.schemas import load_profile
 from chainhub.intake.service import IntakeContext, do_submit, get_submitter
-from chainhub.storage.service import StoreBatch
+from chainhub.storage.service import StoreBatch, do_refresh_statistics
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ def do_load_files(
     each outcome (and may raise to end the load, which the caller then rolls back). Stored
     rows and attempts are written in batches (one bulk insert per table), at the latest when
     the load ends; what a later file reads (master data, crosswalks, versions it replaces) is
-    written before it reads it. The connection's reactions run once, on every stored file,
-    when the load ends."""
+    written before it reads it. When the load ends the planner's statistics of what it wrote are
+    gathered, and the connection's reactions run once, on every stored file."""
     files = list(files)
     profiles = {path: load_profile(path) for path in dict.fromkeys(f.profile for f in files)}
     batch = StoreBatch()
@@ -66,4 +66,7 @@ def do_load_files(
             )
             on_result(file, result)
         batch.flush(conn=conn)
+        do_refresh_statistics(
+            conn=conn, document_types={profiles[f.profile].document_type for f in files}
+        )
         do_react(conn=conn, stored=context.unreacted)
