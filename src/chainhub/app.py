@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
 
 import anyio.to_thread
@@ -167,6 +168,9 @@ def create_app(settings: Settings, *, served: bool = False) -> FastAPI:
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrent_requests + 8)
         runtime.worker.start()
+        # Ibis's SQL compilers take most of a second to import: at start, not on the first page
+        # that compiles a KPI (once per process).
+        import_module("ibis.backends.sql.compilers")
         preparer = MasterPreparer(engine=engine, store=prepared_store(settings.data_dir))
         if served:
             runtime.sandbox.warm()

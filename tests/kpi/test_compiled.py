@@ -69,3 +69,14 @@ def test_an_accepted_agreement_changes_what_the_same_caller_reads(chain: sa.Engi
     after = _turnover(chain, DONGFANG)
     assert before == {}
     assert after == {f"{JINLI}@2025-07-01": 10.0} == _turnover(chain, OEM)
+
+
+def test_callers_share_one_compiled_query_and_read_only_their_own_rows(chain: sa.Engine) -> None:
+    compiled._queries.clear()
+    chain_view = _otif(chain, OEM)
+    assert len(compiled._queries) == 1
+    # The same query with each caller's visible rows written in: jinli-motor rates its own
+    # order to dongfang-steel only, dongfang-steel sees nothing of jinli-motor's suppliers.
+    assert _otif(chain, JINLI) == {DONGFANG: 0.0, JINLI: chain_view[JINLI]}
+    assert _otif(chain, DONGFANG) == {DONGFANG: chain_view[DONGFANG]}
+    assert len(compiled._queries) == 1

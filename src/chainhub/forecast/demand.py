@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -13,13 +15,15 @@ from chainhub.access.schemas import Principal
 from chainhub.forecast.accuracy import Array
 from chainhub.forecast.schemas import Bucket
 from chainhub.partners.visibility import CANCELLED, get_visible_clause
+from chainhub.storage.answers import get_kept_answer, get_statement_text
 from chainhub.storage.models import current_view
 
 SeriesKey = tuple[str, str]
 
 
 def list_demand_lines(*, conn: Connection, principal: Principal, today: date) -> pl.DataFrame:
-    """Sales-order lines the caller may see, cancelled ones left out."""
+    """Sales-order lines the caller may see, cancelled ones left out (callers must not change
+    the frame: it is kept)."""
     view = current_view("sales_order")
     where = get_visible_clause(
         conn=conn, principal=principal, document_type="sales_order", relation=view, today=today
@@ -27,7 +31,15 @@ def list_demand_lines(*, conn: Connection, principal: Principal, today: date) ->
     query = sa.select(
         view.c.material_code, view.c.customer_id, view.c.requested_date, view.c.quantity
     ).where(where, view.c.status != CANCELLED, view.c.line_status != CANCELLED)
-    rows = conn.execute(query).all()
+    # Sales orders change only with a submission: the frame is kept until the next one.
+    return get_kept_answer(
+        conn=conn,
+        query=get_statement_text(conn=conn, statement=query),
+        compute=lambda: _frame(conn.execute(query).all()),
+    )
+
+
+def _frame(rows: Sequence[Sequence[Any]]) -> pl.DataFrame:
     return pl.DataFrame(
         [(r[0], r[1], r[2], float(r[3])) for r in rows],
         schema={

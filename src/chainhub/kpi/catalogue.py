@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 from chainhub.access.schemas import Principal
 from chainhub.kpi.backend import ibis_for
 from chainhub.partners.visibility import get_visible_clause
+from chainhub.storage.bounded import BoundedCache
 from chainhub.storage.engine import get_read_cache
 from chainhub.storage.models import current_view, doc_table
 
@@ -66,6 +67,16 @@ class Window:
         return after.delta(lo, unit="day")
 
 
+Read = tuple[str, bool, bool]
+_schemas: BoundedCache[tuple[str, str], ibis.Schema] = BoundedCache(256)
+
+
+def placeholder(read: Read) -> str:
+    """The name of the stand-in table for a document type's visible rows in a compiled KPI."""
+    document_type, versions, sited = read
+    return f"__chainhub_visible_{document_type}_{int(versions)}{int(sited)}"
+
+
 @dataclass
 class Sources:
     """The caller's visible documents as Ibis tables, over the connection it already holds;
@@ -78,13 +89,13 @@ class Sources:
     material: str | None = None
     site: str | None = None
     # The tables a computation read, in order: what its compiled query depends on.
-    read: list[tuple[str, bool, bool]] = field(default_factory=list, init=False)
-    _tables: dict[tuple[str, bool, bool], ibis.Table] = field(default_factory=dict, init=False)
-    _sql: dict[tuple[str, bool, bool], str] = field(default_factory=dict, init=False)
+    read: list[Read] = field(default_factory=list, init=False)
+    _tables: dict[Read, ibis.Table] = field(default_factory=dict, init=False)
+    _sql: dict[Read, str] = field(default_factory=dict, init=False)
 
     @cached_property
     def backend(self) -> ibis.BaseBackend:
-        """Ibis over the caller's connection, made when a computation is first built."""
+        """Ibis over the caller's connection, made when a relation's schema is first read."""
         return ibis_for(self.conn)
 
     def visible_sql(self, document_type: str, *, versions: bool = False, sited: bool = True) -> str:
@@ -94,7 +105,7 @@ class Sources:
             self._sql[key] = self._request_cached(key)
         return self._sql[key]
 
-    def _request_cached(self, key: tuple[str, bool, bool]) -> str:
+    def _request_cached(self, key: Read) -> str:
         """The visible SELECT, compiled once per read-only request: a page computes many KPIs
         over the same tables, and compiling the SELECT costs more than a kept answer."""
         cache = get_read_cache(conn=self.conn)
@@ -138,13 +149,22 @@ class Sources:
         leaves the site filter out (a material's price is not a site's)."""
         key = (document_type, versions, sited)
         if key not in self._tables:
-            sql = self.visible_sql(document_type, versions=versions, sited=sited)
             relation = doc_table(document_type) if versions else current_view(document_type)
-            # The relation's own schema: no probing query, which some driver versions lack.
-            schema = self.backend.table(relation.name).schema()
-            self._tables[key] = self.backend.sql(sql, schema=schema)
+            # A stand-in named for what it reads: the compiled query is the same for every
+            # caller, and `get_kpi_frame` writes the caller's visible SELECT in its place.
+            self._tables[key] = ibis.table(self._schema(relation.name), name=placeholder(key))
             self.read.append(key)
         return self._tables[key]
+
+    def _schema(self, relation: str) -> ibis.Schema:
+        """The relation's own schema (no probing query, which some driver versions lack), read
+        once per process: migrations, that is code, decide it."""
+        key = (self.conn.dialect.name, relation)
+        found = _schemas.get(key)
+        if found is None:
+            found = self.backend.table(relation).schema()
+            _schemas.put(key, found)
+        return found
 
     def prices(self) -> ibis.Table:
         """Each material's price: the quantity-weighted average unit price of the purchase and

@@ -1,10 +1,11 @@
 """KPI queries compiled once per process, and their answers kept until documents change.
 
 At dashboard sizes, building and compiling a KPI's Ibis expression costs more than running
-it. Its SQL depends only on the KPI, the window, the partner filter and what the caller may
-see (the visible SELECTs it reads, which carry the caller's grants and today's date as
-literals), never on the stored rows; so the SQL is kept under exactly those. Its answer is
-kept by `storage.answers` until the next submission.
+it. Its SQL depends only on the KPI, the window and the database's dialect, never on the
+caller nor on the stored rows: it is compiled over stand-in tables, once, and each caller's
+visible SELECTs (its grants and today's date as literals) are written in their place, with
+the partner filter around it. The answer is kept by `storage.answers` until the next
+submission.
 """
 
 from __future__ import annotations
@@ -14,66 +15,70 @@ from typing import Final
 
 import ibis
 import polars as pl
+import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from chainhub.kpi.backend import run_sql
-from chainhub.kpi.catalogue import KpiDefinition, Sources, Window
+from chainhub.kpi.catalogue import KpiDefinition, Read, Sources, Window, placeholder
 from chainhub.storage.answers import get_kept_answer
 from chainhub.storage.bounded import BoundedCache
 
 _LIMIT: Final = 512
 MAX_FACT_ROWS: Final = 500
-Shape = tuple[str, Window, str | None]
-Key = tuple[object, ...]
+# SQLAlchemy's dialect names as Ibis spells them.
+_IBIS_DIALECTS: Final = {"postgresql": "postgres"}
+# The alias of a compiled KPI wrapped in the partner filter or the drill-down's order.
+_OUTER: Final = '"kpi_rows"'
 
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     schema: ibis.Schema
+    # The stand-in tables the SQL names, each to be replaced by the caller's visible rows.
+    reads: tuple[Read, ...]
 
 
-_queries: BoundedCache[Key, _Compiled] = BoundedCache(_LIMIT)
-# Which visible tables each shape's computation reads: the code decides, not the data. Kept
-# within the same bound as the queries: windows come from callers, so shapes are unbounded.
-_reads: BoundedCache[Shape, tuple[tuple[str, bool, bool], ...]] = BoundedCache(_LIMIT)
+# Windows come from callers, so shapes are unbounded: the cache is bounded.
+_queries: BoundedCache[tuple[str, str, Window], _Compiled] = BoundedCache(_LIMIT)
 
 
-def _key(src: Sources, shape: Shape, reads: tuple[tuple[str, bool, bool], ...]) -> Key:
-    p = src.principal
-    visible = tuple(
-        src.visible_sql(name, versions=versions, sited=sited) for name, versions, sited in reads
-    )
-    return (src.conn.dialect.name, p.partner_id, p.role, p.chain_leader, src.today, shape, visible)
+def _compile(definition: KpiDefinition, src: Sources, window: Window) -> _Compiled:
+    table = definition.compute(src, window)
+    dialect = src.conn.dialect.name
+    sql = str(ibis.to_sql(table, dialect=_IBIS_DIALECTS.get(dialect, dialect)))
+    return _Compiled(sql=sql, schema=table.schema(), reads=tuple(src.read))
 
 
-def _answer(conn: Connection, compiled: _Compiled) -> pl.DataFrame:
-    return get_kept_answer(
-        conn=conn,
-        query=compiled.sql,
-        compute=lambda: run_sql(conn, compiled.sql, compiled.schema),
+def _literal(conn: Connection, value: str) -> str:
+    return str(
+        sa.literal(value).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
     )
 
 
 def get_kpi_frame(
     *, definition: KpiDefinition, src: Sources, window: Window, partner_id: str | None
 ) -> pl.DataFrame:
-    """The KPI's rows per partner and period, from its compiled SQL when the same query was
-    compiled before for the same visibility."""
-    shape: Shape = (definition.kpi_id, window, partner_id)
-    reads = _reads.get(shape)
-    if reads is not None:
-        hit = _queries.get(_key(src, shape, reads))
-        if hit is not None:
-            return _answer(src.conn, hit)
-    table = definition.compute(src, window)
+    """The KPI's rows per partner and period (for a drill-down window, its facts, the first
+    MAX_FACT_ROWS + 1 by day), over the documents the caller sees."""
+    key = (src.conn.dialect.name, definition.kpi_id, window)
+    compiled = _queries.get(key)
+    if compiled is None:
+        compiled = _compile(definition, src, window)
+        _queries.put(key, compiled)
+    sql = compiled.sql
+    for read in compiled.reads:
+        # Ibis names a table only in FROM and JOIN, always with an alias.
+        visible = src.visible_sql(read[0], versions=read[1], sited=read[2])
+        sql = sql.replace(f'"{placeholder(read)}"', f"({visible})")
+    if partner_id is not None or window.rows:
+        sql = f"SELECT * FROM ({sql}) AS {_OUTER}"
     if partner_id is not None:
-        table = table.filter(table.partner_id == partner_id)
+        sql += f' WHERE {_OUTER}."partner_id" = {_literal(src.conn, partner_id)}'
     if window.rows:
-        table = table.order_by("day").limit(MAX_FACT_ROWS + 1)
-    reads = tuple(src.read)
-    key = _key(src, shape, reads)
-    compiled = _Compiled(sql=str(ibis.to_sql(table)), schema=table.schema())
-    _reads.put(shape, reads)
-    _queries.put(key, compiled)
-    return _answer(src.conn, compiled)
+        sql += f' ORDER BY {_OUTER}."day" LIMIT {MAX_FACT_ROWS + 1}'
+    return get_kept_answer(
+        conn=src.conn,
+        query=sql,
+        compute=lambda: run_sql(src.conn, sql, compiled.schema),
+    )

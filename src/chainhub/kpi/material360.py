@@ -31,6 +31,7 @@ from chainhub.kpi.schemas import (
     SupplierMonth,
 )
 from chainhub.partners.visibility import CANCELLED
+from chainhub.storage.answers import get_kept_answer, get_statement_text
 from chainhub.storage.models import current_view
 
 _TYPES: Final = (
@@ -407,6 +408,46 @@ def access_material_360(
     it supplies it to), from the documents the caller may see; not found when the caller may
     not open the material or that buyer's view of it. `start` and `end` keep the months that
     overlap them; the latest figures stay the latest."""
+    vis = get_visible_views(conn, principal, today, _TYPES)
+    # It reads only documents, through the caller's visibility: kept until the next submission
+    # under those reads and everything else it depends on.
+    reads = [
+        get_statement_text(conn=conn, statement=sa.select(view).where(clause))
+        for view, clause in vis.values()
+    ]
+    p = principal
+    return get_kept_answer(
+        conn=conn,
+        query="\n".join(
+            [
+                "kpi.material360",
+                repr((p.partner_id, p.role, p.chain_leader, today, material_code)),
+                repr((buyer_id, start, end)),
+                *reads,
+            ]
+        ),
+        compute=lambda: _computed(
+            conn=conn,
+            principal=principal,
+            today=today,
+            vis=vis,
+            material_code=material_code,
+            buyer_id=buyer_id,
+            window=(start, end),
+        ),
+    )
+
+
+def _computed(
+    *,
+    conn: Connection,
+    principal: Principal,
+    today: date,
+    vis: Visible,
+    material_code: str,
+    buyer_id: str | None,
+    window: tuple[date | None, date | None],
+) -> Material360:
     golden = current_view("material")
     material = (
         conn.execute(sa.select(golden).where(golden.c.material_code == material_code))
@@ -415,7 +456,6 @@ def access_material_360(
     )
     if material is None:
         raise _not_found(material_code)
-    vis = get_visible_views(conn, principal, today, _TYPES)
     lines = _order_lines(conn, vis, material_code)
     stock = _stock(conn, vis, material_code)
     buyers, default = _scope(principal, lines, stock)
@@ -440,7 +480,7 @@ def access_material_360(
         buyer=buyer,
         lines=lines,
         stock=stock,
-        window=(start, end),
+        window=window,
     )
 
 

@@ -28,6 +28,13 @@ from chainhub.storage.answers import get_kept_answer
 from chainhub.storage.models import doc_table
 
 RECENT_REJECTIONS: Final = 50
+# Each attempt status and the scorecard count of it.
+_STATUSES: Final = {
+    "stored": "stored",
+    "partial": "partial",
+    "rejected": "rejected",
+    "duplicate": "duplicates",
+}
 
 
 def list_scorecards(
@@ -38,64 +45,65 @@ def list_scorecards(
     Timeliness is the lag from a document's business date to its arrival at the hub; a
     document is on time when it arrives within `on_time_days` days.
     """
-    backend = ibis_for(conn)
-    attempts = backend.table(intake_attempts.name)
+    # Plain SQL over the intake log: small, and read on every view of the quality page.
+    a = intake_attempts.c
+    counted = a.status != "duplicate"
+    summary = sa.select(
+        a.partner_id,
+        sa.func.count().label("attempts"),
+        *(sa.func.count().filter(a.status == s).label(n) for s, n in _STATUSES.items()),
+        sa.func.coalesce(sa.func.sum(a.stored_rows).filter(counted), 0).label("rows_accepted"),
+        sa.func.coalesce(sa.func.sum(a.rows - a.stored_rows).filter(counted), 0).label(
+            "rows_rejected"
+        ),
+    ).group_by(a.partner_id)
     if partner_id is not None:
-        attempts = attempts.filter(attempts.partner_id == partner_id)
-    counted = attempts.status != "duplicate"
-    summary = attempts.group_by("partner_id").aggregate(
-        attempts=attempts.count(),
-        stored=(attempts.status == "stored").sum(),
-        partial=(attempts.status == "partial").sum(),
-        rejected=(attempts.status == "rejected").sum(),
-        duplicates=(attempts.status == "duplicate").sum(),
-        rows_accepted=attempts.stored_rows.sum(where=counted),
-        rows_rejected=(attempts.rows - attempts.stored_rows).sum(where=counted),
-    )
-    frame = pl.from_arrow(summary.to_pyarrow())
-    assert isinstance(frame, pl.DataFrame)
-    rules = _top_rules(backend=backend, attempts=attempts, top=top)
+        summary = summary.where(a.partner_id == partner_id)
+    counts: dict[str, dict[str, int]] = {
+        str(r["partner_id"]): {k: int(v) for k, v in r.items() if k != "partner_id"}
+        for r in conn.execute(summary).mappings()
+    }
+    rules = _top_rules(conn=conn, partner_id=partner_id, top=top)
     # The lags read only documents, which change only with a submission: kept until the next.
     lags = get_kept_answer(
         conn=conn,
         query=f"kpi.scorecard.lags partner={partner_id!r} on_time_days={on_time_days}",
-        compute=lambda: _lags(backend=backend, partner_id=partner_id, on_time_days=on_time_days),
+        compute=lambda: _lags(
+            backend=ibis_for(conn), partner_id=partner_id, on_time_days=on_time_days
+        ),
     )
     cards = []
-    for row in frame.sort("partner_id").to_dicts():
-        pid = row["partner_id"]
+    for pid, row in sorted(counts.items()):
         total = row["rows_accepted"] + row["rows_rejected"]
-        lag = lags.get(pid, (None, None))
+        lag = lags.get(pid)
         cards.append(
             Scorecard(
-                **{k: int(v) for k, v in row.items() if k != "partner_id"},
+                **row,
                 partner_id=pid,
                 acceptance_rate=round(row["rows_accepted"] / total, 4) if total else 1.0,
                 top_rules=rules.get(pid, []),
-                median_lag_days=lag[0],
-                on_time_share=lag[1],
+                median_lag_days=None if lag is None else lag[0],
+                on_time_share=None if lag is None else lag[1],
             )
         )
     return sorted(cards, key=lambda c: (-c.acceptance_rate, c.partner_id))
 
 
-def _top_rules(
-    *, backend: ibis.BaseBackend, attempts: ibis.Table, top: int
-) -> dict[str, list[RuleCount]]:
-    rules = backend.table(intake_attempt_rules.name)
-    joined = rules.join(attempts.select("attempt_id", "partner_id"), "attempt_id")
-    counts = joined.group_by(["partner_id", "rule", "field"]).aggregate(
-        errors=joined.error_count.sum()
+def _top_rules(*, conn: Connection, partner_id: str | None, top: int) -> dict[str, list[RuleCount]]:
+    rules, a = intake_attempt_rules.c, intake_attempts.c
+    query = (
+        sa.select(a.partner_id, rules.rule, rules.field, sa.func.sum(rules.error_count))
+        .select_from(intake_attempt_rules.join(intake_attempts, a.attempt_id == rules.attempt_id))
+        .group_by(a.partner_id, rules.rule, rules.field)
     )
-    frame = pl.from_arrow(counts.to_pyarrow())
-    assert isinstance(frame, pl.DataFrame)
+    if partner_id is not None:
+        query = query.where(a.partner_id == partner_id)
+    counts = [(pid, rule, field, int(errors)) for pid, rule, field, errors in conn.execute(query)]
     ranked: dict[str, list[RuleCount]] = {}
-    for row in frame.sort(
-        ["partner_id", "errors", "rule", "field"], descending=[False, True, False, False]
-    ).to_dicts():
-        found = ranked.setdefault(row["partner_id"], [])
+    for pid, rule, field, errors in sorted(counts, key=lambda c: (c[0], -c[3], c[1], c[2] or "")):
+        found = ranked.setdefault(pid, [])
         if len(found) < top:
-            found.append(RuleCount(rule=row["rule"], field=row["field"], errors=int(row["errors"])))
+            found.append(RuleCount(rule=rule, field=field, errors=errors))
     return ranked
 
 

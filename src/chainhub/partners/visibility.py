@@ -477,11 +477,18 @@ def check_may_replace(
 
 
 def _site_owner(*, conn: Connection, site_id: str) -> str:
-    """The partner that runs the site; an unknown site is not found."""
+    """The partner that runs the site; an unknown site is not found. Read once per read-only
+    request: the schedule page checks a site several times."""
+    cache = get_read_cache(conn=conn)
+    key = ("partners.site_owner", site_id)
+    if cache is not None and key in cache:
+        return str(cache[key])
     sites = current_view("site")
     owner = conn.execute(
         sa.select(sites.c.partner_id).where(sites.c.site_id == site_id).limit(1)
     ).scalar_one_or_none()
+    if cache is not None and owner is not None:
+        cache[key] = owner
     if owner is None:
         raise ChainhubError(
             "site_not_found", f"no site {site_id}", f"没有场所 {site_id}", {"site_id": site_id}, 404
