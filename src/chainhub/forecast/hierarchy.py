@@ -30,6 +30,7 @@ from chainhub.forecast.demand import SeriesKey
 from chainhub.forecast.engine import SeriesForecast, forecast_series, origins
 from chainhub.forecast.models import forecast_levels, forecast_node_values, forecast_nodes
 from chainhub.forecast.schemas import Level, LevelRead, NodePoint, NodeRead
+from chainhub.storage.bounded import BoundedCache
 from chainhub.storage.models import current_view
 
 LEVELS: Final[tuple[Level, ...]] = ("family", "material", "customer")
@@ -39,6 +40,10 @@ BOTTOM_UP: Final = "bottom-up"
 MAX_BLOCK: Final = 2_000
 """Nodes of a family above which it is summed bottom-up rather than reconciled."""
 MIN_ERRORS: Final = 2
+# Stored runs' nodes and levels, by database and run (a stored run never changes).
+_STORED: Final[
+    BoundedCache[tuple[str, str], tuple[tuple[NodeRead, ...], tuple[LevelRead, ...]]]
+] = BoundedCache(8)
 """Past error vectors MinT-shrink needs at least; with fewer, WLS on the structure."""
 
 
@@ -540,6 +545,20 @@ def list_visible_hierarchy(
 ) -> tuple[list[LevelRead], list[NodeRead]]:
     """A stored run's hierarchy as the caller may see it (`visible`: the material x customer
     series whose demand it sees); the level scores only to who sees every series."""
+    rows, levels = _stored_hierarchy(conn, run_id)
+    nodes, sees_every = _visible_nodes(list(rows), visible)
+    return (list(levels) if sees_every else []), nodes
+
+
+def _stored_hierarchy(
+    conn: Connection, run_id: str
+) -> tuple[tuple[NodeRead, ...], tuple[LevelRead, ...]]:
+    """Every node and level of a stored run, read once per process: a stored run never
+    changes."""
+    key = (conn.engine.url.render_as_string(hide_password=True), run_id)
+    kept = _STORED.get(key)
+    if kept is not None:
+        return kept
     points: dict[tuple[str, str], list[NodePoint]] = {}
     for v in conn.execute(
         sa.select(forecast_node_values)
@@ -557,7 +576,7 @@ def list_visible_hierarchy(
     order = sa.case(
         {level: rank for rank, level in enumerate(LEVELS)}, value=forecast_nodes.c.level
     )
-    rows = [
+    rows = tuple(
         NodeRead(
             level=n["level"],
             family=n["family"],
@@ -575,11 +594,8 @@ def list_visible_hierarchy(
             .where(forecast_nodes.c.run_id == run_id)
             .order_by(order, forecast_nodes.c.node)
         ).mappings()
-    ]
-    nodes, sees_every = _visible_nodes(rows, visible)
-    if not sees_every:
-        return [], nodes
-    levels = [
+    )
+    levels = tuple(
         LevelRead.model_validate(dict(r))
         for r in conn.execute(
             sa.select(forecast_levels)
@@ -591,5 +607,6 @@ def list_visible_hierarchy(
                 )
             )
         ).mappings()
-    ]
-    return levels, nodes
+    )
+    _STORED.put(key, (rows, levels))
+    return rows, levels

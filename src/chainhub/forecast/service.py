@@ -7,7 +7,7 @@ import math
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 import sqlalchemy as sa
@@ -47,7 +47,16 @@ from chainhub.forecast.value_added import (
 )
 from chainhub.forecast.value_added import as_read as as_value_added_read
 from chainhub.partners.visibility import get_visible_clause
+from chainhub.storage.bounded import BoundedCache
 from chainhub.storage.models import current_view
+
+# Stored runs never change: their series and value added are read once per process (keyed by
+# database and run), then each caller is given the series it sees.
+_RUNS_KEPT: Final = 8
+_RUN_SERIES: Final[BoundedCache[tuple[str, str], tuple[SeriesRead, ...]]] = BoundedCache(_RUNS_KEPT)
+_RUN_VALUE_ADDED: Final[BoundedCache[tuple[str, str], dict[SeriesKey, ValueAddedRead]]] = (
+    BoundedCache(_RUNS_KEPT)
+)
 
 Progress = Callable[[int, int], None]
 
@@ -329,34 +338,10 @@ def access_run(
         )
     lines = list_demand_lines(conn=conn, principal=principal, today=today)
     visible = set(lines.select("material_code", "customer_id").unique().iter_rows())
-    values: dict[SeriesKey, list[ForecastPoint]] = {}
-    for v in conn.execute(
-        sa.select(forecast_values)
-        .where(forecast_values.c.run_id == row["run_id"])
-        .order_by(forecast_values.c.period_start)
-    ).mappings():
-        point = ForecastPoint(
-            period_start=v["period_start"], quantity=v["quantity"], lo=v["lo"], hi=v["hi"]
-        )
-        values.setdefault((v["material_code"], v["customer_id"]), []).append(point)
     series = [
-        SeriesRead(
-            material_code=s["material_code"],
-            customer_id=s["customer_id"],
-            method=s["method"],
-            fitted=s["fitted"],
-            mase=s["mase"],
-            wmape=s["wmape"],
-            scores=json.loads(s["scores"]),
-            notes=json.loads(s["notes"]),
-            points=values.get((s["material_code"], s["customer_id"]), []),
-        )
-        for s in conn.execute(
-            sa.select(series_table)
-            .where(series_table.c.run_id == row["run_id"])
-            .order_by(series_table.c.material_code, series_table.c.customer_id)
-        ).mappings()
-        if (s["material_code"], s["customer_id"]) in visible
+        s
+        for s in _stored_series(conn, row["run_id"])
+        if (s.material_code, s.customer_id) in visible
     ]
     levels, nodes = list_visible_hierarchy(conn=conn, run_id=row["run_id"], visible=visible)
     return RunRead(
@@ -371,6 +356,45 @@ def access_run(
     )
 
 
+def _stored_series(conn: Connection, run_id: str) -> tuple[SeriesRead, ...]:
+    """Every series of a stored run with its points, read once per process: a stored run
+    never changes."""
+    key = (conn.engine.url.render_as_string(hide_password=True), run_id)
+    kept = _RUN_SERIES.get(key)
+    if kept is not None:
+        return kept
+    values: dict[SeriesKey, list[ForecastPoint]] = {}
+    for v in conn.execute(
+        sa.select(forecast_values)
+        .where(forecast_values.c.run_id == run_id)
+        .order_by(forecast_values.c.period_start)
+    ).mappings():
+        point = ForecastPoint(
+            period_start=v["period_start"], quantity=v["quantity"], lo=v["lo"], hi=v["hi"]
+        )
+        values.setdefault((v["material_code"], v["customer_id"]), []).append(point)
+    found = tuple(
+        SeriesRead(
+            material_code=s["material_code"],
+            customer_id=s["customer_id"],
+            method=s["method"],
+            fitted=s["fitted"],
+            mase=s["mase"],
+            wmape=s["wmape"],
+            scores=json.loads(s["scores"]),
+            notes=json.loads(s["notes"]),
+            points=values.get((s["material_code"], s["customer_id"]), []),
+        )
+        for s in conn.execute(
+            sa.select(series_table)
+            .where(series_table.c.run_id == run_id)
+            .order_by(series_table.c.material_code, series_table.c.customer_id)
+        ).mappings()
+    )
+    _RUN_SERIES.put(key, found)
+    return found
+
+
 def access_value_added(
     *, conn: Connection, principal: Principal, today: date, version: int | None = None
 ) -> list[ValueAddedRead]:
@@ -382,7 +406,11 @@ def access_value_added(
 
 def get_run_value_added(*, conn: Connection, run: RunRead) -> list[ValueAddedRead]:
     """The value added of the series `run` holds (as the caller was given it), in its order."""
-    stored = list_value_added(conn=conn, run_id=run.run_id)
+    key = (conn.engine.url.render_as_string(hide_password=True), run.run_id)
+    stored = _RUN_VALUE_ADDED.get(key)
+    if stored is None:
+        stored = list_value_added(conn=conn, run_id=run.run_id)
+        _RUN_VALUE_ADDED.put(key, stored)
     keys = ((s.material_code, s.customer_id) for s in run.series)
     return [stored[key] for key in keys if key in stored]
 
