@@ -37,9 +37,8 @@ from typing import Final
 
 import numpy as np
 import sqlalchemy as sa
+from chain import OPERATOR, load_chain
 
-from chainhub.access.schemas import Principal, Role
-from chainhub.access.tokens import do_set_chain_leader
 from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
 from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_lines
 from chainhub.forecast.engine import forecast_series
@@ -51,40 +50,17 @@ from chainhub.forecast.value_added import (
     issued_before,
     naive_forecast,
 )
-from chainhub.intake.schemas import load_profile
-from chainhub.intake.service import do_submit, get_submitter
 from chainhub.sim.catalog import SALEABLE
 from chainhub.sim.demand import family
 from chainhub.sim.service import do_simulate
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
 
-OEM: Final = "haichuan"
-OPERATOR: Final = Principal(token_id="bench", partner_id=None, role=Role.HUB_ADMIN)
 FAMILIES: Final = ("finished goods", "spare parts", "other")
 READ: Final = frozenset(
     {"partner", "site", "material", "material_crosswalk", "sales_order", "demand_forecast"}
 )
 """The documents a forecast reads, with the master data they refer to: only these are loaded."""
-
-
-def load_chain(engine: sa.Engine, root: Path) -> int:
-    """The chain's files a forecast reads through intake, as their partners; the files stored."""
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    stored = 0
-    with engine.begin() as conn:
-        do_set_chain_leader(conn=conn, partner_id=OEM)
-        for entry in manifest["submissions"]:
-            if entry["document_type"] not in READ:
-                continue
-            result = do_submit(
-                conn=conn,
-                path=root / entry["file"],
-                profile=load_profile(root / entry["profile"]),
-                submitter=get_submitter(conn=conn, partner_id=entry["partner_id"], channel="bench"),
-            )
-            stored += result.status in ("stored", "partial")
-    return stored
 
 
 def family_of(material: str) -> str:
@@ -229,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         do_simulate(out=root, scale=scale, seed=args.seed)
         engine = create_engine_for(f"duckdb:///{Path(folder) / 'hub.duckdb'}", must_exist=False)
         do_upgrade(engine=engine)
-        files = load_chain(engine, root)
+        files = load_chain(engine, root, READ)
         manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
         last_day = datetime.fromisoformat(manifest["generated_at"]).date()
         print(f"simulated {scale} to {last_day}, loaded {files} files")

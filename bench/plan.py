@@ -35,13 +35,10 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import sqlalchemy as sa
+from chain import OEM, OPERATOR, load_chain
 
-from chainhub.access.schemas import Principal, Role
-from chainhub.access.tokens import do_set_chain_leader
 from chainhub.forecast.schemas import ForecastParameters
 from chainhub.forecast.service import do_run_forecast
-from chainhub.intake.schemas import load_profile
-from chainhub.intake.service import do_submit, get_submitter
 from chainhub.partners.service import do_issue_demo_tokens
 from chainhub.plan.ddmrp import buffer_profile, net_flow, qualified_demand, zones
 from chainhub.plan.mrp import first_monday, run_mrp, week_grid
@@ -53,26 +50,7 @@ from chainhub.sim.service import START, do_simulate
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
 
-OEM: Final = "haichuan"
 BUFFER_REPEATS: Final = 3
-OPERATOR: Final = Principal(token_id="bench", partner_id=None, role=Role.HUB_ADMIN)
-
-
-def _load(engine: sa.Engine, root: Path) -> int:
-    """Every file of the chain through intake, as its partner; the files stored."""
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    stored = 0
-    with engine.begin() as conn:
-        do_set_chain_leader(conn=conn, partner_id=OEM)
-        for entry in manifest["submissions"]:
-            result = do_submit(
-                conn=conn,
-                path=root / entry["file"],
-                profile=load_profile(root / entry["profile"]),
-                submitter=get_submitter(conn=conn, partner_id=entry["partner_id"], channel="bench"),
-            )
-            stored += result.status in ("stored", "partial")
-    return stored
 
 
 def _red(engine: sa.Engine) -> set[tuple[str, str, str]]:
@@ -467,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         engine = create_engine_for(f"duckdb:///{Path(folder) / 'hub.duckdb'}", must_exist=False)
         do_upgrade(engine=engine)
         began = time.perf_counter()
-        files = _load(engine, root)
+        files = load_chain(engine, root)
         print(f"loaded {files} files in {time.perf_counter() - began:.1f} s")
         weeks = pl.read_csv(root / "ground_truth" / "capacity_weeks.csv")
         truth = {
