@@ -160,6 +160,10 @@ def test_a_run_stores_the_value_added_over_the_partners_own_forecast(
     assert found.partner is not None and (found.partner.mase, found.partner.wmape) == (0.0, 0.0)
     # The hub's forecast of a straight line is as good: a tie, so the hub adds nothing.
     assert (found.best, found.hub_beats_partner, found.hub.mase) == ("partner", False, 0.0)
+    # Over naive the hub is judged on both windows, as stored and read back: the last value
+    # misses a straight line by one step, then two (MASE 1.5).
+    assert found.hub_all is not None and found.naive_all is not None
+    assert (found.hub_all.mase, found.naive_all.mase, found.hub_beats_naive) == (0.0, 1.5, True)
     assert own == oem and supplier == []
 
 

@@ -92,12 +92,18 @@ def test_a_seller_forecast_is_given_to_the_customer_by_its_share_and_covers_some
         season=1,
     )
     # Partner 12 x 0.5 = 6 against 12: MASE 6 / (5/3); hub 13: 1 / (5/3); naive 13: the same,
-    # and on a tie the hub adds nothing over naive but is no worse: the same.
+    # and on that point naive is best (on a tie the hub adds nothing over it).
     assert (found.points, found.share) == (1, 0.25)
     assert found.partner == pytest.approx((3.6, 0.5))
     assert found.hub == found.naive == pytest.approx((0.6, 1 / 12))
-    assert (found.best, found.beats("partner"), found.beats("naive")) == ("naive", True, False)
-    assert found.equals_naive() is True
+    assert (found.best, found.beats("partner")) == ("naive", True)
+    # Over naive the hub is judged on every backtest point, where its method was chosen: better.
+    assert found.hub_all == pytest.approx((0.6125, 4 / 57))
+    assert found.naive_all == pytest.approx((1.39375, 9 / 57))
+    assert (found.beats("naive"), found.equals_naive()) == (True, False)
+    read = as_read(("P100", "huadong-trading"), found)
+    assert read.hub_all is not None and read.hub_all.mase == pytest.approx(0.6125)
+    assert (read.hub_beats_naive, read.hub_equals_naive) == (True, False)
 
 
 def test_a_hub_that_chose_the_naive_benchmark_is_the_same_as_naive_not_worse() -> None:

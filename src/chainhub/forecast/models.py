@@ -68,6 +68,11 @@ forecast_value_added = sa.Table(
     sa.Column("naive_mase", sa.Double(), nullable=True),
     sa.Column("naive_wmape", sa.Double(), nullable=True),
     sa.Column("best", sa.String(), nullable=True),
+    # The hub and naive on every backtest point (the others: on the partner's points).
+    sa.Column("hub_all_mase", sa.Double(), nullable=True),
+    sa.Column("hub_all_wmape", sa.Double(), nullable=True),
+    sa.Column("naive_all_mase", sa.Double(), nullable=True),
+    sa.Column("naive_all_wmape", sa.Double(), nullable=True),
 )
 
 # Per run and level of the hierarchy (family, material, customer): how many nodes, how the

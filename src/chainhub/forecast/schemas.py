@@ -127,11 +127,18 @@ class ValueAddedRead(BaseModel):
     hub: ScoreRead
     partner: ScoreRead | None
     naive: ScoreRead
+    hub_all: ScoreRead | None = Field(
+        default=None,
+        description="The hub on every backtest point (its method was chosen on them), where "
+        "hub_beats_naive is judged",
+    )
+    naive_all: ScoreRead | None = Field(default=None, description="Naive on every backtest point")
     best: Literal["hub", "partner", "naive"] | None
     hub_beats_partner: bool | None = Field(description="The hub adds value over the partner")
     hub_beats_naive: bool | None
     hub_equals_naive: bool | None = Field(
         default=None,
-        description="The hub's forecast scored exactly as naive (its chosen method is the naive "
-        "benchmark, or a tie): neither better nor worse; hub_beats_naive is then false",
+        description="The hub's forecast scored exactly as naive on every backtest point (its "
+        "chosen method is the naive benchmark, or a tie): neither better nor worse; "
+        "hub_beats_naive is then false",
     )

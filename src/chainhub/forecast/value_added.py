@@ -7,7 +7,10 @@ issued on or after it is not used. A series' partner is its customer when the cu
 forecast of the material; otherwise its seller, whose forecast of its whole demand for the
 material is given to the customer by the customer's share of the seller's demand before the
 origin. Where the partner's forecast covers only part of a window, all three are scored on the
-periods it covers, so they are compared on the same points.
+periods it covers, so they are compared on the same points; the hub and naive are also scored on
+every point of the backtest, the points the hub's method was chosen on, and whether the hub beats
+naive is judged there (on the partner's points alone a method chosen as better than naive over
+every window could look worse).
 """
 
 from __future__ import annotations
@@ -105,6 +108,8 @@ class ValueAdded:
     hub: tuple[float, float]
     partner: tuple[float, float] | None
     naive: tuple[float, float]
+    hub_all: tuple[float, float]
+    naive_all: tuple[float, float]
 
     @property
     def best(self) -> Best | None:
@@ -117,18 +122,21 @@ class ValueAdded:
         return scored[0][2] if scored[0][0] != (math.inf, math.inf) else None
 
     def beats(self, other: str) -> bool | None:
-        """Whether the hub's forecast scored better than the partner's or the naive one."""
-        theirs = self.partner if other == "partner" else self.naive
-        if theirs is None or self.points == 0:
-            return None
-        return _rank(self.hub) < _rank(theirs)
-
-    def equals_naive(self) -> bool | None:
-        """Whether the hub's forecast scored exactly as naive: its chosen method is the naive
-        benchmark itself (the same forecast), or the scores tie; None when nothing was scored."""
+        """Whether the hub's forecast scored better than the partner's (on the partner's points)
+        or the naive one (on every backtest point)."""
         if self.points == 0:
             return None
-        return _rank(self.hub) == _rank(self.naive)
+        if other == "partner":
+            return None if self.partner is None else _rank(self.hub) < _rank(self.partner)
+        return _rank(self.hub_all) < _rank(self.naive_all)
+
+    def equals_naive(self) -> bool | None:
+        """Whether the hub's forecast scored exactly as naive on every backtest point: its chosen
+        method is the naive benchmark itself (the same forecast), or the scores tie; None when
+        nothing was scored."""
+        if self.points == 0:
+            return None
+        return _rank(self.hub_all) == _rank(self.naive_all)
 
 
 def _rank(score: tuple[float, float]) -> tuple[float, float]:
@@ -199,7 +207,9 @@ def get_value_added(
     theirs = _partner_windows(partner, shares, periods, starts, h)
     compared = any(bool(np.any(~np.isnan(t))) for t in theirs)
     naive_name = get_method(NAIVE, length=y.size, season=season).name
-    parts: dict[str, list[tuple[Array, Array, float]]] = {"hub": [], "partner": [], "naive": []}
+    parts: dict[str, list[tuple[Array, Array, float]]] = {
+        name: [] for name in ("hub", "partner", "naive", "hub_all", "naive_all")
+    }
     for k, start in enumerate(starts):
         train, actual = y[:start], y[start : start + h]
         naive_name, naive = naive_forecast(train, h, season)
@@ -210,6 +220,8 @@ def get_value_added(
         parts["partner"].append((actual[keep], theirs[k][keep], scale))
         parts["hub"].append((actual[keep], hub[keep], scale))
         parts["naive"].append((actual[keep], naive[keep], scale))
+        parts["hub_all"].append((actual, hub, scale))
+        parts["naive_all"].append((actual, naive, scale))
     status: Status = "scored"
     if not starts:
         status = "no_backtest"
@@ -228,6 +240,8 @@ def get_value_added(
         hub=_score(parts["hub"]),
         partner=_score(parts["partner"]) if status == "scored" else None,
         naive=_score(parts["naive"]),
+        hub_all=_score(parts["hub_all"]),
+        naive_all=_score(parts["naive_all"]),
     )
 
 
@@ -387,6 +401,8 @@ def as_read(key: SeriesKey, found: ValueAdded) -> ValueAddedRead:
         hub=hub,
         partner=score(found.partner),
         naive=naive,
+        hub_all=score(found.hub_all),
+        naive_all=score(found.naive_all),
         best=found.best,
         hub_beats_partner=found.beats("partner"),
         hub_beats_naive=found.beats("naive"),
@@ -437,11 +453,18 @@ def do_store_value_added(*, conn: Connection, run_id: str, rows: list[ValueAdded
                 "partner_wmape": r.partner.wmape if r.partner else None,
                 "naive_mase": r.naive.mase,
                 "naive_wmape": r.naive.wmape,
+                "hub_all_mase": r.hub_all.mase if r.hub_all else None,
+                "hub_all_wmape": r.hub_all.wmape if r.hub_all else None,
+                "naive_all_mase": r.naive_all.mase if r.naive_all else None,
+                "naive_all_wmape": r.naive_all.wmape if r.naive_all else None,
                 "best": r.best,
             }
             for r in rows
         ],
     )
+
+
+_ALL_COLUMNS: Final = ("hub_all_mase", "hub_all_wmape", "naive_all_mase", "naive_all_wmape")
 
 
 def list_value_added(*, conn: Connection, run_id: str) -> dict[SeriesKey, ValueAddedRead]:
@@ -452,6 +475,10 @@ def list_value_added(*, conn: Connection, run_id: str) -> dict[SeriesKey, ValueA
         hub = (r["hub_mase"], r["hub_wmape"])
         partner = (r["partner_mase"], r["partner_wmape"])
         naive = (r["naive_mase"], r["naive_wmape"])
+        # A run stored before the scores on every point were kept: its compared points' scores.
+        kept = any(r[c] is not None for c in _ALL_COLUMNS)
+        hub_all = (r["hub_all_mase"], r["hub_all_wmape"]) if kept else hub
+        naive_all = (r["naive_all_mase"], r["naive_all_wmape"]) if kept else naive
 
         def back(pair: tuple[float | None, float | None]) -> tuple[float, float]:
             return (
@@ -471,6 +498,8 @@ def list_value_added(*, conn: Connection, run_id: str) -> dict[SeriesKey, ValueA
                 hub=back(hub),
                 partner=back(partner) if r["status"] == "scored" else None,
                 naive=back(naive),
+                hub_all=back(hub_all),
+                naive_all=back(naive_all),
             ),
         )
     return found
