@@ -17,21 +17,15 @@ import math
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Final
 
 import numpy as np
-import sqlalchemy as sa
 from numpy.typing import NDArray
-from sqlalchemy import Connection
 
 from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
 from chainhub.forecast.demand import SeriesKey
 from chainhub.forecast.engine import SeriesForecast, forecast_series, origins
-from chainhub.forecast.models import forecast_levels, forecast_node_values, forecast_nodes
-from chainhub.forecast.schemas import Level, LevelRead, NodePoint, NodeRead
-from chainhub.storage.bounded import BoundedCache
-from chainhub.storage.models import current_view
+from chainhub.forecast.schemas import Level
 
 LEVELS: Final[tuple[Level, ...]] = ("family", "material", "customer")
 SHRUNK: Final = "MinT-shrink"
@@ -40,10 +34,6 @@ BOTTOM_UP: Final = "bottom-up"
 MAX_BLOCK: Final = 2_000
 """Nodes of a family above which it is summed bottom-up rather than reconciled."""
 MIN_ERRORS: Final = 2
-# Stored runs' nodes and levels, by database and run (a stored run never changes).
-_STORED: Final[
-    BoundedCache[tuple[str, str], tuple[tuple[NodeRead, ...], tuple[LevelRead, ...]]]
-] = BoundedCache(8)
 """Past error vectors MinT-shrink needs at least; with fewer, WLS on the structure."""
 
 
@@ -126,17 +116,6 @@ class HierarchyForecast:
     levels: list[LevelScore]
     method: str
     windows: int
-
-
-def get_families(*, conn: Connection, materials: Iterable[str]) -> dict[str, str]:
-    """Each material's family: its category in the golden master, else the material itself."""
-    wanted = sorted(set(materials))
-    golden = current_view("material")
-    query = sa.select(golden.c.material_code, golden.c.category).where(
-        golden.c.material_code.in_(wanted)
-    )
-    found = {str(m): str(c) for m, c in conn.execute(query) if c is not None}
-    return {m: found.get(m, m) for m in wanted}
 
 
 def build_hierarchy(keys: Iterable[SeriesKey], families: Mapping[str, str]) -> Hierarchy:
@@ -452,161 +431,3 @@ def get_hierarchy_forecast(
         )
     levels = _level_scores(hierarchy, history, scores, base.windows, recon_windows, h)
     return HierarchyForecast(nodes=nodes, levels=levels, method=method, windows=len(base.windows))
-
-
-def _finite(value: float) -> float | None:
-    return None if math.isnan(value) else value
-
-
-def do_store_hierarchy(
-    *, conn: Connection, run_id: str, found: HierarchyForecast, periods: list[date]
-) -> None:
-    """Store a run's levels, nodes and reconciled values."""
-    if not found.nodes:
-        return
-    conn.execute(
-        forecast_levels.insert(),
-        [
-            {
-                "run_id": run_id,
-                "level": s.level,
-                "nodes": s.nodes,
-                "method": found.method,
-                "windows": found.windows,
-                "base_mase": _finite(s.base_mase),
-                "base_wmape": _finite(s.base_wmape),
-                "mase": _finite(s.mase),
-                "wmape": _finite(s.wmape),
-            }
-            for s in found.levels
-        ],
-    )
-    conn.execute(
-        forecast_nodes.insert(),
-        [
-            {
-                "run_id": run_id,
-                "level": f.node.level,
-                "node": f.node.key,
-                "family": f.node.family,
-                "material_code": f.node.material_code,
-                "customer_id": f.node.customer_id,
-                "method": f.method,
-                "base_mase": _finite(f.score.base_mase),
-                "base_wmape": _finite(f.score.base_wmape),
-                "mase": _finite(f.score.mase),
-                "wmape": _finite(f.score.wmape),
-            }
-            for f in found.nodes
-        ],
-    )
-    conn.execute(
-        forecast_node_values.insert(),
-        [
-            {
-                "run_id": run_id,
-                "level": f.node.level,
-                "node": f.node.key,
-                "period_start": period,
-                "base": float(f.base[k]),
-                "quantity": float(f.mean[k]),
-                "lo": None if f.lo is None else float(f.lo[k]),
-                "hi": None if f.hi is None else float(f.hi[k]),
-            }
-            for f in found.nodes
-            for k, period in enumerate(periods)
-        ],
-    )
-
-
-def _visible_nodes(rows: list[NodeRead], visible: set[SeriesKey]) -> tuple[list[NodeRead], bool]:
-    """The nodes the caller may see: a material x customer whose demand it sees; a material or
-    a family only when it sees every material x customer in it (never a partial sum, so an
-    aggregate tells nothing of rows it cannot see, and is the one number the leader sees).
-    Also whether it sees every series of the run."""
-    hidden = [
-        r for r in rows if r.level == "customer" and (r.material_code, r.customer_id) not in visible
-    ]
-    families = {r.family for r in hidden}
-    materials = {r.material_code for r in hidden}
-
-    def seen(r: NodeRead) -> bool:
-        if r.level == "customer":
-            return (r.material_code, r.customer_id) in visible
-        if r.level == "material":
-            return r.material_code not in materials
-        return r.family not in families
-
-    return [r for r in rows if seen(r)], not hidden
-
-
-def list_visible_hierarchy(
-    *, conn: Connection, run_id: str, visible: set[SeriesKey]
-) -> tuple[list[LevelRead], list[NodeRead]]:
-    """A stored run's hierarchy as the caller may see it (`visible`: the material x customer
-    series whose demand it sees); the level scores only to who sees every series."""
-    rows, levels = _stored_hierarchy(conn, run_id)
-    nodes, sees_every = _visible_nodes(list(rows), visible)
-    return (list(levels) if sees_every else []), nodes
-
-
-def _stored_hierarchy(
-    conn: Connection, run_id: str
-) -> tuple[tuple[NodeRead, ...], tuple[LevelRead, ...]]:
-    """Every node and level of a stored run, read once per process: a stored run never
-    changes."""
-    key = (conn.engine.url.render_as_string(hide_password=True), run_id)
-    kept = _STORED.get(key)
-    if kept is not None:
-        return kept
-    points: dict[tuple[str, str], list[NodePoint]] = {}
-    for v in conn.execute(
-        sa.select(forecast_node_values)
-        .where(forecast_node_values.c.run_id == run_id)
-        .order_by(forecast_node_values.c.period_start)
-    ).mappings():
-        point = NodePoint(
-            period_start=v["period_start"],
-            base=v["base"],
-            quantity=v["quantity"],
-            lo=v["lo"],
-            hi=v["hi"],
-        )
-        points.setdefault((v["level"], v["node"]), []).append(point)
-    order = sa.case(
-        {level: rank for rank, level in enumerate(LEVELS)}, value=forecast_nodes.c.level
-    )
-    rows = tuple(
-        NodeRead(
-            level=n["level"],
-            family=n["family"],
-            material_code=n["material_code"],
-            customer_id=n["customer_id"],
-            method=n["method"],
-            base_mase=n["base_mase"],
-            base_wmape=n["base_wmape"],
-            mase=n["mase"],
-            wmape=n["wmape"],
-            points=points.get((n["level"], n["node"]), []),
-        )
-        for n in conn.execute(
-            sa.select(forecast_nodes)
-            .where(forecast_nodes.c.run_id == run_id)
-            .order_by(order, forecast_nodes.c.node)
-        ).mappings()
-    )
-    levels = tuple(
-        LevelRead.model_validate(dict(r))
-        for r in conn.execute(
-            sa.select(forecast_levels)
-            .where(forecast_levels.c.run_id == run_id)
-            .order_by(
-                sa.case(
-                    {level: rank for rank, level in enumerate(LEVELS)},
-                    value=forecast_levels.c.level,
-                )
-            )
-        ).mappings()
-    )
-    _STORED.put(key, (rows, levels))
-    return rows, levels

@@ -20,10 +20,10 @@ from chainhub.forecast.batch import forecast_batch
 from chainhub.forecast.calendar import calendar_features
 from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_lines
 from chainhub.forecast.engine import SeriesForecast, forecast_series
-from chainhub.forecast.hierarchy import (
+from chainhub.forecast.hierarchy import get_hierarchy_forecast
+from chainhub.forecast.hierarchy_store import (
     do_store_hierarchy,
     get_families,
-    get_hierarchy_forecast,
     list_visible_hierarchy,
 )
 from chainhub.forecast.models import forecast_runs, forecast_values
@@ -36,6 +36,7 @@ from chainhub.forecast.schemas import (
     SeriesRead,
     ValueAddedRead,
 )
+from chainhub.forecast.stored import RunReader, read_points
 from chainhub.forecast.value_added import (
     PartnerSource,
     do_store_value_added,
@@ -47,16 +48,7 @@ from chainhub.forecast.value_added import (
 )
 from chainhub.forecast.value_added import as_read as as_value_added_read
 from chainhub.partners.visibility import get_visible_clause
-from chainhub.storage.bounded import BoundedCache
 from chainhub.storage.models import current_view
-
-# Stored runs never change: their series and value added are read once per process (keyed by
-# database and run), then each caller is given the series it sees.
-_RUNS_KEPT: Final = 8
-_RUN_SERIES: Final[BoundedCache[tuple[str, str], tuple[SeriesRead, ...]]] = BoundedCache(_RUNS_KEPT)
-_RUN_VALUE_ADDED: Final[BoundedCache[tuple[str, str], dict[SeriesKey, ValueAddedRead]]] = (
-    BoundedCache(_RUNS_KEPT)
-)
 
 Progress = Callable[[int, int], None]
 
@@ -340,7 +332,7 @@ def access_run(
     visible = set(lines.select("material_code", "customer_id").unique().iter_rows())
     series = [
         s
-        for s in _stored_series(conn, row["run_id"])
+        for s in _RUN_SERIES.get(conn, row["run_id"])
         if (s.material_code, s.customer_id) in visible
     ]
     levels, nodes = list_visible_hierarchy(conn=conn, run_id=row["run_id"], visible=visible)
@@ -356,24 +348,18 @@ def access_run(
     )
 
 
-def _stored_series(conn: Connection, run_id: str) -> tuple[SeriesRead, ...]:
-    """Every series of a stored run with its points, read once per process: a stored run
-    never changes."""
-    key = (conn.engine.url.render_as_string(hide_password=True), run_id)
-    kept = _RUN_SERIES.get(key)
-    if kept is not None:
-        return kept
-    values: dict[SeriesKey, list[ForecastPoint]] = {}
-    for v in conn.execute(
-        sa.select(forecast_values)
-        .where(forecast_values.c.run_id == run_id)
-        .order_by(forecast_values.c.period_start)
-    ).mappings():
-        point = ForecastPoint(
+def _read_series(conn: Connection, run_id: str) -> tuple[SeriesRead, ...]:
+    """Every series of a stored run with its points."""
+    points = read_points(
+        conn,
+        forecast_values,
+        run_id,
+        ("material_code", "customer_id"),
+        lambda v: ForecastPoint(
             period_start=v["period_start"], quantity=v["quantity"], lo=v["lo"], hi=v["hi"]
-        )
-        values.setdefault((v["material_code"], v["customer_id"]), []).append(point)
-    found = tuple(
+        ),
+    )
+    return tuple(
         SeriesRead(
             material_code=s["material_code"],
             customer_id=s["customer_id"],
@@ -383,7 +369,7 @@ def _stored_series(conn: Connection, run_id: str) -> tuple[SeriesRead, ...]:
             wmape=s["wmape"],
             scores=json.loads(s["scores"]),
             notes=json.loads(s["notes"]),
-            points=values.get((s["material_code"], s["customer_id"]), []),
+            points=points.get((s["material_code"], s["customer_id"]), []),
         )
         for s in conn.execute(
             sa.select(series_table)
@@ -391,8 +377,10 @@ def _stored_series(conn: Connection, run_id: str) -> tuple[SeriesRead, ...]:
             .order_by(series_table.c.material_code, series_table.c.customer_id)
         ).mappings()
     )
-    _RUN_SERIES.put(key, found)
-    return found
+
+
+_RUN_SERIES: Final = RunReader(_read_series)
+_RUN_VALUE_ADDED: Final = RunReader(lambda conn, run_id: list_value_added(conn=conn, run_id=run_id))
 
 
 def access_value_added(
@@ -406,11 +394,7 @@ def access_value_added(
 
 def get_run_value_added(*, conn: Connection, run: RunRead) -> list[ValueAddedRead]:
     """The value added of the series `run` holds (as the caller was given it), in its order."""
-    key = (conn.engine.url.render_as_string(hide_password=True), run.run_id)
-    stored = _RUN_VALUE_ADDED.get(key)
-    if stored is None:
-        stored = list_value_added(conn=conn, run_id=run.run_id)
-        _RUN_VALUE_ADDED.put(key, stored)
+    stored = _RUN_VALUE_ADDED.get(conn, run.run_id)
     keys = ((s.material_code, s.customer_id) for s in run.series)
     return [stored[key] for key in keys if key in stored]
 
