@@ -407,6 +407,18 @@ class LotGraph:
             self._local.marks = marks
         return marks
 
+    @staticmethod
+    def _edges_of(frontier: IntArray, ptr: IntArray, order: IntArray) -> IntArray:
+        """The edges leaving the frontier's nodes (CSR rows), node by node."""
+        if frontier.size == 1:
+            node = int(frontier[0])
+            return order[ptr[node] : ptr[node + 1]]
+        lo, hi = ptr[frontier], ptr[frontier + 1]
+        counts = hi - lo
+        total = int(counts.sum())
+        offsets = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
+        return order[offsets]
+
     def walk(self, starts: list[int], *, forward: bool) -> Reach:
         """Breadth-first search from the start nodes, level by level over the CSR arrays."""
         ptr, order = self.fwd if forward else self.bwd
@@ -419,21 +431,20 @@ class LotGraph:
             depth[frontier] = 0
             level = 0
             while frontier.size:
-                lo, hi = ptr[frontier], ptr[frontier + 1]
-                counts = hi - lo
-                total = int(counts.sum())
-                if total == 0:
+                edge = self._edges_of(frontier, ptr, order)
+                if edge.size == 0:
                     break
-                offsets = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
-                edge = order[offsets]
                 walked.append(edge)
                 nxt = far[edge]
                 fresh = depth[nxt] < 0
                 nxt, edge = nxt[fresh], edge[fresh]
-                nxt, first = np.unique(nxt, return_index=True)
+                # A trace's levels are mostly a few lots: numpy's calls, not their work, cost.
+                if nxt.size > 1:
+                    nxt, first = np.unique(nxt, return_index=True)
+                    edge = edge[first]
                 level += 1
                 depth[nxt] = level
-                via[nxt] = edge[first]
+                via[nxt] = edge
                 reached.append(nxt)
                 frontier = nxt
             # Each node is reached at one level only.
