@@ -133,3 +133,48 @@ def test_the_graph_is_rebuilt_when_submissions_arrive(
         graph = GRAPH_CACHE.get(conn=conn)
         assert graph is not empty
         assert graph.size == LotGraph(list_edges(conn=conn)).size
+
+
+def _diamond() -> LotGraph:
+    """Lot A made into B and C, both made into D, D shipped on as E (edges 0 to 4)."""
+    pairs = [("A", "B"), ("A", "C"), ("B", "D"), ("C", "D"), ("D", "E")]
+    return LotGraph(
+        pl.DataFrame(
+            {
+                "src_material": ["m"] * 5,
+                "src_lot": [a for a, _ in pairs],
+                "src_holder": ["p"] * 5,
+                "dst_material": ["m"] * 5,
+                "dst_lot": [b for _, b in pairs],
+                "dst_holder": ["p"] * 5,
+                "kind": ["production"] * 4 + ["shipment"],
+                "document": ["d"] * 5,
+                "date": ["2026-01-01"] * 5,
+                "quantity": [1.0] * 5,
+                "unit": ["H87"] * 5,
+                "site": [None] * 5,
+            },
+            schema_overrides={"site": pl.String},
+        )
+    )
+
+
+def test_walks_give_depths_first_edges_and_walked_edges_whatever_walked_before() -> None:
+    graph = _diamond()
+    a, d, e = (graph.find(lot)[0] for lot in "ADE")
+    assert (a, d, e) == (0, 3, 4)
+    for _ in range(2):
+        ahead = graph.walk([a], forward=True)
+        assert ahead.nodes.tolist() == [0, 1, 2, 3, 4]
+        assert ahead.depth.tolist() == [0, 1, 1, 2, 3]
+        assert ahead.via.tolist() == [-1, 0, 1, 2, 4]
+        assert ahead.edges.tolist() == [0, 1, 2, 3, 4]
+        back = graph.walk([e], forward=False)
+        assert back.depth.tolist() == [3, 2, 2, 1, 0]
+        assert back.via.tolist() == [0, 2, 3, 4, -1]
+    # A walk from D sees none of the earlier walks' marks.
+    late = graph.walk([d], forward=True)
+    assert (late.nodes.tolist(), late.depth.tolist()) == ([3, 4], [0, 1])
+    assert (late.via.tolist(), late.edges.tolist()) == ([-1, 4], [4])
+    both = graph.walk([d, a], forward=False)
+    assert (both.nodes.tolist(), both.depth.tolist()) == ([0, 1, 2, 3], [0, 1, 1, 0])

@@ -386,6 +386,7 @@ class LotGraph:
         for lot, node in zip(lots["lot"].to_list(), lots["node"].to_list(), strict=True):
             self._by_lot.setdefault(lot, []).append(node)
         self._material = lots["material"].to_list()
+        self._local = threading.local()
 
     @property
     def size(self) -> int:
@@ -397,36 +398,63 @@ class LotGraph:
         found = self._by_lot.get(lot, [])
         return [n for n in found if material is None or self._material[n] == material]
 
+    def _marks(self) -> tuple[IntArray, IntArray]:
+        """This thread's depth and first-edge arrays, all -1 between walks: a walk marks and
+        then clears only the nodes it reaches, rather than filling arrays of the graph's size."""
+        marks: tuple[IntArray, IntArray] | None = getattr(self._local, "marks", None)
+        if marks is None:
+            marks = (np.full(self.size, -1, dtype=np.int64), np.full(self.size, -1, dtype=np.int64))
+            self._local.marks = marks
+        return marks
+
+    @staticmethod
+    def _edges_of(frontier: IntArray, ptr: IntArray, order: IntArray) -> IntArray:
+        """The edges leaving the frontier's nodes (CSR rows), node by node."""
+        if frontier.size == 1:
+            node = int(frontier[0])
+            return order[ptr[node] : ptr[node + 1]]
+        lo, hi = ptr[frontier], ptr[frontier + 1]
+        counts = hi - lo
+        total = int(counts.sum())
+        offsets = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
+        return order[offsets]
+
     def walk(self, starts: list[int], *, forward: bool) -> Reach:
         """Breadth-first search from the start nodes, level by level over the CSR arrays."""
         ptr, order = self.fwd if forward else self.bwd
         far = self.dst if forward else self.src
-        depth = np.full(self.size, -1, dtype=np.int64)
-        via = np.full(self.size, -1, dtype=np.int64)
+        depth, via = self._marks()
         frontier = np.unique(np.asarray(starts, dtype=np.int64))
-        depth[frontier] = 0
+        reached = [frontier]
         walked: list[IntArray] = []
-        level = 0
-        while frontier.size:
-            lo, hi = ptr[frontier], ptr[frontier + 1]
-            counts = hi - lo
-            total = int(counts.sum())
-            if total == 0:
-                break
-            offsets = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
-            edge = order[offsets]
-            walked.append(edge)
-            nxt = far[edge]
-            fresh = depth[nxt] < 0
-            nxt, edge = nxt[fresh], edge[fresh]
-            nxt, first = np.unique(nxt, return_index=True)
-            level += 1
-            depth[nxt] = level
-            via[nxt] = edge[first]
-            frontier = nxt
-        nodes = np.flatnonzero(depth >= 0)
-        edges = np.unique(np.concatenate(walked)) if walked else np.zeros(0, dtype=np.int64)
-        return Reach(nodes=nodes, depth=depth[nodes], via=via[nodes], edges=edges)
+        try:
+            depth[frontier] = 0
+            level = 0
+            while frontier.size:
+                edge = self._edges_of(frontier, ptr, order)
+                if edge.size == 0:
+                    break
+                walked.append(edge)
+                nxt = far[edge]
+                fresh = depth[nxt] < 0
+                nxt, edge = nxt[fresh], edge[fresh]
+                # A trace's levels are mostly a few lots: numpy's calls, not their work, cost.
+                if nxt.size > 1:
+                    nxt, first = np.unique(nxt, return_index=True)
+                    edge = edge[first]
+                level += 1
+                depth[nxt] = level
+                via[nxt] = edge
+                reached.append(nxt)
+                frontier = nxt
+            # Each node is reached at one level only.
+            nodes = np.sort(np.concatenate(reached))
+            edges = np.unique(np.concatenate(walked)) if walked else np.zeros(0, dtype=np.int64)
+            return Reach(nodes=nodes, depth=depth[nodes], via=via[nodes], edges=edges)
+        finally:
+            for marked in reached:
+                depth[marked] = -1
+                via[marked] = -1
 
 
 def get_graph_stamp(*, conn: Connection) -> tuple[Any, ...]:

@@ -654,30 +654,41 @@ class _PlainTexts:
         self.vocab: set[tuple[str, str]] = set()
         self.ilmd_names: set[str] = set()
 
-    def add(self, event: Mapping[str, Any]) -> None:
-        """Add the texts of a plain event."""
+    def add(self, event: Any) -> bool:
+        """Add the texts of the event and say True if it is plain (`is_plain_event`), checked
+        in the same pass. An event found not plain may have added some of its texts first:
+        that only costs their conversion, as its terms are gathered from its tree anyway."""
+        if type(event) is not dict or not _PLAIN_KEYS.issuperset(event):
+            return False
         values = self.values
         for key, value in event.items():
-            if key in _SINGLE_LABELS:
+            if key in _PLAIN_TEXT_KEYS:
+                if type(value) is not str:
+                    return False
                 if key == "eventTime":
                     self.times.add(value)
-                    continue
-                if key in _PLAIN_PLACES:
-                    value = value["id"]
-                elif key in _VOCAB_FIELDS:
-                    self.vocab.add((key, value))
-                values.add(value)
+                elif key in _SINGLE_LABELS:
+                    if key in _VOCAB_FIELDS:
+                        self.vocab.add((key, value))
+                    values.add(value)
             elif key in _PLAIN_LISTS:
+                if type(value) is not list or not set(map(type, value)) <= {str}:
+                    return False
                 values.update(value)
-            elif key in _PLAIN_PAIRED:
+            elif not _PLAIN_CHECKS[key](value):
+                return False
+            elif key in _PLAIN_PLACES:
+                values.add(value["id"])
+            elif key == "ilmd":
+                self.ilmd_names.update(value)
+                values.update(value.values())
+            else:
                 name = _PLAIN_PAIRED[key]
                 for item in value:
                     self.vocab.add(("type", item["type"]))
                     values.add(item["type"])
                     values.add(item[name])
-            elif key == "ilmd":
-                self.ilmd_names.update(value)
-                values.update(value.values())
+        return True
 
     def expanded(self, found: set[str]) -> set[str]:
         """`found` and the terms the texts expand, as `_expanded_values` gathers them."""
@@ -799,11 +810,9 @@ def json_event_hashes(document: Mapping[str, Any]) -> list[str]:
         return event_hashes(json_event_trees(document))
     texts, others, plain = _PlainTexts(), [], []
     for event in events:
-        is_plain = is_plain_event(event)
+        is_plain = texts.add(event)
         plain.append(is_plain)
-        if is_plain:
-            texts.add(event)
-        else:
+        if not is_plain:
             others.append(event)
     # The terms the document expands: from the distinct texts of its plain events, and from
     # the rest of the document as a whole.

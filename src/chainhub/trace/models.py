@@ -41,25 +41,31 @@ trace_events = sa.Table(
 
 # Every identifier an event names, with the role it plays: epc, parent, child, input, output
 # (instance level) or quantity, childQuantity, inputQuantity, outputQuantity (class level).
+# No primary key: an event's rows are written once, with the event (whose hash is the key of
+# `trace_events`), and a composite key doubled the time of a bulk capture. PostgreSQL looks an
+# event's rows up by an index on its hash; DuckDB joins them by hash and has no use for one.
 trace_event_epcs = sa.Table(
     "trace_event_epcs",
     METADATA,
-    sa.Column("event_hash", sa.String(), primary_key=True),
-    sa.Column("role", sa.String(), primary_key=True),
-    sa.Column("position", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("event_hash", sa.String(), nullable=False),
+    sa.Column("role", sa.String(), nullable=False),
+    sa.Column("position", sa.Integer(), nullable=False, autoincrement=False),
     sa.Column("epc", sa.String(), nullable=False, index=True),
     sa.Column("quantity", sa.Double(), nullable=True),
     sa.Column("uom", sa.String(), nullable=True),
+    sa.Index("ix_trace_event_epcs_event_hash", "event_hash").ddl_if(dialect="postgresql"),
 )
 
-# Places and parties an event names (readPoint, bizLocation, source, destination), for visibility.
+# Places and parties an event names (readPoint, bizLocation, source, destination), for
+# visibility; keyed like `trace_event_epcs`.
 trace_event_parties = sa.Table(
     "trace_event_parties",
     METADATA,
-    sa.Column("event_hash", sa.String(), primary_key=True),
-    sa.Column("kind", sa.String(), primary_key=True),
-    sa.Column("position", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("event_hash", sa.String(), nullable=False),
+    sa.Column("kind", sa.String(), nullable=False),
+    sa.Column("position", sa.Integer(), nullable=False, autoincrement=False),
     sa.Column("party", sa.String(), nullable=False, index=True),
+    sa.Index("ix_trace_event_parties_event_hash", "event_hash").ddl_if(dialect="postgresql"),
 )
 
 # A recall case: the lot, who opened it and when, when its trace was computed, how it closed.
