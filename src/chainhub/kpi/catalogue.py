@@ -151,7 +151,7 @@ class Sources:
         if key not in self._tables:
             relation = doc_table(document_type) if versions else current_view(document_type)
             # A stand-in named for what it reads: the compiled query is the same for every
-            # caller, and `get_kpi_frame` writes the caller's visible SELECT in its place.
+            # caller, and `get_kpi_frame` binds the name to the caller's visible SELECT.
             self._tables[key] = ibis.table(self._schema(relation.name), name=placeholder(key))
             self.read.append(key)
         return self._tables[key]
