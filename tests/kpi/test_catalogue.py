@@ -169,3 +169,17 @@ def test_an_unknown_kpi_is_a_404(registered: sa.Engine) -> None:
     with pytest.raises(ChainhubError) as caught:
         _values(registered, "happiness")
     assert caught.value.status == 404
+
+
+def test_moments_are_instants_whatever_the_session_time_zone(chain: sa.Engine) -> None:
+    # A hub on a server in China: its database session runs in Asia/Shanghai. Read as that wall
+    # clock, MO2's 17:00 plan and next morning's finish (both UTC+8) fell on one day.
+    with chain.connect() as conn:
+        kpi = {"conn": conn, "principal": principal(OEM), "today": TODAY}
+        # Ibis sets a connection it reads a schema on to UTC: the zone is set after that.
+        access_kpi_values(**kpi, kpi_id="production_plan_on_time_rate", by="total")
+        conn.exec_driver_sql("SET TimeZone = 'Asia/Shanghai'")
+        found = access_kpi_values(
+            **kpi, kpi_id="production_plan_on_time_rate", by="total", start=date(2025, 8, 1)
+        )
+    assert {v.partner_id: v.value for v in found.values} == {JINLI: 50.0}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache, cached_property
 from importlib import import_module
 from importlib.metadata import entry_points
@@ -151,7 +151,7 @@ class Sources:
         if key not in self._tables:
             relation = doc_table(document_type) if versions else current_view(document_type)
             # A stand-in named for what it reads: the compiled query is the same for every
-            # caller, and `get_kpi_frame` writes the caller's visible SELECT in its place.
+            # caller, and `get_kpi_frame` binds the name to the caller's visible SELECT.
             self._tables[key] = ibis.table(self._schema(relation.name), name=placeholder(key))
             self.read.append(key)
         return self._tables[key]
@@ -227,6 +227,25 @@ def summarize(
 def share(hit: ibis.BooleanValue) -> ibis.Value:
     """Percentage of facts where `hit` holds."""
     return hit.ifelse(1, 0).cast("float64").mean() * 100
+
+
+def _epoch(stamp: datetime) -> float:  # type: ignore[empty-body]  # a signature: DuckDB runs it
+    """DuckDB's `epoch`: the seconds since 1970-01-01 UTC of a moment (a TIMESTAMPTZ's
+    instant)."""
+
+
+_DUCKDB_EPOCH: Final[Callable[[ibis.Value], ibis.FloatingValue]] = ibis.udf.scalar.builtin(
+    _epoch, name="epoch"
+)
+
+
+def epoch_seconds(src: Sources, stamp: ibis.TimestampValue) -> ibis.FloatingValue:
+    """Seconds since 1970-01-01 UTC of a moment, or of a zoneless timestamp read as UTC."""
+    if src.conn.dialect.name == "duckdb":
+        # Ibis's own casts a TIMESTAMPTZ to a TIMESTAMP first: the wall clock of the session's
+        # time zone (wrong outside UTC), at eight times the cost of reading the instant.
+        return _DUCKDB_EPOCH(stamp)
+    return stamp.epoch_seconds().cast("float64")
 
 
 def days_between(later: ibis.Value, earlier: ibis.Value) -> ibis.Value:

@@ -2,10 +2,10 @@
 
 At dashboard sizes, building and compiling a KPI's Ibis expression costs more than running
 it. Its SQL depends only on the KPI, the window and the database's dialect, never on the
-caller nor on the stored rows: it is compiled over stand-in tables, once, and each caller's
-visible SELECTs (its grants and today's date as literals) are written in their place, with
-the partner filter around it. The answer is kept by `storage.answers` until the next
-submission.
+caller nor on the stored rows: it is compiled over stand-in tables, once. Each run binds the
+stand-ins' names to the caller's visible SELECTs (its grants and today's date as literals) in
+a WITH clause around the compiled query, which is never edited, with the partner filter
+outside it. The answer is kept by `storage.answers` until the next submission.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ _OUTER: Final = '"kpi_rows"'
 class _Compiled:
     sql: str
     schema: ibis.Schema
-    # The stand-in tables the SQL names, each to be replaced by the caller's visible rows.
+    # The stand-in tables the SQL names, each bound to the caller's visible rows by name.
     reads: tuple[Read, ...]
 
 
@@ -56,6 +56,19 @@ def _literal(conn: Connection, value: str) -> str:
     )
 
 
+def _bound(src: Sources, compiled: _Compiled) -> str:
+    """The compiled query whole, its stand-in tables bound by name to the caller's visible
+    rows; each bound query inlined where it is read (NOT MATERIALIZED: a read query of every
+    column of a document type is never to be written out first)."""
+    bound = ",\n".join(
+        f'"{placeholder(read)}" AS NOT MATERIALIZED '
+        f"({src.visible_sql(read[0], versions=read[1], sited=read[2])})"
+        for read in compiled.reads
+    )
+    query = f"SELECT * FROM ({compiled.sql}) AS {_OUTER}"
+    return f"WITH {bound}\n{query}" if bound else query
+
+
 def get_kpi_frame(
     *, definition: KpiDefinition, src: Sources, window: Window, partner_id: str | None
 ) -> pl.DataFrame:
@@ -66,13 +79,7 @@ def get_kpi_frame(
     if compiled is None:
         compiled = _compile(definition, src, window)
         _queries.put(key, compiled)
-    sql = compiled.sql
-    for read in compiled.reads:
-        # Ibis names a table only in FROM and JOIN, always with an alias.
-        visible = src.visible_sql(read[0], versions=read[1], sited=read[2])
-        sql = sql.replace(f'"{placeholder(read)}"', f"({visible})")
-    if partner_id is not None or window.rows:
-        sql = f"SELECT * FROM ({sql}) AS {_OUTER}"
+    sql = _bound(src, compiled)
     if partner_id is not None:
         sql += f' WHERE {_OUTER}."partner_id" = {_literal(src.conn, partner_id)}'
     if window.rows:

@@ -6,7 +6,7 @@ from typing import Final
 
 import ibis
 
-from chainhub.kpi.catalogue import KpiDefinition, Sources, Window, summarize
+from chainhub.kpi.catalogue import KpiDefinition, Sources, Window, epoch_seconds, summarize
 from chainhub.standard.registry import BUSINESS_DATES
 
 
@@ -19,11 +19,7 @@ def _lags(src: Sources) -> ibis.Table:
         start = business.cast("timestamp") if business.type().is_date() else business
         docs = t.group_by(["_submitted_by", "_doc_key"]).aggregate(
             day=business.min().cast("date"),
-            lag=(
-                t._received_at.epoch_seconds().cast("float64")
-                - start.epoch_seconds().cast("float64")
-            ).min()
-            / 86400,
+            lag=(epoch_seconds(src, t._received_at) - epoch_seconds(src, start)).min() / 86400,
         )
         parts.append(
             docs.select(

@@ -13,6 +13,7 @@ from chainhub.kpi.catalogue import (
     Sources,
     Window,
     days_between,
+    epoch_seconds,
     share,
     summarize,
 )
@@ -125,7 +126,7 @@ def _lead_time_variability(src: Sources, window: Window) -> ibis.Table:
 
 def _confirmation_cycle(src: Sources, window: Window) -> ibis.Table:
     versions = src.table("purchase_order", versions=True)
-    seconds = versions._received_at.epoch_seconds().cast("float64")
+    seconds = epoch_seconds(src, versions._received_at)
     lines = versions.group_by(["_doc_key", "line_no", "supplier_id"]).aggregate(
         day=versions.order_date.min(),
         sent=seconds.min(),

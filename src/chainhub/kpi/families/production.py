@@ -6,16 +6,23 @@ from typing import Final
 
 import ibis
 
-from chainhub.kpi.catalogue import KpiDefinition, Sources, Window, share, summarize
+from chainhub.kpi.catalogue import (
+    KpiDefinition,
+    Sources,
+    Window,
+    epoch_seconds,
+    share,
+    summarize,
+)
 
 # Plans are kept by the day at the plant: an order is on time when it finishes by the end of its
 # planned end's calendar day, in the chain's time zone (China Standard Time, UTC+8).
 PLANT_UTC_OFFSET_SECONDS: Final = 8 * 3600
 
 
-def _plant_day(stamp: ibis.TimestampValue) -> ibis.IntegerValue:
+def _plant_day(src: Sources, stamp: ibis.TimestampValue) -> ibis.IntegerValue:
     """Days since 1970-01-01 in the plant's time zone."""
-    return (stamp.epoch_seconds() + PLANT_UTC_OFFSET_SECONDS) // 86400
+    return (epoch_seconds(src, stamp) + PLANT_UTC_OFFSET_SECONDS) // 86400
 
 
 def _plan_on_time(src: Sources, window: Window) -> ibis.Table:
@@ -25,7 +32,7 @@ def _plan_on_time(src: Sources, window: Window) -> ibis.Table:
         "_doc_key",
         partner_id=done.manufacturer_id,
         day=done.planned_end.cast("date"),
-        on_time=(_plant_day(done.actual_end) <= _plant_day(done.planned_end))
+        on_time=(_plant_day(src, done.actual_end) <= _plant_day(src, done.planned_end))
         & (done.actual_quantity.fill_null(0) >= done.planned_quantity),
     ).distinct()
     return summarize(window, orders, lambda t: share(t.on_time))
