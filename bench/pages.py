@@ -125,8 +125,9 @@ def _warmed(app: FastAPI) -> None:
     warmup = app.state.warmup
     if not warmup.wait(timeout=300):
         raise SystemExit("the hub's warm-up did not finish within 300 s")
-    print(f"warm-up done in {warmup.seconds:.1f} s after the hub's start "
-          f"({warmup.kpis_compiled} KPI queries compiled)")  # fmt: skip
+    steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in warmup.steps.items())
+    print(f"warm-up done in {warmup.seconds:.1f} s after the hub's start ({steps}; "
+          f"{warmup.kpis_compiled} KPI queries compiled)")  # fmt: skip
 
 
 def main() -> None:
