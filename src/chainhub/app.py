@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio.to_thread
 import plotly
@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from chainhub import __version__
 from chainhub.access.audit import CHECKPOINT_FILE
@@ -37,6 +37,9 @@ from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
 from chainhub.web.session import install_sign_in_redirect
 
+if TYPE_CHECKING:
+    from chainhub.web.warmup import PageWarmup
+
 PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
 SWAGGER_UI_DIR = Path(swagger_ui.__file__).parent / "static"
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -54,6 +57,13 @@ def _reactions(settings: Settings) -> list[Reaction]:
     from chainhub.plan.service import get_reactions
 
     return get_reactions(settings)
+
+
+def _warmup(app: FastAPI, engine: Engine) -> PageWarmup:
+    """The thread that prepares the pages' routes, templates and KPIs from a served start."""
+    from chainhub.web.warmup import PageWarmup
+
+    return PageWarmup(app=app, engine=engine)
 
 
 def _routers() -> list[object]:
@@ -128,9 +138,11 @@ def create_app(settings: Settings, *, served: bool = False) -> FastAPI:
     """Build the hub: engine, migrations and webhook worker at start-up, routers, static files.
 
     A `served` hub warms up: its file-check workers start with it, so that no upload waits for
-    an interpreter's start-up, and it prepares the golden master for matching whenever it is
-    published. Otherwise (tests, scripts) a file-check worker starts when a file first comes,
-    and the master is prepared at the first suggestion call."""
+    an interpreter's start-up, it prepares its pages in a thread from its start (`web.warmup`:
+    routes, templates, the dashboard's KPI queries; the server does not wait for it), and it
+    prepares the golden master for matching whenever it is published. Otherwise (tests,
+    scripts) a file-check worker starts when a file first comes, a page prepares what it needs
+    on its first view, and the master is prepared at the first suggestion call."""
     use_industries(settings.match_industries)
     # Each admitted request holds at most one connection; the audit writer and the webhook
     # worker hold one each.
@@ -161,21 +173,22 @@ def create_app(settings: Settings, *, served: bool = False) -> FastAPI:
     )
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         do_upgrade(engine=engine)
         # Each admitted request runs in at most one worker thread at a time, so a request
         # holding the write lock always finds a thread to finish in.
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrent_requests + 8)
         runtime.worker.start()
-        # Ibis's SQL compilers take most of a second to import: at start, not on the first page
-        # that compiles a KPI (once per process).
-        import_module("ibis.backends.sql.compilers")
         preparer = MasterPreparer(engine=engine, store=prepared_store(settings.data_dir))
+        warmup = _warmup(app, engine)
+        app.state.warmup = warmup
         if served:
+            warmup.start()
             runtime.sandbox.warm()
             preparer.start()
         yield
+        warmup.stop()
         preparer.stop()
         runtime.worker.stop()
         runtime.audit.stop()

@@ -89,3 +89,13 @@ def get_kpi_frame(
         query=sql,
         compute=lambda: run_sql(src.conn, sql, compiled.schema),
     )
+
+
+def do_compile_kpi(*, definition: KpiDefinition, src: Sources, window: Window) -> bool:
+    """Compile the KPI's query for `window` and the connection's dialect ahead of its first
+    caller (a served hub at start), unless it is kept already; whether it compiled."""
+    key = (src.conn.dialect.name, definition.kpi_id, window)
+    if _queries.get(key) is not None:
+        return False
+    _queries.put(key, _compile(definition, src, window))
+    return True

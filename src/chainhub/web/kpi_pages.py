@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from chainhub.api.deps import ConnDep, TodayDep
+from chainhub.kpi.catalogue import Window
 from chainhub.kpi.service import (
     access_kpi_rows,
     access_kpi_values,
@@ -25,6 +26,7 @@ from chainhub.web.i18n import FACT_COLUMNS, TEXT
 from chainhub.web.locale import PageLanguageDep
 from chainhub.web.render import page, partner_names
 from chainhub.web.session import SignedInDep
+from chainhub.web.views import CARD_KPIS
 
 router = APIRouter(include_in_schema=False)
 ALL_FIELDS: Final = ("period", "partner", "material", "site")
@@ -38,6 +40,18 @@ SCORECARD_KPIS: Final = (
     "supplier_lead_time",
     "incoming_ppm",
 )
+
+
+def list_dashboard_windows() -> list[tuple[str, Window]]:
+    """The KPI windows the dashboard's pages open with (no filter chosen), in the order a
+    visitor meets them: the overview's cards, each scorecard KPI by month and in total (its
+    ranking), then every other KPI's page."""
+    monthly, total = Window(), Window(by="total")
+    found = [(kpi_id, monthly) for kpi_id in CARD_KPIS]
+    for kpi_id in SCORECARD_KPIS:
+        found += [(kpi_id, monthly), (kpi_id, total)]
+    found += [(k.kpi_id, monthly) for k in list_kpis()]
+    return list(dict.fromkeys(found))
 
 
 @router.get("/kpis", response_model=None)

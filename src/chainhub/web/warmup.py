@@ -1,0 +1,117 @@
+"""Warming a served hub's pages from its start, so that no first view pays a one-time cost.
+
+In a new process the first view of a page paid, besides its queries: the import of Ibis's SQL
+compilers (most of a second, on the first page with a KPI), FastAPI's preparation of every
+included route (on the first request since FastAPI 0.137: seconds for our 135 routes),
+Jinja2's compilation of its templates, Plotly's reading of its chart template, the
+compilation of each of its KPIs (about 150 ms each, `kpi.precompile`) and, on the forecast
+page, the reading of the latest stored run (which never changes). A served hub runs one
+`PageWarmup` thread from its start that does these in that order, then ends.
+
+The server does not wait for it: it answers from its start, and a request that needs what is
+not ready yet prepares it itself, as without the thread (FastAPI prepares the routes once,
+under its lock; a template or a KPI may be prepared twice, by the request and the thread).
+So only a request in the first seconds after a start waits, and only for what it needs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import UTC, date, datetime
+from importlib import import_module
+from typing import Final
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from chainhub.access.schemas import Principal, Role
+from chainhub.errors import ChainhubError
+from chainhub.forecast.service import access_run, get_run_value_added
+from chainhub.kpi.precompile import do_compile_kpis
+from chainhub.web.charts import sparkline
+from chainhub.web.kpi_pages import list_dashboard_windows
+from chainhub.web.render import templates
+
+logger = logging.getLogger(__name__)
+# Whose reads warm the process-wide caches (a label, not a token).
+_HUB: Final = Principal(token_id="page-warmup", partner_id=None, role=Role.HUB_ADMIN)  # noqa: S106
+
+
+class PageWarmup:
+    """Prepares the hub's routes, templates, chart style and dashboard KPIs once, in the
+    background."""
+
+    def __init__(self, *, app: FastAPI, engine: Engine) -> None:
+        self.app, self.engine = app, engine
+        # What it did, once done: the KPI queries it compiled, the seconds of each step and
+        # in all.
+        self.kpis_compiled = 0
+        self.steps: dict[str, float] = {}
+        self.seconds: float | None = None
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the thread."""
+        self._thread = threading.Thread(target=self._run, name="chainhub-warmup", daemon=True)
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until it is done (or stopped); whether it was within `timeout` seconds."""
+        return self._done.wait(timeout)
+
+    def stop(self) -> None:
+        """Stop the thread and wait for it (a step under way finishes first)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        started = time.perf_counter()
+        steps = (
+            ("ibis", lambda: import_module("ibis.backends.sql.compilers")),
+            # Building the OpenAPI document prepares every route, as matching a request would.
+            ("routes", self.app.openapi),
+            ("templates", _compile_templates),
+            ("charts", lambda: sparkline([(date(2025, 1, 1), 1.0)], "en")),
+            ("kpis", self._compile_kpis),
+            ("forecast", lambda: _read_latest_run(self.engine)),
+        )
+        try:
+            for name, step in steps:
+                if self._stop.is_set():
+                    break
+                begun = time.perf_counter()
+                step()
+                self.steps[name] = time.perf_counter() - begun
+        except Exception:  # each page prepares what it needs itself instead
+            logger.exception("the hub's pages could not be warmed up")
+        finally:
+            self.seconds = time.perf_counter() - started
+            self._done.set()
+
+    def _compile_kpis(self) -> None:
+        self.kpis_compiled = do_compile_kpis(
+            engine=self.engine, plan=list_dashboard_windows(), stop=self._stop
+        )
+
+
+def _compile_templates() -> None:
+    for name in templates.env.list_templates():
+        templates.env.get_template(name)
+
+
+def _read_latest_run(engine: Engine) -> None:
+    """Read the latest forecast run's series, hierarchy and value added, which a process reads
+    once and gives each caller what it sees of."""
+    with engine.connect() as conn:
+        try:
+            run = access_run(conn=conn, principal=_HUB, today=datetime.now(UTC).date())
+        except ChainhubError as error:
+            if error.code != "forecast_not_found":
+                raise
+            return
+        get_run_value_added(conn=conn, run=run)

@@ -1,0 +1,35 @@
+"""A served hub prepares its pages in a thread from its start; an app built for tests does not."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from chainhub.kpi import compiled
+from chainhub.web.kpi_pages import list_dashboard_windows
+from chainhub.web.render import templates
+from chainhub.web.warmup import PageWarmup
+from tests.api.hub import OEM, Hub
+
+
+def test_the_warm_up_prepares_routes_templates_and_the_dashboard_kpis(hub: Hub) -> None:
+    app = hub.client.app
+    assert isinstance(app, FastAPI)
+    # An app that is not served starts no warm-up: a test pays nothing for it.
+    assert not app.state.warmup.wait(0)
+    compiled._queries.clear()
+    templates.env.cache.clear()  # type: ignore[union-attr]
+    warmup = PageWarmup(app=app, engine=hub.engine)
+    warmup.start()
+    assert warmup.wait(120)
+    warmup.stop()
+    assert warmup.kpis_compiled == len(list_dashboard_windows()) == len(compiled._queries)
+    assert len(templates.env.cache or {}) == len(templates.env.list_templates())
+    assert app.openapi_schema is not None
+    # The overview's cards and the scorecards' rankings come first; every KPI is there once.
+    plan = list_dashboard_windows()
+    assert [k for k, _ in plan[:5]] == ["inventory_turnover_days", "order_confirmation_cycle",
+                                        "production_plan_on_time_rate", "supplier_stockout_rate",
+                                        "otif"]  # fmt: skip
+    assert len(plan) == len(set(plan)) == 14 + 7
+    headers = {"Authorization": f"Bearer {hub.tokens[OEM]}"}
+    assert hub.client.get("/", headers=headers).status_code == 200
