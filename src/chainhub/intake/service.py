@@ -453,16 +453,12 @@ def _store(
     if party:
         # Read once: what the rule compares, and the versions the new ones follow (none,
         # when the load's batch knows no version of these documents can be stored).
-        candidates = good
-        if context.batch is not None:
-            keys = storage.document_keys(document_type=attempt.document_type, records=good)
-            if not context.batch.may_hold(
-                conn=conn, document_type=attempt.document_type, keys=keys
-            ):
-                candidates = good.clear()
-        replaced = list_replaced_versions(
-            conn=conn, document_type=attempt.document_type, records=candidates
-        )
+        keys = storage.document_keys(document_type=attempt.document_type, records=good)
+        if context.batch is not None and not context.batch.may_hold(
+            conn=conn, document_type=attempt.document_type, keys=keys
+        ):
+            keys = keys.clear()
+        replaced = list_replaced_versions(conn=conn, document_type=attempt.document_type, keys=keys)
         check_may_replace(
             conn=conn,
             document_type=attempt.document_type,
