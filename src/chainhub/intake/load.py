@@ -5,7 +5,8 @@ ends."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from chainhub.events.reactions import do_react
 from chainhub.intake.attempts import IngestResult
 from chainhub.intake.readers import file_hash
 from chainhub.intake.schemas import load_profile
-from chainhub.intake.service import IntakeContext, do_submit, get_submitter
+from chainhub.intake.service import IntakeContext, changes_checks, do_submit, get_submitter
 from chainhub.storage.service import StoreBatch, do_refresh_statistics
 
 
@@ -48,22 +49,42 @@ def do_load_files(
     profiles = {path: load_profile(path) for path in dict.fromkeys(f.profile for f in files)}
     batch = StoreBatch()
     context = IntakeContext(batch=batch)
-    context.expect_contents(
-        conn=conn,
-        keys=[(f.partner_id, profiles[f.profile].document_type, file_hash(f.path)) for f in files],
-    )
-    with audit_at_end(conn=conn):
-        for file in files:
+    contents = [(f.partner_id, profiles[f.profile].document_type, file_hash(f.path)) for f in files]
+    context.expect_contents(conn=conn, keys=contents)
+    submitters = [
+        get_submitter(conn=conn, partner_id=f.partner_id, channel=channel, context=context)
+        for f in files
+    ]
+    # The next file is read and checked while this one is stored, unless storing this one may
+    # change the checks (master data, a crosswalk) or the next one is known stored already.
+    checking: Hashable = None
+    with audit_at_end(conn=conn), ThreadPoolExecutor(max_workers=1) as ahead:
+        for index, (file, submitter) in enumerate(zip(files, submitters, strict=True)):
+            profile = profiles[file.profile]
+            this, checking = checking, None
+            if (
+                index + 1 < len(files)
+                and not changes_checks(profile.document_type)
+                and context.contents.get(contents[index + 1]) is None
+            ):
+                following = files[index + 1]
+                checking = context.check_ahead(
+                    conn=conn,
+                    pool=ahead,
+                    path=following.path,
+                    profile=profiles[following.profile],
+                    submitter=submitters[index + 1],
+                )
             result = do_submit(
                 conn=conn,
                 path=file.path,
-                profile=profiles[file.profile],
-                submitter=get_submitter(
-                    conn=conn, partner_id=file.partner_id, channel=channel, context=context
-                ),
+                profile=profile,
+                submitter=submitter,
                 received_at=file.received_at,
                 context=context,
             )
+            # A check started ahead of a file that turned out a duplicate is not waited for.
+            context.ahead.pop(this, None)
             on_result(file, result)
         batch.flush(conn=conn)
         do_refresh_statistics(

@@ -15,6 +15,7 @@ import json
 import tempfile
 import uuid
 from collections.abc import Collection, Hashable, Iterable, Mapping
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -139,6 +140,8 @@ class IntakeContext:
     batch: storage.StoreBatch | None = None
     # Submissions stored through the batch, whose reactions wait for it to be flushed.
     unreacted: list[SubmissionRead] = field(default_factory=list)
+    # Checks of files still to be submitted, started ahead (by path, profile, submitter).
+    ahead: dict[Hashable, Future[ValidationResult]] = field(default_factory=dict)
 
     def expect_contents(self, *, conn: Connection, keys: Collection[storage.ContentKey]) -> None:
         """Look up in one query which of the load's files were stored before it."""
@@ -175,6 +178,46 @@ class IntakeContext:
             self.subscriptions = list_live_subscriptions(conn=conn)
         return self.subscriptions
 
+    def check_ahead(
+        self,
+        *,
+        conn: Connection,
+        pool: Executor,
+        path: Path,
+        profile: MappingProfile,
+        submitter: Submitter,
+    ) -> Hashable:
+        """Start checking a file `do_submit` is given later on this context, in `pool`, with
+        the crosswalk and codes read now (on `conn`, in this thread); the check's key, for
+        the caller to drop it once the file is submitted (a duplicate is not checked).
+
+        Precondition: nothing stored before that file is submitted changes the checks
+        (`changes_checks` is false of every file submitted meanwhile).
+        """
+        sent = as_sent(profile, submitter)
+        submitted_by = checked_as(sent.document_type, submitter)
+        crosswalk, references = _check_inputs(conn=conn, profile=sent, context=self)
+        key = (path, sent.model_dump_json(), submitted_by)
+        self.ahead[key] = pool.submit(
+            check_path,
+            path=path,
+            profile=sent,
+            crosswalk=crosswalk,
+            submitted_by=submitted_by,
+            references=references,
+            plans=self.plans,
+        )
+        return key
+
+    def take_checked(
+        self, *, path: Path, profile: MappingProfile, submitted_by: str | None
+    ) -> ValidationResult | None:
+        """The check of a file started ahead (`check_ahead`), once it ends, if one was."""
+        if not self.ahead:
+            return None
+        future = self.ahead.pop((path, profile.model_dump_json(), submitted_by), None)
+        return None if future is None else future.result()
+
     def forget_stored(
         self, *, conn: Connection, stored: SubmissionRead, content: storage.ContentKey
     ) -> None:
@@ -182,7 +225,7 @@ class IntakeContext:
         self.contents[content] = stored
         document_type = stored.document_type
         changes = [kind for kind, (defining, *_) in REFERENCES.items() if defining == document_type]
-        if changes or document_type == CROSSWALK_TYPE:
+        if changes_checks(document_type):
             if self.batch is not None:
                 self.batch.flush(conn=conn)
             self.plans.clear()
@@ -190,6 +233,39 @@ class IntakeContext:
             self.references.pop(kind, None)
         if document_type == CROSSWALK_TYPE:
             self.crosswalks.clear()
+
+
+def changes_checks(document_type: str) -> bool:
+    """Whether storing a document of this type may change how later files are checked (the
+    codes they may name, the crosswalk they are read through)."""
+    defining = {defining for defining, *_ in REFERENCES.values()}
+    return document_type in defining or document_type == CROSSWALK_TYPE
+
+
+def as_sent(profile: MappingProfile, submitter: Submitter) -> MappingProfile:
+    """The profile a submitter's file is read with: it speaks for the partner that sends it,
+    whatever partner it names."""
+    return profile.model_copy(update={"partner_id": submitter.partner_id})
+
+
+def checked_as(document_type: str, submitter: Submitter) -> str | None:
+    """The partner every record must name as a party, when the party rule applies."""
+    party = party_rule_applies(document_type=document_type, chain_leader=submitter.chain_leader)
+    return submitter.partner_id if party else None
+
+
+def _check_inputs(
+    *, conn: Connection | None, profile: MappingProfile, context: IntakeContext
+) -> tuple[dict[str, str] | None, Mapping[str, Collection[str]] | None]:
+    """The crosswalk (when the profile translates codes) and the registered codes a file is
+    checked with, read through `context`."""
+    if conn is None:
+        return None, None
+    needs_crosswalk = any(m.crosswalk for m in profile.fields.values())
+    crosswalk = (
+        context.get_crosswalk(conn=conn, partner_id=profile.partner_id) if needs_crosswalk else None
+    )
+    return crosswalk, context.get_references(conn=conn)
 
 
 def check_file(
@@ -215,14 +291,12 @@ def check_file(
     in the result and every other check still runs. With a `sandbox`, the file is read and
     checked in one of its workers, within its time and memory budget.
     """
-    needs_crosswalk = any(m.crosswalk for m in profile.fields.values())
     context = context if context is not None else IntakeContext()
-    crosswalk = (
-        context.get_crosswalk(conn=conn, partner_id=profile.partner_id)
-        if needs_crosswalk and conn is not None
-        else None
-    )
-    references = context.get_references(conn=conn) if conn is not None else None
+    if sandbox is None and records and not partial:
+        checked = context.take_checked(path=path, profile=profile, submitted_by=submitted_by)
+        if checked is not None:
+            return checked
+    crosswalk, references = _check_inputs(conn=conn, profile=profile, context=context)
     if sandbox is not None:
         return check_path_within(
             sandbox=sandbox,
@@ -271,8 +345,7 @@ def do_submit(
     context = context if context is not None else IntakeContext()
     document_type = profile.document_type
     check_may_send(document_type=document_type, chain_leader=submitter.chain_leader)
-    # A profile speaks for the partner that sends it, whatever partner it names.
-    profile = profile.model_copy(update={"partner_id": submitter.partner_id})
+    profile = as_sent(profile, submitter)
     # Stored in UTC whatever offset the sender's clock gave.
     received_at = (received_at or datetime.now(UTC)).astimezone(UTC)
     attempt = Attempt(
@@ -346,14 +419,13 @@ def _store(
             result=None,
             batch=context.batch,
         )
-    party = party_rule_applies(
-        document_type=attempt.document_type, chain_leader=submitter.chain_leader
-    )
+    submitted_by = checked_as(attempt.document_type, submitter)
+    party = submitted_by is not None
     result = check_file(
         conn=conn,
         path=path,
         profile=profile,
-        submitted_by=attempt.partner_id if party else None,
+        submitted_by=submitted_by,
         sandbox=sandbox,
         context=context,
     )
@@ -381,16 +453,12 @@ def _store(
     if party:
         # Read once: what the rule compares, and the versions the new ones follow (none,
         # when the load's batch knows no version of these documents can be stored).
-        candidates = good
-        if context.batch is not None:
-            keys = storage.document_keys(document_type=attempt.document_type, records=good)
-            if not context.batch.may_hold(
-                conn=conn, document_type=attempt.document_type, keys=keys
-            ):
-                candidates = good.clear()
-        replaced = list_replaced_versions(
-            conn=conn, document_type=attempt.document_type, records=candidates
-        )
+        keys = storage.document_keys(document_type=attempt.document_type, records=good)
+        if context.batch is not None and not context.batch.may_hold(
+            conn=conn, document_type=attempt.document_type, keys=keys
+        ):
+            keys = keys.clear()
+        replaced = list_replaced_versions(conn=conn, document_type=attempt.document_type, keys=keys)
         check_may_replace(
             conn=conn,
             document_type=attempt.document_type,

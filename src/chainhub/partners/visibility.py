@@ -396,13 +396,22 @@ def _doc_key(doc_type: DocumentType) -> pl.Expr:
 
 
 def list_replaced_versions(
-    *, conn: Connection, document_type: str, records: pl.DataFrame
+    *, conn: Connection, document_type: str, keys: pl.Series
 ) -> pl.DataFrame:
-    """The stored current versions of the documents `records` send again: the fields
-    `check_may_replace` compares, as text, and `_doc_version`."""
+    """The stored current versions of the documents `keys` (the records' document keys) send
+    again: the fields `check_may_replace` compares, as text, and `_doc_version`."""
     doc_type = get_document_type(document_type)
-    keys = records.select(_doc_key(doc_type)).to_series().drop_nulls().unique().to_list()
-    return _stored_versions(conn=conn, doc_type=doc_type, keys=keys)
+    wanted = keys.drop_nulls().unique().to_list() if keys.len() else []
+    return _stored_versions(conn=conn, doc_type=doc_type, keys=wanted)
+
+
+def _any_cancelled(records: pl.DataFrame, doc_type: DocumentType) -> bool:
+    """Whether any of `records` says a document or line is cancelled."""
+    fields = [n for n in doc_type.cancel_fields if n in records.columns]
+    if not fields:
+        return False
+    cancelled = pl.any_horizontal(pl.col(n).cast(pl.String) == CANCELLED for n in fields)
+    return bool(records.select(cancelled.any()).item())
 
 
 def check_may_replace(
@@ -423,6 +432,9 @@ def check_may_replace(
     doc_type = get_document_type(document_type)
     frame = records
     if not doc_type.parties or frame.height == 0:
+        return
+    # New documents that cancel nothing: no rule to apply (the common case, said in one pass).
+    if stored is not None and stored.height == 0 and not _any_cancelled(frame, doc_type):
         return
     columns = list(dict.fromkeys((*doc_type.parties, *doc_type.cancel_fields, *doc_type.line_key)))
     new = frame.select(

@@ -189,13 +189,19 @@ def do_store_submission(
     revision = get_document_type(document_type).revision_field
     # Several revisions of one document in a submission become successive versions.
     step = pl.col(revision).rank("dense").over("_doc_key") if revision else pl.lit(1)
+    # A batch flags the current versions when it writes them, over all its files' rows.
+    current = _is_latest() if batch is None else pl.lit(True).alias(CURRENT_FLAG)
     versioned = (
         typed.join(latest.lazy(), on="_doc_key", how="left")
         .with_columns((pl.col("_latest").fill_null(0) + step).cast(pl.Int32).alias("_doc_version"))
-        .with_columns(_is_latest())
+        .with_columns(current)
         .collect()
     )
-    superseded = versioned.filter(pl.col("_latest").is_not_null()).get_column("_doc_key").unique()
+    superseded = (
+        versioned.filter(pl.col("_latest").is_not_null()).get_column("_doc_key").unique()
+        if latest.height
+        else pl.Series("_doc_key", [], dtype=pl.String)
+    )
     frame = versioned.select(table.columns.keys())
     documents = frame.get_column("_doc_key").n_unique()
     submission = {

@@ -92,11 +92,26 @@ def name_columns(raw: Sequence[str | None]) -> Named:
     return Named(names, notes, unnamed)
 
 
+# TOTALS on any cell of a row whose cells are joined by the unit separator (one regex pass
+# a row rather than one a cell; a cell holding that control character is not text anyway).
+_CELL: Final = "\x1f"
+_TOTALS_CELL: Final = (
+    "(?i)(?:^|"
+    + _CELL
+    + ")"
+    + TOTALS.pattern.removeprefix("(?i)^").removesuffix("$")
+    + "(?:"
+    + _CELL
+    + "|$)"
+)
+
+
 def is_totals(names: Sequence[str]) -> pl.Expr:
     """Rows that are totals or subtotals: one of their cells says so, and nothing else does."""
     if not names:
         return pl.lit(False)
-    return pl.any_horizontal(pl.col(n).str.contains(TOTALS.pattern).fill_null(False) for n in names)
+    cells = pl.concat_str(names, separator=_CELL, ignore_nulls=True)
+    return cells.str.contains(_TOTALS_CELL).fill_null(False)
 
 
 def _unlabelled_total(frame: pl.DataFrame, names: Sequence[str]) -> bool:

@@ -63,13 +63,17 @@ class DocumentChecks:
         ).otherwise(duplicate)
         # A version whose lines are scattered: its headers, and its lines' keys, over all rows.
         scattered = (pl.col("_header").n_unique() > 1) | pl.col("_dup").any()
+        any_scattered = pl.col("_key").filter(start).is_duplicated().any()
+        # Most files have neither: said without the windows, which cost far more on few rows.
+        if not any(keys.select(in_run.any().alias("_in"), any_scattered.alias("_s")).row(0)):
+            return pl.Series(SOURCE_ROW, [], dtype=pl.Int64)
         return (
             keys.lazy()
             .with_columns(
                 in_run.alias("_in_run"),
                 start.cum_sum().alias("_run"),
                 duplicate.alias("_dup"),
-                pl.col("_key").filter(start).is_duplicated().any().alias("_scattered"),
+                any_scattered.alias("_scattered"),
             )
             .filter(
                 pl.when(pl.col("_scattered"))
