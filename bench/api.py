@@ -7,7 +7,10 @@ ratio to the bare one; then 50 and 100 uploads sent at once, and whether every a
 is stored.
 
     python bench/api.py [--smoke] [--requests N] [--scale small|medium] [--workdir DIR]
-                        [--no-postgres]
+                        [--no-postgres] [--only SCENARIO ...]
+
+`--only "document read"` runs that scenario alone (and no upload bursts), e.g. for an A/B
+of two source trees in one sitting.
 
 Every request count and wait is bounded; the servers listen on 127.0.0.1 only.
 """
@@ -252,6 +255,9 @@ def main() -> None:
     parser.add_argument("--scale", default="small", help="demo scale")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--no-postgres", action="store_true", help="DuckDB only")
+    parser.add_argument(
+        "--only", action="append", default=None, help="this scenario only (repeatable)"
+    )
     args = parser.parse_args()
     total = args.requests or (64 if args.smoke else 400)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="chainhub-bench-api-"))
@@ -273,14 +279,14 @@ def main() -> None:
     _print(bare_results, bare, "bare FastAPI on uvicorn")
 
     duckdb_url = f"duckdb:///{workdir / 'demo.duckdb'}"
-    failures = _hub_run(workdir, args.scale, duckdb_url, 1, total, bare)
+    failures = _hub_run(workdir, args.scale, duckdb_url, 1, total, bare, args.only)
     bin_dir = _postgres_bin()
     if args.no_postgres or bin_dir is None:
         print("\nPostgreSQL: skipped" + ("" if args.no_postgres else " (no server binaries)"))
     else:
         url, stop = _start_postgres(bin_dir)
         try:
-            failures += _hub_run(workdir, args.scale, url, 2, total, bare)
+            failures += _hub_run(workdir, args.scale, url, 2, total, bare, args.only)
         finally:
             stop()
     if args.smoke and failures:
@@ -288,10 +294,17 @@ def main() -> None:
 
 
 def _hub_run(
-    workdir: Path, scale: str, db: str, workers: int, total: int, bare: dict[int, float]
+    workdir: Path,
+    scale: str,
+    db: str,
+    workers: int,
+    total: int,
+    bare: dict[int, float],
+    only: list[str] | None = None,
 ) -> int:
-    """The scenarios and the upload bursts against `chainhub serve` on a demo hub in `db`;
-    how many requests failed or were answered but not stored."""
+    """The scenarios (those named in `only`, else all, and then the upload bursts) against
+    `chainhub serve` on a demo hub in `db`; how many requests failed or were answered but not
+    stored."""
     backend = db.split(":", 1)[0]
     workdir = workdir / backend
     workdir.mkdir()
@@ -306,7 +319,11 @@ def _hub_run(
     )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
-        scenarios = _hub_requests(base, tokens)
+        scenarios = {
+            name: request
+            for name, request in _hub_requests(base, tokens).items()
+            if only is None or name in only
+        }
         results = [
             asyncio.run(_run(base, name, clients, total, request))
             for clients in CLIENTS
@@ -314,7 +331,7 @@ def _hub_run(
         ]
         _print(results, bare, f"chainhub serve, {backend} demo ({scale}), {workers} worker(s)")
         failures = sum(r.errors for r in results)
-        for burst in BURSTS:
+        for burst in BURSTS if only is None else ():
             failures += _burst(base, tokens, burst)
     finally:
         _stop(hub)

@@ -7,15 +7,19 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from chainhub.access.schemas import Role
 from chainhub.access.tokens import (
     access_principal,
     do_create_first_admin_token,
+    do_create_token,
     do_revoke_token,
+    do_set_chain_leader,
     get_token_id,
     list_tokens,
 )
@@ -49,6 +53,38 @@ def test_a_demo_run_again_revokes_the_tokens_it_printed_before(engine: sa.Engine
         assert all(access_principal(conn=conn, token=t.token) for t in later)
         active = [t for t in list_tokens(conn=conn) if t.revoked_at is None]
     assert len(active) == len(later) == 4
+
+
+def _refused(conn: sa.Connection, token: str, now: datetime | None = None) -> bool:
+    with pytest.raises(ChainhubError) as refused:
+        access_principal(conn=conn, token=token, now=now)
+    return refused.value.code == "invalid_token"
+
+
+def test_a_token_seen_before_follows_revocation_expiry_rollback_and_leadership(
+    engine: sa.Engine,
+) -> None:
+    # Each token is used once before its change, so that a process keeping rows has kept it.
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        kept = do_create_token(conn=conn, partner_id="jinli-motor", role=Role.PARTNER_MEMBER,
+                               label="kept", expires_in=timedelta(hours=1))  # fmt: skip
+        assert not access_principal(conn=conn, token=kept).chain_leader
+    with engine.begin() as conn:
+        do_set_chain_leader(conn=conn, partner_id="jinli-motor")
+    with engine.begin() as conn:
+        assert access_principal(conn=conn, token=kept).chain_leader
+        assert _refused(conn, kept, now=now + timedelta(hours=2))
+        assert _refused(conn, kept.rsplit("_", 1)[0] + "_wrong")
+    with engine.connect() as conn, conn.begin() as transaction:
+        gone = do_create_token(conn=conn, partner_id="jinli-motor", role=Role.ANALYST, label="x")
+        assert access_principal(conn=conn, token=gone).role is Role.ANALYST
+        transaction.rollback()
+    with engine.begin() as conn:
+        assert _refused(conn, gone)
+        do_revoke_token(conn=conn, token_id=str(get_token_id(kept)))
+    with engine.begin() as conn:
+        assert _refused(conn, kept)
 
 
 _SERVE = "from chainhub.cli.main import run; run()"

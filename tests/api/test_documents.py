@@ -89,7 +89,7 @@ def test_a_document_the_sender_is_no_party_to_is_rejected_with_its_location(
         headers={**hub.headers(JINLI), "Accept-Language": lang},
     )
     body = response.json()
-    assert response.status_code == 422
+    assert response.status_code == 403
     assert body["error"]["code"] == "submission_rejected"
     assert body["error"]["message"] == message
     assert body["error"]["location"] == {"document": 1, "line": 1, "row": 1, "field": "buyer_id"}
@@ -98,6 +98,18 @@ def test_a_document_the_sender_is_no_party_to_is_rejected_with_its_location(
     ]  # fmt: skip
     page = hub.get(HUAYANG, "/api/v1/documents/purchase_order").json()
     assert "PO-HY-TK-10" not in {r["po_number"] for r in page["records"]}
+
+
+def test_a_rejection_only_by_what_the_hub_holds_is_a_conflict(hub: Hub) -> None:
+    unknown = _po("PO-HC-XX-1", "no-such-supplier", "M004", "5")
+    response = hub.submit(OEM, "purchase_order", unknown)
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "submission_rejected")
+    assert [(i["rule"], i["field"]) for i in response.json()["outcome"]["issues"]] == [
+        ("unknown_reference", "supplier_id")
+    ]  # fmt: skip
+    # The same with an invalid value too is invalid, whatever the hub holds.
+    invalid = _po("PO-HC-XX-1", "no-such-supplier", "M004", "-5")
+    assert hub.submit(OEM, "purchase_order", invalid).status_code == 422
 
 
 def test_master_data_of_another_partner_is_refused(hub: Hub) -> None:

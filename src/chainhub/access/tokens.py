@@ -1,17 +1,27 @@
 """API tokens and users: tokens are created once, stored hashed, refused when expired or revoked;
-the chain leader the hub admin designates sees the whole chain."""
+the chain leader the hub admin designates sees the whole chain.
+
+On DuckDB one process owns the database file, so every change to tokens and chain leaders
+passes through it: a token's row is looked up once and kept (its hash, never its secret) until
+this process changes a token or a chain leader. PostgreSQL may be served by several processes,
+none of which sees the others' changes: there every request reads the token's row, so a
+revocation by any worker takes effect at the next request in all of them.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+import threading
+import weakref
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from chainhub.access.models import api_tokens, partner_accounts, users
 from chainhub.access.schemas import Principal, Role, TokenRead
@@ -19,6 +29,85 @@ from chainhub.errors import ChainhubError
 
 TOKEN_PREFIX: Final = "chk"  # noqa: S105 - a visible prefix, not a secret
 FIRST_ADMIN_LABEL: Final = "first hub admin"
+_KEPT_TOKENS: Final = 4096
+# Set on a connection whose transaction changed tokens or chain leaders.
+_CHANGED_INFO: Final = "chainhub_tokens_changed"
+
+
+@dataclass(frozen=True)
+class _TokenRow:
+    token_hash: str
+    revoked_at: datetime | None
+    expires_at: datetime | None
+    principal: Principal
+
+
+class _KeptTokens:
+    """Token rows of one DuckDB database, forgotten whenever a transaction of this process
+    changes a token or a chain leader: at the change and again at its commit or rollback."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[str, _TokenRow] = {}
+        # Counts the forgettings: a row read before one is not kept after it.
+        self.generation = 0
+
+    def get(self, token_id: str) -> _TokenRow | None:
+        with self._lock:
+            return self._rows.get(token_id)
+
+    def put(self, token_id: str, row: _TokenRow, generation: int) -> None:
+        with self._lock:
+            if generation == self.generation:
+                if len(self._rows) >= _KEPT_TOKENS:
+                    self._rows.clear()
+                self._rows[token_id] = row
+
+    def forget(self) -> None:
+        with self._lock:
+            self._rows.clear()
+            self.generation += 1
+
+
+# By database file, not engine: two engines of one process may open the same file.
+_kept: dict[str, _KeptTokens] = {}
+_listening: weakref.WeakSet[Engine] = weakref.WeakSet()
+_kept_lock = threading.Lock()
+
+
+def _transaction_ended(conn: Connection) -> None:
+    if conn.info.pop(_CHANGED_INFO, False):
+        kept = _kept_tokens(conn)
+        if kept is not None:
+            kept.forget()
+
+
+def _kept_tokens(conn: Connection) -> _KeptTokens | None:
+    """The kept token rows of the connection's database; None where they may not be kept."""
+    if conn.dialect.name != "duckdb":
+        return None
+    engine = conn.engine
+    # An in-memory database is its engine's own.
+    database = engine.url.database or ""
+    if database in ("", ":memory:"):
+        database = f":memory:{id(engine)}"
+    with _kept_lock:
+        if engine not in _listening:
+            _listening.add(engine)
+            sa.event.listen(engine, "commit", _transaction_ended)
+            sa.event.listen(engine, "rollback", _transaction_ended)
+        kept = _kept.get(database)
+        if kept is None:
+            kept = _kept[database] = _KeptTokens()
+        return kept
+
+
+def _tokens_changed(conn: Connection) -> None:
+    """Forget the kept token rows now and once the transaction ends."""
+    kept = _kept_tokens(conn)
+    if kept is not None:
+        conn.info[_CHANGED_INFO] = True
+        kept.forget()
 
 
 def _hash(secret: str) -> str:
@@ -94,6 +183,8 @@ def do_create_token(
         user_id = do_get_or_create_user(conn=conn, partner_id=partner_id, name=user, now=now)
     token_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
+    # Its row may be read before the transaction ends, which may roll it back.
+    _tokens_changed(conn)
     conn.execute(
         api_tokens.insert().values(
             token_id=token_id,
@@ -110,13 +201,15 @@ def do_create_token(
     return f"{TOKEN_PREFIX}_{token_id}_{secret}"
 
 
-def access_principal(*, conn: Connection, token: str, now: datetime | None = None) -> Principal:
-    """The principal a token stands for, or an invalid_token error."""
-    token_id = get_token_id(token)
-    if token_id is None:
-        raise _invalid()
-    secret = token.split("_", 2)[2]
-    row = (
+def _token_row(*, conn: Connection, token_id: str) -> _TokenRow | None:
+    """The token's hash, state and principal, from the kept rows or the database."""
+    kept = _kept_tokens(conn)
+    if kept is not None:
+        found = kept.get(token_id)
+        if found is not None:
+            return found
+        generation = kept.generation
+    row: Any = (
         conn.execute(
             sa.select(
                 api_tokens, sa.func.coalesce(partner_accounts.c.chain_leader, False).label("leader")
@@ -131,21 +224,41 @@ def access_principal(*, conn: Connection, token: str, now: datetime | None = Non
         .mappings()
         .first()
     )
+    if row is None:
+        return None
+    token = _TokenRow(
+        token_hash=row["token_hash"],
+        revoked_at=row["revoked_at"],
+        expires_at=row["expires_at"],
+        principal=Principal(
+            token_id=token_id,
+            partner_id=row["partner_id"],
+            role=Role(row["role"]),
+            user_id=row["user_id"],
+            chain_leader=bool(row["leader"]),
+        ),
+    )
+    if kept is not None:
+        kept.put(token_id, token, generation)
+    return token
+
+
+def access_principal(*, conn: Connection, token: str, now: datetime | None = None) -> Principal:
+    """The principal a token stands for, or an invalid_token error."""
+    token_id = get_token_id(token)
+    if token_id is None:
+        raise _invalid()
+    secret = token.split("_", 2)[2]
+    row = _token_row(conn=conn, token_id=token_id)
     now = now or datetime.now(UTC)
     if (
         row is None
-        or not hmac.compare_digest(row["token_hash"], _hash(secret))
-        or row["revoked_at"] is not None
-        or (row["expires_at"] is not None and row["expires_at"] <= now)
+        or not hmac.compare_digest(row.token_hash, _hash(secret))
+        or row.revoked_at is not None
+        or (row.expires_at is not None and row.expires_at <= now)
     ):
         raise _invalid()
-    return Principal(
-        token_id=token_id,
-        partner_id=row["partner_id"],
-        role=Role(row["role"]),
-        user_id=row["user_id"],
-        chain_leader=bool(row["leader"]),
-    )
+    return row.principal
 
 
 def get_token(*, conn: Connection, token_id: str) -> TokenRead | None:
@@ -160,6 +273,7 @@ def get_token(*, conn: Connection, token_id: str) -> TokenRead | None:
 
 def do_revoke_token(*, conn: Connection, token_id: str, now: datetime | None = None) -> None:
     """Revoke a token at once."""
+    _tokens_changed(conn)
     done = conn.execute(
         api_tokens.update()
         .where(api_tokens.c.token_id == token_id, api_tokens.c.revoked_at.is_(None))
@@ -184,6 +298,7 @@ def do_revoke_user_tokens(
 ) -> int:
     """Revoke the user's active tokens (only those carrying one of `labels`, when given), all
     but the token `keep`; the number revoked."""
+    _tokens_changed(conn)
     query = api_tokens.update().where(
         api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None)
     )
@@ -198,6 +313,7 @@ def do_revoke_labelled_tokens(
     *, conn: Connection, labels: Collection[str], now: datetime | None = None
 ) -> int:
     """Revoke every active token carrying one of `labels`; the number revoked."""
+    _tokens_changed(conn)
     done = conn.execute(
         api_tokens.update()
         .where(api_tokens.c.label.in_(list(labels)), api_tokens.c.revoked_at.is_(None))
@@ -237,6 +353,7 @@ def do_set_chain_leader(
     *, conn: Connection, partner_id: str, leader: bool = True, now: datetime | None = None
 ) -> None:
     """Designate (or stop designating) the partner as the chain leader, who sees every document."""
+    _tokens_changed(conn)
     values = {"chain_leader": leader, "updated_at": now or datetime.now(UTC)}
     done = conn.execute(
         partner_accounts.update()

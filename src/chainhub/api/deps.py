@@ -175,7 +175,11 @@ def _page_principal(request: Request, conn: ConnDep) -> Principal | None:
         return None
 
 
-def _principal(principal: Annotated[Principal | None, Depends(_optional_principal)]) -> Principal:
+# The dependencies below that only read the request are coroutines: FastAPI runs a plain
+# function dependency in a worker thread, a hop per dependency per request.
+async def _principal(
+    principal: Annotated[Principal | None, Depends(_optional_principal)],
+) -> Principal:
     if principal is None:
         raise ChainhubError(
             "not_authenticated",
@@ -186,18 +190,30 @@ def _principal(principal: Annotated[Principal | None, Depends(_optional_principa
     return principal
 
 
-def _today() -> date:
+async def _today() -> date:
     return datetime.now(UTC).date()
 
 
-def current_time() -> datetime:
+async def _request_settings(request: Request) -> Settings:
+    return _settings(request)
+
+
+async def _request_context(request: Request) -> RequestContext:
+    return _context(request)
+
+
+async def _request_language(request: Request) -> Language:
+    return get_request_language(request)
+
+
+async def current_time() -> datetime:
     """Now, in UTC (a dependency, so tests can fix the clock)."""
     return datetime.now(UTC)
 
 
-SettingsDep = Annotated[Settings, Depends(_settings)]
-LanguageDep = Annotated[Language, Depends(get_request_language)]
-ContextDep = Annotated[RequestContext, Depends(_context)]
+SettingsDep = Annotated[Settings, Depends(_request_settings)]
+LanguageDep = Annotated[Language, Depends(_request_language)]
+ContextDep = Annotated[RequestContext, Depends(_request_context)]
 PrincipalDep = Annotated[Principal, Depends(_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(_optional_principal)]
 PagePrincipalDep = Annotated[Principal | None, Depends(_page_principal)]

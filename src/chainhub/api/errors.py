@@ -3,12 +3,10 @@ where the problem is."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chainhub.api.language import get_request_language
@@ -68,17 +66,6 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
 
-def _routes(routes: Iterable[Any]) -> Iterator[Any]:
-    """The application's routes one by one, inside included routers too (FastAPI keeps each
-    included router as one entry whose `effective_candidates` are its routes)."""
-    for route in routes:
-        candidates = getattr(route, "effective_candidates", None)
-        if candidates is None:
-            yield route
-        else:
-            yield from _routes(candidates())
-
-
 def get_allowed_methods(app: FastAPI, path: str) -> list[str]:
     """The methods the resource at `path` answers, for a 405's `Allow`.
 
@@ -86,7 +73,8 @@ def get_allowed_methods(app: FastAPI, path: str) -> list[str]:
     list and a submission at one path). When templates overlap, the most concrete ones own the
     path, as in OpenAPI's path matching (`/documents/{type}/upload` over `/documents/{type}/{key}`).
     """
-    routes = [route for route in _routes(app.router.routes) if hasattr(route, "path_regex")]
+    # FastAPI's public flattening of included routers, each route with its prefixed path.
+    routes = [route for route in iter_route_contexts(app.router.routes) if route.path]
     by_parameters: dict[int, set[str]] = {}
     for method in _METHODS:
         for route in routes:

@@ -61,6 +61,27 @@ from chainhub.storage.schemas import StoreResult, SubmissionRead
 
 # The HTTP status an outcome answers with, recorded in the audit log whatever the entry.
 OUTCOME_STATUS: Final = {"stored": 201, "partial": 201, "duplicate": 200, "rejected": 422}
+# Rules that hold or fail by what the hub holds (master data, crosswalks) or by who sends (a
+# party to each document): the same documents pass once that changes, so a rejection by these
+# alone is no invalid request (422): one only by who sends is forbidden (403), as master data of
+# another partner is; any other conflicts with the hub's current state (409).
+STATE_RULES: Final = frozenset({"unknown_reference", "crosswalk", "not_a_party"})
+NOT_A_PARTY_STATUS: Final = 403
+STATE_CONFLICT_STATUS: Final = 409
+
+
+def get_outcome_status(result: IngestResult) -> int:
+    """The HTTP status of an ingest's outcome (see STATE_RULES)."""
+    validation = result.validation
+    if result.status == "rejected" and validation is not None and validation.errors.height:
+        rules = set(validation.errors.get_column("rule").unique())
+        if rules == {"not_a_party"}:
+            return NOT_A_PARTY_STATUS
+        if rules <= STATE_RULES:
+            return STATE_CONFLICT_STATUS
+    return OUTCOME_STATUS[result.status]
+
+
 CROSSWALK_TYPE: Final = "material_crosswalk"
 
 
@@ -564,7 +585,7 @@ def _audit_record(result: IngestResult, attempt: Attempt, submitter: Submitter) 
         target["submission_id"] = result.submission_id
     return AuditRecord(
         action=f"submit {result.document_type}",
-        status=OUTCOME_STATUS[result.status],
+        status=get_outcome_status(result),
         outcome=f"submission_{result.status}",
         partner_id=submitter.partner_id,
         user_id=submitter.user_id,

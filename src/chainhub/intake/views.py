@@ -21,7 +21,11 @@ from chainhub.errors import ChainhubError, Language
 from chainhub.intake.attempts import IngestResult
 from chainhub.intake.outcome import do_submit_documents, get_outcome
 from chainhub.intake.schemas import SubmissionOutcome
-from chainhub.intake.service import OUTCOME_STATUS
+from chainhub.intake.service import (
+    NOT_A_PARTY_STATUS,
+    STATE_CONFLICT_STATUS,
+    get_outcome_status,
+)
 from chainhub.intake.upload import check_submitter, do_submit_upload, safe_file_name
 from chainhub.partners.visibility import check_may_send
 from chainhub.standard.registry import DOCUMENT_TYPES
@@ -41,6 +45,17 @@ class RejectedBody(ErrorBody):
 
 SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": SubmissionOutcome, "description": "Already stored: nothing new"},
+    NOT_A_PARTY_STATUS: {
+        "model": RejectedBody,
+        "description": "Rejected only because the sender is no party to the documents; "
+        "with its issues",
+    },
+    STATE_CONFLICT_STATUS: {
+        "model": RejectedBody,
+        "description": "Rejected only by what the hub holds: references to master data or "
+        "crosswalks it does not hold (and documents the sender is no party to); with its "
+        "issues",
+    },
     422: {"model": RejectedBody, "description": "Invalid request, or rejected with its issues"},
 }
 AcceptValid = Annotated[
@@ -60,7 +75,7 @@ def _answer(
     lang: Language,
 ) -> SubmissionOutcome | JSONResponse:
     """The outcome with its status; a rejection is an error body carrying the outcome."""
-    status = OUTCOME_STATUS[outcome.status]
+    status = get_outcome_status(result)
     context.status, context.outcome = status, f"submission_{outcome.status}"
     context.events.extend(result.events)
     if outcome.submission_id:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Any, Final
 
 import polars as pl
@@ -96,6 +97,7 @@ def doc_table(document_type: str) -> sa.Table:
     return _DOC_TABLES[get_document_type(document_type).name]
 
 
+@cache  # built once per type: every read names it
 def current_view(document_type: str) -> sa.TableClause:
     """The view of current versions of documents of a type, with the table's columns but the
     current-version flag."""

@@ -17,7 +17,7 @@ from chainhub.api.deps import ConnDep, ContextDep, SettingsDep
 from chainhub.errors import ChainhubError, Language
 from chainhub.intake.outcome import get_outcome
 from chainhub.intake.schemas import SubmissionOutcome
-from chainhub.intake.service import OUTCOME_STATUS
+from chainhub.intake.service import get_outcome_status
 from chainhub.intake.upload import check_submitter, do_submit_upload, safe_file_name
 from chainhub.partners.visibility import WRITER_ROLES, check_may_send
 from chainhub.standard.registry import DOCUMENT_TYPES
@@ -129,7 +129,7 @@ def upload(
             request, principal, lang, settings.upload_max_bytes, error=error, chosen=document_type
         )
     outcome = get_outcome(result, lang=lang)
-    context.status, context.outcome = OUTCOME_STATUS[outcome.status], f"submission_{outcome.status}"
+    context.status, context.outcome = get_outcome_status(result), f"submission_{outcome.status}"
     context.events.extend(result.events)
     if outcome.submission_id:
         context.documents.append(f"submission/{outcome.submission_id}")
