@@ -6,8 +6,8 @@ keys doubled the time of a bulk capture and no query used them. PostgreSQL finds
 by an index on its hash; DuckDB joins by hash without one. DuckDB cannot drop a constraint, so
 there each table is built again.
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-11-30 11:20:00.000000
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0022"
-down_revision = "0021"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
