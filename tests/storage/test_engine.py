@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,22 @@ def test_a_missing_duckdb_file_is_an_error_when_it_must_exist(tmp_path: Path) ->
         create_engine_for(f"duckdb:///{path}", must_exist=True)
     assert caught.value.code == "database_missing"
     assert not path.exists()
+
+
+def test_every_connection_reads_instants_in_utc(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A client in Shanghai: libpq sends PGTZ as the session's zone, DuckDB takes the process's.
+    monkeypatch.setenv("PGTZ", "Asia/Shanghai")
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    engine = create_engine_for(database_url)
+    try:
+        with engine.connect() as first, engine.connect() as second:
+            for conn in (first, second):
+                zone = conn.exec_driver_sql("SELECT current_setting('TimeZone')").scalar()
+                assert zone == "UTC"
+    finally:
+        engine.dispose()
+        monkeypatch.undo()
+        time.tzset()

@@ -55,7 +55,19 @@ def create_engine_for(
         # value through float and loses digits beyond 15 significant ones.
         engine.dialect.supports_native_decimal = True
     sa.event.listen(engine, "handle_error", _translate_connect_error)
+    sa.event.listen(engine, "connect", _in_utc)
     return engine
+
+
+def _in_utc(dbapi_connection: Any, _record: Any) -> None:
+    # Every session reads instants in UTC: a date cast or month truncation must not depend on
+    # the server's zone or on which pooled connection a request gets (Ibis sets UTC on the
+    # first connection it reads a schema on, and only that one).
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SET TimeZone = 'UTC'")
+    finally:
+        cursor.close()
 
 
 def start_read_cache(*, conn: Connection) -> None:
