@@ -242,7 +242,7 @@ def test_purchasing_terms_set_the_lots_and_the_lead_time(plan_hub: Hub) -> None:
         "lead_time_days": 21,
     }
     refused = plan_hub.submit(TAIHE, "purchasing_terms", terms)
-    assert refused.status_code == 422
+    assert refused.status_code == 403
     assert refused.json()["outcome"]["issues"][0]["rule"] == "not_a_party"
     stored = plan_hub.submit(JINLI, "purchasing_terms", terms)
     assert stored.status_code == 201, stored.text
