@@ -41,8 +41,7 @@ from chain import OPERATOR, load_chain
 
 from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
 from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_lines
-from chainhub.forecast.engine import SeriesForecast, forecast_series
-from chainhub.forecast.hierarchy import material_totals, with_top_down
+from chainhub.forecast.engine import forecast_series
 from chainhub.forecast.schemas import ForecastParameters
 from chainhub.forecast.value_added import (
     NAIVE,
@@ -107,14 +106,15 @@ def score_series(
     periods: list[date],
     y: Array,
     cut: int,
-    hub: SeriesForecast,
     parameters: ForecastParameters,
     source: PartnerSource,
 ) -> Scored:
-    """The hub's (`hub`, made from the weeks before `cut`), naive and partner forecasts of the
-    `parameters.horizon` weeks after `cut`."""
+    """The hub, naive and partner forecasts of the `parameters.horizon` weeks after `cut`."""
     h, season = parameters.horizon, parameters.season
     train, actual = y[:cut], y[cut : cut + h]
+    hub = forecast_series(
+        train, h=h, season=season, level=parameters.level, windows=parameters.windows
+    )
     _, naive = naive_forecast(train, h, season)
     naive = np.maximum(naive, 0.0)
     scale = mase_scale(train, season)
@@ -169,52 +169,21 @@ def summary(name: str, rows: list[Scored]) -> str:
     return " ".join(parts)
 
 
-def _forecast(y: Array, parameters: ForecastParameters) -> SeriesForecast:
-    return forecast_series(
-        y,
-        h=parameters.horizon,
-        season=parameters.season,
-        level=parameters.level,
-        windows=parameters.windows,
-    )
-
-
 def held_out(engine: sa.Engine, last_day: date, horizon: int, every: int = 1) -> list[Scored]:
-    """Every `every`-th series' scores on its last `horizon` whole weeks up to `last_day`; the
-    hub's forecast is the series' own or its material total's split by share (top-down),
-    whichever its backtest scores better, as a run publishes."""
+    """Every `every`-th series' scores on its last `horizon` whole weeks up to `last_day`."""
     parameters = ForecastParameters(horizon=horizon)
     with engine.connect() as conn:
         lines = list_demand_lines(conn=conn, principal=OPERATOR, today=last_day)
         source = get_partner_source(conn=conn, principal=OPERATOR, today=last_day, bucket="week")
     demand = get_demand_series(lines, bucket="week")
-    # Whole weeks only: orders for weeks past the simulation's end are still to come.
-    whole = {
-        key: [p for p in periods if p + timedelta(days=6) <= last_day]
-        for key, (periods, _) in demand.items()
-    }
-    train = {
-        key: (weeks[: len(weeks) - horizon], demand[key][1][: len(weeks) - horizon])
-        for key, weeks in whole.items()
-        if len(weeks) - horizon >= 1
-    }
-    totals = material_totals(train)
-    sampled = [key for key in list(demand)[::every] if key in train]
-    wanted = {m for m, _ in sampled}
-    by_total = {m: _forecast(y, parameters) for m, (_, y) in totals.items() if m in wanted}
-    hubs = with_top_down(
-        train,
-        {key: _forecast(train[key][1], parameters) for key in sampled},
-        totals,
-        by_total,
-        season=parameters.season,
-    )
     rows = []
-    for key in sampled:
-        weeks = whole[key]
+    for key, (periods, values) in list(demand.items())[::every]:
+        # Whole weeks only: orders for weeks past the simulation's end are still to come.
+        weeks = [p for p in periods if p + timedelta(days=6) <= last_day]
         cut = len(weeks) - horizon
-        y = demand[key][1][: len(weeks)]
-        rows.append(score_series(key, weeks, y, cut, hubs[key], parameters, source))
+        if cut < 1:
+            continue
+        rows.append(score_series(key, weeks, values[: len(weeks)], cut, parameters, source))
     return rows
 
 

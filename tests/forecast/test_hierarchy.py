@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import numpy as np
 import polars as pl
 import pytest
@@ -20,9 +18,7 @@ from chainhub.forecast.hierarchy import (
     HierarchyForecast,
     build_hierarchy,
     get_hierarchy_forecast,
-    material_totals,
     reconcile_hierarchy,
-    with_top_down,
 )
 from tests.support import SmallChain
 
@@ -168,56 +164,3 @@ def test_a_family_too_big_for_mint_is_summed_bottom_up(monkeypatch: pytest.Monke
     assert method == f"{STRUCTURAL} / {BOTTOM_UP}"
     assert mean[[0, 2, 4, 5, 6]].ravel().tolist() == [6.0, 6.0, 2.0, 0.0, 4.0]
     assert mean[1, 0] == mean[3, 0] == mean[7, 0] > 1.0
-
-
-def _weeks(n: int) -> list[date]:
-    return [date(2025, 1, 6) + timedelta(weeks=k) for k in range(n)]
-
-
-def test_a_noisy_split_of_a_steady_material_is_forecast_top_down() -> None:
-    rng = np.random.default_rng(3)
-    total = 100.0 + rng.normal(0.0, 2.0, 60)
-    share = rng.uniform(0.2, 0.8, 60)
-    series = {
-        ("M1", "A"): (_weeks(60), total * share),
-        ("M1", "B"): (_weeks(60), total * (1 - share)),
-        ("M2", "A"): (_weeks(30), rng.uniform(0.0, 50.0, 30)),
-    }
-    own = {
-        k: forecast_series(y, h=4, season=1, windows=8, methods=FAST)
-        for k, (_, y) in series.items()
-    }
-    totals = material_totals(series)
-    assert set(totals) == {"M1"}
-    np.testing.assert_allclose(totals["M1"][1], total)
-    found = with_top_down(
-        series,
-        own,
-        totals,
-        {"M1": forecast_series(totals["M1"][1], h=4, season=1, windows=8, methods=FAST)},
-        season=1,
-    )
-    picked = found[("M1", "A")]
-    assert picked.method == "TopDown(Naive)"
-    assert (
-        picked.backtest.scores[picked.method].mase < own[("M1", "A")].backtest.scores["Naive"].mase
-    )
-    assert 0.2 < picked.mean[0] / total[-1] < 0.8
-    assert found[("M2", "A")] is own[("M2", "A")]
-
-
-def test_a_tie_keeps_the_series_own_forecast() -> None:
-    y = np.arange(1.0, 31.0)
-    series = {("M1", "A"): (_weeks(30), y), ("M1", "B"): (_weeks(30), np.zeros(30))}
-    own = {k: forecast_series(v, h=4, season=1, methods=FAST) for k, (_, v) in series.items()}
-    totals = material_totals(series)
-    found = with_top_down(
-        series,
-        own,
-        totals,
-        {"M1": forecast_series(totals["M1"][1], h=4, season=1, methods=FAST)},
-        season=1,
-    )
-    kept = found[("M1", "A")]
-    assert kept.method == "Naive"
-    assert kept.backtest.scores["TopDown(Naive)"] == kept.backtest.scores["Naive"]

@@ -16,8 +16,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -25,8 +24,7 @@ from numpy.typing import NDArray
 
 from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
 from chainhub.forecast.demand import SeriesKey
-from chainhub.forecast.engine import Backtest, SeriesForecast, forecast_series, origins
-from chainhub.forecast.engine import Score as EngineScore
+from chainhub.forecast.engine import SeriesForecast, forecast_series, origins
 from chainhub.forecast.schemas import Level
 
 LEVELS: Final[tuple[Level, ...]] = ("family", "material", "customer")
@@ -433,124 +431,3 @@ def get_hierarchy_forecast(
         )
     levels = _level_scores(hierarchy, history, scores, base.windows, recon_windows, h)
     return HierarchyForecast(nodes=nodes, levels=levels, method=method, windows=len(base.windows))
-
-
-SHARE_WINDOW: Final = 13
-"""Periods before an origin over which a customer's share of its material is taken."""
-
-
-def material_totals(
-    series: Mapping[SeriesKey, tuple[list[date], Array]],
-) -> dict[str, tuple[list[date], Array]]:
-    """Each material's demand summed over its customers, for materials with two or more (one
-    customer's total is its own series); every series ends in the same period."""
-    by_material: dict[str, list[tuple[list[date], Array]]] = {}
-    for (material, _), found in series.items():
-        by_material.setdefault(material, []).append(found)
-    totals: dict[str, tuple[list[date], Array]] = {}
-    for material, members in by_material.items():
-        if len(members) < 2:
-            continue
-        periods = max((p for p, _ in members), key=len)
-        total = np.zeros(len(periods), dtype=np.float64)
-        for _, y in members:
-            total[total.size - y.size :] += y
-        totals[material] = (periods, total)
-    return totals
-
-
-def _share(y: Array, o: int, total: Array, t: int, window: int) -> float:
-    """The series' share of the total over the `window` periods before its origin `o` (the
-    total's `t`); zero when the total had no demand then."""
-    whole = float(total[max(0, t - window) : t].sum())
-    return float(y[max(0, o - window) : o].sum()) / whole if whole > 0 else 0.0
-
-
-def top_down(
-    y: Array,
-    result: SeriesForecast,
-    total: Array,
-    total_result: SeriesForecast,
-    *,
-    season: int,
-    window: int = SHARE_WINDOW,
-) -> SeriesForecast:
-    """The published forecast of one customer series: its material total's forecast times the
-    customer's recent share ("TopDown(method)") when that scores better on the series' own
-    backtest windows (lower MASE, then weighted MAPE); on a tie, or when a window cannot be
-    matched, the series' own choice."""
-    offset = total.size - y.size
-    at = {o: k for k, o in enumerate(total_result.backtest.origins)}
-    ks = [at.get(o + offset) for o in result.backtest.origins]
-    if not ks or any(k is None for k in ks):
-        return result
-    name = f"TopDown({total_result.method})"
-    windows = [
-        np.maximum(total_result.backtest.forecasts[total_result.method][k], 0.0)
-        * _share(y, o, total, o + offset, window)
-        for o, k in zip(result.backtest.origins, ks, strict=True)
-        if k is not None
-    ]
-    h = windows[0].size
-    origins_ = result.backtest.origins
-    score = EngineScore(
-        mase=_nanmean(
-            [
-                mase(y[o : o + h], f, mase_scale(y[:o], season))
-                for o, f in zip(origins_, windows, strict=True)
-            ]
-        ),
-        wmape=wmape(np.concatenate([y[o : o + h] for o in origins_]), np.concatenate(windows)),
-    )
-    backtest = Backtest(
-        origins=origins_,
-        forecasts={**result.backtest.forecasts, name: windows},
-        scores={**result.backtest.scores, name: score},
-    )
-    if not _better(score, result.backtest.scores.get(result.method)):
-        return replace(result, backtest=backtest)
-    share = _share(y, y.size, total, total.size, window)
-    return SeriesForecast(
-        method=name,
-        fitted=f"TopDown({total_result.fitted})",
-        mean=total_result.mean * share,
-        lo=None if total_result.lo is None else total_result.lo * share,
-        hi=None if total_result.hi is None else total_result.hi * share,
-        backtest=backtest,
-        notes=[*total_result.notes, f"{share:.3f} of the material's total ({window} periods)"],
-    )
-
-
-def _better(candidate: EngineScore, chosen: EngineScore | None) -> bool:
-    def rank(s: EngineScore) -> tuple[float, float]:
-        return (
-            math.inf if math.isnan(s.mase) else s.mase,
-            math.inf if math.isnan(s.wmape) else s.wmape,
-        )
-
-    return chosen is None or rank(candidate) < rank(chosen)
-
-
-def with_top_down(
-    series: Mapping[SeriesKey, tuple[list[date], Array]],
-    forecasts: Mapping[SeriesKey, SeriesForecast],
-    totals: Mapping[str, tuple[list[date], Array]],
-    total_forecasts: Mapping[str, SeriesForecast],
-    *,
-    season: int,
-) -> dict[SeriesKey, SeriesForecast]:
-    """`top_down` for every series of a material with a total, the rest as they are."""
-    return {
-        key: (
-            top_down(
-                series[key][1],
-                result,
-                totals[key[0]][1],
-                total_forecasts[key[0]],
-                season=season,
-            )
-            if key[0] in total_forecasts
-            else result
-        )
-        for key, result in forecasts.items()
-    }

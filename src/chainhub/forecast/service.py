@@ -20,7 +20,7 @@ from chainhub.forecast.batch import forecast_batch
 from chainhub.forecast.calendar import calendar_features
 from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_lines
 from chainhub.forecast.engine import SeriesForecast, forecast_series
-from chainhub.forecast.hierarchy import get_hierarchy_forecast, material_totals, with_top_down
+from chainhub.forecast.hierarchy import get_hierarchy_forecast
 from chainhub.forecast.hierarchy_store import (
     do_store_hierarchy,
     get_families,
@@ -111,20 +111,10 @@ def _forecast_demand(
         else None
     )
     future = _future(demand, parameters)
-    totals = material_totals(demand)
     if parameters.bucket == "day" and not parameters.calendar:
         results = _daily(demand, parameters, progress)
-        by_total = _daily(_as_series(totals), parameters, None)
     else:
         results = _each(demand, future, parameters, progress)
-        by_total = _each(_as_series(totals), future, parameters, None)
-    results = with_top_down(
-        demand,
-        results,
-        totals,
-        {key[0]: result for key, result in by_total.items()},
-        season=parameters.season,
-    )
     added = (
         []
         if source is None
@@ -134,13 +124,6 @@ def _forecast_demand(
         ]
     )
     return demand, results, added
-
-
-def _as_series(
-    totals: dict[str, tuple[list[date], Array]],
-) -> dict[SeriesKey, tuple[list[date], Array]]:
-    """Material totals keyed as series (no customer), to forecast them as the series are."""
-    return {(material, ""): found for material, found in totals.items()}
 
 
 def _each(
