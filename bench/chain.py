@@ -1,6 +1,6 @@
 """The simulated chain's files loaded into a hub through intake (the hub's one write path), as
 their partners, for the benches that run on the chain (bench/plan.py, bench/forecast_chain.py).
-A helper module, not a bench: run on its own it does nothing."""
+A helper module, not a bench (CI's bench loop skips it)."""
 
 from __future__ import annotations
 
