@@ -96,8 +96,7 @@ def tuned_parameters(seconds: float, workers: int) -> cp_model.CpSolver:
 
     Tried on la21, la27 and abz7 at 5 s on 2 workers: interleaved search, LNS-only subsolvers,
     hint repair and fixed search all did worse than the default portfolio once the model
-    carries the hint and the head/tail bounds, so those stay at their defaults here; LNS-only
-    pays off later, from a good schedule (`improve`).
+    carries the hint and the head/tail bounds, so those stay at their defaults here.
     """
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
@@ -112,7 +111,7 @@ def solve_jobshop(
     """Minimise the make-span; `strong=False` is the textbook model with default parameters.
 
     The strong path gives CP-SAT the whole model for a first share of the time, which proves
-    small instances optimal; if it does not, a large-neighbourhood search spends the rest.
+    small instances optimal; if it does not, tabu searches from its schedule spend the rest.
     """
     if not strong:
         return _solve_full(jobs, _plain(seconds, workers), None)
@@ -126,7 +125,7 @@ def solve_jobshop(
 
 
 FIRST_SHARE = 0.2
-"""Share of the time the whole model gets before the neighbourhood search takes over."""
+"""Share of the time the whole model gets before the tabu searches take over."""
 
 
 def _solve_full(

@@ -23,7 +23,7 @@ Job = tuple[tuple[int, int], ...]
 _ITERATION, _BEST, _IMPROVED, _SEED = 0, 1, 2, 3
 
 
-@njit(nogil=True, cache=True)  # type: ignore[untyped-decorator]
+@njit(nogil=True, cache=True)
 def _heads_tails(
     p: Ints, jpred: Ints, jsucc: Ints, mpred: Ints, msucc: Ints, r: Ints, q: Ints, order: Ints
 ) -> int:
@@ -62,7 +62,7 @@ def _heads_tails(
     return span
 
 
-@njit(nogil=True, cache=True)  # type: ignore[untyped-decorator]
+@njit(nogil=True, cache=True)
 def _critical_moves(
     p: Ints, jpred: Ints, mach: Ints, mpred: Ints, r: Ints, span: int, path: Ints, moves: Ints
 ) -> int:
@@ -104,7 +104,7 @@ def _critical_moves(
     return count
 
 
-@njit(nogil=True, cache=True)  # type: ignore[untyped-decorator]
+@njit(nogil=True, cache=True)
 def _estimate(
     u: int, v: int, p: Ints, jpred: Ints, jsucc: Ints, mpred: Ints, msucc: Ints, r: Ints, q: Ints
 ) -> int:
@@ -119,7 +119,7 @@ def _estimate(
     return max(rv + p[v] + qv, ru + p[u] + qu)  # type: ignore[no-any-return]
 
 
-@njit(nogil=True, cache=True)  # type: ignore[untyped-decorator]
+@njit(nogil=True, cache=True)
 def _swap(u: int, v: int, mpred: Ints, msucc: Ints) -> None:
     """Put v just before u on their machine (u was just before v)."""
     a, b = mpred[u], msucc[v]
@@ -131,7 +131,7 @@ def _swap(u: int, v: int, mpred: Ints, msucc: Ints) -> None:
     mpred[u], msucc[u] = v, b
 
 
-@njit(nogil=True, cache=True)  # type: ignore[untyped-decorator]
+@njit(nogil=True, cache=True)
 def _search(
     p: Ints,
     jpred: Ints,
@@ -196,7 +196,7 @@ def _search(
         tabu[v, u] = it + tenure + np.random.randint(tenure + 1)
 
 
-@njit(nogil=True, cache=True)  # type: ignore[untyped-decorator]
+@njit(nogil=True, cache=True)
 def _starts(p: Ints, jpred: Ints, jsucc: Ints, mpred: Ints, msucc: Ints) -> Ints:
     """Earliest starts of the given machine orders."""
     n = p.shape[0]
