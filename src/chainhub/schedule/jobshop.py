@@ -215,7 +215,7 @@ def improve(
         if left < 0.2:
             break
         span = min(left, max(ROUND_SECONDS, seconds / ROUNDS))
-        threads = [threading.Thread(target=s.run, args=(span,)) for s in searches]
+        threads = [threading.Thread(target=s.run, args=(span, bound)) for s in searches]
         for thread in threads:
             thread.start()
         for thread in threads:

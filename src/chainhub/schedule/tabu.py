@@ -248,10 +248,10 @@ class TabuSearch:
         self.state[_BEST] = 1 << 62
         self.state[_IMPROVED] = self.state[_ITERATION]
 
-    def run(self, seconds: float, stall: int = 3000, chunk: int = 500) -> None:
-        """Search for about `seconds`."""
+    def run(self, seconds: float, target: int = 0, stall: int = 3000, chunk: int = 500) -> None:
+        """Search for about `seconds`, or until a make-span of `target` (a lower bound)."""
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.state[_BEST] > target:
             before = self.state[_ITERATION]
             _search(
                 self.p, self.jpred, self.jsucc, self.mach, self.mpred, self.msucc,
