@@ -1,7 +1,7 @@
 """Job-shop make-span: chainhub's CP-SAT model (dispatching-rule hint, head/tail bounds, a
-one-machine bound; after a fifth of the time, CP-SAT's neighbourhood search alone from the best
-schedule) beside plain CP-SAT (the textbook no-overlap model, default parameters), same seconds
-and workers, as the gap to the best-known make-span per family.
+one-machine bound; after a fifth of the time, tabu searches on the critical path from the best
+schedule, one per worker) beside plain CP-SAT (the textbook no-overlap model, default
+parameters), same seconds and workers, as the gap to the best-known make-span per family.
 
     python bench/schedule.py [--smoke] [--instances DIR] [--bounds FILE] [--seconds S]
         [--workers W] [--only PREFIX ...]
