@@ -87,8 +87,9 @@ def get_independent_demand(
     *, conn: Connection, customer_id: str, grid: pl.DataFrame
 ) -> tuple[pl.DataFrame, DemandSource, str | None]:
     """What the customer sells, per material and week: the hub's latest forecast run (its
-    reconciled material totals, see `get_run_material_demand`), or where there is none, the customer's own issued forecasts (for each material and period, the line
-    of the latest forecast)."""
+    reconciled material totals, see `get_run_material_demand`), or where there is none, the
+    customer's own issued forecasts (for each material and period, the line of the latest
+    forecast)."""
     schema: dict[str, pl.DataType] = {
         "material_code": pl.String(),
         "day": pl.Date(),
