@@ -7,7 +7,8 @@ The chain is simulated and the files a forecast reads (master data, sales orders
 forecasts) loaded through intake (the hub's one write path), as bench/plan.py does. Each
 material x customer's weekly demand (by requested date, whole weeks up to the simulation's last
 day) loses its last `--horizon` weeks; the hub forecasts them from what came before with a run's
-default parameters (its backtest choosing the method), naive is the value-added benchmark (the
+default parameters (its backtest choosing the method, the global model among the candidates as in
+a weekly run), naive is the value-added benchmark (the
 last season repeated, or the last value when the history is shorter than a season), and the
 partner's forecast is what value added compares: the latest version of the customer's (or
 allocated by share, its main seller's) demand_forecast issued before the cut-off. The three are
@@ -41,7 +42,8 @@ from chain import OPERATOR, load_chain
 
 from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
 from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_lines
-from chainhub.forecast.engine import forecast_series
+from chainhub.forecast.engine import SeriesForecast, forecast_series
+from chainhub.forecast.pooled import with_global
 from chainhub.forecast.schemas import ForecastParameters
 from chainhub.forecast.value_added import (
     NAIVE,
@@ -106,15 +108,14 @@ def score_series(
     periods: list[date],
     y: Array,
     cut: int,
+    hub: SeriesForecast,
     parameters: ForecastParameters,
     source: PartnerSource,
 ) -> Scored:
-    """The hub, naive and partner forecasts of the `parameters.horizon` weeks after `cut`."""
+    """The hub's (`hub`, made from the weeks before `cut`), naive and partner forecasts of the
+    `parameters.horizon` weeks after `cut`."""
     h, season = parameters.horizon, parameters.season
     train, actual = y[:cut], y[cut : cut + h]
-    hub = forecast_series(
-        train, h=h, season=season, level=parameters.level, windows=parameters.windows
-    )
     _, naive = naive_forecast(train, h, season)
     naive = np.maximum(naive, 0.0)
     scale = mase_scale(train, season)
@@ -170,20 +171,52 @@ def summary(name: str, rows: list[Scored]) -> str:
 
 
 def held_out(engine: sa.Engine, last_day: date, horizon: int, every: int = 1) -> list[Scored]:
-    """Every `every`-th series' scores on its last `horizon` whole weeks up to `last_day`."""
+    """Every `every`-th series' scores on its last `horizon` whole weeks up to `last_day`; the
+    hub's forecasts are made as a weekly run makes them (every series through the engine, then
+    the global model's where its backtest is better), from the weeks before."""
     parameters = ForecastParameters(horizon=horizon)
     with engine.connect() as conn:
         lines = list_demand_lines(conn=conn, principal=OPERATOR, today=last_day)
         source = get_partner_source(conn=conn, principal=OPERATOR, today=last_day, bucket="week")
-    demand = get_demand_series(lines, bucket="week")
+        demand = get_demand_series(lines, bucket="week")
+    # Whole weeks only: orders for weeks past the simulation's end are still to come.
+    whole = {
+        key: [p for p in periods if p + timedelta(days=6) <= last_day]
+        for key, (periods, _) in demand.items()
+    }
+    train = {
+        key: demand[key][1][: len(weeks) - horizon]
+        for key, weeks in whole.items()
+        if len(weeks) - horizon >= 1
+    }
+    sampled = [key for key in list(demand)[::every] if key in train]
+    # The global model learns from every series; only the sampled ones are scored.
+    own = {
+        key: forecast_series(
+            y,
+            h=horizon,
+            season=parameters.season,
+            level=parameters.level,
+            windows=parameters.windows,
+        )
+        for key in sampled
+        for y in (train[key],)
+    }
+    hubs = with_global(
+        train,
+        own,
+        h=horizon,
+        season=parameters.season,
+        level=parameters.level,
+        windows=parameters.windows,
+    )
     rows = []
-    for key, (periods, values) in list(demand.items())[::every]:
-        # Whole weeks only: orders for weeks past the simulation's end are still to come.
-        weeks = [p for p in periods if p + timedelta(days=6) <= last_day]
-        cut = len(weeks) - horizon
-        if cut < 1:
-            continue
-        rows.append(score_series(key, weeks, values[: len(weeks)], cut, parameters, source))
+    for key in sampled:
+        weeks = whole[key]
+        y = demand[key][1][: len(weeks)]
+        rows.append(
+            score_series(key, weeks, y, len(weeks) - horizon, hubs[key], parameters, source)
+        )
     return rows
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from chainhub.forecast.pooled import GLOBAL
 from chainhub.forecast.schemas import ForecastParameters
 from chainhub.forecast.service import (
     access_run,
@@ -188,6 +189,7 @@ def test_a_run_with_the_calendar_backtests_autoarima_with_its_events(
         "SeasonalNaive",
         "Combined",
         "AutoARIMA-X",
+        GLOBAL,
     }
     assert scores["AutoARIMA-X"]["mase"] is not None
 

@@ -186,7 +186,7 @@ def choose(backtest: Backtest, methods: tuple[str, ...]) -> str:
     return min(methods, key=lambda name: _rank(backtest.scores[name]))
 
 
-def _conformal(
+def conformal(
     y: Array, backtest: Backtest, method: str, mean: Array, level: int
 ) -> tuple[Array, Array] | None:
     """Interval from the backtest's absolute errors (split conformal), for models without one."""
@@ -255,7 +255,7 @@ def forecast_series(
     notes.extend(fallbacks.values())
     mean, lo, hi = results[method]
     if lo is None or hi is None:
-        interval = _conformal(y, backtest, method, mean, level)
+        interval = conformal(y, backtest, method, mean, level)
         if interval is None:
             notes.append(f"no interval: {method} has none and no backtest window to derive one")
         else:

@@ -28,6 +28,7 @@ from chainhub.forecast.hierarchy_store import (
 )
 from chainhub.forecast.models import forecast_runs, forecast_values
 from chainhub.forecast.models import forecast_series as series_table
+from chainhub.forecast.pooled import with_global
 from chainhub.forecast.schemas import (
     Bucket,
     ForecastParameters,
@@ -101,7 +102,8 @@ def _forecast_demand(
     dict[SeriesKey, SeriesForecast],
     list[ValueAddedRead],
 ]:
-    """Every series the caller sees and the engine's forecast of each; with `value_added`, the
+    """Every series the caller sees and the engine's forecast of each (weekly, the global
+    model's where its backtest is better, see forecast.pooled); with `value_added`, the
     partners' own forecasts and naive scored on the same windows."""
     lines = list_demand_lines(conn=conn, principal=principal, today=today)
     demand = get_demand_series(lines, bucket=parameters.bucket)
@@ -115,6 +117,15 @@ def _forecast_demand(
         results = _daily(demand, parameters, progress)
     else:
         results = _each(demand, future, parameters, progress)
+    if parameters.bucket == "week" and results:
+        results = with_global(
+            {key: values for key, (_, values) in demand.items()},
+            results,
+            h=parameters.horizon,
+            season=parameters.season,
+            level=parameters.level,
+            windows=parameters.windows,
+        )
     added = (
         []
         if source is None

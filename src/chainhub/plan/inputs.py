@@ -13,7 +13,12 @@ from sqlalchemy import Connection
 
 from chainhub.access.models import partner_accounts
 from chainhub.errors import ChainhubError
-from chainhub.forecast.models import forecast_runs, forecast_values
+from chainhub.forecast.models import (
+    forecast_node_values,
+    forecast_nodes,
+    forecast_runs,
+    forecast_values,
+)
 from chainhub.partners.visibility import CANCELLED
 from chainhub.plan.mrp import DAYS_PER_WEEK, to_weeks
 from chainhub.plan.schemas import DemandSource
@@ -47,12 +52,44 @@ def get_chain_leader(*, conn: Connection) -> str:
     return str(leader)
 
 
+def get_run_material_demand(*, conn: Connection, run_id: str) -> list[Any]:
+    """A run's forecast per material and period: the reconciled (coherent) material nodes of
+    its hierarchy, the one number the OEM and its suppliers see; for a run stored without a
+    hierarchy, its series' base forecasts summed."""
+    nodes, values = forecast_nodes, forecast_node_values
+    reconciled = conn.execute(
+        sa.select(nodes.c.material_code, values.c.period_start, values.c.quantity)
+        .select_from(
+            values.join(
+                nodes,
+                sa.and_(
+                    nodes.c.run_id == values.c.run_id,
+                    nodes.c.level == values.c.level,
+                    nodes.c.node == values.c.node,
+                ),
+            )
+        )
+        .where(values.c.run_id == run_id, values.c.level == "material")
+    ).all()
+    if reconciled:
+        return list(reconciled)
+    base = forecast_values
+    return list(
+        conn.execute(
+            sa.select(base.c.material_code, base.c.period_start, base.c.quantity).where(
+                base.c.run_id == run_id
+            )
+        ).all()
+    )
+
+
 def get_independent_demand(
     *, conn: Connection, customer_id: str, grid: pl.DataFrame
 ) -> tuple[pl.DataFrame, DemandSource, str | None]:
-    """What the customer sells, per material and week: the hub's latest forecast run, or where
-    there is none, the customer's own issued forecasts (for each material and period, the line
-    of the latest forecast)."""
+    """What the customer sells, per material and week: the hub's latest forecast run (its
+    reconciled material totals, see `get_run_material_demand`), or where there is none, the
+    customer's own issued forecasts (for each material and period, the line of the latest
+    forecast)."""
     schema: dict[str, pl.DataType] = {
         "material_code": pl.String(),
         "day": pl.Date(),
@@ -65,13 +102,7 @@ def get_independent_demand(
         )
     ).first()
     if run is not None:
-        values = forecast_values
-        rows = conn.execute(
-            sa.select(values.c.material_code, values.c.period_start, values.c.quantity).where(
-                values.c.run_id == run.run_id
-            )
-        ).all()
-        frame = _frame(rows, schema)
+        frame = _frame(get_run_material_demand(conn=conn, run_id=run.run_id), schema)
         return to_weeks(frame, grid, clamp_early=False), DemandSource.FORECAST_RUN, str(run.version)
     view = current_view("demand_forecast")
     issued_rows = conn.execute(
