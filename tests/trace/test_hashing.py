@@ -9,7 +9,9 @@ import pytest
 
 from chainhub.trace.digital_link import check_digit, normalise
 from chainhub.trace.hashing import (
+    WORKER_FROM,
     hash_id,
+    hashes_begun,
     is_plain_event,
     json_event_hashes,
     json_event_trees,
@@ -188,3 +190,19 @@ def test_plain_events_hash_directly_as_their_trees_do() -> None:
         ]
         plain += sum(1 for e in document["epcisBody"]["eventList"] if is_plain_event(e))  # type: ignore[index]
     assert plain >= 40
+
+
+def test_a_large_document_is_hashed_in_a_worker_as_in_process() -> None:
+    """The worker process gives the goldens' hashes, from JSON and XML; a small document is
+    hashed in process, only when asked."""
+    require(GOLDEN)
+    json_path = GOLDEN / "examples" / "epcisDocWithVariousEventTypes.jsonld"
+    xml_path = json_path.with_suffix(".xml")
+    expected = json_path.with_suffix(".hashes").read_text(encoding="utf-8").splitlines()
+    document = json.loads(json_path.read_text(encoding="utf-8"))
+    # Told it has many events, the document goes to the worker whatever its real size.
+    from_json = hashes_begun(document, None, events=WORKER_FROM)
+    from_xml = hashes_begun(document, xml_path.read_bytes(), events=WORKER_FROM)
+    assert from_json() == expected
+    assert from_xml() == expected
+    assert hashes_begun(document, None, events=1)() == expected

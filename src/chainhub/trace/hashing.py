@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing
+import os
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, Final
 
 import polars as pl
@@ -827,3 +831,45 @@ def json_event_hashes(document: Mapping[str, Any]) -> list[str]:
             pre = prehash(_xml_shape(trees.node(_replace_bare(event, expanded))))
         hashes.append(hash_id(pre))
     return hashes
+
+
+# ---------------------------------------------------------------- on the other core
+
+# Events from which a document is hashed in a worker process while the capture checks it and
+# builds its rows: below, handing the document over costs more than the overlap saves.
+WORKER_FROM: Final = 2_000
+
+
+def document_hashes(document: Mapping[str, Any], xml: bytes | None) -> list[str]:
+    """The hash ID of each event of a captured document (from its XML when it came as XML)."""
+    return event_hashes(xml_event_trees(xml)) if xml is not None else json_event_hashes(document)
+
+
+@cache
+def _worker() -> ProcessPoolExecutor:
+    # Spawned, not forked: the parent runs DuckDB's and Polars' threads, which a fork would
+    # copy mid-state.
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def hashes_begun(
+    document: Mapping[str, Any], xml: bytes | None, *, events: int
+) -> Callable[[], list[str]]:
+    """Start hashing a document's events and give the function that returns their hash IDs.
+
+    The hashing is pure Python, which holds the interpreter's lock: a document of many events
+    is hashed in a worker process, on the other core, while the caller goes on; a small one
+    (or on one core) is hashed when the hashes are asked for."""
+    if events < WORKER_FROM or (os.cpu_count() or 1) < 2:
+        return lambda: document_hashes(document, xml)
+    future: Future[list[str]] = _worker().submit(document_hashes, document, xml)
+
+    def result() -> list[str]:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            # The worker died (killed, out of memory): a new one for the next document.
+            _worker.cache_clear()
+            return document_hashes(document, xml)
+
+    return result
