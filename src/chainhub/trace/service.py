@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -127,17 +128,19 @@ def _capture(
     }  # fmt: skip
     hashes = hashes_of()
     new_hashes, positions = _new_events(hashes, _stored_hashes(conn, hashes))
-    if new_hashes:
-        every, kept = pl.Series(hashes, dtype=pl.String), pl.Series(positions, dtype=pl.UInt32)
-        for table, frame in frames.items():
-            do_bulk_insert(conn=conn, table=table, frame=keyed(frame, table, every, kept))
-    # Validated construction: pydantic-core builds these several times faster than
-    # `model_construct`, which sets each field in Python.
-    fresh = tuple(
-        HubEvent(event=WebhookEvent.EPCIS_CAPTURED, document_type="epcis_event",
-                 doc_key=event_hash, version=1, submission_id=capture_id, occurred_at=received_at)
-        for event_hash in new_hashes
-    )  # fmt: skip
+    # The database loads the rows without the interpreter's lock: the announcements are built
+    # meanwhile, and `conn` is the loader's alone until it is done.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="epcis-load") as loader:
+        loading = loader.submit(_do_store_rows, conn, frames, hashes, positions)
+        # Validated construction: pydantic-core builds these several times faster than
+        # `model_construct`, which sets each field in Python.
+        fresh = tuple(
+            HubEvent(event=WebhookEvent.EPCIS_CAPTURED, document_type="epcis_event",
+                     doc_key=event_hash, version=1, submission_id=capture_id,
+                     occurred_at=received_at)
+            for event_hash in new_hashes
+        )  # fmt: skip
+        loading.result()
     conn.execute(trace_captures.insert().values(
         capture_id=capture_id, partner_id=partner_id, received_at=received_at,
         format="json" if xml is None else "xml", event_count=len(events),
@@ -150,6 +153,17 @@ def _capture(
                           now=received_at, is_visible=_sees_event(conn))  # fmt: skip
     do_notify_streams(conn=conn, event_hashes=new_hashes, now=received_at)
     return Capture(capture_id, len(events), len(new_hashes), fresh)
+
+
+def _do_store_rows(
+    conn: Connection, frames: Mapping[sa.Table, pl.DataFrame], hashes: list[str], kept: list[int]
+) -> None:
+    """Insert the rows of the events at positions `kept` under their hashes, by table."""
+    if not kept:
+        return
+    every, at = pl.Series(hashes, dtype=pl.String), pl.Series(kept, dtype=pl.UInt32)
+    for table, frame in frames.items():
+        do_bulk_insert(conn=conn, table=table, frame=keyed(frame, table, every, at))
 
 
 def _event_count(document: Mapping[str, Any]) -> int:
