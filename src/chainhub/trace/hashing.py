@@ -21,6 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
@@ -859,19 +860,31 @@ def _worker() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
 
+def _core_is_free() -> bool:
+    """Whether a core besides the caller's is idle now: fewer tasks are runnable (the caller
+    among them, /proc/loadavg) than the process may use cores. On a machine already busy, the
+    worker would only queue for a core, and the hand-over would be a cost for nothing."""
+    cores = len(os.sched_getaffinity(0))
+    try:
+        runnable = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0])
+    except (OSError, IndexError, ValueError):  # not Linux: the count of cores alone
+        runnable = 1
+    return runnable < cores
+
+
 def hashes_begun(
     document: Mapping[str, Any], xml: bytes | None, *, events: int
 ) -> Callable[[], list[str]]:
     """Start hashing a document's events and give the function that returns their hash IDs.
 
     The hashing is pure Python, which holds the interpreter's lock: a document of many events
-    is hashed in a worker process, on the other core, while the caller goes on; a small one
-    (or on one core) is hashed when the hashes are asked for."""
+    is hashed in a worker process, on another core that is idle, while the caller goes on; a
+    small one (or when no core is free) is hashed when the hashes are asked for."""
 
     def in_process() -> list[str]:
         return document_hashes(document, xml)
 
-    if events < WORKER_FROM or (os.cpu_count() or 1) < 2:
+    if events < WORKER_FROM or not _core_is_free():
         return in_process
     try:
         # marshal writes JSON's values (dict, list, str, int, float, bool, None) exactly, NaN
