@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -211,3 +214,21 @@ def test_a_large_document_is_hashed_in_a_worker_as_in_process(
     assert from_json() == expected
     assert from_xml() == expected
     assert hashes_begun(document, None, events=1)() == expected
+
+
+def test_a_worker_that_fails_leaves_the_hashing_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    require(GOLDEN)
+    path = GOLDEN / "examples" / "epcisDocWithVariousEventTypes.jsonld"
+    expected = path.with_suffix(".hashes").read_text(encoding="utf-8").splitlines()
+    document = json.loads(path.read_text(encoding="utf-8"))
+    failed: Future[list[str]] = Future()
+    failed.set_exception(BrokenProcessPool("the worker could not start"))
+    submitted: list[object] = []
+    worker = SimpleNamespace(submit=lambda *args: submitted.append(args) or failed)
+    monkeypatch.setattr(hashing, "_worker", lambda: worker)
+    monkeypatch.setattr(hashing, "_core_is_free", lambda: True)
+    monkeypatch.setattr(hashing, "_BROKEN", set())
+    assert hashes_begun(document, None, events=WORKER_FROM)() == expected
+    # Not handed to a worker again.
+    assert hashes_begun(document, None, events=WORKER_FROM)() == expected
+    assert len(submitted) == 1

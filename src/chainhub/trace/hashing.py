@@ -840,6 +840,7 @@ def json_event_hashes(document: Mapping[str, Any]) -> list[str]:
 # Events from which a document is hashed in a worker process while the capture checks it and
 # builds its rows: below, handing the document over costs more than the overlap saves.
 WORKER_FROM: Final = 2_000
+_BROKEN: Final[set[bool]] = set()  # {True} once the worker process has failed
 
 
 def document_hashes(document: Mapping[str, Any], xml: bytes | None) -> list[str]:
@@ -884,7 +885,7 @@ def hashes_begun(
     def in_process() -> list[str]:
         return document_hashes(document, xml)
 
-    if events < WORKER_FROM or not _core_is_free():
+    if events < WORKER_FROM or _BROKEN or not _core_is_free():
         return in_process
     try:
         # marshal writes JSON's values (dict, list, str, int, float, bool, None) exactly, NaN
@@ -898,8 +899,9 @@ def hashes_begun(
         try:
             return future.result()
         except BrokenProcessPool:
-            # The worker died (killed, out of memory): a new one for the next document.
-            _worker.cache_clear()
+            # The worker died or could not start: hashed here, from now on (a worker that
+            # failed once would cost its start again and again).
+            _BROKEN.add(True)
             return in_process()
 
     return result
