@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from chainhub.trace import hashing
 from chainhub.trace.digital_link import check_digit, normalise
 from chainhub.trace.hashing import (
+    WORKER_FROM,
     hash_id,
+    hashes_begun,
     is_plain_event,
     json_event_hashes,
     json_event_trees,
@@ -188,3 +194,41 @@ def test_plain_events_hash_directly_as_their_trees_do() -> None:
         ]
         plain += sum(1 for e in document["epcisBody"]["eventList"] if is_plain_event(e))  # type: ignore[index]
     assert plain >= 40
+
+
+def test_a_large_document_is_hashed_in_a_worker_as_in_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker process gives the goldens' hashes, from JSON and XML; a small document is
+    hashed in process, only when asked."""
+    require(GOLDEN)
+    # Whether a core is idle depends on the machine's load at the time: here one is.
+    monkeypatch.setattr(hashing, "_core_is_free", lambda: True)
+    json_path = GOLDEN / "examples" / "epcisDocWithVariousEventTypes.jsonld"
+    xml_path = json_path.with_suffix(".xml")
+    expected = json_path.with_suffix(".hashes").read_text(encoding="utf-8").splitlines()
+    document = json.loads(json_path.read_text(encoding="utf-8"))
+    # Told it has many events, the document goes to the worker whatever its real size.
+    from_json = hashes_begun(document, None, events=WORKER_FROM)
+    from_xml = hashes_begun(document, xml_path.read_bytes(), events=WORKER_FROM)
+    assert from_json() == expected
+    assert from_xml() == expected
+    assert hashes_begun(document, None, events=1)() == expected
+
+
+def test_a_worker_that_fails_leaves_the_hashing_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    require(GOLDEN)
+    path = GOLDEN / "examples" / "epcisDocWithVariousEventTypes.jsonld"
+    expected = path.with_suffix(".hashes").read_text(encoding="utf-8").splitlines()
+    document = json.loads(path.read_text(encoding="utf-8"))
+    failed: Future[list[str]] = Future()
+    failed.set_exception(BrokenProcessPool("the worker could not start"))
+    submitted: list[object] = []
+    worker = SimpleNamespace(submit=lambda *args: submitted.append(args) or failed)
+    monkeypatch.setattr(hashing, "_worker", lambda: worker)
+    monkeypatch.setattr(hashing, "_core_is_free", lambda: True)
+    monkeypatch.setattr(hashing, "_BROKEN", set())
+    assert hashes_begun(document, None, events=WORKER_FROM)() == expected
+    # Not handed to a worker again.
+    assert hashes_begun(document, None, events=WORKER_FROM)() == expected
+    assert len(submitted) == 1

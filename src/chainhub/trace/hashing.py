@@ -11,11 +11,17 @@ nothing is fetched.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import math
+import multiprocessing
+import os
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
@@ -827,3 +833,75 @@ def json_event_hashes(document: Mapping[str, Any]) -> list[str]:
             pre = prehash(_xml_shape(trees.node(_replace_bare(event, expanded))))
         hashes.append(hash_id(pre))
     return hashes
+
+
+# ---------------------------------------------------------------- on the other core
+
+# Events from which a document is hashed in a worker process while the capture checks it and
+# builds its rows: below, handing the document over costs more than the overlap saves.
+WORKER_FROM: Final = 2_000
+_BROKEN: Final[set[bool]] = set()  # {True} once the worker process has failed
+
+
+def document_hashes(document: Mapping[str, Any], xml: bytes | None) -> list[str]:
+    """The hash ID of each event of a captured document (from its XML when it came as XML)."""
+    return event_hashes(xml_event_trees(xml)) if xml is not None else json_event_hashes(document)
+
+
+def _packed_hashes(packed: bytes, xml: bytes | None) -> list[str]:
+    """`document_hashes` of a document packed by `marshal` (the worker's side)."""
+    # The bytes are the parent's own marshal.dumps of a parsed document, never a client's.
+    return document_hashes({} if xml is not None else marshal.loads(packed), xml)  # noqa: S302
+
+
+@cache
+def _worker() -> ProcessPoolExecutor:
+    # Spawned, not forked: the parent runs DuckDB's and Polars' threads, which a fork would
+    # copy mid-state.
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _core_is_free() -> bool:
+    """Whether a core besides the caller's is idle now: fewer tasks are runnable (the caller
+    among them, /proc/loadavg) than the process may use cores. On a machine already busy, the
+    worker would only queue for a core, and the hand-over would be a cost for nothing."""
+    cores = len(os.sched_getaffinity(0))
+    try:
+        runnable = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0])
+    except (OSError, IndexError, ValueError):  # not Linux: the count of cores alone
+        runnable = 1
+    return runnable < cores
+
+
+def hashes_begun(
+    document: Mapping[str, Any], xml: bytes | None, *, events: int
+) -> Callable[[], list[str]]:
+    """Start hashing a document's events and give the function that returns their hash IDs.
+
+    The hashing is pure Python, which holds the interpreter's lock: a document of many events
+    is hashed in a worker process, on another core that is idle, while the caller goes on; a
+    small one (or when no core is free) is hashed when the hashes are asked for."""
+
+    def in_process() -> list[str]:
+        return document_hashes(document, xml)
+
+    if events < WORKER_FROM or _BROKEN or not _core_is_free():
+        return in_process
+    try:
+        # marshal writes JSON's values (dict, list, str, int, float, bool, None) exactly, NaN
+        # included, several times faster than pickle; anything else stays here.
+        packed = b"" if xml is not None else marshal.dumps(dict(document))
+    except ValueError:
+        return in_process
+    future: Future[list[str]] = _worker().submit(_packed_hashes, packed, xml)
+
+    def result() -> list[str]:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            # The worker died or could not start: hashed here, from now on (a worker that
+            # failed once would cost its start again and again).
+            _BROKEN.add(True)
+            return in_process()
+
+    return result

@@ -1,7 +1,9 @@
-"""The rows a capture stores, built for all its new events at once: one frame per table.
+"""The rows a capture stores, built for all its events at once: one frame per table.
 
 Fields are gathered from the events in one pass; identifiers, times and words are converted
-once per distinct text, by column expressions where `columnar` reads them.
+once per distinct text, by column expressions where `columnar` reads them. The frames name each
+row's event by its position in the document (`at`), so they can be built while the events'
+hashes are still being computed; `keyed` then keeps the new events' rows under their hashes.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from typing import Any, Final
 
 import orjson
 import polars as pl
+from sqlalchemy import Table
 
 from chainhub.trace.columnar import by_distinct, completed, epc_texts, utc_times
 from chainhub.trace.identifiers import canonical_epc
-from chainhub.trace.models import trace_event_epcs, trace_event_parties, trace_events
 from chainhub.trace.parties import site_keys
 from chainhub.trace.vocabulary import bare_word
 
@@ -27,9 +29,9 @@ _QUANTITY_ROLES: Final = {"quantityList": "quantity", "childQuantityList": "chil
                           "outputQuantityList": "outputQuantity"}  # fmt: skip
 _FEW: Final = 64  # distinct texts canonicalised one by one rather than by column expressions
 _PARTY_KINDS: Final = frozenset(("source", "destination"))
-_EPC_SCHEMA: Final = {"event_hash": pl.String, "position": pl.Int32, "role": pl.String,
+_EPC_SCHEMA: Final = {"at": pl.UInt32, "position": pl.Int32, "role": pl.String,
                      "epc": pl.String, "quantity": pl.Float64, "uom": pl.String}  # fmt: skip
-_PARTY_SCHEMA: Final = {"event_hash": pl.String, "kind": pl.String, "position": pl.Int32,
+_PARTY_SCHEMA: Final = {"at": pl.UInt32, "kind": pl.String, "position": pl.Int32,
                        "party": pl.String}  # fmt: skip
 
 
@@ -73,7 +75,6 @@ def _text(event: Mapping[str, Any]) -> str:
 
 def event_frame(
     events: Sequence[Mapping[str, Any]],
-    hashes: Sequence[str],
     *,
     capture_id: str,
     captured_by: str,
@@ -81,7 +82,7 @@ def event_frame(
     context: list[Any],
 ) -> pl.DataFrame:
     """Rows of `trace_events`; each event is kept whole with the document's namespace prefixes
-    ahead of any it declares itself."""
+    ahead of any it declares itself; `event_id` is null where the event has none."""
     stored = []
     for event in events:
         own = event.get("@context")
@@ -89,8 +90,8 @@ def event_frame(
         stored.append(_text({**event, "@context": declared} if declared else event))
     frame = pl.DataFrame(
         {
-            "event_hash": hashes,
-            "event_id": [e.get("eventID") or h for e, h in zip(events, hashes, strict=True)],
+            "at": pl.int_range(len(events), dtype=pl.UInt32, eager=True),
+            "event_id": pl.Series([e.get("eventID") or None for e in events], dtype=pl.String),
             "event_type": [e["type"] for e in events],
             "event_time": completed(
                 pl.Series([e["eventTime"] for e in events], dtype=pl.String),
@@ -110,19 +111,19 @@ def event_frame(
         captured_by=pl.lit(captured_by),
         record_time=pl.lit(received_at, dtype=pl.Datetime("us", "UTC")),
     )
-    return frame.select(trace_events.columns.keys())
+    return frame
 
 
-def epc_frame(events: Sequence[Mapping[str, Any]], hashes: Sequence[str]) -> pl.DataFrame:
+def epc_frame(events: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
     """Rows of `trace_event_epcs`: the parent, the EPC lists, then the quantity lists of each
     event, numbered in that order."""
-    owner: list[str] = []
+    owner: list[int] = []
     role: list[str] = []
     position: list[int] = []
     epc: list[str] = []
     quantity: list[float | None] = []
     uom: list[str | None] = []
-    for event_hash, event in zip(hashes, events, strict=True):
+    for at, event in enumerate(events):
         start = len(epc)
         if isinstance(event.get("parentID"), str):
             role.append("parent")
@@ -141,19 +142,17 @@ def epc_frame(events: Sequence[Mapping[str, Any]], hashes: Sequence[str]) -> pl.
                 amount = item.get("quantity")
                 quantity.append(float(amount) if amount is not None else None)
                 uom.append(item.get("uom"))
-        owner.extend([event_hash] * (len(epc) - start))
+        owner.extend([at] * (len(epc) - start))
         position.extend(range(len(epc) - start))
-    frame = pl.DataFrame(
-        {"event_hash": owner, "position": position, "role": role, "epc": _canonical(epc),
+    return pl.DataFrame(
+        {"at": owner, "position": position, "role": role, "epc": _canonical(epc),
          "quantity": quantity, "uom": uom},
         schema=_EPC_SCHEMA,
     )  # fmt: skip
-    return frame.select(trace_event_epcs.columns.keys())
 
 
 def party_frame(
     places: Sequence[list[tuple[str, str]]],
-    hashes: Sequence[str],
     *,
     captured_by: str,
     owners: Mapping[str, str],
@@ -161,12 +160,12 @@ def party_frame(
     """Rows of `trace_event_parties` from the places each event names (`parties.named`): the
     capturer, each source and destination (its site's owner when it is a directory site, else
     as named) and the owners of its sites."""
-    owner: list[str] = []
+    owner: list[int] = []
     kind: list[str] = []
     position: list[int] = []
     party: list[str] = []
     resolved: dict[str, str | None] = {}
-    for event_hash, named in zip(hashes, places, strict=True):
+    for at, named in enumerate(places):
         start = len(party)
         kind.append("capturer")
         party.append(captured_by)
@@ -177,10 +176,20 @@ def party_frame(
             if found is not None or what in _PARTY_KINDS:
                 kind.append(what)
                 party.append(found if found is not None else uri)
-        owner.extend([event_hash] * (len(party) - start))
+        owner.extend([at] * (len(party) - start))
         position.extend(range(len(party) - start))
-    frame = pl.DataFrame(
-        {"event_hash": owner, "kind": kind, "position": position, "party": party},
+    return pl.DataFrame(
+        {"at": owner, "kind": kind, "position": position, "party": party},
         schema=_PARTY_SCHEMA,
     )
-    return frame.select(trace_event_parties.columns.keys())
+
+
+def keyed(frame: pl.DataFrame, table: Table, hashes: pl.Series, kept: pl.Series) -> pl.DataFrame:
+    """The rows of `frame` (built by the functions above) of the events at the positions
+    `kept`, each under its event's hash (`hashes`, one per event of the document), as `table`
+    stores them: an event without an ID of its own is named by its hash."""
+    rows = frame.filter(pl.col("at").is_in(kept.implode()))
+    rows = rows.with_columns(event_hash=hashes.gather(rows["at"]))
+    if "event_id" in rows.columns:
+        rows = rows.with_columns(event_id=pl.coalesce("event_id", "event_hash"))
+    return rows.select(table.columns.keys())

@@ -9,11 +9,13 @@ from __future__ import annotations
 import gc
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
@@ -24,7 +26,7 @@ from chainhub.events.schemas import HubEvent, WebhookEvent
 from chainhub.partners.visibility import check_trace_event_visible
 from chainhub.partners.webhooks import do_enqueue_deliveries
 from chainhub.storage.service import do_bulk_insert
-from chainhub.trace.hashing import event_hashes, json_event_hashes, xml_event_trees
+from chainhub.trace.hashing import hashes_begun
 from chainhub.trace.models import (
     trace_captures,
     trace_event_epcs,
@@ -33,7 +35,7 @@ from chainhub.trace.models import (
 )
 from chainhub.trace.named_queries import do_notify_streams
 from chainhub.trace.parties import get_site_owners, named
-from chainhub.trace.rows import epc_frame, event_frame, party_frame
+from chainhub.trace.rows import epc_frame, event_frame, keyed, party_frame
 from chainhub.trace.schemas import CaptureJob
 from chainhub.trace.validation import check_document
 
@@ -55,18 +57,17 @@ def _stored_hashes(conn: Connection, hashes: list[str]) -> set[str]:
     return set(conn.execute(query).scalars())
 
 
-def _new_events(
-    hashes: list[str], events: list[Any], known: set[str]
-) -> tuple[list[str], list[Any]]:
-    """The events not stored yet, each once (its first occurrence), with their hashes."""
+def _new_events(hashes: list[str], known: set[str]) -> tuple[list[str], list[int]]:
+    """The hashes of the events not stored yet, each once (its first occurrence), and those
+    events' positions."""
     seen = set(known)
-    fresh_hashes, fresh_events = [], []
-    for event_hash, event in zip(hashes, events, strict=True):
+    fresh_hashes, positions = [], []
+    for at, event_hash in enumerate(hashes):
         if event_hash not in seen:
             seen.add(event_hash)
             fresh_hashes.append(event_hash)
-            fresh_events.append(event)
-    return fresh_hashes, fresh_events
+            positions.append(at)
+    return fresh_hashes, positions
 
 
 @contextmanager
@@ -93,8 +94,10 @@ def do_capture(
 ) -> Capture:
     """Check and store one EPCIS document's events; an event already stored is stored once.
 
-    A document read from `xml` has its events hashed from the XML, as the CBV reads it. The
-    new events' rows are built for the whole document and loaded in one bulk insert per table.
+    A document read from `xml` has its events hashed from the XML, as the CBV reads it. A large
+    document is hashed on the other core while it is checked and its rows are built (for every
+    event, before it is known which are new); the new events' rows are loaded in one bulk
+    insert per table.
     """
     with _collector_paused():
         return _capture(conn=conn, document=document, partner_id=partner_id, xml=xml,
@@ -109,29 +112,35 @@ def _capture(
     xml: bytes | None,
     received_at: datetime | None,
 ) -> Capture:
+    hashes_of = hashes_begun(document, xml, events=_event_count(document))
     check_document(document, from_xml=xml is not None)
     received_at = received_at or datetime.now(UTC)
     capture_id = str(uuid.uuid4())
     events = list(document["epcisBody"]["eventList"])
-    hashes = event_hashes(xml_event_trees(xml)) if xml is not None else json_event_hashes(document)
-    new_hashes, new_events = _new_events(hashes, events, _stored_hashes(conn, hashes))
-    if new_events:
-        context = [c for c in document.get("@context", []) if isinstance(c, Mapping)]
-        places = [named(event) for event in new_events]
-        owners = get_site_owners(conn=conn, uris={uri for found in places for _, uri in found})
-        do_bulk_insert(conn=conn, table=trace_events, frame=event_frame(
-            new_events, new_hashes, capture_id=capture_id, captured_by=partner_id,
-            received_at=received_at, context=context))  # fmt: skip
-        do_bulk_insert(conn=conn, table=trace_event_epcs, frame=epc_frame(new_events, new_hashes))
-        do_bulk_insert(conn=conn, table=trace_event_parties, frame=party_frame(
-            places, new_hashes, captured_by=partner_id, owners=owners))  # fmt: skip
-    # Validated construction: pydantic-core builds these several times faster than
-    # `model_construct`, which sets each field in Python.
-    fresh = tuple(
-        HubEvent(event=WebhookEvent.EPCIS_CAPTURED, document_type="epcis_event",
-                 doc_key=event_hash, version=1, submission_id=capture_id, occurred_at=received_at)
-        for event_hash in new_hashes
-    )  # fmt: skip
+    context = [c for c in document.get("@context", []) if isinstance(c, Mapping)]
+    places = [named(event) for event in events]
+    owners = get_site_owners(conn=conn, uris={uri for found in places for _, uri in found})
+    frames = {
+        trace_events: event_frame(events, capture_id=capture_id, captured_by=partner_id,
+                                  received_at=received_at, context=context),
+        trace_event_epcs: epc_frame(events),
+        trace_event_parties: party_frame(places, captured_by=partner_id, owners=owners),
+    }  # fmt: skip
+    hashes = hashes_of()
+    new_hashes, positions = _new_events(hashes, _stored_hashes(conn, hashes))
+    # The database loads the rows without the interpreter's lock: the announcements are built
+    # meanwhile, and `conn` is the loader's alone until it is done.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="epcis-load") as loader:
+        loading = loader.submit(_do_store_rows, conn, frames, hashes, positions)
+        # Validated construction: pydantic-core builds these several times faster than
+        # `model_construct`, which sets each field in Python.
+        fresh = tuple(
+            HubEvent(event=WebhookEvent.EPCIS_CAPTURED, document_type="epcis_event",
+                     doc_key=event_hash, version=1, submission_id=capture_id,
+                     occurred_at=received_at)
+            for event_hash in new_hashes
+        )  # fmt: skip
+        loading.result()
     conn.execute(trace_captures.insert().values(
         capture_id=capture_id, partner_id=partner_id, received_at=received_at,
         format="json" if xml is None else "xml", event_count=len(events),
@@ -144,6 +153,24 @@ def _capture(
                           now=received_at, is_visible=_sees_event(conn))  # fmt: skip
     do_notify_streams(conn=conn, event_hashes=new_hashes, now=received_at)
     return Capture(capture_id, len(events), len(new_hashes), fresh)
+
+
+def _do_store_rows(
+    conn: Connection, frames: Mapping[sa.Table, pl.DataFrame], hashes: list[str], kept: list[int]
+) -> None:
+    """Insert the rows of the events at positions `kept` under their hashes, by table."""
+    if not kept:
+        return
+    every, at = pl.Series(hashes, dtype=pl.String), pl.Series(kept, dtype=pl.UInt32)
+    for table, frame in frames.items():
+        do_bulk_insert(conn=conn, table=table, frame=keyed(frame, table, every, at))
+
+
+def _event_count(document: Mapping[str, Any]) -> int:
+    """How many events a document lists (none, when it is not shaped as a capture document)."""
+    body = document.get("epcisBody")
+    events = body.get("eventList") if isinstance(body, Mapping) else None
+    return len(events) if isinstance(events, list) else 0
 
 
 def _sees_event(conn: Connection) -> Callable[[Principal, HubEvent], bool]:
