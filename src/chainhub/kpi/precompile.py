@@ -18,9 +18,9 @@ from chainhub.kpi.catalogue import Sources, Window
 from chainhub.kpi.compiled import do_compile_kpi
 from chainhub.kpi.service import get_kpi
 
-# The compiled SQL names stand-in tables whoever asks; sources need a caller, this one (a
-# label, not a token).
-_NOBODY: Final = Principal(token_id="kpi-precompile", partner_id=None, role=Role.HUB_ADMIN)  # noqa: S106
+# Whose reads warm a served hub's process-wide caches (a label, not a token): the compiled
+# SQL names stand-in tables whoever asks, but sources need a caller.
+WARMUP_PRINCIPAL: Final = Principal(token_id="page-warmup", partner_id=None, role=Role.HUB_ADMIN)  # noqa: S106
 
 
 def do_compile_kpis(
@@ -34,6 +34,6 @@ def do_compile_kpis(
             break
         # A connection per query, so that it is never kept from the requests for long.
         with engine.connect() as conn:
-            src = Sources(conn=conn, principal=_NOBODY, today=datetime.now(UTC).date())
+            src = Sources(conn=conn, principal=WARMUP_PRINCIPAL, today=datetime.now(UTC).date())
             compiled += do_compile_kpi(definition=get_kpi(kpi_id), src=src, window=window)
     return compiled

@@ -21,22 +21,18 @@ import threading
 import time
 from datetime import UTC, date, datetime
 from importlib import import_module
-from typing import Final
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from chainhub.access.schemas import Principal, Role
 from chainhub.errors import ChainhubError
 from chainhub.forecast.service import access_run, get_run_value_added
-from chainhub.kpi.precompile import do_compile_kpis
+from chainhub.kpi.precompile import WARMUP_PRINCIPAL, do_compile_kpis
 from chainhub.web.charts import sparkline
 from chainhub.web.kpi_pages import list_dashboard_windows
 from chainhub.web.render import templates
 
 logger = logging.getLogger(__name__)
-# Whose reads warm the process-wide caches (a label, not a token).
-_HUB: Final = Principal(token_id="page-warmup", partner_id=None, role=Role.HUB_ADMIN)  # noqa: S106
 
 
 class PageWarmup:
@@ -109,7 +105,7 @@ def _read_latest_run(engine: Engine) -> None:
     once and gives each caller what it sees of."""
     with engine.connect() as conn:
         try:
-            run = access_run(conn=conn, principal=_HUB, today=datetime.now(UTC).date())
+            run = access_run(conn=conn, principal=WARMUP_PRINCIPAL, today=datetime.now(UTC).date())
         except ChainhubError as error:
             if error.code != "forecast_not_found":
                 raise
