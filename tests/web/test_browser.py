@@ -181,6 +181,15 @@ def test_the_oem_and_a_supplier_open_every_page(
         )
         assert ran.status == 201, ran.text()
         assert 'id="value-added"' in visit(page, "/forecast", "oem-forecast", "#chart")
+        # The value-added table, shown a page at a time, exports whole from the hub.
+        with page.expect_download() as download:
+            page.locator("#value-added").locator("xpath=preceding-sibling::div[1]").locator(
+                "button[data-export=xlsx]"
+            ).click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        shown = page.locator("#value-added tbody tr").count()
+        assert pl.read_excel(saved).height == shown
         page.click("form[action='/logout'] button")
         page.fill("input[name=name]", "haichuan-admin")
         page.fill("input[name=password]", PASSWORD)
