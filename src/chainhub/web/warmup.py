@@ -6,7 +6,9 @@ included route (on the first request since FastAPI 0.137: seconds for our 135 ro
 Jinja2's compilation of its templates, Plotly's reading of its chart template, the
 compilation of each of its KPIs (about 150 ms each, `kpi.precompile`) and, on the forecast
 page, the reading of the latest stored run (which never changes). A served hub runs one
-`PageWarmup` thread from its start that does these in that order, then ends.
+`PageWarmup` thread from its start that does these in that order, then runs each dashboard
+KPI and the overview's alerts once over the whole chain, whose answers the hub admin's and the
+chain leader's first views read (kept until the next submission), then ends.
 
 The server does not wait for it: it answers from its start, and a request that needs what is
 not ready yet prepares it itself, as without the thread (FastAPI prepares the routes once,
@@ -27,7 +29,8 @@ from sqlalchemy import Engine
 
 from chainhub.errors import ChainhubError
 from chainhub.forecast.service import access_run, get_run_value_added
-from chainhub.kpi.precompile import WARMUP_PRINCIPAL, do_compile_kpis
+from chainhub.kpi.alerts import AlertFilter, access_alerts
+from chainhub.kpi.precompile import WARMUP_PRINCIPAL, do_compile_kpis, do_run_kpis
 from chainhub.web.charts import sparkline
 from chainhub.web.kpi_pages import list_dashboard_windows
 from chainhub.web.render import templates
@@ -41,9 +44,10 @@ class PageWarmup:
 
     def __init__(self, *, app: FastAPI, engine: Engine) -> None:
         self.app, self.engine = app, engine
-        # What it did, once done: the KPI queries it compiled, the seconds of each step and
-        # in all.
+        # What it did, once done: the KPI queries it compiled and ran, the seconds of each
+        # step and in all.
         self.kpis_compiled = 0
+        self.kpis_run = 0
         self.steps: dict[str, float] = {}
         self.seconds: float | None = None
         self._stop = threading.Event()
@@ -75,6 +79,8 @@ class PageWarmup:
             ("charts", lambda: sparkline([(date(2025, 1, 1), 1.0)], "en")),
             ("kpis", self._compile_kpis),
             ("forecast", lambda: _read_latest_run(self.engine)),
+            ("answers", self._run_kpis),
+            ("alerts", self._read_alerts),
         )
         try:
             for name, step in steps:
@@ -93,6 +99,25 @@ class PageWarmup:
         self.kpis_compiled = do_compile_kpis(
             engine=self.engine, plan=list_dashboard_windows(), stop=self._stop
         )
+
+    def _run_kpis(self) -> None:
+        self.kpis_run = do_run_kpis(
+            engine=self.engine,
+            plan=list_dashboard_windows(),
+            today=datetime.now(UTC).date(),
+            stop=self._stop,
+        )
+
+    def _read_alerts(self) -> None:
+        """The overview's alerts with no filter chosen, as the whole chain's viewers see them."""
+        with self.engine.connect() as conn:
+            access_alerts(
+                conn=conn,
+                principal=WARMUP_PRINCIPAL,
+                today=datetime.now(UTC).date(),
+                only=AlertFilter(),
+                review_days=self.app.state.settings.plan_review_days,
+            )
 
 
 def _compile_templates() -> None:
