@@ -7,8 +7,9 @@ Jinja2's compilation of its templates, Plotly's reading of its chart template, t
 compilation of each of its KPIs (about 150 ms each, `kpi.precompile`) and, on the forecast
 page, the reading of the latest stored run (which never changes). A served hub runs one
 `PageWarmup` thread from its start that does these in that order, then runs each dashboard
-KPI and the overview's alerts once over the whole chain, whose answers the hub admin's and the
-chain leader's first views read (kept until the next submission), then ends.
+KPI, the overview's alerts and the data page's counts and flows once over the whole chain,
+whose answers the hub admin's and the chain leader's first views read (kept until the next
+submission), then ends.
 
 The server does not wait for it: it answers from its start, and a request that needs what is
 not ready yet prepares it itself, as without the thread (FastAPI prepares the routes once,
@@ -27,6 +28,11 @@ from importlib import import_module
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from chainhub.documents.service import (
+    DocumentFilter,
+    count_visible_documents,
+    list_visible_monthly_flows,
+)
 from chainhub.errors import ChainhubError
 from chainhub.forecast.service import access_run, get_run_value_added
 from chainhub.kpi.alerts import AlertFilter, access_alerts
@@ -81,6 +87,7 @@ class PageWarmup:
             ("forecast", lambda: _read_latest_run(self.engine)),
             ("answers", self._run_kpis),
             ("alerts", self._read_alerts),
+            ("data", lambda: _read_data_page(self.engine)),
         )
         try:
             for name, step in steps:
@@ -123,6 +130,14 @@ class PageWarmup:
 def _compile_templates() -> None:
     for name in templates.env.list_templates():
         templates.env.get_template(name)
+
+
+def _read_data_page(engine: Engine) -> None:
+    """The data page's documents per type and monthly flows with no filter chosen."""
+    with engine.connect() as conn:
+        today, only = datetime.now(UTC).date(), DocumentFilter()
+        count_visible_documents(conn=conn, principal=WARMUP_PRINCIPAL, today=today, only=only)
+        list_visible_monthly_flows(conn=conn, principal=WARMUP_PRINCIPAL, today=today, only=only)
 
 
 def _read_latest_run(engine: Engine) -> None:
