@@ -31,10 +31,10 @@ def test_the_warm_up_prepares_routes_templates_and_the_dashboard_kpis(hub: Hub) 
     assert warmup.wait(120)
     warmup.stop()
     assert warmup.kpis_compiled == len(list_dashboard_windows()) == len(compiled._queries)
-    # Then each ran once over the whole chain, and the overview's alerts and the data page's
-    # counts were read.
+    # Then each ran once over the whole chain, and the overview's alerts, the data page's
+    # counts and the quality page's lags were read.
     assert warmup.kpis_run == warmup.kpis_compiled
-    assert list(warmup.steps)[-3:] == ["answers", "alerts", "data"]
+    assert list(warmup.steps)[-4:] == ["answers", "alerts", "data", "quality"]
     assert len(templates.env.cache or {}) == len(templates.env.list_templates())
     assert app.openapi_schema is not None
     # The overview's cards and the scorecards' rankings come first; every KPI is there once.

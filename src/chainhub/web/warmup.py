@@ -7,9 +7,9 @@ Jinja2's compilation of its templates, Plotly's reading of its chart template, t
 compilation of each of its KPIs (about 150 ms each, `kpi.precompile`) and, on the forecast
 page, the reading of the latest stored run (which never changes). A served hub runs one
 `PageWarmup` thread from its start that does these in that order, then runs each dashboard
-KPI, the overview's alerts and the data page's counts and flows once over the whole chain,
-whose answers the hub admin's and the chain leader's first views read (kept until the next
-submission), then ends.
+KPI, the overview's alerts, the data page's counts and flows and the quality page's lags once
+over the whole chain, whose answers the hub admin's and the chain leader's first views read
+(kept until the next submission), then ends.
 
 The server does not wait for it: it answers from its start, and a request that needs what is
 not ready yet prepares it itself, as without the thread (FastAPI prepares the routes once,
@@ -37,6 +37,7 @@ from chainhub.errors import ChainhubError
 from chainhub.forecast.service import access_run, get_run_value_added
 from chainhub.kpi.alerts import AlertFilter, access_alerts
 from chainhub.kpi.precompile import WARMUP_PRINCIPAL, do_compile_kpis, do_run_kpis
+from chainhub.kpi.scorecard import list_scorecards
 from chainhub.web.charts import sparkline
 from chainhub.web.kpi_pages import list_dashboard_windows
 from chainhub.web.render import templates
@@ -88,6 +89,7 @@ class PageWarmup:
             ("answers", self._run_kpis),
             ("alerts", self._read_alerts),
             ("data", lambda: _read_data_page(self.engine)),
+            ("quality", lambda: _read_quality_page(self.engine)),
         )
         try:
             for name, step in steps:
@@ -138,6 +140,12 @@ def _read_data_page(engine: Engine) -> None:
         today, only = datetime.now(UTC).date(), DocumentFilter()
         count_visible_documents(conn=conn, principal=WARMUP_PRINCIPAL, today=today, only=only)
         list_visible_monthly_flows(conn=conn, principal=WARMUP_PRINCIPAL, today=today, only=only)
+
+
+def _read_quality_page(engine: Engine) -> None:
+    """Every partner's scorecard, whose lags (every document read) the page keeps."""
+    with engine.connect() as conn:
+        list_scorecards(conn=conn)
 
 
 def _read_latest_run(engine: Engine) -> None:
