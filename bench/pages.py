@@ -127,7 +127,7 @@ def _warmed(app: FastAPI) -> None:
         raise SystemExit("the hub's warm-up did not finish within 300 s")
     steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in warmup.steps.items())
     print(f"warm-up done in {warmup.seconds:.1f} s after the hub's start ({steps}; "
-          f"{warmup.kpis_compiled} KPI queries compiled)")  # fmt: skip
+          f"{warmup.kpis_compiled} KPI queries compiled, {warmup.kpis_run} run)")  # fmt: skip
 
 
 def main() -> None:

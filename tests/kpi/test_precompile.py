@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from chainhub.kpi import compiled
 from chainhub.kpi.catalogue import KpiDefinition, Sources, Window
-from chainhub.kpi.precompile import do_compile_kpis
+from chainhub.kpi.precompile import do_compile_kpis, do_run_kpis
 from chainhub.kpi.service import access_kpi_values
-from tests.kpi.conftest import OEM, TODAY, principal
+from tests.kpi.conftest import DONGFANG, JINLI, OEM, TODAY, principal
 
 # A window no other test asks for, so the process-wide cache does not hold it already.
 START = date(2025, 6, 3)
@@ -51,3 +51,22 @@ def test_a_stopped_precompilation_compiles_nothing(chain: sa.Engine) -> None:
     stop.set()
     assert do_compile_kpis(engine=chain, plan=PLAN, stop=stop) == 0
     assert len(compiled._queries) == 0
+
+
+def test_a_kpi_run_over_the_whole_chain_answers_the_chain_leaders_first_view(
+    chain: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A window of its own, so that no other test kept its answer.
+    start = date(2025, 6, 4)
+    plan = [("otif", Window(start, by="total"))]
+    assert do_run_kpis(engine=chain, plan=plan, today=TODAY, stop=threading.Event()) == 1
+
+    def refused(*_: object) -> None:
+        raise AssertionError("otif run again")
+
+    monkeypatch.setattr(compiled, "run_sql", refused)
+    with chain.connect() as conn:
+        found = access_kpi_values(
+            conn=conn, principal=principal(OEM), today=TODAY, kpi_id="otif", start=start, by="total"
+        )
+    assert {v.partner_id for v in found.values} == {JINLI, DONGFANG}

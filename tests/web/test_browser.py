@@ -90,6 +90,17 @@ def _token_sign_in(page: Page, token: str) -> None:
     page.click("#token-form button[type=submit]")
 
 
+def _exported(page: Page, table: str, tmp_path: Path) -> Path:
+    """The workbook the XLSX export above `table` downloads."""
+    with page.expect_download() as download:
+        page.locator(table).locator("xpath=preceding-sibling::div[1]").locator(
+            "button[data-export=xlsx]"
+        ).click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    return saved
+
+
 def test_the_oem_and_a_supplier_open_every_page(
     served: tuple[str, dict[str, str]], tmp_path: Path
 ) -> None:
@@ -181,6 +192,10 @@ def test_the_oem_and_a_supplier_open_every_page(
         )
         assert ran.status == 201, ran.text()
         assert 'id="value-added"' in visit(page, "/forecast", "oem-forecast", "#chart")
+        # The value-added table, shown a page at a time, exports whole from the hub.
+        saved = _exported(page, "#value-added", tmp_path)
+        shown = page.locator("#value-added tbody tr").count()
+        assert pl.read_excel(saved).height == shown
         page.click("form[action='/logout'] button")
         page.fill("input[name=name]", "haichuan-admin")
         page.fill("input[name=password]", PASSWORD)
@@ -231,12 +246,7 @@ def test_a_supplier_uploads_a_file_and_downloads_its_row_errors(
         page.screenshot(path=tmp_path / "supplier-upload.png", full_page=True)
         cells = page.locator("#row-errors tbody tr").first.locator("td").all_inner_texts()
         assert cells[:4] == ["1", "quantity", "quantity", "fifty"]
-        with page.expect_download() as download:
-            page.locator("#row-errors").locator("xpath=preceding-sibling::div[1]").locator(
-                "button[data-export=xlsx]"
-            ).click()
-        saved = tmp_path / download.value.suggested_filename
-        download.value.save_as(saved)
+        saved = _exported(page, "#row-errors", tmp_path)
         assert pl.read_excel(saved).row(0)[:4] == (1, "quantity", "quantity", "fifty")
         for path in ("/submissions", "/agreements", "/review"):
             page.goto(f"{base}{path}")

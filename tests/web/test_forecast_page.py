@@ -10,7 +10,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
+import pytest
 
+from chainhub.web import forecast_pages
 from tests.api.hub import HUADONG, HUAYANG, JINLI, OEM, SITES, TAIHE, Hub
 
 MONDAY = date(2026, 1, 5)
@@ -67,7 +69,9 @@ def _table(text: str) -> tuple[list[str], list[list[str]]]:
     return cells(rows[0]), [cells(r) for r in rows[1:]]
 
 
-def test_each_caller_sees_its_series_value_added_and_exports_it(hub: Hub) -> None:
+def test_each_caller_sees_its_series_value_added_and_exports_it(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert hub.get(OEM, "/forecast").status_code == 200  # no run yet: says how to run one
     weeks = range(12)
     assert hub.submit(
@@ -130,3 +134,25 @@ def test_each_caller_sees_its_series_value_added_and_exports_it(hub: Hub) -> Non
     assert exported.status_code == 200
     sheet = pl.read_excel(io.BytesIO(exported.content))
     assert sheet.columns == header and sheet["Periods"].to_list() == [4, 4]
+
+    # A page at a time (here a series a page), the chosen series' page first; the export
+    # gives every row, as the page shows them.
+    monkeypatch.setattr(forecast_pages, "PAGE_SIZE", 1)
+    first = hub.get(OEM, "/forecast?lang=en")  # the language the zh view above kept
+    second = hub.get(OEM, "/forecast?series=1")
+    assert [r[0] for r in _table(first.text)[1]] == ["M004"] and 'rel="next"' in first.text
+    assert [r[0] for r in _table(second.text)[1]] == ["P100"] and 'rel="prev"' in second.text
+    assert "Page 2 of 2" in second.text
+    # Paging keeps the chosen series' chart.
+    paged = hub.get(OEM, "/forecast?series=1&page=1")
+    assert [r[0] for r in _table(paged.text)[1]] == ["M004"]
+    assert "<h2>P100 · huadong-trading Co.</h2>" in paged.text
+    whole = hub.get(OEM, "/forecast/value-added.xlsx")
+    assert whole.status_code == 200
+    assert (
+        pl.read_excel(io.BytesIO(whole.content)).rows()
+        == pl.read_excel(io.BytesIO(exported.content)).rows()
+    )
+    csv = hub.get(JINLI, "/forecast/value-added.csv?material=M0").content.decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("Material,Customer") and len(csv.splitlines()) == 2
+    assert "P100" not in csv

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
+import pytest
 from fastapi import FastAPI
 
 from chainhub.kpi import compiled
+from chainhub.storage import answers
 from chainhub.web.kpi_pages import list_dashboard_windows
 from chainhub.web.render import templates
 from chainhub.web.warmup import PageWarmup
 from tests.api.hub import OEM, Hub
+
+
+def _refused(*_: object, **__: object) -> NoReturn:
+    raise AssertionError("an answer the warm-up should have kept was computed")
 
 
 def test_the_warm_up_prepares_routes_templates_and_the_dashboard_kpis(hub: Hub) -> None:
@@ -23,6 +31,10 @@ def test_the_warm_up_prepares_routes_templates_and_the_dashboard_kpis(hub: Hub) 
     assert warmup.wait(120)
     warmup.stop()
     assert warmup.kpis_compiled == len(list_dashboard_windows()) == len(compiled._queries)
+    # Then each ran once over the whole chain, and the overview's alerts, the data page's
+    # counts and the quality page's lags were read.
+    assert warmup.kpis_run == warmup.kpis_compiled
+    assert list(warmup.steps)[-4:] == ["answers", "alerts", "data", "quality"]
     assert len(templates.env.cache or {}) == len(templates.env.list_templates())
     assert app.openapi_schema is not None
     # The overview's cards and the scorecards' rankings come first; every KPI is there once.
@@ -32,4 +44,8 @@ def test_the_warm_up_prepares_routes_templates_and_the_dashboard_kpis(hub: Hub) 
                                         "otif"]  # fmt: skip
     assert len(plan) == len(set(plan)) == 14 + 7
     headers = {"Authorization": f"Bearer {hub.tokens[OEM]}"}
+    # The chain leader's first overview reads only what the warm-up kept.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(answers, "_compute_and_keep", _refused)
+        assert hub.client.get("/", headers=headers).status_code == 200
     assert hub.client.get("/", headers=headers).status_code == 200

@@ -56,6 +56,18 @@ def _literal(conn: Connection, value: str) -> str:
     )
 
 
+def _compiled(definition: KpiDefinition, src: Sources, window: Window) -> tuple[_Compiled, bool]:
+    """The KPI's compiled query for `window` and the connection's dialect, compiled now unless
+    kept; with whether it was compiled now."""
+    key = (src.conn.dialect.name, definition.kpi_id, window)
+    compiled = _queries.get(key)
+    if compiled is not None:
+        return compiled, False
+    compiled = _compile(definition, src, window)
+    _queries.put(key, compiled)
+    return compiled, True
+
+
 def _bound(src: Sources, compiled: _Compiled) -> str:
     """The compiled query whole, its stand-in tables bound by name to the caller's visible
     rows; each bound query inlined where it is read (NOT MATERIALIZED: a read query of every
@@ -74,11 +86,7 @@ def get_kpi_frame(
 ) -> pl.DataFrame:
     """The KPI's rows per partner and period (for a drill-down window, its facts, the first
     MAX_FACT_ROWS + 1 by day), over the documents the caller sees."""
-    key = (src.conn.dialect.name, definition.kpi_id, window)
-    compiled = _queries.get(key)
-    if compiled is None:
-        compiled = _compile(definition, src, window)
-        _queries.put(key, compiled)
+    compiled, _ = _compiled(definition, src, window)
     sql = _bound(src, compiled)
     if partner_id is not None:
         sql += f' WHERE {_OUTER}."partner_id" = {_literal(src.conn, partner_id)}'
@@ -94,8 +102,4 @@ def get_kpi_frame(
 def do_compile_kpi(*, definition: KpiDefinition, src: Sources, window: Window) -> bool:
     """Compile the KPI's query for `window` and the connection's dialect ahead of its first
     caller (a served hub at start), unless it is kept already; whether it compiled."""
-    key = (src.conn.dialect.name, definition.kpi_id, window)
-    if _queries.get(key) is not None:
-        return False
-    _queries.put(key, _compile(definition, src, window))
-    return True
+    return _compiled(definition, src, window)[1]

@@ -111,6 +111,12 @@ def export_table(
     principal: PrincipalDep,  # noqa: ARG001 - only a signed-in caller may export
 ) -> Response:
     """The posted table as an XLSX workbook or a CSV file, for download."""
+    return table_file(table, suffix)
+
+
+def table_file(table: TableExport, suffix: Literal["xlsx", "csv"]) -> Response:
+    """A table as an XLSX workbook or a CSV file, for download (a page's whole table too, when
+    the page shows it a page at a time)."""
     name = _file_name(table.name, suffix)
     media = (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -4,17 +4,20 @@ partner's own forecast, and every visible series' forecast value added."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from chainhub.access.schemas import Principal
 from chainhub.api.deps import ConnDep, TodayDep
 from chainhub.errors import ChainhubError, Language
 from chainhub.forecast.schemas import RunRead, SeriesRead, ValueAddedRead
 from chainhub.forecast.service import access_run, get_run_value_added, get_series_lines
 from chainhub.forecast.value_added import count_over_naive
 from chainhub.web.charts import forecast_band
+from chainhub.web.exports import TableExport, table_file
 from chainhub.web.filters import FiltersDep, PageFilters
 from chainhub.web.i18n import TEXT
 from chainhub.web.locale import PageLanguageDep, format_number
@@ -22,6 +25,14 @@ from chainhub.web.render import page, partner_names
 from chainhub.web.session import SignedInDep
 
 router = APIRouter(include_in_schema=False)
+# Value-added rows a page shows; the export gives every row the filter bar keeps.
+PAGE_SIZE: Final = 50
+# The value-added table's column titles (TEXT keys), in order.
+_COLUMNS: Final = (
+    "material", "fc_customer", "fc_method", "fc_partner_source", "fc_points", "fc_hub_mase",
+    "fc_hub_wmape", "fc_partner_mase", "fc_partner_wmape", "fc_naive_mase", "fc_naive_wmape",
+    "fc_verdict",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,28 @@ class Row:
     customer: str
     source: str
     verdict: str
+
+    def cells(self) -> list[str]:
+        """The row's cells as the table shows them (errors as percentages)."""
+        a = self.added
+
+        def pct(wmape: float | None) -> str:
+            return format_number(None if wmape is None else wmape * 100, 1)
+
+        scores = ["—"] * 7
+        if a is not None:
+            partner = a.partner
+            scores = [
+                format_number(a.points),
+                format_number(a.hub.mase, 2),
+                pct(a.hub.wmape),
+                format_number(partner.mase, 2) if partner else "—",
+                pct(partner.wmape) if partner else "—",
+                format_number(a.naive.mase, 2),
+                pct(a.naive.wmape),
+            ]
+        s = self.series
+        return [s.material_code, self.customer, s.method, self.source, *scores, self.verdict]
 
 
 def _verdict(added: ValueAddedRead | None, lang: Language) -> str:
@@ -103,29 +136,15 @@ def _chart(
     return chart, bool(partner)
 
 
-@router.get("/forecast", response_model=None)
-def forecast_page(
-    request: Request,
+def _rows(
+    *,
     conn: ConnDep,
-    principal: SignedInDep,
-    lang: PageLanguageDep,
-    today: TodayDep,
-    filters: FiltersDep,
-    series: Annotated[int | None, Query(ge=0, le=1_000_000)] = None,
-) -> Response:
-    """The latest run: a series' chart (picked by its place in the run, so no link names a
-    partner) and the value added of every series the caller sees, narrowed by the filter bar."""
-    context: dict[str, Any] = {
-        "filters": filters,
-        "filter_fields": ("partner", "material"),
-        "filter_keep": {},
-    }
-    try:
-        run = access_run(conn=conn, principal=principal, today=today)
-    except ChainhubError as error:
-        if error.code != "forecast_not_found":
-            raise
-        return page(request, "forecast.html", lang, principal, run=None, rows=[], **context)
+    principal: Principal,
+    run: RunRead,
+    filters: PageFilters,
+    lang: Language,
+) -> list[Row]:
+    """Every series of the run the caller sees and the filter bar keeps, in the run's order."""
     added = {(a.material_code, a.customer_id): a for a in get_run_value_added(conn=conn, run=run)}
     names = partner_names(conn=conn, principal=principal, lang=lang)
     rows = []
@@ -142,7 +161,46 @@ def forecast_page(
                     verdict=_verdict(found, lang),
                 )
             )
-    chosen = next((r for r in rows if r.index == series), rows[0] if rows else None)
+    return rows
+
+
+def _latest(*, conn: ConnDep, principal: Principal, today: date) -> RunRead | None:
+    """The latest run the caller sees, if any was made."""
+    try:
+        return access_run(conn=conn, principal=principal, today=today)
+    except ChainhubError as error:
+        if error.code != "forecast_not_found":
+            raise
+        return None
+
+
+@router.get("/forecast", response_model=None)
+def forecast_page(
+    request: Request,
+    conn: ConnDep,
+    principal: SignedInDep,
+    lang: PageLanguageDep,
+    today: TodayDep,
+    filters: FiltersDep,
+    series: Annotated[int | None, Query(ge=0, le=1_000_000)] = None,
+    page_number: Annotated[int | None, Query(alias="page", ge=1, le=1_000_000)] = None,
+) -> Response:
+    """The latest run: a series' chart (picked by its place in the run, so no link names a
+    partner) and the value added of every series the caller sees, narrowed by the filter bar,
+    a page at a time (the chosen series' page unless one is asked for)."""
+    context: dict[str, Any] = {
+        "filters": filters,
+        "filter_fields": ("partner", "material"),
+        "filter_keep": {},
+    }
+    run = _latest(conn=conn, principal=principal, today=today)
+    if run is None:
+        return page(request, "forecast.html", lang, principal, run=None, rows=[], **context)
+    rows = _rows(conn=conn, principal=principal, run=run, filters=filters, lang=lang)
+    at = next((i for i, r in enumerate(rows) if r.index == series), 0)
+    chosen = rows[at] if rows else None
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    shown_page = min(page_number or at // PAGE_SIZE + 1, pages)
     chart_json, partner_shown = None, False
     if chosen is not None:
         chart_json, partner_shown = _chart(
@@ -159,6 +217,7 @@ def forecast_page(
     compared = [a for a in found_all if a.status == "scored"]
     naive = count_over_naive(found_all)
     context["filter_keep"] = {"series": "" if series is None else str(series)}
+    start = (shown_page - 1) * PAGE_SIZE
     return page(
         request,
         "forecast.html",
@@ -166,11 +225,19 @@ def forecast_page(
         principal,
         charts=chosen is not None,
         run=run,
-        rows=rows,
+        rows=rows[start : start + PAGE_SIZE],
+        total=len(rows),
+        page_number=shown_page,
+        pages=pages,
+        columns=_COLUMNS,
         chosen=chosen,
         chart_json=chart_json,
         partner_shown=partner_shown,
         query=filters.query(),
+        # Paging keeps the chosen series' chart.
+        pager_query="&".join(
+            q for q in (filters.query(), "" if series is None else f"series={series}") if q
+        ),
         bucket=TEXT[lang][f"fc_{run.parameters.bucket}"],
         summary={
             "partner": sum(1 for a in compared if a.hub_beats_partner),
@@ -181,3 +248,28 @@ def forecast_page(
         },
         **context,
     )
+
+
+@router.get("/forecast/value-added.{suffix}", response_model=None)
+def export_value_added(
+    suffix: Literal["xlsx", "csv"],
+    conn: ConnDep,
+    principal: SignedInDep,
+    lang: PageLanguageDep,
+    today: TodayDep,
+    filters: FiltersDep,
+) -> Response:
+    """The whole value-added table the page shows a page at a time, as XLSX or CSV."""
+    run = _latest(conn=conn, principal=principal, today=today)
+    rows = (
+        []
+        if run is None
+        else _rows(conn=conn, principal=principal, run=run, filters=filters, lang=lang)
+    )
+    t = TEXT[lang]
+    table = TableExport(
+        name=t["fc_value_added"],
+        header=[t[c] for c in _COLUMNS],
+        rows=[r.cells() for r in rows],
+    )
+    return table_file(table, suffix)

@@ -6,7 +6,10 @@ included route (on the first request since FastAPI 0.137: seconds for our 135 ro
 Jinja2's compilation of its templates, Plotly's reading of its chart template, the
 compilation of each of its KPIs (about 150 ms each, `kpi.precompile`) and, on the forecast
 page, the reading of the latest stored run (which never changes). A served hub runs one
-`PageWarmup` thread from its start that does these in that order, then ends.
+`PageWarmup` thread from its start that does these in that order, then runs each dashboard
+KPI, the overview's alerts, the data page's counts and flows and the quality page's lags once
+over the whole chain, whose answers the hub admin's and the chain leader's first views read
+(kept until the next submission), then ends.
 
 The server does not wait for it: it answers from its start, and a request that needs what is
 not ready yet prepares it itself, as without the thread (FastAPI prepares the routes once,
@@ -21,22 +24,25 @@ import threading
 import time
 from datetime import UTC, date, datetime
 from importlib import import_module
-from typing import Final
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from chainhub.access.schemas import Principal, Role
+from chainhub.documents.service import (
+    DocumentFilter,
+    count_visible_documents,
+    list_visible_monthly_flows,
+)
 from chainhub.errors import ChainhubError
 from chainhub.forecast.service import access_run, get_run_value_added
-from chainhub.kpi.precompile import do_compile_kpis
+from chainhub.kpi.alerts import AlertFilter, access_alerts
+from chainhub.kpi.precompile import WARMUP_PRINCIPAL, do_compile_kpis, do_run_kpis
+from chainhub.kpi.scorecard import list_scorecards
 from chainhub.web.charts import sparkline
 from chainhub.web.kpi_pages import list_dashboard_windows
 from chainhub.web.render import templates
 
 logger = logging.getLogger(__name__)
-# Whose reads warm the process-wide caches (a label, not a token).
-_HUB: Final = Principal(token_id="page-warmup", partner_id=None, role=Role.HUB_ADMIN)  # noqa: S106
 
 
 class PageWarmup:
@@ -45,9 +51,10 @@ class PageWarmup:
 
     def __init__(self, *, app: FastAPI, engine: Engine) -> None:
         self.app, self.engine = app, engine
-        # What it did, once done: the KPI queries it compiled, the seconds of each step and
-        # in all.
+        # What it did, once done: the KPI queries it compiled and ran, the seconds of each
+        # step and in all.
         self.kpis_compiled = 0
+        self.kpis_run = 0
         self.steps: dict[str, float] = {}
         self.seconds: float | None = None
         self._stop = threading.Event()
@@ -79,6 +86,10 @@ class PageWarmup:
             ("charts", lambda: sparkline([(date(2025, 1, 1), 1.0)], "en")),
             ("kpis", self._compile_kpis),
             ("forecast", lambda: _read_latest_run(self.engine)),
+            ("answers", self._run_kpis),
+            ("alerts", self._read_alerts),
+            ("data", lambda: _read_data_page(self.engine)),
+            ("quality", lambda: _read_quality_page(self.engine)),
         )
         try:
             for name, step in steps:
@@ -98,10 +109,43 @@ class PageWarmup:
             engine=self.engine, plan=list_dashboard_windows(), stop=self._stop
         )
 
+    def _run_kpis(self) -> None:
+        self.kpis_run = do_run_kpis(
+            engine=self.engine,
+            plan=list_dashboard_windows(),
+            today=datetime.now(UTC).date(),
+            stop=self._stop,
+        )
+
+    def _read_alerts(self) -> None:
+        """The overview's alerts with no filter chosen, as the whole chain's viewers see them."""
+        with self.engine.connect() as conn:
+            access_alerts(
+                conn=conn,
+                principal=WARMUP_PRINCIPAL,
+                today=datetime.now(UTC).date(),
+                only=AlertFilter(),
+                review_days=self.app.state.settings.plan_review_days,
+            )
+
 
 def _compile_templates() -> None:
     for name in templates.env.list_templates():
         templates.env.get_template(name)
+
+
+def _read_data_page(engine: Engine) -> None:
+    """The data page's documents per type and monthly flows with no filter chosen."""
+    with engine.connect() as conn:
+        today, only = datetime.now(UTC).date(), DocumentFilter()
+        count_visible_documents(conn=conn, principal=WARMUP_PRINCIPAL, today=today, only=only)
+        list_visible_monthly_flows(conn=conn, principal=WARMUP_PRINCIPAL, today=today, only=only)
+
+
+def _read_quality_page(engine: Engine) -> None:
+    """Every partner's scorecard, whose lags (every document read) the page keeps."""
+    with engine.connect() as conn:
+        list_scorecards(conn=conn)
 
 
 def _read_latest_run(engine: Engine) -> None:
@@ -109,7 +153,7 @@ def _read_latest_run(engine: Engine) -> None:
     once and gives each caller what it sees of."""
     with engine.connect() as conn:
         try:
-            run = access_run(conn=conn, principal=_HUB, today=datetime.now(UTC).date())
+            run = access_run(conn=conn, principal=WARMUP_PRINCIPAL, today=datetime.now(UTC).date())
         except ChainhubError as error:
             if error.code != "forecast_not_found":
                 raise

@@ -17,15 +17,24 @@
     return (caption || heading || document.title.split("·")[0] || "table " + (index + 1)).trim();
   }
 
-  async function download(table, index, suffix) {
+  // A table shown a page at a time names where the hub gives all of it (the page's filters
+  // apply); any other table is sent as shown.
+  function request(table, index, suffix) {
+    if (table.dataset.exportHref) {
+      return fetch(table.dataset.exportHref + "." + suffix + window.location.search);
+    }
     const head = table.tHead ? table.tHead.rows[0] : table.rows[0];
     const body = Array.from(table.tBodies).flatMap((b) => Array.from(b.rows)).filter((r) => r !== head);
     const payload = {name: title(table, index), header: head ? cells(head) : [], rows: body.map(cells)};
-    const response = await fetch("/export/table." + suffix, {
+    return fetch("/export/table." + suffix, {
       method: "POST",
       headers: {"Content-Type": "application/json"},
       body: JSON.stringify(payload),
     });
+  }
+
+  async function download(table, index, suffix) {
+    const response = await request(table, index, suffix);
     if (!response.ok) {
       alert((zh ? "导出失败：" : "Export failed: ") + response.status);
       return;
