@@ -491,7 +491,11 @@ def _store(
             records=good,
             stored=replaced,
         )
-        latest = replaced.group_by("_doc_key").agg(pl.col("_doc_version").max().alias("_latest"))
+        latest = (
+            replaced.group_by("_doc_key").agg(pl.col("_doc_version").max().alias("_latest"))
+            if replaced.height
+            else pl.DataFrame(schema={"_doc_key": pl.String, "_latest": pl.Int32})
+        )
     if bad_rows.height:
         do_quarantine(conn=conn, attempt=attempt, result=result, rows=bad_rows)
     if good.height == 0:
