@@ -197,18 +197,15 @@ def do_store_submission(
         typed.join(latest.lazy(), on="_doc_key", how="left")
         .with_columns((pl.col("_latest").fill_null(0) + step).cast(pl.Int32).alias("_doc_version"))
         .with_columns(current)
+        .collect()
     )
-    # One call for the three: each collect of a small frame costs more than its work.
-    frame, versions, superseded = pl.collect_all(
-        [
-            versioned.select(table.columns.keys()),
-            versioned.select(
-                "_doc_key", "_doc_version", *(["result"] if document_type == INSPECTION else [])
-            ).unique(),
-            versioned.filter(pl.col("_latest").is_not_null()).select(pl.col("_doc_key").unique()),
-        ]
+    superseded = (
+        versioned.filter(pl.col("_latest").is_not_null()).get_column("_doc_key").unique()
+        if latest.height
+        else pl.Series("_doc_key", [], dtype=pl.String)
     )
-    documents = versions.get_column("_doc_key").n_unique()
+    frame = versioned.select(table.columns.keys())
+    documents = frame.get_column("_doc_key").n_unique()
     submission = {
         "submission_id": submission_id,
         "partner_id": submitted_by,
@@ -223,22 +220,21 @@ def do_store_submission(
     }
     if batch is None:
         conn.execute(sa.insert(submissions).values(**submission))
-        do_supersede(conn=conn, table=table, keys=superseded.get_column("_doc_key"))
+        do_supersede(conn=conn, table=table, keys=superseded)
         do_bulk_insert(conn=conn, table=table, frame=frame)
     else:
         batch.add_rows(submissions, [submission])
         batch.add_documents(
-            conn=conn,
-            document_type=document_type,
-            frame=frame,
-            superseded=superseded.get_column("_doc_key"),
+            conn=conn, document_type=document_type, frame=frame, superseded=superseded
         )
     return StoreResult(
         submission_id=submission_id,
         rows=frame.height,
         documents=documents,
         new_versions=latest.height,
-        versions=versions,
+        versions=frame.select(
+            "_doc_key", "_doc_version", *(["result"] if document_type == INSPECTION else [])
+        ).unique(),
     )
 
 
