@@ -14,12 +14,15 @@ from chainhub.access.audit import check_audit_chain
 from chainhub.access.models import audit_log
 from chainhub.access.tokens import do_set_chain_leader
 from chainhub.events.reactions import set_reactions
-from chainhub.events.schemas import HubEvent
+from chainhub.events.schemas import HubEvent, WebhookEvent
 from chainhub.intake.attempts import IngestResult
 from chainhub.intake.load import LoadFile, do_load_files
 from chainhub.intake.models import intake_attempts
 from chainhub.intake.schemas import MappingProfile, SourceFormat, load_profile, standard_profile
 from chainhub.intake.service import IntakeContext, do_submit
+from chainhub.partners.models import webhook_deliveries
+from chainhub.partners.schemas import SubscriptionCreate
+from chainhub.partners.webhooks import do_create_subscription
 from chainhub.storage.models import current_view, submissions
 from chainhub.storage.schemas import SubmissionRead
 from chainhub.storage.service import get_document_history
@@ -217,3 +220,49 @@ def test_a_load_versions_refuses_and_logs_as_file_by_file(
             sa.select(submissions.c.submission_id).where(submissions.c.document_type == "shipment")
         ).scalars()
         assert sorted(stored) == sorted(r.submission_id for r in results if r.submission_id)
+
+
+@pytest.mark.parametrize(
+    "subscribed",
+    [WebhookEvent.SHIPMENT_ANNOUNCED, WebhookEvent.QUALITY_ALERT],
+    ids=["subscribed", "not subscribed"],
+)
+def test_a_load_builds_the_events_a_webhook_wants_only(
+    with_crosswalk: sa.Engine, tmp_path: Path, subscribed: WebhookEvent
+) -> None:
+    """A load's caller publishes no events: its results carry those a subscription wants,
+    queued for it, and none that no subscription wants."""
+    shipment = _profile(tmp_path, SHIPMENT_PROFILE)
+    bodies = {
+        "one.csv": "ASN-5,20260301,20260303,10,MAT01,5,件,L1\n",
+        "two.csv": "ASN-6,20260302,20260304,10,MAT02,7,件,L2\n",
+    }
+    files = [
+        LoadFile(shipment_file(tmp_path, body, name), shipment, "jinli-motor")
+        for name, body in bodies.items()
+    ]
+    results: list[IngestResult] = []
+    with with_crosswalk.begin() as conn:
+        do_set_chain_leader(conn=conn, partner_id=LEADER)
+        do_create_subscription(
+            conn=conn,
+            partner_id="jinli-motor",
+            subscription=SubscriptionCreate.model_validate(
+                {"url": "https://hooks.example.com/in", "events": [subscribed]}
+            ),
+        )
+        do_load_files(
+            conn=conn, files=files, channel="test", on_result=lambda _f, r: results.append(r)
+        )
+        queued = conn.execute(sa.select(webhook_deliveries.c.event)).scalars().all()
+    assert [r.status for r in results] == ["stored", "stored"]
+    wanted = subscribed == WebhookEvent.SHIPMENT_ANNOUNCED
+    assert [[(e.event, e.doc_key) for e in r.events] for r in results] == (
+        [
+            [(WebhookEvent.SHIPMENT_ANNOUNCED, "jinli-motor|ASN-5")],
+            [(WebhookEvent.SHIPMENT_ANNOUNCED, "jinli-motor|ASN-6")],
+        ]
+        if wanted
+        else [[], []]
+    )
+    assert queued == (["shipment.announced"] * 2 if wanted else [])

@@ -51,6 +51,7 @@ from chainhub.partners.webhooks import (
     LiveSubscription,
     do_enqueue_deliveries,
     list_live_subscriptions,
+    list_submission_event_kinds,
     list_submission_events,
 )
 from chainhub.standard import STANDARD_VERSION
@@ -163,6 +164,9 @@ class IntakeContext:
     unreacted: list[SubmissionRead] = field(default_factory=list)
     # Checks of files still to be submitted, started ahead (by path, profile, submitter).
     ahead: dict[Hashable, Future[ValidationResult]] = field(default_factory=dict)
+    # Whether the caller publishes each result's events to live streams (a load's caller,
+    # the CLI, has none): when not, only events a webhook subscription wants are built.
+    publish: bool = True
 
     def expect_contents(self, *, conn: Connection, keys: Collection[storage.ContentKey]) -> None:
         """Look up in one query which of the load's files were stored before it."""
@@ -487,7 +491,11 @@ def _store(
             records=good,
             stored=replaced,
         )
-        latest = replaced.group_by("_doc_key").agg(pl.col("_doc_version").max().alias("_latest"))
+        latest = (
+            replaced.group_by("_doc_key").agg(pl.col("_doc_version").max().alias("_latest"))
+            if replaced.height
+            else pl.DataFrame(schema={"_doc_key": pl.String, "_latest": pl.Int32})
+        )
     if bad_rows.height:
         do_quarantine(conn=conn, attempt=attempt, result=result, rows=bad_rows)
     if good.height == 0:
@@ -545,19 +553,31 @@ def _store(
 def _announce(
     *, conn: Connection, attempt: Attempt, stored: StoreResult, context: IntakeContext
 ) -> tuple[HubEvent, ...]:
-    """The stored submission's events, queued for webhooks."""
+    """The stored submission's events, queued for webhooks (none returned when the caller
+    publishes none and no subscription wants them: a load's documents raise one each)."""
     assert stored.submission_id is not None
+    raised = list_submission_event_kinds(
+        conn=conn,
+        document_type=attempt.document_type,
+        submission_id=stored.submission_id,
+        versions=stored.versions,
+    )
+    if raised.height == 0:
+        return ()
+    subscriptions = context.get_subscriptions(conn=conn)
+    kinds = set(raised.get_column("_event").unique())
+    wanted = any(kinds & s.events for s in subscriptions)
+    if not (wanted or context.publish):
+        return ()
     events = list_submission_events(
         conn=conn,
         document_type=attempt.document_type,
         submission_id=stored.submission_id,
         now=attempt.received_at,
-        versions=stored.versions,
+        raised=raised,
     )
-    if events:
-        subscriptions = context.get_subscriptions(conn=conn)
-        kinds = {event.event.value for event in events}
-        if context.batch is not None and any(kinds & s.events for s in subscriptions):
+    if wanted:
+        if context.batch is not None:
             # Whether a subscriber may see a document is read from its stored rows.
             context.batch.flush(conn=conn)
         do_enqueue_deliveries(

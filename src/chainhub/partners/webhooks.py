@@ -295,33 +295,18 @@ def list_submission_events(
     submission_id: str,
     now: datetime,
     versions: pl.DataFrame | None = None,
+    raised: pl.DataFrame | None = None,
 ) -> list[HubEvent]:
     """The events a stored submission raises, one per document and kind of event.
 
     `versions` (the stored rows' `_doc_key`, `_doc_version` and, for an inspection, `result`),
-    when the caller has them, spare reading them back.
+    when the caller has them, spare reading them back; `raised`
+    (`list_submission_event_kinds`), when the caller has it, spares computing it again.
     """
-    kind = _event_kind(document_type)
-    if kind is None:
-        return []
-    columns = ["_doc_key", "_doc_version"]
-    if document_type == "quality_inspection":
-        columns.append("result")
-    if versions is None:
-        table = doc_table(document_type)
-        found = conn.execute(
-            sa.select(*(table.c[c] for c in columns)).where(table.c._submission_id == submission_id)
-        ).all()
-        versions = pl.DataFrame(found, schema=columns, orient="row")
-    raised = (
-        versions.lazy()
-        .select(columns)
-        .unique()
-        .sort("_doc_key", "_doc_version")
-        .select("_doc_key", pl.col("_doc_version").cast(pl.Int64), kind.alias("_event"))
-        .drop_nulls("_event")
-        .collect()
-    )
+    if raised is None:
+        raised = list_submission_event_kinds(
+            conn=conn, document_type=document_type, submission_id=submission_id, versions=versions
+        )
     # The frame's values are typed already: building each event need not validate it again.
     return [
         HubEvent.model_construct(
@@ -334,6 +319,40 @@ def list_submission_events(
         )
         for doc_key, version, event in raised.iter_rows()
     ]
+
+
+def list_submission_event_kinds(
+    *,
+    conn: Connection,
+    document_type: str,
+    submission_id: str,
+    versions: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """`_doc_key`, `_doc_version` and `_event` (its kind) of each event a stored submission
+    raises (see `list_submission_events`), in one frame."""
+    kind = _event_kind(document_type)
+    if kind is None:
+        return pl.DataFrame(
+            schema={"_doc_key": pl.String, "_doc_version": pl.Int64, "_event": pl.String}
+        )
+    columns = ["_doc_key", "_doc_version"]
+    if document_type == "quality_inspection":
+        columns.append("result")
+    if versions is None:
+        table = doc_table(document_type)
+        found = conn.execute(
+            sa.select(*(table.c[c] for c in columns)).where(table.c._submission_id == submission_id)
+        ).all()
+        versions = pl.DataFrame(found, schema=columns, orient="row")
+    return (
+        versions.lazy()
+        .select(columns)
+        .unique()
+        .sort("_doc_key", "_doc_version")
+        .select("_doc_key", pl.col("_doc_version").cast(pl.Int64), kind.alias("_event"))
+        .drop_nulls("_event")
+        .collect()
+    )
 
 
 _EVENTS: Final = {kind.value: kind for kind in WebhookEvent}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import polars as pl
@@ -33,6 +34,7 @@ _COPY_CHUNK_ROWS: Final = 50_000
 _KEYS_PER_QUERY: Final = 5_000
 # A batch writes what it holds once it holds this many document rows, bounding its memory.
 _BATCH_ROWS: Final = 200_000
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -76,7 +78,7 @@ class StoreBatch:
         them of documents with a stored version (which the rows supersede)."""
         self.documents.setdefault(document_type, []).append(frame)
         self.superseded.setdefault(document_type, set()).update(superseded)
-        keys = frame.get_column("_doc_key").to_list()
+        keys = frame.get_column("_doc_key").unique().to_list()
         self.keys.setdefault(document_type, set()).update(keys)
         self.added.setdefault(document_type, set()).update(keys)
         self.pending_rows += frame.height
@@ -363,37 +365,56 @@ def _to_table_frame(
 ) -> pl.LazyFrame:
     """Records cast to the table's column types, with system columns and the document key
     (lazy: the caller adds the versions before one collect)."""
+    columns = [
+        *_record_columns(document_type, tuple(records.schema.items()), frozenset(system)),
+        *(
+            _constant(value, polars_type(table.c[name].type)).alias(name)
+            for name, value in system.items()
+        ),
+    ]
+    return records.lazy().select(columns)
+
+
+@functools.lru_cache(maxsize=256)
+def _record_columns(
+    document_type: str, schema: tuple[tuple[str, pl.DataType], ...], system: frozenset[str]
+) -> tuple[pl.Expr, ...]:
+    """The expressions casting records of `schema` to the table's record columns, with the
+    document key: built once per document type and schema, the same for every file."""
+    table = doc_table(document_type)
+    types = dict(schema)
     defaults = record_field_defaults(document_type)
     columns: list[pl.Expr] = []
     for column in table.columns:
         if column.name in system or column.name in ("_doc_key", "_doc_version", CURRENT_FLAG):
             continue
         dtype = polars_type(column.type)
-        if column.name not in records.columns:
+        if column.name not in types:
             columns.append(pl.lit(defaults.get(column.name), dtype=dtype).alias(column.name))
-        elif isinstance(records.schema[column.name], pl.List):
+        elif isinstance(types[column.name], pl.List):
             columns.append(pl.col(column.name).list.join(LIST_SEPARATOR).alias(column.name))
         else:
-            _check_aware(records, column.name)
+            _check_aware(types[column.name], column.name)
             columns.append(pl.col(column.name).cast(dtype))
-    columns.extend(
-        pl.lit(value, dtype=polars_type(table.c[name].type)).alias(name)
-        for name, value in system.items()
-    )
     key = get_document_type(document_type).key
-    return (
-        records.lazy()
-        .select(columns)
-        .with_columns(
-            pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=KEY_SEPARATOR).alias(
-                "_doc_key"
-            )
+    columns.append(
+        pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=KEY_SEPARATOR).alias(
+            "_doc_key"
         )
     )
+    return tuple(columns)
 
 
-def _check_aware(records: pl.DataFrame, name: str) -> None:
-    dtype = records.schema[name]
+def _constant(value: object, dtype: pl.DataType) -> pl.Expr:
+    """A constant column; a timestamp by its microseconds since the epoch, since Polars takes
+    a third of a millisecond to convert a datetime object (a store's one fixed cost)."""
+    if isinstance(value, datetime) and isinstance(dtype, pl.Datetime):
+        micros = (value - _EPOCH) // timedelta(microseconds=1)
+        return pl.lit(micros, dtype=pl.Int64).cast(dtype)
+    return pl.lit(value, dtype=dtype)
+
+
+def _check_aware(dtype: pl.DataType, name: str) -> None:
     if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
         raise ValueError(f"column {name} holds timestamps without a time zone")
 
