@@ -4,7 +4,7 @@ demo hub, on DuckDB (one process) and on PostgreSQL (two worker processes, when 
 server binaries are installed), at 16 and 64 concurrent clients: document read, list page,
 supplier overview and file upload. Prints requests/s, p50, p99, errors and each endpoint's
 ratio to the bare one; then 50 and 100 uploads sent at once, and whether every answered upload
-is stored.
+is stored. Each hub is measured once its start-up work (page warm-up, golden master) is done.
 
     python bench/api.py [--smoke] [--requests N] [--scale small|medium] [--workdir DIR]
                         [--no-postgres] [--only SCENARIO ...]
@@ -40,6 +40,8 @@ import httpx
 CLIENTS: Final = (16, 64)
 BURSTS: Final = (50, 100)
 DEADLINE: Final = 120.0  # seconds one scenario may take at most
+QUIET_WAIT: Final = 90.0  # seconds a hub's start-up work is waited for at most
+QUIET_CPU: Final = 0.05  # CPU seconds per second below which a hub counts as idle
 BARE_APP: Final = """
 from fastapi import FastAPI
 app = FastAPI()
@@ -102,6 +104,36 @@ def _start(
     )
     _wait_listening(port, process)
     return process
+
+
+def _group_cpu_seconds(pgid: int) -> float:
+    """CPU seconds used so far by the processes of a process group (Linux's /proc)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _wait_quiet(process: subprocess.Popen[bytes]) -> None:
+    """Wait (at most QUIET_WAIT s) until the served hub has finished its start-up work (its
+    page warm-up and the golden master's preparation run in threads from its start): measured
+    during it, the first scenario competed with them for the CPU."""
+    if not Path("/proc/self/stat").exists():
+        return
+    started = time.monotonic()
+    used = _group_cpu_seconds(process.pid)
+    while time.monotonic() - started < QUIET_WAIT:
+        time.sleep(1.0)
+        now = _group_cpu_seconds(process.pid)
+        if now - used < QUIET_CPU:
+            break
+        used = now
+    print(f"(hub quiet after {time.monotonic() - started:.0f} s of start-up work)")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -318,6 +350,7 @@ def _hub_run(
         env,
     )  # fmt: skip
     try:
+        _wait_quiet(hub)
         base = f"http://127.0.0.1:{port}"
         scenarios = {
             name: request

@@ -77,6 +77,9 @@ class AuditWriter:
         self._newest: AuditEntry | None = None
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        # The writer thread's own connection, kept open between batches (no pool check-out,
+        # no key to set, per batch).
+        self._conn: Connection | None = None
         self._start_lock = threading.Lock()
 
     def commit(self, *, conn: Connection, records: list[AuditRecord]) -> list[AuditEntry]:
@@ -128,6 +131,7 @@ class AuditWriter:
                 self._checkpoint_newest()
                 continue
             if first is None:
+                self._close()
                 return
             batch = [first]
             stop = False
@@ -142,19 +146,31 @@ class AuditWriter:
                 batch.append(more)
             self._commit_batch(batch)
             if stop:
+                self._close()
                 return
 
     def _commit_batch(self, batch: list[_Pending]) -> None:
         try:
-            with self._engine.connect() as conn:
-                set_audit_key(conn=conn, key=self._key)
-                conn.begin()
-                self.commit(conn=conn, records=[p.record for p in batch])
+            if self._conn is None:
+                self._conn = self._engine.connect()
+                set_audit_key(conn=self._conn, key=self._key)
+            self._conn.begin()
+            self.commit(conn=self._conn, records=[p.record for p in batch])
         except Exception as exc:  # noqa: BLE001 - each waiting request fails with it
+            self._close()
             for pending in batch:
                 pending.error = exc
         for pending in batch:
             pending.done.set()
+
+    def _close(self) -> None:
+        """Give the writer's connection back (a failed one is opened anew for the next batch)."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001, S110 - a broken connection is discarded anyway
+                pass
 
     def _checkpoint_at_intervals(self, entry: AuditEntry) -> None:
         """After a commit, anchor the chain head outside the database every so many entries

@@ -51,7 +51,9 @@ def get_generation(*, conn: Connection) -> int:
 def get_statement_text(*, conn: Connection, statement: sa.ClauseElement) -> str:
     """A statement's SQL with its parameters written in, as the key of its answer."""
     # Compiling with the values written in costs more than the answer's look-up; the same
-    # shape with the same values (SQLAlchemy's cache key) gives the same text.
+    # shape with the same values (SQLAlchemy's cache key) gives the same text. SQLAlchemy
+    # 2.0 offers no public spelling of it: `HasCacheKey._generate_cache_key` is the method
+    # its reference documents (returning the public `CacheKey`).
     cache_key = statement._generate_cache_key()
     shape = None
     if cache_key is not None:
