@@ -111,7 +111,10 @@ def test_kill_9_under_load_loses_no_answered_request(tmp_path: Path) -> None:
                 tag
                 for target in map(json.loads, targets)
                 for tag in [
-                    *(f.removeprefix("po_number:") for f in target["query"].get("filter", [])),
+                    *(
+                        f.removeprefix("po_number:")
+                        for f in target.get("query", {}).get("filter", [])
+                    ),
                     *target.get("documents", []),
                 ]
             }

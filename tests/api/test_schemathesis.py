@@ -207,9 +207,9 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 ACCEPTANCE_BEYOND_SCHEMA: Final = {
     # The standard's rules that relate fields other than by order: a line's date against its
     # document's, accepted + rejected = received, a Monday, one kind of line or the other, at
-    # least one of three terms, a stock line's key once per snapshot.
+    # least one of three terms.
     r"POST /api/v1/documents/(purchase_order|sales_order|goods_receipt|weekly_material_demand"
-    r"|capacity_group|purchasing_terms|inventory_snapshot)": "the standard's rules across fields",
+    r"|capacity_group|purchasing_terms)": "the standard's rules across fields",
     # A file's content is read and checked by the standard, not by the multipart schema.
     r"POST /api/v1/documents/\{document_type\}/upload": "the standard's rules on a file",
     # The EPCIS document and query are checked against EPCIS 2.0's own JSON Schemas.
@@ -241,7 +241,12 @@ def test_walks_through_the_links_pass_every_check(
 ) -> None:
     headers = shared_hub.headers(OEM)
 
-    class Walk(api_schema.as_state_machine()):  # type: ignore[misc]
+    # A walk's next step is drawn from earlier answers, and hypothesis replays steps: a stored
+    # document would change the pages later steps read, so the walk submits none (each document
+    # operation passes every check above).
+    steady = api_schema.exclude(method="POST", path_regex=r"^/api/v1/documents/")
+
+    class Walk(steady.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
             return {"headers": headers}
 
