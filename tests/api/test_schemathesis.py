@@ -119,7 +119,9 @@ def _first_of_each(items: list[Any], key: list[str]) -> list[Any]:
     seen: set[str] = set()
     kept = []
     for item in items:
-        mark = repr([item.get(name) for name in key]) if isinstance(item, dict) else repr(item)
+        # The server reads 8.0 as 8 (as the file intake does), so the key does too.
+        values = [item.get(name) for name in key] if isinstance(item, dict) else [item]
+        mark = repr([int(v) if isinstance(v, float) and v.is_integer() else v for v in values])
         if mark not in seen:
             seen.add(mark)
             kept.append(item)
