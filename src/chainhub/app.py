@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import anyio.to_thread
 import plotly
 import swagger_ui
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -23,6 +23,7 @@ from chainhub.api.audit_writer import AuditWriter
 from chainhub.api.errors import install_error_handlers
 from chainhub.api.limits import Admission, BodyLimit
 from chainhub.api.openapi import install_openapi
+from chainhub.api.params import check_query_names
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.api.runtime import HubRuntime
 from chainhub.api.sandbox import Budget, Sandbox
@@ -208,8 +209,15 @@ def create_app(settings: Settings, *, served: bool = False) -> FastAPI:
     app.state.engine = engine
     app.state.runtime = runtime
     for router in _routers():
-        # Every route may answer with the error body; the published schema says so.
-        app.include_router(router, responses=ERROR_RESPONSES)  # type: ignore[arg-type]
+        # Every route may answer with the error body; the published schema says so. An API
+        # operation refuses query parameters it does not declare (EPCIS reads its own, pages
+        # keep links working).
+        api = str(getattr(router, "prefix", "")).startswith("/api/")
+        app.include_router(
+            router,  # type: ignore[arg-type]
+            responses=ERROR_RESPONSES,
+            dependencies=[Depends(check_query_names)] if api else None,
+        )
     app.mount("/static/plotly", StaticFiles(directory=PLOTLY_JS_DIR), name="plotly")
     app.mount("/static/swagger-ui", StaticFiles(directory=SWAGGER_UI_DIR), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -68,20 +68,21 @@ def test_kill_9_under_load_loses_no_answered_request(tmp_path: Path) -> None:
                         document = _po(f"PO-KILL-{probe}", JINLI, "M004", "1")
                         response = http.post(
                             "/api/v1/documents/purchase_order",
-                            params={"probe": probe},
                             json={"documents": [document]},
                             headers=headers,
                         )
                     else:
+                        # A filter is a declared parameter, recorded with the entry.
                         response = http.get(
                             "/api/v1/documents/purchase_order",
-                            params={"probe": probe},
+                            params={"filter": f"po_number:{probe}"},
                             headers=headers,
                         )
                 except httpx.TransportError:
                     return  # killed mid-request: not answered
                 assert response.status_code < 500, response.text
-                answered.append(probe)
+                submission = response.json().get("submission_id")
+                answered.append(f"submission/{submission}" if submission else probe)
                 statuses.append(response.status_code)
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
@@ -107,9 +108,15 @@ def test_kill_9_under_load_loses_no_answered_request(tmp_path: Path) -> None:
         with engine.connect() as conn:
             targets = conn.execute(sa.select(audit_log.c.target)).scalars().all()
             recorded = {
-                probe
-                for target in targets
-                for probe in json.loads(target).get("query", {}).get("probe", [])
+                tag
+                for target in map(json.loads, targets)
+                for tag in [
+                    *(
+                        f.removeprefix("po_number:")
+                        for f in target.get("query", {}).get("filter", [])
+                    ),
+                    *target.get("documents", []),
+                ]
             }
             assert set(answered) - recorded == set()
             checkpoints = list_checkpoints(path=tmp_path / CHECKPOINT_FILE)

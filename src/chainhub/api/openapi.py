@@ -1,5 +1,5 @@
 """The published OpenAPI document: FastAPI's, plus the links between operations and the decimal
-string patterns of the standard, in one place."""
+limits of the standard, in one place."""
 
 from __future__ import annotations
 
@@ -115,33 +115,40 @@ def _add_links(schema: dict[str, Any]) -> None:
         }
 
 
-def _standard_decimal_patterns() -> dict[tuple[str, str], str]:
-    """(model, field) → the standard's pattern of its decimal strings."""
-    patterns: dict[tuple[str, str], str] = {}
+def _branches(field_schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The alternatives of a field's schema, nested anyOf flattened."""
+    if "anyOf" not in field_schema:
+        return [field_schema]
+    return [leaf for branch in field_schema["anyOf"] for leaf in _branches(branch)]
+
+
+def _standard_decimals() -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
+    """(model, field) → the standard's number and string branches of each decimal field."""
+    decimals: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
     for spec in DOCUMENT_TYPES.values():
         body = spec.model.model_json_schema(schema_generator=StandardSchemaGenerator)
         for name, model in [(spec.model.__name__, body), *body.get("$defs", {}).items()]:
             for field, field_schema in model.get("properties", {}).items():
-                for branch in field_schema.get("anyOf", []):
-                    if branch.get("type") == "string" and "pattern" in branch:
-                        patterns[(name, field)] = branch["pattern"]
-    return patterns
+                branches = {b.get("type"): b for b in _branches(field_schema)}
+                if "number" in branches and "pattern" in branches.get("string", {}):
+                    decimals[(name, field)] = {k: branches[k] for k in ("number", "string")}
+    return decimals
 
 
-def _add_decimal_patterns(schema: dict[str, Any]) -> None:
-    """FastAPI's generator writes a decimal string without its pattern; the standard's has it."""
-    patterns = _standard_decimal_patterns()
+def _add_decimal_limits(schema: dict[str, Any]) -> None:
+    """FastAPI's generator writes a decimal without its digit limits; the standard's has them:
+    the number's bounds and step, the string's pattern."""
+    decimals = _standard_decimals()
     for name, component in schema["components"]["schemas"].items():
         model = name.removesuffix("-Input")
         for field, field_schema in component.get("properties", {}).items():
-            pattern = patterns.get((model, field))
-            for branch in field_schema.get("anyOf", []) if pattern else []:
-                if branch.get("type") == "string":
-                    branch["pattern"] = pattern
+            standard = decimals.get((model, field), {})
+            for branch in field_schema.get("anyOf", []):
+                branch.update(standard.get(branch.get("type"), {}))
 
 
 def install_openapi(app: FastAPI) -> None:
-    """Publish FastAPI's OpenAPI document with the links and decimal patterns added."""
+    """Publish FastAPI's OpenAPI document with the links and decimal limits added."""
 
     generate = app.openapi
 
@@ -149,7 +156,7 @@ def install_openapi(app: FastAPI) -> None:
         if app.openapi_schema is None:
             schema = generate()  # FastAPI's; it keeps it in app.openapi_schema
             _add_links(schema)
-            _add_decimal_patterns(schema)
+            _add_decimal_limits(schema)
         return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]

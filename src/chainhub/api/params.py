@@ -1,4 +1,5 @@
-"""Query parameter types held to what the published schema says."""
+"""Query parameter types held to what the published schema says, and the check that a request
+names only the parameters its operation declares."""
 
 from __future__ import annotations
 
@@ -6,10 +7,18 @@ import re
 from datetime import date
 from typing import Annotated, Any, Final
 
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from pydantic import BeforeValidator
+
+from chainhub.errors import ChainhubError
+from chainhub.standard.annotations import unwrap
 
 _ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 PERIOD_PATTERN: Final = r"^\d{4}-\d{2}-\d{2}:\d{4}-\d{2}-\d{2}$"
+# The answer's language may be asked of every operation (`api.language`).
+HUB_WIDE_PARAMETERS: Final = frozenset({"lang"})
 
 
 def _iso_date(value: Any) -> Any:
@@ -20,3 +29,39 @@ def _iso_date(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _query_names(dependant: Dependant) -> dict[str, bool]:
+    """Each declared query parameter's name, and whether it may be repeated (a list)."""
+    names = {p.alias: unwrap(p.field_info.annotation).is_list for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def check_query_names(request: Request) -> None:
+    """Refuse a query parameter the operation does not declare, or one of a single value given
+    twice: a misspelt one (`?frm=`) would otherwise be ignored, and all but the last of a
+    repeated one, with the answer looking right."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    declared = _query_names(route.dependant) | dict.fromkeys(HUB_WIDE_PARAMETERS, False)
+    for name in request.query_params:
+        if name not in declared:
+            takes = ", ".join(sorted(declared))
+            raise ChainhubError(
+                "invalid_request",
+                f"unknown query parameter {name!r}; this operation takes {takes}",
+                f"未知的查询参数 {name!r}；此接口接受 {takes}",
+                {"parameter": name},
+                422,
+            )
+        if not declared[name] and len(request.query_params.getlist(name)) > 1:
+            raise ChainhubError(
+                "invalid_request",
+                f"query parameter {name!r} is given more than once; it takes one value",
+                f"查询参数 {name!r} 出现多次；它只接受一个值",
+                {"parameter": name},
+                422,
+            )

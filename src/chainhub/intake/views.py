@@ -28,7 +28,7 @@ from chainhub.intake.service import (
 )
 from chainhub.intake.upload import check_submitter, do_submit_upload, safe_file_name
 from chainhub.partners.visibility import check_may_send
-from chainhub.standard.registry import DOCUMENT_TYPES
+from chainhub.standard.registry import DOCUMENT_TYPES, DocumentType
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
@@ -110,13 +110,27 @@ def _answer(
     return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
 
 
+def _unique_by(doc_type: DocumentType) -> dict[str, Any]:
+    """OpenAPI extensions of a batch: a document's key is given once in it, and so is a line's
+    key in its document (as in a file, where a repeated line is refused)."""
+    unique: dict[str, Any] = {"x-unique-by": list(doc_type.version_key)}
+    if doc_type.lines_field is not None:
+        unique["x-unique-lines-by"] = {doc_type.lines_field: list(doc_type.line_key)}
+    return unique
+
+
 def _submit_endpoint(document_type: str) -> Callable[..., Any]:
     doc_type = DOCUMENT_TYPES[document_type]
     batch: type[BaseModel] = create_model(
         f"{doc_type.model.__name__}Batch",
         documents=(
             list[doc_type.model],  # type: ignore[name-defined]
-            Field(min_length=1, max_length=10_000, description=f"{doc_type.title_en} documents"),
+            Field(
+                min_length=1,
+                max_length=10_000,
+                description=f"{doc_type.title_en} documents",
+                json_schema_extra=_unique_by(doc_type),
+            ),
         ),
     )
 

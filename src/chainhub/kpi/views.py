@@ -46,7 +46,13 @@ def list_kpis() -> list[KpiRead]:
     return kpi_service.list_kpis()
 
 
-@router.get("/kpis/{kpi_id}", response_model=KpiValues, tags=["kpi"])
+@router.get(
+    "/kpis/{kpi_id}",
+    response_model=KpiValues,
+    tags=["kpi"],
+    # A reversed window is refused (422), not answered empty: swapped dates are a mistake.
+    openapi_extra={"x-ordered": [{"earlier": "from", "later": "to", "equal": True}]},
+)
 def get_kpi_values(
     kpi_id: str,
     principal: PrincipalDep,
@@ -90,11 +96,22 @@ def get_kpi_rows(
     )
 
 
+# The format says what the pattern cannot: real dates, FROM not after TO.
+Period = Annotated[
+    str,
+    Query(
+        pattern=PERIOD_PATTERN,
+        description="FROM:TO, ISO dates, FROM not after TO",
+        json_schema_extra={"format": "period"},
+    ),
+]
+
+
 @router.get("/kpis/{kpi_id}/compare", response_model=KpiComparison, tags=["kpi"])
 def compare_kpi(
     kpi_id: str,
-    before: Annotated[str, Query(pattern=PERIOD_PATTERN, description="FROM:TO")],
-    after: Annotated[str, Query(pattern=PERIOD_PATTERN, description="FROM:TO")],
+    before: Period,
+    after: Period,
     principal: PrincipalDep,
     conn: ConnDep,
     today: TodayDep,

@@ -71,5 +71,6 @@ def access_open_downtime(
     """Open a maintenance or planner's window on the site's machine (who may plan the site)."""
     check_may_plan_site(conn=conn, principal=principal, site_id=site_id)
     plain = Downtime(machine=window.machine, start=window.start, end=window.end)
-    return do_open_downtime(conn=conn, site_id=site_id, window=plain, source=window.source,
+    source = DowntimeSource(window.source)
+    return do_open_downtime(conn=conn, site_id=site_id, window=plain, source=source,
                             reason=window.reason, now=now)  # fmt: skip

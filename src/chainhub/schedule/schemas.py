@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Self
+from typing import Any, Final, Self
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+# Published on the schema (an OpenAPI extension): `later` comes after `earlier` (or on it, with
+# `equal`); JSON Schema alone cannot relate two fields.
+ENDS_AFTER_START: Final[dict[str, Any]] = {
+    "x-ordered": [{"earlier": "start", "later": "end", "equal": False}]
+}
 
 
 class Downtime(BaseModel):
     """A machine (`WC-01#1`) or a whole work centre (`WC-01`) out from `start` to `end`."""
+
+    model_config = ConfigDict(json_schema_extra=ENDS_AFTER_START)
 
     machine: str = Field(min_length=1, max_length=200)
     start: AwareDatetime
@@ -31,21 +39,22 @@ class DowntimeSource(StrEnum):
     PLANNER = "planner"
 
 
+class PlannedSource(StrEnum):
+    """Why a planner takes a machine out: breakdowns come from the machines' telemetry."""
+
+    MAINTENANCE = "maintenance"
+    PLANNER = "planner"
+
+
 class DowntimeCreate(Downtime):
     """A window a planner opens: maintenance (e.g. after an early warning) or any other."""
 
-    source: DowntimeSource = Field(
-        DowntimeSource.MAINTENANCE,
+    source: PlannedSource = Field(
+        PlannedSource.MAINTENANCE,
         description="maintenance or planner; breakdowns come from the machines' telemetry",
     )
     reason: str | None = Field(default=None, max_length=200)
     replan: bool = Field(default=True, description="Re-plan the site from now at once")
-
-    @model_validator(mode="after")
-    def _not_a_breakdown(self) -> Self:
-        if self.source is DowntimeSource.BREAKDOWN:
-            raise ValueError("breakdowns are reported by the machine's telemetry")
-        return self
 
 
 class DowntimeWindow(BaseModel):

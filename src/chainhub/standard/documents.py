@@ -27,6 +27,7 @@ from chainhub.standard.fields import (
     SiteId,
     StandardModel,
     UnitCode,
+    Whole,
     described_zh,
     field,
     lines_field,
@@ -52,7 +53,7 @@ class PurchaseOrderLine(StandardModel):
 
     model_config = described_zh("采购订单的一行。")
 
-    line_no: int = _LINE_NO
+    line_no: Whole = _LINE_NO
     material_code: Code = _MATERIAL
     quantity: Quantity = field("Ordered quantity", "订购数量", example="500", gt=0)
     unit: UnitCode = _UNIT
@@ -85,7 +86,7 @@ class PurchaseOrder(StandardModel):
     po_number: Code = field(
         "Purchase-order number, unique for the buyer", "采购订单号", example="4500012345"
     )
-    revision: int = field(
+    revision: Whole = field(
         "Revision of the order, 0 for the original",
         "订单修订版次（原始为 0）",
         example=0,
@@ -115,7 +116,7 @@ class SalesOrderLine(StandardModel):
 
     model_config = described_zh("销售订单的一行。")
 
-    line_no: int = _LINE_NO
+    line_no: Whole = _LINE_NO
     material_code: Code = _MATERIAL
     quantity: Quantity = field("Ordered quantity", "订购数量", example="40", gt=0)
     unit: UnitCode = _UNIT
@@ -234,11 +235,11 @@ class ShipmentLine(StandardModel):
 
     model_config = described_zh("发货中某物料的一个批次。")
 
-    line_no: int = _LINE_NO
+    line_no: Whole = _LINE_NO
     po_number: Code | None = field(
         "Purchase order the line delivers", "对应采购订单号", example="4500012345", default=None
     )
-    po_line_no: int | None = field(
+    po_line_no: Whole | None = field(
         "Line of that purchase order", "对应采购订单行号", example=10, default=None, ge=1
     )
     material_code: Code = _MATERIAL
@@ -265,7 +266,10 @@ class ShipmentLine(StandardModel):
 class Shipment(StandardModel):
     """An advance shipping notice: what leaves a site, in which lots, for which order."""
 
-    model_config = described_zh("提前发货通知：从哪个场所发出什么物料、哪些批次、对应哪张订单。")
+    model_config = described_zh(
+        "提前发货通知：从哪个场所发出什么物料、哪些批次、对应哪张订单。",
+        ordered=(("ship_date", "expected_delivery_date"),),
+    )
 
     standard_version: str = _VERSION
     shipment_number: Code = field(
@@ -299,11 +303,11 @@ class GoodsReceiptLine(StandardModel):
 
     model_config = described_zh("收到的一个批次，分为合格数量与拒收数量。")
 
-    line_no: int = _LINE_NO
+    line_no: Whole = _LINE_NO
     po_number: Code | None = field(
         "Purchase order received against", "对应采购订单号", example="4500012345", default=None
     )
-    po_line_no: int | None = field(
+    po_line_no: Whole | None = field(
         "Line of that purchase order", "对应采购订单行号", example=10, default=None, ge=1
     )
     material_code: Code = _MATERIAL
@@ -354,7 +358,7 @@ class ProductionLotLine(StandardModel):
 
     model_config = described_zh("生产订单消耗或产出的一个批次。")
 
-    line_no: int = _LINE_NO
+    line_no: Whole = _LINE_NO
     direction: LotDirection = field(
         "Whether the lot is consumed or produced", "批次是投入（消耗）还是产出", example="input"
     )
@@ -369,7 +373,10 @@ class ProductionLotLine(StandardModel):
 class ProductionOrder(StandardModel):
     """A production order: planned and actual output, and the lots it consumed and produced."""
 
-    model_config = described_zh("生产订单：计划与实际产量，以及消耗和产出的批次。")
+    model_config = described_zh(
+        "生产订单：计划与实际产量，以及消耗和产出的批次。",
+        ordered=(("planned_start", "planned_end"), ("actual_start", "actual_end")),
+    )
 
     standard_version: str = _VERSION
     order_number: Code = field(
@@ -419,9 +426,11 @@ class ProductionOrder(StandardModel):
 class InspectionLine(StandardModel):
     """One measured characteristic with its specification limits."""
 
-    model_config = described_zh("一个检验项目的实测值及其规格限。")
+    model_config = described_zh(
+        "一个检验项目的实测值及其规格限。", ordered=(("lower_limit", "upper_limit"),)
+    )
 
-    line_no: int = _LINE_NO
+    line_no: Whole = _LINE_NO
     characteristic: str = field(
         "What was measured", "检验项目", example="外径", min_length=1, max_length=100
     )
@@ -488,7 +497,7 @@ class QualityInspection(StandardModel):
     inspection_type: InspectionType = field("Kind of inspection", "检验类型", example="incoming")
     material_code: Code = _MATERIAL
     lot_number: LotNumber = field("Lot inspected", "被检批次号", example="JL260305A")
-    sample_size: int = field("Units sampled", "抽样数量", example=32, ge=1)
+    sample_size: Whole = field("Units sampled", "抽样数量", example=32, ge=1)
     result: InspectionResult = field("Verdict for the lot", "批次判定", example="pass")
     lines: list[InspectionLine] = lines_field(
         InspectionLine, "Measured characteristics", "检验项目"

@@ -12,15 +12,20 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from chainhub.standard.examples import example_of
 from chainhub.standard.units import UNIT_CODES
 
+# What Python's str.strip() removes, spelt out: JSON Schema's \s is ECMA-262's, which differs.
+_BLANK = r"\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK_PATTERN = f"[^{_BLANK}]"
+
 
 def field(en: str, zh: str, *, example: Any, **constraints: Any) -> Any:
-    """A model field with an English and a Chinese description, an example and constraints."""
-    return Field(
-        description=en,
-        examples=[example],
-        json_schema_extra={"x-description-zh": zh},
-        **constraints,
-    )
+    """A model field with an English and a Chinese description, an example and constraints.
+
+    Text is trimmed (`StandardModel`), so required text says in its schema that it is not blank.
+    """
+    extra: dict[str, Any] = {"x-description-zh": zh}
+    if constraints.get("min_length") and "pattern" not in constraints:
+        extra["pattern"] = NOT_BLANK_PATTERN
+    return Field(description=en, examples=[example], json_schema_extra=extra, **constraints)
 
 
 def lines_field(line_model: type[BaseModel], en: str, zh: str) -> Any:
@@ -33,9 +38,16 @@ def lines_field(line_model: type[BaseModel], en: str, zh: str) -> Any:
     )
 
 
-def described_zh(zh: str) -> ConfigDict:
-    """Model configuration that adds the Chinese description of a model to its JSON Schema."""
-    return ConfigDict(json_schema_extra={"x-description-zh": zh})
+def described_zh(zh: str, *, ordered: tuple[tuple[str, str], ...] = ()) -> ConfigDict:
+    """Model configuration that adds the Chinese description of a model to its JSON Schema.
+
+    `ordered` names (earlier, later) fields whose values do not go backwards; the schema says
+    so in its `x-ordered` extension, since JSON Schema alone cannot relate two fields.
+    """
+    extra: dict[str, Any] = {"x-description-zh": zh}
+    if ordered:
+        extra["x-ordered"] = [{"earlier": a, "later": b, "equal": True} for a, b in ordered]
+    return ConfigDict(json_schema_extra=extra)
 
 
 class StandardModel(BaseModel):
@@ -49,13 +61,17 @@ class StandardModel(BaseModel):
     )
 
 
+def gs1_check_digit(body: str) -> str:
+    """The mod-10 check digit of a GS1 key (GTIN, GLN) for its other digits."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return str((10 - total % 10) % 10)
+
+
 def gs1_check_digit_ok(digits: str) -> bool:
     """True when the last digit of a GS1 key (GTIN, GLN) is its mod-10 check digit."""
     if not digits.isdigit() or len(digits) < 2:
         return False
-    body, check = digits[:-1], int(digits[-1])
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check
+    return gs1_check_digit(digits[:-1]) == digits[-1]
 
 
 def _gtin(value: str) -> str:
@@ -102,15 +118,25 @@ SiteId = Annotated[str, Field(pattern=ID_PATTERN, max_length=63)]
 Code = Annotated[str, Field(pattern=CODE_PATTERN, max_length=40)]
 LotNumber = Annotated[str, Field(pattern=LOT_PATTERN, max_length=20)]
 # The patterns are published in the JSON Schema only; the validators check length and check
-# character themselves so their messages stay specific.
+# character themselves so their messages stay specific. Each names its own `format` (gtin, gln,
+# uscc): a JSON Schema validator or a test-data generator that knows it checks or makes the
+# check digit too.
 Gtin = Annotated[
     str,
-    Field(json_schema_extra={"pattern": r"^(\d{8}|\d{12,14})$", "x-check-digit": "GS1 mod 10"}),
+    Field(
+        json_schema_extra={
+            "pattern": r"^(\d{8}|\d{12,14})$",
+            "format": "gtin",
+            "x-check-digit": "GS1 mod 10",
+        }
+    ),
     AfterValidator(_gtin),
 ]
 Gln = Annotated[
     str,
-    Field(json_schema_extra={"pattern": r"^\d{13}$", "x-check-digit": "GS1 mod 10"}),
+    Field(
+        json_schema_extra={"pattern": r"^\d{13}$", "format": "gln", "x-check-digit": "GS1 mod 10"}
+    ),
     AfterValidator(_gln),
 ]
 Uscc = Annotated[
@@ -118,11 +144,15 @@ Uscc = Annotated[
     Field(
         json_schema_extra={
             "pattern": f"^[{USCC_CHARSET}]{{18}}$",
+            "format": "uscc",
             "x-check-digit": "GB 32100-2015 mod 31",
         }
     ),
     AfterValidator(_uscc),
 ]
+# Whole numbers go as far as every JSON reader keeps them exact (2^53 - 1, within the 64-bit
+# integers they are stored as); the schema says so.
+Whole = Annotated[int, Field(le=2**53 - 1)]
 Quantity = Annotated[Decimal, Field(max_digits=18, decimal_places=6)]
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=4, ge=0)]
 
@@ -241,6 +271,7 @@ __all__ = [
     "StandardModel",
     "UnitCode",
     "Uscc",
+    "Whole",
     "date",
     "field",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Final
 
 from pydantic import BaseModel
@@ -43,6 +44,8 @@ class StandardSchemaGenerator(GenerateJsonSchema):
         for branch in result.get("anyOf", [result]):
             if branch.get("type") == "string":
                 branch["pattern"] = pattern
+            elif branch.get("type") == "number":
+                branch.update(_number_limits(schema, branch))
         for key, value in (
             ("x-max-digits", schema.get("max_digits")),
             ("x-decimal-places", schema.get("decimal_places")),
@@ -52,11 +55,28 @@ class StandardSchemaGenerator(GenerateJsonSchema):
         return result
 
 
+def _number_limits(schema: core_schema.DecimalSchema, branch: dict[str, Any]) -> dict[str, Any]:
+    """What the digit limits mean for a JSON number: a multiple of the smallest decimal place
+    and fewer integer digits than the limit allows, unless a tighter bound is already given."""
+    max_digits, places = schema.get("max_digits"), schema.get("decimal_places")
+    limits: dict[str, Any] = {}
+    if places is not None:
+        limits["multipleOf"] = float(Decimal(1).scaleb(-places))
+    if max_digits is not None:
+        bound = 10 ** (max_digits - (places or 0))
+        if "maximum" not in branch and "exclusiveMaximum" not in branch:
+            limits["exclusiveMaximum"] = bound
+        if "minimum" not in branch and "exclusiveMinimum" not in branch:
+            limits["exclusiveMinimum"] = -bound
+    return limits
+
+
 def _decimal_pattern(schema: core_schema.DecimalSchema) -> str:
     """A regular expression for decimal strings within the schema's digits and sign.
 
-    Only a lower bound of zero is expressed (no minus sign; no zero value for `gt=0`); other
-    bounds are left to the number branch and to the model.
+    A lower bound of zero is expressed (no minus sign; no zero value for `gt=0`), and so is a
+    whole upper bound of a non-negative decimal (24 hours, a rate below 1); other bounds are
+    left to the number branch and to the model.
     """
     max_digits, places = schema.get("max_digits"), schema.get("decimal_places")
     ge, gt = schema.get("ge"), schema.get("gt")
@@ -65,11 +85,32 @@ def _decimal_pattern(schema: core_schema.DecimalSchema) -> str:
     integer_digits = max_digits - (places or 0) if max_digits is not None else None
     integer = r"\d+" if integer_digits is None else rf"\d{{1,{max(integer_digits, 1)}}}"
     fraction = r"\d*" if places is None else rf"\d{{0,{places}}}0*"
+    top = schema.get("le", schema.get("lt"))
+    at_top = ""
+    if non_negative and top is not None and top == int(top) and top >= 1:
+        integer = _integers_up_to(int(top) - 1)
+        at_top = rf"|{int(top)}(?:\.0*)?" if "le" in schema else ""
     sign = r"\+?" if non_negative else "[+-]?"
     not_zero = r"(?![+-]?0*\.?0*$)" if positive else ""
     return (
-        rf"^{not_zero}{sign}0*(?:{integer}(?:\.{fraction})?|\.{fraction.replace('0,', '1,', 1)})$"
+        rf"^{not_zero}{sign}0*(?:{integer}(?:\.{fraction})?{at_top}"
+        rf"|\.{fraction.replace('0,', '1,', 1)})$"
     )
+
+
+def _integers_up_to(n: int) -> str:
+    """A regular expression for the whole numbers 0 to `n` written without leading zeros."""
+    text = str(n)
+    options = ["0", rf"[1-9]\d{{0,{len(text) - 2}}}"] if len(text) > 1 else []
+    for i, digit in enumerate(text):
+        low = 1 if i == 0 and len(text) > 1 else 0
+        if int(digit) > low:
+            rest = len(text) - i - 1
+            options.append(
+                f"{text[:i]}[{low}-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else "")
+            )
+    options.append(text)
+    return f"(?:{'|'.join(options)})"
 
 
 def schema_url(*, file_name: str) -> str:

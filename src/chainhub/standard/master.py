@@ -20,6 +20,7 @@ from chainhub.standard.fields import (
     StandardModel,
     UnitCode,
     Uscc,
+    Whole,
     described_zh,
     field,
     lines_field,
@@ -188,14 +189,14 @@ class Material(StandardModel):
         max_digits=18,
         decimal_places=6,
     )
-    shelf_life_days: int | None = field(
+    shelf_life_days: Whole | None = field(
         "Shelf life in days, for perishable materials",
         "保质期（天）",
         example=720,
         default=None,
         gt=0,
     )
-    lead_time_days: int | None = field(
+    lead_time_days: Whole | None = field(
         "Planned lead time in days: delivery lead time for a bought material, production lead "
         "time for a made one (MRP offsets the material's orders by it; none means 0)",
         "计划提前期（天）：外购物料为交货提前期，自制物料为生产提前期"
@@ -249,7 +250,7 @@ class BomLine(StandardModel):
 
     model_config = described_zh("物料清单中的一个子件。")
 
-    line_no: int = field("Line number within the BOM", "BOM 行号", example=10, ge=1)
+    line_no: Whole = field("Line number within the BOM", "BOM 行号", example=10, ge=1)
     component_code: Code = field("Golden code of the component", "子件标准物料编码", example="M101")
     quantity_per: Quantity = field(
         "Component quantity per one parent base unit",
@@ -316,7 +317,7 @@ class WorkCentre(StandardModel):
     name_en: str = field(
         "Name in English", "英文名称", example="Final assembly line 1", min_length=1, max_length=100
     )
-    machines: int = field(
+    machines: Whole = field(
         "Number of parallel machines or stations", "并行设备或工位数", example=1, ge=1, default=1
     )
     hours_per_day: Decimal = field(
@@ -335,7 +336,7 @@ class RoutingOperation(StandardModel):
 
     model_config = described_zh("工艺路线中的一道工序。")
 
-    operation_no: int = field(
+    operation_no: Whole = field(
         "Operation number, in processing order", "工序号（按加工顺序）", example=10, ge=1
     )
     work_centre_id: Code = field(

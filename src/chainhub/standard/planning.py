@@ -16,6 +16,7 @@ from chainhub.standard.fields import (
     SiteId,
     StandardModel,
     UnitCode,
+    Whole,
     described_zh,
     field,
     lines_field,
@@ -121,7 +122,7 @@ class CapacityGroupLine(StandardModel):
         "linkedDemandSeries）。"
     )
 
-    line_no: int = field("Line number within the group", "组内行号", example=10, ge=1)
+    line_no: Whole = field("Line number within the group", "组内行号", example=10, ge=1)
     week_start: date | None = field(
         "Monday of the ISO week, on a capacity line",
         "产能行：ISO 周的周一",
@@ -253,7 +254,7 @@ class PurchasingTerms(StandardModel):
         default=None,
         gt=0,
     )
-    lead_time_days: int | None = field(
+    lead_time_days: Whole | None = field(
         "Days from the order to the delivery at the customer's site",
         "从下单到送达客户场所的天数",
         example=21,

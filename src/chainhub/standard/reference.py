@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from chainhub.standard.codelists import CODE_LISTS
+from chainhub.standard.fields import NOT_BLANK_PATTERN
 from chainhub.standard.units import UNITS
 from chainhub.standard.version import CHANGELOG, STANDARD_VERSION
 
@@ -149,6 +150,40 @@ def _walk(
             facts[key] = value
 
 
+def _implied_bound(facts: dict[str, Any]) -> int | None:
+    """The bound a decimal's digit limits imply (its number form states it); said as digits."""
+    max_digits, places = facts.get("x-max-digits"), facts.get("x-decimal-places")
+    return None if max_digits is None else 10 ** (max_digits - (places or 0))
+
+
+def _limits(facts: dict[str, Any], *, decimal: bool) -> list[str]:
+    """Constraint texts of bounds, lengths, digits and pattern."""
+    limits: list[str] = []
+    implied = _implied_bound(facts) if decimal else None
+    for key, label in (
+        ("minimum", "≥"),
+        ("exclusiveMinimum", ">"),
+        ("maximum", "≤"),
+        ("exclusiveMaximum", "<"),
+    ):
+        if key in facts and abs(facts[key]) != implied:
+            limits.append(f"{label} {_number(facts[key])}")
+    for key, label in (
+        ("minLength", "min length"),
+        ("maxLength", "max length"),
+        ("minItems", "min items"),
+        ("x-max-digits", "max digits"),
+        ("x-decimal-places", "max decimals"),
+    ):
+        if key in facts:
+            limits.append(f"{label} {facts[key]}")
+    if facts.get("pattern") == NOT_BLANK_PATTERN:
+        limits.append("not blank")
+    elif "pattern" in facts and not decimal:
+        limits.append(f"pattern `{facts['pattern']}`")
+    return limits
+
+
 def _describe(*, prop: dict[str, Any], defs: dict[str, Any]) -> tuple[str, list[str]]:
     """Type text and constraint texts of one property schema."""
     facts: dict[str, Any] = {}
@@ -182,26 +217,7 @@ def _describe(*, prop: dict[str, Any], defs: dict[str, Any]) -> tuple[str, list[
         type_text = {"integer": "integer · 整数", "string": "string · 文本"}.get(
             next(iter(types), ""), " / ".join(sorted(types))
         )
-    decimal = type_text.startswith("decimal")
-    for key, label in (
-        ("minimum", "≥"),
-        ("exclusiveMinimum", ">"),
-        ("maximum", "≤"),
-        ("exclusiveMaximum", "<"),
-    ):
-        if key in facts:
-            constraints.append(f"{label} {_number(facts[key])}")
-    for key, label in (
-        ("minLength", "min length"),
-        ("maxLength", "max length"),
-        ("minItems", "min items"),
-        ("x-max-digits", "max digits"),
-        ("x-decimal-places", "max decimals"),
-    ):
-        if key in facts:
-            constraints.append(f"{label} {facts[key]}")
-    if "pattern" in facts and not decimal:
-        constraints.append(f"pattern `{facts['pattern']}`")
+    constraints.extend(_limits(facts, decimal=type_text.startswith("decimal")))
     if "x-check-digit" in facts:
         constraints.append(f"check digit {facts['x-check-digit']}")
     if optional:

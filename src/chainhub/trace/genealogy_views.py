@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from chainhub.api.deps import ConnDep, ContextDep, PrincipalDep
 from chainhub.api.responses import ERROR_RESPONSES
@@ -41,8 +41,19 @@ _MEDIA = {
 }
 
 
+# The format names what the hub reads; a generator that knows it makes valid check digits.
+IdentifierText = Annotated[
+    str,
+    Path(
+        description="A GS1 key, EPC URI, Digital Link, element string, Industrial Internet "
+        "Handle, Ecode or NMPA drug code, with valid check digits",
+        json_schema_extra={"format": "identifier"},
+    ),
+]
+
+
 @router.get("/identifiers/{code:path}", response_model=IdentifierRead)
-def get_identifier(code: str, principal: PrincipalDep) -> IdentifierRead:
+def get_identifier(code: IdentifierText, principal: PrincipalDep) -> IdentifierRead:
     """Read and check any identifier the hub knows (GS1 key, EPC URI, Digital Link, element
     string, Industrial Internet Handle, Ecode, NMPA drug code): a 400 says what is wrong."""
     del principal  # the caller must be known, as on every trace resource
