@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from pydantic import BaseModel, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
+from chainhub.standard.annotations import unwrap
 from chainhub.standard.codelists import CODE_LISTS
 from chainhub.standard.examples import example_of
 from chainhub.standard.fields import StandardModel
 from chainhub.standard.registry import DOCUMENT_TYPES
 from chainhub.standard.service import get_example_document
 from chainhub.standard.units import UNITS
+from chainhub.storage.models import column_type
 
 
 def _all_models() -> dict[str, type[BaseModel]]:
@@ -111,3 +114,29 @@ def test_every_code_has_a_chinese_label() -> None:
     assert len(CODE_LISTS) == 12
     assert {c.enum.__name__ for c in CODE_LISTS} >= {"UnitCode", "LineStatus", "InspectionResult"}
     assert len(UNITS) == 42
+
+
+@pytest.mark.parametrize(("model", "name", "info"), FIELDS)
+def test_every_decimal_field_fits_the_column_it_is_stored_in(
+    model: type[BaseModel], name: str, info: FieldInfo
+) -> None:
+    # The limits sit on the field or inside its annotation (`Money | None`).
+    items = [*info.metadata, *unwrap(info.annotation).metadata]
+    items += [inner for item in items if isinstance(item, FieldInfo) for inner in item.metadata]
+    limits = {
+        key: getattr(item, key)
+        for item in items
+        for key in ("max_digits", "decimal_places")
+        if getattr(item, key, None) is not None
+    }
+    column = column_type(info)
+    if not isinstance(column, sa.Numeric):
+        assert not limits, f"{model.__name__}.{name}"
+        return
+    assert "max_digits" in limits, f"{model.__name__}.{name}: a decimal without digit limits"
+    places = limits.get("decimal_places", 0)
+    assert column.scale is not None and column.precision is not None
+    assert places <= column.scale, f"{model.__name__}.{name}"
+    assert limits["max_digits"] - places <= column.precision - column.scale, (
+        f"{model.__name__}.{name}: more digits before the point than its column keeps"
+    )

@@ -153,8 +153,9 @@ Uscc = Annotated[
 # Whole numbers go as far as every JSON reader keeps them exact (2^53 - 1, within the 64-bit
 # integers they are stored as); the schema says so.
 Whole = Annotated[int, Field(le=2**53 - 1)]
+# Every decimal is stored as NUMERIC(18, 6): at most 12 digits before the point.
 Quantity = Annotated[Decimal, Field(max_digits=18, decimal_places=6)]
-Money = Annotated[Decimal, Field(max_digits=18, decimal_places=4, ge=0)]
+Money = Annotated[Decimal, Field(max_digits=16, decimal_places=4, ge=0)]
 
 UnitCode = StrEnum("UnitCode", {c: c for c in UNIT_CODES})  # type: ignore[misc]
 UnitCode.__doc__ = "A UN/ECE Recommendation 20 unit code."

@@ -2,9 +2,18 @@
 
 from typing import Final
 
-STANDARD_VERSION: Final = "1.1.0"
+STANDARD_VERSION: Final = "1.1.1"
 
 CHANGELOG: Final[tuple[tuple[str, str, str], ...]] = (
+    (
+        "1.1.1",
+        "2026-11-30",
+        "Stated in the JSON Schemas what was checked already: bounds and steps of decimals sent "
+        "as JSON numbers, formats of GTIN, GLN and USCC identifiers (check digits), fields that "
+        "go in order (x-ordered), keys unique within a batch (x-unique-by), required text that is "
+        "not blank. Fixed: whole numbers go up to 2^53 - 1 and prices up to 12 digits before the "
+        "point, as far as they can be kept exact and stored; larger ones were never storable.",
+    ),
     (
         "1.1.0",
         "2026-11-30",
