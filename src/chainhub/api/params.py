@@ -39,10 +39,11 @@ def _query_names(dependant: Dependant) -> dict[str, bool]:
     return names
 
 
-def check_query_names(request: Request) -> None:
+async def check_query_names(request: Request) -> None:
     """Refuse a query parameter the operation does not declare, or one of a single value given
     twice: a misspelt one (`?frm=`) would otherwise be ignored, and all but the last of a
-    repeated one, with the answer looking right."""
+    repeated one, with the answer looking right. A coroutine: it only reads the request, and
+    FastAPI would run a plain function in a worker thread, a hop on every API request."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
