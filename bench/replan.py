@@ -162,12 +162,15 @@ def main(argv: list[str] | None = None) -> int:
             solution.status,
             _moved(hinted, solution),
             _weighted(again, solution),
+            solution.first_found_s or took,
         )
-        print(f"{label:8} {solution.status:9} in {took:.2f} s: {results[label][2]} of "
+        print(f"{label:8} first plan in {results[label][4]:.2f} s, {solution.status} in "
+              f"{took:.2f} s: {results[label][2]} of "
               f"{len(hinted.hint)} operations moved, weighted tardiness {results[label][3]}, "
               f"{on_broken} on the broken machine during its repair")  # fmt: skip
     mine, cold = results["chainhub"], results["cold"]
-    print(f"replan {count} operations chainhub {mine[0]:.2f} s moved {mine[2]} "
+    print(f"replan {count} operations chainhub first plan {mine[4]:.2f} s, best {mine[0]:.2f} s, "
+          f"moved {mine[2]} "
           f"tardiness {mine[3]} cold moved {cold[2]} tardiness {cold[3]}")  # fmt: skip
     return 0
 

@@ -53,6 +53,8 @@ def test_two_orders_two_machines_tardiness_then_makespan() -> None:
     # Either order first leaves 3 minutes late; o2 first ends at 8 rather than 9.
     assert (plan.status, sum(plan.tardiness.values()), plan.makespan) == ("OPTIMAL", 3, 8)
     assert plan.tardiness == {"o1": 3, "o2": 0}
+    # The first plan cannot come after the solve that found it ended.
+    assert plan.first_found_s is not None and 0 < plan.first_found_s < 5
 
 
 def test_orders_due_long_ago_are_planned_and_reported_late() -> None:

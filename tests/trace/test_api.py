@@ -270,7 +270,8 @@ QUERIES: list[tuple[dict[str, str], Any]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("params", "keep"), QUERIES, ids=lambda p: str(p))
+# Ids from the parameters alone: a lambda's repr differs between processes (pytest-xdist).
+@pytest.mark.parametrize(("params", "keep"), QUERIES, ids=[str(params) for params, _ in QUERIES])
 def test_the_standard_query_parameters_select_alike(
     captured: Captured, params: dict[str, str], keep: Any
 ) -> None:

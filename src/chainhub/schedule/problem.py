@@ -65,10 +65,12 @@ class Problem:
 
 @dataclass(frozen=True)
 class Solution:
-    """The plan: every slot, each order's end and tardiness, the make-span and solver status."""
+    """The plan: every slot, each order's end and tardiness, the make-span and solver status;
+    `first_found_s`, seconds from the solve's start (model built) to its first feasible plan."""
 
     slots: tuple[Slot, ...]
     order_end: Mapping[str, int]
     tardiness: Mapping[str, int]
     makespan: int
     status: str
+    first_found_s: float | None = None

@@ -3,6 +3,7 @@ horizon, the old plan as a hint; weighted tardiness first, then moves, then make
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,19 @@ class _Choice:
     family: str | None
 
 
+class _FirstFound(cp_model.CpSolverSolutionCallback):
+    """Notes when the first feasible plan turns up: what a re-plan keeps the plant waiting for."""
+
+    def __init__(self, started: float) -> None:
+        super().__init__()
+        self.started = started
+        self.first_found_s: float | None = None
+
+    def on_solution_callback(self) -> None:
+        if self.first_found_s is None:
+            self.first_found_s = time.perf_counter() - self.started
+
+
 def _horizon(problem: Problem) -> int:
     work = sum(max(op.durations.values()) for o in problem.orders for op in o.operations)
     setups = max(problem.setups.values(), default=0) * sum(
@@ -44,6 +58,7 @@ def _horizon(problem: Problem) -> int:
 
 def solve_plan(problem: Problem, *, seconds: float, workers: int = 2) -> Solution:
     """The best plan found in `seconds`; every order in `problem` must be schedulable."""
+    started = time.perf_counter()
     model = cp_model.CpModel()
     horizon = _horizon(problem)
     by_machine: dict[str, list[_Choice]] = defaultdict(list)
@@ -108,7 +123,8 @@ def solve_plan(problem: Problem, *, seconds: float, workers: int = 2) -> Solutio
     # plan at once.
     arcs = sum(len(tasks) ** 2 for tasks in by_machine.values()) if problem.setups else 0
     solver.parameters.cp_model_presolve = arcs <= PRESOLVE_ARCS
-    status = solver.solve(model)
+    first = _FirstFound(started)
+    status = solver.solve(model, first)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solution((), {}, {}, 0, solver.status_name(status))
     slots = []
@@ -128,6 +144,7 @@ def solve_plan(problem: Problem, *, seconds: float, workers: int = 2) -> Solutio
         order_end={n: solver.value(e) for n, e in ends.items()},
         tardiness={n: solver.value(t) for n, t in tardiness.items()},
         makespan=solver.value(makespan),
+        first_found_s=first.first_found_s,
         status=solver.status_name(status),
     )
 
