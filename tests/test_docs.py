@@ -11,7 +11,8 @@ import typer.main
 from chainhub.cli.main import _register, app
 from chainhub.settings import Settings
 
-README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def _commands(command: Any, prefix: list[str]) -> Iterator[str]:
@@ -39,3 +40,11 @@ def test_readme_opens_with_the_two_commands() -> None:
     first_block = README.split("```")[1]
     assert "chainhub demo" in first_block
     assert "pytest" in first_block
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    first_block = README.split("```")[1]
+    command = next(line for line in first_block.splitlines() if "pytest" in line)
+    pytest_command = command.split("&&")[-1].split("#")[0].strip()
+    ci_script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert pytest_command in ci_script.splitlines()
