@@ -32,7 +32,7 @@ from chainhub.partners.schemas import AgreementRead, ScopeKind
 from chainhub.standard.registry import DocumentType, get_document_type
 from chainhub.storage.engine import get_read_cache
 from chainhub.storage.models import KEY_SEPARATOR, current_view
-from chainhub.storage.service import list_latest_rows
+from chainhub.storage.service import StoreBatch, list_latest_rows
 
 DIRECTORY_TYPES: Final = frozenset({"partner", "site", "material"})
 BOM_PARENT_TYPES: Final = frozenset({"demand_forecast"})
@@ -299,11 +299,18 @@ def _refused(code: str, en: str, zh: str, location: dict[str, str | int]) -> Cha
     return ChainhubError(code, en, zh, location, 403)
 
 
-def _stored_versions(*, conn: Connection, doc_type: DocumentType, keys: list[str]) -> pl.DataFrame:
-    """Party and cancel fields of the current versions of `keys`, as strings."""
+def _stored_versions(
+    *, conn: Connection, doc_type: DocumentType, keys: list[str], batch: StoreBatch | None = None
+) -> pl.DataFrame:
+    """Party and cancel fields of the current versions of `keys`, as strings (those pending
+    in `batch` read from it)."""
     columns = list(
         dict.fromkeys(("_doc_key", *doc_type.parties, *doc_type.cancel_fields, *doc_type.line_key))
     )
+    if batch is not None:
+        return batch.list_latest_rows(
+            conn=conn, document_type=doc_type.name, keys=keys, columns=columns
+        )
     return list_latest_rows(conn=conn, document_type=doc_type.name, keys=keys, columns=columns)
 
 
@@ -396,13 +403,14 @@ def _doc_key(doc_type: DocumentType) -> pl.Expr:
 
 
 def list_replaced_versions(
-    *, conn: Connection, document_type: str, keys: pl.Series
+    *, conn: Connection, document_type: str, keys: pl.Series, batch: StoreBatch | None = None
 ) -> pl.DataFrame:
     """The stored current versions of the documents `keys` (the records' document keys) send
-    again: the fields `check_may_replace` compares, as text, and `_doc_version`."""
+    again: the fields `check_may_replace` compares, as text, and `_doc_version`; with a
+    `batch`, versions pending in it count as stored."""
     doc_type = get_document_type(document_type)
     wanted = keys.drop_nulls().unique().to_list() if keys.len() else []
-    return _stored_versions(conn=conn, doc_type=doc_type, keys=wanted)
+    return _stored_versions(conn=conn, doc_type=doc_type, keys=wanted, batch=batch)
 
 
 def _any_cancelled(records: pl.DataFrame, doc_type: DocumentType) -> bool:
