@@ -441,8 +441,9 @@ def check_may_replace(
     frame = records
     if not doc_type.parties or frame.height == 0:
         return
+    cancels = _any_cancelled(frame, doc_type)
     # New documents that cancel nothing: no rule to apply (the common case, said in one pass).
-    if stored is not None and stored.height == 0 and not _any_cancelled(frame, doc_type):
+    if stored is not None and stored.height == 0 and not cancels:
         return
     columns = list(dict.fromkeys((*doc_type.parties, *doc_type.cancel_fields, *doc_type.line_key)))
     new = frame.select(
@@ -460,7 +461,8 @@ def check_may_replace(
     )
     if old.height:
         _check_same_parties(new, old, rows, doc_type=doc_type, partner_id=partner_id)
-    if not doc_type.cancel_fields:
+    # What cancels nothing adds no cancellation to check (new versions mostly do not).
+    if not cancels:
         return
     added = _cancellations(new, doc_type).join(
         _cancellations(old, doc_type), on=["_doc_key", "_field", "_line"], how="anti"
