@@ -162,6 +162,8 @@ class IntakeContext:
     batch: storage.StoreBatch | None = None
     # Submissions stored through the batch, whose reactions wait for it to be flushed.
     unreacted: list[SubmissionRead] = field(default_factory=list)
+    # Content hashes of the load's files, taken as it looks them up (by path).
+    hashes: dict[Path, str] = field(default_factory=dict)
     # Checks of files still to be submitted, started ahead (by path, profile, submitter).
     ahead: dict[Hashable, Future[ValidationResult]] = field(default_factory=dict)
     # Whether the caller publishes each result's events to live streams (a load's caller,
@@ -378,7 +380,7 @@ def do_submit(
         submitter.partner_id,
         document_type,
         source_name or path.name,
-        file_hash(path),
+        context.hashes.pop(path, None) or file_hash(path),
         received_at,
     )
     result = _store(

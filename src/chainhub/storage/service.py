@@ -276,9 +276,10 @@ def do_store_submission(
         rows=frame.height,
         documents=documents,
         new_versions=latest.height,
+        # One row per stored row: the reader that wants them keeps each once.
         versions=frame.select(
             "_doc_key", "_doc_version", *(["result"] if document_type == INSPECTION else [])
-        ).unique(),
+        ),
     )
 
 
