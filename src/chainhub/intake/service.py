@@ -380,7 +380,7 @@ def do_submit(
         submitter.partner_id,
         document_type,
         source_name or path.name,
-        context.hashes.pop(path, None) or file_hash(path),
+        context.hashes.pop(path) if path in context.hashes else file_hash(path),
         received_at,
     )
     result = _store(
