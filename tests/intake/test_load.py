@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from chainhub.access.audit import check_audit_chain
 from chainhub.access.models import audit_log
 from chainhub.access.tokens import do_set_chain_leader
+from chainhub.errors import ChainhubError
 from chainhub.events.reactions import set_reactions
 from chainhub.events.schemas import HubEvent, WebhookEvent
 from chainhub.intake.attempts import IngestResult
@@ -266,3 +267,43 @@ def test_a_load_builds_the_events_a_webhook_wants_only(
         else [[], []]
     )
     assert queued == (["shipment.announced"] * 2 if wanted else [])
+
+
+def test_a_load_holds_a_pending_version_to_the_rules(
+    with_crosswalk: sa.Engine, tmp_path: Path
+) -> None:
+    """A document sent again later in the load is checked against its version still pending
+    in the load's batch: a new version naming other parties is refused."""
+    renamed = SHIPMENT_PROFILE.model_copy(
+        update={
+            "fields": {
+                **SHIPMENT_PROFILE.fields,
+                "receiver_id": SHIPMENT_PROFILE.fields["receiver_id"].model_copy(
+                    update={"value": "huadong-trading"}
+                ),
+            }
+        }
+    )
+    body = "ASN-9,20260301,20260303,10,MAT01,5,件,L1\n"
+    files = [
+        LoadFile(
+            shipment_file(tmp_path, body, "first.csv"),
+            _profile(tmp_path, SHIPMENT_PROFILE),
+            "jinli-motor",
+        ),
+        LoadFile(
+            shipment_file(tmp_path, body.replace(",5,", ",6,"), "again.csv"),
+            _renamed(tmp_path, renamed),
+            "jinli-motor",
+        ),
+    ]
+    with with_crosswalk.begin() as conn, pytest.raises(ChainhubError) as refused:
+        do_load_files(conn=conn, files=files, channel="test", on_result=lambda _f, _r: None)
+    assert refused.value.code == "parties_changed"
+    assert "haichuan" in refused.value.message_en
+
+
+def _renamed(folder: Path, profile: MappingProfile) -> Path:
+    path = folder / "renamed-shipment.yaml"
+    path.write_text(profile.to_yaml(), encoding="utf-8")
+    return path

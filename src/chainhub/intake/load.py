@@ -50,7 +50,10 @@ def do_load_files(
     profiles = {path: load_profile(path) for path in dict.fromkeys(f.profile for f in files)}
     batch = StoreBatch()
     context = IntakeContext(batch=batch, publish=False)
-    contents = [(f.partner_id, profiles[f.profile].document_type, file_hash(f.path)) for f in files]
+    context.hashes.update((f.path, file_hash(f.path)) for f in files)
+    contents = [
+        (f.partner_id, profiles[f.profile].document_type, context.hashes[f.path]) for f in files
+    ]
     context.expect_contents(conn=conn, keys=contents)
     submitters = [
         get_submitter(conn=conn, partner_id=f.partner_id, channel=channel, context=context)

@@ -162,6 +162,8 @@ class IntakeContext:
     batch: storage.StoreBatch | None = None
     # Submissions stored through the batch, whose reactions wait for it to be flushed.
     unreacted: list[SubmissionRead] = field(default_factory=list)
+    # Content hashes of the load's files, taken as it looks them up (by path).
+    hashes: dict[Path, str] = field(default_factory=dict)
     # Checks of files still to be submitted, started ahead (by path, profile, submitter).
     ahead: dict[Hashable, Future[ValidationResult]] = field(default_factory=dict)
     # Whether the caller publishes each result's events to live streams (a load's caller,
@@ -378,7 +380,7 @@ def do_submit(
         submitter.partner_id,
         document_type,
         source_name or path.name,
-        file_hash(path),
+        context.hashes.pop(path) if path in context.hashes else file_hash(path),
         received_at,
     )
     result = _store(
@@ -476,14 +478,12 @@ def _store(
     good, bad_rows = split_by_document(result)
     latest = None
     if party:
-        # Read once: what the rule compares, and the versions the new ones follow (none,
-        # when the load's batch knows no version of these documents can be stored).
+        # Read once: what the rule compares, and the versions the new ones follow (those
+        # pending in the load's batch read from it).
         keys = storage.document_keys(document_type=attempt.document_type, records=good)
-        if context.batch is not None and not context.batch.may_hold(
-            conn=conn, document_type=attempt.document_type, keys=keys
-        ):
-            keys = keys.clear()
-        replaced = list_replaced_versions(conn=conn, document_type=attempt.document_type, keys=keys)
+        replaced = list_replaced_versions(
+            conn=conn, document_type=attempt.document_type, keys=keys, batch=context.batch
+        )
         check_may_replace(
             conn=conn,
             document_type=attempt.document_type,
@@ -556,6 +556,9 @@ def _announce(
     """The stored submission's events, queued for webhooks (none returned when the caller
     publishes none and no subscription wants them: a load's documents raise one each)."""
     assert stored.submission_id is not None
+    subscriptions = context.get_subscriptions(conn=conn)
+    if not (subscriptions or context.publish):
+        return ()
     raised = list_submission_event_kinds(
         conn=conn,
         document_type=attempt.document_type,
@@ -564,7 +567,6 @@ def _announce(
     )
     if raised.height == 0:
         return ()
-    subscriptions = context.get_subscriptions(conn=conn)
     kinds = set(raised.get_column("_event").unique())
     wanted = any(kinds & s.events for s in subscriptions)
     if not (wanted or context.publish):

@@ -32,7 +32,7 @@ from chainhub.partners.schemas import AgreementRead, ScopeKind
 from chainhub.standard.registry import DocumentType, get_document_type
 from chainhub.storage.engine import get_read_cache
 from chainhub.storage.models import KEY_SEPARATOR, current_view
-from chainhub.storage.service import list_latest_rows
+from chainhub.storage.service import StoreBatch, list_latest_rows
 
 DIRECTORY_TYPES: Final = frozenset({"partner", "site", "material"})
 BOM_PARENT_TYPES: Final = frozenset({"demand_forecast"})
@@ -299,11 +299,18 @@ def _refused(code: str, en: str, zh: str, location: dict[str, str | int]) -> Cha
     return ChainhubError(code, en, zh, location, 403)
 
 
-def _stored_versions(*, conn: Connection, doc_type: DocumentType, keys: list[str]) -> pl.DataFrame:
-    """Party and cancel fields of the current versions of `keys`, as strings."""
+def _stored_versions(
+    *, conn: Connection, doc_type: DocumentType, keys: list[str], batch: StoreBatch | None = None
+) -> pl.DataFrame:
+    """Party and cancel fields of the current versions of `keys`, as strings (those pending
+    in `batch` read from it)."""
     columns = list(
         dict.fromkeys(("_doc_key", *doc_type.parties, *doc_type.cancel_fields, *doc_type.line_key))
     )
+    if batch is not None:
+        return batch.list_latest_rows(
+            conn=conn, document_type=doc_type.name, keys=keys, columns=columns
+        )
     return list_latest_rows(conn=conn, document_type=doc_type.name, keys=keys, columns=columns)
 
 
@@ -396,13 +403,14 @@ def _doc_key(doc_type: DocumentType) -> pl.Expr:
 
 
 def list_replaced_versions(
-    *, conn: Connection, document_type: str, keys: pl.Series
+    *, conn: Connection, document_type: str, keys: pl.Series, batch: StoreBatch | None = None
 ) -> pl.DataFrame:
     """The stored current versions of the documents `keys` (the records' document keys) send
-    again: the fields `check_may_replace` compares, as text, and `_doc_version`."""
+    again: the fields `check_may_replace` compares, as text, and `_doc_version`; with a
+    `batch`, versions pending in it count as stored."""
     doc_type = get_document_type(document_type)
     wanted = keys.drop_nulls().unique().to_list() if keys.len() else []
-    return _stored_versions(conn=conn, doc_type=doc_type, keys=wanted)
+    return _stored_versions(conn=conn, doc_type=doc_type, keys=wanted, batch=batch)
 
 
 def _any_cancelled(records: pl.DataFrame, doc_type: DocumentType) -> bool:
@@ -433,8 +441,9 @@ def check_may_replace(
     frame = records
     if not doc_type.parties or frame.height == 0:
         return
+    cancels = _any_cancelled(frame, doc_type)
     # New documents that cancel nothing: no rule to apply (the common case, said in one pass).
-    if stored is not None and stored.height == 0 and not _any_cancelled(frame, doc_type):
+    if stored is not None and stored.height == 0 and not cancels:
         return
     columns = list(dict.fromkeys((*doc_type.parties, *doc_type.cancel_fields, *doc_type.line_key)))
     new = frame.select(
@@ -452,7 +461,8 @@ def check_may_replace(
     )
     if old.height:
         _check_same_parties(new, old, rows, doc_type=doc_type, partner_id=partner_id)
-    if not doc_type.cancel_fields:
+    # What cancels nothing adds no cancellation to check (new versions mostly do not).
+    if not cancels:
         return
     added = _cancellations(new, doc_type).join(
         _cancellations(old, doc_type), on=["_doc_key", "_field", "_line"], how="anti"

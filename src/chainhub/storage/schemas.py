@@ -18,8 +18,8 @@ class StoreResult(BaseModel):
     documents: int
     new_versions: int
     duplicate_of: str | None = None
-    # The stored rows' document keys and versions (and an inspection's result), so the caller
-    # need not read them back.
+    # The stored rows' document keys and versions (and an inspection's result), one row per
+    # stored row, so the caller need not read them back.
     versions: pl.DataFrame | None = Field(default=None, exclude=True, repr=False)
 
 

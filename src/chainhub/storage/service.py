@@ -43,13 +43,16 @@ class StoreBatch:
     per document table and per table of other rows (`add_rows`: the attempt log) for many
     files, rather than a few statements per file.
 
-    Precondition: nothing reads the pending rows before `flush` but through `may_hold` (a new
-    version's predecessors); the caller flushes before reading what else they may change,
-    and nothing else writes the batch's document tables in its transaction.
+    Precondition: nothing reads the pending rows before `flush` but through `may_hold` or
+    `list_latest_rows` (a new version's predecessors); the caller flushes before reading what
+    else they may change, and nothing else writes the batch's document tables in its
+    transaction.
     """
 
     documents: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
-    keys: dict[str, set[str]] = field(default_factory=dict)
+    # Each pending document key, with the index of the last of its type's frames holding it
+    # (whose highest version of it is the newest: a later frame's versions follow it).
+    keys: dict[str, dict[str, int]] = field(default_factory=dict)
     # Keys of pending documents whose stored versions the pending ones supersede.
     superseded: dict[str, set[str]] = field(default_factory=dict)
     # Every document key the batch was given, written or not, and whether each document
@@ -76,10 +79,11 @@ class StoreBatch:
     ) -> None:
         """A submission's document rows, typed as its table's columns, and the keys among
         them of documents with a stored version (which the rows supersede)."""
-        self.documents.setdefault(document_type, []).append(frame)
+        frames = self.documents.setdefault(document_type, [])
+        frames.append(frame)
         self.superseded.setdefault(document_type, set()).update(superseded)
         keys = frame.get_column("_doc_key").unique().to_list()
-        self.keys.setdefault(document_type, set()).update(keys)
+        self.keys.setdefault(document_type, {}).update(dict.fromkeys(keys, len(frames) - 1))
         self.added.setdefault(document_type, set()).update(keys)
         self.pending_rows += frame.height
         if self.pending_rows >= _BATCH_ROWS:
@@ -94,15 +98,55 @@ class StoreBatch:
         """
         wanted = keys.to_list()
         pending = self.keys.get(document_type)
-        if pending and not pending.isdisjoint(wanted):
+        if pending and not pending.keys().isdisjoint(wanted):
             self.flush(conn=conn)
+        return self._may_be_written(conn=conn, document_type=document_type, keys=wanted)
+
+    def _may_be_written(self, *, conn: sa.Connection, document_type: str, keys: list[str]) -> bool:
+        """Whether a version of any of `keys` may be in the table: none can be when it held no
+        row as the batch first read it and the batch was given none of them since."""
         if document_type not in self.held_rows:
             table = doc_table(document_type)
             first = conn.execute(sa.select(table.c._doc_key).limit(1)).first()
             self.held_rows[document_type] = first is not None
         return self.held_rows[document_type] or not self.added.get(document_type, set()).isdisjoint(
-            wanted
+            keys
         )
+
+    def list_latest_rows(
+        self, *, conn: sa.Connection, document_type: str, keys: list[str], columns: list[str]
+    ) -> pl.DataFrame:
+        """`list_latest_rows` in the batch's transaction, without writing what is pending: the
+        current version of a document pending in the batch is read from its rows, the others
+        from the table (when it may hold them)."""
+        pending = self.keys.get(document_type, {})
+        written = [k for k in keys if k not in pending]
+        if written and not self._may_be_written(
+            conn=conn, document_type=document_type, keys=written
+        ):
+            written = []
+        found = list_latest_rows(
+            conn=conn, document_type=document_type, keys=written, columns=columns
+        )
+        by_frame: dict[int, list[str]] = {}
+        for key in keys:
+            if key in pending:
+                by_frame.setdefault(pending[key], []).append(key)
+        if not by_frame:
+            return found
+        frames = self.documents[document_type]
+        held = pl.concat(
+            [
+                frames[index].lazy().filter(pl.col("_doc_key").is_in(of))
+                for index, of in by_frame.items()
+            ]
+        )
+        newest = held.filter(
+            pl.col("_doc_version") == pl.col("_doc_version").max().over("_doc_key")
+        )
+        named = [c for c in found.columns if c != "_doc_version"]
+        rows = newest.select(*(pl.col(c).cast(pl.String) for c in named), "_doc_version")
+        return pl.concat([found, rows.collect()])
 
     def flush(self, *, conn: sa.Connection) -> None:
         """Write every pending row, in the caller's transaction."""
@@ -232,9 +276,10 @@ def do_store_submission(
         rows=frame.height,
         documents=documents,
         new_versions=latest.height,
+        # One row per stored row: the reader that wants them keeps each once.
         versions=frame.select(
             "_doc_key", "_doc_version", *(["result"] if document_type == INSPECTION else [])
-        ).unique(),
+        ),
     )
 
 
