@@ -178,23 +178,28 @@ def test_a_context_forgets_what_a_stored_file_changes(
         assert context.references["partner"]  # read once, never dropped by these files
 
 
+def _shipment_files(folder: Path, bodies: dict[str, str]) -> list[LoadFile]:
+    """JINLI's shipment files, one per named body, under the shipment profile."""
+    shipment = _profile(folder, SHIPMENT_PROFILE)
+    return [
+        LoadFile(shipment_file(folder, body, name), shipment, "jinli-motor")
+        for name, body in bodies.items()
+    ]
+
+
 def test_a_load_versions_refuses_and_logs_as_file_by_file(
     with_crosswalk: sa.Engine, tmp_path: Path
 ) -> None:
     """Rows written in batches: a document sent again later in the load is its next version,
     a bad file is refused whole with its errors while the others are stored, every file
     has its attempt and submission."""
-    shipment = _profile(tmp_path, SHIPMENT_PROFILE)
     bodies = {
         "first.csv": "ASN-9,20260301,20260303,10,MAT01,5,件,L1\n",
         "bad.csv": "ASN-8,2026-03-01,20260303,10,MAT01,5,件,L1\n",
         "again.csv": "ASN-9,20260301,20260303,10,MAT01,6,件,L1\n",
         "other.csv": "ASN-7,20260302,20260304,10,MAT02,7,件,L2\n",
     }
-    files = [
-        LoadFile(shipment_file(tmp_path, body, name), shipment, "jinli-motor")
-        for name, body in bodies.items()
-    ]
+    files = _shipment_files(tmp_path, bodies)
     results: list[IngestResult] = []
     with with_crosswalk.begin() as conn:
         do_set_chain_leader(conn=conn, partner_id=LEADER)
@@ -233,15 +238,13 @@ def test_a_load_builds_the_events_a_webhook_wants_only(
 ) -> None:
     """A load's caller publishes no events: its results carry those a subscription wants,
     queued for it, and none that no subscription wants."""
-    shipment = _profile(tmp_path, SHIPMENT_PROFILE)
-    bodies = {
-        "one.csv": "ASN-5,20260301,20260303,10,MAT01,5,件,L1\n",
-        "two.csv": "ASN-6,20260302,20260304,10,MAT02,7,件,L2\n",
-    }
-    files = [
-        LoadFile(shipment_file(tmp_path, body, name), shipment, "jinli-motor")
-        for name, body in bodies.items()
-    ]
+    files = _shipment_files(
+        tmp_path,
+        {
+            "one.csv": "ASN-5,20260301,20260303,10,MAT01,5,件,L1\n",
+            "two.csv": "ASN-6,20260302,20260304,10,MAT02,7,件,L2\n",
+        },
+    )
     results: list[IngestResult] = []
     with with_crosswalk.begin() as conn:
         do_set_chain_leader(conn=conn, partner_id=LEADER)
