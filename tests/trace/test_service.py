@@ -8,6 +8,10 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from chainhub.access.models import audit_log
+from chainhub.events.schemas import WebhookEvent
+from chainhub.partners.models import webhook_deliveries
+from chainhub.partners.schemas import SubscriptionCreate
+from chainhub.partners.webhooks import do_create_subscription
 from chainhub.trace.models import trace_event_epcs, trace_event_parties, trace_events
 from chainhub.trace.service import do_capture
 from tests.trace.reference import OPENEPCIS, require
@@ -98,3 +102,32 @@ def test_a_document_is_stored_in_rows_once_per_event(engine: sa.Engine) -> None:
         ("capturer", 0, "acme"),
         ("source", 1, "urn:epc:id:pgln:6901234.00000"),
     ]
+
+
+def test_a_capture_that_publishes_none_announces_only_to_subscribers(engine: sa.Engine) -> None:
+    def document(*pallets: int) -> dict[str, object]:
+        return {
+            "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+            "type": "EPCISDocument",
+            "schemaVersion": "2.0",
+            "creationDate": "2026-03-01T00:00:00+08:00",
+            "epcisBody": {"eventList": [_packing(p) for p in pallets]},
+        }
+
+    with engine.begin() as conn:
+        unwanted = do_capture(conn=conn, document=document(0), partner_id="acme", publish=False)
+        do_create_subscription(
+            conn=conn,
+            partner_id="acme",
+            subscription=SubscriptionCreate.model_validate(
+                {"url": "https://hooks.example.com/in", "events": [WebhookEvent.EPCIS_CAPTURED]}
+            ),
+        )
+        wanted = do_capture(conn=conn, document=document(1, 2), partner_id="acme", publish=False)
+        queued = conn.execute(sa.select(webhook_deliveries.c.payload)).scalars().all()
+    assert (unwanted.stored_count, unwanted.events) == (1, ())
+    assert wanted.stored_count == 2
+    assert sorted(json.loads(p)["doc_key"] for p in queued) == sorted(
+        e.doc_key for e in wanted.events
+    )
+    assert len(queued) == 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from functools import reduce
+from functools import cache, reduce
 from typing import Any, Final
 
 import polars as pl
@@ -71,27 +71,23 @@ def _groups(shape: Shape) -> pl.Expr:
     return rest.str.extract_groups("^" + pattern.lstrip("^")).alias(_name(shape))
 
 
-def digital_links(values: pl.Series) -> pl.Series:
-    """The constrained canonical GS1 Digital Link (`digital_link.normalise`) of each SGTIN,
-    SSCC, SGLN, PGLN and LGTIN URI of plain characters; null for any other text."""
+@cache
+def _link_expressions() -> tuple[list[pl.Expr], dict[str, pl.Expr], pl.Expr]:
+    """The groups of each shape, the keys without their check digit, and the digital link:
+    built once, as building them costs milliseconds (a check digit is a sum of terms)."""
     shapes = (_SGTIN, _LGTIN, _SSCC, _SGLN, _PGLN)
     sscc = _group(_SSCC, 2)
-    # The keys without their check digit first, as columns: each is read many times below.
-    keys = (
-        pl.DataFrame({"value": values})
-        .with_columns(_groups(s) for s in shapes)
-        .with_columns(
-            sgtin=_group(_SGTIN, 2).str.slice(0, 1)
-            + _group(_SGTIN, 1)
-            + _group(_SGTIN, 2).str.slice(1),
-            lgtin=_group(_LGTIN, 2).str.slice(0, 1)
-            + _group(_LGTIN, 1)
-            + _group(_LGTIN, 2).str.slice(1),
-            sscc=sscc.str.slice(0, 1) + _group(_SSCC, 1) + sscc.str.slice(1),
-            sgln=_group(_SGLN, 1) + _group(_SGLN, 2),
-            pgln=_group(_PGLN, 1) + _group(_PGLN, 2),
-        )
-    )
+    keys = {
+        "sgtin": _group(_SGTIN, 2).str.slice(0, 1)
+        + _group(_SGTIN, 1)
+        + _group(_SGTIN, 2).str.slice(1),
+        "lgtin": _group(_LGTIN, 2).str.slice(0, 1)
+        + _group(_LGTIN, 1)
+        + _group(_LGTIN, 2).str.slice(1),
+        "sscc": sscc.str.slice(0, 1) + _group(_SSCC, 1) + sscc.str.slice(1),
+        "sgln": _group(_SGLN, 1) + _group(_SGLN, 2),
+        "pgln": _group(_PGLN, 1) + _group(_PGLN, 2),
+    }
     extension = _group(_SGLN, 3)
     link = pl.coalesce(
         pl.lit(CANONICAL + "/01/") + _with_check("sgtin", 13) + "/21/" + _group(_SGTIN, 3),
@@ -102,7 +98,16 @@ def digital_links(values: pl.Series) -> pl.Series:
         pl.lit(CANONICAL + "/417/") + _with_check("pgln", 12),
         pl.lit(CANONICAL + "/01/") + _with_check("lgtin", 13) + "/10/" + _group(_LGTIN, 3),
     )
-    return keys.select(link.alias(values.name)).to_series()
+    return [_groups(s) for s in shapes], keys, link
+
+
+def digital_links(values: pl.Series) -> pl.Series:
+    """The constrained canonical GS1 Digital Link (`digital_link.normalise`) of each SGTIN,
+    SSCC, SGLN, PGLN and LGTIN URI of plain characters; null for any other text."""
+    groups, keys, link = _link_expressions()
+    # The keys without their check digit first, as columns: each is read many times.
+    frame = pl.DataFrame({"value": values}).with_columns(groups).with_columns(**keys)
+    return frame.select(link.alias(values.name)).to_series()
 
 
 def _kept(*, unless: tuple[str, ...]) -> pl.Expr:

@@ -24,7 +24,7 @@ from chainhub.access.schemas import Principal
 from chainhub.errors import ChainhubError
 from chainhub.events.schemas import HubEvent, WebhookEvent
 from chainhub.partners.visibility import check_trace_event_visible
-from chainhub.partners.webhooks import do_enqueue_deliveries
+from chainhub.partners.webhooks import do_enqueue_deliveries, list_live_subscriptions
 from chainhub.storage.service import do_bulk_insert
 from chainhub.trace.hashing import hashes_begun
 from chainhub.trace.models import (
@@ -91,8 +91,13 @@ def do_capture(
     partner_id: str,
     xml: bytes | None = None,
     received_at: datetime | None = None,
+    publish: bool = True,
 ) -> Capture:
     """Check and store one EPCIS document's events; an event already stored is stored once.
+
+    The new events' announcements are queued for the webhook subscriptions that want them and
+    returned for the caller to publish to live streams; a caller that publishes none (a
+    scripted load) passes `publish=False`, and then they are built only for the subscriptions.
 
     A document read from `xml` has its events hashed from the XML, as the CBV reads it. A large
     document is hashed on the other core while it is checked and its rows are built (for every
@@ -101,7 +106,7 @@ def do_capture(
     """
     with _collector_paused():
         return _capture(conn=conn, document=document, partner_id=partner_id, xml=xml,
-                        received_at=received_at)  # fmt: skip
+                        received_at=received_at, publish=publish)  # fmt: skip
 
 
 def _capture(
@@ -111,6 +116,7 @@ def _capture(
     partner_id: str,
     xml: bytes | None,
     received_at: datetime | None,
+    publish: bool,
 ) -> Capture:
     hashes_of = hashes_begun(document, xml, events=_event_count(document))
     check_document(document, from_xml=xml is not None)
@@ -128,18 +134,13 @@ def _capture(
     }  # fmt: skip
     hashes = hashes_of()
     new_hashes, positions = _new_events(hashes, _stored_hashes(conn, hashes))
+    subscriptions = list_live_subscriptions(conn=conn)
+    wanted = any(WebhookEvent.EPCIS_CAPTURED.value in s.events for s in subscriptions)
     # The database loads the rows without the interpreter's lock: the announcements are built
     # meanwhile, and `conn` is the loader's alone until it is done.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="epcis-load") as loader:
         loading = loader.submit(_do_store_rows, conn, frames, hashes, positions)
-        # Validated construction: pydantic-core builds these several times faster than
-        # `model_construct`, which sets each field in Python.
-        fresh = tuple(
-            HubEvent(event=WebhookEvent.EPCIS_CAPTURED, document_type="epcis_event",
-                     doc_key=event_hash, version=1, submission_id=capture_id,
-                     occurred_at=received_at)
-            for event_hash in new_hashes
-        )  # fmt: skip
+        fresh = _announcements(new_hashes, capture_id, received_at) if wanted or publish else ()
         loading.result()
     conn.execute(trace_captures.insert().values(
         capture_id=capture_id, partner_id=partner_id, received_at=received_at,
@@ -149,10 +150,26 @@ def _capture(
         action="epcis.capture", status=202, outcome="stored" if new_hashes else "duplicate",
         partner_id=partner_id, target={"capture_id": capture_id, "events": len(events),
                                        "stored": len(new_hashes)}))  # fmt: skip
-    do_enqueue_deliveries(conn=conn, events=list(fresh), today=received_at.date(),
-                          now=received_at, is_visible=_sees_event(conn))  # fmt: skip
+    if wanted:
+        do_enqueue_deliveries(conn=conn, events=list(fresh), today=received_at.date(),
+                              now=received_at, is_visible=_sees_event(conn),
+                              subscriptions=subscriptions)  # fmt: skip
     do_notify_streams(conn=conn, event_hashes=new_hashes, now=received_at)
     return Capture(capture_id, len(events), len(new_hashes), fresh)
+
+
+def _announcements(
+    hashes: list[str], capture_id: str, received_at: datetime
+) -> tuple[HubEvent, ...]:
+    """One announcement per newly stored event, its hash as the document key."""
+    # Validated construction: pydantic-core builds these several times faster than
+    # `model_construct`, which sets each field in Python.
+    return tuple(
+        HubEvent(event=WebhookEvent.EPCIS_CAPTURED, document_type="epcis_event",
+                 doc_key=event_hash, version=1, submission_id=capture_id,
+                 occurred_at=received_at)
+        for event_hash in hashes
+    )  # fmt: skip
 
 
 def _do_store_rows(
