@@ -124,7 +124,7 @@ def _subscribe(post: Callable[..., Any], receiver: Receiver) -> None:
     assert post(OEM, "/api/v1/subscriptions", json=events).status_code == 201
 
 
-def _wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+def _wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "timed out"

@@ -52,7 +52,7 @@ def receiver() -> Iterator[Receiver]:
     server.close()
 
 
-def _wait_for(condition: object, seconds: float = 10.0) -> None:
+def _wait_for(condition: object, seconds: float = 30.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, "timed out"
