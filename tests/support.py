@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from chainhub.intake.attempts import IngestResult
 from chainhub.intake.schemas import SourceFormat, standard_profile
 from chainhub.intake.service import Submitter, do_submit
 from chainhub.sim.service import SimulationSummary
+from chainhub.standard.registry import BUSINESS_DATES
 
 SIM_SEED = 7
 # The simulated chain's leader, which publishes the golden material list.
@@ -39,6 +41,22 @@ class SmallChain:
             path = self.root / "ground_truth" / "standard" / f"{doc_type}.parquet"
             self._truth[doc_type] = pl.read_parquet(path)
         return self._truth[doc_type]
+
+    def send_lags(self) -> dict[str, list[int]]:
+        """Per partner, for each file of dated documents it sent: the days from the newest
+        business date in the file (its local day) to the day it was sent."""
+        sent = {
+            s["file"]: datetime.fromisoformat(s["sent_at"]).date()
+            for s in self.manifest["submissions"]
+        }
+        lags: dict[str, list[int]] = {}
+        for doc_type, field in BUSINESS_DATES.items():
+            files = self.truth(doc_type).group_by("source_file").agg(pl.col(field).max())
+            for file, newest in files.iter_rows():
+                day = newest.date() if isinstance(newest, datetime) else newest
+                partner = file.split("/")[1]
+                lags.setdefault(partner, []).append((sent[file] - day).days)
+        return lags
 
 
 def ingest_records(

@@ -1,19 +1,25 @@
 """The hub's OTIF and stockout rate per supplier agree with what the simulator's ground truth
-(`ground_truth/order_outcomes.csv`, written by chainhub.sim) says happened to each order line."""
+(`ground_truth/order_outcomes.csv`, written by chainhub.sim) says happened to each order line,
+and its timeliness per partner with when the simulator says each file was sent."""
 
 from __future__ import annotations
+
+import statistics
+from datetime import datetime
 
 import polars as pl
 import sqlalchemy as sa
 
 from chainhub.intake.schemas import load_profile
 from chainhub.intake.service import do_submit
+from chainhub.kpi.scorecard import list_scorecards
 from chainhub.kpi.service import access_kpi_values
 from tests.kpi.conftest import TODAY, principal
 from tests.support import SmallChain, submitter
 
 
 def _load(engine: sa.Engine, chain: SmallChain) -> None:
+    """Every file, received when its partner sent it, as the demo loads them."""
     for sub in chain.manifest["submissions"]:
         with engine.begin() as conn:
             result = do_submit(
@@ -21,6 +27,7 @@ def _load(engine: sa.Engine, chain: SmallChain) -> None:
                 path=chain.root / sub["file"],
                 profile=load_profile(chain.root / sub["profile"]),
                 submitter=submitter(sub["partner_id"]),
+                received_at=datetime.fromisoformat(sub["sent_at"]),
             )
         assert result.status == "stored", sub["file"]
 
@@ -39,7 +46,7 @@ def _truth(chain: SmallChain) -> pl.DataFrame:
     )
 
 
-def test_otif_and_stockout_per_supplier_agree_with_the_ground_truth(
+def test_otif_stockout_and_timeliness_agree_with_the_ground_truth(
     engine: sa.Engine, small_chain: SmallChain
 ) -> None:
     _load(engine, small_chain)
@@ -56,3 +63,18 @@ def test_otif_and_stockout_per_supplier_agree_with_the_ground_truth(
     assert len(expected_otif) >= 10
     assert hub["otif"] == expected_otif
     assert hub["supplier_stockout_rate"] == expected_stockout
+    # Each partner's files arrive a fixed number of days after what they report, by its habit:
+    # the scorecards and the timeliness KPI find that habit, most partners on time.
+    habits = {p: statistics.median(lags) for p, lags in small_chain.send_lags().items()}
+    with engine.connect() as conn:
+        cards = {c.partner_id: c for c in list_scorecards(conn=conn)}
+        kpi = access_kpi_values(
+            conn=conn, principal=principal(None), today=TODAY, kpi_id="data_timeliness", by="total"
+        )
+    assert {p: cards[p].median_lag_days for p in habits} == habits
+    assert {v.partner_id: v.value for v in kpi.values} == habits
+    on_time = [p for p in habits if cards[p].on_time_share == 1.0]
+    assert len(on_time) >= 0.6 * len(habits)
+    assert {p for p in habits if cards[p].on_time_share == 0.0} == {
+        p for p, days in habits.items() if days > 1
+    }

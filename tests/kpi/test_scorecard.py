@@ -63,5 +63,6 @@ def test_scorecard_counts_rows_rules_and_lateness(
         RuleCount(rule="range", field="quantity", errors=3),
         RuleCount(rule="crosswalk", field="material_code", errors=1),
     ]
-    # ASN-3 arrived half a day after its ship date, ASN-4 four and a half days after.
-    assert (card.median_lag_days, card.on_time_share) == (2.5, 0.5)
+    # The file of ASN-3 arrived on the day of its ship date (0 days), the file whose stored
+    # ASN-4 was shipped on 03-01 four days after: a median of 2, one of two on time.
+    assert (card.median_lag_days, card.on_time_share) == (2.0, 0.5)

@@ -8,11 +8,12 @@ import pytest
 from fastapi import FastAPI
 
 from chainhub.kpi import compiled
+from chainhub.kpi.service import get_supplier_ids
 from chainhub.storage import answers
 from chainhub.web.kpi_pages import list_dashboard_windows
 from chainhub.web.render import templates
 from chainhub.web.warmup import PageWarmup
-from tests.api.hub import OEM, Hub
+from tests.api.hub import JINLI, OEM, Hub
 
 
 def _refused(*_: object, **__: object) -> NoReturn:
@@ -34,7 +35,10 @@ def test_the_warm_up_prepares_routes_templates_and_the_dashboard_kpis(hub: Hub) 
     # Then each ran once over the whole chain, and the overview's alerts, the data page's
     # counts and the quality page's lags were read.
     assert warmup.kpis_run == warmup.kpis_compiled
-    assert list(warmup.steps)[-4:] == ["answers", "alerts", "data", "quality"]
+    assert list(warmup.steps)[-5:] == ["answers", "alerts", "data", "quality", "suppliers"]
+    # Then what each supplier's own first views read, over what it sees.
+    with hub.engine.connect() as conn:
+        assert warmup.suppliers_read == len(get_supplier_ids(conn=conn)) > 1
     assert len(templates.env.cache or {}) == len(templates.env.list_templates())
     assert app.openapi_schema is not None
     # The overview's cards and the scorecards' rankings come first; every KPI is there once.
@@ -43,9 +47,12 @@ def test_the_warm_up_prepares_routes_templates_and_the_dashboard_kpis(hub: Hub) 
                                         "production_plan_on_time_rate", "supplier_stockout_rate",
                                         "otif"]  # fmt: skip
     assert len(plan) == len(set(plan)) == 14 + 7
-    headers = {"Authorization": f"Bearer {hub.tokens[OEM]}"}
-    # The chain leader's first overview reads only what the warm-up kept.
+    # The chain leader's first overview and a supplier's scorecard, and a supplier's first
+    # overview, data page and own scorecard read only what the warm-up kept.
+    views = [(OEM, "/"), (OEM, f"/suppliers/{JINLI}"), (JINLI, "/"), (JINLI, "/data"),
+             (JINLI, f"/suppliers/{JINLI}")]  # fmt: skip
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(answers, "_compute_and_keep", _refused)
-        assert hub.client.get("/", headers=headers).status_code == 200
-    assert hub.client.get("/", headers=headers).status_code == 200
+        for who, path in views:
+            assert hub.get(who, path).status_code == 200, (who, path)
+    assert hub.get(OEM, "/").status_code == 200

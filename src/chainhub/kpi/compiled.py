@@ -86,6 +86,11 @@ def get_kpi_frame(
 ) -> pl.DataFrame:
     """The KPI's rows per partner and period (for a drill-down window, its facts, the first
     MAX_FACT_ROWS + 1 by day), over the documents the caller sees."""
+    if partner_id is not None and not window.rows:
+        # One partner's rows of the answer every partner's view keeps (a dashboard's first
+        # views and the warm-up keep it): no query of its own.
+        whole = get_kpi_frame(definition=definition, src=src, window=window, partner_id=None)
+        return whole.filter(pl.col("partner_id") == partner_id)
     compiled, _ = _compiled(definition, src, window)
     sql = _bound(src, compiled)
     if partner_id is not None:

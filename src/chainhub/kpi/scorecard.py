@@ -1,19 +1,18 @@
 """Per-partner data-quality scorecard: submissions, rows accepted and rejected, top failing
-rules, timeliness. Aggregates are Ibis expressions, so they run on every backend."""
+rules, timeliness."""
 
 from __future__ import annotations
 
 import json
+import statistics
+from datetime import UTC, date, datetime
 from typing import Final
 
-import ibis
-import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
 from chainhub.intake.models import intake_attempt_rules, intake_attempts, quarantine
-from chainhub.kpi.backend import ibis_for
 from chainhub.kpi.schemas import (
     DataQuality,
     RejectedFile,
@@ -42,8 +41,9 @@ def list_scorecards(
 ) -> list[Scorecard]:
     """Scorecards of every partner that submitted (or of one), best acceptance first.
 
-    Timeliness is the lag from a document's business date to its arrival at the hub; a
-    document is on time when it arrives within `on_time_days` days.
+    Timeliness is the lag from the end of what a submission reports (the newest business date
+    of its documents) to its arrival at the hub, in whole days; a submission is on time when
+    it arrives within `on_time_days` days.
     """
     # Plain SQL over the intake log: small, and read on every view of the quality page.
     a = intake_attempts.c
@@ -68,9 +68,7 @@ def list_scorecards(
     lags = get_kept_answer(
         conn=conn,
         query=f"kpi.scorecard.lags partner={partner_id!r} on_time_days={on_time_days}",
-        compute=lambda: _lags(
-            backend=ibis_for(conn), partner_id=partner_id, on_time_days=on_time_days
-        ),
+        compute=lambda: _lags(conn=conn, partner_id=partner_id, on_time_days=on_time_days),
     )
     cards = []
     for pid, row in sorted(counts.items()):
@@ -107,38 +105,35 @@ def _top_rules(*, conn: Connection, partner_id: str | None, top: int) -> dict[st
     return ranked
 
 
+def get_lag_days(received: datetime, business: date | datetime) -> int:
+    """Whole days from a business date (a moment's UTC day) to an arrival's UTC day."""
+    if isinstance(business, datetime):
+        business = business.astimezone(UTC).date()
+    return (received.astimezone(UTC).date() - business).days
+
+
 def _lags(
-    *, backend: ibis.BaseBackend, partner_id: str | None, on_time_days: int
+    *, conn: Connection, partner_id: str | None, on_time_days: int
 ) -> dict[str, tuple[float, float]]:
-    """Median lag in days and on-time share per submitting partner, over every document."""
-    parts = []
+    """Median lag in days and on-time share per submitting partner, over its submissions of
+    dated documents: from the newest business date a submission holds (the end of what it
+    reports) to its arrival, in whole days."""
+    lags: dict[str, list[int]] = {}
     for doc_type, date_field in BUSINESS_DATES.items():
-        table = backend.table(doc_table(doc_type).name)
+        t = doc_table(doc_type).c
+        query = sa.select(
+            t._submitted_by, sa.func.max(t[date_field]), sa.func.min(t._received_at)
+        ).group_by(t._submitted_by, t._submission_id)
         if partner_id is not None:
-            table = table.filter(table._submitted_by == partner_id)
-        # One lag per document version: the lines of a document share its business date.
-        docs = table.group_by(["_submitted_by", "_doc_key", "_doc_version"]).aggregate(
-            business=table[date_field].cast("timestamp").min(),
-            received=table._received_at.cast("timestamp").min(),
-        )
-        parts.append(
-            docs.select(
-                partner_id=docs._submitted_by, business=docs.business, received=docs.received
-            )
-        )
-    frame = pl.from_arrow(ibis.union(*parts).to_pyarrow())
-    assert isinstance(frame, pl.DataFrame)
-    # Lag arithmetic in Polars: backends disagree on the numeric type of interval division.
-    lags = frame.with_columns(
-        ((pl.col("received") - pl.col("business")).dt.total_seconds() / 86400.0).alias("lag")
-    )
-    frame = lags.group_by("partner_id").agg(
-        pl.col("lag").median().alias("median_lag_days"),
-        (pl.col("lag") <= on_time_days).mean().alias("on_time_share"),
-    )
+            query = query.where(t._submitted_by == partner_id)
+        for by, business, received in conn.execute(query):
+            lags.setdefault(by, []).append(get_lag_days(received, business))
     return {
-        r["partner_id"]: (round(r["median_lag_days"], 2), round(r["on_time_share"], 4))
-        for r in frame.to_dicts()
+        pid: (
+            round(float(statistics.median(found)), 2),
+            round(sum(lag <= on_time_days for lag in found) / len(found), 4),
+        )
+        for pid, found in lags.items()
     }
 
 

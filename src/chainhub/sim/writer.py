@@ -28,7 +28,7 @@ from chainhub.sim.records import (
     record_schema,
     to_truth,
 )
-from chainhub.standard.registry import DOCUMENT_TYPES
+from chainhub.standard.registry import BUSINESS_DATES, DOCUMENT_TYPES
 
 LOAD_ORDER: Final = (
     "partner",
@@ -53,8 +53,11 @@ LOAD_ORDER: Final = (
 _FLUSH_ROWS: Final = 200_000
 _XLSX_EPOCH: Final = datetime(2025, 1, 1)  # noqa: DTZ001 - xlsx core properties are naive
 _CN: Final = timezone(timedelta(hours=8))
-# Partners send a month's file some days after the month ends, each by its own habit.
-_SEND_DELAY_DAYS: Final = (1, 12)
+# Partners send a file some days after the newest business date it holds, each by its own
+# habit: most the same day or the next, a laggard's habit days later.
+_PROMPT_DAYS: Final = (0, 1)
+_LAGGARD_DAYS: Final = (3, 12)
+_LAGGARD_SHARE: Final = 0.25
 _SEND_TIME: Final = time(17, 30, tzinfo=_CN)
 
 
@@ -85,6 +88,8 @@ class OutputWriter:
         self.parquet: dict[str, pq.ParquetWriter] = {}
         self.fields = {t: tuple(record_kinds(t)) for t in DOCUMENT_TYPES}
         self.profiles: set[tuple[str, str]] = set()
+        # Each file's newest business date (its local day), which it is sent some days after.
+        self.newest: dict[str, date] = {}
 
     def emit(self, *, doc_type: str, writer: str, day: int, header: Row, lines: list[Row]) -> None:
         """Buffer one document as flat records (one per line)."""
@@ -163,10 +168,20 @@ class OutputWriter:
             .with_columns(pl.lit(rel).alias("source_file"))
             .select(["source_file", *self.fields[doc_type]])
         )
+        self._note_newest(rel, doc_type, truth)
         self.truth.setdefault(doc_type, []).append(truth)
         self.truth_rows[doc_type] = self.truth_rows.get(doc_type, 0) + truth.height
         if self.truth_rows[doc_type] >= _FLUSH_ROWS:
             self._write_truth(doc_type)
+
+    def _note_newest(self, rel: str, doc_type: str, truth: pl.DataFrame) -> None:
+        field = BUSINESS_DATES.get(doc_type)
+        if field is None:
+            return
+        column = truth[field]
+        newest = (column.dt.date() if column.dtype != pl.Date else column).max()
+        if isinstance(newest, date):
+            self.newest[rel] = max(newest, self.newest.get(rel, newest))
 
     def _write_xlsx(self, path: Path, frame: pl.DataFrame, *, writer: str, doc_type: str) -> None:
         dialect = DIALECTS[self.chain.partners[writer].dialect]
@@ -259,16 +274,23 @@ class OutputWriter:
         return submissions
 
     def _send_delays(self, *, seed: int) -> dict[str, int]:
-        """Each partner's habit: how many days after a period ends it sends the period's file."""
+        """Each partner's habit: how many days after the newest business date of a file it
+        sends the file (most partners within a day, a laggard later)."""
         rng = random.Random(f"send-{seed}")  # noqa: S311 - a seeded simulation, not security
-        return {pid: rng.randint(*_SEND_DELAY_DAYS) for pid in sorted(self.chain.partners)}
+        return {
+            pid: rng.randint(*(_LAGGARD_DAYS if rng.random() < _LAGGARD_SHARE else _PROMPT_DAYS))
+            for pid in sorted(self.chain.partners)
+        }
 
     def _sent_at(self, submission: Submission, delay: int) -> datetime:
         """When the partner would have sent the file: master data the day before the chain
-        starts, a month's file `delay` days after the month ends, a whole run's file `delay`
-        days after the run ends."""
+        starts; a file of dated documents `delay` days after the newest of them (a month's
+        orders when the month's last order is placed, a forecast when issued); another a
+        month's or the whole run's, `delay` days after it ends."""
         last = self.chain.start + timedelta(days=self.chain.days - 1)
-        if submission.period:
+        if submission.file in self.newest:
+            last = self.newest[submission.file]
+        elif submission.period:
             month = date.fromisoformat(f"{submission.period}-01")
             last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         elif DOCUMENT_TYPES[submission.document_type].master:

@@ -9,7 +9,8 @@ page, the reading of the latest stored run (which never changes). A served hub r
 `PageWarmup` thread from its start that does these in that order, then runs each dashboard
 KPI, the overview's alerts, the data page's counts and flows and the quality page's lags once
 over the whole chain, whose answers the hub admin's and the chain leader's first views read
-(kept until the next submission), then ends.
+(kept until the next submission), then what each supplier's overview, data page and scorecard
+read over what it sees (a supplier shares no query with another), then ends.
 
 The server does not wait for it: it answers from its start, and a request that needs what is
 not ready yet prepares it itself, as without the thread (FastAPI prepares the routes once,
@@ -26,8 +27,9 @@ from datetime import UTC, date, datetime
 from importlib import import_module
 
 from fastapi import FastAPI
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from chainhub.access.schemas import Principal, Role
 from chainhub.documents.service import (
     DocumentFilter,
     count_visible_documents,
@@ -36,11 +38,14 @@ from chainhub.documents.service import (
 from chainhub.errors import ChainhubError
 from chainhub.forecast.service import access_run, get_run_value_added
 from chainhub.kpi.alerts import AlertFilter, access_alerts
+from chainhub.kpi.overview import OverviewFilter, get_overview
 from chainhub.kpi.precompile import WARMUP_PRINCIPAL, do_compile_kpis, do_run_kpis
 from chainhub.kpi.scorecard import list_scorecards
+from chainhub.kpi.service import access_kpi_trend, access_kpi_values, get_supplier_ids
 from chainhub.web.charts import sparkline
-from chainhub.web.kpi_pages import list_dashboard_windows
+from chainhub.web.kpi_pages import SCORECARD_KPIS, list_dashboard_windows
 from chainhub.web.render import templates
+from chainhub.web.views import CARD_KPIS
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +60,7 @@ class PageWarmup:
         # step and in all.
         self.kpis_compiled = 0
         self.kpis_run = 0
+        self.suppliers_read = 0
         self.steps: dict[str, float] = {}
         self.seconds: float | None = None
         self._stop = threading.Event()
@@ -90,6 +96,7 @@ class PageWarmup:
             ("alerts", self._read_alerts),
             ("data", lambda: _read_data_page(self.engine)),
             ("quality", lambda: _read_quality_page(self.engine)),
+            ("suppliers", self._read_supplier_pages),
         )
         try:
             for name, step in steps:
@@ -127,6 +134,51 @@ class PageWarmup:
                 only=AlertFilter(),
                 review_days=self.app.state.settings.plan_review_days,
             )
+
+    def _read_supplier_pages(self) -> None:
+        """Each supplier's first views (overview, data, its scorecard) with no filter chosen:
+        what it sees is its own, so nothing above is shared with it; its answers are kept under
+        the queries naming its visibility, as its own requests would keep them."""
+        today = datetime.now(UTC).date()
+        with self.engine.connect() as conn:
+            suppliers = get_supplier_ids(conn=conn)
+        for supplier_id in suppliers:
+            if self._stop.is_set():
+                break
+            principal = Principal(
+                token_id=WARMUP_PRINCIPAL.token_id, partner_id=supplier_id, role=Role.PARTNER_MEMBER
+            )
+            with self.engine.connect() as conn:
+                _read_own_pages(
+                    conn=conn,
+                    principal=principal,
+                    today=today,
+                    review_days=self.app.state.settings.plan_review_days,
+                )
+            self.suppliers_read += 1
+
+
+def _read_own_pages(
+    *, conn: Connection, principal: Principal, today: date, review_days: float
+) -> None:
+    """What a partner's overview, data page and scorecard read with no filter chosen."""
+    for kpi_id in CARD_KPIS:
+        access_kpi_trend(conn=conn, principal=principal, today=today, kpi_id=kpi_id)
+    access_alerts(
+        conn=conn, principal=principal, today=today, only=AlertFilter(), review_days=review_days
+    )
+    only = DocumentFilter()
+    count_visible_documents(conn=conn, principal=principal, today=today, only=only)
+    list_visible_monthly_flows(conn=conn, principal=principal, today=today, only=only)
+    get_overview(conn=conn, principal=principal, today=today, only=OverviewFilter())
+    for kpi_id in SCORECARD_KPIS:
+        access_kpi_values(
+            conn=conn,
+            principal=principal,
+            today=today,
+            kpi_id=kpi_id,
+            partner_id=principal.partner_id,
+        )
 
 
 def _compile_templates() -> None:

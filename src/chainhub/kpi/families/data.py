@@ -10,24 +10,31 @@ from chainhub.kpi.catalogue import KpiDefinition, Sources, Window, epoch_seconds
 from chainhub.standard.registry import BUSINESS_DATES
 
 
+def _utc_day(src: Sources, stamp: ibis.Value) -> ibis.Value:
+    """The UTC day number (days since 1970-01-01) of a moment, or of a date."""
+    moment = stamp.cast("timestamp") if stamp.type().is_date() else stamp
+    return (epoch_seconds(src, moment) / 86400).floor()
+
+
 def _lags(src: Sources) -> ibis.Table:
-    """One lag per current document: from its business date to its arrival at the hub."""
+    """One lag per submission of dated documents: from the newest business date it holds (the
+    end of what it reports) to its arrival at the hub, in whole days."""
     parts = []
     for doc_type, date_field in BUSINESS_DATES.items():
-        t = src.table(doc_type)
+        t = src.table(doc_type, versions=True)
         business = t[date_field]
-        start = business.cast("timestamp") if business.type().is_date() else business
-        docs = t.group_by(["_submitted_by", "_doc_key"]).aggregate(
-            day=business.min().cast("date"),
-            lag=(epoch_seconds(src, t._received_at) - epoch_seconds(src, start)).min() / 86400,
+        sent = t.group_by(["_submitted_by", "_submission_id"]).aggregate(
+            day=business.max().cast("date"),
+            document=t._source_file.max(),
+            lag=(_utc_day(src, t._received_at).min() - _utc_day(src, business).max()),
         )
         parts.append(
-            docs.select(
-                partner_id=docs._submitted_by,
-                day=docs.day,
+            sent.select(
+                partner_id=sent._submitted_by,
+                day=sent.day,
                 document_type=ibis.literal(doc_type),
-                document=docs._doc_key,
-                lag=docs.lag,
+                document=sent.document,
+                lag=sent.lag.cast("float64"),
             )
         )
     return ibis.union(*parts)
@@ -42,11 +49,11 @@ KPIS: Final = (
         kpi_id="data_timeliness",
         name_en="Data timeliness",
         name_zh="数据及时性",
-        formula_en="median days from a document's business date (order, ship, receipt, "
-        "snapshot, inspection date ...) to the arrival of its current version at the hub, "
-        "per submitting partner",
-        formula_zh="单据业务日期"
-        "（订单、发货、收货、快照、检验日期等）到其当前版本到达枢纽的天数中位数，按提交伙伴计",
+        formula_en="median whole days from the end of what a submission reports (the newest "
+        "business date of its documents: order, ship, receipt, snapshot, inspection date ...) "
+        "to its arrival at the hub, per submitting partner and submission",
+        formula_zh="每次提交从其所报告内容的截止日（所含单据的最新业务日期："
+        "订单、发货、收货、快照、检验日期等）到到达枢纽的整天数中位数，按提交伙伴计",
         unit="days",
         direction="lower",
         grain=("partner", "period"),
