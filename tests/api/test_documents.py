@@ -144,6 +144,7 @@ def test_an_analyst_reads_but_cannot_write(hub: Hub) -> None:
 
 
 def test_bad_input_is_an_error_body_never_a_500(hub: Hub) -> None:
+    """And a JSON document is held to its schema as sent: no number as text, no padded code."""
     cases = [
         ("GET", "/api/v1/documents/no_such_type", None, 422, "invalid_request"),
         ("GET", "/api/v1/documents/purchase_order?limit=0", None, 422, "invalid_request"),
@@ -168,6 +169,17 @@ def test_bad_input_is_an_error_body_never_a_500(hub: Hub) -> None:
     ).json()["error"]
     assert invalid["message"].startswith("请求不符合接口定义：body.documents.0.buyer_id")
     assert invalid["location"] == {"field": "body.documents.0.buyer_id"}
+    for field, value in (("line_no", "10"), ("quantity", "1e5"), ("material_code", " M004")):
+        sent = _po("PO-HC-JL-9", JINLI, "M004", "1")
+        sent["lines"][0][field] = value
+        answer = hub.submit(OEM, "purchase_order", sent).json()["error"]
+        assert (answer["code"], answer["location"]) == (
+            "invalid_request",
+            {"field": f"body.documents.0.lines.0.{field}"},
+        )
+    whole = _po("PO-HC-JL-9", JINLI, "M004", "1")
+    whole["lines"][0]["line_no"] = 10.0  # a JSON integer, as JSON Schema reads it
+    assert hub.submit(OEM, "purchase_order", whole).status_code == 201
     anonymous = hub.get(None, "/api/v1/documents/purchase_order")
     assert anonymous.status_code == 401
     assert anonymous.json()["error"]["code"] == "not_authenticated"

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, create_model
@@ -26,6 +26,7 @@ from chainhub.intake.service import (
     STATE_CONFLICT_STATUS,
     get_outcome_status,
 )
+from chainhub.intake.strict import check_documents_json
 from chainhub.intake.upload import check_submitter, do_submit_upload, safe_file_name
 from chainhub.partners.visibility import check_may_send
 from chainhub.standard.registry import DOCUMENT_TYPES, DocumentType
@@ -172,6 +173,15 @@ def _submit_endpoint(document_type: str) -> Callable[..., Any]:
     return submit
 
 
+def _json_check(document_type: str) -> Callable[..., Any]:
+    async def check_json(request: Request, _caller: PrincipalDep) -> None:
+        # After the caller is known (a stranger learns nothing of the body) and before the body
+        # is read into the models, which read it as leniently as a file's cells.
+        check_documents_json(document_type=document_type, body=await request.json())
+
+    return check_json
+
+
 for _name in DOCUMENT_TYPES:
     router.add_api_route(
         f"/documents/{_name}",
@@ -183,6 +193,7 @@ for _name in DOCUMENT_TYPES:
         name=f"submit_{_name}",
         tags=["documents"],
         summary=f"Submit {_name} documents",
+        dependencies=[Depends(_json_check(_name))],
     )
 
 

@@ -80,7 +80,10 @@ class PurchaseOrderLine(StandardModel):
 class PurchaseOrder(StandardModel):
     """An order from a buyer to a supplier; a changed order is sent again as a new revision."""
 
-    model_config = described_zh("采购方向供应方下达的订单；订单变更时以新修订版本重新发送。")
+    model_config = described_zh(
+        "采购方向供应方下达的订单；订单变更时以新修订版本重新发送。",
+        ordered=(("order_date", "lines/*/requested_date"),),
+    )
 
     standard_version: str = _VERSION
     po_number: Code = field(
@@ -137,7 +140,10 @@ class SalesOrderLine(StandardModel):
 class SalesOrder(StandardModel):
     """An order a customer (a distributor) places with a seller (the chain leader)."""
 
-    model_config = described_zh("客户（经销商）向销售方（链主）下达的订单。")
+    model_config = described_zh(
+        "客户（经销商）向销售方（链主）下达的订单。",
+        ordered=(("order_date", "lines/*/requested_date"),),
+    )
 
     standard_version: str = _VERSION
     so_number: Code = field(
@@ -301,7 +307,15 @@ class Shipment(StandardModel):
 class GoodsReceiptLine(StandardModel):
     """One received lot, split into accepted and rejected quantities."""
 
-    model_config = described_zh("收到的一个批次，分为合格数量与拒收数量。")
+    model_config = described_zh(
+        "收到的一个批次，分为合格数量与拒收数量。",
+        # JSON Schema cannot add two fields; a part left out counts as its default, 0.
+        schema={
+            "x-sums": [
+                {"total": "received_quantity", "parts": ["accepted_quantity", "rejected_quantity"]}
+            ]
+        },
+    )
 
     line_no: Whole = _LINE_NO
     po_number: Code | None = field(

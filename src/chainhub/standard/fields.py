@@ -17,12 +17,15 @@ _BLANK = r"\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u20
 NOT_BLANK_PATTERN = f"[^{_BLANK}]"
 
 
-def field(en: str, zh: str, *, example: Any, **constraints: Any) -> Any:
-    """A model field with an English and a Chinese description, an example and constraints.
+def field(
+    en: str, zh: str, *, example: Any, schema: dict[str, Any] | None = None, **constraints: Any
+) -> Any:
+    """A model field with an English and a Chinese description, an example and constraints;
+    `schema` adds to its JSON Schema what no constraint says.
 
     Text is trimmed (`StandardModel`), so required text says in its schema that it is not blank.
     """
-    extra: dict[str, Any] = {"x-description-zh": zh}
+    extra: dict[str, Any] = {"x-description-zh": zh, **(schema or {})}
     if constraints.get("min_length") and "pattern" not in constraints:
         extra["pattern"] = NOT_BLANK_PATTERN
     return Field(description=en, examples=[example], json_schema_extra=extra, **constraints)
@@ -38,13 +41,20 @@ def lines_field(line_model: type[BaseModel], en: str, zh: str) -> Any:
     )
 
 
-def described_zh(zh: str, *, ordered: tuple[tuple[str, str], ...] = ()) -> ConfigDict:
+def described_zh(
+    zh: str,
+    *,
+    ordered: tuple[tuple[str, str], ...] = (),
+    schema: dict[str, Any] | None = None,
+) -> ConfigDict:
     """Model configuration that adds the Chinese description of a model to its JSON Schema.
 
     `ordered` names (earlier, later) fields whose values do not go backwards; the schema says
-    so in its `x-ordered` extension, since JSON Schema alone cannot relate two fields.
+    so in its `x-ordered` extension, since JSON Schema alone cannot relate two fields. A later
+    field may be `lines/*/field`: that field of every line. `schema` adds what else the model's
+    JSON Schema states about its fields together (`oneOf`, `anyOf`, `x-sums`).
     """
-    extra: dict[str, Any] = {"x-description-zh": zh}
+    extra: dict[str, Any] = {"x-description-zh": zh, **(schema or {})}
     if ordered:
         extra["x-ordered"] = [{"earlier": a, "later": b, "equal": True} for a, b in ordered]
     return ConfigDict(json_schema_extra=extra)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Self
+from typing import Any, Self
 
 from pydantic import AwareDatetime, model_validator
 
@@ -27,6 +27,20 @@ MONDAY = 0
 DEFAULT_DEMAND_CATEGORY = "0001"
 
 
+# What JSON Schema cannot say of a date: the ISO weekday it falls on (1 is Monday).
+_MONDAY_SCHEMA = {"x-iso-weekday": 1}
+
+
+def _given(name: str) -> dict[str, Any]:
+    """A JSON Schema that holds when the field is given and not null."""
+    return {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+
+
+def _not_given(name: str) -> dict[str, Any]:
+    """A JSON Schema that holds when the field is left out or null."""
+    return {"properties": {name: {"type": "null"}}}
+
+
 def _check_monday(week_start: date | None, what: str) -> None:
     if week_start is not None and week_start.weekday() != MONDAY:
         raise ValueError(f"{what} {week_start.isoformat()} is not a Monday")
@@ -41,6 +55,7 @@ class WeeklyDemandLine(StandardModel):
         "Monday the ISO week starts on (Catena-X pointInTime)",
         "ISO 周的周一（Catena-X pointInTime）",
         example="2026-04-06",
+        schema=_MONDAY_SCHEMA,
     )
     quantity: Quantity = field(
         "Quantity demanded in the week (Catena-X demand)", "当周需求数量", example="1200", ge=0
@@ -119,7 +134,21 @@ class CapacityGroupLine(StandardModel):
 
     model_config = described_zh(
         "产能组的一行：某周的产能，或该组所服务的一个物料及其负荷系数（对应 Catena-X capacities 与 "
-        "linkedDemandSeries）。"
+        "linkedDemandSeries）。",
+        ordered=(("actual_capacity", "maximum_capacity"),),
+        schema={
+            "oneOf": [
+                {
+                    "allOf": [
+                        _given("week_start"),
+                        _given("actual_capacity"),
+                        _given("maximum_capacity"),
+                        _not_given("material_code"),
+                    ]
+                },
+                {"allOf": [_given("material_code"), _not_given("week_start")]},
+            ]
+        },
     )
 
     line_no: Whole = field("Line number within the group", "组内行号", example=10, ge=1)
@@ -128,6 +157,7 @@ class CapacityGroupLine(StandardModel):
         "产能行：ISO 周的周一",
         example="2026-04-06",
         default=None,
+        schema=_MONDAY_SCHEMA,
     )
     actual_capacity: Quantity | None = field(
         "Capacity planned for the week", "当周实际（计划）产能", example="1000", default=None, ge=0
@@ -229,7 +259,13 @@ class PurchasingTerms(StandardModel):
 
     model_config = described_zh(
         "供应商向客户供应某物料的采购条件：最小订货量、订货倍数（批量或包装倍数）与提前期，"
-        "相当于采购信息记录。Catena-X 无对应模型；数量以物料的基本单位计。"
+        "相当于采购信息记录。Catena-X 无对应模型；数量以物料的基本单位计。",
+        schema={
+            "anyOf": [
+                _given(name)
+                for name in ("minimum_order_quantity", "order_multiple", "lead_time_days")
+            ]
+        },
     )
 
     standard_version: str = _VERSION

@@ -2,9 +2,20 @@
 
 from typing import Final
 
-STANDARD_VERSION: Final = "1.1.1"
+STANDARD_VERSION: Final = "1.1.2"
 
 CHANGELOG: Final[tuple[tuple[str, str, str], ...]] = (
+    (
+        "1.1.2",
+        "2026-11-30",
+        "Stated in the JSON Schemas what was checked already across fields: a capacity line is "
+        "a week's capacities or a served material (oneOf), purchasing terms give at least one "
+        "term (anyOf), weeks start on a Monday (x-iso-weekday), a receipt line's accepted and "
+        "rejected quantities add up to the received one (x-sums), an order line's requested "
+        "date is not before the order date (x-ordered into lines), a week's actual capacity "
+        "is not above its maximum (x-ordered). Documents sent as JSON are held to these "
+        "schemas as sent (a number is not text, a code is not padded); files are read as before.",
+    ),
     (
         "1.1.1",
         "2026-11-30",
