@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+import sqlalchemy as sa
 
 from tests.api.hub import HUADONG, HUAYANG, JINLI, OEM, TAIHE, Hub, _po
 
@@ -48,11 +51,42 @@ def test_filters_and_pages(hub: Hub) -> None:
     assert bad.json()["error"]["location"] == {"field": "query.filter.0"}
 
 
+def _key_lookup_plans(engine: sa.Engine, statements: list[tuple[str, Any]]) -> list[str]:
+    """The plans of the statements that look a document up by its key, as the database ran them
+    (DuckDB decides on its index only when it runs one), or would with an index (PostgreSQL
+    picks a sequential scan of a small table whatever the query)."""
+    plans = []
+    with engine.begin() as conn:
+        explain = "EXPLAIN ANALYZE"
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            explain = "EXPLAIN"
+        for statement, parameters in statements:
+            if "_doc_key = " in statement:
+                rows = conn.exec_driver_sql(f"{explain} {statement}", parameters).all()
+                plans.append("\n".join(str(cell) for row in rows for cell in row))
+    return plans
+
+
 def test_a_document_by_key_and_its_history(hub: Hub) -> None:
     changed = _po("PO-HC-JL-1", JINLI, "M004", "350")
     assert hub.submit(OEM, "purchase_order", changed).json()["status"] == "stored"
-    current = hub.get(JINLI, "/api/v1/documents/purchase_order/haichuan%7CPO-HC-JL-1").json()
-    history = hub.get(JINLI, "/api/v1/history/purchase_order/haichuan%7CPO-HC-JL-1").json()
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_c: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append((statement, parameters))
+
+    sa.event.listen(hub.engine, "before_cursor_execute", keep)
+    try:
+        current = hub.get(JINLI, "/api/v1/documents/purchase_order/haichuan%7CPO-HC-JL-1").json()
+        history = hub.get(JINLI, "/api/v1/history/purchase_order/haichuan%7CPO-HC-JL-1").json()
+    finally:
+        sa.event.remove(hub.engine, "before_cursor_execute", keep)
+    # Found through the key's index, with the visibility and current-version conditions.
+    plans = _key_lookup_plans(hub.engine, statements)
+    assert len(plans) == 2
+    for plan in plans:
+        assert "Index Scan" in plan, plan
     assert current["current"]["version"] == 2
     assert current["current"]["records"][0]["quantity"] == "350"
     assert [(v["version"], v["records"][0]["quantity"]) for v in history["versions"]] == [

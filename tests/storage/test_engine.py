@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine.interfaces import CacheStats
 
 from chainhub.errors import ChainhubError
 from chainhub.storage.engine import create_engine_for
@@ -104,3 +106,11 @@ def test_every_connection_reads_instants_in_utc(
         engine.dispose()
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_duckdb_engine_compiles_a_statement_once(tmp_path: Path) -> None:
+    engine = create_engine_for(f"duckdb:///{tmp_path / 'hub.duckdb'}")
+    statement = sa.select(sa.literal(1)).where(sa.bindparam("n") > 0)
+    with engine.connect() as conn:
+        hits = [conn.execute(statement, {"n": n}).context.cache_hit for n in (1, 2)]
+    assert hits == [CacheStats.CACHE_MISS, CacheStats.CACHE_HIT]
