@@ -35,6 +35,11 @@ BACKENDS = ("duckdb", pytest.param("postgresql", marks=pytest.mark.postgresql))
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgresql: runs against a PostgreSQL server")
+    # pytest-xdist hands each worker the controller's COLUMNS; a Rich console created with it
+    # in the environment keeps that width for good, so the CLI tests that give one run a wide
+    # COLUMNS would see their tables cut. Without it, width is read at each print, as in one
+    # process (the CLI's consoles are created when the test modules import it, after this).
+    os.environ.pop("COLUMNS", None)
 
 
 def _postgres_bin_dir() -> Path | None:

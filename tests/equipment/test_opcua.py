@@ -283,7 +283,10 @@ def test_the_command_reads_for_its_duration(database_url: str, plc: Plc, tmp_pat
     assert "2 stored" in done.output
     wrong = runner.invoke(app, ["telemetry", "opcua", "--endpoint", "http://x", "--map", str(path)])
     assert wrong.exit_code == 2 and "opc.tcp://" in wrong.output
-    missing = runner.invoke(app, [*reading[:5], "--map", str(tmp_path / "none.toml")])
+    # Wide enough for the whole path (a worker's tmp_path is long) in the usage error's panel.
+    missing = runner.invoke(
+        app, [*reading[:5], "--map", str(tmp_path / "none.toml")], env={"COLUMNS": "300"}
+    )
     assert missing.exit_code == 2 and "none.toml" in missing.output
 
 
