@@ -142,13 +142,15 @@ FROM current_goods_receipt g JOIN price USING (material_code) GROUP BY ALL
 """
 _TIMELINESS: Final = """
 WITH d AS (
-  SELECT _submitted_by, min(order_date) AS day,
-         min(epoch(_received_at) - epoch(order_date::TIMESTAMP)) / 86400 AS lag
-  FROM current_purchase_order GROUP BY _submitted_by, _doc_key
+  SELECT _submitted_by, max(order_date) AS day,
+         floor(min(epoch(_received_at)) / 86400)
+         - floor(epoch(max(order_date)::TIMESTAMP) / 86400) AS lag
+  FROM doc_purchase_order GROUP BY _submitted_by, _submission_id
   UNION ALL
-  SELECT _submitted_by, min(receipt_date),
-         min(epoch(_received_at) - epoch(receipt_date::TIMESTAMP)) / 86400
-  FROM current_goods_receipt GROUP BY _submitted_by, _doc_key)
+  SELECT _submitted_by, max(receipt_date),
+         floor(min(epoch(_received_at)) / 86400)
+         - floor(epoch(max(receipt_date)::TIMESTAMP) / 86400)
+  FROM doc_goods_receipt GROUP BY _submitted_by, _submission_id)
 SELECT _submitted_by, date_trunc('month', day), median(lag) FROM d GROUP BY ALL
 """
 SQL: Final = {
@@ -172,7 +174,10 @@ SQL: Final = {
 }
 LINE_KPIS: Final = tuple(k for k, q in SQL.items() if q.startswith(_LINES))
 RECEIPT_KPIS: Final = ("supplier_lead_time", "supplier_lead_time_variability")
-CURRENT_KPIS: Final = tuple(k for k in SQL if k != "order_confirmation_cycle")
+# Read from every version: the confirmation cycle (when a line was first confirmed) and data
+# timeliness (each submission from its newest business date to its arrival).
+VERSION_KPIS: Final = ("order_confirmation_cycle", "data_timeliness")
+CURRENT_KPIS: Final = tuple(k for k in SQL if k not in VERSION_KPIS)
 
 
 def _number(value: object) -> float | None:
@@ -332,18 +337,22 @@ def _ppm(frames: dict[str, pd.DataFrame]) -> pd.Series:
     return sums.rejected / sums.received.replace(0, float("nan")) * 1_000_000
 
 
-def _timeliness(frames: dict[str, pd.DataFrame]) -> pd.Series:
-    docs = []
+def _timeliness(con: duckdb.DuckDBPyConnection) -> pd.Series:
+    sent = []
     for name, business in (("purchase_order", "order_date"), ("goods_receipt", "receipt_date")):
-        frame = frames[name]
-        lag = (frame._received_at.dt.tz_convert(None) - frame[business]).dt.total_seconds()
-        per = pd.DataFrame({"partner_id": frame._submitted_by, "key": frame._doc_key,
-                            "day": frame[business], "lag": lag / 86400})  # fmt: skip
-        docs.append(per.groupby(["partner_id", "key"], as_index=False).agg(
-            day=("day", "min"), lag=("lag", "min")
-        ))  # fmt: skip
-    every = pd.concat(docs)
-    return every.lag.groupby([every.partner_id, every.day.dt.to_period("M")]).median()
+        frame = con.sql(
+            f"SELECT _submitted_by, _submission_id, _received_at, {business} FROM doc_{name}"
+        ).df()
+        epoch = pd.Timestamp(0, tz="UTC")
+        frame["arrived"] = (frame._received_at - epoch).dt.total_seconds() // 86400
+        frame["day"] = pd.to_datetime(frame[business])
+        per = frame.groupby(["_submitted_by", "_submission_id"], as_index=False).agg(
+            arrived=("arrived", "min"), day=("day", "max")
+        )
+        per["lag"] = per.arrived - (per.day - pd.Timestamp(0)).dt.days
+        sent.append(per)
+    every = pd.concat(sent)
+    return every.lag.groupby([every._submitted_by, every.day.dt.to_period("M")]).median()
 
 
 def _pandas(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Values], dict[str, float]]:
@@ -357,7 +366,7 @@ def _pandas(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Values], dict[str
     for kpi_id, compute in (
         ("order_confirmation_cycle", lambda: _confirmation(con)),
         ("incoming_ppm", lambda: _ppm(frames)),
-        ("data_timeliness", lambda: _timeliness(frames)),
+        ("data_timeliness", lambda: _timeliness(con)),
     ):
         found[kpi_id] = _series(steps.run([kpi_id], compute))
     return found, dict(steps.seconds)
