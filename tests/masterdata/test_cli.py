@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from chainhub.cli import main
 from chainhub.cli.main import app
 from chainhub.intake.unknown_codes import do_record_unknown_codes
+from chainhub.masterdata import chain_model
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
 
@@ -38,6 +39,8 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
                                 codes=codes(("MAT01", "压缩机QX-1.5P 1.5匹", "个"),
                                             ("MAT04", "SPCC冷轧板 0.8mm", "千克")))  # fmt: skip
     engine.dispose()
+    # A CLI command is a fresh process: no master prepared by an earlier test in this one.
+    chain_model._PREPARED.clear()
     _ensure_registered()
     return url
 

@@ -23,7 +23,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import partial
 from importlib import import_module
 
 from fastapi import FastAPI
@@ -84,6 +86,7 @@ class PageWarmup:
 
     def _run(self) -> None:
         started = time.perf_counter()
+        review_days = self.app.state.settings.plan_review_days
         steps = (
             ("ibis", lambda: import_module("ibis.backends.sql.compilers")),
             # Building the OpenAPI document prepares every route, as matching a request would.
@@ -93,8 +96,8 @@ class PageWarmup:
             ("kpis", self._compile_kpis),
             ("forecast", lambda: _read_latest_run(self.engine)),
             ("answers", self._run_kpis),
-            ("alerts", self._read_alerts),
-            ("data", lambda: _read_data_page(self.engine)),
+            ("alerts", lambda: self._read_chain(partial(_read_alerts, review_days=review_days))),
+            ("data", lambda: self._read_chain(_read_data_page)),
             ("quality", lambda: _read_quality_page(self.engine)),
             ("suppliers", self._read_supplier_pages),
         )
@@ -124,16 +127,10 @@ class PageWarmup:
             stop=self._stop,
         )
 
-    def _read_alerts(self) -> None:
-        """The overview's alerts with no filter chosen, as the whole chain's viewers see them."""
+    def _read_chain(self, read: Callable[[Connection, Principal, date], None]) -> None:
+        """What `read` reads with no filter chosen, as the whole chain's viewers see it."""
         with self.engine.connect() as conn:
-            access_alerts(
-                conn=conn,
-                principal=WARMUP_PRINCIPAL,
-                today=datetime.now(UTC).date(),
-                only=AlertFilter(),
-                review_days=self.app.state.settings.plan_review_days,
-            )
+            read(conn, WARMUP_PRINCIPAL, datetime.now(UTC).date())
 
     def _read_supplier_pages(self) -> None:
         """Each supplier's first views (overview, data, its scorecard) with no filter chosen:
@@ -164,12 +161,8 @@ def _read_own_pages(
     """What a partner's overview, data page and scorecard read with no filter chosen."""
     for kpi_id in CARD_KPIS:
         access_kpi_trend(conn=conn, principal=principal, today=today, kpi_id=kpi_id)
-    access_alerts(
-        conn=conn, principal=principal, today=today, only=AlertFilter(), review_days=review_days
-    )
-    only = DocumentFilter()
-    count_visible_documents(conn=conn, principal=principal, today=today, only=only)
-    list_visible_monthly_flows(conn=conn, principal=principal, today=today, only=only)
+    _read_alerts(conn, principal, today, review_days=review_days)
+    _read_data_page(conn, principal, today)
     get_overview(conn=conn, principal=principal, today=today, only=OverviewFilter())
     for kpi_id in SCORECARD_KPIS:
         access_kpi_values(
@@ -181,17 +174,25 @@ def _read_own_pages(
         )
 
 
+def _read_alerts(
+    conn: Connection, principal: Principal, today: date, *, review_days: float
+) -> None:
+    """The overview's alerts with no filter chosen."""
+    access_alerts(
+        conn=conn, principal=principal, today=today, only=AlertFilter(), review_days=review_days
+    )
+
+
+def _read_data_page(conn: Connection, principal: Principal, today: date) -> None:
+    """The data page's documents per type and monthly flows with no filter chosen."""
+    only = DocumentFilter()
+    count_visible_documents(conn=conn, principal=principal, today=today, only=only)
+    list_visible_monthly_flows(conn=conn, principal=principal, today=today, only=only)
+
+
 def _compile_templates() -> None:
     for name in templates.env.list_templates():
         templates.env.get_template(name)
-
-
-def _read_data_page(engine: Engine) -> None:
-    """The data page's documents per type and monthly flows with no filter chosen."""
-    with engine.connect() as conn:
-        today, only = datetime.now(UTC).date(), DocumentFilter()
-        count_visible_documents(conn=conn, principal=WARMUP_PRINCIPAL, today=today, only=only)
-        list_visible_monthly_flows(conn=conn, principal=WARMUP_PRINCIPAL, today=today, only=only)
 
 
 def _read_quality_page(engine: Engine) -> None:
