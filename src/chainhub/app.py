@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine
 
 from chainhub import __version__
 from chainhub.access.audit import CHECKPOINT_FILE
+from chainhub.access.audit_prefix import AuditPrefixKeeper
 from chainhub.api.audit_writer import AuditWriter
 from chainhub.api.errors import install_error_handlers
 from chainhub.api.limits import Admission, BodyLimit
@@ -208,6 +209,9 @@ def create_app(settings: Settings, *, served: bool = False) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.runtime = runtime
+    app.state.audit_prefix = AuditPrefixKeeper(
+        full_pass_every=timedelta(minutes=settings.audit_full_pass_minutes)
+    )
     for router in _routers():
         # Every route may answer with the error body; the published schema says so. An API
         # operation refuses query parameters it does not declare (EPCIS reads its own, pages

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         description="Seconds after which new audit entries are anchored in a signed checkpoint "
         "even when fewer than audit_checkpoint_every have come",
     )
+    audit_full_pass_minutes: float = Field(
+        default=15.0,
+        gt=0,
+        description="Minutes after which the audit page recomputes the whole audit chain again; "
+        "in between it recomputes only the entries after its last pass",
+    )
     max_concurrent_requests: int = Field(
         default=24,
         ge=1,

@@ -71,3 +71,24 @@ def test_a_rewritten_entry_shows_as_a_broken_chain(hub: Hub) -> None:
     broken = hub.get("admin", "/audit?lang=zh")
     assert 'data-ok="false"' in broken.text
     assert "审计链在序号 3 处断裂（此前 2 条校验通过）" in broken.text
+
+
+def test_a_view_goes_on_from_the_last_pass_and_the_whole_chain_on_demand(hub: Hub) -> None:
+    whole = hub.get("admin", "/audit?lang=en")
+    assert "The whole chain was recomputed from its first entry now." in whole.text
+    assert 'href="/audit?verify=all"' in whole.text
+    with hub.engine.begin() as conn:
+        conn.execute(audit_log.update().where(audit_log.c.seq == 3).values(outcome="ok, honest"))
+    # Only the entries after the last pass are recomputed (its own entry and this view's), and
+    # the page says when the whole chain last was.
+    after = hub.get("admin", "/audit?lang=en")
+    assert 'data-ok="true"' in after.text
+    assert re.search(
+        r"last recomputed from its first entry at .+; entries since then, recomputed now: 1\.",
+        after.text,
+    )
+    asked = hub.get("admin", "/audit?verify=all&lang=zh")
+    assert 'data-ok="false"' in asked.text and "审计链在序号 3 处断裂" in asked.text
+    assert 'data-ok="false"' in hub.get("admin", "/audit?lang=en").text
+    bad = hub.get("admin", "/audit?verify=some&lang=en")
+    assert bad.status_code == 422 and "verify" in bad.text

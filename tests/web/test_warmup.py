@@ -33,9 +33,11 @@ def test_the_warm_up_prepares_routes_templates_and_the_dashboard_kpis(hub: Hub) 
     warmup.stop()
     assert warmup.kpis_compiled == len(list_dashboard_windows()) == len(compiled._queries)
     # Then each ran once over the whole chain, and the overview's alerts, the data page's
-    # counts and the quality page's lags were read.
+    # counts and the quality page's lags were read; last, the audit chain was verified whole.
     assert warmup.kpis_run == warmup.kpis_compiled
-    assert list(warmup.steps)[-5:] == ["answers", "alerts", "data", "quality", "suppliers"]
+    assert list(warmup.steps)[-6:] == [
+        "answers", "alerts", "data", "quality", "suppliers", "audit"
+    ]  # fmt: skip
     # Then what each supplier's own first views read, over what it sees.
     with hub.engine.connect() as conn:
         assert warmup.suppliers_read == len(get_supplier_ids(conn=conn)) > 1
@@ -56,3 +58,6 @@ def test_the_warm_up_prepares_routes_templates_and_the_dashboard_kpis(hub: Hub) 
         for who, path in views:
             assert hub.get(who, path).status_code == 200, (who, path)
     assert hub.get(OEM, "/").status_code == 200
+    # The audit page's first view goes on from the warm-up's pass over the whole chain.
+    audit = hub.get("admin", "/audit?lang=en").text
+    assert 'data-ok="true"' in audit and "entries since then, recomputed now:" in audit

@@ -329,6 +329,18 @@ def _chained(entry: dict[str, Any], prev_hash: str, key: bytes, *, legacy: bool)
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class VerifiedPrefix:
+    """Where a pass that verified the chain ended: its last entry, the legacy entries and the
+    checkpoints it met, and when the chain was last verified from its first entry."""
+
+    seq: int
+    row_hash: str
+    legacy: int
+    anchored: frozenset[int]
+    full_pass_at: datetime
+
+
 def check_audit_chain(
     *, conn: Connection, checkpoints: Iterable[Checkpoint] = ()
 ) -> AuditVerification:
@@ -338,15 +350,50 @@ def check_audit_chain(
     Entries written before the hub had an audit key (plain SHA-256) verify as a legacy
     segment at the start of the log; a signed checkpoint at or beyond its last entry (or
     a keyed entry chained to it) protects it from then on."""
-    table, key = audit_log, _key(conn)
+    return get_chain_verification(conn=conn, checkpoints=checkpoints, now=datetime.now(UTC))[0]
+
+
+def get_chain_verification(
+    *,
+    conn: Connection,
+    checkpoints: Iterable[Checkpoint],
+    now: datetime,
+    since: VerifiedPrefix | None = None,
+) -> tuple[AuditVerification, VerifiedPrefix | None]:
+    """As `check_audit_chain`, from the end of an earlier pass when `since` is given: its last
+    entry must still be there unchanged, and the entries after it are verified now. With the
+    prefix the chain verifies up to (None when it does not). A checkpoint within the prefix
+    that the earlier pass did not meet sends the pass back to the first entry."""
+    key = _key(conn)
     expected = sorted(checkpoints, key=lambda c: c.seq)
     for checkpoint in expected:
         if not checkpoint.signed_by(key):
             return AuditVerification(
                 ok=False, checked=0, first_broken_seq=None, bad_checkpoint=checkpoint.seq
-            )
+            ), None
+    if since is not None and any(
+        c.seq <= since.seq and c.seq not in since.anchored for c in expected
+    ):
+        since = None
+    if since is None:
+        start = VerifiedPrefix(0, GENESIS_HASH, 0, frozenset(), now)
+    else:
+        start = since
+        mark = conn.execute(
+            sa.select(audit_log.c.row_hash).where(audit_log.c.seq == since.seq)
+        ).scalar_one_or_none()
+        if mark is None or not hmac.compare_digest(mark, since.row_hash):
+            start = VerifiedPrefix(0, GENESIS_HASH, 0, frozenset(), now)
+    return _verify_from(conn, key, expected, start)
+
+
+def _verify_from(
+    conn: Connection, key: bytes, expected: list[Checkpoint], start: VerifiedPrefix
+) -> tuple[AuditVerification, VerifiedPrefix | None]:
+    table = audit_log
     anchors = {c.seq: c for c in expected}
-    expected_seq, prev_hash, checked, legacy = 1, GENESIS_HASH, 0, 0
+    expected_seq, prev_hash = start.seq + 1, start.row_hash
+    checked, legacy = start.seq, start.legacy
     while True:
         rows = (
             conn.execute(
@@ -375,19 +422,29 @@ def check_audit_chain(
                     if kind is None
                     else expected_seq,
                     legacy_entries=legacy,
-                )
+                    newly_checked=checked - start.seq,
+                    full_pass_at=start.full_pass_at,
+                ), None
             legacy += kind == "legacy"
             expected_seq, prev_hash, checked = expected_seq + 1, entry["row_hash"], checked + 1
         if len(rows) < _VERIFY_BATCH:
             short = _first_after(expected, checked)
             covered = max((c.seq for c in expected), default=0)
-            return AuditVerification(
+            verification = AuditVerification(
                 ok=short is None,
                 checked=checked,
                 first_broken_seq=None if short is None else checked + 1,
                 short_of_checkpoint=short,
                 legacy_entries=legacy,
                 after_last_checkpoint=max(checked - covered, 0),
+                newly_checked=checked - start.seq,
+                full_pass_at=start.full_pass_at,
+            )
+            if short is not None:
+                return verification, None
+            anchored = frozenset(c.seq for c in expected if c.seq <= checked)
+            return verification, VerifiedPrefix(
+                checked, prev_hash, legacy, anchored, start.full_pass_at
             )
 
 

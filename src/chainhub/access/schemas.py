@@ -136,3 +136,12 @@ class AuditVerification(BaseModel):
         description="Verified entries after the newest checkpoint: their deletion would show "
         "only at the next checkpoint",
     )
+    newly_checked: int = Field(
+        default=0,
+        description="Entries recomputed by this pass; fewer than `checked` when it went on from "
+        "where an earlier pass from the first entry ended",
+    )
+    full_pass_at: datetime | None = Field(
+        default=None,
+        description="When the chain was last recomputed from its first entry",
+    )

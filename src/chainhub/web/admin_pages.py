@@ -4,12 +4,14 @@ newest first, filtered by partner and day, a page at a time."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Final
+from datetime import UTC, datetime
+from typing import Annotated, Final, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from chainhub.access.audit import CHECKPOINT_FILE, check_audit_chain, list_audit, list_checkpoints
+from chainhub.access.audit import CHECKPOINT_FILE, list_audit, list_checkpoints
+from chainhub.access.audit_prefix import AuditPrefixKeeper
 from chainhub.api.deps import ConnDep, ContextDep, SettingsDep
 from chainhub.errors import ChainhubError
 from chainhub.partners.visibility import check_hub_admin
@@ -44,8 +46,11 @@ def audit(
     settings: SettingsDep,
     filters: FiltersDep,
     page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
+    verify: Annotated[Literal["all"] | None, Query()] = None,
 ) -> Response:
-    """The audit log and whether its chain verifies, for the hub admin."""
+    """The audit log and whether its chain verifies, for the hub admin: the entries after the
+    last pass recomputed now, the whole chain when asked (`verify=all`) or when that pass from
+    the first entry is too old."""
     try:
         check_hub_admin(principal=principal)
     except ChainhubError as error:
@@ -54,6 +59,7 @@ def audit(
             request, "audit.html", lang, principal, status_code=error.status,
             error=error.message(lang),
         )  # fmt: skip
+    keeper: AuditPrefixKeeper = request.app.state.audit_prefix
     path = settings.data_dir / CHECKPOINT_FILE
     checkpoints = list_checkpoints(path=path) if path.exists() else []
     since, until = filters.moments()
@@ -71,7 +77,9 @@ def audit(
         "audit.html",
         lang,
         principal,
-        verification=check_audit_chain(conn=conn, checkpoints=checkpoints),
+        verification=keeper.get_verification(
+            conn=conn, checkpoints=checkpoints, now=datetime.now(UTC), full=verify == "all"
+        ),
         checkpoints=len(checkpoints),
         entries=entries[:PAGE_SIZE],
         more=len(entries) > PAGE_SIZE,

@@ -479,6 +479,10 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "au_after": "{entries} entries lie after the last signed checkpoint.",
         "au_legacy": "The first {entries} entries predate the audit key (plain SHA-256).",
         "au_legacy_open": "They are not yet anchored: run chainhub audit anchor.",
+        "au_pass_full": "The whole chain was recomputed from its first entry now.",
+        "au_pass_since": "The whole chain was last recomputed from its first entry at {when}; "
+        "entries since then, recomputed now: {entries}.",
+        "au_verify_all": "Recompute the whole chain now",
         # Filter bar and overview alerts (issue 13's remaining dashboard parts)
         "fl_from": "From",
         "fl_to": "To",
@@ -1071,6 +1075,10 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "au_after": "最后一个签名检查点之后有 {entries} 条记录。",
         "au_legacy": "前 {entries} 条记录早于审计密钥（仅 SHA-256）。",
         "au_legacy_open": "它们尚未锚定：请运行 chainhub audit anchor。",
+        "au_pass_full": "已从第一条记录起重新计算整条审计链。",
+        "au_pass_since": "整条审计链最近一次从第一条记录起重新计算于 {when}；"
+        "其后的 {entries} 条记录刚刚校验。",
+        "au_verify_all": "立即重新计算整条审计链",
         # Filter bar and overview alerts (issue 13's remaining dashboard parts)
         "fl_from": "起始日期",
         "fl_to": "截止日期",

@@ -10,7 +10,8 @@ page, the reading of the latest stored run (which never changes). A served hub r
 KPI, the overview's alerts, the data page's counts and flows and the quality page's lags once
 over the whole chain, whose answers the hub admin's and the chain leader's first views read
 (kept until the next submission), then what each supplier's overview, data page and scorecard
-read over what it sees (a supplier shares no query with another), then ends.
+read over what it sees (a supplier shares no query with another), then verifies the audit chain
+from its first entry (the audit page's views go on from there), then ends.
 
 The server does not wait for it: it answers from its start, and a request that needs what is
 not ready yet prepares it itself, as without the thread (FastAPI prepares the routes once,
@@ -31,6 +32,8 @@ from importlib import import_module
 from fastapi import FastAPI
 from sqlalchemy import Connection, Engine
 
+from chainhub.access.audit import CHECKPOINT_FILE, list_checkpoints
+from chainhub.access.audit_prefix import AuditPrefixKeeper
 from chainhub.access.schemas import Principal, Role
 from chainhub.documents.service import (
     DocumentFilter,
@@ -100,6 +103,7 @@ class PageWarmup:
             ("data", lambda: self._read_chain(_read_data_page)),
             ("quality", lambda: _read_quality_page(self.engine)),
             ("suppliers", self._read_supplier_pages),
+            ("audit", self._verify_audit_chain),
         )
         try:
             for name, step in steps:
@@ -126,6 +130,17 @@ class PageWarmup:
             today=datetime.now(UTC).date(),
             stop=self._stop,
         )
+
+    def _verify_audit_chain(self) -> None:
+        """The audit page's pass over the whole chain, which its views go on from."""
+        keeper: AuditPrefixKeeper = self.app.state.audit_prefix
+        path = self.app.state.settings.data_dir / CHECKPOINT_FILE
+        with self.engine.connect() as conn:
+            keeper.get_verification(
+                conn=conn,
+                checkpoints=list_checkpoints(path=path) if path.exists() else [],
+                now=datetime.now(UTC),
+            )
 
     def _read_chain(self, read: Callable[[Connection, Principal, date], None]) -> None:
         """What `read` reads with no filter chosen, as the whole chain's viewers see it."""
