@@ -646,6 +646,18 @@ _SINGLE_LABELS: Final = {
     for key in _PART_ORDER
     if key not in _PLAIN_LISTS
 }
+# What each field of a plain event is in its pre-hash: its role, its slot and its label (for
+# a list of EPCs, the label of its first EPC; for a paired list, the name of its value).
+_SKIP, _SINGLE, _TIME, _PLACE, _LIST, _PAIRS, _ILMD = range(7)
+_ROLES: Final[dict[str, tuple[int, int, str]]] = {
+    **dict.fromkeys(("type", "eventID", "recordTime"), (_SKIP, 0, "")),
+    **{key: (_SINGLE, _PART_ORDER[key], key + "=") for key in (*_PLAIN_TEXT, *_PLAIN_AFTER)},
+    "eventTime": (_TIME, _PART_ORDER["eventTime"], "eventTime="),
+    **{key: (_PLACE, _PART_ORDER[key], key + "id=") for key in _PLAIN_PLACES},
+    **{key: (_LIST, _PART_ORDER[key], key + "epc=") for key in _PLAIN_LISTS},
+    **{key: (_PAIRS, 0, name) for key, name in _PLAIN_PAIRED.items()},
+    "ilmd": (_ILMD, 0, "ilmd"),
+}
 _EXPANDING: Final = ("https://ref.gs1.org/cbv", "https://gs1.org/voc", "gs1:", "cbv:")
 
 
@@ -775,26 +787,29 @@ class _PlainPreHash:
         slots = [""] * _LAST
         last = []
         for key, value in event.items():
-            label = _SINGLE_LABELS.get(key)
-            if label is not None:
-                if key == "eventTime":
-                    found = self.time[value]
-                else:
-                    found = text[value["id"] if key in _PLAIN_PLACES else value]
-                if found:
-                    slots[_PART_ORDER[key]] = label + found
-            elif key in _PLAIN_LISTS:
-                epcs = ["epc=" + t for t in map(text.__getitem__, value) if t]
-                if epcs:
-                    epcs.sort()
-                    slots[_PART_ORDER[key]] = key + "".join(epcs)
-            elif key in _PLAIN_PAIRED:
-                name = _PLAIN_PAIRED[key]
-                pairs = [f"type={text[item['type']]}{name}={text[item[name]]}" for item in value]
+            role, at, label = _ROLES[key]
+            if role == _SINGLE:
+                found = text[value]
+            elif role == _LIST:
+                # "epc=" before each text sorts them as the texts alone sort.
+                texts = [text[epc] for epc in value]
+                if "" in texts:
+                    texts = [t for t in texts if t]
+                if texts:
+                    texts.sort()
+                    slots[at] = label + "epc=".join(texts)
+                continue
+            elif role == _TIME:
+                found = self.time[value]
+            elif role == _PLACE:
+                found = text[value["id"]]
+            elif role == _PAIRS:
+                pairs = [f"type={text[item['type']]}{label}={text[item[label]]}" for item in value]
                 if pairs:
                     pairs.sort()
                     last.append(key + "".join(pairs))
-            elif key == "ilmd":
+                continue
+            elif role == _ILMD:
                 fields = []
                 for field, field_value in value.items():
                     found = text[field_value]
@@ -802,6 +817,11 @@ class _PlainPreHash:
                     fields.append(f"{named}={found}" if found else named)
                 fields.sort()
                 last.append("ilmd" + "".join(fields))
+                continue
+            else:  # not hashed
+                continue
+            if found:
+                slots[at] = label + found
         last.sort()
         return "eventType=" + str(event["type"]) + "".join(slots) + "".join(last)
 
