@@ -71,6 +71,25 @@ def test_common_epc_uris_become_digital_links_column_wise() -> None:
     assert found[0] == "https://id.gs1.org/01/06901234000016/21/7"
 
 
+def test_every_shape_and_prefix_length_and_check_digit_as_per_value() -> None:
+    """Keys of each shape, company prefixes of 6 to 12 digits, every check digit 0-9."""
+    values = []
+    for length in range(6, 13):
+        for n in range(40):
+            digits = f"{n * 7919 + length:017d}"[-17:]
+            prefix = digits[:length]
+            values += [
+                f"urn:epc:id:sgtin:{prefix}.{digits[length:13]}.{n}",
+                f"urn:epc:class:lgtin:{prefix}.{digits[length:13]}.L{n}",
+                f"urn:epc:id:sscc:{prefix}.{digits[length:17]}",
+                f"urn:epc:id:sgln:{prefix}.{digits[length:12]}.{n % 3}",
+                f"urn:epc:id:pgln:{prefix}.{digits[length:12]}",
+            ]
+    found = digital_links(_series(values)).to_list()
+    assert found == [normalise(v) for v in values]
+    assert {link[-1] for link in found if link is not None and "/00/" in link} == set("0123456789")
+
+
 def test_texts_kept_as_they_are_need_no_call_per_value() -> None:
     values = READ + LEFT + TEXTS
     rewritten = tuple(urn for urn, _ in _CBV_URNS)

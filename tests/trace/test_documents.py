@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from chainhub.trace import validation
 from chainhub.trace.hashing import event_hashes, json_event_trees, xml_event_trees
 from chainhub.trace.validation import DocumentInvalidError, check_document
 from chainhub.trace.xml_binding import parse_xml, write_xml
@@ -77,7 +78,12 @@ def test_xml_and_json_twins_hash_alike(pair: tuple[Path, Path]) -> None:
     assert from_xml == from_json
 
 
-def test_a_bad_document_names_each_problem() -> None:
+@pytest.mark.parametrize("checked", ["one by one", "column-wise"])
+def test_a_bad_document_names_each_problem(checked: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Times are checked one by one in a small document, column-wise in a large one (here, in
+    this one): both name the same problems."""
+    if checked == "column-wise":
+        monkeypatch.setattr(validation, "_FEW_TIMES", 0)
     document = {
         "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
         "type": "EPCISDocument",

@@ -185,7 +185,15 @@ def _plain_variants() -> dict[str, object]:
     }
 
 
-def test_plain_events_hash_directly_as_their_trees_do() -> None:
+@pytest.mark.parametrize("written", ["one by one", "column-wise"])
+def test_plain_events_hash_directly_as_their_trees_do(
+    written: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain events' texts are written one by one in a small document, column-wise in a large
+    one (here, in every document): both give the trees' hashes."""
+    if written == "column-wise":
+        monkeypatch.setattr(hashing, "_FEW_TEXTS", 0)
+        monkeypatch.setattr(hashing, "_FEW_TIMES", 0)
     documents = [*_reference_json(), _plain_variants()]
     plain = 0
     for document in documents:

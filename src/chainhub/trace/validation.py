@@ -34,6 +34,7 @@ _CBV_URNS: Final = {
     "bizStep": ("urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-"),
     "disposition": ("urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-"),
 }
+_FEW_TIMES: Final = 2_000  # distinct times checked one by one rather than column-wise
 _WORDS: Final = {"bizStep": vocabulary.BIZ_STEPS, "disposition": vocabulary.DISPOSITIONS}
 
 
@@ -201,7 +202,7 @@ def _check_vocabulary(event: int, field: str, value: Any) -> list[Problem]:
 
 def _good_times(events: Sequence[Any]) -> set[str]:
     """The distinct event and record times of the events that `_check_time` passes, found
-    column-wise (a time the columns do not read is checked on its own)."""
+    column-wise in a large document (a time the columns do not read is checked on its own)."""
     values = {
         event[field]
         for event in events
@@ -209,6 +210,10 @@ def _good_times(events: Sequence[Any]) -> set[str]:
         for field in ("eventTime", "recordTime")
         if isinstance(event.get(field), str)
     }
+    # The column expressions cost a millisecond whatever their input: up to a few thousand
+    # times (measured break-even), checking each is quicker.
+    if len(values) <= _FEW_TIMES:
+        return {value for value in values if not _check_time(0, "", value)}
     series = pl.Series("value", list(values), dtype=pl.String)
     # A lowercase z is read as UTC by the columns but is no offset here.
     read = utc_times(series).is_not_null() & ~series.str.ends_with("z")
