@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import numpy as np
+import polars as pl
 import pytest
 
 from chainhub.forecast.engine import forecast_series
@@ -92,3 +93,23 @@ def test_a_partner_forecast_that_misses_a_window_is_not_a_candidate() -> None:
     )[KEY]
     assert found is own[KEY]
     assert PARTNER not in found.backtest.scores
+
+
+def test_a_sellers_forecast_is_shared_by_the_demand_before_the_window_only() -> None:
+    # The seller forecasts 100 a week; the customer bought half of its demand over the ten
+    # weeks of history and all of it afterwards, which the window must not know.
+    sold = pl.DataFrame(
+        {
+            "material_code": [KEY[0]] * 30,
+            "customer_id": [KEY[1], "other"] * 10 + [KEY[1]] * 10,
+            "seller_id": ["oem"] * 30,
+            "period": [PERIODS[k // 2] for k in range(20)] + PERIODS[10:20],
+            "quantity": [5.0] * 30,
+        }
+    )
+    lines = [IssuedLine("site", MONDAY, 1, period, 100.0) for period in PERIODS]
+    source = PartnerSource(
+        issued={("oem", KEY[0]): lines}, sellers={KEY: "oem"}, sold={(KEY[0], "oem"): sold}
+    )
+    found = get_partner_forecast(source, KEY, PERIODS[:10], 10, PERIODS[10:12])
+    assert found is not None and found.tolist() == [50.0, 50.0]

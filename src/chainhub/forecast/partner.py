@@ -41,13 +41,16 @@ def get_partner_forecast(
     origin: int,
     window: Sequence[date],
 ) -> Array | None:
-    """The series' partner forecast of `window` as issued before its first period, by the
-    series' share of the seller's demand over `periods[:origin]` when allocated, its last
-    covered period carried past its horizon; None when it does not cover the first period."""
+    """The series' partner forecast of `window` (starting at `periods[origin]`, or just after
+    the history) as issued before its first period, by the series' share of the seller's
+    demand before it when allocated, its last covered period carried past its horizon; None
+    when it does not cover the first period."""
     partner, seller = source.partner_of(key)
     if partner is None or not window:
         return None
-    share = 1.0 if seller is None else source.shares(key, seller, periods, (origin,))[0]
+    # The share from the seller's demand before the window only, wherever the history ends.
+    known = [*periods[:origin], *window]
+    share = 1.0 if seller is None else source.shares(key, seller, known, (origin,))[0]
     if share is None:
         return None
     found = issued_before(partner.lines, window[0], window) * share
