@@ -7,8 +7,8 @@ The chain is simulated and the files a forecast reads (master data, sales orders
 forecasts) loaded through intake (the hub's one write path), as bench/plan.py does. Each
 material x customer's weekly demand (by requested date, whole weeks up to the simulation's last
 day) loses its last `--horizon` weeks; the hub forecasts them from what came before with a run's
-default parameters (its backtest choosing the method, the global model among the candidates as in
-a weekly run), naive is the value-added benchmark (the
+default parameters (its backtest choosing the method, the global model and the partner's own
+issued forecast among the candidates as in a weekly run), naive is the value-added benchmark (the
 last season repeated, or the last value when the history is shorter than a season), and the
 partner's forecast is what value added compares: the latest version of the customer's (or
 allocated by share, its main seller's) demand_forecast issued before the cut-off. The three are
@@ -43,6 +43,7 @@ from chain import OPERATOR, load_chain
 from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
 from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_lines
 from chainhub.forecast.engine import SeriesForecast, forecast_series
+from chainhub.forecast.partner import with_partner
 from chainhub.forecast.pooled import with_global
 from chainhub.forecast.schemas import ForecastParameters
 from chainhub.forecast.value_added import (
@@ -173,7 +174,7 @@ def summary(name: str, rows: list[Scored]) -> str:
 def held_out(engine: sa.Engine, last_day: date, horizon: int, every: int = 1) -> list[Scored]:
     """Every `every`-th series' scores on its last `horizon` whole weeks up to `last_day`; the
     hub's forecasts are made as a weekly run makes them (every series through the engine, then
-    the global model's where its backtest is better), from the weeks before."""
+    the global model's and the partner's where its backtest is better), from the weeks before."""
     parameters = ForecastParameters(horizon=horizon)
     with engine.connect() as conn:
         lines = list_demand_lines(conn=conn, principal=OPERATOR, today=last_day)
@@ -209,6 +210,17 @@ def held_out(engine: sa.Engine, last_day: date, horizon: int, every: int = 1) ->
         season=parameters.season,
         level=parameters.level,
         windows=parameters.windows,
+    )
+    # Then the partner's own issued forecast where its backtest is better, as a weekly run does;
+    # every series' weeks end on the same one, so the held-out weeks are the same for all.
+    held = max(whole.values(), key=len)[-horizon:]
+    hubs = with_partner(
+        {key: (whole[key][: len(train[key])], train[key]) for key in sampled},
+        hubs,
+        source,
+        future=held,
+        season=parameters.season,
+        level=parameters.level,
     )
     rows = []
     for key in sampled:

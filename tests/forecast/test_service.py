@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from chainhub.forecast.partner import PARTNER
 from chainhub.forecast.pooled import GLOBAL
 from chainhub.forecast.schemas import ForecastParameters
 from chainhub.forecast.service import (
@@ -285,3 +286,33 @@ def test_a_daily_run_takes_the_batch_path(registered: sa.Engine, tmp_path: Path)
     assert set(series.scores) == {"CrostonClassic", "ADIDA", "IMAPA", "TSB"}
     assert series.method == series.fitted and series.method in series.scores
     assert series.notes == [] and all(p.lo is not None for p in series.points)
+
+
+def test_a_partner_forecast_that_knows_the_season_is_the_runs_choice(
+    registered: sa.Engine, tmp_path: Path
+) -> None:
+    # Flat at 10 for sixteen weeks, then the season lifts demand to 40: no history foretells it,
+    # but the OEM's forecasts, each issued the Friday before the weeks it covers, do.
+    orders = _orders(20)
+    for week, order in enumerate(orders):
+        order["quantity"] = "10" if week < 16 else "40"
+    submit(registered, tmp_path, "sales_order", orders, by=OEM)
+    for k, first in enumerate((16, 18, 20)):
+        friday = FIRST_MONDAY + timedelta(weeks=first - 1, days=4)
+        lines = _issued(f"FC-{k}", friday, range(first, first + 2), 0.0)
+        for line in lines:
+            line["quantity"] = "40"
+        submit(registered, tmp_path, "demand_forecast", lines, by=OEM)
+    parameters = ForecastParameters(horizon=2, windows=2, season=52)
+    with registered.begin() as conn:
+        run = do_run_forecast(
+            conn=conn, principal=principal(None), today=TODAY, parameters=parameters
+        )
+    with registered.connect() as conn:
+        [added] = access_value_added(conn=conn, principal=principal(OEM), today=TODAY)
+    [series] = run.series
+    assert series.method == PARTNER
+    assert series.scores[PARTNER]["mase"] == 0.0
+    assert [p.quantity for p in series.points] == [40.0, 40.0]
+    # Over naive it is judged on both windows; beside the partner it ties, so adds nothing.
+    assert (added.hub_beats_naive, added.hub_beats_partner, added.best) == (True, False, "partner")

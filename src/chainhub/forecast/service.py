@@ -28,6 +28,7 @@ from chainhub.forecast.hierarchy_store import (
 )
 from chainhub.forecast.models import forecast_runs, forecast_values
 from chainhub.forecast.models import forecast_series as series_table
+from chainhub.forecast.partner import with_partner
 from chainhub.forecast.pooled import with_global
 from chainhub.forecast.schemas import (
     Bucket,
@@ -103,13 +104,14 @@ def _forecast_demand(
     list[ValueAddedRead],
 ]:
     """Every series the caller sees and the engine's forecast of each (weekly, the global
-    model's where its backtest is better, see forecast.pooled); with `value_added`, the
-    partners' own forecasts and naive scored on the same windows."""
+    model's or the partner's own where its backtest is better, see forecast.pooled and
+    forecast.partner); with `value_added`, the partners' own forecasts and naive scored on the
+    same windows."""
     lines = list_demand_lines(conn=conn, principal=principal, today=today)
     demand = get_demand_series(lines, bucket=parameters.bucket)
     source = (
         get_partner_source(conn=conn, principal=principal, today=today, bucket=parameters.bucket)
-        if value_added and demand
+        if (value_added or parameters.bucket == "week") and demand
         else None
     )
     future = _future(demand, parameters)
@@ -126,9 +128,18 @@ def _forecast_demand(
             level=parameters.level,
             windows=parameters.windows,
         )
+        if source is not None:
+            results = with_partner(
+                demand,
+                results,
+                source,
+                future=future,
+                season=parameters.season,
+                level=parameters.level,
+            )
     added = (
         []
-        if source is None
+        if source is None or not value_added
         else [
             _value_added(source, key, periods, values, results[key], parameters)
             for key, (periods, values) in demand.items()
