@@ -98,7 +98,7 @@ def csv_stages(
             parts.extend(f.result() for f in checking)
     resolved = source.resolve()
     others = resolved.others.rename({LINE: SOURCE_ROW})
-    if profile.source.skip_totals:
+    if profile.source.skip_totals and others.height:
         others = others.filter(~is_totals(source.layout.names))
     if others.height or not parts:
         parts.append((yield RowsToCheck(plan, others, None, records)))
