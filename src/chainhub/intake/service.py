@@ -233,7 +233,7 @@ class IntakeContext:
         for path, profile, submitter in files:
             sent = as_sent(profile, submitter)
             submitted_by = checked_as(sent.document_type, submitter)
-            crosswalk, _references = _check_inputs(conn=conn, profile=sent, context=self)
+            crosswalk = _check_inputs(conn=conn, profile=sent, context=self)[0]
             keys.append((path, sent.model_dump_json(), submitted_by))
             wanted.append(PathToCheck(path, sent, crosswalk, submitted_by))
         futures: list[Future[ValidationResult]] = [Future() for _ in keys]
