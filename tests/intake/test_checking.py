@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -14,9 +14,17 @@ from polars.testing import assert_frame_equal
 
 from chainhub.api.sandbox import Budget, Sandbox
 from chainhub.errors import ChainhubError
-from chainhub.intake.checking import PRELOAD, check_path, check_path_within
+from chainhub.intake.checking import (
+    PRELOAD,
+    PathToCheck,
+    check_path,
+    check_path_within,
+    check_paths,
+)
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.intake.service import get_file_profile
+from chainhub.intake.validate import ValidationResult
+from chainhub.intake.validate.plan import Plan
 from tests.intake.test_validate import HEADER, PO_FIELDS
 
 MEMORY_MB = 1536
@@ -137,3 +145,50 @@ def test_an_xlsx_zip_bomb_is_refused_at_the_memory_budget(sandbox: Sandbox, tmp_
         path=small, document_type="shipment", profile=None, partner_id="x", sandbox=sandbox
     )
     assert set(drafted.fields) == {"shipment_number", "quantity"}
+
+
+def test_files_checked_together_get_what_each_would_alone(tmp_path: Path) -> None:
+    """Rows of files read through one plan are checked in one pass, each file's outcome its
+    own: its records, its errors by its own rows, and a file that cannot be read its error."""
+    profile = MappingProfile(
+        partner_id="jinli-motor",
+        document_type="purchase_order",
+        source=SourceFormat(format="csv", delimiter=";"),
+        fields={**PO_FIELDS, "material_code": FieldMapping(column="物料", crosswalk=True)},
+    )
+    bodies = {
+        "clean.csv": "4500001;10;MAT01;1;件;2026/3/5;2026/3/9;1\n"
+        "4500001;20;MAT02;1;件;2026/3/5;2026/3/9;1\n",
+        # Row 2 names an unknown code, row 3 repeats row 1's line (a document check).
+        "faulty.csv": "4500007;10;MAT01;2;件;2026/3/5;2026/3/9;1\n"
+        "4500007;20;MAT09;1;件;2026/3/5;2026/3/9;1\n"
+        "4500007;10;MAT01;2;件;2026/3/5;2026/3/9;1\n",
+        "broken.csv": '4500008;10;"MAT01;1;件;2026/3/5;2026/3/9;1\n'
+        "4500009;10;MAT02;3;件;2026/3/5;2026/3/9;1\n",
+    }
+    for name, body in bodies.items():
+        (tmp_path / name).write_text(HEADER + body, encoding="utf-8")
+    crosswalk = {"MAT01": "M001", "MAT02": "M002"}
+    names = [*bodies, "missing.csv"]
+    files = [PathToCheck(tmp_path / n, profile, crosswalk, None) for n in names]
+    plans: dict[Hashable, Plan] = {}
+    together = check_paths(files=files, references=None, plans=plans)
+    assert len(plans) == 1
+    for name, outcome in zip(names[:-1], together[:-1], strict=True):
+        alone = check_path(
+            path=tmp_path / name,
+            profile=profile,
+            crosswalk=crosswalk,
+            submitted_by=None,
+            references=None,
+        )
+        assert isinstance(outcome, ValidationResult)
+        assert (outcome.rows, outcome.malformed_rows) == (alone.rows, alone.malformed_rows)
+        assert_frame_equal(outcome.records, alone.records)
+        assert_frame_equal(outcome.errors, alone.errors)
+    clean, faulty, broken, missing = together
+    assert isinstance(clean, ValidationResult) and clean.errors.height == 0
+    assert isinstance(faulty, ValidationResult)
+    assert faulty.errors.select("row", "rule").rows() == [(2, "crosswalk"), (3, "duplicate")]
+    assert isinstance(broken, ValidationResult) and broken.malformed_rows == 1
+    assert isinstance(missing, ChainhubError) and "missing.csv" in str(missing)

@@ -16,6 +16,7 @@ from chainhub.access.tokens import do_set_chain_leader
 from chainhub.errors import ChainhubError
 from chainhub.events.reactions import set_reactions
 from chainhub.events.schemas import HubEvent, WebhookEvent
+from chainhub.intake import load
 from chainhub.intake.attempts import IngestResult
 from chainhub.intake.load import LoadFile, do_load_files
 from chainhub.intake.models import intake_attempts
@@ -187,12 +188,15 @@ def _shipment_files(folder: Path, bodies: dict[str, str]) -> list[LoadFile]:
     ]
 
 
+@pytest.mark.parametrize("chunk", [load.CHECK_FILES, 3], ids=["one chunk", "two chunks"])
 def test_a_load_versions_refuses_and_logs_as_file_by_file(
-    with_crosswalk: sa.Engine, tmp_path: Path
+    with_crosswalk: sa.Engine, tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Rows written in batches: a document sent again later in the load is its next version,
     a bad file is refused whole with its errors while the others are stored, every file
-    has its attempt and submission."""
+    has its attempt and submission; so whether the files are checked together in one chunk
+    or in two."""
+    monkeypatch.setattr(load, "CHECK_FILES", chunk)
     bodies = {
         "first.csv": "ASN-9,20260301,20260303,10,MAT01,5,件,L1\n",
         "bad.csv": "ASN-8,2026-03-01,20260303,10,MAT01,5,件,L1\n",

@@ -10,7 +10,7 @@ the caller may need (those of documents with an error) come back as Arrow IPC fi
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,8 +22,11 @@ from chainhub.errors import ChainhubError
 from chainhub.intake.quarantine import split_by_document
 from chainhub.intake.readers import SOURCE_ROW, CsvFile, read_rows, read_source
 from chainhub.intake.schemas import MappingProfile, SourceFormat
-from chainhub.intake.validate import ValidationResult, check_csv, check_frame
+from chainhub.intake.validate import ValidationResult
+from chainhub.intake.validate.blockwise import csv_stages
+from chainhub.intake.validate.frame import frame_stages
 from chainhub.intake.validate.plan import PlanCache
+from chainhub.intake.validate.staged import Stages, run_alone, run_together
 
 T = TypeVar("T")
 # What the upload path's workers import as they start: this module and the readers.
@@ -44,9 +47,8 @@ def check_path(
     """Read and check a file through its profile, with the crosswalk and codes given (and
     the checks built before, in `plans`); a CSV file block by block unless the profile numbers
     the lines (counted over the whole file)."""
-    numbered = any(m.number_lines for m in profile.fields.values())
-    if profile.source.format == "csv" and not numbered:
-        return check_csv(
+    return run_alone(
+        _path_stages(
             path=path,
             profile=profile,
             crosswalk=crosswalk,
@@ -56,16 +58,81 @@ def check_path(
             partial=partial,
             plans=plans,
         )
+    )
+
+
+@dataclass(frozen=True)
+class PathToCheck:
+    """A file of a load to check: its profile (as sent), crosswalk and party rule."""
+
+    path: Path
+    profile: MappingProfile
+    crosswalk: dict[str, str] | None
+    submitted_by: str | None
+
+
+def check_paths(
+    *,
+    files: Sequence[PathToCheck],
+    references: Mapping[str, Collection[str]] | None,
+    plans: PlanCache,
+) -> list[ValidationResult | Exception]:
+    """`check_path` of each of `files`, the rows of those read through one plan (one
+    partner's profile of a type) checked in one pass; where a file's check raises, its error."""
+    return run_together(
+        [
+            _path_stages(
+                path=f.path,
+                profile=f.profile,
+                crosswalk=f.crosswalk,
+                submitted_by=f.submitted_by,
+                references=references,
+                records=True,
+                partial=False,
+                plans=plans,
+            )
+            for f in files
+        ]
+    )
+
+
+def _path_stages(
+    *,
+    path: Path,
+    profile: MappingProfile,
+    crosswalk: dict[str, str] | None,
+    submitted_by: str | None,
+    references: Mapping[str, Collection[str]] | None,
+    records: bool,
+    partial: bool,
+    plans: PlanCache | None,
+) -> Stages:
+    numbered = any(m.number_lines for m in profile.fields.values())
+    if profile.source.format == "csv" and not numbered:
+        return (
+            yield from csv_stages(
+                path=path,
+                profile=profile,
+                crosswalk=crosswalk,
+                submitted_by=submitted_by,
+                references=references,
+                records=records,
+                partial=partial,
+                plans=plans,
+            )
+        )
     source = read_rows(path=path, source=profile.source)
-    return check_frame(
-        frame=source.frame,
-        profile=profile,
-        crosswalk=crosswalk,
-        submitted_by=submitted_by,
-        references=references,
-        malformed=source.malformed,
-        partial=partial,
-        plans=plans,
+    return (
+        yield from frame_stages(
+            frame=source.frame,
+            profile=profile,
+            crosswalk=crosswalk,
+            submitted_by=submitted_by,
+            references=references,
+            malformed=source.malformed,
+            partial=partial,
+            plans=plans,
+        )
     )
 
 

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Final
 
 from sqlalchemy import Connection
 
@@ -20,6 +21,11 @@ from chainhub.intake.readers import file_hash
 from chainhub.intake.schemas import load_profile
 from chainhub.intake.service import IntakeContext, changes_checks, do_submit, get_submitter
 from chainhub.storage.service import StoreBatch, do_refresh_statistics
+
+# Files of a load checked together at most, and their bytes (past the first file): what a
+# load holds checked but not stored is two such chunks.
+CHECK_FILES: Final = 128
+CHECK_BYTES: Final = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -59,39 +65,56 @@ def do_load_files(
         get_submitter(conn=conn, partner_id=f.partner_id, channel=channel, context=context)
         for f in files
     ]
-    # The next file is read and checked while this one is stored, unless storing this one may
-    # change the checks (master data, a crosswalk) or the next one is known stored already.
-    checking: Hashable = None
+    changes = [changes_checks(profiles[f.profile].document_type) for f in files]
+    # Files are read and checked ahead, CHECK_FILES together, while the chunk before them is
+    # stored; a chunk ends at a file whose storing may change the checks (master data, a
+    # crosswalk), and the next starts once that file is stored. Files known stored already
+    # are not checked.
+    started = 0
+    checking: dict[int, Hashable] = {}
     with audit_at_end(conn=conn), ThreadPoolExecutor(max_workers=1) as ahead:
         for index, (file, submitter) in enumerate(zip(files, submitters, strict=True)):
-            profile = profiles[file.profile]
-            this, checking = checking, None
-            if (
-                index + 1 < len(files)
-                and not changes_checks(profile.document_type)
-                and context.contents.get(contents[index + 1]) is None
+            if (started == index or not changes[started - 1]) and started < min(
+                index + CHECK_FILES, len(files)
             ):
-                following = files[index + 1]
-                checking = context.check_ahead(
+                end = _chunk_end(files, changes, started)
+                chunk = [
+                    k for k in range(started, end) if context.contents.get(contents[k]) is None
+                ]
+                keys = context.check_ahead(
                     conn=conn,
                     pool=ahead,
-                    path=following.path,
-                    profile=profiles[following.profile],
-                    submitter=submitters[index + 1],
+                    files=[
+                        (files[k].path, profiles[files[k].profile], submitters[k]) for k in chunk
+                    ],
                 )
+                checking.update(zip(chunk, keys, strict=True))
+                started = end
             result = do_submit(
                 conn=conn,
                 path=file.path,
-                profile=profile,
+                profile=profiles[file.profile],
                 submitter=submitter,
                 received_at=file.received_at,
                 context=context,
             )
             # A check started ahead of a file that turned out a duplicate is not waited for.
-            context.ahead.pop(this, None)
+            context.ahead.pop(checking.pop(index, None), None)
             on_result(file, result)
         batch.flush(conn=conn)
         do_refresh_statistics(
             conn=conn, document_types={profiles[f.profile].document_type for f in files}
         )
         do_react(conn=conn, stored=context.unreacted)
+
+
+def _chunk_end(files: list[LoadFile], changes: list[bool], start: int) -> int:
+    """Where the chunk of files checked together from `start` ends (exclusive): after
+    CHECK_FILES files or CHECK_BYTES, or after a file that changes the checks."""
+    end, size = start, 0
+    while end < len(files) and end - start < CHECK_FILES and size < CHECK_BYTES:
+        size += files[end].path.stat().st_size
+        end += 1
+        if changes[end - 1]:
+            break
+    return end

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import tempfile
 import uuid
-from collections.abc import Collection, Hashable, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -32,14 +32,21 @@ from chainhub.errors import ChainhubError
 from chainhub.events.reactions import do_react
 from chainhub.events.schemas import HubEvent
 from chainhub.intake.attempts import Attempt, IngestResult
-from chainhub.intake.checking import check_path, check_path_within, read_columns, run_within
+from chainhub.intake.checking import (
+    PathToCheck,
+    check_path,
+    check_path_within,
+    check_paths,
+    read_columns,
+    run_within,
+)
 from chainhub.intake.formats import check_file_format
 from chainhub.intake.quarantine import do_quarantine, split_by_document
 from chainhub.intake.readers import SOURCE_ROW, file_hash
 from chainhub.intake.schemas import MappingProfile, SourceFormat, standard_profile
 from chainhub.intake.unknown_codes import do_record_unknown_codes
 from chainhub.intake.validate import ValidationResult
-from chainhub.intake.validate.plan import Plan
+from chainhub.intake.validate.plan import Plan, PlanCache
 from chainhub.partners.visibility import (
     check_master_parties,
     check_may_replace,
@@ -210,31 +217,29 @@ class IntakeContext:
         *,
         conn: Connection,
         pool: Executor,
-        path: Path,
-        profile: MappingProfile,
-        submitter: Submitter,
-    ) -> Hashable:
-        """Start checking a file `do_submit` is given later on this context, in `pool`, with
-        the crosswalk and codes read now (on `conn`, in this thread); the check's key, for
-        the caller to drop it once the file is submitted (a duplicate is not checked).
+        files: Sequence[tuple[Path, MappingProfile, Submitter]],
+    ) -> list[Hashable]:
+        """Start checking files `do_submit` is given later on this context, together (see
+        `check_paths`), in `pool`, with the crosswalks and codes read now (on `conn`, in this
+        thread); the checks' keys, for the caller to drop each once its file is submitted (a
+        duplicate is not checked).
 
-        Precondition: nothing stored before that file is submitted changes the checks
+        Precondition: nothing stored before those files are submitted changes the checks
         (`changes_checks` is false of every file submitted meanwhile).
         """
-        sent = as_sent(profile, submitter)
-        submitted_by = checked_as(sent.document_type, submitter)
-        crosswalk, references = _check_inputs(conn=conn, profile=sent, context=self)
-        key = (path, sent.model_dump_json(), submitted_by)
-        self.ahead[key] = pool.submit(
-            check_path,
-            path=path,
-            profile=sent,
-            crosswalk=crosswalk,
-            submitted_by=submitted_by,
-            references=references,
-            plans=self.plans,
-        )
-        return key
+        keys: list[Hashable] = []
+        wanted: list[PathToCheck] = []
+        references = self.get_references(conn=conn)
+        for path, profile, submitter in files:
+            sent = as_sent(profile, submitter)
+            submitted_by = checked_as(sent.document_type, submitter)
+            crosswalk = _check_inputs(conn=conn, profile=sent, context=self)[0]
+            keys.append((path, sent.model_dump_json(), submitted_by))
+            wanted.append(PathToCheck(path, sent, crosswalk, submitted_by))
+        futures: list[Future[ValidationResult]] = [Future() for _ in keys]
+        self.ahead.update(zip(keys, futures, strict=True))
+        pool.submit(_check_into, futures, wanted, references, self.plans)
+        return keys
 
     def take_checked(
         self, *, path: Path, profile: MappingProfile, submitted_by: str | None
@@ -260,6 +265,27 @@ class IntakeContext:
             self.references.pop(kind, None)
         if document_type == CROSSWALK_TYPE:
             self.crosswalks.clear()
+
+
+def _check_into(
+    futures: list[Future[ValidationResult]],
+    files: list[PathToCheck],
+    references: Mapping[str, Collection[str]] | None,
+    plans: PlanCache,
+) -> None:
+    """`check_paths` of `files`, each outcome set on its future (a failure on every one left,
+    so that no caller waits for ever)."""
+    try:
+        outcomes = check_paths(files=files, references=references, plans=plans)
+    except BaseException as error:
+        for future in futures:
+            future.set_exception(error)
+        raise
+    for future, outcome in zip(futures, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
 
 
 def changes_checks(document_type: str) -> bool:

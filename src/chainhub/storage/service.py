@@ -237,15 +237,19 @@ def do_store_submission(
     step = pl.col(revision).rank("dense").over("_doc_key") if revision else pl.lit(1)
     # A batch flags the current versions when it writes them, over all its files' rows.
     current = _is_latest() if batch is None else pl.lit(True).alias(CURRENT_FLAG)
+    # New documents only (most of a first load) need no join to number their versions.
+    stored = latest.height > 0
+    if stored:
+        typed = typed.join(latest.lazy(), on="_doc_key", how="left")
+    before = pl.col("_latest").fill_null(0) if stored else pl.lit(0)
     versioned = (
-        typed.join(latest.lazy(), on="_doc_key", how="left")
-        .with_columns((pl.col("_latest").fill_null(0) + step).cast(pl.Int32).alias("_doc_version"))
+        typed.with_columns((before + step).cast(pl.Int32).alias("_doc_version"))
         .with_columns(current)
         .collect()
     )
     superseded = (
         versioned.filter(pl.col("_latest").is_not_null()).get_column("_doc_key").unique()
-        if latest.height
+        if stored
         else pl.Series("_doc_key", [], dtype=pl.String)
     )
     frame = versioned.select(table.columns.keys())

@@ -17,6 +17,7 @@ from chainhub.intake.schemas import MappingProfile
 from chainhub.intake.validate.plan import Checked, PlanCache, get_plan
 from chainhub.intake.validate.report import finish, malformed_errors
 from chainhub.intake.validate.result import SourceLookup, ValidationResult
+from chainhub.intake.validate.staged import RowsToCheck, Stages, run_alone
 
 _BLOCKS_IN_FLIGHT: Final = 2
 
@@ -38,6 +39,34 @@ def check_csv(
     Rows that cannot be split into fields are among the errors; without `records` only the
     report is kept.
     """
+    return run_alone(
+        csv_stages(
+            path=path,
+            profile=profile,
+            crosswalk=crosswalk,
+            submitted_by=submitted_by,
+            references=references,
+            plans=plans,
+            records=records,
+            block_bytes=block_bytes,
+            partial=partial,
+        )
+    )
+
+
+def csv_stages(
+    *,
+    path: Path,
+    profile: MappingProfile,
+    crosswalk: dict[str, str] | None = None,
+    submitted_by: str | None = None,
+    references: Mapping[str, Collection[str]] | None = None,
+    plans: PlanCache | None = None,
+    records: bool = True,
+    block_bytes: int = BLOCK_BYTES,
+    partial: bool = False,
+) -> Stages:
+    """`check_csv` as stages (see `staged`): a file of one block hands its rows out."""
     source = CsvFile(path, profile.source, block_bytes=block_bytes)
     plan = get_plan(
         profile=profile,
@@ -54,7 +83,7 @@ def check_csv(
         # No next block to split meanwhile: a thread would only cost a switch.
         for block in source.blocks():
             frame, keep = _rows_to_check(block, profile)
-            parts.append(plan.check_rows(frame, keep=keep, records=records))
+            parts.append((yield RowsToCheck(plan, frame, keep, records)))
             lines += frame.height
     else:
         # A block is checked while the next is split: each stage leaves a core idle at times.
@@ -69,10 +98,10 @@ def check_csv(
             parts.extend(f.result() for f in checking)
     resolved = source.resolve()
     others = resolved.others.rename({LINE: SOURCE_ROW})
-    if profile.source.skip_totals:
+    if profile.source.skip_totals and others.height:
         others = others.filter(~is_totals(source.layout.names))
     if others.height or not parts:
-        parts.append(plan.check_rows(others, records=records))
+        parts.append((yield RowsToCheck(plan, others, None, records)))
 
     def numbered(frame: pl.DataFrame, column: str) -> pl.DataFrame:
         return frame.with_columns(resolved.row(pl.col(column)).alias(column))

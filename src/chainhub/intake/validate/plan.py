@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Mapping, MutableMapping
+from collections.abc import Collection, Hashable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Final, TypeAlias
 
 import polars as pl
 
@@ -20,6 +20,9 @@ from chainhub.intake.validate.references import party_check, reference_checks
 from chainhub.intake.validate.report import Check, column_of, error_columns, source_text
 from chainhub.intake.validate.result import SourceLookup
 from chainhub.standard.registry import get_document_type
+
+# The frame each row came from, while several frames are checked together.
+PART: Final = "__part"
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ class Plan:
             checks.extend(reference_checks(doc_type, profile, references))
         self.checks = checks
         self.documents = DocumentChecks(doc_type, profile, self.specs)
+        # Numbered lines count a document's rows over its whole frame: one file's, alone.
+        self.together = not any(m.number_lines for m in profile.fields.values())
 
     def _operands(self, mapping: FieldMapping | None) -> tuple[pl.Expr, pl.Expr] | None:
         """The mapped texts a difference is taken of, if the field is one."""
@@ -114,7 +119,9 @@ class Plan:
     def _typed(self, frame: pl.DataFrame) -> pl.DataFrame:
         # Eager stages: Polars' lazy common-subexpression search costs more than the work here.
         return (
-            frame.rename({c: source_column(c) for c in frame.columns if c != SOURCE_ROW})
+            frame.rename(
+                {c: source_column(c) for c in frame.columns if c not in (SOURCE_ROW, PART)}
+            )
             .with_columns(f.text for f in self.fields)
             .with_columns(e for f in self.fields for e in f.typed)
         )
@@ -130,16 +137,47 @@ class Plan:
         kept = pl.col("_keep") if keep is not None else pl.lit(True)
         hits = evaluated.select(pl.col(f"__c{i}").sum() for i in range(len(self.checks))).row(0)
         failing = [i for i in range(len(self.checks)) if hits[i]]
-        errors = self._errors(evaluated, failing, kept) if failing else []
+        carried = [PART] if PART in frame.columns else []
+        errors = self._errors(evaluated, failing, kept, carried) if failing else []
         keys = self.documents.keys(evaluated)
-        typed = evaluated.select(SOURCE_ROW, *self.specs) if records else None
+        if carried:
+            keys = keys.with_columns(evaluated.get_column(PART))
+        typed = evaluated.select(SOURCE_ROW, *self.specs, *carried) if records else None
         if keep is not None:
             keys = keys.filter(keep)
             typed = typed.filter(keep) if typed is not None else None
         return Checked(typed, errors, keys)
 
+    def check_together(
+        self, parts: Sequence[tuple[pl.DataFrame, pl.Series | None]]
+    ) -> list[Checked]:
+        """`check_rows` of several frames (several files' rows, of this plan's columns) in one
+        pass, each frame's outcome apart: a record's checks read no other row.
+
+        Precondition: `together` holds of this plan.
+        """
+        if len(parts) == 1:
+            frame, keep = parts[0]
+            return [self.check_rows(frame, keep=keep)]
+        frame = pl.concat(
+            [f.with_columns(pl.lit(i, pl.UInt32).alias(PART)) for i, (f, _k) in enumerate(parts)],
+            how="vertical_relaxed",
+        )
+        keep = pl.concat(
+            [pl.repeat(True, f.height, eager=True) if k is None else k for f, k in parts]
+        )
+        checked = self.check_rows(frame, keep=keep)
+        assert checked.records is not None
+        records = _split(checked.records, len(parts))
+        keys = _split(checked.keys, len(parts))
+        errors = [_split(e, len(parts)) for e in checked.errors]
+        return [
+            Checked(records[i], [e[i] for e in errors if e[i].height], keys[i])
+            for i in range(len(parts))
+        ]
+
     def _errors(
-        self, evaluated: pl.DataFrame, failing: list[int], kept: pl.Expr
+        self, evaluated: pl.DataFrame, failing: list[int], kept: pl.Expr, carried: list[str]
     ) -> list[pl.DataFrame]:
         """The report of the `failing` checks on the `kept` rows, one frame a check."""
         # Only the failing rows, few, are kept before the report is built check by check.
@@ -148,11 +186,13 @@ class Plan:
             SOURCE_ROW,
             *(e.alias(f"__v:{name}") for name, e in sources.items()),
             *(f"__c{i}" for i in failing),
+            *carried,
         )
         return [
             rows.filter(pl.col(f"__c{i}")).select(
                 pl.col(SOURCE_ROW).alias("row"),
                 *error_columns(self.checks[i], pl.col(f"__v:{self.checks[i].field}")),
+                *carried,
             )
             for i in failing
         ]
@@ -163,6 +203,13 @@ class Plan:
         if suspects.len() == 0:
             return []
         return self.documents.errors(self._typed(source_of(suspects)))
+
+
+def _split(frame: pl.DataFrame, parts: int) -> list[pl.DataFrame]:
+    """A frame of rows checked together, by the frame each came from (without `PART`)."""
+    found = frame.partition_by(PART, as_dict=True, include_key=False)
+    empty = frame.clear().drop(PART)
+    return [found.get((i,), empty) for i in range(parts)]
 
 
 PlanCache: TypeAlias = MutableMapping[Hashable, Plan]
