@@ -1,4 +1,5 @@
-"""Helpers shared by tests: the simulated chain on disk, and submitting records."""
+"""Helpers shared by tests: the simulated chain on disk, submitting records, and filling the
+audit log."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from chainhub.access.audit import AuditRecord, do_append_audit, set_audit_key
 from chainhub.intake.attempts import IngestResult
 from chainhub.intake.schemas import SourceFormat, standard_profile
 from chainhub.intake.service import Submitter, do_submit
@@ -78,3 +80,14 @@ def ingest_records(
     )
     with engine.begin() as conn:
         return do_submit(conn=conn, path=path, profile=profile, submitter=submitter(submitted_by))
+
+
+def fill_audit_log(engine: sa.Engine, count: int, *, key: str) -> None:
+    """Append `count` plain read entries signed with `key`."""
+    with engine.begin() as conn:
+        set_audit_key(conn=conn, key=key)
+        for n in range(count):
+            do_append_audit(
+                conn=conn,
+                record=AuditRecord(action=f"GET /n/{n}", status=200, outcome="ok", partner_id="p"),
+            )

@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from chainhub.access.audit import (
-    AuditRecord,
-    do_append_audit,
     get_checkpoint,
     get_head_checkpoint,
     set_audit_key,
@@ -17,19 +15,14 @@ from chainhub.access.audit import (
 from chainhub.access.audit_prefix import AuditPrefixKeeper
 from chainhub.access.models import audit_log
 from chainhub.access.schemas import AuditVerification
+from tests.support import fill_audit_log
 
 KEY = "a-test-audit-key-of-some-length"
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 def _fill(engine: sa.Engine, count: int) -> None:
-    with engine.begin() as conn:
-        set_audit_key(conn=conn, key=KEY)
-        for n in range(count):
-            do_append_audit(
-                conn=conn,
-                record=AuditRecord(action=f"GET /n/{n}", status=200, outcome="ok", partner_id="p"),
-            )
+    fill_audit_log(engine, count, key=KEY)
 
 
 def _view(

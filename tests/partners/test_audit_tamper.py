@@ -18,7 +18,6 @@ from chainhub.access.audit import (
     AuditRecord,
     Checkpoint,
     check_audit_chain,
-    do_append_audit,
     do_write_checkpoint,
     get_checkpoint,
     get_head_checkpoint,
@@ -31,18 +30,13 @@ from chainhub.access.models import audit_log
 from chainhub.access.schemas import AuditVerification
 from chainhub.api.audit_writer import AuditWriter
 from chainhub.cli import audit as audit_cli
+from tests.support import fill_audit_log
 
 KEY = "a-test-audit-key-of-some-length"
 
 
 def _fill(engine: sa.Engine, count: int) -> None:
-    with engine.begin() as conn:
-        set_audit_key(conn=conn, key=KEY)
-        for n in range(count):
-            do_append_audit(
-                conn=conn,
-                record=AuditRecord(action=f"GET /n/{n}", status=200, outcome="ok", partner_id="p"),
-            )
+    fill_audit_log(engine, count, key=KEY)
 
 
 def _rehash_from(conn: sa.Connection, seq: int, key: str) -> None:
