@@ -6,6 +6,7 @@ import socket
 import time
 from pathlib import Path
 
+import duckdb_engine
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine.interfaces import CacheStats
@@ -114,3 +115,42 @@ def test_a_duckdb_engine_compiles_a_statement_once(tmp_path: Path) -> None:
     with engine.connect() as conn:
         hits = [conn.execute(statement, {"n": n}).context.cache_hit for n in (1, 2)]
     assert hits == [CacheStats.CACHE_MISS, CacheStats.CACHE_HIT]
+
+
+def test_a_duckdb_connection_is_rolled_back_on_return_only_with_a_transaction_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine_for(f"duckdb:///{tmp_path / 'hub.duckdb'}", pool_size=1)
+    rollbacks: list[object] = []
+    original = duckdb_engine.Dialect.do_rollback
+
+    def counted(self: duckdb_engine.Dialect, dbapi_connection: object) -> None:
+        rollbacks.append(dbapi_connection)
+        original(self, dbapi_connection)
+
+    monkeypatch.setattr(duckdb_engine.Dialect, "do_rollback", counted)
+    with engine.connect() as conn:
+        conn.execute(sa.text("CREATE TABLE t (x INTEGER)"))
+        conn.commit()
+    # A new connection is rolled back once (its state unknown); a committed one is not.
+    rollbacks.clear()
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT count(*) FROM t"))
+        conn.commit()
+    assert rollbacks == []
+    # Returned with its transaction open (a failed request): rolled back, the row not kept.
+    with engine.connect() as conn:
+        conn.execute(sa.text("INSERT INTO t VALUES (1)"))
+    assert len(rollbacks) == 1
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM t")).scalar_one() == 0
+        conn.rollback()
+    assert len(rollbacks) == 2
+    with engine.connect() as conn:
+        conn.execute(sa.text("INSERT INTO t VALUES (2)"))
+        conn.commit()
+        conn.execute(sa.text("INSERT INTO t VALUES (3)"))
+    assert len(rollbacks) == 3
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT x FROM t")).scalars().all() == [2]
+    engine.dispose()

@@ -243,13 +243,9 @@ def _token_row(*, conn: Connection, token_id: str) -> _TokenRow | None:
     return token
 
 
-def access_principal(*, conn: Connection, token: str, now: datetime | None = None) -> Principal:
-    """The principal a token stands for, or an invalid_token error."""
-    token_id = get_token_id(token)
-    if token_id is None:
-        raise _invalid()
+def _checked(row: _TokenRow | None, token: str, now: datetime | None) -> Principal:
+    """The row's principal if the token's secret matches it and it is in force."""
     secret = token.split("_", 2)[2]
-    row = _token_row(conn=conn, token_id=token_id)
     now = now or datetime.now(UTC)
     if (
         row is None
@@ -259,6 +255,27 @@ def access_principal(*, conn: Connection, token: str, now: datetime | None = Non
     ):
         raise _invalid()
     return row.principal
+
+
+def access_principal(*, conn: Connection, token: str, now: datetime | None = None) -> Principal:
+    """The principal a token stands for, or an invalid_token error."""
+    token_id = get_token_id(token)
+    if token_id is None:
+        raise _invalid()
+    return _checked(_token_row(conn=conn, token_id=token_id), token, now)
+
+
+def access_kept_principal(
+    *, conn: Connection, token: str, now: datetime | None = None
+) -> Principal | None:
+    """As `access_principal` where the token's row is kept in this process, without a
+    statement (so a coroutine may call it); None where it is not kept."""
+    token_id = get_token_id(token)
+    if token_id is None:
+        raise _invalid()
+    kept = _kept_tokens(conn)
+    row = kept.get(token_id) if kept is not None else None
+    return None if row is None else _checked(row, token, now)
 
 
 def get_token(*, conn: Connection, token_id: str) -> TokenRead | None:

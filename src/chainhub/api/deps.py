@@ -18,10 +18,11 @@ from fastapi import Depends, HTTPException, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine
+from starlette.concurrency import run_in_threadpool
 
 from chainhub.access.audit import AuditRecord, defer_audit, end_request_state, set_audit_key
 from chainhub.access.schemas import Principal
-from chainhub.access.tokens import access_principal, get_token_id
+from chainhub.access.tokens import access_kept_principal, access_principal, get_token_id
 from chainhub.api.language import get_request_language
 from chainhub.api.limits import hub_busy
 from chainhub.api.runtime import HubRuntime
@@ -153,24 +154,29 @@ def get_request_token(request: Request) -> str | None:
 ConnDep = Annotated[Connection, Depends(_conn, scope="function")]
 
 
-def _optional_principal(
+async def _optional_principal(
     request: Request,
     conn: ConnDep,
     _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
 ) -> Principal | None:
+    # A coroutine: a token kept in memory (DuckDB) is checked without a worker thread, a hop
+    # fewer per request; any other is looked up in one.
     token = get_request_token(request)
     if token is None:
         return None
     context = _context(request)
     context.claimed_token_id = get_token_id(token)
-    context.principal = access_principal(conn=conn, token=token)
-    return context.principal
+    principal = access_kept_principal(conn=conn, token=token)
+    if principal is None:
+        principal = await run_in_threadpool(access_principal, conn=conn, token=token)
+    context.principal = principal
+    return principal
 
 
-def _page_principal(request: Request, conn: ConnDep) -> Principal | None:
+async def _page_principal(request: Request, conn: ConnDep) -> Principal | None:
     """A page's caller; an unknown, expired or revoked token is no caller: the page asks again."""
     try:
-        return _optional_principal(request, conn, None)
+        return await _optional_principal(request, conn, None)
     except ChainhubError:
         return None
 

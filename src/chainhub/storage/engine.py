@@ -32,6 +32,30 @@ class CachingDuckDBDialect(duckdb_engine.Dialect):
 
     supports_statement_cache = True
 
+    # Whether a DuckDB connection has a transaction open, kept on the connection: the pool
+    # rolls a returned connection back unless its `Connection` ended the transaction, so a
+    # request's connection, committed, is rolled back again, and DuckDB answers that with an
+    # error that duckdb_engine catches (~0.17 ms of CPU per request, for nothing).
+    def do_begin(self, dbapi_connection: Any) -> None:
+        super().do_begin(dbapi_connection)
+        _raw(dbapi_connection).chainhub_in_transaction = True
+
+    def do_commit(self, dbapi_connection: Any) -> None:
+        super().do_commit(dbapi_connection)  # type: ignore[no-untyped-call]
+        _raw(dbapi_connection).chainhub_in_transaction = False
+
+    def do_rollback(self, dbapi_connection: Any) -> None:
+        # Unknown (a connection this dialect did not begin on) counts as open.
+        raw = _raw(dbapi_connection)
+        if getattr(raw, "chainhub_in_transaction", True):
+            super().do_rollback(dbapi_connection)
+            raw.chainhub_in_transaction = False
+
+
+def _raw(dbapi_connection: Any) -> Any:
+    """duckdb_engine's connection behind the pool's proxy (or itself)."""
+    return getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
+
 
 # Every `duckdb://` engine of the process gets it: SQLAlchemy looks registered names up before
 # installed entry points.
