@@ -59,15 +59,17 @@ _SCAN_PER_LOOKUP = 100  # stored rows whose scan costs one index lookup
 
 
 def _stored_hashes(conn: Connection, hashes: list[str]) -> set[str]:
-    """Those of `hashes` already stored: by the key's index, in one query on PostgreSQL and in
-    chunks on DuckDB unless scanning the stored hashes once is cheaper."""
+    """Those of `hashes` already stored, looked up in the key's index once scanning every stored
+    hash would cost more."""
     events = trace_events.c.event_hash
     wanted = sa.bindparam("hashes", type_=sa.ARRAY(sa.String()))
-    if (
-        conn.dialect.name != "duckdb"
-        or len(hashes) <= _FEW
-        or _stored_estimate(conn) < _SCAN_PER_LOOKUP * len(hashes)
-    ):
+    if conn.dialect.name == "postgresql":
+        # PostgreSQL's planner weighs an index join against a scan; `= ANY` of thousands of
+        # values it always scans for (0.45 s at a million stored events, against 34 ms).
+        given = sa.func.unnest(wanted).table_valued("event_hash").render_derived()
+        query = sa.select(events).join(given, events == given.c.event_hash)
+        return set(conn.execute(query, {"hashes": hashes}).scalars())
+    if len(hashes) <= _FEW or _stored_estimate(conn) < _SCAN_PER_LOOKUP * len(hashes):
         query = sa.select(events).where(events == sa.any_(wanted))
         return set(conn.execute(query, {"hashes": hashes}).scalars())
     # An IN list within the limit is looked up in the index; `= ANY` never is.
