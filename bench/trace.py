@@ -3,12 +3,13 @@ search over numpy CSR arrays) next to a plain recursive SQL CTE over the same ed
 DuckDB database, p50 / p99 over random lots of a synthetic 5-tier chain (raw-material suppliers →
 component makers → OEM plants → finished lots → distributors).
 
-Then bulk capture: EPCIS documents of commissioning, packing (units into an SSCC), shipping and
-receiving events, captured through the real capture path (`do_capture`: schema and semantic
-checks, CBV 2.0 hash IDs, idempotence, audit, one bulk insert per table) into a migrated DuckDB
-hub (a scripted load: announcements only for webhook subscribers, of which it has none),
-events/s against the target of 50,000, next to a bare Arrow insert of the same stored rows
-into tables without keys or indexes (the storage floor).
+Then capture throughput, JSON and XML, through bulk import (`do_capture`: schema and semantic
+checks, CBV 2.0 hash IDs, idempotence, audit, one bulk insert per table; a scripted load that
+announces only to webhook subscribers, of which it has none; XML parse included) and through
+the HTTP interface (POST /epcis/capture to the hub app, called in-process by ASGI): EPCIS
+documents of commissioning, packing (units into an SSCC), shipping and receiving events, each
+way into a fresh migrated DuckDB hub, events/s against the target of 50,000, beside a bare Arrow
+insert of the same stored rows into tables without keys or indexes (the storage floor).
 
     python bench/trace.py [--smoke] [--lots N] [--samples K] [--events N] [--workdir DIR]
 """
