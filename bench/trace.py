@@ -3,12 +3,13 @@ search over numpy CSR arrays) next to a plain recursive SQL CTE over the same ed
 DuckDB database, p50 / p99 over random lots of a synthetic 5-tier chain (raw-material suppliers →
 component makers → OEM plants → finished lots → distributors).
 
-Then bulk capture: EPCIS documents of commissioning, packing (units into an SSCC), shipping and
-receiving events, captured through the real capture path (`do_capture`: schema and semantic
-checks, CBV 2.0 hash IDs, idempotence, audit, one bulk insert per table) into a migrated DuckDB
-hub (a scripted load: announcements only for webhook subscribers, of which it has none),
-events/s against the target of 50,000, next to a bare Arrow insert of the same stored rows
-into tables without keys or indexes (the storage floor).
+Then capture throughput, JSON and XML, through bulk import (`do_capture`: schema and semantic
+checks, CBV 2.0 hash IDs, idempotence, audit, one bulk insert per table; a scripted load that
+announces only to webhook subscribers, of which it has none; XML parse included) and through
+the HTTP interface (POST /epcis/capture to the hub app, called in-process by ASGI): EPCIS
+documents of commissioning, packing (units into an SSCC), shipping and receiving events, each
+way into a fresh migrated DuckDB hub, events/s against the target of 50,000, beside a bare Arrow
+insert of the same stored rows into tables without keys or indexes (the storage floor).
 
     python bench/trace.py [--smoke] [--lots N] [--samples K] [--events N] [--workdir DIR]
 """
@@ -16,24 +17,32 @@ into tables without keys or indexes (the storage floor).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import duckdb
 import numpy as np
 import polars as pl
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
+from chainhub.access.schemas import Role
+from chainhub.access.tokens import do_create_token
+from chainhub.app import create_app
+from chainhub.settings import Settings
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
 from chainhub.storage.service import do_bulk_insert
 from chainhub.trace.genealogy import LotGraph
 from chainhub.trace.models import trace_event_epcs, trace_event_parties, trace_events
 from chainhub.trace.service import do_capture
+from chainhub.trace.xml_binding import parse_xml, write_xml
 
 FULL_LOTS: Final = 1_000_000
 SMOKE_LOTS: Final = 5_000
@@ -43,6 +52,8 @@ BATCH: Final = 10_000  # events per captured document
 TARGET: Final = 50_000  # events/s, bulk capture (issue 10)
 SAMPLES: Final = 1_000  # random lots traced each way (issue 10)
 _CONTEXT: Final = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
+_NAMESPACES: Final = {"cbvmda": "urn:epcglobal:cbv:mda"}  # of the XML twins' lot numbers
+_CREATED: Final = "2026-03-01T00:00:00+08:00"
 
 
 def _edges(lots: int, seed: int = 7) -> pl.DataFrame:
@@ -140,34 +151,76 @@ def _cpu() -> float:
     return total
 
 
-def _bench_capture(events: int, work: Path) -> None:
-    """Capture `events` events in documents of BATCH through do_capture, then insert the same
-    stored rows into empty copies of the tables by Arrow; print both rates."""
-    engine = create_engine_for(f"duckdb:///{work / 'capture.duckdb'}", must_exist=False)
+@dataclass
+class _Run:
+    """What capturing the documents one way took: wall and CPU seconds inside the capture
+    calls, and wall seconds of the commits after them (inside the request, over HTTP)."""
+
+    took: float = 0.0
+    cpu: float = 0.0
+    committed: float = 0.0
+
+
+def _fresh_hub(work: Path, name: str) -> sa.Engine:
+    """A migrated, empty DuckDB hub in `work`."""
+    engine = create_engine_for(f"duckdb:///{work / f'{name}.duckdb'}", must_exist=False)
     do_upgrade(engine=engine)
-    documents = [
-        {"@context": _CONTEXT, "type": "EPCISDocument", "schemaVersion": "2.0",
-         "creationDate": "2026-03-01T00:00:00+08:00",
-         "epcisBody": {"eventList": [_capture_event(i) for i in range(lo, lo + BATCH)
-                                     if i < events]}}
-        for lo in range(0, events, BATCH)
-    ]  # fmt: skip
-    # A server keeps its hash worker process (hashing.hashes_begun) running: started here, by a
-    # capture that is rolled back, rather than inside the first timed one.
-    with engine.connect() as conn:
-        do_capture(conn=conn, document=documents[0], partner_id="bench")
-        conn.rollback()
-    took = cpu = committed = 0.0
-    for document in documents:
+    return engine
+
+
+def _capture_direct(engine: sa.Engine, documents: list[dict[str, Any]],
+                    xmls: list[bytes] | None) -> _Run:  # fmt: skip
+    """Capture each document through do_capture in its own transaction (read from its XML
+    twin, parse included, when `xmls` is given)."""
+    run = _Run()
+    for at, document in enumerate(documents):
         with engine.begin() as conn:
             start, start_cpu = time.perf_counter(), _cpu()
+            xml = None if xmls is None else xmls[at]
+            read = document if xml is None else parse_xml(xml)
             # A scripted load, as `hub load` is: nothing to publish to live streams.
-            capture = do_capture(conn=conn, document=document, partner_id="bench", publish=False)
-            took += time.perf_counter() - start
-            cpu += _cpu() - start_cpu
+            capture = do_capture(conn=conn, document=read, partner_id="bench", xml=xml,
+                                 publish=False)  # fmt: skip
+            run.took += time.perf_counter() - start
+            run.cpu += _cpu() - start_cpu
             start = time.perf_counter()
-        committed += time.perf_counter() - start
+        run.committed += time.perf_counter() - start
         assert capture.stored_count == capture.event_count, capture
+    return run
+
+
+def _capture_http(work: Path, batches: dict[str, list[tuple[bytes, str]]]) -> dict[str, _Run]:
+    """POST each batch's bodies to /epcis/capture of one hub app called in-process (ASGI
+    through Starlette's TestClient: no socket, the app's whole request path otherwise)."""
+    _fresh_hub(work, "http").dispose()
+    app = create_app(Settings(database_url=f"duckdb:///{work / 'http.duckdb'}", data_dir=work))
+    runs: dict[str, _Run] = {}
+    with TestClient(app) as client:
+        with app.state.engine.begin() as conn:
+            token = do_create_token(conn=conn, partner_id="bench", role=Role.PARTNER_ADMIN,
+                                    label="bench")  # fmt: skip
+        for name, bodies in batches.items():
+            # Untimed: the app's first request of a kind builds what it keeps for the next.
+            warm_body, media = bodies[0]
+            warm = client.post("/epcis/capture", content=warm_body, headers={
+                "Authorization": f"Bearer {token}", "Content-Type": media})  # fmt: skip
+            assert warm.status_code == 202, warm.text
+            run = runs[name] = _Run()
+            for body, media in bodies[1:]:
+                headers = {"Authorization": f"Bearer {token}", "Content-Type": media}
+                start, start_cpu = time.perf_counter(), _cpu()
+                answer = client.post("/epcis/capture", content=body, headers=headers)
+                run.took += time.perf_counter() - start
+                run.cpu += _cpu() - start_cpu
+                assert answer.status_code == 202, answer.text
+                job = answer.json()
+                assert job["storedCount"] == job["eventCount"] > 0, answer.text
+    return runs
+
+
+def _bare_rate(engine: sa.Engine, events: int) -> tuple[float, int]:
+    """Events/s of a bare Arrow insert of the rows `engine` stores into tables without keys or
+    indexes (the storage floor), and how many rows that is."""
     tables = (trace_events, trace_event_epcs, trace_event_parties)
     with engine.begin() as conn:
         raw = conn.connection.driver_connection
@@ -182,23 +235,75 @@ def _bench_capture(events: int, work: Path) -> None:
         start = time.perf_counter()
         for t, bare in zip(tables, bare_tables, strict=True):
             do_bulk_insert(conn=conn, table=bare, frame=frames[t.name])
-        bare_took = time.perf_counter() - start
+        took = time.perf_counter() - start
+    return events / took, sum(f.height for f in frames.values())
+
+
+def _bench_capture(events: int, work: Path) -> None:
+    """Capture `events` events in documents of BATCH: as JSON and as their XML twins, through
+    do_capture (bulk import) and through POST /epcis/capture, each into a fresh hub; then
+    insert the stored rows into empty copies of the tables by Arrow; print every rate beside
+    that floor."""
+
+    def batches(first: int) -> list[list[dict[str, object]]]:
+        return [[_capture_event(i) for i in range(lo, min(lo + BATCH, first + events))]
+                for lo in range(first, first + events, BATCH)]  # fmt: skip
+
+    def document(batch: list[dict[str, object]]) -> dict[str, Any]:
+        return {"@context": _CONTEXT, "type": "EPCISDocument", "schemaVersion": "2.0",
+                "creationDate": _CREATED, "epcisBody": {"eventList": batch}}  # fmt: skip
+
+    def xml(batch: list[dict[str, object]]) -> bytes:
+        return write_xml(events=batch, context=_NAMESPACES, attributes={"creationDate": _CREATED})
+
+    documents = [document(batch) for batch in batches(0)]
+    xmls = [xml(d["epcisBody"]["eventList"]) for d in documents]
+    engine = _fresh_hub(work, "capture")
+    # A server keeps its hash worker process (hashing.hashes_begun) running and its first
+    # capture of a kind builds what it keeps for the next: started here, by captures that are
+    # rolled back, rather than inside the first timed one.
+    with engine.connect() as conn:
+        do_capture(conn=conn, document=documents[0], partner_id="bench")
+        conn.rollback()
+        do_capture(conn=conn, document=parse_xml(xmls[0]), partner_id="bench", xml=xmls[0])
+        conn.rollback()
+    runs = {"JSON  do_capture (bulk import)": _capture_direct(engine, documents, None)}
+    bare_rate, rows = _bare_rate(engine, events)
     engine.dispose()
-    rows = sum(f.height for f in frames.values())
-    rate, bare_rate = events / took, events / bare_took
+    xml_engine = _fresh_hub(work, "capture_xml")
+    runs["XML   parse_xml + do_capture   "] = _capture_direct(xml_engine, documents, xmls)
+    xml_engine.dispose()
+    # One app for both (its start costs seconds), so the XML twins are of other events: the
+    # same events would have the same hash IDs and be stored once. Each way's first request,
+    # of yet other events, is not timed.
+    warm = batches(2 * events)[0]
+    http = _capture_http(work, {
+        "JSON  POST /epcis/capture *    ": [(json.dumps(document(b)).encode(), "application/json")
+                                            for b in [batches(3 * events)[0], *batches(0)]],
+        "XML   POST /epcis/capture *    ": [(xml(b), "application/xml")
+                                            for b in [warm, *batches(events)]],
+    })  # fmt: skip
+    runs.update(http)
     # The machine may be shared: its load says how far the figures are from an idle one's.
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"capture   {events:,} events ({rows:,} rows) through do_capture {rate:10,.0f} events/s"
-        f" ({rate / TARGET:.0%} of the {TARGET:,} target)   bare Arrow insert of the same rows"
-        f" {bare_rate:10,.0f} events/s   capture / bare {rate / bare_rate:.1%}"
-        f"   (load average {load})"
+        f"capture   {events:,} events ({rows:,} rows), documents of {BATCH:,}; wall-clock"
+        f" figures on a machine with load average {load}; bare Arrow insert of the same rows"
+        f" into tables without keys {bare_rate:10,.0f} events/s (the floor)"
     )
-    # CPU time moves less with the machine's load than wall time; the commits (DuckDB merging
-    # the rows into the tables and their indexes) are apart.
+    for name, run in runs.items():
+        rate = events / run.took
+        print(
+            f"  {name} {rate:9,.0f} events/s ({rate / TARGET:4.0%} of the {TARGET:,} target,"
+            f" {rate / bare_rate:5.1%} of bare)   {events / run.cpu:9,.0f} per CPU second"
+            f"   {events / (run.took + run.committed):9,.0f} events/s with commits"
+        )
+    # CPU time moves less with the machine's load than wall time; a request's commit is inside
+    # it (the transaction ends at the edge).
     print(
-        f"          {events / cpu:10,.0f} events per CPU second of do_capture (both processes);"
-        f" commits {committed:.2f} s ({events / (took + committed):,.0f} events/s with them)"
+        "  * in-process ASGI (Starlette TestClient, no socket); CPU is both processes' (the hash"
+        " worker's too); commits apart for do_capture: DuckDB merging rows into the tables and"
+        " their indexes"
     )
 
 

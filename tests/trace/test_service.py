@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import polars as pl
 import sqlalchemy as sa
 
 from chainhub.access.models import audit_log
@@ -12,8 +13,9 @@ from chainhub.events.schemas import WebhookEvent
 from chainhub.partners.models import webhook_deliveries
 from chainhub.partners.schemas import SubscriptionCreate
 from chainhub.partners.webhooks import do_create_subscription
+from chainhub.storage.service import do_bulk_insert
 from chainhub.trace.models import trace_event_epcs, trace_event_parties, trace_events
-from chainhub.trace.service import do_capture
+from chainhub.trace.service import _stored_hashes, do_capture
 from tests.trace.reference import OPENEPCIS, require
 
 
@@ -131,3 +133,50 @@ def test_a_capture_that_publishes_none_announces_only_to_subscribers(engine: sa.
         e.doc_key for e in wanted.events
     )
     assert len(queued) == 2
+
+
+def _hash(i: int) -> str:
+    return f"ni:///sha-256;{i:064x}?ver=CBV2.0"
+
+
+def test_the_stored_check_looks_hashes_up_in_the_key_index(engine: sa.Engine) -> None:
+    # Enough stored events for DuckDB to prefer its index for 200 hashes (a list it would
+    # otherwise scan for: more than the few it looks up by itself).
+    stored, asked = 30_000, 200
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    rows = pl.DataFrame({"event_hash": [_hash(i) for i in range(stored)]}).with_columns(
+        event_id=pl.col("event_hash"), capture_id=pl.lit("c"), captured_by=pl.lit("acme"),
+        event_type=pl.lit("ObjectEvent"), event_time=pl.lit(when),
+        event_time_zone_offset=pl.lit("+00:00"), record_time=pl.lit(when),
+        action=pl.lit(None, pl.String), biz_step=pl.lit(None, pl.String),
+        disposition=pl.lit(None, pl.String), read_point=pl.lit(None, pl.String),
+        biz_location=pl.lit(None, pl.String), event=pl.lit("{}"),
+    )  # fmt: skip
+    statements: list[tuple[str, object]] = []
+
+    def keep(_c: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+        if "event_hash" in statement and "trace_events" in statement:
+            statements.append((statement, parameters))
+
+    wanted = [_hash(i) for i in range(stored - asked // 2, stored + asked // 2)]
+    with engine.begin() as conn:
+        do_bulk_insert(conn=conn, table=trace_events, frame=rows)
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE trace_events")  # its planner weighs what it knows
+    with engine.begin() as conn:
+        sa.event.listen(engine, "before_cursor_execute", keep)
+        try:
+            found = _stored_hashes(conn, wanted)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", keep)
+        # DuckDB decides on its index only when it runs the query.
+        explain = "EXPLAIN" if engine.dialect.name == "postgresql" else "EXPLAIN ANALYZE"
+        plans = [
+            "\n".join(str(cell) for row in conn.exec_driver_sql(f"{explain} {sql}", values)
+                      for cell in row)
+            for sql, values in statements
+        ]  # fmt: skip
+    assert found == set(wanted[: asked // 2])
+    assert plans
+    for plan in plans:
+        assert "Index" in plan and "Sequential Scan" not in plan and "Seq Scan" not in plan, plan
