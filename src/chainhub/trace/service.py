@@ -25,6 +25,7 @@ from chainhub.errors import ChainhubError
 from chainhub.events.schemas import HubEvent, WebhookEvent
 from chainhub.partners.visibility import check_trace_event_visible
 from chainhub.partners.webhooks import do_enqueue_deliveries, list_live_subscriptions
+from chainhub.storage.estimates import get_duckdb_row_estimate
 from chainhub.storage.service import do_bulk_insert
 from chainhub.trace.hashing import hashes_begun
 from chainhub.trace.models import (
@@ -69,7 +70,8 @@ def _stored_hashes(conn: Connection, hashes: list[str]) -> set[str]:
         given = sa.func.unnest(wanted).table_valued("event_hash").render_derived()
         query = sa.select(events).join(given, events == given.c.event_hash)
         return set(conn.execute(query, {"hashes": hashes}).scalars())
-    if len(hashes) <= _FEW or _stored_estimate(conn) < _SCAN_PER_LOOKUP * len(hashes):
+    stored = 0 if len(hashes) <= _FEW else get_duckdb_row_estimate(conn=conn, table=trace_events)
+    if stored < _SCAN_PER_LOOKUP * len(hashes):
         query = sa.select(events).where(events == sa.any_(wanted))
         return set(conn.execute(query, {"hashes": hashes}).scalars())
     # An IN list within the limit is looked up in the index; `= ANY` never is.
@@ -79,13 +81,6 @@ def _stored_hashes(conn: Connection, hashes: list[str]) -> set[str]:
         for at in range(0, len(hashes), _INDEX_CHUNK)
         for found in conn.execute(query, {"hashes": hashes[at : at + _INDEX_CHUNK]}).scalars()
     }
-
-
-def _stored_estimate(conn: Connection) -> int:
-    """How many events DuckDB estimates are stored (its catalogue's count, no scan)."""
-    tables = sa.table("duckdb_tables", sa.column("table_name"), sa.column("estimated_size"))
-    query = sa.select(tables.c.estimated_size).where(tables.c.table_name == trace_events.name)
-    return int(conn.execute(query).scalar() or 0)
 
 
 def _new_events(hashes: list[str], known: set[str]) -> tuple[list[str], list[int]]:
