@@ -75,14 +75,15 @@ class StoreBatch:
         conn: sa.Connection,
         document_type: str,
         frame: pl.DataFrame,
+        keys: list[str],
         superseded: Iterable[str] = (),
     ) -> None:
-        """A submission's document rows, typed as its table's columns, and the keys among
-        them of documents with a stored version (which the rows supersede)."""
+        """A submission's document rows, typed as its table's columns, their document `keys`
+        (each once) and the keys among them of documents with a stored version (which the
+        rows supersede)."""
         frames = self.documents.setdefault(document_type, [])
         frames.append(frame)
         self.superseded.setdefault(document_type, set()).update(superseded)
-        keys = frame.get_column("_doc_key").unique().to_list()
         self.keys.setdefault(document_type, {}).update(dict.fromkeys(keys, len(frames) - 1))
         self.added.setdefault(document_type, set()).update(keys)
         self.pending_rows += frame.height
@@ -242,18 +243,16 @@ def do_store_submission(
     if stored:
         typed = typed.join(latest.lazy(), on="_doc_key", how="left")
     before = pl.col("_latest").fill_null(0) if stored else pl.lit(0)
-    versioned = (
+    frame = (
         typed.with_columns((before + step).cast(pl.Int32).alias("_doc_version"))
         .with_columns(current)
+        .select(table.columns.keys())
         .collect()
     )
-    superseded = (
-        versioned.filter(pl.col("_latest").is_not_null()).get_column("_doc_key").unique()
-        if stored
-        else pl.Series("_doc_key", [], dtype=pl.String)
-    )
-    frame = versioned.select(table.columns.keys())
-    documents = frame.get_column("_doc_key").n_unique()
+    # `latest` holds only documents among the records': exactly those the rows supersede.
+    superseded = latest.get_column("_doc_key")
+    stored_keys = frame.get_column("_doc_key").unique().to_list()
+    documents = len(stored_keys)
     submission = {
         "submission_id": submission_id,
         "partner_id": submitted_by,
@@ -273,7 +272,11 @@ def do_store_submission(
     else:
         batch.add_rows(submissions, [submission])
         batch.add_documents(
-            conn=conn, document_type=document_type, frame=frame, superseded=superseded
+            conn=conn,
+            document_type=document_type,
+            frame=frame,
+            keys=stored_keys,
+            superseded=superseded,
         )
     return StoreResult(
         submission_id=submission_id,

@@ -84,7 +84,9 @@ def _read_xlsx(path: Path, source: SourceFormat) -> tuple[pl.DataFrame, list[Not
         sheet = reader.load_sheet(
             source.sheet if source.sheet is not None else 0, header_row=None, dtypes="string"
         )
-        table = pl.DataFrame(sheet.to_polars()).cast(pl.Utf8)
+        table = pl.DataFrame(sheet.to_polars())
+        if any(dtype != pl.Utf8 for dtype in table.dtypes):
+            table = table.cast(pl.Utf8)
     except Exception as exc:  # fastexcel raises its own hierarchy for every kind of bad file
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "zip" in first.lower() or "eocd" in first.lower():
@@ -102,5 +104,9 @@ def _read_xlsx(path: Path, source: SourceFormat) -> tuple[pl.DataFrame, list[Not
     named = name_columns(list(table.row(index)))
     notes.extend(named.notes)
     frame = table.slice(index + 1).rename(dict(zip(table.columns, named.names, strict=True)))
-    frame = frame.with_columns(pl.all().str.replace(_MIDNIGHT, "$1"))
+    # The pattern is matched only in the columns holding a midnight at all (the date columns).
+    midnight = frame.select(pl.all().str.contains("00:00:00", literal=True).any()).row(0)
+    dates = [name for name, found in zip(frame.columns, midnight, strict=True) if found]
+    if dates:
+        frame = frame.with_columns(pl.col(dates).str.replace(_MIDNIGHT, "$1"))
     return drop_unnamed_empty(frame, named.unnamed), notes

@@ -119,7 +119,8 @@ def _unlabelled_total(frame: pl.DataFrame, names: Sequence[str]) -> bool:
     numbers only, and empty in a column every other row fills."""
     if frame.height < 3 or not names:
         return False
-    last = frame.tail(1).select(pl.col(n).cast(pl.Utf8).str.strip_chars() for n in names).row(0)
+    # One row's cells as Python text: cheaper than a Polars expression a column.
+    last = [None if v is None else str(v).strip() for v in frame.select(names).row(-1)]
     filled = [v for v in last if v]
     if not filled or not all(re.fullmatch(r"[+-]?[\d,.]+-?", v) for v in filled):
         return False
