@@ -40,7 +40,7 @@ from chainhub.trace.results import (
 )
 from chainhub.trace.schemas import CaptureJob, InvalidDocumentBody, ProblemRead
 from chainhub.trace.service import access_capture, do_capture, list_captures
-from chainhub.trace.validation import DocumentInvalidError
+from chainhub.trace.validation import DocumentInvalidError, check_json_schema
 from chainhub.trace.xml_binding import EVENT_TYPES, parse_xml
 
 router = APIRouter(prefix="/epcis", tags=["EPCIS"], responses=ERROR_RESPONSES)
@@ -97,7 +97,10 @@ def _read_document(body: bytes, content_type: str) -> tuple[dict[str, Any], byte
     if not isinstance(document, dict):
         raise _malformed("the body is not an EPCIS document", "请求体不是 EPCIS 文档")
     if document.get("type") == "EPCISQueryDocument":
-        # The binding captures query results too: their events, as a capture document's.
+        # The binding captures query results too: their events, as a capture document's, once
+        # the query document is one.
+        if problems := check_json_schema(document):
+            raise DocumentInvalidError(problems)
         body_ = document.get("epcisBody") or {}
         results = (body_.get("queryResults") or {}).get("resultsBody") or {}
         events = body_.get("eventList", results.get("eventList", []))
@@ -141,8 +144,8 @@ def capture(
 ) -> Response:
     """Check the whole document and store each event once (by its CBV 2.0 hash ID)."""
     partner_id = check_may_write(principal=principal)
-    document, xml = _read_document(body, request.headers.get("content-type", ""))
     try:
+        document, xml = _read_document(body, request.headers.get("content-type", ""))
         captured = do_capture(conn=conn, document=document, partner_id=partner_id, xml=xml)
     except DocumentInvalidError as exc:
         context.status, context.outcome = 400, exc.code
