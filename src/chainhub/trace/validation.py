@@ -235,7 +235,8 @@ def check_semantics(events: Sequence[Mapping[str, Any]]) -> list[Problem]:
                     words[field, value] = _check_vocabulary(index, field, value)
                 if found := words[field, value]:
                     problems += [replace(p, event=index) for p in found]
-        if sensors := event.get("sensorElementList"):
+        # A field of the wrong kind is the schema's problem, reported already: none here.
+        if isinstance(sensors := event.get("sensorElementList"), list):
             for at, sensor in enumerate(sensors):
                 problems += _check_sensor(index, at, sensor)
         declaration = event.get("errorDeclaration")
@@ -249,7 +250,8 @@ def _check_sensor(index: int, at: int, sensor: Any) -> list[Problem]:
     if not isinstance(sensor, Mapping):
         return []
     problems: list[Problem] = []
-    metadata = sensor.get("sensorMetadata") or {}
+    metadata = sensor.get("sensorMetadata")
+    metadata = metadata if isinstance(metadata, Mapping) else {}
     base = f"sensorElementList.{at}"
     for field in _TIME_FIELDS:
         if field in metadata:
@@ -264,7 +266,8 @@ def _check_sensor(index: int, at: int, sensor: Any) -> list[Problem]:
                 "startTime 晚于 endTime",
             )
         )
-    for number, report in enumerate(sensor.get("sensorReport") or []):
+    reports = sensor.get("sensorReport")
+    for number, report in enumerate(reports if isinstance(reports, list) else []):
         if isinstance(report, Mapping) and "time" in report:
             path = f"{base}.sensorReport.{number}.time"
             problems += _check_time(index, path, report["time"])
