@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 import plotly
@@ -59,6 +59,13 @@ def _reactions(settings: Settings) -> list[Reaction]:
     from chainhub.plan.service import get_reactions
 
     return get_reactions(settings)
+
+
+def _openapi_components() -> dict[str, Any]:
+    """The schemas the routes' declarations refer to that no model gives: the EPCIS documents'."""
+    from chainhub.trace.openapi import epcis_components
+
+    return epcis_components()
 
 
 def _warmup(app: FastAPI, engine: Engine) -> PageWarmup:
@@ -227,7 +234,7 @@ def create_app(settings: Settings, *, served: bool = False) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     install_sign_in_redirect(app)
-    install_openapi(app)
+    install_openapi(app, components=_openapi_components)
     app.add_middleware(BodyLimit, max_bytes=settings.upload_max_bytes)
     app.add_middleware(
         Admission, limit=settings.max_concurrent_requests, timeout=settings.queue_timeout

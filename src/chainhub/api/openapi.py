@@ -3,6 +3,7 @@ limits of the standard, in one place."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 from fastapi import FastAPI
@@ -147,14 +148,16 @@ def _add_decimal_limits(schema: dict[str, Any]) -> None:
                 branch.update(standard.get(branch.get("type"), {}))
 
 
-def install_openapi(app: FastAPI) -> None:
-    """Publish FastAPI's OpenAPI document with the links and decimal limits added."""
+def install_openapi(app: FastAPI, *, components: Callable[[], dict[str, Any]] = dict) -> None:
+    """Publish FastAPI's OpenAPI document with the links and decimal limits added, and the
+    schemas `components()` gives that the routes' declarations refer to but no model states."""
 
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = generate()  # FastAPI's; it keeps it in app.openapi_schema
+            schema["components"]["schemas"].update(components())
             _add_links(schema)
             _add_decimal_limits(schema)
         return app.openapi_schema or {}

@@ -16,7 +16,15 @@ from chainhub.errors import ChainhubError
 from chainhub.standard.annotations import unwrap
 
 _ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
-PERIOD_PATTERN: Final = r"^\d{4}-\d{2}-\d{2}:\d{4}-\d{2}-\d{2}$"
+# A calendar date of years 0001 to 9999, 29 February in leap years only: the pattern says
+# which texts are dates, so a schema-valid period is one the server reads.
+# (No look-around: the server's regular expressions have none.)
+_DAY: Final = (
+    r"(?:(?:000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))"
+    r"|(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)"
+)
+PERIOD_PATTERN: Final = f"^{_DAY}:{_DAY}$"
 # The answer's language may be asked of every operation (`api.language`).
 HUB_WIDE_PARAMETERS: Final = frozenset({"lang"})
 

@@ -21,6 +21,7 @@ class ForecastParameters(BaseModel):
     season: int = Field(default=52, ge=1, le=366, description="Periods in a season")
     calendar: bool = Field(
         default=False,
+        strict=True,  # true or false as the schema says, not 0 or "yes"
         description="Also try AutoARIMA-X with 春节, 国庆, 618 and 双11 as regressors",
     )
 

@@ -177,7 +177,11 @@ def _json_check(document_type: str) -> Callable[..., Any]:
     async def check_json(request: Request, _caller: PrincipalDep) -> None:
         # After the caller is known (a stranger learns nothing of the body) and before the body
         # is read into the models, which read it as leniently as a file's cells.
-        check_documents_json(document_type=document_type, body=await request.json())
+        try:
+            body = await request.json()
+        except ValueError:  # no JSON at all: the body's own reading refuses it, saying where
+            return
+        check_documents_json(document_type=document_type, body=body)
 
     return check_json
 

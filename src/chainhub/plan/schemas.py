@@ -310,11 +310,16 @@ class WhatIfCreate(BaseModel):
     """A what-if on the plan's inputs; nothing is stored."""
 
     customer_id: str | None = None
-    demand_factor: float = Field(default=1.0, ge=0, le=10, description="Demand times this")
-    lead_time_days: dict[str, Annotated[int, Field(ge=0, le=730)]] = Field(
+    # Numbers as the schema says, not false or "1".
+    demand_factor: float = Field(
+        default=1.0, ge=0, le=10, strict=True, description="Demand times this"
+    )
+    lead_time_days: dict[str, Annotated[int, Field(ge=0, le=730, strict=True)]] = Field(
         default_factory=dict, description="New lead time in days per material"
     )
-    capacity_factor: float = Field(default=1.0, ge=0, le=10, description="Capacity times this")
+    capacity_factor: float = Field(
+        default=1.0, ge=0, le=10, strict=True, description="Capacity times this"
+    )
 
 
 class BufferChange(BaseModel):

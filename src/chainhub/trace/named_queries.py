@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Final
 
-import jsonschema
+import jsonschema_rs
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
@@ -37,6 +37,7 @@ from chainhub.partners.webhooks import (
     do_enqueue_payload,
     do_revoke_subscription,
 )
+from chainhub.trace.gs1_schemas import query_schema
 from chainhub.trace.models import trace_named_queries, trace_query_subscriptions
 from chainhub.trace.query import (
     MAX_PER_PAGE,
@@ -53,7 +54,6 @@ from chainhub.trace.schemas import (
     QuerySubscriptionCreate,
     QuerySubscriptionRead,
 )
-from chainhub.trace.validation import SCHEMA_DIR
 
 # Parameters of /queries/{queryName}/events that ask for a WebSocket subscription.
 WEBSOCKET_PARAMETERS: Final = frozenset(
@@ -63,11 +63,9 @@ WEBSOCKET_PARAMETERS: Final = frozenset(
 
 
 @cache
-def _query_validator() -> jsonschema.Draft7Validator:
-    schema = json.loads((SCHEMA_DIR / "query-schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft7Validator(
-        schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
-    )
+def _query_validator() -> jsonschema_rs.Draft7Validator:
+    # The compiled validator checks every format the schema names (uri among them).
+    return jsonschema_rs.Draft7Validator(query_schema(), validate_formats=True)
 
 
 def _bad_query(key: str, en: str, zh: str) -> ChainhubError:
@@ -76,7 +74,7 @@ def _bad_query(key: str, en: str, zh: str) -> ChainhubError:
 
 def _unexpected(query: Mapping[str, Any]) -> list[str]:
     """Keys of the query that query-schema.json neither names nor matches by pattern."""
-    definition = _query_validator().schema["definitions"]["EPCIS-Query"]
+    definition = query_schema()["definitions"]["EPCIS-Query"]
     patterns = [re.compile(p) for p in definition.get("patternProperties", {})]
     return [
         key
@@ -100,9 +98,9 @@ def check_query(query: Mapping[str, Any]) -> EventQuery:
     """The engine's query of a named query's `query` object: valid per query-schema.json and
     asking only what the engine answers, else a 400 naming the first bad key."""
     errors = sorted(
-        _query_validator().iter_errors(query), key=lambda e: [str(p) for p in e.absolute_path]
+        _query_validator().iter_errors(query), key=lambda e: [str(p) for p in e.instance_path]
     )
-    if errors and errors[0].validator == "additionalProperties":
+    if errors and type(errors[0].kind).__name__ == "AdditionalProperties":
         key = _unexpected(query)[0]
         raise _bad_query(
             key,
@@ -110,7 +108,7 @@ def check_query(query: Mapping[str, Any]) -> EventQuery:
             f"{key} 不是 EPCIS 查询语言的参数（query-schema.json）",
         )
     if errors:
-        key = ".".join(str(p) for p in errors[0].absolute_path) or "query"
+        key = ".".join(str(p) for p in errors[0].instance_path) or "query"
         message = errors[0].message
         raise _bad_query(
             key, f"query.{key}: {message}", f"query.{key} 不符合 query-schema.json：{message}"

@@ -145,7 +145,10 @@ def decode_token(token: str) -> tuple[datetime, str]:
             "nextPageToken 不是本服务器给出的令牌",
         )
     micros, tie = token.split(".")
-    return _EPOCH + timedelta(microseconds=int(micros)), bytes.fromhex(tie).decode(errors="replace")
+    # No key holds a NUL (PostgreSQL text cannot): a tie cut at its first NUL starts the page
+    # after the same keys.
+    text = bytes.fromhex(tie).decode(errors="replace").split("\x00", 1)[0]
+    return _EPOCH + timedelta(microseconds=int(micros)), text
 
 
 def parse_query(params: Mapping[str, Sequence[str]]) -> EventQuery:

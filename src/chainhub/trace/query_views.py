@@ -44,6 +44,7 @@ from chainhub.trace.schemas import (
     QuerySubscriptionRead,
 )
 from chainhub.trace.views import (
+    DECLARED_ONLY,
     RESULTS_RESPONSES,
     VERSION_HEADERS,
     NextPageToken,
@@ -71,6 +72,7 @@ def _page_headers(request: Request, token: str | None) -> dict[str, str]:
 
 @router.post(
     "", status_code=201, summary="Create a named query of the caller's partner",
+    dependencies=DECLARED_ONLY,
     responses={201: {"description": "Created; Location names the query"}},
 )  # fmt: skip
 def create_query(created: NamedQueryCreate, principal: PrincipalDep, conn: ConnDep) -> JSONResponse:
@@ -82,8 +84,9 @@ def create_query(created: NamedQueryCreate, principal: PrincipalDep, conn: ConnD
 
 
 @router.get(
-    "", summary="Named queries of the caller's partner", response_model=list[NamedQueryRead]
-)
+    "", summary="Named queries of the caller's partner", response_model=list[NamedQueryRead],
+    dependencies=DECLARED_ONLY,
+)  # fmt: skip
 def queries(
     request: Request,
     principal: PrincipalDep,
@@ -102,7 +105,7 @@ def queries(
     return JSONResponse(page, headers=_page_headers(request, token))
 
 
-@router.get("/{queryName}", summary="A named query's definition")
+@router.get("/{queryName}", summary="A named query's definition", dependencies=DECLARED_ONLY)
 def query(name: QueryName, principal: PrincipalDep, conn: ConnDep) -> JSONResponse:
     """The named query of the caller's partner."""
     found = access_query(conn=conn, principal=principal, name=name)
@@ -110,8 +113,9 @@ def query(name: QueryName, principal: PrincipalDep, conn: ConnDep) -> JSONRespon
 
 
 @router.delete(
-    "/{queryName}", status_code=204, summary="Remove a named query and its subscriptions"
-)
+    "/{queryName}", status_code=204, summary="Remove a named query and its subscriptions",
+    dependencies=DECLARED_ONLY,
+)  # fmt: skip
 def delete_query(name: QueryName, principal: PrincipalDep, conn: ConnDep) -> Response:
     """Remove the query; every subscription to it ends."""
     partner_id = check_may_write(principal=principal)
@@ -166,6 +170,7 @@ def query_events(
 
 @router.post(
     "/{queryName}/subscriptions", status_code=201, summary="Subscribe a webhook to a named query",
+    dependencies=DECLARED_ONLY,
     responses={201: {"description": "Subscribed; Location names the subscription"}},
 )  # fmt: skip
 def subscribe(
@@ -194,7 +199,7 @@ def subscribe(
 
 @router.get(
     "/{queryName}/subscriptions", summary="Active subscriptions to a named query",
-    response_model=list[QuerySubscriptionRead],
+    response_model=list[QuerySubscriptionRead], dependencies=DECLARED_ONLY,
 )  # fmt: skip
 def subscriptions(
     request: Request,
@@ -218,7 +223,10 @@ def subscriptions(
     return JSONResponse(page, headers=_page_headers(request, token))
 
 
-@router.get("/{queryName}/subscriptions/{subscriptionID}", summary="One subscription")
+@router.get(
+    "/{queryName}/subscriptions/{subscriptionID}", summary="One subscription",
+    dependencies=DECLARED_ONLY,
+)  # fmt: skip
 def subscription(
     name: QueryName, subscription_id: SubscriptionID, principal: PrincipalDep, conn: ConnDep
 ) -> JSONResponse:
@@ -230,8 +238,9 @@ def subscription(
 
 
 @router.delete(
-    "/{queryName}/subscriptions/{subscriptionID}", status_code=204, summary="Unsubscribe"
-)
+    "/{queryName}/subscriptions/{subscriptionID}", status_code=204, summary="Unsubscribe",
+    dependencies=DECLARED_ONLY,
+)  # fmt: skip
 def unsubscribe(
     name: QueryName, subscription_id: SubscriptionID, principal: PrincipalDep, conn: ConnDep
 ) -> Response:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chainhub.api.responses import ErrorBody
+from chainhub.trace.openapi import named_query_schema
 
 
 class CaptureJob(BaseModel):
@@ -212,6 +213,12 @@ class RecallKpis(BaseModel):
     days_to_close_p50: float | None = Field(description="Median over the closed cases")
 
 
+def _declared_query(schema: dict[str, Any]) -> None:
+    """A named query's `query` published as the hub checks it, not as any object."""
+    schema.clear()
+    schema.update(named_query_schema())
+
+
 QUERY_NAME_PATTERN = r"^[A-Za-z0-9._~-]{1,128}$"
 
 
@@ -225,7 +232,7 @@ class NamedQueryCreate(BaseModel):
     }})  # fmt: skip
 
     name: str = Field(pattern=QUERY_NAME_PATTERN)
-    query: dict[str, Any]
+    query: dict[str, Any] = Field(json_schema_extra=_declared_query)
 
 
 class NamedQueryRead(BaseModel):

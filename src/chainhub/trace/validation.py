@@ -6,13 +6,11 @@ Chinese, so a partner can correct a whole document in one go.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from typing import Any, Final
 
 import jsonschema
@@ -23,13 +21,10 @@ from lxml import etree
 from chainhub.errors import ChainhubError
 from chainhub.trace import vocabulary
 from chainhub.trace.columnar import utc_times
+from chainhub.trace.gs1_schemas import SCHEMA_DIR, epcis_schema
 
-SCHEMA_DIR: Final = Path(__file__).parent / "schema"
 _OFFSET: Final = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
 _TIME_FIELDS: Final = ("time", "startTime", "endTime")
-# The GS1 JSON Schema requires a sensor report's type; the XSD (use="optional") and the standard's
-# text do not, and the OpenEPCIS conformance documents omit it: the XSD's reading is taken.
-_SCHEMA_LENIENCES: Final = {("required", "'type' is a required property", "sensorReport")}
 _CBV_URNS: Final = {
     "bizStep": ("urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-"),
     "disposition": ("urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-"),
@@ -74,16 +69,14 @@ class DocumentInvalidError(ChainhubError):
 
 @cache
 def _json_validator() -> jsonschema.Draft7Validator:
-    schema = json.loads((SCHEMA_DIR / "EPCIS-JSON-Schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft7Validator(
-        schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+        epcis_schema(), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
     )
 
 
 @cache
 def _fast_json_validator() -> jsonschema_rs.Draft7Validator:
-    schema = json.loads((SCHEMA_DIR / "EPCIS-JSON-Schema.json").read_text(encoding="utf-8"))
-    return jsonschema_rs.Draft7Validator(schema, validate_formats=True)
+    return jsonschema_rs.Draft7Validator(epcis_schema(), validate_formats=True)
 
 
 @cache
@@ -104,26 +97,33 @@ def _locate(path: Sequence[Any]) -> tuple[int | None, str]:
 def check_json_schema(document: Mapping[str, Any]) -> list[Problem]:
     """Problems the GS1 EPCIS JSON Schema finds, one per failing leaf of the schema."""
     # A compiled validator says yes or no two orders of magnitude faster; only a document it
-    # refuses is walked again to locate every problem (and to apply the leniences below).
+    # refuses is walked again to locate every problem.
     if _fast_json_validator().is_valid(document):
         return []
+    found = [
+        (error.absolute_path, error.message, str(error.validator))
+        for error in _leaves(_json_validator().iter_errors(document))
+    ]
+    if not found:
+        # The compiled validator checks formats (uri) that this one has no checker for.
+        found = [
+            (error.instance_path, error.message, _keyword(error.kind))
+            for error in _fast_json_validator().iter_errors(document)
+        ]
     problems = []
-    for error in _leaves(_json_validator().iter_errors(document)):
-        parent = next((p for p in reversed(error.absolute_path) if isinstance(p, str)), "")
-        if (error.validator, error.message, parent) in _SCHEMA_LENIENCES:
-            continue
-        event, field = _locate(error.absolute_path)
-        message = error.message if len(error.message) <= 300 else error.message[:297] + "..."
+    for path, message, rule in found:
+        event, field = _locate(path)
+        shown = message if len(message) <= 300 else message[:297] + "..."
         problems.append(
-            Problem(
-                event,
-                field,
-                f"schema: {message}",
-                f"不符合 GS1 JSON Schema：{message}",
-                str(error.validator),
-            )
+            Problem(event, field, f"schema: {shown}", f"不符合 GS1 JSON Schema：{shown}", rule)
         )
     return problems
+
+
+def _keyword(kind: object) -> str:
+    """The schema keyword of a compiled validator's error kind (its class, as `UniqueItems`)."""
+    name = type(kind).__name__
+    return name[:1].lower() + name[1:]
 
 
 def _leaves(errors: Iterator[jsonschema.ValidationError]) -> Iterator[jsonschema.ValidationError]:
@@ -240,7 +240,8 @@ def check_semantics(events: Sequence[Mapping[str, Any]]) -> list[Problem]:
                     words[field, value] = _check_vocabulary(index, field, value)
                 if found := words[field, value]:
                     problems += [replace(p, event=index) for p in found]
-        if sensors := event.get("sensorElementList"):
+        # A field of the wrong kind is the schema's problem, reported already: none here.
+        if isinstance(sensors := event.get("sensorElementList"), list):
             for at, sensor in enumerate(sensors):
                 problems += _check_sensor(index, at, sensor)
         declaration = event.get("errorDeclaration")
@@ -254,7 +255,8 @@ def _check_sensor(index: int, at: int, sensor: Any) -> list[Problem]:
     if not isinstance(sensor, Mapping):
         return []
     problems: list[Problem] = []
-    metadata = sensor.get("sensorMetadata") or {}
+    metadata = sensor.get("sensorMetadata")
+    metadata = metadata if isinstance(metadata, Mapping) else {}
     base = f"sensorElementList.{at}"
     for field in _TIME_FIELDS:
         if field in metadata:
@@ -269,7 +271,8 @@ def _check_sensor(index: int, at: int, sensor: Any) -> list[Problem]:
                 "startTime 晚于 endTime",
             )
         )
-    for number, report in enumerate(sensor.get("sensorReport") or []):
+    reports = sensor.get("sensorReport")
+    for number, report in enumerate(reports if isinstance(reports, list) else []):
         if isinstance(report, Mapping) and "time" in report:
             path = f"{base}.sensorReport.{number}.time"
             problems += _check_time(index, path, report["time"])

@@ -16,9 +16,11 @@ from fastapi.responses import JSONResponse
 
 from chainhub.access.schemas import Principal
 from chainhub.api.deps import ConnDep, ContextDep, LanguageDep, PrincipalDep
+from chainhub.api.params import check_query_names
 from chainhub.api.responses import ERROR_RESPONSES, ErrorDetail
 from chainhub.errors import ChainhubError
 from chainhub.partners.visibility import check_may_write
+from chainhub.trace.openapi import CAPTURE_DOCUMENT
 from chainhub.trace.query import (
     DEFAULT_PER_PAGE,
     MAX_PER_PAGE,
@@ -38,7 +40,7 @@ from chainhub.trace.results import (
 )
 from chainhub.trace.schemas import CaptureJob, InvalidDocumentBody, ProblemRead
 from chainhub.trace.service import access_capture, do_capture, list_captures
-from chainhub.trace.validation import DocumentInvalidError
+from chainhub.trace.validation import DocumentInvalidError, check_json_schema
 from chainhub.trace.xml_binding import EVENT_TYPES, parse_xml
 
 router = APIRouter(prefix="/epcis", tags=["EPCIS"], responses=ERROR_RESPONSES)
@@ -59,6 +61,9 @@ _RESOURCES: Final = (
     ("readPoints", "readPoint", "EQ_readPoint", "read_point"),
     ("dispositions", "disposition", "EQ_disposition", "disposition"),
 )
+# The event queries read the binding's parameters themselves (and refuse what they do not
+# know); every other operation takes only the parameters it declares.
+DECLARED_ONLY: Final = [Depends(check_query_names)]
 PerPage = Annotated[int, Query(alias="perPage", ge=1, le=MAX_PER_PAGE)]
 NextPageToken = Annotated[str | None, Query(alias="nextPageToken", pattern=PAGE_TOKEN_PATTERN)]
 
@@ -92,7 +97,10 @@ def _read_document(body: bytes, content_type: str) -> tuple[dict[str, Any], byte
     if not isinstance(document, dict):
         raise _malformed("the body is not an EPCIS document", "请求体不是 EPCIS 文档")
     if document.get("type") == "EPCISQueryDocument":
-        # The binding captures query results too: their events, as a capture document's.
+        # The binding captures query results too: their events, as a capture document's, once
+        # the query document is one.
+        if problems := check_json_schema(document):
+            raise DocumentInvalidError(problems)
         body_ = document.get("epcisBody") or {}
         results = (body_.get("queryResults") or {}).get("resultsBody") or {}
         events = body_.get("eventList", results.get("eventList", []))
@@ -103,6 +111,7 @@ def _read_document(body: bytes, content_type: str) -> tuple[dict[str, Any], byte
 @router.post(
     "/capture",
     status_code=202,
+    dependencies=DECLARED_ONLY,
     summary="Capture an EPCIS document (JSON/JSON-LD or XML), all its events or none",
     response_model=CaptureJob,
     responses={
@@ -113,9 +122,14 @@ def _read_document(body: bytes, content_type: str) -> tuple[dict[str, Any], byte
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": {"type": "object"}},
-                "application/ld+json": {"schema": {"type": "object"}},
-                "application/xml": {"schema": {"type": "string"}},
+                "application/json": {"schema": CAPTURE_DOCUMENT},
+                "application/ld+json": {"schema": CAPTURE_DOCUMENT},
+                "application/xml": {
+                    "schema": {
+                        "type": "string",
+                        "description": "An EPCISDocument as the EPCIS 2.0 XSD states it",
+                    }
+                },
             },
         }
     },
@@ -130,8 +144,8 @@ def capture(
 ) -> Response:
     """Check the whole document and store each event once (by its CBV 2.0 hash ID)."""
     partner_id = check_may_write(principal=principal)
-    document, xml = _read_document(body, request.headers.get("content-type", ""))
     try:
+        document, xml = _read_document(body, request.headers.get("content-type", ""))
         captured = do_capture(conn=conn, document=document, partner_id=partner_id, xml=xml)
     except DocumentInvalidError as exc:
         context.status, context.outcome = 400, exc.code
@@ -152,8 +166,9 @@ def capture(
 
 
 @router.get(
-    "/capture", summary="The caller's capture jobs, newest first", response_model=list[CaptureJob]
-)
+    "/capture", summary="The caller's capture jobs, newest first",
+    response_model=list[CaptureJob], dependencies=DECLARED_ONLY,
+)  # fmt: skip
 def capture_jobs(
     request: Request,
     principal: PrincipalDep,
@@ -172,7 +187,7 @@ def capture_jobs(
     return JSONResponse(page, headers=headers)
 
 
-@router.get("/capture/{captureID}", summary="A capture job")
+@router.get("/capture/{captureID}", summary="A capture job", dependencies=DECLARED_ONLY)
 def capture_job(
     capture_id: Annotated[str, Path(alias="captureID")],
     principal: PrincipalDep,
@@ -238,7 +253,10 @@ def events(request: Request, principal: PrincipalDep, conn: ConnDep) -> Response
     return _events_answer(request, conn, principal)
 
 
-@router.get("/events/{eventID:path}", summary="One event by its eventID or hash ID")
+@router.get(
+    "/events/{eventID:path}", summary="One event by its eventID or hash ID",
+    dependencies=DECLARED_ONLY,
+)  # fmt: skip
 def event(
     request: Request,
     event_id: Annotated[str, Path(alias="eventID")],
@@ -265,7 +283,7 @@ def _collection(members: Sequence[str]) -> dict[str, Any]:
     return {"@context": [EPCIS_CONTEXT], "type": "Collection", "member": list(members)}
 
 
-@router.get("/eventTypes", summary="The event types")
+@router.get("/eventTypes", summary="The event types", dependencies=DECLARED_ONLY)
 def event_types(principal: PrincipalDep) -> JSONResponse:
     """The five EPCIS 2.0 event types."""
     del principal  # the caller must be known, as on every EPCIS resource
@@ -299,7 +317,7 @@ def _add_resource(segment: str, name: str, parameter: str, column: str) -> None:
 
     router.add_api_route(
         f"/{segment}", members, methods=["GET"], summary=f"The {segment} of visible events",
-        name=f"{segment}", operation_id=f"list_{segment}",
+        name=f"{segment}", operation_id=f"list_{segment}", dependencies=DECLARED_ONLY,
     )  # fmt: skip
     router.add_api_route(
         f"/{segment}/{{{name}:path}}/events", events_of, methods=["GET"],
