@@ -223,6 +223,7 @@ def test_a_client_that_leaves_gets_nothing_stored(hub: Hub, when: str) -> None:
     [
         ("..", None),
         ("../", None),
+        ("..csv", "upload.csv"),
         ("../../etc/asn.csv", "asn.csv"),
         ("..\\..\\asn.csv", "asn.csv"),
         ("长" * 120 + ".csv", "长" * 65 + ".csv"),
@@ -247,7 +248,8 @@ def test_upload_names_are_reduced_to_a_safe_base_name(
 def test_control_characters_and_folders_leave_the_name() -> None:
     assert safe_file_name("\x00evil\n.csv") == "evil.csv"
     assert safe_file_name("C:\\Users\\..\\.hidden.xlsx") == "hidden.xlsx"
-    assert safe_file_name(None) == safe_file_name("\t") == "upload"
+    assert safe_file_name(None) == safe_file_name("\t") == safe_file_name("...") == "upload"
+    assert safe_file_name("..csv") == safe_file_name(". .csv") == "upload.csv"
 
 
 def test_the_hub_answers_others_while_a_large_file_is_checked(hub: Hub) -> None:

@@ -39,15 +39,15 @@ def safe_file_name(name: str | None) -> str:
     """The upload's base name, without folders, control characters or leading dots, short
     enough for any file system; its suffix (the format) is kept."""
     base = re.split(r"[/\\]", name or "")[-1]
-    base = "".join(c for c in base if c.isprintable()).strip().lstrip(".").strip()
-    if not base:
-        return "upload"
+    base = "".join(c for c in base if c.isprintable()).strip()
     stem, dot, suffix = base.rpartition(".")
-    if not dot or len(suffix) > 16:
+    if not dot or not suffix.strip() or len(suffix) > 16:
         stem, dot, suffix = base, "", ""
+    # Leading dots leave the stem only: "..csv" is still a CSV file.
+    stem = stem.lstrip(".").strip() or "upload"
     while len(f"{stem}{dot}{suffix}".encode()) > MAX_NAME_BYTES:
         stem = stem[:-1]
-    return f"{stem}{dot}{suffix}" if stem else "upload"
+    return f"{stem}{dot}{suffix}"
 
 
 def do_submit_upload(
