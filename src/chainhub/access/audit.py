@@ -278,6 +278,12 @@ def do_write_checkpoint(*, path: Path, checkpoint: Checkpoint) -> None:
         out.write(line + "\n")
 
 
+def list_hub_checkpoints(*, data_dir: Path) -> list[Checkpoint]:
+    """The checkpoints of the hub keeping its files in `data_dir` (none before the first)."""
+    path = data_dir / CHECKPOINT_FILE
+    return list_checkpoints(path=path) if path.exists() else []
+
+
 def list_checkpoints(*, path: Path) -> list[Checkpoint]:
     """The checkpoints of a file, in seq order; a ChainhubError for a file that is not one."""
     try:
@@ -375,15 +381,13 @@ def get_chain_verification(
         c.seq <= since.seq and c.seq not in since.anchored for c in expected
     ):
         since = None
-    if since is None:
-        start = VerifiedPrefix(0, GENESIS_HASH, 0, frozenset(), now)
-    else:
-        start = since
+    if since is not None:
         mark = conn.execute(
             sa.select(audit_log.c.row_hash).where(audit_log.c.seq == since.seq)
         ).scalar_one_or_none()
         if mark is None or not hmac.compare_digest(mark, since.row_hash):
-            start = VerifiedPrefix(0, GENESIS_HASH, 0, frozenset(), now)
+            since = None
+    start = since or VerifiedPrefix(0, GENESIS_HASH, 0, frozenset(), now)
     return _verify_from(conn, key, expected, start)
 
 

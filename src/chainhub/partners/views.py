@@ -226,8 +226,7 @@ def verify_audit(
     """Recompute the audit chain and report the first entry that does not fit, and the first
     checkpoint of the hub's data dir it falls short of (hub admin)."""
     check_hub_admin(principal=principal)
-    path = settings.data_dir / audit.CHECKPOINT_FILE
-    checkpoints = audit.list_checkpoints(path=path) if path.exists() else []
+    checkpoints = audit.list_hub_checkpoints(data_dir=settings.data_dir)
     return audit.check_audit_chain(conn=conn, checkpoints=checkpoints)
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Final, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from chainhub.access.audit import CHECKPOINT_FILE, list_audit, list_checkpoints
+from chainhub.access.audit import list_audit, list_hub_checkpoints
 from chainhub.access.audit_prefix import AuditPrefixKeeper
 from chainhub.api.deps import ConnDep, ContextDep, SettingsDep
 from chainhub.errors import ChainhubError
@@ -60,8 +60,7 @@ def audit(
             error=error.message(lang),
         )  # fmt: skip
     keeper: AuditPrefixKeeper = request.app.state.audit_prefix
-    path = settings.data_dir / CHECKPOINT_FILE
-    checkpoints = list_checkpoints(path=path) if path.exists() else []
+    checkpoints = list_hub_checkpoints(data_dir=settings.data_dir)
     since, until = filters.moments()
     entries = list_audit(
         conn=conn,

@@ -32,7 +32,7 @@ from importlib import import_module
 from fastapi import FastAPI
 from sqlalchemy import Connection, Engine
 
-from chainhub.access.audit import CHECKPOINT_FILE, list_checkpoints
+from chainhub.access.audit import list_hub_checkpoints
 from chainhub.access.audit_prefix import AuditPrefixKeeper
 from chainhub.access.schemas import Principal, Role
 from chainhub.documents.service import (
@@ -134,13 +134,9 @@ class PageWarmup:
     def _verify_audit_chain(self) -> None:
         """The audit page's pass over the whole chain, which its views go on from."""
         keeper: AuditPrefixKeeper = self.app.state.audit_prefix
-        path = self.app.state.settings.data_dir / CHECKPOINT_FILE
+        checkpoints = list_hub_checkpoints(data_dir=self.app.state.settings.data_dir)
         with self.engine.connect() as conn:
-            keeper.get_verification(
-                conn=conn,
-                checkpoints=list_checkpoints(path=path) if path.exists() else [],
-                now=datetime.now(UTC),
-            )
+            keeper.get_verification(conn=conn, checkpoints=checkpoints, now=datetime.now(UTC))
 
     def _read_chain(self, read: Callable[[Connection, Principal, date], None]) -> None:
         """What `read` reads with no filter chosen, as the whole chain's viewers see it."""
