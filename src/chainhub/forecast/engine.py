@@ -149,24 +149,39 @@ def run_backtest(
     (`x`: regressors of every point, for the methods that take them)."""
     starts = origins(y.size, h, windows)
     forecasts: dict[str, list[Array]] = {name: [] for name in methods}
-    window_mase: dict[str, list[float]] = {name: [] for name in methods}
     for start in starts:
-        train, test = y[:start], y[start : start + h]
         window_x = None if x is None else x[: start + h]
-        results, _ = _forecast_all(methods, train, h, season, None, window_x)
-        scale = mase_scale(train, scale_season)
+        results, _ = _forecast_all(methods, y[:start], h, season, None, window_x)
         for name in methods:
             forecasts[name].append(results[name][0])
-            window_mase[name].append(mase(test, results[name][0], scale))
-    actual = np.concatenate([y[s : s + h] for s in starts]) if starts else np.zeros(0)
-    scores = {
-        name: Score(
-            mase=_nanmean(window_mase[name]),
-            wmape=wmape(actual, np.concatenate(forecasts[name])) if starts else math.nan,
-        )
-        for name in methods
-    }
+    scores = {name: score_windows(y, starts, forecasts[name], h, scale_season) for name in methods}
     return Backtest(origins=starts, forecasts=forecasts, scores=scores)
+
+
+def score_windows(
+    y: Array, starts: tuple[int, ...], forecasts: list[Array], h: int, season: int
+) -> Score:
+    """One candidate's backtest score from its forecasts of the windows at `starts`: the mean
+    MASE of the windows that have one, each scaled by the history before it, and the wMAPE of
+    all windows together."""
+    window_mase = [
+        mase(y[s : s + h], f, mase_scale(y[:s], season))
+        for s, f in zip(starts, forecasts, strict=True)
+    ]
+    actual = np.concatenate([y[s : s + h] for s in starts]) if starts else np.zeros(0)
+    return Score(
+        mase=_nanmean(window_mase),
+        wmape=wmape(actual, np.concatenate(forecasts)) if forecasts else math.nan,
+    )
+
+
+def beside(own: Backtest, candidate: Backtest) -> Backtest:
+    """A series' backtest with another candidate's forecasts and scores on the same windows."""
+    return Backtest(
+        origins=own.origins,
+        forecasts={**own.forecasts, **candidate.forecasts},
+        scores={**own.scores, **candidate.scores},
+    )
 
 
 def _nanmean(values: list[float]) -> float:

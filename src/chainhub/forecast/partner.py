@@ -24,11 +24,16 @@ from dataclasses import replace
 from datetime import date
 from typing import Final
 
-import numpy as np
-
-from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
+from chainhub.forecast.accuracy import Array
 from chainhub.forecast.demand import SeriesKey
-from chainhub.forecast.engine import Backtest, Score, SeriesForecast, choose, conformal
+from chainhub.forecast.engine import (
+    Backtest,
+    SeriesForecast,
+    beside,
+    choose,
+    conformal,
+    score_windows,
+)
 from chainhub.forecast.value_added import PartnerSource, issued_before
 
 PARTNER: Final = "PartnerIssued"
@@ -80,16 +85,7 @@ def _backtest(
         forecasts.append(forecast)
     if not forecasts:
         return None
-    scores = [
-        mase(y[s : s + h], f, mase_scale(y[:s], season))
-        for s, f in zip(starts, forecasts, strict=True)
-    ]
-    finite = [v for v in scores if not math.isnan(v)]
-    actual = np.concatenate([y[s : s + h] for s in starts])
-    score = Score(
-        mase=sum(finite) / len(finite) if finite else math.nan,
-        wmape=wmape(actual, np.concatenate(forecasts)),
-    )
+    score = score_windows(y, starts, forecasts, h, season)
     return Backtest(origins=starts, forecasts={PARTNER: forecasts}, scores={PARTNER: score})
 
 
@@ -114,11 +110,7 @@ def with_partner(
         if tried is None or ahead is None:
             found[key] = own
             continue
-        backtest = Backtest(
-            origins=own.backtest.origins,
-            forecasts={**own.backtest.forecasts, **tried.forecasts},
-            scores={**own.backtest.scores, **tried.scores},
-        )
+        backtest = beside(own.backtest, tried)
         if choose(backtest, (own.method, PARTNER)) != PARTNER:
             found[key] = replace(own, backtest=backtest)
             continue

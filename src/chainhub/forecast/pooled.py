@@ -18,22 +18,22 @@ the held-out weeks, not on the history.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Final
 
 import numpy as np
 
-from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
+from chainhub.forecast.accuracy import Array
 from chainhub.forecast.demand import SeriesKey
 from chainhub.forecast.engine import (
     Backtest,
-    Score,
     SeriesForecast,
+    beside,
     choose,
     conformal,
     origins,
+    score_windows,
 )
 
 GLOBAL: Final = "GlobalLightGBM"
@@ -103,16 +103,7 @@ def forecast_global(
     for i, k in enumerate(keys):
         y, offset = bottom[k], length - bottom[k].size
         forecasts = [at[offset + o][i] for o in local[k]]
-        scores = [
-            mase(y[o : o + h], f, mase_scale(y[:o], season))
-            for o, f in zip(local[k], forecasts, strict=True)
-        ]
-        finite = [v for v in scores if not math.isnan(v)]
-        actual = np.concatenate([y[o : o + h] for o in local[k]]) if local[k] else np.zeros(0)
-        score = Score(
-            mase=sum(finite) / len(finite) if finite else math.nan,
-            wmape=wmape(actual, np.concatenate(forecasts)) if forecasts else math.nan,
-        )
+        score = score_windows(y, local[k], forecasts, h, season)
         backtest = Backtest(origins=local[k], forecasts={GLOBAL: forecasts}, scores={GLOBAL: score})
         interval = conformal(y, backtest, GLOBAL, future[i], level)
         found[k] = SeriesForecast(
@@ -140,11 +131,7 @@ def with_global(
     pooled = forecast_global(bottom, h=h, season=season, level=level, windows=windows)
     found: dict[SeriesKey, SeriesForecast] = {}
     for key, own in results.items():
-        backtest = Backtest(
-            origins=own.backtest.origins,
-            forecasts={**own.backtest.forecasts, GLOBAL: pooled[key].backtest.forecasts[GLOBAL]},
-            scores={**own.backtest.scores, GLOBAL: pooled[key].backtest.scores[GLOBAL]},
-        )
+        backtest = beside(own.backtest, pooled[key].backtest)
         best = choose(backtest, (own.method, GLOBAL))
         found[key] = replace(pooled[key] if best == GLOBAL else own, backtest=backtest)
     return found
