@@ -33,6 +33,8 @@ def test_the_batch_chooses_and_forecasts_as_the_engine_does_series_by_series() -
         for name, score in one.backtest.scores.items():
             assert got.backtest.scores[name].mase == pytest.approx(score.mase, rel=1e-9)
             assert got.backtest.scores[name].wmape == pytest.approx(score.wmape, rel=1e-9)
+            assert got.backtest.scores[name].rmsse == pytest.approx(score.rmsse, rel=1e-9)
+        assert got.backtest.measure == one.backtest.measure == ("rmsse" if sparse else "mase")
         np.testing.assert_allclose(got.mean, one.mean, rtol=1e-6)
         assert got.lo is not None and one.lo is not None
         np.testing.assert_allclose(got.lo, one.lo, rtol=1e-6, atol=1e-9)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -285,7 +286,15 @@ def test_a_daily_run_takes_the_batch_path(registered: sa.Engine, tmp_path: Path)
     ]
     assert set(series.scores) == {"CrostonClassic", "ADIDA", "IMAPA", "TSB"}
     assert series.method == series.fitted and series.method in series.scores
-    assert series.notes == [] and all(p.lo is not None for p in series.points)
+    assert all(p.lo is not None for p in series.points)
+    # Intermittent: ranked by RMSSE (the chosen method's is the lowest), and the note says so.
+    assert series.notes == [
+        "intermittent demand: candidates ranked by RMSSE, not MASE, which favours forecasting zero"
+    ]
+    chosen = series.scores[series.method]["rmsse"]
+    assert chosen is not None and chosen == min(
+        s["rmsse"] or math.inf for s in series.scores.values()
+    )
 
 
 def test_a_partner_forecast_that_knows_the_season_is_the_runs_choice(

@@ -88,9 +88,10 @@ def test_each_caller_sees_its_series_value_added_and_exports_it(
     assert oem.status_code == 200 and 'id="chart"' in oem.text and "plotly" in oem.text
     header, rows = _table(oem.text)
     assert header[:2] == ["Material", "Customer"] and header[-1] == "Verdict"
-    assert [(r[0], r[1], r[4]) for r in rows] == [
-        ("M004", "haichuan Co.", "4"),
-        ("P100", "huadong-trading Co.", "4"),
+    # Weekly demand every week: judged by MASE (RMSSE is for intermittent demand).
+    assert [(r[0], r[1], r[4], r[5]) for r in rows] == [
+        ("M004", "haichuan Co.", "4", "MASE"),
+        ("P100", "huadong-trading Co.", "4", "MASE"),
     ]
     # M004: the customer's own forecast; P100: the seller's, all of it this customer's.
     assert rows[0][3] == "haichuan Co." and rows[1][3] == "haichuan Co.'s, × 100.0 % share"
@@ -109,6 +110,7 @@ def test_each_caller_sees_its_series_value_added_and_exports_it(
         (a["material_code"], a["status"], a["points"], a["hub_beats_naive"], a["hub_equals_naive"])
         for a in api
     ] == [("M004", "scored", 4, False, True), ("P100", "scored", 4, False, True)]
+    assert {(a["measure"], a["demand_class"]) for a in api} == {("mase", "smooth")}
     # The second series' chart, with the partner's forecast line.
     picked = hub.get(OEM, "/forecast?series=1")
     assert "<h2>P100 · huadong-trading Co.</h2>" in picked.text

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
+Measure = Literal["mase", "rmsse"]
+"""What a series' candidates are ranked by and its verdict over naive judged on: MASE, or for
+intermittent demand RMSSE (see `measure_of`)."""
 
 
 def mase_scale(history: Array, season: int) -> float:
@@ -21,6 +26,24 @@ def mase(actual: Array, forecast: Array, scale: float) -> float:
     if not scale > 0:
         return float("nan")
     return float(np.mean(np.abs(actual - forecast)) / scale)
+
+
+def rmsse_scale(history: Array) -> float:
+    """Mean squared one-step difference of the history (M5's RMSSE scale; a hub series starts
+    at its first demand, as M5 starts the scale there)."""
+    if history.size < 2:
+        return float("nan")
+    return float(np.mean(np.diff(history) ** 2))
+
+
+def rmsse(actual: Array, forecast: Array, scale: float) -> float:
+    """Root mean squared error over the root of `rmsse_scale` (NaN for a flat history), as the
+    M5 competition scored intermittent sales: squared errors are lowest for the mean, which an
+    all-zero forecast of sparse demand is not, while absolute errors are lowest for the median,
+    which it is whenever more than half the periods sell nothing."""
+    if not scale > 0:
+        return float("nan")
+    return float(np.sqrt(np.mean((actual - forecast) ** 2) / scale))
 
 
 def smape(actual: Array, forecast: Array) -> float:

@@ -20,8 +20,15 @@ from statsforecast.models import (
     SimpleExponentialSmoothingOptimized,
 )
 
-from chainhub.forecast.accuracy import Array
-from chainhub.forecast.engine import Backtest, Score, SeriesForecast, forecast_series, origins
+from chainhub.forecast.accuracy import Array, Measure
+from chainhub.forecast.engine import (
+    Backtest,
+    Score,
+    SeriesForecast,
+    forecast_series,
+    measure_notes,
+    origins,
+)
 from chainhub.forecast.methods import (
     AUTO_MIN_LENGTH,
     INTERMITTENT,
@@ -137,18 +144,26 @@ def _cube(frame: pd.DataFrame, column: str, shape: tuple[int, ...]) -> Array:
     return values
 
 
-def _scales(ys: list[Array], starts: NDArray[np.int64], lag: int) -> Array:
-    """MASE scale of each series' training part at each origin: mean |y_t - y_(t-lag)|."""
+def _scales(ys: list[Array], starts: NDArray[np.int64], lag: int, power: int = 1) -> Array:
+    """Scale of each series' training part at each origin: mean |y_t - y_(t-lag)| ** power
+    (power 1 and the season's lag: MASE's; power 2 and lag 1: RMSSE's, squared)."""
     scales = np.empty(starts.shape)
     for i, y in enumerate(ys):
-        cum = np.concatenate(([0.0], np.cumsum(np.abs(y[lag:] - y[:-lag]))))
+        cum = np.concatenate(([0.0], np.cumsum(np.abs(y[lag:] - y[:-lag]) ** power)))
         scales[i] = cum[starts[i] - lag] / (starts[i] - lag)
     return scales
 
 
-def _choose(mase: Array, wmape: Array) -> NDArray[np.intp]:
-    """Per series the method with the lowest MASE, then weighted MAPE, then the first listed."""
-    first = np.where(np.isnan(mase), np.inf, mase)
+def _window_mean(per_window: Array) -> Array:
+    """Per series and method, the mean over the windows that have a score (NaN if none)."""
+    counted = (~np.isnan(per_window)).sum(axis=2)
+    return np.where(counted > 0, np.nansum(per_window, axis=2) / counted, np.nan)
+
+
+def _choose(measured: Array, wmape: Array) -> NDArray[np.intp]:
+    """Per series the method with the lowest measure (MASE or RMSSE), then weighted MAPE, then
+    the first listed."""
+    first = np.where(np.isnan(measured), np.inf, measured)
     second = np.where(np.isnan(wmape), np.inf, wmape)
     tied = first == first.min(axis=1, keepdims=True)
     second = np.where(tied, second, np.inf)
@@ -167,7 +182,8 @@ def _group(
     scale_season: int,
     jobs: int,
 ) -> list[SeriesForecast]:
-    """Backtest and forecast series that all fit the batch, with the same candidates."""
+    """Backtest and forecast series that all fit the batch, with the same candidates (ranked by
+    RMSSE when they are the intermittent ones, see engine.measure_of)."""
     frame = long_frame(ys)
     cv = cross_validate(frame, names, h=h, season=season, windows=windows, jobs=jobs)
     n, shape = len(ys), (len(ys), windows, h)
@@ -175,17 +191,24 @@ def _group(
     lengths = np.array([y.size for y in ys], dtype=np.int64)
     starts = lengths[:, None] - h * np.arange(windows, 0, -1)[None, :]
     scale = _scales(ys, starts, scale_season)
+    squared_scale = _scales(ys, starts, 1, power=2)
     predicted = np.stack([_cube(cv, name, shape) for name in names], axis=1)
     errors = np.abs(actual[:, None] - predicted)
     with np.errstate(divide="ignore", invalid="ignore"):
-        window_mase = np.where(
-            scale[:, None, :] > 0, errors.mean(axis=3) / scale[:, None, :], np.nan
+        mase = _window_mean(
+            np.where(scale[:, None, :] > 0, errors.mean(axis=3) / scale[:, None, :], np.nan)
         )
-        counted = (~np.isnan(window_mase)).sum(axis=2)
-        mase = np.where(counted > 0, np.nansum(window_mase, axis=2) / counted, np.nan)
+        rmsse = _window_mean(
+            np.where(
+                squared_scale[:, None, :] > 0,
+                np.sqrt((errors**2).mean(axis=3) / squared_scale[:, None, :]),
+                np.nan,
+            )
+        )
         total = np.abs(actual).sum(axis=(1, 2))[:, None]
         wmape = np.where(total > 0, errors.sum(axis=(2, 3)) / total, np.nan)
-    best = _choose(mase, wmape)
+    measure: Measure = "rmsse" if names == INTERMITTENT else "mase"
+    best = _choose(rmsse if measure == "rmsse" else mase, wmape)
     rows = np.arange(n)
     mean, lo, hi = forecast_chosen(frame, names, best, h=h, season=season, level=level, jobs=jobs)
     # Split conformal from the backtest's absolute errors where the model has no interval.
@@ -203,10 +226,14 @@ def _group(
                 origins=tuple(int(s) for s in starts[i]),
                 forecasts={name: list(predicted[i, j]) for j, name in enumerate(names)},
                 scores={
-                    name: Score(mase=float(mase[i, j]), wmape=float(wmape[i, j]))
+                    name: Score(
+                        mase=float(mase[i, j]), wmape=float(wmape[i, j]), rmsse=float(rmsse[i, j])
+                    )
                     for j, name in enumerate(names)
                 },
+                measure=measure,
             ),
+            notes=measure_notes(ys[i], measure),
         )
         for i in range(n)
     ]

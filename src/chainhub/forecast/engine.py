@@ -9,13 +9,14 @@ from typing import Any, Final
 
 import numpy as np
 
-from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
+from chainhub.forecast.accuracy import Array, Measure, mase, mase_scale, rmsse, rmsse_scale, wmape
 from chainhub.forecast.methods import (
     COMBINED,
     INTERMITTENT,
     MODEL_BASED_INTERVALS,
     REGULAR,
     Fitted,
+    demand_class,
     get_method,
     is_intermittent,
 )
@@ -36,15 +37,18 @@ class Score:
 
     mase: float
     wmape: float
+    rmsse: float = math.nan
 
 
 @dataclass(frozen=True)
 class Backtest:
-    """Rolling-origin backtest: where each window starts, and each method's forecasts there."""
+    """Rolling-origin backtest: where each window starts, each method's forecasts there, and
+    the measure its methods are ranked by."""
 
     origins: tuple[int, ...]
     forecasts: dict[str, list[Array]]
     scores: dict[str, Score]
+    measure: Measure = "mase"
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,22 @@ class SeriesForecast:
     hi: Array | None
     backtest: Backtest
     notes: list[str] = field(default_factory=list)
+
+
+def measure_of(y: Array) -> Measure:
+    """RMSSE for intermittent demand (the series the intermittent methods are tried on), where
+    MASE would favour forecasting zero; MASE otherwise."""
+    return "rmsse" if is_intermittent(nonzero=int(np.count_nonzero(y)), length=y.size) else "mase"
+
+
+def measure_notes(y: Array, measure: Measure) -> list[str]:
+    """Why a series' candidates were ranked by RMSSE (nothing when by MASE)."""
+    if measure == "mase":
+        return []
+    return [
+        f"{demand_class(y)} demand: candidates ranked by RMSSE, not MASE, which favours "
+        "forecasting zero"
+    ]
 
 
 def candidates(y: Array, *, regressors: bool = False) -> tuple[str, ...]:
@@ -155,23 +175,23 @@ def run_backtest(
         for name in methods:
             forecasts[name].append(results[name][0])
     scores = {name: score_windows(y, starts, forecasts[name], h, scale_season) for name in methods}
-    return Backtest(origins=starts, forecasts=forecasts, scores=scores)
+    return Backtest(origins=starts, forecasts=forecasts, scores=scores, measure=measure_of(y))
 
 
 def score_windows(
     y: Array, starts: tuple[int, ...], forecasts: list[Array], h: int, season: int
 ) -> Score:
     """One candidate's backtest score from its forecasts of the windows at `starts`: the mean
-    MASE of the windows that have one, each scaled by the history before it, and the wMAPE of
-    all windows together."""
-    window_mase = [
-        mase(y[s : s + h], f, mase_scale(y[:s], season))
-        for s, f in zip(starts, forecasts, strict=True)
-    ]
+    MASE and RMSSE of the windows that have one, each scaled by the history before it, and the
+    wMAPE of all windows together."""
+    windows = list(zip(starts, forecasts, strict=True))
+    window_mase = [mase(y[s : s + h], f, mase_scale(y[:s], season)) for s, f in windows]
+    window_rmsse = [rmsse(y[s : s + h], f, rmsse_scale(y[:s])) for s, f in windows]
     actual = np.concatenate([y[s : s + h] for s in starts]) if starts else np.zeros(0)
     return Score(
         mase=_nanmean(window_mase),
         wmape=wmape(actual, np.concatenate(forecasts)) if forecasts else math.nan,
+        rmsse=_nanmean(window_rmsse),
     )
 
 
@@ -181,6 +201,7 @@ def beside(own: Backtest, candidate: Backtest) -> Backtest:
         origins=own.origins,
         forecasts={**own.forecasts, **candidate.forecasts},
         scores={**own.scores, **candidate.scores},
+        measure=own.measure,
     )
 
 
@@ -189,16 +210,18 @@ def _nanmean(values: list[float]) -> float:
     return sum(finite) / len(finite) if finite else math.nan
 
 
-def _rank(score: Score) -> tuple[float, float]:
-    """Lower MASE first, then lower weighted MAPE; an unscored method last."""
-    first = score.mase if not math.isnan(score.mase) else math.inf
+def rank(score: Score, measure: Measure) -> tuple[float, float]:
+    """Lower `measure` first, then lower weighted MAPE; an unscored method last."""
+    value = score.rmsse if measure == "rmsse" else score.mase
+    first = value if not math.isnan(value) else math.inf
     second = score.wmape if not math.isnan(score.wmape) else math.inf
     return first, second
 
 
 def choose(backtest: Backtest, methods: tuple[str, ...]) -> str:
-    """The method with the best backtest; the first candidate when nothing could be scored."""
-    return min(methods, key=lambda name: _rank(backtest.scores[name]))
+    """The method with the best backtest by its measure; the first candidate when nothing
+    could be scored."""
+    return min(methods, key=lambda name: rank(backtest.scores[name], backtest.measure))
 
 
 def conformal(
@@ -255,7 +278,7 @@ def forecast_series(
         scale_season=scale_season or season,
         x=x,
     )
-    notes: list[str] = []
+    notes = measure_notes(y, backtest.measure)
     if not backtest.origins:
         notes.append(f"{y.size} points leave no backtest window of {h}: {tried[0]} by default")
     method = choose(backtest, tried)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal
 
+import numpy as np
+from numpy.typing import NDArray
 from statsforecast.models import (
     ADIDA,
     IMAPA,
@@ -22,6 +24,10 @@ AUTO_MIN_LENGTH: Final = 10
 """Fewer points than this leave the automatic models nothing to fit on: they fall back to naive."""
 INTERMITTENT_ADI: Final = 1.32
 """Average demand interval above which a series is intermittent (Syntetos and Boylan)."""
+SPORADIC_CV2: Final = 0.49
+"""Squared coefficient of variation of the demand sizes above which demand is erratic (regular
+intervals) or lumpy (intermittent ones), after Syntetos and Boylan."""
+DemandClass = Literal["smooth", "erratic", "intermittent", "lumpy"]
 REGULAR: Final = ("AutoETS", "AutoTheta", "AutoARIMA", "SeasonalNaive")
 INTERMITTENT: Final = ("CrostonClassic", "ADIDA", "IMAPA", "TSB")
 COMBINED: Final = "Combined"
@@ -59,6 +65,18 @@ MODEL_BASED_INTERVALS: Final = frozenset(
 def is_intermittent(*, nonzero: int, length: int) -> bool:
     """Whether demand comes in few, scattered periods (average interval above 1.32)."""
     return nonzero == 0 or length / nonzero > INTERMITTENT_ADI
+
+
+def demand_class(y: NDArray[np.float64]) -> DemandClass:
+    """Syntetos and Boylan's class of a series: by its average demand interval (above 1.32:
+    intermittent or lumpy) and the squared coefficient of variation of its nonzero demands
+    (from 0.49: erratic or lumpy)."""
+    sizes = y[y != 0]
+    cv2 = float(np.var(sizes) / np.mean(sizes) ** 2) if sizes.size > 1 else 0.0
+    sporadic = cv2 >= SPORADIC_CV2
+    if is_intermittent(nonzero=sizes.size, length=y.size):
+        return "lumpy" if sporadic else "intermittent"
+    return "erratic" if sporadic else "smooth"
 
 
 def get_method(name: str, *, length: int, season: int) -> Fitted:

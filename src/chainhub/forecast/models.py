@@ -73,6 +73,14 @@ forecast_value_added = sa.Table(
     sa.Column("hub_all_wmape", sa.Double(), nullable=True),
     sa.Column("naive_all_mase", sa.Double(), nullable=True),
     sa.Column("naive_all_wmape", sa.Double(), nullable=True),
+    # RMSSE of each, and the measure the verdict is judged by (RMSSE for intermittent demand).
+    sa.Column("hub_rmsse", sa.Double(), nullable=True),
+    sa.Column("partner_rmsse", sa.Double(), nullable=True),
+    sa.Column("naive_rmsse", sa.Double(), nullable=True),
+    sa.Column("hub_all_rmsse", sa.Double(), nullable=True),
+    sa.Column("naive_all_rmsse", sa.Double(), nullable=True),
+    sa.Column("measure", sa.String(), nullable=True),
+    sa.Column("demand_class", sa.String(), nullable=True),
 )
 
 # Per run and level of the hierarchy (family, material, customer): how many nodes, how the

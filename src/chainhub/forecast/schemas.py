@@ -111,6 +111,9 @@ class ScoreRead(BaseModel):
 
     mase: float | None
     wmape: float | None
+    rmsse: float | None = Field(
+        default=None, description="Root mean squared error over the in-sample one-step one (M5)"
+    )
 
 
 class ValueAddedRead(BaseModel):
@@ -134,6 +137,15 @@ class ValueAddedRead(BaseModel):
         "hub_beats_naive is judged",
     )
     naive_all: ScoreRead | None = Field(default=None, description="Naive on every backtest point")
+    measure: Literal["mase", "rmsse"] = Field(
+        default="mase",
+        description="What best and the verdicts are judged by: RMSSE for intermittent demand "
+        "(absolute errors favour forecasting zero there), MASE otherwise; weighted MAPE breaks "
+        "ties",
+    )
+    demand_class: Literal["smooth", "erratic", "intermittent", "lumpy"] | None = Field(
+        default=None, description="Syntetos and Boylan's class of the series' demand"
+    )
     best: Literal["hub", "partner", "naive"] | None
     hub_beats_partner: bool | None = Field(description="The hub adds value over the partner")
     hub_beats_naive: bool | None

@@ -74,7 +74,7 @@ def _as_read(key: SeriesKey, result: SeriesForecast, periods: list[date]) -> Ser
         mase=_finite(best.mase) if best else None,
         wmape=_finite(best.wmape) if best else None,
         scores={
-            name: {"mase": _finite(s.mase), "wmape": _finite(s.wmape)}
+            name: {"mase": _finite(s.mase), "wmape": _finite(s.wmape), "rmsse": _finite(s.rmsse)}
             for name, s in result.backtest.scores.items()
         },
         notes=result.notes,

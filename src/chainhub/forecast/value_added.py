@@ -11,6 +11,11 @@ periods it covers, so they are compared on the same points; the hub and naive ar
 every point of the backtest, the points the hub's method was chosen on, and whether the hub beats
 naive is judged there (on the partner's points alone a method chosen as better than naive over
 every window could look worse).
+
+Intermittent demand (Syntetos and Boylan's intermittent and lumpy classes) is judged by RMSSE,
+the measure its candidates were ranked by (see engine.measure_of), and the rest by MASE: on a
+series that sells nothing in most weeks the all-zero forecast has the lowest absolute error, so
+MASE would call naive best whenever the last week sold nothing.
 """
 
 from __future__ import annotations
@@ -28,10 +33,10 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
-from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
+from chainhub.forecast.accuracy import Array, Measure, mase, mase_scale, rmsse, rmsse_scale, wmape
 from chainhub.forecast.demand import SeriesKey, bucket_start
 from chainhub.forecast.engine import Backtest
-from chainhub.forecast.methods import get_method
+from chainhub.forecast.methods import DemandClass, demand_class, get_method
 from chainhub.forecast.models import forecast_value_added
 from chainhub.forecast.schemas import Bucket, ScoreRead, ValueAddedRead
 from chainhub.partners.visibility import CANCELLED, get_visible_clause
@@ -40,6 +45,8 @@ from chainhub.storage.models import current_view, doc_table
 Status = Literal["scored", "no_partner_forecast", "none_before_origins", "no_backtest"]
 Best = Literal["hub", "partner", "naive"]
 _TIE_ORDER: Final[tuple[Best, ...]] = ("naive", "partner", "hub")
+Scores = tuple[float, float, float]
+"""MASE, weighted MAPE and RMSSE of one forecast."""
 NAIVE: Final = "SeasonalNaive"
 """The naive benchmark: the last season repeated, or the last value when the history is
 shorter than a season (as the engine's SeasonalNaive falls back)."""
@@ -97,7 +104,8 @@ def naive_forecast(train: Array, h: int, season: int) -> tuple[str, Array]:
 
 @dataclass(frozen=True)
 class ValueAdded:
-    """The three forecasts' scores on one series, and which is best."""
+    """The three forecasts' scores on one series, the measure they are judged by, and which
+    is best."""
 
     issuer_id: str | None
     allocated: bool
@@ -105,20 +113,30 @@ class ValueAdded:
     status: Status
     points: int
     naive_method: str
-    hub: tuple[float, float]
-    partner: tuple[float, float] | None
-    naive: tuple[float, float]
-    hub_all: tuple[float, float]
-    naive_all: tuple[float, float]
+    hub: Scores
+    partner: Scores | None
+    naive: Scores
+    hub_all: Scores
+    naive_all: Scores
+    measure: Measure = "mase"
+    demand_class: DemandClass | None = None
+
+    def _rank(self, score: Scores) -> tuple[float, float]:
+        """Lower measure (MASE or RMSSE) first, then lower weighted MAPE; unscored last."""
+        first = score[2] if self.measure == "rmsse" else score[0]
+        return (
+            math.inf if math.isnan(first) else first,
+            math.inf if math.isnan(score[1]) else score[1],
+        )
 
     @property
     def best(self) -> Best | None:
-        """Which scored best: the lowest MASE, then the lowest weighted MAPE; on a tie naive,
+        """Which scored best: the lowest measure, then the lowest weighted MAPE; on a tie naive,
         then the partner, since the hub adds value only by doing better (None unscored)."""
-        ranked: dict[Best, tuple[float, float]] = {"hub": self.hub, "naive": self.naive}
+        ranked: dict[Best, Scores] = {"hub": self.hub, "naive": self.naive}
         if self.partner is not None:
             ranked["partner"] = self.partner
-        scored = sorted((_rank(v), _TIE_ORDER.index(k), k) for k, v in ranked.items())
+        scored = sorted((self._rank(v), _TIE_ORDER.index(k), k) for k, v in ranked.items())
         return scored[0][2] if scored[0][0] != (math.inf, math.inf) else None
 
     def beats(self, other: str) -> bool | None:
@@ -127,8 +145,8 @@ class ValueAdded:
         if self.points == 0:
             return None
         if other == "partner":
-            return None if self.partner is None else _rank(self.hub) < _rank(self.partner)
-        return _rank(self.hub_all) < _rank(self.naive_all)
+            return None if self.partner is None else self._rank(self.hub) < self._rank(self.partner)
+        return self._rank(self.hub_all) < self._rank(self.naive_all)
 
     def equals_naive(self) -> bool | None:
         """Whether the hub's forecast scored exactly as naive on every backtest point: its chosen
@@ -136,28 +154,28 @@ class ValueAdded:
         nothing was scored."""
         if self.points == 0:
             return None
-        return _rank(self.hub_all) == _rank(self.naive_all)
+        return self._rank(self.hub_all) == self._rank(self.naive_all)
 
 
-def _rank(score: tuple[float, float]) -> tuple[float, float]:
-    """Lower MASE first, then lower weighted MAPE; an unscored measure last."""
-    first, second = score
+Window = tuple[Array, Array, float, float]
+"""Actual, forecast, MASE scale and RMSSE scale of one backtest window."""
+
+
+def _mean_finite(values: list[float]) -> float:
+    finite = [v for v in values if not math.isnan(v)]
+    return sum(finite) / len(finite) if finite else math.nan
+
+
+def _score(windows: list[Window]) -> Scores:
+    """MASE and RMSSE averaged over windows (each scaled by its training history) and weighted
+    MAPE over every point."""
+    kept = [w for w in windows if w[0].size]
+    actual = np.concatenate([w[0] for w in windows]) if windows else np.zeros(0)
+    forecast = np.concatenate([w[1] for w in windows]) if windows else np.zeros(0)
     return (
-        math.inf if math.isnan(first) else first,
-        math.inf if math.isnan(second) else second,
-    )
-
-
-def _score(windows: list[tuple[Array, Array, float]]) -> tuple[float, float]:
-    """MASE averaged over windows (each scaled by its training history) and weighted MAPE over
-    every point, of (actual, forecast, scale) per window."""
-    per_window = [mase(a, f, s) for a, f, s in windows if a.size]
-    finite = [v for v in per_window if not math.isnan(v)]
-    actual = np.concatenate([a for a, _, _ in windows]) if windows else np.zeros(0)
-    forecast = np.concatenate([f for _, f, _ in windows]) if windows else np.zeros(0)
-    return (
-        sum(finite) / len(finite) if finite else math.nan,
+        _mean_finite([mase(a, f, s) for a, f, s, _ in kept]),
         wmape(actual, forecast) if actual.size else math.nan,
+        _mean_finite([rmsse(a, f, s) for a, f, _, s in kept]),
     )
 
 
@@ -207,7 +225,7 @@ def get_value_added(
     theirs = _partner_windows(partner, shares, periods, starts, h)
     compared = any(bool(np.any(~np.isnan(t))) for t in theirs)
     naive_name = get_method(NAIVE, length=y.size, season=season).name
-    parts: dict[str, list[tuple[Array, Array, float]]] = {
+    parts: dict[str, list[Window]] = {
         name: [] for name in ("hub", "partner", "naive", "hub_all", "naive_all")
     }
     for k, start in enumerate(starts):
@@ -216,12 +234,12 @@ def get_value_added(
         hub = np.maximum(backtest.forecasts[method][k], 0.0)
         # Compared with the partner's, all three are scored on the periods its forecast covers.
         keep = ~np.isnan(theirs[k]) if compared else np.ones(h, dtype=bool)
-        scale = mase_scale(train, season)
-        parts["partner"].append((actual[keep], theirs[k][keep], scale))
-        parts["hub"].append((actual[keep], hub[keep], scale))
-        parts["naive"].append((actual[keep], naive[keep], scale))
-        parts["hub_all"].append((actual, hub, scale))
-        parts["naive_all"].append((actual, naive, scale))
+        scale, squared = mase_scale(train, season), rmsse_scale(train)
+        parts["partner"].append((actual[keep], theirs[k][keep], scale, squared))
+        parts["hub"].append((actual[keep], hub[keep], scale, squared))
+        parts["naive"].append((actual[keep], naive[keep], scale, squared))
+        parts["hub_all"].append((actual, hub, scale, squared))
+        parts["naive_all"].append((actual, naive, scale, squared))
     status: Status = "scored"
     if not starts:
         status = "no_backtest"
@@ -235,13 +253,15 @@ def get_value_added(
         allocated=partner.allocated if partner is not None else False,
         share=last_share,
         status=status,
-        points=sum(a.size for a, _, _ in parts["hub"]),
+        points=sum(w[0].size for w in parts["hub"]),
         naive_method=naive_name,
         hub=_score(parts["hub"]),
         partner=_score(parts["partner"]) if status == "scored" else None,
         naive=_score(parts["naive"]),
         hub_all=_score(parts["hub_all"]),
         naive_all=_score(parts["naive_all"]),
+        measure=backtest.measure,
+        demand_class=demand_class(y),
     )
 
 
@@ -384,8 +404,10 @@ def _finite(value: float) -> float | None:
 def as_read(key: SeriesKey, found: ValueAdded) -> ValueAddedRead:
     """The API shape of one series' value added."""
 
-    def score(pair: tuple[float, float] | None) -> ScoreRead | None:
-        return None if pair is None else ScoreRead(mase=_finite(pair[0]), wmape=_finite(pair[1]))
+    def score(found: Scores | None) -> ScoreRead | None:
+        if found is None:
+            return None
+        return ScoreRead(mase=_finite(found[0]), wmape=_finite(found[1]), rmsse=_finite(found[2]))
 
     hub, naive = score(found.hub), score(found.naive)
     assert hub is not None and naive is not None
@@ -403,6 +425,8 @@ def as_read(key: SeriesKey, found: ValueAdded) -> ValueAddedRead:
         naive=naive,
         hub_all=score(found.hub_all),
         naive_all=score(found.naive_all),
+        measure=found.measure,
+        demand_class=found.demand_class,
         best=found.best,
         hub_beats_partner=found.beats("partner"),
         hub_beats_naive=found.beats("naive"),
@@ -430,6 +454,18 @@ def count_over_naive(rows: Sequence[ValueAddedRead]) -> OverNaive:
     )
 
 
+def _score_columns(prefix: str, found: ScoreRead | None) -> dict[str, float | None]:
+    """One forecast's stored scores: `prefix`_mase, _wmape and _rmsse."""
+    return {
+        f"{prefix}_mase": found.mase if found else None,
+        f"{prefix}_wmape": found.wmape if found else None,
+        f"{prefix}_rmsse": found.rmsse if found else None,
+    }
+
+
+_SCORED: Final = ("hub", "partner", "naive", "hub_all", "naive_all")
+
+
 def do_store_value_added(*, conn: Connection, run_id: str, rows: list[ValueAddedRead]) -> None:
     """Store a run's value added, one row per series."""
     if not rows:
@@ -447,17 +483,14 @@ def do_store_value_added(*, conn: Connection, run_id: str, rows: list[ValueAdded
                 "status": r.status,
                 "points": r.points,
                 "naive_method": r.naive_method,
-                "hub_mase": r.hub.mase,
-                "hub_wmape": r.hub.wmape,
-                "partner_mase": r.partner.mase if r.partner else None,
-                "partner_wmape": r.partner.wmape if r.partner else None,
-                "naive_mase": r.naive.mase,
-                "naive_wmape": r.naive.wmape,
-                "hub_all_mase": r.hub_all.mase if r.hub_all else None,
-                "hub_all_wmape": r.hub_all.wmape if r.hub_all else None,
-                "naive_all_mase": r.naive_all.mase if r.naive_all else None,
-                "naive_all_wmape": r.naive_all.wmape if r.naive_all else None,
+                "measure": r.measure,
+                "demand_class": r.demand_class,
                 "best": r.best,
+                **{
+                    column: value
+                    for name in _SCORED
+                    for column, value in _score_columns(name, getattr(r, name)).items()
+                },
             }
             for r in rows
         ],
@@ -467,27 +500,26 @@ def do_store_value_added(*, conn: Connection, run_id: str, rows: list[ValueAdded
 _ALL_COLUMNS: Final = ("hub_all_mase", "hub_all_wmape", "naive_all_mase", "naive_all_wmape")
 
 
+def _stored(r: sa.RowMapping, prefix: str) -> Scores:
+    """One forecast's scores as stored (NaN where none; RMSSE of a run stored before it was)."""
+
+    def back(column: str) -> float:
+        value = r[column]
+        return math.nan if value is None else float(value)
+
+    return back(f"{prefix}_mase"), back(f"{prefix}_wmape"), back(f"{prefix}_rmsse")
+
+
 def list_value_added(*, conn: Connection, run_id: str) -> dict[SeriesKey, ValueAddedRead]:
     """A stored run's value added per series."""
     table = forecast_value_added
     found: dict[SeriesKey, ValueAddedRead] = {}
     for r in conn.execute(sa.select(table).where(table.c.run_id == run_id)).mappings():
-        hub = (r["hub_mase"], r["hub_wmape"])
-        partner = (r["partner_mase"], r["partner_wmape"])
-        naive = (r["naive_mase"], r["naive_wmape"])
         # A run stored before the scores on every point were kept: its compared points' scores.
         kept = any(r[c] is not None for c in _ALL_COLUMNS)
-        hub_all = (r["hub_all_mase"], r["hub_all_wmape"]) if kept else hub
-        naive_all = (r["naive_all_mase"], r["naive_all_wmape"]) if kept else naive
-
-        def back(pair: tuple[float | None, float | None]) -> tuple[float, float]:
-            return (
-                math.nan if pair[0] is None else pair[0],
-                math.nan if pair[1] is None else pair[1],
-            )
-
-        found[(r["material_code"], r["customer_id"])] = as_read(
-            (r["material_code"], r["customer_id"]),
+        key = (r["material_code"], r["customer_id"])
+        found[key] = as_read(
+            key,
             ValueAdded(
                 issuer_id=r["issuer_id"],
                 allocated=bool(r["allocated"]),
@@ -495,11 +527,14 @@ def list_value_added(*, conn: Connection, run_id: str) -> dict[SeriesKey, ValueA
                 status=r["status"],
                 points=r["points"],
                 naive_method=r["naive_method"],
-                hub=back(hub),
-                partner=back(partner) if r["status"] == "scored" else None,
-                naive=back(naive),
-                hub_all=back(hub_all),
-                naive_all=back(naive_all),
+                hub=_stored(r, "hub"),
+                partner=_stored(r, "partner") if r["status"] == "scored" else None,
+                naive=_stored(r, "naive"),
+                hub_all=_stored(r, "hub_all" if kept else "hub"),
+                naive_all=_stored(r, "naive_all" if kept else "naive"),
+                # A run stored before intermittent demand was judged by RMSSE: by MASE.
+                measure=r["measure"] or "mase",
+                demand_class=r["demand_class"],
             ),
         )
     return found

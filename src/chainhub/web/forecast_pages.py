@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from chainhub.access.schemas import Principal
 from chainhub.api.deps import ConnDep, TodayDep
 from chainhub.errors import ChainhubError, Language
-from chainhub.forecast.schemas import RunRead, SeriesRead, ValueAddedRead
+from chainhub.forecast.schemas import RunRead, ScoreRead, SeriesRead, ValueAddedRead
 from chainhub.forecast.service import access_run, get_run_value_added, get_series_lines
 from chainhub.forecast.value_added import count_over_naive
 from chainhub.web.charts import forecast_band
@@ -29,9 +29,9 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE: Final = 50
 # The value-added table's column titles (TEXT keys), in order.
 _COLUMNS: Final = (
-    "material", "fc_customer", "fc_method", "fc_partner_source", "fc_points", "fc_hub_mase",
-    "fc_hub_wmape", "fc_partner_mase", "fc_partner_wmape", "fc_naive_mase", "fc_naive_wmape",
-    "fc_verdict",
+    "material", "fc_customer", "fc_method", "fc_partner_source", "fc_points", "fc_measure",
+    "fc_hub_score", "fc_hub_wmape", "fc_partner_score", "fc_partner_wmape", "fc_naive_score",
+    "fc_naive_wmape", "fc_verdict",
 )  # fmt: skip
 
 
@@ -45,24 +45,32 @@ class Row:
     customer: str
     source: str
     verdict: str
+    measure: str
 
     def cells(self) -> list[str]:
-        """The row's cells as the table shows them (errors as percentages)."""
+        """The row's cells as the table shows them (errors as percentages, scores by the
+        series' measure)."""
         a = self.added
 
         def pct(wmape: float | None) -> str:
             return format_number(None if wmape is None else wmape * 100, 1)
 
-        scores = ["—"] * 7
+        def score(found: ScoreRead | None) -> str:
+            if found is None or a is None:
+                return "—"
+            return format_number(found.rmsse if a.measure == "rmsse" else found.mase, 2)
+
+        scores = ["—"] * 8
         if a is not None:
             partner = a.partner
             scores = [
                 format_number(a.points),
-                format_number(a.hub.mase, 2),
+                self.measure,
+                score(a.hub),
                 pct(a.hub.wmape),
-                format_number(partner.mase, 2) if partner else "—",
+                score(partner),
                 pct(partner.wmape) if partner else "—",
-                format_number(a.naive.mase, 2),
+                score(a.naive),
                 pct(a.naive.wmape),
             ]
         s = self.series
@@ -82,6 +90,15 @@ def _verdict(added: ValueAddedRead | None, lang: Language) -> str:
         return f"{best} · {t[f'fc_{added.status}']}" if best else t[f"fc_{added.status}"]
     adds = t["fc_adds_value"] if added.hub_beats_partner else t["fc_adds_nothing"]
     return f"{best} · {adds}" if best else adds
+
+
+def _measure(added: ValueAddedRead | None, lang: Language) -> str:
+    """The measure the series is judged by, with its demand class when that is why."""
+    if added is None:
+        return "—"
+    if added.measure == "mase":
+        return "MASE"
+    return TEXT[lang]["fc_measure_rmsse"].format(kind=TEXT[lang][f"fc_{added.demand_class}"])
 
 
 def _shown(s: SeriesRead, added: ValueAddedRead | None, filters: PageFilters) -> bool:
@@ -159,6 +176,7 @@ def _rows(
                     customer=names.get(s.customer_id, s.customer_id),
                     source=_source(found, names, lang),
                     verdict=_verdict(found, lang),
+                    measure=_measure(found, lang),
                 )
             )
     return rows

@@ -583,14 +583,22 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "fc_value_added_note": "MASE (below 1 beats the in-sample seasonal naive) and weighted "
         "MAPE on the backtest windows; where the partner's forecast covers only some periods, "
         "all three are scored on those. The partner's forecast of a period is the latest one "
-        "issued before the window began.",
+        "issued before the window began. Intermittent demand (more than 1.32 periods between "
+        "demands on average, as spare parts sell) is judged by RMSSE instead, the root mean "
+        "squared error over the in-sample one-step one, as the M5 competition judged sparse "
+        "sales: on such a series the absolute error is lowest for forecasting zero, so MASE "
+        "would call naive best whenever the last period sold nothing.",
         "fc_partner_source": "Partner's forecast",
         "fc_points": "Periods",
-        "fc_hub_mase": "Hub MASE",
+        "fc_measure": "Measure",
+        "fc_measure_rmsse": "RMSSE ({kind})",
+        "fc_intermittent": "intermittent",
+        "fc_lumpy": "lumpy",
+        "fc_hub_score": "Hub score",
         "fc_hub_wmape": "Hub wMAPE %",
-        "fc_partner_mase": "Partner MASE",
+        "fc_partner_score": "Partner score",
         "fc_partner_wmape": "Partner wMAPE %",
-        "fc_naive_mase": "Naive MASE",
+        "fc_naive_score": "Naive score",
         "fc_naive_wmape": "Naive wMAPE %",
         "fc_verdict": "Verdict",
         "fc_best_hub": "hub best",
@@ -1172,14 +1180,21 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "fc_method": "方法",
         "fc_value_added": "预测增值",
         "fc_value_added_note": "回测窗口上的 MASE（低于 1 即优于样本内季节朴素预测）和加权 MAPE；"
-        "伙伴预测只覆盖部分期间时，三者都只在这些期间上评分。某期间的伙伴预测取窗口开始前最后发布的一版。",
+        "伙伴预测只覆盖部分期间时，三者都只在这些期间上评分。某期间的伙伴预测取窗口开始前最后发布的一版。"
+        "间歇性需求（平均需求间隔超过 1.32 个期间，如备件）改用 RMSSE 评判，即均方根误差除以"
+        "样本内一步差分的均方根，与 M5 竞赛评判稀疏销量相同：这类序列上预测为零的绝对误差最小，"
+        "MASE 会在上一期没有需求时判朴素预测最佳。",
         "fc_partner_source": "伙伴预测",
         "fc_points": "期间数",
-        "fc_hub_mase": "枢纽 MASE",
+        "fc_measure": "评分指标",
+        "fc_measure_rmsse": "RMSSE（{kind}）",
+        "fc_intermittent": "间歇",
+        "fc_lumpy": "块状",
+        "fc_hub_score": "枢纽得分",
         "fc_hub_wmape": "枢纽 wMAPE %",
-        "fc_partner_mase": "伙伴 MASE",
+        "fc_partner_score": "伙伴得分",
         "fc_partner_wmape": "伙伴 wMAPE %",
-        "fc_naive_mase": "朴素 MASE",
+        "fc_naive_score": "朴素得分",
         "fc_naive_wmape": "朴素 wMAPE %",
         "fc_verdict": "结论",
         "fc_best_hub": "枢纽最佳",
