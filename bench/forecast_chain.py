@@ -13,14 +13,16 @@ last season repeated, or the last value when the history is shorter than a seaso
 partner's forecast is what value added compares: the latest version of the customer's (or
 allocated by share, its main seller's) demand_forecast issued before the cut-off. The three are
 scored per series on the held-out weeks (beside the partner: on the weeks its forecast covers)
-and summarized per family: median MASE and wMAPE, and on how many series the hub beats naive,
-equals it (chose the naive benchmark, or tied) and beats the partner.
+and summarized per family and per demand class of the training weeks (Syntetos and Boylan):
+median MASE, RMSSE and wMAPE, and on how many series the hub beats naive, equals it (chose the
+naive benchmark, or tied) and beats the partner, judged as value added judges them (by RMSSE
+for intermittent demand, by MASE otherwise; wMAPE breaks ties).
 
 The partner's forecast is privileged: the simulated OEM issues it from the simulator's own
 seasonal outlook (the true month factors, growth and promotions that generate the demand), so it
 knows what no forecaster fitted on the history could. The last line printed is
-`held-out all: N series, hub MASE X wMAPE Y, naive MASE ...; hub beats naive on A, equals it on
-B, of N; ... hub beats partner on C of M` over every series.
+`held-out all: N series, hub MASE X RMSSE R wMAPE Y, naive MASE ...; hub beats naive on A,
+equals it on B, of N; ... hub beats partner on C of M` over every series.
 """
 
 from __future__ import annotations
@@ -40,9 +42,18 @@ import numpy as np
 import sqlalchemy as sa
 from chain import OPERATOR, load_chain
 
-from chainhub.forecast.accuracy import Array, mase, mase_scale, wmape
+from chainhub.forecast.accuracy import (
+    Array,
+    Measure,
+    mase,
+    mase_scale,
+    rmsse,
+    rmsse_scale,
+    wmape,
+)
 from chainhub.forecast.demand import SeriesKey, get_demand_series, list_demand_lines
-from chainhub.forecast.engine import SeriesForecast, forecast_series
+from chainhub.forecast.engine import SeriesForecast, forecast_series, measure_of
+from chainhub.forecast.methods import DemandClass, demand_class
 from chainhub.forecast.partner import with_partner
 from chainhub.forecast.pooled import with_global
 from chainhub.forecast.schemas import ForecastParameters
@@ -60,6 +71,7 @@ from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
 
 FAMILIES: Final = ("finished goods", "spare parts", "other")
+CLASSES: Final[tuple[DemandClass, ...]] = ("smooth", "erratic", "intermittent", "lumpy")
 READ: Final = frozenset(
     {"partner", "site", "material", "material_crosswalk", "sales_order", "demand_forecast"}
 )
@@ -73,21 +85,32 @@ def family_of(material: str) -> str:
     return "spare parts" if family(material) == "SP" else "finished goods"
 
 
+Scores = tuple[float, float, float]
+"""MASE, wMAPE and RMSSE."""
+
+
 @dataclass(frozen=True)
 class Scored:
-    """One series' held-out scores: (MASE, wMAPE) of each forecast, the partner's on the weeks
-    its forecast covers, with the hub and naive also scored on those weeks."""
+    """One series' held-out scores of each forecast, the partner's on the weeks its forecast
+    covers, with the hub and naive also scored on those weeks; its training weeks' demand
+    class and the measure it is judged by."""
 
     family: str
+    demand_class: DemandClass
+    measure: Measure
     method: str
-    hub: tuple[float, float]
-    naive: tuple[float, float]
-    partner: tuple[float, float] | None
-    hub_on_partner: tuple[float, float] | None
+    hub: Scores
+    naive: Scores
+    partner: Scores | None
+    hub_on_partner: Scores | None
 
 
-def _pair(actual: Array, forecast: Array, scale: float) -> tuple[float, float]:
-    return mase(actual, forecast, scale), wmape(actual, forecast)
+def _scores(actual: Array, forecast: Array, train: Array, season: int) -> Scores:
+    return (
+        mase(actual, forecast, mase_scale(train, season)),
+        wmape(actual, forecast),
+        rmsse(actual, forecast, rmsse_scale(train)),
+    )
 
 
 def partner_forecast(
@@ -119,17 +142,20 @@ def score_series(
     train, actual = y[:cut], y[cut : cut + h]
     _, naive = naive_forecast(train, h, season)
     naive = np.maximum(naive, 0.0)
-    scale = mase_scale(train, season)
     theirs = partner_forecast(source, key, periods, cut, h)
     covered = None if theirs is None else ~np.isnan(theirs)
     scored = theirs is not None and covered is not None and bool(covered.any())
     return Scored(
         family=family_of(key[0]),
+        demand_class=demand_class(train),
+        measure=measure_of(train),
         method=hub.method,
-        hub=_pair(actual, hub.mean, scale),
-        naive=_pair(actual, naive, scale),
-        partner=_pair(actual[covered], theirs[covered], scale) if scored else None,
-        hub_on_partner=_pair(actual[covered], hub.mean[covered], scale) if scored else None,
+        hub=_scores(actual, hub.mean, train, season),
+        naive=_scores(actual, naive, train, season),
+        partner=_scores(actual[covered], theirs[covered], train, season) if scored else None,
+        hub_on_partner=(
+            _scores(actual[covered], hub.mean[covered], train, season) if scored else None
+        ),
     )
 
 
@@ -138,27 +164,33 @@ def _median(values: list[float]) -> float:
     return float(np.median(finite)) if finite else math.nan
 
 
-def _rank(score: tuple[float, float]) -> tuple[float, float]:
-    return tuple(math.inf if math.isnan(v) else v for v in score)  # type: ignore[return-value]
+def _rank(score: Scores, measure: Measure) -> tuple[float, float]:
+    """By the series' measure, then wMAPE, as value added ranks (unscored last)."""
+    first = score[2] if measure == "rmsse" else score[0]
+    return tuple(math.inf if math.isnan(v) else v for v in (first, score[1]))  # type: ignore[return-value]
 
 
 def summary(name: str, rows: list[Scored]) -> str:
-    """Median MASE and wMAPE of each forecast and the hub's wins, ties and losses."""
-    wins = sum(1 for r in rows if _rank(r.hub) < _rank(r.naive))
-    ties = sum(1 for r in rows if r.method == NAIVE or _rank(r.hub) == _rank(r.naive))
+    """Median MASE, RMSSE and wMAPE of each forecast and the hub's wins, ties and losses."""
+    wins = sum(1 for r in rows if _rank(r.hub, r.measure) < _rank(r.naive, r.measure))
+    ties = sum(
+        1 for r in rows if r.method == NAIVE or _rank(r.hub, r.measure) == _rank(r.naive, r.measure)
+    )
     compared = [r for r in rows if r.partner is not None and r.hub_on_partner is not None]
     over_partner = sum(
         1
         for r in compared
         if r.partner is not None
         and r.hub_on_partner is not None
-        and _rank(r.hub_on_partner) < _rank(r.partner)
+        and _rank(r.hub_on_partner, r.measure) < _rank(r.partner, r.measure)
     )
     parts = [
         f"held-out {name}: {len(rows)} series,",
         f"hub MASE {_median([r.hub[0] for r in rows]):.3f}",
+        f"RMSSE {_median([r.hub[2] for r in rows]):.3f}",
         f"wMAPE {_median([r.hub[1] for r in rows]):.3f},",
         f"naive MASE {_median([r.naive[0] for r in rows]):.3f}",
+        f"RMSSE {_median([r.naive[2] for r in rows]):.3f}",
         f"wMAPE {_median([r.naive[1] for r in rows]):.3f};",
         f"hub beats naive on {wins}, equals it on {ties}, of {len(rows)};",
         f"beside the partner on {len(compared)}:",
@@ -265,6 +297,10 @@ def main(argv: list[str] | None = None) -> int:
         group = [r for r in rows if r.family == name]
         if group:
             print(summary(name, group))
+    for kind in CLASSES:
+        group = [r for r in rows if r.demand_class == kind]
+        if group:
+            print(summary(kind, group))
     print(f"time {time.perf_counter() - began:.1f} s")
     print(summary("all", rows))
     return 0
