@@ -9,9 +9,9 @@ date as their sales orders are (spare parts left out: they are intermittent, and
 only join the regular candidates). At each origin (end of month 18 and month 24 of the run) the
 last `--horizon` weeks are held out; the hub's backtest chooses among the regular candidates
 alone ("without") or with AutoARIMA-X beside them ("with"). The simulator's promotions and the
-calendar share knowledge (both know 618, 双11 and 国庆 by date; the simulator's 春节 dip is a
-fixed 25 January - 10 February while the calendar follows the lunar date), so this measures how
-well the regressors are used, not whether real demand follows them.
+calendar share knowledge (both know 618, 双11 and 国庆 by date and 春节 by the lunar calendar's
+初一: the simulator's dip runs from a week before it to 初十), so this measures how well the
+regressors are used, not whether real demand follows them.
 
 `--lightgbm` adds one global LightGBM model over all the series (MLForecast; the optional extra
 `chainhub[lightgbm]`), without and with the same regressors, on the same held-out weeks.

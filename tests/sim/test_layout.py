@@ -127,7 +127,8 @@ def test_ground_truth_names_the_days_promotions_and_holidays_move_demand(
     days: dict[str, int] = {}
     for row in rows:
         days[row["event"]] = days.get(row["event"], 0) + 1
-    # A year from 1 July 2025: 国庆 2025, 双11 2025, 春节 2026 (fixed dates), 618 2026.
+    # A year from 1 July 2025: 国庆 2025, 双11 2025, 春节 2026 (初一 17 February: the dip
+    # from 10 to 26 February, the lunar dates the forecast's regressors follow), 618 2026.
     assert days == {
         "national_day": 7,
         "1111": 9,
@@ -137,3 +138,5 @@ def test_ground_truth_names_the_days_promotions_and_holidays_move_demand(
         "618_peak": 3,
     }
     assert {"date": "2026-06-18", "event": "618_peak", "factor": "3.0"} in rows
+    spring = [r["date"] for r in rows if r["event"] == "spring_festival"]
+    assert (spring[0], spring[-1]) == ("2026-02-10", "2026-02-26")

@@ -7,28 +7,9 @@ from typing import Final
 
 import numpy as np
 
-from chainhub.errors import ChainhubError
 from chainhub.forecast.accuracy import Array
 from chainhub.forecast.schemas import Bucket
-
-# 春节 (正月初一) of each year, from the published Chinese calendar; tests check it against an
-# independent lunar-calendar implementation.
-SPRING_FESTIVAL: Final[dict[int, date]] = {
-    year: date(year, month, day)
-    for year, (month, day) in enumerate(
-        [
-            (2, 5), (1, 24), (2, 12), (2, 1), (1, 22), (2, 9), (1, 29), (2, 18), (2, 7), (1, 26),
-            (2, 14), (2, 3), (1, 23), (2, 10), (1, 31), (2, 19), (2, 8), (1, 28), (2, 16), (2, 5),
-            (1, 25), (2, 12), (2, 1), (1, 22), (2, 10), (1, 29), (2, 17), (2, 6), (1, 26), (2, 13),
-            (2, 3), (1, 23), (2, 11), (1, 31), (2, 19), (2, 8), (1, 28), (2, 15), (2, 4), (1, 24),
-            (2, 12), (2, 1), (1, 22), (2, 10), (1, 30), (2, 17), (2, 6), (1, 26), (2, 14), (2, 2),
-            (1, 23),
-        ],
-        start=2000,
-    )
-}  # fmt: skip
-FIRST_YEAR: Final = min(SPRING_FESTIVAL)
-LAST_YEAR: Final = max(SPRING_FESTIVAL)
+from chainhub.standard.calendar import FIRST_YEAR, LAST_YEAR, SPRING_FESTIVAL, check_year
 
 HOLIDAY_DAYS: Final = 7
 """The 春节 break: 初一 to 初七."""
@@ -48,16 +29,6 @@ FEATURES: Final = (
 """Regressor columns: each is the share of a bucket's days inside the event's window."""
 
 Window = tuple[date, date]
-
-
-def check_year(year: int) -> None:
-    """Raise unless the calendar knows 春节 of `year`."""
-    if year not in SPRING_FESTIVAL:
-        raise ChainhubError(
-            "calendar_year_unknown",
-            f"the Chinese calendar covers {FIRST_YEAR}-{LAST_YEAR}, not {year}",
-            f"中国节假日日历覆盖 {FIRST_YEAR}–{LAST_YEAR} 年，不含 {year} 年",
-        )
 
 
 def event_windows(year: int) -> dict[str, Window]:

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chainhub.sim.catalog import SALEABLE
+from chainhub.standard.calendar import SPRING_FESTIVAL
 
 BASE_RATE: Final[dict[str, float]] = {
     "FG-AC-26": 5.0,
@@ -28,6 +29,9 @@ _SEASON: Final[dict[str, tuple[float, ...]]] = {
 }
 _WEEKDAY: Final = (0.9, 0.85, 0.85, 0.9, 1.05, 1.25, 1.2)
 ANNUAL_GROWTH: Final = 0.08
+SPRING_DIP: Final = (-7, 9)
+"""First and last day of the Spring Festival dip from 初一: the week before it, as shops and
+factories wind down, to 初十, after the 初一-初七 break, as they open again (17 days)."""
 
 
 def family(material: str) -> str:
@@ -37,8 +41,8 @@ def family(material: str) -> str:
 
 def promo_event(day: date) -> tuple[str, float] | None:
     """The promotion or holiday on `day` and its uplift of appliance demand: 618 and 双11 (their
-    last days the peak), 国庆, and a Spring Festival dip on fixed dates (25 January to
-    10 February, not the lunar calendar's)."""
+    last days the peak), 国庆, and a Spring Festival dip around the lunar calendar's 初一 (the
+    dates the hub's forecast regressors follow)."""
     m, d = day.month, day.day
     if m == 6 and 16 <= d <= 18:
         return "618_peak", 3.0
@@ -50,7 +54,8 @@ def promo_event(day: date) -> tuple[str, float] | None:
         return "1111", 1.4
     if m == 10 and d <= 7:
         return "national_day", 1.7
-    if m == 2 and d <= 10 or m == 1 and d >= 25:
+    # 初一 falls between 21 January and 20 February, so the dip never crosses a year's end.
+    if SPRING_DIP[0] <= (day - SPRING_FESTIVAL[day.year]).days <= SPRING_DIP[1]:
         return "spring_festival", 0.45
     return None
 
