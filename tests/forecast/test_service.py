@@ -295,6 +295,14 @@ def test_a_daily_run_takes_the_batch_path(registered: sa.Engine, tmp_path: Path)
     assert chosen is not None and chosen == min(
         s["rmsse"] or math.inf for s in series.scores.values()
     )
+    # Its value added is judged by RMSSE too, as stored and read back.
+    with registered.connect() as conn:
+        [added] = access_value_added(conn=conn, principal=principal(OEM), today=TODAY)
+    assert (added.measure, added.demand_class) == ("rmsse", "intermittent")
+    assert added.hub_all is not None and added.naive_all is not None
+    assert added.hub_all.rmsse == pytest.approx(chosen)
+    assert added.naive_all.rmsse is not None
+    assert added.hub_beats_naive == (added.hub_all.rmsse < added.naive_all.rmsse)
 
 
 def test_a_partner_forecast_that_knows_the_season_is_the_runs_choice(
