@@ -114,6 +114,7 @@ def test_each_caller_sees_its_series_value_added_and_exports_it(
     # The second series' chart, with the partner's forecast line.
     picked = hub.get(OEM, "/forecast?series=1")
     assert "<h2>P100 · huadong-trading Co.</h2>" in picked.text
+    assert "hub same as naive · hub adds value · Measure: MASE</p>" in picked.text
     assert "Partner's forecast (haichuan Co.'s" in picked.text
     zh = hub.client.get("/forecast?lang=zh", headers=hub.headers(OEM, "zh")).text
     assert "预测增值" in zh and "枢纽与朴素预测相同 · 枢纽有增值" in zh
