@@ -118,19 +118,20 @@ class StoreBatch:
         from the table (when it may hold them)."""
         pending = self.keys.get(document_type, {})
         written = [k for k in keys if k not in pending]
-        if written and not self._may_be_written(
-            conn=conn, document_type=document_type, keys=written
-        ):
-            written = []
-        found = list_latest_rows(
-            conn=conn, document_type=document_type, keys=written, columns=columns
-        ).drop("_doc_version")
+        parts = []
+        if written and self._may_be_written(conn=conn, document_type=document_type, keys=written):
+            found = list_latest_rows(
+                conn=conn, document_type=document_type, keys=written, columns=columns
+            )
+            parts.append(found.drop("_doc_version"))
         by_frame: dict[int, list[str]] = {}
         for key in keys:
             if key in pending:
                 by_frame.setdefault(pending[key], []).append(key)
+        named = list(dict.fromkeys(("_doc_key", *columns)))
         if not by_frame:
-            return found
+            # Mostly new documents: nothing read, no frame but an empty one.
+            return parts[0] if parts else pl.DataFrame(schema=dict.fromkeys(named, pl.String))
         frames = self.documents[document_type]
         # Each key from its last frame only: its newest revision there is its newest version.
         held = pl.concat(
@@ -141,8 +142,8 @@ class StoreBatch:
         )
         step = _revision_step(document_type, "_doc_key")
         newest = held.filter(step == step.max().over("_doc_key"))
-        rows = newest.select(pl.col(c).cast(pl.String) for c in found.columns)
-        return pl.concat([found, rows.collect()])
+        rows = newest.select(pl.col(c).cast(pl.String) for c in named)
+        return pl.concat([*parts, rows.collect()])
 
     def flush(self, *, conn: sa.Connection) -> None:
         """Write every pending row, in the caller's transaction."""
@@ -176,13 +177,10 @@ class StoreBatch:
         heights = [frame.height for frame in frames]
         files = pl.Series("_file", np.repeat(np.arange(len(frames), dtype=np.int32), heights))
         keys = list(self.keys[document_type])
-        stored = _latest_versions(
-            conn=conn,
-            table=table,
-            keys=keys
-            if self._held(conn=conn, document_type=document_type)
-            else [k for k in keys if k in self.written.get(document_type, set())],
-        )
+        if not self._held(conn=conn, document_type=document_type):
+            written = self.written.get(document_type, set())
+            keys = [k for k in keys if k in written]
+        stored = _latest_versions(conn=conn, table=table, keys=keys)
         rows = (
             pl.concat(frames, how="vertical")
             .with_columns(files)
