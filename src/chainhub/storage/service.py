@@ -56,6 +56,8 @@ class StoreBatch:
     # the table's) and their system columns, in the order given.
     documents: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
     systems: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    # How many documents each pending file holds (more than the keys: one is in two files).
+    file_keys: dict[str, list[int]] = field(default_factory=dict)
     # Each pending document key, with the index of the last of its type's frames holding it
     # (whose highest revision of it is the newest: a later frame's versions follow it).
     keys: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -87,6 +89,7 @@ class StoreBatch:
         frames = self.documents.setdefault(document_type, [])
         frames.append(frame)
         self.systems.setdefault(document_type, []).append(dict(system))
+        self.file_keys.setdefault(document_type, []).append(len(keys))
         self.keys.setdefault(document_type, {}).update(dict.fromkeys(keys, len(frames) - 1))
         self.pending_rows += frame.height
         if self.pending_rows >= _BATCH_ROWS:
@@ -159,6 +162,7 @@ class StoreBatch:
             do_bulk_insert(conn=conn, table=table, frame=frame)
         self.documents.clear()
         self.systems.clear()
+        self.file_keys.clear()
         self.keys.clear()
         self.rows.clear()
         self.pending_rows = 0
@@ -173,42 +177,48 @@ class StoreBatch:
         table = doc_table(document_type)
         frames = self.documents[document_type]
         schema = {name: polars_type(table.c[name].type) for name in self.systems[document_type][0]}
-        system = pl.DataFrame(self.systems[document_type], schema=schema, orient="row")
         heights = [frame.height for frame in frames]
         files = pl.Series("_file", np.repeat(np.arange(len(frames), dtype=np.int32), heights))
+        # Each row's file's system columns, by position.
+        system = pl.DataFrame(self.systems[document_type], schema=schema, orient="row").select(
+            pl.all().gather(files)
+        )
         keys = list(self.keys[document_type])
         if not self._held(conn=conn, document_type=document_type):
             written = self.written.get(document_type, set())
             keys = [k for k in keys if k in written]
         stored = _latest_versions(conn=conn, table=table, keys=keys)
-        rows = (
-            pl.concat(frames, how="vertical")
-            .with_columns(files)
-            .lazy()
-            .with_columns(_revision_step(document_type, "_doc_key", "_file").alias("_step"))
-        )
-        # What each file adds to a document's versions, and what the files before it added.
-        spans = (
-            rows.group_by("_doc_key", "_file")
-            .agg(pl.col("_step").max().alias("_span"))
-            .sort("_file")
-            .select(
-                "_doc_key",
-                "_file",
-                (pl.col("_span").cum_sum().over("_doc_key") - pl.col("_span")).alias("_before"),
+        revised = get_document_type(document_type).revision_field is not None
+        step = _revision_step(document_type, "_doc_key", "_file")
+        rows = pl.concat([pl.concat(frames), files.to_frame(), system], how="horizontal").lazy()
+        rows = rows.with_columns(step.alias("_doc_version"))
+        # Most documents of a load come in one file and were never stored: their first
+        # version needs neither what files before it nor the table hold.
+        repeated = sum(self.file_keys[document_type]) > len(self.keys[document_type])
+        if repeated:
+            # What each file adds to a document's versions, and what the files before it added.
+            spans = (
+                rows.group_by("_doc_key", "_file")
+                .agg(pl.col("_doc_version").max().alias("_span"))
+                .sort("_file")
+                .select(
+                    "_doc_key",
+                    "_file",
+                    (pl.col("_span").cum_sum().over("_doc_key") - pl.col("_span")).alias("_before"),
+                )
             )
-        )
-        version = pl.col("_latest").fill_null(0) + pl.col("_before") + pl.col("_step")
+            rows = rows.join(
+                spans, on=["_doc_key", "_file"], how="left", maintain_order="left"
+            ).with_columns(pl.col("_doc_version") + pl.col("_before"))
+        if stored.height:
+            rows = rows.join(
+                stored.lazy(), on="_doc_key", how="left", maintain_order="left"
+            ).with_columns(pl.col("_doc_version") + pl.col("_latest").fill_null(0))
+        # One version of each document among the rows: every row is current.
+        current = _is_latest() if repeated or revised else pl.lit(True).alias(CURRENT_FLAG)
         frame = (
-            rows.join(spans, on=["_doc_key", "_file"], how="left", maintain_order="left")
-            .join(stored.lazy(), on="_doc_key", how="left", maintain_order="left")
-            .with_columns(version.cast(pl.Int32).alias("_doc_version"))
-            .with_columns(_is_latest())
-            .join(
-                system.lazy().with_row_index("_file").cast({"_file": pl.Int32}),
-                on="_file",
-                maintain_order="left",
-            )
+            rows.with_columns(pl.col("_doc_version").cast(pl.Int32))
+            .with_columns(current)
             .select(table.columns.keys())
             .collect()
         )
