@@ -56,7 +56,8 @@ class StoreBatch:
     # the table's) and their system columns, in the order given.
     documents: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
     systems: dict[str, list[dict[str, object]]] = field(default_factory=dict)
-    # How many documents each pending file holds (more than the keys: one is in two files).
+    # How many documents each pending file holds: more in all than the pending keys when
+    # a document is in two of the files.
     file_keys: dict[str, list[int]] = field(default_factory=dict)
     # Each pending document key, with the index of the last of its type's frames holding it
     # (whose highest revision of it is the newest: a later frame's versions follow it).
