@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from chainhub.access.audit import check_audit_chain
 from chainhub.access.models import audit_log
 from chainhub.access.tokens import do_set_chain_leader
+from chainhub.cli.demo import manifest_file
 from chainhub.errors import ChainhubError
 from chainhub.events.reactions import set_reactions
 from chainhub.events.schemas import HubEvent, WebhookEvent
@@ -21,16 +22,19 @@ from chainhub.intake.attempts import IngestResult
 from chainhub.intake.load import LoadFile, do_load_files
 from chainhub.intake.models import intake_attempts
 from chainhub.intake.schemas import MappingProfile, SourceFormat, load_profile, standard_profile
-from chainhub.intake.service import IntakeContext, do_submit
+from chainhub.intake.service import IntakeContext, do_submit, get_submitter
 from chainhub.partners.models import webhook_deliveries
 from chainhub.partners.schemas import SubscriptionCreate
 from chainhub.partners.webhooks import do_create_subscription
-from chainhub.storage.models import current_view, submissions
+from chainhub.storage import service as storage_service
+from chainhub.storage.models import current_view, doc_table, submissions
 from chainhub.storage.schemas import SubmissionRead
 from chainhub.storage.service import get_document_history
 from tests.intake.shipments import CROSSWALK_PROFILE, SHIPMENT_PROFILE, shipment_file
-from tests.support import LEADER, submitter
+from tests.support import LEADER, SmallChain, submitter
 
+# Purchase orders and the master data they name.
+ORDER_TYPES = ("partner", "site", "material", "material_crosswalk", "purchase_order")
 MATERIAL = "material_code,name_zh,name_en,category,base_unit\nM003,电机,Motor,component,H87\n"
 
 
@@ -314,3 +318,74 @@ def _renamed(folder: Path, profile: MappingProfile) -> Path:
     path = folder / "renamed-shipment.yaml"
     path.write_text(profile.to_yaml(), encoding="utf-8")
     return path
+
+
+def _stored_tables(
+    conn: sa.Connection, types: Sequence[str]
+) -> dict[str, list[tuple[object, ...]]]:
+    """Every stored row of `types`' tables and of the submissions, but the random ids."""
+    tables = [doc_table(t) for t in types]
+    return {
+        table.name: sorted(
+            conn.execute(sa.select(*(c for c in table.c if c.name not in ids))).all(), key=repr
+        )
+        for table, ids in (
+            *((t, {"_submission_id"}) for t in tables),
+            (submissions, {"submission_id"}),
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("before", "batch_rows"),
+    [(0, 200_000), (0, 300), (40, 300)],
+    ids=["one write", "many writes", "tables held rows"],
+)
+def test_a_load_stores_what_its_files_one_by_one_would(
+    engine: sa.Engine,
+    small_chain: SmallChain,
+    monkeypatch: pytest.MonkeyPatch,
+    before: int,
+    batch_rows: int,
+) -> None:
+    """The simulated chain's master data and purchase orders (revised in later files) stored
+    by a load, whose batch numbers versions and flags current rows as it writes them (once,
+    in many writes, or over tables holding rows already), equal them stored file by file."""
+    entries = [e for e in small_chain.manifest["submissions"] if e["document_type"] in ORDER_TYPES]
+    files = [manifest_file(small_chain.root, e) for e in entries]
+    types = sorted({e["document_type"] for e in entries})
+    monkeypatch.setattr(storage_service, "_BATCH_ROWS", batch_rows)
+
+    def stored(*, batched: bool) -> dict[str, list[tuple[object, ...]]]:
+        with engine.connect() as conn, conn.begin() as transaction:
+            do_set_chain_leader(conn=conn, partner_id=LEADER)
+            one_by_one = files if not batched else files[:before]
+            for file in one_by_one:
+                result = do_submit(
+                    conn=conn,
+                    path=file.path,
+                    profile=load_profile(file.profile),
+                    submitter=get_submitter(conn=conn, partner_id=file.partner_id, channel="t"),
+                    received_at=file.received_at,
+                )
+                assert result.status == "stored", file.path
+            if batched:
+                do_load_files(
+                    conn=conn,
+                    files=files[before:],
+                    channel="t",
+                    on_result=lambda f, r: _assert_stored(f, r),
+                )
+            tables = _stored_tables(conn, types)
+            transaction.rollback()
+        return tables
+
+    one_by_one = stored(batched=False)
+    orders = doc_table("purchase_order")
+    versions = {r._mapping["_doc_version"] for r in one_by_one[orders.name]}
+    assert max(versions) > 1 and any(not r._mapping["_current"] for r in one_by_one[orders.name])
+    assert stored(batched=True) == one_by_one
+
+
+def _assert_stored(file: LoadFile, result: IngestResult) -> None:
+    assert result.status == "stored", file.path

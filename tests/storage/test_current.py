@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chainhub.storage import service
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import alembic_config, do_upgrade
 from chainhub.storage.models import current_view, doc_table
@@ -123,3 +125,40 @@ def test_the_migration_marks_the_stored_older_versions(database_url: str) -> Non
     engine.dispose()
     assert [tuple(f) for f in flags] == [("s1", False), ("s2", True), ("s3", True)]
     assert sorted(view) == ["s2", "s3"]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    submissions=st.lists(SUBMISSION, min_size=1, max_size=6),
+    before=st.integers(0, 2),
+    batch_rows=st.integers(1, 12),
+)
+def test_a_batch_versions_as_submissions_one_by_one_do(
+    engine: sa.Engine,
+    po_line: PoLine,
+    monkeypatch: pytest.MonkeyPatch,
+    submissions: list[list[tuple[int, int, int]]],
+    before: int,
+    batch_rows: int,
+) -> None:
+    """The same submissions stored one by one and through a batch (after `before` of them
+    were stored alone, written every few rows) give the same versions and current flags."""
+    monkeypatch.setattr(service, "_BATCH_ROWS", batch_rows)
+    table = doc_table("purchase_order")
+    names = ", ".join(c for c in table.c.keys() if c != "_submission_id")
+    stored = []
+    for batched in (False, True):
+        with engine.connect() as conn, conn.begin() as transaction:
+            batch = StoreBatch()
+            for index, submission in enumerate(submissions):
+                alone = not batched or index < before
+                _store(conn, po_line, submission, index=index, batch=None if alone else batch)
+            batch.flush(conn=conn)
+            stored.append(sorted(conn.exec_driver_sql(f"SELECT {names} FROM {table.name}").all()))
+            transaction.rollback()
+    assert stored[1] == stored[0]

@@ -57,6 +57,7 @@ from chainhub.partners.visibility import (
 from chainhub.partners.webhooks import (
     LiveSubscription,
     do_enqueue_deliveries,
+    get_event_kinds,
     list_live_subscriptions,
     list_submission_event_kinds,
     list_submission_events,
@@ -504,8 +505,8 @@ def _store(
     good, bad_rows = split_by_document(result)
     latest = None
     if party:
-        # Read once: what the rule compares, and the versions the new ones follow (those
-        # pending in the load's batch read from it).
+        # Read once: what the rule compares (pending in the load's batch read from it), and
+        # the versions the new ones follow (a batch numbers them as it writes them).
         keys = storage.document_keys(document_type=attempt.document_type, records=good)
         replaced = list_replaced_versions(
             conn=conn, document_type=attempt.document_type, keys=keys, batch=context.batch
@@ -517,11 +518,12 @@ def _store(
             records=good,
             stored=replaced,
         )
-        latest = (
-            replaced.group_by("_doc_key").agg(pl.col("_doc_version").max().alias("_latest"))
-            if replaced.height
-            else pl.DataFrame(schema={"_doc_key": pl.String, "_latest": pl.Int32})
-        )
+        if context.batch is None:
+            latest = (
+                replaced.group_by("_doc_key").agg(pl.col("_doc_version").max().alias("_latest"))
+                if replaced.height
+                else pl.DataFrame(schema={"_doc_key": pl.String, "_latest": pl.Int32})
+            )
     if bad_rows.height:
         do_quarantine(conn=conn, attempt=attempt, result=result, rows=bad_rows)
     if good.height == 0:
@@ -585,6 +587,12 @@ def _announce(
     subscriptions = context.get_subscriptions(conn=conn)
     if not (subscriptions or context.publish):
         return ()
+    may_raise = get_event_kinds(attempt.document_type)
+    if not (context.publish or any(may_raise & s.events for s in subscriptions)):
+        return ()
+    if stored.versions is None and context.batch is not None:
+        # The batch numbers the versions as it writes them: they are read from the table.
+        context.batch.flush(conn=conn)
     raised = list_submission_event_kinds(
         conn=conn,
         document_type=attempt.document_type,

@@ -407,7 +407,8 @@ def list_replaced_versions(
 ) -> pl.DataFrame:
     """The stored current versions of the documents `keys` (the records' document keys) send
     again: the fields `check_may_replace` compares, as text, and `_doc_version`; with a
-    `batch`, versions pending in it count as stored."""
+    `batch`, versions pending in it count as stored (and no `_doc_version`: it numbers them
+    as it writes them)."""
     doc_type = get_document_type(document_type)
     wanted = keys.drop_nulls().unique().to_list() if keys.len() else []
     return _stored_versions(conn=conn, doc_type=doc_type, keys=wanted, batch=batch)

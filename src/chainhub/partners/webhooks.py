@@ -358,6 +358,21 @@ def list_submission_event_kinds(
 _EVENTS: Final = {kind.value: kind for kind in WebhookEvent}
 
 
+# The kinds of event a stored version of each type may raise (see `_event_kind`).
+_KINDS: Final = {
+    "purchase_order": frozenset({WebhookEvent.PO_CREATED.value, WebhookEvent.PO_CHANGED.value}),
+    "shipment": frozenset({WebhookEvent.SHIPMENT_ANNOUNCED.value}),
+    "goods_receipt": frozenset({WebhookEvent.RECEIPT_POSTED.value}),
+    "quality_inspection": frozenset({WebhookEvent.QUALITY_ALERT.value}),
+    "weekly_material_demand": frozenset({WebhookEvent.DEMAND_PUBLISHED.value}),
+}
+
+
+def get_event_kinds(document_type: str) -> frozenset[str]:
+    """The kinds of event a stored version of `document_type` may raise."""
+    return _KINDS.get(document_type, frozenset())
+
+
 def _event_kind(document_type: str) -> pl.Expr | None:
     """The event a stored version of `document_type` raises (null for none), if any may."""
     first = pl.col("_doc_version") == 1

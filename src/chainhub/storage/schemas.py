@@ -16,7 +16,8 @@ class StoreResult(BaseModel):
     submission_id: str | None
     rows: int
     documents: int
-    new_versions: int
+    # None when a batch numbers the versions as it writes them.
+    new_versions: int | None
     duplicate_of: str | None = None
     # The stored rows' document keys and versions (and an inspection's result), one row per
     # stored row, so the caller need not read them back.

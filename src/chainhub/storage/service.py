@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
@@ -41,23 +42,29 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 class StoreBatch:
     """Submissions stored in one transaction whose rows are written together: one bulk insert
     per document table and per table of other rows (`add_rows`: the attempt log) for many
-    files, rather than a few statements per file.
+    files, rather than a few statements per file. Their versions, current flags and the
+    stored versions they supersede are settled when the batch is written, for all of a
+    table's pending files at once, as storing them one by one would have settled them.
 
-    Precondition: nothing reads the pending rows before `flush` but through `may_hold` or
+    Precondition: nothing reads the pending rows before `flush` but through
     `list_latest_rows` (a new version's predecessors); the caller flushes before reading what
     else they may change, and nothing else writes the batch's document tables in its
     transaction.
     """
 
+    # Per document table, its pending files' rows (record columns and `_doc_key`, typed as
+    # the table's) and their system columns, in the order given.
     documents: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
+    systems: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    # How many documents each pending file holds: more in all than the pending keys when
+    # a document is in two of the files.
+    file_keys: dict[str, list[int]] = field(default_factory=dict)
     # Each pending document key, with the index of the last of its type's frames holding it
-    # (whose highest version of it is the newest: a later frame's versions follow it).
+    # (whose highest revision of it is the newest: a later frame's versions follow it).
     keys: dict[str, dict[str, int]] = field(default_factory=dict)
-    # Keys of pending documents whose stored versions the pending ones supersede.
-    superseded: dict[str, set[str]] = field(default_factory=dict)
-    # Every document key the batch was given, written or not, and whether each document
-    # table held any row when the batch first read it.
-    added: dict[str, set[str]] = field(default_factory=dict)
+    # Every document key the batch has written, and whether each document table held any row
+    # when the batch first read it.
+    written: dict[str, set[str]] = field(default_factory=dict)
     held_rows: dict[str, bool] = field(default_factory=dict)
     # Other tables' rows, written after the documents in the order first added.
     rows: dict[sa.Table, list[dict[str, Any]]] = field(default_factory=dict)
@@ -75,97 +82,148 @@ class StoreBatch:
         conn: sa.Connection,
         document_type: str,
         frame: pl.DataFrame,
+        system: Mapping[str, object],
         keys: list[str],
-        superseded: Iterable[str] = (),
     ) -> None:
-        """A submission's document rows, typed as its table's columns, their document `keys`
-        (each once) and the keys among them of documents with a stored version (which the
-        rows supersede)."""
+        """A submission's document rows (record columns and `_doc_key`, typed as its table's),
+        its `system` columns but the version and flag, and its document `keys` (each once)."""
         frames = self.documents.setdefault(document_type, [])
         frames.append(frame)
-        self.superseded.setdefault(document_type, set()).update(superseded)
+        self.systems.setdefault(document_type, []).append(dict(system))
+        self.file_keys.setdefault(document_type, []).append(len(keys))
         self.keys.setdefault(document_type, {}).update(dict.fromkeys(keys, len(frames) - 1))
-        self.added.setdefault(document_type, set()).update(keys)
         self.pending_rows += frame.height
         if self.pending_rows >= _BATCH_ROWS:
             self.flush(conn=conn)
 
-    def may_hold(self, *, conn: sa.Connection, document_type: str, keys: pl.Series) -> bool:
-        """Whether a version of any of `keys` (documents of `document_type`) may be stored;
-        what is pending of them is written first, so that reading them finds it.
-
-        None can be when the table held no row as the batch first read it (an initial load)
-        and the batch was given none of them since.
-        """
-        wanted = keys.to_list()
-        pending = self.keys.get(document_type)
-        if pending and not pending.keys().isdisjoint(wanted):
-            self.flush(conn=conn)
-        return self._may_be_written(conn=conn, document_type=document_type, keys=wanted)
-
-    def _may_be_written(self, *, conn: sa.Connection, document_type: str, keys: list[str]) -> bool:
+    def _may_be_written(
+        self, *, conn: sa.Connection, document_type: str, keys: Collection[str]
+    ) -> bool:
         """Whether a version of any of `keys` may be in the table: none can be when it held no
-        row as the batch first read it and the batch was given none of them since."""
+        row as the batch first read it and the batch has written none of them since."""
+        return self._held(conn=conn, document_type=document_type) or not self.written.get(
+            document_type, set()
+        ).isdisjoint(keys)
+
+    def _held(self, *, conn: sa.Connection, document_type: str) -> bool:
+        """Whether the table held a row when the batch first read it."""
         if document_type not in self.held_rows:
             table = doc_table(document_type)
             first = conn.execute(sa.select(table.c._doc_key).limit(1)).first()
             self.held_rows[document_type] = first is not None
-        return self.held_rows[document_type] or not self.added.get(document_type, set()).isdisjoint(
-            keys
-        )
+        return self.held_rows[document_type]
 
     def list_latest_rows(
         self, *, conn: sa.Connection, document_type: str, keys: list[str], columns: list[str]
     ) -> pl.DataFrame:
-        """`list_latest_rows` in the batch's transaction, without writing what is pending: the
+        """`list_latest_rows` in the batch's transaction, without writing what is pending and
+        without `_doc_version` (the batch numbers the versions when it writes them): the
         current version of a document pending in the batch is read from its rows, the others
         from the table (when it may hold them)."""
         pending = self.keys.get(document_type, {})
         written = [k for k in keys if k not in pending]
-        if written and not self._may_be_written(
-            conn=conn, document_type=document_type, keys=written
-        ):
-            written = []
-        found = list_latest_rows(
-            conn=conn, document_type=document_type, keys=written, columns=columns
-        )
+        parts = []
+        if written and self._may_be_written(conn=conn, document_type=document_type, keys=written):
+            found = list_latest_rows(
+                conn=conn, document_type=document_type, keys=written, columns=columns
+            )
+            parts.append(found.drop("_doc_version"))
         by_frame: dict[int, list[str]] = {}
         for key in keys:
             if key in pending:
                 by_frame.setdefault(pending[key], []).append(key)
+        named = list(dict.fromkeys(("_doc_key", *columns)))
         if not by_frame:
-            return found
+            # Mostly new documents: nothing read, no frame but an empty one.
+            return parts[0] if parts else pl.DataFrame(schema=dict.fromkeys(named, pl.String))
         frames = self.documents[document_type]
+        # Each key from its last frame only: its newest revision there is its newest version.
         held = pl.concat(
             [
                 frames[index].lazy().filter(pl.col("_doc_key").is_in(of))
                 for index, of in by_frame.items()
             ]
         )
-        newest = held.filter(
-            pl.col("_doc_version") == pl.col("_doc_version").max().over("_doc_key")
-        )
-        named = [c for c in found.columns if c != "_doc_version"]
-        rows = newest.select(*(pl.col(c).cast(pl.String) for c in named), "_doc_version")
-        return pl.concat([found, rows.collect()])
+        step = _revision_step(document_type, "_doc_key")
+        newest = held.filter(step == step.max().over("_doc_key"))
+        rows = newest.select(pl.col(c).cast(pl.String) for c in named)
+        return pl.concat([*parts, rows.collect()])
 
     def flush(self, *, conn: sa.Connection) -> None:
         """Write every pending row, in the caller's transaction."""
-        for document_type, frames in self.documents.items():
+        for document_type in self.documents:
             table = doc_table(document_type)
-            do_supersede(conn=conn, table=table, keys=self.superseded.get(document_type, ()))
-            # Two pending versions of one document: only the newer one's rows stay current.
-            frame = pl.concat(frames, how="vertical").with_columns(_is_latest())
+            frame, superseded = self._numbered(conn=conn, document_type=document_type)
+            do_supersede(conn=conn, table=table, keys=superseded)
             do_bulk_insert(conn=conn, table=table, frame=frame)
+            self.written.setdefault(document_type, set()).update(self.keys[document_type])
         for table, rows in self.rows.items():
             schema = {c.name: polars_type(c.type) for c in table.columns}
             frame = pl.DataFrame(rows, schema=schema, orient="row")
             do_bulk_insert(conn=conn, table=table, frame=frame)
         self.documents.clear()
+        self.systems.clear()
+        self.file_keys.clear()
         self.keys.clear()
-        self.superseded.clear()
         self.rows.clear()
         self.pending_rows = 0
+
+    def _numbered(
+        self, *, conn: sa.Connection, document_type: str
+    ) -> tuple[pl.DataFrame, list[str]]:
+        """A table's pending rows as its columns, versioned and flagged as storing their files
+        one by one would (each file's revisions of a document follow the highest version
+        stored or sent before it; the highest of all is current), and the stored documents
+        they supersede."""
+        table = doc_table(document_type)
+        frames = self.documents[document_type]
+        schema = {name: polars_type(table.c[name].type) for name in self.systems[document_type][0]}
+        heights = [frame.height for frame in frames]
+        files = pl.Series("_file", np.repeat(np.arange(len(frames), dtype=np.int32), heights))
+        # Each row's file's system columns, by position.
+        system = pl.DataFrame(self.systems[document_type], schema=schema, orient="row").select(
+            pl.all().gather(files)
+        )
+        keys = list(self.keys[document_type])
+        if not self._held(conn=conn, document_type=document_type):
+            written = self.written.get(document_type, set())
+            keys = [k for k in keys if k in written]
+        stored = _latest_versions(conn=conn, table=table, keys=keys)
+        revised = get_document_type(document_type).revision_field is not None
+        step = _revision_step(document_type, "_doc_key", "_file")
+        rows = pl.concat([pl.concat(frames), files.to_frame(), system], how="horizontal").lazy()
+        rows = rows.with_columns(step.alias("_doc_version"))
+        # Most documents of a load come in one file and were never stored: their first
+        # version needs neither what files before it nor the table hold.
+        repeated = sum(self.file_keys[document_type]) > len(self.keys[document_type])
+        if repeated:
+            # What each file adds to a document's versions, and what the files before it added.
+            spans = (
+                rows.group_by("_doc_key", "_file")
+                .agg(pl.col("_doc_version").max().alias("_span"))
+                .sort("_file")
+                .select(
+                    "_doc_key",
+                    "_file",
+                    (pl.col("_span").cum_sum().over("_doc_key") - pl.col("_span")).alias("_before"),
+                )
+            )
+            rows = rows.join(
+                spans, on=["_doc_key", "_file"], how="left", maintain_order="left"
+            ).with_columns(pl.col("_doc_version") + pl.col("_before"))
+        if stored.height:
+            rows = rows.join(
+                stored.lazy(), on="_doc_key", how="left", maintain_order="left"
+            ).with_columns(pl.col("_doc_version") + pl.col("_latest").fill_null(0))
+        # One version of each document among the rows: every row is current.
+        current = _is_latest() if repeated or revised else pl.lit(True).alias(CURRENT_FLAG)
+        frame = (
+            rows.with_columns(pl.col("_doc_version").cast(pl.Int32))
+            .with_columns(current)
+            .select(table.columns.keys())
+            .collect()
+        )
+        return frame, stored.get_column("_doc_key").to_list()
 
 
 def document_keys(*, document_type: str, records: pl.DataFrame) -> pl.Series:
@@ -193,8 +251,10 @@ def do_store_submission(
 
     `latest` (`_doc_key`, `_latest`: the highest stored version of each of the records'
     documents already stored), when the caller has read it in this transaction, spares
-    reading it again. With a `batch`, the rows are written when it flushes, and the caller
-    has looked up the content in this transaction (see `list_submissions_by_content`).
+    reading it again. With a `batch`, the rows are written, versioned and flagged when it
+    flushes (the result has no `new_versions` nor `versions` then: read them from the table
+    once written), and the caller has looked up the content in this transaction (see
+    `list_submissions_by_content`).
     """
     # Precondition: `records` holds record-field columns typed as the standard says, plus
     # `_source_row`; absent optional columns get the field's default or NULL. Two concurrent
@@ -213,46 +273,13 @@ def do_store_submission(
             )
 
     submission_id = str(uuid.uuid4())
-    table = doc_table(document_type)
-    typed = _to_table_frame(
-        records,
-        table=table,
-        document_type=document_type,
-        system={
-            "_submission_id": submission_id,
-            "_submitted_by": submitted_by,
-            "_received_at": received_at,
-            "_standard_version": standard_version,
-            "_source_file": source_file,
-        },
-    )
-    if latest is None:
-        keys = typed.select(pl.col("_doc_key").unique()).collect().to_series()
-        if batch is not None and not batch.may_hold(
-            conn=conn, document_type=document_type, keys=keys
-        ):
-            keys = keys.clear()
-        latest = _latest_versions(conn=conn, table=table, keys=keys)
-    revision = get_document_type(document_type).revision_field
-    # Several revisions of one document in a submission become successive versions.
-    step = pl.col(revision).rank("dense").over("_doc_key") if revision else pl.lit(1)
-    # A batch flags the current versions when it writes them, over all its files' rows.
-    current = _is_latest() if batch is None else pl.lit(True).alias(CURRENT_FLAG)
-    # New documents only (most of a first load) need no join to number their versions.
-    stored = latest.height > 0
-    if stored:
-        typed = typed.join(latest.lazy(), on="_doc_key", how="left")
-    before = pl.col("_latest").fill_null(0) if stored else pl.lit(0)
-    frame = (
-        typed.with_columns((before + step).cast(pl.Int32).alias("_doc_version"))
-        .with_columns(current)
-        .select(table.columns.keys())
-        .collect()
-    )
-    # `latest` holds only documents among the records': exactly those the rows supersede.
-    superseded = latest.get_column("_doc_key")
-    stored_keys = frame.get_column("_doc_key").unique().to_list()
-    documents = len(stored_keys)
+    system = {
+        "_submission_id": submission_id,
+        "_submitted_by": submitted_by,
+        "_received_at": received_at,
+        "_standard_version": standard_version,
+        "_source_file": source_file,
+    }
     submission = {
         "submission_id": submission_id,
         "partner_id": submitted_by,
@@ -261,23 +288,48 @@ def do_store_submission(
         "source_file": source_file,
         "received_at": received_at,
         "standard_version": standard_version,
-        "row_count": frame.height,
-        "document_count": documents,
         "status": STATUS_STORED,
     }
-    if batch is None:
-        conn.execute(sa.insert(submissions).values(**submission))
-        do_supersede(conn=conn, table=table, keys=superseded)
-        do_bulk_insert(conn=conn, table=table, frame=frame)
-    else:
-        batch.add_rows(submissions, [submission])
-        batch.add_documents(
-            conn=conn,
-            document_type=document_type,
-            frame=frame,
-            keys=stored_keys,
-            superseded=superseded,
+    if batch is not None:
+        typed = records.select(
+            _record_columns(document_type, tuple(records.schema.items()), frozenset(system))
         )
+        keys = typed.get_column("_doc_key").unique().to_list()
+        batch.add_rows(
+            submissions, [{**submission, "row_count": typed.height, "document_count": len(keys)}]
+        )
+        batch.add_documents(
+            conn=conn, document_type=document_type, frame=typed, system=system, keys=keys
+        )
+        return StoreResult(
+            submission_id=submission_id, rows=typed.height, documents=len(keys), new_versions=None
+        )
+    table = doc_table(document_type)
+    lazy = _to_table_frame(records, table=table, document_type=document_type, system=system)
+    if latest is None:
+        wanted = lazy.select(pl.col("_doc_key").unique()).collect().to_series().to_list()
+        latest = _latest_versions(conn=conn, table=table, keys=wanted)
+    # New documents only need no join to number their versions.
+    stored = latest.height > 0
+    if stored:
+        lazy = lazy.join(latest.lazy(), on="_doc_key", how="left")
+    before = pl.col("_latest").fill_null(0) if stored else pl.lit(0)
+    step = _revision_step(document_type, "_doc_key")
+    frame = (
+        lazy.with_columns((before + step).cast(pl.Int32).alias("_doc_version"))
+        .with_columns(_is_latest())
+        .select(table.columns.keys())
+        .collect()
+    )
+    documents = frame.get_column("_doc_key").n_unique()
+    conn.execute(
+        sa.insert(submissions).values(
+            **submission, row_count=frame.height, document_count=documents
+        )
+    )
+    # `latest` holds only documents among the records': exactly those the rows supersede.
+    do_supersede(conn=conn, table=table, keys=latest.get_column("_doc_key"))
+    do_bulk_insert(conn=conn, table=table, frame=frame)
     return StoreResult(
         submission_id=submission_id,
         rows=frame.height,
@@ -471,6 +523,15 @@ def _check_aware(dtype: pl.DataType, name: str) -> None:
         raise ValueError(f"column {name} holds timestamps without a time zone")
 
 
+def _revision_step(document_type: str, *over: str) -> pl.Expr:
+    """The version a row's revision adds to its document's before it, within `over`: several
+    revisions of one document in a submission become successive versions."""
+    revision = get_document_type(document_type).revision_field
+    if revision is None:
+        return pl.lit(1, dtype=pl.Int32)
+    return pl.col(revision).rank("dense").over(*over).cast(pl.Int32)
+
+
 def _is_latest() -> pl.Expr:
     """The current-version flag of rows holding `_doc_key` and `_doc_version`: true on every
     row of each document's highest version among them."""
@@ -492,18 +553,23 @@ def do_supersede(*, conn: sa.Connection, table: sa.Table, keys: Iterable[str]) -
         )
 
 
-def _latest_versions(*, conn: sa.Connection, table: sa.Table, keys: pl.Series) -> pl.DataFrame:
+def _latest_versions(
+    *, conn: sa.Connection, table: sa.Table, keys: Collection[str]
+) -> pl.DataFrame:
     """The highest stored version of each of `keys` that is already stored."""
-    if keys.len() == 0:
-        return pl.DataFrame(schema={"_doc_key": pl.String, "_latest": pl.Int32})
-    keys_param = sa.bindparam("keys", keys.to_list(), type_=sa.ARRAY(sa.String()))
-    query = (
-        sa.select(table.c._doc_key, sa.func.max(table.c._doc_version).label("_latest"))
-        .where(table.c._doc_key == sa.any_(keys_param))
-        .group_by(table.c._doc_key)
-    )
-    rows = conn.execute(query).all()
-    return pl.DataFrame(rows, schema={"_doc_key": pl.String, "_latest": pl.Int32}, orient="row")
+    wanted = list(keys)
+    found: list[Any] = []
+    for start in range(0, len(wanted), _KEYS_PER_QUERY):
+        chunk = sa.bindparam(
+            "keys", wanted[start : start + _KEYS_PER_QUERY], type_=sa.ARRAY(sa.String())
+        )
+        query = (
+            sa.select(table.c._doc_key, sa.func.max(table.c._doc_version).label("_latest"))
+            .where(table.c._doc_key == sa.any_(chunk))
+            .group_by(table.c._doc_key)
+        )
+        found.extend(conn.execute(query).all())
+    return pl.DataFrame(found, schema={"_doc_key": pl.String, "_latest": pl.Int32}, orient="row")
 
 
 def list_latest_rows(
