@@ -1,8 +1,9 @@
 """KPI throughput: the catalogue's KPIs of purchase-order lines, goods receipts and document
 arrivals, per supplier (or sender) and month, through chainhub (Ibis over the visible current
-versions), through hand-written DuckDB SQL (the limit) and through plain pandas, on N
+versions), through hand-written DuckDB SQL (the limit) and through plain pandas (groupby and
+merge over the columns it needs, read through Arrow with pyarrow-backed strings), on N
 purchase-order lines and N/2 goods-receipt lines. The three sides' values are checked equal;
-times and ratios are printed per KPI and in total.
+wall-clock and process CPU times and their ratios are printed per KPI and in total.
 
     python bench/kpi.py [--smoke] [--lines N] [--workdir DIR]
 """
@@ -224,9 +225,7 @@ def _series(value: pd.Series) -> Values:
 def _frame(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
     """A query's rows as pandas through Arrow: strings stay Arrow-backed (no Python object
     per value, which at ten million lines does not fit in memory), dates become datetimes."""
-    table = con.sql(query).arrow()
-    if isinstance(table, pa.RecordBatchReader):  # DuckDB 1.4+ answers a reader
-        table = table.read_all()
+    table = con.sql(query).to_arrow_table()
     strings = pd.ArrowDtype(pa.string())
     return table.to_pandas(
         types_mapper={pa.string(): strings}.get, date_as_object=False, split_blocks=True
