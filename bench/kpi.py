@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import resource
 import tempfile
 import time
 from collections import defaultdict
@@ -514,6 +515,9 @@ def main() -> None:
     for kpi_id in SQL:
         _same(kpi_id, {side: found[kpi_id] for side, found in sides.items()})
     _report(times, sum(len(v) for v in sides["hub"].values()))
+    # Linux counts ru_maxrss in KiB: the process's peak, the pandas side's frames included.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    print(f"peak resident memory of the run: {peak:.1f} GiB")
 
 
 if __name__ == "__main__":
