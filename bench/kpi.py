@@ -19,6 +19,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
@@ -463,6 +464,15 @@ def _warm(con: duckdb.DuckDBPyConnection) -> None:
         con.sql(f"SELECT sum(hash(COLUMNS(*))) FROM doc_{name}").fetchall()
 
 
+def _through_hub(conn: Connection, kpi_id: str) -> Values:
+    found = access_kpi_values(conn=conn, principal=ADMIN, today=TODAY, kpi_id=kpi_id)
+    return _values((v.partner_id, v.period, v.value) for v in found.values)
+
+
+def _through_sql(con: duckdb.DuckDBPyConnection, query: str) -> Values:
+    return _values(con.sql(query).fetchall())
+
+
 def _hub_and_sql(
     conn: Connection,
     con: duckdb.DuckDBPyConnection,
@@ -474,11 +484,8 @@ def _hub_and_sql(
     sides: dict[str, dict[str, Values]] = {"hub": {}, "sql": {}}
     for index, (kpi_id, query) in enumerate(SQL.items()):
         runs: dict[str, Callable[[], Values]] = {
-            "hub": lambda k=kpi_id: _values(  # type: ignore[misc]
-                (v.partner_id, v.period, v.value)
-                for v in access_kpi_values(conn=conn, principal=ADMIN, today=TODAY, kpi_id=k).values
-            ),
-            "sql": lambda q=query: _values(con.sql(q).fetchall()),  # type: ignore[misc]
+            "hub": partial(_through_hub, conn, kpi_id),
+            "sql": partial(_through_sql, con, query),
         }
         for side in ("hub", "sql") if index % 2 == 0 else ("sql", "hub"):
             seconds, sides[side][kpi_id] = _timed(runs[side])
