@@ -88,7 +88,7 @@ class PlainColumns:
 
     def field(self, name: str) -> Any:
         """The column of field `name`."""
-        return self.events.field(name)
+        return pc.struct_field(self.events, name)
 
 
 def _parents(lists: Any) -> np.ndarray[Any, Any]:
@@ -121,7 +121,7 @@ def plain_columns(events: Sequence[Any]) -> PlainColumns | None:
     for name in PLAIN_PLACES:
         if read.has(name):
             place = read.field(name)
-            doubt |= pc.and_(place.is_valid(), place.field("id").is_null()).to_numpy(
+            doubt |= pc.and_(place.is_valid(), pc.struct_field(place, "id").is_null()).to_numpy(
                 zero_copy_only=False
             )
     for name, value in PLAIN_PAIRED.items():
@@ -129,8 +129,8 @@ def plain_columns(events: Sequence[Any]) -> PlainColumns | None:
             lists = read.field(name)
             items = lists.flatten()
             plain = pc.and_(
-                pc.match_substring_regex(items.field("type"), _VISIBLE),
-                pc.match_substring_regex(items.field(value), _VISIBLE),
+                pc.match_substring_regex(pc.struct_field(items, "type"), _VISIBLE),
+                pc.match_substring_regex(pc.struct_field(items, value), _VISIBLE),
             )
             doubt[_parents(lists)[~plain.fill_null(False).to_numpy(zero_copy_only=False)]] = True
     if read.has("ilmd"):
@@ -138,7 +138,7 @@ def plain_columns(events: Sequence[Any]) -> PlainColumns | None:
         # A field left out of one event's ilmd reads as null, as a field given null does.
         missing = np.zeros(len(array), dtype=bool) if ilmd.type.num_fields else ~doubt
         for at in range(ilmd.type.num_fields):
-            missing |= ilmd.field(at).is_null().to_numpy(zero_copy_only=False)
+            missing |= pc.struct_field(ilmd, at).is_null().to_numpy(zero_copy_only=False)
         doubt |= ilmd.is_valid().to_numpy(zero_copy_only=False) & missing
     return PlainColumns(array, pl.Series(~doubt))
 
@@ -151,17 +151,18 @@ def _texts(read: PlainColumns) -> list[tuple[str, Any]]:
         if read.has(name):
             column = read.field(name)
             if name in PLAIN_PLACES:
-                column = column.field("id")
+                column = pc.struct_field(column, "id")
             elif name in PLAIN_LISTS:
                 column = column.flatten()
             found.append((name, column))
     for name, value in PLAIN_PAIRED.items():
         if read.has(name):
             items = read.field(name).flatten()
-            found += [(name + ".type", items.field("type")), (name, items.field(value))]
+            found.append((name + ".type", pc.struct_field(items, "type")))
+            found.append((name, pc.struct_field(items, value)))
     if read.has("ilmd"):
         ilmd = read.field("ilmd")
-        found += [("ilmd." + f.name, ilmd.field(f.name)) for f in ilmd.type]
+        found += [("ilmd." + f.name, pc.struct_field(ilmd, f.name)) for f in ilmd.type]
     return [(name, column.cast(pa.string())) for name, column in found]
 
 
@@ -174,7 +175,7 @@ def distinct_words(read: PlainColumns) -> set[tuple[str, str]]:
             found.update((name, w) for w in pc.unique(read.field(name)).drop_null().to_pylist())
     for name in PLAIN_PAIRED:
         if read.has(name):
-            types = pc.unique(read.field(name).flatten().field("type")).drop_null()
+            types = pc.unique(pc.struct_field(read.field(name).flatten(), "type")).drop_null()
             found.update(("type", word) for word in types.to_pylist())
     return found
 
@@ -290,7 +291,8 @@ def _assembled(
         for field, named in sorted(names.items(), key=lambda item: item[1]):
             found = pl.lit(pl.Series(columns["ilmd." + field], dtype=pl.String))
             written = pl.when(found != "").then(named + "=" + found).otherwise(pl.lit(named))
-            fields.append(pl.when(pl.lit(pl.Series(ilmd.field(field).is_valid()))).then(written))
+            given = pl.lit(pl.Series(pc.struct_field(ilmd, field).is_valid()))
+            fields.append(pl.when(given).then(written))
         if fields:
             present = pl.lit(pl.Series(ilmd.is_valid()))
             fields_joined = _sorted_join(fields, names.values())
