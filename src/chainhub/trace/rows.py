@@ -31,10 +31,11 @@ _QUANTITY_ROLES: Final = {"quantityList": "quantity", "childQuantityList": "chil
                           "inputQuantityList": "inputQuantity",
                           "outputQuantityList": "outputQuantity"}  # fmt: skip
 _FEW: Final = 64  # distinct texts canonicalised one by one rather than by column expressions
-_PARTY_KINDS: Final = frozenset(("source", "destination"))
+_PARTY_KINDS: Final = ("source", "destination")
 _EPC_SCHEMA: Final = {"at": pl.UInt32, "role": pl.String, "epc": pl.String,
                      "quantity": pl.Float64, "uom": pl.String}  # fmt: skip
 _PLACES: Final = ("readPoint", "bizLocation")
+_PARTY_LISTS: Final = {"sourceList": "source", "destinationList": "destination"}
 _PLACE: Final = pa.struct([("id", pa.string())])
 _QUANTITIES: Final = pa.list_(pa.struct([("epcClass", pa.string()), ("quantity", pa.float64()),
                                          ("uom", pa.string())]))  # fmt: skip
@@ -45,9 +46,8 @@ _ROW_TYPE: Final = pa.struct(
     + [(name, _PLACE) for name in _PLACES]
     + [(name, pa.list_(pa.string())) for name in _EPC_ROLES]
     + [(name, _QUANTITIES) for name in _QUANTITY_ROLES]
+    + [(name, pa.list_(pa.struct([(kind, pa.string())]))) for name, kind in _PARTY_LISTS.items()]
 )  # fmt: skip
-_PARTY_SCHEMA: Final = {"at": pl.UInt32, "kind": pl.String, "position": pl.Int32,
-                       "party": pl.String}  # fmt: skip
 
 
 def _time(value: str) -> datetime:
@@ -167,36 +167,50 @@ def epc_frame(read: pa.StructArray) -> pl.DataFrame:
     )
 
 
+def _places(read: pa.StructArray) -> pl.DataFrame:
+    """(event, kind, id) of every place and party the events name, each event's in document
+    order: its sources, destinations, read point and business location."""
+    parts = []
+    for key, kind in _PARTY_LISTS.items():
+        lists = pc.struct_field(read, key)
+        at = pc.list_parent_indices(lists)
+        parts.append(pl.DataFrame({"at": at, "kind": pl.repeat(kind, len(at), eager=True),
+                                   "uri": pc.struct_field(lists.flatten(), kind)}))  # fmt: skip
+    for key in _PLACES:
+        every = pl.int_range(len(read), eager=True)
+        named = pl.repeat(key, len(read), eager=True)
+        parts.append(
+            pl.DataFrame({"at": every, "kind": named, "uri": pc.struct_field(read, [key, "id"])})
+        )
+    found = pl.concat(parts, how="vertical_relaxed").filter(pl.col("uri") != "")
+    # A stable sort by event keeps each event's in the order above.
+    return found.with_columns(pl.col("at").cast(pl.UInt32)).sort("at", maintain_order=True)
+
+
+def place_uris(read: pa.StructArray) -> list[str]:
+    """The distinct ids of the places and parties the events name (`row_columns`)."""
+    return _places(read)["uri"].unique().to_list()
+
+
 def party_frame(
-    places: Sequence[list[tuple[str, str]]],
-    *,
-    captured_by: str,
-    owners: Mapping[str, str],
+    read: pa.StructArray, *, captured_by: str, owners: Mapping[str, str]
 ) -> pl.DataFrame:
-    """Rows of `trace_event_parties` from the places each event names (`parties.named`): the
-    capturer, each source and destination (its site's owner when it is a directory site, else
-    as named) and the owners of its sites."""
-    owner: list[int] = []
-    kind: list[str] = []
-    position: list[int] = []
-    party: list[str] = []
-    resolved: dict[str, str | None] = {}
-    for at, named in enumerate(places):
-        start = len(party)
-        kind.append("capturer")
-        party.append(captured_by)
-        for what, uri in named:
-            if uri not in resolved:
-                resolved[uri] = next((owners[k] for k in site_keys(uri) if k in owners), None)
-            found = resolved[uri]
-            if found is not None or what in _PARTY_KINDS:
-                kind.append(what)
-                party.append(found if found is not None else uri)
-        owner.extend([at] * (len(party) - start))
-        position.extend(range(len(party) - start))
-    return pl.DataFrame(
-        {"at": owner, "kind": kind, "position": position, "party": party},
-        schema=_PARTY_SCHEMA,
+    """Rows of `trace_event_parties` from the events' columns (`row_columns`): the capturer,
+    each source and destination (its site's owner when it is a directory site, else as named)
+    and the owners of its sites."""
+    places = _places(read)
+    uris = places["uri"].unique()
+    owned = [next((owners[k] for k in site_keys(uri) if k in owners), None) for uri in uris]
+    places = places.with_columns(
+        owner=pl.col("uri").replace_strict(uris, owned, return_dtype=pl.String)
+    )
+    kept = places.filter(pl.col("owner").is_not_null() | pl.col("kind").is_in(_PARTY_KINDS))
+    capturers = pl.DataFrame({"at": pl.int_range(len(read), dtype=pl.UInt32, eager=True),
+                              "kind": "capturer", "party": captured_by})  # fmt: skip
+    rows = pl.concat([capturers, kept.select("at", "kind", party=pl.coalesce("owner", "uri"))])
+    rows = rows.sort("at", maintain_order=True)
+    return rows.select(
+        "at", "kind", position=pl.int_range(pl.len(), dtype=pl.Int32).over("at"), party="party"
     )
 
 

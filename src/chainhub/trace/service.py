@@ -35,8 +35,8 @@ from chainhub.trace.models import (
     trace_events,
 )
 from chainhub.trace.named_queries import do_notify_streams
-from chainhub.trace.parties import get_site_owners, named
-from chainhub.trace.rows import epc_frame, event_frame, keyed, party_frame, row_columns
+from chainhub.trace.parties import get_site_owners
+from chainhub.trace.rows import epc_frame, event_frame, keyed, party_frame, place_uris, row_columns
 from chainhub.trace.schemas import CaptureJob
 from chainhub.trace.validation import check_document
 
@@ -150,14 +150,13 @@ def _capture(
     capture_id = str(uuid.uuid4())
     events = list(document["epcisBody"]["eventList"])
     context = [c for c in document.get("@context", []) if isinstance(c, Mapping)]
-    places = [named(event) for event in events]
-    owners = get_site_owners(conn=conn, uris={uri for found in places for _, uri in found})
     read = row_columns(events)
+    owners = get_site_owners(conn=conn, uris=place_uris(read))
     frames = {
         trace_events: event_frame(events, read, capture_id=capture_id, captured_by=partner_id,
                                   received_at=received_at, context=context),
         trace_event_epcs: epc_frame(read),
-        trace_event_parties: party_frame(places, captured_by=partner_id, owners=owners),
+        trace_event_parties: party_frame(read, captured_by=partner_id, owners=owners),
     }  # fmt: skip
     hashes = hashes_of()
     new_hashes, positions = _new_events(hashes, _stored_hashes(conn, hashes))
