@@ -263,6 +263,7 @@ def prehash(event: Node, join_by: str = "") -> str:
 
 def hash_id(pre_hash: str) -> str:
     """The event hash ID (`ni:` URI, sha-256, CBV 2.0) of a pre-hash string."""
+    # (`_column_hashes` writes its hash IDs alike, inline.)
     digest = hashlib.sha256(pre_hash.encode("utf-8")).hexdigest()
     return f"ni:///sha-256;{digest}?ver=CBV2.0"
 
@@ -869,7 +870,8 @@ def _column_hashes(
     pre = plain_prehashes(read, written=written, names=names).to_list()
     for at, event in zip(others_at, others, strict=True):
         pre[at] = prehash(_xml_shape(trees.node(_replace_bare(event, expanded))))
-    return [hash_id(text) for text in pre]
+    sha256 = hashlib.sha256
+    return [f"ni:///sha-256;{sha256(text.encode()).hexdigest()}?ver=CBV2.0" for text in pre]
 
 
 def json_event_hashes(document: Mapping[str, Any], *, checked: bool = False) -> list[str]:

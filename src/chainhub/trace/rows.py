@@ -84,6 +84,12 @@ def _text(event: Mapping[str, Any]) -> str:
         return json.dumps(event, ensure_ascii=False, sort_keys=True)
 
 
+def _with_context(event: Mapping[str, Any], context: list[Any]) -> str:
+    own = event.get("@context")
+    declared = context + (own if isinstance(own, list) else [own] if own else [])
+    return _text({**event, "@context": declared} if declared else event)
+
+
 def row_columns(events: Sequence[Mapping[str, Any]]) -> pa.StructArray:
     """The fields of the events that their rows hold, as Arrow columns (one conversion, other
     fields left out); the events are a checked document's, so of the schema's types."""
@@ -106,11 +112,10 @@ def event_frame(
     """Rows of `trace_events` from the events and their columns (`row_columns`); each event is
     kept whole with the document's namespace prefixes ahead of any it declares itself;
     `event_id` is null where the event has none."""
-    stored = []
-    for event in events:
-        own = event.get("@context")
-        declared = context + (own if isinstance(own, list) else [own] if own else [])
-        stored.append(_text({**event, "@context": declared} if declared else event))
+    stored = [
+        _text(event) if not context and "@context" not in event else _with_context(event, context)
+        for event in events
+    ]
     event_id = _column(read, "eventID")
     places = {name: pl.Series(pc.struct_field(read, [name, "id"])) for name in _PLACES}
     return pl.DataFrame(

@@ -86,14 +86,12 @@ def _stored_hashes(conn: Connection, hashes: list[str]) -> set[str]:
 def _new_events(hashes: list[str], known: set[str]) -> tuple[list[str], list[int]]:
     """The hashes of the events not stored yet, each once (its first occurrence), and those
     events' positions."""
-    seen = set(known)
-    fresh_hashes, positions = [], []
-    for at, event_hash in enumerate(hashes):
-        if event_hash not in seen:
-            seen.add(event_hash)
-            fresh_hashes.append(event_hash)
-            positions.append(at)
-    return fresh_hashes, positions
+    column = pl.Series(hashes, dtype=pl.String)
+    fresh = column.is_first_distinct() & ~column.is_in(
+        pl.Series(list(known), dtype=pl.String).implode()
+    )
+    positions = fresh.arg_true()
+    return column.gather(positions).to_list(), positions.to_list()
 
 
 @contextmanager
