@@ -11,10 +11,16 @@ import pyarrow as pa
 import pytest
 
 from chainhub.trace import validation
-from chainhub.trace.hashing import event_hashes, json_event_trees, xml_event_trees
+from chainhub.trace.hashing import (
+    document_hashes,
+    event_hashes,
+    json_event_trees,
+    plain_event_hashes,
+    xml_event_trees,
+)
 from chainhub.trace.validation import DocumentInvalidError, check_document
 from chainhub.trace.xml_binding import parse_xml, write_xml
-from tests.trace.reference import GS1, OPENEPCIS, require
+from tests.trace.reference import GOLDEN, GS1, OPENEPCIS, require
 
 
 def _documents(pattern_root: Path, patterns: tuple[str, ...]) -> list[Path]:
@@ -145,3 +151,19 @@ def test_semantic_problems_by_columns_are_those_one_by_one() -> None:
     ]  # fmt: skip
     # Anything but objects of text times and words is checked one by one.
     assert validation.check_semantics([*events, "not an event"]) == by_columns
+
+
+def test_xml_documents_of_plain_events_hash_from_their_json_form() -> None:
+    """A captured XML document of plain events only is hashed from its JSON form, column-wise:
+    the XML binding's hash IDs, for every such reference document."""
+    hashed = 0
+    for path in [*XML_DOCS, *sorted((GOLDEN / "examples").glob("*.xml"))]:
+        body = path.read_bytes()
+        found = plain_event_hashes(parse_xml(body))
+        if found is not None:
+            assert found == event_hashes(xml_event_trees(body)), path.name
+            assert document_hashes(parse_xml(body), body) == found
+            if path.with_suffix(".hashes").exists():
+                assert found == path.with_suffix(".hashes").read_text().splitlines()
+            hashed += 1
+    assert hashed >= 7  # 4 of the GS1 and OpenEPCIS documents, 3 of the goldens

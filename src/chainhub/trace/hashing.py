@@ -874,6 +874,28 @@ def _column_hashes(
     return [f"ni:///sha-256;{sha256(text.encode()).hexdigest()}?ver=CBV2.0" for text in pre]
 
 
+def _read_plain(events: list[Any]) -> tuple[PlainColumns, pl.Series] | None:
+    """The events as columns and which of them are plain (`plain_columns`)."""
+    read = plain_columns(events)
+    if read is None:
+        return None
+    # What the columns leave in doubt (a key missing or given null) is checked one by one.
+    doubted = (~read.sure).arg_true().to_list()
+    return read, read.sure.scatter(doubted, [is_plain_event(events[at]) for at in doubted])
+
+
+def plain_event_hashes(document: Mapping[str, Any]) -> list[str] | None:
+    """The hash IDs of a checked document's events when all of them are plain and read as
+    columns (`json_event_hashes`); else None."""
+    trees, events, ignore = _json_events(document)
+    if ignore or "eventList" not in document["epcisBody"]:
+        return None
+    read = _read_plain(events)
+    if read is None or not read[1].all():
+        return None
+    return _column_hashes(document, trees, *read)
+
+
 def json_event_hashes(document: Mapping[str, Any], *, checked: bool = False) -> list[str]:
     """The hash ID of each event of an EPCIS JSON document: plain events from the texts of their
     values, canonicalised column-wise, the others through their trees; the same IDs as
@@ -887,12 +909,9 @@ def json_event_hashes(document: Mapping[str, Any], *, checked: bool = False) -> 
     body = document["epcisBody"]
     if ignore or "eventList" not in body:
         return event_hashes(json_event_trees(document))
-    read = plain_columns(events) if checked else None
+    read = _read_plain(events) if checked else None
     if read is not None:
-        # What the columns leave in doubt (a key missing or given null) is checked one by one.
-        doubted = (~read.sure).arg_true().to_list()
-        found = read.sure.scatter(doubted, [is_plain_event(events[at]) for at in doubted])
-        return _column_hashes(document, trees, read, found)
+        return _column_hashes(document, trees, *read)
     texts, others, plain = _PlainTexts(), [], []
     for event in events:
         is_plain = texts.add(event)
@@ -926,16 +945,20 @@ def document_hashes(document: Mapping[str, Any], xml: bytes | None) -> list[str]
     """The hash ID of each event of a captured document (from its XML when it came as XML).
 
     The capture keeps them only once the document is checked (`json_event_hashes`' `checked`).
+    An XML document of plain events only (and no fields a repository ignores) is hashed from
+    its JSON form, column-wise: for plain events the two bindings give the same hash IDs (the
+    reference documents' and their twins' are tested).
     """
-    if xml is not None:
-        return event_hashes(xml_event_trees(xml))
-    return json_event_hashes(document, checked=True)
+    if xml is None:
+        return json_event_hashes(document, checked=True)
+    found = None if _IGNORE_NS.encode() in xml else plain_event_hashes(document)
+    return found if found is not None else event_hashes(xml_event_trees(xml))
 
 
 def _packed_hashes(packed: bytes, xml: bytes | None) -> list[str]:
     """`document_hashes` of a document packed by `marshal` (the worker's side)."""
     # The bytes are the parent's own marshal.dumps of a parsed document, never a client's.
-    return document_hashes({} if xml is not None else marshal.loads(packed), xml)  # noqa: S302
+    return document_hashes(marshal.loads(packed), xml)  # noqa: S302
 
 
 @cache
@@ -974,7 +997,7 @@ def hashes_begun(
     try:
         # marshal writes JSON's values (dict, list, str, int, float, bool, None) exactly, NaN
         # included, several times faster than pickle; anything else stays here.
-        packed = b"" if xml is not None else marshal.dumps(dict(document))
+        packed = marshal.dumps(dict(document))
     except ValueError:
         return in_process
     future: Future[list[str]] = _worker().submit(_packed_hashes, packed, xml)
