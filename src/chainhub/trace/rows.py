@@ -210,8 +210,14 @@ def party_frame(
         owner=pl.col("uri").replace_strict(uris, owned, return_dtype=pl.String)
     )
     kept = places.filter(pl.col("owner").is_not_null() | pl.col("kind").is_in(_PARTY_KINDS))
-    capturers = pl.DataFrame({"at": pl.int_range(len(read), dtype=pl.UInt32, eager=True),
-                              "kind": "capturer", "party": captured_by})  # fmt: skip
+    every = len(read)
+    capturers = pl.DataFrame(
+        {
+            "at": pl.int_range(every, dtype=pl.UInt32, eager=True),
+            "kind": pl.repeat("capturer", every, dtype=pl.String, eager=True),
+            "party": pl.repeat(captured_by, every, dtype=pl.String, eager=True),
+        }
+    )
     rows = pl.concat([capturers, kept.select("at", "kind", party=pl.coalesce("owner", "uri"))])
     rows = rows.sort("at", maintain_order=True)
     return rows.select(
