@@ -985,9 +985,9 @@ def hashes_begun(
 ) -> Callable[[], list[str]]:
     """Start hashing a document's events and give the function that returns their hash IDs.
 
-    The hashing is pure Python, which holds the interpreter's lock: a document of many events
-    is hashed in a worker process, on another core that is idle, while the caller goes on; a
-    small one (or when no core is free) is hashed when the hashes are asked for."""
+    The hashing holds the interpreter's lock much of its time (column-wise or not): a document
+    of many events is hashed in a worker process, on another core that is idle, while the
+    caller goes on; a small one (or when no core is free) is hashed when asked for."""
 
     def in_process() -> list[str]:
         return document_hashes(document, xml)
