@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
+import numpy as np
 import orjson
 import polars as pl
 import pyarrow as pa
@@ -139,37 +140,55 @@ def event_frame(
     )
 
 
-def _epc_rows(at: Any, role: str, epc: Any, quantity: Any = None, uom: Any = None) -> pl.DataFrame:
-    """Rows of `trace_event_epcs` in one role: each value's event, EPC, quantity and unit."""
-    columns = {"at": at, "role": pl.repeat(role, len(epc), eager=True), "epc": epc}
-    if quantity is not None:
-        columns |= {"quantity": quantity, "uom": uom}
-    return pl.DataFrame(columns, schema_overrides=_EPC_SCHEMA)
+def _numbered(at: np.ndarray[Any, Any], columns: dict[str, Any]) -> pa.Table:
+    """The rows of `columns`, each of the event at `at`, sorted by event (stably, so each
+    event's rows stay in the order given) and numbered within their event (`position`)."""
+    order = np.argsort(at, kind="stable")
+    at = at[order]
+    position = np.arange(len(at)) - np.searchsorted(at, at, side="left")
+    table = pa.table(columns).take(pa.array(order))
+    return table.append_column("position", pa.array(position.astype(np.int32))).append_column(
+        "at", pa.array(at.astype(np.uint32))
+    )
+
+
+def _roles(counts: list[int], names: list[str]) -> pa.DictionaryArray:
+    """`names[i]` `counts[i]` times, one after the other."""
+    codes = np.repeat(np.arange(len(names), dtype=np.int32), counts)
+    return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(names))
 
 
 def epc_frame(read: pa.StructArray) -> pl.DataFrame:
     """Rows of `trace_event_epcs` from the events' columns (`row_columns`): the parent, the EPC
     lists, then the quantity lists of each event, numbered in that order."""
     parent = pc.struct_field(read, "parentID")
-    parts = [_epc_rows(pc.indices_nonzero(parent.is_valid()), "parent", parent.drop_null())]
-    for key, role in _EPC_ROLES.items():
+    at = [pc.indices_nonzero(parent.is_valid()).to_numpy()]
+    epc, quantity, uom = [parent.drop_null()], [], []
+    for key in _EPC_ROLES:
         lists = pc.struct_field(read, key)
-        parts.append(_epc_rows(pc.list_parent_indices(lists), role, lists.flatten()))
-    for key, role in _QUANTITY_ROLES.items():
+        at.append(pc.list_parent_indices(lists).to_numpy())
+        epc.append(lists.flatten())
+    for key in _QUANTITY_ROLES:
         lists = pc.struct_field(read, key)
         items = lists.flatten()
-        fields = [pc.struct_field(items, name) for name in ("epcClass", "quantity", "uom")]
-        parts.append(_epc_rows(pc.list_parent_indices(lists), role, *fields))
-    # A stable sort by event keeps each event's rows in the order they were listed.
-    rows = pl.concat(parts, how="diagonal_relaxed").sort("at", maintain_order=True)
-    return rows.select(
-        "at",
-        position=pl.int_range(pl.len(), dtype=pl.Int32).over("at"),
-        role="role",
-        epc=_canonical(rows["epc"]),
-        quantity="quantity",
-        uom="uom",
-    )
+        at.append(pc.list_parent_indices(lists).to_numpy())
+        epc.append(pc.struct_field(items, "epcClass"))
+        quantity.append(pc.struct_field(items, "quantity"))
+        uom.append(pc.struct_field(items, "uom"))
+    counts = [len(a) for a in at]
+    unquantified = sum(counts[: 1 + len(_EPC_ROLES)])
+    rows = _numbered(np.concatenate(at), {
+        "role": _roles(counts, ["parent", *_EPC_ROLES.values(), *_QUANTITY_ROLES.values()]),
+        "epc": pa.concat_arrays(epc),
+        "quantity": pa.concat_arrays([pa.nulls(unquantified, pa.float64()), *quantity]),
+        "uom": pa.concat_arrays([pa.nulls(unquantified, pa.string()), *uom]),
+    })  # fmt: skip
+    frame = pl.from_arrow(rows)
+    assert isinstance(frame, pl.DataFrame)  # noqa: S101 (a table gives a frame)
+    return frame.select(
+        "at", "position", pl.col("role").cast(pl.String), epc=_canonical(frame["epc"]),
+        quantity="quantity", uom="uom",
+    )  # fmt: skip
 
 
 def _places(read: pa.StructArray) -> pl.DataFrame:
