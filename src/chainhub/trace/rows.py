@@ -194,21 +194,21 @@ def epc_frame(read: pa.StructArray) -> pl.DataFrame:
 def _places(read: pa.StructArray) -> pl.DataFrame:
     """(event, kind, id) of every place and party the events name, each event's in document
     order: its sources, destinations, read point and business location."""
-    parts = []
+    at, uri = [], []
     for key, kind in _PARTY_LISTS.items():
         lists = pc.struct_field(read, key)
-        at = pc.list_parent_indices(lists)
-        parts.append(pl.DataFrame({"at": at, "kind": pl.repeat(kind, len(at), eager=True),
-                                   "uri": pc.struct_field(lists.flatten(), kind)}))  # fmt: skip
+        at.append(pc.list_parent_indices(lists).to_numpy())
+        uri.append(pc.struct_field(lists.flatten(), kind))
     for key in _PLACES:
-        every = pl.int_range(len(read), eager=True)
-        named = pl.repeat(key, len(read), eager=True)
-        parts.append(
-            pl.DataFrame({"at": every, "kind": named, "uri": pc.struct_field(read, [key, "id"])})
-        )
-    found = pl.concat(parts, how="vertical_relaxed").filter(pl.col("uri") != "")
+        at.append(np.arange(len(read)))
+        uri.append(pc.struct_field(read, [key, "id"]))
+    counts = [len(a) for a in at]
+    kinds = _roles(counts, [*_PARTY_LISTS.values(), *_PLACES])
     # A stable sort by event keeps each event's in the order above.
-    return found.with_columns(pl.col("at").cast(pl.UInt32)).sort("at", maintain_order=True)
+    places = _numbered(np.concatenate(at), {"kind": kinds, "uri": pa.concat_arrays(uri)})
+    frame = pl.from_arrow(places.drop_columns("position"))
+    assert isinstance(frame, pl.DataFrame)  # noqa: S101 (a table gives a frame)
+    return frame.filter(pl.col("uri") != "").with_columns(pl.col("kind").cast(pl.String))
 
 
 def place_uris(read: pa.StructArray) -> list[str]:
