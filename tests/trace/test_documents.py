@@ -7,13 +7,20 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from chainhub.trace import validation
-from chainhub.trace.hashing import event_hashes, json_event_trees, xml_event_trees
+from chainhub.trace.hashing import (
+    document_hashes,
+    event_hashes,
+    json_event_trees,
+    plain_event_hashes,
+    xml_event_trees,
+)
 from chainhub.trace.validation import DocumentInvalidError, check_document
 from chainhub.trace.xml_binding import parse_xml, write_xml
-from tests.trace.reference import GS1, OPENEPCIS, require
+from tests.trace.reference import GOLDEN, GS1, OPENEPCIS, require
 
 
 def _documents(pattern_root: Path, patterns: tuple[str, ...]) -> list[Path]:
@@ -121,3 +128,42 @@ def test_a_bad_document_names_each_problem(checked: str, monkeypatch: pytest.Mon
     assert {(2, "bizStep"), (2, "eventTime")} <= where
     zh = [p.as_dict("zh")["message"] for p in caught.value.problems if p.field == "bizStep"]
     assert zh and "CBV" in zh[0]
+
+
+def test_semantic_problems_by_columns_are_those_one_by_one() -> None:
+    """Events of text times and words are checked column-wise; each problem is the one the
+    event-by-event check names, in its order: times (one given null), words, sensor times."""
+    sensor = {"sensorMetadata": {"startTime": "2024-01-02T00:00:00Z", "endTime": "2024-01-01"}}
+    events: list[dict[str, Any]] = [
+        {"eventTime": "2024-01-01T10:00:00", "recordTime": None, "bizStep": "shiping"},
+        {"eventTime": "2024-01-01T10:00:00Z", "disposition": "urn:epcglobal:cbv:disp:gone"},
+        {"eventTime": "2024-01-01T10:00:00z", "sensorElementList": [sensor], "bizStep": "shiping"},
+        {"eventTime": "2024-01-01T10:00:00+08:00", "bizStep": "receiving"},
+        {"errorDeclaration": {"declarationTime": "yesterday"}, "recordTime": "2024-01-01"},
+    ]
+    read = pa.array(events, type=validation._SEMANTIC_TYPE)
+    by_columns = validation._by_columns(events, read)
+    assert by_columns == validation._one_by_one(events)
+    assert [(p.event, p.field) for p in by_columns] == [
+        (0, "eventTime"), (0, "recordTime"), (0, "bizStep"), (1, "disposition"),
+        (2, "eventTime"), (2, "bizStep"), (2, "sensorElementList.0.sensorMetadata.endTime"),
+        (4, "recordTime"), (4, "errorDeclaration.declarationTime"),
+    ]  # fmt: skip
+    # Anything but objects of text times and words is checked one by one.
+    assert validation.check_semantics([*events, "not an event"]) == by_columns
+
+
+def test_xml_documents_of_plain_events_hash_from_their_json_form() -> None:
+    """A captured XML document of plain events only is hashed from its JSON form, column-wise:
+    the XML binding's hash IDs, for every such reference document."""
+    hashed = 0
+    for path in [*XML_DOCS, *sorted((GOLDEN / "examples").glob("*.xml"))]:
+        body = path.read_bytes()
+        found = plain_event_hashes(parse_xml(body))
+        if found is not None:
+            assert found == event_hashes(xml_event_trees(body)), path.name
+            assert document_hashes(parse_xml(body), body) == found
+            if path.with_suffix(".hashes").exists():
+                assert found == path.with_suffix(".hashes").read_text().splitlines()
+            hashed += 1
+    assert hashed >= 7  # 4 of the GS1 and OpenEPCIS documents, 3 of the goldens

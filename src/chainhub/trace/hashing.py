@@ -30,6 +30,21 @@ from lxml import etree
 from chainhub.trace import vocabulary
 from chainhub.trace.columnar import cbv_texts, completed, utc_millis
 from chainhub.trace.digital_link import normalise
+from chainhub.trace.plain_columns import (
+    PLAIN_AFTER,
+    PLAIN_KEYS,
+    PLAIN_LISTS,
+    PLAIN_PAIRED,
+    PLAIN_PLACES,
+    PLAIN_TEXT,
+    UNHASHED,
+    PlainColumns,
+    distinct_words,
+    ilmd_names,
+    is_ilmd_name,
+    plain_columns,
+    plain_prehashes,
+)
 
 # A node is (name, value, children); a business transaction, source or destination is the pair
 # (type node, value node). Plain tuples keep the reference implementation's ordering rules.
@@ -248,6 +263,7 @@ def prehash(event: Node, join_by: str = "") -> str:
 
 def hash_id(pre_hash: str) -> str:
     """The event hash ID (`ni:` URI, sha-256, CBV 2.0) of a pre-hash string."""
+    # (`_column_hashes` writes its hash IDs alike, inline.)
     digest = hashlib.sha256(pre_hash.encode("utf-8")).hexdigest()
     return f"ni:///sha-256;{digest}?ver=CBV2.0"
 
@@ -549,21 +565,6 @@ def event_hashes(trees: Iterable[Node]) -> list[str]:
 
 # ---------------------------------------------------------------- plain events, directly
 
-# Fields of a plain event, in the canonical order: text, a list of EPCs, or {"id": text}.
-_PLAIN_TEXT: Final = ("eventTime", "eventTimeZoneOffset", "parentID")
-_PLAIN_LISTS: Final = ("epcList", "inputEPCList", "childEPCs", "outputEPCList")
-_PLAIN_AFTER: Final = ("action", "transformationID", "bizStep", "disposition")
-_PLAIN_PLACES: Final = ("readPoint", "bizLocation")
-# Typed business transactions, sources and destinations: the tree walk hashes them after the
-# rest, in the order of their names.
-_PLAIN_PAIRED: Final = {
-    "bizTransactionList": "bizTransaction",
-    "destinationList": "destination",
-    "sourceList": "source",
-}
-_PLAIN_KEYS: Final = frozenset(
-    ("type", "eventID", "recordTime", *_PLAIN_TEXT, *_PLAIN_LISTS, *_PLAIN_AFTER, *_PLAIN_PLACES)
-) | frozenset((*_PLAIN_PAIRED, "ilmd"))
 _canonize_cached = lru_cache(maxsize=1 << 16)(_canonize_value)
 # Distinct texts and times of a document's plain events written one by one rather than by
 # column expressions (measured break-even: ~2,000 texts, ~250 times).
@@ -597,25 +598,17 @@ def _is_plain_ilmd(value: Any) -> bool:
     """Instance master data of namespaced fields with text values (a lot number, a date)."""
     if type(value) is not dict or not value:
         return False
-    for key, text in value.items():
-        if (
-            type(key) is not str
-            or ":" not in key
-            or key.startswith("@")
-            or key.endswith("List")
-            or key == "rdfs:comment"
-            or type(text) is not str
-        ):
-            return False
-    return True
+    return all(
+        type(key) is str and is_ilmd_name(key) and type(text) is str for key, text in value.items()
+    )
 
 
 # Checks of the fields that are not text nor a list of texts, which most fields are and which
 # `is_plain_event` checks inline (a function call per field costs more than the check).
-_PLAIN_TEXT_KEYS: Final = frozenset(("type", "eventID", "recordTime", *_PLAIN_TEXT, *_PLAIN_AFTER))
+_PLAIN_TEXT_KEYS: Final = frozenset((*UNHASHED, *PLAIN_TEXT, *PLAIN_AFTER))
 _PLAIN_CHECKS: Final[dict[str, Callable[[Any], bool]]] = {
-    **dict.fromkeys(_PLAIN_PLACES, _is_place),
-    **{key: _is_pairs(name) for key, name in _PLAIN_PAIRED.items()},
+    **dict.fromkeys(PLAIN_PLACES, _is_place),
+    **{key: _is_pairs(name) for key, name in PLAIN_PAIRED.items()},
     "ilmd": _is_plain_ilmd,
 }
 
@@ -624,13 +617,13 @@ def is_plain_event(event: Any) -> bool:
     """Whether an event (as JSON reads it: dicts, lists, text) has only text, EPC lists, places
     with only an id, typed business transactions, sources and destinations, and ilmd of text
     (most captured events): those are hashed from their texts, without building their tree."""
-    if type(event) is not dict or not _PLAIN_KEYS.issuperset(event):
+    if type(event) is not dict or not PLAIN_KEYS.issuperset(event):
         return False
     for key, value in event.items():
         if key in _PLAIN_TEXT_KEYS:
             if type(value) is not str:
                 return False
-        elif key in _PLAIN_LISTS:
+        elif key in PLAIN_LISTS:
             if type(value) is not list or not set(map(type, value)) <= {str}:
                 return False
         elif not _PLAIN_CHECKS[key](value):
@@ -641,25 +634,24 @@ def is_plain_event(event: Any) -> bool:
 # The parts of a plain event's pre-hash in their order; the paired lists and ilmd come last,
 # ordered among themselves by their text.
 _PART_ORDER: Final = {
-    key: order
-    for order, key in enumerate((*_PLAIN_TEXT, *_PLAIN_LISTS, *_PLAIN_AFTER, *_PLAIN_PLACES))
+    key: order for order, key in enumerate((*PLAIN_TEXT, *PLAIN_LISTS, *PLAIN_AFTER, *PLAIN_PLACES))
 }
 _LAST: Final = len(_PART_ORDER)
 _SINGLE_LABELS: Final = {
-    key: key + ("id=" if key in _PLAIN_PLACES else "=")
+    key: key + ("id=" if key in PLAIN_PLACES else "=")
     for key in _PART_ORDER
-    if key not in _PLAIN_LISTS
+    if key not in PLAIN_LISTS
 }
 # What each field of a plain event is in its pre-hash: its role, its slot and its label (for
 # a list of EPCs, the label of its first EPC; for a paired list, the name of its value).
 _SKIP, _SINGLE, _TIME, _PLACE, _LIST, _PAIRS, _ILMD = range(7)
 _ROLES: Final[dict[str, tuple[int, int, str]]] = {
-    **dict.fromkeys(("type", "eventID", "recordTime"), (_SKIP, 0, "")),
-    **{key: (_SINGLE, _PART_ORDER[key], key + "=") for key in (*_PLAIN_TEXT, *_PLAIN_AFTER)},
+    **dict.fromkeys(UNHASHED, (_SKIP, 0, "")),
+    **{key: (_SINGLE, _PART_ORDER[key], key + "=") for key in (*PLAIN_TEXT, *PLAIN_AFTER)},
     "eventTime": (_TIME, _PART_ORDER["eventTime"], "eventTime="),
-    **{key: (_PLACE, _PART_ORDER[key], key + "id=") for key in _PLAIN_PLACES},
-    **{key: (_LIST, _PART_ORDER[key], key + "epc=") for key in _PLAIN_LISTS},
-    **{key: (_PAIRS, 0, name) for key, name in _PLAIN_PAIRED.items()},
+    **{key: (_PLACE, _PART_ORDER[key], key + "id=") for key in PLAIN_PLACES},
+    **{key: (_LIST, _PART_ORDER[key], key + "epc=") for key in PLAIN_LISTS},
+    **{key: (_PAIRS, 0, name) for key, name in PLAIN_PAIRED.items()},
     "ilmd": (_ILMD, 0, "ilmd"),
 }
 _EXPANDING: Final = ("https://ref.gs1.org/cbv", "https://gs1.org/voc", "gs1:", "cbv:")
@@ -680,7 +672,7 @@ class _PlainTexts:
         """Add the texts of the event and say True if it is plain (`is_plain_event`), checked
         in the same pass. An event found not plain may have added some of its texts first:
         that only costs their conversion, as its terms are gathered from its tree anyway."""
-        if type(event) is not dict or not _PLAIN_KEYS.issuperset(event):
+        if type(event) is not dict or not PLAIN_KEYS.issuperset(event):
             return False
         values = self.values
         for key, value in event.items():
@@ -693,19 +685,19 @@ class _PlainTexts:
                     if key in _VOCAB_FIELDS:
                         self.vocab.add((key, value))
                     values.add(value)
-            elif key in _PLAIN_LISTS:
+            elif key in PLAIN_LISTS:
                 if type(value) is not list or not set(map(type, value)) <= {str}:
                     return False
                 values.update(value)
             elif not _PLAIN_CHECKS[key](value):
                 return False
-            elif key in _PLAIN_PLACES:
+            elif key in PLAIN_PLACES:
                 values.add(value["id"])
             elif key == "ilmd":
                 self.ilmd_names.update(value)
                 values.update(value.values())
             else:
-                name = _PLAIN_PAIRED[key]
+                name = PLAIN_PAIRED[key]
                 for item in value:
                     self.vocab.add(("type", item["type"]))
                     values.add(item["type"])
@@ -744,10 +736,10 @@ def _text(value: str, ends: dict[str, str | None], slow: Callable[[str], str]) -
     return slow(text) if text else ""
 
 
-def _texts(values: set[str], ends: dict[str, str | None], *, time: bool) -> pl.DataFrame:
-    """Each value and its text in the pre-hash (`_text`), column-wise where it is kept as it
-    is before being written."""
-    frame = pl.DataFrame({"value": list(values)}, schema={"value": pl.String})
+def _texts(values: pl.Series, ends: dict[str, str | None], *, time: bool) -> pl.DataFrame:
+    """Each distinct value and its text in the pre-hash (`_text`), column-wise where it is kept
+    as it is before being written."""
+    frame = pl.DataFrame({"value": values}, schema={"value": pl.String})
     value = pl.col("value")
     # Kept as it is by the expansion and the stripping: what no bare word ends with, no CURIE
     # starts with, and what starts and ends with a visible ASCII character.
@@ -780,7 +772,7 @@ def _text_map(values: set[str], ends: dict[str, str | None], *, time: bool) -> d
     if len(values) <= (_FEW_TIMES if time else _FEW_TEXTS):
         slow = _timestamp if time else _canonize_cached
         return {value: _text(value, ends, slow) for value in values}
-    found = _texts(values, ends, time=time)
+    found = _texts(pl.Series(list(values), dtype=pl.String), ends, time=time)
     return dict(zip(found["value"].to_list(), found["text"].to_list(), strict=True))
 
 
@@ -840,14 +832,86 @@ class _PlainPreHash:
         return "eventType=" + str(event["type"]) + "".join(slots) + "".join(last)
 
 
-def json_event_hashes(document: Mapping[str, Any]) -> list[str]:
+def _text_frame(values: pl.Series, ends: dict[str, str | None], *, time: bool) -> pl.DataFrame:
+    """Each distinct value and its text in the pre-hash, as `_text_map` writes it."""
+    if len(values) <= (_FEW_TIMES if time else _FEW_TEXTS):
+        found = _text_map(set(values.to_list()), ends, time=time)
+        return pl.DataFrame(
+            {"value": list(found), "text": list(found.values())},
+            schema={"value": pl.String, "text": pl.String},
+        )
+    return _texts(values, ends, time=time)
+
+
+def _column_hashes(
+    document: Mapping[str, Any], trees: _JsonTrees, read: PlainColumns, plain: pl.Series
+) -> list[str]:
+    """The hash ID of each event of a document read as columns (`plain_columns`), those found
+    plain (`plain`) from their pre-hash built column-wise, the others through their trees."""
+    body = document["epcisBody"]
+    events = body["eventList"]
+    others_at = (~plain).arg_true().to_list()
+    others = [events[at] for at in others_at]
+    # The terms the document expands, as `json_event_hashes` gathers them; the texts of the
+    # events not plain are among the columns too, which costs only their conversion.
+    expanded = _expanded_values({**document, "epcisBody": {**body, "eventList": others}})
+    for key, word in distinct_words(read):
+        _expanded_values({key: word}, found=expanded)
+
+    def written(texts: pl.Series, times: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
+        both = pl.concat([texts, times])
+        expanding = pl.any_horizontal(pl.col("value").str.starts_with(p) for p in _EXPANDING)
+        for value in both.to_frame().filter(expanding)["value"].to_list():
+            _expanded_values({"": value}, found=expanded)
+        ends = _bare_terms(expanded)
+        return _text_frame(texts, ends, time=False), _text_frame(times, ends, time=True)
+
+    names = {name: trees.replace(name) for name in ilmd_names(read)}
+    pre = plain_prehashes(read, written=written, names=names).to_list()
+    for at, event in zip(others_at, others, strict=True):
+        pre[at] = prehash(_xml_shape(trees.node(_replace_bare(event, expanded))))
+    sha256 = hashlib.sha256
+    return [f"ni:///sha-256;{sha256(text.encode()).hexdigest()}?ver=CBV2.0" for text in pre]
+
+
+def _read_plain(events: list[Any]) -> tuple[PlainColumns, pl.Series] | None:
+    """The events as columns and which of them are plain (`plain_columns`)."""
+    read = plain_columns(events)
+    if read is None:
+        return None
+    # What the columns leave in doubt (a key missing or given null) is checked one by one.
+    doubted = (~read.sure).arg_true().to_list()
+    return read, read.sure.scatter(doubted, [is_plain_event(events[at]) for at in doubted])
+
+
+def plain_event_hashes(document: Mapping[str, Any]) -> list[str] | None:
+    """The hash IDs of a checked document's events when all of them are plain and read as
+    columns (`json_event_hashes`); else None."""
+    trees, events, ignore = _json_events(document)
+    if ignore or "eventList" not in document["epcisBody"]:
+        return None
+    read = _read_plain(events)
+    if read is None or not read[1].all():
+        return None
+    return _column_hashes(document, trees, *read)
+
+
+def json_event_hashes(document: Mapping[str, Any], *, checked: bool = False) -> list[str]:
     """The hash ID of each event of an EPCIS JSON document: plain events from the texts of their
     values, canonicalised column-wise, the others through their trees; the same IDs as
-    `event_hashes(json_event_trees(document))`."""
+    `event_hashes(json_event_trees(document))`.
+
+    A document whose hashes are kept only once the schema accepts it (`checked`) has its events
+    read as columns, when they are all of plain kinds (`plain_columns`): plain events' pre-hash
+    strings are then built by column expressions too.
+    """
     trees, events, ignore = _json_events(document)
     body = document["epcisBody"]
     if ignore or "eventList" not in body:
         return event_hashes(json_event_trees(document))
+    read = _read_plain(events) if checked else None
+    if read is not None:
+        return _column_hashes(document, trees, *read)
     texts, others, plain = _PlainTexts(), [], []
     for event in events:
         is_plain = texts.add(event)
@@ -878,14 +942,23 @@ _BROKEN: Final[set[bool]] = set()  # {True} once the worker process has failed
 
 
 def document_hashes(document: Mapping[str, Any], xml: bytes | None) -> list[str]:
-    """The hash ID of each event of a captured document (from its XML when it came as XML)."""
-    return event_hashes(xml_event_trees(xml)) if xml is not None else json_event_hashes(document)
+    """The hash ID of each event of a captured document (from its XML when it came as XML).
+
+    The capture keeps them only once the document is checked (`json_event_hashes`' `checked`).
+    An XML document of plain events only (and no fields a repository ignores) is hashed from
+    its JSON form, column-wise: for plain events the two bindings give the same hash IDs (the
+    reference documents' and their twins' are tested).
+    """
+    if xml is None:
+        return json_event_hashes(document, checked=True)
+    found = None if _IGNORE_NS.encode() in xml else plain_event_hashes(document)
+    return found if found is not None else event_hashes(xml_event_trees(xml))
 
 
 def _packed_hashes(packed: bytes, xml: bytes | None) -> list[str]:
     """`document_hashes` of a document packed by `marshal` (the worker's side)."""
     # The bytes are the parent's own marshal.dumps of a parsed document, never a client's.
-    return document_hashes({} if xml is not None else marshal.loads(packed), xml)  # noqa: S302
+    return document_hashes(marshal.loads(packed), xml)  # noqa: S302
 
 
 @cache
@@ -912,9 +985,9 @@ def hashes_begun(
 ) -> Callable[[], list[str]]:
     """Start hashing a document's events and give the function that returns their hash IDs.
 
-    The hashing is pure Python, which holds the interpreter's lock: a document of many events
-    is hashed in a worker process, on another core that is idle, while the caller goes on; a
-    small one (or when no core is free) is hashed when the hashes are asked for."""
+    The hashing holds the interpreter's lock much of its time (column-wise or not): a document
+    of many events is hashed in a worker process, on another core that is idle, while the
+    caller goes on; a small one (or when no core is free) is hashed when asked for."""
 
     def in_process() -> list[str]:
         return document_hashes(document, xml)
@@ -924,7 +997,7 @@ def hashes_begun(
     try:
         # marshal writes JSON's values (dict, list, str, int, float, bool, None) exactly, NaN
         # included, several times faster than pickle; anything else stays here.
-        packed = b"" if xml is not None else marshal.dumps(dict(document))
+        packed = marshal.dumps(dict(document))
     except ValueError:
         return in_process
     future: Future[list[str]] = _worker().submit(_packed_hashes, packed, xml)

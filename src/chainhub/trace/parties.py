@@ -4,16 +4,14 @@ and the partners whose directory sites are its read point or business location."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from collections.abc import Iterable
+from typing import Final
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from chainhub.storage.models import current_view
 
-_PARTY_LISTS: Final = {"sourceList": "source", "destinationList": "destination"}
-_PLACES: Final = {"readPoint": "readPoint", "bizLocation": "bizLocation"}
 _LAST_SEGMENT: Final = re.compile(r"[^:/]+$")
 
 
@@ -22,25 +20,6 @@ def site_keys(uri: str) -> tuple[str, ...]:
     last part of a URI (`urn:example:site:haichuan-foshan`)."""
     last = _LAST_SEGMENT.search(uri)
     return (uri, last.group(0)) if last and last.group(0) != uri else (uri,)
-
-
-def _is_mapping(value: Any) -> bool:
-    # A JSON object is a dict: checked first, as the abstract Mapping check costs far more.
-    return type(value) is dict or isinstance(value, Mapping)
-
-
-def named(event: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(kind, id) of every place and party the event names, in document order."""
-    found = []
-    for field, kind in _PARTY_LISTS.items():
-        for item in event.get(field) or ():
-            if _is_mapping(item) and item.get(kind):
-                found.append((kind, str(item[kind])))
-    for field, kind in _PLACES.items():
-        place = event.get(field)
-        if place and _is_mapping(place) and place.get("id"):
-            found.append((kind, str(place["id"])))
-    return found
 
 
 def get_site_owners(*, conn: Connection, uris: Iterable[str]) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """The rows a capture stores, built for all its events at once: one frame per table.
 
-Fields are gathered from the events in one pass; identifiers, times and words are converted
-once per distinct text, by column expressions where `columnar` reads them. The frames name each
+Fields are read from the events by one Arrow conversion (the whole event is kept as JSON too);
+identifiers, times and words are converted once per distinct text, by column expressions where
+`columnar` reads them. The frames name each
 row's event by its position in the document (`at`), so they can be built while the events'
 hashes are still being computed; `keyed` then keeps the new events' rows under their hashes.
 """
@@ -13,8 +14,11 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
+import numpy as np
 import orjson
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Table
 
 from chainhub.trace.columnar import by_distinct, completed, epc_texts, utc_times
@@ -28,41 +32,49 @@ _QUANTITY_ROLES: Final = {"quantityList": "quantity", "childQuantityList": "chil
                           "inputQuantityList": "inputQuantity",
                           "outputQuantityList": "outputQuantity"}  # fmt: skip
 _FEW: Final = 64  # distinct texts canonicalised one by one rather than by column expressions
-_PARTY_KINDS: Final = frozenset(("source", "destination"))
-_EPC_SCHEMA: Final = {"at": pl.UInt32, "position": pl.Int32, "role": pl.String,
-                     "epc": pl.String, "quantity": pl.Float64, "uom": pl.String}  # fmt: skip
-_PARTY_SCHEMA: Final = {"at": pl.UInt32, "kind": pl.String, "position": pl.Int32,
-                       "party": pl.String}  # fmt: skip
+_PARTY_KINDS: Final = ("source", "destination")
+_EPC_SCHEMA: Final = {"at": pl.UInt32, "role": pl.String, "epc": pl.String,
+                     "quantity": pl.Float64, "uom": pl.String}  # fmt: skip
+_PLACES: Final = ("readPoint", "bizLocation")
+_PARTY_LISTS: Final = {"sourceList": "source", "destinationList": "destination"}
+_PLACE: Final = pa.struct([("id", pa.string())])
+_QUANTITIES: Final = pa.list_(pa.struct([("epcClass", pa.string()), ("quantity", pa.float64()),
+                                         ("uom", pa.string())]))  # fmt: skip
+# The fields rows hold, as the schema types them (a quantity is any JSON number).
+_ROW_TYPE: Final = pa.struct(
+    [(name, pa.string()) for name in ("eventID", "type", "eventTime", "eventTimeZoneOffset",
+                                      "action", "bizStep", "disposition", "parentID")]
+    + [(name, _PLACE) for name in _PLACES]
+    + [(name, pa.list_(pa.string())) for name in _EPC_ROLES]
+    + [(name, _QUANTITIES) for name in _QUANTITY_ROLES]
+    + [(name, pa.list_(pa.struct([(kind, pa.string())]))) for name, kind in _PARTY_LISTS.items()]
+)  # fmt: skip
 
 
 def _time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def _canonical(values: Sequence[str | None]) -> pl.Series:
+def _canonical(values: pl.Series) -> pl.Series:
     """`canonical_epc` of each value (null stays null), once per distinct value: an event's
     place and an EPC packed, shipped and received recur across a document."""
-    distinct = set(values)
+    distinct = values.drop_nulls().unique()
     # The column expressions cost milliseconds whatever their input: a few texts (a document's
     # read points) are quicker one by one.
+    if distinct.is_empty():  # (replace_strict writes "" for null then)
+        return values
     if len(distinct) <= _FEW:
-        done = {v: None if v is None else canonical_epc(v) for v in distinct}
-        return pl.Series([done[v] for v in values], dtype=pl.String)
-    return by_distinct(
-        pl.Series(values, dtype=pl.String),
-        lambda texts: completed(texts, fast=epc_texts, slow=canonical_epc),
-    )
+        done = [canonical_epc(v) for v in distinct.to_list()]
+        return values.replace_strict(distinct, done, return_dtype=pl.String)
+    return by_distinct(values, lambda texts: completed(texts, fast=epc_texts, slow=canonical_epc))
 
 
-def _word(field: str, values: Sequence[str | None]) -> pl.Series:
-    words = {v: bare_word(field, v) for v in set(values) if v is not None}
-    return pl.Series([None if v is None else words[v] for v in values], dtype=pl.String)
-
-
-def _places(events: Sequence[Mapping[str, Any]], key: str) -> list[str | None]:
-    """The id of each event's place `key` (none where it has none)."""
-    places = [event.get(key) or {} for event in events]
-    return [place["id"] if "id" in place else None for place in places]
+def _word(field: str, values: pl.Series) -> pl.Series:
+    distinct = values.drop_nulls().unique()
+    if distinct.is_empty():  # (replace_strict writes "" for null then)
+        return values
+    words = [bare_word(field, v) for v in distinct.to_list()]
+    return values.replace_strict(distinct, words, return_dtype=pl.String)
 
 
 def _text(event: Mapping[str, Any]) -> str:
@@ -73,114 +85,162 @@ def _text(event: Mapping[str, Any]) -> str:
         return json.dumps(event, ensure_ascii=False, sort_keys=True)
 
 
+def _with_context(event: Mapping[str, Any], context: list[Any]) -> str:
+    own = event.get("@context")
+    declared = context + (own if isinstance(own, list) else [own] if own else [])
+    return _text({**event, "@context": declared} if declared else event)
+
+
+def row_columns(events: Sequence[Mapping[str, Any]]) -> pa.StructArray:
+    """The fields of the events that their rows hold, as Arrow columns (one conversion, other
+    fields left out); the events are a checked document's, so of the schema's types."""
+    return pa.array(events, type=_ROW_TYPE)
+
+
+def _column(read: pa.StructArray, name: str) -> pl.Series:
+    return pl.Series(name, pc.struct_field(read, name), dtype=pl.String)
+
+
 def event_frame(
     events: Sequence[Mapping[str, Any]],
+    read: pa.StructArray,
     *,
     capture_id: str,
     captured_by: str,
     received_at: datetime,
     context: list[Any],
 ) -> pl.DataFrame:
-    """Rows of `trace_events`; each event is kept whole with the document's namespace prefixes
-    ahead of any it declares itself; `event_id` is null where the event has none."""
-    stored = []
-    for event in events:
-        own = event.get("@context")
-        declared = context + (own if isinstance(own, list) else [own] if own else [])
-        stored.append(_text({**event, "@context": declared} if declared else event))
-    frame = pl.DataFrame(
+    """Rows of `trace_events` from the events and their columns (`row_columns`); each event is
+    kept whole with the document's namespace prefixes ahead of any it declares itself;
+    `event_id` is null where the event has none."""
+    stored = [
+        _text(event) if not context and "@context" not in event else _with_context(event, context)
+        for event in events
+    ]
+    event_id = _column(read, "eventID")
+    places = {name: pl.Series(pc.struct_field(read, [name, "id"])) for name in _PLACES}
+    return pl.DataFrame(
         {
             "at": pl.int_range(len(events), dtype=pl.UInt32, eager=True),
-            "event_id": pl.Series([e.get("eventID") or None for e in events], dtype=pl.String),
-            "event_type": [e["type"] for e in events],
-            "event_time": completed(
-                pl.Series([e["eventTime"] for e in events], dtype=pl.String),
-                fast=utc_times,
-                slow=_time,
-            ),
-            "event_time_zone_offset": [e["eventTimeZoneOffset"] for e in events],
-            "action": pl.Series([e.get("action") for e in events], dtype=pl.String),
-            "biz_step": _word("bizStep", [e.get("bizStep") for e in events]),
-            "disposition": _word("disposition", [e.get("disposition") for e in events]),
-            "read_point": _canonical(_places(events, "readPoint")),
-            "biz_location": _canonical(_places(events, "bizLocation")),
-            "event": stored,
+            "event_id": event_id.set(event_id == "", None),
+            "event_type": _column(read, "type"),
+            "event_time": completed(_column(read, "eventTime"), fast=utc_times, slow=_time),
+            "event_time_zone_offset": _column(read, "eventTimeZoneOffset"),
+            "action": _column(read, "action"),
+            "biz_step": _word("bizStep", _column(read, "bizStep")),
+            "disposition": _word("disposition", _column(read, "disposition")),
+            "read_point": _canonical(places["readPoint"].cast(pl.String)),
+            "biz_location": _canonical(places["bizLocation"].cast(pl.String)),
+            "event": pl.Series(stored, dtype=pl.String),
         }
     ).with_columns(
         capture_id=pl.lit(capture_id),
         captured_by=pl.lit(captured_by),
         record_time=pl.lit(received_at, dtype=pl.Datetime("us", "UTC")),
     )
-    return frame
 
 
-def epc_frame(events: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
-    """Rows of `trace_event_epcs`: the parent, the EPC lists, then the quantity lists of each
-    event, numbered in that order."""
-    owner: list[int] = []
-    role: list[str] = []
-    position: list[int] = []
-    epc: list[str] = []
-    quantity: list[float | None] = []
-    uom: list[str | None] = []
-    for at, event in enumerate(events):
-        start = len(epc)
-        if isinstance(event.get("parentID"), str):
-            role.append("parent")
-            epc.append(event["parentID"])
-        for key, name in _EPC_ROLES.items():
-            found = event.get(key)
-            if found:
-                role.extend([name] * len(found))
-                epc.extend(found)
-        quantity.extend([None] * (len(epc) - len(quantity)))
-        uom.extend([None] * (len(epc) - len(uom)))
-        for key, name in _QUANTITY_ROLES.items():
-            for item in event.get(key) or ():
-                role.append(name)
-                epc.append(item["epcClass"])
-                amount = item.get("quantity")
-                quantity.append(float(amount) if amount is not None else None)
-                uom.append(item.get("uom"))
-        owner.extend([at] * (len(epc) - start))
-        position.extend(range(len(epc) - start))
-    return pl.DataFrame(
-        {"at": owner, "position": position, "role": role, "epc": _canonical(epc),
-         "quantity": quantity, "uom": uom},
-        schema=_EPC_SCHEMA,
+def _numbered(at: np.ndarray[Any, Any], columns: dict[str, Any]) -> pa.Table:
+    """The rows of `columns`, each of the event at `at`, sorted by event (stably, so each
+    event's rows stay in the order given) and numbered within their event (`position`)."""
+    order = np.argsort(at, kind="stable")
+    at = at[order]
+    position = np.arange(len(at)) - np.searchsorted(at, at, side="left")
+    table = pa.table(columns).take(pa.array(order))
+    return table.append_column("position", pa.array(position.astype(np.int32))).append_column(
+        "at", pa.array(at.astype(np.uint32))
+    )
+
+
+def _roles(counts: list[int], names: list[str]) -> pa.DictionaryArray:
+    """`names[i]` `counts[i]` times, one after the other."""
+    codes = np.repeat(np.arange(len(names), dtype=np.int32), counts)
+    return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(names))
+
+
+def epc_frame(read: pa.StructArray) -> pl.DataFrame:
+    """Rows of `trace_event_epcs` from the events' columns (`row_columns`): the parent, the EPC
+    lists, then the quantity lists of each event, numbered in that order."""
+    parent = pc.struct_field(read, "parentID")
+    at = [pc.indices_nonzero(parent.is_valid()).to_numpy()]
+    epc, quantity, uom = [parent.drop_null()], [], []
+    for key in _EPC_ROLES:
+        lists = pc.struct_field(read, key)
+        at.append(pc.list_parent_indices(lists).to_numpy())
+        epc.append(lists.flatten())
+    for key in _QUANTITY_ROLES:
+        lists = pc.struct_field(read, key)
+        items = lists.flatten()
+        at.append(pc.list_parent_indices(lists).to_numpy())
+        epc.append(pc.struct_field(items, "epcClass"))
+        quantity.append(pc.struct_field(items, "quantity"))
+        uom.append(pc.struct_field(items, "uom"))
+    counts = [len(a) for a in at]
+    unquantified = sum(counts[: 1 + len(_EPC_ROLES)])
+    rows = _numbered(np.concatenate(at), {
+        "role": _roles(counts, ["parent", *_EPC_ROLES.values(), *_QUANTITY_ROLES.values()]),
+        "epc": pa.concat_arrays(epc),
+        "quantity": pa.concat_arrays([pa.nulls(unquantified, pa.float64()), *quantity]),
+        "uom": pa.concat_arrays([pa.nulls(unquantified, pa.string()), *uom]),
+    })  # fmt: skip
+    frame = pl.from_arrow(rows)
+    assert isinstance(frame, pl.DataFrame)  # noqa: S101 (a table gives a frame)
+    return frame.select(
+        "at", "position", pl.col("role").cast(pl.String), epc=_canonical(frame["epc"]),
+        quantity="quantity", uom="uom",
     )  # fmt: skip
 
 
+def _places(read: pa.StructArray) -> pl.DataFrame:
+    """(event, kind, id) of every place and party the events name, each event's in document
+    order: its sources, destinations, read point and business location."""
+    at, uri = [], []
+    for key, kind in _PARTY_LISTS.items():
+        lists = pc.struct_field(read, key)
+        at.append(pc.list_parent_indices(lists).to_numpy())
+        uri.append(pc.struct_field(lists.flatten(), kind))
+    for key in _PLACES:
+        at.append(np.arange(len(read)))
+        uri.append(pc.struct_field(read, [key, "id"]))
+    counts = [len(a) for a in at]
+    kinds = _roles(counts, [*_PARTY_LISTS.values(), *_PLACES])
+    # A stable sort by event keeps each event's in the order above.
+    places = _numbered(np.concatenate(at), {"kind": kinds, "uri": pa.concat_arrays(uri)})
+    frame = pl.from_arrow(places.drop_columns("position"))
+    assert isinstance(frame, pl.DataFrame)  # noqa: S101 (a table gives a frame)
+    return frame.filter(pl.col("uri") != "").with_columns(pl.col("kind").cast(pl.String))
+
+
+def place_uris(read: pa.StructArray) -> list[str]:
+    """The distinct ids of the places and parties the events name (`row_columns`)."""
+    return _places(read)["uri"].unique().to_list()
+
+
 def party_frame(
-    places: Sequence[list[tuple[str, str]]],
-    *,
-    captured_by: str,
-    owners: Mapping[str, str],
+    read: pa.StructArray, *, captured_by: str, owners: Mapping[str, str]
 ) -> pl.DataFrame:
-    """Rows of `trace_event_parties` from the places each event names (`parties.named`): the
-    capturer, each source and destination (its site's owner when it is a directory site, else
-    as named) and the owners of its sites."""
-    owner: list[int] = []
-    kind: list[str] = []
-    position: list[int] = []
-    party: list[str] = []
-    resolved: dict[str, str | None] = {}
-    for at, named in enumerate(places):
-        start = len(party)
-        kind.append("capturer")
-        party.append(captured_by)
-        for what, uri in named:
-            if uri not in resolved:
-                resolved[uri] = next((owners[k] for k in site_keys(uri) if k in owners), None)
-            found = resolved[uri]
-            if found is not None or what in _PARTY_KINDS:
-                kind.append(what)
-                party.append(found if found is not None else uri)
-        owner.extend([at] * (len(party) - start))
-        position.extend(range(len(party) - start))
-    return pl.DataFrame(
-        {"at": owner, "kind": kind, "position": position, "party": party},
-        schema=_PARTY_SCHEMA,
+    """Rows of `trace_event_parties` from the events' columns (`row_columns`): the capturer,
+    each source and destination (its site's owner when it is a directory site, else as named)
+    and the owners of its sites."""
+    places = _places(read)
+    uris = places["uri"].unique()
+    owned = [next((owners[k] for k in site_keys(uri) if k in owners), None) for uri in uris]
+    places = places.with_columns(
+        owner=pl.col("uri").replace_strict(uris, owned, return_dtype=pl.String)
+    )
+    kept = places.filter(pl.col("owner").is_not_null() | pl.col("kind").is_in(_PARTY_KINDS))
+    every = len(read)
+    capturers = pl.DataFrame(
+        {
+            "at": pl.int_range(every, dtype=pl.UInt32, eager=True),
+            "kind": pl.repeat("capturer", every, dtype=pl.String, eager=True),
+            "party": pl.repeat(captured_by, every, dtype=pl.String, eager=True),
+        }
+    )
+    rows = pl.concat([capturers, kept.select("at", "kind", party=pl.coalesce("owner", "uri"))])
+    rows = rows.sort("at", maintain_order=True)
+    return rows.select(
+        "at", "kind", position=pl.int_range(pl.len(), dtype=pl.Int32).over("at"), party="party"
     )
 
 

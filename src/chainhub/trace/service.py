@@ -35,8 +35,8 @@ from chainhub.trace.models import (
     trace_events,
 )
 from chainhub.trace.named_queries import do_notify_streams
-from chainhub.trace.parties import get_site_owners, named
-from chainhub.trace.rows import epc_frame, event_frame, keyed, party_frame
+from chainhub.trace.parties import get_site_owners
+from chainhub.trace.rows import epc_frame, event_frame, keyed, party_frame, place_uris, row_columns
 from chainhub.trace.schemas import CaptureJob
 from chainhub.trace.validation import check_document
 
@@ -86,14 +86,12 @@ def _stored_hashes(conn: Connection, hashes: list[str]) -> set[str]:
 def _new_events(hashes: list[str], known: set[str]) -> tuple[list[str], list[int]]:
     """The hashes of the events not stored yet, each once (its first occurrence), and those
     events' positions."""
-    seen = set(known)
-    fresh_hashes, positions = [], []
-    for at, event_hash in enumerate(hashes):
-        if event_hash not in seen:
-            seen.add(event_hash)
-            fresh_hashes.append(event_hash)
-            positions.append(at)
-    return fresh_hashes, positions
+    column = pl.Series(hashes, dtype=pl.String)
+    fresh = column.is_first_distinct() & ~column.is_in(
+        pl.Series(list(known), dtype=pl.String).implode()
+    )
+    positions = fresh.arg_true()
+    return column.gather(positions).to_list(), positions.to_list()
 
 
 @contextmanager
@@ -150,13 +148,13 @@ def _capture(
     capture_id = str(uuid.uuid4())
     events = list(document["epcisBody"]["eventList"])
     context = [c for c in document.get("@context", []) if isinstance(c, Mapping)]
-    places = [named(event) for event in events]
-    owners = get_site_owners(conn=conn, uris={uri for found in places for _, uri in found})
+    read = row_columns(events)
+    owners = get_site_owners(conn=conn, uris=place_uris(read))
     frames = {
-        trace_events: event_frame(events, capture_id=capture_id, captured_by=partner_id,
+        trace_events: event_frame(events, read, capture_id=capture_id, captured_by=partner_id,
                                   received_at=received_at, context=context),
-        trace_event_epcs: epc_frame(events),
-        trace_event_parties: party_frame(places, captured_by=partner_id, owners=owners),
+        trace_event_epcs: epc_frame(read),
+        trace_event_parties: party_frame(read, captured_by=partner_id, owners=owners),
     }  # fmt: skip
     hashes = hashes_of()
     new_hashes, positions = _new_events(hashes, _stored_hashes(conn, hashes))

@@ -16,6 +16,8 @@ from typing import Any, Final
 import jsonschema
 import jsonschema_rs
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 from lxml import etree
 
 from chainhub.errors import ChainhubError
@@ -31,6 +33,8 @@ _CBV_URNS: Final = {
 }
 _FEW_TIMES: Final = 2_000  # distinct times checked one by one rather than column-wise
 _WORDS: Final = {"bizStep": vocabulary.BIZ_STEPS, "disposition": vocabulary.DISPOSITIONS}
+_TIMES: Final = ("eventTime", "recordTime")
+_SEMANTIC_TYPE: Final = pa.struct([(name, pa.string()) for name in (*_TIMES, *_WORDS)])
 
 
 @dataclass(frozen=True)
@@ -200,55 +204,116 @@ def _check_vocabulary(event: int, field: str, value: Any) -> list[Problem]:
     return []
 
 
-def _good_times(events: Sequence[Any]) -> set[str]:
-    """The distinct event and record times of the events that `_check_time` passes, found
-    column-wise in a large document (a time the columns do not read is checked on its own)."""
-    values = {
-        event[field]
-        for event in events
-        if isinstance(event, Mapping)
-        for field in ("eventTime", "recordTime")
-        if isinstance(event.get(field), str)
-    }
+def _good_times(values: pl.Series) -> set[str]:
+    """Those of the distinct times `values` that `_check_time` passes, found column-wise when
+    there are many (a time the columns do not read is checked on its own)."""
     # The column expressions cost a millisecond whatever their input: up to a few thousand
     # times (measured break-even), checking each is quicker.
     if len(values) <= _FEW_TIMES:
-        return {value for value in values if not _check_time(0, "", value)}
-    series = pl.Series("value", list(values), dtype=pl.String)
+        return {value for value in values.to_list() if not _check_time(0, "", value)}
     # A lowercase z is read as UTC by the columns but is no offset here.
-    read = utc_times(series).is_not_null() & ~series.str.ends_with("z")
-    return set(series.filter(read).to_list())
+    read = utc_times(values).is_not_null() & ~values.str.ends_with("z")
+    return set(values.filter(read).to_list())
 
 
-def check_semantics(events: Sequence[Mapping[str, Any]]) -> list[Problem]:
-    """Rules of the standard no schema states: offsets, CBV words, sensor time windows."""
+def _time_problems(index: int, event: Mapping[str, Any], good: set[str]) -> list[Problem]:
     problems: list[Problem] = []
-    good = _good_times(events)
+    for field in _TIMES:
+        value = event.get(field)
+        if field in event and not (isinstance(value, str) and value in good):
+            problems += _check_time(index, field, value)
+    return problems
+
+
+def _word_problems(
+    index: int, event: Mapping[str, Any], words: dict[tuple[str, str], list[Problem]]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for field in _WORDS:
+        value = event.get(field)
+        if isinstance(value, str):
+            if (field, value) not in words:
+                words[field, value] = _check_vocabulary(index, field, value)
+            problems += [replace(p, event=index) for p in words[field, value]]
+    return problems
+
+
+def _nested_problems(index: int, event: Mapping[str, Any]) -> list[Problem]:
+    """Problems of the times in an event's sensor elements and error declaration."""
+    problems: list[Problem] = []
+    # A field of the wrong kind is the schema's problem, reported already: none here.
+    if isinstance(sensors := event.get("sensorElementList"), list):
+        for at, sensor in enumerate(sensors):
+            problems += _check_sensor(index, at, sensor)
+    declaration = event.get("errorDeclaration")
+    if isinstance(declaration, Mapping) and "declarationTime" in declaration:
+        path = "errorDeclaration.declarationTime"
+        problems += _check_time(index, path, declaration["declarationTime"])
+    return problems
+
+
+def _one_by_one(events: Sequence[Any]) -> list[Problem]:
+    """`check_semantics`, event by event (events of any kind)."""
+    times = {
+        event[field]
+        for event in events
+        if isinstance(event, Mapping)
+        for field in _TIMES
+        if isinstance(event.get(field), str)
+    }
+    good = _good_times(pl.Series("value", list(times), dtype=pl.String))
     words: dict[tuple[str, str], list[Problem]] = {}
+    problems: list[Problem] = []
     for index, event in enumerate(events):
         # A JSON object is a dict: checked first, as the abstract Mapping check costs more.
         if type(event) is not dict and not isinstance(event, Mapping):
             continue
-        for field in ("eventTime", "recordTime"):
-            value = event.get(field)
-            if field in event and not (isinstance(value, str) and value in good):
-                problems += _check_time(index, field, value)
-        for field in ("bizStep", "disposition"):
-            value = event.get(field)
-            if isinstance(value, str):
-                if (field, value) not in words:
-                    words[field, value] = _check_vocabulary(index, field, value)
-                if found := words[field, value]:
-                    problems += [replace(p, event=index) for p in found]
-        # A field of the wrong kind is the schema's problem, reported already: none here.
-        if isinstance(sensors := event.get("sensorElementList"), list):
-            for at, sensor in enumerate(sensors):
-                problems += _check_sensor(index, at, sensor)
-        declaration = event.get("errorDeclaration")
-        if isinstance(declaration, Mapping) and "declarationTime" in declaration:
-            path = "errorDeclaration.declarationTime"
-            problems += _check_time(index, path, declaration["declarationTime"])
+        problems += _time_problems(index, event, good)
+        problems += _word_problems(index, event, words)
+        problems += _nested_problems(index, event)
     return problems
+
+
+def _by_columns(events: Sequence[Mapping[str, Any]], read: pa.StructArray) -> list[Problem]:
+    """`check_semantics` of objects whose times and words are text (`read`: those fields as
+    columns): times and words checked once per distinct value, the events that hold a bad one
+    (or a time given null, which reads as none) and nested times one by one."""
+    found: dict[int, list[Problem]] = {}
+    for field in _TIMES:
+        column = pl.Series("value", pc.struct_field(read, field), dtype=pl.String)
+        good = _good_times(column.drop_nulls().unique())
+        bad = column.is_null() | ~column.is_in(list(good))
+        for index in bad.arg_true().to_list():
+            if field in events[index]:
+                found.setdefault(index, []).extend(_check_time(index, field, column[index]))
+    for field in _WORDS:
+        column = pl.Series("value", pc.struct_field(read, field), dtype=pl.String)
+        for word in column.drop_nulls().unique().to_list():
+            if problems := _check_vocabulary(0, field, word):
+                for index in (column == word).arg_true().to_list():
+                    found.setdefault(index, []).extend(replace(p, event=index) for p in problems)
+    for index, event in enumerate(events):
+        if "sensorElementList" in event or "errorDeclaration" in event:
+            found.setdefault(index, []).extend(_nested_problems(index, event))
+    # In the order `_one_by_one` lists them: by event, then times, words, nested times.
+    return [p for index in sorted(found) for p in sorted(found[index], key=_rank)]
+
+
+def _rank(problem: Problem) -> int:
+    head = problem.field.split(".")[0]
+    return (*_TIMES, *_WORDS).index(head) if head in (*_TIMES, *_WORDS) else len(_TIMES) + 2
+
+
+def check_semantics(events: Sequence[Any]) -> list[Problem]:
+    """Rules of the standard no schema states: offsets, CBV words, sensor time windows."""
+    if all(type(event) is dict for event in events):
+        try:
+            read = pa.array(events, type=_SEMANTIC_TYPE)
+        except (pa.ArrowException, OverflowError, TypeError, ValueError):
+            pass  # a time or word of another kind: the schema's problem, reported already
+        else:
+            return _by_columns(events, read)
+    return _one_by_one(events)
 
 
 def _check_sensor(index: int, at: int, sensor: Any) -> list[Problem]:
