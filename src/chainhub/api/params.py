@@ -51,9 +51,11 @@ async def check_query_names(request: Request) -> None:
     """Refuse a query parameter the operation does not declare, or one of a single value given
     twice: a misspelt one (`?frm=`) would otherwise be ignored, and all but the last of a
     repeated one, with the answer looking right. A coroutine: it only reads the request, and
-    FastAPI would run a plain function in a worker thread, a hop on every API request."""
+    FastAPI would run a plain function in a worker thread, a hop on every API request. A
+    request without a query string names none, and skips the walk through the operation's
+    dependencies."""
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
+    if not request.scope.get("query_string") or not isinstance(route, APIRoute):
         return
     declared = _query_names(route.dependant) | dict.fromkeys(HUB_WIDE_PARAMETERS, False)
     for name in request.query_params:

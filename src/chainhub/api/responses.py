@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from chainhub.errors import ChainhubError, Language
@@ -27,6 +28,13 @@ def get_error_body(error: ChainhubError, lang: Language) -> dict[str, Any]:
     """The JSON body of a domain error."""
     detail = ErrorDetail(code=error.code, message=error.message(lang), location=error.location)
     return {"error": detail.model_dump()}
+
+
+def get_model_response(model: BaseModel) -> Response:
+    """A model's JSON as FastAPI would answer it for a route declaring the model's type as its
+    response model, without the route's validation of the model against its own type (in a
+    worker thread, for a plain function)."""
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 ERROR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {

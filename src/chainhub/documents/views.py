@@ -6,8 +6,9 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import StringConstraints
+from starlette.concurrency import run_in_threadpool
 
 from chainhub.api.deps import (
     ConnDep,
@@ -15,7 +16,7 @@ from chainhub.api.deps import (
     PrincipalDep,
     TodayDep,
 )
-from chainhub.api.responses import ERROR_RESPONSES
+from chainhub.api.responses import ERROR_RESPONSES, get_model_response
 from chainhub.documents import service
 from chainhub.documents.schemas import DocumentHistory, DocumentRead, RecordPage
 from chainhub.standard.registry import DOCUMENT_TYPES, get_document_type
@@ -81,44 +82,51 @@ for _name in DOCUMENT_TYPES:
     )
 
 
+# The two reads of one document are coroutines that read in one worker thread and answer
+# the model's JSON: a plain function would take a second hop to a worker thread, where
+# FastAPI validates the model it returns against its own type.
 @router.get("/documents/{document_type}/{doc_key:path}", response_model=DocumentRead)
-def get_document(
+async def get_document(
     document_type: DocumentTypeName,
     doc_key: str,
     principal: PrincipalDep,
     conn: ConnDep,
     context: ContextDep,
     today: TodayDep,
-) -> DocumentRead:
+) -> Response:
     """The current version of one document by its key (key fields joined with |)."""
     context.documents.append(f"{document_type.value}/{doc_key}")
-    return service.access_document(
+    document = await run_in_threadpool(
+        service.access_document,
         conn=conn,
         principal=principal,
         document_type=document_type.value,
         doc_key=doc_key,
         today=today,
     )
+    return get_model_response(document)
 
 
 @router.get("/history/{document_type}/{doc_key:path}", response_model=DocumentHistory)
-def get_history(
+async def get_history(
     document_type: DocumentTypeName,
     doc_key: str,
     principal: PrincipalDep,
     conn: ConnDep,
     context: ContextDep,
     today: TodayDep,
-) -> DocumentHistory:
+) -> Response:
     """Every stored version of one document, oldest first."""
     context.documents.append(f"{document_type.value}/{doc_key}")
-    return service.access_history(
+    history = await run_in_threadpool(
+        service.access_history,
         conn=conn,
         principal=principal,
         document_type=document_type.value,
         doc_key=doc_key,
         today=today,
     )
+    return get_model_response(history)
 
 
 @router.get("/submissions", response_model=list[SubmissionRead])
