@@ -176,6 +176,8 @@ def test_an_accepted_proposal_becomes_the_suppliers_order_and_its_receipt_closes
         JINLI,
         "200",
     )
+    # Its Monday passed (unless today is that Monday): asked for from the day it was placed.
+    assert line["requested_date"] == max(_week(1), _today_plus(0))
     assert plan_hub.get(HUAYANG, key).status_code == 404
     # New proposals replace only the open ones, counting the 200 on order.
     plan_hub.post(OEM, "/api/v1/plan/proposals")

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from chainhub.access.schemas import Principal
 from chainhub.errors import ChainhubError
+from chainhub.intake.attempts import IngestResult
 from chainhub.intake.service import Submitter, do_submit_records
 from chainhub.partners.visibility import (
     WRITER_ROLES,
@@ -449,13 +450,28 @@ def _order_records(
             "quantity": amount,
             "unit": unit,
             "unit_price": None,
-            "requested_date": row["week_start"].isoformat(),
+            # A late proposal's Monday has passed: the order asks for it from the day it is placed.
+            "requested_date": max(row["week_start"], today).isoformat(),
             "confirmed_date": day.isoformat(),
             "confirmed_quantity": amount,
             "line_status": "confirmed",
             "cancel_reason": None,
         }
     ]
+
+
+def _refusal(result: IngestResult) -> tuple[str, str]:
+    """The first problems intake found in a refused order, for the refusal's message."""
+    if result.validation is None or not result.validation.errors.height:
+        return "", ""
+    first = result.validation.errors.head(3)
+    fields = first.get_column("field").to_list()
+    english = zip(fields, first.get_column("message_en"), strict=True)
+    chinese = zip(fields, first.get_column("message_zh"), strict=True)
+    return (
+        " (" + "; ".join(f"{f}: {m}" for f, m in english) + ")",
+        "（" + "；".join(f"{f}：{m}" for f, m in chinese) + "）",
+    )
 
 
 def do_decide_proposal(
@@ -495,10 +511,12 @@ def do_decide_proposal(
             source_name=f"vmi-proposal-{proposal_id}",
         )
         if result.status != "stored":
+            why_en, why_zh = _refusal(result)
             raise ChainhubError(
                 "proposal_refused",
-                f"intake refused the purchase order for proposal {proposal_id}: {result.status}",
-                f"补货建议 {proposal_id} 的采购订单未被接收：{result.status}",
+                f"intake refused the purchase order for proposal {proposal_id}: {result.status}"
+                f"{why_en}",
+                f"补货建议 {proposal_id} 的采购订单未被接收：{result.status}{why_zh}",
                 {"proposal_id": proposal_id, "submission_id": result.submission_id or ""},
                 422,
             )
