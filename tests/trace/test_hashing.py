@@ -22,7 +22,8 @@ from chainhub.trace.hashing import (
     prehash,
     xml_event_trees,
 )
-from chainhub.trace.plain_columns import plain_columns
+from chainhub.trace.plain_columns import event_array, of_plain_kinds, plain_columns
+from chainhub.trace.xml_binding import parse_xml
 from tests.trace.reference import GOLDEN, GS1, require
 
 SOURCES = (".xml", ".json", ".jsonld")
@@ -223,9 +224,10 @@ def test_plain_events_read_as_columns_hash_as_their_trees_do() -> None:
     the same hashes as its trees, and the reference documents' too."""
     columns = [_plain_variants(), _doubtful_variants()]
     for document in columns:
-        assert plain_columns(document["epcisBody"]["eventList"]) is not None  # type: ignore[index]
+        assert plain_columns(event_array(document["epcisBody"]["eventList"])) is not None  # type: ignore[index]
     for document in [*_reference_json(), *columns]:
-        assert json_event_hashes(document, checked=True) == [
+        read = event_array(document["epcisBody"]["eventList"])  # type: ignore[index]
+        assert json_event_hashes(document, columns=read) == [
             hash_id(prehash(tree)) for tree in json_event_trees(document)
         ]
 
@@ -242,12 +244,42 @@ def test_a_large_document_is_hashed_in_a_worker_as_in_process(
     xml_path = json_path.with_suffix(".xml")
     expected = json_path.with_suffix(".hashes").read_text(encoding="utf-8").splitlines()
     document = json.loads(json_path.read_text(encoding="utf-8"))
+    columns = event_array(document["epcisBody"]["eventList"])
+    assert plain_columns(columns) is None  # events of many kinds: hashed through their trees
     # Told it has many events, the document goes to the worker whatever its real size.
-    from_json = hashes_begun(document, None, events=WORKER_FROM)
-    from_xml = hashes_begun(document, xml_path.read_bytes(), events=WORKER_FROM)
+    from_json = hashes_begun(document, None, events=WORKER_FROM, columns=columns)
+    from_xml = hashes_begun(document, xml_path.read_bytes(), events=WORKER_FROM, columns=columns)
     assert from_json() == expected
     assert from_xml() == expected
-    assert hashes_begun(document, None, events=1)() == expected
+    assert hashes_begun(document, None, events=1, columns=columns)() == expected
+
+
+def test_a_large_document_of_plain_kinds_is_hashed_by_columns_in_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Events of plain kinds, however many, are hashed from the capture's own columns, never
+    handed to the worker; from JSON, and from XML (the goldens')."""
+    require(GOLDEN)
+    monkeypatch.setattr(hashing, "_core_is_free", lambda: True)
+    submitted: list[object] = []
+    worker = SimpleNamespace(submit=lambda *args: submitted.append(args))
+    monkeypatch.setattr(hashing, "_worker", lambda: worker)
+    document = _plain_variants()
+    columns = event_array(document["epcisBody"]["eventList"])  # type: ignore[index]
+    assert plain_columns(columns) is not None
+    expected = [hash_id(prehash(tree)) for tree in json_event_trees(document)]
+    assert hashes_begun(document, None, events=WORKER_FROM, columns=columns)() == expected
+    from_xml = 0
+    for path in sorted((GOLDEN / "examples").glob("*.xml")):
+        body = path.read_bytes()
+        read = parse_xml(body)
+        columns = event_array(read["epcisBody"]["eventList"])
+        if of_plain_kinds(columns) and b"repository-x" not in body:
+            hashes_of = hashes_begun(read, body, events=WORKER_FROM, columns=columns)
+            assert hashes_of() == path.with_suffix(".hashes").read_text().splitlines()
+            from_xml += 1
+    assert from_xml >= 3
+    assert submitted == []
 
 
 def test_a_worker_that_fails_leaves_the_hashing_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -262,7 +294,8 @@ def test_a_worker_that_fails_leaves_the_hashing_in_process(monkeypatch: pytest.M
     monkeypatch.setattr(hashing, "_worker", lambda: worker)
     monkeypatch.setattr(hashing, "_core_is_free", lambda: True)
     monkeypatch.setattr(hashing, "_BROKEN", set())
-    assert hashes_begun(document, None, events=WORKER_FROM)() == expected
+    many = {"events": WORKER_FROM, "columns": None}
+    assert hashes_begun(document, None, **many)() == expected  # type: ignore[arg-type]
     # Not handed to a worker again.
-    assert hashes_begun(document, None, events=WORKER_FROM)() == expected
+    assert hashes_begun(document, None, **many)() == expected  # type: ignore[arg-type]
     assert len(submitted) == 1

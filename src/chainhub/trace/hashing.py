@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
+import pyarrow as pa
 from lxml import etree
 
 from chainhub.trace import vocabulary
@@ -42,6 +43,7 @@ from chainhub.trace.plain_columns import (
     distinct_words,
     ilmd_names,
     is_ilmd_name,
+    of_plain_kinds,
     plain_columns,
     plain_prehashes,
 )
@@ -874,9 +876,11 @@ def _column_hashes(
     return [f"ni:///sha-256;{sha256(text.encode()).hexdigest()}?ver=CBV2.0" for text in pre]
 
 
-def _read_plain(events: list[Any]) -> tuple[PlainColumns, pl.Series] | None:
-    """The events as columns and which of them are plain (`plain_columns`)."""
-    read = plain_columns(events)
+def _read_plain(
+    events: list[Any], columns: pa.StructArray | None
+) -> tuple[PlainColumns, pl.Series] | None:
+    """The events read as `columns` (`plain_columns`) and which of them are plain."""
+    read = plain_columns(columns)
     if read is None:
         return None
     # What the columns leave in doubt (a key missing or given null) is checked one by one.
@@ -884,32 +888,36 @@ def _read_plain(events: list[Any]) -> tuple[PlainColumns, pl.Series] | None:
     return read, read.sure.scatter(doubted, [is_plain_event(events[at]) for at in doubted])
 
 
-def plain_event_hashes(document: Mapping[str, Any]) -> list[str] | None:
+def plain_event_hashes(
+    document: Mapping[str, Any], columns: pa.StructArray | None
+) -> list[str] | None:
     """The hash IDs of a checked document's events when all of them are plain and read as
-    columns (`json_event_hashes`); else None."""
+    columns (`columns`, as `json_event_hashes` reads them); else None."""
     trees, events, ignore = _json_events(document)
     if ignore or "eventList" not in document["epcisBody"]:
         return None
-    read = _read_plain(events)
+    read = _read_plain(events, columns)
     if read is None or not read[1].all():
         return None
     return _column_hashes(document, trees, *read)
 
 
-def json_event_hashes(document: Mapping[str, Any], *, checked: bool = False) -> list[str]:
+def json_event_hashes(
+    document: Mapping[str, Any], *, columns: pa.StructArray | None = None
+) -> list[str]:
     """The hash ID of each event of an EPCIS JSON document: plain events from the texts of their
     values, canonicalised column-wise, the others through their trees; the same IDs as
     `event_hashes(json_event_trees(document))`.
 
-    A document whose hashes are kept only once the schema accepts it (`checked`) has its events
-    read as columns, when they are all of plain kinds (`plain_columns`): plain events' pre-hash
-    strings are then built by column expressions too.
+    A document whose hashes are kept only once the schema accepts it may give its events as
+    columns (`plain_columns.event_array` of its eventList): when they are all of plain kinds
+    (`plain_columns`), plain events' pre-hash strings are then built by column expressions too.
     """
     trees, events, ignore = _json_events(document)
     body = document["epcisBody"]
     if ignore or "eventList" not in body:
         return event_hashes(json_event_trees(document))
-    read = _read_plain(events) if checked else None
+    read = _read_plain(events, columns)
     if read is not None:
         return _column_hashes(document, trees, *read)
     texts, others, plain = _PlainTexts(), [], []
@@ -935,30 +943,41 @@ def json_event_hashes(document: Mapping[str, Any], *, checked: bool = False) -> 
 
 # ---------------------------------------------------------------- on the other core
 
-# Events from which a document is hashed in a worker process while the capture checks it and
-# builds its rows: below, handing the document over costs more than the overlap saves.
+# Events from which a document hashed through its trees is hashed in a worker process while
+# the capture checks it and builds its rows: below, handing the document over costs more than
+# the overlap saves.
 WORKER_FROM: Final = 2_000
 _BROKEN: Final[set[bool]] = set()  # {True} once the worker process has failed
 
 
-def document_hashes(document: Mapping[str, Any], xml: bytes | None) -> list[str]:
-    """The hash ID of each event of a captured document (from its XML when it came as XML).
+def document_hashes(
+    document: Mapping[str, Any], xml: bytes | None, *, columns: pa.StructArray | None
+) -> list[str]:
+    """The hash ID of each event of a captured document (from its XML when it came as XML),
+    its events read as `columns` (`plain_columns.event_array`, or None) when they are all of
+    plain kinds.
 
-    The capture keeps them only once the document is checked (`json_event_hashes`' `checked`).
+    The capture keeps them only once the document is checked (`json_event_hashes`' `columns`).
     An XML document of plain events only (and no fields a repository ignores) is hashed from
     its JSON form, column-wise: for plain events the two bindings give the same hash IDs (the
     reference documents' and their twins' are tested).
     """
     if xml is None:
-        return json_event_hashes(document, checked=True)
-    found = None if _IGNORE_NS.encode() in xml else plain_event_hashes(document)
+        return json_event_hashes(document, columns=columns)
+    found = None if _IGNORE_NS.encode() in xml else plain_event_hashes(document, columns)
     return found if found is not None else event_hashes(xml_event_trees(xml))
+
+
+def _by_columns(xml: bytes | None, columns: pa.StructArray | None) -> bool:
+    """Whether a document of events read as `columns` is hashed column-wise (`document_hashes`)."""
+    return of_plain_kinds(columns) and (xml is None or _IGNORE_NS.encode() not in xml)
 
 
 def _packed_hashes(packed: bytes, xml: bytes | None) -> list[str]:
     """`document_hashes` of a document packed by `marshal` (the worker's side)."""
-    # The bytes are the parent's own marshal.dumps of a parsed document, never a client's.
-    return document_hashes(marshal.loads(packed), xml)  # noqa: S302
+    # The bytes are the parent's own marshal.dumps of a parsed document, never a client's. A
+    # document is handed over only when it is not hashed by columns: none are read here.
+    return document_hashes(marshal.loads(packed), xml, columns=None)  # noqa: S302
 
 
 @cache
@@ -981,18 +1000,21 @@ def _core_is_free() -> bool:
 
 
 def hashes_begun(
-    document: Mapping[str, Any], xml: bytes | None, *, events: int
+    document: Mapping[str, Any], xml: bytes | None, *, events: int, columns: pa.StructArray | None
 ) -> Callable[[], list[str]]:
-    """Start hashing a document's events and give the function that returns their hash IDs.
+    """Start hashing a document's `events` events, read as `columns` (`document_hashes`), and
+    give the function that returns their hash IDs.
 
-    The hashing holds the interpreter's lock much of its time (column-wise or not): a document
-    of many events is hashed in a worker process, on another core that is idle, while the
-    caller goes on; a small one (or when no core is free) is hashed when asked for."""
+    Events hashed column-wise are hashed when asked for: from the columns the capture read
+    anyway, for less CPU than handing the document to another process costs. Hashing events
+    through their trees holds the interpreter's lock: a document of many is hashed in a worker
+    process, on another core that is idle, while the caller goes on; a small one (or when no
+    core is free) is hashed when asked for."""
 
     def in_process() -> list[str]:
-        return document_hashes(document, xml)
+        return document_hashes(document, xml, columns=columns)
 
-    if events < WORKER_FROM or _BROKEN or not _core_is_free():
+    if events < WORKER_FROM or _by_columns(xml, columns) or _BROKEN or not _core_is_free():
         return in_process
     try:
         # marshal writes JSON's values (dict, list, str, int, float, bool, None) exactly, NaN

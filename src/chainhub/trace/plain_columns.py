@@ -96,20 +96,60 @@ def _parents(lists: Any) -> np.ndarray[Any, Any]:
     return np.asarray(pc.list_parent_indices(lists).to_numpy())
 
 
-def plain_columns(events: Sequence[Any]) -> PlainColumns | None:
-    """The events as columns, or None when they are not all of plain kinds (Arrow refuses
-    them, or a field is of another kind).
-
-    A text field given null reads as one left out: the schema refuses null there, so a
-    document whose hashes are kept (a valid one) has none.
-    """
-    if not events:
+def event_array(events: Any) -> pa.StructArray | None:
+    """A document's events in one Arrow conversion, each field's type inferred across them
+    (what a capture's checks, hashes and rows read); None when they are no list of objects
+    Arrow reads (a field of two kinds, say)."""
+    if not isinstance(events, list) or not events:
         return None
     try:
         array = pa.array(events)
     except (pa.ArrowException, OverflowError, TypeError, ValueError):
         return None
-    if not pa.types.is_struct(array.type) or not all(_fits(f) for f in array.type):
+    return array if pa.types.is_struct(array.type) else None
+
+
+def _convertible(given: pa.DataType, wanted: pa.DataType) -> bool:
+    """Whether values of type `given` are those of `wanted` as a conversion to it would read
+    them: the same type, nulls only, a whole number for a double, or structs and lists of
+    such (a field missing from `given` is null)."""
+    if given == wanted or pa.types.is_null(given):
+        return True
+    if pa.types.is_struct(given) and pa.types.is_struct(wanted):
+        index = given.get_field_index
+        return all(index(f.name) < 0 or _convertible(given.field(f.name).type, f.type)
+                   for f in wanted)  # fmt: skip
+    if pa.types.is_list(given) and pa.types.is_list(wanted):
+        return _convertible(given.value_type, wanted.value_type)
+    return bool(pa.types.is_int64(given) and pa.types.is_float64(wanted))
+
+
+def as_type(array: pa.StructArray | None, kind: pa.StructType) -> pa.StructArray | None:
+    """The events' columns (`event_array`) as `pa.array(events, type=kind)` reads them, cast
+    rather than converted again; None when their types are not `kind`'s (`_convertible`) or
+    a whole number is too large for a double."""
+    if array is None or not _convertible(array.type, kind):
+        return None
+    try:
+        return array.cast(kind)
+    except pa.ArrowInvalid:
+        return None
+
+
+def of_plain_kinds(array: pa.StructArray | None) -> bool:
+    """Whether events read as columns (`event_array`) are all of plain kinds, as their types
+    tell: Arrow read them and each field is of a plain event's type."""
+    return array is not None and all(_fits(f) for f in array.type)
+
+
+def plain_columns(array: pa.StructArray | None) -> PlainColumns | None:
+    """The events as columns (`event_array`), or None when they are not all of plain kinds
+    (`of_plain_kinds`).
+
+    A text field given null reads as one left out: the schema refuses null there, so a
+    document whose hashes are kept (a valid one) has none.
+    """
+    if array is None or not of_plain_kinds(array):
         return None
     read = PlainColumns(array, pl.Series([], dtype=pl.Boolean))
     # A null event reads as an event of null fields.

@@ -24,6 +24,7 @@ from sqlalchemy import Table
 from chainhub.trace.columnar import by_distinct, completed, epc_texts, utc_times
 from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.parties import site_keys
+from chainhub.trace.plain_columns import as_type
 from chainhub.trace.vocabulary import bare_word
 
 _EPC_ROLES: Final = {"epcList": "epc", "childEPCs": "child", "inputEPCList": "input",
@@ -41,7 +42,7 @@ _PLACE: Final = pa.struct([("id", pa.string())])
 _QUANTITIES: Final = pa.list_(pa.struct([("epcClass", pa.string()), ("quantity", pa.float64()),
                                          ("uom", pa.string())]))  # fmt: skip
 # The fields rows hold, as the schema types them (a quantity is any JSON number).
-_ROW_TYPE: Final = pa.struct(
+ROW_TYPE: Final = pa.struct(
     [(name, pa.string()) for name in ("eventID", "type", "eventTime", "eventTimeZoneOffset",
                                       "action", "bizStep", "disposition", "parentID")]
     + [(name, _PLACE) for name in _PLACES]
@@ -91,10 +92,14 @@ def _with_context(event: Mapping[str, Any], context: list[Any]) -> str:
     return _text({**event, "@context": declared} if declared else event)
 
 
-def row_columns(events: Sequence[Mapping[str, Any]]) -> pa.StructArray:
-    """The fields of the events that their rows hold, as Arrow columns (one conversion, other
-    fields left out); the events are a checked document's, so of the schema's types."""
-    return pa.array(events, type=_ROW_TYPE)
+def row_columns(
+    events: Sequence[Mapping[str, Any]], columns: pa.StructArray | None
+) -> pa.StructArray:
+    """The fields of the events that their rows hold, as Arrow columns (other fields left out):
+    cast from the events' `columns` (`plain_columns.event_array`) when their types allow, else
+    converted; the events are a checked document's, so of the schema's types."""
+    read = as_type(columns, ROW_TYPE)
+    return read if read is not None else pa.array(events, type=ROW_TYPE)
 
 
 def _column(read: pa.StructArray, name: str) -> pl.Series:

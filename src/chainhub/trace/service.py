@@ -36,6 +36,7 @@ from chainhub.trace.models import (
 )
 from chainhub.trace.named_queries import do_notify_streams
 from chainhub.trace.parties import get_site_owners
+from chainhub.trace.plain_columns import event_array
 from chainhub.trace.rows import epc_frame, event_frame, keyed, party_frame, place_uris, row_columns
 from chainhub.trace.schemas import CaptureJob
 from chainhub.trace.validation import check_document
@@ -123,10 +124,11 @@ def do_capture(
     returned for the caller to publish to live streams; a caller that publishes none (a
     scripted load) passes `publish=False`, and then they are built only for the subscriptions.
 
-    A document read from `xml` has its events hashed from the XML, as the CBV reads it. A large
-    document is hashed on the other core while it is checked and its rows are built (for every
-    event, before it is known which are new); the new events' rows are loaded in one bulk
-    insert per table.
+    A document read from `xml` has its events hashed from the XML, as the CBV reads it. The
+    events are converted to Arrow columns once, which the checks, the hashes (of plain events)
+    and the rows read; a large document of other events is hashed on the other core while it
+    is checked and its rows are built (for every event, before it is known which are new).
+    The new events' rows are loaded in one bulk insert per table.
     """
     with _collector_paused():
         return _capture(conn=conn, document=document, partner_id=partner_id, xml=xml,
@@ -142,13 +144,16 @@ def _capture(
     received_at: datetime | None,
     publish: bool,
 ) -> Capture:
-    hashes_of = hashes_begun(document, xml, events=_event_count(document))
-    check_document(document, from_xml=xml is not None)
+    listed = _event_list(document)
+    # One Arrow conversion of the events, which the checks, the hashes and the rows all read.
+    columns = event_array(listed)
+    hashes_of = hashes_begun(document, xml, events=len(listed), columns=columns)
+    check_document(document, from_xml=xml is not None, columns=columns)
     received_at = received_at or datetime.now(UTC)
     capture_id = str(uuid.uuid4())
     events = list(document["epcisBody"]["eventList"])
     context = [c for c in document.get("@context", []) if isinstance(c, Mapping)]
-    read = row_columns(events)
+    read = row_columns(events, columns)
     owners = get_site_owners(conn=conn, uris=place_uris(read))
     frames = {
         trace_events: event_frame(events, read, capture_id=capture_id, captured_by=partner_id,
@@ -207,11 +212,11 @@ def _do_store_rows(
         do_bulk_insert(conn=conn, table=table, frame=keyed(frame, table, every, at))
 
 
-def _event_count(document: Mapping[str, Any]) -> int:
-    """How many events a document lists (none, when it is not shaped as a capture document)."""
+def _event_list(document: Mapping[str, Any]) -> list[Any]:
+    """The events a document lists (none, when it is not shaped as a capture document)."""
     body = document.get("epcisBody")
     events = body.get("eventList") if isinstance(body, Mapping) else None
-    return len(events) if isinstance(events, list) else 0
+    return events if isinstance(events, list) else []
 
 
 def _sees_event(conn: Connection) -> Callable[[Principal, HubEvent], bool]:

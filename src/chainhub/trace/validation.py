@@ -24,6 +24,7 @@ from chainhub.errors import ChainhubError
 from chainhub.trace import vocabulary
 from chainhub.trace.columnar import utc_times
 from chainhub.trace.gs1_schemas import SCHEMA_DIR, epcis_schema
+from chainhub.trace.plain_columns import as_type
 
 _OFFSET: Final = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
 _TIME_FIELDS: Final = ("time", "startTime", "endTime")
@@ -304,9 +305,14 @@ def _rank(problem: Problem) -> int:
     return (*_TIMES, *_WORDS).index(head) if head in (*_TIMES, *_WORDS) else len(_TIMES) + 2
 
 
-def check_semantics(events: Sequence[Any]) -> list[Problem]:
-    """Rules of the standard no schema states: offsets, CBV words, sensor time windows."""
+def check_semantics(events: Sequence[Any], columns: pa.StructArray | None = None) -> list[Problem]:
+    """Rules of the standard no schema states: offsets, CBV words, sensor time windows; the
+    events' `columns` (`plain_columns.event_array`), when given, are read rather than the
+    events converted again."""
     if all(type(event) is dict for event in events):
+        read = as_type(columns, _SEMANTIC_TYPE)
+        if read is not None:
+            return _by_columns(events, read)
         try:
             read = pa.array(events, type=_SEMANTIC_TYPE)
         except (pa.ArrowException, OverflowError, TypeError, ValueError):
@@ -344,8 +350,11 @@ def _check_sensor(index: int, at: int, sensor: Any) -> list[Problem]:
     return problems
 
 
-def check_document(document: Mapping[str, Any], *, from_xml: bool = False) -> None:
-    """Raise `DocumentInvalidError` listing every problem, when the document has any.
+def check_document(
+    document: Mapping[str, Any], *, from_xml: bool = False, columns: pa.StructArray | None = None
+) -> None:
+    """Raise `DocumentInvalidError` listing every problem, when the document has any; its
+    events' `columns`, when given, as `check_semantics` reads them.
 
     An XML document is checked in its JSON form against the same JSON Schema (one information
     model, two bindings), less the JSON binding's `uniqueItems`, which the XML binding lacks.
@@ -356,6 +365,6 @@ def check_document(document: Mapping[str, Any], *, from_xml: bool = False) -> No
     body = document.get("epcisBody")
     events = body.get("eventList") if isinstance(body, Mapping) else None
     if isinstance(events, list):
-        problems += check_semantics(events)
+        problems += check_semantics(events, columns)
     if problems:
         raise DocumentInvalidError(problems)
