@@ -335,6 +335,17 @@ def test_a_bad_document_is_a_400_naming_each_problem(captured: Captured) -> None
         assert (0, "eventTime") in where
         assert (1, "action") in where
         assert (1, "bizStep") in where
+    # Any JSON number is a schema-valid quantity; a whole one a double cannot hold is named.
+    for huge in (2**60, 2**70):
+        lot = {"epcClass": "urn:epc:class:lgtin:6901234.012345.L1", "quantity": huge, "uom": "KGM"}
+        epc = "urn:epc:id:sgtin:6901234.012345.1005"
+        event = _event("2026-03-05T10:00:00+08:00", epc, quantityList=[lot])
+        response = captured.hub.client.post(
+            "/epcis/capture", json=_document(event), headers=captured.hub.headers(TAIHE)
+        )
+        assert response.status_code == 400, response.text
+        [problem] = response.json()["problems"]
+        assert (problem["event"], problem["field"]) == (0, "quantityList[0].quantity")
     assert len(captured.hub.get(TAIHE, "/epcis/capture").json()) == 2
     reader = captured.hub.client.post(
         "/epcis/capture", json=_document(TO_HUAYANG), headers=captured.hub.headers("jinli-analyst")

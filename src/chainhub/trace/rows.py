@@ -25,6 +25,7 @@ from chainhub.trace.columnar import by_distinct, completed, epc_texts, utc_times
 from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.parties import site_keys
 from chainhub.trace.plain_columns import as_type
+from chainhub.trace.validation import DocumentInvalidError, Problem
 from chainhub.trace.vocabulary import bare_word
 
 _EPC_ROLES: Final = {"epcList": "epc", "childEPCs": "child", "inputEPCList": "input",
@@ -41,6 +42,7 @@ _PARTY_LISTS: Final = {"sourceList": "source", "destinationList": "destination"}
 _PLACE: Final = pa.struct([("id", pa.string())])
 _QUANTITIES: Final = pa.list_(pa.struct([("epcClass", pa.string()), ("quantity", pa.float64()),
                                          ("uom", pa.string())]))  # fmt: skip
+_EXACT: Final = 2**53
 # The fields rows hold, as the schema types them (a quantity is any JSON number).
 ROW_TYPE: Final = pa.struct(
     [(name, pa.string()) for name in ("eventID", "type", "eventTime", "eventTimeZoneOffset",
@@ -99,7 +101,33 @@ def row_columns(
     cast from the events' `columns` (`plain_columns.event_array`) when their types allow, else
     converted; the events are a checked document's, so of the schema's types."""
     read = as_type(columns, ROW_TYPE)
-    return read if read is not None else pa.array(events, type=ROW_TYPE)
+    if read is not None:
+        return read
+    try:
+        return pa.array(events, type=ROW_TYPE)
+    except (pa.ArrowInvalid, OverflowError):
+        # The schema takes any JSON number as a quantity; a double holds whole ones to 2^53.
+        if problems := _inexact_quantities(events):
+            raise DocumentInvalidError(problems) from None
+        raise
+
+
+def _inexact_quantities(events: Sequence[Mapping[str, Any]]) -> list[Problem]:
+    """A problem for each whole quantity beyond what the stored double holds exactly."""
+    return [
+        Problem(
+            index,
+            f"{role}[{at}].quantity",
+            f"quantity {quantity} is beyond 2^53 and cannot be stored exactly",
+            f"数量 {quantity} 超过 2^53，无法精确存储",
+        )
+        for index, event in enumerate(events)
+        for role in _QUANTITY_ROLES
+        for at, item in enumerate(event.get(role) or ())
+        if isinstance(item, Mapping)
+        and isinstance(quantity := item.get("quantity"), int)
+        and abs(quantity) > _EXACT
+    ]
 
 
 def _column(read: pa.StructArray, name: str) -> pl.Series:
