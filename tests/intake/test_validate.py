@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from chainhub.errors import ChainhubError
@@ -389,3 +390,25 @@ def test_profiles_mapping_a_field_alike_share_its_checks_and_each_keeps_its_own(
         ("xinrui-electronics", Decimal("1.5"), "M001"),
         ("jinli-motor", None, "M001"),
     ]
+
+
+CSV_PO = SourceFormat(format="csv", delimiter=";")
+CSV_PO_PLAIN = MappingProfile(
+    partner_id="jinli-motor",
+    document_type="purchase_order",
+    source=CSV_PO,
+    fields={**PO_FIELDS, "material_code": FieldMapping(column="物料")},
+)
+
+
+def test_each_plan_checks_against_the_codes_it_is_given(tmp_path: Path) -> None:
+    """Codes are checked against the collection each check is given, frozen or not, even when
+    a kind's codes change between two checks."""
+    frame = read_source(_write(tmp_path, HEADER + "A1;10;M001;1;件;2026/3/5;2026/3/9;1\n"), CSV_PO)
+    parties = {"partner": frozenset({"haichuan", "jinli-motor"}), "site": ["haichuan-foshan"]}
+    unknown = []
+    for materials in (frozenset({"M001"}), frozenset({"M002"}), {"M001"}, {"M002"}):
+        known = {**parties, "material": materials}
+        found = check_frame(frame=frame, profile=CSV_PO_PLAIN, references=known).errors
+        unknown.append(found.filter(pl.col("rule") == "unknown_reference").get_column("field"))
+    assert [u.to_list() for u in unknown] == [[], ["material_code"], [], ["material_code"]]
