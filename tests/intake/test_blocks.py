@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from chainhub.intake.readers import SOURCE_ROW, read_rows
+from chainhub.intake.readers.table import TOTALS, may_hold_totals
 from chainhub.intake.schemas import MappingProfile, SourceFormat
 from chainhub.intake.validate import ValidationResult, check_csv, check_frame
 from tests.intake.test_validate import CROSSWALK, HEADER, PO_FIELDS
@@ -86,3 +87,33 @@ def test_a_gbk_file_split_mid_character_is_decoded_block_by_block(tmp_path: Path
     blocks = check_csv(path=path, profile=profile, crosswalk=CROSSWALK, block_bytes=3)
     assert blocks.errors.height == 0
     assert blocks.records.get_column("unit").to_list() == ["H87", "H87"]
+
+
+@pytest.mark.parametrize("block_bytes", [40, 1 << 20])
+def test_totals_rows_are_skipped_in_every_block_and_only_there(
+    tmp_path: Path, block_bytes: int
+) -> None:
+    plain = tmp_path / "plain.csv"
+    plain.write_text(HEADER + "\n".join(LINES[:2]) + "\n", encoding="utf-8")
+    totals = tmp_path / "totals.csv"
+    # A subtotal between the lines and a grand total below them; "计划" names no total.
+    body = [LINES[0], "小 计;;;1;;;;", LINES[1].replace("件", "计划件"), "GRAND TOTAL:;;;3;;;;"]
+    totals.write_text(HEADER + "\n".join(body) + "\n", encoding="utf-8")
+    expected = check_csv(path=plain, profile=PROFILE, crosswalk=CROSSWALK)
+    found = check_csv(path=totals, profile=PROFILE, crosswalk=CROSSWALK, block_bytes=block_bytes)
+    assert found.records.get_column(SOURCE_ROW).to_list() == [1, 3]
+    assert found.records.get_column("line_no").to_list() == [10, 20]
+    assert found.records.head(1).equals(expected.records.head(1))
+    assert found.errors.select("row", "rule").rows() == [(3, "code_list")]
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["合计", "合 计", "小計", "總計", "总  计：", "Sub-Total", "GRAND TOTALS", "Summe", "ſumme",
+     "Zwischensumme", "GESAMT"],
+)  # fmt: skip
+def test_every_totals_label_is_seen_by_the_test_of_a_whole_block(label: str) -> None:
+    assert TOTALS.match(label)
+    text = f"a;{label};b\n".encode()
+    assert may_hold_totals(text)
+    assert not may_hold_totals("a;合并;小件;Tot al;Sum;b\n".encode())

@@ -6,12 +6,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from chainhub.errors import ChainhubError
 from chainhub.intake.readers import read_source
 from chainhub.intake.schemas import FieldMapping, MappingProfile, SourceFormat
 from chainhub.intake.validate import check_frame
+from chainhub.intake.validate.plan import Plan
 
 PO_FIELDS = {
     "po_number": FieldMapping(column="采购订单号"),
@@ -346,3 +348,67 @@ def test_a_rejected_quantity_the_file_leaves_out_is_received_less_accepted(
             frame=read_source(path, profile.source),
             profile=profile.model_copy(update={"fields": bad}),
         )
+
+
+def test_profiles_mapping_a_field_alike_share_its_checks_and_each_keeps_its_own(
+    tmp_path: Path,
+) -> None:
+    """Two partners' profiles of one ERP share what they map alike; what differs (a constant,
+    a crosswalk, the number format) is each profile's own, in its plan and in its records."""
+    sent = "4500001;10;MAT01;1,5;件;2026/3/5;2026/3/9;12,30\n"
+    comma = _po_profile(delimiter=";", decimal_comma=True)
+    other = comma.model_copy(
+        update={
+            "partner_id": "xinrui-electronics",
+            "fields": {**PO_FIELDS, "supplier_id": FieldMapping(value="xinrui-electronics")},
+        }
+    )
+    dot = _po_profile(delimiter=";")
+    plans = {
+        p.partner_id + str(p.source.decimal_comma): Plan(
+            profile=p, columns=HEADER.strip().split(";"), crosswalk=CROSSWALK,
+            submitted_by=None, references=None,
+        )
+        for p in (comma, other, dot)
+    }  # fmt: skip
+    names = list(plans["jinli-motorTrue"].specs)
+    field = {n: dict(zip(names, plan.fields, strict=True)) for n, plan in plans.items()}
+    first, second, third = field.values()
+    assert first["po_number"] is second["po_number"] is third["po_number"]
+    assert first["quantity"] is second["quantity"] and first["quantity"] is not third["quantity"]
+    assert first["supplier_id"] is not second["supplier_id"]
+    assert first["material_code"] is not second["material_code"]
+    path = _write(tmp_path, HEADER + sent)
+    records = [
+        check_frame(frame=read_source(path, p.source), profile=p, crosswalk=CROSSWALK)
+        .records.select("supplier_id", "quantity", "material_code")
+        .row(0)
+        for p in (comma, other, dot)
+    ]
+    assert records == [
+        ("jinli-motor", Decimal("1.5"), "M001"),
+        ("xinrui-electronics", Decimal("1.5"), "M001"),
+        ("jinli-motor", None, "M001"),
+    ]
+
+
+CSV_PO = SourceFormat(format="csv", delimiter=";")
+CSV_PO_PLAIN = MappingProfile(
+    partner_id="jinli-motor",
+    document_type="purchase_order",
+    source=CSV_PO,
+    fields={**PO_FIELDS, "material_code": FieldMapping(column="物料")},
+)
+
+
+def test_each_plan_checks_against_the_codes_it_is_given(tmp_path: Path) -> None:
+    """Codes are checked against the collection each check is given, frozen or not, even when
+    a kind's codes change between two checks."""
+    frame = read_source(_write(tmp_path, HEADER + "A1;10;M001;1;件;2026/3/5;2026/3/9;1\n"), CSV_PO)
+    parties = {"partner": frozenset({"haichuan", "jinli-motor"}), "site": ["haichuan-foshan"]}
+    unknown = []
+    for materials in (frozenset({"M001"}), frozenset({"M002"}), {"M001"}, {"M002"}):
+        known = {**parties, "material": materials}
+        found = check_frame(frame=frame, profile=CSV_PO_PLAIN, references=known).errors
+        unknown.append(found.filter(pl.col("rule") == "unknown_reference").get_column("field"))
+    assert [u.to_list() for u in unknown] == [[], ["material_code"], [], ["material_code"]]

@@ -15,10 +15,11 @@ from chainhub.intake.readers.encoding import not_utf8, to_utf8
 from chainhub.intake.readers.errors import file_not_found, unreadable
 from chainhub.intake.readers.header import read_header
 from chainhub.intake.readers.layout import Layout
-from chainhub.intake.readers.rare import RARE_SCHEMA, rare_lines
+from chainhub.intake.readers.rare import no_rare_lines, rare_lines
 from chainhub.intake.readers.resolve import Resolved, resolve
 from chainhub.intake.readers.rows import LINE
 from chainhub.intake.readers.sentinel import SENTINELS
+from chainhub.intake.readers.table import may_hold_totals
 from chainhub.intake.readers.text import TextFile
 from chainhub.intake.schemas import SourceFormat
 
@@ -33,13 +34,15 @@ class Block:
     `frame` has every line of the block: `_line`, its index among the lines after the header,
     then the header's columns. Lines marked in `plain` were split exactly (as many fields as
     the header, no quotes); each other line is in `rare` with its text, for `resolve`,
-    and `quoted` has the rows of quoted lines that are whole records by themselves.
+    and `quoted` has the rows of quoted lines that are whole records by themselves;
+    `totals` is false when no line can be a totals row (see `may_hold_totals`).
     """
 
     frame: pl.DataFrame
     plain: pl.Series
     rare: pl.DataFrame
     quoted: pl.DataFrame
+    totals: bool
 
 
 class CsvFile:
@@ -109,7 +112,7 @@ class CsvFile:
 
     def blocks(self) -> Iterator[Block]:
         """Every block in file order; the next block is read and marked while one is parsed."""
-        self._rare = [pl.DataFrame(schema=RARE_SCHEMA)]
+        self._rare = [no_rare_lines()]
         self._quoted = [self.layout.no_rows()]
         if self.one_block:
             # Nothing to read ahead: handing the one block to a thread only costs a switch.
@@ -158,20 +161,25 @@ class CsvFile:
             raise self._parse_error(exc, first_line) from None
         data = layout.columns[: layout.width]
         lines = pl.int_range(pl.len(), dtype=pl.Int64) + first_line
+        # A block without a quote has no quoted field: no test a field is needed.
+        quoted = (
+            pl.any_horizontal(pl.col(c).str.starts_with('"') for c in layout.columns)
+            if b'"' in marked
+            else pl.lit(False)
+        )
         flags = table.select(
             (pl.col(layout.columns[layout.width]) == sentinel).fill_null(False).alias("_complete"),
-            pl.any_horizontal(pl.col(c).str.starts_with('"') for c in layout.columns)
-            .fill_null(False)
-            .alias("_quoted"),
+            quoted.fill_null(False).alias("_quoted"),
         )
         plain = (flags.get_column("_complete") & ~flags.get_column("_quoted")).alias("_plain")
         frame = table.select(lines.alias(LINE), *data).rename(
             dict(zip(data, layout.names, strict=True))
         )
+        totals = may_hold_totals(marked)
         if plain.all():
-            return Block(frame, plain, pl.DataFrame(schema=RARE_SCHEMA), frame.clear())
-        rare, quoted = rare_lines(layout, table, flags, plain, marked, sentinel, first_line)
-        return Block(frame, plain, rare, quoted)
+            return Block(frame, plain, no_rare_lines(), frame.clear(), totals)
+        rare, quoted_rows = rare_lines(layout, table, flags, plain, marked, sentinel, first_line)
+        return Block(frame, plain, rare, quoted_rows, totals)
 
     def _parse_error(self, exc: Exception, first_line: int) -> ChainhubError:
         """Why the block that starts at `first_line` could not be split, for the partner."""

@@ -18,10 +18,12 @@ class Layout:
         # Two beyond the header's: a line with one field too many, and then the sentinel.
         self.columns = [f"_c{i}" for i in range(self.width + 2)]
         self.grammar = Grammar.of(delimiter)
+        # Built once: a frame built from a schema costs a Series a column, each time.
+        self._no_rows = pl.DataFrame(schema={LINE: pl.Int64, **dict.fromkeys(names, pl.Utf8)})
 
     def no_rows(self) -> pl.DataFrame:
-        """A frame of rows by line, as a block's, with no row."""
-        return pl.DataFrame(schema={LINE: pl.Int64, **dict.fromkeys(self.names, pl.Utf8)})
+        """A frame of rows by line, as a block's, with no row (a new one each time)."""
+        return self._no_rows.clear()
 
     def split(
         self, data: bytes, columns: list[str], *, quoted: bool = True, ragged: bool = False

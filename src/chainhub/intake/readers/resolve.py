@@ -21,6 +21,7 @@ MALFORMED_SCHEMA: Final[dict[str, pl.DataType]] = {
     "line": pl.Utf8(),
 }
 _NO_LINES: Final = pl.Series(LINE, [], dtype=pl.Int64)
+_NO_MALFORMED: Final = pl.DataFrame(schema=MALFORMED_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def resolve(layout: Layout, rare: pl.DataFrame, quoted_rows: pl.DataFrame) -> Re
     """
     if rare.height == 0 and quoted_rows.height == 0:
         # Every line was plain, as in most files: nothing to make into rows.
-        return Resolved(layout.no_rows(), pl.DataFrame(schema=MALFORMED_SCHEMA), _NO_LINES)
+        return Resolved(layout.no_rows(), _NO_MALFORMED.clear(), _NO_LINES)
     quoted = rare.filter(pl.col("_quoted"))
     multi, broken = join_quoted_lines(
         rare, quoted.filter(~pl.col("_single")).get_column(LINE), layout.grammar

@@ -155,12 +155,12 @@ def _source_lookup(source: CsvFile, resolved: Resolved) -> SourceLookup:
 def _rows_to_check(block: Block, profile: MappingProfile) -> tuple[pl.DataFrame, pl.Series]:
     """A block's rows numbered as the checks expect, and which of them to check."""
     frame = block.frame.rename({LINE: SOURCE_ROW})
-    return frame, _without_totals(frame, block.plain, profile)
+    return frame, _without_totals(frame, block, profile)
 
 
-def _without_totals(frame: pl.DataFrame, plain: pl.Series, profile: MappingProfile) -> pl.Series:
+def _without_totals(frame: pl.DataFrame, block: Block, profile: MappingProfile) -> pl.Series:
     """The rows to check: the plain ones, less totals rows unless the profile keeps them."""
-    if not profile.source.skip_totals:
-        return plain
+    if not (profile.source.skip_totals and block.totals):
+        return block.plain
     names = [c for c in frame.columns if c != SOURCE_ROW]
-    return plain & ~frame.select(is_totals(names)).to_series()
+    return block.plain & ~frame.select(is_totals(names)).to_series()

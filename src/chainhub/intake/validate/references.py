@@ -29,7 +29,7 @@ def reference_checks(
     """Each field naming a partner, site or material must name a known one."""
     checks = []
     for name, kind in reference_fields(doc_type.name, doc_type.key).items():
-        known = pl.Series(list(references.get(kind, ())), dtype=pl.Utf8)
+        known = _known(kind, references.get(kind, ()))
         checks.append(
             Check(
                 name,
@@ -41,3 +41,19 @@ def reference_checks(
             )
         )
     return checks
+
+
+# The codes of each kind as a Series, with the collection they were made from: a load's
+# plans, one a profile, all check against the same collections.
+_KNOWN: dict[str, tuple[Collection[str], pl.Series]] = {}
+
+
+def _known(kind: str, codes: Collection[str]) -> pl.Series:
+    """`codes` as a Series, made once for as long as the same frozen collection is asked for
+    (one that may change is made afresh)."""
+    if not isinstance(codes, frozenset):
+        return pl.Series(list(codes), dtype=pl.Utf8)
+    made = _KNOWN.get(kind)
+    if made is None or made[0] is not codes:
+        made = _KNOWN[kind] = (codes, pl.Series(list(codes), dtype=pl.Utf8))
+    return made[1]

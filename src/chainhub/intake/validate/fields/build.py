@@ -32,6 +32,11 @@ _KINDS: Final[dict[Kind, tuple[pl.DataType, Callable[[FieldDraft], pl.Expr]]]] =
 }
 
 
+# Fields built, by what they read; bounded, as profiles come and go while the hub runs.
+_SHARED: Final[dict[tuple[FieldSpec, str, tuple[bool, str | None] | None], Field]] = {}
+_SHARED_MAX: Final = 4096
+
+
 def build_field(
     spec: FieldSpec,
     mapping: FieldMapping | None,
@@ -43,6 +48,31 @@ def build_field(
     """One field's mapped text, its typed value (from the text column) and the checks on it;
     `documents` (the mapped texts of the document key) number the lines a profile asks for,
     `operands` (two fields' mapped texts) give a difference."""
+    if operands is None and (mapping is None or not (mapping.crosswalk or mapping.number_lines)):
+        # A field that reads nothing but its mapping (and a decimal, the number format) is
+        # built once for every profile that maps it alike (partners of one ERP do): building
+        # the expressions is most of what a profile's checks cost to build. The repr tells
+        # apart what JSON would not (a timestamp constant from the text of one).
+        number = (source.decimal_comma, source.thousands_separator)
+        key = (spec, repr(mapping), number if spec.kind == "decimal" else None)
+        field = _SHARED.get(key)
+        if field is None:
+            if len(_SHARED) >= _SHARED_MAX:
+                _SHARED.clear()
+            field = _SHARED[key] = _build_field(spec, mapping, source, None, None, None)
+        return field
+    return _build_field(spec, mapping, source, crosswalk, documents, operands)
+
+
+def _build_field(
+    spec: FieldSpec,
+    mapping: FieldMapping | None,
+    source: SourceFormat,
+    crosswalk: dict[str, str] | None,
+    documents: list[pl.Expr] | None,
+    operands: tuple[pl.Expr, pl.Expr] | None,
+) -> Field:
+    """`build_field`, built afresh."""
     text = pl.col(text_column(spec.name))
     draft = FieldDraft(spec, mapping, source, text=text, literal=text, present=text.is_not_null())
     if spec.required:
