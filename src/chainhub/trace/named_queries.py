@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, Final
 
@@ -56,6 +56,8 @@ from chainhub.trace.schemas import (
 )
 
 # Parameters of /queries/{queryName}/events that ask for a WebSocket subscription.
+# How long a scheduled report waits for captures that arrived before its run to commit.
+SETTLE: Final = timedelta(seconds=5)
 WEBSOCKET_PARAMETERS: Final = frozenset(
     {"stream", "second", "minute", "hour", "dayOfMonth", "month", "dayOfWeek",
      "reportIfEmpty", "initialRecordTime"}
@@ -507,13 +509,16 @@ def do_run_schedules(*, conn: Connection, now: datetime) -> int:
         .order_by(subs.c.next_run_at, subs.c.subscription_id)
     ).all()  # fmt: skip
     queued = 0
+    # A capture's record time is taken when it arrives and it commits later: a run covers what
+    # was recorded until SETTLE before it, so a capture still being written is in the next one.
+    settled = now - SETTLE
     for row in due:
         claimed = conn.execute(
             subs.update()
             .where(subs.c.subscription_id == row.subscription_id, subs.c.runs == row.runs)
             .values(
                 runs=row.runs + 1,
-                min_record_time=now,
+                min_record_time=max(settled, _utc(row.min_record_time)),
                 next_run_at=get_next_run(check_schedule(json.loads(row.schedule)), now),
             )
         )
@@ -521,7 +526,7 @@ def do_run_schedules(*, conn: Connection, now: datetime) -> int:
             continue
         query = parse_query(as_parameters(json.loads(row.query)))
         query = _since(query, _utc(row.min_record_time))
-        until = min(now, query.times.get("LT_recordTime", now))
+        until = min(settled, query.times.get("LT_recordTime", settled))
         query = replace(query, times={**query.times, "LT_recordTime": until})
         reader = _subscriber(conn, row.partner_id)
         found = list(_backlog(conn, reader=reader, query=query))
