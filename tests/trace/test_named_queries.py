@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +16,9 @@ import yaml
 from chainhub.partners.delivery import DeliveryWorker
 from chainhub.partners.models import webhook_deliveries
 from chainhub.partners.webhooks import get_signature
+from chainhub.trace.models import trace_query_subscriptions
+from chainhub.trace.named_queries import do_run_schedules
+from chainhub.trace.service import do_capture
 from tests.api.hub import HUAYANG, JINLI, TAIHE, Hub, running_hub
 from tests.partners.test_webhooks import Receiver, _wait_for
 from tests.trace.reference import GS1, require
@@ -324,3 +327,30 @@ def test_a_scheduled_subscription_reports_what_was_recorded_since_its_last_repor
     assert all(_event_ids(d) == [] for d in _sent_to(receiver, empty["subscriptionID"]))
     read = hub.get(JINLI, created.headers["Location"]).json()
     assert read["minRecordTime"] > subscription["createdAt"]
+
+
+def test_a_capture_that_commits_after_a_run_it_arrived_before_is_in_the_next_report(
+    hub: Hub, receiver: Receiver
+) -> None:
+    query = {"name": "objects", "query": {"eventType": ["ObjectEvent"]}}
+    assert hub.post(JINLI, "/epcis/queries", json=query).status_code == 201
+    # Daily at midnight: the hub's own worker never runs it while the test does.
+    daily = {"dest": receiver.url, "schedule": {"hour": "0", "minute": "0", "second": "0"}}
+    created = hub.post(JINLI, "/epcis/queries/objects/subscriptions", json=daily)
+    assert created.status_code == 201, created.text
+    subscription_id = created.json()["subscriptionID"]
+    subs = trace_query_subscriptions
+    with hub.engine.connect() as conn:
+        midnight = conn.execute(
+            sa.select(subs.c.next_run_at).where(subs.c.subscription_id == subscription_id)
+        ).scalar_one()
+    midnight = midnight.replace(tzinfo=UTC) if midnight.tzinfo is None else midnight
+    with hub.engine.begin() as conn:
+        assert do_run_schedules(conn=conn, now=midnight) == 0
+    # Arrived a second before that run, committed after it.
+    with hub.engine.begin() as conn:
+        do_capture(conn=conn, document=_gs1("Example_9.6.1-ObjectEvent.jsonld"), partner_id=JINLI,
+                   received_at=midnight - timedelta(seconds=1))  # fmt: skip
+    with hub.engine.begin() as conn:
+        assert do_run_schedules(conn=conn, now=midnight + timedelta(days=1)) == 1
+    assert _deliveries(hub, subscription_id) == 1
