@@ -55,9 +55,9 @@ from chainhub.trace.schemas import (
     QuerySubscriptionRead,
 )
 
-# Parameters of /queries/{queryName}/events that ask for a WebSocket subscription.
 # How long a scheduled report waits for captures that arrived before its run to commit.
 SETTLE: Final = timedelta(seconds=5)
+# Parameters of /queries/{queryName}/events that ask for a WebSocket subscription.
 WEBSOCKET_PARAMETERS: Final = frozenset(
     {"stream", "second", "minute", "hour", "dayOfMonth", "month", "dayOfWeek",
      "reportIfEmpty", "initialRecordTime"}

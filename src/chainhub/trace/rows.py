@@ -2,9 +2,9 @@
 
 Fields are read from the events by one Arrow conversion (the whole event is kept as JSON too);
 identifiers, times and words are converted once per distinct text, by column expressions where
-`columnar` reads them. The frames name each
-row's event by its position in the document (`at`), so they can be built while the events'
-hashes are still being computed; `keyed` then keeps the new events' rows under their hashes.
+`columnar` reads them. The frames name each row's event by its position in the document (`at`), so
+they can be built while the events' hashes are still being computed; `keyed` then keeps the new
+events' rows under their hashes.
 """
 
 from __future__ import annotations
