@@ -25,6 +25,10 @@ from chainhub.intake.schemas import SourceFormat
 
 BLOCK_BYTES: Final = 1 << 24
 """Bytes of a CSV file read and checked at a time: memory stays bounded whatever the size."""
+# Names of a split's flag columns beside the header's: a control character first, as no
+# real export's header label has.
+_PLAIN: Final = "\x1fplain"
+_QUOTED: Final = "\x1fquoted"
 
 
 @dataclass(frozen=True)
@@ -161,24 +165,29 @@ class CsvFile:
             raise self._parse_error(exc, first_line) from None
         data = layout.columns[: layout.width]
         lines = pl.int_range(pl.len(), dtype=pl.Int64) + first_line
+        complete = (pl.col(layout.columns[layout.width]) == sentinel).fill_null(False)
         # A block without a quote has no quoted field: no test a field is needed.
         quoted = (
             pl.any_horizontal(pl.col(c).str.starts_with('"') for c in layout.columns)
             if b'"' in marked
             else pl.lit(False)
+        ).fill_null(False)
+        # One pass makes the rows and their flags; the frame is then taken without one.
+        split = table.select(
+            lines.alias(LINE),
+            *(pl.col(c).alias(n) for c, n in zip(data, layout.names, strict=True)),
+            (complete & ~quoted).alias(_PLAIN),
+            quoted.alias(_QUOTED),
         )
-        flags = table.select(
-            (pl.col(layout.columns[layout.width]) == sentinel).fill_null(False).alias("_complete"),
-            quoted.fill_null(False).alias("_quoted"),
-        )
-        plain = (flags.get_column("_complete") & ~flags.get_column("_quoted")).alias("_plain")
-        frame = table.select(lines.alias(LINE), *data).rename(
-            dict(zip(data, layout.names, strict=True))
-        )
+        frame = split[[LINE, *layout.names]]
+        plain = split.get_column(_PLAIN).alias("_plain")
         totals = may_hold_totals(marked)
         if plain.all():
             return Block(frame, plain, no_rare_lines(), frame.clear(), totals)
-        rare, quoted_rows = rare_lines(layout, table, flags, plain, marked, sentinel, first_line)
+        quoted_lines = split.get_column(_QUOTED).alias("_quoted")
+        rare, quoted_rows = rare_lines(
+            layout, table, quoted_lines, plain, marked, sentinel, first_line
+        )
         return Block(frame, plain, rare, quoted_rows, totals)
 
     def _parse_error(self, exc: Exception, first_line: int) -> ChainhubError:

@@ -31,7 +31,7 @@ def no_rare_lines() -> pl.DataFrame:
 def rare_lines(
     layout: Layout,
     table: pl.DataFrame,
-    flags: pl.DataFrame,
+    quoted: pl.Series,
     plain: pl.Series,
     marked: bytes,
     sentinel: str,
@@ -45,7 +45,7 @@ def rare_lines(
     found = sentinel_fields(columns, sentinel)
     rare = (
         table.with_row_index("_index")
-        .hstack(flags.select("_quoted"))
+        .hstack([quoted])
         .filter(~plain)
         .select(
             pl.col("_index").cast(pl.Int64),

@@ -13,7 +13,8 @@ from chainhub.intake.validate.columns import text_column
 from chainhub.intake.validate.report import Check, column_of, error_columns, source_text
 from chainhub.standard.registry import DocumentType
 
-_KEY_HASHES: Final = ("_key", "_header", "_line_key")
+KEY_COLUMNS: Final = ("_key", "_header", "_line_key", "_line_no")
+"""The columns of `DocumentChecks.keys`, beside the row."""
 
 
 class DocumentChecks:
@@ -34,19 +35,17 @@ class DocumentChecks:
         self.unique_by = self.version_key + list(doc_type.line_key)
         self.line = _line_value(doc_type, specs)
 
-    def hashes(self) -> list[pl.Expr]:
-        """The hashes of each row's document version, header fields, and line."""
+    def keys(self) -> list[pl.Expr]:
+        """Each row's keys (`KEY_COLUMNS`): the hashes of its document version, header fields
+        and line, and its line number; from the typed fields."""
         return [
             pl.struct(self.version_key).hash().alias("_key"),
             (pl.struct(self.headers).hash() if self.headers else pl.lit(0, pl.UInt64)).alias(
                 "_header"
             ),
             pl.struct(self.unique_by).hash().alias("_line_key"),
+            self.line.alias("_line_no"),
         ]
-
-    def keys(self, evaluated: pl.DataFrame) -> pl.DataFrame:
-        """Each row's keys, from a frame with the hashes and typed fields."""
-        return evaluated.select(SOURCE_ROW, *_KEY_HASHES, self.line.alias("_line_no"))
 
     def suspects(self, keys: pl.DataFrame) -> pl.Series:
         """Rows of every document version whose keys say it may fail a document check."""

@@ -13,7 +13,7 @@ from chainhub.intake.rules import CROSS_FIELD_RULES, reference_fields
 from chainhub.intake.schemas import FieldMapping, MappingProfile
 from chainhub.intake.spec import record_specs
 from chainhub.intake.validate.columns import source_column
-from chainhub.intake.validate.documents import DocumentChecks
+from chainhub.intake.validate.documents import KEY_COLUMNS, DocumentChecks
 from chainhub.intake.validate.fields import build_field, mapped_text
 from chainhub.intake.validate.profile import check_profile
 from chainhub.intake.validate.references import party_check, reference_checks
@@ -129,23 +129,21 @@ class Plan:
     def check_rows(
         self, frame: pl.DataFrame, *, keep: pl.Series | None = None, records: bool = True
     ) -> Checked:
-        """Every check of one record on each row; rows not in `keep` are skipped."""
+        """Every check of one record on each row; rows not in `keep` are skipped.
+
+        Precondition: with `keep`, the plan's fields read no other row than their own (no
+        numbered lines), as the skipped rows are left out before any check.
+        """
+        if keep is not None and not keep.all():
+            frame = frame.filter(keep)
         flags = [c.fails.fill_null(False).alias(f"__c{i}") for i, c in enumerate(self.checks)]
-        evaluated = self._typed(frame).with_columns(*flags, *self.documents.hashes())
-        if keep is not None:
-            evaluated = evaluated.with_columns(keep.alias("_keep"))
-        kept = pl.col("_keep") if keep is not None else pl.lit(True)
-        hits = evaluated.select(pl.col(f"__c{i}").sum() for i in range(len(self.checks))).row(0)
-        failing = [i for i in range(len(self.checks)) if hits[i]]
+        evaluated = self._typed(frame).with_columns(*flags, *self.documents.keys())
+        # Columns are taken and flags summed without a query each: each costs more than that.
+        failing = [i for i in range(len(self.checks)) if evaluated.get_column(f"__c{i}").any()]
         carried = [PART] if PART in frame.columns else []
-        errors = self._errors(evaluated, failing, kept, carried) if failing else []
-        keys = self.documents.keys(evaluated)
-        if carried:
-            keys = keys.with_columns(evaluated.get_column(PART))
-        typed = evaluated.select(SOURCE_ROW, *self.specs, *carried) if records else None
-        if keep is not None:
-            keys = keys.filter(keep)
-            typed = typed.filter(keep) if typed is not None else None
+        errors = self._errors(evaluated, failing, carried) if failing else []
+        keys = evaluated[[SOURCE_ROW, *KEY_COLUMNS, *carried]]
+        typed = evaluated[[SOURCE_ROW, *self.specs, *carried]] if records else None
         return Checked(typed, errors, keys)
 
     def check_together(
@@ -163,8 +161,15 @@ class Plan:
             [f.with_columns(pl.lit(i, pl.UInt32).alias(PART)) for i, (f, _k) in enumerate(parts)],
             how="vertical_relaxed",
         )
-        keep = pl.concat(
-            [pl.repeat(True, f.height, eager=True) if k is None else k for f, k in parts]
+        keep = (
+            pl.concat(
+                [
+                    pl.Series([True]).new_from_index(0, f.height) if k is None else k
+                    for f, k in parts
+                ]
+            )
+            if any(k is not None for _f, k in parts)
+            else None
         )
         checked = self.check_rows(frame, keep=keep)
         assert checked.records is not None
@@ -177,12 +182,12 @@ class Plan:
         ]
 
     def _errors(
-        self, evaluated: pl.DataFrame, failing: list[int], kept: pl.Expr, carried: list[str]
+        self, evaluated: pl.DataFrame, failing: list[int], carried: list[str]
     ) -> list[pl.DataFrame]:
-        """The report of the `failing` checks on the `kept` rows, one frame a check."""
+        """The report of the `failing` checks, one frame a check."""
         # Only the failing rows, few, are kept before the report is built check by check.
         sources = {c.field: source_text(self.profile, c.field) for c in self.checks}
-        rows = evaluated.filter(pl.any_horizontal(f"__c{i}" for i in failing) & kept).select(
+        rows = evaluated.filter(pl.any_horizontal(f"__c{i}" for i in failing)).select(
             SOURCE_ROW,
             *(e.alias(f"__v:{name}") for name, e in sources.items()),
             *(f"__c{i}" for i in failing),
