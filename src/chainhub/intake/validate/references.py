@@ -35,7 +35,7 @@ def reference_checks(
                 name,
                 column_of(profile, name),
                 "unknown_reference",
-                pl.col(name).is_not_null() & ~pl.col(name).is_in(known.implode()),
+                pl.col(name).is_not_null() & ~pl.col(name).is_in(known),
                 kind,
                 _REFERENCE_ZH[kind],
             )
@@ -43,17 +43,17 @@ def reference_checks(
     return checks
 
 
-# The codes of each kind as a Series, with the collection they were made from: a load's
-# plans, one a profile, all check against the same collections.
+# The codes of each kind as a Series of one list (what `is_in` takes), with the collection
+# they were made from: a load's plans, one a profile, all check against the same collections.
 _KNOWN: dict[str, tuple[Collection[str], pl.Series]] = {}
 
 
 def _known(kind: str, codes: Collection[str]) -> pl.Series:
-    """`codes` as a Series, made once for as long as the same frozen collection is asked for
-    (one that may change is made afresh)."""
+    """`codes` as a Series of one list, made once for as long as the same frozen collection
+    is asked for (one that may change is made afresh)."""
     if not isinstance(codes, frozenset):
-        return pl.Series(list(codes), dtype=pl.Utf8)
+        return pl.Series(list(codes), dtype=pl.Utf8).implode()
     made = _KNOWN.get(kind)
     if made is None or made[0] is not codes:
-        made = _KNOWN[kind] = (codes, pl.Series(list(codes), dtype=pl.Utf8))
+        made = _KNOWN[kind] = (codes, pl.Series(list(codes), dtype=pl.Utf8).implode())
     return made[1]
