@@ -3,7 +3,7 @@
 from chainhub.intake.readers.blocks import BLOCK_BYTES, CsvFile
 from chainhub.intake.readers.hashing import file_hash
 from chainhub.intake.readers.resolve import Resolved
-from chainhub.intake.readers.rows import LINE, SOURCE_ROW, SourceRows
+from chainhub.intake.readers.rows import LINE, SOURCE_ROW, SourceRows, renamed
 from chainhub.intake.readers.source import read_rows, read_source
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "file_hash",
     "read_rows",
     "read_source",
+    "renamed",
 ]

@@ -143,7 +143,14 @@ class CsvFile:
 
     def resolve(self) -> Resolved:
         """The rare lines of every block read, in file order, made into rows."""
-        return resolve(self.layout, pl.concat(self._rare), pl.concat(self._quoted))
+        rare = [r for r in self._rare if r.height]
+        quoted = [q for q in self._quoted if q.height]
+        # Most files have no rare line: nothing to concatenate, each concat being a query.
+        return resolve(
+            self.layout,
+            pl.concat(rare) if rare else self._rare[0],
+            pl.concat(quoted) if quoted else self._quoted[0],
+        )
 
     def block(self, index: int) -> Block:
         """One block again, by its place among the blocks already read."""

@@ -6,13 +6,21 @@ from pathlib import Path
 from typing import Final
 
 import fastexcel
+import numpy as np
 import polars as pl
 
 from chainhub.intake.messages import malformed_message
 from chainhub.intake.readers.blocks import CsvFile
 from chainhub.intake.readers.errors import file_not_found, unreadable
 from chainhub.intake.readers.records import read_json
-from chainhub.intake.readers.rows import LINE, MALFORMED_SCHEMA, SOURCE_ROW, Note, SourceRows
+from chainhub.intake.readers.rows import (
+    LINE,
+    MALFORMED_SCHEMA,
+    SOURCE_ROW,
+    Note,
+    SourceRows,
+    renamed,
+)
 from chainhub.intake.readers.table import (
     HEAD_ROWS,
     drop_totals,
@@ -36,10 +44,11 @@ def read_rows(*, path: Path, source: SourceFormat) -> SourceRows:
             frame, notes = _read_xlsx(path, source)
         else:
             frame, notes = read_json(path)
-        numbered = frame.with_row_index(SOURCE_ROW, offset=1).with_columns(
-            pl.col(SOURCE_ROW).cast(pl.Int64)
+        # Numbered from NumPy: a Polars row index of Int64 would take a query.
+        numbered = frame.insert_column(
+            0, pl.Series(SOURCE_ROW, np.arange(1, frame.height + 1, dtype=np.int64))
         )
-        rows = SourceRows(numbered, pl.DataFrame(schema=MALFORMED_SCHEMA), tuple(notes))
+        rows = SourceRows(numbered, _NO_MALFORMED.clear(), tuple(notes))
     if not source.skip_totals:
         return rows
     names = [c for c in rows.frame.columns if c != SOURCE_ROW]
@@ -74,6 +83,7 @@ def _read_csv(path: Path, source: SourceFormat) -> SourceRows:
     return SourceRows(frame, resolved.malformed_rows(), csv_file.notes)
 
 
+_NO_MALFORMED: Final = pl.DataFrame(schema=MALFORMED_SCHEMA)
 _MIDNIGHT: Final = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$"
 
 
@@ -103,7 +113,7 @@ def _read_xlsx(path: Path, source: SourceFormat) -> tuple[pl.DataFrame, list[Not
         raise unreadable(path, f"no header row on row {index + 1}", f"第 {index + 1} 行没有表头行")
     named = name_columns(list(table.row(index)))
     notes.extend(named.notes)
-    frame = table.slice(index + 1).rename(dict(zip(table.columns, named.names, strict=True)))
+    frame = renamed(table.slice(index + 1), dict(zip(table.columns, named.names, strict=True)))
     # The pattern is matched only in the columns holding a midnight at all (the date columns).
     midnight = frame.select(pl.all().str.contains("00:00:00", literal=True).any()).row(0)
     dates = [name for name, found in zip(frame.columns, midnight, strict=True) if found]

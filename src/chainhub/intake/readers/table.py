@@ -138,7 +138,8 @@ def _unlabelled_total(frame: pl.DataFrame, names: Sequence[str]) -> bool:
     if frame.height < 3 or not names:
         return False
     # One row's cells as Python text: cheaper than a Polars expression a column.
-    last = [None if v is None else str(v).strip() for v in frame.select(names).row(-1)]
+    row = frame.row(-1, named=True)
+    last = [None if row[n] is None else str(row[n]).strip() for n in names]
     filled = [v for v in last if v]
     if not filled or not all(re.fullmatch(r"[+-]?[\d,.]+-?", v) for v in filled):
         return False
@@ -180,4 +181,4 @@ def drop_unnamed_empty(frame: pl.DataFrame, unnamed: Sequence[str]) -> pl.DataFr
         for c in unnamed
         if c in frame.columns and frame.get_column(c).null_count() == frame.height
     ]
-    return frame.drop(empty)
+    return frame.drop(empty) if empty else frame

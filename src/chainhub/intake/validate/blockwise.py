@@ -10,7 +10,7 @@ from typing import Final
 
 import polars as pl
 
-from chainhub.intake.readers import BLOCK_BYTES, LINE, SOURCE_ROW, CsvFile, Resolved
+from chainhub.intake.readers import BLOCK_BYTES, LINE, SOURCE_ROW, CsvFile, Resolved, renamed
 from chainhub.intake.readers.blocks import Block
 from chainhub.intake.readers.table import is_totals
 from chainhub.intake.schemas import MappingProfile
@@ -97,7 +97,7 @@ def csv_stages(
                     parts.append(checking.popleft().result())
             parts.extend(f.result() for f in checking)
     resolved = source.resolve()
-    others = resolved.others.rename({LINE: SOURCE_ROW})
+    others = renamed(resolved.others, {LINE: SOURCE_ROW})
     if profile.source.skip_totals and others.height:
         others = others.filter(~is_totals(source.layout.names))
     if others.height or not parts:
@@ -154,7 +154,7 @@ def _source_lookup(source: CsvFile, resolved: Resolved) -> SourceLookup:
 
 def _rows_to_check(block: Block, profile: MappingProfile) -> tuple[pl.DataFrame, pl.Series]:
     """A block's rows numbered as the checks expect, and which of them to check."""
-    frame = block.frame.rename({LINE: SOURCE_ROW})
+    frame = renamed(block.frame, {LINE: SOURCE_ROW})
     return frame, _without_totals(frame, block, profile)
 
 

@@ -6,9 +6,10 @@ from collections.abc import Collection, Hashable, Mapping, MutableMapping, Seque
 from dataclasses import dataclass
 from typing import Final, TypeAlias
 
+import numpy as np
 import polars as pl
 
-from chainhub.intake.readers import SOURCE_ROW
+from chainhub.intake.readers import SOURCE_ROW, renamed
 from chainhub.intake.rules import CROSS_FIELD_RULES, reference_fields
 from chainhub.intake.schemas import FieldMapping, MappingProfile
 from chainhub.intake.spec import record_specs
@@ -119,8 +120,8 @@ class Plan:
     def _typed(self, frame: pl.DataFrame) -> pl.DataFrame:
         # Eager stages: Polars' lazy common-subexpression search costs more than the work here.
         return (
-            frame.rename(
-                {c: source_column(c) for c in frame.columns if c not in (SOURCE_ROW, PART)}
+            renamed(
+                frame, {c: source_column(c) for c in frame.columns if c not in (SOURCE_ROW, PART)}
             )
             .with_columns(f.text for f in self.fields)
             .with_columns(e for f in self.fields for e in f.typed)
@@ -211,10 +212,17 @@ class Plan:
 
 
 def _split(frame: pl.DataFrame, parts: int) -> list[pl.DataFrame]:
-    """A frame of rows checked together, by the frame each came from (without `PART`)."""
-    found = frame.partition_by(PART, as_dict=True, include_key=False)
-    empty = frame.clear().drop(PART)
-    return [found.get((i,), empty) for i in range(parts)]
+    """A frame of rows checked together, by the frame each came from (without `PART`):
+    each frame's rows are one slice, as the frames were concatenated in order and checks and
+    filters keep it (sorted again, stably, should one not have)."""
+    part = frame.get_column(PART).to_numpy()
+    if (part[1:] < part[:-1]).any():
+        frame = frame.sort(PART, maintain_order=True)
+        part = frame.get_column(PART).to_numpy()
+    counts = np.bincount(part, minlength=parts)
+    rows = frame[[c for c in frame.columns if c != PART]]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    return [rows.slice(int(s), int(n)) for s, n in zip(starts, counts, strict=True)]
 
 
 PlanCache: TypeAlias = MutableMapping[Hashable, Plan]

@@ -23,6 +23,9 @@ ERROR_SCHEMA: dict[str, pl.DataType] = {
     "message_zh": pl.Utf8(),
 }
 
+# Built once: a frame built from a schema costs a Series a column, each time.
+_NO_ERRORS: Final = pl.DataFrame(schema=ERROR_SCHEMA)
+
 
 @dataclass(frozen=True)
 class Check:
@@ -56,15 +59,16 @@ def _message(check: Check, lang: str) -> str:
 
 def finish(errors: list[pl.DataFrame]) -> pl.DataFrame:
     """The report, by row and field."""
+    errors = [e for e in errors if e.height]
     if not errors:
-        return pl.DataFrame(schema=ERROR_SCHEMA)
+        return _NO_ERRORS.clear()
     return pl.concat(errors).sort("row", "field", maintain_order=True)
 
 
 def malformed_errors(malformed: pl.DataFrame) -> pl.DataFrame:
     """Errors of the rows a reader could not split into fields, the line as their value."""
     if malformed.height == 0:
-        return pl.DataFrame(schema=ERROR_SCHEMA)
+        return _NO_ERRORS.clear()
     kinds = malformed.select("rule", "found", "expected").unique()
     messages = [
         malformed_message(k["rule"], k["found"], k["expected"]) for k in kinds.iter_rows(named=True)
