@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 
 from chainhub.intake.readers.grammar import Grammar
@@ -18,12 +20,10 @@ class Layout:
         # Two beyond the header's: a line with one field too many, and then the sentinel.
         self.columns = [f"_c{i}" for i in range(self.width + 2)]
         self.grammar = Grammar.of(delimiter)
-        # Built once: a frame built from a schema costs a Series a column, each time.
-        self._no_rows = pl.DataFrame(schema={LINE: pl.Int64, **dict.fromkeys(names, pl.Utf8)})
 
     def no_rows(self) -> pl.DataFrame:
         """A frame of rows by line, as a block's, with no row (a new one each time)."""
-        return self._no_rows.clear()
+        return _no_rows(tuple(self.names)).clear()
 
     def split(
         self, data: bytes, columns: list[str], *, quoted: bool = True, ragged: bool = False
@@ -38,3 +38,10 @@ class Layout:
             quote_char='"' if quoted else None,
             truncate_ragged_lines=ragged,
         )
+
+
+# Built once per header (files of one export share theirs): a frame built from a schema costs
+# a Series a column, each time.
+@functools.lru_cache(maxsize=1024)
+def _no_rows(names: tuple[str, ...]) -> pl.DataFrame:
+    return pl.DataFrame(schema={LINE: pl.Int64, **dict.fromkeys(names, pl.Utf8)})

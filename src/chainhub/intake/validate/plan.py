@@ -137,7 +137,8 @@ class Plan:
         """
         if keep is not None and not keep.all():
             frame = frame.filter(keep)
-        flags = [c.fails.fill_null(False).alias(f"__c{i}") for i, c in enumerate(self.checks)]
+        # A null flag (a check on a null) is no failure: `any` and the filters take it so.
+        flags = [c.fails.alias(f"__c{i}") for i, c in enumerate(self.checks)]
         evaluated = self._typed(frame).with_columns(*flags, *self.documents.keys())
         # Columns are taken and flags summed without a query each: each costs more than that.
         failing = [i for i in range(len(self.checks)) if evaluated.get_column(f"__c{i}").any()]
