@@ -29,7 +29,8 @@ _NO_ERRORS: Final = pl.DataFrame(schema=ERROR_SCHEMA)
 
 @dataclass(frozen=True)
 class Check:
-    """A rule that fails where `fails` is true, reported on `field` and its source `column`."""
+    """A rule that fails where `fails` is true (not where null), reported on `field` and its
+    source `column`."""
 
     field: str
     column: str | None
