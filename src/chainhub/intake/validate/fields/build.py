@@ -76,7 +76,7 @@ def _build_field(
     text = pl.col(text_column(spec.name))
     draft = FieldDraft(spec, mapping, source, text=text, literal=text, present=text.is_not_null())
     if spec.required:
-        draft.check("required", ~draft.present)
+        draft.check("required", text.is_null())
     if mapping is not None and mapping.crosswalk:
         _through_crosswalk(draft, crosswalk)
     dtype, build = _KINDS[spec.kind]

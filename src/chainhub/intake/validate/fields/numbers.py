@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable
 from decimal import Decimal
@@ -72,8 +73,9 @@ def _check_range(draft: FieldDraft, limit: Callable[[Decimal], pl.Expr]) -> None
     ]
     if not bounds:
         return
-    out = pl.lit(False)
-    for _sign, breaks, bound in bounds:
-        out = out | breaks(draft.value, limit(bound))
+    # Null where the value is (an empty or unreadable field): no failure of this check.
+    out = functools.reduce(
+        operator.or_, (breaks(draft.value, limit(b)) for _s, breaks, b in bounds)
+    )
     detail = " and ".join(f"{sign} {bound}" for sign, _breaks, bound in bounds)
-    draft.check("range", out.fill_null(False), detail)
+    draft.check("range", out, detail)
