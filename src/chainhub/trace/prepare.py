@@ -1,0 +1,179 @@
+"""A capture's database-free half: a document read, checked, hashed and turned into rows.
+
+`prepared_capture` does everything a capture does before it reads the database (parse, checks,
+Arrow conversion, CBV 2.0 hash IDs, the event and EPC rows), so it can run in another process;
+`service` stores what it gives. `packed` and `unpacked` carry it between processes as Arrow IPC
+buffers, not as Python objects per event.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final, Literal
+
+import orjson
+import polars as pl
+import pyarrow as pa
+
+from chainhub.errors import ChainhubError
+from chainhub.trace.hashing import hashes_begun
+from chainhub.trace.plain_columns import event_array
+from chainhub.trace.rows import epc_frame, event_frame, place_uris, row_columns
+from chainhub.trace.validation import DocumentInvalidError, check_document, check_json_schema
+from chainhub.trace.xml_binding import parse_xml
+
+Format = Literal["json", "xml"]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A checked document's rows as far as they need no database: its events' `row_columns`
+    (`read`, from which the party rows are built once the site owners are known), the rows of
+    trace_events and trace_event_epcs by position (`rows.event_frame`, `rows.epc_frame`), each
+    event's hash ID and the places and parties the events name."""
+
+    capture_id: str
+    received_at: datetime
+    format: Format
+    read: pa.StructArray
+    events: pl.DataFrame
+    epcs: pl.DataFrame
+    hashes: list[str]
+    uris: list[str]
+
+
+def _malformed(en: str, zh: str) -> ChainhubError:
+    return ChainhubError("epcis_malformed", en, zh, {"field": "body"}, 400)
+
+
+# A run of 20 digits may be an integer beyond 64 bits, which orjson reads as a float.
+_LONG_NUMBER: Final = re.compile(rb"[0-9]{20}")
+
+
+def _json(body: bytes) -> Any:
+    """The JSON value of `body`, as the standard library reads it: by orjson (a third of its
+    CPU) unless the text has what orjson reads otherwise or refuses (NaN, long integers)."""
+    if _LONG_NUMBER.search(body) is None:
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass  # refused: read again, for the standard library's verdict and message
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _malformed(f"the body is not JSON: {exc}", f"请求体不是 JSON：{exc}") from exc
+
+
+def parsed_document(body: bytes, form: Format) -> tuple[dict[str, Any], bytes | None]:
+    """The capture document a body holds, in the JSON binding's shape, and its XML if it was
+    XML; a query document's events as a capture document's (the binding captures them too)."""
+    if form == "xml":
+        document, xml = parse_xml(body), body
+    else:
+        document, xml = _json(body), None
+    if not isinstance(document, dict):
+        raise _malformed("the body is not an EPCIS document", "请求体不是 EPCIS 文档")
+    if document.get("type") == "EPCISQueryDocument":
+        # Its events are captured as a capture document's, once the query document is one.
+        if problems := check_json_schema(document):
+            raise DocumentInvalidError(problems)
+        body_ = document.get("epcisBody") or {}
+        results = (body_.get("queryResults") or {}).get("resultsBody") or {}
+        events = body_.get("eventList", results.get("eventList", []))
+        document = {**document, "type": "EPCISDocument", "epcisBody": {"eventList": events}}
+    return document, xml
+
+
+def _event_list(document: Mapping[str, Any]) -> list[Any]:
+    """The events a document lists (none, when it is not shaped as a capture document)."""
+    body = document.get("epcisBody")
+    events = body.get("eventList") if isinstance(body, Mapping) else None
+    return events if isinstance(events, list) else []
+
+
+def prepared_capture(
+    *,
+    document: Mapping[str, Any],
+    xml: bytes | None,
+    partner_id: str,
+    capture_id: str,
+    received_at: datetime,
+    aside: bool = True,
+) -> Prepared:
+    """Check a document (raising `DocumentInvalidError` with every problem) and build its rows.
+
+    The events are converted to Arrow columns once, which the checks, the hashes (of plain
+    events) and the rows read; with `aside`, a large document of other events is hashed on
+    another core while it is checked and its rows are built (`hashing.hashes_begun`).
+    """
+    listed = _event_list(document)
+    columns = event_array(listed)
+    hashes_of = hashes_begun(document, xml, events=len(listed), columns=columns, aside=aside)
+    check_document(document, from_xml=xml is not None, columns=columns)
+    events = list(document["epcisBody"]["eventList"])
+    context = [c for c in document.get("@context", []) if isinstance(c, Mapping)]
+    read = row_columns(events, columns)
+    return Prepared(
+        capture_id=capture_id,
+        received_at=received_at,
+        format="json" if xml is None else "xml",
+        read=read,
+        events=event_frame(events, read, capture_id=capture_id, captured_by=partner_id,
+                           received_at=received_at, context=context),
+        epcs=epc_frame(read),
+        hashes=hashes_of(),
+        uris=place_uris(read),
+    )  # fmt: skip
+
+
+def _ipc(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _table(buffer: bytes) -> pa.Table:
+    return pa.ipc.open_stream(buffer).read_all()
+
+
+def _frame(buffer: bytes) -> pl.DataFrame:
+    frame = pl.from_arrow(_table(buffer))
+    assert isinstance(frame, pl.DataFrame)  # noqa: S101 (a table gives a frame)
+    return frame
+
+
+# A prepared capture between processes: its scalars, then Arrow IPC streams of its columns.
+Packed = tuple[str, datetime, str, tuple[bytes, ...]]
+
+
+def packed(prepared: Prepared) -> Packed:
+    """`prepared` as Arrow IPC buffers (and its few scalars), for another process."""
+    tables = (
+        pa.Table.from_struct_array(prepared.read),
+        prepared.events.to_arrow(),
+        prepared.epcs.to_arrow(),
+        pa.table({"hash": pa.array(prepared.hashes, pa.string())}),
+        pa.table({"uri": pa.array(prepared.uris, pa.string())}),
+    )
+    form = prepared.format
+    return prepared.capture_id, prepared.received_at, form, tuple(_ipc(t) for t in tables)
+
+
+def unpacked(packed_: Packed) -> Prepared:
+    """The prepared capture `packed` gave."""
+    capture_id, received_at, form, (read, events, epcs, hashes, uris) = packed_
+    return Prepared(
+        capture_id=capture_id,
+        received_at=received_at,
+        format="xml" if form == "xml" else "json",
+        read=_table(read).to_struct_array().combine_chunks(),
+        events=_frame(events),
+        epcs=_frame(epcs),
+        hashes=_frame(hashes)["hash"].to_list(),
+        uris=_frame(uris)["uri"].to_list(),
+    )
