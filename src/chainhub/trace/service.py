@@ -6,11 +6,9 @@ audited in the caller's transaction and announced to webhook subscribers; it nev
 
 from __future__ import annotations
 
-import gc
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +33,7 @@ from chainhub.trace.models import (
 )
 from chainhub.trace.named_queries import do_notify_streams
 from chainhub.trace.parties import get_site_owners
-from chainhub.trace.prepare import Prepared, prepared_capture
+from chainhub.trace.prepare import Prepared, collector_paused, prepared_capture
 from chainhub.trace.rows import keyed, party_frame
 from chainhub.trace.schemas import CaptureJob
 
@@ -93,20 +91,6 @@ def _new_events(hashes: list[str], known: set[str]) -> tuple[list[str], list[int
     return column.gather(positions).to_list(), positions.to_list()
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused, and resumed if it ran before: a capture allocates
-    tens of thousands of objects that live until it returns and form no cycles, which the
-    collector would otherwise walk again and again (with the whole heap) for nothing."""
-    running = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if running:
-            gc.enable()
-
-
 def do_capture(
     *,
     conn: Connection,
@@ -126,7 +110,7 @@ def do_capture(
     rows are built for every event (`prepare.prepared_capture`) before it is known which are
     new; the new events' rows are loaded in one bulk insert per table (`do_store_capture`).
     """
-    with _collector_paused():
+    with collector_paused():
         prepared = prepared_capture(
             document=document,
             xml=xml,
