@@ -28,6 +28,8 @@ from sqlalchemy import Connection
 
 from chainhub.access.audit import AuditRecord, do_log_audit
 from chainhub.errors import ChainhubError
+from chainhub.partners.webhooks import list_live_subscriptions
+from chainhub.trace.parties import list_site_owners
 from chainhub.trace.prepare import (
     Format,
     Packed,
@@ -137,9 +139,17 @@ def _read(path: Path, name: str) -> bytes:
         ) from exc
 
 
-def _prepared(
-    source: ImportSource, partner_id: str, capture_id: str, received_at: datetime, *, aside: bool
-) -> Prepared:
+@dataclass(frozen=True)
+class _Import:
+    """What every document of an import is prepared with: its partner, when it was received
+    and the owners of every directory site."""
+
+    partner_id: str
+    received_at: datetime
+    owners: dict[str, str]
+
+
+def _prepared(source: ImportSource, job: _Import, capture_id: str, *, aside: bool) -> Prepared:
     """A source read, checked and turned into rows (raising the error that refuses it)."""
     body = source.body
     if isinstance(body, Mapping):
@@ -150,16 +160,15 @@ def _prepared(
     return prepared_capture(
         document=document,
         xml=xml,
-        partner_id=partner_id,
+        partner_id=job.partner_id,
         capture_id=capture_id,
-        received_at=received_at,
+        received_at=job.received_at,
+        owners=job.owners,
         aside=aside,
     )
 
 
-def _in_worker(
-    given: _Given, partner_id: str, capture_id: str, received_at: datetime
-) -> Packed | _Refused:
+def _in_worker(given: _Given, job: _Import, capture_id: str) -> Packed | _Refused:
     """`_prepared` in a worker process: packed, or the error that refused the document."""
     name, kind, payload, form = given
     body: Path | bytes | Mapping[str, Any] = payload
@@ -170,8 +179,8 @@ def _in_worker(
         body = marshal.loads(payload)  # noqa: S302
     with collector_paused():
         try:
-            return packed(_prepared(ImportSource(name, body, form), partner_id, capture_id,
-                                    received_at, aside=False))  # fmt: skip
+            source = ImportSource(name, body, form)
+            return packed(_prepared(source, job, capture_id, aside=False))
         except ChainhubError as error:
             problems = error.problems if isinstance(error, DocumentInvalidError) else []
             return (error.code, error.message_en, error.message_zh, error.location,
@@ -212,14 +221,14 @@ def default_workers(documents: int) -> int:
 
 
 def _outcomes_prepared(
-    sources: Sequence[ImportSource], partner_id: str, received_at: datetime, workers: int
+    sources: Sequence[ImportSource], job: _Import, workers: int
 ) -> Iterator[tuple[ImportSource, Prepared | ChainhubError]]:
     """Each source with its prepared capture or the error that refused it, in order: by
     `workers` processes, each a few documents ahead, or here when there are none."""
 
     def here(source: ImportSource, capture_id: str) -> Prepared | ChainhubError:
         try:
-            return _prepared(source, partner_id, capture_id, received_at, aside=True)
+            return _prepared(source, job, capture_id, aside=True)
         except ChainhubError as error:
             return error
 
@@ -233,7 +242,7 @@ def _outcomes_prepared(
     while True:
         while len(waiting) < workers * _AHEAD and (ahead := next(given, None)) is not None:
             capture_id = str(uuid.uuid4())
-            future = pool.submit(_in_worker, _given(ahead), partner_id, capture_id, received_at)
+            future = pool.submit(_in_worker, _given(ahead), job, capture_id)
             waiting.append((ahead, capture_id, future))
         if not waiting:
             return
@@ -271,12 +280,15 @@ def do_import_captures(
     prepared by `workers` processes (`default_workers`); `progress` hears of each outcome.
     A scripted load: the new events are announced to webhook subscribers only.
     """
-    received_at = datetime.now(UTC)
+    # The directory's sites and the subscriptions are read once, at the start, as a capture
+    # reads them at its start: the workers build the party rows from the owners.
+    job = _Import(partner_id, datetime.now(UTC), list_site_owners(conn=conn))
+    subscriptions = list_live_subscriptions(conn=conn)
     count = default_workers(len(sources)) if workers is None else workers
     outcomes: list[ImportOutcome] = []
     refused = False
     with collector_paused():
-        for source, result in _outcomes_prepared(sources, partner_id, received_at, count):
+        for source, result in _outcomes_prepared(sources, job, count):
             if isinstance(result, ChainhubError):
                 refused = True
                 outcome = ImportOutcome(source.name, error=result)
@@ -289,7 +301,7 @@ def do_import_captures(
                 outcome = ImportOutcome(source.name)  # checked, and not to be stored
             else:
                 capture = do_store_capture(conn=conn, prepared=result, partner_id=partner_id,
-                                           publish=False)  # fmt: skip
+                                           publish=False, subscriptions=subscriptions)  # fmt: skip
                 outcome = ImportOutcome(source.name, capture=capture)
             outcomes.append(outcome)
             if progress is not None:

@@ -24,7 +24,7 @@ import pyarrow as pa
 from chainhub.errors import ChainhubError
 from chainhub.trace.hashing import hashes_begun
 from chainhub.trace.plain_columns import event_array
-from chainhub.trace.rows import epc_frame, event_frame, place_uris, row_columns
+from chainhub.trace.rows import epc_frame, event_frame, party_frame, place_uris, row_columns
 from chainhub.trace.validation import DocumentInvalidError, check_document, check_json_schema
 from chainhub.trace.xml_binding import parse_xml
 
@@ -33,17 +33,18 @@ Format = Literal["json", "xml"]
 
 @dataclass(frozen=True)
 class Prepared:
-    """A checked document's rows as far as they need no database: its events' `row_columns`
-    (`read`, from which the party rows are built once the site owners are known), the rows of
-    trace_events and trace_event_epcs by position (`rows.event_frame`, `rows.epc_frame`), each
-    event's hash ID and the places and parties the events name."""
+    """A checked document's rows by position (`rows.event_frame`, `rows.epc_frame`, and
+    `rows.party_frame` when the site owners were given, else its events' `row_columns` to
+    build them from once they are known), each event's hash ID and the places and parties the
+    events name."""
 
     capture_id: str
     received_at: datetime
     format: Format
-    read: pa.StructArray
     events: pl.DataFrame
     epcs: pl.DataFrame
+    parties: pl.DataFrame | None
+    read: pa.StructArray | None
     hashes: list[str]
     uris: list[str]
 
@@ -121,9 +122,11 @@ def prepared_capture(
     partner_id: str,
     capture_id: str,
     received_at: datetime,
+    owners: Mapping[str, str] | None = None,
     aside: bool = True,
 ) -> Prepared:
-    """Check a document (raising `DocumentInvalidError` with every problem) and build its rows.
+    """Check a document (raising `DocumentInvalidError` with every problem) and build its rows;
+    its party rows too when given the `owners` of every directory site (`parties`).
 
     The events are converted to Arrow columns once, which the checks, the hashes (of plain
     events) and the rows read; with `aside`, a large document of other events is hashed on
@@ -136,14 +139,18 @@ def prepared_capture(
     events = list(document["epcisBody"]["eventList"])
     context = [c for c in document.get("@context", []) if isinstance(c, Mapping)]
     read = row_columns(events, columns)
+    parties = None
+    if owners is not None:
+        parties = party_frame(read, captured_by=partner_id, owners=owners)
     return Prepared(
         capture_id=capture_id,
         received_at=received_at,
         format="json" if xml is None else "xml",
-        read=read,
         events=event_frame(events, read, capture_id=capture_id, captured_by=partner_id,
                            received_at=received_at, context=context),
         epcs=epc_frame(read),
+        parties=parties,
+        read=None if parties is not None else read,
         hashes=hashes_of(),
         uris=place_uris(read),
     )  # fmt: skip
@@ -166,33 +173,37 @@ def _frame(buffer: bytes) -> pl.DataFrame:
     return frame
 
 
-# A prepared capture between processes: its scalars, then Arrow IPC streams of its columns.
+# A prepared capture between processes: its scalars, then Arrow IPC streams of its columns
+# (an empty one for what it lacks).
 Packed = tuple[str, datetime, str, tuple[bytes, ...]]
 
 
 def packed(prepared: Prepared) -> Packed:
     """`prepared` as Arrow IPC buffers (and its few scalars), for another process."""
     tables = (
-        pa.Table.from_struct_array(prepared.read),
         prepared.events.to_arrow(),
         prepared.epcs.to_arrow(),
+        None if prepared.parties is None else prepared.parties.to_arrow(),
+        None if prepared.read is None else pa.Table.from_struct_array(prepared.read),
         pa.table({"hash": pa.array(prepared.hashes, pa.string())}),
         pa.table({"uri": pa.array(prepared.uris, pa.string())}),
     )
     form = prepared.format
-    return prepared.capture_id, prepared.received_at, form, tuple(_ipc(t) for t in tables)
+    buffers = tuple(b"" if t is None else _ipc(t) for t in tables)
+    return prepared.capture_id, prepared.received_at, form, buffers
 
 
 def unpacked(packed_: Packed) -> Prepared:
     """The prepared capture `packed` gave."""
-    capture_id, received_at, form, (read, events, epcs, hashes, uris) = packed_
+    capture_id, received_at, form, (events, epcs, parties, read, hashes, uris) = packed_
     return Prepared(
         capture_id=capture_id,
         received_at=received_at,
         format="xml" if form == "xml" else "json",
-        read=_table(read).to_struct_array().combine_chunks(),
         events=_frame(events),
         epcs=_frame(epcs),
+        parties=_frame(parties) if parties else None,
+        read=_table(read).to_struct_array().combine_chunks() if read else None,
         hashes=_frame(hashes)["hash"].to_list(),
         uris=_frame(uris)["uri"].to_list(),
     )

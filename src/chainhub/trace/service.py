@@ -22,7 +22,11 @@ from chainhub.access.schemas import Principal
 from chainhub.errors import ChainhubError
 from chainhub.events.schemas import HubEvent, WebhookEvent
 from chainhub.partners.visibility import check_trace_event_visible
-from chainhub.partners.webhooks import do_enqueue_deliveries, list_live_subscriptions
+from chainhub.partners.webhooks import (
+    LiveSubscription,
+    do_enqueue_deliveries,
+    list_live_subscriptions,
+)
 from chainhub.storage.estimates import get_duckdb_row_estimate
 from chainhub.storage.service import do_bulk_insert
 from chainhub.trace.models import (
@@ -123,19 +127,27 @@ def do_capture(
 
 
 def do_store_capture(
-    *, conn: Connection, prepared: Prepared, partner_id: str, publish: bool
+    *,
+    conn: Connection,
+    prepared: Prepared,
+    partner_id: str,
+    publish: bool,
+    subscriptions: list[LiveSubscription] | None = None,
 ) -> Capture:
-    """Store a prepared capture of `partner_id`'s: the party rows (from the directory's site
-    owners), the new events' rows, its job, its audit entry and its announcements."""
+    """Store a prepared capture of `partner_id`'s: the new events' rows (the party rows built
+    from the directory's site owners, unless prepared with them), its job, its audit entry and
+    its announcements to the webhook `subscriptions` (read here unless given)."""
     capture_id, received_at, hashes = prepared.capture_id, prepared.received_at, prepared.hashes
-    owners = get_site_owners(conn=conn, uris=prepared.uris)
-    frames = {
-        trace_events: prepared.events,
-        trace_event_epcs: prepared.epcs,
-        trace_event_parties: party_frame(prepared.read, captured_by=partner_id, owners=owners),
-    }
+    parties = prepared.parties
+    if parties is None:
+        assert prepared.read is not None  # noqa: S101 (prepared without the parties, with read)
+        owners = get_site_owners(conn=conn, uris=prepared.uris)
+        parties = party_frame(prepared.read, captured_by=partner_id, owners=owners)
+    frames = {trace_events: prepared.events, trace_event_epcs: prepared.epcs,
+              trace_event_parties: parties}  # fmt: skip
     new_hashes, positions = _new_events(hashes, _stored_hashes(conn, hashes))
-    subscriptions = list_live_subscriptions(conn=conn)
+    if subscriptions is None:
+        subscriptions = list_live_subscriptions(conn=conn)
     wanted = any(WebhookEvent.EPCIS_CAPTURED.value in s.events for s in subscriptions)
     # The database loads the rows without the interpreter's lock: the announcements are built
     # meanwhile, and `conn` is the loader's alone until it is done.
