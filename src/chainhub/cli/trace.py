@@ -247,6 +247,7 @@ def epcis_import(
         MofNCompleteColumn(),
         console=err_console,
         transient=True,
+        disable=not err_console.is_terminal,  # a bar for people, nothing in a script's log
     )
     refused: list[ImportOutcome] = []
 
