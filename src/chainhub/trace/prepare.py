@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import gc
 import json
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
-import orjson
 import polars as pl
 import pyarrow as pa
 
@@ -67,18 +65,9 @@ def _malformed(en: str, zh: str) -> ChainhubError:
     return ChainhubError("epcis_malformed", en, zh, {"field": "body"}, 400)
 
 
-# A run of 20 digits may be an integer beyond 64 bits, which orjson reads as a float.
-_LONG_NUMBER: Final = re.compile(rb"[0-9]{20}")
-
-
 def _json(body: bytes) -> Any:
-    """The JSON value of `body`, as the standard library reads it: by orjson (a third of its
-    CPU) unless the text has what orjson reads otherwise or refuses (NaN, long integers)."""
-    if _LONG_NUMBER.search(body) is None:
-        try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError:
-            pass  # refused: read again, for the standard library's verdict and message
+    # The standard library's reader: orjson takes as long once the garbage collector is paused
+    # (the objects cost, not the parse), and reads integers beyond 64 bits as floats.
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
