@@ -4,6 +4,7 @@ each document whole or not at all, a refused one reported by name with its locat
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -295,3 +296,14 @@ def test_the_import_command_names_each_refused_file(tmp_path: Path) -> None:
     stranger = run.invoke(_cli(), ["epcis", "import", str(folder), "--partner", "nobody", *db])
     assert stranger.exit_code == 2
     assert "partner 'nobody' is not in the directory" in stranger.stderr
+
+
+def test_a_parsed_document_of_values_json_lacks_is_refused_by_name(engine: sa.Engine) -> None:
+    odd = {**_document([_event(0)]), "creationDate": datetime(2026, 3, 1, tzinfo=UTC)}
+    sources = [ImportSource("odd", odd), ImportSource("fine", _document([_event(1)]))]
+    with engine.begin() as conn:
+        report = do_import_captures(conn=conn, sources=sources, partner_id="acme", workers=2)
+    (refused,) = report.rejected
+    assert refused.name == "odd" and refused.error is not None
+    assert refused.error.message_en == "document odd holds values JSON does not have"
+    assert (report.events, report.stored) == (1, 1)

@@ -1,11 +1,12 @@
 """Bulk import of EPCIS documents as one partner, on every core.
 
 Each document is captured as `do_capture` captures one, through the same two halves: worker
-processes prepare documents ahead (`prepare.prepared_capture`: read, checks, hash IDs, rows)
-and hand them back as Arrow IPC buffers, while this process stores them in order
-(`service.do_store_capture`: site owners, duplicates, bulk insert, job, audit, announcements).
-Each document is stored whole or not at all; an invalid one is reported by name with its
-located problems, and the others are stored, unless the import is all or nothing.
+processes prepare documents ahead (`prepare.prepared_capture`: read, checks, hash IDs, rows,
+the party rows from the directory's site owners read once) and hand them back as Arrow IPC
+buffers, while this process stores them in order (`service.do_store_capture`: duplicates, bulk
+insert, job, audit, announcements). Each document is stored whole or not at all; a refused one
+(unreadable, malformed or invalid) is reported by name with its located problems, and the
+others are stored, unless the import is all or nothing.
 """
 
 from __future__ import annotations
@@ -112,8 +113,8 @@ class ImportRejectedError(ChainhubError):
 # A document as a worker takes it: its name, how it is given (a file's path, its bytes, or a
 # parsed document marshalled) and its format.
 _Given = tuple[str, Literal["path", "bytes", "marshal"], bytes, SourceFormat]
-# A document refused in a worker: its error's fields and problems, rebuilt in the parent (an
-# exception of a dataclass with fields of its own does not survive pickling).
+# A document refused in a worker: its error's fields and problems, rebuilt in the parent (sent
+# as plain values: whether an exception pickles whole depends on how it was raised).
 _Refused = tuple[str, str, str, dict[str, str | int], int, list[Problem]]
 
 
@@ -182,9 +183,12 @@ def _in_worker(given: _Given, job: _Import, capture_id: str) -> Packed | _Refuse
             source = ImportSource(name, body, form)
             return packed(_prepared(source, job, capture_id, aside=False))
         except ChainhubError as error:
-            problems = error.problems if isinstance(error, DocumentInvalidError) else []
-            return (error.code, error.message_en, error.message_zh, error.location,
-                    error.status, problems)  # fmt: skip
+            return _refusal(error)
+
+
+def _refusal(error: ChainhubError) -> _Refused:
+    problems = error.problems if isinstance(error, DocumentInvalidError) else []
+    return error.code, error.message_en, error.message_zh, error.location, error.status, problems
 
 
 # ---------------------------------------------------------------- this process's side
@@ -201,7 +205,15 @@ def _given(source: ImportSource) -> _Given:
     body = source.body
     if isinstance(body, Mapping):
         # marshal writes JSON's values exactly, several times faster than pickle.
-        return source.name, "marshal", marshal.dumps(dict(body)), source.format
+        try:
+            return source.name, "marshal", marshal.dumps(dict(body)), source.format
+        except ValueError:
+            raise ChainhubError(
+                "epcis_malformed",
+                f"document {source.name} holds values JSON does not have",
+                f"文档 {source.name} 含有 JSON 没有的值",
+                {"document": source.name},
+            ) from None
     if isinstance(body, Path):
         return source.name, "path", str(body).encode(), source.format
     return source.name, "bytes", body, source.format
@@ -242,7 +254,11 @@ def _outcomes_prepared(
     while True:
         while len(waiting) < workers * _AHEAD and (ahead := next(given, None)) is not None:
             capture_id = str(uuid.uuid4())
-            future = pool.submit(_in_worker, _given(ahead), job, capture_id)
+            future: Future[Packed | _Refused] = Future()
+            try:
+                future = pool.submit(_in_worker, _given(ahead), job, capture_id)
+            except ChainhubError as error:
+                future.set_result(_refusal(error))
             waiting.append((ahead, capture_id, future))
         if not waiting:
             return
@@ -259,6 +275,7 @@ def _outcomes_prepared(
             for source in given:
                 yield source, here(source, str(uuid.uuid4()))
             return
+        # A packed capture has 4 fields, a refusal 6.
         yield source, unpacked(result) if len(result) == 4 else _rebuilt(result)
 
 
