@@ -299,7 +299,7 @@ def _bench_capture(events: int, batch: int, work: Path) -> None:
     xmls = [xml(d["epcisBody"]["eventList"]) for d in documents]
     json_files = _written(work, "json", [json.dumps(d).encode() for d in documents], ".json")
     xml_files = _written(work, "xml", xmls, ".xml")
-    workers = default_workers(len(documents))
+    workers = default_workers([ImportSource(str(f), f) for f in json_files])
     runs: dict[str, _Run] = {}
     for name, files in (("JSON", json_files), ("XML ", xml_files)):
         engine = _fresh_hub(work, f"bulk_{name.strip().lower()}")

@@ -4,6 +4,7 @@ each document whole or not at all, a refused one reported by name with its locat
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,12 @@ from typer.testing import CliRunner
 
 from chainhub.access.models import audit_log
 from chainhub.cli import trace as trace_cli
-from chainhub.trace.bulk import ImportRejectedError, ImportSource, do_import_captures
+from chainhub.trace.bulk import (
+    ImportRejectedError,
+    ImportSource,
+    default_workers,
+    do_import_captures,
+)
 from chainhub.trace.models import (
     trace_captures,
     trace_event_epcs,
@@ -307,3 +313,14 @@ def test_a_parsed_document_of_values_json_lacks_is_refused_by_name(engine: sa.En
     assert refused.name == "odd" and refused.error is not None
     assert refused.error.message_en == "document odd holds values JSON does not have"
     assert (report.events, report.stored) == (1, 1)
+
+
+def test_workers_start_for_more_than_one_document_of_a_megabyte_or_more() -> None:
+    small = [ImportSource(f"{k}.json", b"{}") for k in range(8)]
+    large = [ImportSource(f"{k}.json", b" " * 600_000) for k in range(2)]
+    cores = len(os.sched_getaffinity(0))
+    assert default_workers(small) == 0
+    assert default_workers(large[:1]) == 0
+    assert default_workers(large) == min(2, cores)
+    parsed = [ImportSource("a", _document([_event(i) for i in range(1_200)]))] * 2
+    assert default_workers(parsed) == min(2, cores)

@@ -228,7 +228,9 @@ def epcis_import(
     ] = False,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", min=0, help="Worker processes (default: one per core)"),
+        typer.Option(
+            "--workers", min=0, help="Worker processes (default: one per core; none under 1 MB)"
+        ),
     ] = None,
     lang: LangOption = None,
     db: DbOption = None,

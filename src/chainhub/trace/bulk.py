@@ -47,6 +47,10 @@ from chainhub.trace.validation import DocumentInvalidError, Problem
 
 SourceFormat = Literal["json", "xml", "auto"]
 _AHEAD: Final = 2  # documents prepared ahead per worker: enough to keep each busy
+# Bytes of documents from which an import starts worker processes (about 2,000 events), and
+# about what an event takes in a document.
+_WORKERS_FROM: Final = 1_000_000
+_EVENT_BYTES: Final = 500
 _BROKEN: Final[set[bool]] = set()  # {True} once a worker process has failed
 
 
@@ -226,10 +230,27 @@ def _rebuilt(refused: _Refused) -> ChainhubError:
     return ChainhubError(code, en, zh, location, status)
 
 
-def default_workers(documents: int) -> int:
-    """Worker processes for an import of `documents`: one per core this process may use, none
-    for a single document (starting one costs more than it saves)."""
-    return 0 if documents < 2 else min(documents, len(os.sched_getaffinity(0)))
+def _size(source: ImportSource) -> int:
+    """About how many bytes a source's document is."""
+    body = source.body
+    if isinstance(body, Mapping):
+        events = (body.get("epcisBody") or {}).get("eventList")
+        return _EVENT_BYTES * len(events) if isinstance(events, list) else 0
+    if isinstance(body, Path):
+        try:
+            return body.stat().st_size
+        except OSError:  # refused when read, by name
+            return 0
+    return len(body)
+
+
+def default_workers(sources: Sequence[ImportSource]) -> int:
+    """Worker processes for an import: one per core this process may use, up to one per
+    document; none for a single document or a small import, for which starting them (a
+    second or more of CPU each) costs more than they save."""
+    if len(sources) < 2 or sum(_size(s) for s in sources) < _WORKERS_FROM:
+        return 0
+    return min(len(sources), len(os.sched_getaffinity(0)))
 
 
 def _outcomes_prepared(
@@ -301,7 +322,7 @@ def do_import_captures(
     # reads them at its start: the workers build the party rows from the owners.
     job = _Import(partner_id, datetime.now(UTC), list_site_owners(conn=conn))
     subscriptions = list_live_subscriptions(conn=conn)
-    count = default_workers(len(sources)) if workers is None else workers
+    count = default_workers(sources) if workers is None else workers
     outcomes: list[ImportOutcome] = []
     refused = False
     with collector_paused():
