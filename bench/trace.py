@@ -3,13 +3,18 @@ search over numpy CSR arrays) next to a plain recursive SQL CTE over the same ed
 DuckDB database, p50 / p99 over random lots of a synthetic 5-tier chain (raw-material suppliers →
 component makers → OEM plants → finished lots → distributors).
 
-Then capture throughput, JSON and XML, through bulk import (`do_capture`: schema and semantic
-checks, CBV 2.0 hash IDs, idempotence, audit, one bulk insert per table; a scripted load that
-announces only to webhook subscribers, of which it has none; XML parse included) and through
-the HTTP interface (POST /epcis/capture to the hub app, called in-process by ASGI): EPCIS
-documents of commissioning, packing (units into an SSCC), shipping and receiving events, each
-way into a fresh migrated DuckDB hub, events/s against the target of 50,000, beside a bare Arrow
-insert of the same stored rows into tables without keys or indexes (the storage floor).
+Then capture throughput, JSON and XML: through the bulk import on every core
+(`trace.bulk.do_import_captures`, what `chainhub epcis import` runs: worker processes read the
+files, check, hash and build rows, this process stores them in order, in one transaction, its
+commit included), through `do_capture` called document after document in one process (schema
+and semantic checks, CBV 2.0 hash IDs, idempotence, audit, one bulk insert per table; a
+scripted load that announces only to webhook subscribers, of which it has none; XML parse
+included, JSON parse not) and through the HTTP interface (POST /epcis/capture to the hub app,
+called in-process by ASGI): EPCIS documents of commissioning, packing (units into an SSCC),
+shipping and receiving events, each way into a fresh migrated DuckDB hub, events/s against the
+target of 50,000, beside a bare Arrow insert of the same stored rows into tables without keys
+or indexes (the storage floor). CPU is told apart: this process's, and its children's (the bulk
+import's workers, do_capture's hash worker).
 
     python bench/trace.py [--smoke] [--lots N] [--samples K] [--events N] [--workdir DIR]
 """
@@ -39,6 +44,7 @@ from chainhub.settings import Settings
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
 from chainhub.storage.service import do_bulk_insert
+from chainhub.trace.bulk import ImportSource, default_workers, do_import_captures
 from chainhub.trace.genealogy import LotGraph
 from chainhub.trace.models import trace_event_epcs, trace_event_parties, trace_events
 from chainhub.trace.service import do_capture
@@ -47,8 +53,9 @@ from chainhub.trace.xml_binding import parse_xml, write_xml
 FULL_LOTS: Final = 1_000_000
 SMOKE_LOTS: Final = 5_000
 FULL_EVENTS: Final = 200_000
-SMOKE_EVENTS: Final = 2_000
+SMOKE_EVENTS: Final = 4_000
 BATCH: Final = 10_000  # events per captured document
+SMOKE_BATCH: Final = 1_000  # the smoke's: a few documents, so the bulk pipeline shows
 TARGET: Final = 50_000  # events/s, bulk capture (issue 10)
 SAMPLES: Final = 1_000  # random lots traced each way (issue 10)
 _CONTEXT: Final = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
@@ -137,10 +144,11 @@ def _capture_event(i: int) -> dict[str, object]:
             "sourceList": parties, "destinationList": to}  # fmt: skip
 
 
-def _cpu() -> float:
-    """CPU seconds of this process (all its threads) and of its children (the hash worker)."""
+def _children_cpu() -> float:
+    """CPU seconds of this process's running children (the bulk import's workers, the hash
+    worker)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = time.process_time()
+    total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -151,14 +159,21 @@ def _cpu() -> float:
     return total
 
 
+def _cpu() -> float:
+    """CPU seconds of this process (all its threads) and of its children."""
+    return time.process_time() + _children_cpu()
+
+
 @dataclass
 class _Run:
     """What capturing the documents one way took: wall and CPU seconds inside the capture
-    calls, and wall seconds of the commits after them (inside the request, over HTTP)."""
+    calls (`cpu`, of which `own` this process's), and wall seconds of the commits after them
+    (inside the request, over HTTP; inside the import, in bulk)."""
 
     took: float = 0.0
     cpu: float = 0.0
     committed: float = 0.0
+    own: float | None = None
 
 
 def _fresh_hub(work: Path, name: str) -> sa.Engine:
@@ -186,6 +201,20 @@ def _capture_direct(engine: sa.Engine, documents: list[dict[str, Any]],
             start = time.perf_counter()
         run.committed += time.perf_counter() - start
         assert capture.stored_count == capture.event_count, capture
+    return run
+
+
+def _import_bulk(engine: sa.Engine, files: list[Path]) -> _Run:
+    """Import the files through the bulk import, in one transaction, its commit included (the
+    worker processes already started, as a running hub's would be: `_bench_capture`)."""
+    sources = [ImportSource(str(f), f) for f in files]
+    start, own, children = time.perf_counter(), time.process_time(), _children_cpu()
+    with engine.begin() as conn:
+        report = do_import_captures(conn=conn, sources=sources, partner_id="bench")
+    run = _Run(took=time.perf_counter() - start)
+    run.own = time.process_time() - own
+    run.cpu = run.own + _children_cpu() - children
+    assert report.stored == report.events and not report.rejected, report.rejected
     return run
 
 
@@ -239,25 +268,53 @@ def _bare_rate(engine: sa.Engine, events: int) -> tuple[float, int]:
     return events / took, sum(f.height for f in frames.values())
 
 
-def _bench_capture(events: int, work: Path) -> None:
-    """Capture `events` events in documents of BATCH: as JSON and as their XML twins, through
-    do_capture (bulk import) and through POST /epcis/capture, each into a fresh hub; then
-    insert the stored rows into empty copies of the tables by Arrow; print every rate beside
-    that floor."""
+def _written(work: Path, name: str, bodies: list[bytes], suffix: str) -> list[Path]:
+    """The bodies as files in a folder of `work`, as `chainhub epcis import` reads them."""
+    folder = work / name
+    folder.mkdir(exist_ok=True)
+    files = [folder / f"{at:05d}{suffix}" for at in range(len(bodies))]
+    for path, body in zip(files, bodies, strict=True):
+        path.write_bytes(body)
+    return files
+
+
+def _bench_capture(events: int, batch: int, work: Path) -> None:
+    """Capture `events` events in documents of `batch`: as JSON and as their XML twins, through
+    the bulk import (from files), through do_capture document after document and through POST
+    /epcis/capture, each into a fresh hub; then insert the stored rows into empty copies of the
+    tables by Arrow; print every rate beside that floor."""
 
     def batches(first: int) -> list[list[dict[str, object]]]:
-        return [[_capture_event(i) for i in range(lo, min(lo + BATCH, first + events))]
-                for lo in range(first, first + events, BATCH)]  # fmt: skip
+        return [[_capture_event(i) for i in range(lo, min(lo + batch, first + events))]
+                for lo in range(first, first + events, batch)]  # fmt: skip
 
-    def document(batch: list[dict[str, object]]) -> dict[str, Any]:
+    def document(events: list[dict[str, object]]) -> dict[str, Any]:
         return {"@context": _CONTEXT, "type": "EPCISDocument", "schemaVersion": "2.0",
-                "creationDate": _CREATED, "epcisBody": {"eventList": batch}}  # fmt: skip
+                "creationDate": _CREATED, "epcisBody": {"eventList": events}}  # fmt: skip
 
-    def xml(batch: list[dict[str, object]]) -> bytes:
-        return write_xml(events=batch, context=_NAMESPACES, attributes={"creationDate": _CREATED})
+    def xml(events: list[dict[str, object]]) -> bytes:
+        return write_xml(events=events, context=_NAMESPACES, attributes={"creationDate": _CREATED})
 
-    documents = [document(batch) for batch in batches(0)]
+    documents = [document(events) for events in batches(0)]
     xmls = [xml(d["epcisBody"]["eventList"]) for d in documents]
+    json_files = _written(work, "json", [json.dumps(d).encode() for d in documents], ".json")
+    xml_files = _written(work, "xml", xmls, ".xml")
+    workers = default_workers([ImportSource(str(f), f) for f in json_files])
+    runs: dict[str, _Run] = {}
+    for name, files in (("JSON", json_files), ("XML ", xml_files)):
+        engine = _fresh_hub(work, f"bulk_{name.strip().lower()}")
+        # A hub keeps its worker processes running once started (their start, spawning and
+        # importing, is timed here apart), and its first capture of a kind builds what it
+        # keeps for the next: both by an import that is rolled back, rather than in the timed
+        # one.
+        start = time.perf_counter()
+        with engine.connect() as conn:
+            sources = [ImportSource(str(f), f) for f in files[:workers]]
+            do_import_captures(conn=conn, sources=sources, partner_id="bench")
+            conn.rollback()
+        started = time.perf_counter() - start
+        runs[f"{name}  bulk import, {workers} workers "] = _import_bulk(engine, files)
+        engine.dispose()
     engine = _fresh_hub(work, "capture")
     # A server keeps its hash worker process (hashing.hashes_begun) running and its first
     # capture of a kind builds what it keeps for the next: started here, by captures that are
@@ -267,43 +324,53 @@ def _bench_capture(events: int, work: Path) -> None:
         conn.rollback()
         do_capture(conn=conn, document=parse_xml(xmls[0]), partner_id="bench", xml=xmls[0])
         conn.rollback()
-    runs = {"JSON  do_capture (bulk import)": _capture_direct(engine, documents, None)}
+    runs["JSON  do_capture, one process    "] = _capture_direct(engine, documents, None)
     bare_rate, rows = _bare_rate(engine, events)
     engine.dispose()
     xml_engine = _fresh_hub(work, "capture_xml")
-    runs["XML   parse_xml + do_capture   "] = _capture_direct(xml_engine, documents, xmls)
+    runs["XML   parse_xml + do_capture     "] = _capture_direct(xml_engine, documents, xmls)
     xml_engine.dispose()
     # One app for both (its start costs seconds), so the XML twins are of other events: the
     # same events would have the same hash IDs and be stored once. Each way's first request,
     # of yet other events, is not timed.
     warm = batches(2 * events)[0]
     http = _capture_http(work, {
-        "JSON  POST /epcis/capture *    ": [(json.dumps(document(b)).encode(), "application/json")
-                                            for b in [batches(3 * events)[0], *batches(0)]],
-        "XML   POST /epcis/capture *    ": [(xml(b), "application/xml")
-                                            for b in [warm, *batches(events)]],
+        "JSON  POST /epcis/capture *      ": [(json.dumps(document(b)).encode(),
+                                              "application/json")
+                                             for b in [batches(3 * events)[0], *batches(0)]],
+        "XML   POST /epcis/capture *      ": [(xml(b), "application/xml")
+                                             for b in [warm, *batches(events)]],
     })  # fmt: skip
     runs.update(http)
     # The machine may be shared: its load says how far the figures are from an idle one's.
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"capture   {events:,} events ({rows:,} rows), documents of {BATCH:,}; wall-clock"
-        f" figures on a machine with load average {load}; bare Arrow insert of the same rows"
-        f" into tables without keys {bare_rate:10,.0f} events/s (the floor)"
+        f"capture   {events:,} events ({rows:,} rows), {len(documents)} documents of {batch:,};"
+        f" wall-clock figures on a machine with load average {load} ({os.cpu_count()} cores);"
+        f" bare Arrow insert of the same rows into tables without keys {bare_rate:10,.0f}"
+        f" events/s (the floor); the bulk import's {workers} workers started in {started:.1f} s"
     )
     for name, run in runs.items():
         rate = events / run.took
+        split = (
+            ""
+            if run.own is None
+            else f"   CPU µs/event: this process {run.own / events * 1e6:4.1f},"
+            f" workers {(run.cpu - run.own) / events * 1e6:4.1f}"
+        )
         print(
             f"  {name} {rate:9,.0f} events/s ({rate / TARGET:4.0%} of the {TARGET:,} target,"
             f" {rate / bare_rate:5.1%} of bare)   {events / run.cpu:9,.0f} per CPU second"
-            f"   {events / (run.took + run.committed):9,.0f} events/s with commits"
+            f"   {events / (run.took + run.committed):9,.0f} events/s with commits{split}"
         )
     # CPU time moves less with the machine's load than wall time; a request's commit is inside
     # it (the transaction ends at the edge).
     print(
-        "  * in-process ASGI (Starlette TestClient, no socket); CPU is both processes' (the hash"
-        " worker's too); commits apart for do_capture: DuckDB merging rows into the tables and"
-        " their indexes"
+        "  * in-process ASGI (Starlette TestClient, no socket); CPU is every process's (the hash"
+        " worker's, the bulk import's workers'); commits apart for do_capture (DuckDB merging"
+        " rows into the tables and their indexes), inside the bulk import's figure (one"
+        " transaction); JSON parse inside the bulk import's and the HTTP figures, not"
+        " do_capture's"
     )
 
 
@@ -355,7 +422,8 @@ def main() -> None:
             f"ratio p99 {theirs[1] / ours[1]:6.1f}x   ({ours[2]:.1f} lots per trace)"
         )
     con.close()
-    _bench_capture(args.events or (SMOKE_EVENTS if args.smoke else FULL_EVENTS), work)
+    events = args.events or (SMOKE_EVENTS if args.smoke else FULL_EVENTS)
+    _bench_capture(events, SMOKE_BATCH if args.smoke else BATCH, work)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,31 @@
-"""Commands: trace (a lot's genealogy), recall report, recall open."""
+"""Commands: trace (a lot's genealogy), recall report, recall open, epcis import."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
 
 from chainhub.access.schemas import Principal, Role
-from chainhub.cli.common import OPERATOR, DbOption, console, hub_transaction, usage_error
+from chainhub.cli.common import (
+    OPERATOR,
+    DbOption,
+    choose_language,
+    console,
+    err_console,
+    hub_transaction,
+    usage_error,
+)
+from chainhub.cli.intake import LangOption
 from chainhub.cli.kpi import FormatOption
+from chainhub.errors import Language
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from chainhub.trace.bulk import ImportOutcome, ImportReport
 
 PartnerOption = Annotated[
     str | None,
@@ -128,10 +143,147 @@ def recall_open(
     console.print(table)
 
 
+_SUFFIXES = (".json", ".jsonld", ".xml")
+_SHOWN_PROBLEMS = 10
+
+
+def _documents(paths: list[Path]) -> list[Path]:
+    """The files given, and the EPCIS files (by suffix) in the folders given, each in name
+    order; a usage error for a path that is not there or a folder without any."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*") if p.suffix.lower() in _SUFFIXES)
+            if not inside:
+                usage_error(
+                    "no_documents",
+                    f"no EPCIS documents ({', '.join(_SUFFIXES)}) in folder {path}",
+                    f"目录 {path} 中没有 EPCIS 文档（{'、'.join(_SUFFIXES)}）",
+                )
+            found.extend(p for p in inside if p.is_file())
+        elif path.is_file():
+            found.append(path)
+        else:
+            usage_error("file_not_found", f"file not found: {path}", f"找不到文件：{path}")
+    return found
+
+
+def _check_partner(conn: Connection, partner: str) -> None:
+    """A usage error unless the partner is in the directory."""
+    from chainhub.partners.service import list_partners
+
+    if partner not in {p.partner_id for p in list_partners(conn=conn)}:
+        usage_error(
+            "unknown_partner",
+            f"partner {partner!r} is not in the directory (`chainhub partner list`)",
+            f"伙伴 {partner!r} 不在名录中（见 `chainhub partner list`）",
+        )
+
+
+def _print_refused(outcome: ImportOutcome, lang: Language) -> None:
+    """A refused document's name and error, then its located problems."""
+    from chainhub.trace.validation import DocumentInvalidError
+
+    error = outcome.error
+    assert error is not None  # noqa: S101 (only refused outcomes are printed)
+    err_console.print(f"[bold red]{outcome.name}[/]: {error.message(lang)}", highlight=False)
+    problems = error.problems if isinstance(error, DocumentInvalidError) else []
+    for problem in problems[:_SHOWN_PROBLEMS]:
+        where = "" if problem.event is None else f"event {problem.event}, "
+        if lang == "zh":
+            where = "" if problem.event is None else f"事件 {problem.event}，"
+        text = problem.message_zh if lang == "zh" else problem.message_en
+        err_console.print(f"  {where}{problem.field}: {text}", highlight=False, markup=False)
+    if len(problems) > _SHOWN_PROBLEMS:
+        more = len(problems) - _SHOWN_PROBLEMS
+        err_console.print(f"  … {more:,} more" if lang == "en" else f"  … 另有 {more:,} 个")
+
+
+def _summary(report: ImportReport, lang: Language) -> str:
+    done = len(report.outcomes) - len(report.rejected)
+    if lang == "zh":
+        return (
+            f"已导入 {done:,} 个文档：{report.events:,} 个事件，其中 {report.stored:,} 个为新事件；"
+            f"{len(report.rejected):,} 个文档被拒收"
+        )
+    return (
+        f"imported {done:,} documents: {report.events:,} events, {report.stored:,} of them new; "
+        f"{len(report.rejected):,} documents refused"
+    )
+
+
+def epcis_import(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="EPCIS documents (.json, .jsonld, .xml) or folders of them"),
+    ],
+    partner: Annotated[str, typer.Option("--partner", help="The partner capturing them")],
+    form: Annotated[
+        Literal["auto", "json", "xml"],
+        typer.Option("--format", help="Their format (auto: by suffix, else the first character)"),
+    ] = "auto",
+    all_or_nothing: Annotated[
+        bool,
+        typer.Option("--all-or-nothing", help="Store nothing when any document is refused"),
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=0, help="Worker processes (default: one per core; none under 1 MB)"
+        ),
+    ] = None,
+    lang: LangOption = None,
+    db: DbOption = None,
+) -> None:
+    """Capture many EPCIS documents as one partner, on every core, each whole or not at all."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from chainhub.trace.bulk import ImportRejectedError, ImportSource, do_import_captures
+
+    language = choose_language(lang)
+    files = _documents(paths)
+    sources = [ImportSource(str(f), f, form) for f in files]
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,  # a bar for people, nothing in a script's log
+    )
+    refused: list[ImportOutcome] = []
+
+    def done(outcome: ImportOutcome) -> None:
+        progress.advance(task)
+        if outcome.error is not None:
+            refused.append(outcome)
+
+    with hub_transaction(db, deliver=True) as conn:
+        _check_partner(conn, partner)
+        task = progress.add_task("importing" if language == "en" else "导入中", total=len(files))
+        try:
+            with progress:
+                report = do_import_captures(conn=conn, sources=sources, partner_id=partner,
+                                            all_or_nothing=all_or_nothing, workers=workers,
+                                            progress=done)  # fmt: skip
+        except ImportRejectedError:
+            for outcome in refused:
+                _print_refused(outcome, language)
+            raise  # the transaction is rolled back: nothing stored
+    for outcome in report.rejected:
+        _print_refused(outcome, language)
+    console.print(_summary(report, language), highlight=False)
+    raise typer.Exit(1 if report.rejected else 0)
+
+
 def register(app: typer.Typer) -> None:
-    """Add `trace`, `recall report` and `recall open` to `app`."""
+    """Add `trace`, `recall report`, `recall open` and `epcis import` to `app`."""
     app.command("trace")(trace)
     recall_app = typer.Typer(name="recall", help="Recalls (召回).", no_args_is_help=True)
     recall_app.command("report")(recall_report)
     recall_app.command("open")(recall_open)
     app.add_typer(recall_app)
+    epcis_app = typer.Typer(name="epcis", help="EPCIS 2.0 capture (EPCIS 采集).",
+                            no_args_is_help=True)  # fmt: skip
+    epcis_app.command("import")(epcis_import)
+    app.add_typer(epcis_app)

@@ -1000,7 +1000,12 @@ def _core_is_free() -> bool:
 
 
 def hashes_begun(
-    document: Mapping[str, Any], xml: bytes | None, *, events: int, columns: pa.StructArray | None
+    document: Mapping[str, Any],
+    xml: bytes | None,
+    *,
+    events: int,
+    columns: pa.StructArray | None,
+    aside: bool = True,
 ) -> Callable[[], list[str]]:
     """Start hashing a document's `events` events, read as `columns` (`document_hashes`), and
     give the function that returns their hash IDs.
@@ -1009,12 +1014,19 @@ def hashes_begun(
     anyway, for less CPU than handing the document to another process costs. Hashing events
     through their trees holds the interpreter's lock: a document of many is hashed in a worker
     process, on another core that is idle, while the caller goes on; a small one (or when no
-    core is free) is hashed when asked for."""
+    core is free) is hashed when asked for. Without `aside` (a caller that is itself one of
+    several workers, each on its core), every document is hashed when asked for."""
 
     def in_process() -> list[str]:
         return document_hashes(document, xml, columns=columns)
 
-    if events < WORKER_FROM or _by_columns(xml, columns) or _BROKEN or not _core_is_free():
+    if (
+        not aside
+        or events < WORKER_FROM
+        or _by_columns(xml, columns)
+        or _BROKEN
+        or not _core_is_free()
+    ):
         return in_process
     try:
         # marshal writes JSON's values (dict, list, str, int, float, bool, None) exactly, NaN

@@ -32,3 +32,10 @@ def get_site_owners(*, conn: Connection, uris: Iterable[str]) -> dict[str, str]:
         sa.select(site.c.site_id, site.c.partner_id).where(site.c.site_id.in_(sorted(keys)))
     )
     return {row.site_id: row.partner_id for row in rows}
+
+
+def list_site_owners(*, conn: Connection) -> dict[str, str]:
+    """Site id → owning partner, for every site of the directory."""
+    site = current_view("site")
+    rows = conn.execute(sa.select(site.c.site_id, site.c.partner_id))
+    return {row.site_id: row.partner_id for row in rows}

@@ -6,11 +6,9 @@ audited in the caller's transaction and announced to webhook subscribers; it nev
 
 from __future__ import annotations
 
-import gc
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,10 +22,13 @@ from chainhub.access.schemas import Principal
 from chainhub.errors import ChainhubError
 from chainhub.events.schemas import HubEvent, WebhookEvent
 from chainhub.partners.visibility import check_trace_event_visible
-from chainhub.partners.webhooks import do_enqueue_deliveries, list_live_subscriptions
+from chainhub.partners.webhooks import (
+    LiveSubscription,
+    do_enqueue_deliveries,
+    list_live_subscriptions,
+)
 from chainhub.storage.estimates import get_duckdb_row_estimate
 from chainhub.storage.service import do_bulk_insert
-from chainhub.trace.hashing import hashes_begun
 from chainhub.trace.models import (
     trace_captures,
     trace_event_epcs,
@@ -36,10 +37,9 @@ from chainhub.trace.models import (
 )
 from chainhub.trace.named_queries import do_notify_streams
 from chainhub.trace.parties import get_site_owners
-from chainhub.trace.plain_columns import event_array
-from chainhub.trace.rows import epc_frame, event_frame, keyed, party_frame, place_uris, row_columns
+from chainhub.trace.prepare import Prepared, collector_paused, prepared_capture
+from chainhub.trace.rows import keyed, party_frame
 from chainhub.trace.schemas import CaptureJob
-from chainhub.trace.validation import check_document
 
 
 @dataclass(frozen=True)
@@ -95,20 +95,6 @@ def _new_events(hashes: list[str], known: set[str]) -> tuple[list[str], list[int
     return column.gather(positions).to_list(), positions.to_list()
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused, and resumed if it ran before: a capture allocates
-    tens of thousands of objects that live until it returns and form no cycles, which the
-    collector would otherwise walk again and again (with the whole heap) for nothing."""
-    running = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if running:
-            gc.enable()
-
-
 def do_capture(
     *,
     conn: Connection,
@@ -124,46 +110,44 @@ def do_capture(
     returned for the caller to publish to live streams; a caller that publishes none (a
     scripted load) passes `publish=False`, and then they are built only for the subscriptions.
 
-    A document read from `xml` has its events hashed from the XML, as the CBV reads it. The
-    events are converted to Arrow columns once, which the checks, the hashes (of plain events)
-    and the rows read; a large document of other events is hashed on the other core while it
-    is checked and its rows are built (for every event, before it is known which are new).
-    The new events' rows are loaded in one bulk insert per table.
+    A document read from `xml` has its events hashed from the XML, as the CBV reads it. Its
+    rows are built for every event (`prepare.prepared_capture`) before it is known which are
+    new; the new events' rows are loaded in one bulk insert per table (`do_store_capture`).
     """
-    with _collector_paused():
-        return _capture(conn=conn, document=document, partner_id=partner_id, xml=xml,
-                        received_at=received_at, publish=publish)  # fmt: skip
+    with collector_paused():
+        prepared = prepared_capture(
+            document=document,
+            xml=xml,
+            partner_id=partner_id,
+            capture_id=str(uuid.uuid4()),
+            received_at=received_at or datetime.now(UTC),
+        )
+        return do_store_capture(conn=conn, prepared=prepared, partner_id=partner_id,
+                                publish=publish)  # fmt: skip
 
 
-def _capture(
+def do_store_capture(
     *,
     conn: Connection,
-    document: Mapping[str, Any],
+    prepared: Prepared,
     partner_id: str,
-    xml: bytes | None,
-    received_at: datetime | None,
     publish: bool,
+    subscriptions: list[LiveSubscription] | None = None,
 ) -> Capture:
-    listed = _event_list(document)
-    # One Arrow conversion of the events, which the checks, the hashes and the rows all read.
-    columns = event_array(listed)
-    hashes_of = hashes_begun(document, xml, events=len(listed), columns=columns)
-    check_document(document, from_xml=xml is not None, columns=columns)
-    received_at = received_at or datetime.now(UTC)
-    capture_id = str(uuid.uuid4())
-    events = list(document["epcisBody"]["eventList"])
-    context = [c for c in document.get("@context", []) if isinstance(c, Mapping)]
-    read = row_columns(events, columns)
-    owners = get_site_owners(conn=conn, uris=place_uris(read))
-    frames = {
-        trace_events: event_frame(events, read, capture_id=capture_id, captured_by=partner_id,
-                                  received_at=received_at, context=context),
-        trace_event_epcs: epc_frame(read),
-        trace_event_parties: party_frame(read, captured_by=partner_id, owners=owners),
-    }  # fmt: skip
-    hashes = hashes_of()
+    """Store a prepared capture of `partner_id`'s: the new events' rows (the party rows built
+    from the directory's site owners, unless prepared with them), its job, its audit entry and
+    its announcements to the webhook `subscriptions` (read here unless given)."""
+    capture_id, received_at, hashes = prepared.capture_id, prepared.received_at, prepared.hashes
+    parties = prepared.parties
+    if parties is None:
+        assert prepared.read is not None  # noqa: S101 (prepared without the parties, with read)
+        owners = get_site_owners(conn=conn, uris=prepared.uris)
+        parties = party_frame(prepared.read, captured_by=partner_id, owners=owners)
+    frames = {trace_events: prepared.events, trace_event_epcs: prepared.epcs,
+              trace_event_parties: parties}  # fmt: skip
     new_hashes, positions = _new_events(hashes, _stored_hashes(conn, hashes))
-    subscriptions = list_live_subscriptions(conn=conn)
+    if subscriptions is None:
+        subscriptions = list_live_subscriptions(conn=conn)
     wanted = any(WebhookEvent.EPCIS_CAPTURED.value in s.events for s in subscriptions)
     # The database loads the rows without the interpreter's lock: the announcements are built
     # meanwhile, and `conn` is the loader's alone until it is done.
@@ -171,20 +155,21 @@ def _capture(
         loading = loader.submit(_do_store_rows, conn, frames, hashes, positions)
         fresh = _announcements(new_hashes, capture_id, received_at) if wanted or publish else ()
         loading.result()
+    event_count = len(hashes)
     conn.execute(trace_captures.insert().values(
         capture_id=capture_id, partner_id=partner_id, received_at=received_at,
-        format="json" if xml is None else "xml", event_count=len(events),
+        format=prepared.format, event_count=event_count,
         stored_count=len(new_hashes), success=True))  # fmt: skip
     do_log_audit(conn=conn, record=AuditRecord(
         action="epcis.capture", status=202, outcome="stored" if new_hashes else "duplicate",
-        partner_id=partner_id, target={"capture_id": capture_id, "events": len(events),
+        partner_id=partner_id, target={"capture_id": capture_id, "events": event_count,
                                        "stored": len(new_hashes)}))  # fmt: skip
     if wanted:
         do_enqueue_deliveries(conn=conn, events=list(fresh), today=received_at.date(),
                               now=received_at, is_visible=_sees_event(conn),
                               subscriptions=subscriptions)  # fmt: skip
     do_notify_streams(conn=conn, event_hashes=new_hashes, now=received_at)
-    return Capture(capture_id, len(events), len(new_hashes), fresh)
+    return Capture(capture_id, event_count, len(new_hashes), fresh)
 
 
 def _announcements(
@@ -210,13 +195,6 @@ def _do_store_rows(
     every, at = pl.Series(hashes, dtype=pl.String), pl.Series(kept, dtype=pl.UInt32)
     for table, frame in frames.items():
         do_bulk_insert(conn=conn, table=table, frame=keyed(frame, table, every, at))
-
-
-def _event_list(document: Mapping[str, Any]) -> list[Any]:
-    """The events a document lists (none, when it is not shaped as a capture document)."""
-    body = document.get("epcisBody")
-    events = body.get("eventList") if isinstance(body, Mapping) else None
-    return events if isinstance(events, list) else []
 
 
 def _sees_event(conn: Connection) -> Callable[[Principal, HubEvent], bool]:

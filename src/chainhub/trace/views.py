@@ -7,7 +7,6 @@ writer role.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Final
 
@@ -21,6 +20,7 @@ from chainhub.api.responses import ERROR_RESPONSES, ErrorDetail
 from chainhub.errors import ChainhubError
 from chainhub.partners.visibility import check_may_write
 from chainhub.trace.openapi import CAPTURE_DOCUMENT
+from chainhub.trace.prepare import parsed_document
 from chainhub.trace.query import (
     DEFAULT_PER_PAGE,
     MAX_PER_PAGE,
@@ -40,8 +40,8 @@ from chainhub.trace.results import (
 )
 from chainhub.trace.schemas import CaptureJob, InvalidDocumentBody, ProblemRead
 from chainhub.trace.service import access_capture, do_capture, list_captures
-from chainhub.trace.validation import DocumentInvalidError, check_json_schema
-from chainhub.trace.xml_binding import EVENT_TYPES, parse_xml
+from chainhub.trace.validation import DocumentInvalidError
+from chainhub.trace.xml_binding import EVENT_TYPES
 
 router = APIRouter(prefix="/epcis", tags=["EPCIS"], responses=ERROR_RESPONSES)
 
@@ -80,32 +80,16 @@ def _read_document(body: bytes, content_type: str) -> tuple[dict[str, Any], byte
     """The document of a capture request as the JSON binding's shape, and its XML if it was."""
     media = content_type.split(";")[0].strip().lower()
     if media in _XML_TYPES or media.endswith("+xml"):
-        document, xml = parse_xml(body), body
-    elif media in _JSON_TYPES or media.endswith("+json"):
-        try:
-            document, xml = json.loads(body), None
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise _malformed(f"the body is not JSON: {exc}", f"请求体不是 JSON：{exc}") from exc
-    else:
-        raise ChainhubError(
-            "unsupported_media_type",
-            "send an EPCIS document as application/json, application/ld+json or application/xml",
-            "请以 application/json、application/ld+json 或 application/xml 发送 EPCIS 文档",
-            {"header": "Content-Type"},
-            415,
-        )
-    if not isinstance(document, dict):
-        raise _malformed("the body is not an EPCIS document", "请求体不是 EPCIS 文档")
-    if document.get("type") == "EPCISQueryDocument":
-        # The binding captures query results too: their events, as a capture document's, once
-        # the query document is one.
-        if problems := check_json_schema(document):
-            raise DocumentInvalidError(problems)
-        body_ = document.get("epcisBody") or {}
-        results = (body_.get("queryResults") or {}).get("resultsBody") or {}
-        events = body_.get("eventList", results.get("eventList", []))
-        document = {**document, "type": "EPCISDocument", "epcisBody": {"eventList": events}}
-    return document, xml
+        return parsed_document(body, "xml")
+    if media in _JSON_TYPES or media.endswith("+json"):
+        return parsed_document(body, "json")
+    raise ChainhubError(
+        "unsupported_media_type",
+        "send an EPCIS document as application/json, application/ld+json or application/xml",
+        "请以 application/json、application/ld+json 或 application/xml 发送 EPCIS 文档",
+        {"header": "Content-Type"},
+        415,
+    )
 
 
 @router.post(
