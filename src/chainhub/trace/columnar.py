@@ -36,6 +36,42 @@ _TIME: Final = (
 )
 
 
+class Shared:
+    """What one document's checks, hashes and rows each compute column-wise from the same
+    texts (the digital links of its EPC URIs, the instants of its times), kept per kind of
+    result and distinct text: a text's is computed by whichever asks for it first."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, pl.DataFrame] = {}
+
+    def found(
+        self, kind: str, values: pl.Series, compute: Callable[[pl.Series], Any]
+    ) -> pl.DataFrame:
+        """`compute` of each value (a Series, or a frame of columns), as columns beside the
+        values' `value`, computed only for texts not seen before (null where a value is)."""
+        known = self._known.get(kind)
+        new = values.drop_nulls().unique().rename("value")
+        if known is None and len(new) == len(values):
+            # The first ask, of distinct texts: kept in their order, which is the answer's.
+            new = values.rename("value")
+            self._known[kind] = _frame(kind, new, compute(new))
+            return self._known[kind]
+        if known is not None:
+            new = new.filter(~new.is_in(known["value"].implode()))
+        if known is None or len(new):
+            frame = _frame(kind, new, compute(new))
+            known = frame if known is None else pl.concat([known, frame])
+            self._known[kind] = known
+        given = pl.DataFrame({"value": values}, schema={"value": pl.String})
+        return given.join(known, on="value", how="left", maintain_order="left")
+
+
+def _frame(kind: str, values: pl.Series, done: Any) -> pl.DataFrame:
+    """The values and what was computed of them (a Series named `kind`, or a frame)."""
+    frame = done.rename(kind).to_frame() if isinstance(done, pl.Series) else done
+    return frame.with_columns(value=values)
+
+
 def _check_digits(keys: pl.Series) -> pl.Series:
     """The GS1 check digit of each key of digits (weights 3, 1, 3, ... from the right, so a
     key's leading zeros change nothing); null where it is not a number of 64 bits (a key has
@@ -111,9 +147,22 @@ def _link_expressions() -> tuple[list[pl.Expr], dict[str, pl.Expr], pl.Expr]:
     return [_groups(s) for s in shapes], keys, link
 
 
-def digital_links(values: pl.Series) -> pl.Series:
+def digital_links(values: pl.Series, shared: Shared | None = None) -> pl.Series:
     """The constrained canonical GS1 Digital Link (`digital_link.normalise`) of each SGTIN,
-    SSCC, SGLN, PGLN and LGTIN URI of plain characters; null for any other text."""
+    SSCC, SGLN, PGLN and LGTIN URI of plain characters; null for any other text. With
+    `shared`, each distinct text's is computed once across its calls."""
+    if shared is not None:
+        return shared.found("link", values, _links)["link"].alias(values.name)
+    return _links(values)
+
+
+def _links(values: pl.Series) -> pl.Series:
+    # Only an EPC URI has one: other texts (business transactions, words) skip the expressions.
+    uris = values.str.starts_with("urn:epc:")
+    if not uris.all():
+        at = uris.arg_true()
+        none = pl.repeat(None, len(values), dtype=pl.String, eager=True).alias(values.name)
+        return none.scatter(at, _links(values.gather(at))) if len(at) else none
     groups, keys, link = _link_expressions()
     # The keys without their check digit first, as columns: each is read many times.
     frame = pl.DataFrame({"value": values}).with_columns(groups).with_columns(**keys)
@@ -134,25 +183,27 @@ def _kept(*, unless: tuple[str, ...]) -> pl.Expr:
     return pl.when(value.str.contains(":", literal=True) & ~read).then(value)
 
 
-def cbv_texts(values: pl.Series, *, rewritten: tuple[str, ...]) -> pl.Series:
+def cbv_texts(
+    values: pl.Series, *, rewritten: tuple[str, ...], shared: Shared | None = None
+) -> pl.Series:
     """`hashing._canonize_value` of each EPC URI of the common schemes (`digital_links`) and of
     each text it keeps as it is (no colon-free text, which may be a number, and none holding
     one of the `rewritten` CBV URN prefixes); null for any other."""
     kept = _kept(unless=())
     for prefix in rewritten:
         kept = pl.when(~pl.col("value").str.contains(prefix, literal=True)).then(kept)
-    links = digital_links(values).alias("link")
+    links = digital_links(values, shared).alias("link")
     frame = pl.DataFrame({"value": values, "link": links})
     return frame.select(pl.coalesce("link", kept).alias(values.name)).to_series()
 
 
-def epc_texts(values: pl.Series) -> pl.Series:
+def epc_texts(values: pl.Series, shared: Shared | None = None) -> pl.Series:
     """`identifiers.canonical_epc` of each EPC URI of the common schemes and of each text it
     keeps as it is (starting with an ASCII letter, none of the private schemes); null for any
     other."""
     kept = _kept(unless=PRIVATE_PREFIXES)
     kept = pl.when(pl.col("value").str.contains("^[A-Za-z]")).then(kept)
-    frame = pl.DataFrame({"value": values, "link": digital_links(values)})
+    frame = pl.DataFrame({"value": values, "link": digital_links(values, shared)})
     return frame.select(pl.coalesce("link", kept).alias(values.name)).to_series()
 
 
@@ -182,9 +233,17 @@ def completed(
     return found.scatter(missing.arg_true(), pl.Series([done[v] for v in rest], dtype=found.dtype))
 
 
-def _parsed(values: pl.Series) -> pl.DataFrame:
+def _parsed(values: pl.Series, shared: Shared | None) -> pl.DataFrame:
     """The UTC instant (microseconds, null where the column expressions do not read it) and
-    the microseconds of the fraction of each ISO 8601 time."""
+    the microseconds of the fraction of each ISO 8601 time (with `shared`, each distinct
+    time's computed once across calls)."""
+    if shared is None:
+        return _parsed_times(values)
+    found = shared.found("time", values, _parsed_times)
+    return found.select("instant", pl.col("micro").fill_null(0))
+
+
+def _parsed_times(values: pl.Series) -> pl.DataFrame:
     base, fraction = _group(_TIME, 1), _group(_TIME, 2)
     offset = _group(_TIME, 3).str.replace(r"^[Zz]$", "+00:00")
     instant = (base + offset).str.to_datetime(
@@ -195,15 +254,15 @@ def _parsed(values: pl.Series) -> pl.DataFrame:
     return frame.select(instant=instant, micro=micro)
 
 
-def utc_times(values: pl.Series) -> pl.Series:
+def utc_times(values: pl.Series, shared: Shared | None = None) -> pl.Series:
     """Each ISO 8601 time with an offset as a UTC instant to the microsecond; null for a text
     the column expressions do not read."""
-    parsed = _parsed(values)
+    parsed = _parsed(values, shared)
     instant = pl.col("instant") + pl.duration(microseconds=pl.col("micro"))
     return parsed.select(instant.alias(values.name)).to_series()
 
 
-def utc_millis(values: pl.Series) -> pl.Series:
+def utc_millis(values: pl.Series, shared: Shared | None = None) -> pl.Series:
     """Each ISO 8601 time with an offset in UTC to the millisecond with a Z, as the CBV hash
     writes it (the 4th decimal rounds the 3rd, half to even); null where not read."""
     micro = pl.col("micro")
@@ -211,4 +270,4 @@ def utc_millis(values: pl.Series) -> pl.Series:
     up = (below > 500) | ((below == 500) & (millis % 2 == 1))
     instant = pl.col("instant") + pl.duration(milliseconds=millis + up.cast(pl.Int64))
     text = instant.dt.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
-    return _parsed(values).select(text.alias(values.name)).to_series()
+    return _parsed(values, shared).select(text.alias(values.name)).to_series()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Final
 
 import numpy as np
@@ -21,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Table
 
-from chainhub.trace.columnar import by_distinct, completed, epc_texts, utc_times
+from chainhub.trace.columnar import Shared, by_distinct, completed, epc_texts, utc_times
 from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.parties import site_keys
 from chainhub.trace.plain_columns import as_type
@@ -58,7 +59,7 @@ def _time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def _canonical(values: pl.Series) -> pl.Series:
+def _canonical(values: pl.Series, shared: Shared | None) -> pl.Series:
     """`canonical_epc` of each value (null stays null), once per distinct value: an event's
     place and an EPC packed, shipped and received recur across a document."""
     distinct = values.drop_nulls().unique()
@@ -69,7 +70,8 @@ def _canonical(values: pl.Series) -> pl.Series:
     if len(distinct) <= _FEW:
         done = [canonical_epc(v) for v in distinct.to_list()]
         return values.replace_strict(distinct, done, return_dtype=pl.String)
-    return by_distinct(values, lambda texts: completed(texts, fast=epc_texts, slow=canonical_epc))
+    fast = partial(epc_texts, shared=shared)
+    return by_distinct(values, lambda texts: completed(texts, fast=fast, slow=canonical_epc))
 
 
 def _word(field: str, values: pl.Series) -> pl.Series:
@@ -142,28 +144,30 @@ def event_frame(
     captured_by: str,
     received_at: datetime,
     context: list[Any],
+    shared: Shared | None = None,
 ) -> pl.DataFrame:
-    """Rows of `trace_events` from the events and their columns (`row_columns`); each event is
-    kept whole with the document's namespace prefixes ahead of any it declares itself;
-    `event_id` is null where the event has none."""
+    """Rows of `trace_events` from the events and their columns (`row_columns`, their texts'
+    conversions in `shared`); each event is kept whole with the document's namespace prefixes
+    ahead of any it declares itself; `event_id` is null where the event has none."""
     stored = [
         _text(event) if not context and "@context" not in event else _with_context(event, context)
         for event in events
     ]
     event_id = _column(read, "eventID")
     places = {name: pl.Series(pc.struct_field(read, [name, "id"])) for name in _PLACES}
+    times = partial(utc_times, shared=shared)
     return pl.DataFrame(
         {
             "at": pl.int_range(len(events), dtype=pl.UInt32, eager=True),
             "event_id": event_id.set(event_id == "", None),
             "event_type": _column(read, "type"),
-            "event_time": completed(_column(read, "eventTime"), fast=utc_times, slow=_time),
+            "event_time": completed(_column(read, "eventTime"), fast=times, slow=_time),
             "event_time_zone_offset": _column(read, "eventTimeZoneOffset"),
             "action": _column(read, "action"),
             "biz_step": _word("bizStep", _column(read, "bizStep")),
             "disposition": _word("disposition", _column(read, "disposition")),
-            "read_point": _canonical(places["readPoint"].cast(pl.String)),
-            "biz_location": _canonical(places["bizLocation"].cast(pl.String)),
+            "read_point": _canonical(places["readPoint"].cast(pl.String), shared),
+            "biz_location": _canonical(places["bizLocation"].cast(pl.String), shared),
             "event": pl.Series(stored, dtype=pl.String),
         }
     ).with_columns(
@@ -191,9 +195,10 @@ def _roles(counts: list[int], names: list[str]) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(names))
 
 
-def epc_frame(read: pa.StructArray) -> pl.DataFrame:
-    """Rows of `trace_event_epcs` from the events' columns (`row_columns`): the parent, the EPC
-    lists, then the quantity lists of each event, numbered in that order."""
+def epc_frame(read: pa.StructArray, shared: Shared | None = None) -> pl.DataFrame:
+    """Rows of `trace_event_epcs` from the events' columns (`row_columns`, their texts'
+    conversions in `shared`): the parent, the EPC lists, then the quantity lists of each event,
+    numbered in that order."""
     parent = pc.struct_field(read, "parentID")
     at = [pc.indices_nonzero(parent.is_valid()).to_numpy()]
     epc, quantity, uom = [parent.drop_null()], [], []
@@ -219,7 +224,7 @@ def epc_frame(read: pa.StructArray) -> pl.DataFrame:
     frame = pl.from_arrow(rows)
     assert isinstance(frame, pl.DataFrame)  # noqa: S101 (a table gives a frame)
     return frame.select(
-        "at", "position", pl.col("role").cast(pl.String), epc=_canonical(frame["epc"]),
+        "at", "position", pl.col("role").cast(pl.String), epc=_canonical(frame["epc"], shared),
         quantity="quantity", uom="uom",
     )  # fmt: skip
 

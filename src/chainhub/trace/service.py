@@ -27,6 +27,7 @@ from chainhub.partners.visibility import check_trace_event_visible
 from chainhub.partners.webhooks import do_enqueue_deliveries, list_live_subscriptions
 from chainhub.storage.estimates import get_duckdb_row_estimate
 from chainhub.storage.service import do_bulk_insert
+from chainhub.trace.columnar import Shared
 from chainhub.trace.hashing import hashes_begun
 from chainhub.trace.models import (
     trace_captures,
@@ -147,8 +148,10 @@ def _capture(
     listed = _event_list(document)
     # One Arrow conversion of the events, which the checks, the hashes and the rows all read.
     columns = event_array(listed)
-    hashes_of = hashes_begun(document, xml, events=len(listed), columns=columns)
-    check_document(document, from_xml=xml is not None, columns=columns)
+    # Their EPC URIs and times, which all three convert alike, converted once.
+    shared = Shared()
+    hashes_of = hashes_begun(document, xml, events=len(listed), columns=columns, shared=shared)
+    check_document(document, from_xml=xml is not None, columns=columns, shared=shared)
     received_at = received_at or datetime.now(UTC)
     capture_id = str(uuid.uuid4())
     events = list(document["epcisBody"]["eventList"])
@@ -157,8 +160,8 @@ def _capture(
     owners = get_site_owners(conn=conn, uris=place_uris(read))
     frames = {
         trace_events: event_frame(events, read, capture_id=capture_id, captured_by=partner_id,
-                                  received_at=received_at, context=context),
-        trace_event_epcs: epc_frame(read),
+                                  received_at=received_at, context=context, shared=shared),
+        trace_event_epcs: epc_frame(read, shared),
         trace_event_parties: party_frame(read, captured_by=partner_id, owners=owners),
     }  # fmt: skip
     hashes = hashes_of()
