@@ -229,9 +229,10 @@ def epc_frame(read: pa.StructArray, shared: Shared | None = None) -> pl.DataFram
     )  # fmt: skip
 
 
-def _places(read: pa.StructArray) -> pl.DataFrame:
-    """(event, kind, id) of every place and party the events name, each event's in document
-    order: its sources, destinations, read point and business location."""
+def place_frame(read: pa.StructArray) -> pl.DataFrame:
+    """(event `at`, `kind`, `uri`) of every place and party the events name (`row_columns`),
+    each event's in document order: its sources, destinations, read point and business
+    location."""
     at, uri = [], []
     for key, kind in _PARTY_LISTS.items():
         lists = pc.struct_field(read, key)
@@ -249,37 +250,35 @@ def _places(read: pa.StructArray) -> pl.DataFrame:
     return frame.filter(pl.col("uri") != "").with_columns(pl.col("kind").cast(pl.String))
 
 
-def place_uris(read: pa.StructArray) -> list[str]:
-    """The distinct ids of the places and parties the events name (`row_columns`)."""
-    return _places(read)["uri"].unique().to_list()
+def place_uris(places: pl.DataFrame) -> list[str]:
+    """The distinct ids of the places and parties the events name (`place_frame`)."""
+    return places["uri"].unique().to_list()
 
 
 def party_frame(
-    read: pa.StructArray, *, captured_by: str, owners: Mapping[str, str]
+    places: pl.DataFrame, *, events: int, captured_by: str, owners: Mapping[str, str]
 ) -> pl.DataFrame:
-    """Rows of `trace_event_parties` from the events' columns (`row_columns`): the capturer,
-    each source and destination (its site's owner when it is a directory site, else as named)
-    and the owners of its sites."""
-    places = _places(read)
+    """Rows of `trace_event_parties` of a document's `events` events and the places and
+    parties they name (`place_frame`): the capturer, each source and destination (its site's
+    owner when it is a directory site, else as named) and the owners of its sites."""
     uris = places["uri"].unique()
     owned = [next((owners[k] for k in site_keys(uri) if k in owners), None) for uri in uris]
     places = places.with_columns(
         owner=pl.col("uri").replace_strict(uris, owned, return_dtype=pl.String)
     )
     kept = places.filter(pl.col("owner").is_not_null() | pl.col("kind").is_in(_PARTY_KINDS))
-    every = len(read)
-    capturers = pl.DataFrame(
-        {
-            "at": pl.int_range(every, dtype=pl.UInt32, eager=True),
-            "kind": pl.repeat("capturer", every, dtype=pl.String, eager=True),
-            "party": pl.repeat(captured_by, every, dtype=pl.String, eager=True),
-        }
-    )
-    rows = pl.concat([capturers, kept.select("at", "kind", party=pl.coalesce("owner", "uri"))])
-    rows = rows.sort("at", maintain_order=True)
-    return rows.select(
-        "at", "kind", position=pl.int_range(pl.len(), dtype=pl.Int32).over("at"), party="party"
-    )
+    kept = kept.select("at", "kind", party=pl.coalesce("owner", "uri")).to_arrow()
+    every = pa.array(np.zeros(events, dtype=np.int32))
+    # Each event's capturer first, then its places in their order (a stable sort by event).
+    rows = _numbered(np.concatenate([np.arange(events), kept["at"].to_numpy()]), {
+        "kind": pa.chunked_array([pa.array(["capturer"], pa.large_string()).take(every),
+                                  *kept["kind"].chunks]),
+        "party": pa.chunked_array([pa.array([captured_by], pa.large_string()).take(every),
+                                   *kept["party"].chunks]),
+    })  # fmt: skip
+    frame = pl.from_arrow(rows)
+    assert isinstance(frame, pl.DataFrame)  # noqa: S101 (a table gives a frame)
+    return frame.select("at", "kind", "position", "party")
 
 
 def keyed(frame: pl.DataFrame, table: Table, hashes: pl.Series, kept: pl.Series) -> pl.DataFrame:

@@ -38,7 +38,15 @@ from chainhub.trace.models import (
 from chainhub.trace.named_queries import do_notify_streams
 from chainhub.trace.parties import get_site_owners
 from chainhub.trace.plain_columns import event_array
-from chainhub.trace.rows import epc_frame, event_frame, keyed, party_frame, place_uris, row_columns
+from chainhub.trace.rows import (
+    epc_frame,
+    event_frame,
+    keyed,
+    party_frame,
+    place_frame,
+    place_uris,
+    row_columns,
+)
 from chainhub.trace.schemas import CaptureJob
 from chainhub.trace.validation import check_document
 
@@ -157,12 +165,14 @@ def _capture(
     events = list(document["epcisBody"]["eventList"])
     context = [c for c in document.get("@context", []) if isinstance(c, Mapping)]
     read = row_columns(events, columns)
-    owners = get_site_owners(conn=conn, uris=place_uris(read))
+    places = place_frame(read)
+    owners = get_site_owners(conn=conn, uris=place_uris(places))
     frames = {
         trace_events: event_frame(events, read, capture_id=capture_id, captured_by=partner_id,
                                   received_at=received_at, context=context, shared=shared),
         trace_event_epcs: epc_frame(read, shared),
-        trace_event_parties: party_frame(read, captured_by=partner_id, owners=owners),
+        trace_event_parties: party_frame(places, events=len(events), captured_by=partner_id,
+                                         owners=owners),
     }  # fmt: skip
     hashes = hashes_of()
     new_hashes, positions = _new_events(hashes, _stored_hashes(conn, hashes))
