@@ -229,17 +229,18 @@ def _check_vocabulary(event: int, field: str, value: Any) -> list[Problem]:
     return []
 
 
-def _good_times(values: pl.Series, shared: Shared | None = None) -> set[str]:
+def _good_times(values: pl.Series, shared: Shared | None = None) -> pl.Series:
     """Those of the distinct times `values` that `_check_time` passes, found column-wise when
     there are many (a time the columns do not read is checked on its own); `shared` holds the
     times the capture's hashes and rows read column-wise too."""
     # The column expressions cost a millisecond whatever their input: up to a few thousand
     # times (measured break-even), checking each is quicker, unless the columns are read anyway.
     if len(values) <= (_FEW_TIMES if shared is None else _FEW_SHARED):
-        return {value for value in values.to_list() if not _check_time(0, "", value)}
+        good = [not _check_time(0, "", value) for value in values.to_list()]
+        return values.filter(pl.Series(good, dtype=pl.Boolean))
     # A lowercase z is read as UTC by the columns but is no offset here.
     read = utc_times(values, shared).is_not_null() & ~values.str.ends_with("z")
-    return set(values.filter(read).to_list())
+    return values.filter(read)
 
 
 def _time_problems(index: int, event: Mapping[str, Any], good: set[str]) -> list[Problem]:
@@ -287,7 +288,7 @@ def _one_by_one(events: Sequence[Any]) -> list[Problem]:
         for field in _TIMES
         if isinstance(event.get(field), str)
     }
-    good = _good_times(pl.Series("value", list(times), dtype=pl.String))
+    good = set(_good_times(pl.Series("value", list(times), dtype=pl.String)).to_list())
     words: dict[tuple[str, str], list[Problem]] = {}
     problems: list[Problem] = []
     for index, event in enumerate(events):
@@ -310,7 +311,7 @@ def _by_columns(
     for field in _TIMES:
         column = pl.Series("value", pc.struct_field(read, field), dtype=pl.String)
         good = _good_times(column.drop_nulls().unique(), shared)
-        bad = column.is_null() | ~column.is_in(list(good))
+        bad = column.is_null() | ~column.is_in(good.implode())
         for index in bad.arg_true().to_list():
             if field in events[index]:
                 found.setdefault(index, []).extend(_check_time(index, field, column[index]))
