@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
+import pytest
 
+from chainhub.trace import columnar
 from chainhub.trace.columnar import (
     Shared,
     by_distinct,
@@ -90,6 +92,21 @@ def test_every_shape_and_prefix_length_and_check_digit_as_per_value() -> None:
     found = digital_links(_series(values)).to_list()
     assert found == [normalise(v) for v in values]
     assert {link[-1] for link in found if link is not None and "/00/" in link} == set("0123456789")
+
+
+def test_a_few_texts_are_linked_one_by_one_as_the_columns_link_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Texts of each shape, of keys a digit short or long, with a company prefix a digit
+    longer, with a newline after, and other texts."""
+    values = [*READ, *LEFT, *TEXTS, *(v + "\n" for v in READ), None]
+    values += [v.replace(".", ".1", 1) for v in READ] + [v.replace("1", "", 1) for v in READ]
+    dots = [v.index(".") for v in READ]
+    values += [v[:at] + v[at + 1] + "." + v[at + 2 :] for v, at in zip(READ, dots, strict=True)]
+    by_columns = digital_links(_series(values)).to_list()  # type: ignore[arg-type]
+    monkeypatch.setattr(columnar, "_FEW_LINKS", len(values))
+    assert digital_links(_series(values)).to_list() == by_columns  # type: ignore[arg-type]
+    assert sum(link is not None for link in by_columns) == 2 * len(READ)
 
 
 def test_texts_kept_as_they_are_need_no_call_per_value() -> None:
