@@ -50,7 +50,7 @@ class Shared:
         self, kind: str, values: pl.Series, compute: Callable[[pl.Series], Any]
     ) -> pl.DataFrame:
         """`compute` of each value (a Series, or a frame of columns), as columns beside the
-        values' `value`, computed only for texts not seen before (null where a value is)."""
+        values' `value`, computed only for texts not seen before (null for a null value)."""
         known = self._known.get(kind)
         new = values.drop_nulls().unique().rename("value")
         if known is None and len(new) == len(values):
@@ -126,7 +126,6 @@ def _link_expressions() -> tuple[list[pl.Expr], dict[str, pl.Expr], pl.Expr]:
     """The groups of each shape, the keys without their check digit, and the digital link
     (of the keys' check digits, `_check_digits`): built once, as building them costs
     milliseconds."""
-    shapes = _SHAPES
     sscc = _group(_SSCC, 2)
     keys = {
         "sgtin": _group(_SGTIN, 2).str.slice(0, 1)
@@ -149,7 +148,7 @@ def _link_expressions() -> tuple[list[pl.Expr], dict[str, pl.Expr], pl.Expr]:
         pl.lit(CANONICAL + "/417/") + _with_check("pgln", 12),
         pl.lit(CANONICAL + "/01/") + _with_check("lgtin", 13) + "/10/" + _group(_LGTIN, 3),
     )
-    return [_groups(s) for s in shapes], keys, link
+    return [_groups(s) for s in _SHAPES], keys, link
 
 
 def digital_links(values: pl.Series, shared: Shared | None = None) -> pl.Series:
@@ -183,6 +182,7 @@ def _link(value: str | None) -> str | None:
 
 
 def _links(values: pl.Series) -> pl.Series:
+    """`digital_links` of the values, computed (one by one when they are few)."""
     if len(values) <= _FEW_LINKS:
         return pl.Series(values.name, [_link(v) for v in values.to_list()], dtype=pl.String)
     # Only an EPC URI has one: other texts (business transactions, words) skip the expressions.
