@@ -225,6 +225,14 @@ def test_semantic_problems_by_columns_are_those_one_by_one() -> None:
     assert validation.check_semantics([*events, "not an event"]) == by_columns
     # The same from the events' columns, as a capture reads them once for all its steps.
     assert validation.check_semantics(events, event_array(events)) == by_columns
+    # Events without a record time or nested times, one with its event time given null.
+    plain = [{k: v for k, v in e.items() if k in ("eventTime", "bizStep")} for e in events]
+    plain[3]["eventTime"] = None
+    found = validation.check_semantics(plain, event_array(plain))
+    assert found == validation._one_by_one(plain)
+    assert [(p.event, p.field) for p in found] == [
+        (0, "eventTime"), (0, "bizStep"), (2, "eventTime"), (2, "bizStep"), (3, "eventTime"),
+    ]  # fmt: skip
 
 
 def test_xml_documents_of_plain_events_hash_from_their_json_form() -> None:

@@ -7,7 +7,7 @@ Chinese, so a partner can correct a whole document in one go.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -36,6 +36,7 @@ _FEW_TIMES: Final = 2_000  # distinct times checked one by one rather than colum
 _FEW_SHARED: Final = 128  # the same, when the capture reads the times column-wise anyway
 _WORDS: Final = {"bizStep": vocabulary.BIZ_STEPS, "disposition": vocabulary.DISPOSITIONS}
 _TIMES: Final = ("eventTime", "recordTime")
+_NESTED: Final = ("sensorElementList", "errorDeclaration")  # fields holding times of their own
 _DATA: Final = frozenset(("enum", "const", "default", "examples"))
 _SEMANTIC_TYPE: Final = pa.struct([(name, pa.string()) for name in (*_TIMES, *_WORDS)])
 
@@ -302,13 +303,19 @@ def _one_by_one(events: Sequence[Any]) -> list[Problem]:
 
 
 def _by_columns(
-    events: Sequence[Mapping[str, Any]], read: pa.StructArray, shared: Shared | None = None
+    events: Sequence[Mapping[str, Any]],
+    read: pa.StructArray,
+    shared: Shared | None = None,
+    named: Collection[str] | None = None,
 ) -> list[Problem]:
     """`check_semantics` of objects whose times and words are text (`read`: those fields as
     columns): times and words checked once per distinct value, the events that hold a bad one
-    (or a time given null, which reads as none) and nested times one by one."""
+    (or a time given null, which reads as none) and nested times one by one. When the fields
+    any event has are known (`named`), an event is looked into only for those."""
     found: dict[int, list[Problem]] = {}
     for field in _TIMES:
+        if named is not None and field not in named:
+            continue  # (no event has it: each would be looked into for a null given)
         column = pl.Series("value", pc.struct_field(read, field), dtype=pl.String)
         good = _good_times(column.drop_nulls().unique(), shared)
         bad = column.is_null() | ~column.is_in(good.implode())
@@ -321,9 +328,10 @@ def _by_columns(
             if problems := _check_vocabulary(0, field, word):
                 for index in (column == word).arg_true().to_list():
                     found.setdefault(index, []).extend(replace(p, event=index) for p in problems)
-    for index, event in enumerate(events):
-        if "sensorElementList" in event or "errorDeclaration" in event:
-            found.setdefault(index, []).extend(_nested_problems(index, event))
+    if named is None or not set(_NESTED).isdisjoint(named):
+        for index, event in enumerate(events):
+            if "sensorElementList" in event or "errorDeclaration" in event:
+                found.setdefault(index, []).extend(_nested_problems(index, event))
     # In the order `_one_by_one` lists them: by event, then times, words, nested times.
     return [p for index in sorted(found) for p in sorted(found[index], key=_rank)]
 
@@ -341,8 +349,8 @@ def check_semantics(
     events converted again, and their times read column-wise kept in `shared`."""
     if all(type(event) is dict for event in events):
         read = as_type(columns, _SEMANTIC_TYPE)
-        if read is not None:
-            return _by_columns(events, read, shared)
+        if columns is not None and read is not None:
+            return _by_columns(events, read, shared, columns.type.names)
         try:
             read = pa.array(events, type=_SEMANTIC_TYPE)
         except (pa.ArrowException, OverflowError, TypeError, ValueError):
