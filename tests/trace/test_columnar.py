@@ -4,10 +4,14 @@ common shapes (null only where the per-value function is needed)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import polars as pl
+import pytest
 
+from chainhub.trace import columnar
 from chainhub.trace.columnar import (
+    Shared,
     by_distinct,
     cbv_texts,
     completed,
@@ -90,6 +94,21 @@ def test_every_shape_and_prefix_length_and_check_digit_as_per_value() -> None:
     assert {link[-1] for link in found if link is not None and "/00/" in link} == set("0123456789")
 
 
+def test_a_few_texts_are_linked_one_by_one_as_the_columns_link_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Texts of each shape, of keys a digit short or long, with a company prefix a digit
+    longer, with a newline after, and other texts."""
+    values = [*READ, *LEFT, *TEXTS, *(v + "\n" for v in READ), None]
+    values += [v.replace(".", ".1", 1) for v in READ] + [v.replace("1", "", 1) for v in READ]
+    dots = [v.index(".") for v in READ]
+    values += [v[:at] + v[at + 1] + "." + v[at + 2 :] for v, at in zip(READ, dots, strict=True)]
+    by_columns = digital_links(_series(values)).to_list()  # type: ignore[arg-type]
+    monkeypatch.setattr(columnar, "_FEW_LINKS", len(values))
+    assert digital_links(_series(values)).to_list() == by_columns  # type: ignore[arg-type]
+    assert sum(link is not None for link in by_columns) == 2 * len(READ)
+
+
 def test_texts_kept_as_they_are_need_no_call_per_value() -> None:
     values = READ + LEFT + TEXTS
     rewritten = tuple(urn for urn, _ in _CBV_URNS)
@@ -133,3 +152,38 @@ def test_repeated_texts_are_converted_once_each_in_their_places() -> None:
     done = by_distinct(_series(values), convert).to_list()  # type: ignore[arg-type]
     assert done == [None if v is None else canonical_epc(v) for v in values]
     assert calls == [4]
+
+
+def test_shared_conversions_are_those_made_alone_each_text_computed_once() -> None:
+    """A document's checks, hashes and rows ask for overlapping texts, in any order, with
+    repeats and nulls: each gets what it would alone, and each text is converted once."""
+    shared, asked = Shared(), []
+    found = shared.found
+
+    def counted(kind: str, values: pl.Series, compute: Any) -> pl.DataFrame:
+        def spied(new: pl.Series) -> Any:
+            asked.append((kind, sorted(new.to_list())))
+            return compute(new)
+
+        return found(kind, values, spied)
+
+    shared.found = counted  # type: ignore[method-assign]
+    texts = READ + LEFT + TEXTS
+    rewritten = tuple(urn for urn, _ in _CBV_URNS)
+    firsts = [READ[2], None, READ[0], READ[2], TEXTS[0]]  # repeats, a null
+    assert (
+        digital_links(_series(firsts), shared).to_list() == digital_links(_series(firsts)).to_list()
+    )  # type: ignore[arg-type]
+    assert epc_texts(_series(texts), shared).to_list() == epc_texts(_series(texts)).to_list()
+    reversed_texts = _series(texts[::-1])
+    assert (
+        cbv_texts(reversed_texts, rewritten=rewritten, shared=shared).to_list()
+        == cbv_texts(reversed_texts, rewritten=rewritten).to_list()
+    )
+    times = [*TIMES, *ODD_TIMES, None, TIMES[0]]
+    assert utc_times(_series(TIMES), shared).to_list() == utc_times(_series(TIMES)).to_list()
+    assert utc_millis(_series(times), shared).to_list() == utc_millis(_series(times)).to_list()  # type: ignore[arg-type]
+    links = [new for kind, new in asked if kind == "link"]
+    assert links[0] == sorted({READ[2], READ[0], TEXTS[0]})
+    assert sorted(text for new in links for text in new) == sorted(set(texts))
+    assert [new for kind, new in asked if kind == "time"] == [sorted(TIMES), sorted(ODD_TIMES)]

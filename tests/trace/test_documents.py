@@ -11,6 +11,8 @@ import pyarrow as pa
 import pytest
 
 from chainhub.trace import validation
+from chainhub.trace.columnar import Shared
+from chainhub.trace.gs1_schemas import epcis_schema
 from chainhub.trace.hashing import (
     document_hashes,
     event_hashes,
@@ -111,12 +113,15 @@ def test_xml_and_json_twins_hash_alike(pair: tuple[Path, Path]) -> None:
     assert from_xml == from_json
 
 
-@pytest.mark.parametrize("checked", ["one by one", "column-wise"])
+@pytest.mark.parametrize("checked", ["one by one", "column-wise", "shared"])
 def test_a_bad_document_names_each_problem(checked: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Times are checked one by one in a small document, column-wise in a large one (here, in
-    this one): both name the same problems."""
+    this one), or from the times a capture reads column-wise anyway: all name the same
+    problems."""
     if checked == "column-wise":
         monkeypatch.setattr(validation, "_FEW_TIMES", 0)
+    if checked == "shared":
+        monkeypatch.setattr(validation, "_FEW_SHARED", 0)
     document = {
         "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
         "type": "EPCISDocument",
@@ -144,8 +149,10 @@ def test_a_bad_document_names_each_problem(checked: str, monkeypatch: pytest.Mon
             ]
         },
     }
+    events = document["epcisBody"]["eventList"]
+    read = event_array(events) if checked == "shared" else None
     with pytest.raises(DocumentInvalidError) as caught:
-        check_document(document)
+        check_document(document, columns=read, shared=Shared() if read else None)
     where = {(p.event, p.field) for p in caught.value.problems}
     assert (0, "eventTime") in where
     assert (0, "bizStep") in where
@@ -154,6 +161,45 @@ def test_a_bad_document_names_each_problem(checked: str, monkeypatch: pytest.Mon
     assert {(2, "bizStep"), (2, "eventTime")} <= where
     zh = [p.as_dict("zh")["message"] for p in caught.value.problems if p.field == "bizStep"]
     assert zh and "CBV" in zh[0]
+
+
+def test_the_schema_verdict_is_the_schema_s_with_enums_tried_first() -> None:
+    """The compiled schema whose `anyOf` branches try word lists first accepts and refuses
+    what the schema as published does: each reference document, and each with a field of
+    text turned into another word, a URI, a CBV URN or a number."""
+    require(GS1)
+    schema = epcis_schema()
+    reordered = validation._enums_first(schema)
+    assert reordered != schema
+    words = schema["definitions"]["bizStep"]["anyOf"]
+    assert reordered["definitions"]["bizStep"]["anyOf"] == [words[1], words[0]]
+    assert reordered["definitions"]["action"] == schema["definitions"]["action"]
+    verdicts = []
+    for path in JSON_DOCS:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        for other in (None, "shiping", "in_transit", "urn:epcglobal:cbv:bizstep:x", "x:y", 5):
+            changed = document if other is None else _with_texts(document, other)
+            verdict = validation._verdict_validator().is_valid(changed)
+            assert verdict == validation._fast_json_validator().is_valid(changed), path.name
+            verdicts.append(verdict)
+    assert True in verdicts and False in verdicts
+
+
+def _with_texts(node: Any, other: object, at: list[int] | None = None) -> Any:
+    """The document with every third field of text (in document order) set to `other`."""
+    at = [0] if at is None else at
+    if isinstance(node, list):
+        return [_with_texts(item, other, at) for item in node]
+    if not isinstance(node, dict):
+        return node
+    changed = {}
+    for key, value in node.items():
+        if isinstance(value, str) and key != "type":
+            at[0] += 1
+            changed[key] = other if at[0] % 3 == 0 else value
+        else:
+            changed[key] = _with_texts(value, other, at)
+    return changed
 
 
 def test_semantic_problems_by_columns_are_those_one_by_one() -> None:
@@ -179,6 +225,14 @@ def test_semantic_problems_by_columns_are_those_one_by_one() -> None:
     assert validation.check_semantics([*events, "not an event"]) == by_columns
     # The same from the events' columns, as a capture reads them once for all its steps.
     assert validation.check_semantics(events, event_array(events)) == by_columns
+    # Events without a record time or nested times, one with its event time given null.
+    plain = [{k: v for k, v in e.items() if k in ("eventTime", "bizStep")} for e in events]
+    plain[3]["eventTime"] = None
+    found = validation.check_semantics(plain, event_array(plain))
+    assert found == validation._one_by_one(plain)
+    assert [(p.event, p.field) for p in found] == [
+        (0, "eventTime"), (0, "bizStep"), (2, "eventTime"), (2, "bizStep"), (3, "eventTime"),
+    ]  # fmt: skip
 
 
 def test_xml_documents_of_plain_events_hash_from_their_json_form() -> None:

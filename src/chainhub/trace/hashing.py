@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -29,7 +29,7 @@ import pyarrow as pa
 from lxml import etree
 
 from chainhub.trace import vocabulary
-from chainhub.trace.columnar import cbv_texts, completed, utc_millis
+from chainhub.trace.columnar import Shared, cbv_texts, completed, utc_millis
 from chainhub.trace.digital_link import normalise
 from chainhub.trace.plain_columns import (
     PLAIN_AFTER,
@@ -726,8 +726,8 @@ def _bare_terms(expanded: set[str]) -> dict[str, str | None]:
     return {end: _pick(terms) for end, terms in ends.items()}
 
 
-def _cbv_texts(values: pl.Series) -> pl.Series:
-    return cbv_texts(values, rewritten=tuple(urn for urn, _ in _CBV_URNS))
+def _cbv_texts(values: pl.Series, shared: Shared | None = None) -> pl.Series:
+    return cbv_texts(values, rewritten=tuple(urn for urn, _ in _CBV_URNS), shared=shared)
 
 
 def _text(value: str, ends: dict[str, str | None], slow: Callable[[str], str]) -> str:
@@ -738,9 +738,11 @@ def _text(value: str, ends: dict[str, str | None], slow: Callable[[str], str]) -
     return slow(text) if text else ""
 
 
-def _texts(values: pl.Series, ends: dict[str, str | None], *, time: bool) -> pl.DataFrame:
+def _texts(
+    values: pl.Series, ends: dict[str, str | None], *, time: bool, shared: Shared | None = None
+) -> pl.DataFrame:
     """Each distinct value and its text in the pre-hash (`_text`), column-wise where it is kept
-    as it is before being written."""
+    as it is before being written (from what `shared` holds of them)."""
     frame = pl.DataFrame({"value": values}, schema={"value": pl.String})
     value = pl.col("value")
     # Kept as it is by the expansion and the stripping: what no bare word ends with, no CURIE
@@ -754,6 +756,7 @@ def _texts(values: pl.Series, ends: dict[str, str | None], *, time: bool) -> pl.
     )
     frame = frame.with_columns(kept=kept)
     fast, slow = (utc_millis, _timestamp) if time else (_cbv_texts, _canonize_cached)
+    fast = partial(fast, shared=shared)
     plain = frame.filter("kept")["value"]
     odd = frame.filter(~pl.col("kept"))["value"].to_list()
     done = [_text(text, ends, slow) for text in odd]
@@ -834,7 +837,9 @@ class _PlainPreHash:
         return "eventType=" + str(event["type"]) + "".join(slots) + "".join(last)
 
 
-def _text_frame(values: pl.Series, ends: dict[str, str | None], *, time: bool) -> pl.DataFrame:
+def _text_frame(
+    values: pl.Series, ends: dict[str, str | None], *, time: bool, shared: Shared | None
+) -> pl.DataFrame:
     """Each distinct value and its text in the pre-hash, as `_text_map` writes it."""
     if len(values) <= (_FEW_TIMES if time else _FEW_TEXTS):
         found = _text_map(set(values.to_list()), ends, time=time)
@@ -842,14 +847,19 @@ def _text_frame(values: pl.Series, ends: dict[str, str | None], *, time: bool) -
             {"value": list(found), "text": list(found.values())},
             schema={"value": pl.String, "text": pl.String},
         )
-    return _texts(values, ends, time=time)
+    return _texts(values, ends, time=time, shared=shared)
 
 
 def _column_hashes(
-    document: Mapping[str, Any], trees: _JsonTrees, read: PlainColumns, plain: pl.Series
+    document: Mapping[str, Any],
+    trees: _JsonTrees,
+    read: PlainColumns,
+    plain: pl.Series,
+    shared: Shared | None,
 ) -> list[str]:
     """The hash ID of each event of a document read as columns (`plain_columns`), those found
-    plain (`plain`) from their pre-hash built column-wise, the others through their trees."""
+    plain (`plain`) from their pre-hash built column-wise (from what `shared` holds of their
+    texts), the others through their trees."""
     body = document["epcisBody"]
     events = body["eventList"]
     others_at = (~plain).arg_true().to_list()
@@ -866,14 +876,17 @@ def _column_hashes(
         for value in both.to_frame().filter(expanding)["value"].to_list():
             _expanded_values({"": value}, found=expanded)
         ends = _bare_terms(expanded)
-        return _text_frame(texts, ends, time=False), _text_frame(times, ends, time=True)
+        return (
+            _text_frame(texts, ends, time=False, shared=shared),
+            _text_frame(times, ends, time=True, shared=shared),
+        )
 
     names = {name: trees.replace(name) for name in ilmd_names(read)}
     pre = plain_prehashes(read, written=written, names=names).to_list()
     for at, event in zip(others_at, others, strict=True):
         pre[at] = prehash(_xml_shape(trees.node(_replace_bare(event, expanded))))
     sha256 = hashlib.sha256
-    return [f"ni:///sha-256;{sha256(text.encode()).hexdigest()}?ver=CBV2.0" for text in pre]
+    return ["ni:///sha-256;" + sha256(text.encode()).hexdigest() + "?ver=CBV2.0" for text in pre]
 
 
 def _read_plain(
@@ -889,21 +902,24 @@ def _read_plain(
 
 
 def plain_event_hashes(
-    document: Mapping[str, Any], columns: pa.StructArray | None
+    document: Mapping[str, Any], columns: pa.StructArray | None, shared: Shared | None = None
 ) -> list[str] | None:
     """The hash IDs of a checked document's events when all of them are plain and read as
-    columns (`columns`, as `json_event_hashes` reads them); else None."""
+    columns (`columns` and `shared`, as `json_event_hashes` reads them); else None."""
     trees, events, ignore = _json_events(document)
     if ignore or "eventList" not in document["epcisBody"]:
         return None
     read = _read_plain(events, columns)
     if read is None or not read[1].all():
         return None
-    return _column_hashes(document, trees, *read)
+    return _column_hashes(document, trees, *read, shared)
 
 
 def json_event_hashes(
-    document: Mapping[str, Any], *, columns: pa.StructArray | None = None
+    document: Mapping[str, Any],
+    *,
+    columns: pa.StructArray | None = None,
+    shared: Shared | None = None,
 ) -> list[str]:
     """The hash ID of each event of an EPCIS JSON document: plain events from the texts of their
     values, canonicalised column-wise, the others through their trees; the same IDs as
@@ -911,7 +927,8 @@ def json_event_hashes(
 
     A document whose hashes are kept only once the schema accepts it may give its events as
     columns (`plain_columns.event_array` of its eventList): when they are all of plain kinds
-    (`plain_columns`), plain events' pre-hash strings are then built by column expressions too.
+    (`plain_columns`), plain events' pre-hash strings are then built by column expressions too,
+    sharing the conversions of their texts with the capture's checks and rows (`shared`).
     """
     trees, events, ignore = _json_events(document)
     body = document["epcisBody"]
@@ -919,7 +936,7 @@ def json_event_hashes(
         return event_hashes(json_event_trees(document))
     read = _read_plain(events, columns)
     if read is not None:
-        return _column_hashes(document, trees, *read)
+        return _column_hashes(document, trees, *read, shared)
     texts, others, plain = _PlainTexts(), [], []
     for event in events:
         is_plain = texts.add(event)
@@ -951,11 +968,15 @@ _BROKEN: Final[set[bool]] = set()  # {True} once the worker process has failed
 
 
 def document_hashes(
-    document: Mapping[str, Any], xml: bytes | None, *, columns: pa.StructArray | None
+    document: Mapping[str, Any],
+    xml: bytes | None,
+    *,
+    columns: pa.StructArray | None,
+    shared: Shared | None = None,
 ) -> list[str]:
     """The hash ID of each event of a captured document (from its XML when it came as XML),
     its events read as `columns` (`plain_columns.event_array`, or None) when they are all of
-    plain kinds.
+    plain kinds (converting their texts once with the capture's checks and rows: `shared`).
 
     The capture keeps them only once the document is checked (`json_event_hashes`' `columns`).
     An XML document of plain events only (and no fields a repository ignores) is hashed from
@@ -963,8 +984,8 @@ def document_hashes(
     reference documents' and their twins' are tested).
     """
     if xml is None:
-        return json_event_hashes(document, columns=columns)
-    found = None if _IGNORE_NS.encode() in xml else plain_event_hashes(document, columns)
+        return json_event_hashes(document, columns=columns, shared=shared)
+    found = None if _IGNORE_NS.encode() in xml else plain_event_hashes(document, columns, shared)
     return found if found is not None else event_hashes(xml_event_trees(xml))
 
 
@@ -1006,9 +1027,10 @@ def hashes_begun(
     events: int,
     columns: pa.StructArray | None,
     aside: bool = True,
+    shared: Shared | None = None,
 ) -> Callable[[], list[str]]:
-    """Start hashing a document's `events` events, read as `columns` (`document_hashes`), and
-    give the function that returns their hash IDs.
+    """Start hashing a document's `events` events, read as `columns` and `shared`
+    (`document_hashes`), and give the function that returns their hash IDs.
 
     Events hashed column-wise are hashed when asked for: from the columns the capture read
     anyway, for less CPU than handing the document to another process costs. Hashing events
@@ -1018,7 +1040,7 @@ def hashes_begun(
     several workers, each on its core), every document is hashed when asked for."""
 
     def in_process() -> list[str]:
-        return document_hashes(document, xml, columns=columns)
+        return document_hashes(document, xml, columns=columns, shared=shared)
 
     if (
         not aside

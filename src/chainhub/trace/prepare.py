@@ -20,9 +20,10 @@ import polars as pl
 import pyarrow as pa
 
 from chainhub.errors import ChainhubError
+from chainhub.trace.columnar import Shared
 from chainhub.trace.hashing import hashes_begun
 from chainhub.trace.plain_columns import event_array
-from chainhub.trace.rows import epc_frame, event_frame, party_frame, place_uris, row_columns
+from chainhub.trace.rows import epc_frame, event_frame, party_frame, place_frame, row_columns
 from chainhub.trace.validation import DocumentInvalidError, check_document, check_json_schema
 from chainhub.trace.xml_binding import parse_xml
 
@@ -32,9 +33,9 @@ Format = Literal["json", "xml"]
 @dataclass(frozen=True)
 class Prepared:
     """A checked document's rows by position (`rows.event_frame`, `rows.epc_frame`, and
-    `rows.party_frame` when the site owners were given, else its events' `row_columns` to
-    build them from once they are known), each event's hash ID and the places and parties the
-    events name."""
+    `rows.party_frame` when the site owners were given), each event's hash ID and the places
+    and parties the events name (`rows.place_frame`, to build the party rows from once the
+    owners are known)."""
 
     capture_id: str
     received_at: datetime
@@ -42,9 +43,8 @@ class Prepared:
     events: pl.DataFrame
     epcs: pl.DataFrame
     parties: pl.DataFrame | None
-    read: pa.StructArray | None
+    places: pl.DataFrame
     hashes: list[str]
-    uris: list[str]
 
 
 @contextmanager
@@ -123,25 +123,28 @@ def prepared_capture(
     """
     listed = _event_list(document)
     columns = event_array(listed)
-    hashes_of = hashes_begun(document, xml, events=len(listed), columns=columns, aside=aside)
-    check_document(document, from_xml=xml is not None, columns=columns)
+    # Their EPC URIs and times, which the checks, hashes and rows convert alike, converted once.
+    shared = Shared()
+    hashes_of = hashes_begun(document, xml, events=len(listed), columns=columns, aside=aside,
+                             shared=shared)  # fmt: skip
+    check_document(document, from_xml=xml is not None, columns=columns, shared=shared)
     events = list(document["epcisBody"]["eventList"])
     context = [c for c in document.get("@context", []) if isinstance(c, Mapping)]
     read = row_columns(events, columns)
+    places = place_frame(read)
     parties = None
     if owners is not None:
-        parties = party_frame(read, captured_by=partner_id, owners=owners)
+        parties = party_frame(places, events=len(events), captured_by=partner_id, owners=owners)
     return Prepared(
         capture_id=capture_id,
         received_at=received_at,
         format="json" if xml is None else "xml",
         events=event_frame(events, read, capture_id=capture_id, captured_by=partner_id,
-                           received_at=received_at, context=context),
-        epcs=epc_frame(read),
+                           received_at=received_at, context=context, shared=shared),
+        epcs=epc_frame(read, shared),
         parties=parties,
-        read=None if parties is not None else read,
+        places=places,
         hashes=hashes_of(),
-        uris=place_uris(read),
     )  # fmt: skip
 
 
@@ -173,9 +176,8 @@ def packed(prepared: Prepared) -> Packed:
         prepared.events.to_arrow(),
         prepared.epcs.to_arrow(),
         None if prepared.parties is None else prepared.parties.to_arrow(),
-        None if prepared.read is None else pa.Table.from_struct_array(prepared.read),
+        prepared.places.to_arrow(),
         pa.table({"hash": pa.array(prepared.hashes, pa.string())}),
-        pa.table({"uri": pa.array(prepared.uris, pa.string())}),
     )
     form = prepared.format
     buffers = tuple(b"" if t is None else _ipc(t) for t in tables)
@@ -184,7 +186,7 @@ def packed(prepared: Prepared) -> Packed:
 
 def unpacked(packed_: Packed) -> Prepared:
     """The prepared capture `packed` gave."""
-    capture_id, received_at, form, (events, epcs, parties, read, hashes, uris) = packed_
+    capture_id, received_at, form, (events, epcs, parties, places, hashes) = packed_
     return Prepared(
         capture_id=capture_id,
         received_at=received_at,
@@ -192,7 +194,6 @@ def unpacked(packed_: Packed) -> Prepared:
         events=_frame(events),
         epcs=_frame(epcs),
         parties=_frame(parties) if parties else None,
-        read=_table(read).to_struct_array().combine_chunks() if read else None,
+        places=_frame(places),
         hashes=_frame(hashes)["hash"].to_list(),
-        uris=_frame(uris)["uri"].to_list(),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Final
 
 import numpy as np
@@ -21,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Table
 
-from chainhub.trace.columnar import by_distinct, completed, epc_texts, utc_times
+from chainhub.trace.columnar import Shared, by_distinct, completed, epc_texts, utc_times
 from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.parties import site_keys
 from chainhub.trace.plain_columns import as_type
@@ -58,7 +59,7 @@ def _time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def _canonical(values: pl.Series) -> pl.Series:
+def _canonical(values: pl.Series, shared: Shared | None) -> pl.Series:
     """`canonical_epc` of each value (null stays null), once per distinct value: an event's
     place and an EPC packed, shipped and received recur across a document."""
     distinct = values.drop_nulls().unique()
@@ -69,7 +70,8 @@ def _canonical(values: pl.Series) -> pl.Series:
     if len(distinct) <= _FEW:
         done = [canonical_epc(v) for v in distinct.to_list()]
         return values.replace_strict(distinct, done, return_dtype=pl.String)
-    return by_distinct(values, lambda texts: completed(texts, fast=epc_texts, slow=canonical_epc))
+    fast = partial(epc_texts, shared=shared)
+    return by_distinct(values, lambda texts: completed(texts, fast=fast, slow=canonical_epc))
 
 
 def _word(field: str, values: pl.Series) -> pl.Series:
@@ -142,28 +144,30 @@ def event_frame(
     captured_by: str,
     received_at: datetime,
     context: list[Any],
+    shared: Shared | None = None,
 ) -> pl.DataFrame:
-    """Rows of `trace_events` from the events and their columns (`row_columns`); each event is
-    kept whole with the document's namespace prefixes ahead of any it declares itself;
-    `event_id` is null where the event has none."""
+    """Rows of `trace_events` from the events and their columns (`row_columns`, their texts'
+    conversions in `shared`); each event is kept whole with the document's namespace prefixes
+    ahead of any it declares itself; `event_id` is null where the event has none."""
     stored = [
         _text(event) if not context and "@context" not in event else _with_context(event, context)
         for event in events
     ]
     event_id = _column(read, "eventID")
     places = {name: pl.Series(pc.struct_field(read, [name, "id"])) for name in _PLACES}
+    times = partial(utc_times, shared=shared)
     return pl.DataFrame(
         {
             "at": pl.int_range(len(events), dtype=pl.UInt32, eager=True),
             "event_id": event_id.set(event_id == "", None),
             "event_type": _column(read, "type"),
-            "event_time": completed(_column(read, "eventTime"), fast=utc_times, slow=_time),
+            "event_time": completed(_column(read, "eventTime"), fast=times, slow=_time),
             "event_time_zone_offset": _column(read, "eventTimeZoneOffset"),
             "action": _column(read, "action"),
             "biz_step": _word("bizStep", _column(read, "bizStep")),
             "disposition": _word("disposition", _column(read, "disposition")),
-            "read_point": _canonical(places["readPoint"].cast(pl.String)),
-            "biz_location": _canonical(places["bizLocation"].cast(pl.String)),
+            "read_point": _canonical(places["readPoint"].cast(pl.String), shared),
+            "biz_location": _canonical(places["bizLocation"].cast(pl.String), shared),
             "event": pl.Series(stored, dtype=pl.String),
         }
     ).with_columns(
@@ -191,9 +195,10 @@ def _roles(counts: list[int], names: list[str]) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(names))
 
 
-def epc_frame(read: pa.StructArray) -> pl.DataFrame:
-    """Rows of `trace_event_epcs` from the events' columns (`row_columns`): the parent, the EPC
-    lists, then the quantity lists of each event, numbered in that order."""
+def epc_frame(read: pa.StructArray, shared: Shared | None = None) -> pl.DataFrame:
+    """Rows of `trace_event_epcs` from the events' columns (`row_columns`, their texts'
+    conversions in `shared`): the parent, the EPC lists, then the quantity lists of each event,
+    numbered in that order."""
     parent = pc.struct_field(read, "parentID")
     at = [pc.indices_nonzero(parent.is_valid()).to_numpy()]
     epc, quantity, uom = [parent.drop_null()], [], []
@@ -219,14 +224,15 @@ def epc_frame(read: pa.StructArray) -> pl.DataFrame:
     frame = pl.from_arrow(rows)
     assert isinstance(frame, pl.DataFrame)  # noqa: S101 (a table gives a frame)
     return frame.select(
-        "at", "position", pl.col("role").cast(pl.String), epc=_canonical(frame["epc"]),
+        "at", "position", pl.col("role").cast(pl.String), epc=_canonical(frame["epc"], shared),
         quantity="quantity", uom="uom",
     )  # fmt: skip
 
 
-def _places(read: pa.StructArray) -> pl.DataFrame:
-    """(event, kind, id) of every place and party the events name, each event's in document
-    order: its sources, destinations, read point and business location."""
+def place_frame(read: pa.StructArray) -> pl.DataFrame:
+    """(event `at`, `kind`, `uri`) of every place and party the events name (`row_columns`),
+    each event's in document order: its sources, destinations, read point and business
+    location."""
     at, uri = [], []
     for key, kind in _PARTY_LISTS.items():
         lists = pc.struct_field(read, key)
@@ -244,37 +250,35 @@ def _places(read: pa.StructArray) -> pl.DataFrame:
     return frame.filter(pl.col("uri") != "").with_columns(pl.col("kind").cast(pl.String))
 
 
-def place_uris(read: pa.StructArray) -> list[str]:
-    """The distinct ids of the places and parties the events name (`row_columns`)."""
-    return _places(read)["uri"].unique().to_list()
+def place_uris(places: pl.DataFrame) -> list[str]:
+    """The distinct ids of the places and parties the events name (`place_frame`)."""
+    return places["uri"].unique().to_list()
 
 
 def party_frame(
-    read: pa.StructArray, *, captured_by: str, owners: Mapping[str, str]
+    places: pl.DataFrame, *, events: int, captured_by: str, owners: Mapping[str, str]
 ) -> pl.DataFrame:
-    """Rows of `trace_event_parties` from the events' columns (`row_columns`): the capturer,
-    each source and destination (its site's owner when it is a directory site, else as named)
-    and the owners of its sites."""
-    places = _places(read)
+    """Rows of `trace_event_parties` of a document's `events` events and the places and
+    parties they name (`place_frame`): the capturer, each source and destination (its site's
+    owner when it is a directory site, else as named) and the owners of its sites."""
     uris = places["uri"].unique()
     owned = [next((owners[k] for k in site_keys(uri) if k in owners), None) for uri in uris]
     places = places.with_columns(
         owner=pl.col("uri").replace_strict(uris, owned, return_dtype=pl.String)
     )
     kept = places.filter(pl.col("owner").is_not_null() | pl.col("kind").is_in(_PARTY_KINDS))
-    every = len(read)
-    capturers = pl.DataFrame(
-        {
-            "at": pl.int_range(every, dtype=pl.UInt32, eager=True),
-            "kind": pl.repeat("capturer", every, dtype=pl.String, eager=True),
-            "party": pl.repeat(captured_by, every, dtype=pl.String, eager=True),
-        }
-    )
-    rows = pl.concat([capturers, kept.select("at", "kind", party=pl.coalesce("owner", "uri"))])
-    rows = rows.sort("at", maintain_order=True)
-    return rows.select(
-        "at", "kind", position=pl.int_range(pl.len(), dtype=pl.Int32).over("at"), party="party"
-    )
+    kept = kept.select("at", "kind", party=pl.coalesce("owner", "uri")).to_arrow()
+    every = pa.array(np.zeros(events, dtype=np.int32))
+    # Each event's capturer first, then its places in their order (a stable sort by event).
+    rows = _numbered(np.concatenate([np.arange(events), kept["at"].to_numpy()]), {
+        "kind": pa.chunked_array([pa.array(["capturer"], pa.large_string()).take(every),
+                                  *kept["kind"].chunks]),
+        "party": pa.chunked_array([pa.array([captured_by], pa.large_string()).take(every),
+                                   *kept["party"].chunks]),
+    })  # fmt: skip
+    frame = pl.from_arrow(rows)
+    assert isinstance(frame, pl.DataFrame)  # noqa: S101 (a table gives a frame)
+    return frame.select("at", "kind", "position", "party")
 
 
 def keyed(frame: pl.DataFrame, table: Table, hashes: pl.Series, kept: pl.Series) -> pl.DataFrame:

@@ -38,7 +38,7 @@ from chainhub.trace.models import (
 from chainhub.trace.named_queries import do_notify_streams
 from chainhub.trace.parties import get_site_owners
 from chainhub.trace.prepare import Prepared, collector_paused, prepared_capture
-from chainhub.trace.rows import keyed, party_frame
+from chainhub.trace.rows import keyed, party_frame, place_uris
 from chainhub.trace.schemas import CaptureJob
 
 
@@ -140,9 +140,9 @@ def do_store_capture(
     capture_id, received_at, hashes = prepared.capture_id, prepared.received_at, prepared.hashes
     parties = prepared.parties
     if parties is None:
-        assert prepared.read is not None  # noqa: S101 (prepared without the parties, with read)
-        owners = get_site_owners(conn=conn, uris=prepared.uris)
-        parties = party_frame(prepared.read, captured_by=partner_id, owners=owners)
+        owners = get_site_owners(conn=conn, uris=place_uris(prepared.places))
+        parties = party_frame(prepared.places, events=len(hashes), captured_by=partner_id,
+                              owners=owners)  # fmt: skip
     frames = {trace_events: prepared.events, trace_event_epcs: prepared.epcs,
               trace_event_parties: parties}  # fmt: skip
     new_hashes, positions = _new_events(hashes, _stored_hashes(conn, hashes))

@@ -7,7 +7,7 @@ Chinese, so a partner can correct a whole document in one go.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -22,7 +22,7 @@ from lxml import etree
 
 from chainhub.errors import ChainhubError
 from chainhub.trace import vocabulary
-from chainhub.trace.columnar import utc_times
+from chainhub.trace.columnar import Shared, utc_times
 from chainhub.trace.gs1_schemas import SCHEMA_DIR, epcis_schema
 from chainhub.trace.plain_columns import as_type
 
@@ -33,8 +33,11 @@ _CBV_URNS: Final = {
     "disposition": ("urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-"),
 }
 _FEW_TIMES: Final = 2_000  # distinct times checked one by one rather than column-wise
+_FEW_SHARED: Final = 128  # the same, when the capture reads the times column-wise anyway
 _WORDS: Final = {"bizStep": vocabulary.BIZ_STEPS, "disposition": vocabulary.DISPOSITIONS}
 _TIMES: Final = ("eventTime", "recordTime")
+_NESTED: Final = ("sensorElementList", "errorDeclaration")  # fields holding times of their own
+_DATA: Final = frozenset(("enum", "const", "default", "examples"))
 _SEMANTIC_TYPE: Final = pa.struct([(name, pa.string()) for name in (*_TIMES, *_WORDS)])
 
 
@@ -85,6 +88,28 @@ def _fast_json_validator() -> jsonschema_rs.Draft7Validator:
 
 
 @cache
+def _verdict_validator() -> jsonschema_rs.Draft7Validator:
+    """The compiled validator of the schema with each `anyOf`'s word lists tried first: a
+    document's verdict is the same (an `anyOf` holds if any branch does, in whatever order),
+    and most values are words, which an enum accepts before a URI's format and pattern are
+    tried (a quarter less CPU on documents of thousands of events)."""
+    return jsonschema_rs.Draft7Validator(_enums_first(epcis_schema()), validate_formats=True)
+
+
+def _enums_first(schema: Any) -> Any:
+    """The (sub)schema with the branches of each `anyOf` in it that are an `enum` first."""
+    if isinstance(schema, list):
+        return [_enums_first(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    # Values (an enum's, a const) are data, not schemas: kept as they are.
+    found = {k: v if k in _DATA else _enums_first(v) for k, v in schema.items()}
+    if isinstance(branches := found.get("anyOf"), list):
+        found["anyOf"] = sorted(branches, key=lambda b: not (isinstance(b, dict) and "enum" in b))
+    return found
+
+
+@cache
 def _xml_schema() -> etree.XMLSchema:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "EPCglobal-epcis-2_0.xsd"), parser))
@@ -103,7 +128,7 @@ def check_json_schema(document: Mapping[str, Any]) -> list[Problem]:
     """Problems the GS1 EPCIS JSON Schema finds, one per failing leaf of the schema."""
     # A compiled validator says yes or no two orders of magnitude faster; only a document it
     # refuses is walked again to locate every problem.
-    if _fast_json_validator().is_valid(document):
+    if _verdict_validator().is_valid(document):
         return []
     found = [
         (error.absolute_path, error.message, str(error.validator))
@@ -205,16 +230,18 @@ def _check_vocabulary(event: int, field: str, value: Any) -> list[Problem]:
     return []
 
 
-def _good_times(values: pl.Series) -> set[str]:
+def _good_times(values: pl.Series, shared: Shared | None = None) -> pl.Series:
     """Those of the distinct times `values` that `_check_time` passes, found column-wise when
-    there are many (a time the columns do not read is checked on its own)."""
+    there are many (a time the columns do not read is checked on its own); `shared` holds the
+    times the capture's hashes and rows read column-wise too."""
     # The column expressions cost a millisecond whatever their input: up to a few thousand
-    # times (measured break-even), checking each is quicker.
-    if len(values) <= _FEW_TIMES:
-        return {value for value in values.to_list() if not _check_time(0, "", value)}
+    # times (measured break-even), checking each is quicker, unless the columns are read anyway.
+    if len(values) <= (_FEW_TIMES if shared is None else _FEW_SHARED):
+        good = [not _check_time(0, "", value) for value in values.to_list()]
+        return values.filter(pl.Series(good, dtype=pl.Boolean))
     # A lowercase z is read as UTC by the columns but is no offset here.
-    read = utc_times(values).is_not_null() & ~values.str.ends_with("z")
-    return set(values.filter(read).to_list())
+    read = utc_times(values, shared).is_not_null() & ~values.str.ends_with("z")
+    return values.filter(read)
 
 
 def _time_problems(index: int, event: Mapping[str, Any], good: set[str]) -> list[Problem]:
@@ -262,7 +289,7 @@ def _one_by_one(events: Sequence[Any]) -> list[Problem]:
         for field in _TIMES
         if isinstance(event.get(field), str)
     }
-    good = _good_times(pl.Series("value", list(times), dtype=pl.String))
+    good = set(_good_times(pl.Series("value", list(times), dtype=pl.String)).to_list())
     words: dict[tuple[str, str], list[Problem]] = {}
     problems: list[Problem] = []
     for index, event in enumerate(events):
@@ -275,15 +302,23 @@ def _one_by_one(events: Sequence[Any]) -> list[Problem]:
     return problems
 
 
-def _by_columns(events: Sequence[Mapping[str, Any]], read: pa.StructArray) -> list[Problem]:
+def _by_columns(
+    events: Sequence[Mapping[str, Any]],
+    read: pa.StructArray,
+    shared: Shared | None = None,
+    named: Collection[str] | None = None,
+) -> list[Problem]:
     """`check_semantics` of objects whose times and words are text (`read`: those fields as
     columns): times and words checked once per distinct value, the events that hold a bad one
-    (or a time given null, which reads as none) and nested times one by one."""
+    (or a time given null, which reads as none) and nested times one by one. When the fields
+    any event has are known (`named`), an event is looked into only for those."""
     found: dict[int, list[Problem]] = {}
     for field in _TIMES:
+        if named is not None and field not in named:
+            continue  # (no event has it: each would be looked into for a null given)
         column = pl.Series("value", pc.struct_field(read, field), dtype=pl.String)
-        good = _good_times(column.drop_nulls().unique())
-        bad = column.is_null() | ~column.is_in(list(good))
+        good = _good_times(column.drop_nulls().unique(), shared)
+        bad = column.is_null() | ~column.is_in(good.implode())
         for index in bad.arg_true().to_list():
             if field in events[index]:
                 found.setdefault(index, []).extend(_check_time(index, field, column[index]))
@@ -293,9 +328,10 @@ def _by_columns(events: Sequence[Mapping[str, Any]], read: pa.StructArray) -> li
             if problems := _check_vocabulary(0, field, word):
                 for index in (column == word).arg_true().to_list():
                     found.setdefault(index, []).extend(replace(p, event=index) for p in problems)
-    for index, event in enumerate(events):
-        if "sensorElementList" in event or "errorDeclaration" in event:
-            found.setdefault(index, []).extend(_nested_problems(index, event))
+    if named is None or not set(_NESTED).isdisjoint(named):
+        for index, event in enumerate(events):
+            if "sensorElementList" in event or "errorDeclaration" in event:
+                found.setdefault(index, []).extend(_nested_problems(index, event))
     # In the order `_one_by_one` lists them: by event, then times, words, nested times.
     return [p for index in sorted(found) for p in sorted(found[index], key=_rank)]
 
@@ -305,20 +341,22 @@ def _rank(problem: Problem) -> int:
     return (*_TIMES, *_WORDS).index(head) if head in (*_TIMES, *_WORDS) else len(_TIMES) + 2
 
 
-def check_semantics(events: Sequence[Any], columns: pa.StructArray | None = None) -> list[Problem]:
+def check_semantics(
+    events: Sequence[Any], columns: pa.StructArray | None = None, shared: Shared | None = None
+) -> list[Problem]:
     """Rules of the standard no schema states: offsets, CBV words, sensor time windows; the
     events' `columns` (`plain_columns.event_array`), when given, are read rather than the
-    events converted again."""
+    events converted again, and their times read column-wise kept in `shared`."""
     if all(type(event) is dict for event in events):
         read = as_type(columns, _SEMANTIC_TYPE)
-        if read is not None:
-            return _by_columns(events, read)
+        if columns is not None and read is not None:
+            return _by_columns(events, read, shared, columns.type.names)
         try:
             read = pa.array(events, type=_SEMANTIC_TYPE)
         except (pa.ArrowException, OverflowError, TypeError, ValueError):
             pass  # a time or word of another kind: the schema's problem, reported already
         else:
-            return _by_columns(events, read)
+            return _by_columns(events, read, shared)
     return _one_by_one(events)
 
 
@@ -351,10 +389,14 @@ def _check_sensor(index: int, at: int, sensor: Any) -> list[Problem]:
 
 
 def check_document(
-    document: Mapping[str, Any], *, from_xml: bool = False, columns: pa.StructArray | None = None
+    document: Mapping[str, Any],
+    *,
+    from_xml: bool = False,
+    columns: pa.StructArray | None = None,
+    shared: Shared | None = None,
 ) -> None:
     """Raise `DocumentInvalidError` listing every problem, when the document has any; its
-    events' `columns`, when given, as `check_semantics` reads them.
+    events' `columns` and `shared`, when given, as `check_semantics` reads them.
 
     An XML document is checked in its JSON form against the same JSON Schema (one information
     model, two bindings), less the JSON binding's `uniqueItems`, which the XML binding lacks.
@@ -365,6 +407,6 @@ def check_document(
     body = document.get("epcisBody")
     events = body.get("eventList") if isinstance(body, Mapping) else None
     if isinstance(events, list):
-        problems += check_semantics(events, columns)
+        problems += check_semantics(events, columns, shared)
     if problems:
         raise DocumentInvalidError(problems)
