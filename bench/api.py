@@ -2,9 +2,11 @@
 FastAPI "hello" endpoint served by uvicorn (the framework's limit) and `chainhub serve` on the
 demo hub, on DuckDB (one process) and on PostgreSQL (two worker processes, when PostgreSQL's
 server binaries are installed), at 16 and 64 concurrent clients: document read, list page,
-supplier overview and file upload. Prints requests/s, p50, p99, errors and each endpoint's
-ratio to the bare one; then 50 and 100 uploads sent at once, and whether every answered upload
-is stored. Each hub is measured once its start-up work (page warm-up, golden master) is done.
+supplier overview and file upload. Prints requests/s, p50, p99, errors, each endpoint's
+ratio to the bare one and the server's CPU time per request (its process group's, from /proc:
+steadier than requests/s when others share the machine); then 50 and 100 uploads sent at
+once, and whether every answered upload is stored. Each hub is measured once its start-up
+work (page warm-up, golden master) is done.
 
     python bench/api.py [--smoke] [--requests N] [--scale small|medium] [--workdir DIR]
                         [--no-postgres] [--only SCENARIO ...]
@@ -30,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -66,10 +68,19 @@ class Result:
     seconds: float
     latencies: list[float]
     errors: int
+    # CPU seconds the server's processes used during the scenario (0.0: not measured).
+    server_cpu: float = 0.0
 
     @property
     def rate(self) -> float:
         return self.count / self.seconds if self.seconds else 0.0
+
+    @property
+    def server_us(self) -> float:
+        """The server's CPU microseconds per answered request (NaN when not measured)."""
+        if not self.server_cpu or not self.count:
+            return float("nan")
+        return self.server_cpu / self.count * 1e6
 
     def quantile(self, q: float) -> float:
         if not self.latencies:
@@ -117,6 +128,17 @@ def _group_cpu_seconds(pgid: int) -> float:
         if int(fields[2]) == pgid:
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def _measured(process: subprocess.Popen[bytes], run: Coroutine[Any, Any, Result]) -> Result:
+    """`run`, with the CPU time the server's process group used meanwhile (Linux's /proc):
+    steadier than requests/s on a machine others share."""
+    if not Path("/proc/self/stat").exists():
+        return asyncio.run(run)
+    before = _group_cpu_seconds(process.pid)
+    result = asyncio.run(run)
+    result.server_cpu = _group_cpu_seconds(process.pid) - before
+    return result
 
 
 def _wait_quiet(process: subprocess.Popen[bytes]) -> None:
@@ -273,11 +295,12 @@ async def _hello(http: httpx.AsyncClient, _n: int) -> httpx.Response:
 def _print(results: list[Result], bare: dict[int, float], label: str) -> None:
     print(f"\n{label}")
     print(f"{'scenario':<16}{'clients':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'errors':>8}{'× bare':>8}")  # fmt: skip
+          f"{'errors':>8}{'× bare':>8}{'server CPU us/req':>19}")  # fmt: skip
     for r in results:
         ratio = r.rate / bare[r.clients] if bare.get(r.clients) else float("nan")
         print(f"{r.name:<16}{r.clients:>8}{r.rate:>9.1f}{r.quantile(0.5):>9.1f}"
-              f"{r.quantile(0.99):>9.1f}{r.errors:>8}{ratio:>8.2f}")  # fmt: skip
+              f"{r.quantile(0.99):>9.1f}{r.errors:>8}{ratio:>8.2f}"
+              f"{r.server_us:>19.0f}")  # fmt: skip
 
 
 def main() -> None:
@@ -304,7 +327,9 @@ def main() -> None:
     )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{bare_port}"
-        bare_results = [asyncio.run(_run(base, "bare hello", c, total, _hello)) for c in CLIENTS]
+        bare_results = [
+            _measured(bare_server, _run(base, "bare hello", c, total, _hello)) for c in CLIENTS
+        ]
     finally:
         _stop(bare_server)
     bare = {r.clients: r.rate for r in bare_results}
@@ -358,7 +383,7 @@ def _hub_run(
             if only is None or name in only
         }
         results = [
-            asyncio.run(_run(base, name, clients, total, request))
+            _measured(hub, _run(base, name, clients, total, request))
             for clients in CLIENTS
             for name, request in scenarios.items()
         ]

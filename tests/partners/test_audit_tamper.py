@@ -3,6 +3,7 @@ first entry that fails and the signed checkpoint the log falls short of."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -285,7 +286,7 @@ def test_a_truncation_after_a_timed_checkpoint_is_caught(engine: sa.Engine, tmp_
     )
     try:
         for n in range(5):
-            writer.record(AuditRecord(action=f"GET /t/{n}", status=200, outcome="ok"))
+            asyncio.run(writer.record(AuditRecord(action=f"GET /t/{n}", status=200, outcome="ok")))
         deadline = time.monotonic() + 3
         while not path.exists() and time.monotonic() < deadline:
             time.sleep(0.05)

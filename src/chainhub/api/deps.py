@@ -9,12 +9,14 @@ go to the event stream and the webhook worker only after the commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Annotated, Final
 
 from fastapi import Depends, HTTPException, Request, Security
+from fastapi.concurrency import contextmanager_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine
@@ -24,7 +26,7 @@ from chainhub.access.audit import AuditRecord, defer_audit, end_request_state, s
 from chainhub.access.schemas import Principal
 from chainhub.access.tokens import access_kept_principal, access_principal, get_token_id
 from chainhub.api.language import get_request_language
-from chainhub.api.limits import hub_busy
+from chainhub.api.limits import HubBusyError, hub_busy
 from chainhub.api.runtime import HubRuntime
 from chainhub.errors import ChainhubError, Language
 from chainhub.events.reactions import set_reactions
@@ -99,11 +101,12 @@ def _failure(exc: Exception) -> tuple[int, str]:
     return 500, "internal_error"
 
 
-def _conn(request: Request) -> Iterator[Connection]:
+@contextmanager
+def _transaction(request: Request, context: RequestContext, write: bool) -> Iterator[Connection]:
+    """The request's connection in a transaction, committed with a write's audit entry (in a
+    worker thread: it may wait for the write lock and the database)."""
     engine: Engine = request.app.state.engine
     runtime: HubRuntime = request.app.state.runtime
-    context = _context(request)
-    write = request.method not in _READ_METHODS
     route_status = getattr(request.scope.get("route"), "status_code", None) or 200
     settings = _settings(request)
     locked = write and engine.dialect.name == "duckdb"
@@ -127,17 +130,31 @@ def _conn(request: Request) -> Iterator[Connection]:
             finally:
                 # `info` belongs to the pooled connection: nothing of this request outlives it.
                 end_request_state(conn=conn)
-    except Exception as exc:
-        if locked:
-            locked = False
-            runtime.write_lock.release()
-        runtime.audit.record(_record(request, context, *_failure(exc)))
-        raise
     finally:
         if locked:
             runtime.write_lock.release()
+
+
+async def _conn(request: Request) -> AsyncIterator[Connection]:
+    # A coroutine around the transaction's worker-thread steps, so that the wait for a
+    # read's (or a failure's) audit entry holds no worker thread: its batch's commit wakes
+    # the loop once for all the requests waiting on it.
+    runtime: HubRuntime = request.app.state.runtime
+    context = _context(request)
+    write = request.method not in _READ_METHODS
+    try:
+        with nullcontext() if write else runtime.audit.reading():
+            transaction = _transaction(request, context, write)
+            async with contextmanager_in_threadpool(transaction) as conn:
+                yield conn
+    except HubBusyError:
+        raise  # no turn, nothing done: refused like the admission's 503, unaudited
+    except Exception as exc:
+        await runtime.audit.record(_record(request, context, *_failure(exc)))
+        raise
     if not write:
-        runtime.audit.record(_record(request, context, route_status, "ok"))
+        route_status = getattr(request.scope.get("route"), "status_code", None) or 200
+        await runtime.audit.record(_record(request, context, route_status, "ok"))
     if context.events:
         runtime.broker.publish(context.events)
         runtime.worker.wake()

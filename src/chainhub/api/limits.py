@@ -35,9 +35,13 @@ def body_too_large(max_bytes: int) -> ChainhubError:
 RETRY_AFTER: Final = 1
 
 
-def hub_busy(queue_timeout: float) -> ChainhubError:
+class HubBusyError(ChainhubError):
+    """A request the hub found no turn for: refused before anything was done."""
+
+
+def hub_busy(queue_timeout: float) -> HubBusyError:
     """The refusal of a request the hub found no turn for within the queue time-out."""
-    return ChainhubError(
+    return HubBusyError(
         "hub_busy",
         f"the hub is busy: no turn for this request within {queue_timeout:g} s; nothing was "
         "changed, retry after the seconds in the Retry-After header",

@@ -197,7 +197,14 @@ def _document_rows(
         # The table's flag rather than the current view: the same rows, without binding the
         # view on every read.
         where.append(table.c[CURRENT_FLAG])
-    query = sa.select(table).where(table.c._doc_key == doc_key, _beside_key(table, where))
+    # `*` rather than the table's columns by name: DuckDB parses and binds the statement naming
+    # each column ~0.25 ms (a fifth) slower, on every read. The rows are read by name, and no
+    # column of a document table has a result conversion to skip.
+    query = (
+        sa.select(sa.text("*"))
+        .select_from(table)
+        .where(table.c._doc_key == doc_key, _beside_key(table, where))
+    )
     # A document has a few rows: ordered here, they spare the database a sort per read.
     found = conn.execute(query).mappings().all()
     rows = sorted(found, key=lambda row: tuple(row[name] for name in order_by))
