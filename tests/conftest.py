@@ -14,6 +14,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -152,3 +153,24 @@ def small_chain(tmp_path_factory: pytest.TempPathFactory) -> SmallChain:
     root = tmp_path_factory.mktemp("sim") / "chain"
     summary = do_simulate(out=root, scale="small", seed=SIM_SEED)
     return SmallChain(root, summary)
+
+
+@pytest.fixture
+def held_duckdb_file(tmp_path: Path) -> Iterator[Path]:
+    """A DuckDB file held open by another process, as a running server holds it."""
+    path = tmp_path / "hub.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; db = duckdb.connect(sys.argv[1]); "
+            "print('ready', flush=True); time.sleep(120)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+    yield path
+    holder.kill()
+    holder.wait()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -63,24 +60,3 @@ def _po_line(po_number: str, line_no: int, **changes: object) -> dict[str, Any]:
 def po_line() -> Callable[..., dict[str, Any]]:
     """Builds one line of a purchase order Haichuan places with Acme Castings."""
     return _po_line
-
-
-@pytest.fixture
-def held_duckdb_file(tmp_path: Path) -> Iterator[Path]:
-    """A DuckDB file held open by another process, as a running server holds it."""
-    path = tmp_path / "hub.duckdb"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; db = duckdb.connect(sys.argv[1]); "
-            "print('ready', flush=True); time.sleep(120)",
-            str(path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-    yield path
-    holder.kill()
-    holder.wait()

@@ -304,6 +304,18 @@ def test_the_import_command_names_each_refused_file(tmp_path: Path) -> None:
     assert "partner 'nobody' is not in the directory" in stranger.stderr
 
 
+def test_the_import_command_refuses_a_file_a_running_server_holds(
+    tmp_path: Path, held_duckdb_file: Path
+) -> None:
+    document = tmp_path / "good.json"
+    document.write_text(json.dumps(_document([_event(0)])))
+    result = CliRunner().invoke(_cli(), ["epcis", "import", str(document), "--partner", "acme",
+                                         "--db", f"duckdb:///{held_duckdb_file}"])  # fmt: skip
+    assert result.exit_code != 0
+    assert f"The database file {held_duckdb_file} is in use" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_a_parsed_document_of_values_json_lacks_is_refused_by_name(engine: sa.Engine) -> None:
     odd = {**_document([_event(0)]), "creationDate": datetime(2026, 3, 1, tzinfo=UTC)}
     sources = [ImportSource("odd", odd), ImportSource("fine", _document([_event(1)]))]
