@@ -450,7 +450,7 @@ def check_may_replace(
     if stored is not None and stored.height == 0 and not cancels:
         return
     columns = list(dict.fromkeys((*doc_type.parties, *doc_type.cancel_fields, *doc_type.line_key)))
-    new = frame.select(
+    new = frame.select_seq(
         _doc_key(doc_type),
         pl.col("_source_row").alias("_row") if "_source_row" in frame.columns else pl.lit(0),
         *(pl.col(c).cast(pl.String) for c in columns if c in frame.columns),

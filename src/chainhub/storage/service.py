@@ -245,7 +245,9 @@ def get_document_rows(*, document_type: str, records: pl.DataFrame) -> pl.DataFr
     """`records` as their table's record columns, typed as its, with each row's `_doc_key`
     (the standard's key fields joined): what `do_store_submission` stores of them."""
     columns = _record_columns(document_type, tuple(records.schema.items()), _SUBMISSION_COLUMNS)
-    return records.select(columns)
+    # Column after column: on a file's few hundred rows, spreading its ~20 columns over
+    # Polars' threads costs more CPU than it saves (goods receipt 153 -> 72 us).
+    return records.select_seq(columns)
 
 
 def do_store_submission(
