@@ -14,10 +14,11 @@ from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chainhub.standard.registry import get_document_type
 from chainhub.storage import service
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import alembic_config, do_upgrade
-from chainhub.storage.models import current_view, doc_table
+from chainhub.storage.models import KEY_SEPARATOR, current_view, doc_table
 from chainhub.storage.service import StoreBatch, do_store_submission
 
 from .conftest import make_records
@@ -162,3 +163,44 @@ def test_a_batch_versions_as_submissions_one_by_one_do(
             stored.append(sorted(conn.exec_driver_sql(f"SELECT {names} FROM {table.name}").all()))
             transaction.rollback()
     assert stored[1] == stored[0]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(submissions=st.lists(SUBMISSION, min_size=1, max_size=6), before=st.integers(0, 2))
+def test_a_batch_reads_pending_current_versions_as_stored_ones(
+    engine: sa.Engine,
+    po_line: PoLine,
+    submissions: list[list[tuple[int, int, int]]],
+    before: int,
+) -> None:
+    """What the replace rule reads of a document's current version (revised in several
+    pending files of a batch, or stored before it) equals what the table holds once the same
+    submissions are stored one by one."""
+    doc_type = get_document_type("purchase_order")
+    columns = list(dict.fromkeys((*doc_type.parties, *doc_type.cancel_fields, *doc_type.line_key)))
+    keys = [f"haichuan{KEY_SEPARATOR}PO-{order}" for order in range(5)]
+    read = []
+    for batched in (False, True):
+        with engine.connect() as conn, conn.begin() as transaction:
+            batch = StoreBatch()
+            for index, submission in enumerate(submissions):
+                alone = not batched or index < before
+                _store(conn, po_line, submission, index=index, batch=None if alone else batch)
+            found = (
+                batch.list_latest_rows(
+                    conn=conn, document_type="purchase_order", keys=keys, columns=columns
+                )
+                if batched
+                else service.list_latest_rows(
+                    conn=conn, document_type="purchase_order", keys=keys, columns=columns
+                ).drop("_doc_version")
+            )
+            read.append(sorted(found.rows()))
+            transaction.rollback()
+    assert read[1] == read[0]
+    assert read[0]

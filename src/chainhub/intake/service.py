@@ -503,13 +503,17 @@ def _store(
             batch=context.batch,
         )
     good, bad_rows = split_by_document(result)
+    # Typed as stored once, with their document keys, for the rule and for storing.
+    rows = storage.get_document_rows(document_type=attempt.document_type, records=good)
     latest = None
     if party:
         # Read once: what the rule compares (pending in the load's batch read from it), and
         # the versions the new ones follow (a batch numbers them as it writes them).
-        keys = storage.document_keys(document_type=attempt.document_type, records=good)
         replaced = list_replaced_versions(
-            conn=conn, document_type=attempt.document_type, keys=keys, batch=context.batch
+            conn=conn,
+            document_type=attempt.document_type,
+            keys=rows.get_column("_doc_key"),
+            batch=context.batch,
         )
         check_may_replace(
             conn=conn,
@@ -549,6 +553,7 @@ def _store(
         received_at=attempt.received_at,
         latest=latest,
         batch=context.batch,
+        rows=rows,
     )
     if stored.duplicate_of is not None:
         # Another transaction stored the same content after our check.
