@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 
 from chainhub.access.models import audit_log
 from chainhub.cli import trace as trace_cli
+from chainhub.storage.engine import create_engine_for
+from chainhub.storage.migrate import do_upgrade
 from chainhub.trace.bulk import (
     ImportRejectedError,
     ImportSource,
@@ -256,9 +258,6 @@ def _cli() -> typer.Typer:
 
 def test_the_import_command_names_each_refused_file(tmp_path: Path) -> None:
     url = f"duckdb:///{tmp_path / 'hub.duckdb'}"
-    from chainhub.storage.engine import create_engine_for
-    from chainhub.storage.migrate import do_upgrade
-
     engine = create_engine_for(url, must_exist=False)
     do_upgrade(engine=engine)
     partner = {"partner_id": "acme", "name_zh": "艾克美", "name_en": "Acme", "roles": "supplier",
