@@ -92,6 +92,18 @@ def usage_error(code: str, en: str, zh: str) -> NoReturn:
     fail(ChainhubError(code, en, zh), exit_code=2)
 
 
+def check_partner_known(conn: Connection, partner: str) -> None:
+    """A usage error unless the partner is in the directory."""
+    from chainhub.partners.service import list_partners
+
+    if partner not in {p.partner_id for p in list_partners(conn=conn)}:
+        usage_error(
+            "unknown_partner",
+            f"partner {partner!r} is not in the directory (`chainhub partner list`)",
+            f"伙伴 {partner!r} 不在名录中（见 `chainhub partner list`）",
+        )
+
+
 def check_output_path(path: Path, option: str, suffixes: tuple[str, ...] = ()) -> None:
     """A usage error, before any work, when `path` cannot be written or has a suffix the
     command does not write."""

@@ -12,6 +12,7 @@ from rich.table import Table
 from chainhub.cli.common import (
     DbOption,
     check_output_path,
+    check_partner_known,
     console,
     err_console,
     fail,
@@ -367,7 +368,7 @@ def register(app: typer.Typer) -> None:
 
         with hub_transaction(db) as conn:
             if partner is not None:
-                _check_partner(conn, partner)
+                check_partner_known(conn, partner)
             cards = list_scorecards(conn=conn, partner_id=partner)
         if output == "json":
             typer.echo(json.dumps([c.model_dump() for c in cards], ensure_ascii=False))
@@ -418,18 +419,6 @@ def _check(file: Path, mapping: Any, hub: str | None) -> Any:
             return check_file(conn=None, path=file, profile=mapping, records=False, partial=True)
         with hub_transaction(hub) as conn:
             return check_file(conn=conn, path=file, profile=mapping, records=False, partial=True)
-
-
-def _check_partner(conn: Any, partner: str) -> None:
-    """A usage error unless the partner is in the directory."""
-    from chainhub.partners.service import list_partners
-
-    if partner not in {p.partner_id for p in list_partners(conn=conn)}:
-        usage_error(
-            "unknown_partner",
-            f"partner {partner!r} is not in the directory (`chainhub partner list`)",
-            f"伙伴 {partner!r} 不在名录中（见 `chainhub partner list`）",
-        )
 
 
 def _outcome_line(outcome: dict[str, Any], lang: Language) -> str:

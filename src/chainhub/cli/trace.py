@@ -12,6 +12,7 @@ from chainhub.access.schemas import Principal, Role
 from chainhub.cli.common import (
     OPERATOR,
     DbOption,
+    check_partner_known,
     choose_language,
     console,
     err_console,
@@ -23,8 +24,6 @@ from chainhub.cli.kpi import FormatOption
 from chainhub.errors import Language
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from chainhub.trace.bulk import ImportOutcome, ImportReport
 
 PartnerOption = Annotated[
@@ -168,18 +167,6 @@ def _documents(paths: list[Path]) -> list[Path]:
     return found
 
 
-def _check_partner(conn: Connection, partner: str) -> None:
-    """A usage error unless the partner is in the directory."""
-    from chainhub.partners.service import list_partners
-
-    if partner not in {p.partner_id for p in list_partners(conn=conn)}:
-        usage_error(
-            "unknown_partner",
-            f"partner {partner!r} is not in the directory (`chainhub partner list`)",
-            f"伙伴 {partner!r} 不在名录中（见 `chainhub partner list`）",
-        )
-
-
 def _print_refused(outcome: ImportOutcome, lang: Language) -> None:
     """A refused document's name and error, then its located problems."""
     from chainhub.trace.validation import DocumentInvalidError
@@ -259,7 +246,7 @@ def epcis_import(
             refused.append(outcome)
 
     with hub_transaction(db, deliver=True) as conn:
-        _check_partner(conn, partner)
+        check_partner_known(conn, partner)
         task = progress.add_task("importing" if language == "en" else "导入中", total=len(files))
         try:
             with progress:
