@@ -3,7 +3,7 @@ DuckDB and PostgreSQL, whatever the order of submissions and resubmissions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -62,6 +62,21 @@ def _store(
 def _rows(conn: sa.Connection, query: str) -> list[tuple[Any, ...]]:
     names = ", ".join(current_view("purchase_order").c.keys())
     return sorted(conn.exec_driver_sql(f"SELECT {names} FROM ({query}) AS q").all())
+
+
+def _both_ways(
+    engine: sa.Engine, po_line: PoLine, submissions: list[list[tuple[int, int, int]]], before: int
+) -> Iterator[tuple[sa.Connection, StoreBatch]]:
+    """The submissions stored one by one, then (the first `before` alone) through a batch, each
+    time in a transaction given to the caller and rolled back after."""
+    for batched in (False, True):
+        with engine.connect() as conn, conn.begin() as transaction:
+            batch = StoreBatch()
+            for index, submission in enumerate(submissions):
+                alone = not batched or index < before
+                _store(conn, po_line, submission, index=index, batch=None if alone else batch)
+            yield conn, batch
+            transaction.rollback()
 
 
 @settings(
@@ -153,15 +168,9 @@ def test_a_batch_versions_as_submissions_one_by_one_do(
     table = doc_table("purchase_order")
     names = ", ".join(c for c in table.c.keys() if c != "_submission_id")
     stored = []
-    for batched in (False, True):
-        with engine.connect() as conn, conn.begin() as transaction:
-            batch = StoreBatch()
-            for index, submission in enumerate(submissions):
-                alone = not batched or index < before
-                _store(conn, po_line, submission, index=index, batch=None if alone else batch)
-            batch.flush(conn=conn)
-            stored.append(sorted(conn.exec_driver_sql(f"SELECT {names} FROM {table.name}").all()))
-            transaction.rollback()
+    for conn, batch in _both_ways(engine, po_line, submissions, before):
+        batch.flush(conn=conn)
+        stored.append(sorted(conn.exec_driver_sql(f"SELECT {names} FROM {table.name}").all()))
     assert stored[1] == stored[0]
 
 
@@ -185,22 +194,16 @@ def test_a_batch_reads_pending_current_versions_as_stored_ones(
     columns = list(dict.fromkeys((*doc_type.parties, *doc_type.cancel_fields, *doc_type.line_key)))
     keys = [f"haichuan{KEY_SEPARATOR}PO-{order}" for order in range(5)]
     read = []
-    for batched in (False, True):
-        with engine.connect() as conn, conn.begin() as transaction:
-            batch = StoreBatch()
-            for index, submission in enumerate(submissions):
-                alone = not batched or index < before
-                _store(conn, po_line, submission, index=index, batch=None if alone else batch)
-            found = (
-                batch.list_latest_rows(
-                    conn=conn, document_type="purchase_order", keys=keys, columns=columns
-                )
-                if batched
-                else service.list_latest_rows(
-                    conn=conn, document_type="purchase_order", keys=keys, columns=columns
-                ).drop("_doc_version")
+    for batched, (conn, batch) in enumerate(_both_ways(engine, po_line, submissions, before)):
+        found = (
+            batch.list_latest_rows(
+                conn=conn, document_type="purchase_order", keys=keys, columns=columns
             )
-            read.append(sorted(found.rows()))
-            transaction.rollback()
+            if batched
+            else service.list_latest_rows(
+                conn=conn, document_type="purchase_order", keys=keys, columns=columns
+            ).drop("_doc_version")
+        )
+        read.append(sorted(found.rows()))
     assert read[1] == read[0]
     assert read[0]
