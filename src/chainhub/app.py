@@ -25,6 +25,7 @@ from chainhub.api.errors import install_error_handlers
 from chainhub.api.limits import Admission, BodyLimit
 from chainhub.api.openapi import install_openapi
 from chainhub.api.params import check_query_names
+from chainhub.api.processes import ProcessPool
 from chainhub.api.responses import ERROR_RESPONSES
 from chainhub.api.runtime import HubRuntime
 from chainhub.api.sandbox import Budget, Sandbox
@@ -45,6 +46,9 @@ if TYPE_CHECKING:
 PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
 SWAGGER_UI_DIR = Path(swagger_ui.__file__).parent / "static"
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+# What the capture preparers' jobs import (trace.bulk.packed_capture's module), imported as
+# each worker starts.
+CAPTURE_PRELOAD = ("chainhub.trace.bulk",)
 
 
 def _run_schedules(conn: Connection, now: datetime) -> int:
@@ -146,12 +150,13 @@ def create_app_from_environment() -> FastAPI:
 def create_app(settings: Settings, *, served: bool = False) -> FastAPI:
     """Build the hub: engine, migrations and webhook worker at start-up, routers, static files.
 
-    A `served` hub warms up: its file-check workers start with it, so that no upload waits for
-    an interpreter's start-up, it prepares its pages in a thread from its start (`web.warmup`:
-    routes, templates, the dashboard's KPI queries; the server does not wait for it), and it
-    prepares the golden master for matching whenever it is published. Otherwise (tests,
-    scripts) a file-check worker starts when a file first comes, a page prepares what it needs
-    on its first view, and the master is prepared at the first suggestion call."""
+    A `served` hub warms up: its file-check workers and capture preparers start with it, so
+    that no upload or capture waits for an interpreter's start-up, it prepares its pages in a
+    thread from its start (`web.warmup`: routes, templates, the dashboard's KPI queries; the
+    server does not wait for it), and it prepares the golden master for matching whenever it
+    is published. Otherwise (tests, scripts) a file-check worker or capture preparer starts
+    when its first job comes, a page prepares what it needs on its first view, and the master
+    is prepared at the first suggestion call."""
     use_industries(settings.match_industries)
     # Each admitted request holds at most one connection; the audit writer and the webhook
     # worker hold one each.
@@ -178,6 +183,7 @@ def create_app(settings: Settings, *, served: bool = False) -> FastAPI:
             ),
             preload=FILE_CHECK_PRELOAD,
         ),
+        preparers=ProcessPool(workers=settings.capture_workers, preload=CAPTURE_PRELOAD),
         reactions=_reactions(settings),
     )
 
@@ -195,6 +201,7 @@ def create_app(settings: Settings, *, served: bool = False) -> FastAPI:
         if served:
             warmup.start()
             runtime.sandbox.warm()
+            runtime.preparers.warm()
             preparer.start()
         yield
         warmup.stop()
@@ -202,6 +209,7 @@ def create_app(settings: Settings, *, served: bool = False) -> FastAPI:
         runtime.worker.stop()
         runtime.audit.stop()
         runtime.sandbox.close()
+        runtime.preparers.close()
         engine.dispose()
 
     app = FastAPI(

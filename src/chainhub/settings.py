@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal, Self
 
@@ -62,6 +63,13 @@ class Settings(BaseSettings):
         ge=1,
         le=64,
         description="Uploaded files read and checked at once, each in its own process",
+    )
+    capture_workers: int = Field(
+        default_factory=lambda: len(os.sched_getaffinity(0)),
+        ge=0,
+        le=64,
+        description="Worker processes that read, check and hash large EPCIS capture documents "
+        "off the server process (one per core by default); 0 does it in the server process",
     )
     webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

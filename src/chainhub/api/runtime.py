@@ -1,5 +1,5 @@
 """What a running hub keeps beside its engine: the write lock, the audit writer, the event
-broker, the worker."""
+broker, the worker, the sandbox and the capture preparers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from chainhub.api.audit_writer import AuditWriter
+from chainhub.api.processes import ProcessPool
 from chainhub.api.sandbox import Sandbox
 from chainhub.events.broker import EventBroker
 from chainhub.events.reactions import Reaction
@@ -25,7 +26,8 @@ class Worker(Protocol):
 
 class HubRuntime:
     """What a running hub keeps beside its engine: the write lock, the audit writer, the
-    broker, the worker, and the reactions to stored documents its writes run."""
+    broker, the worker, the sandbox, the capture preparers, and the reactions to stored
+    documents its writes run."""
 
     def __init__(
         self,
@@ -33,6 +35,7 @@ class HubRuntime:
         worker: Worker,
         audit: AuditWriter,
         sandbox: Sandbox,
+        preparers: ProcessPool,
         reactions: Sequence[Reaction] = (),
     ) -> None:
         # DuckDB has one writing process and reports concurrent changes of the same rows as
@@ -44,5 +47,8 @@ class HubRuntime:
         self.worker = worker
         # Uploaded files are read and checked in its child processes, within a budget.
         self.sandbox = sandbox
+        # Large EPCIS captures are read, checked and hashed in its worker processes, off this
+        # process's interpreter lock; each request stores its own.
+        self.preparers = preparers
         # What the domains above intake do when it stores documents (see events.reactions).
         self.reactions = tuple(reactions)

@@ -119,7 +119,7 @@ class ImportRejectedError(ChainhubError):
 _Given = tuple[str, Literal["path", "bytes", "marshal"], bytes, SourceFormat]
 # A document refused in a worker: its error's fields and problems, rebuilt in the parent (sent
 # as plain values: whether an exception pickles whole depends on how it was raised).
-_Refused = tuple[str, str, str, dict[str, str | int], int, list[Problem]]
+Refused = tuple[str, str, str, dict[str, str | int], int, list[Problem]]
 
 
 def _format(name: str, body: bytes, given: SourceFormat) -> Format:
@@ -147,11 +147,11 @@ def _read(path: Path, name: str) -> bytes:
 @dataclass(frozen=True)
 class _Import:
     """What every document of an import is prepared with: its partner, when it was received
-    and the owners of every directory site."""
+    and the owners of every directory site (None: the party rows are left to the store)."""
 
     partner_id: str
     received_at: datetime
-    owners: dict[str, str]
+    owners: dict[str, str] | None
 
 
 def _prepared(source: ImportSource, job: _Import, capture_id: str, *, aside: bool) -> Prepared:
@@ -173,7 +173,7 @@ def _prepared(source: ImportSource, job: _Import, capture_id: str, *, aside: boo
     )
 
 
-def _in_worker(given: _Given, job: _Import, capture_id: str) -> Packed | _Refused:
+def _in_worker(given: _Given, job: _Import, capture_id: str) -> Packed | Refused:
     """`_prepared` in a worker process: packed, or the error that refused the document."""
     name, kind, payload, form = given
     body: Path | bytes | Mapping[str, Any] = payload
@@ -190,7 +190,25 @@ def _in_worker(given: _Given, job: _Import, capture_id: str) -> Packed | _Refuse
             return _refusal(error)
 
 
-def _refusal(error: ChainhubError) -> _Refused:
+def packed_capture(
+    body: bytes, form: Format, partner_id: str, capture_id: str, received_at: datetime
+) -> Packed | Refused:
+    """A capture request's body prepared in a worker process (the party rows left to the
+    store, which reads the site owners): packed, or the error that refused it
+    (`prepared_from` tells them apart)."""
+    job = _Import(partner_id, received_at, None)
+    return _in_worker(("body", "bytes", body, form), job, capture_id)
+
+
+def prepared_from(result: Packed | Refused) -> Prepared:
+    """The prepared capture a worker packed, or else the error that refused it raised."""
+    # A packed capture has 4 fields, a refusal 6.
+    if len(result) == 4:
+        return unpacked(result)
+    raise _rebuilt(result)
+
+
+def _refusal(error: ChainhubError) -> Refused:
     problems = error.problems if isinstance(error, DocumentInvalidError) else []
     return error.code, error.message_en, error.message_zh, error.location, error.status, problems
 
@@ -223,7 +241,7 @@ def _given(source: ImportSource) -> _Given:
     return source.name, "bytes", body, source.format
 
 
-def _rebuilt(refused: _Refused) -> ChainhubError:
+def _rebuilt(refused: Refused) -> ChainhubError:
     code, en, zh, location, status, problems = refused
     if problems:
         return DocumentInvalidError(problems)
@@ -270,12 +288,12 @@ def _outcomes_prepared(
             yield source, here(source, str(uuid.uuid4()))
         return
     pool = _pool(workers)
-    waiting: deque[tuple[ImportSource, str, Future[Packed | _Refused]]] = deque()
+    waiting: deque[tuple[ImportSource, str, Future[Packed | Refused]]] = deque()
     given = iter(sources)
     while True:
         while len(waiting) < workers * _AHEAD and (ahead := next(given, None)) is not None:
             capture_id = str(uuid.uuid4())
-            future: Future[Packed | _Refused] = Future()
+            future: Future[Packed | Refused] = Future()
             try:
                 future = pool.submit(_in_worker, _given(ahead), job, capture_id)
             except ChainhubError as error:
@@ -296,8 +314,11 @@ def _outcomes_prepared(
             for source in given:
                 yield source, here(source, str(uuid.uuid4()))
             return
-        # A packed capture has 4 fields, a refusal 6.
-        yield source, unpacked(result) if len(result) == 4 else _rebuilt(result)
+        try:
+            outcome: Prepared | ChainhubError = prepared_from(result)
+        except ChainhubError as error:
+            outcome = error
+        yield source, outcome
 
 
 def do_import_captures(

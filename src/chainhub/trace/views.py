@@ -7,20 +7,28 @@ writer role.
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from chainhub.access.schemas import Principal
 from chainhub.api.deps import ConnDep, ContextDep, LanguageDep, PrincipalDep
 from chainhub.api.params import check_query_names
 from chainhub.api.responses import ERROR_RESPONSES, ErrorDetail
+from chainhub.api.runtime import HubRuntime
 from chainhub.errors import ChainhubError
 from chainhub.partners.visibility import check_may_write
+from chainhub.trace.bulk import Refused, packed_capture, prepared_from
 from chainhub.trace.openapi import CAPTURE_DOCUMENT
-from chainhub.trace.prepare import parsed_document
+from chainhub.trace.prepare import Format, Packed, collector_paused, parsed_document
 from chainhub.trace.query import (
     DEFAULT_PER_PAGE,
     MAX_PER_PAGE,
@@ -39,7 +47,13 @@ from chainhub.trace.results import (
     query_document_xml,
 )
 from chainhub.trace.schemas import CaptureJob, InvalidDocumentBody, ProblemRead
-from chainhub.trace.service import access_capture, do_capture, list_captures
+from chainhub.trace.service import (
+    Capture,
+    access_capture,
+    do_capture,
+    do_store_capture,
+    list_captures,
+)
 from chainhub.trace.validation import DocumentInvalidError
 from chainhub.trace.xml_binding import EVENT_TYPES
 
@@ -48,6 +62,9 @@ router = APIRouter(prefix="/epcis", tags=["EPCIS"], responses=ERROR_RESPONSES)
 VERSION_HEADERS: Final = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
 _JSON_TYPES: Final = ("application/json", "application/ld+json")
 _XML_TYPES: Final = ("application/xml", "text/xml")
+# Bodies from this many bytes are prepared in the runtime's worker processes; a smaller one is
+# prepared here, sooner than the hand-over to a worker and back would take.
+_ASIDE_FROM: Final = 1_000_000
 RESULTS_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
     200: {
         "description": "An EPCISQueryDocument; more pages are linked in the Link header",
@@ -76,13 +93,13 @@ def _malformed(en: str, zh: str, status: int = 400) -> ChainhubError:
     return ChainhubError("epcis_malformed", en, zh, {"field": "body"}, status)
 
 
-def _read_document(body: bytes, content_type: str) -> tuple[dict[str, Any], bytes | None]:
-    """The document of a capture request as the JSON binding's shape, and its XML if it was."""
+def _format(content_type: str) -> Format:
+    """The format of a capture request's body, by its media type."""
     media = content_type.split(";")[0].strip().lower()
     if media in _XML_TYPES or media.endswith("+xml"):
-        return parsed_document(body, "xml")
+        return "xml"
     if media in _JSON_TYPES or media.endswith("+json"):
-        return parsed_document(body, "json")
+        return "json"
     raise ChainhubError(
         "unsupported_media_type",
         "send an EPCIS document as application/json, application/ld+json or application/xml",
@@ -90,6 +107,38 @@ def _read_document(body: bytes, content_type: str) -> tuple[dict[str, Any], byte
         {"header": "Content-Type"},
         415,
     )
+
+
+def _captured_here(conn: Connection, body: bytes, form: Format, partner_id: str) -> Capture:
+    document, xml = parsed_document(body, form)
+    return do_capture(conn=conn, document=document, partner_id=partner_id, xml=xml)
+
+
+def _stored(conn: Connection, result: Packed | Refused, partner_id: str) -> Capture:
+    with collector_paused():
+        prepared = prepared_from(result)
+        return do_store_capture(conn=conn, prepared=prepared, partner_id=partner_id,
+                                publish=True)  # fmt: skip
+
+
+async def _captured(
+    request: Request, conn: Connection, body: bytes, form: Format, partner_id: str
+) -> Capture:
+    """Capture a body: a large one prepared in a worker process of the runtime's (awaited by
+    the event loop: no thread here holds the interpreter's lock meanwhile), a small one, or
+    any when there are no workers, in a thread here; stored in a thread here."""
+    runtime: HubRuntime = request.app.state.runtime
+    if len(body) >= _ASIDE_FROM:
+        future = runtime.preparers.submit(packed_capture, body, form, partner_id,
+                                          str(uuid.uuid4()), datetime.now(UTC))  # fmt: skip
+        if future is not None:
+            try:
+                result = await asyncio.wrap_future(future)
+            except BrokenProcessPool:
+                pass  # a worker died (or could not start): this body is captured here
+            else:
+                return await run_in_threadpool(_stored, conn, result, partner_id)
+    return await run_in_threadpool(_captured_here, conn, body, form, partner_id)
 
 
 @router.post(
@@ -118,7 +167,7 @@ def _read_document(body: bytes, content_type: str) -> tuple[dict[str, Any], byte
         }
     },
 )
-def capture(
+async def capture(
     request: Request,
     body: Annotated[bytes, Depends(_body)],
     principal: PrincipalDep,
@@ -128,9 +177,9 @@ def capture(
 ) -> Response:
     """Check the whole document and store each event once (by its CBV 2.0 hash ID)."""
     partner_id = check_may_write(principal=principal)
+    form = _format(request.headers.get("content-type", ""))
     try:
-        document, xml = _read_document(body, request.headers.get("content-type", ""))
-        captured = do_capture(conn=conn, document=document, partner_id=partner_id, xml=xml)
+        captured = await _captured(request, conn, body, form, partner_id)
     except DocumentInvalidError as exc:
         context.status, context.outcome = 400, exc.code
         rejected = InvalidDocumentBody(
@@ -141,7 +190,8 @@ def capture(
     context.outcome = "stored" if captured.stored_count else "duplicate"
     context.documents.append(f"epcis_capture/{captured.capture_id}")
     context.events.extend(captured.events)
-    job = access_capture(conn=conn, principal=principal, capture_id=captured.capture_id)
+    job = await run_in_threadpool(access_capture, conn=conn, principal=principal,
+                                  capture_id=captured.capture_id)  # fmt: skip
     return JSONResponse(
         job.model_dump(mode="json"),
         202,
