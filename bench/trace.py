@@ -10,11 +10,12 @@ commit included), through `do_capture` called document after document in one pro
 and semantic checks, CBV 2.0 hash IDs, idempotence, audit, one bulk insert per table; a
 scripted load that announces only to webhook subscribers, of which it has none; XML parse
 included, JSON parse not) and through the HTTP interface (POST /epcis/capture to the hub app,
-called in-process by ASGI): EPCIS documents of commissioning, packing (units into an SSCC),
+called in-process by ASGI, several requests at a time, with the app's capture worker processes,
+one per core, and without any): EPCIS documents of commissioning, packing (units into an SSCC),
 shipping and receiving events, each way into a fresh migrated DuckDB hub, events/s against the
 target of 50,000, beside a bare Arrow insert of the same stored rows into tables without keys
 or indexes (the storage floor). CPU is told apart: this process's, and its children's (the bulk
-import's workers, do_capture's hash worker).
+import's workers, the app's capture workers, do_capture's hash worker).
 
     python bench/trace.py [--smoke] [--lots N] [--samples K] [--events N] [--workdir DIR]
 """
@@ -27,6 +28,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -53,9 +55,12 @@ from chainhub.trace.xml_binding import parse_xml, write_xml
 FULL_LOTS: Final = 1_000_000
 SMOKE_LOTS: Final = 5_000
 FULL_EVENTS: Final = 200_000
-SMOKE_EVENTS: Final = 4_000
+SMOKE_EVENTS: Final = 7_200
 BATCH: Final = 10_000  # events per captured document
-SMOKE_BATCH: Final = 1_000  # the smoke's: a few documents, so the bulk pipeline shows
+# The smoke's: a few documents, so the bulk pipeline shows, each of more than 1 MB, so that the
+# HTTP capture's workers prepare them.
+SMOKE_BATCH: Final = 2_400
+_CLIENTS: Final = 4  # HTTP captures at a time
 TARGET: Final = 50_000  # events/s, bulk capture (issue 10)
 SAMPLES: Final = 1_000  # random lots traced each way (issue 10)
 _CONTEXT: Final = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
@@ -218,32 +223,43 @@ def _import_bulk(engine: sa.Engine, files: list[Path]) -> _Run:
     return run
 
 
-def _capture_http(work: Path, batches: dict[str, list[tuple[bytes, str]]]) -> dict[str, _Run]:
-    """POST each batch's bodies to /epcis/capture of one hub app called in-process (ASGI
-    through Starlette's TestClient: no socket, the app's whole request path otherwise)."""
-    _fresh_hub(work, "http").dispose()
-    app = create_app(Settings(database_url=f"duckdb:///{work / 'http.duckdb'}", data_dir=work))
+def _capture_http(
+    work: Path, batches: dict[str, list[tuple[bytes, str]]], workers: int
+) -> dict[str, _Run]:
+    """POST each batch's bodies to /epcis/capture of one hub app with `workers` capture worker
+    processes, called in-process (ASGI through Starlette's TestClient: no socket, the app's
+    whole request path otherwise, its runtime started), `_CLIENTS` requests at a time."""
+    _fresh_hub(work, f"http{workers}").dispose()
+    settings = Settings(database_url=f"duckdb:///{work / f'http{workers}.duckdb'}",
+                        data_dir=work, capture_workers=workers)  # fmt: skip
+    app = create_app(settings)
     runs: dict[str, _Run] = {}
     with TestClient(app) as client:
         with app.state.engine.begin() as conn:
             token = do_create_token(conn=conn, partner_id="bench", role=Role.PARTNER_ADMIN,
                                     label="bench")  # fmt: skip
-        for name, bodies in batches.items():
-            # Untimed: the app's first request of a kind builds what it keeps for the next.
-            warm_body, media = bodies[0]
-            warm = client.post("/epcis/capture", content=warm_body, headers={
-                "Authorization": f"Bearer {token}", "Content-Type": media})  # fmt: skip
-            assert warm.status_code == 202, warm.text
-            run = runs[name] = _Run()
-            for body, media in bodies[1:]:
-                headers = {"Authorization": f"Bearer {token}", "Content-Type": media}
-                start, start_cpu = time.perf_counter(), _cpu()
-                answer = client.post("/epcis/capture", content=body, headers=headers)
-                run.took += time.perf_counter() - start
-                run.cpu += _cpu() - start_cpu
-                assert answer.status_code == 202, answer.text
-                job = answer.json()
-                assert job["storedCount"] == job["eventCount"] > 0, answer.text
+
+        def post(given: tuple[bytes, str]) -> None:
+            body, media = given
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": media}
+            answer = client.post("/epcis/capture", content=body, headers=headers)
+            assert answer.status_code == 202, answer.text
+            job = answer.json()
+            assert job["storedCount"] == job["eventCount"] > 0, answer.text
+
+        # A served hub starts its workers with it; here they are started, untimed.
+        app.state.runtime.preparers.warm()
+        with ThreadPoolExecutor(max_workers=_CLIENTS) as clients:
+            for name, bodies in batches.items():
+                # Untimed: the first requests of a kind (one per worker) build what the server
+                # and each worker keep for the next.
+                warm = max(1, workers)
+                list(clients.map(post, bodies[:warm]))
+                start, own, children = time.perf_counter(), time.process_time(), _children_cpu()
+                list(clients.map(post, bodies[warm:]))
+                run = runs[name] = _Run(took=time.perf_counter() - start)
+                run.own = time.process_time() - own
+                run.cpu = run.own + _children_cpu() - children
     return runs
 
 
@@ -331,16 +347,19 @@ def _bench_capture(events: int, batch: int, work: Path) -> None:
     runs["XML   parse_xml + do_capture     "] = _capture_direct(xml_engine, documents, xmls)
     xml_engine.dispose()
     # One app for both (its start costs seconds), so the XML twins are of other events: the
-    # same events would have the same hash IDs and be stored once. Each way's first request,
-    # of yet other events, is not timed.
-    warm = batches(2 * events)[0]
-    http = _capture_http(work, {
-        "JSON  POST /epcis/capture *      ": [(json.dumps(document(b)).encode(),
-                                              "application/json")
-                                             for b in [batches(3 * events)[0], *batches(0)]],
-        "XML   POST /epcis/capture *      ": [(xml(b), "application/xml")
-                                             for b in [warm, *batches(events)]],
-    })  # fmt: skip
+    # same events would have the same hash IDs and be stored once. Each way's first requests,
+    # of yet other events, are not timed.
+    cores = len(os.sched_getaffinity(0))
+    http: dict[str, _Run] = {}
+    for count in (cores, 0):
+        http.update(_capture_http(work, {
+            f"JSON  POST /epcis/capture, {count} workers*": [
+                (json.dumps(document(b)).encode(), "application/json")
+                for b in [*batches(3 * events)[:cores], *batches(0)]],
+            f"XML   POST /epcis/capture, {count} workers*": [
+                (xml(b), "application/xml") for b in [*batches(2 * events)[:cores],
+                                                      *batches(events)]],
+        }, count))  # fmt: skip
     runs.update(http)
     # The machine may be shared: its load says how far the figures are from an idle one's.
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -366,11 +385,13 @@ def _bench_capture(events: int, batch: int, work: Path) -> None:
     # CPU time moves less with the machine's load than wall time; a request's commit is inside
     # it (the transaction ends at the edge).
     print(
-        "  * in-process ASGI (Starlette TestClient, no socket); CPU is every process's (the hash"
-        " worker's, the bulk import's workers'); commits apart for do_capture (DuckDB merging"
-        " rows into the tables and their indexes), inside the bulk import's figure (one"
-        " transaction); JSON parse inside the bulk import's and the HTTP figures, not"
-        " do_capture's"
+        f"  * in-process ASGI (Starlette TestClient, no socket), {_CLIENTS} requests at a time,"
+        " the app's runtime started: with workers, bodies of 1 MB or more are prepared in its"
+        " capture worker processes, stored by the server; with 0, all in the server process;"
+        " CPU is every process's (the hash worker's, the bulk import's and the app's workers');"
+        " commits apart for do_capture (DuckDB merging rows into the tables and their indexes),"
+        " inside the bulk import's and the HTTP figures (one transaction per import or"
+        " request); JSON parse inside the bulk import's and the HTTP figures, not do_capture's"
     )
 
 

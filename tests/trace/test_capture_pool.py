@@ -1,7 +1,7 @@
 """POST /epcis/capture of a large document, prepared in the hub's capture worker processes, on
 both backends: it stores what a capture in the server process stores and answers alike (the
-job, a duplicate, a 400 naming every problem in the caller's language), other requests are
-answered while it is prepared, and a worker that dies costs the capture nothing."""
+job, a duplicate, a 400 naming every problem in the caller's language), other requests, writes
+too, are answered while it is prepared, and a worker that dies costs the capture nothing."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from chainhub.trace.schemas import ProblemRead
 from chainhub.trace.service import do_capture
 from chainhub.trace.validation import DocumentInvalidError
 from chainhub.trace.xml_binding import parse_xml
-from tests.api.hub import TAIHE, Hub, running_hub
+from tests.api.hub import JINLI, TAIHE, Hub, running_hub
 from tests.trace.test_bulk import _document, _event, _rows, _xml
 
 # Events of a document of more than a megabyte: prepared in a worker, not in the server.
@@ -150,18 +150,25 @@ def test_a_large_invalid_document_is_a_400_naming_each_problem_in_the_callers_la
     assert hub.get(TAIHE, "/epcis/capture").json() == []
 
 
-def test_reads_are_answered_while_a_large_capture_is_prepared(hub: Hub, tmp_path: Path) -> None:
+def test_other_requests_are_answered_while_a_large_capture_is_prepared(
+    hub: Hub, tmp_path: Path
+) -> None:
     body = _large(0)
+    small = _document([_event(LARGE)])
     with ThreadPoolExecutor(max_workers=2) as threads, _gated(hub, tmp_path) as (release, handed):
         capture: Future[httpx.Response] = threads.submit(_post, hub, body)
         # The capture's preparation waits behind the held worker: until the gate opens, the
         # capture cannot be answered, whatever the timing.
         assert handed.wait(timeout=60)
-        reads = [threads.submit(hub.get, TAIHE, path) for path in
-                 ("/epcis/events", "/epcis/capture", "/epcis/eventTypes")]  # fmt: skip
-        answered = [read.result(timeout=60) for read in reads]
-        assert [a.status_code for a in answered] == [200, 200, 200]
+        others = [threads.submit(hub.get, TAIHE, path) for path in
+                  ("/epcis/events", "/epcis/capture", "/epcis/eventTypes")]  # fmt: skip
+        # A write too: the capture takes its turn to write (DuckDB's write lock) only once
+        # it is prepared.
+        others.append(threads.submit(hub.post, JINLI, "/epcis/capture", json=small))
+        answered = [other.result(timeout=60) for other in others]
+        assert [a.status_code for a in answered] == [200, 200, 200, 202]
         assert answered[0].json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"] == []
+        assert answered[3].json()["storedCount"] == 1
         assert not capture.done()
         release()
         stored = capture.result(timeout=120)
