@@ -224,14 +224,16 @@ def _import_bulk(engine: sa.Engine, files: list[Path]) -> _Run:
 
 
 def _capture_http(
-    work: Path, batches: dict[str, list[tuple[bytes, str]]], workers: int
+    work: Path, batches: dict[str, list[tuple[bytes, str]]], workers: int, warm: int
 ) -> dict[str, _Run]:
     """POST each batch's bodies to /epcis/capture of one hub app with `workers` capture worker
     processes, called in-process (ASGI through Starlette's TestClient: no socket, the app's
-    whole request path otherwise, its runtime started), `_CLIENTS` requests at a time."""
+    whole request path otherwise, its runtime started), `_CLIENTS` requests at a time; the
+    first `warm` bodies of each batch untimed."""
     _fresh_hub(work, f"http{workers}").dispose()
+    # Requests queue for their turn to write for as long as it takes: throughput, not admission.
     settings = Settings(database_url=f"duckdb:///{work / f'http{workers}.duckdb'}",
-                        data_dir=work, capture_workers=workers)  # fmt: skip
+                        data_dir=work, capture_workers=workers, queue_timeout=600)  # fmt: skip
     app = create_app(settings)
     runs: dict[str, _Run] = {}
     with TestClient(app) as client:
@@ -253,7 +255,6 @@ def _capture_http(
             for name, bodies in batches.items():
                 # Untimed: the first requests of a kind (one per worker) build what the server
                 # and each worker keep for the next.
-                warm = max(1, workers)
                 list(clients.map(post, bodies[:warm]))
                 start, own, children = time.perf_counter(), time.process_time(), _children_cpu()
                 list(clients.map(post, bodies[warm:]))
@@ -359,7 +360,7 @@ def _bench_capture(events: int, batch: int, work: Path) -> None:
             f"XML   POST /epcis/capture, {count} workers*": [
                 (xml(b), "application/xml") for b in [*batches(2 * events)[:cores],
                                                       *batches(events)]],
-        }, count))  # fmt: skip
+        }, count, cores))  # fmt: skip
     runs.update(http)
     # The machine may be shared: its load says how far the figures are from an idle one's.
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
