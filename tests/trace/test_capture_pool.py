@@ -192,3 +192,24 @@ def test_a_capture_whose_worker_dies_is_prepared_here(hub: Hub, tmp_path: Path) 
     assert _post(hub, _large(LARGE)).json()["storedCount"] == LARGE
     again = pool.submit(os.getpid)
     assert again is not None and again.result(timeout=60) != worker
+
+
+def test_no_worker_prepares_the_body_of_a_caller_who_may_not_capture(
+    hub: Hub, tmp_path: Path
+) -> None:
+    body = _large(0)
+    media = {"Content-Type": "application/json"}
+    callers = {
+        "stranger": {**media, "Authorization": "Bearer chk_0123456789abcdef_nope"},
+        "reader": {**media, **hub.headers("jinli-analyst")},
+        "text": {**hub.headers(TAIHE), "Content-Type": "text/plain"},
+    }
+    with ThreadPoolExecutor(max_workers=3) as threads, _gated(hub, tmp_path) as (_, handed):
+        # Answered while the only worker is held: none of them waits for a worker.
+        answers = {
+            who: threads.submit(hub.client.post, "/epcis/capture", content=body, headers=headers)
+            for who, headers in callers.items()
+        }
+        codes = {who: answer.result(timeout=60).status_code for who, answer in answers.items()}
+        assert not handed.is_set()
+    assert codes == {"stranger": 401, "reader": 403, "text": 415}
