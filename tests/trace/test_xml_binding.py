@@ -20,7 +20,8 @@ _DOCUMENT = b"""<?xml version="1.0" encoding="UTF-8"?>
     <EventList>
       <ObjectEvent>
         <eventTime>2024-01-01T08:00:00+08:00</eventTime>
-        <eventTimeZoneOffset>+08:00</eventTimeZoneOffset>
+        <eventTimeZoneOffset> +08:00
+        </eventTimeZoneOffset>
         <epcList>
           <epc>urn:epc:id:sgtin:0614141.107346.1</epc><?mark?>
           <epc> urn:epc:id:sgtin:0614141.107346.2 </epc>
@@ -32,7 +33,7 @@ _DOCUMENT = b"""<?xml version="1.0" encoding="UTF-8"?>
           <set>urn:epcglobal:cbv:disp:completeness_verified</set>
           <unset>urn:example:disp:own</unset>
         </persistentDisposition>
-        <readPoint><id>urn:epc:id:sgln:0614141.00777.0</id></readPoint>
+        <readPoint><id> urn:epc:id:sgln:0614141.00777.0 </id></readPoint>
         <bizTransactionList>
           <bizTransaction type="urn:epcglobal:cbv:btt:po"
             >urn:epcglobal:cbv:bt:0614141073467:1</bizTransaction>
@@ -54,6 +55,7 @@ _DOCUMENT = b"""<?xml version="1.0" encoding="UTF-8"?>
           <id>urn:epc:id:sgln:0614141.00777.0</id><c:door>3</c:door>
         </readPoint>
         <a:temperature>13</a:temperature>
+        <b:temperature>14</b:temperature>
         <note xmlns="urn:example:y">default</note>
         <errorDeclaration>
           <declarationTime>2024-01-02T00:00:00Z</declarationTime>
@@ -121,6 +123,7 @@ def test_a_document_reads_as_the_json_binding_writes_it() -> None:
                     "action": "ADD",
                     "readPoint": {"id": "urn:epc:id:sgln:0614141.00777.0", "c:door": "3"},
                     "a:temperature": "13",
+                    "b:temperature": "14",
                     "ns4:note": "default",
                     "errorDeclaration": {
                         "declarationTime": "2024-01-02T00:00:00Z",
