@@ -278,7 +278,7 @@ class _Reader:
     def _place(self, element: Any) -> dict[str, Any]:
         """A read point or business location: most are an id alone, read as such."""
         if len(element) == 1 and not element.attrib:
-            (only,) = element
+            only = element[0]  # (an iterator costs more)
             if _LOCALS.get(only.tag) == "id":
                 return {"id": (only.text or "").strip()}
         return self._with_extensions(element, _PLACE)
@@ -300,7 +300,7 @@ class _Reader:
         as words."""
         urn = _CBV_URN[name]
         parties = []
-        for child in element:
+        for child in element[:]:  # a list of its few children costs less than an iterator
             tag = child.tag
             if not isinstance(tag, str):
                 continue
