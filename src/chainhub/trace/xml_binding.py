@@ -56,7 +56,41 @@ _CBV_URN: Final = {
     "destination": "urn:epcglobal:cbv:sdt:",
     "reason": "urn:epcglobal:cbv:er:",
 }
-_PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
+# Without the blank text between elements of an indented document (a tenth of its reading):
+# every text the reader takes is stripped, and it reads no tails.
+_PARSER: Final = etree.XMLParser(
+    resolve_entities=False, no_network=True, remove_comments=True, remove_blank_text=True
+)
+_XML_NS: Final = "http://www.w3.org/XML/1998/namespace"  # `xml:`'s, bound without a declaration
+# How each field of an event is read, by its element's tag (the standard's own elements are
+# unqualified or in its namespace): looked up once per element rather than tested in turn.
+_KINDS: Final = {
+    **dict.fromkeys(_TEXT_FIELDS - {"bizStep", "disposition"}, "text"),
+    "bizStep": "word",
+    "disposition": "word",
+    "certificationInfo": "certificationInfo",
+    **dict.fromkeys(_EPC_LISTS, "epcs"),
+    **dict.fromkeys(_QUANTITY_LISTS, "quantities"),
+    **dict.fromkeys(_PARTY_LISTS, "parties"),
+    "readPoint": "place",
+    "bizLocation": "place",
+    "persistentDisposition": "persistentDisposition",
+    "errorDeclaration": "errorDeclaration",
+    "sensorElementList": "sensorElementList",
+    "ilmd": "ilmd",
+}
+_FIELDS: Final = {
+    tag: (local, kind)
+    for local, kind in _KINDS.items()
+    for tag in (local, f"{{{EPCIS_NS}}}{local}")
+}
+# The local names of the tags a document has most, each one string for all its elements.
+_LOCALS: Final = {
+    tag: local
+    for local in (*_KINDS, *EVENT_TYPES, *_PARTY_LISTS.values(), "id", "quantity", "set", "unset")
+    for tag in (local, f"{{{EPCIS_NS}}}{local}")
+}
+_WRAPPERS: Final = ("extension", "baseExtension")  # EPCIS 1.x's, opened where they stand
 
 
 def _local(tag: str) -> tuple[str | None, str]:
@@ -65,6 +99,10 @@ def _local(tag: str) -> tuple[str | None, str]:
         # The standard's own elements, whether or not a document qualifies them.
         return (None if namespace == EPCIS_NS else namespace), local
     return None, tag
+
+
+def _local_name(tag: str) -> str:
+    return _LOCALS.get(tag) or _local(tag)[1]
 
 
 def _number(text: str) -> int | float | str:
@@ -77,11 +115,20 @@ def _number(text: str) -> int | float | str:
     )
 
 
+def _text(element: Any) -> str:
+    return (element.text or "").strip()
+
+
+def _texts(element: Any) -> list[str]:
+    return [_text(c) for c in element if isinstance(c.tag, str)]
+
+
 class _Reader:
     """Reads events, keeping the namespaces of extensions as JSON-LD context prefixes."""
 
     def __init__(self) -> None:
         self.context: dict[str, str] = {}
+        self._names: dict[tuple[str, str], str] = {}  # by tag and prefix (`_named`)
 
     def name(self, tag: str, element: Any) -> str:
         namespace, local = _local(tag)
@@ -98,14 +145,31 @@ class _Reader:
         self.context.setdefault(prefix, namespace)
         return f"{prefix}:{local}"
 
+    def _named(self, element: Any) -> str:
+        """`name` of an element by its own tag. A parsed element's prefix is bound, where it
+        stands, to the element's namespace (bar `xml:`, bound without a declaration), so
+        `name` gives elements of the same tag and prefix the same name: found once, not by
+        building each one's namespace map again."""
+        tag, prefix = element.tag, element.prefix
+        if not prefix:
+            return self.name(tag, element)
+        known = self._names.get((tag, prefix))
+        if known is None:
+            known = self.name(tag, element)
+            if _local(tag)[0] != _XML_NS:
+                self._names[tag, prefix] = known
+        return known
+
     def extension(self, element: Any) -> Any:
+        if not len(element) and not element.attrib:
+            return (element.text or "").strip()
         children = [c for c in element if isinstance(c.tag, str)]
         attributes = {self.name(k, element): v for k, v in element.attrib.items()}
         if not children and not attributes:
             return (element.text or "").strip()
         value: dict[str, Any] = dict(attributes)
         for child in children:
-            key = self.name(child.tag, child)
+            key = self._named(child)
             item = self.extension(child)
             if key in value:
                 existing = value[key]
@@ -117,15 +181,14 @@ class _Reader:
             value["#text"] = text
         return value
 
-    def _flat(self, element: Any) -> list[Any]:
+    def flat(self, element: Any) -> list[Any]:
         """Children, with the 1.x `extension` and `baseExtension` wrappers opened."""
         out = []
         for child in element:
-            if not isinstance(child.tag, str):
-                continue
-            if child.tag in ("extension", "baseExtension"):
-                out.extend(self._flat(child))
-            else:
+            tag = child.tag
+            if tag in _WRAPPERS:
+                out.extend(self.flat(child))
+            elif isinstance(tag, str):
                 out.append(child)
         return out
 
@@ -136,14 +199,12 @@ class _Reader:
             value[name] = _number(attr) if name in _NUMBERS else attr
             if name == "booleanValue":
                 value[name] = attr.strip().lower() == "true"
-        for child in self._flat(element):
+        for child in self.flat(element):
             namespace, local = _local(child.tag)
             if namespace is None and local in known:
-                reader = known[local]
-                value[local] = reader(child)
+                value[local] = known[local](child)
             else:
-                key = self.name(child.tag, child)
-                self._put(value, key, self.extension(child))
+                self._put(value, self._named(child), self.extension(child))
         return value
 
     @staticmethod
@@ -155,84 +216,132 @@ class _Reader:
             value[key] = item
 
     def event(self, element: Any) -> dict[str, Any]:
-        event: dict[str, Any] = {"type": _local(element.tag)[1]}
-        for child in self._flat(element):
-            namespace, local = _local(child.tag)
-            text = (child.text or "").strip()
-            if namespace is not None:
-                self._put(event, self.name(child.tag, child), self.extension(child))
-            elif local in _TEXT_FIELDS:
-                event[local] = text
-            elif local == "certificationInfo":
-                self._put(event, local, text)
-            elif local in _EPC_LISTS:
+        """An event in the JSON binding's shape, its CBV URNs as the JSON binding's words."""
+        event: dict[str, Any] = {"type": _local_name(element.tag)}
+        self._fields(event, element)
+        return event
+
+    def _fields(self, event: dict[str, Any], element: Any) -> None:
+        """The fields of an event's element (or of a wrapper in it) put into `event`."""
+        for child in element:
+            found = _FIELDS.get(child.tag)
+            if found is None:
+                self._other(event, child)
+                continue
+            local, kind = found
+            if kind == "text":
+                event[local] = (child.text or "").strip()
+            elif kind == "word":
+                text = (child.text or "").strip()
+                urn = _CBV_URN[local]
+                event[local] = text[len(urn) :] if text.startswith(urn) else text
+            elif kind == "epcs":
                 event[local] = [(c.text or "").strip() for c in child if isinstance(c.tag, str)]
-            elif local in _QUANTITY_LISTS:
-                event[local] = [self._quantity(c) for c in child if isinstance(c.tag, str)]
-            elif local in _PARTY_LISTS:
-                event[local] = [self._party(c) for c in child if isinstance(c.tag, str)]
-            elif local in ("readPoint", "bizLocation"):
-                event[local] = self._with_extensions(child, {"id": _text})
-            elif local == "persistentDisposition":
-                event[local] = self._persistent(child)
-            elif local == "errorDeclaration":
-                event[local] = self._with_extensions(
-                    child,
-                    {"declarationTime": _text, "reason": _text, "correctiveEventIDs": _texts},
-                )
-            elif local == "sensorElementList":
-                event[local] = [self._sensor(c) for c in child if isinstance(c.tag, str)]
-            elif local == "ilmd":
-                event[local] = self._with_extensions(child, {})
+            elif kind == "parties":
+                event[local] = self._parties(child, _PARTY_LISTS[local])
+            elif kind == "place":
+                event[local] = self._place(child)
+            else:
+                self._field(event, local, kind, child)
+
+    def _other(self, event: dict[str, Any], child: Any) -> None:
+        """A child of an event that is no field of the standard's: a wrapper opened, an
+        extension (or an unknown element) kept as it is."""
+        tag = child.tag
+        if tag in _WRAPPERS:
+            self._fields(event, child)
+        elif isinstance(tag, str):
+            namespace, local = _local(tag)
+            if namespace is not None:
+                self._put(event, self._named(child), self.extension(child))
             else:
                 self._put(event, local, self.extension(child))
-        return event
+
+    def _field(self, event: dict[str, Any], local: str, kind: str, child: Any) -> None:
+        """The fields of the standard that events hold less often."""
+        if kind == "certificationInfo":
+            self._put(event, local, (child.text or "").strip())
+        elif kind == "quantities":
+            event[local] = [self._quantity(c) for c in child if isinstance(c.tag, str)]
+        elif kind == "persistentDisposition":
+            event[local] = self._persistent(child)
+        elif kind == "errorDeclaration":
+            declaration = self._with_extensions(child, _DECLARATION)
+            if "reason" in declaration:
+                declaration["reason"] = _to_word("reason", declaration["reason"])
+            event[local] = declaration
+        elif kind == "sensorElementList":
+            event[local] = [self._sensor(c) for c in child if isinstance(c.tag, str)]
+        else:
+            event[local] = self._with_extensions(child, {})
+
+    def _place(self, element: Any) -> dict[str, Any]:
+        """A read point or business location: most are an id alone, read as such."""
+        if len(element) == 1 and not element.attrib:
+            only = element[0]  # (an iterator costs more)
+            if _LOCALS.get(only.tag) == "id":
+                return {"id": (only.text or "").strip()}
+        return self._with_extensions(element, _PLACE)
 
     def _quantity(self, element: Any) -> dict[str, Any]:
         value: dict[str, Any] = {}
         for child in element:
             if isinstance(child.tag, str):
                 text = (child.text or "").strip()
-                local = _local(child.tag)[1]
+                local = _local_name(child.tag)
                 if local == "quantity" and not text:
                     continue  # xsi:nil: no quantity stated
                 value[local] = _number(text) if local == "quantity" else text
         return value
 
-    def _party(self, element: Any) -> dict[str, Any]:
-        key = _local(element.tag)[1]
-        value = {}
-        if "type" in element.attrib:
-            value["type"] = element.attrib["type"]
-        value[key] = (element.text or "").strip()
-        return value
+    @staticmethod
+    def _parties(element: Any, name: str) -> list[dict[str, Any]]:
+        """A list of business transactions, sources or destinations (`name`), their types
+        as words."""
+        urn = _CBV_URN[name]
+        parties = []
+        for child in element[:]:  # a list of its few children costs less than an iterator
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            value = {}
+            kind = child.get("type")
+            if kind is not None:
+                value["type"] = kind
+            # (An element named `type` gives the type instead of the attribute.)
+            value[_LOCALS.get(tag) or _local(tag)[1]] = (child.text or "").strip()
+            kind = value.get("type")
+            if kind is not None and kind.startswith(urn):
+                value["type"] = kind[len(urn) :]
+            parties.append(value)
+        return parties
 
-    def _persistent(self, element: Any) -> dict[str, Any]:
+    @staticmethod
+    def _persistent(element: Any) -> dict[str, Any]:
         value: dict[str, Any] = {}
         for child in element:
             if isinstance(child.tag, str):
-                value.setdefault(_local(child.tag)[1], []).append((child.text or "").strip())
+                value.setdefault(_local_name(child.tag), []).append((child.text or "").strip())
+        for field in ("set", "unset"):
+            if field in value:
+                value[field] = [_to_word(field, v) for v in value[field]]
         return value
 
     def _sensor(self, element: Any) -> dict[str, Any]:
         sensor: dict[str, Any] = {}
-        for child in self._flat(element):
+        for child in self.flat(element):
             namespace, local = _local(child.tag)
             if namespace is None and local == "sensorMetadata":
                 sensor[local] = self._with_extensions(child, {})
             elif namespace is None and local == "sensorReport":
                 sensor.setdefault(local, []).append(self._with_extensions(child, {}))
             else:
-                self._put(sensor, self.name(child.tag, child), self.extension(child))
+                self._put(sensor, self._named(child), self.extension(child))
         return sensor
 
 
-def _text(element: Any) -> str:
-    return (element.text or "").strip()
-
-
-def _texts(element: Any) -> list[str]:
-    return [_text(c) for c in element if isinstance(c.tag, str)]
+_PLACE: Final = {"id": _text}
+_DECLARATION: Final = {"declarationTime": _text, "reason": _text, "correctiveEventIDs": _texts}
 
 
 def _to_word(field: str, value: Any) -> Any:
@@ -247,25 +356,6 @@ def _to_urn(field: str, value: Any) -> Any:
     if isinstance(value, str) and urn is not None and value and ":" not in value:
         return urn + value
     return value
-
-
-def json_words(event: dict[str, Any]) -> dict[str, Any]:
-    """An event read from XML with its CBV URNs as the JSON binding's bare words."""
-    for field in ("bizStep", "disposition"):
-        if field in event:
-            event[field] = _to_word(field, event[field])
-    for field in ("set", "unset"):
-        if field in event.get("persistentDisposition", {}):
-            values = event["persistentDisposition"][field]
-            event["persistentDisposition"][field] = [_to_word(field, v) for v in values]
-    for key, name in _PARTY_LISTS.items():
-        for item in event.get(key, []):
-            if "type" in item:
-                item["type"] = _to_word(name, item["type"])
-    declaration = event.get("errorDeclaration")
-    if isinstance(declaration, dict) and "reason" in declaration:
-        declaration["reason"] = _to_word("reason", declaration["reason"])
-    return event
 
 
 def parse_xml(body: bytes) -> dict[str, Any]:
@@ -286,8 +376,7 @@ def parse_xml(body: bytes) -> dict[str, Any]:
         event_list = root.find(".//EventList")
     events = []
     if event_list is not None:
-        for element in reader._flat(event_list):
-            events.append(json_words(reader.event(element)))
+        events = [reader.event(element) for element in reader.flat(event_list)]
     document: dict[str, Any] = {
         "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
         "type": _local(root.tag)[1],
