@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+import numpy as np
 import polars as pl
 
 from chainhub.errors import ChainhubError
@@ -29,6 +30,8 @@ BLOCK_BYTES: Final = 1 << 24
 # real export's header label has.
 _PLAIN: Final = "\x1fplain"
 _QUOTED: Final = "\x1fquoted"
+# Files of at most this many bytes of lines are split together (`split_together`).
+_JOINT_BYTES: Final = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,10 @@ class CsvFile:
         # The rare lines and quoted rows of the blocks read, for `resolve`.
         self._rare: list[pl.DataFrame] = []
         self._quoted: list[pl.DataFrame] = []
+        # The one block's marked text, and its split when split with others (`split_together`).
+        self._one: tuple[bytes, str] | None = None
+        self._one_size = 0
+        self._one_split: pl.DataFrame | None = None
 
     def _raw_blocks(self) -> Iterator[tuple[int, bytes]]:
         """(first byte, bytes) of each block of whole lines after the header."""
@@ -95,6 +102,12 @@ class CsvFile:
         """Each block as marked UTF-8 with its first line and sentinel, numbering the lines."""
         line = 0
         self.spans = []
+        if self._one is not None:
+            # Taken once: a block is read again (`block`) from the file, as any other.
+            one, self._one = self._one, None
+            self.spans.append((self.data_start, self._one_size, 0))
+            yield 0, *one
+            return
         for offset, raw in self._raw_blocks():
             self.spans.append((offset, len(raw), line))
             yield line, *self._mark(raw, offset)
@@ -164,12 +177,32 @@ class CsvFile:
             handle.seek(offset)
             return handle.read(size)
 
+    def marked_one(self) -> tuple[bytes, str] | None:
+        """The marked text and sentinel of the file's one block (None when it has more, or
+        none), kept for `blocks`."""
+        if not self.one_block:
+            return None
+        blocks = list(self._raw_blocks())
+        if len(blocks) != 1:
+            return None
+        offset, raw = blocks[0]
+        self._one, self._one_size = self._mark(raw, offset), len(raw)
+        return self._one
+
+    def take_split(self, table: pl.DataFrame) -> None:
+        """The one block's lines as `marked_one` split them, with other files' lines in one
+        read: `blocks` takes them instead of reading them again."""
+        self._one_split = table
+
     def _split(self, first_line: int, marked: bytes, sentinel: str) -> Block:
         layout = self.layout
-        try:
-            table = layout.split(marked, layout.columns, quoted=False, ragged=True).slice(1)
-        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-            raise self._parse_error(exc, first_line) from None
+        if first_line == 0 and self._one_split is not None:
+            table, self._one_split = self._one_split.slice(1), None
+        else:
+            try:
+                table = layout.split(marked, layout.columns, quoted=False, ragged=True).slice(1)
+            except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+                raise self._parse_error(exc, first_line) from None
         data = layout.columns[: layout.width]
         lines = pl.int_range(pl.len(), dtype=pl.Int64) + first_line
         complete = (pl.col(layout.columns[layout.width]) == sentinel).fill_null(False)
@@ -206,3 +239,44 @@ class CsvFile:
             raw = to_utf8(self._read_span(index), self.source, path=self.path, offset=offset)
             return not_utf8(self.path, raw, self.source, offset=offset)
         return unreadable(self.path, f"cannot parse CSV: {first}", f"无法解析 CSV：{first}")
+
+
+def split_together(files: list[CsvFile]) -> None:
+    """Split the one block of each of `files` (those of one delimiter and width together) in
+    one read, as a read costs a fixed time however few its lines; each file takes its lines.
+    Files whose lines the joint read cannot be shown to split as their own read would (a
+    read that fails, line counts that disagree) are left to read alone."""
+    groups: dict[tuple[str, int], list[list[tuple[CsvFile, bytes, str]]]] = {}
+    for file in files:
+        if file.text.data.stat().st_size - file.data_start > _JOINT_BYTES:
+            continue  # a read of this many lines costs their own time: nothing to share
+        try:
+            one = file.marked_one()
+        except Exception:  # noqa: BLE001, S112 - raised again when the file is read, as its own
+            continue
+        if one is None:
+            continue
+        joint = groups.setdefault((file.layout.delimiter, len(file.layout.columns)), [[]])
+        if sum(len(m) for _f, m, _s in joint[-1]) + len(one[0]) > BLOCK_BYTES:
+            joint.append([])
+        joint[-1].append((file, *one))
+    for group in (g for joint in groups.values() for g in joint):
+        if len(group) < 2:
+            continue
+        layout = group[0][0].layout
+        try:
+            table = layout.split(
+                b"".join(m for _f, m, _s in group), layout.columns, quoted=False, ragged=True
+            )
+        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):
+            continue
+        # Each file's first line is its wide one (`_mark`), its sentinel in the last column.
+        counts = [m.count(b"\n") for _f, m, _s in group]
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        if table.height != sum(counts):
+            continue
+        firsts = table.get_column(layout.columns[-1]).gather(starts).to_list()
+        if firsts != [sentinel for _f, _m, sentinel in group]:
+            continue
+        for (file, _m, _s), start, count in zip(group, starts, counts, strict=True):
+            file.take_split(table.slice(int(start), count))

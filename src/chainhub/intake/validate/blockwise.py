@@ -65,9 +65,12 @@ def csv_stages(
     records: bool = True,
     block_bytes: int = BLOCK_BYTES,
     partial: bool = False,
+    source: CsvFile | None = None,
 ) -> Stages:
-    """`check_csv` as stages (see `staged`): a file of one block hands its rows out."""
-    source = CsvFile(path, profile.source, block_bytes=block_bytes)
+    """`check_csv` as stages (see `staged`): a file of one block hands its rows out; `source`,
+    the file opened already (with `block_bytes`), if it is."""
+    if source is None:
+        source = CsvFile(path, profile.source, block_bytes=block_bytes)
     plan = get_plan(
         profile=profile,
         columns=source.layout.names,
