@@ -107,7 +107,12 @@ def csv_stages(
         parts.append((yield RowsToCheck(plan, others, None, records)))
 
     def numbered(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-        return frame.with_columns(resolved.row(pl.col(column)).alias(column))
+        if resolved.continued.len():
+            return frame.with_columns(resolved.row(pl.col(column)).alias(column))
+        # Each row is its line's (`Resolved.row`): a sum of the Series, without a query.
+        out = frame.clone()
+        out.replace_column(frame.get_column_index(column), frame.get_column(column) + 1)
+        return out
 
     errors = [numbered(e, "row") for part in parts for e in part.errors]
     if resolved.malformed.height:
