@@ -7,7 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from chainhub.intake.readers import SOURCE_ROW, read_rows
+from chainhub.intake.readers import SOURCE_ROW, CsvFile, read_rows, split_together
+from chainhub.intake.readers.layout import Layout
 from chainhub.intake.readers.table import TOTALS, may_hold_totals
 from chainhub.intake.schemas import MappingProfile, SourceFormat
 from chainhub.intake.validate import ValidationResult, check_csv, check_frame
@@ -117,3 +118,41 @@ def test_every_totals_label_is_seen_by_the_test_of_a_whole_block(label: str) -> 
     text = f"a;{label};b\n".encode()
     assert may_hold_totals(text)
     assert not may_hold_totals("a;合并;小件;Tot al;Sum;b\n".encode())
+
+
+def test_files_split_in_one_read_get_the_lines_each_would_alone(tmp_path: Path) -> None:
+    """Small CSV files of one layout split in one read each get their own lines, flags and
+    rare lines, as read alone: a ragged line, a quoted field, and a file whose text holds the
+    first sentinel (so it is marked with another) among them."""
+    source = SourceFormat(format="csv", delimiter=";")
+    bodies = [
+        "4500001;10;MAT01;1;件;2026/3/5;2026/3/9;1\n4500001;20;MAT02;1;件;2026/3/5;2026/3/9\n",
+        '4500002;10;"MAT;01";2;件;2026/3/5;2026/3/9;1\n',
+        "4500003;10;MAT01;3;件\x01;2026/3/5;2026/3/9;1\n4500003;20;MAT01;3;件;2026/3/5;x;1;9\n",
+    ]
+    paths = []
+    for index, body in enumerate(bodies):
+        paths.append(tmp_path / f"po{index}.csv")
+        paths[-1].write_text(HEADER + body, encoding="utf-8")
+    joint = [CsvFile(p, source) for p in paths]
+    reads: list[int] = []
+    split = Layout.split
+
+    def counted(self: Layout, data: bytes, columns: list[str], **options: bool) -> pl.DataFrame:
+        if not options.get("quoted", True):  # the split of lines, not of a quoted record
+            reads.append(len(data))
+        return split(self, data, columns, **options)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Layout, "split", counted)
+        split_together(joint)
+        together = [list(f.blocks()) for f in joint]
+    assert len(reads) == 1
+    for path, blocks, file in zip(paths, together, joint, strict=True):
+        alone_file = CsvFile(path, source)
+        alone = list(alone_file.blocks())
+        assert len(blocks) == len(alone) == 1
+        for field in ("frame", "plain", "rare", "quoted"):
+            assert getattr(blocks[0], field).equals(getattr(alone[0], field)), (path, field)
+        assert file.resolve().others.equals(alone_file.resolve().others)
+    assert [b[0].plain.to_list() for b in together] == [[True, False], [False], [True, False]]

@@ -192,3 +192,98 @@ def test_files_checked_together_get_what_each_would_alone(tmp_path: Path) -> Non
     assert faulty.errors.select("row", "rule").rows() == [(2, "crosswalk"), (3, "duplicate")]
     assert isinstance(broken, ValidationResult) and broken.malformed_rows == 1
     assert isinstance(missing, ChainhubError) and "missing.csv" in str(missing)
+
+
+def test_two_partners_files_of_a_type_share_one_pass_each_read_as_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files of one document type from two partners, whose profiles differ in column names,
+    constants, value maps, crosswalks and sender, are checked in one pass; each file gets what
+    it would alone: its own partner's codes, its own sender, its errors named by its columns."""
+    jinli = MappingProfile(
+        partner_id="jinli-motor",
+        document_type="purchase_order",
+        source=SourceFormat(format="csv", delimiter=";"),
+        fields=PO_FIELDS,
+    )
+    kaida = MappingProfile(
+        partner_id="kaida-valve",
+        document_type="purchase_order",
+        source=SourceFormat(format="csv"),
+        fields={
+            **{
+                name: FieldMapping(column=column, date_format="%Y/%m/%d")
+                for name, column in (("order_date", "Ordered"), ("requested_date", "Due"))
+            },
+            "po_number": FieldMapping(column="PO"),
+            "line_no": FieldMapping(column="Line"),
+            "material_code": FieldMapping(column="Item", crosswalk=True),
+            "quantity": FieldMapping(column="Qty"),
+            "unit": FieldMapping(column="UOM", map={"台": "H87"}),
+            "unit_price": FieldMapping(column="Price"),
+            "buyer_id": FieldMapping(value="haichuan"),
+            "supplier_id": FieldMapping(column="Supplier"),
+            "ship_to_site": FieldMapping(value="haichuan-foshan"),
+        },
+    )
+    (tmp_path / "jinli.csv").write_text(
+        HEADER
+        # 台 is kaida's unit word, not jinli's: an error in column 单位.
+        + "4500001;10;MAT02;1;台;2026/3/5;2026/3/9;1\n"
+        + "4500001;20;MAT01;1;件;2026/3/5;2026/3/9;1\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "kaida.csv").write_text(
+        "PO,Line,Item,Qty,UOM,Ordered,Due,Price,Supplier\n"
+        "4600001,10,MAT01,1,台,2026/3/5,2026/3/9,1,kaida-valve\n"
+        # MAT02 is in jinli's crosswalk only, 件 in jinli's unit map only.
+        "4600001,20,MAT02,1,件,2026/3/5,2026/3/9,1,kaida-valve\n"
+        # A document of jinli's, sent by kaida: not a party.
+        "4600002,10,MAT01,1,台,2026/3/5,2026/3/9,1,jinli-motor\n",
+        encoding="utf-8",
+    )
+    files = [
+        PathToCheck(
+            tmp_path / "jinli.csv", jinli, {"MAT01": "M001", "MAT02": "M002"}, "jinli-motor"
+        ),
+        PathToCheck(tmp_path / "kaida.csv", kaida, {"MAT01": "M777"}, "kaida-valve"),
+    ]
+    passes: list[int] = []
+    check_rows = Plan.check_rows
+
+    def counted(self: Plan, frame: pl.DataFrame, **options: object) -> object:
+        passes.append(frame.height)
+        return check_rows(self, frame, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Plan, "check_rows", counted)
+    together = check_paths(files=files, references=None, plans={})
+    assert passes == [5]
+    monkeypatch.undo()
+    for file, outcome in zip(files, together, strict=True):
+        alone = check_path(
+            path=file.path,
+            profile=file.profile,
+            crosswalk=file.crosswalk,
+            submitted_by=file.submitted_by,
+            references=None,
+        )
+        assert isinstance(outcome, ValidationResult)
+        assert_frame_equal(outcome.records, alone.records)
+        assert_frame_equal(outcome.errors, alone.errors)
+    jinli_result, kaida_result = together
+    assert isinstance(jinli_result, ValidationResult)
+    assert isinstance(kaida_result, ValidationResult)
+    assert jinli_result.records.get_column("material_code").to_list() == ["M002", "M001"]
+    assert jinli_result.errors.select("row", "column", "rule", "value").rows() == [
+        (1, "单位", "code_list", "台")
+    ]
+    assert kaida_result.records.get_column("material_code").to_list() == ["M777", None, "M777"]
+    assert kaida_result.records.get_column("unit").to_list() == ["H87", "件", "H87"]
+    assert kaida_result.errors.select("row", "column", "rule", "value").rows() == [
+        (2, "Item", "crosswalk", "MAT02"),
+        (2, "UOM", "code_list", "件"),
+        (3, None, "not_a_party", "haichuan"),
+    ]
+    not_a_party = kaida_result.errors.filter(pl.col("rule") == "not_a_party").row(0, named=True)
+    assert "kaida-valve" in not_a_party["message_en"]
+    assert "kaida-valve" in not_a_party["message_zh"]

@@ -105,6 +105,29 @@ def test_xlsx_title_rows_merged_title_totals_and_date_cells(tmp_path: Path) -> N
     assert notes[0].startswith("header found on line 3")
 
 
+def test_xlsx_totals_rows_anywhere_are_skipped_beside_midnight_dates(tmp_path: Path) -> None:
+    """The totals rows of a sheet, found in the pass that finds its date columns, are its own:
+    a subtotal between rows and a total at the end, below a title, beside a midnight
+    timestamp and an empty column."""
+    path = tmp_path / "rk.xlsx"
+    with xlsxwriter.Workbook(path) as book:
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, ["入库单列表"])
+        sheet.write_row(1, 0, ["入库单号", "入库日期", "数量", None])
+        sheet.write_row(2, 0, ["RK1", "2026-03-02 00:00:00", "1"])
+        sheet.write_row(3, 0, ["小计", None, "1"])
+        sheet.write_row(4, 0, ["RK2", "2026-03-03 08:00:00", "2"])
+        sheet.write_row(5, 0, ["RK3", "2026-03-04", "4"])
+        sheet.write_row(6, 0, ["合计", None, "7"])
+    rows, notes = _read(path, SourceFormat(format="xlsx"))
+    assert rows == [
+        (1, "RK1", "2026-03-02", "1"),
+        (3, "RK2", "2026-03-03 08:00:00", "2"),
+        (4, "RK3", "2026-03-04", "4"),
+    ]
+    assert "totals or subtotal rows skipped: 2, 5" in " ".join(notes)
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -20,7 +20,7 @@ import polars as pl
 from chainhub.api.sandbox import Budget, BudgetExceededError, Sandbox
 from chainhub.errors import ChainhubError
 from chainhub.intake.quarantine import split_by_document
-from chainhub.intake.readers import SOURCE_ROW, CsvFile, read_rows, read_source
+from chainhub.intake.readers import SOURCE_ROW, CsvFile, read_rows, read_source, split_together
 from chainhub.intake.schemas import MappingProfile, SourceFormat
 from chainhub.intake.validate import ValidationResult
 from chainhub.intake.validate.blockwise import csv_stages
@@ -77,8 +77,11 @@ def check_paths(
     references: Mapping[str, Collection[str]] | None,
     plans: PlanCache,
 ) -> list[ValidationResult | Exception]:
-    """`check_path` of each of `files`, the rows of those read through one plan (one
-    partner's profile of a type) checked in one pass; where a file's check raises, its error."""
+    """`check_path` of each of `files`, the rows of those of one document type checked in
+    one pass (see `shared`) and small CSV files of one layout split in one read; where a file's
+    check raises, its error."""
+    sources = {index: _csv_file(f.path, f.profile) for index, f in enumerate(files)}
+    split_together([s for s in sources.values() if s is not None])
     return run_together(
         [
             _path_stages(
@@ -90,10 +93,27 @@ def check_paths(
                 records=True,
                 partial=False,
                 plans=plans,
+                source=sources[index],
             )
-            for f in files
+            for index, f in enumerate(files)
         ]
     )
+
+
+def _csv_file(path: Path, profile: MappingProfile) -> CsvFile | None:
+    """The CSV file its check reads block by block, opened; None for another file, or one
+    that cannot be opened (its check says why)."""
+    if profile.source.format != "csv" or _numbered(profile):
+        return None
+    try:
+        return CsvFile(path, profile.source)
+    except Exception:  # noqa: BLE001 - raised again when the file is checked, as its own
+        return None
+
+
+def _numbered(profile: MappingProfile) -> bool:
+    """Whether the profile numbers lines (counted over the whole file, read at once)."""
+    return any(m.number_lines for m in profile.fields.values())
 
 
 def _path_stages(
@@ -106,9 +126,9 @@ def _path_stages(
     records: bool,
     partial: bool,
     plans: PlanCache | None,
+    source: CsvFile | None = None,
 ) -> Stages:
-    numbered = any(m.number_lines for m in profile.fields.values())
-    if profile.source.format == "csv" and not numbered:
+    if profile.source.format == "csv" and not _numbered(profile):
         return (
             yield from csv_stages(
                 path=path,
@@ -119,17 +139,18 @@ def _path_stages(
                 records=records,
                 partial=partial,
                 plans=plans,
+                source=source,
             )
         )
-    source = read_rows(path=path, source=profile.source)
+    rows = read_rows(path=path, source=profile.source)
     return (
         yield from frame_stages(
-            frame=source.frame,
+            frame=rows.frame,
             profile=profile,
             crosswalk=crosswalk,
             submitted_by=submitted_by,
             references=references,
-            malformed=source.malformed,
+            malformed=rows.malformed,
             partial=partial,
             plans=plans,
         )

@@ -273,9 +273,9 @@ def party_rule_applies(*, document_type: str, chain_leader: bool) -> bool:
     return bool(doc_type.parties) and not (doc_type.master and chain_leader)
 
 
-def is_party_expr(*, document_type: str, partner_id: str) -> pl.Expr:
-    """Per record: the partner is named in one of the type's party fields (the write-side rule;
-    `_party_clause` is the same rule for reads)."""
+def is_party_expr(*, document_type: str, partner_id: str | pl.Expr) -> pl.Expr:
+    """Per record: the partner (or each row's, as an expression) is named in one of the type's
+    party fields (the write-side rule; `_party_clause` is the same rule for reads)."""
     parties = get_document_type(document_type).parties
     return pl.any_horizontal([pl.col(p) == partner_id for p in parties]).fill_null(False)
 

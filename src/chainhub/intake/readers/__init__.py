@@ -1,6 +1,6 @@
 """Read a partner's file, as its profile describes it, into a frame of text columns."""
 
-from chainhub.intake.readers.blocks import BLOCK_BYTES, CsvFile
+from chainhub.intake.readers.blocks import BLOCK_BYTES, CsvFile, split_together
 from chainhub.intake.readers.hashing import file_hash
 from chainhub.intake.readers.resolve import Resolved
 from chainhub.intake.readers.rows import LINE, SOURCE_ROW, SourceRows, renamed
@@ -17,4 +17,5 @@ __all__ = [
     "read_rows",
     "read_source",
     "renamed",
+    "split_together",
 ]

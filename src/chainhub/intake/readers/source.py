@@ -27,6 +27,7 @@ from chainhub.intake.readers.table import (
     drop_unnamed_empty,
     find_header,
     header_note,
+    is_totals,
     name_columns,
 )
 from chainhub.intake.schemas import SourceFormat
@@ -37,11 +38,12 @@ def read_rows(*, path: Path, source: SourceFormat) -> SourceRows:
     the rows that could not be split into fields (CSV only), and what the reader chose."""
     if not path.is_file():
         raise file_not_found(path)
+    totals = None
     if source.format == "csv":
         rows = _read_csv(path, source)
     else:
         if source.format == "xlsx":
-            frame, notes = _read_xlsx(path, source)
+            frame, notes, totals = _read_xlsx(path, source)
         else:
             frame, notes = read_json(path)
         # Numbered from NumPy: a Polars row index of Int64 would take a query.
@@ -52,7 +54,7 @@ def read_rows(*, path: Path, source: SourceFormat) -> SourceRows:
     if not source.skip_totals:
         return rows
     names = [c for c in rows.frame.columns if c != SOURCE_ROW]
-    kept, note = drop_totals(rows.frame, names, SOURCE_ROW)
+    kept, note = drop_totals(rows.frame, names, SOURCE_ROW, totals)
     if note is None:
         return rows
     return SourceRows(kept, rows.malformed, (*rows.notes, note))
@@ -85,10 +87,15 @@ def _read_csv(path: Path, source: SourceFormat) -> SourceRows:
 
 _NO_MALFORMED: Final = pl.DataFrame(schema=MALFORMED_SCHEMA)
 _MIDNIGHT: Final = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$"
+# A control character first, as no header label has.
+_TOTALS_ROWS: Final = "\x1ftotals"
 
 
-def _read_xlsx(path: Path, source: SourceFormat) -> tuple[pl.DataFrame, list[Note]]:
-    """The sheet's table below any title and note rows; a date cell is read as its date."""
+def _read_xlsx(
+    path: Path, source: SourceFormat
+) -> tuple[pl.DataFrame, list[Note], pl.Series | None]:
+    """The sheet's table below any title and note rows, a date cell read as its date; and
+    its totals rows (`is_totals`), when it has a row."""
     try:
         reader = fastexcel.read_excel(path)
         sheet = reader.load_sheet(
@@ -115,8 +122,19 @@ def _read_xlsx(path: Path, source: SourceFormat) -> tuple[pl.DataFrame, list[Not
     notes.extend(named.notes)
     frame = renamed(table.slice(index + 1), dict(zip(table.columns, named.names, strict=True)))
     # The pattern is matched only in the columns holding a midnight at all (the date columns).
-    midnight = frame.select(pl.all().str.contains("00:00:00", literal=True).any()).row(0)
+    # The same pass finds the totals rows: no date holds a totals label, and a column without
+    # a value (dropped below) adds nothing to a row's cells.
+    totals = None
+    if frame.height:
+        found = frame.select(
+            pl.all().str.contains("00:00:00", literal=True).any(),
+            is_totals(frame.columns).alias(_TOTALS_ROWS),
+        )
+        midnight = found.row(0)[:-1]
+        totals = found.get_column(_TOTALS_ROWS)
+    else:
+        midnight = frame.select(pl.all().str.contains("00:00:00", literal=True).any()).row(0)
     dates = [name for name, found in zip(frame.columns, midnight, strict=True) if found]
     if dates:
         frame = frame.with_columns(pl.col(dates).str.replace(_MIDNIGHT, "$1"))
-    return drop_unnamed_empty(frame, named.unnamed), notes
+    return drop_unnamed_empty(frame, named.unnamed), notes, totals

@@ -152,10 +152,11 @@ def _unlabelled_total(frame: pl.DataFrame, names: Sequence[str]) -> bool:
 
 
 def drop_totals(
-    frame: pl.DataFrame, names: Sequence[str], row: str
+    frame: pl.DataFrame, names: Sequence[str], row: str, labelled: pl.Series | None = None
 ) -> tuple[pl.DataFrame, Note | None]:
-    """The frame without its totals rows, and the note saying which were skipped."""
-    mask = frame.select(is_totals(names)).to_series()
+    """The frame without its totals rows, and the note saying which were skipped; `labelled`,
+    the rows `is_totals` finds, when found already."""
+    mask = frame.select(is_totals(names)).to_series() if labelled is None else labelled
     if _unlabelled_total(frame, names):
         mask = mask.scatter(frame.height - 1, True)
     if not mask.any():

@@ -65,9 +65,12 @@ def csv_stages(
     records: bool = True,
     block_bytes: int = BLOCK_BYTES,
     partial: bool = False,
+    source: CsvFile | None = None,
 ) -> Stages:
-    """`check_csv` as stages (see `staged`): a file of one block hands its rows out."""
-    source = CsvFile(path, profile.source, block_bytes=block_bytes)
+    """`check_csv` as stages (see `staged`): a file of one block hands its rows out; `source`,
+    the file opened already (with `block_bytes`), if it is."""
+    if source is None:
+        source = CsvFile(path, profile.source, block_bytes=block_bytes)
     plan = get_plan(
         profile=profile,
         columns=source.layout.names,
@@ -104,7 +107,12 @@ def csv_stages(
         parts.append((yield RowsToCheck(plan, others, None, records)))
 
     def numbered(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-        return frame.with_columns(resolved.row(pl.col(column)).alias(column))
+        if resolved.continued.len():
+            return frame.with_columns(resolved.row(pl.col(column)).alias(column))
+        # Each row is its line's (`Resolved.row`): a sum of the Series, without a query.
+        out = frame.clone()
+        out.replace_column(frame.get_column_index(column), frame.get_column(column) + 1)
+        return out
 
     errors = [numbered(e, "row") for part in parts for e in part.errors]
     if resolved.malformed.height:

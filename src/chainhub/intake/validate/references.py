@@ -16,11 +16,15 @@ from chainhub.standard.registry import DocumentType
 _REFERENCE_ZH: Final = {"partner": "合作伙伴", "site": "场所", "material": "物料"}
 
 
-def party_check(doc_type: DocumentType, profile: MappingProfile, submitted_by: str) -> Check:
-    """The submitter must be a party to every document it sends."""
+def party_check(
+    doc_type: DocumentType, profile: MappingProfile, submitted_by: str | pl.Expr
+) -> Check:
+    """The submitter must be a party to every document it sends (each row's own, when
+    `submitted_by` is a column: its message then names none)."""
     is_party = is_party_expr(document_type=doc_type.name, partner_id=submitted_by)
     first = doc_type.parties[0]
-    return Check(first, column_of(profile, first), "not_a_party", ~is_party, submitted_by)
+    detail = submitted_by if isinstance(submitted_by, str) else ""
+    return Check(first, column_of(profile, first), "not_a_party", ~is_party, detail)
 
 
 def reference_checks(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -49,6 +50,30 @@ def error_columns(check: Check, value: pl.Expr) -> list[pl.Expr]:
         pl.lit(check.rule).alias("rule"),
         pl.lit(_message(check, "en")).alias("message_en"),
         pl.lit(_message(check, "zh")).alias("message_zh"),
+    ]
+
+
+def part_error_columns(checks: Sequence[Check], value: pl.Expr, part: str) -> list[pl.Expr]:
+    """`error_columns` of one check as each part's plan words it (`checks`, one a part, alike
+    but for their columns and details), the part's index in column `part`."""
+
+    def by_part(name: str, words: list[str | None]) -> pl.Expr:
+        if len(set(words)) == 1:
+            return pl.lit(words[0], dtype=pl.Utf8).alias(name)
+        return (
+            pl.col(part)
+            .replace_strict(list(range(len(words))), words, return_dtype=pl.Utf8)
+            .alias(name)
+        )
+
+    first = checks[0]
+    return [
+        by_part("column", [c.column for c in checks]),
+        pl.lit(first.field).alias("field"),
+        value.alias("value"),
+        pl.lit(first.rule).alias("rule"),
+        by_part("message_en", [_message(c, "en") for c in checks]),
+        by_part("message_zh", [_message(c, "zh") for c in checks]),
     ]
 
 

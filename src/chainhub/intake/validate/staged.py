@@ -3,13 +3,14 @@ files read through one plan are checked in one pass (a load's files), or alone (
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Hashable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from chainhub.intake.validate.plan import Checked, Plan
 from chainhub.intake.validate.result import ValidationResult
+from chainhub.intake.validate.shared import check_shared
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,13 @@ def run_together(stages: Sequence[Stages]) -> list[ValidationResult | Exception]
     for index in range(len(stages)):
         advance(index, None)
     while waiting:
-        round_, groups = dict(waiting), dict[int, list[int]]()
+        round_, groups = dict(waiting), dict[Hashable, list[int]]()
         waiting.clear()
         for index, wanted in round_.items():
             alone = not (wanted.records and wanted.plan.together)
-            groups.setdefault(-1 - index if alone else id(wanted.plan), []).append(index)
+            # Plans of one type that differ only in what `shared` makes columns share a pass.
+            key = wanted.plan.shared_key
+            groups.setdefault(-1 - index if alone else (key or id(wanted.plan)), []).append(index)
         for members in groups.values():
             for index, checked in zip(
                 members, _check_group([round_[i] for i in members]), strict=True
@@ -75,8 +78,27 @@ def run_together(stages: Sequence[Stages]) -> list[ValidationResult | Exception]
 
 
 def _check_group(group: list[RowsToCheck]) -> list[Checked | Exception]:
+    """The outcomes of rows read through plans of one `shared_key` (or one plan), checked in
+    one pass; if that pass fails, each plan's rows together, and if that fails, each file's
+    rows alone, so that an error is its own file's."""
+    plans = dict.fromkeys(wanted.plan for wanted in group)
+    if len(plans) > 1:
+        try:
+            return list(check_shared([(w.plan, w.frame, w.keep) for w in group]))
+        except Exception:  # noqa: BLE001, S110 - each plan's rows are checked apart below
+            pass
+        outcomes: dict[int, Checked | Exception] = {}
+        for plan in plans:
+            members = [i for i, wanted in enumerate(group) if wanted.plan is plan]
+            checked = _check_plan([group[i] for i in members])
+            outcomes.update(zip(members, checked, strict=True))
+        return [outcomes[i] for i in range(len(group))]
+    return _check_plan(group)
+
+
+def _check_plan(group: list[RowsToCheck]) -> list[Checked | Exception]:
     """The outcomes of rows read through one plan, checked in one pass; if that pass fails,
-    each file's rows alone, so that an error is its own file's."""
+    each file's rows alone."""
     if len(group) > 1:
         try:
             return list(group[0].plan.check_together([(w.frame, w.keep) for w in group]))

@@ -20,6 +20,8 @@ from chainhub.intake.validate.fields.text import enum_list_field, text_field
 from chainhub.intake.validate.fields.times import date_field, datetime_field
 
 _DIFFERENCE: Final = pl.Decimal(18, 6)
+# Between a row's tag and its text in a tagged key: a tag (a number) never holds it.
+TAG_SEPARATOR: Final = "\x1f"
 # Each kind of field: the type it is stored as, and what types and checks its text.
 _KINDS: Final[dict[Kind, tuple[pl.DataType, Callable[[FieldDraft], pl.Expr]]]] = {
     "str": (pl.Utf8(), text_field),
@@ -44,11 +46,16 @@ def build_field(
     crosswalk: dict[str, str] | None,
     documents: list[pl.Expr] | None = None,
     operands: tuple[pl.Expr, pl.Expr] | None = None,
+    tag: pl.Expr | None = None,
 ) -> Field:
     """One field's mapped text, its typed value (from the text column) and the checks on it;
     `documents` (the mapped texts of the document key) number the lines a profile asks for,
-    `operands` (two fields' mapped texts) give a difference."""
-    if operands is None and (mapping is None or not (mapping.crosswalk or mapping.number_lines)):
+    `operands` (two fields' mapped texts) give a difference. With `tag`, the value map and the
+    crosswalk are keyed by each row's tag (see `tagged`)."""
+    tagged_map = tag is not None and mapping is not None and mapping.map
+    if operands is None and (
+        mapping is None or not (mapping.crosswalk or mapping.number_lines or tagged_map)
+    ):
         # A field that reads nothing but its mapping (and a decimal, the number format) is
         # built once for every profile that maps it alike (partners of one ERP do): building
         # the expressions is most of what a profile's checks cost to build. The repr tells
@@ -59,9 +66,9 @@ def build_field(
         if field is None:
             if len(_SHARED) >= _SHARED_MAX:
                 _SHARED.clear()
-            field = _SHARED[key] = _build_field(spec, mapping, source, None, None, None)
+            field = _SHARED[key] = _build_field(spec, mapping, source, None, None, None, None)
         return field
-    return _build_field(spec, mapping, source, crosswalk, documents, operands)
+    return _build_field(spec, mapping, source, crosswalk, documents, operands, tag)
 
 
 def _build_field(
@@ -71,6 +78,7 @@ def _build_field(
     crosswalk: dict[str, str] | None,
     documents: list[pl.Expr] | None,
     operands: tuple[pl.Expr, pl.Expr] | None,
+    tag: pl.Expr | None,
 ) -> Field:
     """`build_field`, built afresh."""
     text = pl.col(text_column(spec.name))
@@ -78,7 +86,7 @@ def _build_field(
     if spec.required:
         draft.check("required", text.is_null())
     if mapping is not None and mapping.crosswalk:
-        _through_crosswalk(draft, crosswalk)
+        _through_crosswalk(draft, crosswalk, tag)
     dtype, build = _KINDS[spec.kind]
     typed = build(draft)
     if operands is not None:
@@ -87,11 +95,13 @@ def _build_field(
         )
         text_expr = (minuend - subtrahend).cast(pl.Utf8).alias(text_column(spec.name))
     else:
-        text_expr = mapped_text(mapping, spec, documents).alias(text_column(spec.name))
+        text_expr = mapped_text(mapping, spec, documents, tag).alias(text_column(spec.name))
     return Field(text_expr, [typed.cast(dtype).alias(spec.name), *draft.helpers], draft.checks)
 
 
-def _through_crosswalk(draft: FieldDraft, crosswalk: dict[str, str] | None) -> None:
+def _through_crosswalk(
+    draft: FieldDraft, crosswalk: dict[str, str] | None, tag: pl.Expr | None
+) -> None:
     """The partner's code becomes the golden one; the text checks then read the golden code.
 
     Without a hub (`crosswalk` None: a partner checking its file before sending it) the
@@ -99,17 +109,33 @@ def _through_crosswalk(draft: FieldDraft, crosswalk: dict[str, str] | None) -> N
     """
     if crosswalk is None:
         return
-    draft.text = draft.text.replace_strict(crosswalk, default=None, return_dtype=pl.Utf8)
+    code = draft.text if tag is None else tagged(tag, draft.text)
+    draft.text = code.replace_strict(crosswalk, default=None, return_dtype=pl.Utf8)
     draft.check("crosswalk", draft.present & draft.value.is_null())
     draft.present = draft.value.is_not_null()
     draft.literal = draft.value
 
 
+def tagged(tag: pl.Expr, text: pl.Expr) -> pl.Expr:
+    """`text` keyed by the row's `tag`, as the keys of `tag_key` are: rows of several
+    profiles (their value maps, their partners' crosswalks) read through one plan."""
+    return pl.concat_str([tag, pl.lit(TAG_SEPARATOR), text])
+
+
+def tag_key(tag: str, text: str) -> str:
+    """The key of `text` under `tag` in a map read through `tagged`."""
+    return f"{tag}{TAG_SEPARATOR}{text}"
+
+
 def mapped_text(
-    mapping: FieldMapping | None, spec: FieldSpec, documents: list[pl.Expr] | None = None
+    mapping: FieldMapping | None,
+    spec: FieldSpec,
+    documents: list[pl.Expr] | None = None,
+    tag: pl.Expr | None = None,
 ) -> pl.Expr:
     """The field's value as trimmed text after value maps and defaults; null when empty.
-    Numbered lines count the rows of each document (same `documents` texts) in file order."""
+    Numbered lines count the rows of each document (same `documents` texts) in file order.
+    With `tag`, the value map's keys are tagged (`tag_key`): a row's text not found is kept."""
     if mapping is None:
         expr = pl.lit(None, dtype=pl.Utf8)
     elif mapping.number_lines:
@@ -122,7 +148,9 @@ def mapped_text(
         )
     else:
         expr = pl.lit(str(mapping.value), dtype=pl.Utf8)
-    if mapping is not None and mapping.map:
+    if mapping is not None and mapping.map and tag is not None:
+        expr = tagged(tag, expr).replace_strict(mapping.map, default=expr, return_dtype=pl.Utf8)
+    elif mapping is not None and mapping.map:
         expr = expr.replace({str(k): str(v) for k, v in mapping.map.items()})
     for default in (mapping.default if mapping else None, spec.default):
         if default is not None:
