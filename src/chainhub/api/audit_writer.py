@@ -26,10 +26,12 @@ from chainhub.access.audit import (
     AuditRecord,
     do_append_audits,
     do_write_checkpoint,
+    end_request_state,
     get_checkpoint,
     set_audit_key,
 )
 from chainhub.access.schemas import AuditEntry
+from chainhub.storage.engine import start_autocommit
 
 # Entries one group commit takes at most; the rest wait for the next.
 _BATCH: Final = 1000
@@ -202,6 +204,10 @@ class AuditWriter:
             if self._conn is None:
                 self._conn = self._engine.connect()
                 set_audit_key(conn=self._conn, key=self._key)
+                # On DuckDB a batch, its head known, is one INSERT: its own transaction,
+                # committed as it ends, without a BEGIN and a COMMIT to parse and plan. The
+                # chain lock keeps other appends out between reading the head and inserting.
+                start_autocommit(conn=self._conn)
             self._conn.begin()
             self.commit(conn=self._conn, records=[p.record for p in batch])
         except Exception as exc:  # noqa: BLE001 - each waiting request fails with it
@@ -223,6 +229,8 @@ class AuditWriter:
         conn, self._conn = self._conn, None
         if conn is not None:
             try:
+                # Its key and autocommit stay with this process's writer, not the pool.
+                end_request_state(conn=conn)
                 conn.close()
             except Exception:  # noqa: BLE001, S110 - a broken connection is discarded anyway
                 pass

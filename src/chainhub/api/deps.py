@@ -32,7 +32,7 @@ from chainhub.errors import ChainhubError, Language
 from chainhub.events.reactions import set_reactions
 from chainhub.events.schemas import HubEvent
 from chainhub.settings import Settings
-from chainhub.storage.engine import start_read_cache
+from chainhub.storage.engine import start_autocommit, start_read_cache
 
 TOKEN_COOKIE: Final = "chainhub_token"  # noqa: S105 - the cookie's name, not a secret
 _READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -57,6 +57,8 @@ class RequestContext:
     events: list[HubEvent] = field(default_factory=list)
     status: int | None = None
     outcome: str | None = None
+    # Set by AUTOCOMMIT_READ: the read's statements need not see one snapshot.
+    autocommit: bool = False
 
 
 def _settings(request: Request) -> Settings:
@@ -119,6 +121,8 @@ def _transaction(request: Request, context: RequestContext, write: bool) -> Iter
             set_reactions(conn=conn, reactions=runtime.reactions)
             if not write:
                 start_read_cache(conn=conn)
+                if context.autocommit:
+                    start_autocommit(conn=conn)
             try:
                 conn.begin()
                 yield conn
@@ -211,6 +215,17 @@ async def _principal(
             status=401,
         )
     return principal
+
+
+async def _autocommit_read(request: Request) -> None:
+    _context(request).autocommit = True
+
+
+# Declared by a read route whose one statement that matters is its last (a document's rows,
+# after the caller's token and grants, each true at a moment of the request): on DuckDB its
+# statements then run without a transaction around them, which costs a BEGIN and a COMMIT.
+# Resolved before the route's other dependencies, so before its connection's transaction.
+AUTOCOMMIT_READ: Final = Depends(_autocommit_read)
 
 
 async def _today() -> date:
