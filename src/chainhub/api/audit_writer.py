@@ -35,11 +35,10 @@ from chainhub.storage.engine import start_autocommit
 
 # Entries one group commit takes at most; the rest wait for the next.
 _BATCH: Final = 1000
-# How long a batch waits at most for the entries of reads still in their transactions, and
-# how often it looks whether any still is: a commit costs some milliseconds of CPU (with its
-# statements) whether it appends one entry or many (DuckDB: ~2.6 ms for one, ~3.9 for eight).
+# How long a batch waits at most for the entries of reads still in their transactions: a
+# commit costs some milliseconds of CPU (with its statements) whether it appends one entry or
+# many (DuckDB: ~2.6 ms for one, ~3.9 for eight).
 _GATHER_SECONDS: Final = 0.010
-_POLL_SECONDS: Final = 0.002
 # How long a request waits for its entry before it fails rather than hang (the writer is
 # dead or the database unreachable).
 _WAIT_SECONDS: Final = 60.0
@@ -47,6 +46,13 @@ _WAIT_SECONDS: Final = 60.0
 
 class AuditUnavailableError(RuntimeError):
     """The audit writer did not commit an entry in time; the request must not be answered."""
+
+
+class _Wake:
+    """Queued when the last read in its transaction ends: a gathering batch then waits no more."""
+
+
+_WAKE: Final = _Wake()
 
 
 @dataclass
@@ -102,7 +108,7 @@ class AuditWriter:
         self._last_checkpoint_at = time.monotonic()
         # The newest committed entry, for the writer thread's timed checkpoint.
         self._newest: AuditEntry | None = None
-        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Pending | _Wake | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         # The writer thread's own connection, kept open between batches (no pool check-out,
         # no key to set, per batch).
@@ -146,6 +152,10 @@ class AuditWriter:
         finally:
             with self._reading_lock:
                 self._reading -= 1
+                last = self._reading == 0
+            # Woken by queued entries and by this, a gathering batch needs no polling.
+            if last:
+                self._queue.put(_WAKE)
 
     def stop(self) -> None:
         """Commit what is queued, then end the writer thread."""
@@ -170,6 +180,8 @@ class AuditWriter:
             except queue.Empty:
                 self._checkpoint_newest()
                 continue
+            if isinstance(first, _Wake):
+                continue
             if first is None:
                 self._close()
                 return
@@ -186,9 +198,11 @@ class AuditWriter:
                     if self._reading <= 0 or wait <= 0:
                         break
                     try:
-                        more = self._queue.get(timeout=min(wait, _POLL_SECONDS))
+                        more = self._queue.get(timeout=wait)
                     except queue.Empty:
-                        continue
+                        break
+                if isinstance(more, _Wake):
+                    continue
                 if more is None:
                     stop = True
                     break

@@ -134,6 +134,11 @@ def start_autocommit(*, conn: Connection) -> None:
         conn.info[_AUTOCOMMIT_INFO] = True
 
 
+def get_autocommit(*, conn: Connection) -> bool:
+    """True while `start_autocommit` holds on the connection (DuckDB's)."""
+    return _AUTOCOMMIT_INFO in conn.info
+
+
 def get_read_cache(*, conn: Connection) -> dict[Any, Any] | None:
     """The read-only transaction's cache, or None outside one."""
     cache: dict[Any, Any] | None = conn.info.get(_READ_CACHE_INFO)
