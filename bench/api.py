@@ -1,15 +1,22 @@
-"""The hub under concurrent load: a bounded asyncio (httpx) load generator against a bare
+"""The hub under concurrent load: a bounded asyncio load generator against a bare
 FastAPI "hello" endpoint served by uvicorn (the framework's limit) and `chainhub serve` on the
 demo hub, on DuckDB (one process) and on PostgreSQL (two worker processes, when PostgreSQL's
 server binaries are installed), at 16 and 64 concurrent clients: document read, list page,
 supplier overview and file upload. Prints requests/s, p50, p99, errors, each endpoint's
-ratio to the bare one and the server's CPU time per request (its process group's, from /proc:
-steadier than requests/s when others share the machine); then 50 and 100 uploads sent at
-once, and whether every answered upload is stored. Each hub is measured once its start-up
-work (page warm-up, golden master) is done.
+ratio to the bare one, the server's CPU time per request (its process group's, from /proc:
+steadier than requests/s when others share the machine) and the load generator's own; then
+50 and 100 uploads sent at once, and whether every answered upload is stored. Each hub is
+measured once its start-up work (page warm-up, golden master) is done.
+
+The generator shares the cores with the servers, so its own cost is part of every figure:
+httpx costs some 2 ms of CPU per request, four times what the bare endpoint's server costs
+(~0.5 ms), which caps the bare figure and so flatters the ratios. Every scenario runs with
+each client of `--client` (default both: httpx, and bench/http11.py's minimal HTTP/1.1
+keep-alive client on asyncio streams); each ratio is to the bare endpoint under the same
+client.
 
     python bench/api.py [--smoke] [--requests N] [--scale small|medium] [--workdir DIR]
-                        [--no-postgres] [--only SCENARIO ...]
+                        [--no-postgres] [--only SCENARIO ...] [--client httpx|streams ...]
 
 `--only "document read"` runs that scenario alone (and no upload bursts), e.g. for an A/B
 of two source trees in one sitting.
@@ -39,6 +46,9 @@ from typing import Any, Final
 
 import httpx
 
+# Run as a script (`python bench/api.py`), its own folder is first on the import path.
+from http11 import Client, HTTPClientError, multipart
+
 CLIENTS: Final = (16, 64)
 BURSTS: Final = (50, 100)
 DEADLINE: Final = 120.0  # seconds one scenario may take at most
@@ -57,7 +67,10 @@ _CSV_FIELDS: Final = (
     "requested_date"
 ).split()
 
-Request = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
+# Either client: bench/http11.py's answers the subset of httpx's interface used here.
+Http = Any
+Request = Callable[[Http, int], Awaitable[Any]]
+CLIENT_KINDS: Final = ("streams", "httpx")
 
 
 @dataclass
@@ -70,6 +83,9 @@ class Result:
     errors: int
     # CPU seconds the server's processes used during the scenario (0.0: not measured).
     server_cpu: float = 0.0
+    # CPU seconds the load generator (this process) used during the scenario.
+    client_cpu: float = 0.0
+    client: str = ""
 
     @property
     def rate(self) -> float:
@@ -81,6 +97,11 @@ class Result:
         if not self.server_cpu or not self.count:
             return float("nan")
         return self.server_cpu / self.count * 1e6
+
+    @property
+    def client_us(self) -> float:
+        """The load generator's CPU microseconds per answered request."""
+        return self.client_cpu / self.count * 1e6 if self.count else float("nan")
 
     def quantile(self, q: float) -> float:
         if not self.latencies:
@@ -141,6 +162,14 @@ def _measured(process: subprocess.Popen[bytes], run: Coroutine[Any, Any, Result]
     return result
 
 
+def _open_client(kind: str, base: str, clients: int) -> Http:
+    """The load generator's HTTP client: httpx's, or bench/http11.py's lighter one."""
+    if kind == "httpx":
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        return httpx.AsyncClient(base_url=base, timeout=60, limits=limits)
+    return Client(base, limit=clients, timeout=60)
+
+
 def _wait_quiet(process: subprocess.Popen[bytes]) -> None:
     """Wait (at most QUIET_WAIT s) until the served hub has finished its start-up work (its
     page warm-up and the golden master's preparation run in threads from its start): measured
@@ -167,14 +196,17 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-async def _run(base: str, name: str, clients: int, total: int, request: Request) -> Result:
-    """`total` requests by `clients` concurrent clients, within DEADLINE seconds."""
+async def _run(
+    base: str, name: str, clients: int, total: int, request: Request, kind: str = "streams"
+) -> Result:
+    """`total` requests by `clients` concurrent clients of the `kind` of client, within
+    DEADLINE seconds; the generator's CPU time (this process's) measured meanwhile."""
     latencies: list[float] = []
     errors = 0
     numbers = itertools.count()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    cpu_before = time.process_time()
 
-    async def client(http: httpx.AsyncClient) -> None:
+    async def client(http: Http) -> None:
         nonlocal errors
         while (n := next(numbers)) < total:
             started = time.perf_counter()
@@ -186,10 +218,10 @@ async def _run(base: str, name: str, clients: int, total: int, request: Request)
                         print(f"{name}: {response.status_code} {response.text[:300]}")
                 else:
                     latencies.append(time.perf_counter() - started)
-            except httpx.HTTPError:
+            except (httpx.HTTPError, HTTPClientError):
                 errors += 1
 
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+    async with _open_client(kind, base, clients) as http:
         started = time.perf_counter()
         try:
             await asyncio.wait_for(
@@ -198,7 +230,17 @@ async def _run(base: str, name: str, clients: int, total: int, request: Request)
         except TimeoutError:
             errors += total - len(latencies) - errors
         seconds = time.perf_counter() - started
-    return Result(name, clients, len(latencies), seconds, latencies, errors)
+    client_cpu = time.process_time() - cpu_before
+    return Result(
+        name,
+        clients,
+        len(latencies),
+        seconds,
+        latencies,
+        errors,
+        client_cpu=client_cpu,
+        client=kind,
+    )
 
 
 def _demo(workdir: Path, scale: str, db: str) -> dict[str, str]:
@@ -270,37 +312,43 @@ def _hub_requests(base: str, tokens: dict[str, str]) -> dict[str, Request]:
     record: dict[str, Any] = next((r for r in page if r["buyer_id"] == DEMO_LEADER), page[0])
     key = f"{record['buyer_id']}|{record['po_number']}"
 
-    async def read(http: httpx.AsyncClient, _n: int) -> httpx.Response:
+    async def read(http: Http, _n: int) -> Any:
         return await http.get(f"/api/v1/documents/purchase_order/{key}", headers=lead)
 
-    async def list_page(http: httpx.AsyncClient, _n: int) -> httpx.Response:
+    async def list_page(http: Http, _n: int) -> Any:
         return await http.get("/api/v1/documents/purchase_order?limit=50", headers=lead)
 
-    async def overview(http: httpx.AsyncClient, _n: int) -> httpx.Response:
+    async def overview(http: Http, _n: int) -> Any:
         return await http.get("/api/v1/me/overview", headers=supply)
 
-    async def upload(http: httpx.AsyncClient, n: int) -> httpx.Response:
+    async def upload(http: Http, n: int) -> Any:
         row = {**record, "po_number": f"BENCH-{time.time_ns()}-{n}"}
         csv = ",".join(_CSV_FIELDS) + "\n" + ",".join(str(row[f]) for f in _CSV_FIELDS) + "\n"
-        files = {"file": (f"po-{n}.csv", csv.encode(), "text/csv")}
-        return await http.post("/api/v1/documents/purchase_order/upload", files=files, headers=lead)
+        body, content_type = multipart("file", f"po-{n}.csv", csv.encode(), "text/csv")
+        return await http.post(
+            "/api/v1/documents/purchase_order/upload",
+            content=body,
+            headers={**lead, "Content-Type": content_type},
+        )
 
     return {"document read": read, "list page": list_page, "overview": overview, "upload": upload}
 
 
-async def _hello(http: httpx.AsyncClient, _n: int) -> httpx.Response:
+async def _hello(http: Http, _n: int) -> Any:
     return await http.get("/hello")
 
 
-def _print(results: list[Result], bare: dict[int, float], label: str) -> None:
+def _print(results: list[Result], bare: dict[tuple[str, int], float], label: str) -> None:
     print(f"\n{label}")
-    print(f"{'scenario':<16}{'clients':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'errors':>8}{'× bare':>8}{'server CPU us/req':>19}")  # fmt: skip
+    print(f"{'scenario':<16}{'client':>8}{'clients':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+          f"{'errors':>8}{'× bare':>8}{'server CPU us/req':>19}"
+          f"{'client CPU us/req':>19}")  # fmt: skip
     for r in results:
-        ratio = r.rate / bare[r.clients] if bare.get(r.clients) else float("nan")
-        print(f"{r.name:<16}{r.clients:>8}{r.rate:>9.1f}{r.quantile(0.5):>9.1f}"
+        rate = bare.get((r.client, r.clients))
+        ratio = r.rate / rate if rate else float("nan")
+        print(f"{r.name:<16}{r.client:>8}{r.clients:>8}{r.rate:>9.1f}{r.quantile(0.5):>9.1f}"
               f"{r.quantile(0.99):>9.1f}{r.errors:>8}{ratio:>8.2f}"
-              f"{r.server_us:>19.0f}")  # fmt: skip
+              f"{r.server_us:>19.0f}{r.client_us:>19.0f}")  # fmt: skip
 
 
 def main() -> None:
@@ -313,7 +361,15 @@ def main() -> None:
     parser.add_argument(
         "--only", action="append", default=None, help="this scenario only (repeatable)"
     )
+    parser.add_argument(
+        "--client",
+        action="append",
+        choices=CLIENT_KINDS,
+        default=None,
+        help="load generator's HTTP client (repeatable; default: both)",
+    )
     args = parser.parse_args()
+    kinds: tuple[str, ...] = tuple(args.client or CLIENT_KINDS)
     total = args.requests or (64 if args.smoke else 400)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="chainhub-bench-api-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -328,22 +384,24 @@ def main() -> None:
     try:
         base = f"http://127.0.0.1:{bare_port}"
         bare_results = [
-            _measured(bare_server, _run(base, "bare hello", c, total, _hello)) for c in CLIENTS
+            _measured(bare_server, _run(base, "bare hello", c, total, _hello, kind))
+            for c in CLIENTS
+            for kind in kinds
         ]
     finally:
         _stop(bare_server)
-    bare = {r.clients: r.rate for r in bare_results}
+    bare = {(r.client, r.clients): r.rate for r in bare_results}
     _print(bare_results, bare, "bare FastAPI on uvicorn")
 
     duckdb_url = f"duckdb:///{workdir / 'demo.duckdb'}"
-    failures = _hub_run(workdir, args.scale, duckdb_url, 1, total, bare, args.only)
+    failures = _hub_run(workdir, args.scale, duckdb_url, 1, total, bare, args.only, kinds)
     bin_dir = _postgres_bin()
     if args.no_postgres or bin_dir is None:
         print("\nPostgreSQL: skipped" + ("" if args.no_postgres else " (no server binaries)"))
     else:
         url, stop = _start_postgres(bin_dir)
         try:
-            failures += _hub_run(workdir, args.scale, url, 2, total, bare, args.only)
+            failures += _hub_run(workdir, args.scale, url, 2, total, bare, args.only, kinds)
         finally:
             stop()
     if args.smoke and failures:
@@ -356,8 +414,9 @@ def _hub_run(
     db: str,
     workers: int,
     total: int,
-    bare: dict[int, float],
+    bare: dict[tuple[str, int], float],
     only: list[str] | None = None,
+    kinds: tuple[str, ...] = CLIENT_KINDS,
 ) -> int:
     """The scenarios (those named in `only`, else all, and then the upload bursts) against
     `chainhub serve` on a demo hub in `db`; how many requests failed or were answered but not
@@ -383,9 +442,10 @@ def _hub_run(
             if only is None or name in only
         }
         results = [
-            _measured(hub, _run(base, name, clients, total, request))
+            _measured(hub, _run(base, name, clients, total, request, kind))
             for clients in CLIENTS
             for name, request in scenarios.items()
+            for kind in kinds
         ]
         _print(results, bare, f"chainhub serve, {backend} demo ({scale}), {workers} worker(s)")
         failures = sum(r.errors for r in results)
@@ -403,7 +463,7 @@ def _burst(base: str, tokens: dict[str, str], count: int) -> int:
     answered: list[str] = []
     retries = 0
 
-    async def send(http: httpx.AsyncClient, n: int) -> httpx.Response:
+    async def send(http: Http, n: int) -> Any:
         nonlocal retries
         while True:
             response = await upload(http, n)

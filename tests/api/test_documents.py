@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import duckdb_engine
 import pytest
 import sqlalchemy as sa
 
+from chainhub.access.models import audit_log
 from tests.api.hub import HUADONG, HUAYANG, JINLI, OEM, TAIHE, Hub, _po
+
+BACKGROUND_THREADS = ("chainhub-webhooks", "chainhub-warmup", "chainhub-master")
 
 
 def test_a_supplier_reads_its_orders_and_nothing_else(hub: Hub) -> None:
@@ -93,6 +98,35 @@ def test_a_document_by_key_and_its_history(hub: Hub) -> None:
         (1, "300"), (2, "350")
     ]  # fmt: skip
     assert {v["submitted_by"] for v in history["versions"]} == {OEM}
+
+
+def test_a_document_read_on_duckdb_runs_its_statements_without_begin_and_commit(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if hub.engine.dialect.name != "duckdb":
+        pytest.skip("DuckDB's autocommit; PostgreSQL's reads keep their transactions")
+    path = "/api/v1/documents/purchase_order/haichuan%7CPO-HC-JL-1"
+    begun: list[str] = []
+    original = duckdb_engine.Dialect.do_begin
+
+    def counted(self: duckdb_engine.Dialect, dbapi_connection: object) -> None:
+        begun.append(threading.current_thread().name)
+        original(self, dbapi_connection)
+
+    monkeypatch.setattr(duckdb_engine.Dialect, "do_begin", counted)
+    for _ in range(3):
+        response = hub.get(JINLI, path)
+        assert response.status_code == 200
+        assert response.json()["current"]["records"][0]["quantity"] == "300"
+    # Neither the request (in worker threads) nor its audit entry's batch began one; the
+    # hub's background workers may have.
+    assert [name for name in begun if not name.startswith(BACKGROUND_THREADS)] == []
+    # Its entry is committed all the same: the audit log holds the three reads.
+    with hub.engine.connect() as conn:
+        actions = conn.execute(
+            sa.select(audit_log.c.action).order_by(audit_log.c.seq.desc()).limit(3)
+        ).scalars()
+        assert list(actions) == ["GET /api/v1/documents/{document_type}/{doc_key:path}"] * 3
 
 
 def test_the_same_batch_twice_is_stored_once(hub: Hub) -> None:

@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine.interfaces import CacheStats
 
+from chainhub.access.audit import end_request_state
 from chainhub.errors import ChainhubError
-from chainhub.storage.engine import create_engine_for
+from chainhub.storage.engine import create_engine_for, start_autocommit
 
 
 @pytest.mark.parametrize(
@@ -154,3 +155,59 @@ def test_a_duckdb_connection_is_rolled_back_on_return_only_with_a_transaction_op
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT x FROM t")).scalars().all() == [2]
     engine.dispose()
+
+
+def test_a_duckdb_connection_under_autocommit_runs_each_statement_in_its_own_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine_for(f"duckdb:///{tmp_path / 'hub.duckdb'}", pool_size=2)
+    begun: list[object] = []
+    original = duckdb_engine.Dialect.do_begin
+
+    def counted(self: duckdb_engine.Dialect, dbapi_connection: object) -> None:
+        begun.append(dbapi_connection)
+        original(self, dbapi_connection)
+
+    monkeypatch.setattr(duckdb_engine.Dialect, "do_begin", counted)
+    with engine.connect() as conn:
+        conn.execute(sa.text("CREATE TABLE t (x INTEGER)"))
+        conn.commit()
+    begun.clear()
+    with engine.connect() as conn, engine.connect() as other:
+        start_autocommit(conn=conn)
+        conn.begin()
+        conn.execute(sa.text("INSERT INTO t VALUES (1)"))
+        # Committed as the statement ended: another connection sees it before `commit`.
+        assert other.execute(sa.text("SELECT count(*) FROM t")).scalar_one() == 1
+        other.rollback()
+        conn.commit()
+        assert len(begun) == 1  # the other connection's
+        # Once the edge removes the request's state, a transaction is begun again.
+        end_request_state(conn=conn)
+        conn.execute(sa.text("INSERT INTO t VALUES (2)"))
+        assert other.execute(sa.text("SELECT count(*) FROM t")).scalar_one() == 1
+        other.rollback()
+        conn.rollback()
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT x FROM t")).scalars().all() == [1]
+    engine.dispose()
+
+
+def test_autocommit_leaves_a_postgresql_connection_in_its_transaction(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's case; DuckDB's is the test above")
+    engine = create_engine_for(database_url)
+    try:
+        with engine.connect() as conn, engine.connect() as other:
+            conn.execute(sa.text("CREATE TABLE autocommit_t (x INTEGER)"))
+            conn.commit()
+            start_autocommit(conn=conn)
+            conn.execute(sa.text("INSERT INTO autocommit_t VALUES (1)"))
+            assert other.execute(sa.text("SELECT count(*) FROM autocommit_t")).scalar_one() == 0
+            other.rollback()
+            conn.rollback()
+            end_request_state(conn=conn)
+            conn.execute(sa.text("DROP TABLE autocommit_t"))
+            conn.commit()
+    finally:
+        engine.dispose()

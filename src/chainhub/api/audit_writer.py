@@ -26,18 +26,19 @@ from chainhub.access.audit import (
     AuditRecord,
     do_append_audits,
     do_write_checkpoint,
+    end_request_state,
     get_checkpoint,
     set_audit_key,
 )
 from chainhub.access.schemas import AuditEntry
+from chainhub.storage.engine import start_autocommit
 
 # Entries one group commit takes at most; the rest wait for the next.
 _BATCH: Final = 1000
-# How long a batch waits at most for the entries of reads still in their transactions, and
-# how often it looks whether any still is: a commit costs some milliseconds of CPU (with its
-# statements) whether it appends one entry or many (DuckDB: ~2.6 ms for one, ~3.9 for eight).
+# How long a batch waits at most for the entries of reads still in their transactions: a
+# commit costs some milliseconds of CPU (with its statements) whether it appends one entry or
+# many (DuckDB: ~2.6 ms for one, ~3.9 for eight).
 _GATHER_SECONDS: Final = 0.010
-_POLL_SECONDS: Final = 0.002
 # How long a request waits for its entry before it fails rather than hang (the writer is
 # dead or the database unreachable).
 _WAIT_SECONDS: Final = 60.0
@@ -45,6 +46,13 @@ _WAIT_SECONDS: Final = 60.0
 
 class AuditUnavailableError(RuntimeError):
     """The audit writer did not commit an entry in time; the request must not be answered."""
+
+
+class _Wake:
+    """Queued when the last read in its transaction ends: a gathering batch then waits no more."""
+
+
+_WAKE: Final = _Wake()
 
 
 @dataclass
@@ -100,7 +108,7 @@ class AuditWriter:
         self._last_checkpoint_at = time.monotonic()
         # The newest committed entry, for the writer thread's timed checkpoint.
         self._newest: AuditEntry | None = None
-        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Pending | _Wake | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         # The writer thread's own connection, kept open between batches (no pool check-out,
         # no key to set, per batch).
@@ -144,6 +152,10 @@ class AuditWriter:
         finally:
             with self._reading_lock:
                 self._reading -= 1
+                last = self._reading == 0
+            # Woken by queued entries and by this, a gathering batch needs no polling.
+            if last:
+                self._queue.put(_WAKE)
 
     def stop(self) -> None:
         """Commit what is queued, then end the writer thread."""
@@ -168,6 +180,8 @@ class AuditWriter:
             except queue.Empty:
                 self._checkpoint_newest()
                 continue
+            if isinstance(first, _Wake):
+                continue
             if first is None:
                 self._close()
                 return
@@ -184,9 +198,11 @@ class AuditWriter:
                     if self._reading <= 0 or wait <= 0:
                         break
                     try:
-                        more = self._queue.get(timeout=min(wait, _POLL_SECONDS))
+                        more = self._queue.get(timeout=wait)
                     except queue.Empty:
-                        continue
+                        break
+                if isinstance(more, _Wake):
+                    continue
                 if more is None:
                     stop = True
                     break
@@ -202,6 +218,10 @@ class AuditWriter:
             if self._conn is None:
                 self._conn = self._engine.connect()
                 set_audit_key(conn=self._conn, key=self._key)
+                # On DuckDB a batch, its head known, is one INSERT: its own transaction,
+                # committed as it ends, without a BEGIN and a COMMIT to parse and plan. The
+                # chain lock keeps other appends out between reading the head and inserting.
+                start_autocommit(conn=self._conn)
             self._conn.begin()
             self.commit(conn=self._conn, records=[p.record for p in batch])
         except Exception as exc:  # noqa: BLE001 - each waiting request fails with it
@@ -223,6 +243,8 @@ class AuditWriter:
         conn, self._conn = self._conn, None
         if conn is not None:
             try:
+                # Its key and autocommit stay with this process's writer, not the pool.
+                end_request_state(conn=conn)
                 conn.close()
             except Exception:  # noqa: BLE001, S110 - a broken connection is discarded anyway
                 pass

@@ -10,13 +10,14 @@ go to the event stream and the webhook worker only after the commit.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Annotated, Final
 
+import anyio
+from anyio import CancelScope, CapacityLimiter
 from fastapi import Depends, HTTPException, Request, Security
-from fastapi.concurrency import contextmanager_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine
@@ -32,7 +33,7 @@ from chainhub.errors import ChainhubError, Language
 from chainhub.events.reactions import set_reactions
 from chainhub.events.schemas import HubEvent
 from chainhub.settings import Settings
-from chainhub.storage.engine import start_read_cache
+from chainhub.storage.engine import get_autocommit, start_autocommit, start_read_cache
 
 TOKEN_COOKIE: Final = "chainhub_token"  # noqa: S105 - the cookie's name, not a secret
 _READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -57,6 +58,8 @@ class RequestContext:
     events: list[HubEvent] = field(default_factory=list)
     status: int | None = None
     outcome: str | None = None
+    # Set by AUTOCOMMIT_READ: the read's statements need not see one snapshot.
+    autocommit: bool = False
 
 
 def _settings(request: Request) -> Settings:
@@ -119,6 +122,8 @@ def _transaction(request: Request, context: RequestContext, write: bool) -> Iter
             set_reactions(conn=conn, reactions=runtime.reactions)
             if not write:
                 start_read_cache(conn=conn)
+                if context.autocommit:
+                    start_autocommit(conn=conn)
             try:
                 conn.begin()
                 yield conn
@@ -135,6 +140,36 @@ def _transaction(request: Request, context: RequestContext, write: bool) -> Iter
             runtime.write_lock.release()
 
 
+@asynccontextmanager
+async def _in_threads(cm: AbstractContextManager[Connection]) -> AsyncIterator[Connection]:
+    """FastAPI's `contextmanager_in_threadpool` for a request's transaction, except that a
+    transaction under autocommit ends on the loop, a worker-thread hop fewer: its end does
+    no I/O (no COMMIT; its connection goes back to the pool, no rollback to run)."""
+    # A limiter of its own: the end never waits for a worker thread (the pool's connections
+    # would wait with it).
+    exit_limiter = CapacityLimiter(1)
+    conn = await run_in_threadpool(cm.__enter__)
+    on_loop = get_autocommit(conn=conn)
+    try:
+        yield conn
+    except BaseException as exc:
+        if on_loop:
+            ended = cm.__exit__(type(exc), exc, exc.__traceback__)
+        else:
+            with CancelScope(shield=True):
+                ended = await anyio.to_thread.run_sync(
+                    cm.__exit__, type(exc), exc, exc.__traceback__, limiter=exit_limiter
+                )
+        if not ended:
+            raise
+    else:
+        if on_loop:
+            cm.__exit__(None, None, None)
+        else:
+            with CancelScope(shield=True):
+                await anyio.to_thread.run_sync(cm.__exit__, None, None, None, limiter=exit_limiter)
+
+
 async def _conn(request: Request) -> AsyncIterator[Connection]:
     # A coroutine around the transaction's worker-thread steps, so that the wait for a
     # read's (or a failure's) audit entry holds no worker thread: its batch's commit wakes
@@ -145,7 +180,7 @@ async def _conn(request: Request) -> AsyncIterator[Connection]:
     try:
         with nullcontext() if write else runtime.audit.reading():
             transaction = _transaction(request, context, write)
-            async with contextmanager_in_threadpool(transaction) as conn:
+            async with _in_threads(transaction) as conn:
                 yield conn
     except HubBusyError:
         raise  # no turn, nothing done: refused like the admission's 503, unaudited
@@ -211,6 +246,17 @@ async def _principal(
             status=401,
         )
     return principal
+
+
+async def _autocommit_read(request: Request) -> None:
+    _context(request).autocommit = True
+
+
+# Declared by a read route whose one statement that matters is its last (a document's rows,
+# after the caller's token and grants, each true at a moment of the request): on DuckDB its
+# statements then run without a transaction around them, which costs a BEGIN and a COMMIT.
+# Resolved before the route's other dependencies, so before its connection's transaction.
+AUTOCOMMIT_READ: Final = Depends(_autocommit_read)
 
 
 async def _today() -> date:

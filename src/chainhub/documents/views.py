@@ -11,6 +11,7 @@ from pydantic import StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from chainhub.api.deps import (
+    AUTOCOMMIT_READ,
     ConnDep,
     ContextDep,
     PrincipalDep,
@@ -85,7 +86,11 @@ for _name in DOCUMENT_TYPES:
 # The two reads of one document are coroutines that read in one worker thread and answer
 # the model's JSON: a plain function would take a second hop to a worker thread, where
 # FastAPI validates the model it returns against its own type.
-@router.get("/documents/{document_type}/{doc_key:path}", response_model=DocumentRead)
+@router.get(
+    "/documents/{document_type}/{doc_key:path}",
+    response_model=DocumentRead,
+    dependencies=[AUTOCOMMIT_READ],
+)
 async def get_document(
     document_type: DocumentTypeName,
     doc_key: str,
@@ -107,7 +112,11 @@ async def get_document(
     return get_model_response(document)
 
 
-@router.get("/history/{document_type}/{doc_key:path}", response_model=DocumentHistory)
+@router.get(
+    "/history/{document_type}/{doc_key:path}",
+    response_model=DocumentHistory,
+    dependencies=[AUTOCOMMIT_READ],
+)
 async def get_history(
     document_type: DocumentTypeName,
     doc_key: str,
