@@ -651,6 +651,28 @@ def _load_duckdb(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, n
         raw.unregister(name)
 
 
+def do_bulk_insert_new(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> list[Any]:
+    """Insert the rows of a frame whose columns are the table's but those whose primary key is
+    stored already, and return the keys of the rows inserted: DuckDB only, one statement whose
+    key check (which any insert makes) is the look-up. Precondition: no key is twice in `frame`.
+    """
+    if conn.dialect.name != "duckdb":
+        raise NotImplementedError(f"do_bulk_insert_new is DuckDB's, not {conn.dialect.name}'s")
+    (key,) = table.primary_key.columns
+    raw = _driver_connection(conn)
+    columns = _column_list(table)
+    name = f"chainhub_load_{uuid.uuid4().hex}"
+    raw.register(name, frame.to_arrow())
+    try:
+        inserted = conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {name} "
+            f'ON CONFLICT DO NOTHING RETURNING "{key.name}"'
+        )
+        return list(inserted.scalars())
+    finally:
+        raw.unregister(name)
+
+
 def _load_postgresql(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
     """Bulk insert with COPY, streamed in CSV chunks on the caller's transaction."""
     raw = _driver_connection(conn)

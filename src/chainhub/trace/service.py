@@ -27,8 +27,7 @@ from chainhub.partners.webhooks import (
     do_enqueue_deliveries,
     list_live_subscriptions,
 )
-from chainhub.storage.estimates import get_duckdb_row_estimate
-from chainhub.storage.service import do_bulk_insert
+from chainhub.storage.service import do_bulk_insert, do_bulk_insert_new
 from chainhub.trace.models import (
     trace_captures,
     trace_event_epcs,
@@ -52,36 +51,15 @@ class Capture:
     events: tuple[HubEvent, ...] = ()
 
 
-# DuckDB looks an IN list of at most this many hashes up in the key's index (its setting
-# `index_scan_max_count`), about 5 µs per hash; `= ANY` of more than a few (16 are, 64 are not)
-# scans every stored hash instead, about 60 ns each in a database file (DuckDB 2.0, measured).
-_INDEX_CHUNK = 2048
-_FEW = 16
-_SCAN_PER_LOOKUP = 100  # stored rows whose scan costs one index lookup
-
-
 def _stored_hashes(conn: Connection, hashes: list[str]) -> set[str]:
-    """Those of `hashes` already stored, looked up in the key's index once scanning every stored
-    hash would cost more."""
+    """Those of `hashes` already stored (PostgreSQL: DuckDB's insert finds them itself)."""
     events = trace_events.c.event_hash
     wanted = sa.bindparam("hashes", type_=sa.ARRAY(sa.String()))
-    if conn.dialect.name == "postgresql":
-        # PostgreSQL's planner weighs an index join against a scan; `= ANY` of thousands of
-        # values it always scans for (0.45 s at a million stored events, against 34 ms).
-        given = sa.func.unnest(wanted).table_valued("event_hash").render_derived()
-        query = sa.select(events).join(given, events == given.c.event_hash)
-        return set(conn.execute(query, {"hashes": hashes}).scalars())
-    stored = 0 if len(hashes) <= _FEW else get_duckdb_row_estimate(conn=conn, table=trace_events)
-    if stored < _SCAN_PER_LOOKUP * len(hashes):
-        query = sa.select(events).where(events == sa.any_(wanted))
-        return set(conn.execute(query, {"hashes": hashes}).scalars())
-    # An IN list within the limit is looked up in the index; `= ANY` never is.
-    query = sa.select(events).where(sa.func.list_contains(wanted, events))
-    return {
-        found
-        for at in range(0, len(hashes), _INDEX_CHUNK)
-        for found in conn.execute(query, {"hashes": hashes[at : at + _INDEX_CHUNK]}).scalars()
-    }
+    # PostgreSQL's planner weighs an index join against a scan; `= ANY` of thousands of values
+    # it always scans for (0.45 s at a million stored events, against 34 ms).
+    given = sa.func.unnest(wanted).table_valued("event_hash").render_derived()
+    query = sa.select(events).join(given, events == given.c.event_hash)
+    return set(conn.execute(query, {"hashes": hashes}).scalars())
 
 
 def _new_events(hashes: list[str], known: set[str]) -> tuple[list[str], list[int]]:
@@ -93,6 +71,22 @@ def _new_events(hashes: list[str], known: set[str]) -> tuple[list[str], list[int
     )
     positions = fresh.arg_true()
     return column.gather(positions).to_list(), positions.to_list()
+
+
+def _do_store_new_events(
+    conn: Connection, events: pl.DataFrame, hashes: list[str]
+) -> tuple[list[str], list[int]]:
+    """Store the rows of `trace_events` (`rows.event_frame`) of the events not stored yet, each
+    once (its first occurrence), on DuckDB; their hashes and positions, in document order.
+
+    The insert's own key check is the look-up: one probe of the key's index per event, where a
+    look-up before the insert read the index (or every stored hash) once more."""
+    column = pl.Series(hashes, dtype=pl.String)
+    first = column.is_first_distinct().arg_true()
+    frame = keyed(events, trace_events, column, first)
+    inserted = do_bulk_insert_new(conn=conn, table=trace_events, frame=frame)
+    kept = first.filter(column.gather(first).is_in(pl.Series(inserted, dtype=pl.String).implode()))
+    return column.gather(kept).to_list(), kept.to_list()
 
 
 def do_capture(
@@ -143,11 +137,14 @@ def do_store_capture(
         owners = get_site_owners(conn=conn, uris=place_uris(prepared.places))
         parties = party_frame(prepared.places, events=len(hashes), captured_by=partner_id,
                               owners=owners)  # fmt: skip
-    frames = {trace_events: prepared.events, trace_event_epcs: prepared.epcs,
-              trace_event_parties: parties}  # fmt: skip
-    new_hashes, positions = _new_events(hashes, _stored_hashes(conn, hashes))
+    frames = {trace_event_epcs: prepared.epcs, trace_event_parties: parties}
     if subscriptions is None:
         subscriptions = list_live_subscriptions(conn=conn)
+    if conn.dialect.name == "duckdb":
+        new_hashes, positions = _do_store_new_events(conn, prepared.events, hashes)
+    else:
+        new_hashes, positions = _new_events(hashes, _stored_hashes(conn, hashes))
+        frames = {trace_events: prepared.events, **frames}
     wanted = any(WebhookEvent.EPCIS_CAPTURED.value in s.events for s in subscriptions)
     # The database loads the rows without the interpreter's lock: the announcements are built
     # meanwhile, and `conn` is the loader's alone until it is done.
