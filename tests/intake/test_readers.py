@@ -68,6 +68,32 @@ def test_records_of_two_and_more_lines_whose_later_lines_open_quotes(tmp_path: P
     assert malformed == []
 
 
+def test_text_after_a_closing_quote_is_a_broken_row_with_its_place(tmp_path: Path) -> None:
+    # Fuzz seed 14's file, and a row of two fields like it: a quoted field runs into text
+    # (`","1"`), which Polars' reader was asked to split and refused with a traceback.
+    rows, malformed = _rows(tmp_path, '"1\n",""\n"\n","1"')
+    assert rows == [(1, ',"\n')]
+    assert malformed == [(2, "broken_quote", None)]
+    rows, malformed = _rows(tmp_path, 'a,b\n"x"y,1\n2,3\n')
+    assert rows == [(2, "2", "3")]
+    assert malformed == [(1, "broken_quote", None)]
+    with pytest.raises(ChainhubError) as caught:
+        read_source(tmp_path / "export.csv", CSV)
+    assert caught.value.message_en.endswith(
+        "row 1: a quoted field on this row is never closed, or text follows its closing quote; "
+        "the row cannot be split into fields"
+    )
+
+
+def test_a_stray_quote_in_a_plain_field_of_a_quoted_row_is_kept(tmp_path: Path) -> None:
+    # An odd count of quotes on a row with a quoted field made Polars' reader read on over
+    # the record's end: the whole file was refused, not even naming a row.
+    text = 'a,b\n"x",3/4" pipe\nk"g,"y"\n"z\n",1"\n'
+    rows, malformed = _rows(tmp_path, text)
+    assert rows == [(1, "x", '3/4" pipe'), (2, 'k"g', "y"), (3, "z\n", '1"')]
+    assert malformed == []
+
+
 def test_rows_are_numbered_below_a_title_line_and_a_semicolon_header(tmp_path: Path) -> None:
     source = SourceFormat(format="csv", delimiter=";", header_row=2)
     rows, malformed = _rows(tmp_path, "导出 2026-03\na;b\n1;2\n3\n4;5\n", source)

@@ -53,8 +53,9 @@ def malformed_message(rule: str, found: int | None, expected: int) -> tuple[str,
     """English and Chinese message of a row that cannot be split into fields."""
     if rule == "broken_quote":
         return (
-            "a quoted field on this row is never closed; the row cannot be split into fields",
-            "该行有未闭合的引号字段，无法拆分为各个字段",
+            "a quoted field on this row is never closed, or text follows its closing quote; "
+            "the row cannot be split into fields",
+            "该行有未闭合的引号字段，或引号闭合后紧跟其他文字，无法拆分为各个字段",
         )
     if found is None:
         return (

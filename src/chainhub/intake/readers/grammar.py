@@ -15,6 +15,7 @@ class Grammar:
     field: str
     record: re.Pattern[str]
     open_record: re.Pattern[str]
+    field_end: re.Pattern[str]
 
     @classmethod
     def of(cls, delimiter: str) -> Grammar:
@@ -25,7 +26,23 @@ class Grammar:
             field,
             re.compile(f"(?:{field})?(?:{d}(?:{field})?)*"),
             re.compile(f'(?:(?:{field})?{d})*"(?:[^"]|"")*'),
+            re.compile(f"((?:{field})?)({d}|\\Z)"),
         )
+
+    def split(self, record: str) -> list[str]:
+        """The fields of a text the record grammar matches, unquoted."""
+        fields = []
+        # Field by field, each followed by a delimiter or, for the last, by the end.
+        for found in self.field_end.finditer(record):
+            value = found.group(1)
+            fields.append(value[1:-1].replace('""', '"') if value[:1] == '"' else value)
+            if not found.group(2):
+                return fields
+        return fields
+
+    def is_record(self, text: pl.Expr) -> pl.Expr:
+        """Whether each text is whole fields and delimiters, all closed."""
+        return text.str.contains(f"^(?:{self.record.pattern})$")
 
     def rest(self, text: pl.Expr) -> pl.Expr:
         """Each text without its fields: its delimiters, and what the grammar cannot read."""

@@ -38,9 +38,9 @@ def join_quoted_lines(
         },
         schema=schema,
     )
-    record = f"^(?:{grammar.record.pattern})$"
     closes = (
-        pl.Series(numbers[following] == starts + 1) & pairs.get_column("_text").str.contains(record)
+        pl.Series(numbers[following] == starts + 1)
+        & pairs.select(grammar.is_record(pl.col("_text"))).to_series()
     ).to_list()
     paired: list[int] = []
     records: list[tuple[int, str, int]] = []

@@ -74,13 +74,13 @@ def rare_lines(
     rare = rare.join(split.select("_index", "_fields"), on="_index", how="left")
     # The field grammar, a slow regex, only for quoted lines the reader could not split.
     grammar = pl.col("_quoted") & pl.col("_fields").is_null()
-    rest = layout.grammar.rest(pl.col("_text"))
     rare = pl.concat(
         [
             rare.filter(~grammar),
             rare.filter(grammar).with_columns(
                 layout.grammar.fields(pl.col("_text")).alias("_found"),
-                (rest.str.replace_all(delimiter, "", literal=True) == "").alias("_single"),
+                # Text after a closing quote (`"a"b`) leaves no field open, yet is no record.
+                layout.grammar.is_record(pl.col("_text")).alias("_single"),
             ),
         ],
         how="diagonal",

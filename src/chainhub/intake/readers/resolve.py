@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Final
 
 import polars as pl
 
-from chainhub.errors import ChainhubError
 from chainhub.intake.readers.layout import Layout
 from chainhub.intake.readers.multiline import continuation_lines, join_quoted_lines
 from chainhub.intake.readers.rows import LINE
@@ -113,22 +111,17 @@ def resolve(layout: Layout, rare: pl.DataFrame, quoted_rows: pl.DataFrame) -> Re
 
 
 def _parse_records(records: pl.DataFrame, layout: Layout) -> pl.DataFrame:
-    """Fields of records with quoted fields, parsed by the CSV reader itself."""
-    columns = layout.columns[: layout.width]
+    """Fields of records with quoted fields, split by the grammar that counted them.
+
+    Polars' reader is not asked: a quote inside a plain field (`3/4"`) makes it read on
+    over the end of the record.
+    """
     if records.height == 0:
         return layout.no_rows()
-    buffer = io.BytesIO()
-    records.select("_text").write_csv(buffer, include_header=False, quote_style="never")
-    try:
-        parsed = layout.split(buffer.getvalue(), columns)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):
-        parsed = layout.no_rows()
-    if parsed.height != records.height:
-        raise ChainhubError(
-            "file_unreadable",
-            "quoted fields could not be read consistently",
-            "引号字段无法一致地读取",
-        )
-    return parsed.rename(dict(zip(columns, layout.names, strict=True))).insert_column(
-        0, records.get_column(LINE)
+    split = layout.grammar.split
+    fields = [split(text) for text in records.get_column("_text")]
+    columns = dict(zip(layout.names, map(list, zip(*fields, strict=True)), strict=True))
+    return pl.DataFrame(
+        {LINE: records.get_column(LINE), **columns},
+        schema={LINE: pl.Int64, **dict.fromkeys(layout.names, pl.Utf8)},
     )
