@@ -12,10 +12,11 @@ import polars as pl
 class Grammar:
     """Regular expressions of one delimiter's CSV fields, quoted ("" inside) or plain."""
 
+    delimiter: str
     field: str
     record: re.Pattern[str]
     open_record: re.Pattern[str]
-    field_end: re.Pattern[str]
+    field_end: str
 
     @classmethod
     def of(cls, delimiter: str) -> Grammar:
@@ -23,22 +24,32 @@ class Grammar:
         d = re.escape(delimiter)
         field = f'"(?:[^"]|"")*"|[^{d}"\\n][^{d}\\n]*'
         return cls(
+            delimiter,
             field,
             re.compile(f"(?:{field})?(?:{d}(?:{field})?)*"),
             re.compile(f'(?:(?:{field})?{d})*"(?:[^"]|"")*'),
-            re.compile(f"((?:{field})?)({d}|\\Z)"),
+            f"(?:{field})?{d}",
         )
 
-    def split(self, record: str) -> list[str]:
-        """The fields of a text the record grammar matches, unquoted."""
-        fields = []
-        # Field by field, each followed by a delimiter or, for the last, by the end.
-        for found in self.field_end.finditer(record):
-            value = found.group(1)
-            fields.append(value[1:-1].replace('""', '"') if value[:1] == '"' else value)
-            if not found.group(2):
-                return fields
-        return fields
+    def split(self, texts: pl.Series, names: list[str]) -> pl.DataFrame:
+        """The fields of texts the record grammar matches, each of `len(names)` fields,
+        unquoted, as columns `names`."""
+        # Each field taken with the delimiter after it, the last given one: so no field is an
+        # empty match, which a regex skips right after a match.
+        found = (texts + self.delimiter).str.extract_all(self.field_end).explode()
+        field = pl.col(found.name).str.strip_suffix(self.delimiter)
+        quoted = field.str.strip_prefix('"').str.strip_suffix('"')
+        # An empty field unquoted is null, as Polars' reader reads it; a quoted one is "".
+        value = (
+            pl.when(field.str.starts_with('"'))
+            .then(quoted.str.replace_all('""', '"', literal=True))
+            .when(field != "")
+            .then(field)
+        )
+        values = found.to_frame().select(value).to_series()
+        # Row by row, `len(names)` fields each: every name's fields are one in so many.
+        width = len(names)
+        return pl.DataFrame([values.gather_every(width, i).alias(n) for i, n in enumerate(names)])
 
     def is_record(self, text: pl.Expr) -> pl.Expr:
         """Whether each text is whole fields and delimiters, all closed."""

@@ -113,15 +113,8 @@ def resolve(layout: Layout, rare: pl.DataFrame, quoted_rows: pl.DataFrame) -> Re
 def _parse_records(records: pl.DataFrame, layout: Layout) -> pl.DataFrame:
     """Fields of records with quoted fields, split by the grammar that counted them.
 
-    Polars' reader is not asked: a quote inside a plain field (`3/4"`) makes it read on
+    Polars' CSV reader is not asked: a quote inside a plain field (`3/4"`) makes it read on
     over the end of the record.
     """
-    if records.height == 0:
-        return layout.no_rows()
-    split = layout.grammar.split
-    fields = [split(text) for text in records.get_column("_text")]
-    columns = dict(zip(layout.names, map(list, zip(*fields, strict=True)), strict=True))
-    return pl.DataFrame(
-        {LINE: records.get_column(LINE), **columns},
-        schema={LINE: pl.Int64, **dict.fromkeys(layout.names, pl.Utf8)},
-    )
+    fields = layout.grammar.split(records.get_column("_text"), layout.names)
+    return fields.insert_column(0, records.get_column(LINE))
