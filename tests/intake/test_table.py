@@ -82,6 +82,19 @@ def test_empty_repeated_and_trailing_empty_header_names(tmp_path: Path) -> None:
     assert len(read.notes) == 3
 
 
+def test_header_names_of_the_readers_own_columns_are_numbered(tmp_path: Path) -> None:
+    # They were a Polars DuplicateError traceback, even in a file of plain lines.
+    path = tmp_path / "own.csv"
+    path.write_text('_line,_source_row\n1,2\n"x\n",3\n', encoding="utf-8")
+    read = read_rows(path=path, source=CSV)
+    assert read.frame.columns == ["_source_row", "_line_2", "_source_row_2"]
+    assert read.frame.rows() == [(1, "1", "2"), (2, "x\n", "3")]
+    assert [en for en, _zh in read.notes] == [
+        "header name '_line' is the reader's own; column 1 is named _line_2",
+        "header name '_source_row' is the reader's own; column 2 is named _source_row_2",
+    ]
+
+
 def test_cr_only_line_ends_are_lines(tmp_path: Path) -> None:
     path = tmp_path / "mac.csv"
     path.write_bytes(b"a,b\r1,2\r3,4\r")

@@ -11,7 +11,7 @@ from typing import Final, NamedTuple
 
 import polars as pl
 
-from chainhub.intake.readers.rows import Note
+from chainhub.intake.readers.rows import LINE, SOURCE_ROW, Note
 
 HEAD_ROWS: Final = 50
 """Rows looked at for the header: real exports keep titles and notes to a few lines."""
@@ -20,6 +20,8 @@ TOTALS: Final = re.compile(
     r"|summe|gesamtsumme|zwischensumme|gesamt)\s*[:：]?\s*$"
 )
 _NUMBERISH: Final = re.compile(r"^[\s\d.,:/+\-%]*$")
+# The reader's own columns beside the header's, which no header name may take.
+_RESERVED: Final = frozenset({LINE, SOURCE_ROW})
 
 
 def find_header(rows: Sequence[Sequence[str | None]]) -> int:
@@ -59,12 +61,12 @@ class Named(NamedTuple):
 
 
 def name_columns(raw: Sequence[str | None]) -> Named:
-    """Names for the header's cells: an empty one is named by its place and a repeated one
-    numbered, each reported."""
+    """Names for the header's cells: an empty one is named by its place, and a repeated one or
+    one of the reader's own numbered, each reported."""
     unnamed: list[str] = []
     names: list[str] = []
     notes: list[Note] = []
-    seen: set[str] = set()
+    seen: set[str] = set(_RESERVED)
     for index, cell in enumerate(raw):
         name = "" if cell is None else str(cell).strip()
         if not name:
@@ -81,10 +83,15 @@ def name_columns(raw: Sequence[str | None]) -> Named:
             while f"{base}_{number}" in seen:
                 number += 1
             name = f"{base}_{number}"
+            why = (
+                ("is the reader's own", "为读取器保留")
+                if base in _RESERVED
+                else ("is repeated", "重复")
+            )
             notes.append(
                 (
-                    f"header name {base!r} is repeated; column {index + 1} is named {name}",
-                    f"列名 {base!r} 重复；第 {index + 1} 列命名为 {name}",
+                    f"header name {base!r} {why[0]}; column {index + 1} is named {name}",
+                    f"列名 {base!r} {why[1]}；第 {index + 1} 列命名为 {name}",
                 )  # fmt: skip
             )
         seen.add(name)
