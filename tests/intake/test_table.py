@@ -95,6 +95,17 @@ def test_header_names_of_the_readers_own_columns_are_numbered(tmp_path: Path) ->
     ]
 
 
+def test_json_fields_named_as_the_readers_own_columns_are_numbered(tmp_path: Path) -> None:
+    path = tmp_path / "own.json"
+    path.write_text(json.dumps([{"_source_row": "7", "_source_row_2": "8", "a": "9"}]))
+    read = read_rows(path=path, source=SourceFormat(format="json"))
+    assert read.frame.columns == ["_source_row", "_source_row_3", "_source_row_2", "a"]
+    assert read.frame.rows() == [(1, "7", "8", "9")]
+    assert [en for en, _zh in read.notes] == [
+        "field '_source_row' is the reader's own; its column is named _source_row_3"
+    ]
+
+
 def test_cr_only_line_ends_are_lines(tmp_path: Path) -> None:
     path = tmp_path / "mac.csv"
     path.write_bytes(b"a,b\r1,2\r3,4\r")

@@ -11,6 +11,7 @@ import polars as pl
 
 from chainhub.intake.readers.errors import unreadable
 from chainhub.intake.readers.rows import Note
+from chainhub.intake.readers.table import RESERVED, numbered
 from chainhub.intake.schemas import MAX_COLUMNS
 
 WRAPPERS: Final = ("records", "data", "rows", "content", "items", "list", "result", "results")
@@ -59,8 +60,18 @@ def read_json(path: Path) -> tuple[pl.DataFrame, list[Note]]:
             f"the records have {len(columns)} fields; at most {MAX_COLUMNS} are read",
             f"记录有 {len(columns)} 个字段；最多读取 {MAX_COLUMNS} 个",
         )
+    names = {c: numbered(c, {*columns, *RESERVED}) if c in RESERVED else c for c in columns}
+    notes.extend(
+        (
+            f"field {c!r} is the reader's own; its column is named {names[c]}",
+            f"字段 {c!r} 为读取器保留；其列命名为 {names[c]}",
+        )
+        for c in columns
+        if c in RESERVED
+    )
     frame = pl.DataFrame(
-        {c: [r.get(c) for r in rows] for c in columns}, schema=dict.fromkeys(columns, pl.Utf8)
+        {names[c]: [r.get(c) for r in rows] for c in columns},
+        schema=dict.fromkeys(names.values(), pl.Utf8),
     )
     return frame, notes
 

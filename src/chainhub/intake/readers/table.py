@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Final, NamedTuple
 
 import polars as pl
@@ -20,8 +20,8 @@ TOTALS: Final = re.compile(
     r"|summe|gesamtsumme|zwischensumme|gesamt)\s*[:：]?\s*$"
 )
 _NUMBERISH: Final = re.compile(r"^[\s\d.,:/+\-%]*$")
-# The reader's own columns beside the header's, which no header name may take.
-_RESERVED: Final = frozenset({LINE, SOURCE_ROW})
+RESERVED: Final = frozenset({LINE, SOURCE_ROW})
+"""The reader's own columns beside the file's, whose names no column of the file may take."""
 
 
 def find_header(rows: Sequence[Sequence[str | None]]) -> int:
@@ -66,7 +66,7 @@ def name_columns(raw: Sequence[str | None]) -> Named:
     unnamed: list[str] = []
     names: list[str] = []
     notes: list[Note] = []
-    seen: set[str] = set(_RESERVED)
+    seen: set[str] = set(RESERVED)
     for index, cell in enumerate(raw):
         name = "" if cell is None else str(cell).strip()
         if not name:
@@ -79,13 +79,10 @@ def name_columns(raw: Sequence[str | None]) -> Named:
                 )  # fmt: skip
             )
         elif name in seen:
-            base, number = name, 2
-            while f"{base}_{number}" in seen:
-                number += 1
-            name = f"{base}_{number}"
+            base, name = name, numbered(name, seen)
             why = (
                 ("is the reader's own", "为读取器保留")
-                if base in _RESERVED
+                if base in RESERVED
                 else ("is repeated", "重复")
             )
             notes.append(
@@ -97,6 +94,14 @@ def name_columns(raw: Sequence[str | None]) -> Named:
         seen.add(name)
         names.append(name)
     return Named(names, notes, unnamed)
+
+
+def numbered(base: str, taken: Collection[str]) -> str:
+    """`base` numbered from 2 up to the first name not `taken`."""
+    number = 2
+    while f"{base}_{number}" in taken:
+        number += 1
+    return f"{base}_{number}"
 
 
 # TOTALS on any cell of a row whose cells are joined by the unit separator (one regex pass
