@@ -24,7 +24,12 @@ from chainhub.trace.columnar import Shared
 from chainhub.trace.hashing import hashes_begun
 from chainhub.trace.plain_columns import event_array
 from chainhub.trace.rows import epc_frame, event_frame, party_frame, place_frame, row_columns
-from chainhub.trace.validation import DocumentInvalidError, check_document, check_json_schema
+from chainhub.trace.validation import (
+    DocumentInvalidError,
+    check_document,
+    check_json_schema,
+    check_xml_schema,
+)
 from chainhub.trace.xml_binding import parse_xml
 
 Format = Literal["json", "xml"]
@@ -127,6 +132,8 @@ def prepared_capture(
     shared = Shared()
     hashes_of = hashes_begun(document, xml, events=len(listed), columns=columns, aside=aside,
                              shared=shared)  # fmt: skip
+    if xml is not None and (problems := check_xml_schema(xml)):
+        raise DocumentInvalidError(problems)
     check_document(document, from_xml=xml is not None, columns=columns, shared=shared)
     events = list(document["epcisBody"]["eventList"])
     context = [c for c in document.get("@context", []) if isinstance(c, Mapping)]

@@ -109,6 +109,10 @@ def _enums_first(schema: Any) -> Any:
     return found
 
 
+_EPCIS_2_ROOT: Final = "{urn:epcglobal:epcis:xsd:2}EPCISDocument"
+_XSD_PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True)
+
+
 @cache
 def _xml_schema() -> etree.XMLSchema:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -167,21 +171,29 @@ def _leaves(errors: Iterator[jsonschema.ValidationError]) -> Iterator[jsonschema
 
 
 def check_xml_schema(body: bytes) -> list[Problem]:
-    """Problems the EPCIS 2.0 XSD finds in an XML document, with their line numbers."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    """Problems the EPCIS 2.0 XSD finds in an EPCIS 2.0 XML capture document, each located by
+    line and element path.
+
+    Only a root in the 2.0 namespace is the 2.0 XSD's to judge: the reader also takes EPCIS 1.x
+    documents (`urn:epcglobal:epcis:xsd:1`), which the 2.0 XSD declares nothing for, and query
+    documents, whose events the JSON Schema checks once they are a capture document's.
+    """
     try:
-        document = etree.fromstring(body, parser)
+        document = etree.fromstring(body, _XSD_PARSER)
     except etree.XMLSyntaxError as exc:
         return [Problem(None, "body", f"not well-formed XML: {exc}", f"XML 格式错误：{exc}")]
+    if document.tag != _EPCIS_2_ROOT:
+        return []
     schema = _xml_schema()
     if schema.validate(document):
         return []
     return [
         Problem(
             None,
-            f"line {error.line}",
-            f"XSD: {error.message}",
-            f"不符合 EPCIS 2.0 XSD：{error.message}",
+            error.path,
+            f"XSD, line {error.line}: {error.message}",
+            f"不符合 EPCIS 2.0 XSD（第 {error.line} 行）：{error.message}",
+            "xsd",
         )
         for error in schema.error_log
     ]
