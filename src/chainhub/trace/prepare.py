@@ -26,6 +26,7 @@ from chainhub.trace.plain_columns import event_array
 from chainhub.trace.rows import epc_frame, event_frame, party_frame, place_frame, row_columns
 from chainhub.trace.validation import (
     DocumentInvalidError,
+    check_depth,
     check_document,
     check_json_schema,
     check_xml_schema,
@@ -77,6 +78,11 @@ def _json(body: bytes) -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise _malformed(f"the body is not JSON: {exc}", f"请求体不是 JSON：{exc}") from exc
+    except RecursionError as exc:
+        raise _malformed(
+            "the body nests arrays or objects too deeply to read",
+            "请求体中数组或对象嵌套过深，无法读取",
+        ) from exc
 
 
 def parsed_document(body: bytes, form: Format) -> tuple[dict[str, Any], bytes | None]:
@@ -126,6 +132,7 @@ def prepared_capture(
     events) and the rows read; with `aside`, a large document of other events is hashed on
     another core while it is checked and its rows are built (`hashing.hashes_begun`).
     """
+    check_depth(document)
     listed = _event_list(document)
     columns = event_array(listed)
     # Their EPC URIs and times, which the checks, hashes and rows convert alike, converted once.

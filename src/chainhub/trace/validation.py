@@ -199,6 +199,36 @@ def check_xml_schema(body: bytes) -> list[Problem]:
     ]
 
 
+# Deeper than any EPCIS document needs (an event sits at 3, its extensions a few below), and far
+# enough under the interpreter's recursion limit for the checks, hashes and rows that recurse.
+MAX_DEPTH: Final = 100
+
+
+def check_depth(document: Any) -> None:
+    """Raise `epcis_malformed` (400) naming the first path that nests objects or arrays deeper
+    than `MAX_DEPTH` levels, before anything walks the document recursively."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            where = ".".join(str(p) for p in path[:8]) + ".…"
+            raise ChainhubError(
+                "epcis_malformed",
+                f"the document nests objects or arrays deeper than {MAX_DEPTH} levels at {where}",
+                f"文档中对象或数组嵌套超过 {MAX_DEPTH} 层，位于 {where}",
+                {"field": where},
+                400,
+            )
+        if isinstance(value, Mapping):
+            stack.extend(
+                (v, (*path, k)) for k, v in value.items() if isinstance(v, (Mapping, list))
+            )
+        elif isinstance(value, list):
+            stack.extend(
+                (v, (*path, i)) for i, v in enumerate(value) if isinstance(v, (Mapping, list))
+            )
+
+
 def _time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
