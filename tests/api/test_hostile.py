@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import anyio
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from chainhub.access.models import audit_log
 from chainhub.intake.upload import safe_file_name
 from chainhub.storage.models import submissions
+from chainhub.trace.prepare import parsed_document, prepared_capture
 from tests.api.hub import HUAYANG, JINLI, OEM, Hub, running_hub
 
 ASN_HEADER = (
@@ -316,3 +318,55 @@ def test_a_file_check_over_its_time_budget_is_stopped(budget_hub: Hub) -> None:
     assert [tuple(r) for r in refused] == [(JINLI, 422)]
     # A fresh worker takes the stopped one's place.
     assert _upload(hub, "en", {"file": ("asn.csv", _asn(5), "text/csv")}).status_code == 201
+
+
+_EVENT = (
+    '{"type": "ObjectEvent", "eventTime": "2026-03-05T10:00:00+08:00", "eventTimeZoneOffset": '
+    '"+08:00", "action": "OBSERVE", "epcList": ["urn:epc:id:sgtin:6901234.012345.1007"], '
+    '"x:deep": %s}'
+)
+_JSON = (
+    '{"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", '
+    '{"x": "urn:example:x:"}], "type": "EPCISDocument", "schemaVersion": "2.0", '
+    '"creationDate": "2026-03-05T10:00:00Z", "epcisBody": {"eventList": [%s]}}'
+)
+_XML = (
+    '<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:x="urn:example:x" '
+    'schemaVersion="2.0" creationDate="2026-03-05T10:00:00Z"><EPCISBody><EventList><ObjectEvent>'
+    "<eventTime>2026-03-05T10:00:00+08:00</eventTime><eventTimeZoneOffset>+08:00"
+    "</eventTimeZoneOffset><epcList><epc>urn:epc:id:sgtin:6901234.012345.1007</epc></epcList>"
+    "<action>OBSERVE</action>%s</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>"
+)
+
+
+def _nested_json(levels: int) -> bytes:
+    return (_JSON % (_EVENT % ('{"a": ' * levels + "1" + "}" * levels))).encode()
+
+
+def _nested_xml(levels: int) -> bytes:
+    return (_XML % ("<x:a>" * levels + "1" + "</x:a>" * levels)).encode()
+
+
+def test_a_deeply_nested_capture_is_a_malformed_400(hub: Hub) -> None:
+    bodies = [
+        ("application/json", b"[" * 100_000, "body", "请求体"),
+        ("application/json", _nested_json(900), "epcisBody.eventList.0.x:deep", "嵌套超过"),
+        ("application/xml", _nested_xml(200), "epcisBody.eventList.0.x:a", "嵌套超过"),
+        ("application/xml", _nested_xml(100_000), "body", "XML"),
+    ]
+    for kind, body, field, said_zh in bodies:
+        for lang in ("en", "zh"):
+            headers = {**hub.headers(JINLI, lang), "Content-Type": kind}
+            response = hub.client.post("/epcis/capture", content=body, headers=headers)
+            error = _error(response, 400, "epcis_malformed")
+            assert str(error["location"]["field"]).startswith(field), error
+            if lang == "zh":
+                assert said_zh in error["message"], error
+
+
+def test_nesting_under_the_bound_goes_through_every_step() -> None:
+    for body, form in ((_nested_json(95), "json"), (_nested_xml(95), "xml")):
+        document, xml = parsed_document(body, form)  # type: ignore[arg-type]
+        prepared = prepared_capture(document=document, xml=xml, partner_id="a", capture_id="c",
+                                    received_at=datetime.now(UTC))  # fmt: skip
+        assert len(prepared.hashes) == 1

@@ -14,6 +14,7 @@ from chainhub.trace import hashing
 from chainhub.trace.digital_link import check_digit, normalise
 from chainhub.trace.hashing import (
     WORKER_FROM,
+    event_hashes,
     hash_id,
     hashes_begun,
     is_plain_event,
@@ -299,3 +300,14 @@ def test_a_worker_that_fails_leaves_the_hashing_in_process(monkeypatch: pytest.M
     # Not handed to a worker again.
     assert hashes_begun(document, None, **many)() == expected  # type: ignore[arg-type]
     assert len(submitted) == 1
+
+
+def test_an_extension_wrapper_with_attributes_hashes_as_a_plain_one() -> None:
+    # The wrappers are opened on the tree: an attribute or a namespace declaration on the
+    # opening tag once left its closing tag alone in the text, which no longer parsed.
+    path = require(GOLDEN) / "examples" / "epcisXmlDocHavingEventWithIgnoreFields.xml"
+    body = path.read_bytes()
+    assert b"<extension>" in body
+    dressed = body.replace(b"<extension>", b'<extension xmlns:z="urn:example:z" z:note="1">')
+    expected = event_hashes(xml_event_trees(body))
+    assert expected and event_hashes(xml_event_trees(dressed)) == expected

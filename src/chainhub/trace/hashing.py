@@ -322,17 +322,25 @@ def _expand_curie(value: str) -> str:
     return value
 
 
+def _unwrapped(root: Any) -> None:
+    """EPCIS 1.x's `extension` and `baseExtension` wrappers replaced by what they hold, and the
+    ignore-fields namespace's elements made unqualified, as the hash's reference reads them."""
+    for element in list(root.iter("extension", "baseExtension")):
+        parent = element.getparent()
+        if parent is None:
+            continue
+        at = parent.index(element)
+        parent.remove(element)
+        parent[at:at] = list(element)
+    for element in list(root.iter(f"{{{_IGNORE_NS}}}*")):
+        element.tag = etree.QName(element).localname
+
+
 def xml_event_trees(text: bytes) -> list[Node]:
     """The event trees of an EPCIS XML document (capture or query), in document order."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
     root = etree.fromstring(text, parser)
-    ignore_prefix = next((p for p, ns in (root.nsmap or {}).items() if ns == _IGNORE_NS), None)
-    data = text.decode("utf-8")
-    for tag in ("extension", "baseExtension"):
-        data = data.replace(f"<{tag}>", "").replace(f"</{tag}>", "")
-    if ignore_prefix is not None:
-        data = data.replace(ignore_prefix + ":", "")
-    root = etree.fromstring(data.encode("utf-8"), parser)
+    _unwrapped(root)
     event_list = root.find("*EventList")
     if event_list is None or len(event_list) == 0:
         event_list = root.find(".//*EventList")

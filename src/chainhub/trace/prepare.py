@@ -24,7 +24,13 @@ from chainhub.trace.columnar import Shared
 from chainhub.trace.hashing import hashes_begun
 from chainhub.trace.plain_columns import event_array
 from chainhub.trace.rows import epc_frame, event_frame, party_frame, place_frame, row_columns
-from chainhub.trace.validation import DocumentInvalidError, check_document, check_json_schema
+from chainhub.trace.validation import (
+    DocumentInvalidError,
+    check_depth,
+    check_document,
+    check_json_schema,
+    check_xml_schema,
+)
 from chainhub.trace.xml_binding import parse_xml
 
 Format = Literal["json", "xml"]
@@ -72,6 +78,11 @@ def _json(body: bytes) -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise _malformed(f"the body is not JSON: {exc}", f"请求体不是 JSON：{exc}") from exc
+    except RecursionError as exc:
+        raise _malformed(
+            "the body nests arrays or objects too deeply to read",
+            "请求体中数组或对象嵌套过深，无法读取",
+        ) from exc
 
 
 def parsed_document(body: bytes, form: Format) -> tuple[dict[str, Any], bytes | None]:
@@ -121,12 +132,15 @@ def prepared_capture(
     events) and the rows read; with `aside`, a large document of other events is hashed on
     another core while it is checked and its rows are built (`hashing.hashes_begun`).
     """
+    check_depth(document)
     listed = _event_list(document)
     columns = event_array(listed)
     # Their EPC URIs and times, which the checks, hashes and rows convert alike, converted once.
     shared = Shared()
     hashes_of = hashes_begun(document, xml, events=len(listed), columns=columns, aside=aside,
                              shared=shared)  # fmt: skip
+    if xml is not None and (problems := check_xml_schema(xml)):
+        raise DocumentInvalidError(problems)
     check_document(document, from_xml=xml is not None, columns=columns, shared=shared)
     events = list(document["epcisBody"]["eventList"])
     context = [c for c in document.get("@context", []) if isinstance(c, Mapping)]
