@@ -204,9 +204,25 @@ def check_xml_schema(body: bytes) -> list[Problem]:
 MAX_DEPTH: Final = 100
 
 
+def _too_deep(document: Any) -> bool:
+    # Depths only, no paths, exact types: ~1.3 us an event where the located walk costs ~8.
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        below = depth + 1
+        for child in value.values() if type(value) is dict else value:
+            if type(child) is dict or type(child) is list:
+                stack.append((child, below))
+    return False
+
+
 def check_depth(document: Any) -> None:
     """Raise `epcis_malformed` (400) naming the first path that nests objects or arrays deeper
     than `MAX_DEPTH` levels, before anything walks the document recursively."""
+    if not _too_deep(document):
+        return
     stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
     while stack:
         value, path = stack.pop()
