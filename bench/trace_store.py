@@ -11,6 +11,7 @@ shared machine moves less than wall time; compare two checkouts by running this 
 turn, in the same sitting.
 
     python bench/trace_store.py --events 200000 --batch 10000 --rounds 2
+    python bench/trace_store.py --smoke
 """
 
 from __future__ import annotations
@@ -73,7 +74,10 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=10_000, help="events per document")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of new events")
+    parser.add_argument("--smoke", action="store_true", help="4 documents of 1,000 events (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.events, args.batch = 4_000, 1_000
     packs = _packs(args.events, args.batch)
     with tempfile.TemporaryDirectory(prefix="trace_store_") as work:
         engine = create_engine_for(f"duckdb:///{Path(work) / 'hub.duckdb'}", must_exist=False)
