@@ -118,18 +118,25 @@ def test_a_duckdb_engine_compiles_a_statement_once(tmp_path: Path) -> None:
     assert hits == [CacheStats.CACHE_MISS, CacheStats.CACHE_HIT]
 
 
+def _calls(monkeypatch: pytest.MonkeyPatch, method: str) -> list[object]:
+    """The DBAPI connections DuckDB's dialect `method` (do_begin, do_rollback) is called with,
+    in order, as it goes on doing its work."""
+    calls: list[object] = []
+    original = getattr(duckdb_engine.Dialect, method)
+
+    def counted(self: duckdb_engine.Dialect, dbapi_connection: object) -> None:
+        calls.append(dbapi_connection)
+        original(self, dbapi_connection)
+
+    monkeypatch.setattr(duckdb_engine.Dialect, method, counted)
+    return calls
+
+
 def test_a_duckdb_connection_is_rolled_back_on_return_only_with_a_transaction_open(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine = create_engine_for(f"duckdb:///{tmp_path / 'hub.duckdb'}", pool_size=1)
-    rollbacks: list[object] = []
-    original = duckdb_engine.Dialect.do_rollback
-
-    def counted(self: duckdb_engine.Dialect, dbapi_connection: object) -> None:
-        rollbacks.append(dbapi_connection)
-        original(self, dbapi_connection)
-
-    monkeypatch.setattr(duckdb_engine.Dialect, "do_rollback", counted)
+    rollbacks = _calls(monkeypatch, "do_rollback")
     with engine.connect() as conn:
         conn.execute(sa.text("CREATE TABLE t (x INTEGER)"))
         conn.commit()
@@ -161,14 +168,7 @@ def test_a_duckdb_connection_under_autocommit_runs_each_statement_in_its_own_tra
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine = create_engine_for(f"duckdb:///{tmp_path / 'hub.duckdb'}", pool_size=2)
-    begun: list[object] = []
-    original = duckdb_engine.Dialect.do_begin
-
-    def counted(self: duckdb_engine.Dialect, dbapi_connection: object) -> None:
-        begun.append(dbapi_connection)
-        original(self, dbapi_connection)
-
-    monkeypatch.setattr(duckdb_engine.Dialect, "do_begin", counted)
+    begun = _calls(monkeypatch, "do_begin")
     with engine.connect() as conn:
         conn.execute(sa.text("CREATE TABLE t (x INTEGER)"))
         conn.commit()

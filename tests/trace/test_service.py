@@ -108,17 +108,8 @@ def test_a_document_is_stored_in_rows_once_per_event(engine: sa.Engine) -> None:
 
 
 def test_a_capture_that_publishes_none_announces_only_to_subscribers(engine: sa.Engine) -> None:
-    def document(*pallets: int) -> dict[str, object]:
-        return {
-            "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
-            "type": "EPCISDocument",
-            "schemaVersion": "2.0",
-            "creationDate": "2026-03-01T00:00:00+08:00",
-            "epcisBody": {"eventList": [_packing(p) for p in pallets]},
-        }
-
     with engine.begin() as conn:
-        unwanted = do_capture(conn=conn, document=document(0), partner_id="acme", publish=False)
+        unwanted = do_capture(conn=conn, document=_document(0), partner_id="acme", publish=False)
         do_create_subscription(
             conn=conn,
             partner_id="acme",
@@ -126,7 +117,7 @@ def test_a_capture_that_publishes_none_announces_only_to_subscribers(engine: sa.
                 {"url": "https://hooks.example.com/in", "events": [WebhookEvent.EPCIS_CAPTURED]}
             ),
         )
-        wanted = do_capture(conn=conn, document=document(1, 2), partner_id="acme", publish=False)
+        wanted = do_capture(conn=conn, document=_document(1, 2), partner_id="acme", publish=False)
         queued = conn.execute(sa.select(webhook_deliveries.c.payload)).scalars().all()
     assert (unwanted.stored_count, unwanted.events) == (1, ())
     assert wanted.stored_count == 2
