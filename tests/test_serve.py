@@ -13,6 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from chainhub.cli.serve import worker_settings
+from chainhub.settings import Settings
+
 _SERVE = "from chainhub.cli.main import run; run()"
 
 
@@ -20,6 +23,19 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_server_processes_share_the_cores_capture_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    monkeypatch.delenv("CHAINHUB_CAPTURE_WORKERS", raising=False)
+    settings = Settings(database_url="postgresql://hub@localhost/hub")
+    assert settings.capture_workers == 4
+    assert worker_settings(settings, 1).capture_workers == 4
+    assert worker_settings(settings, 2).capture_workers == 2
+    assert worker_settings(settings, 3).capture_workers == 1
+    assert worker_settings(settings, 8).capture_workers == 1
+    chosen = Settings(database_url="postgresql://hub@localhost/hub", capture_workers=3)
+    assert worker_settings(chosen, 2).capture_workers == 3
 
 
 def test_workers_on_duckdb_are_refused_before_serving(tmp_path: Path) -> None:

@@ -38,6 +38,17 @@ def check_workers(settings: Settings, workers: int) -> None:
         )
 
 
+def worker_settings(settings: Settings, workers: int) -> Settings:
+    """The settings each of `workers` server processes runs with: the cores' capture worker
+    processes shared among them unless `capture_workers` was set."""
+    if workers < 2 or "capture_workers" in settings.model_fields_set:
+        return settings
+    # Each server process starts its own pool; one per core each would put N × cores
+    # processes on the cores.
+    share = max(1, len(os.sched_getaffinity(0)) // workers)
+    return settings.model_copy(update={"capture_workers": share})
+
+
 def _environment(settings: Settings) -> None:
     """Pass the settings the command resolved to worker processes, as CHAINHUB_ variables."""
     for name, value in settings.model_dump(mode="json").items():
@@ -76,7 +87,7 @@ def serve_app(*, db: str | None, host: str, port: int, workers: int = 1) -> None
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
     app.state.engine.dispose()
-    _environment(settings)
+    _environment(worker_settings(settings, workers))
     uvicorn.run(
         _APP_FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning"
     )
