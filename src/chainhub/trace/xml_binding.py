@@ -13,6 +13,7 @@ from typing import Any, Final
 from lxml import etree
 
 from chainhub.errors import ChainhubError
+from chainhub.trace.xsd_form import event_orders
 
 EPCIS_NS: Final = "urn:epcglobal:epcis:xsd:2"
 QUERY_NS: Final = "urn:epcglobal:epcis-query:xsd:2"
@@ -37,14 +38,8 @@ _PARTY_LISTS: Final = {
     "destinationList": "destination",
 }
 _NUMBERS: Final = frozenset("value minValue maxValue meanValue sDev percRank percValue".split())
-# The order of the XML binding's sequences (EPCIS 2.0 XSD), one list for all event types.
-FIELD_ORDER: Final = (
-    "eventTime recordTime eventTimeZoneOffset certificationInfo eventID errorDeclaration parentID"
-    " epcList childEPCs inputEPCList inputQuantityList outputEPCList outputQuantityList"
-    " transformationID quantityList childQuantityList action bizStep disposition"
-    " persistentDisposition readPoint bizLocation bizTransactionList sourceList destinationList"
-    " sensorElementList ilmd"
-).split()
+# Prefixes the GS1 EPCIS JSON-LD context declares, which a JSON document may use undeclared.
+_STANDARD_PREFIXES: Final = {"cbvmda": "urn:epcglobal:cbv:mda"}
 # CBV values: URNs in the XML binding, bare words in the JSON binding.
 _CBV_URN: Final = {
     "bizStep": "urn:epcglobal:cbv:bizstep:",
@@ -358,6 +353,11 @@ def _to_urn(field: str, value: Any) -> Any:
     return value
 
 
+def _event_list(root: Any) -> Any:
+    """The first EventList, unqualified as the XSD declares it or in the EPCIS namespace."""
+    return next(root.iter("EventList", f"{{{EPCIS_NS}}}EventList"), None)
+
+
 def parse_xml(body: bytes) -> dict[str, Any]:
     """An EPCIS XML document (capture or query results) as the JSON binding's document."""
     try:
@@ -371,9 +371,7 @@ def parse_xml(body: bytes) -> dict[str, Any]:
             400,
         ) from exc
     reader = _Reader()
-    event_list = root.find("EPCISBody/EventList")
-    if event_list is None:
-        event_list = root.find(".//EventList")
+    event_list = _event_list(root)
     events = []
     if event_list is not None:
         events = [reader.event(element) for element in reader.flat(event_list)]
@@ -396,13 +394,15 @@ class _Writer:
 
     def qname(self, key: str) -> str:
         prefix, sep, local = key.partition(":")
-        if sep and prefix in self.context:
-            return f"{{{self.context[prefix]}}}{local}"
-        return key
+        namespace = self.context.get(prefix, _STANDARD_PREFIXES.get(prefix)) if sep else None
+        return key if namespace is None else f"{{{namespace}}}{local}"
 
     def nsmap(self, key: str) -> dict[str, str] | None:
-        """The key's own prefix, declared on its element when its namespace has others too."""
+        """The key's own prefix, declared on its element when its namespace has others too or
+        when only the EPCIS context declares it (the document's context leaving it out)."""
         prefix, sep, _ = key.partition(":")
+        if sep and prefix not in self.context and prefix in _STANDARD_PREFIXES:
+            return {prefix: _STANDARD_PREFIXES[prefix]}
         namespace = self.context.get(prefix) if sep else None
         if namespace is None or list(self.context.values()).count(namespace) < 2:
             return None
@@ -444,8 +444,10 @@ class _Writer:
 
     def event(self, parent: Any, event: Mapping[str, Any]) -> None:
         element = etree.SubElement(parent, str(event["type"]))
-        keys = [k for k in FIELD_ORDER if k in event]
-        extra = [k for k in event if k not in FIELD_ORDER and k not in ("type", "@context")]
+        # Each event type's own xs:sequence, then the extensions where its xs:any puts them.
+        order = event_orders().get(str(event["type"]), ())
+        keys = [k for k in order if k in event]
+        extra = [k for k in event if k not in order and k not in ("type", "@context")]
         for key in keys + extra:
             self._field(element, key, _to_urn(key, event[key]))
 
@@ -480,7 +482,7 @@ class _Writer:
             self.with_extensions(element, key, value, attributes=False)
         elif key == "persistentDisposition":
             holder = etree.SubElement(element, key)
-            for kind in ("set", "unset"):
+            for kind in ("unset", "set"):  # the XSD's sequence order
                 for item in value.get(kind, []):
                     etree.SubElement(holder, kind).text = _to_urn(kind, item)
         elif key == "sensorElementList":

@@ -1,0 +1,95 @@
+"""An EPCIS 2.0 XML document put in the XSD's form: event fields unqualified and in sequence order.
+
+OpenEPCIS and others send events whose fields come in another order than the XSD's xs:sequence,
+or qualified by the EPCIS namespace where the XSD declares them unqualified; the fields are
+the same, so a capture judges such a document by this copy of it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from functools import cache
+from typing import Any, Final
+
+from lxml import etree
+
+from chainhub.trace.gs1_schemas import SCHEMA_DIR
+
+_XS: Final = "{http://www.w3.org/2001/XMLSchema}"
+_EPCIS_NS: Final = "urn:epcglobal:epcis:xsd:2"
+
+# A complex type's fields in sequence order, each with its type (None: a simple or foreign type).
+Fields = tuple[tuple[str, str | None], ...]
+
+
+@cache
+def _types() -> Mapping[str, Fields]:
+    """Every complex type of the EPCIS 2.0 XSD with the fields of its xs:sequence, base first."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    xsd = etree.parse(str(SCHEMA_DIR / "EPCglobal-epcis-2_0.xsd"), parser).getroot()
+    nodes = {node.get("name"): node for node in xsd.iterfind(f"{_XS}complexType")}
+
+    def own(node: Any) -> list[tuple[str, str | None]]:
+        found = []
+        for element in node.iter(f"{_XS}element"):
+            kind = element.get("type", "")
+            local = kind.removeprefix("epcis:")
+            found.append((element.get("name"), local if local in nodes and kind != local else None))
+        return found
+
+    def fields(name: str) -> list[tuple[str, str | None]]:
+        node = nodes.get(name)
+        if node is None:  # a base of another namespace's schema (SBDH's Document): no fields here
+            return []
+        extension = node.find(f"{_XS}complexContent/{_XS}extension")
+        if extension is None:
+            return own(node)
+        return fields(extension.get("base").removeprefix("epcis:")) + own(extension)
+
+    return {name: tuple(fields(name)) for name in nodes}
+
+
+def event_orders() -> Mapping[str, tuple[str, ...]]:
+    """Each event element's field names in the order of its type's xs:sequence in the XSD."""
+    types = _types()
+    return {
+        name: tuple(field for field, _ in types[kind])
+        for name, kind in types["EventListType"]
+        if name != "extension" and kind is not None
+    }
+
+
+def _unqualified(element: Any) -> None:
+    """Every EPCIS-namespace element under `element` renamed to its local name."""
+    for node in element.iter():
+        if isinstance(node.tag, str) and node.tag.startswith(f"{{{_EPCIS_NS}}}"):
+            node.tag = node.tag[len(_EPCIS_NS) + 2 :]
+
+
+def _sort_fields(element: Any, kind: str) -> None:
+    """The element's children in its type's sequence order, other namespaces' after, recursively."""
+    fields = _types()[kind]
+    rank = {name: at for at, (name, _) in enumerate(fields)}
+    inner = dict(fields)
+    children = [child for child in element if isinstance(child.tag, str)]
+    # sorted() is stable: repeated or unknown fields keep their relative place for the XSD to judge.
+    for child in sorted(children, key=lambda child: rank.get(child.tag, len(fields))):
+        element.append(child)
+        if (kind_of_child := inner.get(child.tag)) is not None:
+            _sort_fields(child, kind_of_child)
+
+
+def in_xsd_form(document: Any) -> Any:
+    """A copy of an EPCISDocument tree with each event's fields put in the XSD's form."""
+    # deepcopy keeps each node's source line, so what the XSD still finds is located in the body.
+    formed = copy.deepcopy(document)
+    for body in formed:
+        if isinstance(body.tag, str) and etree.QName(body).localname == "EPCISBody":
+            _unqualified(body)
+            # Events stay in their order (the list is an xs:choice); each event's fields are sorted.
+            kinds = dict(_types()["EventListType"])
+            for event in body.iterfind("EventList/*"):
+                if (kind := kinds.get(event.tag)) is not None:
+                    _sort_fields(event, kind)
+    return formed
