@@ -204,3 +204,13 @@ def test_the_fields_read_alike_however_written(change: Callable[[Any], None]) ->
         assert parse_xml(etree.tostring(root)) == parse_xml(body), name
         read += bool(_events(root))
     assert read >= 100
+
+
+@pytest.mark.parametrize("prefix", ["", "epcis:"])
+def test_the_event_list_is_found_qualified_or_not(prefix: str) -> None:
+    body = f"""<epcis:EPCISDocument xmlns:epcis="{EPCIS_NS}" schemaVersion="2.0">
+      <{prefix}EPCISBody><{prefix}EventList><epcis:ObjectEvent>
+        <epcis:eventTime>2024-01-01T00:00:00Z</epcis:eventTime><epcis:action>ADD</epcis:action>
+      </epcis:ObjectEvent></{prefix}EventList></{prefix}EPCISBody></epcis:EPCISDocument>"""
+    [event] = parse_xml(body.encode())["epcisBody"]["eventList"]
+    assert event == {"type": "ObjectEvent", "eventTime": "2024-01-01T00:00:00Z", "action": "ADD"}
