@@ -47,6 +47,7 @@ from chainhub.trace.plain_columns import (
     plain_columns,
     plain_prehashes,
 )
+from chainhub.trace.xsd_form import STANDARD_PREFIXES, local_tag
 
 # A node is (name, value, children); a business transaction, source or destination is the pair
 # (type node, value node). Plain tuples keep the reference implementation's ordering rules.
@@ -123,10 +124,8 @@ _CBV_URNS: Final = (
 _XML_CURIES: Final = (("gs1:", "https://gs1.org/voc/"), ("cbv:", "https://ref.gs1.org/cbv/"))
 # Fields a repository declares its own (not hashed) through `ignoreFields` in this namespace.
 _IGNORE_NS: Final = "https://repository-x.example.com/"
-_EPCIS_NS: Final = "urn:epcglobal:epcis:xsd:2"
 _XSI_NIL: Final = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _GS1_VOC: Final = "https://gs1.org/voc/"
-_STANDARD_PREFIXES: Final = {"cbvmda": "{urn:epcglobal:cbv:mda}"}
 _XSI_TYPE: Final = "{http://www.w3.org/2001/XMLSchema-instance}type"
 # Attributes of the XML binding only: xsi:nil marks an element without a value and xsi:type
 # the data type of an extension's value, which the JSON binding leaves out or types natively.
@@ -283,7 +282,7 @@ def _deep_copy(node: Node) -> Node:
 
 def _xml_node(element: Any, *, sort: bool = True) -> Node:
     children: list[Node] = [
-        (_xml_tag(name), value, []) for name, value in element.items() if name not in _XSI_ONLY
+        (local_tag(name), value, []) for name, value in element.items() if name not in _XSI_ONLY
     ]
     children += [_xml_node(child) for child in element if isinstance(child.tag, str)]
     if sort:
@@ -296,12 +295,7 @@ def _xml_node(element: Any, *, sort: bool = True) -> Node:
     if paired:
         children = paired
     text = element.text.strip() if element.text else ""
-    return (_xml_tag(element.tag), text, children)
-
-
-def _xml_tag(tag: str) -> str:
-    # Elements of the EPCIS namespace itself are the standard's, qualified or not.
-    return tag[len(_EPCIS_NS) + 2 :] if tag.startswith("{" + _EPCIS_NS + "}") else tag
+    return (local_tag(element.tag), text, children)
 
 
 def _expand_xml_curies(node: Node) -> Node:
@@ -361,7 +355,7 @@ def xml_event_trees(text: bytes) -> list[Node]:
 class _JsonTrees:
     def __init__(self, context: Any) -> None:
         # Prefixes the standard's own JSON-LD context declares, which documents use undeclared.
-        self.namespaces: dict[str, str] = dict(_STANDARD_PREFIXES)
+        self.namespaces: dict[str, str] = {p: f"{{{n}}}" for p, n in STANDARD_PREFIXES.items()}
         if isinstance(context, list):
             for item in context:
                 if isinstance(item, str):

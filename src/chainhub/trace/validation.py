@@ -25,7 +25,7 @@ from chainhub.trace import vocabulary
 from chainhub.trace.columnar import Shared, utc_times
 from chainhub.trace.gs1_schemas import SCHEMA_DIR, epcis_schema
 from chainhub.trace.plain_columns import as_type
-from chainhub.trace.xsd_form import in_xsd_form
+from chainhub.trace.xsd_form import EPCIS_NS, in_xsd_form
 
 _OFFSET: Final = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
 _TIME_FIELDS: Final = ("time", "startTime", "endTime")
@@ -110,7 +110,7 @@ def _enums_first(schema: Any) -> Any:
     return found
 
 
-_EPCIS_2_ROOT: Final = "{urn:epcglobal:epcis:xsd:2}EPCISDocument"
+_EPCIS_2_ROOT: Final = f"{{{EPCIS_NS}}}EPCISDocument"
 _XSD_PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True)
 
 

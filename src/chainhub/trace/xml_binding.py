@@ -13,9 +13,8 @@ from typing import Any, Final
 from lxml import etree
 
 from chainhub.errors import ChainhubError
-from chainhub.trace.xsd_form import event_orders
+from chainhub.trace.xsd_form import EPCIS_NS, STANDARD_PREFIXES, event_orders
 
-EPCIS_NS: Final = "urn:epcglobal:epcis:xsd:2"
 QUERY_NS: Final = "urn:epcglobal:epcis-query:xsd:2"
 EVENT_TYPES: Final = (
     "ObjectEvent",
@@ -38,8 +37,6 @@ _PARTY_LISTS: Final = {
     "destinationList": "destination",
 }
 _NUMBERS: Final = frozenset("value minValue maxValue meanValue sDev percRank percValue".split())
-# Prefixes the GS1 EPCIS JSON-LD context declares, which a JSON document may use undeclared.
-_STANDARD_PREFIXES: Final = {"cbvmda": "urn:epcglobal:cbv:mda"}
 # CBV values: URNs in the XML binding, bare words in the JSON binding.
 _CBV_URN: Final = {
     "bizStep": "urn:epcglobal:cbv:bizstep:",
@@ -394,15 +391,15 @@ class _Writer:
 
     def qname(self, key: str) -> str:
         prefix, sep, local = key.partition(":")
-        namespace = self.context.get(prefix, _STANDARD_PREFIXES.get(prefix)) if sep else None
+        namespace = self.context.get(prefix, STANDARD_PREFIXES.get(prefix)) if sep else None
         return key if namespace is None else f"{{{namespace}}}{local}"
 
     def nsmap(self, key: str) -> dict[str, str] | None:
         """The key's own prefix, declared on its element when its namespace has others too or
         when only the EPCIS context declares it (the document's context leaving it out)."""
         prefix, sep, _ = key.partition(":")
-        if sep and prefix not in self.context and prefix in _STANDARD_PREFIXES:
-            return {prefix: _STANDARD_PREFIXES[prefix]}
+        if sep and prefix not in self.context and prefix in STANDARD_PREFIXES:
+            return {prefix: STANDARD_PREFIXES[prefix]}
         namespace = self.context.get(prefix) if sep else None
         if namespace is None or list(self.context.values()).count(namespace) < 2:
             return None

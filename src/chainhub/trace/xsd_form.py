@@ -17,7 +17,9 @@ from lxml import etree
 from chainhub.trace.gs1_schemas import SCHEMA_DIR
 
 _XS: Final = "{http://www.w3.org/2001/XMLSchema}"
-_EPCIS_NS: Final = "urn:epcglobal:epcis:xsd:2"
+EPCIS_NS: Final = "urn:epcglobal:epcis:xsd:2"
+# Prefixes the GS1 EPCIS JSON-LD context declares, which a JSON document may use undeclared.
+STANDARD_PREFIXES: Final = {"cbvmda": "urn:epcglobal:cbv:mda"}
 
 # A complex type's fields in sequence order, each with its type (None: a simple or foreign type).
 Fields = tuple[tuple[str, str | None], ...]
@@ -50,6 +52,7 @@ def _types() -> Mapping[str, Fields]:
     return {name: tuple(fields(name)) for name in nodes}
 
 
+@cache
 def event_orders() -> Mapping[str, tuple[str, ...]]:
     """Each event element's field names in the order of its type's xs:sequence in the XSD."""
     types = _types()
@@ -60,11 +63,16 @@ def event_orders() -> Mapping[str, tuple[str, ...]]:
     }
 
 
+def local_tag(tag: str) -> str:
+    """The tag, unqualified when it is of the EPCIS namespace (the standard's, qualified or not)."""
+    return tag[len(EPCIS_NS) + 2 :] if tag.startswith(f"{{{EPCIS_NS}}}") else tag
+
+
 def _unqualified(element: Any) -> None:
     """Every EPCIS-namespace element under `element` renamed to its local name."""
     for node in element.iter():
-        if isinstance(node.tag, str) and node.tag.startswith(f"{{{_EPCIS_NS}}}"):
-            node.tag = node.tag[len(_EPCIS_NS) + 2 :]
+        if isinstance(node.tag, str):
+            node.tag = local_tag(node.tag)
 
 
 def _sort_fields(element: Any, kind: str) -> None:
