@@ -16,6 +16,7 @@ from chainhub.intake.service import do_submit
 from chainhub.trace.genealogy import GRAPH_CACHE, LotGraph, list_edges
 from chainhub.trace.recall import access_recall_report, export_recall_report
 from chainhub.trace.schemas import TraceResult
+from chainhub.trace.service import do_capture
 from chainhub.trace.tracing import access_trace
 from tests.support import SmallChain, submitter
 
@@ -178,3 +179,81 @@ def test_walks_give_depths_first_edges_and_walked_edges_whatever_walked_before()
     assert (late.via.tolist(), late.edges.tolist()) == ([-1, 4], [4])
     both = graph.walk([d, a], forward=False)
     assert (both.nodes.tolist(), both.depth.tolist()) == ([0, 1, 2, 3], [0, 1, 1, 0])
+
+
+_LOT_A = "https://id.gs1.org/01/06901234567892/10/A1"
+_LOT_B = "https://id.gs1.org/01/06901234567892/10/B2"
+_PALLET = "urn:epc:id:sscc:0614141.1234567890"
+
+
+def _epcis_event(kind: str, step: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "eventTime": "2026-03-01T08:00:00.250+08:00",
+        "eventTimeZoneOffset": "+08:00",
+        "bizStep": step,
+        **fields,
+    }
+
+
+def test_epcis_events_of_every_kind_become_their_edges(engine: sa.Engine) -> None:
+    """Transformation inputs → outputs, aggregation children → parent, shipping to each
+    destination and receiving from each source, on each backend: the lot graph's EPCIS edges
+    are what the events' roles say, dated in UTC."""
+    ship_to = [{"type": "owning_party", "destination": "urn:example:site:huayang"}]
+    also = [{"type": "owning_party", "destination": "urn:example:site:jinli"}]
+    document = {
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-03-01T00:00:00Z",
+        "epcisBody": {
+            "eventList": [
+                _epcis_event(
+                    "TransformationEvent",
+                    "commissioning",
+                    inputQuantityList=[{"epcClass": _LOT_A, "quantity": 10, "uom": "KGM"}],
+                    outputQuantityList=[{"epcClass": _LOT_B, "quantity": 4}],
+                ),
+                _epcis_event(
+                    "AggregationEvent",
+                    "packing",
+                    action="ADD",
+                    parentID=_PALLET,
+                    childQuantityList=[{"epcClass": _LOT_B, "quantity": 4}],
+                ),
+                _epcis_event(
+                    "ObjectEvent",
+                    "shipping",
+                    action="OBSERVE",
+                    epcList=[_PALLET],
+                    destinationList=ship_to + also,
+                ),
+                _epcis_event(
+                    "ObjectEvent",
+                    "receiving",
+                    action="OBSERVE",
+                    epcList=[_PALLET],
+                    sourceList=[{"type": "owning_party", "source": "urn:example:site:jinli"}],
+                ),
+            ]
+        },
+    }
+    with engine.begin() as conn:
+        do_capture(conn=conn, document=document, partner_id="haichuan")
+    with engine.connect() as conn:
+        edges = list_edges(conn=conn)
+    pallet = "https://id.gs1.org/00/106141412345678908"
+    got = {
+        (e["src_lot"], e["src_holder"], e["dst_lot"], e["dst_holder"], e["kind"], e["quantity"])
+        for e in edges.iter_rows(named=True)
+    }
+    assert got == {
+        (_LOT_A, "haichuan", _LOT_B, "haichuan", "transformation", 10.0),
+        (_LOT_B, "haichuan", pallet, "haichuan", "aggregation", 4.0),
+        (pallet, "haichuan", pallet, "urn:example:site:huayang", "shipping", None),
+        (pallet, "haichuan", pallet, "urn:example:site:jinli", "shipping", None),
+        (pallet, "urn:example:site:jinli", pallet, "haichuan", "receiving", None),
+    }
+    assert edges.height == 5
+    assert set(edges["date"]) == {"2026-03-01T00:00:00.250000+00:00"}

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any, Final, cast
 
 import polars as pl
-import sqlalchemy as sa
 from pydantic import Json, TypeAdapter, ValidationError
 
 from chainhub.equipment.models import equipment_messages
@@ -42,10 +41,7 @@ _NO_VALUES: Final = {
 
 Row = dict[str, Any]
 # The columns of `equipment_messages` as a frame holds them.
-SCHEMA: Final = {
-    c.name: pl.Float64() if isinstance(c.type, sa.Float) else polars_type(c.type)
-    for c in equipment_messages.columns
-}
+SCHEMA: Final = {c.name: polars_type(c.type) for c in equipment_messages.columns}
 # Each payload parsed on its own (no joining that one payload could break), a kind's batch in
 # one call.
 _BATCH: Final[dict[str, TypeAdapter[list[Payload]]]] = {

@@ -145,6 +145,9 @@ def polars_type(column_type: sa.types.TypeEngine[Any]) -> pl.DataType:
         return pl.Datetime("us", "UTC")
     if isinstance(column_type, sa.Date):
         return pl.Date()
+    # Before Numeric, of which Float is a kind: a double is no decimal of scale 0.
+    if isinstance(column_type, sa.Float):
+        return pl.Float64()
     if isinstance(column_type, sa.Numeric):
         return pl.Decimal(column_type.precision or 38, column_type.scale or 0)
     if isinstance(column_type, sa.BigInteger):

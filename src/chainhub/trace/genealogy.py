@@ -18,6 +18,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from chainhub.storage.frames import list_frame
 from chainhub.storage.models import current_view, submissions
 from chainhub.trace.digital_link import normalise
 from chainhub.trace.identifiers import canonical_epc
@@ -179,86 +180,133 @@ def _movement_edges(conn: Connection) -> pl.DataFrame:
 
 def _epcis_edges(conn: Connection, gtins: dict[str, str]) -> pl.DataFrame:
     """Edges of EPCIS events: transformation inputs → outputs, aggregation children → parent,
-    shipping (capturer → destinations) and receiving (sources → capturer)."""
-    ev = trace_events
-    rows = conn.execute(
-        sa.select(
+    shipping (capturer → destinations) and receiving (sources → capturer). Column-wise, as
+    one frame of every event's EPCs: a store of millions of events is read in seconds."""
+    ev, ep, pa = trace_events, trace_event_epcs, trace_event_parties
+    rows = list_frame(
+        conn=conn,
+        query=sa.select(
             ev.c.event_hash,
             ev.c.captured_by,
             ev.c.event_type,
             ev.c.biz_step,
             ev.c.event_time,
-            trace_event_epcs.c.role,
-            trace_event_epcs.c.epc,
-            trace_event_epcs.c.quantity,
-            trace_event_epcs.c.uom,
+            ep.c.role,
+            ep.c.epc,
+            ep.c.quantity,
+            ep.c.uom,
         )
-        .join(trace_event_epcs, trace_event_epcs.c.event_hash == ev.c.event_hash)
-        .order_by(ev.c.event_hash, trace_event_epcs.c.role, trace_event_epcs.c.position)
-    ).all()
-    if not rows:
+        .join(ep, ep.c.event_hash == ev.c.event_hash)
+        .order_by(ev.c.event_hash, ep.c.role, ep.c.position),
+    )
+    if rows.is_empty():
         return _empty()
-    parties: dict[str, dict[str, list[str]]] = {}
-    for h, kind, party in conn.execute(
-        sa.select(
-            trace_event_parties.c.event_hash,
-            trace_event_parties.c.kind,
-            trace_event_parties.c.party,
-        ).where(trace_event_parties.c.kind.in_(("source", "destination")))
-    ):
-        parties.setdefault(h, {}).setdefault(kind, []).append(party)
-    events: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        event = events.setdefault(
-            r.event_hash,
-            {
-                "by": r.captured_by,
-                "type": r.event_type,
-                "step": (r.biz_step or "").rsplit("-", 1)[-1].rsplit(":", 1)[-1],
-                "time": r.event_time.isoformat(),
-                "epcs": [],
-            },
+    parties = list_frame(
+        conn=conn,
+        query=sa.select(pa.c.event_hash, pa.c.kind, pa.c.party)
+        .where(pa.c.kind.in_(("source", "destination")))
+        .order_by(pa.c.event_hash, pa.c.kind, pa.c.position),
+    )
+    rows = (
+        _with_lots(rows, gtins)
+        .with_row_index("at")
+        .with_columns(
+            step=pl.col("biz_step")
+            .fill_null("")
+            .str.split("-")
+            .list.last()
+            .str.split(":")
+            .list.last(),
+            date=_isoformat(pl.col("event_time")),
         )
-        event["epcs"].append((r.role, r.epc, r.quantity, r.uom))
-    out = [
-        edge
-        for h, event in events.items()
-        for edge in _event_edges(h, event, parties.get(h, {}), gtins)
+    )
+    kind, step, role = pl.col("event_type"), pl.col("step"), pl.col("role")
+    by_event = ["event_hash"]
+    inputs = rows.filter(kind == "TransformationEvent", role.is_in(_INPUT_ROLES))
+    outputs = rows.filter(kind == "TransformationEvent", role.is_in(_OUTPUT_ROLES))
+    parents = rows.filter(kind == "AggregationEvent", role == "parent")
+    children = rows.filter(kind == "AggregationEvent", role.is_in(_CHILD_ROLES))
+    moved = rows.filter(
+        ~kind.is_in(("TransformationEvent", "AggregationEvent")), role.is_in(_OBJECT_ROLES)
+    )
+    # Each event's edges in the order of its nested loops: outer rows, then inner rows.
+    parts = [
+        _edge(inputs.join(outputs, on=by_event, suffix="_b"), "transformation", b="_b"),
+        _edge(parents.join(children, on=by_event, suffix="_b"), "aggregation", a="_b"),
+        _moves(moved.filter(step == "shipping"), parties, "destination", "shipping"),
+        _moves(moved.filter(step == "receiving"), parties, "source", "receiving"),
     ]
-    return _frame(out)
+    return pl.concat(parts).sort("outer", "inner").select(EDGE_COLUMNS)
 
 
-def _event_edges(
-    h: str, event: dict[str, Any], named: dict[str, list[str]], gtins: dict[str, str]
-) -> list[tuple[Any, ...]]:
-    """Edges of one EPCIS event (see `_epcis_edges`), as rows of EDGE_COLUMNS."""
-    by, step = event["by"], event["step"]
+def _with_lots(rows: pl.DataFrame, gtins: dict[str, str]) -> pl.DataFrame:
+    """`rows` with each EPC's (material, lot) (see `_lot_of`), worked out once per EPC, and
+    only for an EPC that can name a lot: an LGTIN, or a Digital Link with a lot (`/10/`, or
+    its short name `/lot/`); any other is its own node."""
+    epcs = rows.select(pl.col("epc").unique())
+    maybe = epcs.filter(pl.col("epc").str.contains("(?i)lgtin|/10/|/lot/")).get_column("epc")
+    lots = [_lot_of(epc, gtins) for epc in maybe.to_list()]
+    found = pl.DataFrame(
+        {"epc": maybe, "material": [m for m, _ in lots], "lot": [lot for _, lot in lots]},
+        schema={"epc": pl.String, "material": pl.String, "lot": pl.String},
+    )
+    return rows.join(found, on="epc", how="left", maintain_order="left").with_columns(
+        material=pl.col("material").fill_null(""), lot=pl.coalesce("lot", "epc")
+    )
 
-    def ids(roles: set[str]) -> list[tuple[str, str, Any, Any]]:
-        return [(*_lot_of(epc, gtins), q, u) for role, epc, q, u in event["epcs"] if role in roles]
 
-    def edge(
-        a: tuple[Any, ...], b: tuple[Any, ...], ha: str, hb: str, kind: str
-    ) -> tuple[Any, ...]:
-        return (a[0], a[1], ha, b[0], b[1], hb, kind, h, event["time"], a[2], a[3], None)
+def _isoformat(moment: pl.Expr) -> pl.Expr:
+    """A UTC moment as Python's `datetime.isoformat` writes it: microseconds only when any."""
+    whole = moment.dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    fraction = moment.dt.strftime("%Y-%m-%dT%H:%M:%S.%6f+00:00")
+    return pl.when(moment.dt.microsecond() == 0).then(whole).otherwise(fraction)
 
-    if event["type"] == "TransformationEvent":
-        return [
-            edge(a, b, by, by, "transformation")
-            for a in ids(_INPUT_ROLES)
-            for b in ids(_OUTPUT_ROLES)
-        ]
-    if event["type"] == "AggregationEvent":
-        return [
-            edge(c, p, by, by, "aggregation") for p in ids({"parent"}) for c in ids(_CHILD_ROLES)
-        ]
-    if step == "shipping":
-        pairs = [(by, d) for d in named.get("destination", [])]
-    elif step == "receiving":
-        pairs = [(s, by) for s in named.get("source", [])]
-    else:
-        return []
-    return [edge(a, a, ha, hb, step) for a in ids(_OBJECT_ROLES) for ha, hb in pairs if ha != hb]
+
+def _edge(pairs: pl.DataFrame, kind: str, a: str = "", b: str = "") -> pl.DataFrame:
+    """Edges from the lot of each pair's `a` side (its columns suffixed `a`) to its `b` side's,
+    both held by the event's capturer; the quantity is the `a` side's."""
+    return pairs.select(
+        src_material=f"material{a}",
+        src_lot=f"lot{a}",
+        src_holder="captured_by",
+        dst_material=f"material{b}",
+        dst_lot=f"lot{b}",
+        dst_holder="captured_by",
+        kind=pl.lit(kind),
+        document="event_hash",
+        date="date",
+        quantity=f"quantity{a}",
+        unit=f"uom{a}",
+        site=pl.lit(None, dtype=pl.String),
+        outer="at",
+        inner="at_b",
+    )
+
+
+def _moves(moved: pl.DataFrame, parties: pl.DataFrame, named: str, step: str) -> pl.DataFrame:
+    """A lot moving between the capturer and each party the event names as `named`
+    (destinations of a shipping, sources of a receiving); none to the capturer itself."""
+    other = parties.filter(pl.col("kind") == named).select(
+        "event_hash", "party", inner=pl.int_range(pl.len()).cast(pl.UInt32)
+    )
+    pairs = moved.join(other, on="event_hash").filter(pl.col("party") != pl.col("captured_by"))
+    ship = named == "destination"
+    return pairs.select(
+        src_material="material",
+        src_lot="lot",
+        src_holder="captured_by" if ship else "party",
+        dst_material="material",
+        dst_lot="lot",
+        dst_holder="party" if ship else "captured_by",
+        kind=pl.lit(step),
+        document="event_hash",
+        date="date",
+        quantity="quantity",
+        unit="uom",
+        site=pl.lit(None, dtype=pl.String),
+        outer="at",
+        inner="inner",
+    )
 
 
 def _ilmd_lot(event: dict[str, Any]) -> str | None:
