@@ -21,7 +21,6 @@ from sqlalchemy import Connection
 from chainhub.storage.frames import list_frame
 from chainhub.storage.models import current_view, submissions
 from chainhub.trace.digital_link import normalise
-from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.models import (
     trace_captures,
     trace_event_epcs,
@@ -309,13 +308,16 @@ def _moves(moved: pl.DataFrame, parties: pl.DataFrame, named: str, step: str) ->
     )
 
 
-def _ilmd_lot(event: dict[str, Any]) -> str | None:
-    """The lot number an event's instance master data gives (`cbvmda:lotNumber` in any
-    spelling of its namespace), else None."""
-    ilmd = event.get("ilmd")
-    if not isinstance(ilmd, dict):
+def _ilmd_lot(ilmd: str | None) -> str | None:
+    """The lot number an event's instance master data (as JSON) gives (`cbvmda:lotNumber` in
+    any spelling of its namespace), else None."""
+    try:
+        found = json.loads(ilmd) if ilmd is not None else None
+    except ValueError:
         return None
-    for key, value in ilmd.items():
+    if not isinstance(found, dict):
+        return None
+    for key, value in found.items():
         if re.split(r"[:#/]", key)[-1] == "lotNumber" and isinstance(value, str | int):
             return str(value)
     return None
@@ -324,42 +326,69 @@ def _ilmd_lot(event: dict[str, Any]) -> str | None:
 def _commissioning_edges(conn: Connection, gtins: dict[str, str]) -> pl.DataFrame:
     """A lot to each object an ObjectEvent (ADD) commissioned with that lot number in its
     instance master data: units, cases and codes that carry no lot themselves (SGTINs, NMPA
-    drug codes, Handles), so a recall of the lot reaches their cases and pallets."""
-    ev = trace_events
-    rows = conn.execute(
-        sa.select(ev.c.event_hash, ev.c.captured_by, ev.c.event_time, ev.c.event).where(
-            ev.c.event_type == "ObjectEvent",
-            ev.c.action == "ADD",
-            ev.c.event.like("%lotNumber%"),
-        )
-    ).all()
-    out: list[tuple[Any, ...]] = []
-    for h, by, when, text in rows:
-        event = json.loads(text)
-        lot = _ilmd_lot(event)
-        if lot is None:
-            continue
-        for item in event.get("epcList", []):
-            epc = canonical_epc(item)
-            gtin = epc[len(_DL_LOT) : len(_DL_LOT) + 14] if epc.startswith(_DL_LOT) else ""
-            material = gtins.get(gtin, "")
-            out.append(
-                (
-                    material,
-                    lot,
-                    by,
-                    "",
-                    epc,
-                    by,
-                    "commissioning",
-                    h,
-                    when.isoformat(),
-                    1.0,
-                    None,
-                    None,
-                )
+    drug codes, Handles), so a recall of the lot reaches their cases and pallets. The objects
+    are the event's stored EPC rows (canonical already); each distinct ilmd is read once."""
+    ev, ep = trace_events, trace_event_epcs
+    commissioned = (
+        ev.c.event_type == "ObjectEvent",
+        ev.c.action == "ADD",
+        ev.c.event.like("%lotNumber%"),
+    )
+    events = list_frame(
+        conn=conn,
+        query=sa.select(ev.c.event_hash, ev.c.captured_by, ev.c.event_time, ev.c.event).where(
+            *commissioned
+        ),
+    )
+    if events.is_empty():
+        return _empty()
+    events = events.select(
+        "event_hash",
+        "captured_by",
+        date=_isoformat(pl.col("event_time")),
+        ilmd=pl.col("event").str.json_path_match("$.ilmd"),
+    )
+    ilmds = events.get_column("ilmd").unique()
+    lots = pl.DataFrame(
+        {"ilmd": ilmds, "lot": [_ilmd_lot(i) for i in ilmds.to_list()]},
+        schema={"ilmd": pl.String, "lot": pl.String},
+    )
+    epcs = list_frame(
+        conn=conn,
+        query=sa.select(ep.c.event_hash, ep.c.epc)
+        .join(ev, ev.c.event_hash == ep.c.event_hash)
+        .where(ep.c.role == "epc", *commissioned)
+        .order_by(ep.c.event_hash, ep.c.position),
+    )
+    known = pl.DataFrame(
+        {"gtin": list(gtins), "material": list(gtins.values())},
+        schema={"gtin": pl.String, "material": pl.String},
+    )
+    return (
+        events.join(lots, on="ilmd", nulls_equal=True)
+        .filter(pl.col("lot").is_not_null())
+        .join(epcs, on="event_hash", maintain_order="right")
+        .with_columns(
+            gtin=pl.when(pl.col("epc").str.starts_with(_DL_LOT)).then(
+                pl.col("epc").str.slice(len(_DL_LOT), 14)
             )
-    return _frame(out)
+        )
+        .join(known, on="gtin", how="left", maintain_order="left")
+        .select(
+            src_material=pl.col("material").fill_null(""),
+            src_lot="lot",
+            src_holder="captured_by",
+            dst_material=pl.lit(""),
+            dst_lot="epc",
+            dst_holder="captured_by",
+            kind=pl.lit("commissioning"),
+            document="event_hash",
+            date="date",
+            quantity=pl.lit(1.0),
+            unit=pl.lit(None, dtype=pl.String),
+            site=pl.lit(None, dtype=pl.String),
+        )
+    )
 
 
 def _lot_of(epc: str, gtins: dict[str, str]) -> tuple[str, str]:
