@@ -21,11 +21,13 @@ from chainhub.trace.hashing import event_hashes, json_event_trees, xml_event_tre
 from chainhub.trace.identifiers import canonical_epc
 from chainhub.trace.validation import check_xml_schema
 from chainhub.trace.xml_binding import parse_xml
+from chainhub.trace.xsd_form import STANDARD_PREFIXES
 from tests.api.hub import HUAYANG, JINLI, OEM, SITES, TAIHE, Hub, running_hub
 from tests.conftest import BACKENDS
 from tests.trace.test_documents import JSON_DOCS, XML_DOCS
 
 XML = "application/xml"
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 
 
 def _event(event_time: str, epc: str, **more: Any) -> dict[str, Any]:
@@ -222,6 +224,49 @@ def test_xml_results_equal_json_results(captured: Captured) -> None:
         if _key(mine) != _key(theirs)
     }
     assert differ == set()
+    # Each prefixed name means in XML what it means in JSON (a prefix several documents bind
+    # to different namespaces, cbvmda among them, included).
+    answer = captured.hub.get(JINLI, "/epcis/events", params={"perPage": "1000"}).json()
+    shared = {**STANDARD_PREFIXES, **_declared(answer["@context"][1:])}
+    elements = etree.fromstring(response.content).iterfind(".//EventList/*")
+    meanings = {
+        sources[_key(mine)]
+        for mine, element in zip(events, elements, strict=True)
+        if _json_names(mine, {**shared, **_declared(mine.get("@context", []))})
+        != _xml_names(element)
+    }
+    assert meanings == set()
+
+
+def _declared(context: list[Any]) -> dict[str, str]:
+    return {k: v for item in context for k, v in item.items() if isinstance(v, str)}
+
+
+def _json_names(value: Any, prefixes: dict[str, str]) -> set[tuple[str, str]]:
+    """The namespace and local name of every prefixed key in a JSON event."""
+    found: set[tuple[str, str]] = set()
+    if isinstance(value, list):
+        for item in value:
+            found |= _json_names(item, prefixes)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            prefix, sep, local = key.partition(":")
+            if sep and key != "@context":
+                found.add((prefixes[prefix], local))
+            found |= _json_names(item, prefixes) if key != "@context" else set()
+    return found
+
+
+def _xml_names(event: Any) -> set[tuple[str, str]]:
+    """The namespace and local name of every element and attribute of other namespaces than
+    the standard's in an XML event (xsi:type, which JSON types natively, left out)."""
+    found: set[tuple[str, str]] = set()
+    for node in event.iter(etree.Element):
+        for name in (node.tag, *(a for a in node.attrib if a != XSI_TYPE)):
+            qname = etree.QName(name)
+            if qname.namespace is not None:
+                found.add((qname.namespace, qname.localname))
+    return found
 
 
 def _query_xsd() -> etree.XMLSchema:

@@ -136,6 +136,8 @@ class _Reader:
 
     def __init__(self) -> None:
         self.context: dict[str, str] = {}
+        # The prefixes the event being read binds otherwise than `context` (its first binding).
+        self.own: dict[str, str] = {}
         self._names: dict[tuple[str, str], str] = {}  # by tag and prefix (`_named`)
 
     def name(self, tag: str, element: Any) -> str:
@@ -150,7 +152,8 @@ class _Reader:
             (p for p, ns in element.nsmap.items() if ns == namespace and p), None
         )
         prefix = prefix or f"ns{len(self.context) + 1}"
-        self.context.setdefault(prefix, namespace)
+        if self.context.setdefault(prefix, namespace) != namespace:
+            self.own[prefix] = namespace
         return f"{prefix}:{local}"
 
     def _named(self, element: Any) -> str:
@@ -164,7 +167,9 @@ class _Reader:
         known = self._names.get((tag, prefix))
         if known is None:
             known = self.name(tag, element)
-            if _local(tag)[0] != _XML_NS:
+            namespace = _local(tag)[0]
+            # (A name of an event's own binding is found again, for each event to declare it.)
+            if namespace != _XML_NS and self.context.get(known.partition(":")[0]) == namespace:
                 self._names[tag, prefix] = known
         return known
 
@@ -227,10 +232,12 @@ class _Reader:
             value[key] = item
 
     def event(self, element: Any) -> dict[str, Any]:
-        """An event in the JSON binding's shape, its CBV URNs as the JSON binding's words."""
+        """An event in the JSON binding's shape, its CBV URNs as the JSON binding's words, with
+        its own @context where it binds a prefix otherwise than an earlier event."""
+        self.own = {}
         event: dict[str, Any] = {"type": _local_name(element.tag)}
         self._fields(event, element)
-        return event
+        return {"@context": [self.own], **event} if self.own else event
 
     def _fields(self, event: dict[str, Any], element: Any) -> None:
         """The fields of an event's element (or of a wrapper in it) put into `event`."""
