@@ -482,6 +482,8 @@ class _Writer:
                 self.extension(parent, key, item)
             return
         kind = _TYPE_OF.get(type(value))
+        if isinstance(value, float) and not math.isfinite(value):
+            kind = None  # (a stored NaN or infinity, read by Python's JSON reader: no xsd:double)
         nsmap = self.nsmap(key)
         if kind is not None and _XSD_NS not in self.context.values():
             nsmap = {**(nsmap or {}), "xsd": _XSD_NS}  # for the QName of its xsi:type
