@@ -81,7 +81,9 @@ def field_orders() -> Mapping[str, tuple[str, ...]]:
     types = _types()
     found: dict[str, tuple[str, ...]] = {}
     for name, kind in types["EventListType"]:
-        for field, field_kind in types.get(kind or "", ()) if name != "extension" else ():
+        if name == "extension" or kind is None:
+            continue
+        for field, field_kind in types[kind]:
             if field_kind is not None:
                 found.setdefault(field, tuple(inner for inner, _ in types[field_kind]))
     return found
@@ -93,21 +95,20 @@ def xsd_time(text: str) -> str:
     no date-time with an offset."""
     if _STAMP.fullmatch(text):
         return text
+    utc = text.endswith(("Z", "z"))
     try:
-        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "zZ" else text)
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if utc else text)
     except ValueError:
         return text
     offset = moment.utcoffset()
     if offset is None:
         return text
     if abs(offset) > _MOST_OFFSET or offset % timedelta(minutes=1):
-        moment = moment.astimezone(UTC)
+        moment, utc = moment.astimezone(UTC), True
     # (fromisoformat keeps six digits of a fraction: the text's own are written.)
     fraction = _FRACTION.search(text)
     written = moment.replace(microsecond=0).isoformat()
-    zone = written[19:]
-    if zone == "+00:00" and (moment.tzinfo is UTC or text[-1:] in "zZ"):
-        zone = "Z"
+    zone = "Z" if utc else written[19:]
     return written[:19] + (f".{fraction.group(1)}" if fraction else "") + zone
 
 
