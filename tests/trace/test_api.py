@@ -243,7 +243,7 @@ def _declared(context: list[Any]) -> dict[str, str]:
 
 
 def _json_names(value: Any, prefixes: dict[str, str]) -> set[tuple[str, str]]:
-    """The namespace and local name of every prefixed key in a JSON event."""
+    """The namespace and local name of every prefixed key in a JSON event (but xsi:type)."""
     found: set[tuple[str, str]] = set()
     if isinstance(value, list):
         for item in value:
@@ -253,7 +253,7 @@ def _json_names(value: Any, prefixes: dict[str, str]) -> set[tuple[str, str]]:
             if key == "@context":
                 continue
             prefix, sep, local = key.partition(":")
-            if sep:
+            if sep and f"{{{prefixes[prefix]}}}{local}" != XSI_TYPE:
                 found.add((prefixes[prefix], local))
             found |= _json_names(item, prefixes)
     return found
@@ -261,7 +261,7 @@ def _json_names(value: Any, prefixes: dict[str, str]) -> set[tuple[str, str]]:
 
 def _xml_names(event: Any) -> set[tuple[str, str]]:
     """The namespace and local name of every element and attribute of other namespaces than
-    the standard's in an XML event (xsi:type, which JSON types natively, left out)."""
+    the standard's in an XML event (but xsi:type, which JSON also gives as a native type)."""
     found: set[tuple[str, str]] = set()
     for node in event.iter(etree.Element):
         for name in (node.tag, *(a for a in node.attrib if a != XSI_TYPE)):

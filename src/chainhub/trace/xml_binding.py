@@ -156,6 +156,13 @@ class _Reader:
             self.own[prefix] = namespace
         return f"{prefix}:{local}"
 
+    def _value_prefix(self, value: str, element: Any) -> None:
+        """The binding of a QName value's prefix (an xsi:type's) kept, as writing it needs."""
+        prefix, sep, _ = value.strip().partition(":")
+        namespace = element.nsmap.get(prefix) if sep else None
+        if namespace is not None and self.context.setdefault(prefix, namespace) != namespace:
+            self.own[prefix] = namespace
+
     def _named(self, element: Any) -> str:
         """`name` of an element by its own tag. A parsed element's prefix is bound, where it
         stands, to the element's namespace (bar `xml:`, bound without a declaration), so
@@ -183,6 +190,8 @@ class _Reader:
         attributes = {self.name(k, element): v for k, v in element.attrib.items()}
         if not children and not attributes:
             return (element.text or "").strip()
+        if _XSI_TYPE in element.attrib:
+            self._value_prefix(element.attrib[_XSI_TYPE], element)
         value: dict[str, Any] = dict(attributes)
         for child in children:
             key = self._named(child)
@@ -487,11 +496,19 @@ class _Writer:
         nsmap = self.nsmap(key)
         if kind is not None and _XSD_NS not in self.context.values():
             nsmap = {**(nsmap or {}), "xsd": _XSD_NS}  # for the QName of its xsi:type
+        attributes = self._attributes(value) if isinstance(value, Mapping) else {}
+        for name, text in attributes.items():
+            nsmap = {**(nsmap or {}), **(self.nsmap(name) or {})}
+            if self.qname(name) == _XSI_TYPE:  # its QName's prefix, in scope where it stands
+                prefix = text.strip().partition(":")[0]
+                nsmap[prefix] = self.context[prefix]
         child = etree.SubElement(parent, self.qname(key), nsmap=nsmap)
         if isinstance(value, Mapping):
             for k, v in value.items():
                 if k == "#text":
                     child.text = str(v)
+                elif k in attributes:
+                    child.set(self.qname(k), v)
                 elif k.startswith("@"):
                     continue
                 else:
@@ -500,6 +517,23 @@ class _Writer:
             child.text = _scalar(value)
             if kind is not None:
                 child.set(_XSI_TYPE, f"{self._xsd_prefix(nsmap)}:{kind}")
+
+    def _attributes(self, value: Mapping[str, Any]) -> dict[str, str]:
+        """The string members of an element's value that has a text: its attributes, as the
+        reader reads them (an xsi:type only where its QName's prefix is bound to XML Schema:
+        the XSD reads it)."""
+        if "#text" not in value:
+            return {}
+        found = {}
+        for key, item in value.items():
+            if key == "#text" or key.startswith("@") or not isinstance(item, str):
+                continue
+            if self.qname(key) == _XSI_TYPE:
+                prefix, sep, _ = item.strip().partition(":")
+                if not sep or self.context.get(prefix) != _XSD_NS:
+                    continue
+            found[key] = item
+        return found
 
     def _xsd_prefix(self, nsmap: Mapping[str, str] | None) -> str:
         if nsmap and nsmap.get("xsd") == _XSD_NS:
