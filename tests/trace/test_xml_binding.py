@@ -1,17 +1,26 @@
 """The XML binding's reader: the standard's fields however a document writes them (qualified,
 in 1.x wrappers, between processing instructions, indented or not), extensions under the
-prefixes they are written with, CBV URNs as the JSON binding's words."""
+prefixes they are written with, CBV URNs as the JSON binding's words; and its writer: query
+results valid against the query XSD, read back as they were written."""
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Callable
+from datetime import datetime
+from functools import cache
 from typing import Any
 
 import pytest
 from lxml import etree
 
+from chainhub.trace.gs1_schemas import SCHEMA_DIR
+from chainhub.trace.hashing import event_hashes, xml_event_trees
+from chainhub.trace.results import query_document_xml
 from chainhub.trace.xml_binding import EPCIS_NS, EVENT_TYPES, parse_xml
 from tests.trace.reference import GOLDEN, GS1, OPENEPCIS, require
+from tests.trace.test_documents import XML_DOCS
 
 _DOCUMENT = b"""<?xml version="1.0" encoding="UTF-8"?>
 <epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:a="urn:example:x"
@@ -214,3 +223,162 @@ def test_the_event_list_is_found_qualified_or_not(prefix: str) -> None:
       </epcis:ObjectEvent></{prefix}EventList></{prefix}EPCISBody></epcis:EPCISDocument>"""
     [event] = parse_xml(body.encode())["epcisBody"]["eventList"]
     assert event == {"type": "ObjectEvent", "eventTime": "2024-01-01T00:00:00Z", "action": "ADD"}
+
+
+@cache
+def _query_xsd() -> etree.XMLSchema:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "EPCglobal-epcis-query-2_0.xsd"), parser))
+
+
+def query_xsd_faults(body: bytes) -> list[str]:
+    """What the query XSD (the packaged file) finds wrong in an XML answer: nothing if valid."""
+    schema = _query_xsd()
+    if schema.validate(etree.fromstring(body)):
+        return []
+    return [f"line {e.line}: {e.message}" for e in schema.error_log]
+
+
+def _written_back(*events: dict[str, Any]) -> list[dict[str, Any]]:
+    """The events through an XML query document and back, which the query XSD must take."""
+    body = query_document_xml(list(events))
+    assert query_xsd_faults(body) == []
+    read: list[dict[str, Any]] = parse_xml(body)["epcisBody"]["eventList"]
+    return read
+
+
+_OBSERVED: dict[str, Any] = {
+    "type": "ObjectEvent",
+    "eventTime": "2026-03-05T11:00:00+08:00",
+    "eventTimeZoneOffset": "+08:00",
+    "epcList": ["urn:epc:id:sgtin:6901234.012345.1001"],
+    "action": "OBSERVE",
+}
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+
+
+@pytest.mark.parametrize(
+    ("sent", "written"),
+    [
+        ("2006-11-07T13:00Z", "2006-11-07T13:00:00Z"),  # no seconds (OpenEPCIS query examples)
+        ("2020-01-14T23:00+01:00", "2020-01-14T23:00:00+01:00"),
+        ("2026-03-05t11:00:00+08:00", "2026-03-05T11:00:00+08:00"),  # RFC 3339's small t
+        ("2026-03-05T11:00:00.123456789+14:30", "2026-03-04T20:30:00.123456789Z"),  # beyond ±14
+        ("2026-03-05T11:00:00.5-00:00", "2026-03-05T11:00:00.5-00:00"),  # the XSD's own, as is
+    ],
+)
+def test_every_time_is_written_as_the_xsd_takes_it_the_same_instant(
+    sent: str, written: str
+) -> None:
+    event = {
+        **_OBSERVED,
+        "eventTime": sent,
+        "recordTime": sent,
+        "errorDeclaration": {"declarationTime": sent, "reason": "incorrect_data"},
+        "sensorElementList": [
+            {
+                "sensorMetadata": {"time": sent, "startTime": sent, "endTime": sent},
+                "sensorReport": [{"type": "Temperature", "value": 3.5, "time": sent}],
+            }
+        ],
+    }
+    [back] = _written_back(event)
+    metadata = back["sensorElementList"][0]["sensorMetadata"]
+    times = [
+        back["eventTime"],
+        back["recordTime"],
+        back["errorDeclaration"]["declarationTime"],
+        *(metadata[k] for k in ("time", "startTime", "endTime")),
+        back["sensorElementList"][0]["sensorReport"][0]["time"],
+    ]
+    assert times == [written] * 7
+    assert _instant(written) == _instant(sent)
+
+
+def test_typed_extension_values_come_back_typed() -> None:
+    """A JSON boolean or number of an extension is an xsi:type'd text in XML, and back."""
+    extensions = {
+        "ex:checked": True,
+        "ex:count": 10,
+        "ex:ratio": 20.0,
+        "ex:label": "true",
+        "ex:vehicle": [{"ex:unique": False, "ex:axles": "4"}, {"ex:unique": "false"}],
+    }
+    event = {"@context": [{"ex": "urn:example:ex:"}], **_OBSERVED, **extensions}
+    checked = etree.fromstring(query_document_xml([event])).find(".//{urn:example:ex:}checked")
+    assert checked is not None and checked.text == "true"
+    kind = checked.get("{http://www.w3.org/2001/XMLSchema-instance}type", "")
+    assert checked.nsmap[kind.split(":")[0]] == "http://www.w3.org/2001/XMLSchema"
+    assert kind.endswith(":boolean")
+    [back] = _written_back(event)
+    assert json.dumps(back, sort_keys=True) == json.dumps(
+        {**_OBSERVED, **extensions}, sort_keys=True
+    )
+    # Python's JSON reader takes NaN and Infinity, which are no xsd:double as it writes them.
+    odd = {**event, "ex:ratio": math.inf, "ex:count": math.nan}
+    assert query_xsd_faults(query_document_xml([odd])) == []
+
+
+def test_typed_extension_values_read_as_the_gs1_json_twin_holds_them() -> None:
+    """GS1's event-hash examples: xsi:type xsd:integer, xsd:double and xsd:string in XML are
+    the JSON twin's number, float and string."""
+    folder = require(GS1 / "XML" / "WithEventHashID")
+    twin = json.loads((folder / "event_with_identical_hash_id_7.json").read_text(encoding="utf-8"))
+    [expected] = twin["epcisBody"]["eventList"]
+    for name in ("event_with_identical_hash_id_1.xml", "event_with_identical_hash_id_6.xml"):
+        [event] = parse_xml((folder / name).read_bytes())["epcisBody"]["eventList"]
+        assert event["ilmd"] == expected["ilmd"], name
+        for key in ("ext1:default", "ext1:int", "ext1:float"):
+            assert event[key] == expected[key], (name, key)
+            assert event["sensorElementList"][0][key] == expected["sensorElementList"][0][key]
+
+
+def test_each_event_keeps_what_its_prefixes_mean() -> None:
+    """Two prefixes of one namespace, on elements and on attributes, and a prefix an earlier
+    event binds to another namespace, are each written as the event has them."""
+    first = {"@context": [{"ex": "urn:example:a:", "example": "urn:example:b:"}], **_OBSERVED,
+             "ex:lot": "L1", "example:site": "S1"}  # fmt: skip
+    second = {
+        "@context": [{"ex": "urn:example:b:"}],
+        **_OBSERVED,
+        "ex:site": "S2",
+        "sensorElementList": [{"sensorReport": [{"type": "Mass", "value": 1.0, "ex:part": "lid"}]}],
+    }
+    body = query_document_xml([first, second])
+    assert query_xsd_faults(body) == []
+    root = etree.fromstring(body)
+    one, two = root.iter("ObjectEvent")
+    assert {child.tag for child in one if child.tag.startswith("{")} == {
+        "{urn:example:a:}lot", "{urn:example:b:}site"}  # fmt: skip
+    assert [child.tag for child in two if child.tag.startswith("{")] == ["{urn:example:b:}site"]
+    report = two.find("sensorElementList/sensorElement/sensorReport")
+    assert report is not None and report.get("{urn:example:b:}part") == "lid"
+    # Read back, the second event binds its prefix in its own @context, as it was sent.
+    document = parse_xml(body)
+    assert document["@context"][1] == {"ex": "urn:example:a:", "example": "urn:example:b:"}
+    assert [e.get("@context") for e in document["epcisBody"]["eventList"]] == [
+        None, [{"ex": "urn:example:b:"}]]  # fmt: skip
+    sent = [{**e, "@context": None} for e in (first, second)]
+    assert [{**e, "@context": None} for e in document["epcisBody"]["eventList"]] == sent
+
+
+def test_every_reference_xml_document_comes_back_as_it_hashes() -> None:
+    """Each reference XML capture document's events, stored (sorted keys, the document's
+    prefixes) and answered as XML, are valid and hash as the document's own: no element,
+    attribute (xsi:type, an extension's own) or namespace lost or moved."""
+    require(GS1)
+    for path in XML_DOCS:
+        body = path.read_bytes()
+        document = parse_xml(body)
+        context = [c for c in document["@context"] if isinstance(c, dict)]
+        events = [
+            {**e, "@context": context + e.get("@context", [])}
+            for e in document["epcisBody"]["eventList"]
+        ]
+        written = query_document_xml(json.loads(json.dumps(events, sort_keys=True)))
+        assert query_xsd_faults(written) == [], path.name
+        hashes = event_hashes(xml_event_trees(body))
+        assert event_hashes(xml_event_trees(written)) == hashes, path.name

@@ -64,7 +64,7 @@ def query_document(
 
 def _nested_namespaces(value: Any, found: dict[str, str]) -> Any:
     """The value without the `@context` its nodes declare, whose prefixes go to `found`
-    (the XML binding declares namespaces at its root: an earlier binding of a prefix stays)."""
+    (a prefix bound twice keeps its first binding)."""
     if isinstance(value, list):
         return [_nested_namespaces(v, found) for v in value]
     if not isinstance(value, Mapping):
@@ -82,9 +82,15 @@ def query_document_xml(
     now: datetime | None = None,
     query_name: str = QUERY_NAME,
 ) -> bytes:
-    """An EPCISQueryDocument (XML) holding the events; prefixes are declared at its root."""
+    """An EPCISQueryDocument (XML) holding the events; prefixes are declared at its root, and on
+    an event that binds one otherwise than an earlier event did."""
     namespaces: dict[str, str] = {}
-    bare = [_nested_namespaces(event, namespaces) for event in events]
+    bare: list[Mapping[str, Any]] = []
+    for event in events:
+        own: dict[str, str] = {}
+        body = _nested_namespaces(event, own)
+        clash = {p: uri for p, uri in own.items() if namespaces.setdefault(p, uri) != uri}
+        bare.append({"@context": clash, **body} if clash else body)
     created = (now or datetime.now(UTC)).isoformat().replace("+00:00", "Z")
     return write_xml(
         events=bare,

@@ -7,13 +7,21 @@ document read from XML and written back, or read from JSON and written as XML, l
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from typing import Any, Final
 
 from lxml import etree
 
 from chainhub.errors import ChainhubError
-from chainhub.trace.xsd_form import EPCIS_NS, STANDARD_PREFIXES, event_orders
+from chainhub.trace.xsd_form import (
+    EPCIS_NS,
+    STANDARD_PREFIXES,
+    event_orders,
+    field_orders,
+    xsd_time,
+)
 
 QUERY_NS: Final = "urn:epcglobal:epcis-query:xsd:2"
 EVENT_TYPES: Final = (
@@ -83,6 +91,14 @@ _LOCALS: Final = {
     for tag in (local, f"{{{EPCIS_NS}}}{local}")
 }
 _WRAPPERS: Final = ("extension", "baseExtension")  # EPCIS 1.x's, opened where they stand
+# The standard's fields of the XSD's DateTimeStamp type, elements or (of sensors) attributes.
+_TIMES: Final = frozenset("eventTime recordTime declarationTime time startTime endTime".split())
+_XSD_NS: Final = "http://www.w3.org/2001/XMLSchema"
+_XSI_TYPE: Final = "{http://www.w3.org/2001/XMLSchema-instance}type"
+# An extension's JSON boolean or number is an XML text typed by xsi:type, and back (the GS1
+# EPCIS event-hash examples' XML and JSON twins: xsd:integer is 10, xsd:double 20.0).
+_TYPE_OF: Final = {bool: "boolean", int: "integer", float: "double"}
+_INTEGER: Final = re.compile(r"[+-]?[0-9]+")
 
 
 def _local(tag: str) -> tuple[str | None, str]:
@@ -120,6 +136,8 @@ class _Reader:
 
     def __init__(self) -> None:
         self.context: dict[str, str] = {}
+        # The prefixes the event being read binds otherwise than `context` (its first binding).
+        self.own: dict[str, str] = {}
         self._names: dict[tuple[str, str], str] = {}  # by tag and prefix (`_named`)
 
     def name(self, tag: str, element: Any) -> str:
@@ -134,8 +152,16 @@ class _Reader:
             (p for p, ns in element.nsmap.items() if ns == namespace and p), None
         )
         prefix = prefix or f"ns{len(self.context) + 1}"
-        self.context.setdefault(prefix, namespace)
+        if self.context.setdefault(prefix, namespace) != namespace:
+            self.own[prefix] = namespace
         return f"{prefix}:{local}"
+
+    def _value_prefix(self, value: str, element: Any) -> None:
+        """The binding of a QName value's prefix (an xsi:type's) kept, as writing it needs."""
+        prefix, sep, _ = value.strip().partition(":")
+        namespace = element.nsmap.get(prefix) if sep else None
+        if namespace is not None and self.context.setdefault(prefix, namespace) != namespace:
+            self.own[prefix] = namespace
 
     def _named(self, element: Any) -> str:
         """`name` of an element by its own tag. A parsed element's prefix is bound, where it
@@ -148,17 +174,24 @@ class _Reader:
         known = self._names.get((tag, prefix))
         if known is None:
             known = self.name(tag, element)
-            if _local(tag)[0] != _XML_NS:
+            namespace = _local(tag)[0]
+            # (A name of an event's own binding is found again, for each event to declare it.)
+            if namespace != _XML_NS and self.context.get(known.partition(":")[0]) == namespace:
                 self._names[tag, prefix] = known
         return known
 
     def extension(self, element: Any) -> Any:
         if not len(element) and not element.attrib:
             return (element.text or "").strip()
+        typed = _typed(element)
+        if typed is not None:
+            return typed
         children = [c for c in element if isinstance(c.tag, str)]
         attributes = {self.name(k, element): v for k, v in element.attrib.items()}
         if not children and not attributes:
             return (element.text or "").strip()
+        if _XSI_TYPE in element.attrib:
+            self._value_prefix(element.attrib[_XSI_TYPE], element)
         value: dict[str, Any] = dict(attributes)
         for child in children:
             key = self._named(child)
@@ -208,10 +241,12 @@ class _Reader:
             value[key] = item
 
     def event(self, element: Any) -> dict[str, Any]:
-        """An event in the JSON binding's shape, its CBV URNs as the JSON binding's words."""
+        """An event in the JSON binding's shape, its CBV URNs as the JSON binding's words, with
+        its own @context where it binds a prefix otherwise than an earlier event."""
+        self.own = {}
         event: dict[str, Any] = {"type": _local_name(element.tag)}
         self._fields(event, element)
-        return event
+        return {"@context": [self.own], **event} if self.own else event
 
     def _fields(self, event: dict[str, Any], element: Any) -> None:
         """The fields of an event's element (or of a wrapper in it) put into `event`."""
@@ -332,6 +367,31 @@ class _Reader:
         return sensor
 
 
+def _typed(element: Any) -> Any:
+    """The JSON value of an extension element holding only an xsi:type'd boolean, integer,
+    double or string text; None for any other element, or a text its type does not read."""
+    kind = element.get(_XSI_TYPE)
+    if kind is None or len(element) or len(element.attrib) > 1:
+        return None
+    prefix, _, local = kind.strip().rpartition(":")
+    if element.nsmap.get(prefix or None) != _XSD_NS:
+        return None
+    text = _text(element)
+    if local == "string":
+        return text
+    if local == "boolean" and text in ("true", "false", "1", "0"):
+        return text in ("true", "1")
+    if local == "integer" and _INTEGER.fullmatch(text):
+        return int(text)
+    if local == "double":
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+        return value if math.isfinite(value) else None  # (INF and NaN are no JSON numbers)
+    return None
+
+
 _PLACE: Final = {"id": _text}
 _DECLARATION: Final = {"declarationTime": _text, "reason": _text, "correctiveEventIDs": _texts}
 
@@ -385,8 +445,28 @@ def parse_xml(body: bytes) -> dict[str, Any]:
     return document
 
 
+def _declared(context: Any) -> dict[str, str]:
+    """The prefixes a JSON-LD @context (an object, or a list of them and URLs) binds."""
+    items = context if isinstance(context, list) else [context]
+    return {
+        prefix: namespace
+        for item in items
+        if isinstance(item, Mapping)
+        for prefix, namespace in item.items()
+        if isinstance(namespace, str) and not prefix.startswith("@")
+    }
+
+
+def _time_text(key: str, value: Any) -> str:
+    """A field's text; the standard's times in the form of the XSD's DateTimeStamp."""
+    if key in _TIMES and isinstance(value, str):
+        return xsd_time(value)
+    return _scalar(_to_urn(key, value))
+
+
 class _Writer:
     def __init__(self, context: Mapping[str, str]) -> None:
+        self.root = dict(context)
         self.context = dict(context)
 
     def qname(self, key: str) -> str:
@@ -410,25 +490,72 @@ class _Writer:
             for item in value:
                 self.extension(parent, key, item)
             return
-        child = etree.SubElement(parent, self.qname(key), nsmap=self.nsmap(key))
+        kind = _TYPE_OF.get(type(value))
+        if isinstance(value, float) and not math.isfinite(value):
+            kind = None  # (a stored NaN or infinity, read by Python's JSON reader: no xsd:double)
+        nsmap = self.nsmap(key)
+        if kind is not None and _XSD_NS not in self.context.values():
+            nsmap = {**(nsmap or {}), "xsd": _XSD_NS}  # for the QName of its xsi:type
+        attributes = self._attributes(value) if isinstance(value, Mapping) else {}
+        for name, text in attributes.items():
+            nsmap = {**(nsmap or {}), **(self.nsmap(name) or {})}
+            if self.qname(name) == _XSI_TYPE:  # its QName's prefix, in scope where it stands
+                prefix = text.strip().partition(":")[0]
+                nsmap[prefix] = self.context[prefix]
+        child = etree.SubElement(parent, self.qname(key), nsmap=nsmap)
         if isinstance(value, Mapping):
             for k, v in value.items():
                 if k == "#text":
                     child.text = str(v)
+                elif k in attributes:
+                    child.set(self.qname(k), v)
                 elif k.startswith("@"):
                     continue
                 else:
                     self.extension(child, k, v)
         else:
             child.text = _scalar(value)
+            if kind is not None:
+                child.set(_XSI_TYPE, f"{self._xsd_prefix(nsmap)}:{kind}")
+
+    def _attributes(self, value: Mapping[str, Any]) -> dict[str, str]:
+        """The string members of an element's value that has a text: its attributes, as the
+        reader reads them (an xsi:type only where its QName's prefix is bound to XML Schema:
+        the XSD reads it)."""
+        if "#text" not in value:
+            return {}
+        found = {}
+        for key, item in value.items():
+            if key == "#text" or key.startswith("@") or not isinstance(item, str):
+                continue
+            if self.qname(key) == _XSI_TYPE:
+                prefix, sep, _ = item.strip().partition(":")
+                if not sep or self.context.get(prefix) != _XSD_NS:
+                    continue
+            found[key] = item
+        return found
+
+    def _xsd_prefix(self, nsmap: Mapping[str, str] | None) -> str:
+        if nsmap and nsmap.get("xsd") == _XSD_NS:
+            return "xsd"
+        return next(p for p, ns in self.context.items() if ns == _XSD_NS)
 
     def with_extensions(
         self, parent: Any, tag: str, value: Mapping[str, Any], attributes: bool
     ) -> Any:
-        element = etree.SubElement(parent, tag)
-        for key, item in value.items():
+        # An extension attribute's prefix is declared on its element where the root's
+        # declaration would not give it (as `nsmap` does for elements).
+        nsmap: dict[str, str] = {}
+        for key, item in value.items() if attributes else ():
+            if not isinstance(item, Mapping | list):
+                nsmap.update(self.nsmap(key) or {})
+        element = etree.SubElement(parent, tag, nsmap=nsmap or None)
+        # The standard's fields in their type's sequence order, extensions after (xs:any).
+        order = field_orders().get(tag, ())
+        for key in [k for k in order if k in value] + [k for k in value if k not in order]:
+            item = value[key]
             if attributes and not isinstance(item, Mapping | list):
-                element.set(self.qname(key), _scalar(item))
+                element.set(self.qname(key), _time_text(key, item))
             elif key in ("correctiveEventIDs",):
                 holder = etree.SubElement(element, key)
                 for event_id in item:
@@ -436,11 +563,19 @@ class _Writer:
             elif ":" in key:
                 self.extension(element, key, item)
             else:
-                etree.SubElement(element, key).text = _scalar(_to_urn(key, item))
+                etree.SubElement(element, key).text = _time_text(key, item)
         return element
 
     def event(self, parent: Any, event: Mapping[str, Any]) -> None:
-        element = etree.SubElement(parent, str(event["type"]))
+        """The event under `parent`, with the prefixes its own @context binds otherwise than the
+        root declared on its element (each event keeps what its prefixes mean)."""
+        own = {
+            prefix: namespace
+            for prefix, namespace in _declared(event.get("@context")).items()
+            if self.root.get(prefix) != namespace
+        }
+        self.context = {**self.root, **own}
+        element = etree.SubElement(parent, str(event["type"]), nsmap=own or None)
         # Each event type's own xs:sequence, then the extensions where its xs:any puts them.
         order = event_orders().get(str(event["type"]), ())
         keys = [k for k in order if k in event]
@@ -489,7 +624,7 @@ class _Writer:
         elif ":" in key:
             self.extension(element, key, value)
         else:
-            etree.SubElement(element, key).text = _scalar(value)
+            etree.SubElement(element, key).text = _time_text(key, value)
 
     def _sensor(self, holder: Any, sensor: Mapping[str, Any]) -> None:
         element = etree.SubElement(holder, "sensorElement")
@@ -518,7 +653,12 @@ def write_xml(
 ) -> bytes:
     """Events as an EPCIS XML document: a capture document, or query results with `query`."""
     nsmap: dict[str | None, str] = {"epcis": EPCIS_NS}
-    nsmap.update(context)
+    # One prefix of each namespace at the root: an element or attribute written with another
+    # declares it where it stands (`_Writer.nsmap`), since lxml drops a declaration the root
+    # already makes and gives an attribute the first prefix of its namespace it finds.
+    for prefix, namespace in context.items():
+        if namespace not in nsmap.values():
+            nsmap[prefix] = namespace
     if query is not None:
         nsmap = {"epcisq": QUERY_NS, **nsmap}
         tag = f"{{{QUERY_NS}}}EPCISQueryDocument"

@@ -8,7 +8,9 @@ the same, so a capture judges such a document by this copy of it.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, Final
 
@@ -20,6 +22,15 @@ _XS: Final = "{http://www.w3.org/2001/XMLSchema}"
 EPCIS_NS: Final = "urn:epcglobal:epcis:xsd:2"
 # Prefixes the GS1 EPCIS JSON-LD context declares, which a JSON document may use undeclared.
 STANDARD_PREFIXES: Final = {"cbvmda": "urn:epcglobal:cbv:mda"}
+
+# The XSD's DateTimeStamp (eventTime, recordTime, declarationTime, sensor times): RFC 3339's
+# date-time with seconds, a capital T and an offset within ±14:00.
+_STAMP: Final = re.compile(
+    r"[0-9]{4}-(1[0-2]|0[1-9])-(3[01]|0[1-9]|[12][0-9])T(2[0-3]|[01][0-9]):[0-5][0-9]:[0-5][0-9]"
+    r"(\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))"
+)
+_FRACTION: Final = re.compile(r"[0-9][.,]([0-9]+)")
+_MOST_OFFSET: Final = timedelta(hours=14)
 
 # A complex type's fields in sequence order, each with its type (None: a simple or foreign type).
 Fields = tuple[tuple[str, str | None], ...]
@@ -61,6 +72,44 @@ def event_orders() -> Mapping[str, tuple[str, ...]]:
         for name, kind in types["EventListType"]
         if name != "extension" and kind is not None
     }
+
+
+@cache
+def field_orders() -> Mapping[str, tuple[str, ...]]:
+    """Each complex field of the events (readPoint, errorDeclaration, ...) with its type's fields
+    in sequence order."""
+    types = _types()
+    found: dict[str, tuple[str, ...]] = {}
+    for name, kind in types["EventListType"]:
+        if name == "extension" or kind is None:
+            continue
+        for field, field_kind in types[kind]:
+            if field_kind is not None:
+                found.setdefault(field, tuple(inner for inner, _ in types[field_kind]))
+    return found
+
+
+def xsd_time(text: str) -> str:
+    """A date-time as the XSD's DateTimeStamp takes it: the same instant with seconds, a capital
+    T, its offset (in UTC when beyond ±14:00) and all its fraction digits; as it is when it is
+    no date-time with an offset."""
+    if _STAMP.fullmatch(text):
+        return text
+    utc = text.endswith(("Z", "z"))
+    try:
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if utc else text)
+    except ValueError:
+        return text
+    offset = moment.utcoffset()
+    if offset is None:
+        return text
+    if abs(offset) > _MOST_OFFSET or offset % timedelta(minutes=1):
+        moment, utc = moment.astimezone(UTC), True
+    # (fromisoformat keeps six digits of a fraction: the text's own are written.)
+    fraction = _FRACTION.search(text)
+    written = moment.replace(microsecond=0).isoformat()
+    zone = "Z" if utc else written[19:]
+    return written[:19] + (f".{fraction.group(1)}" if fraction else "") + zone
 
 
 def local_tag(tag: str) -> str:
