@@ -211,3 +211,14 @@ def test_autocommit_leaves_a_postgresql_connection_in_its_transaction(database_u
             conn.commit()
     finally:
         engine.dispose()
+
+
+def test_a_duckdb_connection_draws_no_progress_bar(tmp_path: Path) -> None:
+    """A long statement (the lot graph's rows) prints nothing on the process's output."""
+    engine = create_engine_for(f"duckdb:///{tmp_path / 'hub.duckdb'}")
+    try:
+        with engine.connect() as conn:
+            shown = conn.exec_driver_sql("SELECT current_setting('enable_progress_bar')")
+            assert shown.scalar() is False
+    finally:
+        engine.dispose()

@@ -103,6 +103,7 @@ def create_engine_for(
         # DuckDB returns DECIMAL as Decimal; without this flag SQLAlchemy round-trips the
         # value through float and loses digits beyond 15 significant ones.
         engine.dialect.supports_native_decimal = True
+        sa.event.listen(engine, "connect", _without_progress_bar)
     sa.event.listen(engine, "handle_error", _translate_connect_error)
     sa.event.listen(engine, "connect", _in_utc)
     return engine
@@ -115,6 +116,16 @@ def _in_utc(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("SET TimeZone = 'UTC'")
+    finally:
+        cursor.close()
+
+
+def _without_progress_bar(dbapi_connection: Any, _record: Any) -> None:
+    # DuckDB draws a progress bar on the process's output for a statement of more than two
+    # seconds (reading a large lot graph's rows): not for a server's log or a command's table.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SET enable_progress_bar = false")
     finally:
         cursor.close()
 
