@@ -458,11 +458,18 @@ class LotGraph:
         n = self.nodes.height
         self.fwd = _csr(self.src, n)
         self.bwd = _csr(self.dst, n)
-        lots = self.nodes.with_columns(pl.col("node").cast(pl.Int64))
-        self._by_lot: dict[str, list[int]] = {}
-        for lot, node in zip(lots["lot"].to_list(), lots["node"].to_list(), strict=True):
-            self._by_lot.setdefault(lot, []).append(node)
-        self._material = lots["material"].to_list()
+        # Nodes by lot number: node ids in lot order, and each lot's first place and count in
+        # it. Dicts of text to int and numpy arrays only: the collector does not walk them,
+        # where a list per lot made each full collection of a large graph a pause of
+        # hundreds of milliseconds in the traces that ran into it.
+        by_lot = self.nodes.select("lot", pl.col("node").cast(pl.Int64)).sort("lot", "node")
+        runs = by_lot.group_by("lot", maintain_order=True).agg(pl.len().alias("count"))
+        starts = runs["count"].cum_sum() - runs["count"]
+        lot_names = runs["lot"].to_list()
+        self._lot_order: IntArray = by_lot["node"].to_numpy().copy()
+        self._lot_start = dict(zip(lot_names, starts.to_list(), strict=True))
+        self._lot_count = dict(zip(lot_names, runs["count"].to_list(), strict=True))
+        self._material = self.nodes["material"]
         self._local = threading.local()
 
     @property
@@ -472,7 +479,10 @@ class LotGraph:
 
     def find(self, lot: str, material: str | None = None) -> list[int]:
         """Nodes of a lot number (every holder), of one material if given."""
-        found = self._by_lot.get(lot, [])
+        start = self._lot_start.get(lot)
+        if start is None:
+            return []
+        found = self._lot_order[start : start + self._lot_count[lot]].tolist()
         return [n for n in found if material is None or self._material[n] == material]
 
     def _marks(self) -> tuple[IntArray, IntArray]:
