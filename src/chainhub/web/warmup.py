@@ -11,7 +11,8 @@ KPI, the overview's alerts, the data page's counts and flows and the quality pag
 over the whole chain, whose answers the hub admin's and the chain leader's first views read
 (kept until the next submission), then what each supplier's overview, data page and scorecard
 read over what it sees (a supplier shares no query with another), then verifies the audit chain
-from its first entry (the audit page's views go on from there), then ends.
+from its first entry (the audit page's views go on from there), then moves what the start built
+out of the cyclic collector's generations (`gc.freeze`), then ends.
 
 The server does not wait for it: it answers from its start, and a request that needs what is
 not ready yet prepares it itself, as without the thread (FastAPI prepares the routes once,
@@ -21,6 +22,7 @@ So only a request in the first seconds after a start waits, and only for what it
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -104,6 +106,11 @@ class PageWarmup:
             ("quality", lambda: _read_quality_page(self.engine)),
             ("suppliers", self._read_supplier_pages),
             ("audit", self._verify_audit_chain),
+            # Last, what the start built (modules, routes, templates, compiled KPIs, kept
+            # answers: some 100,000 objects) leaves the collector's walks, which it otherwise
+            # repeats in each full collection, a pause of tens of milliseconds in whichever
+            # request runs into it; reference counting still frees what is dropped later.
+            ("freeze", gc.freeze),
         )
         try:
             for name, step in steps:
