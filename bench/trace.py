@@ -39,7 +39,7 @@ import polars as pl
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from chainhub.access.schemas import Role
+from chainhub.access.schemas import Principal, Role
 from chainhub.access.tokens import do_create_token
 from chainhub.app import create_app
 from chainhub.settings import Settings
@@ -47,9 +47,10 @@ from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
 from chainhub.storage.service import do_bulk_insert
 from chainhub.trace.bulk import ImportSource, default_workers, do_import_captures
-from chainhub.trace.genealogy import LotGraph
+from chainhub.trace.genealogy import GRAPH_CACHE, LotGraph
 from chainhub.trace.models import trace_event_epcs, trace_event_parties, trace_events
 from chainhub.trace.service import do_capture
+from chainhub.trace.tracing import access_trace
 from chainhub.trace.xml_binding import parse_xml, write_xml
 
 FULL_LOTS: Final = 1_000_000
@@ -396,6 +397,58 @@ def _bench_capture(events: int, batch: int, work: Path) -> None:
     )
 
 
+def _bench_hub_trace(path: Path, samples: int) -> None:
+    """Trace through the hub itself on the bulk import's hub (`path`): the lot graph built from
+    its stored events (`GRAPH_CACHE`, what the first trace after a capture waits for), then
+    `access_trace` as the capturing partner, forward and backward, p50 / p99 over random lots
+    of the packing line, beside a recursive CTE over the same graph's edges in the same
+    database, from the same start nodes (the reach of each must be equal)."""
+    engine = create_engine_for(f"duckdb:///{path}")
+    caller = Principal(token_id="bench", partner_id="bench", role=Role.PARTNER_ADMIN)
+    try:
+        with engine.connect() as conn:
+            start, cpu = time.perf_counter(), time.process_time()
+            graph = GRAPH_CACHE.get(conn=conn)
+            built, built_cpu = time.perf_counter() - start, time.process_time() - cpu
+            print(
+                f"hub trace {graph.edges.height:,} edges, {graph.size:,} lot nodes from the"
+                f" stored events: graph built in {built:.1f} s ({built_cpu:.1f} s CPU)"
+            )
+            raw = conn.connection.driver_connection
+            raw.register("ids", pl.DataFrame({"src": graph.src, "dst": graph.dst}))
+            raw.execute("CREATE OR REPLACE TEMP TABLE bench_edges AS SELECT * FROM ids")
+            raw.unregister("ids")
+            lots = sorted({lot for lot in graph.nodes["lot"].to_list() if lot.startswith("L")})
+            rng = np.random.default_rng(13)
+            picked = [lots[i] for i in rng.integers(0, len(lots), size=samples)]
+            for name, forward in (("backward", False), ("forward", True)):
+                direction = "forward" if forward else "backward"
+                near, far = ("src", "dst") if forward else ("dst", "src")
+                sql = f"""WITH RECURSIVE r(n) AS (SELECT UNNEST(?::BIGINT[]) UNION
+                    SELECT e.{far} FROM bench_edges e JOIN r ON e.{near} = r.n)
+                    SELECT count(*) FROM r"""  # noqa: S608 - our column names
+
+                def ours(k: int, d: str = direction) -> int:
+                    found = access_trace(conn=conn, principal=caller, query=picked[k], direction=d)
+                    # Lots of partners the caller may not see are counted, not listed.
+                    return len(found.nodes) + sum(h.lots for h in found.hidden_partners)
+
+                def theirs(k: int, query: str = sql) -> int:
+                    row = raw.execute(query, [graph.find(picked[k])]).fetchone()
+                    return int(row[0]) if row else 0
+
+                hub = _time(ours, list(range(samples)))
+                cte = _time(theirs, list(range(samples)))
+                assert round(hub[2]) == round(cte[2]), (hub, cte)
+                print(
+                    f"  {name:8}  access_trace p50 {hub[0]:8.3f} ms  p99 {hub[1]:8.3f} ms   "
+                    f"recursive CTE p50 {cte[0]:8.3f} ms  p99 {cte[1]:8.3f} ms   "
+                    f"ratio p99 {cte[1] / hub[1]:6.1f}x   ({hub[2]:.1f} lots per trace)"
+                )
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     """Build the chain, time both ways, print p50 / p99 and the ratio; then bulk capture."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -446,6 +499,7 @@ def main() -> None:
     con.close()
     events = args.events or (SMOKE_EVENTS if args.smoke else FULL_EVENTS)
     _bench_capture(events, SMOKE_BATCH if args.smoke else BATCH, work)
+    _bench_hub_trace(work / "bulk_json.duckdb", samples)
 
 
 if __name__ == "__main__":
