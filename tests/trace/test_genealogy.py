@@ -257,3 +257,73 @@ def test_epcis_events_of_every_kind_become_their_edges(engine: sa.Engine) -> Non
     }
     assert edges.height == 5
     assert set(edges["date"]) == {"2026-03-01T00:00:00.250000+00:00"}
+
+
+def _edge_set(graph: LotGraph) -> set[tuple[Any, ...]]:
+    """The graph's edges by what they join (node ids differ between builds)."""
+    nodes = graph.nodes.rows()
+    at = {row[0]: row[1:] for row in nodes}
+    return {
+        (at[a], at[b], kind, doc)
+        for a, b, kind, doc in zip(
+            graph.src.tolist(), graph.dst.tolist(), graph.edges["kind"], graph.edges["document"],
+            strict=True,
+        )
+    }  # fmt: skip
+
+
+def _capture_of(lot: str, pallet: str, destination: str) -> dict[str, Any]:
+    return {
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+                     {"cbvmda": "urn:epcglobal:cbv:mda"}],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-03-01T00:00:00Z",
+        "epcisBody": {"eventList": [
+            _epcis_event("ObjectEvent", "commissioning", action="ADD",
+                         epcList=[f"urn:epc:id:sgtin:0614141.812345.{lot}1"],
+                         ilmd={"cbvmda:lotNumber": lot}),
+            _epcis_event("AggregationEvent", "packing", action="ADD", parentID=pallet,
+                         childEPCs=[f"urn:epc:id:sgtin:0614141.812345.{lot}1"]),
+            _epcis_event("ObjectEvent", "shipping", action="OBSERVE", epcList=[pallet],
+                         destinationList=[{"type": "owning_party", "destination": destination}]),
+        ]},
+    }  # fmt: skip
+
+
+def test_the_graph_is_extended_by_new_captures_as_a_new_build_would_be(
+    engine: sa.Engine,
+) -> None:
+    """Captures alone extend the cached graph (its nodes keep their ids, the graph a trace
+    holds is left as it was), to the edges a build from scratch finds; a capture that stored
+    nothing new leaves it as it is."""
+    first = _capture_of("7", "urn:epc:id:sscc:0614141.1234567890", "urn:example:site:huayang")
+    with engine.begin() as conn:
+        do_capture(conn=conn, document=first, partner_id="haichuan")
+    with engine.connect() as conn:
+        before = GRAPH_CACHE.get(conn=conn)
+    size, edges = before.size, _edge_set(before)
+    # A new lot, and the same pallet shipped on from the same lot's unit: new and known nodes.
+    second = _capture_of("8", "urn:epc:id:sscc:0614141.1234567890", "urn:example:site:jinli")
+    with engine.begin() as conn:
+        do_capture(conn=conn, document=second, partner_id="haichuan")
+    with engine.connect() as conn:
+        after = GRAPH_CACHE.get(conn=conn)
+        built = LotGraph(list_edges(conn=conn))
+    assert after is not before
+    assert (before.size, _edge_set(before)) == (size, edges)
+    assert after.nodes.head(size).equals(before.nodes)
+    assert _edge_set(after) == _edge_set(built) > edges
+    for lot in ("7", "8", "https://id.gs1.org/00/106141412345678908"):
+        found = {after.nodes.row(n)[1:] for n in after.find(lot)}
+        assert found == {built.nodes.row(n)[1:] for n in built.find(lot)} != set()
+        for forward in (True, False):
+            reach = after.walk(after.find(lot), forward=forward)
+            again = built.walk(built.find(lot), forward=forward)
+            assert {after.nodes.row(n)[1:] for n in reach.nodes.tolist()} == {
+                built.nodes.row(n)[1:] for n in again.nodes.tolist()
+            }
+    with engine.begin() as conn:
+        do_capture(conn=conn, document=second, partner_id="haichuan")
+    with engine.connect() as conn:
+        assert GRAPH_CACHE.get(conn=conn) is after

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Collection, Set
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -48,6 +49,13 @@ _EDGE_SCHEMA: Final = {
     "quantity": pl.Float64,
 }
 _DL_LOT: Final = "https://id.gs1.org/01/"
+_NODE_KEY: Final = ("material", "lot", "holder")
+# Lots of nodes added to a graph (`LotGraph.extended`) kept apart at most, before it indexes
+# its lots anew.
+_ADDED_LOTS: Final = 10_000
+# New captures a graph is extended by at most (their ids one list of a statement's parameters,
+# well within PostgreSQL's 65,535); beyond, it is built whole.
+_NEW_CAPTURES: Final = 10_000
 _INPUT_ROLES: Final = {"input", "inputQuantity"}
 _OUTPUT_ROLES: Final = {"output", "outputQuantity"}
 _CHILD_ROLES: Final = {"child", "childQuantity"}
@@ -177,14 +185,18 @@ def _movement_edges(conn: Connection) -> pl.DataFrame:
     return pl.concat([ships, receipts.join(ships, on=keys, how="anti")])
 
 
-def _epcis_edges(conn: Connection, gtins: dict[str, str]) -> pl.DataFrame:
-    """Edges of EPCIS events: transformation inputs → outputs, aggregation children → parent,
-    shipping (capturer → destinations) and receiving (sources → capturer). Column-wise, as
-    one frame of every event's EPCs: a store of millions of events is read in seconds."""
+def _epcis_edges(
+    conn: Connection, gtins: dict[str, str], captures: Collection[str] | None
+) -> tuple[pl.DataFrame, frozenset[str]]:
+    """Edges of EPCIS events (of `captures` only, when given): transformation inputs →
+    outputs, aggregation children → parent, shipping (capturer → destinations) and receiving
+    (sources → capturer); and the captures whose events were read. Column-wise, as one frame
+    of every event's EPCs: a store of millions of events is read in seconds."""
     ev, ep, pa = trace_events, trace_event_epcs, trace_event_parties
     rows = list_frame(
         conn=conn,
         query=sa.select(
+            ev.c.capture_id,
             ev.c.event_hash,
             ev.c.captured_by,
             ev.c.event_type,
@@ -196,14 +208,17 @@ def _epcis_edges(conn: Connection, gtins: dict[str, str]) -> pl.DataFrame:
             ep.c.uom,
         )
         .join(ep, ep.c.event_hash == ev.c.event_hash)
+        .where(*_of_captures(captures))
         .order_by(ev.c.event_hash, ep.c.role, ep.c.position),
     )
+    read = frozenset(rows.get_column("capture_id").unique().to_list())
     if rows.is_empty():
-        return _empty()
+        return _empty(), read
     parties = list_frame(
         conn=conn,
         query=sa.select(pa.c.event_hash, pa.c.kind, pa.c.party)
-        .where(pa.c.kind.in_(("source", "destination")))
+        .join(ev, ev.c.event_hash == pa.c.event_hash)
+        .where(pa.c.kind.in_(("source", "destination")), *_of_captures(captures))
         .order_by(pa.c.event_hash, pa.c.kind, pa.c.position),
     )
     rows = (
@@ -235,7 +250,12 @@ def _epcis_edges(conn: Connection, gtins: dict[str, str]) -> pl.DataFrame:
         _moves(moved.filter(step == "shipping"), parties, "destination", "shipping"),
         _moves(moved.filter(step == "receiving"), parties, "source", "receiving"),
     ]
-    return pl.concat(parts).sort("outer", "inner").select(EDGE_COLUMNS)
+    return pl.concat(parts).sort("outer", "inner").select(EDGE_COLUMNS), read
+
+
+def _of_captures(captures: Collection[str] | None) -> list[sa.ColumnElement[bool]]:
+    """The condition on `trace_events` that keeps the events of `captures` (all, if None)."""
+    return [] if captures is None else [trace_events.c.capture_id.in_(sorted(captures))]
 
 
 def _with_lots(rows: pl.DataFrame, gtins: dict[str, str]) -> pl.DataFrame:
@@ -323,23 +343,28 @@ def _ilmd_lot(ilmd: str | None) -> str | None:
     return None
 
 
-def _commissioning_edges(conn: Connection, gtins: dict[str, str]) -> pl.DataFrame:
+def _commissioning_edges(
+    conn: Connection, gtins: dict[str, str], captures: Collection[str] | None, read: Set[str]
+) -> pl.DataFrame:
     """A lot to each object an ObjectEvent (ADD) commissioned with that lot number in its
     instance master data: units, cases and codes that carry no lot themselves (SGTINs, NMPA
     drug codes, Handles), so a recall of the lot reaches their cases and pallets. The objects
-    are the event's stored EPC rows (canonical already); each distinct ilmd is read once."""
+    are the event's stored EPC rows (canonical already); each distinct ilmd is read once.
+    Only events of the captures `read` count (of those `_epcis_edges` read: one stored after
+    its statement is left for the next build, with its other edges)."""
     ev, ep = trace_events, trace_event_epcs
     commissioned = (
         ev.c.event_type == "ObjectEvent",
         ev.c.action == "ADD",
         ev.c.event.like("%lotNumber%"),
+        *_of_captures(captures),
     )
     events = list_frame(
         conn=conn,
-        query=sa.select(ev.c.event_hash, ev.c.captured_by, ev.c.event_time, ev.c.event).where(
-            *commissioned
-        ),
-    )
+        query=sa.select(
+            ev.c.capture_id, ev.c.event_hash, ev.c.captured_by, ev.c.event_time, ev.c.event
+        ).where(*commissioned),
+    ).filter(pl.col("capture_id").is_in(list(read)))
     if events.is_empty():
         return _empty()
     events = events.select(
@@ -408,14 +433,26 @@ def get_material_gtins(conn: Connection) -> dict[str, str]:
 
 def list_edges(*, conn: Connection) -> pl.DataFrame:
     """Every edge of the lot graph, from the current documents and the captured EPCIS events."""
+    return _list_edges(conn=conn)[0]
+
+
+def _list_edges(*, conn: Connection) -> tuple[pl.DataFrame, frozenset[str]]:
+    """Every edge of the lot graph, and the captures whose events they include."""
+    captured, read = list_capture_edges(conn=conn, captures=None)
+    parts = [_production_edges(conn), _movement_edges(conn), captured]
+    return pl.concat([p.select(EDGE_COLUMNS).cast(_EDGE_SCHEMA) for p in parts]), read  # type: ignore[arg-type]
+
+
+def list_capture_edges(
+    *, conn: Connection, captures: Collection[str] | None
+) -> tuple[pl.DataFrame, frozenset[str]]:
+    """The edges of the EPCIS events of `captures` (of every capture, if None), and the
+    captures whose events they are."""
     gtins = get_material_gtins(conn)
-    parts = [
-        _production_edges(conn),
-        _movement_edges(conn),
-        _epcis_edges(conn, gtins),
-        _commissioning_edges(conn, gtins),
-    ]
-    return pl.concat([p.select(EDGE_COLUMNS).cast(_EDGE_SCHEMA) for p in parts])  # type: ignore[arg-type]
+    edges, read = _epcis_edges(conn, gtins, captures)
+    commissioned = _commissioning_edges(conn, gtins, captures, read)
+    parts = [edges, commissioned]
+    return pl.concat([p.select(EDGE_COLUMNS).cast(_EDGE_SCHEMA) for p in parts]), read  # type: ignore[arg-type]
 
 
 def _csr(keys: IntArray, n: int) -> tuple[IntArray, IntArray]:
@@ -437,31 +474,45 @@ class Reach:
     edges: IntArray
 
 
+def _ends(edges: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The (material, lot, holder) each edge leaves and reaches."""
+    src = edges.select(material="src_material", lot="src_lot", holder="src_holder")
+    dst = edges.select(material="dst_material", lot="dst_lot", holder="dst_holder")
+    return src, dst
+
+
+def _ids(ends: pl.DataFrame, nodes: pl.DataFrame) -> IntArray:
+    """The node id of each of `ends`, looked up in `nodes`."""
+    ids = nodes.select(*_NODE_KEY, pl.col("node").cast(pl.Int64))
+    found = ends.join(ids, on=list(_NODE_KEY), how="left", maintain_order="left")
+    return found["node"].to_numpy().copy()
+
+
 class LotGraph:
     """The lot graph as compact adjacency arrays, both ways."""
 
     def __init__(self, edges: pl.DataFrame) -> None:
-        src = edges.select(material="src_material", lot="src_lot", holder="src_holder")
-        dst = edges.select(material="dst_material", lot="dst_lot", holder="dst_holder")
-        self.nodes = (
-            pl.concat([src, dst]).unique(maintain_order=True).with_row_index("node", offset=0)
-        )
-        key = ["material", "lot", "holder"]
-        ids = self.nodes.select(*key, pl.col("node").cast(pl.Int64))
-        self.src = (
-            src.join(ids, on=key, how="left", maintain_order="left")["node"].to_numpy().copy()
-        )
-        self.dst = (
-            dst.join(ids, on=key, how="left", maintain_order="left")["node"].to_numpy().copy()
-        )
-        self.edges = edges
-        n = self.nodes.height
-        self.fwd = _csr(self.src, n)
-        self.bwd = _csr(self.dst, n)
-        # Nodes by lot number: node ids in lot order, and each lot's first place and count in
-        # it. Dicts of text to int and numpy arrays only: the collector does not walk them,
-        # where a list per lot made each full collection of a large graph a pause of
-        # hundreds of milliseconds in the traces that ran into it.
+        src, dst = _ends(edges)
+        nodes = pl.concat([src, dst]).unique(maintain_order=True).with_row_index("node")
+        self._assign(edges, nodes, _ids(src, nodes), _ids(dst, nodes))
+        self._index_lots()
+
+    def _assign(
+        self, edges: pl.DataFrame, nodes: pl.DataFrame, src: IntArray, dst: IntArray
+    ) -> None:
+        self.nodes, self.edges, self.src, self.dst = nodes, edges, src, dst
+        n = nodes.height
+        self.fwd = _csr(src, n)
+        self.bwd = _csr(dst, n)
+        self._material = nodes["material"]
+        self._local = threading.local()
+
+    def _index_lots(self) -> None:
+        """Nodes by lot number: node ids in lot order, and each lot's first place and count in
+        it (and no lots of nodes added since, `extended`)."""
+        # Dicts of text to int and numpy arrays only: the collector does not walk them, where
+        # a list per lot made each full collection of a large graph a pause of hundreds of
+        # milliseconds in the traces that ran into it.
         by_lot = self.nodes.select("lot", pl.col("node").cast(pl.Int64)).sort("lot", "node")
         runs = by_lot.group_by("lot", maintain_order=True).agg(pl.len().alias("count"))
         starts = runs["count"].cum_sum() - runs["count"]
@@ -469,8 +520,35 @@ class LotGraph:
         self._lot_order: IntArray = by_lot["node"].to_numpy().copy()
         self._lot_start = dict(zip(lot_names, starts.to_list(), strict=True))
         self._lot_count = dict(zip(lot_names, runs["count"].to_list(), strict=True))
-        self._material = self.nodes["material"]
-        self._local = threading.local()
+        self._lot_added: dict[str, tuple[int, ...]] = {}
+
+    def extended(self, edges: pl.DataFrame) -> LotGraph:
+        """This graph with `edges` added, as a new graph: this one stays as it is, for the
+        traces walking it. Nodes keep their ids; new ones are numbered on."""
+        if edges.is_empty():
+            return self
+        src, dst = _ends(edges)
+        ends = pl.concat([src, dst]).unique(maintain_order=True)
+        # The nodes the new edges may meet are of their lots: looked up among those only.
+        known = self.nodes.filter(pl.col("lot").is_in(ends["lot"].unique().implode()))
+        fresh = ends.join(known, on=list(_NODE_KEY), how="anti", maintain_order="left")
+        fresh = fresh.with_row_index("node", offset=self.size)
+        near = pl.concat([known, fresh])
+        graph = LotGraph.__new__(LotGraph)
+        graph._assign(
+            pl.concat([self.edges, edges]),
+            pl.concat([self.nodes, fresh]),
+            np.concatenate([self.src, _ids(src, near)]),
+            np.concatenate([self.dst, _ids(dst, near)]),
+        )
+        graph._lot_order, graph._lot_start = self._lot_order, self._lot_start
+        graph._lot_count, graph._lot_added = self._lot_count, dict(self._lot_added)
+        for lot, node in zip(fresh["lot"].to_list(), fresh["node"].to_list(), strict=True):
+            graph._lot_added[lot] = (*graph._lot_added.get(lot, ()), node)
+        # Its tuples the collector walks: once they are many, the lots are indexed anew.
+        if len(graph._lot_added) > max(_ADDED_LOTS, len(self._lot_start) // 10):
+            graph._index_lots()
+        return graph
 
     @property
     def size(self) -> int:
@@ -480,9 +558,10 @@ class LotGraph:
     def find(self, lot: str, material: str | None = None) -> list[int]:
         """Nodes of a lot number (every holder), of one material if given."""
         start = self._lot_start.get(lot)
-        if start is None:
-            return []
-        found = self._lot_order[start : start + self._lot_count[lot]].tolist()
+        found = (
+            [] if start is None else self._lot_order[start : start + self._lot_count[lot]].tolist()
+        )
+        found.extend(self._lot_added.get(lot, ()))
         return [n for n in found if material is None or self._material[n] == material]
 
     def _marks(self) -> tuple[IntArray, IntArray]:
@@ -551,25 +630,53 @@ def get_graph_stamp(*, conn: Connection) -> tuple[Any, ...]:
     return (*subs, *caps)
 
 
+@dataclass(frozen=True)
+class _Built:
+    """A graph, the stamp read before it was built, and the captures whose events it holds."""
+
+    stamp: tuple[Any, ...]
+    captures: frozenset[str]
+    graph: LotGraph
+
+
 class GraphCache:
-    """The last graph built per database, rebuilt when its stamp changes."""
+    """The last graph built per database: rebuilt when submissions arrived (a document's new
+    version may take edges away), extended by the events of the captures stored since when
+    only captures did (events are never changed or removed)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._graphs: dict[str, tuple[tuple[Any, ...], LotGraph]] = {}
+        self._graphs: dict[str, _Built] = {}
 
     def get(self, *, conn: Connection) -> LotGraph:
-        """The database's lot graph, built anew if submissions or captures arrived since."""
+        """The database's lot graph, brought up to date."""
         key = conn.engine.url.render_as_string(hide_password=True)
         stamp = get_graph_stamp(conn=conn)
         with self._lock:
             cached = self._graphs.get(key)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        graph = LotGraph(list_edges(conn=conn))
+        if cached is not None and cached.stamp == stamp:
+            return cached.graph
+        built = None
+        if cached is not None and cached.stamp[:2] == stamp[:2]:
+            built = _extended(conn=conn, cached=cached, stamp=stamp)
+        if built is None:
+            edges, read = _list_edges(conn=conn)
+            built = _Built(stamp=stamp, captures=read, graph=LotGraph(edges))
         with self._lock:
-            self._graphs[key] = (stamp, graph)
-        return graph
+            self._graphs[key] = built
+        return built.graph
+
+
+def _extended(*, conn: Connection, cached: _Built, stamp: tuple[Any, ...]) -> _Built | None:
+    """`cached` with the events of the captures stored since; None when they are too many
+    for one statement's list (the graph is then built whole)."""
+    # Listed first: a capture listed is committed, its events all readable next.
+    listed = frozenset(conn.execute(sa.select(trace_captures.c.capture_id)).scalars())
+    new = listed - cached.captures
+    if len(new) > _NEW_CAPTURES:
+        return None
+    edges, _ = list_capture_edges(conn=conn, captures=new)
+    return _Built(stamp=stamp, captures=cached.captures | new, graph=cached.graph.extended(edges))
 
 
 GRAPH_CACHE: Final = GraphCache()
