@@ -62,6 +62,7 @@ BATCH: Final = 10_000  # events per captured document
 # HTTP capture's workers prepare them.
 SMOKE_BATCH: Final = 2_400
 _CLIENTS: Final = 4  # HTTP captures at a time
+_EXTENSION_EVENTS: Final = 1_000  # events of the capture after the hub's graph is built
 TARGET: Final = 50_000  # events/s, bulk capture (issue 10)
 SAMPLES: Final = 1_000  # random lots traced each way (issue 10)
 _CONTEXT: Final = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
@@ -399,10 +400,11 @@ def _bench_capture(events: int, batch: int, work: Path) -> None:
 
 def _bench_hub_trace(path: Path, samples: int) -> None:
     """Trace through the hub itself on the bulk import's hub (`path`): the lot graph built from
-    its stored events (`GRAPH_CACHE`, what the first trace after a capture waits for), then
-    `access_trace` as the capturing partner, forward and backward, p50 / p99 over random lots
-    of the packing line, beside a recursive CTE over the same graph's edges in the same
-    database, from the same start nodes (the reach of each must be equal)."""
+    its stored events (`GRAPH_CACHE`), then extended by one more capture's (what the first
+    trace after a capture waits for), then `access_trace` as the capturing partner, forward
+    and backward, p50 / p99 over random lots of the packing line, beside a recursive CTE over
+    the same graph's edges in the same database, from the same start nodes (the reach of each
+    must be equal)."""
     engine = create_engine_for(f"duckdb:///{path}")
     caller = Principal(token_id="bench", partner_id="bench", role=Role.PARTNER_ADMIN)
     try:
@@ -413,6 +415,21 @@ def _bench_hub_trace(path: Path, samples: int) -> None:
             print(
                 f"hub trace {graph.edges.height:,} edges, {graph.size:,} lot nodes from the"
                 f" stored events: graph built in {built:.1f} s ({built_cpu:.1f} s CPU)"
+            )
+        # Then one more capture, of events the store has not seen: the graph is extended by
+        # its events, not built anew (what the first trace after each capture waits for).
+        more = [_capture_event(i) for i in range(10**9, 10**9 + _EXTENSION_EVENTS)]
+        document = {"@context": _CONTEXT, "type": "EPCISDocument", "schemaVersion": "2.0",
+                    "creationDate": _CREATED, "epcisBody": {"eventList": more}}  # fmt: skip
+        with engine.begin() as conn:
+            do_capture(conn=conn, document=document, partner_id="bench", publish=False)
+        with engine.connect() as conn:
+            start, cpu = time.perf_counter(), time.process_time()
+            graph = GRAPH_CACHE.get(conn=conn)
+            print(
+                f"  after a capture of {_EXTENSION_EVENTS:,} more events: graph extended in"
+                f" {time.perf_counter() - start:.2f} s ({time.process_time() - cpu:.2f} s CPU),"
+                f" {graph.size:,} lot nodes"
             )
             raw = conn.connection.driver_connection
             raw.register("ids", pl.DataFrame({"src": graph.src, "dst": graph.dst}))
