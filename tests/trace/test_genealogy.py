@@ -8,11 +8,13 @@ import json
 from typing import Any
 
 import polars as pl
+import pytest
 import sqlalchemy as sa
 
 from chainhub.access.schemas import Principal, Role
 from chainhub.intake.schemas import load_profile
 from chainhub.intake.service import do_submit
+from chainhub.trace import genealogy
 from chainhub.trace.genealogy import GRAPH_CACHE, LotGraph, list_edges
 from chainhub.trace.recall import access_recall_report, export_recall_report
 from chainhub.trace.schemas import TraceResult
@@ -23,8 +25,8 @@ from tests.support import SmallChain, submitter
 ADMIN = Principal(token_id="t", partner_id=None, role=Role.HUB_ADMIN)
 
 
-def _load(engine: sa.Engine, chain: SmallChain) -> None:
-    for sub in chain.manifest["submissions"]:
+def _load(engine: sa.Engine, chain: SmallChain, count: int | None = None) -> None:
+    for sub in chain.manifest["submissions"][:count]:
         with engine.begin() as conn:
             result = do_submit(
                 conn=conn,
@@ -327,3 +329,44 @@ def test_the_graph_is_extended_by_new_captures_as_a_new_build_would_be(
         do_capture(conn=conn, document=second, partner_id="haichuan")
     with engine.connect() as conn:
         assert GRAPH_CACHE.get(conn=conn) is after
+
+
+def test_a_submission_rebuilds_the_graph_with_the_captured_edges_kept(
+    engine: sa.Engine, small_chain: SmallChain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a submission the graph is built again from the current documents, with the
+    captured events' edges it read before (not read again), as a build from scratch finds."""
+    # The chain's files up to its last production orders', which come after its master data
+    # (the GTINs the captured edges were read with stay) and make edges.
+    subs = small_chain.manifest["submissions"]
+    at = max(i for i, sub in enumerate(subs) if sub["document_type"] == "production_order")
+    last = subs[at]
+    _load(engine, small_chain, at)
+    first = _capture_of("7", "urn:epc:id:sscc:0614141.1234567890", "urn:example:site:huayang")
+    with engine.begin() as conn:
+        do_capture(conn=conn, document=first, partner_id="haichuan")
+    with engine.connect() as conn:
+        before = GRAPH_CACHE.get(conn=conn)
+    read: list[object] = []
+    epcis_edges = genealogy._epcis_edges
+
+    def reading(conn: sa.Connection, gtins: dict[str, str], captures: Any) -> Any:
+        read.append(captures)
+        return epcis_edges(conn, gtins, captures)
+
+    monkeypatch.setattr(genealogy, "_epcis_edges", reading)
+    with engine.begin() as conn:
+        stored = do_submit(
+            conn=conn,
+            path=small_chain.root / last["file"],
+            profile=load_profile(small_chain.root / last["profile"]),
+            submitter=submitter(last["partner_id"]),
+        )
+    assert stored.status == "stored"
+    with engine.connect() as conn:
+        after = GRAPH_CACHE.get(conn=conn)
+        assert read == [frozenset()]
+        built = LotGraph(list_edges(conn=conn))
+    assert after is not before
+    assert _edge_set(after) == _edge_set(built) > _edge_set(before)
+    assert after.size == built.size

@@ -438,17 +438,21 @@ def list_edges(*, conn: Connection) -> pl.DataFrame:
 
 def _list_edges(*, conn: Connection) -> tuple[pl.DataFrame, frozenset[str]]:
     """Every edge of the lot graph, and the captures whose events they include."""
-    captured, read = list_capture_edges(conn=conn, captures=None)
-    parts = [_production_edges(conn), _movement_edges(conn), captured]
-    return pl.concat([p.select(EDGE_COLUMNS).cast(_EDGE_SCHEMA) for p in parts]), read  # type: ignore[arg-type]
+    captured, read = list_capture_edges(conn=conn, gtins=get_material_gtins(conn), captures=None)
+    return _with_documents(conn, captured), read
+
+
+def _with_documents(conn: Connection, captured: pl.DataFrame) -> pl.DataFrame:
+    """The current documents' edges followed by the captured events' (`captured`)."""
+    parts = [_production_edges(conn), _movement_edges(conn)]
+    return pl.concat([*(p.select(EDGE_COLUMNS).cast(_EDGE_SCHEMA) for p in parts), captured])  # type: ignore[arg-type]
 
 
 def list_capture_edges(
-    *, conn: Connection, captures: Collection[str] | None
+    *, conn: Connection, gtins: dict[str, str], captures: Collection[str] | None
 ) -> tuple[pl.DataFrame, frozenset[str]]:
-    """The edges of the EPCIS events of `captures` (of every capture, if None), and the
-    captures whose events they are."""
-    gtins = get_material_gtins(conn)
+    """The edges of the EPCIS events of `captures` (of every capture, if None), lots of the
+    materials' `gtins` named by material, and the captures whose events they are."""
     edges, read = _epcis_edges(conn, gtins, captures)
     commissioned = _commissioning_edges(conn, gtins, captures, read)
     parts = [edges, commissioned]
@@ -632,17 +636,22 @@ def get_graph_stamp(*, conn: Connection) -> tuple[Any, ...]:
 
 @dataclass(frozen=True)
 class _Built:
-    """A graph, the stamp read before it was built, and the captures whose events it holds."""
+    """A graph, the stamp read before it was built, the captures whose events it holds, those
+    events' edges and the material GTINs they were read with."""
 
     stamp: tuple[Any, ...]
     captures: frozenset[str]
+    captured: pl.DataFrame
+    gtins: dict[str, str]
     graph: LotGraph
 
 
 class GraphCache:
-    """The last graph built per database: rebuilt when submissions arrived (a document's new
-    version may take edges away), extended by the events of the captures stored since when
-    only captures did (events are never changed or removed)."""
+    """The last graph built per database, brought up to date as it is asked for: extended by
+    the events of the captures stored since when only captures arrived (events are never
+    changed or removed); when submissions arrived (a document's new version may take edges
+    away), built again from the current documents' edges and the captured events' kept (read
+    again only if the materials' GTINs changed)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -656,27 +665,36 @@ class GraphCache:
             cached = self._graphs.get(key)
         if cached is not None and cached.stamp == stamp:
             return cached.graph
-        built = None
-        if cached is not None and cached.stamp[:2] == stamp[:2]:
-            built = _extended(conn=conn, cached=cached, stamp=stamp)
+        built = None if cached is None else _updated(conn=conn, cached=cached, stamp=stamp)
         if built is None:
-            edges, read = _list_edges(conn=conn)
-            built = _Built(stamp=stamp, captures=read, graph=LotGraph(edges))
+            gtins = get_material_gtins(conn)
+            captured, read = list_capture_edges(conn=conn, gtins=gtins, captures=None)
+            graph = LotGraph(_with_documents(conn, captured))
+            built = _Built(stamp, read, captured, gtins, graph)
         with self._lock:
             self._graphs[key] = built
         return built.graph
 
 
-def _extended(*, conn: Connection, cached: _Built, stamp: tuple[Any, ...]) -> _Built | None:
-    """`cached` with the events of the captures stored since; None when they are too many
-    for one statement's list (the graph is then built whole)."""
+def _updated(*, conn: Connection, cached: _Built, stamp: tuple[Any, ...]) -> _Built | None:
+    """`cached` brought up to date (see `GraphCache`); None when it is to be built whole: the
+    GTINs changed, or the new captures are too many for one statement's list."""
+    documents_changed = cached.stamp[:2] != stamp[:2]
+    gtins = get_material_gtins(conn) if documents_changed else cached.gtins
+    if gtins != cached.gtins:
+        return None
     # Listed first: a capture listed is committed, its events all readable next.
     listed = frozenset(conn.execute(sa.select(trace_captures.c.capture_id)).scalars())
     new = listed - cached.captures
     if len(new) > _NEW_CAPTURES:
         return None
-    edges, _ = list_capture_edges(conn=conn, captures=new)
-    return _Built(stamp=stamp, captures=cached.captures | new, graph=cached.graph.extended(edges))
+    edges, _ = list_capture_edges(conn=conn, gtins=gtins, captures=new)
+    captured = pl.concat([cached.captured, edges])
+    if documents_changed:
+        graph = LotGraph(_with_documents(conn, captured))
+    else:
+        graph = cached.graph.extended(edges)
+    return _Built(stamp, cached.captures | new, captured, gtins, graph)
 
 
 GRAPH_CACHE: Final = GraphCache()
