@@ -221,8 +221,11 @@ def _epcis_edges(
         .where(pa.c.kind.in_(("source", "destination")), *_of_captures(captures))
         .order_by(pa.c.event_hash, pa.c.kind, pa.c.position),
     )
-    rows = (
+    # Lazily from here: each part's plan reads only the columns and rows it needs of `rows`,
+    # where eager frames copied all of them for each (a peak of ten times the edges' size).
+    lazy = (
         _with_lots(rows, gtins)
+        .lazy()
         .with_row_index("at")
         .with_columns(
             step=pl.col("biz_step")
@@ -234,23 +237,24 @@ def _epcis_edges(
             date=_isoformat(pl.col("event_time")),
         )
     )
+    del rows
     kind, step, role = pl.col("event_type"), pl.col("step"), pl.col("role")
     by_event = ["event_hash"]
-    inputs = rows.filter(kind == "TransformationEvent", role.is_in(_INPUT_ROLES))
-    outputs = rows.filter(kind == "TransformationEvent", role.is_in(_OUTPUT_ROLES))
-    parents = rows.filter(kind == "AggregationEvent", role == "parent")
-    children = rows.filter(kind == "AggregationEvent", role.is_in(_CHILD_ROLES))
-    moved = rows.filter(
+    inputs = lazy.filter(kind == "TransformationEvent", role.is_in(_INPUT_ROLES))
+    outputs = lazy.filter(kind == "TransformationEvent", role.is_in(_OUTPUT_ROLES))
+    parents = lazy.filter(kind == "AggregationEvent", role == "parent")
+    children = lazy.filter(kind == "AggregationEvent", role.is_in(_CHILD_ROLES))
+    moved = lazy.filter(
         ~kind.is_in(("TransformationEvent", "AggregationEvent")), role.is_in(_OBJECT_ROLES)
     )
     # Each event's edges in the order of its nested loops: outer rows, then inner rows.
     parts = [
         _edge(inputs.join(outputs, on=by_event, suffix="_b"), "transformation", b="_b"),
         _edge(parents.join(children, on=by_event, suffix="_b"), "aggregation", a="_b"),
-        _moves(moved.filter(step == "shipping"), parties, "destination", "shipping"),
-        _moves(moved.filter(step == "receiving"), parties, "source", "receiving"),
+        _moves(moved.filter(step == "shipping"), parties.lazy(), "destination", "shipping"),
+        _moves(moved.filter(step == "receiving"), parties.lazy(), "source", "receiving"),
     ]
-    return pl.concat(parts).sort("outer", "inner").select(EDGE_COLUMNS), read
+    return pl.concat(parts).sort("outer", "inner").select(EDGE_COLUMNS).collect(), read
 
 
 def _of_captures(captures: Collection[str] | None) -> list[sa.ColumnElement[bool]]:
@@ -281,7 +285,7 @@ def _isoformat(moment: pl.Expr) -> pl.Expr:
     return pl.when(moment.dt.microsecond() == 0).then(whole).otherwise(fraction)
 
 
-def _edge(pairs: pl.DataFrame, kind: str, a: str = "", b: str = "") -> pl.DataFrame:
+def _edge(pairs: pl.LazyFrame, kind: str, a: str = "", b: str = "") -> pl.LazyFrame:
     """Edges from the lot of each pair's `a` side (its columns suffixed `a`) to its `b` side's,
     both held by the event's capturer; the quantity is the `a` side's."""
     return pairs.select(
@@ -302,7 +306,7 @@ def _edge(pairs: pl.DataFrame, kind: str, a: str = "", b: str = "") -> pl.DataFr
     )
 
 
-def _moves(moved: pl.DataFrame, parties: pl.DataFrame, named: str, step: str) -> pl.DataFrame:
+def _moves(moved: pl.LazyFrame, parties: pl.LazyFrame, named: str, step: str) -> pl.LazyFrame:
     """A lot moving between the capturer and each party the event names as `named`
     (destinations of a shipping, sources of a receiving); none to the capturer itself."""
     other = parties.filter(pl.col("kind") == named).select(
