@@ -85,7 +85,7 @@ def _do_store_new_events(
     first = column.is_first_distinct().arg_true()
     frame = keyed(events, trace_events, column, first)
     inserted = do_bulk_insert_new(conn=conn, table=trace_events, frame=frame)
-    kept = first.filter(column.gather(first).is_in(pl.Series(inserted, dtype=pl.String).implode()))
+    kept = first.filter(column.gather(first).is_in(inserted.implode()))
     return column.gather(kept).to_list(), kept.to_list()
 
 
