@@ -25,7 +25,7 @@ from chainhub.trace import vocabulary
 from chainhub.trace.columnar import Shared, utc_times
 from chainhub.trace.gs1_schemas import SCHEMA_DIR, epcis_schema
 from chainhub.trace.plain_columns import as_type
-from chainhub.trace.xsd_form import EPCIS_NS, in_xsd_form
+from chainhub.trace.xsd_form import AS_WRITTEN, EPCIS_NS, in_xsd_form
 
 _OFFSET: Final = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
 _TIME_FIELDS: Final = ("time", "startTime", "endTime")
@@ -111,7 +111,6 @@ def _enums_first(schema: Any) -> Any:
 
 
 _EPCIS_2_ROOT: Final = f"{{{EPCIS_NS}}}EPCISDocument"
-_XSD_PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 @cache
@@ -171,18 +170,22 @@ def _leaves(errors: Iterator[jsonschema.ValidationError]) -> Iterator[jsonschema
             yield error
 
 
-def check_xml_schema(body: bytes) -> list[Problem]:
+def check_xml_schema(body: bytes, tree: Any = None) -> list[Problem]:
     """Problems the EPCIS 2.0 XSD finds in an EPCIS 2.0 XML capture document, each located by
-    line and element path.
+    line and element path; `tree`, when given, is the body's element tree as the binding's
+    reader read it (`xml_binding.read_xml`), checked rather than reading the body again when
+    read as written (`xsd_form.AS_WRITTEN`).
 
     Only a root in the 2.0 namespace is the 2.0 XSD's to judge: the reader also takes EPCIS 1.x
     documents (`urn:epcglobal:epcis:xsd:1`), which the 2.0 XSD declares nothing for, and query
     documents, whose events the JSON Schema checks once they are a capture document's.
     """
-    try:
-        document = etree.fromstring(body, _XSD_PARSER)
-    except etree.XMLSyntaxError as exc:
-        return [Problem(None, "body", f"not well-formed XML: {exc}", f"XML 格式错误：{exc}")]
+    document = tree if tree is not None and tree.getroottree().parser is AS_WRITTEN else None
+    if document is None:
+        try:
+            document = etree.fromstring(body, AS_WRITTEN)
+        except etree.XMLSyntaxError as exc:
+            return [Problem(None, "body", f"not well-formed XML: {exc}", f"XML 格式错误：{exc}")]
     if document.tag != _EPCIS_2_ROOT:
         return []
     schema = _xml_schema()

@@ -20,6 +20,8 @@ _XS: Final = "{http://www.w3.org/2001/XMLSchema}"
 EPCIS_NS: Final = "urn:epcglobal:epcis:xsd:2"
 # Prefixes the GS1 EPCIS JSON-LD context declares, which a JSON document may use undeclared.
 STANDARD_PREFIXES: Final = {"cbvmda": "urn:epcglobal:cbv:mda"}
+# An XML body read as written (its blank text and comments kept), as the XSD checks it.
+AS_WRITTEN: Final = etree.XMLParser(resolve_entities=False, no_network=True)
 
 # A complex type's fields in sequence order, each with its type (None: a simple or foreign type).
 Fields = tuple[tuple[str, str | None], ...]
