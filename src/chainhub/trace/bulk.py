@@ -167,6 +167,7 @@ def _prepared(source: ImportSource, job: _Import, capture_id: str, *, aside: boo
         document=read.document,
         xml=read.xml,
         xml_tree=read.xml_tree,
+        parsed=not isinstance(body, Mapping),
         partner_id=job.partner_id,
         capture_id=capture_id,
         received_at=job.received_at,

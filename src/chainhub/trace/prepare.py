@@ -135,19 +135,27 @@ def prepared_capture(
     owners: Mapping[str, str] | None = None,
     aside: bool = True,
     xml_tree: Any = None,
+    parsed: bool = False,
 ) -> Prepared:
     """Check a document (raising `DocumentInvalidError` with every problem) and build its rows;
     its party rows too when given the `owners` of every directory site (`parties`). A document
     read from `xml` may come with the element tree read from it (`ReadBody.xml_tree`), which
-    the XSD then checks rather than reading the XML again.
+    the XSD then checks rather than reading the XML again; one `parsed` here from its body
+    (`parsed_document`) has its events' depth told by their Arrow type (`check_depth`).
 
     The events are converted to Arrow columns once, which the checks, the hashes (of plain
     events) and the rows read; with `aside`, a large document of other events is hashed on
     another core while it is checked and its rows are built (`hashing.hashes_begun`).
     """
-    check_depth(document)
     listed = _event_list(document)
-    columns = event_array(listed)
+    if parsed:
+        # Nested no deeper than its reader allows (Python's recursion limit, libxml2's 256
+        # levels), which Arrow's conversion takes: the events' type then bounds their depth.
+        columns = event_array(listed)
+        check_depth(document, columns)
+    else:
+        check_depth(document)
+        columns = event_array(listed)
     # Their EPC URIs and times, which the checks, hashes and rows convert alike, converted once.
     shared = Shared()
     hashes_of = hashes_begun(document, xml, events=len(listed), columns=columns, aside=aside,

@@ -210,13 +210,22 @@ def check_xml_schema(body: bytes, tree: Any = None) -> list[Problem]:
 MAX_DEPTH: Final = 100
 
 
-def _too_deep(document: Any) -> bool:
+def _too_deep(document: Any, events: pa.StructArray | None) -> bool:
     # Depths only, no paths, exact types: ~1.3 us an event where the located walk costs ~8.
     stack: list[tuple[Any, int]] = [(document, 0)]
+    # Events read by Arrow are as deep as their type (a struct per object, a list per array, each
+    # type the widest of its values'): they are walked only when that is too deep. They sit at
+    # depth 3 (document, epcisBody, eventList), their own fields' containers one below, ...
+    skipped = None
+    if events is not None and _type_depth(events.type) + 2 <= MAX_DEPTH and type(document) is dict:
+        body = document.get("epcisBody")
+        skipped = body.get("eventList") if type(body) is dict else None
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
             return True
+        if value is skipped:
+            continue
         below = depth + 1
         for child in value.values() if type(value) is dict else value:
             if type(child) is dict or type(child) is list:
@@ -224,10 +233,29 @@ def _too_deep(document: Any) -> bool:
     return False
 
 
-def check_depth(document: Any) -> None:
+def _type_depth(kind: pa.DataType) -> int:
+    """How many structs and lists an Arrow type nests, at its deepest."""
+    deepest, stack = 0, [(kind, 0)]
+    while stack:
+        kind, depth = stack.pop()
+        if pa.types.is_struct(kind):
+            inner = [field.type for field in kind]
+        elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            inner = [kind.value_type]
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        stack.extend((each, depth + 1) for each in inner)
+    return deepest
+
+
+def check_depth(document: Any, events: pa.StructArray | None = None) -> None:
     """Raise `epcis_malformed` (400) naming the first path that nests objects or arrays deeper
-    than `MAX_DEPTH` levels, before anything walks the document recursively."""
-    if not _too_deep(document):
+    than `MAX_DEPTH` levels, before anything walks the document recursively; `events`, the
+    document's eventList read by Arrow (`plain_columns.event_array`), when given, are as deep
+    as their type says (a document nested deeper than Arrow's conversion can take is not to
+    be given them: see `prepare.prepared_capture`)."""
+    if not _too_deep(document, events):
         return
     stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
     while stack:
