@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from chainhub.access.models import audit_log
+from chainhub.errors import ChainhubError
 from chainhub.intake.upload import safe_file_name
 from chainhub.storage.models import submissions
 from chainhub.trace.prepare import parsed_document, prepared_capture
@@ -364,9 +365,25 @@ def test_a_deeply_nested_capture_is_a_malformed_400(hub: Hub) -> None:
                 assert said_zh in error["message"], error
 
 
-def test_nesting_under_the_bound_goes_through_every_step() -> None:
+def _prepared(body: bytes, form: str, *, parsed: bool) -> Any:
+    read = parsed_document(body, form)  # type: ignore[arg-type]
+    return prepared_capture(document=read.document, xml=read.xml, xml_tree=read.xml_tree,
+                            parsed=parsed, partner_id="a", capture_id="c",
+                            received_at=datetime.now(UTC))  # fmt: skip
+
+
+@pytest.mark.parametrize("parsed", [False, True], ids=["walked", "arrow-typed"])
+def test_nesting_under_the_bound_goes_through_every_step(parsed: bool) -> None:
     for body, form in ((_nested_json(95), "json"), (_nested_xml(95), "xml")):
-        document, xml = parsed_document(body, form)  # type: ignore[arg-type]
-        prepared = prepared_capture(document=document, xml=xml, partner_id="a", capture_id="c",
-                                    received_at=datetime.now(UTC))  # fmt: skip
-        assert len(prepared.hashes) == 1
+        assert len(_prepared(body, form, parsed=parsed).hashes) == 1
+
+
+@pytest.mark.parametrize("parsed", [False, True], ids=["walked", "arrow-typed"])
+def test_the_bound_is_the_same_whether_the_events_are_walked_or_typed(parsed: bool) -> None:
+    """An event's field nesting 97 objects reaches depth 100, the bound; 98 go past it, and
+    the refusal names where (the same path whether the events are walked or read by Arrow)."""
+    assert len(_prepared(_nested_json(97), "json", parsed=parsed).hashes) == 1
+    with pytest.raises(ChainhubError) as refused:
+        _prepared(_nested_json(98), "json", parsed=parsed)
+    assert refused.value.code == "epcis_malformed"
+    assert refused.value.location == {"field": "epcisBody.eventList.0.x:deep.a.a.a.a.…"}

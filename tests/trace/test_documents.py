@@ -32,7 +32,7 @@ from chainhub.trace.validation import (
     check_document,
     check_xml_schema,
 )
-from chainhub.trace.xml_binding import parse_xml, write_xml
+from chainhub.trace.xml_binding import parse_xml, read_xml, write_xml
 from chainhub.trace.xsd_form import event_orders
 from tests.trace.reference import GOLDEN, GS1, OPENEPCIS, require
 
@@ -307,6 +307,19 @@ def test_a_fault_of_more_than_form_stays_refused_located(
     assert [p.field.rsplit("/", 2)[-2:] for p in problems] == [element.split("/")]
     assert all(p.rule == "xsd" and f"line {line}:" in p.message_en
                and f"第 {line} 行" in p.message_zh for p in problems)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "action",
+    [" <?pi x?>ADD", " <![CDATA[ADD]]>", "  <x/>ADD", "AD<!-- c -->D", " <!-- c -->ADD"],
+    ids=["instruction", "cdata", "element", "comment", "blank-comment"],
+)
+def test_the_xsd_judges_the_reader_s_tree_as_the_body(action: str) -> None:
+    """A capture's XSD check reads the reader's tree (`read_xml`), not the body again: the
+    same problems, to the value quoted (blank text beside markup counts in a value)."""
+    body = _EVENT.replace("<action>ADD</action>", f"<action>{action}</action>")
+    body = body.format(fields=_TIME).encode()
+    assert check_xml_schema(body, read_xml(body)) == check_xml_schema(body)
 
 
 def test_the_event_orders_are_the_xsd_s() -> None:

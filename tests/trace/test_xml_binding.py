@@ -1,6 +1,6 @@
 """The XML binding's reader: the standard's fields however a document writes them (qualified,
-in 1.x wrappers, between processing instructions, indented or not), extensions under the
-prefixes they are written with, CBV URNs as the JSON binding's words; and its writer: query
+in 1.x wrappers, between processing instructions or comments, indented or not), extensions under
+the prefixes they are written with, CBV URNs as the JSON binding's words; and its writer: query
 results valid against the query XSD, read back as they were written."""
 
 from __future__ import annotations
@@ -188,6 +188,20 @@ def _compact(root: Any) -> None:
             element.tail = None
 
 
+def _commented(root: Any) -> None:
+    """A comment before every element of every event, and one splitting each text in it."""
+    for event in _events(root):
+        for element in list(event.iter(etree.Element)):
+            if element is not event:
+                element.addprevious(etree.Comment("before"))
+            text = element.text
+            if text is not None and len(text.strip()) > 1:
+                half = len(text) // 2
+                element.text, split = text[:half], etree.Comment("split")
+                split.tail = text[half:]
+                element.insert(0, split)
+
+
 def _indented(root: Any) -> None:
     _compact(root)
     etree.indent(root, space="\t")
@@ -201,7 +215,9 @@ _XML = [
 ]
 
 
-@pytest.mark.parametrize("change", [_qualified, _instructed, _wrapped, _compact, _indented])
+@pytest.mark.parametrize(
+    "change", [_qualified, _instructed, _commented, _wrapped, _compact, _indented]
+)
 def test_the_fields_read_alike_however_written(change: Callable[[Any], None]) -> None:
     """Every reference XML document reads the same written in each of these ways."""
     require(GS1)

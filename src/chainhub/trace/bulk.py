@@ -35,6 +35,7 @@ from chainhub.trace.prepare import (
     Format,
     Packed,
     Prepared,
+    ReadBody,
     capture_document,
     collector_paused,
     packed,
@@ -158,13 +159,15 @@ def _prepared(source: ImportSource, job: _Import, capture_id: str, *, aside: boo
     """A source read, checked and turned into rows (raising the error that refuses it)."""
     body = source.body
     if isinstance(body, Mapping):
-        document, xml = capture_document(body), None
+        read = ReadBody(capture_document(body))
     else:
         text = _read(body, source.name) if isinstance(body, Path) else body
-        document, xml = parsed_document(text, _format(source.name, text, source.format))
+        read = parsed_document(text, _format(source.name, text, source.format))
     return prepared_capture(
-        document=document,
-        xml=xml,
+        document=read.document,
+        xml=read.xml,
+        xml_tree=read.xml_tree,
+        parsed=not isinstance(body, Mapping),
         partner_id=job.partner_id,
         capture_id=capture_id,
         received_at=job.received_at,

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import polars as pl
 import pyarrow as pa
@@ -31,7 +31,7 @@ from chainhub.trace.validation import (
     check_json_schema,
     check_xml_schema,
 )
-from chainhub.trace.xml_binding import parse_xml
+from chainhub.trace.xml_binding import read_xml, xml_document
 
 Format = Literal["json", "xml"]
 
@@ -85,11 +85,21 @@ def _json(body: bytes) -> Any:
         ) from exc
 
 
-def parsed_document(body: bytes, form: Format) -> tuple[dict[str, Any], bytes | None]:
-    """The capture document a body holds (`capture_document`), and its XML if it was XML."""
+class ReadBody(NamedTuple):
+    """A capture body read: its document (`capture_document`) and, when it came as XML, its
+    bytes and their element tree (`xml_binding.read_xml`, which the XSD checks too)."""
+
+    document: dict[str, Any]
+    xml: bytes | None = None
+    xml_tree: Any = None
+
+
+def parsed_document(body: bytes, form: Format) -> ReadBody:
+    """The capture document a body holds (`capture_document`), with its XML if it was XML."""
     if form == "xml":
-        return capture_document(parse_xml(body)), body
-    return capture_document(_json(body)), None
+        tree = read_xml(body)
+        return ReadBody(capture_document(xml_document(tree)), body, tree)
+    return ReadBody(capture_document(_json(body)))
 
 
 def capture_document(document: Any) -> dict[str, Any]:
@@ -124,22 +134,33 @@ def prepared_capture(
     received_at: datetime,
     owners: Mapping[str, str] | None = None,
     aside: bool = True,
+    xml_tree: Any = None,
+    parsed: bool = False,
 ) -> Prepared:
     """Check a document (raising `DocumentInvalidError` with every problem) and build its rows;
-    its party rows too when given the `owners` of every directory site (`parties`).
+    its party rows too when given the `owners` of every directory site (`parties`). A document
+    read from `xml` may come with the element tree read from it (`ReadBody.xml_tree`), which
+    the XSD then checks rather than reading the XML again; one `parsed` here from its body
+    (`parsed_document`) has its events' depth told by their Arrow type (`check_depth`).
 
     The events are converted to Arrow columns once, which the checks, the hashes (of plain
     events) and the rows read; with `aside`, a large document of other events is hashed on
     another core while it is checked and its rows are built (`hashing.hashes_begun`).
     """
-    check_depth(document)
     listed = _event_list(document)
-    columns = event_array(listed)
+    if parsed:
+        # Nested no deeper than its reader allows (Python's recursion limit, libxml2's 256
+        # levels), which Arrow's conversion takes: the events' type then bounds their depth.
+        columns = event_array(listed)
+        check_depth(document, columns)
+    else:
+        check_depth(document)
+        columns = event_array(listed)
     # Their EPC URIs and times, which the checks, hashes and rows convert alike, converted once.
     shared = Shared()
     hashes_of = hashes_begun(document, xml, events=len(listed), columns=columns, aside=aside,
                              shared=shared)  # fmt: skip
-    if xml is not None and (problems := check_xml_schema(xml)):
+    if xml is not None and (problems := check_xml_schema(xml, xml_tree)):
         raise DocumentInvalidError(problems)
     check_document(document, from_xml=xml is not None, columns=columns, shared=shared)
     events = list(document["epcisBody"]["eventList"])

@@ -85,7 +85,7 @@ def _do_store_new_events(
     first = column.is_first_distinct().arg_true()
     frame = keyed(events, trace_events, column, first)
     inserted = do_bulk_insert_new(conn=conn, table=trace_events, frame=frame)
-    kept = first.filter(column.gather(first).is_in(pl.Series(inserted, dtype=pl.String).implode()))
+    kept = first.filter(column.gather(first).is_in(inserted.implode()))
     return column.gather(kept).to_list(), kept.to_list()
 
 
@@ -97,6 +97,7 @@ def do_capture(
     xml: bytes | None = None,
     received_at: datetime | None = None,
     publish: bool = True,
+    xml_tree: Any = None,
 ) -> Capture:
     """Check and store one EPCIS document's events; an event already stored is stored once.
 
@@ -104,7 +105,8 @@ def do_capture(
     returned for the caller to publish to live streams; a caller that publishes none (a
     scripted load) passes `publish=False`, and then they are built only for the subscriptions.
 
-    A document read from `xml` has its events hashed from the XML, as the CBV reads it. Its
+    A document read from `xml` has its events hashed from the XML, as the CBV reads it (and its
+    element tree, when given as `xml_tree`, checked by the XSD: `prepare.ReadBody`). Its
     rows are built for every event (`prepare.prepared_capture`) before it is known which are
     new; the new events' rows are loaded in one bulk insert per table (`do_store_capture`).
     """
@@ -112,6 +114,7 @@ def do_capture(
         prepared = prepared_capture(
             document=document,
             xml=xml,
+            xml_tree=xml_tree,
             partner_id=partner_id,
             capture_id=str(uuid.uuid4()),
             received_at=received_at or datetime.now(UTC),

@@ -25,7 +25,7 @@ from chainhub.trace import vocabulary
 from chainhub.trace.columnar import Shared, utc_times
 from chainhub.trace.gs1_schemas import SCHEMA_DIR, epcis_schema
 from chainhub.trace.plain_columns import as_type
-from chainhub.trace.xsd_form import EPCIS_NS, in_xsd_form
+from chainhub.trace.xsd_form import AS_WRITTEN, EPCIS_NS, in_xsd_form
 
 _OFFSET: Final = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
 _TIME_FIELDS: Final = ("time", "startTime", "endTime")
@@ -111,7 +111,6 @@ def _enums_first(schema: Any) -> Any:
 
 
 _EPCIS_2_ROOT: Final = f"{{{EPCIS_NS}}}EPCISDocument"
-_XSD_PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 @cache
@@ -171,18 +170,22 @@ def _leaves(errors: Iterator[jsonschema.ValidationError]) -> Iterator[jsonschema
             yield error
 
 
-def check_xml_schema(body: bytes) -> list[Problem]:
+def check_xml_schema(body: bytes, tree: Any = None) -> list[Problem]:
     """Problems the EPCIS 2.0 XSD finds in an EPCIS 2.0 XML capture document, each located by
-    line and element path.
+    line and element path; `tree`, when given, is the body's element tree as the binding's
+    reader read it (`xml_binding.read_xml`), checked rather than reading the body again when
+    read as written (`xsd_form.AS_WRITTEN`).
 
     Only a root in the 2.0 namespace is the 2.0 XSD's to judge: the reader also takes EPCIS 1.x
     documents (`urn:epcglobal:epcis:xsd:1`), which the 2.0 XSD declares nothing for, and query
     documents, whose events the JSON Schema checks once they are a capture document's.
     """
-    try:
-        document = etree.fromstring(body, _XSD_PARSER)
-    except etree.XMLSyntaxError as exc:
-        return [Problem(None, "body", f"not well-formed XML: {exc}", f"XML 格式错误：{exc}")]
+    document = tree if tree is not None and tree.getroottree().parser is AS_WRITTEN else None
+    if document is None:
+        try:
+            document = etree.fromstring(body, AS_WRITTEN)
+        except etree.XMLSyntaxError as exc:
+            return [Problem(None, "body", f"not well-formed XML: {exc}", f"XML 格式错误：{exc}")]
     if document.tag != _EPCIS_2_ROOT:
         return []
     schema = _xml_schema()
@@ -207,13 +210,22 @@ def check_xml_schema(body: bytes) -> list[Problem]:
 MAX_DEPTH: Final = 100
 
 
-def _too_deep(document: Any) -> bool:
+def _too_deep(document: Any, events: pa.StructArray | None) -> bool:
     # Depths only, no paths, exact types: ~1.3 us an event where the located walk costs ~8.
     stack: list[tuple[Any, int]] = [(document, 0)]
+    # Events read by Arrow are as deep as their type (a struct per object, a list per array, each
+    # type the widest of its values'): they are walked only when that is too deep. They sit at
+    # depth 3 (document, epcisBody, eventList), their own fields' containers one below, ...
+    skipped = None
+    if events is not None and _type_depth(events.type) + 2 <= MAX_DEPTH and type(document) is dict:
+        body = document.get("epcisBody")
+        skipped = body.get("eventList") if type(body) is dict else None
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
             return True
+        if value is skipped:
+            continue
         below = depth + 1
         for child in value.values() if type(value) is dict else value:
             if type(child) is dict or type(child) is list:
@@ -221,10 +233,29 @@ def _too_deep(document: Any) -> bool:
     return False
 
 
-def check_depth(document: Any) -> None:
+def _type_depth(kind: pa.DataType) -> int:
+    """How many structs and lists an Arrow type nests, at its deepest."""
+    deepest, stack = 0, [(kind, 0)]
+    while stack:
+        kind, depth = stack.pop()
+        if pa.types.is_struct(kind):
+            inner = [field.type for field in kind]
+        elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            inner = [kind.value_type]
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        stack.extend((each, depth + 1) for each in inner)
+    return deepest
+
+
+def check_depth(document: Any, events: pa.StructArray | None = None) -> None:
     """Raise `epcis_malformed` (400) naming the first path that nests objects or arrays deeper
-    than `MAX_DEPTH` levels, before anything walks the document recursively."""
-    if not _too_deep(document):
+    than `MAX_DEPTH` levels, before anything walks the document recursively; `events`, the
+    document's eventList read by Arrow (`plain_columns.event_array`), when given, are as deep
+    as their type says (a document nested deeper than Arrow's conversion can take is not to
+    be given them: see `prepare.prepared_capture`)."""
+    if not _too_deep(document, events):
         return
     stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
     while stack:

@@ -115,8 +115,9 @@ def _format(content_type: str) -> Format:
 
 
 def _captured_here(conn: Connection, body: bytes, form: Format, partner_id: str) -> Capture:
-    document, xml = parsed_document(body, form)
-    return do_capture(conn=conn, document=document, partner_id=partner_id, xml=xml)
+    read = parsed_document(body, form)
+    return do_capture(conn=conn, document=read.document, partner_id=partner_id, xml=read.xml,
+                      xml_tree=read.xml_tree)  # fmt: skip
 
 
 def _stored(conn: Connection, result: Packed | Refused, partner_id: str) -> Capture:

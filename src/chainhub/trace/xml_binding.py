@@ -16,6 +16,7 @@ from lxml import etree
 
 from chainhub.errors import ChainhubError
 from chainhub.trace.xsd_form import (
+    AS_WRITTEN,
     EPCIS_NS,
     STANDARD_PREFIXES,
     event_orders,
@@ -415,10 +416,17 @@ def _event_list(root: Any) -> Any:
     return next(root.iter("EventList", f"{{{EPCIS_NS}}}EventList"), None)
 
 
-def parse_xml(body: bytes) -> dict[str, Any]:
-    """An EPCIS XML document (capture or query results) as the JSON binding's document."""
+def read_xml(body: bytes) -> Any:
+    """The element tree of an XML body that the reader reads (`xml_document`), or
+    `epcis_malformed` when it is not well-formed: as written (`AS_WRITTEN`, as the XSD checks
+    it), unless the body has comments."""
     try:
-        root = etree.fromstring(body, _PARSER)
+        root = etree.fromstring(body, AS_WRITTEN)
+        # The reader takes every text stripped and reads no tails: the blank text between
+        # elements is nothing to it. A comment splits an element's text, which the reader
+        # takes whole: such a body is read again without its comments.
+        if root.xpath("boolean(//comment())"):
+            root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise ChainhubError(
             "epcis_malformed",
@@ -427,6 +435,16 @@ def parse_xml(body: bytes) -> dict[str, Any]:
             {"field": "body"},
             400,
         ) from exc
+    return root
+
+
+def parse_xml(body: bytes) -> dict[str, Any]:
+    """An EPCIS XML document (capture or query results) as the JSON binding's document."""
+    return xml_document(read_xml(body))
+
+
+def xml_document(root: Any) -> dict[str, Any]:
+    """The JSON binding's document of an EPCIS XML document's element tree (`read_xml`)."""
     reader = _Reader()
     event_list = _event_list(root)
     events = []

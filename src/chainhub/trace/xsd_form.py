@@ -22,6 +22,8 @@ _XS: Final = "{http://www.w3.org/2001/XMLSchema}"
 EPCIS_NS: Final = "urn:epcglobal:epcis:xsd:2"
 # Prefixes the GS1 EPCIS JSON-LD context declares, which a JSON document may use undeclared.
 STANDARD_PREFIXES: Final = {"cbvmda": "urn:epcglobal:cbv:mda"}
+# An XML body read as written (its blank text and comments kept), as the XSD checks it.
+AS_WRITTEN: Final = etree.XMLParser(resolve_entities=False, no_network=True)
 
 # The XSD's DateTimeStamp (eventTime, recordTime, declarationTime, sensor times): RFC 3339's
 # date-time with seconds, a capital T and an offset within ±14:00.
