@@ -664,12 +664,14 @@ def do_bulk_insert_new(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFr
     name = f"chainhub_load_{uuid.uuid4().hex}"
     raw.register(name, frame.to_arrow())
     try:
-        inserted = conn.exec_driver_sql(
+        # The keys as one Arrow column (a row object per key costs twice as much), from a
+        # relation on the raw connection (in the caller's transaction): Arrow from a DB-API
+        # cursor copies the rows once more, and DuckDB warns of it on every insert.
+        inserted = raw.sql(
             f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {name} "
             f'ON CONFLICT DO NOTHING RETURNING "{key.name}"'
         )
-        # As one Arrow column from the driver's cursor: a row object per key costs twice as much.
-        keys = inserted.cursor.to_arrow_table()[key.name]
+        keys = inserted.to_arrow_table()[key.name]
         return pl.Series(key.name, keys, dtype=polars_type(key.type))
     finally:
         raw.unregister(name)
