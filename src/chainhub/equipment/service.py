@@ -22,6 +22,7 @@ from chainhub.equipment.parse import SCHEMA, Row
 from chainhub.equipment.schemas import OeeReport, Rejected, StoreResult, WarningRead
 from chainhub.equipment.warning import detect_warnings
 from chainhub.partners.visibility import get_machine_visible_clause
+from chainhub.storage.engine import get_driver_connection
 from chainhub.storage.service import do_bulk_insert
 
 KEY: Final = ["partner_id", "machine_id", "message_id"]
@@ -36,8 +37,7 @@ def _insert_new(conn: Connection, frame: pl.DataFrame) -> int:
     """Insert the frame's messages not stored yet, in one statement; how many were new."""
     stage = f"equipment_stage_{uuid.uuid4().hex}"
     target = equipment_messages.name
-    raw = conn.connection.driver_connection
-    assert raw is not None  # noqa: S101 - the connection is open inside its transaction
+    raw = get_driver_connection(conn=conn)
     if conn.dialect.name == "duckdb":
         raw.register(stage, frame.to_arrow())
     else:

@@ -109,25 +109,34 @@ def create_engine_for(
     return engine
 
 
+def _setting(dbapi_connection: Any, statement: str) -> None:
+    """Run one SET statement on a new driver connection."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
+
+
 def _in_utc(dbapi_connection: Any, _record: Any) -> None:
     # Every session reads instants in UTC: a date cast or month truncation must not depend on
     # the server's zone or on which pooled connection a request gets (Ibis sets UTC on the
     # first connection it reads a schema on, and only that one).
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("SET TimeZone = 'UTC'")
-    finally:
-        cursor.close()
+    _setting(dbapi_connection, "SET TimeZone = 'UTC'")
 
 
 def _without_progress_bar(dbapi_connection: Any, _record: Any) -> None:
     # DuckDB draws a progress bar on the process's output for a statement of more than two
     # seconds (reading a large lot graph's rows): not for a server's log or a command's table.
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("SET enable_progress_bar = false")
-    finally:
-        cursor.close()
+    _setting(dbapi_connection, "SET enable_progress_bar = false")
+
+
+def get_driver_connection(*, conn: Connection) -> Any:
+    """The DB-API driver's own connection (DuckDB's or psycopg's) behind `conn`."""
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the connection is closed")
+    return raw
 
 
 def start_read_cache(*, conn: Connection) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from chainhub.storage.engine import get_driver_connection
 from chainhub.storage.models import polars_type
 
 
@@ -19,9 +20,7 @@ def list_frame(*, conn: sa.Connection, query: sa.Select[Any]) -> pl.DataFrame:
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.construct_params()
     values = [params[name] for name in compiled.positiontup or ()]
-    raw = conn.connection.driver_connection
-    if raw is None:
-        raise RuntimeError("the connection is closed")
+    raw = get_driver_connection(conn=conn)
     # `sql` rather than `execute`: its relation hands Arrow its rows without a copy.
     frame = pl.DataFrame(pl.from_arrow(raw.sql(str(compiled), params=values).to_arrow_table()))
     # DuckDB answers moments in its session's time zone; the schema says UTC, as elsewhere.

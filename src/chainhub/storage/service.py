@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from chainhub.errors import ChainhubError
 from chainhub.standard.registry import DOCUMENT_TYPES, get_document_type
+from chainhub.storage.engine import get_driver_connection
 from chainhub.storage.models import (
     CURRENT_FLAG,
     KEY_SEPARATOR,
@@ -642,7 +643,7 @@ def do_bulk_insert(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFrame)
 
 def _load_duckdb(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, name: str) -> None:
     """Bulk insert through Arrow, on the raw connection under the caller's transaction."""
-    raw = _driver_connection(conn)
+    raw = get_driver_connection(conn=conn)
     columns = _column_list(table)
     raw.register(name, frame.to_arrow())
     try:
@@ -659,7 +660,7 @@ def do_bulk_insert_new(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFr
     if conn.dialect.name != "duckdb":
         raise NotImplementedError(f"do_bulk_insert_new is DuckDB's, not {conn.dialect.name}'s")
     (key,) = table.primary_key.columns
-    raw = _driver_connection(conn)
+    raw = get_driver_connection(conn=conn)
     columns = _column_list(table)
     name = f"chainhub_load_{uuid.uuid4().hex}"
     raw.register(name, frame.to_arrow())
@@ -679,20 +680,12 @@ def do_bulk_insert_new(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFr
 
 def _load_postgresql(*, conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
     """Bulk insert with COPY, streamed in CSV chunks on the caller's transaction."""
-    raw = _driver_connection(conn)
+    raw = get_driver_connection(conn=conn)
     sql = f"COPY {table.name} ({_column_list(table)}) FROM STDIN (FORMAT csv)"
     with raw.cursor() as cursor, cursor.copy(sql) as copy:
         # Polars writes NULL unquoted and empty text as "", which is how COPY CSV tells them apart.
         for chunk in frame.iter_slices(_COPY_CHUNK_ROWS):
             copy.write(chunk.write_csv(include_header=False).encode())
-
-
-def _driver_connection(conn: sa.Connection) -> Any:
-    """The DB-API driver's own connection (DuckDB or psycopg) behind `conn`."""
-    raw = conn.connection.driver_connection
-    if raw is None:
-        raise RuntimeError("the connection is closed")
-    return raw
 
 
 def _column_list(table: sa.Table) -> str:
