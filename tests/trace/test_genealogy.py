@@ -25,16 +25,21 @@ from tests.support import SmallChain, submitter
 ADMIN = Principal(token_id="t", partner_id=None, role=Role.HUB_ADMIN)
 
 
+def _submit(engine: sa.Engine, chain: SmallChain, sub: dict[str, Any]) -> None:
+    """One of the chain's files, stored through the write path as its partner."""
+    with engine.begin() as conn:
+        result = do_submit(
+            conn=conn,
+            path=chain.root / sub["file"],
+            profile=load_profile(chain.root / sub["profile"]),
+            submitter=submitter(sub["partner_id"]),
+        )
+    assert result.status == "stored", sub["file"]
+
+
 def _load(engine: sa.Engine, chain: SmallChain, count: int | None = None) -> None:
     for sub in chain.manifest["submissions"][:count]:
-        with engine.begin() as conn:
-            result = do_submit(
-                conn=conn,
-                path=chain.root / sub["file"],
-                profile=load_profile(chain.root / sub["profile"]),
-                submitter=submitter(sub["partner_id"]),
-            )
-        assert result.status == "stored", sub["file"]
+        _submit(engine, chain, sub)
 
 
 def _made(result: TraceResult, defect: dict[str, Any]) -> set[str]:
@@ -123,15 +128,7 @@ def test_the_graph_is_rebuilt_when_submissions_arrive(
     with engine.connect() as conn:
         empty = GRAPH_CACHE.get(conn=conn)
         assert GRAPH_CACHE.get(conn=conn) is empty
-    sub = small_chain.manifest["submissions"][0]
-    with engine.begin() as conn:
-        stored = do_submit(
-            conn=conn,
-            path=small_chain.root / sub["file"],
-            profile=load_profile(small_chain.root / sub["profile"]),
-            submitter=submitter(sub["partner_id"]),
-        )
-    assert stored.status == "stored"
+    _submit(engine, small_chain, small_chain.manifest["submissions"][0])
     with engine.connect() as conn:
         graph = GRAPH_CACHE.get(conn=conn)
         assert graph is not empty
@@ -355,14 +352,7 @@ def test_a_submission_rebuilds_the_graph_with_the_captured_edges_kept(
         return epcis_edges(conn, gtins, captures)
 
     monkeypatch.setattr(genealogy, "_epcis_edges", reading)
-    with engine.begin() as conn:
-        stored = do_submit(
-            conn=conn,
-            path=small_chain.root / last["file"],
-            profile=load_profile(small_chain.root / last["profile"]),
-            submitter=submitter(last["partner_id"]),
-        )
-    assert stored.status == "stored"
+    _submit(engine, small_chain, last)
     with engine.connect() as conn:
         after = GRAPH_CACHE.get(conn=conn)
         assert read == [frozenset()]

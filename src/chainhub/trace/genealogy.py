@@ -437,13 +437,8 @@ def get_material_gtins(conn: Connection) -> dict[str, str]:
 
 def list_edges(*, conn: Connection) -> pl.DataFrame:
     """Every edge of the lot graph, from the current documents and the captured EPCIS events."""
-    return _list_edges(conn=conn)[0]
-
-
-def _list_edges(*, conn: Connection) -> tuple[pl.DataFrame, frozenset[str]]:
-    """Every edge of the lot graph, and the captures whose events they include."""
-    captured, read = list_capture_edges(conn=conn, gtins=get_material_gtins(conn), captures=None)
-    return _with_documents(conn, captured), read
+    captured, _ = list_capture_edges(conn=conn, gtins=get_material_gtins(conn), captures=None)
+    return _with_documents(conn, captured)
 
 
 def _with_documents(conn: Connection, captured: pl.DataFrame) -> pl.DataFrame:
@@ -671,13 +666,17 @@ class GraphCache:
             return cached.graph
         built = None if cached is None else _updated(conn=conn, cached=cached, stamp=stamp)
         if built is None:
-            gtins = get_material_gtins(conn)
-            captured, read = list_capture_edges(conn=conn, gtins=gtins, captures=None)
-            graph = LotGraph(_with_documents(conn, captured))
-            built = _Built(stamp, read, captured, gtins, graph)
+            built = _built_whole(conn=conn, stamp=stamp)
         with self._lock:
             self._graphs[key] = built
         return built.graph
+
+
+def _built_whole(*, conn: Connection, stamp: tuple[Any, ...]) -> _Built:
+    """The graph built from every current document and captured event."""
+    gtins = get_material_gtins(conn)
+    captured, read = list_capture_edges(conn=conn, gtins=gtins, captures=None)
+    return _Built(stamp, read, captured, gtins, LotGraph(_with_documents(conn, captured)))
 
 
 def _updated(*, conn: Connection, cached: _Built, stamp: tuple[Any, ...]) -> _Built | None:
