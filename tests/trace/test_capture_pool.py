@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -76,11 +77,19 @@ def _gated(hub: Hub, folder: Path) -> Iterator[tuple[Callable[[], None], threadi
         return future
 
     def release() -> None:
-        try:
-            writer = os.open(gate, os.O_WRONLY | os.O_NONBLOCK)
-        except OSError:  # opened already, or the worker that read it is gone
+        # The worker opens the FIFO only once it starts the job, later on a busy machine: until
+        # then no writer can open it, and one that gave up would leave the worker waiting for
+        # good (and the hub's shutdown with it). Done once the job is over (read, or its worker
+        # killed).
+        deadline = time.monotonic() + 60
+        while not held.done() and time.monotonic() < deadline:
+            try:
+                writer = os.open(gate, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:  # no reader yet
+                time.sleep(0.01)
+                continue
+            os.close(writer)
             return
-        os.close(writer)
 
     pool.submit = noted  # type: ignore[method-assign]
     try:
