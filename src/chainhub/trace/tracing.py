@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import sqlalchemy as sa
@@ -27,6 +28,10 @@ from chainhub.trace.schemas import (
 )
 
 CUSTOMER_ROLES = frozenset({"distributor", "customer", "retailer"})
+# The directory each graph of the cache was traced with.
+_DIRECTORIES: Final[weakref.WeakKeyDictionary[LotGraph, Directory]] = weakref.WeakKeyDictionary()
+_NODE_COLUMNS: Final = ("holder", "material", "lot")
+_STEP_COLUMNS: Final = ("kind", "document", "date", "quantity", "unit")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,19 @@ def get_directory(*, conn: Connection) -> Directory:
         gtins={code: str(gtin).zfill(14) for code, _, gtin in materials if gtin},
         customers=frozenset(pid for pid, roles in partners if CUSTOMER_ROLES & set(_roles(roles))),
     )
+
+
+def _graph_and_directory(*, conn: Connection, graph: LotGraph | None) -> tuple[LotGraph, Directory]:
+    """The given graph and the directory read now; else the hub's graph and its directory,
+    read once per graph (both come of the documents: a submission, which may change materials
+    or partners, makes the cache's next graph a new one)."""
+    if graph is not None:
+        return graph, get_directory(conn=conn)
+    graph = GRAPH_CACHE.get(conn=conn)
+    directory = _DIRECTORIES.get(graph)
+    if directory is None:
+        directory = _DIRECTORIES[graph] = get_directory(conn=conn)
+    return graph, directory
 
 
 def _roles(value: Any) -> list[str]:
@@ -90,8 +108,7 @@ def access_trace(
 ) -> TraceResult:
     """Trace a lot (every holder of it) backward, forward or both, as the caller may see it."""
     started = time.perf_counter()
-    graph = graph or GRAPH_CACHE.get(conn=conn)
-    directory = get_directory(conn=conn)
+    graph, directory = _graph_and_directory(conn=conn, graph=graph)
     lot, material = resolve_lot(query=query, material=material, directory=directory)
     # A lot number first; else the query as an identifier (an SSCC, a case's 箱码, a unit's
     # drug code...), which the graph holds in its canonical form.
@@ -125,13 +142,15 @@ def access_trace(
     )
 
 
-def _step(edge: dict[str, Any], *, hide_document: bool = False) -> TraceStep:
+def _step(row: tuple[Any, ...], *, hide_document: bool = False) -> TraceStep:
+    """The step of an edge's `_STEP_COLUMNS` row."""
+    kind, document, date, quantity, unit = row
     return TraceStep(
-        kind=edge["kind"],
-        document=None if hide_document else edge["document"],
-        date=edge["date"],
-        quantity=edge["quantity"],
-        unit=edge["unit"],
+        kind=kind,
+        document=None if hide_document else document,
+        date=date,
+        quantity=quantity,
+        unit=unit,
     )
 
 
@@ -172,35 +191,33 @@ def _assemble(
 ) -> tuple[list[TraceNode], list[TraceEdge], list[HiddenPartner], TraceSummary]:
     reached, edge_ids = _merge(walks, starts)
     order = sorted(reached, key=lambda n: (reached[n][0] != "start", reached[n][1], n))
-    rows = graph.nodes[np.asarray(order, dtype=np.int64)].to_dicts()
-    info = dict(zip(order, rows, strict=True))
-    edges = sorted(edge_ids)
-    edge_rows = dict(
-        zip(edges, graph.edges[np.asarray(edges, dtype=np.int64)].to_dicts(), strict=True)
-    )
-    for _, _, via in reached.values():
-        if via >= 0 and via not in edge_rows:
-            edge_rows[via] = graph.edges.row(via, named=True)
+    # Only the columns a trace shows, as tuples: a trace of hundreds of lots gathers them
+    # in a fraction of what whole rows as dicts took.
+    at = np.asarray(order, dtype=np.int64)
+    info = dict(zip(order, graph.nodes.select(_NODE_COLUMNS)[at].rows(), strict=True))
+    edges = sorted(edge_ids.union(via for _, _, via in reached.values() if via >= 0))
+    picked = np.asarray(edges, dtype=np.int64)
+    pairs = zip(graph.src[picked].tolist(), graph.dst[picked].tolist(), strict=True)
+    ends = dict(zip(edges, pairs, strict=True))
+    edge_rows = dict(zip(edges, graph.edges.select(_STEP_COLUMNS)[picked].rows(), strict=True))
     position = {n: i for i, n in enumerate(order)}
     links = [
-        (position[int(graph.src[e])], position[int(graph.dst[e])], edge_rows[e]["kind"])
-        for e in edges
-        if int(graph.src[e]) in position and int(graph.dst[e]) in position
+        (position[a], position[b], edge_rows[e][0])
+        for e in sorted(edge_ids)
+        for a, b in [ends[e]]
+        if a in position and b in position
     ]
-    seen = get_trace_visible_nodes(
-        principal=principal, holders=[info[n]["holder"] for n in order], links=links
-    )
+    holders = [info[n][0] for n in order]
+    seen = get_trace_visible_nodes(principal=principal, holders=holders, links=links)
     labels: dict[str, str] = {}
     hidden_lots: dict[str, set[tuple[str, str]]] = {}
 
     def label(node: int) -> str:
         if seen[position[node]]:
             return f"n{node}"
-        holder = info[node]["holder"]
+        holder, material, lot = info[node]
         labels.setdefault(holder, f"hidden partner {len(labels) + 1}")
-        hidden_lots.setdefault(labels[holder], set()).add(
-            (info[node]["material"], info[node]["lot"])
-        )
+        hidden_lots.setdefault(labels[holder], set()).add((material, lot))
         return labels[holder]
 
     paths: dict[int, list[str]] = {}
@@ -211,56 +228,66 @@ def _assemble(
             if via < 0:
                 paths[node] = []
             else:
-                edge = edge_rows[via]
-                back = int(graph.src[via] if reached[node][0] == "forward" else graph.dst[via])
+                _, document, *_ = edge_rows[via]
+                back = ends[via][0] if reached[node][0] == "forward" else ends[via][1]
                 shown = seen[position[node]] and seen[position[back]]
-                step = (edge["document"] or edge["kind"]) if shown else "hidden"
+                step = (document or edge_rows[via][0]) if shown else "hidden"
                 paths[node] = [*path(back), step]
         return paths[node]
 
+    # One step per edge shown whole, for the edge and the node it reached alike.
+    steps: dict[int, TraceStep] = {}
     nodes: list[TraceNode] = []
     for node in order:
         name, depth, via = reached[node]
-        row = info[node]
+        holder, material, lot = info[node]
         if not seen[position[node]]:
             label(node)
             continue
-        gtin = directory.gtins.get(row["material"])
+        gtin = directory.gtins.get(material)
+        if via >= 0 and via not in steps:
+            steps[via] = _step(edge_rows[via])
         nodes.append(
             TraceNode(
                 id=f"n{node}",
                 direction=name,
                 depth=depth,
-                partner_id=row["holder"],
-                material_code=row["material"],
-                lot_number=row["lot"],
-                epc=lot_uri(gtin, row["lot"]) if gtin else None,
-                finished=row["material"] in directory.finished,
-                customer=row["holder"] in directory.customers,
-                via=_step(edge_rows[via]) if via >= 0 else None,
+                partner_id=holder,
+                material_code=material,
+                lot_number=lot,
+                epc=lot_uri(gtin, lot) if gtin else None,
+                finished=material in directory.finished,
+                customer=holder in directory.customers,
+                via=steps[via] if via >= 0 else None,
                 path=path(node),
             )
         )
     trace_edges: dict[tuple[str, str, str | None], TraceEdge] = {}
-    for e in edges:
-        a, b = int(graph.src[e]), int(graph.dst[e])
+    for e in sorted(edge_ids):
+        a, b = ends[e]
         if a not in reached or b not in reached:
             continue
         la, lb = label(a), label(b)
         if la == lb and la.startswith("hidden"):
             continue
         hide = not (seen[position[a]] and seen[position[b]])
-        step = _step(edge_rows[e], hide_document=hide)
-        trace_edges.setdefault(
-            (la, lb, step.document or step.kind), TraceEdge(source=la, target=lb, step=step)
-        )
+        kind, document, *_ = edge_rows[e]
+        key = (la, lb, (None if hide else document) or kind)
+        if key in trace_edges:
+            continue
+        if hide:
+            step = _step(edge_rows[e], hide_document=True)
+        elif e not in steps:
+            step = steps[e] = _step(edge_rows[e])
+        else:
+            step = steps[e]
+        trace_edges[key] = TraceEdge(source=la, target=lb, step=step)
     hidden = [
         HiddenPartner(
             label=lab, lots=len(hidden_lots.get(lab, ())), customer=holder in directory.customers
         )
         for holder, lab in labels.items()
     ]
-    holders = {info[n]["holder"] for n in order}
-    lots = {(info[n]["material"], info[n]["lot"]) for n in order}
-    summary = _summary(holders, lots, directory, len(labels))
+    lots = {(material, lot) for _, material, lot in info.values()}
+    summary = _summary(set(holders), lots, directory, len(labels))
     return nodes, list(trace_edges.values()), hidden, summary
