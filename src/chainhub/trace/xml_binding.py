@@ -15,6 +15,7 @@ from typing import Any, Final
 from lxml import etree
 
 from chainhub.errors import ChainhubError
+from chainhub.trace.vocabulary import COMPONENTS, SENSOR_ALERT_TYPES
 from chainhub.trace.xsd_form import (
     AS_WRITTEN,
     EPCIS_NS,
@@ -56,6 +57,16 @@ _CBV_URN: Final = {
     "source": "urn:epcglobal:cbv:sdt:",
     "destination": "urn:epcglobal:cbv:sdt:",
     "reason": "urn:epcglobal:cbv:er:",
+}
+# A sensor report's values that the EPCIS context's vocabularies compact: bare words in the JSON
+# binding, the terms GS1's XML examples write in the XML binding (gs1:Temperature, cbv:Comp-x).
+# Any bare type is a gs1: term (as the event hash expands it); an exception or a component only
+# when its vocabulary has the word (None: any word). A term that JSON spells as such is written
+# as its full URI, to read back as it was sent: each form of a word has its own in XML.
+_SENSOR_TERMS: Final[dict[str, tuple[str, str, frozenset[str] | None]]] = {
+    "type": ("gs1:", "https://gs1.org/voc/", None),
+    "exception": ("gs1:", "https://gs1.org/voc/", SENSOR_ALERT_TYPES),
+    "component": ("cbv:Comp-", "https://ref.gs1.org/cbv/Comp-", COMPONENTS),
 }
 # Without the blank text between elements of an indented document (a tenth of its reading):
 # every text the reader takes is stripped, and it reads no tails.
@@ -362,7 +373,9 @@ class _Reader:
             if namespace is None and local == "sensorMetadata":
                 sensor[local] = self._with_extensions(child, {})
             elif namespace is None and local == "sensorReport":
-                sensor.setdefault(local, []).append(self._with_extensions(child, {}))
+                report = self._with_extensions(child, {})
+                words = {k: _sensor_word(k, v) for k, v in report.items()}
+                sensor.setdefault(local, []).append(words)
             else:
                 self._put(sensor, self._named(child), self.extension(child))
         return sensor
@@ -402,6 +415,30 @@ def _to_word(field: str, value: Any) -> Any:
     if isinstance(value, str) and urn is not None and value.startswith(urn):
         return value[len(urn) :]
     return value
+
+
+def _sensor_forms(field: str, value: Any) -> tuple[str, ...] | None:
+    """A sensor report's value as its vocabulary's word in each form (bare, term, URI); None
+    when it is no word of the field's vocabulary."""
+    if field not in _SENSOR_TERMS or not isinstance(value, str):
+        return None
+    term, uri, words = _SENSOR_TERMS[field]
+    word = value[len(term) :] if value.startswith(term) else value.removeprefix(uri)
+    if (words is None and (not word or ":" in word)) or (words is not None and word not in words):
+        return None
+    return (word, term + word, uri + word)
+
+
+def _sensor_word(field: str, value: Any) -> Any:
+    """A sensor report's value read from XML: a term as the bare word, a URI as the term."""
+    forms = _sensor_forms(field, value)
+    return value if forms is None or value == forms[0] else forms[forms.index(value) - 1]
+
+
+def _sensor_term(field: str, value: Any) -> Any:
+    """A sensor report's value written as XML: a bare word as the term, a term as the URI."""
+    forms = _sensor_forms(field, value)
+    return value if forms is None or value == forms[2] else forms[forms.index(value) + 1]
 
 
 def _to_urn(field: str, value: Any) -> Any:
@@ -649,7 +686,8 @@ class _Writer:
         if "sensorMetadata" in sensor:
             self.with_extensions(element, "sensorMetadata", sensor["sensorMetadata"], True)
         for report in sensor.get("sensorReport", []):
-            self.with_extensions(element, "sensorReport", report, True)
+            terms = {k: _sensor_term(k, v) for k, v in report.items()}
+            self.with_extensions(element, "sensorReport", terms, True)
         for key, value in sensor.items():
             if key not in ("sensorMetadata", "sensorReport"):
                 self.extension(element, key, value)
