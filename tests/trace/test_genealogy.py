@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from chainhub.access.schemas import Principal, Role
 from chainhub.intake.schemas import load_profile
 from chainhub.intake.service import do_submit
-from chainhub.trace import genealogy
+from chainhub.trace import genealogy, tracing
 from chainhub.trace.genealogy import GRAPH_CACHE, LotGraph, list_edges
 from chainhub.trace.recall import access_recall_report, export_recall_report
 from chainhub.trace.schemas import TraceResult
@@ -133,6 +133,35 @@ def test_the_graph_is_rebuilt_when_submissions_arrive(
         graph = GRAPH_CACHE.get(conn=conn)
         assert graph is not empty
         assert graph.size == LotGraph(list_edges(conn=conn)).size
+
+
+def test_traces_read_the_directory_once_per_graph(
+    engine: sa.Engine, small_chain: SmallChain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    *first, last = small_chain.manifest["submissions"]
+    for sub in first:
+        _submit(engine, small_chain, sub)
+    reads: list[int] = []
+    read = tracing.get_directory
+
+    def counted(*, conn: sa.Connection) -> tracing.Directory:
+        reads.append(1)
+        return read(conn=conn)
+
+    monkeypatch.setattr(tracing, "get_directory", counted)
+
+    def trace() -> None:
+        with engine.connect() as conn:
+            lot = GRAPH_CACHE.get(conn=conn).nodes["lot"][0]
+            access_trace(conn=conn, principal=ADMIN, query=lot, direction="both")
+
+    trace()
+    trace()
+    assert len(reads) == 1
+    # A submission may change materials or partners: the next trace reads them again.
+    _submit(engine, small_chain, last)
+    trace()
+    assert len(reads) == 2
 
 
 def _diamond() -> LotGraph:
