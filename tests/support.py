@@ -4,6 +4,7 @@ audit log."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 
 from chainhub.access.audit import AuditRecord, do_append_audit, set_audit_key
 from chainhub.intake.attempts import IngestResult
-from chainhub.intake.schemas import SourceFormat, standard_profile
+from chainhub.intake.schemas import SourceFormat, load_profile, standard_profile
 from chainhub.intake.service import Submitter, do_submit
 from chainhub.sim.service import SimulationSummary
 from chainhub.standard.registry import BUSINESS_DATES
@@ -43,6 +44,38 @@ class SmallChain:
             path = self.root / "ground_truth" / "standard" / f"{doc_type}.parquet"
             self._truth[doc_type] = pl.read_parquet(path)
         return self._truth[doc_type]
+
+    def submit(
+        self, engine: sa.Engine, sub: dict[str, Any], *, as_sent: bool = False
+    ) -> IngestResult:
+        """One of the chain's files (`sub`, its manifest entry) through the write path as its
+        partner, in a transaction of its own; received when the partner sent it, `as_sent`."""
+        received = datetime.fromisoformat(sub["sent_at"]) if as_sent else None
+        with engine.begin() as conn:
+            return do_submit(
+                conn=conn,
+                path=self.root / sub["file"],
+                profile=load_profile(self.root / sub["profile"]),
+                submitter=submitter(sub["partner_id"]),
+                received_at=received,
+            )
+
+    def store(self, engine: sa.Engine, sub: dict[str, Any], *, as_sent: bool = False) -> None:
+        """`submit`, which must store the file."""
+        result = self.submit(engine, sub, as_sent=as_sent)
+        assert result.status == "stored", sub["file"]
+
+    def load(
+        self,
+        engine: sa.Engine,
+        *,
+        only: Callable[[dict[str, Any]], bool] | None = None,
+        as_sent: bool = False,
+    ) -> None:
+        """The chain's files in the manifest's order (those `only` keeps), each stored whole."""
+        for sub in self.manifest["submissions"]:
+            if only is None or only(sub):
+                self.store(engine, sub, as_sent=as_sent)
 
     def send_lags(self) -> dict[str, list[int]]:
         """Per partner, for each file of dated documents it sent: the days from the newest

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chainhub.intake.schemas import load_profile
-from chainhub.intake.service import do_submit
 from chainhub.standard.registry import DOCUMENT_TYPES
 from chainhub.storage.models import doc_table
-from tests.support import SmallChain, submitter
+from tests.support import SmallChain
 
 
 def test_every_partner_file_is_stored_once_and_whole(
     engine: sa.Engine, small_chain: SmallChain
 ) -> None:
     for sub in small_chain.manifest["submissions"]:
-        profile = load_profile(small_chain.root / sub["profile"])
-        with engine.begin() as conn:
-            result = do_submit(
-                conn=conn,
-                path=small_chain.root / sub["file"],
-                profile=profile,
-                submitter=submitter(sub["partner_id"]),
-            )
+        result = small_chain.submit(engine, sub)
         assert (result.status, result.stored_rows) == ("stored", sub["rows"]), sub["file"]
     with engine.connect() as conn:
         stored = {

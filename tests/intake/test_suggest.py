@@ -18,13 +18,13 @@ from chainhub.cli import main
 from chainhub.intake.readers import read_source
 from chainhub.intake.rules import reference_fields
 from chainhub.intake.schemas import MappingProfile, load_profile
-from chainhub.intake.service import do_submit, get_crosswalk
+from chainhub.intake.service import get_crosswalk
 from chainhub.intake.suggest import ProfileSuggestion, suggest_profile
 from chainhub.intake.validate import check_frame
 from chainhub.standard.registry import DOCUMENT_TYPES, get_document_type
 from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
-from tests.support import SmallChain, submitter
+from tests.support import SmallChain
 
 SAP_DIALECTS = frozenset({"sap_s4", "sap_de"})
 
@@ -45,17 +45,7 @@ def hub(small_chain: SmallChain, tmp_path_factory: pytest.TempPathFactory) -> It
     """A DuckDB hub holding the chain's master data, loaded through the intake path."""
     engine = create_engine_for(f"duckdb:///{tmp_path_factory.mktemp('hub') / 'hub.duckdb'}")
     do_upgrade(engine=engine)
-    for sub in small_chain.manifest["submissions"]:
-        if not DOCUMENT_TYPES[sub["document_type"]].master:
-            continue
-        with engine.begin() as conn:
-            result = do_submit(
-                conn=conn,
-                path=small_chain.root / sub["file"],
-                profile=load_profile(small_chain.root / sub["profile"]),
-                submitter=submitter(sub["partner_id"]),
-            )
-        assert result.status == "stored", sub["file"]
+    small_chain.load(engine, only=lambda sub: DOCUMENT_TYPES[sub["document_type"]].master)
     yield engine
     engine.dispose()
 

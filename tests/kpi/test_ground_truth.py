@@ -5,31 +5,14 @@ and its timeliness per partner with when the simulator says each file was sent."
 from __future__ import annotations
 
 import statistics
-from datetime import datetime
 
 import polars as pl
 import sqlalchemy as sa
 
-from chainhub.intake.schemas import load_profile
-from chainhub.intake.service import do_submit
 from chainhub.kpi.scorecard import list_scorecards
 from chainhub.kpi.service import access_kpi_values
 from tests.kpi.conftest import TODAY, principal
-from tests.support import SmallChain, submitter
-
-
-def _load(engine: sa.Engine, chain: SmallChain) -> None:
-    """Every file, received when its partner sent it, as the demo loads them."""
-    for sub in chain.manifest["submissions"]:
-        with engine.begin() as conn:
-            result = do_submit(
-                conn=conn,
-                path=chain.root / sub["file"],
-                profile=load_profile(chain.root / sub["profile"]),
-                submitter=submitter(sub["partner_id"]),
-                received_at=datetime.fromisoformat(sub["sent_at"]),
-            )
-        assert result.status == "stored", sub["file"]
+from tests.support import SmallChain
 
 
 def _truth(chain: SmallChain) -> pl.DataFrame:
@@ -49,7 +32,7 @@ def _truth(chain: SmallChain) -> pl.DataFrame:
 def test_otif_stockout_and_timeliness_agree_with_the_ground_truth(
     engine: sa.Engine, small_chain: SmallChain
 ) -> None:
-    _load(engine, small_chain)
+    small_chain.load(engine, as_sent=True)
     truth = _truth(small_chain)
     hub = {}
     with engine.connect() as conn:

@@ -15,12 +15,10 @@ import pytest
 import sqlalchemy as sa
 
 from chainhub.errors import ChainhubError
-from chainhub.intake.schemas import load_profile
-from chainhub.intake.service import do_submit
 from chainhub.kpi.material360 import access_material_360, list_materials
 from tests.api.hub import DOCUMENTS, HUAYANG, JINLI, OEM, TAIHE, Hub, running_hub
 from tests.kpi.conftest import principal
-from tests.support import SmallChain, submitter
+from tests.support import SmallChain
 
 
 @pytest.fixture
@@ -166,17 +164,7 @@ def _load_oem(engine: sa.Engine, chain: SmallChain) -> None:
     """The OEM's own files: master data and what it orders, receives, makes, stocks, forecasts."""
     kinds = {"purchase_order", "goods_receipt", "production_order", "demand_forecast",
              "inventory_snapshot", "partner", "site", "material", "bom"}  # fmt: skip
-    for sub in chain.manifest["submissions"]:
-        if sub["partner_id"] != OEM or sub["document_type"] not in kinds:
-            continue
-        with engine.begin() as conn:
-            result = do_submit(
-                conn=conn,
-                path=chain.root / sub["file"],
-                profile=load_profile(chain.root / sub["profile"]),
-                submitter=submitter(sub["partner_id"]),
-            )
-        assert result.status == "stored", sub["file"]
+    chain.load(engine, only=lambda sub: sub["partner_id"] == OEM and sub["document_type"] in kinds)
 
 
 def _month(column: str) -> pl.Expr:

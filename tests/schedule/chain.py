@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from chainhub.intake.schemas import SourceFormat, load_profile, standard_profile
+from chainhub.intake.schemas import SourceFormat, standard_profile
 from chainhub.intake.service import do_submit
 from tests.support import SmallChain, submitter
 
@@ -22,16 +22,7 @@ MASTER = ("partner", "site", "material", "work_centre", "routing")
 
 
 def load_orders(engine: sa.Engine, chain: SmallChain, tmp_path: Path) -> list[str]:
-    for sub in chain.manifest["submissions"]:
-        if sub["document_type"] in MASTER:
-            with engine.begin() as conn:
-                result = do_submit(
-                    conn=conn,
-                    path=chain.root / sub["file"],
-                    profile=load_profile(chain.root / sub["profile"]),
-                    submitter=submitter(sub["partner_id"]),
-                )
-            assert result.status == "stored", sub["file"]
+    chain.load(engine, only=lambda sub: sub["document_type"] in MASTER)
     made = chain.truth("production_order").filter(
         (pl.col("site_id") == SITE) & (pl.col("direction") == "output")
     )

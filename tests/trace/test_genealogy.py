@@ -12,34 +12,15 @@ import pytest
 import sqlalchemy as sa
 
 from chainhub.access.schemas import Principal, Role
-from chainhub.intake.schemas import load_profile
-from chainhub.intake.service import do_submit
 from chainhub.trace import genealogy, tracing
 from chainhub.trace.genealogy import GRAPH_CACHE, LotGraph, list_edges
 from chainhub.trace.recall import access_recall_report, export_recall_report
 from chainhub.trace.schemas import TraceResult
 from chainhub.trace.service import do_capture
 from chainhub.trace.tracing import access_trace
-from tests.support import SmallChain, submitter
+from tests.support import SmallChain
 
 ADMIN = Principal(token_id="t", partner_id=None, role=Role.HUB_ADMIN)
-
-
-def _submit(engine: sa.Engine, chain: SmallChain, sub: dict[str, Any]) -> None:
-    """One of the chain's files, stored through the write path as its partner."""
-    with engine.begin() as conn:
-        result = do_submit(
-            conn=conn,
-            path=chain.root / sub["file"],
-            profile=load_profile(chain.root / sub["profile"]),
-            submitter=submitter(sub["partner_id"]),
-        )
-    assert result.status == "stored", sub["file"]
-
-
-def _load(engine: sa.Engine, chain: SmallChain, count: int | None = None) -> None:
-    for sub in chain.manifest["submissions"][:count]:
-        _submit(engine, chain, sub)
 
 
 def _made(result: TraceResult, defect: dict[str, Any]) -> set[str]:
@@ -51,7 +32,7 @@ def _made(result: TraceResult, defect: dict[str, Any]) -> set[str]:
 
 
 def test_defective_lots_trace_to_the_truth(engine: sa.Engine, small_chain: SmallChain) -> None:
-    _load(engine, small_chain)
+    small_chain.load(engine)
     defects = json.loads((small_chain.root / "ground_truth" / "defects.json").read_text("utf-8"))
     assert len(defects) == 3
     with engine.connect() as conn:
@@ -128,7 +109,7 @@ def test_the_graph_is_rebuilt_when_submissions_arrive(
     with engine.connect() as conn:
         empty = GRAPH_CACHE.get(conn=conn)
         assert GRAPH_CACHE.get(conn=conn) is empty
-    _submit(engine, small_chain, small_chain.manifest["submissions"][0])
+    small_chain.store(engine, small_chain.manifest["submissions"][0])
     with engine.connect() as conn:
         graph = GRAPH_CACHE.get(conn=conn)
         assert graph is not empty
@@ -140,7 +121,7 @@ def test_traces_read_the_directory_once_per_graph(
 ) -> None:
     *first, last = small_chain.manifest["submissions"]
     for sub in first:
-        _submit(engine, small_chain, sub)
+        small_chain.store(engine, sub)
     reads: list[int] = []
     read = tracing.get_directory
 
@@ -159,7 +140,7 @@ def test_traces_read_the_directory_once_per_graph(
     trace()
     assert len(reads) == 1
     # A submission may change materials or partners: the next trace reads them again.
-    _submit(engine, small_chain, last)
+    small_chain.store(engine, last)
     trace()
     assert len(reads) == 2
 
@@ -367,7 +348,8 @@ def test_a_submission_rebuilds_the_graph_with_the_captured_edges_kept(
     subs = small_chain.manifest["submissions"]
     at = max(i for i, sub in enumerate(subs) if sub["document_type"] == "production_order")
     last = subs[at]
-    _load(engine, small_chain, at)
+    for sub in subs[:at]:
+        small_chain.store(engine, sub)
     first = _capture_of("7", "urn:epc:id:sscc:0614141.1234567890", "urn:example:site:huayang")
     with engine.begin() as conn:
         do_capture(conn=conn, document=first, partner_id="haichuan")
@@ -381,7 +363,7 @@ def test_a_submission_rebuilds_the_graph_with_the_captured_edges_kept(
         return epcis_edges(conn, gtins, captures)
 
     monkeypatch.setattr(genealogy, "_epcis_edges", reading)
-    _submit(engine, small_chain, last)
+    small_chain.store(engine, last)
     with engine.connect() as conn:
         after = GRAPH_CACHE.get(conn=conn)
         assert read == [frozenset()]
