@@ -130,6 +130,9 @@ _XSI_TYPE: Final = "{http://www.w3.org/2001/XMLSchema-instance}type"
 # Attributes of the XML binding only: xsi:nil marks an element without a value and xsi:type
 # the data type of an extension's value, which the JSON binding leaves out or types natively.
 _XSI_ONLY: Final = frozenset((_XSI_NIL, _XSI_TYPE))
+# A note on the event, not part of it: its hash leaves it out in either binding (the JSON
+# binding's "rdfs:comment" key, the XML binding's element of this name).
+_RDFS_COMMENT: Final = "{http://www.w3.org/2000/01/rdf-schema#}comment"
 _SECONDS_FRACTION: Final = re.compile(r"(\.\d+)")
 
 
@@ -330,11 +333,20 @@ def _unwrapped(root: Any) -> None:
         element.tag = etree.QName(element).localname
 
 
+def _uncommented(root: Any) -> None:
+    """The rdfs:comment elements taken out, as the JSON binding's hash skips the key."""
+    for element in list(root.iter(_RDFS_COMMENT)):
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
+
+
 def xml_event_trees(text: bytes) -> list[Node]:
     """The event trees of an EPCIS XML document (capture or query), in document order."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
     root = etree.fromstring(text, parser)
     _unwrapped(root)
+    _uncommented(root)
     event_list = root.find("*EventList")
     if event_list is None or len(event_list) == 0:
         event_list = root.find(".//*EventList")
