@@ -36,7 +36,6 @@ from chainhub.storage.engine import create_engine_for
 from chainhub.storage.migrate import do_upgrade
 from tests.conftest import BACKENDS
 from tests.support import LEADER, SmallChain
-from tests.trace.test_genealogy import _load
 
 ADMIN = "admin"
 UNAFFECTED = "jinli-motor"
@@ -92,7 +91,7 @@ def hub(
     with _database(request, tmp_path_factory.mktemp("recall")) as url:
         loader = create_engine_for(url)
         do_upgrade(engine=loader)
-        _load(loader, small_chain)
+        small_chain.load(loader)
         with loader.begin() as conn:
             do_set_chain_leader(conn=conn, partner_id=LEADER)
             tokens = {
