@@ -15,7 +15,7 @@ from typing import Any, Final
 from lxml import etree
 
 from chainhub.errors import ChainhubError
-from chainhub.trace.vocabulary import COMPONENTS, SENSOR_ALERT_TYPES
+from chainhub.trace.vocabulary import VOCABULARIES
 from chainhub.trace.xsd_form import (
     AS_WRITTEN,
     EPCIS_NS,
@@ -64,9 +64,9 @@ _CBV_URN: Final = {
 # when its vocabulary has the word (None: any word). A term that JSON spells as such is written
 # as its full URI, to read back as it was sent: each form of a word has its own in XML.
 _SENSOR_TERMS: Final[dict[str, tuple[str, str, frozenset[str] | None]]] = {
-    "type": ("gs1:", "https://gs1.org/voc/", None),
-    "exception": ("gs1:", "https://gs1.org/voc/", SENSOR_ALERT_TYPES),
-    "component": ("cbv:Comp-", "https://ref.gs1.org/cbv/Comp-", COMPONENTS),
+    "type": ("gs1:", VOCABULARIES["measurement_types"][0], None),
+    "exception": ("gs1:", *VOCABULARIES["sensor_alert_types"]),
+    "component": ("cbv:Comp-", *VOCABULARIES["components"]),
 }
 # Without the blank text between elements of an indented document (a tenth of its reading):
 # every text the reader takes is stripped, and it reads no tails.
