@@ -195,6 +195,7 @@ def _assemble(
     # in a fraction of what whole rows as dicts took.
     at = np.asarray(order, dtype=np.int64)
     info = dict(zip(order, graph.nodes.select(_NODE_COLUMNS)[at].rows(), strict=True))
+    walked = sorted(edge_ids)
     edges = sorted(edge_ids.union(via for _, _, via in reached.values() if via >= 0))
     picked = np.asarray(edges, dtype=np.int64)
     pairs = zip(graph.src[picked].tolist(), graph.dst[picked].tolist(), strict=True)
@@ -203,7 +204,7 @@ def _assemble(
     position = {n: i for i, n in enumerate(order)}
     links = [
         (position[a], position[b], edge_rows[e][0])
-        for e in sorted(edge_ids)
+        for e in walked
         for a, b in [ends[e]]
         if a in position and b in position
     ]
@@ -228,15 +229,21 @@ def _assemble(
             if via < 0:
                 paths[node] = []
             else:
-                _, document, *_ = edge_rows[via]
+                kind, document, *_ = edge_rows[via]
                 back = ends[via][0] if reached[node][0] == "forward" else ends[via][1]
                 shown = seen[position[node]] and seen[position[back]]
-                step = (document or edge_rows[via][0]) if shown else "hidden"
+                step = (document or kind) if shown else "hidden"
                 paths[node] = [*path(back), step]
         return paths[node]
 
     # One step per edge shown whole, for the edge and the node it reached alike.
     steps: dict[int, TraceStep] = {}
+
+    def whole(edge: int) -> TraceStep:
+        if edge not in steps:
+            steps[edge] = _step(edge_rows[edge])
+        return steps[edge]
+
     nodes: list[TraceNode] = []
     for node in order:
         name, depth, via = reached[node]
@@ -245,8 +252,6 @@ def _assemble(
             label(node)
             continue
         gtin = directory.gtins.get(material)
-        if via >= 0 and via not in steps:
-            steps[via] = _step(edge_rows[via])
         nodes.append(
             TraceNode(
                 id=f"n{node}",
@@ -258,12 +263,12 @@ def _assemble(
                 epc=lot_uri(gtin, lot) if gtin else None,
                 finished=material in directory.finished,
                 customer=holder in directory.customers,
-                via=steps[via] if via >= 0 else None,
+                via=whole(via) if via >= 0 else None,
                 path=path(node),
             )
         )
     trace_edges: dict[tuple[str, str, str | None], TraceEdge] = {}
-    for e in sorted(edge_ids):
+    for e in walked:
         a, b = ends[e]
         if a not in reached or b not in reached:
             continue
@@ -273,15 +278,9 @@ def _assemble(
         hide = not (seen[position[a]] and seen[position[b]])
         kind, document, *_ = edge_rows[e]
         key = (la, lb, (None if hide else document) or kind)
-        if key in trace_edges:
-            continue
-        if hide:
-            step = _step(edge_rows[e], hide_document=True)
-        elif e not in steps:
-            step = steps[e] = _step(edge_rows[e])
-        else:
-            step = steps[e]
-        trace_edges[key] = TraceEdge(source=la, target=lb, step=step)
+        if key not in trace_edges:
+            step = _step(edge_rows[e], hide_document=True) if hide else whole(e)
+            trace_edges[key] = TraceEdge(source=la, target=lb, step=step)
     hidden = [
         HiddenPartner(
             label=lab, lots=len(hidden_lots.get(lab, ())), customer=holder in directory.customers
