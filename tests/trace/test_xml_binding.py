@@ -381,6 +381,16 @@ def test_each_event_keeps_what_its_prefixes_mean() -> None:
     assert [{**e, "@context": None} for e in document["epcisBody"]["eventList"]] == sent
 
 
+def _stored_events(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """A document's events as the hub stores them: each with the document's prefixes ahead of
+    its own context."""
+    context = [c for c in document["@context"] if isinstance(c, dict)]
+    return [
+        {**e, "@context": context + e.get("@context", [])}
+        for e in document["epcisBody"]["eventList"]
+    ]
+
+
 def test_every_reference_xml_document_comes_back_as_it_hashes() -> None:
     """Each reference XML capture document's events, stored (sorted keys, the document's
     prefixes) and answered as XML, are valid and hash as the document's own: no element,
@@ -388,12 +398,7 @@ def test_every_reference_xml_document_comes_back_as_it_hashes() -> None:
     require(GS1)
     for path in XML_DOCS:
         body = path.read_bytes()
-        document = parse_xml(body)
-        context = [c for c in document["@context"] if isinstance(c, dict)]
-        events = [
-            {**e, "@context": context + e.get("@context", [])}
-            for e in document["epcisBody"]["eventList"]
-        ]
+        events = _stored_events(parse_xml(body))
         written = query_document_xml(json.loads(json.dumps(events, sort_keys=True)))
         assert query_xsd_faults(written) == [], path.name
         hashes = event_hashes(xml_event_trees(body))
@@ -451,12 +456,7 @@ def test_every_reference_json_document_comes_back_as_it_hashes() -> None:
     require(OPENEPCIS)
     for path in JSON_DOCS:
         document = json.loads(path.read_text(encoding="utf-8"))
-        context = [c for c in document["@context"] if isinstance(c, dict)]
-        events = [
-            {**e, "@context": context + e.get("@context", [])}
-            for e in document["epcisBody"]["eventList"]
-        ]
-        written = query_document_xml(events)
+        written = query_document_xml(_stored_events(document))
         assert query_xsd_faults(written) == [], path.name
         hashes = event_hashes(json_event_trees(document))
         assert event_hashes(json_event_trees(parse_xml(written))) == hashes, path.name
