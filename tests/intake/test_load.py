@@ -192,15 +192,24 @@ def _shipment_files(folder: Path, bodies: dict[str, str]) -> list[LoadFile]:
     ]
 
 
-@pytest.mark.parametrize("chunk", [load.CHECK_FILES, 3], ids=["one chunk", "two chunks"])
+@pytest.mark.parametrize(
+    ("first", "most"),
+    [(load.FIRST_CHECK_FILES, load.CHECK_FILES), (3, 3), (1, 2)],
+    ids=["one chunk", "two chunks", "growing chunks"],
+)
 def test_a_load_versions_refuses_and_logs_as_file_by_file(
-    with_crosswalk: sa.Engine, tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+    with_crosswalk: sa.Engine,
+    tmp_path: Path,
+    first: int,
+    most: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Rows written in batches: a document sent again later in the load is its next version,
     a bad file is refused whole with its errors while the others are stored, every file
-    has its attempt and submission; so whether the files are checked together in one chunk
-    or in two."""
-    monkeypatch.setattr(load, "CHECK_FILES", chunk)
+    has its attempt and submission; so whether the files are checked together in one chunk,
+    in two, or in chunks of 1, 2 and 1."""
+    monkeypatch.setattr(load, "FIRST_CHECK_FILES", first)
+    monkeypatch.setattr(load, "CHECK_FILES", most)
     bodies = {
         "first.csv": "ASN-9,20260301,20260303,10,MAT01,5,件,L1\n",
         "bad.csv": "ASN-8,2026-03-01,20260303,10,MAT01,5,件,L1\n",
