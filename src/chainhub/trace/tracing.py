@@ -231,14 +231,8 @@ def _assemble(
     seen = get_trace_visible_nodes(principal=principal, holders=holders, links=links)
     labels: dict[str, str] = {}
     hidden_lots: dict[str, set[tuple[str, str]]] = {}
-
-    def label(node: int) -> str:
-        if seen[position[node]]:
-            return f"n{node}"
-        holder, material, lot = info[node]
-        labels.setdefault(holder, f"hidden partner {len(labels) + 1}")
-        hidden_lots.setdefault(labels[holder], set()).add((material, lot))
-        return labels[holder]
+    # Each node's name in the trace: its id, or its hidden partner's label.
+    names: dict[int, str] = {}
 
     paths: dict[int, list[str]] = {}
 
@@ -268,12 +262,14 @@ def _assemble(
         name, depth, via = reached[node]
         holder, material, lot = info[node]
         if not seen[position[node]]:
-            label(node)
+            hidden_as = names[node] = labels.setdefault(holder, f"hidden partner {len(labels) + 1}")
+            hidden_lots.setdefault(hidden_as, set()).add((material, lot))
             continue
         gtin = directory.gtins.get(material)
+        names[node] = f"n{node}"
         nodes.append(
             TraceNode(
-                id=f"n{node}",
+                id=names[node],
                 direction=name,
                 depth=depth,
                 partner_id=holder,
@@ -291,7 +287,7 @@ def _assemble(
         a, b = ends[e]
         if a not in reached or b not in reached:
             continue
-        la, lb = label(a), label(b)
+        la, lb = names[a], names[b]
         if la == lb and la.startswith("hidden"):
             continue
         hide = not (seen[position[a]] and seen[position[b]])
