@@ -69,10 +69,11 @@ def do_load_files(
         for f in files
     ]
     changes = [changes_checks(profiles[f.profile].document_type) for f in files]
-    # Files are read and checked ahead, CHECK_FILES together, while the chunk before them is
-    # stored; a chunk ends at a file whose storing may change the checks (master data, a
-    # crosswalk), and the next starts once that file is stored. Files known stored already
-    # are not checked.
+    # Files are read and checked ahead, in chunks, while the chunk before them is stored; a
+    # chunk ends at a file whose storing may change the checks (master data, a crosswalk), and
+    # the next starts once that file is stored. Storing waits for the first chunk and for the
+    # first after such a file, so these hold FIRST_CHECK_FILES; each next one twice its
+    # predecessor's, up to CHECK_FILES. Files known stored already are not checked.
     started, chunk_files = 0, min(FIRST_CHECK_FILES, CHECK_FILES)
     checking: dict[int, Hashable] = {}
     with audit_at_end(conn=conn), ThreadPoolExecutor(max_workers=1) as ahead:
@@ -81,8 +82,6 @@ def do_load_files(
                 index + CHECK_FILES, len(files)
             ):
                 end = _chunk_end(files, changes, started, chunk_files)
-                # After a file that changes the checks, storing waits for the next chunk's
-                # check again: it starts small too.
                 chunk_files = min(
                     FIRST_CHECK_FILES if changes[end - 1] else 2 * chunk_files, CHECK_FILES
                 )
